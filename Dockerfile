@@ -1,0 +1,20 @@
+# Interview Workspace: the same steps as startup.sh, in a container.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN useradd --create-home workspace && mkdir -p /app/data/runtime && chown -R workspace /app/data/runtime
+USER workspace
+
+EXPOSE 8501
+VOLUME ["/app/data/runtime"]
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=5 \
+  CMD curl -fsS http://localhost:8501/_stcore/health || exit 1
+
+CMD ["sh", "-c", "python -m core db upgrade && exec streamlit run server.py --server.port 8501 --server.address 0.0.0.0"]

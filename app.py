@@ -1,0 +1,29 @@
+"""Streamlit entry point: page setup and navigation, nothing else."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.resources import get_workspace
+from core.errors import WorkspaceError
+
+st.set_page_config(page_title="Interview Workspace", page_icon="🧭", layout="wide")
+
+try:
+    get_workspace()
+except WorkspaceError as exc:
+    st.title("Interview Workspace")
+    st.error(f"The workspace cannot start: {exc}")
+    st.caption("Fix the problem above and reload this page; nothing you have stored is lost.")
+    st.stop()
+
+navigation = st.navigation(
+    [
+        st.Page("pages/setup.py", title="Setup", icon="🛠️", url_path="setup", default=True),
+        st.Page("pages/interview.py", title="Interview", icon="💬", url_path="interview"),
+        st.Page("pages/evaluation.py", title="Evaluation", icon="📊", url_path="evaluation"),
+        st.Page("pages/history.py", title="History", icon="🗂️", url_path="history"),
+    ],
+    position="top",
+)
+navigation.run()

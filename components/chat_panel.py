@@ -1,0 +1,25 @@
+"""The interview chat: messages with avatars, stage markers and times."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models import Message, Role, Stage
+
+AVATARS = {Role.INTERVIEWER: "🧑‍💼", Role.CANDIDATE: "🧑‍💻", Role.SYSTEM: "ℹ️"}
+
+
+def render_messages(messages: list[Message]) -> None:
+    previous_stage: Stage | None = None
+    for message in messages:
+        if (
+            message.role is Role.INTERVIEWER
+            and message.meta.get("kind") == "stage"
+            and message.stage != previous_stage
+        ):
+            st.caption(f"— {message.stage.label} —")
+        previous_stage = message.stage
+        with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
+            st.markdown(message.content)
+            if message.created_at is not None:
+                st.caption(f"{message.created_at:%H:%M}")

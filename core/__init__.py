@@ -1,0 +1,1 @@
+"""Interview Workspace without a UI: domain types and services. Never imports streamlit."""

@@ -1,0 +1,108 @@
+"""Settings: config.yaml defaults, overridden by environment variables, validated at start.
+
+One typed object (FastAPI-template style). A bad value stops start-up with a message that
+names the key and the variable that sets it, never a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from core.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "IW_"
+
+
+def config_file() -> Path:
+    """config.yaml beside the project, or the file named by IW_CONFIG_FILE."""
+    return Path(os.environ.get("IW_CONFIG_FILE", PROJECT_ROOT / "config.yaml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", populate_by_name=True)
+
+    database_url: str = Field(default="", validation_alias=AliasChoices("IW_DATABASE_URL", "DATABASE_URL"))
+    runtime_dir: Path = Path("data/runtime")
+    problems_dir: Path = Path("data/problems")
+    rubrics_dir: Path = Path("data/rubrics")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_max_bytes: int = Field(default=5_000_000, gt=0)
+    log_backups: int = Field(default=5, ge=0)
+    resume_max_mb: float = Field(default=5, gt=0, le=100)
+    interview_minutes: int = Field(default=45, ge=5, le=240)
+    interviewer_provider: Literal["offline", "openai", "anthropic", "openai-compatible"] = "offline"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "must start with sqlite:// or postgresql:// (or be empty for the SQLite default)"
+            )
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg2://" + value.removeprefix("postgresql://")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=config_file()))
+
+    def resolve(self, path: Path) -> Path:
+        """Relative paths in settings are relative to the config file's folder."""
+        return path if path.is_absolute() else (config_file().parent / path).resolve()
+
+    @property
+    def runtime_path(self) -> Path:
+        return self.resolve(self.runtime_dir)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.runtime_path / "logs"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.runtime_path / 'workspace.db'}"
+
+    @property
+    def resume_max_bytes(self) -> int:
+        return int(self.resume_max_mb * 1024 * 1024)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; raise ConfigError naming each bad key and its variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else "?"
+            if key in ("IW_DATABASE_URL", "DATABASE_URL"):
+                key = "database_url"
+            problems.append(f"'{key}' (env {ENV_PREFIX}{key.upper()}): {err['msg']}")
+        raise ConfigError(f"Invalid configuration in {config_file()}: " + "; ".join(problems)) from None
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # unreadable or malformed YAML
+        raise ConfigError(f"Cannot read configuration file {config_file()}: {exc}") from None

@@ -1,0 +1,35 @@
+"""Errors the product raises on purpose. Each carries a message fit to show a person."""
+
+from __future__ import annotations
+
+
+class WorkspaceError(Exception):
+    """Base class: str(exc) is a complete, user-facing sentence."""
+
+
+class ConfigError(WorkspaceError):
+    pass
+
+
+class ContentError(WorkspaceError):
+    """A problem or rubric file is missing or malformed."""
+
+
+class DatabaseUnavailable(WorkspaceError):
+    pass
+
+
+class IllegalTransition(WorkspaceError):
+    pass
+
+
+class SessionClosed(WorkspaceError):
+    """The session has ended (or not started) and accepts no input."""
+
+
+class NotFound(WorkspaceError):
+    pass
+
+
+class ResumeError(WorkspaceError):
+    """An upload we cannot read: wrong type, too big, corrupt or encrypted."""

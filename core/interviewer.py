@@ -1,0 +1,645 @@
+"""The built-in offline interviewer: coverage-driven, deterministic, no network.
+
+It reads the whole chat each time and keeps no state of its own, so a reload, a second tab or a
+server restart continues exactly where the interview was: what it already asked, hinted or
+revealed is recovered from the `meta` of its earlier messages (e.g. {"kind": "probe",
+"topic": "caching", "question": "..."}).
+
+Each reply follows one priority order: time up → clarifying question → "move on" request →
+summary at the end → stuck → technology list without reasoning → vague answer → stage complete →
+probe an uncovered topic (deeper after a strong answer).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.models import Level, Message, Role, Session, Stage
+from core.problems import Problem
+from core.rubrics import Rubric, Topic
+from core.text_signals import (
+    TECH_TERMS,
+    has_phrase,
+    is_buzzword_list,
+    is_check_in,
+    is_stuck,
+    is_vague,
+    list_items,
+    normalize,
+    question_sentences,
+    sentences,
+    signals,
+    topic_positions,
+    topics_in,
+    word_count,
+    words,
+)
+
+STAGE_SHARES: dict[Stage, float] = {
+    Stage.REQUIREMENTS: 0.15,
+    Stage.ESTIMATION: 0.10,
+    Stage.HIGH_LEVEL_DESIGN: 0.30,
+    Stage.DEEP_DIVE: 0.30,
+    Stage.WRAP_UP: 0.15,
+}
+"""Share of the interview each stage gets; a stage over its share moves on."""
+
+MAX_ANSWERS: dict[Stage, int] = {
+    Stage.REQUIREMENTS: 4,
+    Stage.ESTIMATION: 4,
+    Stage.HIGH_LEVEL_DESIGN: 5,
+    Stage.DEEP_DIVE: 6,
+    Stage.WRAP_UP: 4,
+}
+"""Candidate answers (not questions) after which a stage moves on even with topics left."""
+
+_GENERIC_PROMPTS: dict[Stage, str] = {
+    Stage.REQUIREMENTS: "What should the system do, what is out of scope, and which qualities matter most?",
+    Stage.ESTIMATION: "Let's size it: requests per second, storage over the retention period, and bandwidth.",
+    Stage.HIGH_LEVEL_DESIGN: "Sketch the design: the API, the main components and the path of one request.",
+    Stage.DEEP_DIVE: "Let's go deeper on the hardest part: how does it scale, and what happens on failure?",
+    Stage.WRAP_UP: "We're near the end: where does this design break first, and can you summarise it?",
+}
+
+_DETAIL_ASKS: dict[Stage, str] = {
+    Stage.REQUIREMENTS: "Name the concrete features, and put a number on the qualities that matter — a "
+    "latency or availability target, for example.",
+    Stage.ESTIMATION: "Put numbers on it and show the arithmetic: per day, per second, and the size of one "
+    "record.",
+    Stage.HIGH_LEVEL_DESIGN: "Which component does what, and how does a request flow through them?",
+    Stage.DEEP_DIVE: "What exactly happens, step by step, and why does it hold up at our scale?",
+    Stage.WRAP_UP: "Name the component and roughly the load at which it breaks.",
+}
+
+_ACKS: dict[str, str] = {
+    "functional_requirements": "the core features are clear",
+    "non_functional_requirements": "latency and availability targets will guide the design",
+    "scope_clarification": "stating scope and assumptions keeps us focused",
+    "traffic_estimate": "that traffic estimate gives us something to design against",
+    "storage_estimate": "now we know how much data we're dealing with",
+    "bandwidth_estimate": "bandwidth is worth checking",
+    "api_design": "a clear API pins down the contract",
+    "core_components": "those components give us the skeleton",
+    "request_flow": "walking a request through makes the design concrete",
+    "load_balancing": "a load balancer over stateless servers lets us scale out",
+    "data_model_schema": "the data model is taking shape",
+    "database_choice": "the store should follow the access pattern",
+    "caching": "a cache in front of the store takes most reads off it",
+    "sharding": "partitioning spreads both the data and the load",
+    "async_processing": "moving work off the request path keeps it fast",
+    "hotspots": "good to think about the outliers, not just the averages",
+    "replication": "replicas protect the data and spread the reads",
+    "consistency": "being explicit about consistency matters here",
+    "failure_handling": "planning for failure is what keeps this up",
+    "rate_limiting": "rate limits protect us from abuse and floods",
+    "monitoring": "you'll want to see problems before users do",
+    "security": "security is easy to forget, so good",
+    "tradeoff_analysis": "naming the trade-off is exactly what I want to hear",
+    "bottlenecks": "knowing where it breaks first is key",
+    "evolution": "good to know where this goes next",
+    "design_summary": "that's a clear summary",
+}
+
+_MOVE_ON = (
+    "move on", "moving on", "next stage", "next section", "next part", "next phase", "let's proceed",
+    "shall we proceed", "can we proceed", "ready to move", "i'm done with", "that's all i have",
+    "nothing else to add", "nothing more to add", "that's everything", "skip this",
+)  # fmt: skip
+_REPEAT = (
+    "what do you mean", "can you repeat", "repeat the question", "rephrase", "didn't understand",
+    "don't understand", "what was the question", "say that again", "not sure what you mean",
+)  # fmt: skip
+_HINT_REQUEST = ("hint", "a nudge", "help me", "give me a clue", "any tips")
+
+
+@dataclass
+class Turn:
+    """One interviewer message: what to say, which stage it belongs to, and why (meta)."""
+
+    text: str
+    stage: Stage
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    """Everything a reply needs, recovered from the session and the chat."""
+
+    stage: Stage
+    stage_started: datetime | None
+    stage_topics: list[str]
+    latest: Message
+    stage_answers: list[Message]  # candidate messages in this stage that are not only questions
+    covered: set[str]  # stage topics the candidate has shown in this stage
+    covered_before: set[str]  # … before the latest message
+    asked: list[str]  # every question text the interviewer asked (meta) or said (content)
+    probes: Counter[str]  # topic -> times probed, whole interview
+    hints: set[str]
+    facts_told: set[int]
+    previous: Message | None  # the interviewer message before the latest candidate message
+    time_up: bool
+    n: int  # length of the chat: picks wording deterministically
+
+    @property
+    def previous_kind(self) -> str | None:
+        return self.previous.meta.get("kind") if self.previous else None
+
+
+class OfflineInterviewer:
+    """Coverage-driven interviewer over one problem and one rubric."""
+
+    name = "offline"
+
+    def __init__(self, problem: Problem, rubric: Rubric) -> None:
+        self.problem = problem
+        self.rubric = rubric
+        self.topics: dict[str, Topic] = {**rubric.topics, **problem.extra_topics}
+        self._terms = [*problem.components, *TECH_TERMS]
+
+    # --- public surface ----------------------------------------------------------------------
+
+    def opening(self, session: Session) -> Turn:
+        """Greet, state the problem, lay out the stages and their time, invite questions."""
+        minutes = session.duration_minutes
+        plan = ", ".join(
+            f"{stage.label.lower()} ~{max(1, round(minutes * share))} min"
+            for stage, share in STAGE_SHARES.items()
+        )
+        level_note = ""
+        if session.level in (Level.SENIOR, Level.STAFF):
+            level_note = " At this level I'll expect you to drive the discussion and go deep on trade-offs."
+        text = (
+            f"Hi, I'll be your interviewer today. The problem: **{self.problem.title}**.\n\n"
+            f"{self.problem.statement.strip()}\n\n"
+            f"We have {minutes} minutes, roughly: {plan}. Think out loud, and ask me clarifying questions "
+            f"whenever you need numbers — I'll tell you what the problem defines.{level_note}\n\n"
+            f"{self._stage_prompt(Stage.REQUIREMENTS)}"
+        )
+        return Turn(text, Stage.REQUIREMENTS, {"kind": "opening"})
+
+    def reply(self, session: Session, history: list[Message], now: datetime) -> Turn:
+        """The next interviewer turn; a pure function of its arguments."""
+        if not history:
+            return self.opening(session)
+        state = self._state(session, history)
+        if state is None:
+            return self._nudge(session, history)
+        if any(m.meta.get("kind") == "closing" for m in history if m.role is Role.INTERVIEWER):
+            return self._after_closing(state)
+
+        over_time = (
+            session.duration_minutes > 0 and session.elapsed_seconds(now) >= session.duration_minutes * 60
+        )
+        if over_time and not state.time_up:
+            return self._time_up(session, state)
+
+        text = state.latest.content
+        questions = [q for q in question_sentences(text) if not is_check_in(q)]
+        short = word_count(text) <= 25
+
+        if short and has_phrase(text, _MOVE_ON):
+            return self._advance(state, "request")
+        if questions:
+            facts = self._matching_facts(" ".join(questions))
+            if facts:
+                return self._answer(state, facts)
+            if is_stuck(text) or has_phrase(text, _HINT_REQUEST):
+                return self._hint(state)
+            if has_phrase(text, _REPEAT):
+                return self._rephrase(state)
+            ends_asking = sentences(text)[-1] in questions
+            if ends_asking or not self._statement_part(text, questions):
+                return self._assumption(
+                    state
+                )  # a question in passing ("what if X fails? we …") is rhetorical
+        if not self._statement_part(text, questions) and any(is_check_in(x) for x in sentences(text)):
+            return self._probe(state, lead=("Yes, that works so far.", "So far so good.")[state.n % 2])
+        if (state.stage is Stage.WRAP_UP or state.time_up) and self._is_summary(state):
+            return self._closing(state)
+        if is_stuck(text):
+            return self._hint(state)
+        if (
+            state.stage not in (Stage.REQUIREMENTS, Stage.ESTIMATION)
+            and state.previous_kind != "pushback"
+            and is_buzzword_list(text, self._terms)
+        ):
+            return self._pushback(state)
+        if is_vague(self._statement_part(text, questions)):
+            if state.previous_kind != "detail":
+                return self._ask_detail(state)
+            return self._hint(state)  # vague twice: help rather than ask again
+
+        reason = self._stage_complete(session, state, now)
+        if reason:
+            return self._advance(state, reason)
+        return self._probe(state)
+
+    def coverage(self, session: Session, history: list[Message]) -> dict[str, bool]:
+        """Current stage's topics and whether the candidate has shown each (for a checklist UI)."""
+        stage = self._current_stage(session, history)
+        start = self._stage_start_index(stage, history)
+        covered = self._covered(history[start:])
+        return {t: t in covered for t in self._stage_topics(stage)}
+
+    # --- recovering state from the chat -------------------------------------------------------
+
+    def _state(self, session: Session, history: list[Message]) -> _State | None:
+        if history[-1].role is not Role.CANDIDATE:
+            return None
+        stage = self._current_stage(session, history)
+        start = self._stage_start_index(stage, history)
+        in_stage = history[start:]
+        candidate_msgs = [m for m in in_stage if m.role is Role.CANDIDATE]
+        answers = [
+            m for m in candidate_msgs if self._statement_part(m.content, question_sentences(m.content))
+        ]
+        interviewer = [m for m in history if m.role is Role.INTERVIEWER]
+        asked = [m.meta["question"] for m in interviewer if m.meta.get("question")]
+        asked += [m.content for m in interviewer]
+        previous = next((m for m in reversed(history[:-1]) if m.role is Role.INTERVIEWER), None)
+        facts_told = {i for m in interviewer for i in m.meta.get("facts", [])}
+        stage_topics = self._stage_topics(stage)
+        return _State(
+            stage=stage,
+            stage_started=self._stage_started(session, stage, history, start),
+            stage_topics=stage_topics,
+            latest=history[-1],
+            stage_answers=answers,
+            covered=self._covered(in_stage) & set(stage_topics),
+            covered_before=self._covered(in_stage[:-1]) & set(stage_topics),
+            asked=asked,
+            probes=Counter(
+                m.meta["topic"] for m in interviewer if m.meta.get("kind") == "probe" and "topic" in m.meta
+            ),
+            hints={
+                m.meta["hint"] for m in interviewer if m.meta.get("kind") == "hint" and m.meta.get("hint")
+            },
+            facts_told=facts_told,
+            previous=previous,
+            time_up=any(m.meta.get("kind") == "time_up" for m in interviewer),
+            n=len(history),
+        )
+
+    @staticmethod
+    def _current_stage(session: Session, history: list[Message]) -> Stage:
+        """The later of the session's stage and the last stage the chat moved to."""
+        order = list(Stage)
+        stage = session.stage
+        for m in history:
+            if m.role is Role.INTERVIEWER and m.meta.get("kind") in ("stage", "time_up"):
+                try:
+                    moved = Stage(m.meta.get("stage"))
+                except ValueError:
+                    continue
+                if order.index(moved) > order.index(stage):
+                    stage = moved
+        return stage
+
+    @staticmethod
+    def _stage_start_index(stage: Stage, history: list[Message]) -> int:
+        for i in range(len(history) - 1, -1, -1):
+            m = history[i]
+            if (
+                m.role is Role.INTERVIEWER
+                and m.meta.get("kind") in ("stage", "time_up")
+                and m.meta.get("stage") == stage.value
+            ):
+                return i + 1
+        if stage is Stage.REQUIREMENTS:
+            return 0
+        # moved by hand (no stage message): the first message stored in this stage
+        return next((i for i, m in enumerate(history) if m.stage is stage), len(history))
+
+    @staticmethod
+    def _stage_started(session: Session, stage: Stage, history: list[Message], start: int) -> datetime | None:
+        if session.stage is stage and session.stage_started_at is not None:
+            return session.stage_started_at
+        if 0 < start <= len(history) and history[start - 1].created_at is not None:
+            return history[start - 1].created_at
+        return session.started_at if stage is Stage.REQUIREMENTS else None
+
+    def _stage_topics(self, stage: Stage) -> list[str]:
+        plan = self.problem.stages.get(stage)
+        if plan:
+            return [t for t in plan.topics if t in self.topics]
+        return [k for k, t in self.rubric.topics.items() if t.stage == stage.value]
+
+    def _covered(self, messages: list[Message]) -> set[str]:
+        """Topics shown in the candidate's statements (asking about caching is not showing it)."""
+        covered: set[str] = set()
+        for m in messages:
+            if m.role is not Role.CANDIDATE:
+                continue
+            for s in sentences(m.content):
+                if not s.rstrip().endswith("?"):
+                    covered |= topics_in(s, self.topics)
+        return covered
+
+    @staticmethod
+    def _statement_part(text: str, questions: list[str]) -> str:
+        """The text without its question and check-in sentences."""
+        asked = set(questions)
+        return " ".join(s for s in sentences(text) if s not in asked and not is_check_in(s))
+
+    # --- the turns ----------------------------------------------------------------------------
+
+    def _matching_facts(self, question: str) -> list[int]:
+        scores = []
+        for i, fact in enumerate(self.problem.facts):
+            hits = sum(1 for k in fact.keywords if has_phrase(question, [k]))
+            if hits:
+                scores.append((hits, i))
+        if not scores:
+            return []
+        best = max(h for h, _ in scores)
+        return [i for h, i in scores if h == best][:2]
+
+    def _answer(self, state: _State, facts: list[int]) -> Turn:
+        parts = []
+        for i in facts:
+            answer = " ".join(self.problem.facts[i].answer.split())
+            parts.append(
+                f"As I mentioned, {answer[0].lower()}{answer[1:]}" if i in state.facts_told else answer
+            )
+        lead = ("Good question. ", "", "Sure: ")[state.n % 3] if not set(facts) <= state.facts_told else ""
+        tail = ""
+        if state.stage is Stage.REQUIREMENTS:
+            tail = ("", " What else would you like to know?", " Anything else before you list requirements?")[
+                state.n % 3
+            ]
+        return Turn(f"{lead}{' '.join(parts)}{tail}", state.stage, {"kind": "answer", "facts": facts})
+
+    def _assumption(self, state: _State) -> Turn:
+        text = (
+            "The problem doesn't pin that down — make a reasonable assumption, say it out loud, carry on.",
+            "That's your call. Pick a sensible assumption, tell me what it is and why, and we'll go with it.",
+            "I'll leave that to you: state your assumption and the reason for it, then keep going.",
+        )[state.n % 3]
+        return Turn(text, state.stage, {"kind": "assumption"})
+
+    def _rephrase(self, state: _State) -> Turn:
+        topic_key = state.previous.meta.get("topic") if state.previous else None
+        if topic_key in self.topics:
+            text = f"Let me put it another way: {self.topics[topic_key].probe}"
+        else:
+            text = f"Let me put it another way: {self._stage_prompt(state.stage)}"
+        return Turn(text, state.stage, {"kind": "rephrase", **({"topic": topic_key} if topic_key else {})})
+
+    def _hint(self, state: _State) -> Turn:
+        topic_key = state.previous.meta.get("topic") if state.previous else None
+        if topic_key not in self.topics:
+            uncovered = [t for t in state.stage_topics if t not in state.covered]
+            topic_key = uncovered[0] if uncovered else (state.stage_topics[0] if state.stage_topics else None)
+        if topic_key is None:
+            return self._probe(state)
+        pool = [*self.problem.hints.get(topic_key, []), self.topics[topic_key].hint]
+        fresh = [h for h in pool if h and h not in state.hints]
+        if not fresh:
+            return self._probe(state, exclude={topic_key}, lead="Let's park that and come back to it later.")
+        hint = " ".join(fresh[0].split())
+        lead = ("Here's a nudge: ", "A hint: ", "Try this angle: ")[state.n % 3]
+        tail = (" How would you apply that here?", " What would you do with that?", " Take it from there.")[
+            state.n % 3
+        ]
+        return Turn(
+            f"{lead}{hint}{tail}", state.stage, {"kind": "hint", "topic": topic_key, "hint": fresh[0]}
+        )
+
+    def _pushback(self, state: _State) -> Turn:
+        items = [i for i in list_items(state.latest.content) if words(i)][:5]
+        named = _join([self._display(i, state.latest.content) for i in items])
+        ask = (
+            "How do they fit together? Walk me through one request and tell me why each piece is there.",
+            "Why each of those — what problem does each one solve here, and what breaks without it?",
+            "That's a list of parts; I'd like the reasoning. Take the most important one: what does it do "
+            "for us here, and what does it cost?",
+        )[state.n % 3]
+        return Turn(f"You've named {named}. {ask}", state.stage, {"kind": "pushback"})
+
+    def _ask_detail(self, state: _State) -> Turn:
+        text = state.latest.content
+        tech = next((w for w in words(text) if w in TECH_TERMS), None)
+        opener = ("Could you be more specific?", "Let's make that concrete.", "Say a bit more.")[state.n % 3]
+        if tech and state.stage not in (Stage.REQUIREMENTS, Stage.ESTIMATION):
+            ask = (
+                f"Which {tech} exactly, and why is it the right fit here? Give me an example of what goes in "
+                "it and how a request uses it."
+            )
+        else:
+            ask = _DETAIL_ASKS[state.stage]
+        topic_key = state.previous.meta.get("topic") if state.previous else None
+        meta: dict[str, Any] = {"kind": "detail"}
+        if topic_key:
+            meta["topic"] = topic_key
+        return Turn(f"{opener} {ask}", state.stage, meta)
+
+    def _stage_complete(self, session: Session, state: _State, now: datetime) -> str | None:
+        if state.stage_topics and set(state.stage_topics) <= state.covered:
+            return "coverage"
+        if len(state.stage_answers) >= MAX_ANSWERS[state.stage]:
+            return "turns"
+        if state.stage_started is not None and session.duration_minutes > 0:
+            budget = STAGE_SHARES[state.stage] * session.duration_minutes * 60
+            if (now - state.stage_started).total_seconds() > budget:
+                return "time"
+        return None
+
+    def _advance(self, state: _State, reason: str) -> Turn:
+        nxt = state.stage.next()
+        if nxt is None or state.time_up:
+            if not self._summary_asked(state):
+                return self._ask_summary(state)
+            return self._closing(state)
+        ack = self._acknowledge(state)
+        current, label = state.stage.label.lower(), nxt.label.lower()
+        transition = {
+            "coverage": (
+                f"Let's move on to {label}.",
+                f"That covers {current}; let's go to {label}.",
+                f"Good, on to {label}.",
+            ),
+            "turns": (f"Let's keep moving — {label} next.", f"In the interest of time, let's go to {label}."),
+            "time": (f"We're past the time I'd planned for {current}, so let's move on to {label}.",),
+            "request": (f"Sure, let's move on to {label}.", f"Okay — {label} next."),
+            "exhausted": (f"Let's move on to {label}.",),
+        }[reason]
+        line = transition[state.n % len(transition)]
+        text = " ".join(p for p in (ack, line, self._stage_prompt(nxt)) if p)
+        return Turn(
+            text, nxt, {"kind": "stage", "stage": nxt.value, "from": state.stage.value, "reason": reason}
+        )
+
+    def _probe(
+        self, state: _State, *, exclude: frozenset[str] | set[str] = frozenset(), lead: str = ""
+    ) -> Turn:
+        ack = lead or self._acknowledge(state)
+        harder = self._harder_follow_up(state) if not lead else None
+        if harder:
+            topic_key, question = harder
+            meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": "harder"}
+            return Turn(_sentence(ack, question), state.stage, meta)
+        order = {t: i for i, t in enumerate(state.stage_topics)}
+        candidates = [
+            t
+            for t in state.stage_topics
+            if t not in state.covered and t not in exclude and self._next_question(t, state)
+        ]
+        if not candidates:
+            if state.stage is Stage.WRAP_UP:
+                return self._closing(state) if self._summary_asked(state) else self._ask_summary(state)
+            return self._advance(
+                state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted"
+            )
+        topic_key = min(candidates, key=lambda t: (state.probes[t], order[t]))
+        question = self._next_question(topic_key, state)
+        assert question is not None
+        meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": "normal"}
+        return Turn(_sentence(ack, question), state.stage, meta)
+
+    def _harder_follow_up(self, state: _State) -> tuple[str, str] | None:
+        """After a strong answer, dig into what it covered with the last (hardest) unasked follow-up."""
+        if state.previous and state.previous.meta.get("depth") == "harder":
+            return None
+        uncovered = [t for t in state.stage_topics if t not in state.covered]
+        if len(uncovered) > MAX_ANSWERS[state.stage] - len(state.stage_answers):
+            return None  # no slack: breadth first
+        sig = signals(state.latest.content)
+        strong = sig.reasoning >= 3 or (sig.reasoning >= 2 and word_count(state.latest.content) >= 35)
+        if not strong:
+            return None
+        shown = topics_in(state.latest.content, self.topics)
+        for topic_key in state.stage_topics:
+            if topic_key in shown:
+                unasked = [
+                    q for q in self.problem.follow_ups.get(topic_key, []) if not _was_asked(q, state.asked)
+                ]
+                if unasked:
+                    return topic_key, unasked[-1]
+        return None
+
+    def _next_question(self, topic_key: str, state: _State) -> str | None:
+        pool = [*self.problem.follow_ups.get(topic_key, []), self.topics[topic_key].probe]
+        return next((q for q in pool if q and not _was_asked(q, state.asked)), None)
+
+    def _summary_asked(self, state: _State) -> bool:
+        return state.time_up or state.probes["design_summary"] > 0
+
+    def _ask_summary(self, state: _State) -> Turn:
+        question = self._summary_question()
+        ack = self._acknowledge(state)
+        return Turn(
+            _sentence(ack, question),
+            Stage.WRAP_UP if state.time_up else state.stage,
+            {"kind": "probe", "topic": "design_summary", "question": question, "depth": "normal"},
+        )
+
+    def _summary_question(self) -> str:
+        follow_ups = self.problem.follow_ups.get("design_summary")
+        if follow_ups:
+            return follow_ups[0]
+        topic = self.topics.get("design_summary")
+        return (
+            topic.probe
+            if topic
+            else "Can you give me a one-minute summary of your design and its key decisions?"
+        )
+
+    def _is_summary(self, state: _State) -> bool:
+        text = state.latest.content
+        if "design_summary" in topics_in(text, self.topics) and word_count(text) >= 12:
+            return True
+        asked_for_it = state.previous is not None and (
+            state.previous.meta.get("kind") == "time_up"
+            or state.previous.meta.get("topic") == "design_summary"
+        )
+        return asked_for_it and not is_vague(text)
+
+    def _time_up(self, session: Session, state: _State) -> Turn:
+        text = (
+            f"We're at time — {session.duration_minutes} minutes. Please give me a one-minute summary of "
+            "your design: the main components, how the main request flows, and the key trade-off you "
+            "made. After that you can end the interview to see your evaluation."
+        )
+        return Turn(text, Stage.WRAP_UP, {"kind": "time_up", "stage": Stage.WRAP_UP.value})
+
+    def _closing(self, state: _State) -> Turn:
+        thanks = ("Thank you — that's a clear summary.", "Thanks, that wraps it up nicely.", "Thank you.")[
+            state.n % 3
+        ]
+        text = (
+            f"{thanks} That's the end of the interview. You can end it now to see your evaluation: a score "
+            "per competency with quotes from your answers, and a study plan for the weakest areas."
+        )
+        return Turn(text, Stage.WRAP_UP, {"kind": "closing"})
+
+    def _after_closing(self, state: _State) -> Turn:
+        text = "We've wrapped up — press End interview whenever you're ready to see your evaluation."
+        return Turn(text, state.stage, {"kind": "closing", "repeat": True})
+
+    def _nudge(self, session: Session, history: list[Message]) -> Turn:
+        stage = self._current_stage(session, history)
+        last = next((m for m in reversed(history) if m.role is Role.INTERVIEWER), None)
+        question = (last.meta.get("question") if last else None) or self._stage_prompt(stage)
+        return Turn(f"Take your time. {question}", stage, {"kind": "nudge"})
+
+    # --- wording ------------------------------------------------------------------------------
+
+    def _stage_prompt(self, stage: Stage) -> str:
+        plan = self.problem.stages.get(stage)
+        return " ".join(plan.prompt.split()) if plan else _GENERIC_PROMPTS[stage]
+
+    def _acknowledge(self, state: _State) -> str:
+        """A short, specific nod to what the latest answer covered — or nothing if it covered nothing."""
+        text = state.latest.content
+        if is_vague(text) or not self._statement_part(text, question_sentences(text)):
+            return ""
+        positions = topic_positions(self._statement_part(text, question_sentences(text)), self.topics)
+        shown = set(positions)
+        asked_about = state.previous.meta.get("topic") if state.previous else None
+        before = state.covered_before
+        ordered = (
+            [t for t in [asked_about] if t in shown]
+            + [t for t in state.stage_topics if t in shown and t not in before]
+            + [t for t in state.stage_topics if t in shown and t in before]
+            + sorted(shown - set(state.stage_topics), key=positions.__getitem__)
+        )
+        lead = ("Good", "Okay", "Makes sense", "Nice", "Right", "Got it")[state.n % 6]
+        if not ordered:
+            return ("Okay.", "Thanks.", "Got it.", "Noted.")[state.n % 4]
+        key = ordered[0]
+        clause = _ACKS.get(key) or f"that covers {self.topics[key].name.lower()}"
+        sig = signals(text)
+        extra = ""
+        if sig.tradeoff and key != "tradeoff_analysis":
+            extra = " Good that you weighed the alternative."
+        elif sig.failure and key != "failure_handling":
+            extra = " I like that you thought about failure."
+        elif sig.causal:
+            extra = " Thanks for explaining why."
+        elif (sig.arithmetic or len(sig.quantities) >= 2) and state.stage is not Stage.ESTIMATION:
+            extra = " The numbers help."
+        return f"{lead} — {clause}.{extra}"
+
+    @staticmethod
+    def _display(item: str, original: str) -> str:
+        """An item as the candidate wrote it (their capitalisation), falling back to the normalised text."""
+        lowered = normalize(original)
+        i = lowered.find(item)
+        return original[i : i + len(item)] if i >= 0 and len(original) == len(lowered) else item
+
+
+def _was_asked(question: str, asked: list[str]) -> bool:
+    return any(question == a or question in a for a in asked)
+
+
+def _sentence(lead: str, question: str) -> str:
+    return f"{lead} {question}" if lead else question
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"

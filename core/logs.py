@@ -1,0 +1,65 @@
+"""Structured JSON logs to the console and a rotating file, with the session id in every line.
+
+The session id travels in a ContextVar, so code deep inside a service logs it without
+passing it around; `session_context(id)` sets it for the duration of one interview action.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import logging.handlers
+import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
+
+from pythonjsonlogger.json import JsonFormatter
+
+current_session_id: ContextVar[str | None] = ContextVar("current_session_id", default=None)
+
+_HANDLER_MARK = "_interview_workspace"
+_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(session_id)s"
+
+
+class SessionIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "session_id"):
+            record.session_id = current_session_id.get()
+        return True
+
+
+@contextlib.contextmanager
+def session_context(session_id: str | None) -> Iterator[None]:
+    token = current_session_id.set(session_id)
+    try:
+        yield
+    finally:
+        current_session_id.reset(token)
+
+
+def configure_logging(
+    *, level: str = "INFO", log_dir: Path | None = None, max_bytes: int = 5_000_000, backups: int = 5
+) -> None:
+    """Install our handlers on the root logger once; safe to call on every Streamlit rerun."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _HANDLER_MARK, False):
+            root.removeHandler(handler)
+            handler.close()
+
+    formatter = JsonFormatter(_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_dir / "workspace.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+            )
+        )
+    for handler in handlers:
+        setattr(handler, _HANDLER_MARK, True)
+        handler.setFormatter(formatter)
+        handler.addFilter(SessionIdFilter())
+        root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,268 @@
+"""Domain types shared by services, engines and storage.
+
+Plain dataclasses, detached from any database session, so pages can hold them across a
+Streamlit rerun without lazy-loading surprises and unit tests can build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    READY = "ready"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Stage(StrEnum):
+    """Stages of a system-design interview, in order."""
+
+    REQUIREMENTS = "requirements"
+    ESTIMATION = "estimation"
+    HIGH_LEVEL_DESIGN = "high_level_design"
+    DEEP_DIVE = "deep_dive"
+    WRAP_UP = "wrap_up"
+
+    @property
+    def label(self) -> str:
+        return {
+            "requirements": "Requirements",
+            "estimation": "Estimation",
+            "high_level_design": "High-level design",
+            "deep_dive": "Deep dive",
+            "wrap_up": "Wrap-up",
+        }[self.value]
+
+    def next(self) -> Stage | None:
+        order = list(Stage)
+        i = order.index(self)
+        return order[i + 1] if i + 1 < len(order) else None
+
+
+class Level(StrEnum):
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+    STAFF = "staff"
+
+
+class Role(StrEnum):
+    """Who wrote a chat message."""
+
+    INTERVIEWER = "interviewer"
+    CANDIDATE = "candidate"
+    SYSTEM = "system"
+
+
+@dataclass
+class Candidate:
+    id: str
+    name: str
+    email: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class ResumeProfile:
+    """What we extract from a resume without any LLM."""
+
+    name: str | None = None
+    email: str | None = None
+    years_experience: float | None = None
+    level: Level = Level.MID
+    domains: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Resume:
+    id: str
+    candidate_id: str
+    filename: str
+    content_type: str  # "application/pdf" or "text/plain"
+    size_bytes: int
+    text: str
+    profile: ResumeProfile
+    file_path: str | None = None  # relative to the file store root
+    created_at: datetime | None = None
+
+
+@dataclass
+class Session:
+    """One interview. Everything else (messages, evaluation, media…) hangs off its id."""
+
+    id: str
+    problem_id: str
+    problem_title: str = ""  # copied at creation so History survives problem-bank edits
+    kind: str = "system_design"
+    candidate_id: str | None = None
+    interviewer_provider: str = "offline"
+    rubric_id: str = "system_design"
+    level: Level = Level.MID
+    modes: list[str] = field(default_factory=lambda: ["chat"])
+    status: SessionStatus = SessionStatus.READY
+    stage: Stage = Stage.REQUIREMENTS
+    duration_minutes: int = 45
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: float = 0.0
+    stage_started_at: datetime | None = None
+    ended_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def elapsed_seconds(self, now: datetime) -> float:
+        """Interview time spent so far, not counting pauses."""
+        if self.started_at is None:
+            return 0.0
+        end = self.ended_at or self.paused_at or now
+        return max(0.0, (end - self.started_at).total_seconds() - self.paused_seconds)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (SessionStatus.READY, SessionStatus.ACTIVE, SessionStatus.PAUSED)
+
+
+@dataclass
+class Message:
+    session_id: str
+    role: Role
+    content: str
+    stage: Stage = Stage.REQUIREMENTS
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. {"kind": "probe", "topic": "caching"}
+    seq: int | None = None  # position in the chat, set by storage
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class TranscriptEntry:
+    session_id: str
+    speaker: str  # "interviewer" | "candidate"
+    text: str
+    start: float
+    end: float
+    source: str = "typed"  # "mic" | "upload" | "typed"
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class WhiteboardSnapshot:
+    session_id: str
+    png_path: str | None
+    fabric_json: dict[str, Any]
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class MediaFile:
+    session_id: str
+    kind: str  # "audio" | "video" | "screen" | "whiteboard" | "resume"
+    path: str  # relative to the file store root
+    size_bytes: int
+    content_type: str
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class Evidence:
+    quote: str
+    message_seq: int | None = None
+    at_seconds: float | None = None
+
+
+@dataclass
+class CompetencyScore:
+    key: str
+    name: str
+    score: float  # 1.0 – 5.0
+    confidence: float  # 0.0 – 1.0
+    rationale: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class PlanStep:
+    title: str
+    detail: str
+    resources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    session_id: str
+    overall_score: float  # 1.0 – 5.0, weighted by the rubric
+    competencies: list[CompetencyScore]
+    went_well: list[str] = field(default_factory=list)
+    went_okay: list[str] = field(default_factory=list)
+    needs_improvement: list[str] = field(default_factory=list)
+    improvement_plan: list[PlanStep] = field(default_factory=list)
+    communication: dict[str, Any] = field(default_factory=dict)
+    rubric_id: str = "system_design"
+    rubric_version: str = "1"
+    engine: str = "offline"  # which evaluator produced it
+    notes: list[str] = field(default_factory=list)  # e.g. "LLM output invalid, offline used"
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class TokenUsage:
+    session_id: str
+    provider: str
+    model: str
+    operation: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    duration_ms: int
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class AuditEntry:
+    action: str
+    actor: str = "system"
+    session_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class SessionSummary:
+    """One History row: what the list needs without loading the whole session."""
+
+    id: str
+    problem_id: str
+    problem_title: str
+    level: Level
+    candidate_name: str | None
+    status: SessionStatus
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: float
+    overall_score: float | None
+
+
+@dataclass
+class Utterance:
+    """One thing said or typed, from chat or transcript: what the evaluator reads."""
+
+    speaker: str  # "interviewer" | "candidate"
+    text: str
+    start: float | None = None  # seconds from the interview start
+    end: float | None = None
+    seq: int | None = None  # chat position, when it came from the chat

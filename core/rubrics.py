@@ -1,0 +1,70 @@
+"""Rubrics: competencies, weights, level descriptors and the topics that show them.
+
+The evaluator and the offline interviewer are driven by this data, so a new interview kind
+is a new YAML file in data/rubrics/, not new code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from core.errors import ContentError
+
+
+class Topic(BaseModel):
+    """Something a candidate can show, recognised by phrases in what they say or draw."""
+
+    name: str
+    competency: str
+    stage: str  # a core.models.Stage value
+    phrases: list[str] = Field(min_length=1)  # lower-case; matched on word boundaries
+    probe: str  # a generic follow-up that asks the candidate to cover it
+    hint: str = ""  # a nudge for a stuck candidate
+
+
+class Competency(BaseModel):
+    key: str
+    name: str
+    weight: float = Field(gt=0)
+    description: str
+    descriptors: dict[int, str]  # score (1..5) -> what that level looks like
+    resources: list[str] = Field(default_factory=list)  # for the improvement plan
+
+
+class Rubric(BaseModel):
+    id: str
+    version: str
+    name: str
+    competencies: list[Competency] = Field(min_length=1)
+    topics: dict[str, Topic]
+
+    @model_validator(mode="after")
+    def _topics_name_known_competencies(self) -> Rubric:
+        keys = {c.key for c in self.competencies}
+        for topic_key, topic in self.topics.items():
+            if topic.competency not in keys:
+                raise ValueError(f"topic {topic_key!r} names unknown competency {topic.competency!r}")
+        return self
+
+    def competency(self, key: str) -> Competency:
+        for c in self.competencies:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read one rubric file; a bad file raises ContentError naming the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Rubric.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ContentError(f"rubric {path.name}: {exc}") from exc
+
+
+def load_rubrics(directory: Path) -> dict[str, Rubric]:
+    rubrics = [load_rubric(p) for p in sorted(directory.glob("*.yaml"))]
+    return {r.id: r for r in rubrics}

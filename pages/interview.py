@@ -1,0 +1,179 @@
+"""Interview: chat with the interviewer, see the stage and the clock, pause or end."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.chat_panel import render_messages
+from components.current_session import current_session_id, set_current_session
+from components.placeholders import render_coming_soon
+from components.resources import get_workspace
+from components.stage_progress import format_clock, render_stage_progress
+from core.errors import WorkspaceError
+from core.interviews import (
+    InterviewView,
+    end_interview,
+    get_interview,
+    needs_reply,
+    open_sessions,
+    pause_interview,
+    reply_to_candidate,
+    resume_interview,
+    send_message,
+    start_interview,
+)
+from core.models import Session, SessionStatus
+
+UNSENT = "interview_unsent"
+
+ws = get_workspace()
+session_id = current_session_id()
+
+
+def _no_interview() -> None:
+    st.title("Interview")
+    st.info("No interview is open in this tab. Start one on the Setup page.")
+    st.page_link("pages/setup.py", label="Go to Setup", icon="🛠️")
+    for summary in open_sessions(ws)[:5]:
+        if st.button(
+            f"Resume: {summary.problem_title} · {summary.candidate_name or 'Candidate'}", key=summary.id
+        ):
+            set_current_session(summary.id)
+            st.rerun()
+    st.stop()
+
+
+if session_id is None:
+    _no_interview()
+try:
+    view: InterviewView = get_interview(ws, session_id)
+except WorkspaceError:
+    set_current_session(None)
+    _no_interview()
+session = view.session
+
+
+@st.fragment(run_every="1s")
+def clock(session: Session) -> None:
+    elapsed = session.elapsed_seconds(ws.clock())
+    remaining = session.duration_minutes * 60 - elapsed
+    label = "⏸ Paused" if session.status is SessionStatus.PAUSED else "⏱ Elapsed"
+    st.metric(
+        label,
+        format_clock(elapsed),
+        delta=f"{format_clock(abs(remaining))} {'left' if remaining >= 0 else 'over'}",
+    )
+
+
+@st.dialog("End the interview?")
+def confirm_end(session_id: str) -> None:
+    st.write("You'll get your evaluation straight away. No answers can be added afterwards.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, end it", type="primary", key="confirm_end_yes"):
+        try:
+            with st.spinner("Evaluating your interview…"):
+                end_interview(ws, session_id)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        st.switch_page("pages/evaluation.py", query_params={"session": session_id})
+    if no.button("Keep going", key="confirm_end_no"):
+        st.rerun()
+
+
+# --- Header ------------------------------------------------------------------------------------
+header = st.columns([6, 2])
+with header[0]:
+    st.title(view.problem.title)
+    who = view.candidate.name if view.candidate else "Candidate"
+    st.caption(
+        f"{who} · {session.level.value} · {session.duration_minutes} min · status: **{session.status.value}**"
+    )
+    render_stage_progress(session.stage)
+with header[1]:
+    clock(session)
+
+if session.status is SessionStatus.READY:
+    st.info("This interview is set up but has not started.")
+    if st.button("Start now", type="primary"):
+        start_interview(ws, session.id)
+        st.rerun()
+    st.stop()
+
+# Answer a message left without a reply (a crash or restart between storing it and replying).
+if session.status is SessionStatus.ACTIVE and needs_reply(view.messages):
+    try:
+        reply_to_candidate(ws, session.id)
+        view = get_interview(ws, session.id)
+    except WorkspaceError as exc:
+        st.warning(f"The interviewer could not answer your last message: {exc}")
+
+# --- Panels: chat 30% · whiteboard 45% · transcript 25% ------------------------------------
+chat_col, board_col, transcript_col = st.columns([30, 45, 25])
+
+with chat_col:
+    st.markdown("**Chat**")
+    history = st.container(height=520, border=True, autoscroll=True)
+    active = session.status is SessionStatus.ACTIVE
+    prompt = st.chat_input(
+        "Your answer…" if active else f"The interview is {session.status.value}",
+        key="interview_input",
+        disabled=not active,
+        max_chars=8000,
+    )
+    if prompt:
+        st.session_state[UNSENT] = prompt
+        try:
+            send_message(ws, session.id, prompt)
+            st.session_state.pop(UNSENT, None)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+        view = get_interview(ws, session.id)
+    if st.session_state.get(UNSENT):
+        with st.container(border=True):
+            st.warning("This answer was not sent yet — nothing is lost:")
+            st.code(st.session_state[UNSENT], language=None, wrap_lines=True)
+            if active and st.button("Send it again", key="resend"):
+                try:
+                    send_message(ws, session.id, st.session_state[UNSENT])
+                    st.session_state.pop(UNSENT, None)
+                    st.rerun()
+                except WorkspaceError as exc:
+                    st.error(str(exc))
+    with history:
+        render_messages(view.messages)
+
+with board_col:
+    with st.expander("The problem", expanded=True):
+        st.markdown(view.problem.statement)
+    render_coming_soon(
+        "Whiteboard — coming soon",
+        "Sketch your architecture here; the interviewer will read the diagram. "
+        "For now, describe components and how they connect in the chat.",
+    )
+
+with transcript_col:
+    render_coming_soon(
+        "Live transcript — coming soon",
+        "Speak your answers with the microphone and see them transcribed here, offline.",
+        height=520,
+    )
+
+# --- Bottom bar --------------------------------------------------------------------------------
+st.divider()
+bar = st.columns([2, 2, 2, 6])
+if session.status is SessionStatus.ACTIVE:
+    if bar[0].button("⏸ Pause", width="stretch"):
+        pause_interview(ws, session.id)
+        st.rerun()
+elif session.status is SessionStatus.PAUSED and bar[0].button("▶ Resume", width="stretch", type="primary"):
+    resume_interview(ws, session.id)
+    st.rerun()
+if session.is_open:
+    if bar[1].button("■ End interview", width="stretch"):
+        confirm_end(session.id)
+else:
+    st.success("This interview has ended.")
+    if bar[1].button("See the evaluation", type="primary", width="stretch"):
+        st.switch_page("pages/evaluation.py", query_params={"session": session.id})
+bar[3].caption("Everything you type is saved as you send it; reload or come back later to continue.")

@@ -1,0 +1,165 @@
+"""Setup: resume, interviewer, modes and problem, then start the interview."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from components.current_session import set_current_session
+from components.resources import get_workspace
+from core.candidates import CandidateProfile, create_candidate, get_profile, register_resume
+from core.errors import WorkspaceError
+from core.interviews import create_interview, open_sessions, start_interview
+from core.models import Level
+from core.providers import PROVIDERS
+
+ws = get_workspace()
+
+st.title("Set up a practice interview")
+st.caption("A system-design interview with the built-in interviewer — no API key or network needed.")
+
+# --- Interviews left open (reload, closed tab, server restart) -------------------------------
+open_ones = open_sessions(ws)
+if open_ones:
+    with st.container(border=True):
+        st.markdown("**Pick up where you left off**")
+        for summary in open_ones[:5]:
+            cols = st.columns([5, 2, 1.3])
+            cols[0].markdown(f"{summary.problem_title} · {summary.candidate_name or 'Candidate'}")
+            cols[1].caption(f"{summary.status.value} · started {summary.created_at:%d %b %H:%M}")
+            if cols[2].button("Resume", key=f"resume-{summary.id}"):
+                set_current_session(summary.id)
+                st.switch_page("pages/interview.py", query_params={"session": summary.id})
+
+# --- 1. Resume ---------------------------------------------------------------------------------
+st.subheader("1 · Your resume")
+upload = st.file_uploader(
+    f"Upload a PDF or text resume (up to {ws.settings.resume_max_mb:g} MB). It tailors the problem to you.",
+    type=["pdf", "txt", "md"],
+    key="setup_resume",
+)
+if upload is not None:
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if st.session_state.get("setup_resume_digest") != digest:
+        with st.spinner("Reading your resume…"):
+            try:
+                profile = register_resume(ws, filename=upload.name, data=data)
+                st.session_state["candidate_id"] = profile.candidate.id
+                st.session_state["setup_resume_digest"] = digest
+                st.session_state.pop("setup_resume_error", None)
+            except WorkspaceError as exc:
+                st.session_state["setup_resume_error"] = str(exc)
+                st.session_state["setup_resume_digest"] = digest
+if upload is not None and st.session_state.get("setup_resume_error"):
+    st.error(st.session_state["setup_resume_error"])
+
+profile: CandidateProfile | None = None
+if st.session_state.get("candidate_id"):
+    try:
+        profile = get_profile(ws, st.session_state["candidate_id"])
+    except WorkspaceError:
+        st.session_state.pop("candidate_id", None)
+
+if profile and profile.resume:
+    found = profile.resume.profile
+    with st.container(border=True):
+        cols = st.columns(4)
+        cols[0].metric("Name", found.name or "—")
+        cols[1].metric("Experience", f"{found.years_experience:g} years" if found.years_experience else "—")
+        cols[2].metric("Level", found.level.value.title())
+        cols[3].metric("Email", found.email or "—")
+        if found.domains:
+            st.markdown("Domains: " + " ".join(f":blue-badge[{d}]" for d in found.domains))
+        if found.skills:
+            st.markdown("Skills: " + " ".join(f":gray-badge[{s}]" for s in found.skills[:20]))
+elif profile is None:
+    st.session_state.setdefault("setup_name", "")
+    st.text_input("No resume at hand? Your name", key="setup_name", placeholder="e.g. Alex Kim")
+
+# --- 2–4. Interview settings -----------------------------------------------------------------
+resume_profile = profile.resume.profile if profile and profile.resume else None
+default_level = resume_profile.level if resume_profile else Level.MID
+recommended = ws.problems.choose(default_level, resume_profile.domains if resume_profile else [])
+problems = ws.problems.all()
+problem_ids = [p.id for p in problems]
+
+# A new resume brings a new recommendation: move the level and problem pickers to it.
+basis = (default_level.value, recommended.id)
+if st.session_state.get("setup_basis") != basis:
+    st.session_state["setup_basis"] = basis
+    st.session_state["setup_level"] = default_level
+    st.session_state["setup_problem"] = recommended.id
+
+with st.container(border=True):
+    st.subheader("2 · Interviewer")
+    provider = st.radio(
+        "Who interviews you",
+        list(PROVIDERS),
+        format_func=lambda key: PROVIDERS[key].label + ("" if PROVIDERS[key].available else " — coming soon"),
+        horizontal=True,
+        key="setup_provider",
+    )
+    if PROVIDERS[provider].available:
+        st.caption(PROVIDERS[provider].note)
+    else:
+        st.warning(f"{PROVIDERS[provider].label} is coming soon. The offline interviewer works today.")
+
+    st.subheader("3 · Modes")
+    mode_cols = st.columns(3)
+    mode_cols[0].checkbox("Chat", value=True, disabled=True, help="Always on.")
+    mode_cols[1].checkbox("Whiteboard — coming soon", value=False, disabled=True)
+    mode_cols[2].checkbox("Voice and transcript — coming soon", value=False, disabled=True)
+
+    st.subheader("4 · Problem")
+    level_cols = st.columns([1, 1])
+    level = level_cols[0].selectbox(
+        "Level", list(Level), format_func=lambda lv: lv.value.title(), key="setup_level"
+    )
+    minutes = level_cols[1].slider(
+        "Length (minutes)",
+        min_value=15,
+        max_value=90,
+        step=5,
+        value=ws.settings.interview_minutes,
+        key="setup_minutes",
+    )
+    problem_id = st.selectbox(
+        "Problem",
+        problem_ids,
+        format_func=lambda pid: (
+            ws.problems.get(pid).title
+            + (" (recommended for you)" if pid == recommended.id and resume_profile else "")
+        ),
+        key="setup_problem",
+    )
+    chosen = ws.problems.get(problem_id)
+    st.caption(f"{chosen.summary} · difficulty for {level.value}: {chosen.difficulty.get(level, 'medium')}")
+    start = st.button("Start interview", type="primary", disabled=not PROVIDERS[provider].available)
+
+if start:
+    if not PROVIDERS[provider].available:
+        st.error(
+            f"{PROVIDERS[provider].label} is not available yet. Choose the offline interviewer to start now."
+        )
+        st.stop()
+    try:
+        candidate_id = st.session_state.get("candidate_id")
+        if candidate_id is None and st.session_state.get("setup_name", "").strip():
+            candidate_id = create_candidate(ws, name=st.session_state["setup_name"]).id
+            st.session_state["candidate_id"] = candidate_id
+        session = create_interview(
+            ws,
+            problem_id=problem_id,
+            candidate_id=candidate_id,
+            level=level,
+            duration_minutes=minutes,
+            provider=provider,
+        )
+        start_interview(ws, session.id)
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        st.stop()
+    set_current_session(session.id)
+    st.switch_page("pages/interview.py", query_params={"session": session.id})

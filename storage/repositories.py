@@ -1,0 +1,571 @@
+"""SQLAlchemy implementations of the repository Protocols in core.unit_of_work.
+
+Each repository works inside the unit of work's Session and hands out plain, detached
+core.models dataclasses, never ORM rows. Writes are flushed at once so ids are known and
+constraint violations surface at the call that caused them; nothing is committed here.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select
+from sqlalchemy.orm import Session as OrmSession
+
+from core.errors import NotFound
+from core.models import (
+    AuditEntry,
+    Candidate,
+    CompetencyScore,
+    Evaluation,
+    Evidence,
+    Level,
+    MediaFile,
+    Message,
+    PlanStep,
+    Resume,
+    ResumeProfile,
+    Role,
+    Session,
+    SessionStatus,
+    SessionSummary,
+    Stage,
+    TokenUsage,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+from storage.tables import (
+    AuditRow,
+    CandidateRow,
+    EvaluationRow,
+    MediaFileRow,
+    MessageRow,
+    ResumeRow,
+    SessionRow,
+    TokenUsageRow,
+    TranscriptEntryRow,
+    WhiteboardSnapshotRow,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Rows written in this same Session still hold the caller's zone; hand out UTC always."""
+    return None if value is None else value.astimezone(UTC)
+
+
+class _Repository:
+    def __init__(self, session: OrmSession) -> None:
+        self._session = session
+
+
+# --- candidates and resumes -------------------------------------------------------------
+
+
+def _candidate(row: CandidateRow) -> Candidate:
+    return Candidate(id=row.id, name=row.name, email=row.email, created_at=_utc(row.created_at))
+
+
+class SqlCandidateRepository(_Repository):
+    def add(self, candidate: Candidate) -> None:
+        """Stores the candidate; fills candidate.created_at when it is None."""
+        candidate.created_at = candidate.created_at or _now()
+        self._session.add(
+            CandidateRow(
+                id=candidate.id, name=candidate.name, email=candidate.email, created_at=candidate.created_at
+            )
+        )
+        self._session.flush()
+
+    def get(self, candidate_id: str) -> Candidate:
+        row = self._session.get(CandidateRow, candidate_id)
+        if row is None:
+            raise NotFound(f"No candidate with id {candidate_id}.")
+        return _candidate(row)
+
+
+def _profile_to_json(profile: ResumeProfile) -> dict[str, Any]:
+    data = asdict(profile)
+    data["level"] = profile.level.value
+    return data
+
+
+def _profile_from_json(data: dict[str, Any]) -> ResumeProfile:
+    return ResumeProfile(
+        name=data.get("name"),
+        email=data.get("email"),
+        years_experience=data.get("years_experience"),
+        level=Level(data.get("level", Level.MID.value)),
+        domains=list(data.get("domains", [])),
+        skills=list(data.get("skills", [])),
+    )
+
+
+def _resume(row: ResumeRow) -> Resume:
+    return Resume(
+        id=row.id,
+        candidate_id=row.candidate_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        text=row.text,
+        profile=_profile_from_json(row.profile),
+        file_path=row.file_path,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlResumeRepository(_Repository):
+    def add(self, resume: Resume) -> None:
+        """Stores the resume; fills resume.created_at when it is None."""
+        resume.created_at = resume.created_at or _now()
+        self._session.add(
+            ResumeRow(
+                id=resume.id,
+                candidate_id=resume.candidate_id,
+                filename=resume.filename,
+                content_type=resume.content_type,
+                size_bytes=resume.size_bytes,
+                text=resume.text,
+                profile=_profile_to_json(resume.profile),
+                file_path=resume.file_path,
+                created_at=resume.created_at,
+            )
+        )
+        self._session.flush()
+
+    def get(self, resume_id: str) -> Resume:
+        row = self._session.get(ResumeRow, resume_id)
+        if row is None:
+            raise NotFound(f"No resume with id {resume_id}.")
+        return _resume(row)
+
+    def latest_for_candidate(self, candidate_id: str) -> Resume | None:
+        row = self._session.scalars(
+            select(ResumeRow)
+            .where(ResumeRow.candidate_id == candidate_id)
+            .order_by(ResumeRow.created_at.desc(), ResumeRow.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _resume(row)
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+_SESSION_FIELDS = (
+    "problem_id",
+    "problem_title",
+    "kind",
+    "candidate_id",
+    "interviewer_provider",
+    "rubric_id",
+    "duration_minutes",
+    "created_at",
+    "started_at",
+    "paused_at",
+    "paused_seconds",
+    "stage_started_at",
+    "ended_at",
+    "updated_at",
+)
+
+
+def _utc_if_datetime(value: Any) -> Any:
+    return _utc(value) if isinstance(value, datetime) else value
+
+
+def _copy_session(session: Session, row: SessionRow) -> None:
+    for name in _SESSION_FIELDS:
+        setattr(row, name, getattr(session, name))
+    row.level = Level(session.level).value
+    row.status = SessionStatus(session.status).value
+    row.stage = Stage(session.stage).value
+    row.modes = list(session.modes)
+
+
+def _session(row: SessionRow) -> Session:
+    return Session(
+        id=row.id,
+        **{name: _utc_if_datetime(getattr(row, name)) for name in _SESSION_FIELDS},
+        level=Level(row.level),
+        status=SessionStatus(row.status),
+        stage=Stage(row.stage),
+        modes=list(row.modes),
+    )
+
+
+def _with_statuses(query: Select[Any], statuses: list[SessionStatus] | None) -> Select[Any]:
+    if statuses is None:
+        return query
+    return query.where(SessionRow.status.in_([SessionStatus(s).value for s in statuses]))
+
+
+class SqlSessionRepository(_Repository):
+    def add(self, session: Session) -> None:
+        """Stores the session; fills created_at and updated_at when they are None."""
+        session.created_at = session.created_at or _now()
+        session.updated_at = session.updated_at or session.created_at
+        row = SessionRow(id=session.id)
+        _copy_session(session, row)
+        self._session.add(row)
+        self._session.flush()
+
+    def get(self, session_id: str) -> Session:
+        return _session(self._row(session_id))
+
+    def update(self, session: Session) -> None:
+        """Writes every field back; services set updated_at from their clock (filled if None)."""
+        row = self._row(session.id)
+        session.updated_at = session.updated_at or _now()
+        _copy_session(session, row)
+        self._session.flush()
+
+    def list_summaries(
+        self, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+    ) -> list[SessionSummary]:
+        """Most recent first (created_at desc), with candidate name and overall score."""
+        query = (
+            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        now = _now()
+        summaries = []
+        for row, candidate_name, score in self._session.execute(_with_statuses(query, statuses)):
+            session = _session(row)
+            summaries.append(
+                SessionSummary(
+                    id=session.id,
+                    problem_id=session.problem_id,
+                    problem_title=session.problem_title,
+                    level=session.level,
+                    candidate_name=candidate_name,
+                    status=session.status,
+                    created_at=row.created_at.astimezone(UTC),
+                    started_at=session.started_at,
+                    ended_at=session.ended_at,
+                    duration_seconds=session.elapsed_seconds(now),
+                    overall_score=score,
+                )
+            )
+        return summaries
+
+    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
+        return int(self._session.scalar(query) or 0)
+
+    def _row(self, session_id: str) -> SessionRow:
+        row = self._session.get(SessionRow, session_id)
+        if row is None:
+            raise NotFound(f"No interview with id {session_id}.")
+        return row
+
+
+# --- chat -------------------------------------------------------------------------------
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        session_id=row.session_id,
+        role=Role(row.role),
+        content=row.content,
+        stage=Stage(row.stage),
+        meta=copy.deepcopy(row.meta),
+        seq=row.seq,
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlMessageRepository(_Repository):
+    def add(self, message: Message) -> Message:
+        """Stores the message as the next one of its session (seq = max(seq) + 1).
+
+        The session row is locked first (PostgreSQL; SQLite serialises writers anyway) and
+        seq is computed inside the INSERT, so two writers cannot take the same number.
+        """
+        locked = self._session.execute(
+            select(SessionRow.id).where(SessionRow.id == message.session_id).with_for_update(key_share=True)
+        ).first()
+        if locked is None:
+            raise NotFound(f"No interview with id {message.session_id}.")
+        next_seq = (
+            select(func.coalesce(func.max(MessageRow.seq), 0) + 1)
+            .where(MessageRow.session_id == message.session_id)
+            .scalar_subquery()
+        )
+        created_at = message.created_at or _now()
+        statement = (
+            insert(MessageRow)
+            .values(
+                session_id=message.session_id,
+                seq=next_seq,
+                role=Role(message.role).value,
+                content=message.content,
+                stage=Stage(message.stage).value,
+                meta=copy.deepcopy(message.meta),
+                created_at=created_at,
+            )
+            .returning(MessageRow.id, MessageRow.seq)
+        )
+        new_id, seq = self._session.execute(statement).one()
+        return replace(
+            message, id=new_id, seq=seq, created_at=_utc(created_at), meta=copy.deepcopy(message.meta)
+        )
+
+    def list(self, session_id: str) -> list[Message]:
+        rows = self._session.scalars(
+            select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.seq)
+        )
+        return [_message(row) for row in rows]
+
+
+# --- evaluations ------------------------------------------------------------------------
+
+
+def _competency_from_json(data: dict[str, Any]) -> CompetencyScore:
+    return CompetencyScore(
+        key=data["key"],
+        name=data["name"],
+        score=data["score"],
+        confidence=data["confidence"],
+        rationale=data.get("rationale", ""),
+        evidence=[Evidence(**item) for item in data.get("evidence", [])],
+    )
+
+
+def _evaluation(row: EvaluationRow) -> Evaluation:
+    return Evaluation(
+        session_id=row.session_id,
+        overall_score=row.overall_score,
+        competencies=[_competency_from_json(item) for item in row.competencies],
+        went_well=list(row.went_well),
+        went_okay=list(row.went_okay),
+        needs_improvement=list(row.needs_improvement),
+        improvement_plan=[PlanStep(**item) for item in row.improvement_plan],
+        communication=copy.deepcopy(row.communication),
+        rubric_id=row.rubric_id,
+        rubric_version=row.rubric_version,
+        engine=row.engine,
+        notes=list(row.notes),
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlEvaluationRepository(_Repository):
+    def add(self, evaluation: Evaluation) -> Evaluation:
+        """One evaluation per session: a second one violates a unique constraint (IntegrityError)."""
+        row = EvaluationRow(
+            session_id=evaluation.session_id,
+            overall_score=evaluation.overall_score,
+            competencies=[asdict(item) for item in evaluation.competencies],
+            went_well=list(evaluation.went_well),
+            went_okay=list(evaluation.went_okay),
+            needs_improvement=list(evaluation.needs_improvement),
+            improvement_plan=[asdict(item) for item in evaluation.improvement_plan],
+            communication=copy.deepcopy(evaluation.communication),
+            notes=list(evaluation.notes),
+            rubric_id=evaluation.rubric_id,
+            rubric_version=evaluation.rubric_version,
+            engine=evaluation.engine,
+            created_at=evaluation.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _evaluation(row)
+
+    def for_session(self, session_id: str) -> Evaluation | None:
+        row = self._session.scalars(
+            select(EvaluationRow).where(EvaluationRow.session_id == session_id)
+        ).first()
+        return None if row is None else _evaluation(row)
+
+
+# --- per-session logs -------------------------------------------------------------------
+
+
+def _transcript(row: TranscriptEntryRow) -> TranscriptEntry:
+    return TranscriptEntry(
+        session_id=row.session_id,
+        speaker=row.speaker,
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        source=row.source,
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlTranscriptRepository(_Repository):
+    def add(self, entry: TranscriptEntry) -> TranscriptEntry:
+        row = TranscriptEntryRow(
+            session_id=entry.session_id,
+            speaker=entry.speaker,
+            text=entry.text,
+            start=entry.start,
+            end=entry.end,
+            source=entry.source,
+            created_at=entry.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _transcript(row)
+
+    def list(self, session_id: str) -> list[TranscriptEntry]:
+        """In speaking order (start), ties in insertion order."""
+        rows = self._session.scalars(
+            select(TranscriptEntryRow)
+            .where(TranscriptEntryRow.session_id == session_id)
+            .order_by(TranscriptEntryRow.start, TranscriptEntryRow.id)
+        )
+        return [_transcript(row) for row in rows]
+
+
+def _snapshot(row: WhiteboardSnapshotRow) -> WhiteboardSnapshot:
+    return WhiteboardSnapshot(
+        session_id=row.session_id,
+        png_path=row.png_path,
+        fabric_json=copy.deepcopy(row.fabric_json),
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlWhiteboardRepository(_Repository):
+    def add(self, snapshot: WhiteboardSnapshot) -> WhiteboardSnapshot:
+        row = WhiteboardSnapshotRow(
+            session_id=snapshot.session_id,
+            png_path=snapshot.png_path,
+            fabric_json=copy.deepcopy(snapshot.fabric_json),
+            created_at=snapshot.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _snapshot(row)
+
+    def list(self, session_id: str) -> list[WhiteboardSnapshot]:
+        """Oldest first (insertion order)."""
+        rows = self._session.scalars(
+            select(WhiteboardSnapshotRow)
+            .where(WhiteboardSnapshotRow.session_id == session_id)
+            .order_by(WhiteboardSnapshotRow.id)
+        )
+        return [_snapshot(row) for row in rows]
+
+
+def _media(row: MediaFileRow) -> MediaFile:
+    return MediaFile(
+        session_id=row.session_id,
+        kind=row.kind,
+        path=row.path,
+        size_bytes=row.size_bytes,
+        content_type=row.content_type,
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlMediaRepository(_Repository):
+    def add(self, media: MediaFile) -> MediaFile:
+        row = MediaFileRow(
+            session_id=media.session_id,
+            kind=media.kind,
+            path=media.path,
+            size_bytes=media.size_bytes,
+            content_type=media.content_type,
+            created_at=media.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _media(row)
+
+    def list(self, session_id: str) -> list[MediaFile]:
+        """Oldest first (insertion order)."""
+        rows = self._session.scalars(
+            select(MediaFileRow).where(MediaFileRow.session_id == session_id).order_by(MediaFileRow.id)
+        )
+        return [_media(row) for row in rows]
+
+
+def _usage(row: TokenUsageRow) -> TokenUsage:
+    return TokenUsage(
+        session_id=row.session_id,
+        provider=row.provider,
+        model=row.model,
+        operation=row.operation,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_usd=row.cost_usd,
+        duration_ms=row.duration_ms,
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlTokenUsageRepository(_Repository):
+    def add(self, usage: TokenUsage) -> TokenUsage:
+        row = TokenUsageRow(
+            session_id=usage.session_id,
+            provider=usage.provider,
+            model=usage.model,
+            operation=usage.operation,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=usage.cost_usd,
+            duration_ms=usage.duration_ms,
+            created_at=usage.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _usage(row)
+
+    def list(self, session_id: str) -> list[TokenUsage]:
+        """Oldest first (insertion order)."""
+        rows = self._session.scalars(
+            select(TokenUsageRow).where(TokenUsageRow.session_id == session_id).order_by(TokenUsageRow.id)
+        )
+        return [_usage(row) for row in rows]
+
+
+def _audit(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        action=row.action,
+        actor=row.actor,
+        session_id=row.session_id,
+        detail=copy.deepcopy(row.detail),
+        id=row.id,
+        created_at=_utc(row.created_at),
+    )
+
+
+class SqlAuditRepository(_Repository):
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        row = AuditRow(
+            action=entry.action,
+            actor=entry.actor,
+            session_id=entry.session_id,
+            detail=copy.deepcopy(entry.detail),
+            created_at=entry.created_at or _now(),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _audit(row)
+
+    def list(self, *, session_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        """The latest `limit` entries (optionally of one session), oldest first."""
+        query = select(AuditRow).order_by(AuditRow.created_at.desc(), AuditRow.id.desc()).limit(limit)
+        if session_id is not None:
+            query = query.where(AuditRow.session_id == session_id)
+        rows = list(self._session.scalars(query))
+        return [_audit(row) for row in reversed(rows)]

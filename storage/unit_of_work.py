@@ -1,0 +1,99 @@
+"""The SQLAlchemy unit of work: one database transaction per `with` block.
+
+Services write `with uow_factory() as uow: ...; uow.commit()`. Leaving the block without
+commit (or through an exception) rolls everything back, so multi-step changes such as
+"end the interview" (status + evaluation + audit entry) land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+from storage.repositories import (
+    SqlAuditRepository,
+    SqlCandidateRepository,
+    SqlEvaluationRepository,
+    SqlMediaRepository,
+    SqlMessageRepository,
+    SqlResumeRepository,
+    SqlSessionRepository,
+    SqlTokenUsageRepository,
+    SqlTranscriptRepository,
+    SqlWhiteboardRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """Implements core.unit_of_work.UnitOfWork. Not reusable across threads; make one per use."""
+
+    sessions: SqlSessionRepository
+    messages: SqlMessageRepository
+    candidates: SqlCandidateRepository
+    resumes: SqlResumeRepository
+    evaluations: SqlEvaluationRepository
+    transcripts: SqlTranscriptRepository
+    whiteboards: SqlWhiteboardRepository
+    media: SqlMediaRepository
+    token_usage: SqlTokenUsageRepository
+    audit: SqlAuditRepository
+
+    def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
+        self._session_factory = session_factory
+        self._session: OrmSession | None = None
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("This unit of work is already open; make a new one per `with` block.")
+        session = self._session_factory()
+        self._session = session
+        self.sessions = SqlSessionRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.candidates = SqlCandidateRepository(session)
+        self.resumes = SqlResumeRepository(session)
+        self.evaluations = SqlEvaluationRepository(session)
+        self.transcripts = SqlTranscriptRepository(session)
+        self.whiteboards = SqlWhiteboardRepository(session)
+        self.media = SqlMediaRepository(session)
+        self.token_usage = SqlTokenUsageRepository(session)
+        self.audit = SqlAuditRepository(session)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.rollback()  # a no-op after commit; discards anything uncommitted
+        finally:
+            session.close()
+
+    def commit(self) -> None:
+        self._open().commit()
+
+    def rollback(self) -> None:
+        self._open().rollback()
+
+    def _open(self) -> OrmSession:
+        if self._session is None:
+            raise RuntimeError("Use the unit of work inside `with uow_factory() as uow:`.")
+        return self._session
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[OrmSession]:
+    """Sessions that keep loaded values after commit: repositories return dataclasses anyway."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def make_uow_factory(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
+    """What services receive: a callable that opens a fresh unit of work per use."""
+    session_factory = make_session_factory(engine)
+
+    def factory() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(session_factory)
+
+    return factory

@@ -1,0 +1,249 @@
+"""In-memory unit of work for service unit tests: same Protocols, same semantics, no I/O.
+
+Semantics kept from storage/: adds fill ids and created_at, messages get seq 1, 2, … per
+session, get() raises NotFound, lists are ordered like the SQL ones, and everything stored
+is copied in and out (like detached rows). Leaving `with` without commit() restores the
+state of the last commit, and `committed` records that commit() was called.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Generic, Self, TypeVar
+
+from core.errors import NotFound
+from core.models import (
+    AuditEntry,
+    Candidate,
+    Evaluation,
+    MediaFile,
+    Message,
+    Resume,
+    Session,
+    SessionStatus,
+    SessionSummary,
+    TokenUsage,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+Logged = TypeVar(
+    "Logged", Message, Evaluation, TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, AuditEntry
+)
+Item = TypeVar("Item", TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage)
+
+
+@dataclass
+class _State:
+    sessions: dict[str, Session] = field(default_factory=dict)
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    resumes: dict[str, Resume] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    transcripts: list[TranscriptEntry] = field(default_factory=list)
+    whiteboards: list[WhiteboardSnapshot] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+    token_usage: list[TokenUsage] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _state(self) -> _State:
+        return self._uow.state
+
+    def _stamp(self, item: Logged, **changes: object) -> Logged:
+        return replace(
+            copy.deepcopy(item), id=next(self._uow.ids), created_at=item.created_at or _now(), **changes
+        )
+
+
+class FakeSessionRepository(_Repo):
+    def add(self, session: Session) -> None:
+        session.created_at = session.created_at or _now()
+        session.updated_at = session.updated_at or session.created_at
+        self._state.sessions[session.id] = copy.deepcopy(session)
+
+    def get(self, session_id: str) -> Session:
+        if session_id not in self._state.sessions:
+            raise NotFound(f"No interview with id {session_id}.")
+        return copy.deepcopy(self._state.sessions[session_id])
+
+    def update(self, session: Session) -> None:
+        self.get(session.id)
+        session.updated_at = session.updated_at or _now()
+        self._state.sessions[session.id] = copy.deepcopy(session)
+
+    def list_summaries(
+        self, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+    ) -> list[SessionSummary]:
+        now = _now()
+        chosen = [s for s in self._state.sessions.values() if statuses is None or s.status in statuses]
+        chosen.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        scores = {e.session_id: e.overall_score for e in self._state.evaluations}
+        names = {c.id: c.name for c in self._state.candidates.values()}
+        return [
+            SessionSummary(
+                id=s.id,
+                problem_id=s.problem_id,
+                problem_title=s.problem_title,
+                level=s.level,
+                candidate_name=names.get(s.candidate_id or ""),
+                status=s.status,
+                created_at=s.created_at or now,
+                started_at=s.started_at,
+                ended_at=s.ended_at,
+                duration_seconds=s.elapsed_seconds(now),
+                overall_score=scores.get(s.id),
+            )
+            for s in chosen[offset : offset + limit]
+        ]
+
+    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        return sum(1 for s in self._state.sessions.values() if statuses is None or s.status in statuses)
+
+
+class FakeMessageRepository(_Repo):
+    def add(self, message: Message) -> Message:
+        self._uow.sessions.get(message.session_id)
+        seq = 1 + max(
+            (m.seq or 0 for m in self._state.messages if m.session_id == message.session_id), default=0
+        )
+        stored = self._stamp(message, seq=seq)
+        self._state.messages.append(stored)
+        return copy.deepcopy(stored)
+
+    def list(self, session_id: str) -> list[Message]:
+        found = [m for m in self._state.messages if m.session_id == session_id]
+        return copy.deepcopy(sorted(found, key=lambda m: m.seq or 0))
+
+
+class FakeCandidateRepository(_Repo):
+    def add(self, candidate: Candidate) -> None:
+        candidate.created_at = candidate.created_at or _now()
+        self._state.candidates[candidate.id] = copy.deepcopy(candidate)
+
+    def get(self, candidate_id: str) -> Candidate:
+        if candidate_id not in self._state.candidates:
+            raise NotFound(f"No candidate with id {candidate_id}.")
+        return copy.deepcopy(self._state.candidates[candidate_id])
+
+
+class FakeResumeRepository(_Repo):
+    def add(self, resume: Resume) -> None:
+        resume.created_at = resume.created_at or _now()
+        self._state.resumes[resume.id] = copy.deepcopy(resume)
+
+    def get(self, resume_id: str) -> Resume:
+        if resume_id not in self._state.resumes:
+            raise NotFound(f"No resume with id {resume_id}.")
+        return copy.deepcopy(self._state.resumes[resume_id])
+
+    def latest_for_candidate(self, candidate_id: str) -> Resume | None:
+        found = [r for r in self._state.resumes.values() if r.candidate_id == candidate_id]
+        return copy.deepcopy(max(found, key=lambda r: (r.created_at, r.id))) if found else None
+
+
+class FakeEvaluationRepository(_Repo):
+    def add(self, evaluation: Evaluation) -> Evaluation:
+        if self.for_session(evaluation.session_id) is not None:
+            raise ValueError(f"Session {evaluation.session_id} already has an evaluation.")
+        stored = self._stamp(evaluation)
+        self._state.evaluations.append(stored)
+        return copy.deepcopy(stored)
+
+    def for_session(self, session_id: str) -> Evaluation | None:
+        found = [e for e in self._state.evaluations if e.session_id == session_id]
+        return copy.deepcopy(found[0]) if found else None
+
+
+class _SessionLog(_Repo, Generic[Item]):
+    """A per-session list kept in insertion order."""
+
+    attribute: str
+
+    def add(self, item: Item) -> Item:
+        stored = self._stamp(item)
+        getattr(self._state, self.attribute).append(stored)
+        return copy.deepcopy(stored)
+
+    def list(self, session_id: str) -> list[Item]:
+        return copy.deepcopy([i for i in getattr(self._state, self.attribute) if i.session_id == session_id])
+
+
+class FakeTranscriptRepository(_SessionLog[TranscriptEntry]):
+    attribute = "transcripts"
+
+    def list(self, session_id: str) -> list[TranscriptEntry]:
+        return sorted(super().list(session_id), key=lambda e: (e.start, e.id or 0))
+
+
+class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
+    attribute = "whiteboards"
+
+
+class FakeMediaRepository(_SessionLog[MediaFile]):
+    attribute = "media"
+
+
+class FakeTokenUsageRepository(_SessionLog[TokenUsage]):
+    attribute = "token_usage"
+
+
+class FakeAuditRepository(_Repo):
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        stored = self._stamp(entry)
+        self._state.audit.append(stored)
+        return copy.deepcopy(stored)
+
+    def list(self, *, session_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        found = [a for a in self._state.audit if session_id is None or a.session_id == session_id]
+        found.sort(key=lambda a: (a.created_at, a.id or 0))
+        return copy.deepcopy(found[-limit:] if limit > 0 else [])
+
+
+class FakeUnitOfWork:
+    """Reusable: hand out `lambda: uow` as the factory and inspect uow's repositories after."""
+
+    def __init__(self) -> None:
+        self.state = _State()
+        self._committed_state = copy.deepcopy(self.state)
+        self.ids = itertools.count(1)  # like a database sequence: never rolled back
+        self.committed = False
+        self.commits = 0
+        self.sessions = FakeSessionRepository(self)
+        self.messages = FakeMessageRepository(self)
+        self.candidates = FakeCandidateRepository(self)
+        self.resumes = FakeResumeRepository(self)
+        self.evaluations = FakeEvaluationRepository(self)
+        self.transcripts = FakeTranscriptRepository(self)
+        self.whiteboards = FakeWhiteboardRepository(self)
+        self.media = FakeMediaRepository(self)
+        self.token_usage = FakeTokenUsageRepository(self)
+        self.audit = FakeAuditRepository(self)
+
+    def __enter__(self) -> Self:
+        self._committed_state = copy.deepcopy(self.state)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self._committed_state = copy.deepcopy(self.state)
+        self.committed = True
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.state = copy.deepcopy(self._committed_state)

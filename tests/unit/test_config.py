@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import load_settings
+from core.errors import ConfigError
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text("runtime_dir: rt\ninterview_minutes: 30\n", encoding="utf-8")
+    monkeypatch.setenv("IW_CONFIG_FILE", str(path))
+    for name in ("DATABASE_URL", "IW_DATABASE_URL", "IW_INTERVIEW_MINUTES", "IW_LOG_LEVEL", "IW_RUNTIME_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+def test_defaults_come_from_the_file_and_paths_resolve_beside_it(config_file: Path) -> None:
+    settings = load_settings()
+    assert settings.interview_minutes == 30
+    assert settings.runtime_path == config_file.parent / "rt"
+    assert settings.effective_database_url == f"sqlite:///{config_file.parent / 'rt' / 'workspace.db'}"
+
+
+def test_environment_overrides_every_key(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IW_INTERVIEW_MINUTES", "60")
+    monkeypatch.setenv("IW_LOG_LEVEL", "debug")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    settings = load_settings()
+    assert settings.interview_minutes == 60
+    assert settings.log_level == "DEBUG"
+    assert settings.effective_database_url == "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+
+
+def test_a_bad_value_names_the_key_and_its_variable(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IW_INTERVIEW_MINUTES", "forty")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "'interview_minutes'" in str(info.value)
+    assert "IW_INTERVIEW_MINUTES" in str(info.value)
+
+
+def test_an_unknown_key_in_the_file_is_reported(config_file: Path) -> None:
+    config_file.write_text("interview_minuts: 30\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="interview_minuts"):
+        load_settings()
+
+
+def test_an_unsupported_database_is_reported(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/x")
+    with pytest.raises(ConfigError, match="database_url"):
+        load_settings()
+
+
+def test_malformed_yaml_is_reported(config_file: Path) -> None:
+    config_file.write_text("runtime_dir: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="config.yaml"):
+        load_settings()
