@@ -7,7 +7,7 @@ import streamlit as st
 from components.resources import get_workspace
 from core.errors import WorkspaceError
 
-st.set_page_config(page_title="Interview Workspace", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Interview Workspace", page_icon=":material/explore:", layout="wide")
 
 try:
     get_workspace()
@@ -19,10 +19,12 @@ except WorkspaceError as exc:
 
 navigation = st.navigation(
     [
-        st.Page("pages/setup.py", title="Setup", icon="🛠️", url_path="setup", default=True),
-        st.Page("pages/interview.py", title="Interview", icon="💬", url_path="interview"),
-        st.Page("pages/evaluation.py", title="Evaluation", icon="📊", url_path="evaluation"),
-        st.Page("pages/history.py", title="History", icon="🗂️", url_path="history"),
+        st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup", default=True),
+        st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
+        st.Page(
+            "pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"
+        ),
+        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     ],
     position="top",
 )

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.local_time import local
 from core.models import Message, Role, Stage
 
-AVATARS = {Role.INTERVIEWER: "🧑‍💼", Role.CANDIDATE: "🧑‍💻", Role.SYSTEM: "ℹ️"}
+AVATARS = {
+    Role.INTERVIEWER: ":material/support_agent:",
+    Role.CANDIDATE: ":material/person:",
+    Role.SYSTEM: ":material/info:",
+}
 
 
 def render_messages(messages: list[Message]) -> None:
@@ -22,4 +27,4 @@ def render_messages(messages: list[Message]) -> None:
         with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
             st.markdown(message.content)
             if message.created_at is not None:
-                st.caption(f"{message.created_at:%H:%M}")
+                st.caption(f"{local(message.created_at):%H:%M}")

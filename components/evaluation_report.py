@@ -39,7 +39,11 @@ def render_evaluation(evaluation: Evaluation) -> None:
     columns = st.columns(3)
     for column, title, items in zip(
         columns,
-        ("✅ Went well", "➖ Went okay", "🛠️ Needs improvement"),
+        (
+            ":material/check_circle: Went well",
+            ":material/remove_circle: Went okay",
+            ":material/build: Needs improvement",
+        ),
         (evaluation.went_well, evaluation.went_okay, evaluation.needs_improvement),
         strict=True,
     ):

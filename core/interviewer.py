@@ -135,6 +135,7 @@ class _State:
     stage_answers: list[Message]  # candidate messages in this stage that are not only questions
     covered: set[str]  # stage topics the candidate has shown in this stage
     covered_before: set[str]  # … before the latest message
+    harder_in_stage: int  # harder follow-ups already asked in this stage
     asked: list[str]  # every question text the interviewer asked (meta) or said (content)
     probes: Counter[str]  # topic -> times probed, whole interview
     hints: set[str]
@@ -270,6 +271,7 @@ class OfflineInterviewer:
             stage_answers=answers,
             covered=self._covered(in_stage) & set(stage_topics),
             covered_before=self._covered(in_stage[:-1]) & set(stage_topics),
+            harder_in_stage=sum(1 for m in in_stage if m.meta.get("depth") == "harder"),
             asked=asked,
             probes=Counter(
                 m.meta["topic"] for m in interviewer if m.meta.get("kind") == "probe" and "topic" in m.meta
@@ -414,8 +416,8 @@ class OfflineInterviewer:
         ask = (
             "How do they fit together? Walk me through one request and tell me why each piece is there.",
             "Why each of those — what problem does each one solve here, and what breaks without it?",
-            "That's a list of parts; I'd like the reasoning. Take the most important one: what does it do "
-            "for us here, and what does it cost?",
+            "That's a list of parts; I'd like the reasoning. Take the most important one: why is it here, "
+            "and what does it cost us?",
         )[state.n % 3]
         return Turn(f"You've named {named}. {ask}", state.stage, {"kind": "pushback"})
 
@@ -504,8 +506,8 @@ class OfflineInterviewer:
         if state.previous and state.previous.meta.get("depth") == "harder":
             return None
         uncovered = [t for t in state.stage_topics if t not in state.covered]
-        if len(uncovered) > MAX_ANSWERS[state.stage] - len(state.stage_answers):
-            return None  # no slack: breadth first
+        if state.harder_in_stage and len(uncovered) > MAX_ANSWERS[state.stage] - len(state.stage_answers):
+            return None  # one deep dig per stage; more only while there is room to cover the rest
         sig = signals(state.latest.content)
         strong = sig.reasoning >= 3 or (sig.reasoning >= 2 and word_count(state.latest.content) >= 35)
         if not strong:

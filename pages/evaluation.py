@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.current_session import current_session_id, set_current_session
 from components.evaluation_report import render_evaluation
+from components.local_time import short
 from components.resources import get_workspace
 from core.errors import WorkspaceError
 from core.interviews import get_interview, list_history
@@ -26,16 +27,16 @@ if view is None or view.evaluation is None:
     completed, _ = list_history(ws, limit=30, statuses=[SessionStatus.COMPLETED])
     if view is not None and view.session.is_open:
         st.info("This interview is still going: end it on the Interview page to get its evaluation.")
-        st.page_link("pages/interview.py", label="Back to the interview", icon="💬")
+        st.page_link("pages/interview.py", label="Back to the interview", icon=":material/forum:")
     if not completed:
         st.info("No completed interviews yet. Start one on the Setup page.")
-        st.page_link("pages/setup.py", label="Go to Setup", icon="🛠️")
+        st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
         st.stop()
     chosen = st.selectbox(
         "Show the evaluation of",
         [s.id for s in completed],
         format_func=lambda sid: next(
-            f"{s.created_at:%d %b %Y %H:%M} · {s.problem_title} · {s.candidate_name or 'Candidate'}"
+            f"{short(s.created_at)} · {s.problem_title} · {s.candidate_name or 'Candidate'}"
             for s in completed
             if s.id == sid
         ),
@@ -49,7 +50,7 @@ if view is None or view.evaluation is None:
 
 assert view.evaluation is not None
 who = view.candidate.name if view.candidate else "Candidate"
-ended = f"{view.session.ended_at:%d %b %Y %H:%M}" if view.session.ended_at else ""
+ended = short(view.session.ended_at)
 elapsed = view.session.elapsed_seconds(ws.clock()) / 60
 st.caption(f"{view.problem.title} · {who} · {ended} · {elapsed:.0f} min")
 render_evaluation(view.evaluation)

@@ -8,6 +8,7 @@ import streamlit as st
 from components.chat_panel import render_messages
 from components.current_session import set_current_session
 from components.evaluation_report import render_evaluation
+from components.local_time import short
 from components.resources import get_workspace
 from core.interviews import get_interview, list_history
 
@@ -20,13 +21,13 @@ page = st.session_state.get("history_page", 0)
 summaries, total = list_history(ws, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
 if total == 0:
     st.info("No interviews yet. Start one on the Setup page — they appear here as soon as they begin.")
-    st.page_link("pages/setup.py", label="Go to Setup", icon="🛠️")
+    st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     st.stop()
 
 table = pd.DataFrame(
     [
         {
-            "Date": s.created_at.strftime("%Y-%m-%d %H:%M"),
+            "Date": short(s.created_at),
             "Duration (min)": round(s.duration_seconds / 60),
             "Problem": s.problem_title,
             "Candidate": s.candidate_name or "—",
@@ -53,7 +54,7 @@ if pages > 1:
     nav[2].caption(f"Page {page + 1} of {pages} · {total} interviews")
 
 labels = {
-    s.id: f"{s.created_at:%d %b %Y %H:%M} · {s.problem_title} · {s.candidate_name or 'Candidate'}"
+    s.id: f"{short(s.created_at)} · {s.problem_title} · {s.candidate_name or 'Candidate'}"
     + (f" · {s.overall_score:.1f}" if s.overall_score is not None else f" · {s.status.value}")
     for s in summaries
 }

@@ -33,7 +33,7 @@ session_id = current_session_id()
 def _no_interview() -> None:
     st.title("Interview")
     st.info("No interview is open in this tab. Start one on the Setup page.")
-    st.page_link("pages/setup.py", label="Go to Setup", icon="🛠️")
+    st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     for summary in open_sessions(ws)[:5]:
         if st.button(
             f"Resume: {summary.problem_title} · {summary.candidate_name or 'Candidate'}", key=summary.id
@@ -57,7 +57,7 @@ session = view.session
 def clock(session: Session) -> None:
     elapsed = session.elapsed_seconds(ws.clock())
     remaining = session.duration_minutes * 60 - elapsed
-    label = "⏸ Paused" if session.status is SessionStatus.PAUSED else "⏱ Elapsed"
+    label = "Paused at" if session.status is SessionStatus.PAUSED else "Elapsed"
     st.metric(
         label,
         format_clock(elapsed),
@@ -163,14 +163,16 @@ with transcript_col:
 st.divider()
 bar = st.columns([2, 2, 2, 6])
 if session.status is SessionStatus.ACTIVE:
-    if bar[0].button("⏸ Pause", width="stretch"):
+    if bar[0].button("Pause", icon=":material/pause:", width="stretch"):
         pause_interview(ws, session.id)
         st.rerun()
-elif session.status is SessionStatus.PAUSED and bar[0].button("▶ Resume", width="stretch", type="primary"):
+elif session.status is SessionStatus.PAUSED and bar[0].button(
+    "Resume", icon=":material/play_arrow:", width="stretch", type="primary"
+):
     resume_interview(ws, session.id)
     st.rerun()
 if session.is_open:
-    if bar[1].button("■ End interview", width="stretch"):
+    if bar[1].button("End interview", icon=":material/stop:", width="stretch"):
         confirm_end(session.id)
 else:
     st.success("This interview has ended.")

@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from components.current_session import set_current_session
+from components.local_time import short
 from components.resources import get_workspace
 from core.candidates import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
@@ -27,7 +28,7 @@ if open_ones:
         for summary in open_ones[:5]:
             cols = st.columns([5, 2, 1.3])
             cols[0].markdown(f"{summary.problem_title} · {summary.candidate_name or 'Candidate'}")
-            cols[1].caption(f"{summary.status.value} · started {summary.created_at:%d %b %H:%M}")
+            cols[1].caption(f"{summary.status.value} · started {short(summary.created_at)}")
             if cols[2].button("Resume", key=f"resume-{summary.id}"):
                 set_current_session(summary.id)
                 st.switch_page("pages/interview.py", query_params={"session": summary.id})

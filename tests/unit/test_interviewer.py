@@ -1,0 +1,413 @@
+"""The offline interviewer, driven through whole conversations on the real URL-shortener problem."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.interviewer import MAX_ANSWERS, STAGE_SHARES, OfflineInterviewer, Turn
+from core.models import Level, Message, Role, Session, SessionStatus, Stage
+from core.problems import Problem, load_problem
+from core.rubrics import Rubric, load_rubric
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+REQUIREMENTS_ANSWERS = [
+    "Users paste a long URL and get back a short link; opening the short link redirects to the original.",
+    "Redirects must be fast, under 100 ms at p99, and 99.99% available, because a dead link is public.",
+    "Out of scope: the web UI and billing. I assume anonymous users can create links.",
+]
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    return load_problem(DATA / "problems" / "url_shortener.yaml")
+
+
+@pytest.fixture(scope="module")
+def rubric() -> Rubric:
+    return load_rubric(DATA / "rubrics" / "system_design.yaml")
+
+
+class Chat:
+    """Plays the service's part: stores messages, asks for replies, applies stage changes."""
+
+    def __init__(self, problem: Problem, rubric: Rubric, *, minutes: int = 45, level: Level = Level.MID) -> None:
+        self.interviewer = OfflineInterviewer(problem, rubric)
+        self.session = Session(
+            id="s1",
+            problem_id=problem.id,
+            level=level,
+            status=SessionStatus.ACTIVE,
+            duration_minutes=minutes,
+            started_at=T0,
+            stage_started_at=T0,
+        )
+        self.now = T0
+        self.history: list[Message] = []
+        self.turns: list[Turn] = []
+        self._add(Role.INTERVIEWER, self.interviewer.opening(self.session))
+
+    def say(self, text: str, *, after: timedelta = timedelta(seconds=30)) -> Turn:
+        self.now += after
+        self.history.append(Message("s1", Role.CANDIDATE, text, stage=self.session.stage, created_at=self.now))
+        turn = self.interviewer.reply(self.session, list(self.history), self.now)
+        self._add(Role.INTERVIEWER, turn)
+        if turn.stage is not self.session.stage:
+            self.session.stage = turn.stage
+            self.session.stage_started_at = self.now
+        return turn
+
+    def _add(self, role: Role, turn: Turn) -> None:
+        self.turns.append(turn)
+        self.history.append(
+            Message("s1", role, turn.text, stage=turn.stage, meta=turn.meta, seq=len(self.history), created_at=self.now)
+        )
+
+    def asked_questions(self) -> list[str]:
+        return [t.meta["question"] for t in self.turns if t.meta.get("question")]
+
+
+def _through_requirements(chat: Chat) -> Turn:
+    turn = None
+    for answer in REQUIREMENTS_ANSWERS:
+        turn = chat.say(answer)
+    assert turn is not None
+    return turn
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def test_opening_states_problem_stages_time_and_invites_questions(problem: Problem, rubric: Rubric) -> None:
+    session = Session(id="s1", problem_id=problem.id, duration_minutes=60)
+    turn = OfflineInterviewer(problem, rubric).opening(session)
+    assert turn.stage is Stage.REQUIREMENTS and turn.meta == {"kind": "opening"}
+    assert problem.title in turn.text
+    assert "60 minutes" in turn.text
+    for stage in Stage:
+        assert stage.label.lower() in turn.text
+    assert "clarifying questions" in turn.text
+    assert " ".join(problem.stages[Stage.REQUIREMENTS].prompt.split()) in turn.text
+
+
+def test_opening_sets_expectations_for_senior_candidates(problem: Problem, rubric: Rubric) -> None:
+    interviewer = OfflineInterviewer(problem, rubric)
+    senior = interviewer.opening(Session(id="s", problem_id=problem.id, level=Level.SENIOR))
+    mid = interviewer.opening(Session(id="s", problem_id=problem.id, level=Level.MID))
+    assert "drive the discussion" in senior.text and "drive the discussion" not in mid.text
+
+
+def test_empty_history_gets_the_opening(problem: Problem, rubric: Rubric) -> None:
+    session = Session(id="s1", problem_id=problem.id)
+    assert OfflineInterviewer(problem, rubric).reply(session, [], T0).meta["kind"] == "opening"
+
+
+# --- clarifying questions --------------------------------------------------------------------
+
+
+def test_clarifying_question_about_scale_gets_the_facts_number(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    turn = chat.say("How many new URLs per month should I expect?")
+    assert turn.meta["kind"] == "answer"
+    assert "100 million" in turn.text
+    assert turn.stage is Stage.REQUIREMENTS
+
+
+def test_two_part_question_gets_both_facts(problem: Problem, rubric: Rubric) -> None:
+    turn = Chat(problem, rubric).say("Do we need custom aliases? And how long do links live before they expire?")
+    assert "16 characters" in turn.text and "5 years" in turn.text
+    assert len(turn.meta["facts"]) == 2
+
+
+def test_repeated_question_says_it_was_already_answered(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.say("What's the read to write ratio?")
+    again = chat.say("Sorry, what was the read to write ratio again?")
+    assert again.text.startswith("As I mentioned")
+
+
+def test_unknown_question_asks_for_a_stated_assumption(problem: Problem, rubric: Rubric) -> None:
+    turn = Chat(problem, rubric).say("Should I use Java or Go for the servers?")
+    assert turn.meta["kind"] == "assumption"
+    assert "assumption" in turn.text
+
+
+def test_check_in_is_not_treated_as_a_vague_answer(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.say(REQUIREMENTS_ANSWERS[0])
+    turn = chat.say("Does that make sense?")
+    assert turn.meta["kind"] == "probe"
+    assert turn.text.startswith(("Yes", "So far"))
+
+
+# --- vague answers and buzzword lists --------------------------------------------------------
+
+
+def test_vague_answer_gets_a_request_for_detail_but_not_twice_in_a_row(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    _through_requirements(chat)
+    chat.say("ok", after=timedelta(seconds=5))
+    assert chat.session.stage is Stage.ESTIMATION
+    first = chat.say("I'd use a database")
+    assert first.meta["kind"] == "detail"
+    assert "concrete" in first.text or "specific" in first.text or "numbers" in first.text.lower()
+    second = chat.say("maybe just use something")
+    assert second.meta["kind"] != "detail"
+    assert second.meta["kind"] == "hint"
+
+
+def test_database_without_detail_is_asked_which_and_why(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    turn = chat.say("I'd use a database")
+    assert turn.meta["kind"] == "detail"
+    assert "Which database" in turn.text and "why" in turn.text
+
+
+def test_buzzword_list_gets_pushback_naming_the_pieces(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    turn = chat.say("Load balancer, app servers, Redis, Cassandra, Kafka")
+    assert turn.meta["kind"] == "pushback"
+    assert "Redis" in turn.text and "Cassandra" in turn.text
+    assert "why" in turn.text.lower() or "how" in turn.text.lower()
+    again = chat.say("Redis, Kafka, Cassandra, CDN")
+    assert again.meta["kind"] != "pushback"  # never the same push twice in a row
+
+
+def test_reasoned_list_is_not_pushed_back(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    turn = chat.say("Redis for hot links, Cassandra for the mapping, Kafka for clicks, because each scales alone.")
+    assert turn.meta["kind"] != "pushback"
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+def test_covering_the_stage_topics_moves_to_the_next_stage(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    turns = [chat.say(a) for a in REQUIREMENTS_ANSWERS]
+    assert [t.meta["kind"] for t in turns[:-1]] == ["probe", "probe"]
+    last = turns[-1]
+    assert last.meta == {"kind": "stage", "stage": "estimation", "from": "requirements", "reason": "coverage"}
+    assert last.stage is Stage.ESTIMATION
+    assert " ".join(problem.stages[Stage.ESTIMATION].prompt.split()) in last.text
+
+
+def test_estimation_numbers_cover_estimation_and_move_on(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    _through_requirements(chat)
+    chat.say("100M links a month is 100,000,000 / 2.6M seconds ≈ 40 writes per second, 4,000 redirects per second.")
+    chat.say("Each link is about 500 bytes, so 6 billion links over 5 years is 3 TB of storage.")
+    turn = chat.say("Bandwidth: 4,000 redirects per second times 500 bytes is 2 MB/s outbound.")
+    assert turn.meta["kind"] == "stage" and turn.stage is Stage.HIGH_LEVEL_DESIGN
+
+
+def test_uncovered_topics_are_probed_and_no_question_is_asked_twice(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=600)
+    neutral = "Okay, I will think about the general shape of this for a moment and carry on after."
+    for _ in range(30):
+        turn = chat.say(neutral)
+        if turn.meta["kind"] == "probe":
+            assert turn.meta["topic"] in problem.stages[turn.stage].topics
+        if turn.meta["kind"] == "closing":
+            break
+    asked = chat.asked_questions()
+    assert len(asked) >= 8
+    assert len(asked) == len(set(asked))
+    texts = [t.text for t in chat.turns]
+    assert len(texts) == len(set(texts)) or texts.count(texts[-1]) == 1
+
+
+def test_probes_prefer_problem_follow_ups_and_acknowledge_the_answer(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    turn = chat.say(REQUIREMENTS_ANSWERS[0])
+    assert turn.meta["kind"] == "probe"
+    assert turn.meta["question"] in problem.follow_ups[turn.meta["topic"]]
+    assert turn.text.endswith(turn.meta["question"])
+    assert "features" in turn.text.split(turn.meta["question"])[0]  # a nod to what was just covered
+
+
+def test_stage_moves_after_enough_answers_even_with_topics_left(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=600)
+    chat.say("Users should be able to shorten links.")
+    turns = [chat.say("I would keep the design simple and think it through as I go along.") for _ in range(3)]
+    assert turns[-1].meta["kind"] == "stage" and turns[-1].meta["reason"] == "turns"
+    assert MAX_ANSWERS[Stage.REQUIREMENTS] == 4
+
+
+def test_stage_moves_when_its_time_budget_is_spent(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=40)
+    budget = STAGE_SHARES[Stage.REQUIREMENTS] * 40 * 60
+    turn = chat.say(REQUIREMENTS_ANSWERS[0], after=timedelta(seconds=budget + 1))
+    assert turn.meta["kind"] == "stage" and turn.meta["reason"] == "time"
+    assert "time" in turn.text
+
+
+def test_candidate_can_ask_to_move_on(problem: Problem, rubric: Rubric) -> None:
+    turn = Chat(problem, rubric).say("Can we move on to the estimation?")
+    assert turn.meta["kind"] == "stage" and turn.meta["reason"] == "request"
+    assert turn.stage is Stage.ESTIMATION
+
+
+def test_stage_is_recovered_from_the_chat_when_the_session_lags(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    _through_requirements(chat)
+    stale = replace(chat.session, stage=Stage.REQUIREMENTS, stage_started_at=T0)
+    chat.history.append(Message("s1", Role.CANDIDATE, "40 writes per second and 4,000 redirects per second."))
+    turn = chat.interviewer.reply(stale, chat.history, chat.now)
+    assert turn.stage is Stage.ESTIMATION
+
+
+# --- hints and harder follow-ups -------------------------------------------------------------
+
+
+def test_stuck_candidate_gets_a_hint_from_the_problem(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    _through_requirements(chat)
+    probe = chat.say("100M links a month is about 40 writes per second and 4,000 redirects per second.")
+    topic = probe.meta["topic"]
+    hint = chat.say("I don't know")
+    assert hint.meta["kind"] == "hint" and hint.meta["topic"] == topic
+    assert " ".join(problem.hints[topic][0].split()) in hint.text
+
+
+def test_hints_run_out_and_the_interviewer_moves_to_another_topic(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=600)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    first = chat.say("Not sure where to start")
+    topic = first.meta["topic"]
+    given = [first]
+    for _ in range(4):
+        turn = chat.say("No idea, sorry")
+        given.append(turn)
+        if turn.meta.get("topic") != topic:
+            break
+    hints = [t.meta["hint"] for t in given if t.meta["kind"] == "hint" and t.meta["topic"] == topic]
+    assert len(hints) == len(set(hints)) >= 1
+    assert given[-1].meta.get("topic") != topic
+    assert "park" in given[-1].text
+
+
+def test_strong_answer_gets_a_harder_follow_up_on_the_same_topic(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.DEEP_DIVE
+    turn = chat.say(
+        "We keep the hottest links in Redis in front of Cassandra, because about 20% of links get 80% of clicks, "
+        "so a 50 GB cache with LRU eviction serves most redirects in under 5 ms, but if Redis fails we fall back "
+        "to Cassandra with a short timeout."
+    )
+    assert turn.meta["kind"] == "probe" and turn.meta["depth"] == "harder"
+    assert turn.meta["topic"] == "caching"
+    assert turn.meta["question"] == problem.follow_ups["caching"][-1]
+
+
+# --- time and closing ------------------------------------------------------------------------
+
+
+def test_time_up_asks_for_a_summary_then_closes(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=30)
+    chat.say(REQUIREMENTS_ANSWERS[0])
+    late = chat.say("And links should expire after five years.", after=timedelta(minutes=31))
+    assert late.meta["kind"] == "time_up" and late.stage is Stage.WRAP_UP
+    assert "summary" in late.text and "end the interview" in late.text
+    closing = chat.say(
+        "In summary: stateless servers behind a load balancer, a counter-based ID generator, a key-value "
+        "store with a cache for redirects."
+    )
+    assert closing.meta == {"kind": "closing"}
+    assert "end" in closing.text
+    after = chat.say("Thanks!")
+    assert after.meta["kind"] == "closing" and after.meta.get("repeat") is True
+
+
+def test_wrap_up_summary_closes_the_interview(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.WRAP_UP
+    probe = chat.say("The first bottleneck at 10x is the cache memory, because every redirect reads it.")
+    assert probe.meta["kind"] == "probe"
+    closing = chat.say(
+        "To summarize: a load balancer, stateless API servers, base62 counter IDs, Cassandra for links, Redis "
+        "for hot redirects, and Kafka for click counts; 302 over 301 was the key trade-off."
+    )
+    assert closing.meta["kind"] == "closing"
+
+
+def test_wrap_up_runs_out_of_turns_by_asking_for_the_summary(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=600)
+    chat.session.stage = Stage.WRAP_UP
+    kinds = []
+    for _ in range(8):
+        turn = chat.say("I would keep watching it and improve things step by step over time.")
+        kinds.append((turn.meta["kind"], turn.meta.get("topic")))
+        if turn.meta["kind"] == "closing":
+            break
+    assert ("probe", "design_summary") in kinds
+    assert kinds[-1][0] == "closing"
+
+
+# --- purity, variety and speed ---------------------------------------------------------------
+
+SCRIPT = [
+    "How many new links per month?",
+    *REQUIREMENTS_ANSWERS,
+    "I don't know",
+    "100M links a month is about 40 writes per second; reads are 100:1 so 4,000 redirects per second.",
+    "Each link is 500 bytes, so 6 billion links over 5 years is 3 TB.",
+    "Load balancer, app servers, Redis, Cassandra",
+    "I'd use a database",
+    "POST /links returns the code; GET /{code} looks up the code in the cache, then the store, and returns a 302.",
+    "Does that make sense?",
+    "Can we move on?",
+]
+
+
+def test_a_restarted_interviewer_gives_the_same_reply(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    for line in SCRIPT:
+        chat.say(line)
+    for i, message in enumerate(chat.history):
+        if message.role is Role.CANDIDATE:
+            fresh = OfflineInterviewer(problem, rubric)  # as after a server restart
+            session = replace(chat.session, stage=chat.history[i + 1].stage)
+            session.stage = message.stage
+            turn = fresh.reply(session, chat.history[: i + 1], message.created_at or chat.now)
+            assert (turn.text, turn.meta) == (chat.history[i + 1].content, chat.history[i + 1].meta)
+
+
+def test_replies_vary_in_wording(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    for line in SCRIPT:
+        chat.say(line)
+    openers = {t.text.split(" ")[0] for t in chat.turns[1:]}
+    assert len(openers) >= 5
+
+
+def test_replies_are_fast(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=600)
+    start = time.perf_counter()
+    for i in range(20):
+        chat.say(SCRIPT[i % len(SCRIPT)] + f" (take {i})")
+    assert time.perf_counter() - start < 5.0
+
+
+def test_coverage_reports_the_current_stage_checklist(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.say(REQUIREMENTS_ANSWERS[1])
+    coverage = chat.interviewer.coverage(chat.session, chat.history)
+    assert list(coverage) == problem.stages[Stage.REQUIREMENTS].topics
+    assert coverage["non_functional_requirements"] is True
+    assert coverage["scope_clarification"] is False
+
+
+def test_reply_to_a_history_ending_with_the_interviewer_is_a_nudge(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    turn = chat.interviewer.reply(chat.session, chat.history, chat.now)
+    assert turn.meta["kind"] == "nudge" and turn.text.startswith("Take your time")
