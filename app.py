@@ -21,9 +21,7 @@ navigation = st.navigation(
     [
         st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup", default=True),
         st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
-        st.Page(
-            "pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"
-        ),
+        st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"),
         st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     ],
     position="top",

@@ -17,11 +17,7 @@ AVATARS = {
 def render_messages(messages: list[Message]) -> None:
     previous_stage: Stage | None = None
     for message in messages:
-        if (
-            message.role is Role.INTERVIEWER
-            and message.meta.get("kind") == "stage"
-            and message.stage != previous_stage
-        ):
+        if message.stage != previous_stage:
             st.caption(f"— {message.stage.label} —")
         previous_stage = message.stage
         with st.chat_message(message.role.value, avatar=AVATARS[message.role]):

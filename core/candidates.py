@@ -21,9 +21,7 @@ class CandidateProfile:
     resume: Resume | None
 
 
-def register_resume(
-    ws: Workspace, *, filename: str, data: bytes, actor: str = "candidate"
-) -> CandidateProfile:
+def register_resume(ws: Workspace, *, filename: str, data: bytes, actor: str = "candidate") -> CandidateProfile:
     """Read an uploaded resume and store the candidate, the resume and its file.
 
     Raises ResumeError (with a message for the user) for anything we cannot read; nothing
@@ -32,12 +30,8 @@ def register_resume(
     parsed = read_resume(filename, data, max_bytes=ws.settings.resume_max_bytes)
     profile = extract_profile(parsed.text)
     now = ws.clock()
-    candidate = Candidate(
-        id=uuid.uuid4().hex, name=profile.name or "Candidate", email=profile.email, created_at=now
-    )
-    stored_path = ws.files.save_candidate_file(
-        candidate.id, f"resume.{_EXTENSIONS[parsed.content_type]}", data
-    )
+    candidate = Candidate(id=uuid.uuid4().hex, name=profile.name or "Candidate", email=profile.email, created_at=now)
+    stored_path = ws.files.save_candidate_file(candidate.id, f"resume.{_EXTENSIONS[parsed.content_type]}", data)
     resume = Resume(
         id=uuid.uuid4().hex,
         candidate_id=candidate.id,
@@ -66,9 +60,7 @@ def register_resume(
 
 def create_candidate(ws: Workspace, *, name: str, email: str | None = None) -> Candidate:
     """A candidate without a resume (the user typed a name instead of uploading)."""
-    candidate = Candidate(
-        id=uuid.uuid4().hex, name=name.strip() or "Candidate", email=email, created_at=ws.clock()
-    )
+    candidate = Candidate(id=uuid.uuid4().hex, name=name.strip() or "Candidate", email=email, created_at=ws.clock())
     with ws.uow_factory() as uow:
         uow.candidates.add(candidate)
         uow.commit()
@@ -77,6 +69,4 @@ def create_candidate(ws: Workspace, *, name: str, email: str | None = None) -> C
 
 def get_profile(ws: Workspace, candidate_id: str) -> CandidateProfile:
     with ws.uow_factory() as uow:
-        return CandidateProfile(
-            uow.candidates.get(candidate_id), uow.resumes.latest_for_candidate(candidate_id)
-        )
+        return CandidateProfile(uow.candidates.get(candidate_id), uow.resumes.latest_for_candidate(candidate_id))

@@ -53,9 +53,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
-            raise ValueError(
-                "must start with sqlite:// or postgresql:// (or be empty for the SQLite default)"
-            )
+            raise ValueError("must start with sqlite:// or postgresql:// (or be empty for the SQLite default)")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg2://" + value.removeprefix("postgresql://")
         return value

@@ -236,9 +236,7 @@ class OfflineEvaluator:
             evidence,
         )
 
-    def _rationale(
-        self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float
-    ) -> str:
+    def _rationale(self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float) -> str:
         reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6]
         named = [self._name(t) for t in expected if MENTION_CREDIT <= credits[t].strength < 0.6]
         missing = [self._name(t) for t in expected if credits[t].strength == 0]
@@ -263,9 +261,7 @@ class OfflineEvaluator:
     ) -> CompetencyScore:
         words_total = stats["candidate_words"]
         if not words_total:
-            return CompetencyScore(
-                competency.key, competency.name, 1.0, 0.0, "No candidate text to assess.", []
-            )
+            return CompetencyScore(competency.key, competency.name, 1.0, 0.0, "No candidate text to assess.", [])
         avg = stats["avg_words_per_answer"]
         if avg < 5:
             length = 0.0
@@ -290,11 +286,10 @@ class OfflineEvaluator:
         )
         quality *= min(1.0, words_total / 150)  # a few lines cannot show communication
         score = _clamp_score(1 + 4 * quality)
-        confidence = round(
-            min(1.0, 0.2 + 0.5 * min(1.0, words_total / 500) + 0.3 * min(1.0, stats["answers"] / 8)), 2
-        )
+        confidence = round(min(1.0, 0.2 + 0.5 * min(1.0, words_total / 500) + 0.3 * min(1.0, stats["answers"] / 8)), 2)
         rationale = (
-            f"{stats['answers']} answers averaging {avg:.0f} words; {stats['fillers_per_100_words']:.1f} fillers "
+            f"{stats['answers']} answers averaging {avg:.0f} words; {stats['fillers_per_100_words']:.1f} "
+            f"fillers "
             f"per 100 words; {stats['questions_asked']} clarifying question(s); "
             f"{stats['structure_markers']} signpost(s) like 'first/then/finally'; "
             f"{'a' if stats['summary_at_end'] else 'no'} summary at the end; "
@@ -308,8 +303,7 @@ class OfflineEvaluator:
         if summary and summary.sentence:
             evidence.append(_evidence(summary.sentence))
         evidence += [
-            Evidence(_quote(q, 220), message_seq=u.seq, at_seconds=u.start)
-            for q, u in questions[: 3 - len(evidence)]
+            Evidence(_quote(q, 220), message_seq=u.seq, at_seconds=u.start) for q, u in questions[: 3 - len(evidence)]
         ]
         return CompetencyScore(competency.key, competency.name, score, confidence, rationale, evidence)
 
@@ -332,9 +326,7 @@ class OfflineEvaluator:
         picked += [c for c in strong if c not in picked]
         lines = [self._praise(c) for c in picked[:5]]
         if len(questions) >= 2:
-            lines.append(
-                f"You asked {len(questions)} clarifying questions, e.g. “{_quote(questions[0][0], 90)}”."
-            )
+            lines.append(f"You asked {len(questions)} clarifying questions, e.g. “{_quote(questions[0][0], 90)}”.")
         if stats["summary_at_end"]:
             lines.append("You closed with a summary of your design.")
         return lines
@@ -347,6 +339,8 @@ class OfflineEvaluator:
             return f"You clarified scope with questions before designing ({name})."
         if competency == "estimation" and "quantity" in c.kinds:
             return f"Your {name} used concrete numbers (“{quote}”)."
+        if "tradeoff" in c.kinds and "trade-off" in name:
+            return f"You weighed the trade-offs explicitly (“{quote}”)."
         for kind, template in (
             ("tradeoff", "You weighed trade-offs on {name} (“{quote}”)."),
             ("failure", "You planned for failure in {name} (“{quote}”)."),
@@ -370,10 +364,10 @@ class OfflineEvaluator:
         for c in sorted(weak, key=lambda c: (c.strength, c.topic))[:5]:
             assert c.sentence is not None
             name, quote = self._name(c.topic).lower(), _quote(c.sentence.text, 90)
-            competency = self.topics[c.topic].competency
-            if competency == "estimation":
-                gap = "without the arithmetic behind the numbers"
-            elif competency == "tradeoffs":
+            required = REQUIRED_SIGNAL.get(c.topic) or REQUIRED_SIGNAL.get(self.topics[c.topic].competency)
+            if required == "quantity":
+                gap = "but without numbers — say the figures and the arithmetic out loud"
+            elif required == "tradeoff":
                 gap = "without naming the alternative and what you gave up"
             elif c.strength <= MENTION_CREDIT:
                 gap = "but only by name — say why it is needed and how it works here"
@@ -391,9 +385,7 @@ class OfflineEvaluator:
     ) -> list[str]:
         lines = []
         if not stats["candidate_words"]:
-            return [
-                "There is nothing from you in the transcript to evaluate — answer out loud or in the chat."
-            ]
+            return ["There is nothing from you in the transcript to evaluate — answer out loud or in the chat."]
         weights = {c.key: c.weight for c in self.rubric.competencies}
         missing = [
             t
@@ -403,9 +395,7 @@ class OfflineEvaluator:
         ]
         missing.sort(key=lambda t: -weights.get(self.topics[t].competency, 0))
         for t in missing[:5]:
-            lines.append(
-                f"{self._name(t)} never came up. An interviewer would ask: “{self._question_for(t)}”"
-            )
+            lines.append(f"{self._name(t)} never came up. An interviewer would ask: “{self._question_for(t)}”")
         lists = [s for s in parsed if s.bare]
         if lists:
             lines.append(
@@ -424,13 +414,13 @@ class OfflineEvaluator:
         ]
         if len(vague) >= 2:
             lines.append(
-                f"{len(vague)} answers were too short or hedged to assess (e.g. “{_quote(vague[0].text, 60)}”). "
-                "Give a concrete number, example or mechanism instead."
+                f"{len(vague)} answers were too short or hedged to assess "
+                f"(e.g. “{_quote(vague[0].text, 60)}”). Give a concrete number, example or mechanism instead."
             )
         if stats["filler_rate"] > 0.05:
             lines.append(
-                f"Filler words were {stats['fillers_per_100_words']:.0f} in every 100 words — pause instead of "
-                "filling, and lead with the point."
+                f"Filler words were {stats['fillers_per_100_words']:.0f} in every 100 words — pause "
+                "instead of filling, and lead with the point."
             )
         if stats["questions_asked"] == 0:
             lines.append("You asked no clarifying questions — ask about scale and the key constraints first.")
@@ -446,17 +436,16 @@ class OfflineEvaluator:
         for s in weakest[: max(3, sum(1 for x in scores if x.score < 3.0))][:5]:
             competency = self.rubric.competency(s.key)
             target = min(5, math.floor(s.score) + 1)
-            detail = f"You scored {s.score:.1f}. Level {target} looks like: {competency.descriptors.get(target, '')}"
+            next_level = competency.descriptors.get(target, "")
+            detail = f"You scored {s.score:.1f}. Level {target} looks like: {next_level}"
             if s.key in STATS_COMPETENCIES:
-                detail += " Practise answering in short structured blocks (first/then/finally) and end with a recap."
+                detail += " Practise short structured answers (first/then/finally) and end with a recap."
             else:
                 gaps = [t for t in self._expected(s.key) if credits[t].strength < 0.6]
                 if gaps:
                     tips = "; ".join(f"{self._name(t)} — {self._tip(t)}" for t in gaps[:3])
                     detail += f" Work on: {tips}"
-            steps.append(
-                PlanStep(f"Strengthen {competency.name.lower()}", detail.strip(), list(competency.resources))
-            )
+            steps.append(PlanStep(f"Strengthen {competency.name.lower()}", detail.strip(), list(competency.resources)))
         while len(steps) < 3:
             steps.append(
                 PlanStep(
@@ -513,15 +502,9 @@ def _communication_stats(
     reasoned = sum(1 for s in statements if signals(s).reasoning > 0)
     closing = candidate[-3:]
     summary_at_end = any("design_summary" in topics_in(u.text, topics) for u in closing) if topics else False
-    timed = [
-        (u, u.end - u.start)
-        for u in candidate
-        if u.start is not None and u.end is not None and u.end > u.start
-    ]
+    timed = [(u, u.end - u.start) for u in candidate if u.start is not None and u.end is not None and u.end > u.start]
     spoken_seconds = sum(d for _, d in timed)
-    wpm = (
-        round(sum(word_count(u.text) for u, _ in timed) / spoken_seconds * 60, 1) if spoken_seconds else None
-    )
+    wpm = round(sum(word_count(u.text) for u, _ in timed) / spoken_seconds * 60, 1) if spoken_seconds else None
     return {
         "candidate_words": words_total,
         "interviewer_words": interviewer_words,
@@ -565,11 +548,7 @@ def _volume_notes(words_total: int) -> list[str]:
 
 def _best_strength(s: _Sentence, topics: list[str], evaluator: OfflineEvaluator) -> float:
     return max(
-        (
-            OfflineEvaluator._strength(s, t, evaluator.topics[t].competency)[0]
-            for t in s.topics
-            if t in topics
-        ),
+        (OfflineEvaluator._strength(s, t, evaluator.topics[t].competency)[0] for t in s.topics if t in topics),
         default=0.0,
     )
 

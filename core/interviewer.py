@@ -23,6 +23,7 @@ from core.rubrics import Rubric, Topic
 from core.text_signals import (
     TECH_TERMS,
     has_phrase,
+    is_bare_list,
     is_buzzword_list,
     is_check_in,
     is_stuck,
@@ -67,8 +68,7 @@ _GENERIC_PROMPTS: dict[Stage, str] = {
 _DETAIL_ASKS: dict[Stage, str] = {
     Stage.REQUIREMENTS: "Name the concrete features, and put a number on the qualities that matter — a "
     "latency or availability target, for example.",
-    Stage.ESTIMATION: "Put numbers on it and show the arithmetic: per day, per second, and the size of one "
-    "record.",
+    Stage.ESTIMATION: "Put numbers on it and show the arithmetic: per day, per second, and the size of one record.",
     Stage.HIGH_LEVEL_DESIGN: "Which component does what, and how does a request flow through them?",
     Stage.DEEP_DIVE: "What exactly happens, step by step, and why does it hold up at our scale?",
     Stage.WRAP_UP: "Name the component and roughly the load at which it breaks.",
@@ -115,6 +115,16 @@ _REPEAT = (
 _HINT_REQUEST = ("hint", "a nudge", "help me", "give me a clue", "any tips")
 
 
+def stage_minutes(duration_minutes: int) -> dict[Stage, int]:
+    """Whole minutes per stage that add up to the interview length (largest remainder first)."""
+    exact = {stage: duration_minutes * share for stage, share in STAGE_SHARES.items()}
+    minutes = {stage: int(value) for stage, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda st: -(exact[st] - minutes[st]))
+    for stage in by_remainder[: duration_minutes - sum(minutes.values())]:
+        minutes[stage] += 1
+    return minutes
+
+
 @dataclass
 class Turn:
     """One interviewer message: what to say, which stage it belongs to, and why (meta)."""
@@ -158,23 +168,21 @@ class OfflineInterviewer:
         self.problem = problem
         self.rubric = rubric
         self.topics: dict[str, Topic] = {**rubric.topics, **problem.extra_topics}
-        self._terms = [*problem.components, *TECH_TERMS]
+        self._terms = list(problem.components)  # domain nouns, on top of the built-in technology words
 
     # --- public surface ----------------------------------------------------------------------
 
     def opening(self, session: Session) -> Turn:
         """Greet, state the problem, lay out the stages and their time, invite questions."""
         minutes = session.duration_minutes
-        plan = ", ".join(
-            f"{stage.label.lower()} ~{max(1, round(minutes * share))} min"
-            for stage, share in STAGE_SHARES.items()
-        )
+        plan = ", ".join(f"{stage.label.lower()} ~{m} min" for stage, m in stage_minutes(minutes).items())
+        statement = "\n\n".join(_paragraphs(self.problem.statement))
         level_note = ""
         if session.level in (Level.SENIOR, Level.STAFF):
             level_note = " At this level I'll expect you to drive the discussion and go deep on trade-offs."
         text = (
             f"Hi, I'll be your interviewer today. The problem: **{self.problem.title}**.\n\n"
-            f"{self.problem.statement.strip()}\n\n"
+            f"{statement}\n\n"
             f"We have {minutes} minutes, roughly: {plan}. Think out loud, and ask me clarifying questions "
             f"whenever you need numbers — I'll tell you what the problem defines.{level_note}\n\n"
             f"{self._stage_prompt(Stage.REQUIREMENTS)}"
@@ -191,9 +199,7 @@ class OfflineInterviewer:
         if any(m.meta.get("kind") == "closing" for m in history if m.role is Role.INTERVIEWER):
             return self._after_closing(state)
 
-        over_time = (
-            session.duration_minutes > 0 and session.elapsed_seconds(now) >= session.duration_minutes * 60
-        )
+        over_time = session.duration_minutes > 0 and session.elapsed_seconds(now) >= session.duration_minutes * 60
         if over_time and not state.time_up:
             return self._time_up(session, state)
 
@@ -207,15 +213,13 @@ class OfflineInterviewer:
             facts = self._matching_facts(" ".join(questions))
             if facts:
                 return self._answer(state, facts)
-            if is_stuck(text) or has_phrase(text, _HINT_REQUEST):
-                return self._hint(state)
             if has_phrase(text, _REPEAT):
                 return self._rephrase(state)
-            ends_asking = sentences(text)[-1] in questions
-            if ends_asking or not self._statement_part(text, questions):
-                return self._assumption(
-                    state
-                )  # a question in passing ("what if X fails? we …") is rhetorical
+            if is_stuck(text) or has_phrase(text, _HINT_REQUEST):
+                return self._hint(state)
+            # a question in passing ("what if X fails? we retry…") is rhetorical: treat the rest as the answer
+            if sentences(text)[-1] in questions or not self._statement_part(text, questions):
+                return self._assumption(state)
         if not self._statement_part(text, questions) and any(is_check_in(x) for x in sentences(text)):
             return self._probe(state, lead=("Yes, that works so far.", "So far so good.")[state.n % 2])
         if (state.stage is Stage.WRAP_UP or state.time_up) and self._is_summary(state):
@@ -254,9 +258,7 @@ class OfflineInterviewer:
         start = self._stage_start_index(stage, history)
         in_stage = history[start:]
         candidate_msgs = [m for m in in_stage if m.role is Role.CANDIDATE]
-        answers = [
-            m for m in candidate_msgs if self._statement_part(m.content, question_sentences(m.content))
-        ]
+        answers = [m for m in candidate_msgs if self._statement_part(m.content, question_sentences(m.content))]
         interviewer = [m for m in history if m.role is Role.INTERVIEWER]
         asked = [m.meta["question"] for m in interviewer if m.meta.get("question")]
         asked += [m.content for m in interviewer]
@@ -273,12 +275,8 @@ class OfflineInterviewer:
             covered_before=self._covered(in_stage[:-1]) & set(stage_topics),
             harder_in_stage=sum(1 for m in in_stage if m.meta.get("depth") == "harder"),
             asked=asked,
-            probes=Counter(
-                m.meta["topic"] for m in interviewer if m.meta.get("kind") == "probe" and "topic" in m.meta
-            ),
-            hints={
-                m.meta["hint"] for m in interviewer if m.meta.get("kind") == "hint" and m.meta.get("hint")
-            },
+            probes=Counter(m.meta["topic"] for m in interviewer if m.meta.get("kind") == "probe" and "topic" in m.meta),
+            hints={m.meta["hint"] for m in interviewer if m.meta.get("kind") == "hint" and m.meta.get("hint")},
             facts_told=facts_told,
             previous=previous,
             time_up=any(m.meta.get("kind") == "time_up" for m in interviewer),
@@ -363,10 +361,8 @@ class OfflineInterviewer:
         parts = []
         for i in facts:
             answer = " ".join(self.problem.facts[i].answer.split())
-            parts.append(
-                f"As I mentioned, {answer[0].lower()}{answer[1:]}" if i in state.facts_told else answer
-            )
-        lead = ("Good question. ", "", "Sure: ")[state.n % 3] if not set(facts) <= state.facts_told else ""
+            parts.append(f"As I mentioned, {answer[0].lower()}{answer[1:]}" if i in state.facts_told else answer)
+        lead = ("Good question. ", "", "Sure. ")[state.n % 3] if not set(facts) <= state.facts_told else ""
         tail = ""
         if state.stage is Stage.REQUIREMENTS:
             tail = ("", " What else would you like to know?", " Anything else before you list requirements?")[
@@ -403,12 +399,8 @@ class OfflineInterviewer:
             return self._probe(state, exclude={topic_key}, lead="Let's park that and come back to it later.")
         hint = " ".join(fresh[0].split())
         lead = ("Here's a nudge: ", "A hint: ", "Try this angle: ")[state.n % 3]
-        tail = (" How would you apply that here?", " What would you do with that?", " Take it from there.")[
-            state.n % 3
-        ]
-        return Turn(
-            f"{lead}{hint}{tail}", state.stage, {"kind": "hint", "topic": topic_key, "hint": fresh[0]}
-        )
+        tail = (" How would you apply that here?", " What would you do with that?", " Take it from there.")[state.n % 3]
+        return Turn(f"{lead}{hint}{tail}", state.stage, {"kind": "hint", "topic": topic_key, "hint": fresh[0]})
 
     def _pushback(self, state: _State) -> Turn:
         items = [i for i in list_items(state.latest.content) if words(i)][:5]
@@ -470,13 +462,9 @@ class OfflineInterviewer:
         }[reason]
         line = transition[state.n % len(transition)]
         text = " ".join(p for p in (ack, line, self._stage_prompt(nxt)) if p)
-        return Turn(
-            text, nxt, {"kind": "stage", "stage": nxt.value, "from": state.stage.value, "reason": reason}
-        )
+        return Turn(text, nxt, {"kind": "stage", "stage": nxt.value, "from": state.stage.value, "reason": reason})
 
-    def _probe(
-        self, state: _State, *, exclude: frozenset[str] | set[str] = frozenset(), lead: str = ""
-    ) -> Turn:
+    def _probe(self, state: _State, *, exclude: frozenset[str] | set[str] = frozenset(), lead: str = "") -> Turn:
         ack = lead or self._acknowledge(state)
         harder = self._harder_follow_up(state) if not lead else None
         if harder:
@@ -492,9 +480,7 @@ class OfflineInterviewer:
         if not candidates:
             if state.stage is Stage.WRAP_UP:
                 return self._closing(state) if self._summary_asked(state) else self._ask_summary(state)
-            return self._advance(
-                state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted"
-            )
+            return self._advance(state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted")
         topic_key = min(candidates, key=lambda t: (state.probes[t], order[t]))
         question = self._next_question(topic_key, state)
         assert question is not None
@@ -515,9 +501,7 @@ class OfflineInterviewer:
         shown = topics_in(state.latest.content, self.topics)
         for topic_key in state.stage_topics:
             if topic_key in shown:
-                unasked = [
-                    q for q in self.problem.follow_ups.get(topic_key, []) if not _was_asked(q, state.asked)
-                ]
+                unasked = [q for q in self.problem.follow_ups.get(topic_key, []) if not _was_asked(q, state.asked)]
                 if unasked:
                     return topic_key, unasked[-1]
         return None
@@ -543,19 +527,14 @@ class OfflineInterviewer:
         if follow_ups:
             return follow_ups[0]
         topic = self.topics.get("design_summary")
-        return (
-            topic.probe
-            if topic
-            else "Can you give me a one-minute summary of your design and its key decisions?"
-        )
+        return topic.probe if topic else "Can you give me a one-minute summary of your design and its key decisions?"
 
     def _is_summary(self, state: _State) -> bool:
         text = state.latest.content
         if "design_summary" in topics_in(text, self.topics) and word_count(text) >= 12:
             return True
         asked_for_it = state.previous is not None and (
-            state.previous.meta.get("kind") == "time_up"
-            or state.previous.meta.get("topic") == "design_summary"
+            state.previous.meta.get("kind") == "time_up" or state.previous.meta.get("topic") == "design_summary"
         )
         return asked_for_it and not is_vague(text)
 
@@ -568,9 +547,7 @@ class OfflineInterviewer:
         return Turn(text, Stage.WRAP_UP, {"kind": "time_up", "stage": Stage.WRAP_UP.value})
 
     def _closing(self, state: _State) -> Turn:
-        thanks = ("Thank you — that's a clear summary.", "Thanks, that wraps it up nicely.", "Thank you.")[
-            state.n % 3
-        ]
+        thanks = ("Thank you — that's a clear summary.", "Thanks, that wraps it up nicely.", "Thank you.")[state.n % 3]
         text = (
             f"{thanks} That's the end of the interview. You can end it now to see your evaluation: a score "
             "per competency with quotes from your answers, and a study plan for the weakest areas."
@@ -598,6 +575,8 @@ class OfflineInterviewer:
         text = state.latest.content
         if is_vague(text) or not self._statement_part(text, question_sentences(text)):
             return ""
+        if is_buzzword_list(text, self._terms) or is_bare_list(text):
+            return ""  # no praise for a list of names
         positions = topic_positions(self._statement_part(text, question_sentences(text)), self.topics)
         shown = set(positions)
         asked_about = state.previous.meta.get("topic") if state.previous else None
@@ -631,6 +610,13 @@ class OfflineInterviewer:
         lowered = normalize(original)
         i = lowered.find(item)
         return original[i : i + len(item)] if i >= 0 and len(original) == len(lowered) else item
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Paragraphs of a YAML text block, folded (one per line) or literal (blank-line separated)."""
+    text = text.strip()
+    blocks = text.split("\n\n") if "\n\n" in text else text.splitlines()
+    return [" ".join(block.split()) for block in blocks if block.strip()]
 
 
 def _was_asked(question: str, asked: list[str]) -> bool:

@@ -113,15 +113,11 @@ def send_message(ws: Workspace, session_id: str, text: str, *, actor: str = "can
     if not text:
         raise WorkspaceError("Type an answer before sending.")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise WorkspaceError(
-            f"That message is too long ({len(text)} characters; at most {MAX_MESSAGE_CHARS})."
-        )
+        raise WorkspaceError(f"That message is too long ({len(text)} characters; at most {MAX_MESSAGE_CHARS}).")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         _require_active(session)
-        stored = uow.messages.add(
-            Message(session.id, Role.CANDIDATE, text, stage=session.stage, created_at=ws.clock())
-        )
+        stored = uow.messages.add(Message(session.id, Role.CANDIDATE, text, stage=session.stage, created_at=ws.clock()))
         _audit(uow, session, "message_sent", actor, seq=stored.seq, chars=len(text))
         uow.commit()
     return reply_to_candidate(ws, session_id)
@@ -143,9 +139,7 @@ def reply_to_candidate(ws: Workspace, session_id: str) -> Message:
             Message(session.id, Role.INTERVIEWER, turn.text, stage=turn.stage, meta=turn.meta, created_at=now)
         )
         if turn.stage is not session.stage:
-            _audit(
-                uow, session, "stage_changed", "interviewer", old=session.stage.value, new=turn.stage.value
-            )
+            _audit(uow, session, "stage_changed", "interviewer", old=session.stage.value, new=turn.stage.value)
             session.stage = turn.stage
             session.stage_started_at = now
         session.updated_at = now

@@ -864,9 +864,7 @@ def _infer_level(years: float | None, lowered: str) -> Level:
         if by_years is None:
             return Level.SENIOR
         return max(by_years, Level.SENIOR, key=_LEVEL_ORDER.index)
-    if _has_title(lowered, JUNIOR_TITLE_PATTERNS) and (
-        years is None or years < JUNIOR_TITLE_OVERRIDDEN_AT_YEARS
-    ):
+    if _has_title(lowered, JUNIOR_TITLE_PATTERNS) and (years is None or years < JUNIOR_TITLE_OVERRIDDEN_AT_YEARS):
         return Level.JUNIOR
     return by_years or Level.MID
 
@@ -895,8 +893,7 @@ def _needle(phrase: str) -> str:
 
 
 _DOMAIN_EXCLUSION_PATTERNS = {
-    domain: re.compile("|".join(re.escape(e) for e in phrases))
-    for domain, phrases in DOMAIN_EXCLUSIONS.items()
+    domain: re.compile("|".join(re.escape(e) for e in phrases)) for domain, phrases in DOMAIN_EXCLUSIONS.items()
 }
 
 
@@ -933,8 +930,7 @@ def _compile_skills() -> list[tuple[str, list[tuple[str, re.Pattern[str]]]]]:
             for alias in skill.aliases
         ]
         patterns += [
-            (exact, re.compile(f"{_SKILL_BEFORE}{re.escape(exact)}{_SKILL_AFTER}(?!-\\w)"))
-            for exact in skill.exact
+            (exact, re.compile(f"{_SKILL_BEFORE}{re.escape(exact)}{_SKILL_AFTER}(?!-\\w)")) for exact in skill.exact
         ]
         compiled.append((skill.name, patterns))
     return compiled

@@ -62,16 +62,25 @@ def word_count(text: str) -> int:
 @lru_cache(maxsize=4096)
 def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """One alternation for a set of phrases: word-bounded, plural-tolerant, whitespace-tolerant."""
-    alternatives = []
+    bounded, other = [], []  # phrases starting and ending with a letter or digit share one boundary test
     for phrase in sorted({normalize(p).strip() for p in phrases if p.strip()}, key=len, reverse=True):
         body = r"\s+".join(re.escape(part) for part in phrase.split())
-        if len(phrase.split()[-1]) >= 3 and phrase[-1].isalpha():
+        last = phrase.split()[-1]
+        if len(last) >= 3 and re.search(r"[^aeiou]y$", last):
+            body = body[:-1] + r"(?:y|ies)"  # "celebrity" also finds "celebrities"
+        elif len(last) >= 3 and phrase[-1].isalpha():
             body += r"(?:s|es)?"  # plurals: "cache" also finds "caches"
+        if phrase[0].isalnum() and phrase[-1].isalnum():
+            bounded.append(body)
+            continue
         if phrase[0].isalnum():
             body = r"(?<![a-z0-9])" + body
         if phrase[-1].isalnum():
             body += r"(?![a-z0-9])"
-        alternatives.append(body)
+        other.append(body)
+    alternatives = other
+    if bounded:
+        alternatives = [r"(?<![a-z0-9])(?:" + "|".join(bounded) + r")(?![a-z0-9])", *other]
     if not alternatives:
         return re.compile(r"(?!x)x")
     return re.compile("|".join(alternatives))
@@ -143,9 +152,8 @@ def quantities(text: str) -> list[str]:
         unit = (m.group("unit") or "").strip()
         if re.fullmatch(r"[1-5]\d\d", num) and unit in ("redirect", "request"):
             continue  # an HTTP status: "a 302 redirect"
-        if m.group("power") or m.group("ratio") or m.group("scale") or m.group("unit"):
-            found.append(m.group(0).strip())
-        elif value >= 1000 and not is_year:
+        measured = m.group("power") or m.group("ratio") or m.group("scale") or m.group("unit")
+        if measured or (value >= 1000 and not is_year):
             found.append(m.group(0).strip())
     numeric_spans = [m.span() for m in _NUMBER.finditer(t)]
     found += [
@@ -391,9 +399,18 @@ def is_bare_list(text: str) -> bool:
         return False
     if len([i for i in items if len(i.split()) <= 3]) < 0.7 * len(items):
         return False
-    sig = signals(text)
-    measured = len(sig.quantities) >= 2
-    return not (sig.causal or sig.failure or sig.arithmetic or measured)
+    return len(quantities(text)) < 2 and not _reasoned_list(text, items)
+
+
+def _reasoned_list(text: str, items: list[str]) -> bool:
+    """Whether a list carries reasoning: working shown, or a clause (more than three words) with a
+    "because", a trade-off or a failure plan. "failover, retries" names things; it plans nothing."""
+    if has_arithmetic(text):
+        return True
+    return any(
+        len(item.split()) > 3 and (causal_markers(item) or tradeoff_markers(item) or failure_markers(item))
+        for item in items
+    )
 
 
 def list_items(text: str) -> list[str]:
@@ -413,10 +430,7 @@ def is_buzzword_list(text: str, extra_terms: Iterable[str] = ()) -> bool:
     extra_terms adds domain nouns (a problem's components) to the built-in technology list.
     """
     items = list_items(text)
-    if len(items) < 3:
-        return False
-    sig = signals(text)
-    if sig.causal or sig.failure or sig.tradeoff or sig.arithmetic:
+    if len(items) < 3 or _reasoned_list(text, items):
         return False
     short = [i for i in items if len(i.split()) <= 4]
     if len(short) < 0.7 * len(items):

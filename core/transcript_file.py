@@ -59,9 +59,7 @@ def find_problem(settings: Settings, name: str) -> Problem | None:
     return None
 
 
-def evaluate_transcript_file(
-    path: Path, settings: Settings, *, rubric_id: str = "system_design"
-) -> Evaluation:
+def evaluate_transcript_file(path: Path, settings: Settings, *, rubric_id: str = "system_design") -> Evaluation:
     transcript = read_transcript_file(path)
     rubrics = load_rubrics(settings.resolve(settings.rubrics_dir))
     if rubric_id not in rubrics:

@@ -25,6 +25,7 @@ from core.interviews import (
 from core.models import Session, SessionStatus
 
 UNSENT = "interview_unsent"
+END_DIALOG = "interview_end_dialog"  # id of the session whose "End the interview?" dialog is open
 
 ws = get_workspace()
 session_id = current_session_id()
@@ -35,9 +36,7 @@ def _no_interview() -> None:
     st.info("No interview is open in this tab. Start one on the Setup page.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     for summary in open_sessions(ws)[:5]:
-        if st.button(
-            f"Resume: {summary.problem_title} · {summary.candidate_name or 'Candidate'}", key=summary.id
-        ):
+        if st.button(f"Resume: {summary.problem_title} · {summary.candidate_name or 'Candidate'}", key=summary.id):
             set_current_session(summary.id)
             st.rerun()
     st.stop()
@@ -65,7 +64,13 @@ def clock(session: Session) -> None:
     )
 
 
-@st.dialog("End the interview?")
+def _close_end_dialog() -> None:
+    st.session_state.pop(END_DIALOG, None)
+
+
+# Open while Session State says so (not only in the run where "End interview" was clicked), so a
+# click inside it also counts on a full rerun — AppTest never reruns just the dialog (streamlit#9786).
+@st.dialog("End the interview?", on_dismiss=_close_end_dialog)
 def confirm_end(session_id: str) -> None:
     st.write("You'll get your evaluation straight away. No answers can be added afterwards.")
     yes, no = st.columns(2)
@@ -76,8 +81,10 @@ def confirm_end(session_id: str) -> None:
         except WorkspaceError as exc:
             st.error(str(exc))
             return
+        _close_end_dialog()
         st.switch_page("pages/evaluation.py", query_params={"session": session_id})
     if no.button("Keep going", key="confirm_end_no"):
+        _close_end_dialog()
         st.rerun()
 
 
@@ -86,9 +93,7 @@ header = st.columns([6, 2])
 with header[0]:
     st.title(view.problem.title)
     who = view.candidate.name if view.candidate else "Candidate"
-    st.caption(
-        f"{who} · {session.level.value} · {session.duration_minutes} min · status: **{session.status.value}**"
-    )
+    st.caption(f"{who} · {session.level.value} · {session.duration_minutes} min · status: **{session.status.value}**")
     render_stage_progress(session.stage)
 with header[1]:
     clock(session)
@@ -173,6 +178,8 @@ elif session.status is SessionStatus.PAUSED and bar[0].button(
     st.rerun()
 if session.is_open:
     if bar[1].button("End interview", icon=":material/stop:", width="stretch"):
+        st.session_state[END_DIALOG] = session.id
+    if st.session_state.get(END_DIALOG) == session.id:
         confirm_end(session.id)
 else:
     st.success("This interview has ended.")

@@ -115,9 +115,7 @@ with st.container(border=True):
 
     st.subheader("4 · Problem")
     level_cols = st.columns([1, 1])
-    level = level_cols[0].selectbox(
-        "Level", list(Level), format_func=lambda lv: lv.value.title(), key="setup_level"
-    )
+    level = level_cols[0].selectbox("Level", list(Level), format_func=lambda lv: lv.value.title(), key="setup_level")
     minutes = level_cols[1].slider(
         "Length (minutes)",
         min_value=15,
@@ -130,8 +128,7 @@ with st.container(border=True):
         "Problem",
         problem_ids,
         format_func=lambda pid: (
-            ws.problems.get(pid).title
-            + (" (recommended for you)" if pid == recommended.id and resume_profile else "")
+            ws.problems.get(pid).title + (" (recommended for you)" if pid == recommended.id and resume_profile else "")
         ),
         key="setup_problem",
     )
@@ -141,9 +138,7 @@ with st.container(border=True):
 
 if start:
     if not PROVIDERS[provider].available:
-        st.error(
-            f"{PROVIDERS[provider].label} is not available yet. Choose the offline interviewer to start now."
-        )
+        st.error(f"{PROVIDERS[provider].label} is not available yet. Choose the offline interviewer to start now.")
         st.stop()
     try:
         candidate_id = st.session_state.get("candidate_id")

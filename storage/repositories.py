@@ -77,9 +77,7 @@ class SqlCandidateRepository(_Repository):
         """Stores the candidate; fills candidate.created_at when it is None."""
         candidate.created_at = candidate.created_at or _now()
         self._session.add(
-            CandidateRow(
-                id=candidate.id, name=candidate.name, email=candidate.email, created_at=candidate.created_at
-            )
+            CandidateRow(id=candidate.id, name=candidate.name, email=candidate.email, created_at=candidate.created_at)
         )
         self._session.flush()
 
@@ -318,9 +316,7 @@ class SqlMessageRepository(_Repository):
             .returning(MessageRow.id, MessageRow.seq)
         )
         new_id, seq = self._session.execute(statement).one()
-        return replace(
-            message, id=new_id, seq=seq, created_at=_utc(created_at), meta=copy.deepcopy(message.meta)
-        )
+        return replace(message, id=new_id, seq=seq, created_at=_utc(created_at), meta=copy.deepcopy(message.meta))
 
     def list(self, session_id: str) -> list[Message]:
         rows = self._session.scalars(
@@ -385,9 +381,7 @@ class SqlEvaluationRepository(_Repository):
         return _evaluation(row)
 
     def for_session(self, session_id: str) -> Evaluation | None:
-        row = self._session.scalars(
-            select(EvaluationRow).where(EvaluationRow.session_id == session_id)
-        ).first()
+        row = self._session.scalars(select(EvaluationRow).where(EvaluationRow.session_id == session_id)).first()
         return None if row is None else _evaluation(row)
 
 

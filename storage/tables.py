@@ -116,9 +116,7 @@ class SessionRow(Base):
     problem_id: Mapped[str] = mapped_column(String(100))
     problem_title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(50))
-    candidate_id: Mapped[str | None] = mapped_column(
-        String(36), ForeignKey("candidates.id", ondelete="SET NULL")
-    )
+    candidate_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("candidates.id", ondelete="SET NULL"))
     interviewer_provider: Mapped[str] = mapped_column(String(50))
     rubric_id: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20))

@@ -35,9 +35,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-Logged = TypeVar(
-    "Logged", Message, Evaluation, TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, AuditEntry
-)
+Logged = TypeVar("Logged", Message, Evaluation, TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, AuditEntry)
 Item = TypeVar("Item", TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage)
 
 
@@ -64,9 +62,7 @@ class _Repo:
         return self._uow.state
 
     def _stamp(self, item: Logged, **changes: object) -> Logged:
-        return replace(
-            copy.deepcopy(item), id=next(self._uow.ids), created_at=item.created_at or _now(), **changes
-        )
+        return replace(copy.deepcopy(item), id=next(self._uow.ids), created_at=item.created_at or _now(), **changes)
 
 
 class FakeSessionRepository(_Repo):
@@ -117,9 +113,7 @@ class FakeSessionRepository(_Repo):
 class FakeMessageRepository(_Repo):
     def add(self, message: Message) -> Message:
         self._uow.sessions.get(message.session_id)
-        seq = 1 + max(
-            (m.seq or 0 for m in self._state.messages if m.session_id == message.session_id), default=0
-        )
+        seq = 1 + max((m.seq or 0 for m in self._state.messages if m.session_id == message.session_id), default=0)
         stored = self._stamp(message, seq=seq)
         self._state.messages.append(stored)
         return copy.deepcopy(stored)

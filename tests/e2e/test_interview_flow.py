@@ -36,9 +36,7 @@ def test_candidate_runs_an_interview_from_setup_to_history(page: Page, server_ur
     expect(page.get_by_text("Sam Rivera", exact=True)).to_be_visible()
     expect(page.get_by_text("Senior", exact=True)).to_be_visible()
     wait_for_app(page)
-    expect(page.get_by_role("combobox", name="Problem")).to_have_value(
-        "Design a Payment System (recommended for you)"
-    )
+    expect(page.get_by_role("combobox", name="Problem")).to_have_value("Design a Payment System (recommended for you)")
     screenshot(page, "01-setup")
 
     page.get_by_role("button", name="Start interview").click()

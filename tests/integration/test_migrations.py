@@ -77,13 +77,8 @@ def schema_snapshot(url: str) -> dict[str, object]:
         for table in sorted(inspector.get_table_names()):
             snapshot[table] = (
                 [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
-                sorted(
-                    (i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                    for i in inspector.get_indexes(table)
-                ),
-                sorted(
-                    (u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)
-                ),
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
+                sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
                 sorted(
                     (f["name"], f["referred_table"], f["options"].get("ondelete"))
                     for f in inspector.get_foreign_keys(table)
@@ -140,9 +135,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [
-                "0001"
-            ]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
     finally:
         engine.dispose()
 
@@ -216,9 +209,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     database = tmp_path / "cli.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     alembic = [sys.executable, "-m", "alembic", "-c", str(REPO_ROOT / "alembic.ini")]
-    result = subprocess.run(
-        [*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
     assert current_revision(f"sqlite:///{database}") == "0001"

@@ -331,9 +331,7 @@ def test_transcript_entries_list_in_speaking_order(uow_factory: UowFactory) -> N
     with uow_factory() as uow:
         late = uow.transcripts.add(TranscriptEntry(session.id, "candidate", "second", 10.0, 12.5, "mic"))
         early = uow.transcripts.add(TranscriptEntry(session.id, "interviewer", "first", 0.0, 4.2))
-        tie = uow.transcripts.add(
-            TranscriptEntry(session.id, "candidate", "also at ten", 10.0, 11.0, "upload")
-        )
+        tie = uow.transcripts.add(TranscriptEntry(session.id, "candidate", "also at ten", 10.0, 11.0, "upload"))
         uow.commit()
     with uow_factory() as uow:
         assert uow.transcripts.list(session.id) == [early, late, tie]
@@ -348,9 +346,7 @@ def test_whiteboards_media_and_token_usage_round_trip(uow_factory: UowFactory) -
         s1 = uow.whiteboards.add(WhiteboardSnapshot(session.id, "sessions/x/wb-1.png", fabric))
         s2 = uow.whiteboards.add(WhiteboardSnapshot(session.id, None, {}, created_at=T0))
         m1 = uow.media.add(MediaFile(session.id, "audio", "sessions/x/a.wav", 3_000_000_000, "audio/wav"))
-        u1 = uow.token_usage.add(
-            TokenUsage(session.id, "openai", "gpt-x", "interview_turn", 1200, 300, 0.0123, 850)
-        )
+        u1 = uow.token_usage.add(TokenUsage(session.id, "openai", "gpt-x", "interview_turn", 1200, 300, 0.0123, 850))
         u2 = uow.token_usage.add(TokenUsage(session.id, "openai", "gpt-x", "evaluate", 9000, 2000, 0.2, 4100))
         uow.commit()
     with uow_factory() as uow:

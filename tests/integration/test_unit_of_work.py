@@ -85,9 +85,7 @@ def test_ending_an_interview_is_all_or_nothing(uow_factory: UowFactory) -> None:
     with pytest.raises(IntegrityError), uow_factory() as uow:
         uow.sessions.update(session)
         uow.audit.add(AuditEntry(action="session.completed", session_id=session.id))
-        uow.evaluations.add(
-            Evaluation(session_id=session.id, overall_score=4.0, competencies=[])
-        )  # duplicate
+        uow.evaluations.add(Evaluation(session_id=session.id, overall_score=4.0, competencies=[]))  # duplicate
         uow.commit()
 
     with uow_factory() as uow:

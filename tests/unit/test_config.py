@@ -35,9 +35,7 @@ def test_environment_overrides_every_key(config_file: Path, monkeypatch: pytest.
     assert settings.effective_database_url == "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
-def test_a_bad_value_names_the_key_and_its_variable(
-    config_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_bad_value_names_the_key_and_its_variable(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IW_INTERVIEW_MINUTES", "forty")
     with pytest.raises(ConfigError) as info:
         load_settings()
@@ -59,5 +57,5 @@ def test_an_unsupported_database_is_reported(config_file: Path, monkeypatch: pyt
 
 def test_malformed_yaml_is_reported(config_file: Path) -> None:
     config_file.write_text("runtime_dir: [unclosed\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="config.yaml"):
+    with pytest.raises(ConfigError, match=r"config\.yaml"):
         load_settings()

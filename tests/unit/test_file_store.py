@@ -38,9 +38,7 @@ def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(store: Fil
     assert sorted(p.name for p in store.session_dir("s1").iterdir()) == ["board.png"]
 
 
-def test_a_failed_write_keeps_the_old_file_and_cleans_up(
-    store: FileStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failed_write_keeps_the_old_file_and_cleans_up(store: FileStore, monkeypatch: pytest.MonkeyPatch) -> None:
     store.save("s1", "video.mp4", b"complete recording")
 
     def crash(src: str, dst: str) -> None:
@@ -54,9 +52,7 @@ def test_a_failed_write_keeps_the_old_file_and_cleans_up(
     assert sorted(p.name for p in store.session_dir("s1").iterdir()) == ["video.mp4"]
 
 
-@pytest.mark.parametrize(
-    "name", ["", ".", "..", "../x.wav", "a/b.wav", "a\\b.wav", "..hidden", "x\x00.wav", " x.wav"]
-)
+@pytest.mark.parametrize("name", ["", ".", "..", "../x.wav", "a/b.wav", "a\\b.wav", "..hidden", "x\x00.wav", " x.wav"])
 def test_unsafe_names_are_refused(store: FileStore, name: str) -> None:
     with pytest.raises(ValueError):
         store.save("s1", name, b"x")

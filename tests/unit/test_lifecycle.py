@@ -62,9 +62,7 @@ def test_ending_while_paused_counts_the_pause() -> None:
         (S.PAUSED, S.PAUSED),
     ],
 )
-def test_illegal_transitions_are_refused_and_change_nothing(
-    start: SessionStatus, target: SessionStatus
-) -> None:
+def test_illegal_transitions_are_refused_and_change_nothing(start: SessionStatus, target: SessionStatus) -> None:
     session = make(start)
     before = (session.status, session.started_at, session.ended_at, session.updated_at)
     with pytest.raises(IllegalTransition) as info:

@@ -47,7 +47,13 @@ def _topic(*phrases: str) -> Topic:
 
 def test_sentences_keep_decimals_abbreviations_and_split_lines_and_bullets() -> None:
     text = "First, e.g. a cache. Then 99.9% uptime! Is it ok?\n- bullet one\n2. bullet two"
-    assert sentences(text) == ["First, e.g. a cache.", "Then 99.9% uptime!", "Is it ok?", "bullet one", "bullet two"]
+    assert sentences(text) == [
+        "First, e.g. a cache.",
+        "Then 99.9% uptime!",
+        "Is it ok?",
+        "bullet one",
+        "bullet two",
+    ]
 
 
 def test_sentences_of_empty_or_punctuation_only_text() -> None:
@@ -218,7 +224,12 @@ def test_list_items_drop_lead_ins() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["How many users?", "Should I assume 100M links per month", "Do we need custom aliases", "ok, what's the peak?"],
+    [
+        "How many users?",
+        "Should I assume 100M links per month",
+        "Do we need custom aliases",
+        "ok, what's the peak?",
+    ],
 )
 def test_questions(text: str) -> None:
     assert is_question(text)
@@ -226,7 +237,12 @@ def test_questions(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["What I'd do is shard by code.", "How we scale is by sharding.", "Which means we cache.", "We shard by code."],
+    [
+        "What I'd do is shard by code.",
+        "How we scale is by sharding.",
+        "Which means we cache.",
+        "We shard by code.",
+    ],
 )
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
@@ -253,3 +269,14 @@ def test_structure_markers() -> None:
     found = structure_markers(text)
     assert {"first", "then", "finally"} <= set(found)
     assert found.count("1.") == 1 and found.count("2.") == 1
+
+
+def test_plurals_of_words_ending_in_y() -> None:
+    topics = {"hot": _topic("celebrity", "key")}
+    assert topics_in("two celebrities posted", topics) == {"hot"}
+    assert topics_in("hot keys", topics) == {"hot"}
+
+
+def test_plain_functional_requirements(rubric: Rubric) -> None:
+    found = topics_in("Users publish posts and see a ranked feed of the people they follow.", rubric.topics)
+    assert "functional_requirements" in found

@@ -1,0 +1,77 @@
+"""`python -m core …` as a user runs it: a real process, a real database, plain output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "IW_RUNTIME_DIR": str(tmp_path)}
+
+
+def test_demo_then_list_show_export_and_evaluate(env: dict[str, str], tmp_path: Path) -> None:
+    assert run("db", "upgrade", env=env).returncode == 0
+    demo = run("demo", env=env)
+    assert demo.returncode == 0 and "added 3 sample interviews" in demo.stdout
+    again = run("demo", env=env)
+    assert "only added to an empty database" in again.stdout
+
+    listed = json.loads(run("sessions", "list", "--json", env=env).stdout)
+    assert len(listed) == 3
+    dates = [row["created_at"] for row in listed]
+    assert dates == sorted(dates, reverse=True)
+    table = run("sessions", "list", env=env).stdout
+    assert "3 of 3 interviews" in table and "Priya Raman" in table
+
+    strong = next(row for row in listed if row["candidate_name"] == "Priya Raman")
+    weak = next(row for row in listed if row["candidate_name"] == "Marco Bianchi")
+    assert strong["overall_score"] > weak["overall_score"]  # reasoning beats a list of buzzwords
+
+    shown = json.loads(run("sessions", "show", strong["id"], env=env).stdout)
+    assert shown["session"]["status"] == "completed" and shown["evaluation"]["overall_score"] == strong["overall_score"]
+
+    exported = run("sessions", "export", strong["id"], env=env)
+    transcript = tmp_path / "priya.json"
+    transcript.write_text(exported.stdout, encoding="utf-8")
+    assert json.loads(exported.stdout)["problem"] == "url_shortener"
+    evaluated = json.loads(run("evaluate", str(transcript), env=env).stdout)
+    assert evaluated["overall_score"] == pytest.approx(strong["overall_score"], abs=0.05)
+    assert {c["key"] for c in evaluated["competencies"]} >= {"requirements", "estimation", "communication"}
+
+
+def test_errors_are_one_line_without_traceback(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run("sessions", "show", "nope", env=env)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "nope" in missing.stderr
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"entries": [{"speaker": "robot", "text": "hi", "start": 0, "end": 1}]}', encoding="utf-8")
+    result = run("evaluate", str(bad), env=env)
+    assert result.returncode == 2 and "speaker" in result.stderr and "Traceback" not in result.stderr
+
+    bad.write_text("{not json", encoding="utf-8")
+    result = run("evaluate", str(bad), env=env)
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_database_that_is_down_gives_a_clear_message(env: dict[str, str]) -> None:
+    env = {**env, "DATABASE_URL": "postgresql://postgres:s3cret@127.0.0.1:1/test"}
+    result = run("sessions", "list", env=env)
+    assert result.returncode == 2
+    assert "Cannot reach the database" in result.stderr and "127.0.0.1:1" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
