@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass
 
 from core.models import AuditEntry, Candidate, Resume
-from core.resume import extract_profile, read_resume
+from core.resume_file import read_resume
+from core.resume_profile import extract_profile
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def register_resume(ws: Workspace, *, filename: str, data: bytes, actor: str = "
             )
         )
         uow.commit()
-    log.info("resume stored", extra={"candidate_id": candidate.id, "level": profile.level.value})
+    log.info("resume stored", extra={"candidate_id": candidate.id, "candidate_level": profile.level.value})
     return CandidateProfile(candidate, resume)
 
 

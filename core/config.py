@@ -101,6 +101,6 @@ def load_settings(**overrides: object) -> Settings:
             if key in ("IW_DATABASE_URL", "DATABASE_URL"):
                 key = "database_url"
             problems.append(f"'{key}' (env {ENV_PREFIX}{key.upper()}): {err['msg']}")
-        raise ConfigError(f"Invalid configuration in {config_file()}: " + "; ".join(problems)) from None
+        raise ConfigError(f"Invalid configuration ({config_file()} or environment): " + "; ".join(problems)) from None
     except (OSError, ValueError, yaml.YAMLError) as exc:  # unreadable or malformed YAML
         raise ConfigError(f"Cannot read configuration file {config_file()}: {exc}") from None

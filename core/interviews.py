@@ -49,7 +49,7 @@ class InterviewView:
 
 def _audit(uow: UnitOfWork, session: Session, action: str, actor: str, **detail: object) -> None:
     uow.audit.add(AuditEntry(action=action, actor=actor, session_id=session.id, detail=dict(detail)))
-    log.info(action, extra={"actor": actor, **detail})
+    log.info(action, extra={"actor": actor, "detail": detail})  # nested: keys never clash with the record's
 
 
 def create_interview(

@@ -17,15 +17,8 @@ from pypdf import PdfReader, PdfWriter
 
 from core.errors import ResumeError
 from core.models import Level
-from core.resume import (
-    DOMAINS,
-    MAX_RESUME_BYTES,
-    ResumeText,
-    extract_profile,
-    level_for_years,
-    read_resume,
-    years_from_date_ranges,
-)
+from core.resume_file import MAX_RESUME_BYTES, ResumeText, read_resume
+from core.resume_profile import DOMAINS, extract_profile, level_for_years, years_from_date_ranges
 
 # --------------------------------------------------------------------------------------------
 # Builders
@@ -267,7 +260,7 @@ def test_damaged_pdf_is_refused_quietly(corrupt, caplog, capsys):
     assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
     assert capsys.readouterr().err == ""
     # ... while our own log still says why the upload was refused.
-    ours = [r for r in caplog.records if r.name == "core.resume"]
+    ours = [r for r in caplog.records if r.name == "core.resume_file"]
     assert any("damaged" in r.getMessage() for r in ours)
 
 
@@ -280,7 +273,7 @@ def test_scanned_pdf_without_text_layer_is_refused():
 
 
 def test_oversized_file_is_refused_before_anything_else(caplog):
-    caplog.set_level(logging.INFO, logger="core.resume")
+    caplog.set_level(logging.INFO, logger="core.resume_file")
     limit = 1024 * 1024
     data = b"%PDF-1.7\n" + b"\x00" * (limit + 512 * 1024 - 9)  # 1.5 MB, not even a valid PDF
     with pytest.raises(ResumeError) as exc:
