@@ -61,7 +61,10 @@ def clock(session: Session) -> None:
         label,
         format_clock(elapsed),
         delta=f"{format_clock(abs(remaining))} {'left' if remaining >= 0 else 'over'}",
+        delta_color="normal" if remaining >= 0 else "inverse",
     )
+    if remaining < 0 and session.status is SessionStatus.ACTIVE:
+        st.caption(":orange[Time is up: summarise your design and end the interview.]")
 
 
 def _close_end_dialog() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -27,9 +28,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    runtime = tmp_path_factory.mktemp("e2e-runtime")
+@contextlib.contextmanager
+def running_server(runtime: Path) -> Iterator[str]:
+    """Start `streamlit run server.py` on a free port with its data in `runtime`; yield its URL."""
     port = _free_port()
     env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
@@ -68,6 +69,13 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server shared by the e2e tests."""
+    with running_server(tmp_path_factory.mktemp("e2e-runtime")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
@@ -92,7 +100,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, server_url: str) -> Iterator[Page]:
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(20_000)
