@@ -8,9 +8,9 @@ constraint violations surface at the call that caused them; nothing is committed
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
@@ -388,148 +388,56 @@ class SqlEvaluationRepository(_Repository):
 # --- per-session logs -------------------------------------------------------------------
 
 
-def _transcript(row: TranscriptEntryRow) -> TranscriptEntry:
-    return TranscriptEntry(
-        session_id=row.session_id,
-        speaker=row.speaker,
-        text=row.text,
-        start=row.start,
-        end=row.end,
-        source=row.source,
-        id=row.id,
-        created_at=_utc(row.created_at),
-    )
+class _SessionLog(_Repository):
+    """Append-only records of one session whose dataclass fields mirror their columns one to one."""
 
+    model: ClassVar[type[Any]]
+    row_type: ClassVar[type[Any]]
+    order: ClassVar[tuple[str, ...]] = ("id",)  # insertion order unless a subclass says otherwise
 
-class SqlTranscriptRepository(_Repository):
-    def add(self, entry: TranscriptEntry) -> TranscriptEntry:
-        row = TranscriptEntryRow(
-            session_id=entry.session_id,
-            speaker=entry.speaker,
-            text=entry.text,
-            start=entry.start,
-            end=entry.end,
-            source=entry.source,
-            created_at=entry.created_at or _now(),
-        )
+    def add(self, item: Any) -> Any:
+        values = {
+            f.name: copy.deepcopy(getattr(item, f.name))
+            for f in fields(self.model)
+            if f.name not in ("id", "created_at")
+        }
+        row = self.row_type(**values, created_at=item.created_at or _now())
         self._session.add(row)
         self._session.flush()
-        return _transcript(row)
+        return self._from_row(row)
 
-    def list(self, session_id: str) -> list[TranscriptEntry]:
-        """In speaking order (start), ties in insertion order."""
+    def list(self, session_id: str) -> list[Any]:
         rows = self._session.scalars(
-            select(TranscriptEntryRow)
-            .where(TranscriptEntryRow.session_id == session_id)
-            .order_by(TranscriptEntryRow.start, TranscriptEntryRow.id)
+            select(self.row_type)
+            .where(self.row_type.session_id == session_id)
+            .order_by(*(getattr(self.row_type, column) for column in self.order))
         )
-        return [_transcript(row) for row in rows]
+        return [self._from_row(row) for row in rows]
+
+    def _from_row(self, row: Any) -> Any:
+        values = {f.name: copy.deepcopy(getattr(row, f.name)) for f in fields(self.model) if f.name != "created_at"}
+        return self.model(**values, created_at=_utc(row.created_at))
 
 
-def _snapshot(row: WhiteboardSnapshotRow) -> WhiteboardSnapshot:
-    return WhiteboardSnapshot(
-        session_id=row.session_id,
-        png_path=row.png_path,
-        fabric_json=copy.deepcopy(row.fabric_json),
-        id=row.id,
-        created_at=_utc(row.created_at),
-    )
+class SqlTranscriptRepository(_SessionLog):
+    model = TranscriptEntry
+    row_type = TranscriptEntryRow
+    order = ("start", "id")  # speaking order; ties in insertion order
 
 
-class SqlWhiteboardRepository(_Repository):
-    def add(self, snapshot: WhiteboardSnapshot) -> WhiteboardSnapshot:
-        row = WhiteboardSnapshotRow(
-            session_id=snapshot.session_id,
-            png_path=snapshot.png_path,
-            fabric_json=copy.deepcopy(snapshot.fabric_json),
-            created_at=snapshot.created_at or _now(),
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _snapshot(row)
-
-    def list(self, session_id: str) -> list[WhiteboardSnapshot]:
-        """Oldest first (insertion order)."""
-        rows = self._session.scalars(
-            select(WhiteboardSnapshotRow)
-            .where(WhiteboardSnapshotRow.session_id == session_id)
-            .order_by(WhiteboardSnapshotRow.id)
-        )
-        return [_snapshot(row) for row in rows]
+class SqlWhiteboardRepository(_SessionLog):
+    model = WhiteboardSnapshot
+    row_type = WhiteboardSnapshotRow
 
 
-def _media(row: MediaFileRow) -> MediaFile:
-    return MediaFile(
-        session_id=row.session_id,
-        kind=row.kind,
-        path=row.path,
-        size_bytes=row.size_bytes,
-        content_type=row.content_type,
-        id=row.id,
-        created_at=_utc(row.created_at),
-    )
+class SqlMediaRepository(_SessionLog):
+    model = MediaFile
+    row_type = MediaFileRow
 
 
-class SqlMediaRepository(_Repository):
-    def add(self, media: MediaFile) -> MediaFile:
-        row = MediaFileRow(
-            session_id=media.session_id,
-            kind=media.kind,
-            path=media.path,
-            size_bytes=media.size_bytes,
-            content_type=media.content_type,
-            created_at=media.created_at or _now(),
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _media(row)
-
-    def list(self, session_id: str) -> list[MediaFile]:
-        """Oldest first (insertion order)."""
-        rows = self._session.scalars(
-            select(MediaFileRow).where(MediaFileRow.session_id == session_id).order_by(MediaFileRow.id)
-        )
-        return [_media(row) for row in rows]
-
-
-def _usage(row: TokenUsageRow) -> TokenUsage:
-    return TokenUsage(
-        session_id=row.session_id,
-        provider=row.provider,
-        model=row.model,
-        operation=row.operation,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        cost_usd=row.cost_usd,
-        duration_ms=row.duration_ms,
-        id=row.id,
-        created_at=_utc(row.created_at),
-    )
-
-
-class SqlTokenUsageRepository(_Repository):
-    def add(self, usage: TokenUsage) -> TokenUsage:
-        row = TokenUsageRow(
-            session_id=usage.session_id,
-            provider=usage.provider,
-            model=usage.model,
-            operation=usage.operation,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=usage.cost_usd,
-            duration_ms=usage.duration_ms,
-            created_at=usage.created_at or _now(),
-        )
-        self._session.add(row)
-        self._session.flush()
-        return _usage(row)
-
-    def list(self, session_id: str) -> list[TokenUsage]:
-        """Oldest first (insertion order)."""
-        rows = self._session.scalars(
-            select(TokenUsageRow).where(TokenUsageRow.session_id == session_id).order_by(TokenUsageRow.id)
-        )
-        return [_usage(row) for row in rows]
+class SqlTokenUsageRepository(_SessionLog):
+    model = TokenUsage
+    row_type = TokenUsageRow
 
 
 def _audit(row: AuditRow) -> AuditEntry:
