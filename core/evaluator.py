@@ -324,16 +324,18 @@ class OfflineEvaluator:
                 picked.append(c)
                 seen_competencies.add(comp)
         picked += [c for c in strong if c not in picked]
-        lines = [self._praise(c) for c in picked[:5]]
+        lines = [self._praise(group) for group in _by_sentence(picked)[:5]]
         if len(questions) >= 2:
             lines.append(f"You asked {len(questions)} clarifying questions, e.g. “{_quote(questions[0][0], 90)}”.")
         if stats["summary_at_end"]:
             lines.append("You closed with a summary of your design.")
         return lines
 
-    def _praise(self, c: _Credit) -> str:
+    def _praise(self, group: list[_Credit]) -> str:
+        """One line for the topics one sentence showed, in the voice of its strongest signal."""
+        c = group[0]
         assert c.sentence is not None
-        name, quote = self._name(c.topic).lower(), _quote(c.sentence.text, 100)
+        name, quote = self._names(group), _quote(c.sentence.text, 100)
         competency = self.topics[c.topic].competency
         if c.kinds == {"question"}:
             return f"You clarified scope with questions before designing ({name})."
@@ -352,6 +354,10 @@ class OfflineEvaluator:
                 return template.format(name=name, quote=quote)
         return f"You were specific about {name} (“{quote}”)."
 
+    def _names(self, group: list[_Credit]) -> str:
+        names = [self._name(c.topic).lower() for c in group]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
     def _went_okay(self, credits: dict[str, _Credit]) -> list[str]:
         lines = []
         weak = [
@@ -361,9 +367,10 @@ class OfflineEvaluator:
             and c.sentence is not None
             and self.topics[c.topic].competency not in STATS_COMPETENCIES
         ]
-        for c in sorted(weak, key=lambda c: (c.strength, c.topic))[:5]:
+        for group in _by_sentence(sorted(weak, key=lambda c: (c.strength, c.topic)))[:5]:
+            c = group[0]
             assert c.sentence is not None
-            name, quote = self._name(c.topic).lower(), _quote(c.sentence.text, 90)
+            name, quote = self._names(group), _quote(c.sentence.text, 90)
             required = REQUIRED_SIGNAL.get(c.topic) or REQUIRED_SIGNAL.get(self.topics[c.topic].competency)
             if required == "quantity":
                 gap = "but without numbers — say the figures and the arithmetic out loud"
@@ -473,6 +480,15 @@ class OfflineEvaluator:
 
 
 # --- module helpers ---------------------------------------------------------------------------
+
+
+def _by_sentence(credits: list[_Credit]) -> list[list[_Credit]]:
+    """Credits grouped by the sentence that earned them, in first-seen order: one quote, one line."""
+    groups: dict[str, list[_Credit]] = {}
+    for c in credits:
+        assert c.sentence is not None
+        groups.setdefault(c.sentence.text, []).append(c)
+    return list(groups.values())
 
 
 def _candidate_utterances(utterances: list[Utterance]) -> list[Utterance]:

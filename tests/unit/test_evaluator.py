@@ -352,3 +352,13 @@ def test_every_problem_in_the_bank_can_be_evaluated(path: Path, rubric: Rubric) 
     buzz = evaluator.evaluate("b", transcript(BUZZWORDS))
     assert strong.overall_score > buzz.overall_score
     assert len(strong.improvement_plan) >= 3 and len(buzz.improvement_plan) >= 3
+
+
+def test_each_quote_appears_once_in_the_praise(evaluator: OfflineEvaluator) -> None:
+    one_rich_sentence = (
+        "Every payment request carries an idempotency key, so a retry after a timeout never charges twice, "
+        "and if the database primary fails a replica takes over because we replicate synchronously."
+    )
+    result = evaluator.evaluate("s", transcript([one_rich_sentence]))
+    quotes = [line.split("(“", 1)[1] for line in result.went_well if "(“" in line]
+    assert quotes and len(quotes) == len(set(quotes))
