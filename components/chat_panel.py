@@ -20,7 +20,11 @@ def render_messages(messages: list[Message]) -> None:
         if message.stage != previous_stage:
             st.caption(f"— {message.stage.label} —")
         previous_stage = message.stage
-        with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
-            st.markdown(message.content)
-            if message.created_at is not None:
-                st.caption(f"{local(message.created_at):%H:%M}")
+        render_message(message)
+
+
+def render_message(message: Message) -> None:
+    with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
+        st.markdown(message.content)
+        if message.created_at is not None:
+            st.caption(f"{local(message.created_at):%H:%M}")

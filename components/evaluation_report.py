@@ -28,7 +28,10 @@ def render_evaluation(evaluation: Evaluation) -> None:
     top = st.columns([1, 3])
     with top[0]:
         st.metric("Overall score", f"{evaluation.overall_score:.1f} / 5")
-        st.caption(f"Evaluator: {evaluation.engine} · rubric {evaluation.rubric_id} v{evaluation.rubric_version}")
+        made_by = evaluation.engine + (
+            f" · {evaluation.model} · prompt {evaluation.prompt_version}" if evaluation.model else ""
+        )
+        st.caption(f"Evaluator: {made_by} · rubric {evaluation.rubric_id} v{evaluation.rubric_version}")
         for note in evaluation.notes:
             st.info(note)
     with top[1]:

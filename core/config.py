@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,19 +30,47 @@ def config_file() -> Path:
     return Path(os.environ.get("IW_CONFIG_FILE", PROJECT_ROOT / "config.yaml"))
 
 
+class ProviderSettings(BaseModel):
+    models: list[str] = Field(min_length=1)
+    base_url: str = ""
+
+
+class Price(BaseModel):
+    """USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+def _default_providers() -> dict[str, ProviderSettings]:
+    return {
+        "openai": ProviderSettings(models=["gpt-5-mini"]),
+        "anthropic": ProviderSettings(models=["claude-sonnet-4-5"]),
+        "openai_compatible": ProviderSettings(models=["llama3.1"], base_url="http://127.0.0.1:11434/v1"),
+    }
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", populate_by_name=True
+    )
 
     database_url: str = Field(default="", validation_alias=AliasChoices("IW_DATABASE_URL", "DATABASE_URL"))
     runtime_dir: Path = Path("data/runtime")
     problems_dir: Path = Path("data/problems")
     rubrics_dir: Path = Path("data/rubrics")
+    prompts_dir: Path = Path("data/prompts")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_max_bytes: int = Field(default=5_000_000, gt=0)
     log_backups: int = Field(default=5, ge=0)
     resume_max_mb: float = Field(default=5, gt=0, le=100)
     interview_minutes: int = Field(default=45, ge=5, le=240)
     interviewer_provider: Literal["offline", "openai", "anthropic", "openai-compatible"] = "offline"
+    providers: dict[Literal["openai", "anthropic", "openai_compatible"], ProviderSettings] = Field(
+        default_factory=_default_providers
+    )
+    request_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    prices: dict[str, Price] = Field(default_factory=dict)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -97,10 +125,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            key = str(err["loc"][0]) if err["loc"] else "?"
+            key = ".".join(str(part) for part in err["loc"]) if err["loc"] else "?"
             if key in ("IW_DATABASE_URL", "DATABASE_URL"):
                 key = "database_url"
-            problems.append(f"'{key}' (env {ENV_PREFIX}{key.upper()}): {err['msg']}")
+            variable = ENV_PREFIX + key.replace(".", "__").replace("-", "_").upper()
+            problems.append(f"'{key}' (env {variable}): {err['msg']}")
         raise ConfigError(f"Invalid configuration ({config_file()} or environment): " + "; ".join(problems)) from None
     except (OSError, ValueError, yaml.YAMLError) as exc:  # unreadable or malformed YAML
         raise ConfigError(f"Cannot read configuration file {config_file()}: {exc}") from None

@@ -109,9 +109,7 @@ class OfflineEvaluator:
         stats = _communication_stats(candidate, interviewer_words, self.topics)
 
         scores = [self._score(c, credits, parsed, stats, questions) for c in self.rubric.competencies]
-        total_weight = sum(c.weight for c in self.rubric.competencies)
-        overall = sum(s.score * c.weight for s, c in zip(scores, self.rubric.competencies, strict=True))
-        overall = round(overall / total_weight, 1) if total_weight else 1.0
+        overall = self.rubric.overall({s.key: s.score for s in scores})
 
         return Evaluation(
             session_id=session_id,

@@ -5,13 +5,20 @@ server restart continues exactly where the interview was: what it already asked,
 revealed is recovered from the `meta` of its earlier messages (e.g. {"kind": "probe",
 "topic": "caching", "question": "..."}).
 
-Each reply follows one priority order: time up → clarifying question → "move on" request →
-summary at the end → stuck → technology list without reasoning → vague answer → stage complete →
-probe an uncovered topic (deeper after a strong answer).
+Each reply follows one priority order: time up → "move on" request → clarifying question →
+pushback on a wrong claim (a known misconception of the problem, or a number off by 10x from a
+stated figure) → summary at the end → stuck → technology list without reasoning → vague answer →
+stage complete → probe an uncovered topic (deeper after strong answers).
+
+The session's level sets the depth (LEVEL_PLANS): juniors get the basic follow-ups and a hint at
+the first sign of being stuck; seniors and staff get the harder follow-ups after one strong
+answer rather than two, and staff are also probed on trade-offs and evolution in the later
+stages even when they have covered them. Every probe says how deep it went in meta["depth"].
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +29,9 @@ from core.problems import Problem
 from core.rubrics import Rubric, Topic
 from core.text_signals import (
     TECH_TERMS,
+    NumericClaim,
+    figure_claim,
+    figure_distances,
     has_phrase,
     is_bare_list,
     is_buzzword_list,
@@ -30,6 +40,7 @@ from core.text_signals import (
     is_vague,
     list_items,
     normalize,
+    numeric_claims,
     question_sentences,
     sentences,
     signals,
@@ -115,6 +126,50 @@ _REPEAT = (
 _HINT_REQUEST = ("hint", "a nudge", "help me", "give me a clue", "any tips")
 
 
+@dataclass(frozen=True)
+class LevelPlan:
+    """How deep the interview goes for one level."""
+
+    harder_after: int | None  # strong answers in a stage before a harder follow-up; None: never
+    harder_per_stage: int  # harder follow-ups per stage at most
+    hint_after_stuck: int  # 1: "I don't know" gets a hint at once; 2: first a prompt to reason it out
+    hint_after_vague: int  # 1: a vague answer gets a hint at once; 2: first a request for detail
+    angle_probes: bool  # once per later stage, probe trade-offs or evolution even when covered
+    expectation: str  # what the opening says is expected
+
+
+LEVEL_PLANS: dict[Level, LevelPlan] = {
+    Level.JUNIOR: LevelPlan(
+        None, 0, 1, 1, False,
+        "At this level I'm looking for a working design and clear reasoning; if you get stuck, say so "
+        "and I'll give you a hint.",
+    ),
+    Level.MID: LevelPlan(
+        2, 1, 2, 2, False,
+        "At this level I'm looking for a complete, working design with sensible numbers; where your "
+        "answers are strong I'll dig deeper.",
+    ),
+    Level.SENIOR: LevelPlan(
+        1, 1, 2, 2, False,
+        "At this level I'll expect you to drive the discussion and go deep on trade-offs; I'll push on "
+        "the hard parts early.",
+    ),
+    Level.STAFF: LevelPlan(
+        1, 2, 2, 2, True,
+        "At this level I'll expect you to drive the discussion, go deep on trade-offs and say how the "
+        "design should evolve; I'll probe trade-offs and evolution even where you've covered the basics.",
+    ),
+}  # fmt: skip
+
+_ANGLE_STAGES = (Stage.HIGH_LEVEL_DESIGN, Stage.DEEP_DIVE, Stage.WRAP_UP)
+_DECISION_TOPICS = (
+    "database_choice", "data_model_schema", "caching", "sharding", "consistency", "replication",
+    "async_processing", "hotspots", "failure_handling", "core_components", "request_flow", "api_design",
+)  # fmt: skip
+_ORDER_OF_MAGNITUDE = 1.0  # log10 of the ratio at which a number contradicts a stated figure
+_NEAR = math.log10(1.5)  # figures within 1.5x of the closest one are equally good to quote
+
+
 def stage_minutes(duration_minutes: int) -> dict[Stage, int]:
     """Whole minutes per stage that add up to the interview length (largest remainder first)."""
     exact = {stage: duration_minutes * share for stage, share in STAGE_SHARES.items()}
@@ -153,10 +208,23 @@ class _State:
     previous: Message | None  # the interviewer message before the latest candidate message
     time_up: bool
     n: int  # length of the chat: picks wording deterministically
+    level: Level = Level.MID
+    strong_since_harder: int = 0  # strong candidate answers in this stage since its last harder follow-up
+    misconceptions_raised: set[int] = field(default_factory=set)
+    figures_raised: set[str] = field(default_factory=set)
+    angle_in_stage: bool = False  # a trade-off/evolution probe was already asked in this stage
 
     @property
     def previous_kind(self) -> str | None:
         return self.previous.meta.get("kind") if self.previous else None
+
+    @property
+    def previous_reason(self) -> str | None:
+        return self.previous.meta.get("reason") if self.previous else None
+
+    @property
+    def plan(self) -> LevelPlan:
+        return LEVEL_PLANS[self.level]
 
 
 class OfflineInterviewer:
@@ -169,6 +237,11 @@ class OfflineInterviewer:
         self.rubric = rubric
         self.topics: dict[str, Topic] = {**rubric.topics, **problem.extra_topics}
         self._terms = list(problem.components)  # domain nouns, on top of the built-in technology words
+        self._figures: list[tuple[int, str, NumericClaim]] = [
+            (i, name, figure_claim(name, value))
+            for i, fact in enumerate(problem.facts)
+            for name, value in fact.figures.items()
+        ]
 
     # --- public surface ----------------------------------------------------------------------
 
@@ -177,9 +250,7 @@ class OfflineInterviewer:
         minutes = session.duration_minutes
         plan = ", ".join(f"{stage.label.lower()} ~{m} min" for stage, m in stage_minutes(minutes).items())
         statement = "\n\n".join(_paragraphs(self.problem.statement))
-        level_note = ""
-        if session.level in (Level.SENIOR, Level.STAFF):
-            level_note = " At this level I'll expect you to drive the discussion and go deep on trade-offs."
+        level_note = f" {LEVEL_PLANS[session.level].expectation}"
         text = (
             f"Hi, I'll be your interviewer today. The problem: **{self.problem.title}**.\n\n"
             f"{statement}\n\n"
@@ -187,7 +258,7 @@ class OfflineInterviewer:
             f"whenever you need numbers — I'll tell you what the problem defines.{level_note}\n\n"
             f"{self._stage_prompt(Stage.REQUIREMENTS)}"
         )
-        return Turn(text, Stage.REQUIREMENTS, {"kind": "opening"})
+        return Turn(text, Stage.REQUIREMENTS, {"kind": "opening", "level": session.level.value})
 
     def reply(self, session: Session, history: list[Message], now: datetime) -> Turn:
         """The next interviewer turn; a pure function of its arguments."""
@@ -213,31 +284,47 @@ class OfflineInterviewer:
             facts = self._matching_facts(" ".join(questions))
             if facts:
                 return self._answer(state, facts)
+        statement = self._statement_part(text, questions)
+        if statement and not state.time_up:
+            correction = self._misconception(state, statement) or self._numbers_pushback(state, statement)
+            if correction:
+                return correction
+        if questions:
             if has_phrase(text, _REPEAT):
                 return self._rephrase(state)
-            if is_stuck(text) or has_phrase(text, _HINT_REQUEST):
-                return self._hint(state)
+            if has_phrase(text, _HINT_REQUEST):
+                return self._hint(state, after="request")
+            if is_stuck(text):
+                return self._stuck(state)
             # a question in passing ("what if X fails? we retry…") is rhetorical: treat the rest as the answer
-            if sentences(text)[-1] in questions or not self._statement_part(text, questions):
+            if sentences(text)[-1] in questions or not statement:
                 return self._assumption(state)
-        if not self._statement_part(text, questions) and any(is_check_in(x) for x in sentences(text)):
+        if not statement and any(is_check_in(x) for x in sentences(text)):
             return self._probe(state, lead=("Yes, that works so far.", "So far so good.")[state.n % 2])
         if (state.stage is Stage.WRAP_UP or state.time_up) and self._is_summary(state):
             return self._closing(state)
         if is_stuck(text):
-            return self._hint(state)
+            return self._stuck(state)
         if (
             state.stage not in (Stage.REQUIREMENTS, Stage.ESTIMATION)
-            and state.previous_kind != "pushback"
+            and state.previous_reason != "buzzwords"
             and is_buzzword_list(text, self._terms)
         ):
             return self._pushback(state)
-        if is_vague(self._statement_part(text, questions)):
-            if state.previous_kind != "detail":
-                return self._ask_detail(state)
-            return self._hint(state)  # vague twice: help rather than ask again
+        if is_vague(statement):
+            if state.previous_reason in ("misconception", "numbers"):
+                return self._probe(
+                    state, lead=("Thanks for re-checking.", "Okay, noted.", "Good, let's go on.")[state.n % 3]
+                )
+            if state.plan.hint_after_vague <= 1 or state.previous_kind == "detail":
+                return self._hint(state, after="vague")  # vague twice (or a junior): help rather than ask again
+            return self._ask_detail(state)
 
         reason = self._stage_complete(session, state, now)
+        if reason == "coverage":
+            angle = self._angle_probe(state)
+            if angle:
+                return angle
         if reason:
             return self._advance(state, reason)
         return self._probe(state)
@@ -265,6 +352,13 @@ class OfflineInterviewer:
         previous = next((m for m in reversed(history[:-1]) if m.role is Role.INTERVIEWER), None)
         facts_told = {i for m in interviewer for i in m.meta.get("facts", [])}
         stage_topics = self._stage_topics(stage)
+        strong_since_harder = 0
+        for m in in_stage:
+            if m.role is Role.INTERVIEWER and m.meta.get("depth") == "harder":
+                strong_since_harder = 0
+            elif m.role is Role.CANDIDATE and _is_strong(m.content):
+                strong_since_harder += 1
+        pushbacks = [m.meta for m in interviewer if m.meta.get("kind") == "pushback"]
         return _State(
             stage=stage,
             stage_started=self._stage_started(session, stage, history, start),
@@ -281,6 +375,11 @@ class OfflineInterviewer:
             previous=previous,
             time_up=any(m.meta.get("kind") == "time_up" for m in interviewer),
             n=len(history),
+            level=session.level,
+            strong_since_harder=strong_since_harder,
+            misconceptions_raised={p["misconception"] for p in pushbacks if isinstance(p.get("misconception"), int)},
+            figures_raised={p["figure"] for p in pushbacks if p.get("figure")},
+            angle_in_stage=any(m.meta.get("angle") for m in in_stage if m.role is Role.INTERVIEWER),
         )
 
     @staticmethod
@@ -386,7 +485,31 @@ class OfflineInterviewer:
             text = f"Let me put it another way: {self._stage_prompt(state.stage)}"
         return Turn(text, state.stage, {"kind": "rephrase", **({"topic": topic_key} if topic_key else {})})
 
-    def _hint(self, state: _State) -> Turn:
+    def _stuck(self, state: _State) -> Turn:
+        """ "I don't know": a hint for juniors (or when already struggling); others first reason it out."""
+        if state.plan.hint_after_stuck <= 1 or state.previous_kind in ("encourage", "hint", "detail"):
+            return self._hint(state, after="stuck")
+        topic_key = self._focus_topic(state)
+        text = (
+            "That's fine — think out loud. What's the simplest thing that could work here, even if it "
+            "wouldn't scale, and what would worry you about it?",
+            "No problem. Take a guess and reason from what you know: what would you try first, and why?",
+            "Let's reason it through together: what does this part need to guarantee, and what's one way to get that?",
+        )[state.n % 3]
+        meta: dict[str, Any] = {"kind": "encourage"}
+        if topic_key:
+            meta["topic"] = topic_key
+        return Turn(text, state.stage, meta)
+
+    def _focus_topic(self, state: _State) -> str | None:
+        """The topic under discussion: the one last asked about, or the first uncovered one."""
+        topic_key = state.previous.meta.get("topic") if state.previous else None
+        if topic_key in self.topics:
+            return topic_key
+        uncovered = [t for t in state.stage_topics if t not in state.covered]
+        return uncovered[0] if uncovered else (state.stage_topics[0] if state.stage_topics else None)
+
+    def _hint(self, state: _State, *, after: str = "stuck") -> Turn:
         topic_key = state.previous.meta.get("topic") if state.previous else None
         if topic_key not in self.topics:
             uncovered = [t for t in state.stage_topics if t not in state.covered]
@@ -400,7 +523,8 @@ class OfflineInterviewer:
         hint = " ".join(fresh[0].split())
         lead = ("Here's a nudge: ", "A hint: ", "Try this angle: ")[state.n % 3]
         tail = (" How would you apply that here?", " What would you do with that?", " Take it from there.")[state.n % 3]
-        return Turn(f"{lead}{hint}{tail}", state.stage, {"kind": "hint", "topic": topic_key, "hint": fresh[0]})
+        meta = {"kind": "hint", "topic": topic_key, "hint": fresh[0], "after": after}
+        return Turn(f"{lead}{hint}{tail}", state.stage, meta)
 
     def _pushback(self, state: _State) -> Turn:
         items = [i for i in list_items(state.latest.content) if words(i)][:5]
@@ -411,7 +535,63 @@ class OfflineInterviewer:
             "That's a list of parts; I'd like the reasoning. Take the most important one: why is it here, "
             "and what does it cost us?",
         )[state.n % 3]
-        return Turn(f"You've named {named}. {ask}", state.stage, {"kind": "pushback"})
+        return Turn(f"You've named {named}. {ask}", state.stage, {"kind": "pushback", "reason": "buzzwords"})
+
+    def _misconception(self, state: _State, statement: str) -> Turn | None:
+        """Challenge a wrong claim the problem lists as a common mistake — each one at most once."""
+        for i, misconception in enumerate(self.problem.misconceptions):
+            if i in state.misconceptions_raised or _was_asked(misconception.correction, state.asked):
+                continue
+            if not misconception.found_in(statement):
+                continue
+            question = " ".join(misconception.correction.split())
+            lead = ("Hold on. ", "Let me push back on that. ", "Wait a moment. ")[state.n % 3]
+            meta: dict[str, Any] = {"kind": "pushback", "reason": "misconception", "misconception": i}
+            if misconception.topic in self.topics:
+                meta["topic"] = misconception.topic
+            meta["question"] = question
+            return Turn(f"{lead}{question}", state.stage, meta)
+        return None
+
+    def _numbers_pushback(self, state: _State, statement: str) -> Turn | None:
+        """A number 10x or more away from every stated figure it could mean: quote it, ask for a re-check."""
+        if not self._figures:
+            return None
+        figures = [figure for _, _, figure in self._figures]
+        for claim in numeric_claims(statement):
+            options = figure_distances(claim, figures)
+            if not options:
+                continue
+            best = min(off for off, _ in options)
+            if best < _ORDER_OF_MAGNITUDE:
+                continue
+            # of figures about as close (one fact often states a rate per month *and* per second),
+            # quote the one in the candidate's period, else the one the problem lists first
+            near = [i for off, i in options if off <= best + _NEAR]
+            index = next((i for i in near if figures[i].period == claim.period), near[0])
+            fact, name, figure = self._figures[index]
+            if name in state.figures_raised:
+                continue
+            told = fact in state.facts_told
+            if state.n % 2:
+                source = "I said" if told else "we're working with"
+                text = f"Let's double-check “{claim.text}”: {source} about {figure.text}. How does your number compare?"
+            else:
+                source = "I gave you" if told else "the problem assumes"
+                text = (
+                    f"You said “{claim.text}” — {source} about {figure.text}. "
+                    "Can you re-check your number against that?"
+                )
+            meta = {
+                "kind": "pushback",
+                "reason": "numbers",
+                "figure": name,
+                "claim": claim.text,
+                "stated": figure.value,
+                "facts": [fact],
+            }
+            return Turn(text, state.stage, meta)
+        return None
 
     def _ask_detail(self, state: _State) -> Turn:
         text = state.latest.content
@@ -478,25 +658,33 @@ class OfflineInterviewer:
             if t not in state.covered and t not in exclude and self._next_question(t, state)
         ]
         if not candidates:
+            angle = self._angle_probe(state)
+            if angle:
+                return angle
             if state.stage is Stage.WRAP_UP:
                 return self._closing(state) if self._summary_asked(state) else self._ask_summary(state)
             return self._advance(state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted")
         topic_key = min(candidates, key=lambda t: (state.probes[t], order[t]))
         question = self._next_question(topic_key, state)
         assert question is not None
-        meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": "normal"}
+        depth = "basic" if state.plan.harder_after is None else "normal"
+        meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": depth}
         return Turn(_sentence(ack, question), state.stage, meta)
 
     def _harder_follow_up(self, state: _State) -> tuple[str, str] | None:
-        """After a strong answer, dig into what it covered with the last (hardest) unasked follow-up."""
+        """After strong answers (one or two, by level), dig into what the latest covered with the last
+        (hardest) unasked follow-up."""
+        plan = state.plan
+        if plan.harder_after is None or state.strong_since_harder < plan.harder_after:
+            return None
         if state.previous and state.previous.meta.get("depth") == "harder":
+            return None
+        if state.harder_in_stage >= plan.harder_per_stage:
             return None
         uncovered = [t for t in state.stage_topics if t not in state.covered]
         if state.harder_in_stage and len(uncovered) > MAX_ANSWERS[state.stage] - len(state.stage_answers):
-            return None  # one deep dig per stage; more only while there is room to cover the rest
-        sig = signals(state.latest.content)
-        strong = sig.reasoning >= 3 or (sig.reasoning >= 2 and word_count(state.latest.content) >= 35)
-        if not strong:
+            return None  # more than one deep dig only while there is room to cover the rest
+        if not _is_strong(state.latest.content):
             return None
         shown = topics_in(state.latest.content, self.topics)
         for topic_key in state.stage_topics:
@@ -505,6 +693,50 @@ class OfflineInterviewer:
                 if unasked:
                     return topic_key, unasked[-1]
         return None
+
+    def _angle_probe(self, state: _State) -> Turn | None:
+        """Staff: before a later stage ends, one probe on the trade-offs (or, at wrap-up, the evolution)
+        of the design — even when the candidate has already covered that topic."""
+        if not state.plan.angle_probes or state.stage not in _ANGLE_STAGES or state.angle_in_stage or state.time_up:
+            return None
+        angle, preferred = (
+            ("evolution", "evolution") if state.stage is Stage.WRAP_UP else ("tradeoff", "tradeoff_analysis")
+        )
+        ack = self._acknowledge(state)
+        if preferred in state.stage_topics:
+            pool = [*reversed(self.problem.follow_ups.get(preferred, [])), self.topics[preferred].probe]
+            question = next((q for q in pool if q and not _was_asked(q, state.asked)), None)  # hardest first
+            if question:
+                meta = {"kind": "probe", "topic": preferred, "question": question, "depth": "harder", "angle": angle}
+                return Turn(_sentence(ack, question), state.stage, meta)
+        if angle == "evolution":
+            topic_key = "evolution" if "evolution" in self.topics else (state.stage_topics or [None])[0]
+            question = (
+                "Suppose we're two years on with ten times the traffic. What in this design would you change "
+                "first, and what would you keep?"
+            )
+        else:
+            shown = topics_in(state.latest.content, self.topics)
+            covered = [t for t in state.stage_topics if t in shown] or [
+                t for t in state.stage_topics if t in state.covered
+            ]
+            if not covered:
+                return None
+            topic_key = min(covered, key=self._decision_weight)
+            question = (
+                f"Let's stress-test one decision — {_lower_name(self.topics[topic_key].name)}: what did your "
+                "choice cost you, and what would make you change it as the system grows?"
+            )
+        if topic_key is None or _was_asked(question, state.asked):
+            return None
+        meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": "harder", "angle": angle}
+        return Turn(_sentence(ack, question), state.stage, meta)
+
+    def _decision_weight(self, topic_key: str) -> int:
+        """Which covered topic is most worth a trade-off question: the problem's own, then storage choices."""
+        if topic_key in self.problem.extra_topics:
+            return 0
+        return _DECISION_TOPICS.index(topic_key) + 1 if topic_key in _DECISION_TOPICS else len(_DECISION_TOPICS) + 1
 
     def _next_question(self, topic_key: str, state: _State) -> str | None:
         pool = [*self.problem.follow_ups.get(topic_key, []), self.topics[topic_key].probe]
@@ -617,6 +849,17 @@ def _paragraphs(text: str) -> list[str]:
     text = text.strip()
     blocks = text.split("\n\n") if "\n\n" in text else text.splitlines()
     return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def _lower_name(name: str) -> str:
+    """ "Database choice" → "database choice", keeping acronyms: "API design" stays."""
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in name.split())
+
+
+def _is_strong(text: str) -> bool:
+    """An answer that reasons in several ways (numbers, why, trade-offs, failure), not just describes."""
+    sig = signals(text)
+    return sig.reasoning >= 3 or (sig.reasoning >= 2 and word_count(text) >= 35)
 
 
 def _was_asked(question: str, asked: list[str]) -> bool:

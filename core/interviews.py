@@ -8,11 +8,19 @@ so nothing typed is lost if the reply fails.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from core.chat_models import ChatError, Usage
 from core.errors import SessionClosed, WorkspaceError
+from core.evaluator import OfflineEvaluator
+from core.interviewer import OfflineInterviewer, Turn
 from core.lifecycle import transition
+from core.llm_evaluator import EvaluationOutcome, LLMEvaluator
+from core.llm_interviewer import LLMInterviewer
 from core.logs import session_context
 from core.models import (
     AuditEntry,
@@ -24,10 +32,13 @@ from core.models import (
     Session,
     SessionStatus,
     SessionSummary,
+    TokenUsage,
     Utterance,
 )
+from core.pricing import cost_usd
 from core.problems import Problem
-from core.providers import make_evaluator, make_interviewer
+from core.prompts import load_prompt
+from core.providers import LLMChoice, chat_model_for, provider
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -61,6 +72,7 @@ def create_interview(
     modes: list[str] | None = None,
     duration_minutes: int | None = None,
     provider: str = "offline",
+    model: str | None = None,
     actor: str = "candidate",
 ) -> Session:
     problem = ws.problems.get(problem_id)
@@ -71,6 +83,7 @@ def create_interview(
         problem_title=problem.title,
         candidate_id=candidate_id,
         interviewer_provider=provider,
+        interviewer_model=model if provider != "offline" else None,
         level=level,
         modes=modes or ["chat"],
         status=SessionStatus.READY,
@@ -82,7 +95,16 @@ def create_interview(
         if candidate_id is not None:
             uow.candidates.get(candidate_id)  # NotFound for an unknown candidate
         uow.sessions.add(session)
-        _audit(uow, session, "session_created", actor, problem_id=problem.id, level=level.value)
+        _audit(
+            uow,
+            session,
+            "session_created",
+            actor,
+            problem_id=problem.id,
+            level=level.value,
+            provider=provider,
+            model=model,
+        )
         uow.commit()
     return session
 
@@ -93,10 +115,7 @@ def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate")
         session = uow.sessions.get(session_id)
         now = ws.clock()
         transition(session, SessionStatus.ACTIVE, now)
-        interviewer = make_interviewer(
-            session.interviewer_provider, ws.problems.get(session.problem_id), ws.rubric(session.rubric_id)
-        )
-        turn = interviewer.opening(session)
+        turn = _planner(ws, session).opening(session)
         session.stage = turn.stage
         opening = uow.messages.add(
             Message(session.id, Role.INTERVIEWER, turn.text, stage=turn.stage, meta=turn.meta, created_at=now)
@@ -107,8 +126,8 @@ def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate")
     return opening
 
 
-def send_message(ws: Workspace, session_id: str, text: str, *, actor: str = "candidate") -> Message:
-    """Store the candidate's message, then the interviewer's reply; returns the reply."""
+def submit_answer(ws: Workspace, session_id: str, text: str, *, actor: str = "candidate") -> Message:
+    """Store the candidate's answer on its own, before anyone is asked to reply to it."""
     text = text.strip()
     if not text:
         raise WorkspaceError("Type an answer before sending.")
@@ -120,32 +139,147 @@ def send_message(ws: Workspace, session_id: str, text: str, *, actor: str = "can
         stored = uow.messages.add(Message(session.id, Role.CANDIDATE, text, stage=session.stage, created_at=ws.clock()))
         _audit(uow, session, "message_sent", actor, seq=stored.seq, chars=len(text))
         uow.commit()
-    return reply_to_candidate(ws, session_id)
+    return stored
 
 
-def reply_to_candidate(ws: Workspace, session_id: str) -> Message:
-    """Ask the interviewer for the next turn; also used to answer a message left unanswered
-    by a crash or restart between storing it and replying."""
+def send_message(
+    ws: Workspace, session_id: str, text: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
+) -> Message:
+    """Store the candidate's message, then the interviewer's reply; returns the reply."""
+    submit_answer(ws, session_id, text, actor=actor)
+    return reply_to_candidate(ws, session_id, llm=llm)
+
+
+def reply_to_candidate(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> Message:
+    """The next interviewer turn, waited for; also answers a message a crash left unanswered."""
+    reply = stream_reply(ws, session_id, llm=llm)
+    for _ in reply:
+        pass
+    assert reply.message is not None
+    return reply.message
+
+
+@dataclass
+class ReplyStream:
+    """The interviewer's reply as it arrives (for st.write_stream). Iterate it to the end: then
+    `message` is the stored reply, and `fallback` says why the offline interviewer answered."""
+
+    chunks: Iterator[str]
+    message: Message | None = None
+    fallback: str | None = None
+    usage: TokenUsage | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+
+def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> ReplyStream:
+    """Plan the next turn with the offline engine and, for an LLM session, let the model voice it.
+
+    Nothing is held open while the model talks: the state is read first, the reply is stored
+    when the stream ends. A provider that fails (after its retries) leaves the offline text.
+    """
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         _require_active(session)
         history = uow.messages.list(session_id)
-        now = ws.clock()
-        interviewer = make_interviewer(
-            session.interviewer_provider, ws.problems.get(session.problem_id), ws.rubric(session.rubric_id)
+    now = ws.clock()
+    turn = _planner(ws, session).reply(session, history, now)
+    reply = ReplyStream(chunks=iter(()))
+    reply.chunks = _voiced_reply(ws, reply, session, history, turn, llm, now)
+    return reply
+
+
+def _voiced_reply(
+    ws: Workspace,
+    reply: ReplyStream,
+    session: Session,
+    history: list[Message],
+    turn: Turn,
+    llm: LLMChoice | None,
+    now: datetime,
+) -> Iterator[str]:
+    text = turn.text
+    info = provider(session.interviewer_provider)
+    if not info.is_llm:
+        yield text
+    elif llm is None or llm.provider != info.key:
+        reply.fallback = (
+            f"No {info.label} key in this browser session, so the offline interviewer answered. "
+            "Enter the key on the Setup page to continue with the model."
         )
-        turn = interviewer.reply(session, history, now)
-        reply = uow.messages.add(
-            Message(session.id, Role.INTERVIEWER, turn.text, stage=turn.stage, meta=turn.meta, created_at=now)
+        yield text
+    else:
+        started, parts = time.perf_counter(), []
+        chat = None
+        try:
+            chat = chat_model_for(ws.settings, llm)
+            prompt = load_prompt(ws.settings.resolve(ws.settings.prompts_dir), "interviewer")
+            stream = LLMInterviewer(chat, ws.problems.get(session.problem_id), prompt).phrase(
+                session, history, turn, now
+            )
+            for chunk in stream:
+                parts.append(chunk)
+                yield chunk
+            text = "".join(parts).strip() or turn.text
+            duration_ms = int((time.perf_counter() - started) * 1000)
+            reply.usage = _usage(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
+        except ChatError as exc:
+            log.warning("provider failed, offline reply used", extra={"provider": info.key, "kind": exc.kind})
+            reply.fallback = f"{info.label} did not answer ({exc}) The offline interviewer answered instead."
+            if parts:
+                yield "\n\n"
+            yield turn.text
+            text = turn.text
+        finally:
+            if chat is not None:
+                chat.close()
+    reply.message = _store_reply(ws, session.id, turn, text, reply, llm)
+
+
+def _store_reply(
+    ws: Workspace, session_id: str, turn: Turn, text: str, reply: ReplyStream, llm: LLMChoice | None
+) -> Message:
+    now = ws.clock()
+    meta = dict(turn.meta)
+    if reply.fallback:
+        meta["fallback"] = True
+    elif llm is not None and reply.usage is not None:
+        meta.update(provider=llm.provider, model=llm.model)
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        stored = uow.messages.add(
+            Message(session.id, Role.INTERVIEWER, text, stage=turn.stage, meta=meta, created_at=now)
         )
         if turn.stage is not session.stage:
             _audit(uow, session, "stage_changed", "interviewer", old=session.stage.value, new=turn.stage.value)
             session.stage = turn.stage
             session.stage_started_at = now
+        if reply.usage is not None:
+            uow.token_usage.add(reply.usage)
+        if reply.fallback:
+            _audit(uow, session, "provider_fallback", "interviewer", reason=reply.fallback)
         session.updated_at = now
         uow.sessions.update(session)
         uow.commit()
-    return reply
+    return stored
+
+
+def _usage(
+    ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage | None, duration_ms: int
+) -> TokenUsage:
+    usage = usage or Usage()
+    cost = cost_usd(ws.settings.prices, llm.model, usage.input_tokens, usage.output_tokens)
+    return TokenUsage(
+        session_id=session_id,
+        provider=llm.provider,
+        model=llm.model,
+        operation=operation,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_usd=cost if cost is not None else 0.0,
+        duration_ms=duration_ms,
+    )
 
 
 def needs_reply(messages: list[Message]) -> bool:
@@ -164,19 +298,92 @@ def cancel_interview(ws: Workspace, session_id: str, *, actor: str = "candidate"
     _change_status(ws, session_id, SessionStatus.CANCELLED, "session_cancelled", actor)
 
 
-def end_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> Evaluation:
-    """Complete the session and store its evaluation and audit entry in one commit."""
+def end_interview(
+    ws: Workspace, session_id: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
+) -> Evaluation:
+    """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
+
+    The evaluation (which may take an LLM some seconds) runs outside any transaction.
+    """
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        transition(session, SessionStatus.COMPLETED, ws.clock())  # refuses early; not committed here
+        messages = uow.messages.list(session_id)
+    outcome = _evaluate(ws, session, utterances_of(session, messages), llm)
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())
-        problem = ws.problems.get(session.problem_id)
-        evaluator = make_evaluator(session.interviewer_provider, ws.rubric(session.rubric_id), problem)
-        utterances = utterances_of(session, uow.messages.list(session_id))
-        evaluation = uow.evaluations.add(evaluator.evaluate(session.id, utterances))
+        evaluation = uow.evaluations.add(outcome.evaluation)
+        if outcome.usage is not None and llm is not None:
+            uow.token_usage.add(_usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms))
         uow.sessions.update(session)
-        _audit(uow, session, "session_completed", actor, overall_score=evaluation.overall_score)
+        _audit(
+            uow, session, "session_completed", actor, overall_score=evaluation.overall_score, engine=evaluation.engine
+        )
         uow.commit()
     return evaluation
+
+
+def _evaluate(ws: Workspace, session: Session, utterances: list[Utterance], llm: LLMChoice | None) -> EvaluationOutcome:
+    problem = ws.problems.get(session.problem_id)
+    rubric = ws.rubric(session.rubric_id)
+    info = provider(session.interviewer_provider)
+    if not info.is_llm:
+        return EvaluationOutcome(OfflineEvaluator(rubric, problem).evaluate(session.id, utterances), None)
+    if llm is None or llm.provider != info.key:
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances)
+        evaluation.notes.insert(0, f"No {info.label} key in this browser session; this is the offline evaluator's.")
+        return EvaluationOutcome(evaluation, None)
+    started = time.perf_counter()
+    try:
+        chat = chat_model_for(ws.settings, llm)
+    except ChatError as exc:
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances)
+        evaluation.notes.insert(
+            0, f"The {info.label} evaluator could not be used ({exc}); this is the offline evaluator's."
+        )
+        return EvaluationOutcome(evaluation, None)
+    prompt = load_prompt(ws.settings.resolve(ws.settings.prompts_dir), "evaluator")
+    try:
+        outcome = LLMEvaluator(chat, rubric, problem, prompt, label=info.label).evaluate(
+            session.id, utterances, level=session.level
+        )
+    finally:
+        chat.close()
+    outcome.duration_ms = int((time.perf_counter() - started) * 1000)
+    return outcome
+
+
+@dataclass
+class UsageSummary:
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    by_operation: dict[str, dict[str, float]] = field(default_factory=dict)
+    unpriced_models: list[str] = field(default_factory=list)
+
+
+def usage_summary(ws: Workspace, session_id: str) -> UsageSummary:
+    """Tokens and cost so far, in total and per operation (question generation, evaluation…)."""
+    with ws.uow_factory() as uow:
+        records = uow.token_usage.list(session_id)
+    summary = UsageSummary()
+    for r in records:
+        summary.calls += 1
+        summary.input_tokens += r.input_tokens
+        summary.output_tokens += r.output_tokens
+        summary.cost_usd += r.cost_usd
+        row = summary.by_operation.setdefault(
+            r.operation, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
+        )
+        row["calls"] += 1
+        row["input_tokens"] += r.input_tokens
+        row["output_tokens"] += r.output_tokens
+        row["cost_usd"] += r.cost_usd
+        if r.model not in ws.settings.prices and r.model not in summary.unpriced_models:
+            summary.unpriced_models.append(r.model)
+    return summary
 
 
 def get_interview(ws: Workspace, session_id: str) -> InterviewView:
@@ -222,6 +429,11 @@ def utterances_of(session: Session, messages: list[Message]) -> list[Utterance]:
             start = max(0.0, (m.created_at - session.started_at).total_seconds())
         utterances.append(Utterance(speaker=m.role.value, text=m.content, start=start, seq=m.seq))
     return utterances
+
+
+def _planner(ws: Workspace, session: Session) -> OfflineInterviewer:
+    """The deterministic engine that decides every move, whichever provider voices it."""
+    return OfflineInterviewer(ws.problems.get(session.problem_id), ws.rubric(session.rubric_id))
 
 
 def _require_active(session: Session) -> None:

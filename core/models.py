@@ -104,6 +104,7 @@ class Session:
     kind: str = "system_design"
     candidate_id: str | None = None
     interviewer_provider: str = "offline"
+    interviewer_model: str | None = None  # None for the offline engine
     rubric_id: str = "system_design"
     level: Level = Level.MID
     modes: list[str] = field(default_factory=lambda: ["chat"])
@@ -210,7 +211,9 @@ class Evaluation:
     communication: dict[str, Any] = field(default_factory=dict)
     rubric_id: str = "system_design"
     rubric_version: str = "1"
-    engine: str = "offline"  # which evaluator produced it
+    engine: str = "offline"  # which evaluator produced it: "offline" or a provider key
+    model: str | None = None  # the LLM model, when an LLM produced it
+    prompt_version: str | None = None  # e.g. "evaluator/v1", when an LLM produced it
     notes: list[str] = field(default_factory=list)  # e.g. "LLM output invalid, offline used"
     id: int | None = None
     created_at: datetime | None = None

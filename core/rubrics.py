@@ -49,6 +49,12 @@ class Rubric(BaseModel):
                 raise ValueError(f"topic {topic_key!r} names unknown competency {topic.competency!r}")
         return self
 
+    def overall(self, scores: dict[str, float]) -> float:
+        """The weighted mean of per-competency scores, one decimal; computed here, never by an LLM."""
+        total_weight = sum(c.weight for c in self.competencies)
+        weighted = sum(scores[c.key] * c.weight for c in self.competencies)
+        return round(weighted / total_weight, 1)
+
     def competency(self, key: str) -> Competency:
         for c in self.competencies:
             if c.key == key:

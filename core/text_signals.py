@@ -7,8 +7,9 @@ evaluator refuses to reward. Everything here is a pure function of its text argu
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -450,7 +451,8 @@ _QUESTION_START = re.compile(
 )
 _NOT_A_QUESTION = re.compile(
     r"^(?:what|how|where|why|which)\s+(?:i|we|you|this|that|it)\b|^which (?:means|is why|lets|gives)\b"
-)
+    r"|^(?:when|where)\s+(?!(?:do|does|did|is|are|was|were|will|would|should|can|could|must|shall)\b)"
+)  # "when a user opens the app, we query…" is a statement; "when do links expire" asks
 _CHECK_IN = (
     "make sense", "makes sense", "sound good", "sounds good", "sound ok", "sound okay", "sound reasonable",
     "is that ok", "is that okay", "is that fine", "is that reasonable", "is that right", "is that correct",
@@ -521,3 +523,352 @@ def structure_markers(text: str) -> list[str]:
     markers = find_phrases(text, _STRUCTURE)
     markers += [m.strip() for m in re.findall(r"(?m)^\s*(?:\d+[.)]|[-*•])\s", text)]
     return markers
+
+
+# --- numeric claims --------------------------------------------------------------------------
+#
+# "1,000 links a day", "10k QPS", "200M daily active users": a number, what it counts and, for a
+# rate, per what period. The interviewer compares such claims with the figures a problem states
+# (core.problems.Fact.figures, named like "new_links_per_month") and asks the candidate to
+# re-check one that is off by an order of magnitude. Reading is deliberately conservative: a
+# number scoped to one entity ("per user", "each shard"), a limit ("up to", "quota") or a
+# hypothetical ("if", "at 10x") is not a claim about the whole system, and is skipped.
+
+PERIOD_SECONDS: dict[str, float] = {
+    "second": 1.0,
+    "minute": 60.0,
+    "hour": 3600.0,
+    "day": 86400.0,
+    "week": 7 * 86400.0,
+    "month": 30 * 86400.0,
+    "year": 365 * 86400.0,
+}
+_PERIOD_WORDS: dict[str, str] = {
+    **{w: "second" for w in ("s", "sec", "secs", "second", "seconds")},
+    **{w: "minute" for w in ("min", "mins", "minute", "minutes")},
+    **{w: "hour" for w in ("h", "hr", "hrs", "hour", "hours")},
+    **{w: "day" for w in ("d", "day", "days")},
+    **{w: "week" for w in ("wk", "week", "weeks")},
+    **{w: "month" for w in ("mo", "month", "months")},
+    **{w: "year" for w in ("yr", "yrs", "year", "years")},
+}
+_PERIOD_ADVERBS = {
+    "hourly": "hour",
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annually": "year",
+}
+_SCALE_VALUES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
+GENERIC_RATE_NOUNS = _word_set("request query call hit op operation write read lookup transaction")
+"""Heads that can mean any of a problem's rates: "10 QPS" may be reads or writes."""
+KIND_QUALIFIERS = _word_set("daily monthly concurrent online simultaneous distinct unique active")
+"""Words that change what a count means: 5 million *concurrent* users are not 5 million *daily* users."""
+_NOUN_ALIASES = {
+    "url": "link",
+    "people": "user",
+    "person": "user",
+    "viewer": "user",
+    "shopper": "user",
+    "customer": "user",
+    "fan": "user",
+    "member": "user",
+    "msg": "message",
+    "trip": "ride",
+    "tweet": "post",
+    "req": "request",
+}
+_ACRONYMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {  # word -> (head, qualifiers, period)
+    "qps": ("request", (), "second"),
+    "rps": ("request", (), "second"),
+    "tps": ("transaction", (), "second"),
+    "dau": ("user", ("daily", "active"), None),
+    "daus": ("user", ("daily", "active"), None),
+    "mau": ("user", ("monthly", "active"), None),
+    "maus": ("user", ("monthly", "active"), None),
+}
+_PARTICIPLES = _word_set(
+    "made sent created shortened generated posted uploaded written read served placed booked processed "
+    "fetched crawled downloaded delivered published issued"
+)
+_LINKING = _PARTICIPLES | _word_set("is are was were be being get gets")
+_NOT_NOUN = STOPWORDS | _word_set(
+    "per every each over under about around roughly nearly almost than more less within across into after before"
+)
+_CLAIM_NUMBER = re.compile(
+    r"(?<![\w.,:/^])(?:(?:about|around|roughly|approximately|approx|nearly|almost|only|just|over|under|maybe)\s+"
+    r"|[~≈]\s?)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]*%)"
+    r"(?:\s?(?P<scale>k|m|mn|b|bn|thousand|million|billion|trillion)(?![a-z0-9]))?"
+)
+_HTTP_STATUS = re.compile(r"\s*(?:redirect|response|status|error|code)(?![a-z])")
+_TOKEN = re.compile(r"\s*(/|[a-z][a-z']*)")
+_PERIOD_AFTER = re.compile(
+    r"\s*(?:/\s?|(?:per|a|an|each|every|in\s+a|in\s+an)\s+)(?P<unit>[a-z]+)(?![a-z])|\s+(?P<adverb>[a-z]+ly)(?![a-z])"
+)
+_CLAUSE_END = re.compile(
+    r"[.!?;:](?=\s|$)|\n|,(?!\d)|[()—–]|\s-\s|\s(?:so|but|which|whereas|while|because|since|although)\s"
+)
+_ENTITY_NOUNS = (
+    "user|client|customer|key|api key|account|host|site|website|domain|driver|rider|shard|server|node|machine"
+    "|instance|link|url|page|video|post|message|ip|person|device|shopper|seller|buyer|team|region|partition"
+    "|celebrity|viewer|fan|creator|follower|group|conversation|query|search|request|session|event|order"
+)
+_SCOPED = re.compile(
+    r"\b(?:per|each|every|single)\b(?!\s+(?:s|secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?"
+    r"|years?|yrs?)\b)(?!\s+\d)"
+    r"|\b(?:a|an|one|the average|an average|the typical|a typical|the median|a median)\s+(?:[a-z]+\s+)?"
+    r"(?:" + _ENTITY_NOUNS + r")s?\b"
+    r"|\b(?:anonymous|registered|free|paid|premium|enterprise|individual|signed in|logged in)\s+"
+    r"(?:users?|keys?|clients?|accounts?|customers?|plans?|tiers?)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|suppose|supposing|imagine|say we|what if|grow(?:s|ing)? to|grew to|scal(?:es|ing)? to|ten times"
+    r"|\d+\s?x)\b|\btimes (?:more|the|today|our|as)\b"
+)
+_LIMIT = re.compile(
+    r"\b(?:limit|limits|limited|limiting|quota|quotas|allowed|allow|allows|at most|up to|cap|capped|caps|max"
+    r"|maximum|throttle|throttled|throttling|budget|tier|tiers)\b"
+)
+
+
+@dataclass(frozen=True)
+class NumericClaim:
+    """A number that counts something, with the period when it is a rate."""
+
+    value: float
+    head: str  # canonical singular head noun: "link", "user", "request"
+    qualifiers: frozenset[str] = frozenset()
+    period: str | None = None  # a PERIOD_SECONDS key; None for a plain count
+    text: str = ""  # as written: "about 1,000 links a day"
+    peak: bool = False
+
+    @property
+    def per_second(self) -> float | None:
+        return self.value / PERIOD_SECONDS[self.period] if self.period else None
+
+    @property
+    def generic(self) -> bool:
+        return self.head in GENERIC_RATE_NOUNS
+
+    def comparable(self, figure: NumericClaim) -> bool:
+        """Whether this claim and a stated figure measure the same thing (so their sizes compare)."""
+        if (self.period is None) != (figure.period is None):
+            return False
+        if self.generic and self.period is not None:
+            return True  # "10 QPS" can mean any of the rates
+        if self.head != figure.head:
+            return False
+        return (self.qualifiers & KIND_QUALIFIERS) <= figure.qualifiers
+
+    def magnitude(self) -> float:
+        """What claims are compared on: per second for a rate, the value for a count."""
+        per_second = self.per_second
+        return self.value if per_second is None else per_second
+
+
+def figure_distances(claim: NumericClaim, figures: Sequence[NumericClaim]) -> list[tuple[float, int]]:
+    """How far the claim is from each stated figure it can mean: (orders of magnitude, index), in
+    the figures' order. "Flash sale requests" means the flash-sale figures when there are any; an
+    unqualified "users" means a plain user count when one is stated, else any user figure."""
+    if claim.value <= 0:
+        return []
+    options = [i for i, f in enumerate(figures) if claim.comparable(f) and f.value > 0]
+    named = claim.qualifiers - KIND_QUALIFIERS
+    if named and any(named & figures[i].qualifiers for i in options):
+        options = [i for i in options if named & figures[i].qualifiers]
+    if not claim.qualifiers & KIND_QUALIFIERS and any(not figures[i].qualifiers & KIND_QUALIFIERS for i in options):
+        options = [i for i in options if not figures[i].qualifiers & KIND_QUALIFIERS]
+    return [(abs(math.log10(claim.magnitude() / figures[i].magnitude())), i) for i in options]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def canonical_noun(word: str) -> str:
+    """ "URLs" → "link", "queries" → "query", "people" → "user": the head noun claims are matched on."""
+    word = word.lower().strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = _NOUN_ALIASES.get(word, word)
+    return _NOUN_ALIASES.get(_singular(word), _singular(word))
+
+
+def _lowered(text: str) -> str:
+    """Lower case with the same length as text, so a match's span quotes the original."""
+    t = text.lower()
+    if len(t) != len(text):  # a few Unicode letters change length when lower-cased
+        t = "".join(ch.lower()[:1] or " " for ch in text)
+    t = t.replace("’", "'").replace("‘", "'")
+    return re.sub(r"(?<=\w)[-_–](?=\w)", " ", t)
+
+
+def _clause_span(t: str, pos: int) -> tuple[int, int]:
+    """The clause around pos: "each user sends 40 messages a day, so 8 billion a day" has two."""
+    start = 0
+    for m in _CLAUSE_END.finditer(t, 0, pos):
+        start = m.end()
+    m = _CLAUSE_END.search(t, pos)
+    return start, (m.start() if m else len(t))
+
+
+def numeric_claims(text: str, *, whole_system_only: bool = True) -> list[NumericClaim]:
+    """Counted quantities in text: "1,000 links a day", "10k QPS", "200M daily active users".
+
+    With whole_system_only (the default), numbers in clauses that scope them to one entity
+    ("per user", "each shard", "a single link"), state a limit ("up to", "quota") or a
+    hypothetical ("if", "at 10x") are left out: they are not claims about the system's size.
+    """
+    t = _lowered(text)
+    claims: list[NumericClaim] = []
+    for m in _CLAIM_NUMBER.finditer(t):
+        try:
+            value = float(m.group("num").replace(",", ""))
+        except ValueError:
+            continue
+        value *= _SCALE_VALUES.get(m.group("scale") or "", 1.0)
+        parsed = _noun_and_period(t, m.end())
+        if parsed is None:
+            continue
+        head, qualifiers, period, end = parsed
+        if re.fullmatch(r"[1-5]\d\d", m.group("num")) and not m.group("scale") and _HTTP_STATUS.match(t, m.end()):
+            continue  # an HTTP status: "a 302 redirect" (but "200 redirects" are counted)
+        if whole_system_only:
+            c0, c1 = _clause_span(t, m.start())
+            clause = t[c0:c1]
+            if _SCOPED.search(clause) or _HYPOTHETICAL.search(clause) or _LIMIT.search(clause):
+                continue
+        claims.append(
+            NumericClaim(
+                value=value,
+                head=head,
+                qualifiers=frozenset(qualifiers - {"peak"}),
+                period=period,
+                text=" ".join(text[m.start() : end].split()),
+                peak="peak" in qualifiers,
+            )
+        )
+    return claims
+
+
+def _noun_and_period(t: str, pos: int) -> tuple[str, set[str], str | None, int] | None:
+    """What the number at pos counts: (head, qualifiers, period, end of the claim) or None."""
+    words: list[str] = []
+    end = pos
+    while len(words) < 3:
+        m = _TOKEN.match(t, end)
+        if not m or m.group(1) == "/":
+            break
+        w = m.group(1)
+        if w in _PERIOD_ADVERBS:
+            nxt = _TOKEN.match(t, m.end())
+            if words or not nxt or nxt.group(1) in _NOT_NOUN or nxt.group(1) in _PERIOD_ADVERBS:
+                break  # "messages daily": the period, not a qualifier
+        elif w in _NOT_NOUN or (words and (w in _PARTICIPLES or _VERBISH.fullmatch(w))):
+            break  # the first word may double as a verb ("40 writes", "4,000 redirects"); later ones end the noun
+        words.append(w)
+        end = m.end()
+        if w in _ACRONYMS:
+            break
+    if not words:
+        return None
+    last = words[-1]
+    qualifiers = set(words[:-1])
+    period: str | None = None
+    if last in _ACRONYMS:
+        head, extra, period = _ACRONYMS[last]
+        qualifiers |= set(extra)
+    else:
+        head = canonical_noun(last)
+        if head in _PERIOD_WORDS or head in ("percent", "x", "times"):
+            return None  # "5 years", "2.6 million seconds": a duration, not a count
+    after = end
+    for _ in range(2):  # "links created a day", "products are added each day"
+        skip = _TOKEN.match(t, after)
+        if not skip or not (skip.group(1) in _LINKING or (len(skip.group(1)) > 4 and skip.group(1).endswith("ed"))):
+            break
+        after = skip.end()
+    pm = _PERIOD_AFTER.match(t, after)
+    if pm:
+        unit = pm.group("unit")
+        adverb = pm.group("adverb")
+        if unit and unit in _PERIOD_WORDS:
+            period, end = _PERIOD_WORDS[unit], pm.end()
+        elif adverb and adverb in _PERIOD_ADVERBS:
+            period, end = _PERIOD_ADVERBS[adverb], pm.end()
+    return head, qualifiers, period, end
+
+
+def figure_claim(name: str, value: float) -> NumericClaim:
+    """A problem's named figure as a claim: "peak_redirects_per_second" → redirects, per second, peak.
+
+    Names are lower-case words joined by "_": optional "peak", the counted noun (with qualifiers
+    such as "daily_active"), then "per_<period>" for a rate. Raises ValueError for a bad name.
+    """
+    parts = name.split("_")
+    if not re.fullmatch(r"[a-z]+(?:_[a-z]+)*", name):
+        raise ValueError(f"figure name {name!r} must be lower-case words joined by '_'")
+    period = None
+    if len(parts) >= 3 and parts[-2] == "per":
+        if parts[-1] not in PERIOD_SECONDS:
+            raise ValueError(f"figure {name!r}: unknown period {parts[-1]!r} (use one of {', '.join(PERIOD_SECONDS)})")
+        period, parts = parts[-1], parts[:-2]
+    peak = "peak" in parts
+    noun = [p for p in parts if p != "peak"]
+    if not noun or "per" in noun:
+        raise ValueError(f"figure {name!r} names no counted noun (like 'new_links_per_month')")
+    head = noun[-1]
+    if head in _ACRONYMS:
+        head, extra, acronym_period = _ACRONYMS[head]
+        noun = noun[:-1] + list(extra)
+        period = period or acronym_period
+    else:
+        head = canonical_noun(head)
+    if value <= 0:
+        raise ValueError(f"figure {name!r} must be positive")
+    return NumericClaim(
+        value=value,
+        head=head,
+        qualifiers=frozenset(noun[:-1]),
+        period=period,
+        text=describe_figure(name, value),
+        peak=peak,
+    )
+
+
+def describe_figure(name: str, value: float) -> str:
+    """ "peak_redirects_per_second", 20000 → "20,000 redirects per second at peak"."""
+    parts = name.split("_")
+    period = None
+    if len(parts) >= 3 and parts[-2] == "per":
+        period, parts = parts[-1], parts[:-2]
+    peak = "peak" in parts
+    noun = " ".join(p for p in parts if p != "peak")
+    per = {None: "", "second": " per second", "hour": " an hour"}.get(period, f" a {period}")
+    return f"{format_number(value)} {noun}{per}{' at peak' if peak else ''}"
+
+
+def format_number(value: float) -> str:
+    """1e8 → "100 million", 1.5e9 → "1.5 billion", 4000 → "4,000", 0.5 → "0.5"."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if value >= size:
+            return f"{value / size:.3g} {word}"
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.2g}"

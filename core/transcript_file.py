@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.config import Settings
 from core.errors import ContentError, WorkspaceError
+from core.evaluator import OfflineEvaluator
 from core.models import Evaluation, Utterance
 from core.problems import Problem, load_problem_bank
-from core.providers import make_evaluator
 from core.rubrics import load_rubrics
 
 
@@ -65,5 +65,5 @@ def evaluate_transcript_file(path: Path, settings: Settings, *, rubric_id: str =
     if rubric_id not in rubrics:
         raise ContentError(f"No rubric {rubric_id!r}; available: {', '.join(sorted(rubrics))}.")
     utterances = [Utterance(e.speaker, e.text, e.start, e.end) for e in transcript.entries]
-    evaluator = make_evaluator("offline", rubrics[rubric_id], find_problem(settings, transcript.problem))
+    evaluator = OfflineEvaluator(rubrics[rubric_id], find_problem(settings, transcript.problem))
     return evaluator.evaluate(path.stem, utterances)

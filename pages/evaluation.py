@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components.current_session import current_session_id, set_current_session
@@ -9,7 +10,7 @@ from components.evaluation_report import render_evaluation
 from components.local_time import short
 from components.resources import get_workspace
 from core.errors import WorkspaceError
-from core.interviews import get_interview, list_history
+from core.interviews import get_interview, list_history, usage_summary
 from core.models import SessionStatus
 
 ws = get_workspace()
@@ -54,3 +55,26 @@ ended = short(view.session.ended_at)
 elapsed = view.session.elapsed_seconds(ws.clock()) / 60
 st.caption(f"{view.problem.title} · {who} · {ended} · {elapsed:.0f} min")
 render_evaluation(view.evaluation)
+
+usage = usage_summary(ws, view.session.id)
+if usage.calls:
+    st.subheader("Model usage")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Operation": operation.replace("_", " "),
+                    "Calls": int(row["calls"]),
+                    "Input tokens": int(row["input_tokens"]),
+                    "Output tokens": int(row["output_tokens"]),
+                    "Cost (USD)": round(row["cost_usd"], 4),
+                }
+                for operation, row in usage.by_operation.items()
+            ]
+        ),
+        hide_index=True,
+    )
+    total = f"Total: {usage.input_tokens + usage.output_tokens:,} tokens · ${usage.cost_usd:.4f}"
+    if usage.unpriced_models:
+        total += f" (no price in config for {', '.join(usage.unpriced_models)})"
+    st.caption(total)

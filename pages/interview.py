@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.chat_panel import render_messages
+from components.chat_panel import AVATARS, render_message, render_messages
 from components.current_session import current_session_id, set_current_session
+from components.llm_choice import session_choice
 from components.placeholders import render_coming_soon
 from components.resources import get_workspace
 from components.stage_progress import format_clock, render_stage_progress
@@ -19,12 +20,16 @@ from core.interviews import (
     pause_interview,
     reply_to_candidate,
     resume_interview,
-    send_message,
     start_interview,
+    stream_reply,
+    submit_answer,
+    usage_summary,
 )
-from core.models import Session, SessionStatus
+from core.models import Role, Session, SessionStatus
+from core.providers import PROVIDERS
 
 UNSENT = "interview_unsent"
+NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline interviewer answered
 END_DIALOG = "interview_end_dialog"  # id of the session whose "End the interview?" dialog is open
 
 ws = get_workspace()
@@ -50,6 +55,7 @@ except WorkspaceError:
     set_current_session(None)
     _no_interview()
 session = view.session
+llm = session_choice(session)
 
 
 @st.fragment(run_every="1s")
@@ -80,7 +86,7 @@ def confirm_end(session_id: str) -> None:
     if yes.button("Yes, end it", type="primary", key="confirm_end_yes"):
         try:
             with st.spinner("Evaluating your interview…"):
-                end_interview(ws, session_id)
+                end_interview(ws, session_id, llm=session_choice(view.session))
         except WorkspaceError as exc:
             st.error(str(exc))
             return
@@ -100,6 +106,16 @@ with header[0]:
     render_stage_progress(session.stage)
 with header[1]:
     clock(session)
+    if PROVIDERS[session.interviewer_provider].is_llm:
+        usage = usage_summary(ws, session.id)
+        cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
+        st.caption(
+            f"{PROVIDERS[session.interviewer_provider].label} · {session.interviewer_model}  \n"
+            f"{usage.input_tokens + usage.output_tokens:,} tokens · {cost}"
+        )
+
+if notice := st.session_state.pop(NOTICE, None):
+    st.warning(notice)
 
 if session.status is SessionStatus.READY:
     st.info("This interview is set up but has not started.")
@@ -111,10 +127,34 @@ if session.status is SessionStatus.READY:
 # Answer a message left without a reply (a crash or restart between storing it and replying).
 if session.status is SessionStatus.ACTIVE and needs_reply(view.messages):
     try:
-        reply_to_candidate(ws, session.id)
+        reply_to_candidate(ws, session.id, llm=llm)
         view = get_interview(ws, session.id)
     except WorkspaceError as exc:
         st.warning(f"The interviewer could not answer your last message: {exc}")
+
+
+def _answer(text: str) -> None:
+    """Store the answer first (it is safe from here on), then stream the interviewer's reply."""
+    st.session_state[UNSENT] = text
+    try:
+        stored = submit_answer(ws, session.id, text)
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop(UNSENT, None)
+    with history:
+        render_message(stored)
+        with st.chat_message(Role.INTERVIEWER.value, avatar=AVATARS[Role.INTERVIEWER]):
+            try:
+                reply = stream_reply(ws, session.id, llm=llm)
+                st.write_stream(reply)
+            except WorkspaceError as exc:
+                st.session_state[NOTICE] = f"The interviewer could not answer yet: {exc} Your answer is saved."
+                st.rerun()
+    if reply.fallback:
+        st.session_state[NOTICE] = reply.fallback
+    st.rerun()
+
 
 # --- Panels: chat 30% · whiteboard 45% · transcript 25% ------------------------------------
 chat_col, board_col, transcript_col = st.columns([30, 45, 25])
@@ -129,27 +169,16 @@ with chat_col:
         disabled=not active,
         max_chars=8000,
     )
+    with history:
+        render_messages(view.messages)
     if prompt:
-        st.session_state[UNSENT] = prompt
-        try:
-            send_message(ws, session.id, prompt)
-            st.session_state.pop(UNSENT, None)
-        except WorkspaceError as exc:
-            st.error(str(exc))
-        view = get_interview(ws, session.id)
+        _answer(prompt)
     if st.session_state.get(UNSENT):
         with st.container(border=True):
             st.warning("This answer was not sent yet — nothing is lost:")
             st.code(st.session_state[UNSENT], language=None, wrap_lines=True)
             if active and st.button("Send it again", key="resend"):
-                try:
-                    send_message(ws, session.id, st.session_state[UNSENT])
-                    st.session_state.pop(UNSENT, None)
-                    st.rerun()
-                except WorkspaceError as exc:
-                    st.error(str(exc))
-    with history:
-        render_messages(view.messages)
+                _answer(st.session_state[UNSENT])
 
 with board_col:
     with st.expander("The problem", expanded=True):

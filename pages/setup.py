@@ -7,13 +7,14 @@ import hashlib
 import streamlit as st
 
 from components.current_session import set_current_session
+from components.llm_choice import choice_for, key_source, remember_key
 from components.local_time import short
 from components.resources import get_workspace
 from core.candidates import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
 from core.interviews import create_interview, open_sessions, start_interview
 from core.models import Level
-from core.providers import PROVIDERS
+from core.providers import PROVIDERS, LLMChoice, models_for, validate_choice
 
 ws = get_workspace()
 
@@ -98,14 +99,37 @@ with st.container(border=True):
     provider = st.radio(
         "Who interviews you",
         list(PROVIDERS),
-        format_func=lambda key: PROVIDERS[key].label + ("" if PROVIDERS[key].available else " — coming soon"),
+        format_func=lambda key: PROVIDERS[key].label,
         horizontal=True,
         key="setup_provider",
     )
-    if PROVIDERS[provider].available:
-        st.caption(PROVIDERS[provider].note)
-    else:
-        st.warning(f"{PROVIDERS[provider].label} is coming soon. The offline interviewer works today.")
+    info = PROVIDERS[provider]
+    st.caption(info.note)
+    model: str | None = None
+    if info.is_llm:
+        llm_cols = st.columns([1, 1])
+        model = llm_cols[0].selectbox("Model", models_for(ws.settings, provider), key=f"setup_model_{provider}")
+        typed = llm_cols[1].text_input(
+            f"API key{'' if info.key_required else ' (if the server needs one)'}",
+            type="password",
+            key=f"setup_key_{provider}",
+            placeholder=f"or set {info.key_variable}",
+            help="Kept in this browser tab's memory only: never stored or logged.",
+        )
+        if typed:
+            remember_key(provider, typed)
+        source = key_source(provider)
+        if source:
+            st.caption(f"Key: {source}.")
+        elif info.key_required:
+            st.caption(f"No key yet: paste one above, or set {info.key_variable} in the environment or secrets.")
+        if st.button("Check the connection", key="setup_check"):
+            with st.spinner(f"Asking {info.label}…"):
+                try:
+                    validate_choice(ws.settings, choice_for(provider, model) or LLMChoice(provider, ""))
+                    st.success(f"{info.label} answered: the key works and {model} is available.")
+                except WorkspaceError as exc:
+                    st.error(str(exc))
 
     st.subheader("3 · Modes")
     mode_cols = st.columns(3)
@@ -134,12 +158,17 @@ with st.container(border=True):
     )
     chosen = ws.problems.get(problem_id)
     st.caption(f"{chosen.summary} · difficulty for {level.value}: {chosen.difficulty.get(level, 'medium')}")
-    start = st.button("Start interview", type="primary", disabled=not PROVIDERS[provider].available)
+    start = st.button("Start interview", type="primary")
 
 if start:
-    if not PROVIDERS[provider].available:
-        st.error(f"{PROVIDERS[provider].label} is not available yet. Choose the offline interviewer to start now.")
-        st.stop()
+    llm = choice_for(provider, model)
+    if llm is not None:
+        with st.spinner(f"Checking {info.label} before we start…"):
+            try:
+                validate_choice(ws.settings, llm)
+            except WorkspaceError as exc:
+                st.error(f"{exc} Fix it, or choose the offline interviewer to start now.")
+                st.stop()
     try:
         candidate_id = st.session_state.get("candidate_id")
         if candidate_id is None and st.session_state.get("setup_name", "").strip():
@@ -152,6 +181,7 @@ if start:
             level=level,
             duration_minutes=minutes,
             provider=provider,
+            model=model,
         )
         start_interview(ws, session.id)
     except WorkspaceError as exc:

@@ -162,6 +162,7 @@ _SESSION_FIELDS = (
     "kind",
     "candidate_id",
     "interviewer_provider",
+    "interviewer_model",
     "rubric_id",
     "duration_minutes",
     "created_at",
@@ -352,6 +353,8 @@ def _evaluation(row: EvaluationRow) -> Evaluation:
         rubric_id=row.rubric_id,
         rubric_version=row.rubric_version,
         engine=row.engine,
+        model=row.model,
+        prompt_version=row.prompt_version,
         notes=list(row.notes),
         id=row.id,
         created_at=_utc(row.created_at),
@@ -374,6 +377,8 @@ class SqlEvaluationRepository(_Repository):
             rubric_id=evaluation.rubric_id,
             rubric_version=evaluation.rubric_version,
             engine=evaluation.engine,
+            model=evaluation.model,
+            prompt_version=evaluation.prompt_version,
             created_at=evaluation.created_at or _now(),
         )
         self._session.add(row)

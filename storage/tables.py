@@ -118,6 +118,7 @@ class SessionRow(Base):
     kind: Mapped[str] = mapped_column(String(50))
     candidate_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("candidates.id", ondelete="SET NULL"))
     interviewer_provider: Mapped[str] = mapped_column(String(50))
+    interviewer_model: Mapped[str | None] = mapped_column(String(100))
     rubric_id: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20))
     modes: Mapped[list[Any]]
@@ -204,6 +205,8 @@ class EvaluationRow(Base):
     rubric_id: Mapped[str] = mapped_column(String(100))
     rubric_version: Mapped[str] = mapped_column(String(20))
     engine: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str | None] = mapped_column(String(100))
+    prompt_version: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.llm_fakes import OpenAIServer
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
@@ -29,10 +31,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(runtime: Path) -> Iterator[str]:
+def running_server(runtime: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `streamlit run server.py` on a free port with its data in `runtime`; yield its URL."""
     port = _free_port()
-    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    for variable in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_COMPATIBLE_API_KEY"):
+        env.pop(variable, None)
     env.pop("DATABASE_URL", None)
     log_path = runtime / "server.log"
     with log_path.open("wb") as log:
@@ -68,10 +72,24 @@ def running_server(runtime: Path) -> Iterator[str]:
     assert "Traceback" not in server_log, server_log
 
 
+FAKE_OPENAI_KEY = "sk-e2e-test-key-0123456789abcdef"
+
+
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The server shared by the e2e tests."""
-    with running_server(tmp_path_factory.mktemp("e2e-runtime")) as url:
+def fake_openai() -> Iterator[OpenAIServer]:
+    with OpenAIServer(api_key=FAKE_OPENAI_KEY, models=["gpt-e2e"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory, fake_openai: OpenAIServer) -> Iterator[str]:
+    """The server shared by the e2e tests; its OpenAI provider is the loopback fake."""
+    extra = {
+        "IW_PROVIDERS__OPENAI__BASE_URL": fake_openai.base_url,
+        "IW_PROVIDERS__OPENAI__MODELS": '["gpt-e2e"]',
+        "IW_PRICES": '{"gpt-e2e": {"input": 2.0, "output": 8.0}}',
+    }
+    with running_server(tmp_path_factory.mktemp("e2e-runtime"), extra) as url:
         yield url
 
 

@@ -82,6 +82,7 @@ def test_a_session_round_trips_with_every_field(uow_factory: UowFactory) -> None
         kind="system_design",
         candidate_id=candidate.id,
         interviewer_provider="anthropic",
+        interviewer_model="claude-sonnet-4-5",
         rubric_id="system_design_v2",
         level=Level.STAFF,
         modes=["chat", "voice", "whiteboard"],
@@ -301,6 +302,8 @@ def make_evaluation(session_id: str, score: float = 3.7) -> Evaluation:
         rubric_id="system_design",
         rubric_version="2",
         engine="anthropic",
+        model="claude-sonnet-4-5",
+        prompt_version="evaluator/v1",
         notes=["LLM output invalid, offline used"],
     )
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core.interviewer import MAX_ANSWERS, STAGE_SHARES, OfflineInterviewer, Turn, stage_minutes
+from core.interviewer import LEVEL_PLANS, MAX_ANSWERS, STAGE_SHARES, OfflineInterviewer, Turn, stage_minutes
 from core.models import Level, Message, Role, Session, SessionStatus, Stage
 from core.problems import Problem, load_problem
 from core.rubrics import Rubric, load_rubric
+from core.text_signals import describe_figure
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -97,7 +98,7 @@ def _through_requirements(chat: Chat) -> Turn:
 def test_opening_states_problem_stages_time_and_invites_questions(problem: Problem, rubric: Rubric) -> None:
     session = Session(id="s1", problem_id=problem.id, duration_minutes=60)
     turn = OfflineInterviewer(problem, rubric).opening(session)
-    assert turn.stage is Stage.REQUIREMENTS and turn.meta == {"kind": "opening"}
+    assert turn.stage is Stage.REQUIREMENTS and turn.meta == {"kind": "opening", "level": "mid"}
     assert problem.title in turn.text
     assert "60 minutes" in turn.text
     for stage in Stage:
@@ -119,11 +120,16 @@ def test_opening_keeps_the_statement_paragraphs(problem: Problem, rubric: Rubric
     assert "\n\nDesign the service that creates short links" in text
 
 
-def test_opening_sets_expectations_for_senior_candidates(problem: Problem, rubric: Rubric) -> None:
+def test_opening_says_what_each_level_is_expected_to_show(problem: Problem, rubric: Rubric) -> None:
     interviewer = OfflineInterviewer(problem, rubric)
-    senior = interviewer.opening(Session(id="s", problem_id=problem.id, level=Level.SENIOR))
-    mid = interviewer.opening(Session(id="s", problem_id=problem.id, level=Level.MID))
-    assert "drive the discussion" in senior.text and "drive the discussion" not in mid.text
+    texts = {lv: interviewer.opening(Session(id="s", problem_id=problem.id, level=lv)).text for lv in Level}
+    assert len(set(texts.values())) == len(Level)
+    assert "hint" in texts[Level.JUNIOR] and "drive the discussion" not in texts[Level.JUNIOR]
+    assert "drive the discussion" not in texts[Level.MID] and "dig deeper" in texts[Level.MID]
+    assert "drive the discussion" in texts[Level.SENIOR] and "trade-offs" in texts[Level.SENIOR]
+    assert "drive the discussion" in texts[Level.STAFF] and "evolve" in texts[Level.STAFF]
+    for lv, text in texts.items():
+        assert LEVEL_PLANS[lv].expectation in text
 
 
 def test_empty_history_gets_the_opening(problem: Problem, rubric: Rubric) -> None:
@@ -325,23 +331,36 @@ def test_stage_is_recovered_from_the_chat_when_the_session_lags(problem: Problem
 # --- hints and harder follow-ups -------------------------------------------------------------
 
 
-def test_stuck_candidate_gets_a_hint_from_the_problem(problem: Problem, rubric: Rubric) -> None:
+def test_stuck_candidate_is_asked_to_reason_first_then_gets_a_hint(problem: Problem, rubric: Rubric) -> None:
     chat = Chat(problem, rubric)
     _through_requirements(chat)
     probe = chat.say("100M links a month is about 40 writes per second and 4,000 redirects per second.")
     topic = probe.meta["topic"]
-    hint = chat.say("I don't know")
-    assert hint.meta["kind"] == "hint" and hint.meta["topic"] == topic
+    first = chat.say("I don't know")
+    assert first.meta == {"kind": "encourage", "topic": topic}
+    assert "?" in first.text and "hint" not in first.text.lower()
+    hint = chat.say("Sorry, no idea")
+    assert hint.meta["kind"] == "hint" and hint.meta["topic"] == topic and hint.meta["after"] == "stuck"
     assert " ".join(problem.hints[topic][0].split()) in hint.text
+
+
+def test_stuck_junior_gets_the_hint_at_once(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, level=Level.JUNIOR)
+    _through_requirements(chat)
+    probe = chat.say("100M links a month is about 40 writes per second and 4,000 redirects per second.")
+    hint = chat.say("I don't know")
+    assert hint.meta["kind"] == "hint" and hint.meta["topic"] == probe.meta["topic"]
+    assert " ".join(problem.hints[probe.meta["topic"]][0].split()) in hint.text
 
 
 def test_hints_run_out_and_the_interviewer_moves_to_another_topic(problem: Problem, rubric: Rubric) -> None:
     chat = Chat(problem, rubric, minutes=600)
     chat.session.stage = Stage.HIGH_LEVEL_DESIGN
     first = chat.say("Not sure where to start")
+    assert first.meta["kind"] == "encourage"
     topic = first.meta["topic"]
     given = [first]
-    for _ in range(4):
+    for _ in range(5):
         turn = chat.say("No idea, sorry")
         given.append(turn)
         if turn.meta.get("topic") != topic:
@@ -352,17 +371,45 @@ def test_hints_run_out_and_the_interviewer_moves_to_another_topic(problem: Probl
     assert "park" in given[-1].text
 
 
-def test_strong_answer_gets_a_harder_follow_up_on_the_same_topic(problem: Problem, rubric: Rubric) -> None:
-    chat = Chat(problem, rubric)
+STRONG_CACHING = (
+    "We keep the hottest links in Redis in front of Cassandra, because about 20% of links get 80% of "
+    "clicks, so a 50 GB cache with LRU eviction serves most redirects in under 5 ms, but if Redis fails "
+    "we fall back to Cassandra with a short timeout."
+)
+STRONG_SHARDING = (
+    "We shard Cassandra by the short code with consistent hashing, because hashing spreads keys evenly, so "
+    "adding a node moves only a small share of the data, but listing a user's links then needs a separate index."
+)
+
+
+@pytest.mark.parametrize("level", [Level.SENIOR, Level.STAFF])
+def test_one_strong_answer_gets_seniors_a_harder_follow_up(problem: Problem, rubric: Rubric, level: Level) -> None:
+    chat = Chat(problem, rubric, level=level)
     chat.session.stage = Stage.DEEP_DIVE
-    turn = chat.say(
-        "We keep the hottest links in Redis in front of Cassandra, because about 20% of links get 80% of "
-        "clicks, so a 50 GB cache with LRU eviction serves most redirects in under 5 ms, but if Redis fails "
-        "we fall back to Cassandra with a short timeout."
-    )
+    turn = chat.say(STRONG_CACHING)
     assert turn.meta["kind"] == "probe" and turn.meta["depth"] == "harder"
     assert turn.meta["topic"] == "caching"
     assert turn.meta["question"] == problem.follow_ups["caching"][-1]
+
+
+def test_mid_level_needs_two_strong_answers_for_a_harder_follow_up(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, level=Level.MID)
+    chat.session.stage = Stage.DEEP_DIVE
+    first = chat.say(STRONG_CACHING)
+    assert first.meta["kind"] == "probe" and first.meta["depth"] == "normal"
+    second = chat.say(STRONG_SHARDING)
+    assert second.meta["kind"] == "probe" and second.meta["depth"] == "harder"
+    assert second.meta["topic"] == "sharding"
+    assert second.meta["question"] == problem.follow_ups["sharding"][-1]
+
+
+def test_juniors_get_basic_follow_ups_only(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, level=Level.JUNIOR)
+    chat.session.stage = Stage.DEEP_DIVE
+    turns = [chat.say(STRONG_CACHING), chat.say(STRONG_SHARDING)]
+    assert [t.meta["depth"] for t in turns] == ["basic", "basic"]
+    for turn in turns:
+        assert turn.meta["question"] == problem.follow_ups[turn.meta["topic"]][0]  # the first, basic one
 
 
 # --- time and closing ------------------------------------------------------------------------
@@ -478,3 +525,290 @@ def test_every_problem_in_the_bank_can_be_interviewed_end_to_end(path: Path, rub
     assert {t.stage for t in chat.turns} == set(Stage)
     asked = chat.asked_questions()
     assert len(asked) == len(set(asked))
+
+
+# --- pushback on wrong claims ----------------------------------------------------------------
+
+CLICKS_ON_301 = "I'd return a 301 redirect, and the redirect service counts clicks for each link."
+
+
+def test_misconception_gets_the_problems_pushback_once(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    turn = chat.say(CLICKS_ON_301)
+    assert turn.meta["kind"] == "pushback" and turn.meta["reason"] == "misconception"
+    correction = problem.misconceptions[turn.meta["misconception"]].correction
+    assert correction == "A 301 is cached by browsers — would you still see every click?"
+    assert turn.text.endswith(correction) and turn.meta["topic"] == "redirect_semantics"
+    again = chat.say("We return a 301 and the service counts every click.")
+    assert again.meta["kind"] != "pushback"  # never the same pushback twice
+    later = chat.say("As I said, a 301 redirect, and we count clicks in the service.", after=timedelta(minutes=3))
+    assert later.meta.get("reason") != "misconception"
+    assert sum(correction in t.text for t in chat.turns) == 1
+
+
+def test_a_stuck_reply_to_a_pushback_gets_a_hint_on_its_topic(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, level=Level.JUNIOR)
+    chat.session.stage = Stage.DEEP_DIVE
+    assert chat.say(CLICKS_ON_301).meta["reason"] == "misconception"
+    hint = chat.say("Hmm, I'm not sure")
+    assert hint.meta["kind"] == "hint" and hint.meta["topic"] == "redirect_semantics"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "We use a 302, not a 301, because we count clicks on every redirect.",
+        "A 301 would be cached by browsers, so we would lose clicks; counting clicks needs a 302.",
+        "I wouldn't use a 301, since we count clicks per link.",
+        "Should we use a 301 if we count clicks?",  # asking is not claiming
+    ],
+)
+def test_knowing_better_or_asking_is_not_pushed_back(problem: Problem, rubric: Rubric, answer: str) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.DEEP_DIVE
+    assert chat.say(answer).meta.get("reason") != "misconception"
+
+
+def test_a_corrected_claim_after_a_pushback_is_accepted_without_asking_for_detail(
+    problem: Problem, rubric: Rubric
+) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.DEEP_DIVE
+    chat.say(CLICKS_ON_301)
+    turn = chat.say("Right, a 302 then.")
+    assert turn.meta["kind"] == "probe"
+
+
+def test_wrong_order_of_magnitude_is_quoted_and_checked_against_the_figure(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    told = chat.say("How many new links a month should I expect?")
+    assert "100 million" in told.text
+    turn = chat.say("Okay, so I expect about 1,000 links a day.")
+    assert turn.meta["kind"] == "pushback" and turn.meta["reason"] == "numbers"
+    assert turn.meta["figure"] == "new_links_per_month" and turn.meta["claim"] == "about 1,000 links a day"
+    assert "“about 1,000 links a day”" in turn.text  # quotes the candidate
+    assert "100 million new links a month" in turn.text  # and the stated figure
+    assert "I gave you" in turn.text or "I said" in turn.text  # it was told, so it says so
+    assert "?" in turn.text and len(turn.text) < 200  # a question, not a lecture
+    again = chat.say("I still think 1,000 links a day is right.")
+    assert again.meta.get("reason") != "numbers"
+
+
+def test_an_untold_figure_is_attributed_to_the_problem_and_then_counts_as_told(
+    problem: Problem, rubric: Rubric
+) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.ESTIMATION
+    turn = chat.say("Traffic is small: about 40 redirects per second, so one server will do.")
+    assert turn.meta["reason"] == "numbers" and turn.meta["figure"] == "redirects_per_second"
+    assert "4,000 redirects per second" in turn.text
+    assert "problem assumes" in turn.text or "working with" in turn.text
+    answer = chat.say("What's the read to write ratio?")
+    assert answer.meta["kind"] == "answer" and "As I mentioned" in answer.text
+
+
+def test_ten_qps_for_a_system_sized_in_hundreds_of_thousands_is_pushed_back(rubric: Rubric) -> None:
+    limiter = load_problem(DATA / "problems" / "rate_limiter.yaml")
+    chat = Chat(limiter, rubric)
+    chat.session.stage = Stage.ESTIMATION
+    turn = chat.say("The API gets roughly 10 QPS overall, so a single Redis node is plenty.")
+    assert turn.meta["reason"] == "numbers" and "“roughly 10 QPS”" in turn.text
+    assert "500,000 requests per second at peak" in turn.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "100M links a month is 100,000,000 / 2.6M seconds ≈ 40 writes per second, 4,000 redirects per second.",
+        "Peak is about 5x, so roughly 20k redirects per second.",
+        "Anonymous users can create 10 links per hour.",  # a per-user limit, not the system's size
+        "Each shard handles about 500 redirects per second.",
+        "If we grew to 10 links a second we'd still be fine.",
+        "About 300 million redirects a day.",
+    ],
+)
+def test_consistent_or_scoped_numbers_are_not_pushed_back(problem: Problem, rubric: Rubric, answer: str) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.ESTIMATION
+    assert chat.say(answer).meta.get("reason") != "numbers"
+
+
+def test_a_clarifying_question_is_answered_before_any_pushback(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric)
+    chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+    turn = chat.say("I'd use a 301 and count clicks. What's the latency target for redirects?")
+    assert turn.meta["kind"] == "answer" and "100 ms" in turn.text
+    unknown = chat.say("I'd return a 301 and count clicks there. Should I write it in Go?")
+    assert unknown.meta["reason"] == "misconception"  # a question the facts don't cover ranks below it
+
+
+def test_no_pushback_once_time_is_up(problem: Problem, rubric: Rubric) -> None:
+    chat = Chat(problem, rubric, minutes=30)
+    late = chat.say(REQUIREMENTS_ANSWERS[0], after=timedelta(minutes=31))
+    assert late.meta["kind"] == "time_up"
+    closing = chat.say(
+        "In summary: stateless servers behind a load balancer, a key-value store with a cache, and a 301 "
+        "redirect while the service counts clicks per link."
+    )
+    assert closing.meta["kind"] == "closing"
+
+
+# --- adapting to level and performance: whole conversations ----------------------------------
+
+STRONG_SCRIPT = [
+    *REQUIREMENTS_ANSWERS,
+    "100M links a month is 100,000,000 / 2.6M seconds ≈ 40 writes per second; reads are 100:1 so 4,000 "
+    "redirects per second, and peaks of 20k per second because traffic is bursty.",
+    "Each link is about 500 bytes, so 6 billion links over 5 years is 3 TB, which fits a small cluster "
+    "but we still replicate it three ways because losing links breaks them for good.",
+    "Bandwidth: 4,000 redirects per second times 500 bytes is 2 MB/s outbound, so it's not a concern.",
+    STRONG_CACHING,
+    STRONG_SHARDING,
+    "For a viral link at 50,000 redirects per second the cache absorbs it, because the same key is hot, "
+    "but one cache node could saturate, so we replicate hot keys to several nodes at the cost of memory.",
+]
+STRUGGLING_SCRIPT = [
+    REQUIREMENTS_ANSWERS[0],
+    "I don't know",
+    "I'm still not sure",
+    "No idea, sorry",
+    "maybe use something",
+    "Not sure",
+]
+
+
+def _kinds(chat: Chat) -> list[tuple[str, str | None]]:
+    return [(t.meta["kind"], t.meta.get("depth") or t.meta.get("after")) for t in chat.turns[1:]]
+
+
+def _play(problem: Problem, rubric: Rubric, level: Level, script: list[str], stage: Stage | None = None) -> Chat:
+    chat = Chat(problem, rubric, level=level, minutes=600)
+    if stage:
+        chat.session.stage = stage
+    for line in script:
+        chat.say(line)
+    return chat
+
+
+def test_a_strong_candidate_is_pushed_deeper_through_the_interview(problem: Problem, rubric: Rubric) -> None:
+    senior = _play(problem, rubric, Level.SENIOR, STRONG_SCRIPT)
+    mid = _play(problem, rubric, Level.MID, STRONG_SCRIPT)
+    for chat in (senior, mid):
+        harder = [t for t in chat.turns if t.meta.get("depth") == "harder"]
+        assert len({t.stage for t in harder}) >= 2  # deeper in more than one stage
+        for turn in harder:  # the hardest follow-up of a topic the candidate just covered
+            assert turn.meta["question"] == problem.follow_ups[turn.meta["topic"]][-1]
+        assert not any(t.meta["kind"] in ("hint", "encourage", "detail", "pushback") for t in chat.turns)
+    first = {
+        name: next(i for i, t in enumerate(c.turns) if t.meta.get("depth") == "harder")
+        for name, c in (("senior", senior), ("mid", mid))
+    }
+    assert first["senior"] < first["mid"]  # the senior is pushed sooner
+
+
+def test_the_same_strong_answers_go_deeper_sooner_for_seniors_than_for_mid_level(
+    problem: Problem, rubric: Rubric
+) -> None:
+    script = [STRONG_CACHING, STRONG_SHARDING]
+    senior = _play(problem, rubric, Level.SENIOR, script, Stage.DEEP_DIVE)
+    mid = _play(problem, rubric, Level.MID, script, Stage.DEEP_DIVE)
+    junior = _play(problem, rubric, Level.JUNIOR, script, Stage.DEEP_DIVE)
+    first_harder = {
+        name: next((i for i, t in enumerate(c.turns) if t.meta.get("depth") == "harder"), None)
+        for name, c in (("senior", senior), ("mid", mid), ("junior", junior))
+    }
+    assert first_harder["senior"] == 1 and first_harder["mid"] == 2 and first_harder["junior"] is None
+
+
+def test_a_struggling_candidate_gets_hints_and_never_harder_questions(problem: Problem, rubric: Rubric) -> None:
+    chat = _play(problem, rubric, Level.MID, STRUGGLING_SCRIPT)
+    kinds = [kind for kind, _ in _kinds(chat)]
+    assert kinds[:3] == ["probe", "encourage", "hint"]  # reason it out first, then a hint
+    hints = [t for t in chat.turns if t.meta["kind"] == "hint"]
+    assert len(hints) >= 2
+    assert len({t.meta["hint"] for t in hints}) == len(hints)  # never the same hint twice
+    assert not any(t.meta.get("depth") == "harder" for t in chat.turns)
+    junior = _play(problem, rubric, Level.JUNIOR, STRUGGLING_SCRIPT)
+    assert [kind for kind, _ in _kinds(junior)][:2] == ["probe", "hint"]  # a junior gets the hint at once
+    assert len([t for t in junior.turns if t.meta["kind"] == "hint"]) >= len(hints)
+
+
+def test_a_vague_answer_gets_a_request_for_detail_and_a_junior_gets_a_hint(problem: Problem, rubric: Rubric) -> None:
+    mid = _play(problem, rubric, Level.MID, ["I'd use a database"], Stage.HIGH_LEVEL_DESIGN)
+    junior = _play(problem, rubric, Level.JUNIOR, ["I'd use a database"], Stage.HIGH_LEVEL_DESIGN)
+    assert mid.turns[-1].meta["kind"] == "detail"
+    assert junior.turns[-1].meta["kind"] == "hint" and junior.turns[-1].meta["after"] == "vague"
+
+
+def test_junior_and_staff_differ_on_the_same_script(problem: Problem, rubric: Rubric) -> None:
+    script = [STRONG_CACHING, "I don't know", STRONG_SHARDING]
+    junior = _play(problem, rubric, Level.JUNIOR, script, Stage.DEEP_DIVE)
+    staff = _play(problem, rubric, Level.STAFF, script, Stage.DEEP_DIVE)
+    assert _kinds(junior) != _kinds(staff)
+    assert junior.turns[1].meta["depth"] == "basic" and staff.turns[1].meta["depth"] == "harder"
+    assert junior.turns[2].meta["kind"] == "hint" and staff.turns[2].meta["kind"] == "encourage"
+    assert not any(t.meta.get("depth") == "harder" for t in junior.turns)
+    assert junior.turns[0].meta["level"] == "junior" and staff.turns[0].meta["level"] == "staff"
+
+
+def test_staff_are_probed_on_evolution_even_when_they_covered_it(rubric: Rubric) -> None:
+    chat_problem = load_problem(DATA / "problems" / "chat_messaging.yaml")
+    answer = (
+        "I'd monitor delivery latency and alert on connection drops, use TLS and authentication on every "
+        "connection, and later on extend it with multi-region failover."
+    )
+    staff = _play(chat_problem, rubric, Level.STAFF, [answer], Stage.WRAP_UP)
+    mid = _play(chat_problem, rubric, Level.MID, [answer], Stage.WRAP_UP)
+    assert "evolution" in staff.interviewer.coverage(staff.session, staff.history)
+    assert staff.interviewer.coverage(staff.session, staff.history)["evolution"] is True
+    probe = staff.turns[-1]
+    assert probe.meta["kind"] == "probe" and probe.meta["topic"] == "evolution"
+    assert probe.meta["angle"] == "evolution" and probe.meta["depth"] == "harder"
+    assert probe.meta["question"] in chat_problem.follow_ups["evolution"]
+    assert mid.turns[-1].meta.get("angle") is None
+
+
+def test_staff_are_asked_what_a_decision_cost_before_a_design_stage_ends(rubric: Rubric) -> None:
+    tickets = load_problem(DATA / "problems" / "ticket_booking.yaml")
+    answer = (
+        "The API has POST /holds and POST /bookings; an event service and a booking service sit behind the "
+        "gateway; the seats table has event_id, seat_id and status columns; I'd use Postgres because holds "
+        "need transactions."
+    )
+    staff = _play(tickets, rubric, Level.STAFF, [answer], Stage.HIGH_LEVEL_DESIGN)
+    senior = _play(tickets, rubric, Level.SENIOR, [answer], Stage.HIGH_LEVEL_DESIGN)
+    probe = staff.turns[-1]
+    assert probe.meta["angle"] == "tradeoff" and probe.meta["topic"] == "database_choice"
+    assert "cost you" in probe.text and probe.stage is Stage.HIGH_LEVEL_DESIGN
+    assert senior.turns[-1].meta["kind"] == "stage"  # the stage is covered: a senior moves on
+    moved = staff.say("Postgres costs us write throughput on hot events, so past one primary I'd shard by event.")
+    assert moved.meta["kind"] == "stage" and moved.stage is Stage.DEEP_DIVE  # asked once, then on
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "problems").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_listed_misconception_is_pushed_back_in_conversation(path: Path, rubric: Rubric) -> None:
+    problem = load_problem(path)
+    for i, misconception in enumerate(problem.misconceptions):
+        chat = Chat(problem, rubric)
+        chat.session.stage = Stage.HIGH_LEVEL_DESIGN
+        turn = chat.say(misconception.example)
+        assert turn.meta.get("misconception") == i, f"{problem.id} #{i}: {turn.meta}"
+        assert turn.text.endswith(" ".join(misconception.correction.split()))
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "problems").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_stated_figure_is_defended_against_a_hundredfold_error(path: Path, rubric: Rubric) -> None:
+    problem = load_problem(path)
+    figures = [(name, value) for fact in problem.facts for name, value in fact.figures.items()]
+    assert figures
+    for name, value in figures:
+        chat = Chat(problem, rubric)
+        chat.session.stage = Stage.ESTIMATION
+        claim = describe_figure(name, value / 100)
+        turn = chat.say(f"I'll assume about {claim}.")
+        assert turn.meta.get("reason") == "numbers", f"{problem.id}/{name}: {turn.meta}"
+        assert claim.removesuffix(" at peak") in turn.meta["claim"]
+        fine = Chat(problem, rubric)
+        fine.session.stage = Stage.ESTIMATION
+        assert fine.say(f"I'll assume about {describe_figure(name, value * 2)}.").meta.get("reason") != "numbers"

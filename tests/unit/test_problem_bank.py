@@ -11,6 +11,7 @@ from core.errors import ContentError
 from core.models import Level, Stage
 from core.problems import Problem, ProblemBank, load_problem, load_problem_bank
 from core.rubrics import Rubric, load_rubric
+from core.text_signals import figure_claim, figure_distances, numeric_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS_DIR = ROOT / "data" / "problems"
@@ -190,6 +191,109 @@ def test_extra_topics_are_well_formed(problems: list[Problem], rubric: Rubric) -
             assert all(ph == ph.lower() for ph in topic.phrases), f"{p.id}/{key}"
             assert topic.probe.strip() and topic.hint.strip(), f"{p.id}/{key}"
             assert key in _stage_topics(p), f"{p.id}: extra topic {key!r} is in no stage"
+
+
+# --- misconceptions and figures --------------------------------------------------------------------
+
+
+def _known_topics(p: Problem, rubric: Rubric) -> set[str]:
+    return {*rubric.topics, *p.extra_topics}
+
+
+def test_every_problem_lists_two_to_four_misconceptions(problems: list[Problem], rubric: Rubric) -> None:
+    for p in problems:
+        assert 2 <= len(p.misconceptions) <= 4, f"{p.id}: {len(p.misconceptions)} misconceptions"
+        corrections = [m.correction for m in p.misconceptions]
+        assert len(set(corrections)) == len(corrections), p.id
+        for m in p.misconceptions:
+            for pattern in [*m.patterns, *m.unless]:
+                re.compile(pattern)
+                assert pattern == pattern.lower(), f"{p.id}: {pattern!r} is not lower-case"
+            assert m.correction.rstrip().endswith("?"), f"{p.id}: a pushback asks, it does not lecture"
+            assert len(m.correction.split()) <= 30, f"{p.id}: {m.correction!r} is too long"
+            assert m.topic in _known_topics(p, rubric) and m.topic in _stage_topics(p), f"{p.id}: {m.topic}"
+            assert m.example.strip(), f"{p.id}: each misconception needs an example answer"
+
+
+def test_each_misconception_catches_its_example_and_nothing_else_does(problems: list[Problem]) -> None:
+    for p in problems:
+        for i, m in enumerate(p.misconceptions):
+            assert m.found_in(m.example), f"{p.id} #{i} misses its own example: {m.example!r}"
+            others = [j for j, other in enumerate(p.misconceptions) if j != i and other.found_in(m.example)]
+            assert not others, f"{p.id}: the example of #{i} also triggers {others}"
+
+
+def test_misconceptions_do_not_fire_on_the_problems_own_words(problems: list[Problem], rubric: Rubric) -> None:
+    for p in problems:
+        own = {"statement": p.statement, **{f"fact {i}": f.answer for i, f in enumerate(p.facts)}}
+        own |= {f"hint {k}/{i}": h for k, hints in p.hints.items() for i, h in enumerate(hints)}
+        own |= {f"topic hint {k}": t.hint for k, t in {**rubric.topics, **p.extra_topics}.items()}
+        for i, m in enumerate(p.misconceptions):
+            for name, text in own.items():
+                assert not m.found_in(text), f"{p.id} #{i} fires on its {name}: {text!r}"
+
+
+def test_a_denied_or_corrected_claim_is_not_a_misconception(bank: ProblemBank) -> None:
+    [redirects, *_] = bank.get("url_shortener").misconceptions
+    assert redirects.found_in("We answer with a 301 and count clicks for every link.")
+    assert not redirects.found_in("We never use a 301 because we count clicks.")
+    assert not redirects.found_in("A 302, since a 301 is cached by browsers and we count clicks.")
+    assert not redirects.found_in("Use a 3010 and count clicks.")  # whole words only
+
+
+_STATED = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(thousand|million|billion|trillion)?")
+
+
+def _stated_values(text: str) -> list[float]:
+    scale = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+    return [float(n.replace(",", "")) * scale.get(s or "", 1) for n, s in _STATED.findall(text)]
+
+
+def test_every_problem_states_figures_its_answers_really_give(problems: list[Problem]) -> None:
+    for p in problems:
+        named = [name for f in p.facts for name in f.figures]
+        assert len(named) >= 2, f"{p.id}: only {named}"
+        assert len(set(named)) == len(named), f"{p.id}: a figure is named twice"
+        for fact in p.facts:
+            values = _stated_values(fact.answer)
+            for name, value in fact.figures.items():
+                figure_claim(name, value)  # a readable name
+                assert any(abs(v - value) <= 0.1 * value for v in values), (
+                    f"{p.id}/{name}={value:g} is not stated in its answer: {fact.answer!r}"
+                )
+
+
+def test_fact_answers_agree_with_the_figures(problems: list[Problem]) -> None:
+    for p in problems:
+        figures = [figure_claim(name, value) for f in p.facts for name, value in f.figures.items()]
+        for fact in p.facts:
+            for claim in numeric_claims(fact.answer):
+                off = [d for d, _ in figure_distances(claim, figures)]
+                assert not off or min(off) < 1, f"{p.id}: {claim.text!r} contradicts the stated figures"
+
+
+def test_problems_without_misconceptions_or_figures_still_load(tmp_path: Path) -> None:
+    text = (PROBLEMS_DIR / "url_shortener.yaml").read_text("utf-8")
+    text = text[: text.index("\nmisconceptions:") + 1]
+    text = re.sub(r"(?m)^    figures: .*\n", "", text)
+    (tmp_path / "url_shortener.yaml").write_text(text, "utf-8")
+    problem = load_problem(tmp_path / "url_shortener.yaml")
+    assert problem.misconceptions == [] and all(f.figures == {} for f in problem.facts)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("      - '301'", "      - '(301'", "does not compile"),
+        ("new_links_per_month:", "new_links_per_fortnight:", "fortnight"),
+    ],
+)
+def test_bad_misconceptions_and_figures_name_the_file(tmp_path: Path, old: str, new: str, message: str) -> None:
+    text = (PROBLEMS_DIR / "url_shortener.yaml").read_text("utf-8")
+    assert old in text
+    (tmp_path / "broken_shortener.yaml").write_text(text.replace(old, new, 1), "utf-8")
+    with pytest.raises(ContentError, match=f"(?s)broken_shortener\\.yaml.*{message}"):
+        load_problem_bank(tmp_path)
 
 
 # --- choosing a problem ----------------------------------------------------------------------------

@@ -8,10 +8,16 @@ import pytest
 
 from core.rubrics import Rubric, Topic, load_rubric
 from core.text_signals import (
+    NumericClaim,
+    canonical_noun,
     causal_markers,
+    describe_figure,
     failure_markers,
+    figure_claim,
+    figure_distances,
     fillers,
     find_phrases,
+    format_number,
     has_arithmetic,
     is_bare_list,
     is_buzzword_list,
@@ -20,6 +26,7 @@ from core.text_signals import (
     is_stuck,
     is_vague,
     list_items,
+    numeric_claims,
     quantities,
     sentences,
     signals,
@@ -280,3 +287,154 @@ def test_plurals_of_words_ending_in_y() -> None:
 def test_plain_functional_requirements(rubric: Rubric) -> None:
     found = topics_in("Users publish posts and see a ranked feed of the people they follow.", rubric.topics)
     assert "functional_requirements" in found
+
+
+# --- numeric claims --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "head", "period", "quoted"),
+    [
+        ("I expect about 1,000 links a day.", 1000, "link", "day", "about 1,000 links a day"),
+        ("We'll see 10 QPS.", 10, "request", "second", "10 QPS"),
+        ("That's 10k QPS at peak", 10_000, "request", "second", "10k QPS"),
+        ("so ≈ 40 writes per second", 40, "write", "second", "≈ 40 writes per second"),
+        ("4,000 redirects/s on average", 4000, "redirect", "second", "4,000 redirects/s"),
+        ("We have 200M daily active users.", 200e6, "user", None, "200M daily active users"),
+        ("1 million DAU", 1e6, "user", None, "1 million DAU"),
+        ("8 billion messages daily", 8e9, "message", "day", "8 billion messages daily"),
+        ("1.2k new URLs per hour", 1200, "link", "hour", "1.2k new URLs per hour"),
+        ("100 million links are created each month", 1e8, "link", "month", "100 million links are created each month"),
+        ("We crawl 5 billion pages a month.", 5e9, "page", "month", "5 billion pages a month"),
+        ("2.5 million people", 2.5e6, "user", None, "2.5 million people"),
+    ],
+)
+def test_numeric_claims_read_value_noun_and_period(
+    text: str, value: float, head: str, period: str | None, quoted: str
+) -> None:
+    [claim] = numeric_claims(text)
+    assert (claim.value, claim.head, claim.period, claim.text) == (pytest.approx(value), head, period, quoted)
+
+
+def test_numeric_claims_keep_the_kind_qualifiers_of_a_count() -> None:
+    [claim] = numeric_claims("about 5 million concurrent users")
+    assert claim.qualifiers == {"concurrent"} and claim.period is None
+    [dau] = numeric_claims("1 million DAU")
+    assert dau.qualifiers == {"daily", "active"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a 302 redirect",
+        "99.99% availability",
+        "5 years of retention",
+        "100:1 reads to writes",
+        "2.6 million seconds in a month",
+        "40 per second",  # no noun: what does it count?
+        "Each link is about 500 bytes",  # bytes are not counted things here, and "each" scopes it
+    ],
+)
+def test_numbers_that_count_nothing_are_not_claims(text: str) -> None:
+    assert [c for c in numeric_claims(text) if c.head not in ("byte",)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Each daily user sends about 40 messages a day.",
+        "Users send about 40 messages a day each.",
+        "A single viral link can take 50,000 redirects per second.",
+        "Anonymous users can create 10 links per hour.",
+        "Free keys get 100 requests per minute.",
+        "Each shard handles about 500 redirects per second.",
+        "If we grew to 10 links a second we'd be fine.",
+        "At 10x we'd need 40,000 redirects per second.",
+        "Limited to 1,000 links per hour.",
+        "Up to 50 million followers.",
+    ],
+)
+def test_scoped_hypothetical_and_limit_numbers_are_not_whole_system_claims(text: str) -> None:
+    assert numeric_claims(text) == []
+    assert numeric_claims(text, whole_system_only=False) != []
+
+
+def test_scoping_is_per_clause() -> None:
+    claims = numeric_claims("Each daily user sends about 40 messages a day, so around 8 billion messages a day.")
+    assert [c.text for c in claims] == ["around 8 billion messages a day"]
+
+
+def test_canonical_nouns() -> None:
+    assert [canonical_noun(w) for w in ("URLs", "queries", "searches", "people", "trips", "users'", "status")] == [
+        "link", "query", "search", "user", "ride", "user", "status",
+    ]  # fmt: skip
+
+
+def test_figure_names_read_as_claims() -> None:
+    peak = figure_claim("peak_redirects_per_second", 20_000)
+    assert (peak.head, peak.period, peak.peak, peak.text) == (
+        "redirect", "second", True, "20,000 redirects per second at peak"
+    )  # fmt: skip
+    daily = figure_claim("daily_active_users", 2e8)
+    assert (
+        daily.period is None
+        and daily.qualifiers == {"daily", "active"}
+        and daily.text == "200 million daily active users"
+    )
+    monthly = figure_claim("new_links_per_month", 1e8)
+    assert monthly.per_second == pytest.approx(1e8 / (30 * 86400))
+    assert monthly.text == "100 million new links a month"
+
+
+@pytest.mark.parametrize("name", ["Links_per_day", "links-per-day", "links_per_fortnight", "per_second", "peak"])
+def test_bad_figure_names_are_refused(name: str) -> None:
+    with pytest.raises(ValueError):
+        figure_claim(name, 10)
+
+
+def test_figures_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        figure_claim("links_per_day", 0)
+
+
+def test_describe_and_format_numbers() -> None:
+    assert [format_number(v) for v in (1e8, 1.5e9, 4000, 40, 1.25e6, 0.5, 3e12)] == [
+        "100 million", "1.5 billion", "4,000", "40", "1.25 million", "0.5", "3 trillion",
+    ]  # fmt: skip
+    assert describe_figure("messages_per_hour", 10) == "10 messages an hour"
+    assert describe_figure("hosts", 1e8) == "100 million hosts"
+
+
+def _figures(**named: float) -> list[NumericClaim]:
+    return [figure_claim(name, value) for name, value in named.items()]
+
+
+def test_claims_are_compared_only_with_figures_that_measure_the_same_thing() -> None:
+    figures = _figures(monthly_active_users=5e8, daily_active_users=2e8, concurrent_users=5e7, messages_per_second=1e5)
+    [concurrent] = numeric_claims("5 million concurrent users")
+    assert [i for _, i in figure_distances(concurrent, figures)] == [2]
+    [users] = numeric_claims("1 million users")
+    assert [i for _, i in figure_distances(users, figures)] == [0, 1, 2]
+    [qps] = numeric_claims("10 QPS")
+    assert [i for _, i in figure_distances(qps, figures)] == [3]  # a generic rate: any rate figure
+    [count] = numeric_claims("8 billion messages")
+    assert figure_distances(count, figures) == []  # a count is not a rate
+    off, _ = figure_distances(qps, figures)[0]
+    assert off == pytest.approx(4.0)  # four orders of magnitude
+
+
+def test_qualified_claims_prefer_the_figures_they_name() -> None:
+    figures = _figures(peak_page_views_per_second=5000, flash_sale_requests_per_second=5e5, api_keys=1e6,
+                       active_api_keys=5e4)  # fmt: skip
+    [flash] = numeric_claims("5,000 flash sale requests per second")
+    assert [i for _, i in figure_distances(flash, figures)] == [1]
+    [keys] = numeric_claims("10,000 API keys")
+    assert [i for _, i in figure_distances(keys, figures)] == [2]  # unqualified: the plain total
+    [active] = numeric_claims("10,000 active API keys")
+    assert [i for _, i in figure_distances(active, figures)] == [3]
+
+
+def test_statements_starting_with_when_are_not_questions() -> None:
+    assert not is_question("When a user opens the app we query the latest posts from everyone they follow.")
+    assert is_question("When do links expire")
+    assert is_question("Where does the cache sit?")

@@ -1,0 +1,56 @@
+"""The provider, model and key this browser tab talks to.
+
+Keys typed on the Setup page stay in this tab's memory (Session State) only: they are never
+stored, logged or sent anywhere but the provider. Keys from Streamlit secrets or the
+environment are read on each use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from core.models import Session
+from core.providers import PROVIDERS, LLMChoice, resolve_api_key
+
+ENTERED_KEYS = "llm_entered_keys"  # provider -> key typed on Setup, this tab only
+
+
+def secrets() -> Mapping[str, object] | None:
+    try:
+        return dict(st.secrets)
+    except FileNotFoundError:  # StreamlitSecretNotFoundError: no secrets.toml — perfectly normal
+        return None
+
+
+def remember_key(provider: str, key: str) -> None:
+    st.session_state.setdefault(ENTERED_KEYS, {})[provider] = key.strip()
+
+
+def key_source(provider: str) -> str | None:
+    """Where the key would come from, to tell the user (never the key itself)."""
+    info = PROVIDERS[provider]
+    if not info.key_variable:
+        return None
+    if st.session_state.get(ENTERED_KEYS, {}).get(provider):
+        return "entered on this page (kept in this tab's memory only)"
+    found = secrets()
+    if found and found.get(info.key_variable):
+        return f"{info.key_variable} in Streamlit secrets"
+    if resolve_api_key(provider, secrets=None):
+        return f"{info.key_variable} in the environment"
+    return None
+
+
+def choice_for(provider: str, model: str | None) -> LLMChoice | None:
+    info = PROVIDERS.get(provider)
+    if info is None or not info.is_llm or not model:
+        return None
+    entered = st.session_state.get(ENTERED_KEYS, {}).get(provider)
+    return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets=secrets()))
+
+
+def session_choice(session: Session) -> LLMChoice | None:
+    """The model an interview was started with, and the key this tab can reach for it."""
+    return choice_for(session.interviewer_provider, session.interviewer_model)

@@ -1,0 +1,48 @@
+"""An interview with an LLM provider in a real browser: key check, streamed reply, running cost."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import FAKE_OPENAI_KEY, screenshot, wait_for_app
+from tests.llm_fakes import OpenAIServer, Reply
+
+
+def test_an_openai_interview_streams_replies_and_shows_cost(
+    page: Page, server_url: str, fake_openai: OpenAIServer
+) -> None:
+    page.goto(server_url)
+    wait_for_app(page)
+    page.get_by_text("OpenAI", exact=True).click()
+    wait_for_app(page)
+
+    key = page.get_by_role("textbox", name="API key")
+    key.fill("sk-wrong-key-000000000000000000")
+    key.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Check the connection").click()
+    expect(page.get_by_text("rejected the API key")).to_be_visible()
+    expect(page.get_by_text("sk-wrong-key")).to_have_count(0)
+
+    key.fill(FAKE_OPENAI_KEY)
+    key.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Check the connection").click()
+    expect(page.get_by_text("the key works and gpt-e2e is available")).to_be_visible()
+
+    page.get_by_role("button", name="Start interview").click()
+    expect(page).to_have_url(re.compile(r"/interview\?session="))
+    wait_for_app(page)
+
+    words = "Good question. Expect about 100 million new links a day, so think in thousands per second."
+    fake_openai.script(Reply(text=words, input_tokens=900, output_tokens=20, chunk_delay=0.05))
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("How many new links are created per day?")
+    box.press("Enter")
+    expect(page.get_by_test_id("stChatMessage").filter(has_text="100 million new links a day")).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"OpenAI · gpt-e2e"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"920 tokens · \$0\.0020"))).to_be_visible()  # 900×$2 + 20×$8 per million
+    screenshot(page, "06-openai-interview")

@@ -1,0 +1,359 @@
+"""What the fake LLM servers share: the script items, the request record, and a uvicorn thread.
+
+A fake is a small Starlette app served by uvicorn on 127.0.0.1 (a free port) in a background
+thread. Starting takes a few milliseconds, stopping about 0.2 s (uvicorn's shutdown), so a test
+module may share one server and call `reset()` before each test; `api_key`, `models`, `default`
+(and OpenAIServer's `models_endpoint`) are read on every request and may be changed live.
+
+Each request that passes the fake's own checks (API key, API version, known model) takes the
+next item of its script; when the script is empty it gets `default`. Every request, to any
+path, is recorded first, with credential header values replaced by "<redacted>".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+REDACTED = "<redacted>"
+_ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+CREDENTIAL_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A normal answer: JSON for a plain request, SSE for a streaming one.
+
+    `chunks` are the streamed text deltas (default: `text` split after each space); `text` is
+    their concatenation when chunks are given. `chunk_delay` seconds pass after each delta;
+    `delay` seconds pass before the response starts. `usage=False` leaves usage out where the
+    protocol lets it (OpenAI). `stop="length"` reports a reply cut short by max_tokens.
+    """
+
+    text: str = "Hello there"
+    input_tokens: int = 12
+    output_tokens: int | None = None  # default: one per chunk
+    chunks: Sequence[str] | None = None
+    chunk_delay: float = 0.0
+    delay: float = 0.0
+    usage: bool = True
+    stop: str = "end"  # "end" | "length"
+
+    @property
+    def pieces(self) -> list[str]:
+        if self.chunks is not None:
+            return list(self.chunks)
+        words = self.text.split(" ")
+        return [word + " " for word in words[:-1]] + [words[-1]] if self.text else []
+
+    @property
+    def full_text(self) -> str:
+        return "".join(self.chunks) if self.chunks is not None else self.text
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.output_tokens if self.output_tokens is not None else max(1, len(self.pieces))
+
+
+@dataclass(frozen=True)
+class Error:
+    """An HTTP error in the provider's own shape. Unset fields take that provider's usual values.
+
+    `retry_after` sends `retry-after` (seconds), `retry_after_ms` sends `retry-after-ms`; the
+    SDKs prefer the latter, so a test can make retries quick with `retry_after_ms=5`.
+    `type`, `code` and `param` are the error object's fields (`code`/`param`: OpenAI only).
+    """
+
+    status: int
+    message: str | None = None
+    type: str | None = None
+    code: str | None = None
+    param: str | None = None
+    retry_after: float | None = None
+    retry_after_ms: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    """Drop the connection: after the status line and headers (a plain request), or after
+    `after_chunks` text deltas (a streaming one)."""
+
+    after_chunks: int = 0
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """A 200 stream that sends `after_chunks` deltas, then the provider's in-stream error event.
+    A plain (non-streaming) request given this gets an HTTP 500 instead."""
+
+    after_chunks: int = 1
+    type: str | None = None
+    message: str | None = None
+
+
+ScriptItem = Reply | Error | Disconnect | StreamError
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names; credential values replaced by "<redacted>"
+    body: Any  # parsed JSON (None for an empty body)
+
+    @property
+    def stream(self) -> bool:
+        return isinstance(self.body, dict) and bool(self.body.get("stream"))
+
+    def has_header(self, name: str) -> bool:
+        return name.lower() in self.headers
+
+
+class _Dropped(Exception):
+    """Raised inside a response body so uvicorn closes the connection mid-response."""
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn logs an app exception as an error; a scripted Disconnect is one on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], _Dropped))
+
+
+def _install_quiet_drops() -> None:
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(_QuietDrops())
+
+
+def sse_data(payload: object) -> bytes:
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
+def sse_event(name: str, payload: object) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode()
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:24]}"
+
+
+def header_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+@dataclass
+class StreamParts:
+    """A stream cut where a script item may break it: before the deltas, the deltas, after them."""
+
+    head: list[bytes]
+    deltas: list[bytes]
+    tail: list[bytes]
+
+
+class FakeServer:
+    """Base of the provider fakes: a context manager; `.url` is http://127.0.0.1:PORT."""
+
+    media_type_sse = "text/event-stream; charset=utf-8"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        models: Iterable[str] | None = None,
+        default: Reply | None = None,
+    ) -> None:
+        self.api_key = api_key  # when set, requests must carry exactly this key
+        self.models = set(models) if models is not None else None  # None: every model exists
+        self.default = default or Reply()
+        self.requests: list[RecordedRequest] = []
+        self._script: deque[ScriptItem] = deque()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.url = ""
+
+    # -- scripting -----------------------------------------------------------------------------
+
+    def script(self, *items: ScriptItem) -> Self:
+        """Queue answers: each item answers one request, in order."""
+        self._script.extend(items)
+        return self
+
+    @property
+    def pending(self) -> int:
+        """Script items not used yet."""
+        return len(self._script)
+
+    def reset(self) -> None:
+        """Forget the script and the recorded requests (for a server shared by several tests)."""
+        self._script.clear()
+        self.requests.clear()
+
+    def paths(self) -> list[str]:
+        return [f"{r.method} {r.path}" for r in self.requests]
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        _install_quiet_drops()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        config = uvicorn.Config(
+            self.app(),
+            log_config=None,  # leave the process's logging alone
+            log_level=None,
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._socket = sock
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the fake server did not start")
+            time.sleep(0.002)
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._server.force_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- for subclasses ------------------------------------------------------------------------
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[*self.routes(), Route("/{path:path}", self.not_found, methods=_ALL_METHODS)])
+
+    async def not_found(self, request: Request) -> Response:
+        """What a bare web app answers for a path it does not serve (recorded like any request)."""
+        await self.record(request)
+        return PlainTextResponse("Not Found", status_code=404)
+
+    def routes(self) -> list[Route]:
+        raise NotImplementedError
+
+    def error_response(self, error: Error, *, model: str | None = None) -> Response:
+        raise NotImplementedError
+
+    def reply_json(self, reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def stream_parts(self, reply: Reply, body: dict[str, Any]) -> StreamParts:
+        raise NotImplementedError
+
+    def stream_error_event(self, item: StreamError) -> bytes:
+        raise NotImplementedError
+
+    def response_headers(self) -> dict[str, str]:
+        return {}
+
+    # -- shared request handling ---------------------------------------------------------------
+
+    async def record(self, request: Request) -> Any:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        headers = {
+            name.lower(): (REDACTED if name.lower() in CREDENTIAL_HEADERS else value)
+            for name, value in request.headers.items()
+        }
+        self.requests.append(RecordedRequest(request.method, request.url.path, headers, body))
+        return body
+
+    def next_item(self) -> ScriptItem:
+        try:
+            return self._script.popleft()
+        except IndexError:
+            return self.default
+
+    def model_known(self, model: object) -> bool:
+        return self.models is None or model in self.models
+
+    async def answer(self, item: ScriptItem, body: dict[str, Any], *, model: str | None) -> Response:
+        """The response for one scripted item to a generation request (plain or streaming)."""
+        if isinstance(item, Error):
+            return self.error_response(item, model=model)
+        if isinstance(item, Reply) and item.delay:
+            await asyncio.sleep(item.delay)
+        if not body.get("stream"):
+            if isinstance(item, Disconnect):
+                return self.dropped_response()
+            if isinstance(item, StreamError):
+                return self.error_response(Error(500), model=model)
+            return JSONResponse(self.reply_json(item, body), headers=self.response_headers())
+        reply = item if isinstance(item, Reply) else self.default
+        parts = self.stream_parts(reply, body)
+        return StreamingResponse(
+            self._stream_body(item, parts, reply.chunk_delay if isinstance(item, Reply) else 0.0),
+            media_type=self.media_type_sse,
+            headers={"cache-control": "no-cache", **self.response_headers()},
+        )
+
+    def dropped_response(self) -> Response:
+        async def broken() -> AsyncIterator[bytes]:
+            yield b'{"id": "'
+            raise _Dropped
+
+        return StreamingResponse(broken(), media_type="application/json", headers=self.response_headers())
+
+    async def _stream_body(self, item: ScriptItem, parts: StreamParts, delay: float) -> AsyncIterator[bytes]:
+        for event in parts.head:
+            yield event
+        cut = item.after_chunks if isinstance(item, Disconnect | StreamError) else len(parts.deltas)
+        for event in parts.deltas[:cut]:
+            yield event
+            if delay:
+                await asyncio.sleep(delay)
+        if isinstance(item, Disconnect):
+            raise _Dropped
+        if isinstance(item, StreamError):
+            yield self.stream_error_event(item)
+            return
+        for event in parts.tail:
+            yield event
+
+
+def retry_headers(error: Error) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if error.retry_after is not None:
+        headers["retry-after"] = header_number(error.retry_after)
+    if error.retry_after_ms is not None:
+        headers["retry-after-ms"] = str(error.retry_after_ms)
+    return headers
