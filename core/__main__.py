@@ -52,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(func=_evaluate)
 
     commands.add_parser("demo", help="fill an empty database with sample interviews").set_defaults(func=_demo)
+
+    interview = commands.add_parser(
+        "interview", help="practise in the terminal: answers one per line on standard input, /end to finish"
+    )
+    interview.add_argument("--provider", default=None, help="offline, openai, anthropic or openai-compatible")
+    interview.add_argument("--model", default=None, help="the provider's model (default: its first in config)")
+    interview.add_argument("--problem", default=None, help="problem id (default: one that suits the level)")
+    interview.add_argument("--level", choices=["junior", "mid", "senior", "staff"], default="mid")
+    interview.add_argument("--minutes", type=int, default=None, help="interview length (default: interview_minutes)")
+    interview.set_defaults(func=_interview)
     return parser
 
 
@@ -140,6 +150,31 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"added {added} sample interviews")
     else:
         print("the database already has interviews; demo data is only added to an empty database")
+    return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from core.providers import PROVIDERS, LLMChoice, models_for, resolve_api_key, validate_choice
+    from core.terminal_interview import run_terminal_interview
+
+    ws = _workspace()
+    provider = args.provider or ws.settings.interviewer_provider
+    if provider not in PROVIDERS:
+        raise WorkspaceError(f"Unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}.")
+    llm = None
+    if PROVIDERS[provider].is_llm:
+        llm = LLMChoice(provider, args.model or models_for(ws.settings, provider)[0], resolve_api_key(provider))
+        validate_choice(ws.settings, llm)  # a wrong key or model stops here, before the interview starts
+    run_terminal_interview(
+        ws,
+        problem_id=args.problem,
+        provider=provider,
+        llm=llm,
+        level=args.level,
+        minutes=args.minutes,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+    )
     return 0
 
 

@@ -23,13 +23,13 @@ SCRIPTS: list[tuple[str, Level, str, int, bool, list[str]]] = [
         6,
         True,
         [
-            "Before designing, how many new URLs are created per day and what is the read to write ratio?",
+            "Before designing, how many new URLs are created per month and what is the read to write ratio?",
             "So users create a short link for a long URL and get redirected when they open it; links "
             "should not be guessable and redirects must be fast, under 50 ms at p99, because they sit "
             "in front of every click.",
-            "At 100 million new links a day that is about 1,200 writes per second on average; with a "
-            "100:1 read ratio reads peak around 300k per second, so storage is roughly 100M x 500 bytes "
-            "= 50 GB a day, about 18 TB a year.",
+            "At 100 million new links a month that is about 40 writes per second; with 100 redirects per "
+            "link, reads average 4,000 per second and peak near 20,000, so each link at about 500 bytes is "
+            "50 GB a month, about 3 TB over five years.",
             "Clients call POST /links and GET /{code}. A load balancer spreads traffic over stateless app "
             "servers; the redirect path reads from a Redis cache first because 20% of links take most "
             "traffic, and falls back to the key-value store, which is sharded by the short code.",

@@ -32,6 +32,7 @@ from core.models import (
     Session,
     SessionStatus,
     SessionSummary,
+    Stage,
     TokenUsage,
     Utterance,
 )
@@ -165,6 +166,7 @@ class ReplyStream:
     `message` is the stored reply, and `fallback` says why the offline interviewer answered."""
 
     chunks: Iterator[str]
+    stage: Stage = Stage.REQUIREMENTS  # the stage the reply belongs to, known before it streams
     message: Message | None = None
     fallback: str | None = None
     usage: TokenUsage | None = field(default=None, repr=False)
@@ -185,7 +187,7 @@ def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None
         history = uow.messages.list(session_id)
     now = ws.clock()
     turn = _planner(ws, session).reply(session, history, now)
-    reply = ReplyStream(chunks=iter(()))
+    reply = ReplyStream(chunks=iter(()), stage=turn.stage)
     reply.chunks = _voiced_reply(ws, reply, session, history, turn, llm, now)
     return reply
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from core.errors import WorkspaceError
-from core.interviews import create_interview, end_interview, send_message, start_interview
+from core.interviews import ReplyStream, create_interview, end_interview, start_interview, stream_reply, submit_answer
 from core.models import Evaluation, Level, Message, Stage
+from core.providers import LLMChoice
 from core.workspace import Workspace
 
 END_COMMAND = "/end"
@@ -23,6 +24,7 @@ def run_terminal_interview(
     *,
     problem_id: str | None = None,
     provider: str = "offline",
+    llm: LLMChoice | None = None,
     stdin: TextIO,
     stdout: TextIO,
     level: Level | str = Level.MID,
@@ -30,16 +32,23 @@ def run_terminal_interview(
 ) -> str:
     """Run one interview between the terminal and the interviewer; returns the session id.
 
-    Without problem_id, the bank picks a problem that suits the level. The provider is stored on
-    the session like the Setup page does; the services decide which engine voices it.
+    Without problem_id, the bank picks a problem that suits the level. With an LLM provider,
+    `llm` names the model and key; replies are printed as they stream in.
     """
     level = Level(level)
     problem = ws.problems.get(problem_id) if problem_id else ws.problems.choose(level, [])
     session = create_interview(
-        ws, problem_id=problem.id, level=level, duration_minutes=minutes, provider=provider, actor="candidate"
+        ws,
+        problem_id=problem.id,
+        level=level,
+        duration_minutes=minutes,
+        provider=provider,
+        model=llm.model if llm else None,
+        actor="candidate",
     )
     out = _Printer(stdout)
-    out.line(f"{problem.title} — {level.value} level, {session.duration_minutes} minutes, {provider} interviewer")
+    voice = f"{provider} ({llm.model})" if llm else provider
+    out.line(f"{problem.title} — {level.value} level, {session.duration_minutes} minutes, {voice} interviewer")
     out.line(f"Type one answer per line; {END_COMMAND} (or end of input) finishes and shows your evaluation.")
     opening = start_interview(ws, session.id)
     out.interviewer(opening)
@@ -61,18 +70,19 @@ def run_terminal_interview(
             if not interactive:
                 out.line(f"You: {text}")
             try:
-                reply = send_message(ws, session.id, text)
+                submit_answer(ws, session.id, text)
+                reply = stream_reply(ws, session.id, llm=llm)
             except WorkspaceError as exc:
                 out.line(f"error: {exc}")
                 continue
-            out.interviewer(reply)
-            if reply.meta.get("kind") == "closing" and not closed:
+            out.streamed(reply)
+            if reply.message is not None and reply.message.meta.get("kind") == "closing" and not closed:
                 closed = True
                 out.line(f"(Type {END_COMMAND} to finish and see your evaluation.)")
     except KeyboardInterrupt:
         out.line("")
 
-    evaluation = end_interview(ws, session.id)
+    evaluation = end_interview(ws, session.id, llm=llm)
     _print_evaluation(out, evaluation)
     out.line(f"Session: {session.id}  (python -m core sessions show {session.id})")
     return session.id
@@ -94,10 +104,23 @@ class _Printer:
         self.stdout.flush()
 
     def interviewer(self, message: Message) -> None:
-        if message.stage is not self.stage:
-            self.stage = message.stage
-            self.line(f"\n--- {message.stage.label} ---")
+        self.heading(message.stage)
         self.line(f"Interviewer: {_plain(message.content)}")
+
+    def streamed(self, reply: ReplyStream) -> None:
+        """Print the reply as it arrives, then why the offline interviewer stood in, if it did."""
+        self.heading(reply.stage)
+        self.prompt("Interviewer: ")
+        for chunk in reply:
+            self.prompt(_plain(chunk))
+        self.line("")
+        if reply.fallback:
+            self.line(f"({reply.fallback})")
+
+    def heading(self, stage: Stage) -> None:
+        if stage is not self.stage:
+            self.stage = stage
+            self.line(f"\n--- {stage.label} ---")
 
 
 def _print_evaluation(out: _Printer, evaluation: Evaluation) -> None:

@@ -75,3 +75,54 @@ def test_a_database_that_is_down_gives_a_clear_message(env: dict[str, str]) -> N
     assert result.returncode == 2
     assert "Cannot reach the database" in result.stderr and "127.0.0.1:1" in result.stderr
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def interview(*args: str, env: dict[str, str], answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", "interview", *args],
+        cwd=ROOT, env=env, input=answers, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_offline_is_stored_like_the_ui(env: dict[str, str]) -> None:
+    result = interview(
+        "--problem", "url_shortener", "--level", "senior", env=env,
+        answers="How many new links are created per day?\n\nUsers shorten links and get redirected.\n/end\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Interviewer:" in result.stdout and "100 million" in result.stdout
+    assert "--- Evaluation ---" in result.stdout and "Overall:" in result.stdout
+    listed = json.loads(run("sessions", "list", "--json", env=env).stdout)
+    assert listed[0]["status"] == "completed" and listed[0]["problem_id"] == "url_shortener"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_with_openai_streams_and_checks_the_key_first(env: dict[str, str]) -> None:
+    from tests.llm_fakes import OpenAIServer, Reply
+
+    key = "sk-cli-test-key-0123456789abcdefgh"
+    with OpenAIServer(api_key=key, models=["gpt-cli"]) as server:
+        llm_env = {
+            **env,
+            "IW_PROVIDERS__OPENAI__BASE_URL": server.base_url,
+            "IW_PROVIDERS__OPENAI__MODELS": '["gpt-cli"]',
+            "OPENAI_API_KEY": "sk-wrong-0000000000000000000000",
+        }
+        refused = interview("--provider", "openai", env=llm_env, answers="hello\n")
+        assert refused.returncode == 2 and "rejected the API key" in refused.stderr
+        assert "sk-wrong" not in refused.stderr + refused.stdout
+        assert json.loads(run("sessions", "list", "--json", env=env).stdout) == []  # nothing was started
+
+        server.default = Reply(text="Noted. What read latency do you target at p99?", input_tokens=50)
+        result = interview(
+            "--provider", "openai", "--problem", "url_shortener", env={**llm_env, "OPENAI_API_KEY": key},
+            answers="Users shorten links.\n/end\n",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "openai (gpt-cli) interviewer" in result.stdout
+    assert "Interviewer: Noted. What read latency do you target at p99?" in result.stdout
+    shown = json.loads(
+        run("sessions", "show", json.loads(run("sessions", "list", "--json", env=env).stdout)[0]["id"], env=env).stdout
+    )
+    assert shown["session"]["interviewer_provider"] == "openai" and shown["session"]["interviewer_model"] == "gpt-cli"
