@@ -102,17 +102,17 @@ header = st.columns([6, 2])
 with header[0]:
     st.title(view.problem.title)
     who = view.candidate.name if view.candidate else "Candidate"
-    st.caption(f"{who} · {session.level.value} · {session.duration_minutes} min · status: **{session.status.value}**")
-    render_stage_progress(session.stage)
-with header[1]:
-    clock(session)
+    details = [who, session.level.value, f"{session.duration_minutes} min", f"status: **{session.status.value}**"]
     if PROVIDERS[session.interviewer_provider].is_llm:
         usage = usage_summary(ws, session.id)
         cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
-        st.caption(
-            f"{PROVIDERS[session.interviewer_provider].label} · {session.interviewer_model}  \n"
-            f"{usage.input_tokens + usage.output_tokens:,} tokens · {cost}"
-        )
+        details.append(f"{PROVIDERS[session.interviewer_provider].label} {session.interviewer_model}")
+        details.append(f"{usage.input_tokens + usage.output_tokens:,} tokens · {cost}")
+    st.caption(" · ".join(details))
+    render_stage_progress(session.stage)
+with header[1]:
+    # Nothing else goes in this column: a fragment rerunning every second can clear its neighbours.
+    clock(session)
 
 if notice := st.session_state.pop(NOTICE, None):
     st.warning(notice)

@@ -43,6 +43,7 @@ def test_an_openai_interview_streams_replies_and_shows_cost(
     box.press("Enter")
     expect(page.get_by_test_id("stChatMessage").filter(has_text="100 million new links a day")).to_be_visible()
     wait_for_app(page)
-    expect(page.get_by_text(re.compile(r"OpenAI · gpt-e2e"))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"920 tokens · \$0\.0020"))).to_be_visible()  # 900×$2 + 20×$8 per million
+    expect(
+        page.get_by_text(re.compile(r"OpenAI gpt-e2e · 920 tokens · \$0\.0020"))
+    ).to_be_visible()  # 900×$2 + 20×$8 per M
     screenshot(page, "06-openai-interview")

@@ -1,0 +1,63 @@
+"""Setup with an LLM provider: the key is checked before the interview starts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.llm_fakes import OpenAIServer
+from tests.ui.conftest import AppFactory, button, page_title, rendered_text
+
+KEY = "sk-ui-test-key-0123456789abcdefghij"
+
+
+@pytest.fixture
+def fake_openai(app_env: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
+    with OpenAIServer(api_key=KEY, models=["gpt-ui"]) as server:
+        app_env.setenv("IW_PROVIDERS__OPENAI__BASE_URL", server.base_url)
+        app_env.setenv("IW_PROVIDERS__OPENAI__MODELS", '["gpt-ui"]')
+        app_env.delenv("OPENAI_API_KEY", raising=False)
+        yield server
+
+
+def choose_openai(app: AppTest) -> AppTest:
+    app.run().radio(key="setup_provider").set_value("openai").run()
+    assert app.selectbox(key="setup_model_openai").value == "gpt-ui"
+    return app
+
+
+def test_a_missing_or_wrong_key_stops_the_start_with_a_clear_message(
+    new_app: AppFactory, fake_openai: OpenAIServer
+) -> None:
+    app = choose_openai(new_app())
+    assert any("No key yet" in c.value for c in app.caption)
+
+    button(app, "Start interview").click().run()
+    assert not app.exception
+    assert page_title(app) == "Set up a practice interview"
+    assert "OPENAI_API_KEY" in app.error[0].value and "offline interviewer" in app.error[0].value
+    assert fake_openai.requests == []  # a missing key never reaches the network
+
+    app.text_input(key="setup_key_openai").set_value("sk-wrong-key-000000000000000000").run()
+    button(app, "Check the connection").click().run()
+    assert "rejected the API key (401)" in app.error[0].value
+    assert "sk-wrong-key" not in rendered_text(app)
+    button(app, "Start interview").click().run()
+    assert page_title(app) == "Set up a practice interview"
+
+
+def test_a_good_key_is_checked_and_starts_an_openai_interview(new_app: AppFactory, fake_openai: OpenAIServer) -> None:
+    app = choose_openai(new_app())
+    app.text_input(key="setup_key_openai").set_value(KEY).run()
+    assert any("kept in this tab's memory only" in c.value for c in app.caption)
+    button(app, "Check the connection").click().run()
+    assert "the key works and gpt-ui is available" in app.success[0].value
+
+    button(app, "Start interview").click().run()
+    assert not app.exception and not app.error
+    assert page_title(app) != "Set up a practice interview"
+    assert any("OpenAI gpt-ui · 0 tokens · $0.0000" in c.value for c in app.caption)
+    assert [r.path for r in fake_openai.requests].count("/v1/models/gpt-ui") == 2  # the check, and again at start
+    assert KEY not in rendered_text(app)
