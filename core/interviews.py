@@ -39,7 +39,7 @@ from core.models import (
 from core.pricing import cost_usd
 from core.problems import Problem
 from core.prompts import load_prompt
-from core.providers import LLMChoice, chat_model_for, provider
+from core.providers import LLMChoice, base_url_for, chat_model_for, provider
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -213,8 +213,11 @@ def _voiced_reply(
         yield text
     else:
         started, parts = time.perf_counter(), []
+        endpoint = f"{llm.provider}:{base_url_for(ws.settings, llm.provider) or 'default'}"
         chat = None
         try:
+            if wait := ws.provider_health.wait_left(endpoint):
+                raise ChatError("network", f"it failed a moment ago; trying it again in {wait:.0f} s.")
             chat = chat_model_for(ws.settings, llm)
             prompt = load_prompt(ws.settings.resolve(ws.settings.prompts_dir), "interviewer")
             stream = LLMInterviewer(chat, ws.problems.get(session.problem_id), prompt).phrase(
@@ -223,10 +226,13 @@ def _voiced_reply(
             for chunk in stream:
                 parts.append(chunk)
                 yield chunk
+            ws.provider_health.succeeded(endpoint)
             text = "".join(parts).strip() or turn.text
             duration_ms = int((time.perf_counter() - started) * 1000)
             reply.usage = _usage(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
         except ChatError as exc:
+            if exc.transient and chat is not None:
+                ws.provider_health.failed(endpoint)
             log.warning("provider failed, offline reply used", extra={"provider": info.key, "kind": exc.kind})
             reply.fallback = f"{info.label} did not answer ({exc}) The offline interviewer answered instead."
             if parts:

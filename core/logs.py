@@ -19,6 +19,9 @@ from pythonjsonlogger.json import JsonFormatter
 current_session_id: ContextVar[str | None] = ContextVar("current_session_id", default=None)
 
 _HANDLER_MARK = "_interview_workspace"
+# Client libraries whose debug/info lines carry request details (URLs, headers, bodies): only
+# their warnings reach our logs, so no request content or credential can leak through them.
+_QUIET_LIBRARIES = ("openai", "anthropic", "httpx", "httpx2", "httpcore")
 _FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(session_id)s"
 
 
@@ -63,3 +66,5 @@ def configure_logging(
         handler.addFilter(SessionIdFilter())
         root.addHandler(handler)
     root.setLevel(level)
+    for name in _QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

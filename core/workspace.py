@@ -14,6 +14,7 @@ from datetime import datetime
 from core.clock import utc_now
 from core.config import Settings
 from core.problems import ProblemBank, load_problem_bank
+from core.provider_health import ProviderHealth
 from core.rubrics import Rubric, load_rubrics
 from core.unit_of_work import UnitOfWork
 from storage.database import check_database, make_engine
@@ -32,6 +33,7 @@ class Workspace:
     problems: ProblemBank
     rubrics: dict[str, Rubric]
     clock: Callable[[], datetime] = field(default=utc_now)
+    provider_health: ProviderHealth = field(default_factory=ProviderHealth)
 
     def rubric(self, rubric_id: str) -> Rubric:
         return self.rubrics[rubric_id]

@@ -124,6 +124,19 @@ def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, open
         assert "provider_fallback" in [e.action for e in uow.audit.list(session_id=session_id)]
     assert usage_summary(ws, session_id).calls == 0
 
+    # The next answer doesn't wait out the retries again: offline at once, while it cools down.
+    openai_server.reset()
+    submit_answer(ws, session_id, "And redirects?")
+    second = stream_reply(ws, session_id, llm=OPENAI)
+    assert "".join(second) and openai_server.requests == []
+    assert second.fallback is not None and "again in" in second.fallback
+
+    # After the cool-down the provider is asked again, and answers.
+    ws.provider_health.cooldown_seconds = 0
+    openai_server.script(Reply(text="Back again: what is your p99 target?"))
+    third = send_message(ws, session_id, "Redirects must be fast.", llm=OPENAI)
+    assert third.content == "Back again: what is your p99 target?"
+
 
 def test_a_stream_that_breaks_midway_falls_back_and_stores_the_plan(ws: Workspace, openai_server: OpenAIServer) -> None:
     session_id = started(ws, OPENAI)
