@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.llm_fakes import OpenAIServer
+from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import AppFactory, button, page_title, rendered_text
 
 KEY = "sk-ui-test-key-0123456789abcdefghij"
@@ -61,3 +61,25 @@ def test_a_good_key_is_checked_and_starts_an_openai_interview(new_app: AppFactor
     assert any("OpenAI gpt-ui · 0 tokens · $0.0000" in c.value for c in app.caption)
     assert [r.path for r in fake_openai.requests].count("/v1/models/gpt-ui") == 2  # the check, and again at start
     assert KEY not in rendered_text(app)
+
+
+def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake_openai: OpenAIServer) -> None:
+    app = choose_openai(new_app())
+    app.text_input(key="setup_key_openai").set_value(KEY).run()
+    button(app, "Start interview").click().run()
+    fake_openai.script(Reply(text="Which numbers matter most here?", input_tokens=500, output_tokens=7))
+    app.chat_input[0].set_value("Users pay merchants; every payment needs an idempotency key.").run()
+    assert not app.exception
+    assert any("OpenAI gpt-ui · 507 tokens" in c.value for c in app.caption)
+
+    # The evaluation call answers with prose, not JSON: the offline evaluator stands in and says so.
+    fake_openai.script(Reply(text="Overall a decent start.", input_tokens=1500, output_tokens=5))
+    button(app, "End interview").click().run()
+    button(app, "Yes, end it").click().run()
+    assert not app.exception
+    assert page_title(app) == "Evaluation"
+    assert any("OpenAI evaluator could not be used" in i.value for i in app.info)
+    usage = app.dataframe[-1].value
+    assert list(usage["Operation"]) == ["question generation", "evaluation"]
+    assert list(usage["Input tokens"]) == [500, 1500]
+    assert any("Total: 2,012 tokens" in c.value for c in app.caption)
