@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh --dev
 
-# Browser and speech tools for the e2e tests come from Debian packages.
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "Installing Chromium for the browser tests…"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# The browser (e2e tests) and the speech synthesiser (transcription tests) are Debian packages.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v espeak-ng >/dev/null || missing="$missing espeak-ng"
+if [ -n "$missing" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "Installing$missing for the tests…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test}
