@@ -53,6 +53,15 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="fill an empty database with sample interviews").set_defaults(func=_demo)
 
+    transcribe = commands.add_parser("transcribe", help="speech to text of an audio file (offline Whisper)")
+    transcribe.add_argument("file", type=Path)
+    transcribe.add_argument("--json", action="store_true", help="segments in the transcript interchange JSON")
+    transcribe.add_argument("--problem", default=None, help="problem id whose vocabulary biases recognition")
+    tier = transcribe.add_mutually_exclusive_group()
+    tier.add_argument("--accurate", dest="accurate", action="store_true", default=True, help="Whisper base (default)")
+    tier.add_argument("--fast", dest="accurate", action="store_false", help="tiny.en, about twice as fast")
+    transcribe.set_defaults(func=_transcribe)
+
     interview = commands.add_parser(
         "interview", help="practise in the terminal: answers one per line on standard input, /end to finish"
     )
@@ -175,6 +184,14 @@ def _interview(args: argparse.Namespace) -> int:
         stdin=sys.stdin,
         stdout=sys.stdout,
     )
+    return 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from core.recordings import format_segments, transcribe_file
+
+    segments = transcribe_file(args.file, settings=load_settings(), problem_id=args.problem, accurate=args.accurate)
+    print(format_segments(segments, problem_id=args.problem, as_json=args.json))
     return 0
 
 

@@ -34,6 +34,7 @@ from core.models import (
     SessionSummary,
     Stage,
     TokenUsage,
+    TranscriptEntry,
     Utterance,
 )
 from core.pricing import cost_usd
@@ -461,3 +462,9 @@ def _change_status(ws: Workspace, session_id: str, target: SessionStatus, action
         uow.sessions.update(session)
         _audit(uow, session, action, actor)
         uow.commit()
+
+
+def list_transcript(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
+    """The session's transcript so far, in speaking order (empty until someone speaks)."""
+    with ws.uow_factory() as uow:
+        return uow.transcripts.list(session_id)

@@ -40,6 +40,9 @@ class Rubric(BaseModel):
     name: str
     competencies: list[Competency] = Field(min_length=1)
     topics: dict[str, Topic]
+    # Words of the trade that speech recognition should expect ("cache", not "cash"), most
+    # important first: the recogniser's prompt is short, so only the first few dozen count.
+    vocabulary: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _topics_name_known_competencies(self) -> Rubric:

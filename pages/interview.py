@@ -10,11 +10,13 @@ from components.llm_choice import session_choice
 from components.placeholders import render_coming_soon
 from components.resources import get_workspace
 from components.stage_progress import format_clock, render_stage_progress
+from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
 from core.interviews import (
     InterviewView,
     end_interview,
     get_interview,
+    list_transcript,
     needs_reply,
     open_sessions,
     pause_interview,
@@ -189,12 +191,16 @@ with board_col:
         "For now, describe components and how they connect in the chat.",
     )
 
+
+# Reruns on its own every 2 s, so lines a background transcriber stores appear without a full rerun.
+@st.fragment(run_every="2s")
+def live_transcript(session_id: str, problem_id: str) -> None:
+    render_transcript_panel(list_transcript(ws, session_id), problem_id=problem_id, session_id=session_id)
+
+
 with transcript_col:
-    render_coming_soon(
-        "Live transcript — coming soon",
-        "Speak your answers with the microphone and see them transcribed here, offline.",
-        height=520,
-    )
+    # Nothing else goes in this column: a fragment rerunning on a timer can clear its neighbours.
+    live_transcript(session.id, session.problem_id)
 
 # --- Bottom bar --------------------------------------------------------------------------------
 st.divider()

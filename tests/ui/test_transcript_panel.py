@@ -1,0 +1,123 @@
+"""The Interview page's transcript column: lines from the database, search, and the four exports."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from core.config import load_settings
+from core.interviews import create_interview, start_interview
+from core.models import TranscriptEntry
+from core.transcript_export import to_json, to_srt, to_txt, to_webvtt
+from core.workspace import Workspace, build_workspace
+from tests.ui.conftest import AppFactory, assert_clean
+
+LINES = [
+    ("interviewer", "How many new links are created per day?", 4.0, 6.5),
+    ("candidate", "About 100 million, so we cache hot links in Redis.", 62.5, 70.0),
+    ("interviewer", "What happens when a cache node fails?", 75.0, 77.0),
+]
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[bytes, str]]:
+    """What each download button would hand the browser: file name → (bytes, mime type)."""
+    files: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
+        files[filename] = (path_or_data, mimetype)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def add_lines(ws: Workspace, session_id: str, lines: list[tuple[str, str, float, float]]) -> None:
+    with ws.uow_factory() as uow:
+        for speaker, text, start, end in lines:
+            uow.transcripts.add(TranscriptEntry(session_id, speaker, text, start, end, source="mic"))
+        uow.commit()
+
+
+def open_interview(new_app: AppFactory, session_id: str) -> AppTest:
+    at = new_app()
+    at.query_params["session"] = session_id
+    at.run()
+    at.switch_page("pages/interview.py").run()
+    assert_clean(at)
+    return at
+
+
+def transcript_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith((":blue[**Interviewer**]", ":green[**Candidate**]"))]
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_transcript_shows_searches_and_exports_the_sessions_lines(
+    new_app: AppFactory, downloads: dict[str, tuple[bytes, str]]
+) -> None:
+    ws = build_workspace(load_settings())
+    session = create_interview(ws, problem_id="url_shortener")
+    start_interview(ws, session.id)
+
+    # --- Nothing said yet: the empty state explains where answers are ---------------------------
+    at = open_interview(new_app, session.id)
+    assert transcript_lines(at) == []
+    assert any("microphone is coming soon" in c and "typed answers are in the chat" in c for c in captions(at))
+    assert at.text_input(key="transcript_search").disabled
+
+    # --- A transcriber stores lines; the next (fragment) run shows them, latest at the bottom ----
+    add_lines(ws, session.id, LINES[:2])
+    at.run()
+    assert_clean(at)
+    assert transcript_lines(at) == [
+        ":blue[**Interviewer**] :gray[00:04]  \nHow many new links are created per day?",
+        ":green[**Candidate**] :gray[01:02]  \nAbout 100 million, so we cache hot links in Redis.",
+    ]
+    add_lines(ws, session.id, LINES[2:])
+    at.run()
+    assert transcript_lines(at)[-1] == ":blue[**Interviewer**] :gray[01:15]  \nWhat happens when a cache node fails?"
+
+    # --- Search: every word, any case; a miss says so -------------------------------------------
+    at.text_input(key="transcript_search").set_value("CACHE redis").run()
+    assert_clean(at)
+    assert transcript_lines(at) == [
+        ":green[**Candidate**] :gray[01:02]  \nAbout 100 million, so we cache hot links in Redis."
+    ]
+    assert "1 of 3 lines match." in captions(at)
+    at.text_input(key="transcript_search").set_value("cache").run()
+    assert [line.rsplit("\n", 1)[1] for line in transcript_lines(at)] == [LINES[1][1], LINES[2][1]]
+    at.text_input(key="transcript_search").set_value("sharding").run()
+    assert transcript_lines(at) == []
+    assert "No line contains every word you searched for." in captions(at)
+
+    # --- Exports: the whole transcript (not just the search hits), in four formats --------------
+    assert [b.label for b in at.download_button] == ["TXT", "JSON", "SRT", "WebVTT"]
+    entries = [TranscriptEntry(session.id, s, t, a, b) for s, t, a, b in LINES]
+    stem = f"transcript-url_shortener-{session.id[:8]}"
+    assert downloads[f"{stem}.txt"] == (to_txt(entries).encode(), "text/plain")
+    assert downloads[f"{stem}.json"] == (to_json(entries, "url_shortener").encode(), "application/json")
+    assert downloads[f"{stem}.srt"] == (to_srt(entries).encode(), "application/x-subrip")
+    assert downloads[f"{stem}.vtt"] == (to_webvtt(entries).encode(), "text/vtt")
+    assert downloads[f"{stem}.srt"][0].startswith(b"1\n00:00:04,000 --> 00:00:06,500\nInterviewer: How many")
+    at.download_button(key="transcript_download_srt").click().run()
+    assert_clean(at)
+    assert at.text_input(key="transcript_search").value == "sharding", "a download changes nothing on the page"
+
+
+def test_the_transcript_is_per_session(new_app: AppFactory) -> None:
+    ws = build_workspace(load_settings())
+    mine = create_interview(ws, problem_id="url_shortener")
+    other = create_interview(ws, problem_id="url_shortener")
+    for session in (mine, other):
+        start_interview(ws, session.id)
+    add_lines(ws, other.id, LINES)
+
+    at = open_interview(new_app, mine.id)
+    assert transcript_lines(at) == []
+    assert len(transcript_lines(open_interview(new_app, other.id))) == 3
