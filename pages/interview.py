@@ -29,6 +29,7 @@ from core.interviews import (
 )
 from core.models import Role, Session, SessionStatus
 from core.providers import PROVIDERS
+from core.recordings import transcribe_recording
 
 UNSENT = "interview_unsent"
 NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline interviewer answered
@@ -190,6 +191,29 @@ with board_col:
         "Sketch your architecture here; the interviewer will read the diagram. "
         "For now, describe components and how they connect in the chat.",
     )
+    if session.is_open:
+        with st.expander("Transcribe a recording", icon=":material/graphic_eq:"):
+            recording = st.file_uploader(
+                "An audio file of this interview (wav, mp3, m4a, ogg, webm)",
+                type=["wav", "mp3", "m4a", "ogg", "webm"],
+                key="interview_recording",
+            )
+            if recording is not None and st.button("Transcribe", key="interview_transcribe"):
+                bar = st.progress(0.0, text="Reading the recording…")
+                try:
+                    entries = transcribe_recording(
+                        ws,
+                        session.id,
+                        filename=recording.name,
+                        data=recording.getvalue(),
+                        progress=lambda done: bar.progress(done, text=f"Transcribing… {done:.0%}"),
+                    )
+                except WorkspaceError as exc:
+                    bar.empty()
+                    st.error(str(exc))
+                else:
+                    bar.empty()
+                    st.success(f"Added {len(entries)} lines to the transcript; the recording is kept with the session.")
 
 
 # Reruns on its own every 2 s, so lines a background transcriber stores appear without a full rerun.
