@@ -72,7 +72,7 @@ def running_server(runtime: Path, extra_env: dict[str, str] | None = None) -> It
     assert "Traceback" not in server_log, server_log
 
 
-FAKE_OPENAI_KEY = "sk-e2e-test-key-0123456789abcdef"
+FAKE_OPENAI_KEY = "sk-e2e-fake-key-01"
 
 
 @pytest.fixture(scope="session")

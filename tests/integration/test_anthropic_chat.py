@@ -13,8 +13,8 @@ from core.anthropic_chat import CLOSING_TURN, JSON_INSTRUCTION, OPENING_TURN, An
 from core.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
 from tests.llm_fakes import AnthropicServer, Disconnect, Error, Reply, StreamError
 
-KEY = "sk-ant-api03-7Hq2LmZ9xK4vB8nR1tY6-SECRET"
-WRONG_KEY = "sk-ant-api03-WRONGwrongWRONGwrong-0000"
+KEY = "sk-ant-fake-SECRET"
+WRONG_KEY = "sk-ant-WRONG-0000"
 SYSTEM = "You are interviewing a candidate on a system design problem."
 CONVERSATION = [
     ChatMessage("assistant", "Welcome. Today: design a URL shortener."),

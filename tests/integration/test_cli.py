@@ -101,13 +101,13 @@ def test_terminal_interview_offline_is_stored_like_the_ui(env: dict[str, str]) -
 def test_terminal_interview_with_openai_streams_and_checks_the_key_first(env: dict[str, str]) -> None:
     from tests.llm_fakes import OpenAIServer, Reply
 
-    key = "sk-cli-test-key-0123456789abcdefgh"
+    key = "sk-cli-fake-key-01"
     with OpenAIServer(api_key=key, models=["gpt-cli"]) as server:
         llm_env = {
             **env,
             "IW_PROVIDERS__OPENAI__BASE_URL": server.base_url,
             "IW_PROVIDERS__OPENAI__MODELS": '["gpt-cli"]',
-            "OPENAI_API_KEY": "sk-wrong-0000000000000000000000",
+            "OPENAI_API_KEY": "sk-wrong-00000000",
         }
         refused = interview("--provider", "openai", env=llm_env, answers="hello\n")
         assert refused.returncode == 2 and "rejected the API key" in refused.stderr

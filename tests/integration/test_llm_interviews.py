@@ -28,8 +28,8 @@ from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, Reply, StreamE
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
-OPENAI_KEY = "sk-test-openai-0123456789abcdefghij"
-ANTHROPIC_KEY = "sk-ant-test-0123456789abcdefghijkl"
+OPENAI_KEY = "sk-openai-fake-01"
+ANTHROPIC_KEY = "sk-ant-fake-key-01"
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_credential_checks_give_actionable_messages(ws: Workspace, openai_server
     validate_choice(ws.settings, OPENAI)
 
     with pytest.raises(ChatError) as wrong:
-        validate_choice(ws.settings, LLMChoice("openai", "gpt-test", "sk-wrong-key-000000000000000000"))
+        validate_choice(ws.settings, LLMChoice("openai", "gpt-test", "sk-wrong-key-0000"))
     assert wrong.value.kind == "auth" and "401" in str(wrong.value) and "sk-wrong" not in str(wrong.value)
 
     with pytest.raises(ChatError) as unknown:

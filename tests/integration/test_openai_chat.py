@@ -13,8 +13,8 @@ from core.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
 from core.openai_chat import NO_KEY_PLACEHOLDER, OpenAIChatModel
 from tests.llm_fakes import Disconnect, Error, OpenAIServer, Reply, StreamError
 
-KEY = "sk-test-4f9c2b7e1d8a6035SECRET"
-WRONG_KEY = "sk-wrong-a1b2c3d4e5f6g7h8WRONG"
+KEY = "sk-test-fake-SECRET"
+WRONG_KEY = "sk-wrong-fake-WRONG"
 SYSTEM = "You are interviewing a candidate on a system design problem."
 CONVERSATION = [
     ChatMessage("assistant", "Welcome. Today: design a URL shortener."),
@@ -199,7 +199,7 @@ def test_a_model_that_refuses_temperature_is_called_without_it(server: OpenAISer
 
 
 def test_a_bad_request_quotes_the_provider_without_secrets(server: OpenAIServer, connect: Connect) -> None:
-    server.script(Error(400, message="Invalid 'messages[1]': key sk-live-0123456789abcdef is not allowed here"))
+    server.script(Error(400, message="Invalid 'messages[1]': key sk-live-01234567 is not allowed here"))
     with pytest.raises(ChatError) as caught:
         connect().complete(SYSTEM, CONVERSATION)
     assert caught.value.kind == "bad_request" and not caught.value.transient

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import AppFactory, button, page_title, rendered_text
 
-KEY = "sk-ui-test-key-0123456789abcdefghij"
+KEY = "sk-ui-fake-key-01"
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_a_missing_or_wrong_key_stops_the_start_with_a_clear_message(
     assert "OPENAI_API_KEY" in app.error[0].value and "offline interviewer" in app.error[0].value
     assert fake_openai.requests == []  # a missing key never reaches the network
 
-    app.text_input(key="setup_key_openai").set_value("sk-wrong-key-000000000000000000").run()
+    app.text_input(key="setup_key_openai").set_value("sk-wrong-key-0000").run()
     button(app, "Check the connection").click().run()
     assert "rejected the API key (401)" in app.error[0].value
     assert "sk-wrong-key" not in rendered_text(app)

@@ -32,7 +32,7 @@ LOCAL = Endpoint("openai-compatible", "localhost:11434")
     [
         ("Incorrect API key provided: sk-abc*****wxyz.", "Incorrect API key provided: [redacted]."),
         ("key sk-proj-AbC_12-xyz9 rejected", "key [redacted] rejected"),
-        ("sk-ant-api03-Zz9_yY8-xX7 is invalid", "[redacted] is invalid"),
+        ("sk-ant-Zz9_yY8-xX7 is invalid", "[redacted] is invalid"),
         ("header Authorization: Bearer abc.def.ghi was sent", "header Authorization: Bearer [redacted] was sent"),
         ('{"x-api-key": "abc123"}', '{"x-api-key": "[redacted]"}'),
         ("api_key=abc123&model=x", "api_key=[redacted]&model=x"),
@@ -138,7 +138,7 @@ def test_a_compatible_server_404_hints_at_the_base_url() -> None:
 
 
 def test_quoted_provider_text_is_scrubbed_flattened_and_short() -> None:
-    detail = "Bad value\n for key sk-live-0123456789abcdef. " + "x" * 600
+    detail = "Bad value\n for key sk-live-01234567. " + "x" * 600
     error = status_error(OPENAI, 400, model="m", detail=detail, secrets=["never-shown"])
     text = str(error)
     assert text.startswith("OpenAI rejected the request (400): Bad value for key [redacted]. xxx")
