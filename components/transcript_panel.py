@@ -17,8 +17,8 @@ from core.transcript_export import clock, search, speaker_label, to_json, to_srt
 SEARCH_KEY = "transcript_search"
 COLORS = {"interviewer": "blue", "candidate": "green"}
 EMPTY = (
-    "Nothing transcribed yet. Speaking your answers into the microphone is coming soon; "
-    "they will appear here as you talk. Your typed answers are in the chat."
+    'Nothing transcribed yet. Turn on "Speak my answers" below to speak your answers into the '
+    "microphone; they will appear here as you talk. Your typed answers are in the chat."
 )
 
 # Characters Streamlit's Markdown would read as formatting (or LaTeX, for "$") in spoken text.

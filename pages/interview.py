@@ -7,10 +7,12 @@ import streamlit as st
 from components.chat_panel import AVATARS, render_message, render_messages
 from components.current_session import current_session_id, set_current_session
 from components.llm_choice import session_choice
+from components.mic import render_mic
 from components.placeholders import render_coming_soon
 from components.resources import get_workspace
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
+from core import live_transcription
 from core.errors import WorkspaceError
 from core.interviews import (
     InterviewView,
@@ -228,8 +230,17 @@ with transcript_col:
 
 # --- Bottom bar --------------------------------------------------------------------------------
 st.divider()
-bar = st.columns([2, 2, 2, 6])
+bar = st.columns([2, 2, 4, 4])
 if session.status is SessionStatus.ACTIVE:
+    with bar[2]:
+        # Off until asked for: the WebRTC component reruns the page when it mounts, which would cut
+        # short a reply being streamed. Frames arrive on aiortc's loop: feed only queues them.
+        if st.toggle("Speak my answers", key=f"mic_on_{session.id}", help="Transcribe your microphone live"):
+            render_mic(
+                session.id,
+                on_frame=lambda frame, sid=session.id: live_transcription.get_or_create(ws, sid).feed(frame),
+                on_stop=lambda sid=session.id: live_transcription.stop_in_background(sid),
+            )
     if bar[0].button("Pause", icon=":material/pause:", width="stretch"):
         pause_interview(ws, session.id)
         st.rerun()

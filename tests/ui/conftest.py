@@ -45,6 +45,7 @@ def app_env(monkeypatch: pytest.MonkeyPatch, runtime_dir: Path) -> pytest.Monkey
             monkeypatch.delenv(name)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("IW_RUNTIME_DIR", str(runtime_dir))
+    monkeypatch.setenv("IW_DISABLE_MIC", "1")  # streamlit-webrtc cannot run under AppTest: components/mic.py
     return monkeypatch
 
 

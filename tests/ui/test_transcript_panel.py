@@ -68,7 +68,9 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
     # --- Nothing said yet: the empty state explains where answers are ---------------------------
     at = open_interview(new_app, session.id)
     assert transcript_lines(at) == []
-    assert any("microphone is coming soon" in c and "typed answers are in the chat" in c for c in captions(at))
+    assert any(
+        "speak your answers into the microphone" in c and "typed answers are in the chat" in c for c in captions(at)
+    )
     assert at.text_input(key="transcript_search").disabled
 
     # --- A transcriber stores lines; the next (fragment) run shows them, latest at the bottom ----
