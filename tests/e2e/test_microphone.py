@@ -18,18 +18,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import CHROMIUM, screenshot, wait_for_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot, wait_for_app
 from tests.e2e.test_interview_flow import RESUME
 
-BASE_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SENTENCE = "We put a cache in front of the database to serve hot reads."
 
 
@@ -63,7 +54,7 @@ def test_spoken_answer_appears_in_the_transcript(browser: Browser, server_url: s
         executable_path=str(CHROMIUM),
         headless=True,
         args=[
-            *BASE_ARGS,
+            *CHROMIUM_ARGS,
             "--use-fake-ui-for-media-stream",
             "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-audio-capture={wav}",
