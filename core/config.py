@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,6 +40,20 @@ class Price(BaseModel):
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
+
+
+class TranscriptionSettings(BaseModel):
+    """Which speech-to-text engine runs: offline faster-whisper (default) or OpenAI's API when chosen."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key here would otherwise be ignored silently
+
+    engine: Literal["offline", "openai"] = "offline"
+    openai_model: str = Field(default="whisper-1", min_length=1)
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 def _default_providers() -> dict[str, ProviderSettings]:
@@ -71,6 +85,7 @@ class Settings(BaseSettings):
     )
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
     prices: dict[str, Price] = Field(default_factory=dict)
+    transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

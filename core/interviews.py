@@ -128,8 +128,13 @@ def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate")
     return opening
 
 
-def submit_answer(ws: Workspace, session_id: str, text: str, *, actor: str = "candidate") -> Message:
-    """Store the candidate's answer on its own, before anyone is asked to reply to it."""
+def submit_answer(
+    ws: Workspace, session_id: str, text: str, *, actor: str = "candidate", source: str = "typed"
+) -> Message:
+    """Store the candidate's answer on its own, before anyone is asked to reply to it.
+
+    `source` is "typed", or "mic" for a spoken answer (whose words are also transcript lines).
+    """
     text = text.strip()
     if not text:
         raise WorkspaceError("Type an answer before sending.")
@@ -138,8 +143,10 @@ def submit_answer(ws: Workspace, session_id: str, text: str, *, actor: str = "ca
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         _require_active(session)
-        stored = uow.messages.add(Message(session.id, Role.CANDIDATE, text, stage=session.stage, created_at=ws.clock()))
-        _audit(uow, session, "message_sent", actor, seq=stored.seq, chars=len(text))
+        meta = {} if source == "typed" else {"source": source}
+        message = Message(session.id, Role.CANDIDATE, text, stage=session.stage, meta=meta, created_at=ws.clock())
+        stored = uow.messages.add(message)
+        _audit(uow, session, "message_sent", actor, seq=stored.seq, chars=len(text), source=source)
         uow.commit()
     return stored
 
@@ -318,7 +325,8 @@ def end_interview(
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())  # refuses early; not committed here
         messages = uow.messages.list(session_id)
-    outcome = _evaluate(ws, session, utterances_of(session, messages), llm)
+        transcript = uow.transcripts.list(session_id)
+    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm)
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())
@@ -395,6 +403,12 @@ def usage_summary(ws: Workspace, session_id: str) -> UsageSummary:
     return summary
 
 
+def message_count(ws: Workspace, session_id: str) -> int:
+    """How many chat messages the interview has: a cheap "is there something new?" for the page."""
+    with ws.uow_factory() as uow:
+        return len(uow.messages.list(session_id))
+
+
 def get_interview(ws: Workspace, session_id: str) -> InterviewView:
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
@@ -438,6 +452,21 @@ def utterances_of(session: Session, messages: list[Message]) -> list[Utterance]:
             start = max(0.0, (m.created_at - session.started_at).total_seconds())
         utterances.append(Utterance(speaker=m.role.value, text=m.content, start=start, seq=m.seq))
     return utterances
+
+
+def evaluation_utterances(
+    session: Session, messages: list[Message], transcript: list[TranscriptEntry]
+) -> list[Utterance]:
+    """What the evaluator reads: the chat, and the transcript for what was said aloud.
+
+    A spoken answer is in both (the live tier's words in the chat, the accurate pass's in the
+    transcript); the transcript's text is kept and the chat copy left out.
+    """
+    chat = [m for m in messages if m.meta.get("source") != "mic"]
+    spoken = [Utterance(speaker=e.speaker, text=e.text, start=e.start, end=e.end) for e in transcript if e.text.strip()]
+    if not spoken:
+        return utterances_of(session, chat)
+    return sorted(utterances_of(session, chat) + spoken, key=lambda u: u.start or 0.0)
 
 
 def _planner(ws: Workspace, session: Session) -> OfflineInterviewer:

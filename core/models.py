@@ -171,6 +171,9 @@ class MediaFile:
     path: str  # relative to the file store root
     size_bytes: int
     content_type: str
+    # Where the file starts on the interview's clock (seconds, pauses excluded), for recordings
+    # made during the interview; None for uploads and other files.
+    offset_seconds: float | None = None
     id: int | None = None
     created_at: datetime | None = None
 

@@ -1,6 +1,6 @@
 """Recordings: transcribe an uploaded audio file into a session, or any file from the CLI.
 
-Uploads use the accurate tier (Whisper base), biased toward the session problem's vocabulary
+Uploads use the accurate tier (Whisper base, or OpenAI when configured), biased toward the session problem's vocabulary
 and the rubric's topic names. The upload is checked and decoded before anything is stored;
 the original file, its media row, the transcript entries and the audit entry are then stored
 together (the rows in one unit of work).
@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 from core.audio import load_audio
@@ -20,14 +21,8 @@ from core.logs import session_context
 from core.models import AuditEntry, MediaFile, TranscriptEntry
 from core.problems import Problem
 from core.rubrics import Rubric
-from core.transcription import (
-    AudioError,
-    Progress,
-    Segment,
-    Transcriber,
-    accurate_transcriber,
-    live_transcriber,
-)
+from core.speech_engines import transcriber_for
+from core.transcription import AudioError, Progress, Segment, Transcriber
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -54,14 +49,19 @@ def models_dir(settings: Settings) -> Path:
 
 
 def recognition_vocabulary(problem: Problem | None, rubric: Rubric | None) -> list[str]:
-    """Terms that bias recognition: the rubric's core words of the trade first, then the problem's.
+    """Terms that bias recognition: the problem's and the rubric's, taken in turn.
 
-    Core terms lead because the prompt is short and they are said in every interview (measured:
-    problem-first put "short link" where "shard" was said). Topic names ("Non-functional
-    requirements") are left out: as prompt words they made tiny.en worse.
+    Taking them in turn puts both the problem's own words (quadtree, base62) and the trade's
+    core words (cache, shard) early in the prompt, which is cut at about 400 characters.
+    Measured in bench/transcription.py: problem-first or rubric-first each lost words the
+    other kept. Topic names ("Non-functional requirements") are left out: as prompt words
+    they made tiny.en worse.
     """
-    terms = list(rubric.vocabulary) if rubric else []
-    terms += [t for t in (problem.vocabulary if problem else []) if t not in terms]
+    problem_terms = list(problem.vocabulary) if problem else []
+    rubric_terms = list(rubric.vocabulary) if rubric else []
+    terms: list[str] = []
+    for pair in zip_longest(problem_terms, rubric_terms):
+        terms += [term for term in pair if term and term not in terms]
     return terms
 
 
@@ -93,7 +93,7 @@ def transcribe_recording(
         rubric = ws.rubrics.get(session.rubric_id)
         audio = load_audio(data)
         started = time.perf_counter()
-        engine = transcriber or accurate_transcriber(models_dir(ws.settings))
+        engine = transcriber or transcriber_for(ws.settings, "accurate")
         segments = engine.transcribe(audio, vocabulary=recognition_vocabulary(problem, rubric), progress=progress)
         elapsed = time.perf_counter() - started
 
@@ -164,7 +164,7 @@ def transcribe_file(
     problem = load_problem_bank(settings.resolve(settings.problems_dir)).get(problem_id) if problem_id else None
     rubric = load_rubrics(settings.resolve(settings.rubrics_dir)).get("system_design")
     audio = load_audio(Path(path))
-    engine = accurate_transcriber(models_dir(settings)) if accurate else live_transcriber()
+    engine = transcriber_for(settings, "accurate" if accurate else "live")
     return engine.transcribe(audio, vocabulary=recognition_vocabulary(problem, rubric))
 
 

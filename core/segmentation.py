@@ -159,6 +159,16 @@ class Segmenter:
         self._loud_frames = 0
         self._quiet_run = 0
 
+    @property
+    def in_speech(self) -> bool:
+        """True while an utterance is under way (speech heard, its closing pause not yet)."""
+        return bool(self._current)
+
+    @property
+    def position(self) -> float:
+        """Seconds of the stream consumed so far."""
+        return self._frames_seen * FRAME_S
+
     def feed(self, chunk: np.ndarray) -> list[Utterance]:
         data = np.concatenate([self._pending, np.asarray(chunk, dtype=np.float32).reshape(-1)])
         whole = len(data) // self._frame * self._frame

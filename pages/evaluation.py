@@ -9,8 +9,10 @@ from components.current_session import current_session_id, set_current_session
 from components.evaluation_report import render_evaluation
 from components.local_time import short
 from components.resources import get_workspace
+from components.session_media import render_session_media
 from core.errors import WorkspaceError
 from core.interviews import get_interview, list_history, usage_summary
+from core.media_capture import list_media
 from core.models import SessionStatus
 
 ws = get_workspace()
@@ -50,6 +52,8 @@ if view is None or view.evaluation is None:
     view = get_interview(ws, chosen)
 
 assert view.evaluation is not None
+if notice := st.session_state.pop("evaluation_notice", None):  # set by the Interview page when it ended
+    st.warning(notice)
 who = view.candidate.name if view.candidate else "Candidate"
 ended = short(view.session.ended_at)
 elapsed = view.session.elapsed_seconds(ws.clock()) / 60
@@ -78,3 +82,7 @@ if usage.calls:
     if usage.unpriced_models:
         total += f" (no price in config for {', '.join(usage.unpriced_models)})"
     st.caption(total)
+
+if media := list_media(ws, view.session.id):
+    st.subheader("Recordings")
+    render_session_media(media, ws.files.absolute)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import av
 import streamlit as st
 
+from components.camera import render_camera
 from components.chat_panel import AVATARS, render_message, render_messages
 from components.current_session import current_session_id, set_current_session
+from components.live_modes import render_live_modes
 from components.llm_choice import session_choice
 from components.mic import render_mic
 from components.placeholders import render_coming_soon
 from components.resources import get_workspace
+from components.screen_share import render_screen_share
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
 from core import live_transcription
@@ -19,6 +23,7 @@ from core.interviews import (
     end_interview,
     get_interview,
     list_transcript,
+    message_count,
     needs_reply,
     open_sessions,
     pause_interview,
@@ -32,10 +37,13 @@ from core.interviews import (
 from core.models import Role, Session, SessionStatus
 from core.providers import PROVIDERS
 from core.recordings import transcribe_recording
+from core.session_audio import refine_transcript
 
 UNSENT = "interview_unsent"
 NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline interviewer answered
 END_DIALOG = "interview_end_dialog"  # id of the session whose "End the interview?" dialog is open
+ENDING = "interview_ending"  # id of the session being ended (transcript pass and evaluation under way)
+EVALUATION_NOTICE = "evaluation_notice"  # shown once on the Evaluation page
 
 ws = get_workspace()
 session_id = current_session_id()
@@ -78,6 +86,33 @@ def clock(session: Session) -> None:
         st.caption(":orange[Time is up: summarise your design and end the interview.]")
 
 
+def _finish_interview(session_id: str) -> None:
+    """Stop the microphone, run the accurate pass over its recordings, evaluate, show the evaluation.
+
+    Runs in a full page run before any timed fragment is drawn: a fragment's timer firing during
+    these seconds and a page switch at their end left the browser with a blank page.
+    """
+    st.session_state.pop(ENDING, None)
+    live_transcription.stop(session_id)  # the last spoken words first
+    bar = st.progress(0.0, text="Checking the recordings…")
+    try:
+        refine_transcript(
+            ws, session_id, progress=lambda done: bar.progress(done, text=f"Improving the transcript… {done:.0%}")
+        )
+    except WorkspaceError as exc:
+        st.session_state[EVALUATION_NOTICE] = f"The transcript keeps the live text: {exc}"
+    finally:
+        bar.empty()
+    try:
+        with st.spinner("Evaluating your interview…"):
+            end_interview(ws, session_id, llm=session_choice(view.session))
+    except WorkspaceError as exc:
+        st.error(f"The interview could not be ended: {exc}")
+        st.button("Back to the interview", key="ending_failed_back")
+        st.stop()
+    st.switch_page("pages/evaluation.py", query_params={"session": session_id})
+
+
 def _close_end_dialog() -> None:
     st.session_state.pop(END_DIALOG, None)
 
@@ -89,18 +124,17 @@ def confirm_end(session_id: str) -> None:
     st.write("You'll get your evaluation straight away. No answers can be added afterwards.")
     yes, no = st.columns(2)
     if yes.button("Yes, end it", type="primary", key="confirm_end_yes"):
-        try:
-            with st.spinner("Evaluating your interview…"):
-                end_interview(ws, session_id, llm=session_choice(view.session))
-        except WorkspaceError as exc:
-            st.error(str(exc))
-            return
         _close_end_dialog()
-        st.switch_page("pages/evaluation.py", query_params={"session": session_id})
+        st.session_state[ENDING] = session_id
+        st.rerun(scope="app")
     if no.button("Keep going", key="confirm_end_no"):
         _close_end_dialog()
         st.rerun()
 
+
+if st.session_state.get(ENDING) == session.id and session.is_open:
+    st.title(view.problem.title)
+    _finish_interview(session.id)
 
 # --- Header ------------------------------------------------------------------------------------
 header = st.columns([6, 2])
@@ -130,7 +164,9 @@ if session.status is SessionStatus.READY:
     st.stop()
 
 # Answer a message left without a reply (a crash or restart between storing it and replying).
-if session.status is SessionStatus.ACTIVE and needs_reply(view.messages):
+# While the microphone is on, its worker answers spoken answers itself.
+listening = live_transcription.is_listening(session.id)
+if session.status is SessionStatus.ACTIVE and needs_reply(view.messages) and not listening:
     try:
         reply_to_candidate(ws, session.id, llm=llm)
         view = get_interview(ws, session.id)
@@ -219,31 +255,63 @@ with board_col:
 
 
 # Reruns on its own every 2 s, so lines a background transcriber stores appear without a full rerun.
+# A spoken answer (or its reply) reaches the chat through the microphone's worker: then the whole
+# page reruns to show it.
 @st.fragment(run_every="2s")
-def live_transcript(session_id: str, problem_id: str) -> None:
+def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
+    if live_transcription.is_listening(session_id) and message_count(ws, session_id) != messages_shown:
+        st.rerun(scope="app")
     render_transcript_panel(list_transcript(ws, session_id), problem_id=problem_id, session_id=session_id)
 
 
 with transcript_col:
     # Nothing else goes in this column: a fragment rerunning on a timer can clear its neighbours.
-    live_transcript(session.id, session.problem_id)
+    live_transcript(session.id, session.problem_id, len(view.messages))
+
+
+def _hear(session_id: str, frame: av.AudioFrame) -> None:
+    """One microphone frame, on aiortc's event loop: queued for this interview's transcriber."""
+    transcriber = live_transcription.get_or_create(ws, session_id, submit_answers=True, llm=llm)
+    if transcriber is not None:  # None: the page stopped the microphone (pause, end, switched off)
+        transcriber.feed(frame)
+
 
 # --- Bottom bar --------------------------------------------------------------------------------
 st.divider()
 bar = st.columns([2, 2, 4, 4])
 if session.status is SessionStatus.ACTIVE:
-    with bar[2]:
-        # Off until asked for: the WebRTC component reruns the page when it mounts, which would cut
-        # short a reply being streamed. Frames arrive on aiortc's loop: feed only queues them.
-        if st.toggle("Speak my answers", key=f"mic_on_{session.id}", help="Transcribe your microphone live"):
-            render_mic(
-                session.id,
-                on_frame=lambda frame, sid=session.id: live_transcription.get_or_create(ws, sid).feed(frame),
-                on_stop=lambda sid=session.id: live_transcription.stop_in_background(sid),
-            )
     if bar[0].button("Pause", icon=":material/pause:", width="stretch"):
+        live_transcription.stop(session.id)  # the words before the pause are kept
         pause_interview(ws, session.id)
         st.rerun()
+    modes = bar[2].container()  # filled once the capture controls below have said what is live
+    mic_col, camera_col, screen_col = st.columns(3)
+    with mic_col:
+        # Off until asked for: the WebRTC component reruns the page when it mounts, which would cut
+        # short a reply being streamed. Frames arrive on aiortc's loop: feed only queues them.
+        mic_live = False
+        if st.toggle(
+            "Speak my answers",
+            key=f"mic_on_{session.id}",
+            help="Your microphone is transcribed live and recorded with the interview; a pause of about "
+            f"{live_transcription.ANSWER_PAUSE_S:.0f} s sends what you said to the interviewer.",
+        ):
+            live_transcription.listen(session.id)
+            mic_live = render_mic(
+                session.id,
+                on_frame=lambda frame, sid=session.id: _hear(sid, frame),
+                on_stop=lambda sid=session.id: live_transcription.stop_in_background(sid),
+            )
+        elif listening:  # switched off: keep the last words, stop recording
+            live_transcription.stop(session.id)
+    with camera_col:
+        camera_live = False
+        if st.toggle("Record my camera", key=f"camera_on_{session.id}", help="Saved as MP4 with the interview"):
+            camera_live = render_camera(ws, session.id)
+    with screen_col:
+        screen_live = render_screen_share(ws, session.id)
+    with modes:
+        render_live_modes(mic=mic_live, camera=camera_live, screen=screen_live)
 elif session.status is SessionStatus.PAUSED and bar[0].button(
     "Resume", icon=":material/play_arrow:", width="stretch", type="primary"
 ):
@@ -258,4 +326,4 @@ else:
     st.success("This interview has ended.")
     if bar[1].button("See the evaluation", type="primary", width="stretch"):
         st.switch_page("pages/evaluation.py", query_params={"session": session.id})
-bar[3].caption("Everything you type is saved as you send it; reload or come back later to continue.")
+bar[3].caption("Everything you type or say is saved as it arrives; reload or come back later to continue.")

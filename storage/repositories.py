@@ -12,7 +12,7 @@ from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from core.errors import NotFound
@@ -429,6 +429,15 @@ class SqlTranscriptRepository(_SessionLog):
     row_type = TranscriptEntryRow
     order = ("start", "id")  # speaking order; ties in insertion order
 
+    def remove_source(self, session_id: str, source: str) -> int:
+        """Drop a session's entries from one source (e.g. live "mic" lines a better pass replaces)."""
+        result = self._session.execute(
+            delete(TranscriptEntryRow).where(
+                TranscriptEntryRow.session_id == session_id, TranscriptEntryRow.source == source
+            )
+        )
+        return int(result.rowcount or 0)
+
 
 class SqlWhiteboardRepository(_SessionLog):
     model = WhiteboardSnapshot
@@ -438,6 +447,13 @@ class SqlWhiteboardRepository(_SessionLog):
 class SqlMediaRepository(_SessionLog):
     model = MediaFile
     row_type = MediaFileRow
+
+    def set_size(self, media_id: int, size_bytes: int) -> None:
+        """A recording written while the interview runs gets its final size when it closes."""
+        row = self._session.get(MediaFileRow, media_id)
+        if row is None:
+            raise NotFound(f"No media file {media_id}.")
+        row.size_bytes = size_bytes
 
 
 class SqlTokenUsageRepository(_SessionLog):

@@ -182,6 +182,12 @@ class FakeTranscriptRepository(_SessionLog[TranscriptEntry]):
     def list(self, session_id: str) -> list[TranscriptEntry]:
         return sorted(super().list(session_id), key=lambda e: (e.start, e.id or 0))
 
+    def remove_source(self, session_id: str, source: str) -> int:
+        kept = [e for e in self._state.transcripts if not (e.session_id == session_id and e.source == source)]
+        removed = len(self._state.transcripts) - len(kept)
+        self._state.transcripts[:] = kept
+        return removed
+
 
 class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
     attribute = "whiteboards"
@@ -189,6 +195,13 @@ class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
 
 class FakeMediaRepository(_SessionLog[MediaFile]):
     attribute = "media"
+
+    def set_size(self, media_id: int, size_bytes: int) -> None:
+        for media in self._state.media:
+            if media.id == media_id:
+                media.size_bytes = size_bytes
+                return
+        raise NotFound(f"No media file {media_id}.")
 
 
 class FakeTokenUsageRepository(_SessionLog[TokenUsage]):

@@ -43,8 +43,8 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(runtime: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start `streamlit run server.py` on a free port with its data in `runtime`; yield its URL."""
+def running_server(runtime: Path, extra_env: dict[str, str] | None = None, script: str = "server.py") -> Iterator[str]:
+    """Start `streamlit run <script>` (server.py unless told) on a free port, data in `runtime`; yield its URL."""
     port = _free_port()
     env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     for variable in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_COMPATIBLE_API_KEY"):
@@ -54,7 +54,7 @@ def running_server(runtime: Path, extra_env: dict[str, str] | None = None) -> It
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "server.py",
+                sys.executable, "-m", "streamlit", "run", script,
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
             ],

@@ -86,11 +86,27 @@ def test_spoken_answer_appears_in_the_transcript(browser: Browser, server_url: s
         expect(mic.get_by_role("button", name="STOP")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Recording")).to_be_visible(timeout=30_000)
 
-        # Only the transcript panel holds the spoken words (they are not sent to the chat).
+        # The words appear in the transcript panel, and the answer (ended by the pause) in the chat,
+        # with the interviewer's reply after it.
         spoken = page.get_by_text(re.compile(r"put a cache", re.IGNORECASE)).first
         expect(spoken).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Candidate", exact=True).first).to_be_visible()
+        chat = page.locator("[data-testid=stChatMessage]")
+        answer = chat.filter(has_text=re.compile(r"put a cache", re.IGNORECASE)).first
+        expect(answer).to_be_visible(timeout=30_000)
+        expect(chat.last).not_to_contain_text(re.compile(r"put a cache", re.IGNORECASE), timeout=30_000)
         wait_for_app(page)
         screenshot(page, "07-microphone")
+
+        # Ending the interview keeps the recording with the session and lists it on the Evaluation page
+        # (this once left a blank page when a timed fragment fired during the end; see _finish_interview).
+        page.get_by_role("button", name="End interview").click()
+        page.get_by_role("button", name="Yes, end it").click()
+        expect(page).to_have_url(re.compile(r"/evaluation\?session="), timeout=120_000)
+        expect(page.get_by_role("heading", name="Recordings")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"mic-.*\.wav"))).to_be_visible()
+        expect(page.locator("audio")).to_have_count(1)
+        page.get_by_role("heading", name="Recordings").scroll_into_view_if_needed()
+        screenshot(page, "08-recordings")
     finally:
         mic_browser.close()

@@ -161,3 +161,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def uow_factory(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
     return make_uow_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the assembled Whisper base model per test run (assembling copies 145 MB)."""
+    return tmp_path_factory.mktemp("models") / "whisper-base"

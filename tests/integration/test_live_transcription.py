@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
+import wave
 from pathlib import Path
 
 import av
@@ -17,9 +19,20 @@ import pytest
 from core import live_transcription
 from core.audio import load_audio
 from core.config import Settings
-from core.interviews import create_interview, get_interview, list_transcript, start_interview
+from core.interviews import (
+    create_interview,
+    end_interview,
+    evaluation_utterances,
+    get_interview,
+    list_transcript,
+    pause_interview,
+    start_interview,
+    submit_answer,
+)
 from core.live_transcription import LiveTranscriber
 from core.models import Role
+from core.session_audio import refine_transcript, session_recordings
+from core.transcription import accurate_transcriber, ensure_base_model
 from core.workspace import Workspace, build_workspace
 
 FRAME = 960  # samples per channel in one 20 ms WebRTC frame at 48 kHz
@@ -65,11 +78,18 @@ def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
     live = live_transcription.get_or_create(workspace, session.id)
-    assert live_transcription.get_or_create(workspace, session.id) is live
+    assert live is not None and live_transcription.get_or_create(workspace, session.id) is live
     for frame in webrtc_frames(spoken):
         live.feed(frame)
     live_transcription.stop(session.id)
     assert not live.running and live_transcription.get(session.id) is None
+    # Frames still in flight after the page stopped the microphone start nothing…
+    assert live_transcription.get_or_create(workspace, session.id) is None
+    # …until the page shows the microphone again.
+    live_transcription.listen(session.id)
+    again = live_transcription.get_or_create(workspace, session.id)
+    assert again is not None and again is not live and again.running
+    live_transcription.stop(session.id)
 
     entries = list_transcript(workspace, session.id)
     assert entries, "no transcript entry from the spoken sentence"
@@ -103,3 +123,136 @@ def test_utterances_can_be_sent_as_answers(workspace: Workspace, spoken) -> None
     roles = [m.role for m in messages]
     assert roles == [Role.INTERVIEWER, Role.CANDIDATE, Role.INTERVIEWER]
     assert "cache" in messages[1].content.lower()
+
+
+def _feed_all(live: LiveTranscriber, audio: np.ndarray) -> None:
+    for frame in webrtc_frames(audio):
+        live.feed(frame)
+
+
+def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, spoken) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id)
+    _feed_all(live, spoken)
+    live.stop()
+
+    (media,) = session_recordings(workspace, session.id)
+    path = workspace.files.absolute(media.path)
+    assert media.kind == "audio" and media.content_type == "audio/wav"
+    assert path.parent == workspace.files.session_dir(session.id) and path.name.startswith("mic-")
+    assert media.size_bytes == path.stat().st_size
+    assert media.offset_seconds is not None and media.offset_seconds >= 0
+    with wave.open(str(path), "rb") as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 16_000)
+        assert abs(wav.getnframes() / 16_000 - len(spoken) / 16_000) < 0.1
+    saved = load_audio(path)
+    assert np.abs(saved).max() > 0.05  # the speech itself, not silence
+
+
+def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Workspace, spoken) -> None:
+    """A crash or restart mid-interview leaves a valid WAV holding what was heard so far."""
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id)
+    _feed_all(live, spoken)
+    deadline = time.monotonic() + 30
+    while (
+        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live.recording is not None
+    with wave.open(str(live.recording.path), "rb") as wav:  # header already counts every frame
+        assert wav.getnframes() / 16_000 > len(spoken) / 16_000 - 0.1
+    live.stop()
+
+
+def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id)
+    pause_interview(workspace, session.id)
+    time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the status this often
+    _feed_all(live, spoken)
+    live.stop()
+    assert list_transcript(workspace, session.id) == []
+    assert session_recordings(workspace, session.id) == []
+
+
+def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> None:
+    """Utterances with short pauses between them make one answer; a long quiet ends it."""
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    short_pause = np.zeros(int(0.8 * 16_000), dtype=np.float32)
+    long_quiet = np.zeros(int((live_transcription.ANSWER_PAUSE_S + 1) * 16_000), dtype=np.float32)
+    live = LiveTranscriber(workspace, session.id, submit_answers=True)
+    sentence = spoken[16_000:-16_000]  # without the fixture's 1 s pauses
+    _feed_all(live, np.concatenate([short_pause, sentence, short_pause, sentence, long_quiet, sentence, short_pause]))
+    live.stop()
+
+    messages = get_interview(workspace, session.id).messages
+    candidate = [m for m in messages if m.role is Role.CANDIDATE]
+    assert len(candidate) == 2, [m.content for m in candidate]
+    assert candidate[0].content.lower().count("cache") == 2 and candidate[1].content.lower().count("cache") == 1
+    assert all(m.meta == {"source": "mic"} for m in candidate)
+    assert [m.role for m in messages] == [
+        Role.INTERVIEWER,
+        Role.CANDIDATE,
+        Role.INTERVIEWER,
+        Role.CANDIDATE,
+        Role.INTERVIEWER,
+    ]
+    assert len(list_transcript(workspace, session.id)) >= 3  # the transcript keeps every utterance
+
+
+def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    live = live_transcription.get_or_create(workspace, session.id)
+    _feed_all(live, spoken[:-16_000])  # no closing pause: the utterance is still open
+    live_transcription.stop_all()
+    assert "cache" in " ".join(e.text for e in list_transcript(workspace, session.id)).lower()
+    assert live_transcription.get(session.id) is None
+
+
+def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
+    workspace: Workspace, spoken, shared_models_dir: Path
+) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    submit_answer(workspace, session.id, "I would start with the requirements.")
+    live = LiveTranscriber(workspace, session.id, submit_answers=True)
+    _feed_all(live, spoken)
+    live.stop()
+    live_ids = {e.id for e in list_transcript(workspace, session.id)}
+    assert live_ids
+
+    fractions: list[float] = []
+    ensure_base_model(shared_models_dir)
+    accurate = accurate_transcriber(shared_models_dir)
+    result = refine_transcript(workspace, session.id, progress=fractions.append, transcriber=accurate)
+    assert result is not None and result.model == "base" and result.recordings == 1
+    assert result.replaced == len(live_ids) and result.added >= 1
+    refined = list_transcript(workspace, session.id)
+    assert len(refined) == result.added  # the live lines are gone (SQLite may reuse their ids)
+    assert all(e.source == "mic" and e.speaker == "candidate" for e in refined)
+    assert "cache in front of the database" in " ".join(e.text for e in refined).lower()
+    assert fractions and fractions[-1] == 1.0 and fractions == sorted(fractions)
+
+    with workspace.uow_factory() as uow:
+        transcript = uow.transcripts.list(session.id)
+        messages = uow.messages.list(session.id)
+        audit = uow.audit.list(session_id=session.id)
+    assert any(a.action == "transcript_refined" for a in audit)
+    said = [u.text for u in evaluation_utterances(get_interview(workspace, session.id).session, messages, transcript)]
+    assert "I would start with the requirements." in said  # typed: from the chat
+    assert all(e.text in said for e in transcript)  # spoken: from the refined transcript…
+    spoken_messages = [m for m in messages if m.meta.get("source") == "mic"]
+    assert spoken_messages and len(said) == len(messages) - len(spoken_messages) + len(transcript)  # …not the chat copy
+    end_interview(workspace, session.id)
+
+
+def test_the_accurate_pass_without_recordings_changes_nothing(workspace: Workspace) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    assert refine_transcript(workspace, session.id) is None

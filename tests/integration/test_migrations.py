@@ -110,7 +110,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0002"
+    assert current_revision(empty_database_url) == head_revision() == "0003"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -136,7 +136,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
     finally:
         engine.dispose()
 
@@ -162,7 +162,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0002"
+    assert current_revision(empty_database_url) == "0003"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -213,7 +213,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0002"
+    assert current_revision(f"sqlite:///{database}") == "0003"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -235,5 +235,35 @@ def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) 
         with make_uow_factory(engine)() as uow:
             old = uow.sessions.get("old")
         assert old.problem_id == "url_shortener" and old.interviewer_model is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0002_keeps_media_files_without_an_offset(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0002")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at) VALUES"
+                    " ('old', 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO media_files (session_id, kind, path, size_bytes, content_type, created_at) VALUES"
+                    " ('old', 'audio', 'sessions/old/upload.wav', 44, 'audio/wav', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            (media,) = uow.media.list("old")
+        assert media.path == "sessions/old/upload.wav" and media.offset_seconds is None
     finally:
         engine.dispose()

@@ -21,7 +21,7 @@ from core.audio import load_audio
 from core.config import Settings
 from core.errors import NotFound
 from core.interviews import create_interview
-from core.recordings import format_segments, models_dir, transcribe_file, transcribe_recording
+from core.recordings import format_segments, models_dir, recognition_vocabulary, transcribe_file, transcribe_recording
 from core.transcription import (
     SAMPLE_RATE,
     AudioError,
@@ -77,17 +77,14 @@ def speech(speech_wav: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("models") / "whisper-base"
-
-
-@pytest.fixture(scope="session")
 def live() -> WhisperTranscriber:
     return live_transcriber()
 
 
 @pytest.fixture(scope="session")
 def accurate(shared_models_dir: Path) -> WhisperTranscriber:
+    # Assembled here even if another test loaded the (process-wide) base model from elsewhere first.
+    ensure_base_model(shared_models_dir)
     return accurate_transcriber(shared_models_dir)
 
 
@@ -154,7 +151,7 @@ def test_vocabulary_prompt_is_a_short_sentence() -> None:
     assert hotwords == "cache, sharding, load balancer"
     assert vocabulary_prompt([]) == (None, None)
     long_prompt, _ = vocabulary_prompt([f"term{i}" for i in range(500)])
-    assert long_prompt is not None and len(long_prompt) < 260
+    assert long_prompt is not None and len(long_prompt) < 460
 
 
 def test_unreadable_file_raises_audio_error(tmp_path: Path) -> None:
@@ -232,3 +229,14 @@ def test_transcribe_file_for_the_cli(speech_wav: Path, accurate: WhisperTranscri
     assert payload["entries"][0]["speaker"] == "candidate"
     assert format_segments(segments).count("\n") == len(segments) - 1
     assert models_dir(settings) == settings.runtime_path / "models" / "whisper-base"
+
+
+def test_recognition_vocabulary_takes_the_problems_and_the_rubrics_terms_in_turn(workspace: Workspace) -> None:
+    problem = workspace.problems.get("ride_matching")
+    rubric = workspace.rubrics.get("system_design")
+    terms = recognition_vocabulary(problem, rubric)
+    assert terms[:4] == [problem.vocabulary[0], rubric.vocabulary[0], problem.vocabulary[1], rubric.vocabulary[1]]
+    assert len(terms) == len(set(terms)) and set(terms) == set(problem.vocabulary) | set(rubric.vocabulary)
+    prompt, _ = vocabulary_prompt(terms)
+    assert prompt is not None and "quadtree" in prompt and "shard" in prompt  # both kinds fit the prompt
+    assert recognition_vocabulary(None, None) == []

@@ -3,21 +3,34 @@
 POST /v1/chat/completions answers JSON (`chat.completion`) or, with "stream": true, SSE
 `data: {chat.completion.chunk}` lines (a role chunk, one chunk per text delta, a finish chunk,
 a usage chunk with empty choices when stream_options.include_usage is set) and `data: [DONE]`.
-GET /v1/models/{id} and /v1/models answer `model` objects. Errors are
+GET /v1/models/{id} and /v1/models answer `model` objects. POST /v1/audio/transcriptions takes
+the multipart form the SDK sends and answers `json` ({"text", "usage"}), `text`, or `verbose_json`
+({"task", "language", "duration", "text", "segments": [...], "usage"}); like OpenAI it refuses
+verbose_json for the *-transcribe models, audio under 0.1 s, a WAV it cannot read, and a body over
+`max_upload_bytes` (413). Its requests are recorded with the form fields as the body (the file as
+{"filename", "content_type", "size"}); the uploaded bytes are kept in `uploads`. Errors are
 `{"error": {"message", "type", "param", "code"}}` with OpenAI's statuses and headers
 (x-request-id, x-ratelimit-*, retry-after / retry-after-ms when scripted).
 """
 
 from __future__ import annotations
 
+import asyncio
+import io
+import math
 import time
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from tests.llm_fakes.server import (
+    Disconnect,
     Error,
     FakeServer,
     Reply,
@@ -53,6 +66,26 @@ _DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {  # status: (type, me
 }
 
 
+API_LIMIT_BYTES = 26_214_400  # OpenAI's "Maximum content size limit" for a request body
+
+
+@dataclass(frozen=True)
+class Transcript(Reply):
+    """A transcription answer with exact segments: (start, end, text), in seconds of the uploaded file.
+
+    A plain Reply answers a transcription too: its `chunks` become segments spread evenly over the
+    uploaded audio (no chunks: its `text` as one segment over all of it). `silent` lists indices of
+    segments Whisper marks as not speech (high no_speech_prob, low avg_logprob).
+    """
+
+    segments: Sequence[tuple[float, float, str]] = ()
+    silent: Sequence[int] = ()
+
+    @property
+    def full_text(self) -> str:
+        return " ".join(text.strip() for _start, _end, text in self.segments)
+
+
 def masked(key: str) -> str:
     """How OpenAI echoes a wrong key: its first and last few characters around stars."""
     return f"{key[:3]}{'*' * max(3, len(key) - 7)}{key[-4:]}" if len(key) > 8 else "***"
@@ -65,9 +98,15 @@ class OpenAIServer(FakeServer):
     (a plain-text 404 there, as a bare Starlette/FastAPI app answers).
     """
 
-    def __init__(self, *, models_endpoint: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, models_endpoint: bool = True, max_upload_bytes: int = API_LIMIT_BYTES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.models_endpoint = models_endpoint
+        self.max_upload_bytes = max_upload_bytes
+        self.uploads: list[bytes] = []  # audio files received by /v1/audio/transcriptions, in order
+
+    def reset(self) -> None:
+        super().reset()
+        self.uploads.clear()
 
     @property
     def base_url(self) -> str:
@@ -78,6 +117,7 @@ class OpenAIServer(FakeServer):
             Route("/v1/chat/completions", self._chat, methods=["POST"]),
             Route("/v1/models", self._list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", self._model, methods=["GET"]),
+            Route("/v1/audio/transcriptions", self._transcribe, methods=["POST"]),
         ]
 
     def response_headers(self) -> dict[str, str]:
@@ -127,6 +167,85 @@ class OpenAIServer(FakeServer):
             return denied
         names = sorted(self.models) if self.models is not None else ["gpt-fake"]
         return JSONResponse({"object": "list", "data": [self._model_object(n) for n in names]})
+
+    async def _transcribe(self, request: Request) -> Response:
+        size = len(await request.body())
+        await self.record(request)  # its body (the multipart text) is replaced by the parsed fields below
+        index = len(self.requests) - 1
+        fields: dict[str, Any] = {}
+        audio: bytes | None = None
+        async with request.form() as form:
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    audio = await value.read()
+                    value = {"filename": value.filename, "content_type": value.content_type, "size": len(audio)}
+                fields[name] = [*fields[name], value] if name.endswith("[]") and name in fields else value
+        self.requests[index] = replace(self.requests[index], body=fields)
+        if size > self.max_upload_bytes:
+            return self.error_response(
+                Error(
+                    413,
+                    message=f"Maximum content size limit ({self.max_upload_bytes}) exceeded ({size} bytes read)",
+                    type="server_error",
+                )
+            )
+        if (denied := self._denied(request)) is not None:
+            return denied
+        if audio is None or "model" not in fields:
+            missing = "file" if audio is None else "model"
+            return self.error_response(
+                Error(
+                    400, message=f"1 validation error for Request\nbody -> {missing}\n  field required", param=missing
+                )
+            )
+        self.uploads.append(audio)
+        model = str(fields["model"])
+        if not self.model_known(model):
+            return self.error_response(Error(404, param="model"), model=model)
+        response_format = str(fields.get("response_format", "json"))
+        if response_format not in ("json", "text", "verbose_json"):
+            return self.error_response(
+                Error(400, message=f"This fake does not answer response_format '{response_format}'.")
+            )
+        if response_format == "verbose_json" and "transcribe" in model:
+            return self.error_response(
+                Error(
+                    400,
+                    message=f"response_format 'verbose_json' is not compatible with model '{model}'. "
+                    "Use 'json' or 'text' instead.",
+                    param="response_format",
+                    code="unsupported_value",
+                )
+            )
+        duration = _wav_seconds(audio) if str(fields["file"]["filename"]).endswith(".wav") else 1.0
+        if duration is None:
+            return self.error_response(
+                Error(400, message="Audio file might be corrupted or unsupported", param="file", code="invalid_value")
+            )
+        if duration < 0.1:
+            return self.error_response(
+                Error(
+                    400,
+                    message="Audio file is too short. Minimum audio length is 0.1 seconds.",
+                    param="file",
+                    code="audio_too_short",
+                )
+            )
+        item = self.next_item()
+        if isinstance(item, Error):
+            return self.error_response(item, model=model)
+        if isinstance(item, Disconnect):
+            return self.dropped_response()
+        if not isinstance(item, Reply):  # a StreamError: this endpoint does not stream
+            return self.error_response(Error(500), model=model)
+        if item.delay:
+            await asyncio.sleep(item.delay)
+        if response_format == "text":
+            return PlainTextResponse(_transcript_text(item, duration) + "\n", headers=self.response_headers())
+        return JSONResponse(
+            self._transcription_json(item, model, duration, verbose=response_format == "verbose_json"),
+            headers=self.response_headers(),
+        )
 
     def _denied(self, request: Request) -> Response | None:
         if self.api_key is None:
@@ -254,5 +373,69 @@ class OpenAIServer(FakeServer):
         }
 
     @staticmethod
+    def _transcription_json(reply: Reply, model: str, duration: float, *, verbose: bool) -> dict[str, Any]:
+        segments = _transcript_segments(reply, duration)
+        text = " ".join(t for _start, _end, t in segments)
+        if "transcribe" in model:  # the gpt-4o family bills tokens
+            audio_tokens = math.ceil(duration * 10)
+            usage: dict[str, Any] = {
+                "type": "tokens",
+                "input_tokens": reply.input_tokens + audio_tokens,
+                "input_token_details": {"text_tokens": reply.input_tokens, "audio_tokens": audio_tokens},
+                "output_tokens": reply.completion_tokens,
+                "total_tokens": reply.input_tokens + audio_tokens + reply.completion_tokens,
+            }
+        else:  # whisper bills seconds
+            usage = {"type": "duration", "seconds": math.ceil(duration)}
+        if not verbose:
+            return {"text": text, "usage": usage}
+        silent = set(reply.silent) if isinstance(reply, Transcript) else set()
+        return {
+            "task": "transcribe",
+            "language": "english",
+            "duration": round(duration, 2),
+            "text": text,
+            "segments": [
+                {
+                    "id": i,
+                    "seek": 0,
+                    "start": start,
+                    "end": end,
+                    "text": f" {words}",
+                    "tokens": [50364 + j for j in range(len(words.split()) + 1)],
+                    "temperature": 0.0,
+                    "avg_logprob": -1.35 if i in silent else -0.21,
+                    "compression_ratio": 1.31,
+                    "no_speech_prob": 0.92 if i in silent else 0.008,
+                }
+                for i, (start, end, words) in enumerate(segments)
+            ],
+            "usage": usage,
+        }
+
+    @staticmethod
     def _model_object(model: str) -> dict[str, Any]:
         return {"id": model, "object": "model", "created": 1721172741, "owned_by": "system"}
+
+
+def _wav_seconds(data: bytes) -> float | None:
+    """How long a WAV file plays, or None when it is not one."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            return wav.getnframes() / float(wav.getframerate())
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return None
+
+
+def _transcript_segments(reply: Reply, duration: float) -> list[tuple[float, float, str]]:
+    """(start, end, text) of each segment of a scripted reply, in seconds of the uploaded audio."""
+    if isinstance(reply, Transcript):
+        return [(float(start), float(end), text.strip()) for start, end, text in reply.segments]
+    pieces = [p.strip() for p in reply.chunks] if reply.chunks is not None else [reply.text.strip()]
+    pieces = [p for p in pieces if p]
+    step = duration / len(pieces) if pieces else 0.0
+    return [(round(i * step, 2), round((i + 1) * step, 2), piece) for i, piece in enumerate(pieces)]
+
+
+def _transcript_text(reply: Reply, duration: float) -> str:
+    return " ".join(text for _start, _end, text in _transcript_segments(reply, duration))

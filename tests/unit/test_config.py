@@ -59,3 +59,31 @@ def test_malformed_yaml_is_reported(config_file: Path) -> None:
     config_file.write_text("runtime_dir: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config\.yaml"):
         load_settings()
+
+
+def test_transcription_is_offline_unless_chosen(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IW_TRANSCRIPTION__ENGINE", raising=False)
+    assert load_settings().transcription.engine == "offline"
+
+    config_file.write_text("transcription:\n  openai_model: gpt-4o-transcribe\n", encoding="utf-8")
+    monkeypatch.setenv("IW_TRANSCRIPTION__ENGINE", "OpenAI")
+    settings = load_settings()  # the variable and the file's other keys of the section both count
+    assert settings.transcription.engine == "openai"
+    assert settings.transcription.openai_model == "gpt-4o-transcribe"
+
+
+def test_a_bad_transcription_engine_names_the_key_and_its_variable(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IW_TRANSCRIPTION__ENGINE", "whisper-cloud")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "'transcription.engine' (env IW_TRANSCRIPTION__ENGINE)" in message
+    assert "'offline' or 'openai'" in message
+
+
+def test_an_unknown_transcription_key_is_reported(config_file: Path) -> None:
+    config_file.write_text("transcription:\n  engnie: openai\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"transcription\.engnie"):
+        load_settings()

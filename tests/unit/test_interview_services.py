@@ -14,15 +14,17 @@ from core.interviews import (
     MAX_MESSAGE_CHARS,
     create_interview,
     end_interview,
+    evaluation_utterances,
     get_interview,
     needs_reply,
     pause_interview,
     resume_interview,
     send_message,
     start_interview,
+    submit_answer,
     utterances_of,
 )
-from core.models import Level, Role, SessionStatus, Stage
+from core.models import Level, Role, SessionStatus, Stage, TranscriptEntry
 from core.problems import load_problem_bank
 from core.rubrics import load_rubrics
 from core.workspace import Workspace
@@ -183,3 +185,26 @@ def test_utterances_are_timed_from_the_start(ws: Workspace, clock: Clock) -> Non
         ("candidate", 180.0, 2),
         ("interviewer", 180.0, 3),
     ]
+
+
+def test_the_evaluation_reads_spoken_answers_from_the_transcript_not_their_chat_copy(
+    ws: Workspace, uow: FakeUnitOfWork, clock: Clock
+) -> None:
+    session = create_interview(ws, problem_id="url_shortener")
+    start_interview(ws, session.id)
+    clock.now += timedelta(seconds=30)
+    submit_answer(ws, session.id, "I would ask about read and write volume first.")
+    clock.now += timedelta(seconds=30)
+    submit_answer(ws, session.id, "we put a cash in front", source="mic")  # the live tier's words
+    with uow:
+        uow.transcripts.add(TranscriptEntry(session.id, "candidate", "We put a cache in front.", 55.0, 58.0, "mic"))
+        uow.commit()
+        messages = uow.messages.list(session.id)
+        transcript = uow.transcripts.list(session.id)
+    assert messages[-1].meta == {"source": "mic"}
+
+    said = evaluation_utterances(get_interview(ws, session.id).session, messages, transcript)
+    candidate = [u.text for u in said if u.speaker == "candidate"]
+    assert candidate == ["I would ask about read and write volume first.", "We put a cache in front."]
+    assert [u.start for u in said] == sorted(u.start or 0.0 for u in said)  # one timeline
+    assert evaluation_utterances(session, messages, []) == utterances_of(session, messages[:-1])
