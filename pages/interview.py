@@ -254,10 +254,10 @@ with board_col:
                     st.success(f"Added {len(entries)} lines to the transcript; the recording is kept with the session.")
 
 
-# Reruns on its own every 2 s, so lines a background transcriber stores appear without a full rerun.
+# Reruns on its own every second, so a line the microphone worker stores shows about a second after it was said.
 # A spoken answer (or its reply) reaches the chat through the microphone's worker: then the whole
 # page reruns to show it.
-@st.fragment(run_every="2s")
+@st.fragment(run_every="1s")
 def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
     if live_transcription.is_listening(session_id) and message_count(ws, session_id) != messages_shown:
         st.rerun(scope="app")
