@@ -1,20 +1,33 @@
-"""The evaluation: overall score, per-competency chart, feedback, plan and evidence."""
+"""The evaluation: overall score, per-competency chart, feedback, plan, evidence and communication.
+
+Given the full report (core.report), it shows the scores in force (a reviewer's override next to
+the evaluator's original, with the justification), evidence quotes timed and linked into the
+transcript, the whiteboard evidence and the modes used. The page passes `adjust` to draw its
+reviewer form inside each competency; this component never touches the database.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from core.models import Evaluation
+from core.report import EvaluationReport, clock, communication_rows, score_text
+from core.reviews import EffectiveScore
+
+EVALUATION_PAGE_URL = "evaluation"  # relative: works from any page of the app, under any base path
 
 
-def score_chart(evaluation: Evaluation) -> go.Figure:
-    names = [c.name for c in evaluation.competencies][::-1]
-    scores = [c.score for c in evaluation.competencies][::-1]
-    colours = ["#2e7d32" if s >= 4 else "#f9a825" if s >= 3 else "#c62828" for s in scores]
+def score_chart(names: list[str], scores: list[float | None]) -> go.Figure:
+    names, scores = names[::-1], scores[::-1]
+    values = [s or 0.0 for s in scores]
+    colours = ["#9e9e9e" if s is None else "#2e7d32" if s >= 4 else "#f9a825" if s >= 3 else "#c62828" for s in scores]
     figure = go.Figure(
-        go.Bar(x=scores, y=names, orientation="h", marker_color=colours, text=[f"{s:.1f}" for s in scores])
+        go.Bar(x=values, y=names, orientation="h", marker_color=colours, text=[score_text(s) for s in scores])
     )
     figure.update_layout(
         xaxis={"range": [0, 5], "title": "score (1–5)", "dtick": 1},
@@ -24,18 +37,38 @@ def score_chart(evaluation: Evaluation) -> go.Figure:
     return figure
 
 
-def render_evaluation(evaluation: Evaluation) -> None:
+def transcript_link(session_id: str, at_seconds: float) -> str:
+    """The Evaluation page of this interview, opened on the transcript around this moment."""
+    query = urlencode({"session": session_id, "at": int(at_seconds)})
+    return f"{EVALUATION_PAGE_URL}?{query}#transcript"
+
+
+def render_evaluation(
+    evaluation: Evaluation,
+    report: EvaluationReport | None = None,
+    *,
+    adjust: Callable[[EffectiveScore], None] | None = None,
+) -> None:
+    """Without a report (History's compact view) the evaluator's own scores are shown."""
+    rows = report.scores.competencies if report else None
+    overall = report.scores.overall if report else evaluation.overall_score
     top = st.columns([1, 3])
     with top[0]:
-        st.metric("Overall score", f"{evaluation.overall_score:.1f} / 5")
+        st.metric("Overall score", f"{overall:.1f} / 5" if overall is not None else "Not scored")
+        if report and report.scores.overridden:
+            st.caption(f"Evaluator's original: {score_text(report.scores.original_overall)} · adjusted by a reviewer")
         made_by = evaluation.engine + (
             f" · {evaluation.model} · prompt {evaluation.prompt_version}" if evaluation.model else ""
         )
         st.caption(f"Evaluator: {made_by} · rubric {evaluation.rubric_id} v{evaluation.rubric_version}")
-        for note in evaluation.notes:
+        if evaluation.overall_score is None:
+            st.warning(evaluation.notes[0] if evaluation.notes else "Not enough to judge.")
+        for note in evaluation.notes[1 if evaluation.overall_score is None else 0 :]:
             st.info(note)
     with top[1]:
-        st.plotly_chart(score_chart(evaluation), config={"displayModeBar": False})
+        names = [c.name for c in evaluation.competencies]
+        scores = [r.score for r in rows] if rows else [c.score for c in evaluation.competencies]
+        st.plotly_chart(score_chart(names, scores), config={"displayModeBar": False})
 
     columns = st.columns(3)
     for column, title, items in zip(
@@ -65,21 +98,50 @@ def render_evaluation(evaluation: Evaluation) -> None:
             [
                 {
                     "Competency": c.name,
-                    "Score": c.score,
+                    "Score": score_text(rows[i].score) if rows else score_text(c.score),
+                    "Evaluator's score": score_text(c.score),
                     "Confidence": f"{c.confidence:.0%}",
                     "Why": c.rationale,
                 }
-                for c in evaluation.competencies
+                for i, c in enumerate(evaluation.competencies)
             ]
         ),
         hide_index=True,
     )
-    for competency in evaluation.competencies:
-        if competency.evidence:
-            with st.expander(f"Evidence — {competency.name}"):
-                for evidence in competency.evidence:
+    for i, competency in enumerate(evaluation.competencies):
+        row = rows[i] if rows else None
+        board = report.whiteboard_evidence.get(competency.key, []) if report else []
+        if not (competency.evidence or board or row is not None):
+            continue
+        label = f"{competency.name} — {score_text(row.score if row else competency.score)}"
+        if row and row.overridden:
+            label += f" (evaluator: {score_text(row.original)})"
+        with st.expander(label):
+            for evidence in competency.evidence:
+                if evidence.at_seconds is not None and report is not None:
+                    link = transcript_link(report.session.id, evidence.at_seconds)
+                    st.markdown(f"> {evidence.quote}\n\n[{clock(evidence.at_seconds)}]({link}) in the transcript")
+                else:
                     st.markdown(f"> {evidence.quote}")
+            for item in board:
+                st.markdown(f"- :material/draw: Whiteboard: {item}")
+            for o in row.history if row else []:
+                when = f"{o.created_at:%Y-%m-%d %H:%M} UTC" if o.created_at else ""
+                st.markdown(
+                    f"- :material/rate_review: **{o.reviewer}** {when}: {score_text(o.original_score)} → "
+                    f"**{o.new_score:.1f}** — {o.justification}"
+                )
+            if adjust is not None and row is not None:
+                adjust(row)
 
-    if evaluation.communication:
+    if report is not None:
+        st.subheader("Communication analysis")
+        st.dataframe(
+            pd.DataFrame(communication_rows(report), columns=["Measure", "Value"]),
+            hide_index=True,
+        )
+        if report.whiteboard_summary:
+            st.caption("Whiteboard: " + " ".join(report.whiteboard_summary))
+    elif evaluation.communication:
         with st.expander("Communication analysis"):
             st.json(evaluation.communication)

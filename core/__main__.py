@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     s_show.set_defaults(func=_sessions_show)
     s_export = s_commands.add_parser("export", help="the transcript interchange JSON of one interview")
     s_export.add_argument("session_id")
+    s_export.add_argument(
+        "--zip",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the whole session (chat, transcript, "
+        "whiteboard, media, evaluation, report) to this zip file instead",
+    )
     s_export.set_defaults(func=_sessions_export)
 
     evaluate = commands.add_parser("evaluate", help="evaluate a transcript interchange JSON file")
@@ -133,6 +141,16 @@ def _sessions_show(args: argparse.Namespace) -> int:
 def _sessions_export(args: argparse.Namespace) -> int:
     from core.interviews import get_interview, utterances_of
 
+    if args.zip is not None:
+        from core.session_export import session_zip
+
+        data = session_zip(_workspace(), args.session_id)
+        try:
+            args.zip.write_bytes(data)
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot write {args.zip}: {exc.strerror or exc}.") from exc
+        print(f"wrote {args.zip} ({len(data):,} bytes)")
+        return 0
     view = get_interview(_workspace(), args.session_id)
     entries = []
     for u in utterances_of(view.session, view.messages):

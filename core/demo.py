@@ -55,6 +55,8 @@ SCRIPTS: list[tuple[str, Level, str, int, bool, list[str]]] = [
             "Load balancer, cache, database, queue.",
             "I'd use a database.",
             "Maybe NoSQL because it scales.",
+            "For the API there would be some endpoints, and the servers sit behind the load balancer.",
+            "It should be fast and available, basically, and we can add more servers when traffic grows.",
         ],
     ),
     (

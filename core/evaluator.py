@@ -34,6 +34,7 @@ from core.text_signals import (
     word_count,
     words,
 )
+from core.transcript_quality import TranscriptQuality, assess
 
 MENTION_CREDIT = 0.25
 """Strength of a topic that is only named: the rest of the credit needs reasoning."""
@@ -93,8 +94,10 @@ class OfflineEvaluator:
 
     name = "offline"
 
-    def __init__(self, rubric: Rubric, problem: Problem | None = None) -> None:
+    def __init__(self, rubric: Rubric, problem: Problem | None = None, *, quality_gate: bool = True) -> None:
+        """quality_gate=False scores even a snippet: for tests of the scoring itself, never for people."""
         self.rubric = rubric
+        self.quality_gate = quality_gate
         self.problem = problem
         self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
         self._terms = list(problem.components) if problem else []
@@ -107,9 +110,13 @@ class OfflineEvaluator:
         questions = [(q, u) for u in candidate for q in question_sentences(u.text) if not is_check_in(q)]
         credits = self._credits(parsed, questions)
         stats = _communication_stats(candidate, interviewer_words, self.topics)
+        quality = assess(candidate)
+        stats["transcript_quality"] = quality.as_dict()
+        if self.quality_gate and not quality.judgeable:
+            return self.not_scored(session_id, quality, stats)
 
         scores = [self._score(c, credits, parsed, stats, questions) for c in self.rubric.competencies]
-        overall = self.rubric.overall({s.key: s.score for s in scores})
+        overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
         return Evaluation(
             session_id=session_id,
@@ -124,6 +131,36 @@ class OfflineEvaluator:
             rubric_version=self.rubric.version,
             engine="offline",
             notes=_volume_notes(stats["candidate_words"]),
+        )
+
+    def not_scored(self, session_id: str, quality: TranscriptQuality, stats: dict[str, Any]) -> Evaluation:
+        """The gate's answer: every competency "not scored" with the reason; the measurements stay."""
+        scores = [CompetencyScore(c.key, c.name, None, 0.0, quality.reason) for c in self.rubric.competencies]
+        if not stats["candidate_words"]:
+            advice = "There is nothing from you in the transcript to evaluate — answer out loud or in the chat."
+        else:
+            advice = (
+                "Answer each question in full sentences — what you would build, with a number or a reason — "
+                "and check that the transcript shows what you said."
+            )
+        return Evaluation(
+            session_id=session_id,
+            overall_score=None,
+            competencies=scores,
+            needs_improvement=[advice],
+            improvement_plan=[
+                PlanStep("Give the evaluator something to judge", advice, []),
+                PlanStep(
+                    "Do a full timed mock interview",
+                    "Run a 45-minute mock on a new problem: clarify, estimate, design, deep-dive, summarise.",
+                    [],
+                ),
+            ],
+            communication=stats,
+            rubric_id=self.rubric.id,
+            rubric_version=self.rubric.version,
+            engine="offline",
+            notes=[quality.reason],
         )
 
     # --- reading the transcript ---------------------------------------------------------------
@@ -436,13 +473,14 @@ class OfflineEvaluator:
     def _plan(self, scores: list[CompetencyScore], credits: dict[str, _Credit]) -> list[PlanStep]:
         """At least three steps, for the weakest competencies first, each with the rubric's resources."""
         weights = {c.key: c.weight for c in self.rubric.competencies}
-        weakest = sorted(scores, key=lambda s: (s.score, -weights[s.key]))
+        weakest = sorted(scores, key=lambda s: (s.score or 0.0, -weights[s.key]))
         steps = []
-        for s in weakest[: max(3, sum(1 for x in scores if x.score < 3.0))][:5]:
+        for s in weakest[: max(3, sum(1 for x in scores if (x.score or 0.0) < 3.0))][:5]:
             competency = self.rubric.competency(s.key)
-            target = min(5, math.floor(s.score) + 1)
+            score = s.score or 0.0
+            target = min(5, math.floor(score) + 1)
             next_level = competency.descriptors.get(target, "")
-            detail = f"You scored {s.score:.1f}. Level {target} looks like: {next_level}"
+            detail = f"You scored {score:.1f}. Level {target} looks like: {next_level}"
             if s.key in STATS_COMPETENCIES:
                 detail += " Practise short structured answers (first/then/finally) and end with a recap."
             else:
@@ -547,15 +585,11 @@ def _is_detailed(items: list[str], sentence: str, bare: bool) -> bool:
 
 
 def _volume_notes(words_total: int) -> list[str]:
-    if words_total == 0:
-        return [
-            "The transcript has no candidate text, so every competency shows the minimum score with zero "
-            "confidence. This says nothing about ability: answer in the chat or out loud and evaluate again."
-        ]
+    """Past the gate but still thin: the scores stand, with a warning (and low confidence)."""
     if words_total < _TINY_WORDS:
         return [
-            f"Only {words_total} words from the candidate — too little to judge reliably, so scores are low "
-            "and confidence is low."
+            f"Only {words_total} words from the candidate — enough to score, too little to judge reliably, so "
+            "confidence is low."
         ]
     return []
 

@@ -10,6 +10,11 @@ pushback on a wrong claim (a known misconception of the problem, or a number off
 stated figure) → summary at the end → stuck → technology list without reasoning → vague answer →
 stage complete → probe an uncovered topic (deeper after strong answers).
 
+When the candidate has drawn on the whiteboard, a probe may instead be about the drawing
+(core.whiteboard's analysis): components that are not connected, the failure modes of what is
+drawn (a hot key on the cache, replica lag on the database), or what the reference design has
+and the board lacks ("where do the images live?"). Once per stage early on, every other probe later.
+
 The session's level sets the depth (LEVEL_PLANS): juniors get the basic follow-ups and a hint at
 the first sign of being stuck; seniors and staff get the harder follow-ups after one strong
 answer rather than two, and staff are also probed on trade-offs and evolution in the later
@@ -49,6 +54,7 @@ from core.text_signals import (
     word_count,
     words,
 )
+from core.whiteboard import BoardAnalysis
 
 STAGE_SHARES: dict[Stage, float] = {
     Stage.REQUIREMENTS: 0.15,
@@ -213,6 +219,8 @@ class _State:
     misconceptions_raised: set[int] = field(default_factory=set)
     figures_raised: set[str] = field(default_factory=set)
     angle_in_stage: bool = False  # a trade-off/evolution probe was already asked in this stage
+    board: BoardAnalysis | None = None  # the latest whiteboard drawing, read (None: nothing drawn)
+    board_in_stage: int = 0  # probes about the drawing already asked in this stage
 
     @property
     def previous_kind(self) -> str | None:
@@ -260,13 +268,16 @@ class OfflineInterviewer:
         )
         return Turn(text, Stage.REQUIREMENTS, {"kind": "opening", "level": session.level.value})
 
-    def reply(self, session: Session, history: list[Message], now: datetime) -> Turn:
-        """The next interviewer turn; a pure function of its arguments."""
+    def reply(
+        self, session: Session, history: list[Message], now: datetime, board: BoardAnalysis | None = None
+    ) -> Turn:
+        """The next interviewer turn; a pure function of its arguments (`board`: the latest drawing, read)."""
         if not history:
             return self.opening(session)
         state = self._state(session, history)
         if state is None:
             return self._nudge(session, history)
+        state.board = board if board is not None and not board.is_empty else None
         if any(m.meta.get("kind") == "closing" for m in history if m.role is Role.INTERVIEWER):
             return self._after_closing(state)
 
@@ -380,6 +391,7 @@ class OfflineInterviewer:
             misconceptions_raised={p["misconception"] for p in pushbacks if isinstance(p.get("misconception"), int)},
             figures_raised={p["figure"] for p in pushbacks if p.get("figure")},
             angle_in_stage=any(m.meta.get("angle") for m in in_stage if m.role is Role.INTERVIEWER),
+            board_in_stage=sum(1 for m in in_stage if m.role is Role.INTERVIEWER and m.meta.get("board")),
         )
 
     @staticmethod
@@ -646,6 +658,9 @@ class OfflineInterviewer:
 
     def _probe(self, state: _State, *, exclude: frozenset[str] | set[str] = frozenset(), lead: str = "") -> Turn:
         ack = lead or self._acknowledge(state)
+        drawn = self._board_probe(state, ack)
+        if drawn:
+            return drawn
         harder = self._harder_follow_up(state) if not lead else None
         if harder:
             topic_key, question = harder
@@ -670,6 +685,23 @@ class OfflineInterviewer:
         depth = "basic" if state.plan.harder_after is None else "normal"
         meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": depth}
         return Turn(_sentence(ack, question), state.stage, meta)
+
+    def _board_probe(self, state: _State, ack: str) -> Turn | None:
+        """A question about the drawing: once per stage in requirements and estimation, then every other probe."""
+        board = state.board
+        if board is None or state.time_up:
+            return None
+        if state.previous is not None and state.previous.meta.get("board"):
+            return None
+        if state.stage in (Stage.REQUIREMENTS, Stage.ESTIMATION) and state.board_in_stage:
+            return None
+        for subject, topic_key, question in _board_questions(board):
+            if not _was_asked(question, state.asked):
+                meta: dict[str, Any] = {"kind": "probe", "question": question, "depth": "normal", "board": subject}
+                if topic_key in self.topics:
+                    meta["topic"] = topic_key
+                return Turn(_sentence(ack, question), state.stage, meta)
+        return None
 
     def _harder_follow_up(self, state: _State) -> tuple[str, str] | None:
         """After strong answers (one or two, by level), dig into what the latest covered with the last
@@ -842,6 +874,103 @@ class OfflineInterviewer:
         lowered = normalize(original)
         i = lowered.find(item)
         return original[i : i + len(item)] if i >= 0 and len(original) == len(lowered) else item
+
+
+# Kind drawn on the board → (topic, question about it). The question names the board, so the candidate
+# hears that the interviewer looked at the drawing.
+_BOARD_PROBES: dict[str, tuple[str, str]] = {
+    "cache": (
+        "hotspots",
+        "You've drawn a cache on the board. What happens when the cache node holding a hot key fails?",
+    ),
+    "load balancer": (
+        "load_balancing",
+        "How does the load balancer on your board notice that a server behind it is unhealthy, and what happens to "
+        "the requests in flight?",
+    ),
+    "queue": (
+        "async_processing",
+        "What happens when the consumers of the queue on your board fall behind — and can a message be processed "
+        "twice?",
+    ),
+    "cdn": ("caching", "What does the CDN on your board cache, and how do you invalidate it when something changes?"),
+    "search index": ("consistency", "How does the search index on your board stay in sync with the source of truth?"),
+    "object store": ("core_components", "What goes into the object store on your board, and how do clients read it?"),
+    "id generator": (
+        "failure_handling",
+        "How does the ID generator on your board avoid handing out the same ID twice, and what if it goes down?",
+    ),
+    "websocket server": (
+        "failure_handling",
+        "One websocket server on your board restarts. What happens to the connections it was holding?",
+    ),
+    "worker": ("failure_handling", "A worker on your board crashes halfway through a job. What happens to that job?"),
+    "api server": (
+        "load_balancing",
+        "Are the API servers on your board stateless? Where does the state they need live?",
+    ),
+}
+
+
+# The parts whose failure modes say most about a design come first.
+_BOARD_ORDER = ("cache", "database", "replica", *_BOARD_PROBES)
+
+
+def _board_questions(board: BoardAnalysis) -> list[tuple[str, str, str]]:
+    """(subject, topic, question) about a drawing, most pressing first: loose ends, then what is drawn,
+    then what the reference design has and the board lacks."""
+    questions: list[tuple[str, str, str]] = []
+    loose = board.unconnected
+    if len(loose) >= 2:
+        a, b = loose[0], loose[1]
+        questions.append(
+            (
+                f"unconnected:{a}|{b}",
+                "request_flow",
+                f"On your board the {a} and the {b} aren't connected. How does the {a} talk to the {b}?",
+            )
+        )
+    elif loose and len(board.components) >= 2:
+        questions.append(
+            (
+                f"unconnected:{loose[0]}",
+                "request_flow",
+                f"The {loose[0]} on your board isn't connected to anything. What talks to it, and what does it "
+                "talk to?",
+            )
+        )
+    for kind in sorted(board.components, key=lambda k: _BOARD_ORDER.index(k) if k in _BOARD_ORDER else 99):
+        if kind in ("database", "replica"):
+            if "replica" in board.components:
+                question = (
+                    "Your board has database replicas. What does a user see when a replica lags behind the primary?"
+                )
+            else:
+                question = (
+                    "The database on your board is a single box. What happens when it goes down, and how would "
+                    "you replicate it?"
+                )
+            questions.append(("database", "replication", question))
+        elif kind in _BOARD_PROBES:
+            topic_key, question = _BOARD_PROBES[kind]
+            questions.append((kind, topic_key, question))
+    if "object store" in board.missing:
+        questions.append(
+            (
+                "missing:object store",
+                "core_components",
+                "Where do the images and other large files live? I don't see an object store on the board.",
+            )
+        )
+    if "cache" in board.missing and "database" in board.components:
+        questions.append(
+            (
+                "missing:cache",
+                "caching",
+                "I don't see a cache on the board. Does every read go to the database, and is that fine at our load?",
+            )
+        )
+    return questions
 
 
 def _paragraphs(text: str) -> list[str]:

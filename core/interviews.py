@@ -42,6 +42,7 @@ from core.problems import Problem
 from core.prompts import load_prompt
 from core.providers import LLMChoice, base_url_for, chat_model_for, provider
 from core.unit_of_work import UnitOfWork
+from core.whiteboard_snapshots import board_analysis
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -193,8 +194,10 @@ def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None
         session = uow.sessions.get(session_id)
         _require_active(session)
         history = uow.messages.list(session_id)
+        drawing = uow.whiteboards.latest(session_id)
     now = ws.clock()
-    turn = _planner(ws, session).reply(session, history, now)
+    board = board_analysis(ws, session.problem_id, drawing) if drawing else None
+    turn = _planner(ws, session).reply(session, history, now, board=board)
     reply = ReplyStream(chunks=iter(()), stage=turn.stage)
     reply.chunks = _voiced_reply(ws, reply, session, history, turn, llm, now)
     return reply

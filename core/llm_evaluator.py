@@ -62,6 +62,9 @@ class LLMEvaluator:
 
     def evaluate(self, session_id: str, utterances: list[Utterance], *, level: Level) -> EvaluationOutcome:
         offline = self.offline.evaluate(session_id, utterances)
+        if offline.overall_score is None:  # the quality gate said "not enough to judge": no model can do better
+            offline.notes.append(f"The {self.label} evaluator was not asked, since there is nothing to judge.")
+            return EvaluationOutcome(offline, None)
         usage: Usage | None = None
         try:
             result = self.chat.complete(

@@ -189,7 +189,7 @@ class Evidence:
 class CompetencyScore:
     key: str
     name: str
-    score: float  # 1.0 – 5.0
+    score: float | None  # 1.0 – 5.0; None when the transcript was too thin or garbled to judge
     confidence: float  # 0.0 – 1.0
     rationale: str = ""
     evidence: list[Evidence] = field(default_factory=list)
@@ -205,7 +205,7 @@ class PlanStep:
 @dataclass
 class Evaluation:
     session_id: str
-    overall_score: float  # 1.0 – 5.0, weighted by the rubric
+    overall_score: float | None  # 1.0 – 5.0, weighted by the rubric; None when not scored
     competencies: list[CompetencyScore]
     went_well: list[str] = field(default_factory=list)
     went_okay: list[str] = field(default_factory=list)
@@ -218,6 +218,20 @@ class Evaluation:
     model: str | None = None  # the LLM model, when an LLM produced it
     prompt_version: str | None = None  # e.g. "evaluator/v1", when an LLM produced it
     notes: list[str] = field(default_factory=list)  # e.g. "LLM output invalid, offline used"
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class ScoreOverride:
+    """A reviewer's adjustment of one competency score; the evaluation itself is never rewritten."""
+
+    session_id: str
+    competency: str  # the rubric competency key
+    original_score: float | None  # the evaluator's score (None when it did not score)
+    new_score: float
+    justification: str
+    reviewer: str
     id: int | None = None
     created_at: datetime | None = None
 
@@ -261,6 +275,9 @@ class SessionSummary:
     ended_at: datetime | None
     duration_seconds: float
     overall_score: float | None
+    candidate_id: str | None = None
+    interviewer_provider: str = "offline"
+    interviewer_model: str | None = None
 
 
 @dataclass

@@ -94,6 +94,8 @@ class Problem(BaseModel):
     difficulty: dict[Level, str]  # level -> "easy" | "medium" | "hard"
     domains: list[str] = Field(min_length=1)  # e.g. "payments", "social", "ml", "infrastructure"
     components: list[str] = Field(min_length=3)  # reference components of a good design
+    # the same design as whiteboard component kinds (core.whiteboard.KINDS): what a drawing is compared with
+    reference_components: list[str] = Field(default_factory=list)
     vocabulary: list[str] = Field(default_factory=list)  # domain words, biases speech recognition
     facts: list[Fact] = Field(min_length=3)
     stages: dict[Stage, StagePlan]

@@ -6,6 +6,7 @@ is a new YAML file in data/rubrics/, not new code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -57,6 +58,18 @@ class Rubric(BaseModel):
         total_weight = sum(c.weight for c in self.competencies)
         weighted = sum(scores[c.key] * c.weight for c in self.competencies)
         return round(weighted / total_weight, 1)
+
+    def overall_if_scored(self, scores: Mapping[str, float | None]) -> float | None:
+        """The overall score, or None while any competency has no score (a partial mean would mislead)."""
+        known = {k: v for k, v in scores.items() if v is not None}
+        if any(c.key not in known for c in self.competencies):
+            return None
+        return self.overall(known)
+
+    def score_range(self, key: str) -> tuple[float, float]:
+        """The lowest and highest level the competency's descriptors define (1–5 when none are given)."""
+        levels = self.competency(key).descriptors
+        return (float(min(levels)), float(max(levels))) if levels else (1.0, 5.0)
 
     def competency(self, key: str) -> Competency:
         for c in self.competencies:

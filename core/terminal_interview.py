@@ -125,10 +125,13 @@ class _Printer:
 
 def _print_evaluation(out: _Printer, evaluation: Evaluation) -> None:
     out.line("\n--- Evaluation ---")
-    out.line(f"Overall: {evaluation.overall_score:.1f} / 5")
+    overall = evaluation.overall_score
+    out.line(f"Overall: {overall:.1f} / 5" if overall is not None else "Overall: not scored")
+    for note in evaluation.notes if overall is None else []:
+        out.line(note)
     width = max((len(c.name) for c in evaluation.competencies), default=0)
     for c in evaluation.competencies:
-        out.line(f"  {c.name:<{width}}  {c.score:.1f}")
+        out.line(f"  {c.name:<{width}}  {c.score:.1f}" if c.score is not None else f"  {c.name:<{width}}  —")
     for title, items in (("Went well", evaluation.went_well), ("Needs improvement", evaluation.needs_improvement)):
         if items:
             out.line(f"{title}:")

@@ -6,7 +6,7 @@ see SQL, so "end the interview" (status + evaluation + audit entry) is one commi
 
 from __future__ import annotations
 
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from core.models import (
     AuditEntry,
@@ -15,6 +15,7 @@ from core.models import (
     MediaFile,
     Message,
     Resume,
+    ScoreOverride,
     Session,
     SessionStatus,
     SessionSummary,
@@ -22,6 +23,9 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
+
+if TYPE_CHECKING:
+    from core.history import HistoryQuery
 
 
 class SessionRepository(Protocol):
@@ -38,6 +42,14 @@ class SessionRepository(Protocol):
         ...
 
     def count(self, *, statuses: list[SessionStatus] | None = None) -> int: ...
+    def search(self, query: HistoryQuery) -> list[SessionSummary]:
+        """The query's page of matching sessions, in its order (unscored last when sorting by score)."""
+        ...
+
+    def count_matching(self, query: HistoryQuery) -> int: ...
+    def interviewers(self) -> list[tuple[str, str | None]]:
+        """Distinct (provider, model) pairs of stored sessions, sorted."""
+        ...
 
 
 class MessageRepository(Protocol):
@@ -74,6 +86,7 @@ class TranscriptRepository(Protocol):
 class WhiteboardRepository(Protocol):
     def add(self, snapshot: WhiteboardSnapshot) -> WhiteboardSnapshot: ...
     def list(self, session_id: str) -> list[WhiteboardSnapshot]: ...
+    def latest(self, session_id: str) -> WhiteboardSnapshot | None: ...
 
 
 class MediaRepository(Protocol):
@@ -84,6 +97,13 @@ class MediaRepository(Protocol):
 class TokenUsageRepository(Protocol):
     def add(self, usage: TokenUsage) -> TokenUsage: ...
     def list(self, session_id: str) -> list[TokenUsage]: ...
+
+
+class ScoreOverrideRepository(Protocol):
+    def add(self, override: ScoreOverride) -> ScoreOverride: ...
+    def list(self, session_id: str) -> list[ScoreOverride]:
+        """Oldest first."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -105,6 +125,7 @@ class UnitOfWork(Protocol):
     whiteboards: WhiteboardRepository
     media: MediaRepository
     token_usage: TokenUsageRepository
+    score_overrides: ScoreOverrideRepository
     audit: AuditRepository
 
     def __enter__(self) -> Self: ...

@@ -14,6 +14,11 @@ from core.errors import WorkspaceError
 from core.interviews import get_interview, list_history, usage_summary
 from core.media_capture import list_media
 from core.models import SessionStatus
+from core.report import EvaluationReport, TranscriptLine, clock, load_report
+from core.report_export import report_markdown, report_pdf
+from core.reviews import EffectiveScore, override_score
+from core.session_export import session_zip, zip_name
+from core.transcript_export import speaker_label
 
 ws = get_workspace()
 st.title("Evaluation")
@@ -58,7 +63,100 @@ who = view.candidate.name if view.candidate else "Candidate"
 ended = short(view.session.ended_at)
 elapsed = view.session.elapsed_seconds(ws.clock()) / 60
 st.caption(f"{view.problem.title} · {who} · {ended} · {elapsed:.0f} min")
-render_evaluation(view.evaluation)
+if flash := st.session_state.pop("evaluation_flash", None):
+    st.success(flash)
+report = load_report(ws, view.session.id)
+rubric = ws.rubric(view.session.rubric_id)
+
+
+def adjust_form(row: EffectiveScore) -> None:
+    """A reviewer's override of one competency: new score, reason and name; the original stays on record."""
+    low, high = rubric.score_range(row.key)
+    with st.popover("Adjust score", icon=":material/edit:"), st.form(f"adjust_{row.key}"):
+        score = st.number_input(
+            f"New {row.name} score",
+            min_value=low,
+            max_value=high,
+            value=row.score if row.score is not None else low,
+            step=0.5,
+            key=f"adjust_score_{row.key}",
+        )
+        justification = st.text_area("Justification (required)", key=f"adjust_reason_{row.key}")
+        reviewer = st.text_input("Reviewer", key=f"adjust_reviewer_{row.key}")
+        if st.form_submit_button("Save adjustment"):
+            try:
+                override_score(ws, view.session.id, row.key, float(score), justification, reviewer)
+            except WorkspaceError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["evaluation_flash"] = f"{row.name} set to {score:.1f}; the original is kept."
+                st.rerun()
+
+
+def transcript_lines(lines: list[TranscriptLine], highlight: float | None = None) -> str:
+    marked = min(lines, key=lambda line: abs(line.start - highlight)) if highlight is not None and lines else None
+    out = []
+    for line in lines:
+        text = " ".join(line.text.split())
+        entry = f"`{clock(line.start)}` **{speaker_label(line.speaker)}:** {text}"
+        out.append(f":orange-background[{entry}]" if line is marked else entry)
+    return "\n\n".join(out)
+
+
+def render_transcript(report: EvaluationReport) -> None:
+    """Evidence links open this section on the quote's moment (?at=seconds#transcript)."""
+    st.subheader("Transcript", anchor="transcript")
+    lines = report.lines()
+    try:
+        at = float(st.query_params["at"]) if "at" in st.query_params else None
+    except ValueError:
+        at = None
+    if not lines:
+        st.caption("Nothing was said or typed in this interview.")
+    elif at is not None:
+        st.caption(f"Around {clock(at)} — a minute either side of the quote.")
+        st.markdown(transcript_lines(report.lines_near(at), at) or "Nothing was said around that time.")
+        if st.button("Show the whole transcript"):
+            st.query_params.pop("at", None)
+            st.rerun()
+    else:
+        with st.expander(f"The whole transcript ({len(lines)} lines)"):
+            st.markdown(transcript_lines(lines))
+
+
+def render_exports(report: EvaluationReport) -> None:
+    st.subheader("Export")
+    stem = f"evaluation-{report.session.problem_id}-{report.session.id[:8]}"
+    columns = st.columns(3)
+    columns[0].download_button(
+        "Report (Markdown)",
+        data=report_markdown(report),
+        file_name=f"{stem}.md",
+        mime="text/markdown",
+        icon=":material/description:",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Report (PDF)",
+        data=lambda: report_pdf(report),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )
+    columns[2].download_button(
+        "Whole session (zip)",
+        data=lambda: session_zip(ws, report.session.id),
+        file_name=zip_name(ws, report.session.id),
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+
+
+render_evaluation(view.evaluation, report, adjust=adjust_form)
+render_transcript(report)
+render_exports(report)
 
 usage = usage_summary(ws, view.session.id)
 if usage.calls:

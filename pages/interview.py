@@ -11,11 +11,11 @@ from components.current_session import current_session_id, set_current_session
 from components.live_modes import render_live_modes
 from components.llm_choice import session_choice
 from components.mic import render_mic
-from components.placeholders import render_coming_soon
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
+from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
 from core import live_transcription
 from core.errors import WorkspaceError
 from core.interviews import (
@@ -224,11 +224,16 @@ with chat_col:
 with board_col:
     with st.expander("The problem", expanded=True):
         st.markdown(view.problem.statement)
-    render_coming_soon(
-        "Whiteboard — coming soon",
-        "Sketch your architecture here; the interviewer will read the diagram. "
-        "For now, describe components and how they connect in the chat.",
-    )
+    board_title, board_toggle = st.columns([3, 2], vertical_alignment="center")
+    board_title.markdown("**Whiteboard**")
+    with board_toggle:
+        board_full = render_full_width_toggle(session.id)
+    if board_full:
+        st.caption("The whiteboard is below, across the page.")
+    else:
+        render_whiteboard(
+            ws, session.id, reference_components=view.problem.reference_components, editable=session.is_open
+        )
     if session.is_open:
         with st.expander("Transcribe a recording", icon=":material/graphic_eq:"):
             recording = st.file_uploader(
@@ -267,6 +272,11 @@ def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> No
 with transcript_col:
     # Nothing else goes in this column: a fragment rerunning on a timer can clear its neighbours.
     live_transcript(session.id, session.problem_id, len(view.messages))
+
+if full_width(session.id):  # the whiteboard across the page, for drawing
+    render_whiteboard(
+        ws, session.id, reference_components=view.problem.reference_components, editable=session.is_open, full=True
+    )
 
 
 def _hear(session_id: str, frame: av.AudioFrame) -> None:

@@ -12,10 +12,11 @@ from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from core.errors import NotFound
+from core.history import HistoryQuery, SortKey
 from core.models import (
     AuditEntry,
     Candidate,
@@ -29,6 +30,7 @@ from core.models import (
     Resume,
     ResumeProfile,
     Role,
+    ScoreOverride,
     Session,
     SessionStatus,
     SessionSummary,
@@ -44,6 +46,7 @@ from storage.tables import (
     MediaFileRow,
     MessageRow,
     ResumeRow,
+    ScoreOverrideRow,
     SessionRow,
     TokenUsageRow,
     TranscriptEntryRow,
@@ -205,6 +208,56 @@ def _with_statuses(query: Select[Any], statuses: list[SessionStatus] | None) -> 
     return query.where(SessionRow.status.in_([SessionStatus(s).value for s in statuses]))
 
 
+def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
+    """The WHERE of a History query; the list and its count use the same one."""
+    conditions: list[ColumnElement[bool]] = []
+    if text := query.candidate.strip():
+        conditions.append(or_(SessionRow.candidate_id == text, CandidateRow.name.icontains(text, autoescape=True)))
+    if query.candidate_id is not None:
+        conditions.append(SessionRow.candidate_id == query.candidate_id)
+    if query.problem_ids:
+        conditions.append(SessionRow.problem_id.in_(query.problem_ids))
+    if query.created_from is not None:
+        conditions.append(SessionRow.created_at >= query.created_from)
+    if query.created_to is not None:
+        conditions.append(SessionRow.created_at < query.created_to)
+    if query.score_min is not None:
+        conditions.append(EvaluationRow.overall_score >= query.score_min)
+    if query.score_max is not None:
+        conditions.append(EvaluationRow.overall_score <= query.score_max)
+    if query.interviewer_provider is not None:
+        conditions.append(SessionRow.interviewer_provider == query.interviewer_provider)
+        if query.interviewer_model is not None:
+            conditions.append(SessionRow.interviewer_model == query.interviewer_model)
+    if query.statuses:
+        conditions.append(SessionRow.status.in_([SessionStatus(s).value for s in query.statuses]))
+    return conditions
+
+
+def _history_joins(statement: Select[Any], query: HistoryQuery, *, sorting: bool) -> Select[Any]:
+    """Join candidates and evaluations only when a filter (or, when sorting, the order) reads them."""
+    if query.candidate.strip() or (sorting and query.sort is SortKey.CANDIDATE):
+        statement = statement.outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+    if query.score_min is not None or query.score_max is not None or (sorting and query.sort is SortKey.SCORE):
+        statement = statement.outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+    return statement
+
+
+def _history_order(query: HistoryQuery) -> list[ColumnElement[Any]]:
+    """Sort column (missing values last either way), then newest first so pages are stable."""
+    column: ColumnElement[Any] = {
+        SortKey.DATE: SessionRow.created_at,
+        SortKey.SCORE: EvaluationRow.overall_score,
+        SortKey.CANDIDATE: CandidateRow.name,
+        SortKey.PROBLEM: SessionRow.problem_title,
+    }[SortKey(query.sort)]
+    direction = column.desc() if query.descending else column.asc()
+    tie_break = SessionRow.id.desc() if query.descending else SessionRow.id.asc()
+    if query.sort is SortKey.DATE:
+        return [direction, tie_break]
+    return [direction.nulls_last(), SessionRow.created_at.desc(), SessionRow.id.desc()]
+
+
 class SqlSessionRepository(_Repository):
     def add(self, session: Session) -> None:
         """Stores the session; fills created_at and updated_at when they are None."""
@@ -237,9 +290,49 @@ class SqlSessionRepository(_Repository):
             .limit(limit)
             .offset(offset)
         )
+        return self._summaries(_with_statuses(query, statuses))
+
+    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
+        return int(self._session.scalar(query) or 0)
+
+    def search(self, query: HistoryQuery) -> list[SessionSummary]:
+        """One page of History: filtered, ordered and cut by the database.
+
+        The page's ids are chosen first, joining only what the filters and the order need, so a
+        far page skips bare index entries; the rows' names and scores are joined for those ids only.
+        """
+        page_ids = (
+            _history_joins(select(SessionRow.id), query, sorting=True)
+            .where(*_history_filters(query))
+            .order_by(*_history_order(query))
+            .limit(query.page_size)
+            .offset(query.offset)
+        )
+        statement = (
+            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+            .where(SessionRow.id.in_(page_ids.scalar_subquery()))
+            .order_by(*_history_order(query))
+        )
+        return self._summaries(statement)
+
+    def count_matching(self, query: HistoryQuery) -> int:
+        """How many sessions match the query's filters, with the same WHERE as search()."""
+        statement = _history_joins(select(func.count()).select_from(SessionRow), query, sorting=False)
+        return int(self._session.scalar(statement.where(*_history_filters(query))) or 0)
+
+    def interviewers(self) -> list[tuple[str, str | None]]:
+        rows = self._session.execute(
+            select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
+        ).all()
+        return sorted(((p, m) for p, m in rows), key=lambda pair: (pair[0], pair[1] or ""))
+
+    def _summaries(self, statement: Select[Any]) -> list[SessionSummary]:
         now = _now()
         summaries = []
-        for row, candidate_name, score in self._session.execute(_with_statuses(query, statuses)):
+        for row, candidate_name, score in self._session.execute(statement):
             session = _session(row)
             summaries.append(
                 SessionSummary(
@@ -254,13 +347,12 @@ class SqlSessionRepository(_Repository):
                     ended_at=session.ended_at,
                     duration_seconds=session.elapsed_seconds(now),
                     overall_score=score,
+                    candidate_id=session.candidate_id,
+                    interviewer_provider=session.interviewer_provider,
+                    interviewer_model=session.interviewer_model,
                 )
             )
         return summaries
-
-    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
-        query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
-        return int(self._session.scalar(query) or 0)
 
     def _row(self, session_id: str) -> SessionRow:
         row = self._session.get(SessionRow, session_id)
@@ -443,6 +535,16 @@ class SqlWhiteboardRepository(_SessionLog):
     model = WhiteboardSnapshot
     row_type = WhiteboardSnapshotRow
 
+    def latest(self, session_id: str) -> WhiteboardSnapshot | None:
+        """The newest drawing alone: autosave keeps one row per change, and every reply reads the newest."""
+        row = self._session.scalars(
+            select(WhiteboardSnapshotRow)
+            .where(WhiteboardSnapshotRow.session_id == session_id)
+            .order_by(WhiteboardSnapshotRow.id.desc())
+            .limit(1)
+        ).first()
+        return self._from_row(row) if row is not None else None
+
 
 class SqlMediaRepository(_SessionLog):
     model = MediaFile
@@ -459,6 +561,14 @@ class SqlMediaRepository(_SessionLog):
 class SqlTokenUsageRepository(_SessionLog):
     model = TokenUsage
     row_type = TokenUsageRow
+
+
+class SqlScoreOverrideRepository(_SessionLog):
+    """Append-only: the latest override of a competency is in force, earlier ones stay as history."""
+
+    model = ScoreOverride
+    row_type = ScoreOverrideRow
+    order = ("created_at", "id")
 
 
 def _audit(row: AuditRow) -> AuditEntry:

@@ -110,6 +110,8 @@ class SessionRow(Base):
         Index(None, "created_at"),
         Index(None, "status", "created_at"),
         Index(None, "candidate_id"),
+        Index(None, "problem_id", "created_at"),  # History's problem filter
+        Index(None, "interviewer_provider", "interviewer_model", "created_at"),  # History's interviewer filter
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -191,11 +193,11 @@ class EvaluationRow(Base):
     """overall_score is a column because History sorts and shows it; the rest is one report."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (UniqueConstraint("session_id"),)
+    __table_args__ = (UniqueConstraint("session_id"), Index(None, "overall_score"))  # History's score range
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(String(36), _session_fk())
-    overall_score: Mapped[float] = mapped_column(Float)
+    overall_score: Mapped[float | None] = mapped_column(Float)  # None: the quality gate found nothing to judge
     competencies: Mapped[list[Any]]
     went_well: Mapped[list[Any]]
     went_okay: Mapped[list[Any]]
@@ -208,6 +210,22 @@ class EvaluationRow(Base):
     engine: Mapped[str] = mapped_column(String(50))
     model: Mapped[str | None] = mapped_column(String(100))
     prompt_version: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScoreOverrideRow(Base):
+    """A reviewer's adjusted score; append-only, so every earlier value and its reason stay on record."""
+
+    __tablename__ = "score_overrides"
+    __table_args__ = (Index(None, "session_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    competency: Mapped[str] = mapped_column(String(100))
+    original_score: Mapped[float | None] = mapped_column(Float)
+    new_score: Mapped[float] = mapped_column(Float)
+    justification: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

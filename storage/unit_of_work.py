@@ -21,6 +21,7 @@ from storage.repositories import (
     SqlMediaRepository,
     SqlMessageRepository,
     SqlResumeRepository,
+    SqlScoreOverrideRepository,
     SqlSessionRepository,
     SqlTokenUsageRepository,
     SqlTranscriptRepository,
@@ -40,6 +41,7 @@ class SqlAlchemyUnitOfWork:
     whiteboards: SqlWhiteboardRepository
     media: SqlMediaRepository
     token_usage: SqlTokenUsageRepository
+    score_overrides: SqlScoreOverrideRepository
     audit: SqlAuditRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
@@ -60,6 +62,7 @@ class SqlAlchemyUnitOfWork:
         self.whiteboards = SqlWhiteboardRepository(session)
         self.media = SqlMediaRepository(session)
         self.token_usage = SqlTokenUsageRepository(session)
+        self.score_overrides = SqlScoreOverrideRepository(session)
         self.audit = SqlAuditRepository(session)
         return self
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Generic, Self, TypeVar
 
 from core.errors import NotFound
+from core.history import HistoryQuery, SortKey
 from core.models import (
     AuditEntry,
     Candidate,
@@ -22,6 +23,7 @@ from core.models import (
     MediaFile,
     Message,
     Resume,
+    ScoreOverride,
     Session,
     SessionStatus,
     SessionSummary,
@@ -35,8 +37,18 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-Logged = TypeVar("Logged", Message, Evaluation, TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, AuditEntry)
-Item = TypeVar("Item", TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage)
+Logged = TypeVar(
+    "Logged",
+    Message,
+    Evaluation,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+    MediaFile,
+    TokenUsage,
+    ScoreOverride,
+    AuditEntry,
+)
+Item = TypeVar("Item", TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, ScoreOverride)
 
 
 @dataclass
@@ -50,6 +62,7 @@ class _State:
     whiteboards: list[WhiteboardSnapshot] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     token_usage: list[TokenUsage] = field(default_factory=list)
+    score_overrides: list[ScoreOverride] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
 
 
@@ -102,12 +115,61 @@ class FakeSessionRepository(_Repo):
                 ended_at=s.ended_at,
                 duration_seconds=s.elapsed_seconds(now),
                 overall_score=scores.get(s.id),
+                candidate_id=s.candidate_id,
+                interviewer_provider=s.interviewer_provider,
+                interviewer_model=s.interviewer_model,
             )
             for s in chosen[offset : offset + limit]
         ]
 
     def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
         return sum(1 for s in self._state.sessions.values() if statuses is None or s.status in statuses)
+
+    def search(self, query: HistoryQuery) -> list[SessionSummary]:
+        """Same filters and order as the SQL one: missing sort values last, then newest first."""
+        every = self.list_summaries(limit=len(self._state.sessions))
+        chosen = [s for s in every if _matches(s, query)]  # already newest first: the tie-break
+        present = [s for s in chosen if _sort_value(s, query) is not None]
+        present.sort(key=lambda s: _sort_value(s, query), reverse=query.descending)
+        if query.sort is SortKey.DATE and not query.descending:
+            present.sort(key=lambda s: (s.created_at, s.id))
+        ordered = present + [s for s in chosen if _sort_value(s, query) is None]
+        return ordered[query.offset : query.offset + query.page_size]
+
+    def count_matching(self, query: HistoryQuery) -> int:
+        return sum(1 for s in self.list_summaries(limit=len(self._state.sessions)) if _matches(s, query))
+
+    def interviewers(self) -> list[tuple[str, str | None]]:
+        pairs = {(s.interviewer_provider, s.interviewer_model) for s in self._state.sessions.values()}
+        return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
+
+
+def _matches(s: SessionSummary, q: HistoryQuery) -> bool:
+    text = q.candidate.strip()
+    score = s.overall_score
+    return all(
+        (
+            not text or s.candidate_id == text or text.casefold() in (s.candidate_name or "").casefold(),
+            q.candidate_id is None or s.candidate_id == q.candidate_id,
+            not q.problem_ids or s.problem_id in q.problem_ids,
+            q.created_from is None or s.created_at >= q.created_from,
+            q.created_to is None or s.created_at < q.created_to,
+            q.score_min is None or (score is not None and score >= q.score_min),
+            q.score_max is None or (score is not None and score <= q.score_max),
+            q.interviewer_provider is None or s.interviewer_provider == q.interviewer_provider,
+            q.interviewer_model is None or q.interviewer_provider is None or s.interviewer_model == q.interviewer_model,
+            not q.statuses or s.status in q.statuses,
+        )
+    )
+
+
+def _sort_value(s: SessionSummary, q: HistoryQuery) -> object:
+    return {
+        SortKey.DATE: s.created_at,
+        SortKey.SCORE: s.overall_score,
+        SortKey.CANDIDATE: s.candidate_name,
+        SortKey.PROBLEM: s.problem_title,
+    }[q.sort]
 
 
 class FakeMessageRepository(_Repo):
@@ -192,6 +254,10 @@ class FakeTranscriptRepository(_SessionLog[TranscriptEntry]):
 class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
     attribute = "whiteboards"
 
+    def latest(self, session_id: str) -> WhiteboardSnapshot | None:
+        snapshots = self.list(session_id)
+        return snapshots[-1] if snapshots else None
+
 
 class FakeMediaRepository(_SessionLog[MediaFile]):
     attribute = "media"
@@ -206,6 +272,13 @@ class FakeMediaRepository(_SessionLog[MediaFile]):
 
 class FakeTokenUsageRepository(_SessionLog[TokenUsage]):
     attribute = "token_usage"
+
+
+class FakeScoreOverrideRepository(_SessionLog[ScoreOverride]):
+    attribute = "score_overrides"
+
+    def list(self, session_id: str) -> list[ScoreOverride]:
+        return sorted(super().list(session_id), key=lambda o: (o.created_at, o.id or 0))
 
 
 class FakeAuditRepository(_Repo):
@@ -238,6 +311,7 @@ class FakeUnitOfWork:
         self.whiteboards = FakeWhiteboardRepository(self)
         self.media = FakeMediaRepository(self)
         self.token_usage = FakeTokenUsageRepository(self)
+        self.score_overrides = FakeScoreOverrideRepository(self)
         self.audit = FakeAuditRepository(self)
 
     def __enter__(self) -> Self:

@@ -72,7 +72,7 @@ def test_candidate_runs_an_interview_from_setup_to_history(page: Page, server_ur
     wait_for_app(page)
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
-    page.get_by_test_id("stSelectbox").click()
+    page.get_by_test_id("stSelectbox").filter(has_text="Open an interview").click()
     page.get_by_role("option", name=re.compile("Payment")).click()
     wait_for_app(page)
     expect(page.get_by_role("tab", name="Chat")).to_be_visible()

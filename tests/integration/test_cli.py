@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,13 @@ def test_demo_then_list_show_export_and_evaluate(env: dict[str, str], tmp_path: 
     evaluated = json.loads(run("evaluate", str(transcript), env=env).stdout)
     assert evaluated["overall_score"] == pytest.approx(strong["overall_score"], abs=0.05)
     assert {c["key"] for c in evaluated["competencies"]} >= {"requirements", "estimation", "communication"}
+
+    archive_path = tmp_path / "priya.zip"
+    zipped = run("sessions", "export", strong["id"], "--zip", str(archive_path), env=env)
+    assert zipped.returncode == 0 and f"wrote {archive_path}" in zipped.stdout
+    with zipfile.ZipFile(archive_path) as archive:
+        assert {"chat.json", "transcript.json", "evaluation.json", "report.md", "report.pdf"} <= set(archive.namelist())
+        assert json.loads(archive.read("evaluation.json"))["evaluation"]["overall_score"] == strong["overall_score"]
 
 
 def test_errors_are_one_line_without_traceback(env: dict[str, str], tmp_path: Path) -> None:

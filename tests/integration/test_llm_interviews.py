@@ -159,13 +159,21 @@ def test_a_tab_without_the_key_continues_offline_and_says_why(ws: Workspace, ope
     assert streamed.fallback is not None and "Setup" in streamed.fallback
 
 
+DESIGN = (
+    "Links live in a key-value store sharded by the short code, and a load balancer spreads redirects over "
+    "stateless servers, so we add capacity as traffic grows without touching the write path. Each link is "
+    "about 500 bytes, so a billion links is half a terabyte."
+)
+"""Enough words for the evaluation's quality gate: below it no evaluator, LLM or offline, scores."""
+
+
 def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, anthropic_server: AnthropicServer) -> None:
     session_id = started(ws, ANTHROPIC)
     anthropic_server.script(Reply(text="Sure — about 100 million a day.", input_tokens=300, output_tokens=9))
     send_message(
         ws,
         session_id,
-        "How many new links per day? I'd cache hot links in Redis because reads dominate.",
+        "How many new links per day? I'd cache hot links in Redis because reads dominate. " + DESIGN,
         llm=ANTHROPIC,
     )
     rubric = ws.rubric("system_design")
@@ -206,6 +214,7 @@ def test_an_evaluation_that_does_not_fit_the_schema_falls_back_offline_and_says_
     ws: Workspace, anthropic_server: AnthropicServer
 ) -> None:
     session_id = started(ws, ANTHROPIC)
+    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge (the quality gate), answered offline
     anthropic_server.script(Reply(text='{"competencies": [{"key": "requirements", "score": 9}]}'))
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
     assert evaluation.engine == "offline"

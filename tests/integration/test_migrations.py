@@ -22,6 +22,7 @@ from core.models import (
     MediaFile,
     Message,
     Role,
+    ScoreOverride,
     Session,
     TokenUsage,
     TranscriptEntry,
@@ -44,6 +45,7 @@ TABLES = {
     "media_files",
     "evaluations",
     "token_usage",
+    "score_overrides",
     "audit_log",
 }
 
@@ -58,6 +60,7 @@ INDEXES = {
     ("audit_log", ("session_id", "created_at")): False,
     ("token_usage", ("session_id",)): False,
     ("resumes", ("candidate_id", "created_at")): False,
+    ("score_overrides", ("session_id", "created_at")): False,
 }
 
 SESSION_CHILDREN = [
@@ -67,6 +70,7 @@ SESSION_CHILDREN = [
     "media_files",
     "evaluations",
     "token_usage",
+    "score_overrides",
 ]
 
 
@@ -110,7 +114,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0003"
+    assert current_revision(empty_database_url) == head_revision() == "0005"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -136,7 +140,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0005"]
     finally:
         engine.dispose()
 
@@ -162,7 +166,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0003"
+    assert current_revision(empty_database_url) == "0005"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -177,6 +181,7 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             uow.media.add(MediaFile(session.id, "audio", "a.wav", 1, "audio/wav"))
             uow.evaluations.add(Evaluation(session.id, 3.0, []))
             uow.token_usage.add(TokenUsage(session.id, "p", "m", "o", 1, 1, 0.0, 1))
+            uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
             uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
             uow.commit()
         with engine.begin() as connection:
@@ -213,7 +218,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0003"
+    assert current_revision(f"sqlite:///{database}") == "0005"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -265,5 +270,44 @@ def test_upgrading_from_0002_keeps_media_files_without_an_offset(empty_database_
         with make_uow_factory(engine)() as uow:
             (media,) = uow.media.list("old")
         assert media.path == "sessions/old/upload.wav" and media.offset_seconds is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0003_keeps_evaluations_and_allows_unscored_ones(empty_database_url: str) -> None:
+    """0004 adds score_overrides and lets overall_score be NULL (the quality gate's "not scored")."""
+    upgrade(empty_database_url, "0003")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at) VALUES"
+                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now)"
+                ),
+                [{"id": "old", "now": now}, {"id": "new", "now": now}],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO evaluations (session_id, overall_score, competencies, went_well, went_okay,"
+                    " needs_improvement, improvement_plan, communication, notes, rubric_id, rubric_version, engine,"
+                    " created_at) VALUES ('old', 3.2, '[]', '[]', '[]', '[]', '[]', '{}', '[]', 'system_design', '1',"
+                    " 'offline', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            old = uow.evaluations.for_session("old")
+            uow.evaluations.add(Evaluation("new", None, [], notes=["Not enough to judge"]))
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            new = uow.evaluations.for_session("new")
+            assert uow.score_overrides.list("old") == []
+        assert old is not None and old.overall_score == 3.2
+        assert new is not None and new.overall_score is None
     finally:
         engine.dispose()

@@ -495,3 +495,16 @@ def test_concurrent_writers_never_share_a_seq(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         messages = uow.messages.list(session.id)
     assert [m.seq for m in messages] == list(range(1, 46))
+
+
+def test_the_latest_whiteboard_is_the_newest_row(uow_factory: UowFactory) -> None:
+    session = Session(id=uuid.uuid4().hex, problem_id="url_shortener")
+    with uow_factory() as uow:
+        uow.sessions.add(session)
+        assert uow.whiteboards.latest(session.id) is None
+        for n in range(3):
+            uow.whiteboards.add(WhiteboardSnapshot(session.id, None, {"objects": [{"n": n}]}))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.whiteboards.latest(session.id).fabric_json == {"objects": [{"n": 2}]}
+        assert uow.whiteboards.latest("no-such-session") is None

@@ -108,7 +108,13 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
     score = {m.label: m.value for m in app.metric}["Overall score"]
     assert re.fullmatch(r"\d\.\d / 5", score), score
     assert any(c.value.startswith(f"{PAYMENTS.title} · Jordan Lee · ") for c in app.caption)
-    assert [s.value for s in app.subheader][-2:] == ["Improvement plan", "Competencies"]
+    assert [s.value for s in app.subheader][-5:] == [
+        "Improvement plan",
+        "Competencies",
+        "Communication analysis",
+        "Transcript",
+        "Export",
+    ]
 
     # --- History: the interview is listed and opens with its chat and evaluation -----------------
     app.switch_page("pages/history.py").run()
@@ -123,8 +129,8 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
     picker = next(s for s in app.selectbox if s.label == "Open an interview")
     picker.select(session_id).run()
     assert_clean(app)
-    chat_tab, evaluation_tab = app.tabs
-    assert (chat_tab.label, evaluation_tab.label) == ("Chat", "Evaluation")
+    tabs = {t.label: t for t in app.tabs}
+    chat_tab, evaluation_tab = tabs["Chat"], tabs["Evaluation"]
     assert chat(chat_tab) == messages
     assert {m.label: m.value for m in evaluation_tab.metric}["Overall score"] == score
     assert "Continue this interview" not in labels(app)

@@ -63,12 +63,19 @@ def test_a_good_key_is_checked_and_starts_an_openai_interview(new_app: AppFactor
     assert KEY not in rendered_text(app)
 
 
+ANSWER = (
+    "Users pay merchants; every payment needs an idempotency key. The API stores each payment with its state, "
+    "a ledger records both sides of every transfer, and a queue hands settlement to workers so a slow bank "
+    "never blocks checkout or the refund flow."
+)  # enough words to pass the evaluation's quality gate, so the evaluator is asked
+
+
 def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake_openai: OpenAIServer) -> None:
     app = choose_openai(new_app())
     app.text_input(key="setup_key_openai").set_value(KEY).run()
     button(app, "Start interview").click().run()
     fake_openai.script(Reply(text="Which numbers matter most here?", input_tokens=500, output_tokens=7))
-    app.chat_input[0].set_value("Users pay merchants; every payment needs an idempotency key.").run()
+    app.chat_input[0].set_value(ANSWER).run()
     assert not app.exception
     assert any("OpenAI gpt-ui · 507 tokens" in c.value for c in app.caption)
 

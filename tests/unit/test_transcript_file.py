@@ -49,13 +49,14 @@ def test_problems_are_found_by_id_or_title() -> None:
     assert find_problem(settings, "something else entirely") is None
 
 
-def test_evaluating_a_file_rewards_reasoning(tmp_path: Path) -> None:
+def test_evaluating_a_file_rewards_reasoning_and_does_not_score_a_few_words(tmp_path: Path) -> None:
     settings = Settings()
     strong = evaluate_transcript_file(write(tmp_path, transcript(STRONG)), settings)
     weak_path = tmp_path / "weak.json"
     weak_path.write_text(json.dumps(transcript(["Redis, Kafka, Cassandra.", "Load balancer, cache."])))
     weak = evaluate_transcript_file(weak_path, settings)
-    assert strong.overall_score > weak.overall_score
+    assert strong.overall_score is not None
+    assert weak.overall_score is None and "Not enough to judge" in weak.notes[0]
     with pytest.raises(ContentError, match="No rubric"):
         evaluate_transcript_file(weak_path, settings, rubric_id="sales_call")
 

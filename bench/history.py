@@ -1,0 +1,289 @@
+"""How fast History is with 10,000 interviews, next to an empty workspace, in the same run.
+
+Fills a fresh SQLite database (and a throwaway PostgreSQL database when TEST_POSTGRES_URL, or
+postgres@127.0.0.1:5432, answers) with 10,000 sessions — 1,000 candidates, every problem,
+four interviewers, all statuses, evaluations with per-competency scores for the completed
+ones — through SQLAlchemy core inserts into our tables. Then prints the History page's
+script time under AppTest (list, sorted by score, filtered, an opened interview) and the
+query times behind it. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/history.py [--sessions 10000] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from core.config import Settings
+from core.history import HistoryQuery, SortKey, candidate_trend, interviewer_options, search_history, session_detail
+from core.models import SessionStatus
+from core.workspace import Workspace, build_workspace
+from storage.tables import CandidateRow, EvaluationRow, MessageRow, SessionRow
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+INTERVIEWERS = [("offline", None), ("openai", "gpt-4o-mini"), ("anthropic", "claude-3-5-haiku"), ("openai", "gpt-4o")]
+FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"]
+LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"]
+REPEATS = 7
+CHUNK = 1000
+
+
+def fill(ws: Workspace, sessions: int, *, seed: int = 7) -> None:
+    """Bulk inserts, a few thousand rows per statement: seconds, not the minutes the services would take."""
+    rng = random.Random(seed)
+    engine = create_engine(ws.settings.effective_database_url, poolclass=NullPool)
+    rubric = ws.rubric("system_design")
+    problems = ws.problems.all()
+    now = datetime.now(UTC)
+    candidates = [
+        {
+            "id": uuid.uuid4().hex,
+            "name": f"{FIRST[i % 10]} {LAST[(i // 10) % 10]} {i // 100 + 1}",
+            "email": None,
+            "created_at": now - timedelta(days=400),
+        }
+        for i in range(max(1, sessions // 10))
+    ]
+    session_rows, evaluation_rows, message_rows = [], [], []
+    statuses = [SessionStatus.COMPLETED] * 8 + [SessionStatus.CANCELLED, SessionStatus.PAUSED]
+    score_nullable = EvaluationRow.__table__.c.overall_score.nullable
+    for i in range(sessions):
+        created = now - timedelta(days=365) + timedelta(minutes=i * 525_600 / sessions) + timedelta(seconds=i % 60)
+        provider, model = INTERVIEWERS[i % len(INTERVIEWERS)]
+        problem = problems[i % len(problems)]
+        status = statuses[rng.randrange(len(statuses))]
+        sid = uuid.uuid4().hex
+        session_rows.append(
+            {
+                "id": sid,
+                "problem_id": problem.id,
+                "problem_title": problem.title,
+                "kind": "system_design",
+                "candidate_id": candidates[rng.randrange(len(candidates))]["id"],
+                "interviewer_provider": provider,
+                "interviewer_model": model,
+                "rubric_id": rubric.id,
+                "level": rng.choice(["junior", "mid", "senior", "staff"]),
+                "modes": ["chat"],
+                "status": status.value,
+                "stage": "wrap_up",
+                "duration_minutes": 45,
+                "created_at": created,
+                "started_at": created + timedelta(minutes=1),
+                "paused_at": created + timedelta(minutes=20) if status is SessionStatus.PAUSED else None,
+                "paused_seconds": 0.0,
+                "stage_started_at": created + timedelta(minutes=30),
+                "ended_at": created + timedelta(minutes=41) if status is not SessionStatus.PAUSED else None,
+                "updated_at": created + timedelta(minutes=41),
+            }
+        )
+        for seq, role in enumerate(("interviewer", "candidate", "interviewer", "candidate"), start=1):
+            message_rows.append(
+                {
+                    "session_id": sid,
+                    "seq": seq,
+                    "role": role,
+                    "content": f"Message {seq} of interview {i}.",
+                    "stage": "requirements",
+                    "meta": {},
+                    "created_at": created + timedelta(minutes=seq),
+                }
+            )
+        if status is not SessionStatus.COMPLETED:
+            continue
+        scores = {c.key: round(rng.uniform(1.0, 5.0), 1) for c in rubric.competencies}
+        refused = score_nullable and rng.random() < 0.03  # the quality gate, once it exists
+        evaluation_rows.append(
+            {
+                "session_id": sid,
+                "overall_score": None if refused else round(rubric.overall(scores), 2),
+                "competencies": [
+                    {
+                        "key": c.key,
+                        "name": c.name,
+                        "score": scores[c.key],
+                        "confidence": 0.7,
+                        "rationale": "",
+                        "evidence": [],
+                    }
+                    for c in rubric.competencies
+                ],
+                "went_well": ["Clear requirements."],
+                "went_okay": [],
+                "needs_improvement": ["Estimate before designing."],
+                "improvement_plan": [],
+                "communication": {},
+                "notes": [],
+                "rubric_id": rubric.id,
+                "rubric_version": rubric.version,
+                "engine": "offline",
+                "model": None,
+                "prompt_version": None,
+                "created_at": created + timedelta(minutes=42),
+            }
+        )
+    with engine.begin() as connection:
+        for table, rows in (
+            (CandidateRow, candidates),
+            (SessionRow, session_rows),
+            (EvaluationRow, evaluation_rows),
+            (MessageRow, message_rows),
+        ):
+            for start in range(0, len(rows), CHUNK):
+                connection.execute(insert(table), rows[start : start + CHUNK])
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def timed(action: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Median milliseconds over `repeats` calls, after one warm-up call."""
+    action()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def query_times(ws: Workspace) -> dict[str, float]:
+    total = search_history(ws, HistoryQuery()).total
+    last = max(1, -(-total // 25))
+    one = search_history(ws, HistoryQuery(page_size=1)).items
+    candidate_id = one[0].candidate_id if one else None
+    filtered = HistoryQuery(
+        candidate="ada",
+        statuses=(SessionStatus.COMPLETED,),
+        score_min=3.0,
+        score_max=5.0,
+        interviewer_provider="openai",
+        created_from=datetime.now(UTC) - timedelta(days=180),
+    )
+    figures = {
+        "first page (25, newest first)": timed(lambda: search_history(ws, HistoryQuery())),
+        "filtered (name, status, score, interviewer, dates)": timed(lambda: search_history(ws, filtered)),
+        "sorted by score, best first": timed(lambda: search_history(ws, HistoryQuery(sort=SortKey.SCORE))),
+        "sorted by candidate name": timed(lambda: search_history(ws, HistoryQuery(sort=SortKey.CANDIDATE))),
+        f"last page (page {last})": timed(lambda: search_history(ws, HistoryQuery(page=last))),
+        "count only (all)": timed(lambda: _count(ws, HistoryQuery())),
+        "count only (filtered)": timed(lambda: _count(ws, filtered)),
+        "interviewer choices (distinct)": timed(lambda: interviewer_options(ws)),
+    }
+    if one:
+        figures["session detail"] = timed(lambda: session_detail(ws, one[0].id))
+    if candidate_id:
+        figures["candidate trend"] = timed(lambda: candidate_trend(ws, candidate_id))
+    return figures
+
+
+def _count(ws: Workspace, query: HistoryQuery) -> int:
+    with ws.uow_factory() as uow:
+        return uow.sessions.count_matching(query)
+
+
+def page_times(settings: Settings) -> dict[str, float]:
+    """The History page's script time under AppTest (the workspace is already built and cached)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["IW_RUNTIME_DIR"] = str(settings.runtime_dir)
+    os.environ["IW_DISABLE_MIC"] = "1"
+    if settings.database_url:
+        os.environ["DATABASE_URL"] = settings.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/history.py").run()
+    figures = {"list (first page)": timed(lambda: at.run(), 5)}
+    if at.exception:
+        raise RuntimeError([e.message for e in at.exception])
+    if not at.info:  # there are interviews: sort, filter and open one
+        at.selectbox(key="history_sort").select(SortKey.SCORE).run()
+        figures["list sorted by score"] = timed(lambda: at.run(), 5)
+        at.text_input(key="history_candidate").set_value("ada").run()
+        at.multiselect(key="history_statuses").select(SessionStatus.COMPLETED).run()
+        figures["list filtered (name + status)"] = timed(lambda: at.run(), 5)
+        picker = next(s for s in at.selectbox if s.label == "Open an interview")
+        picker.select_index(0).run()
+        figures["list + an opened interview (all tabs)"] = timed(lambda: at.run(), 5)
+        if at.exception:
+            raise RuntimeError([e.message for e in at.exception])
+    return figures
+
+
+def run_backend(label: str, settings_for: Callable[[str], Settings], sessions: int) -> None:
+    for size in (0, sessions):
+        settings = settings_for(f"{label}-{size}")
+        ws = build_workspace(settings)
+        started = time.perf_counter()
+        if size:
+            fill(ws, size)
+        filled = time.perf_counter() - started
+        print(f"\n{label}, {size:,} sessions" + (f" (filled in {filled:.1f} s)" if size else ""))
+        for name, ms in query_times(ws).items():
+            print(f"  query  {name:<52} {ms:8.1f} ms")
+        for name, ms in page_times(settings).items():
+            print(f"  page   {name:<52} {ms:8.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"History with {args.sessions:,} sessions vs none; medians of {REPEATS} queries / 5 page runs")
+        run_backend("SQLite", lambda name: Settings(runtime_dir=Path(tmp) / name), args.sessions)
+        if args.no_postgres:
+            return
+        admin_url = make_url(os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+        admin = create_engine(
+            admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool, connect_args={"connect_timeout": 3}
+        )
+        created: list[str] = []
+        try:
+            with admin.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            print(f"\nPostgreSQL at {admin_url.render_as_string(hide_password=True)} is unreachable: skipped")
+            return
+
+        def postgres(name: str) -> Settings:
+            db = f"iw_bench_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{db}"'))
+            created.append(db)
+            url = admin_url.set(database=db).render_as_string(hide_password=False)
+            return Settings(runtime_dir=Path(tmp) / name, database_url=url)
+
+        try:
+            run_backend("PostgreSQL", postgres, args.sessions)
+        finally:
+            with admin.connect() as connection:
+                for db in created:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The Evaluation page under AppTest: the quality gate's message, reviewer overrides, evidence links, exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.config import Settings
+from core.interviews import create_interview, end_interview, send_message, start_interview
+from core.models import Level
+from core.reviews import list_overrides
+from core.workspace import Workspace, build_workspace
+from tests.ui.conftest import AppFactory, assert_clean, rendered_text
+from tests.unit.test_evaluator import STRONG
+
+ESTIMATION = "Back-of-the-envelope estimation"
+
+
+@pytest.fixture
+def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
+    return build_workspace(Settings(runtime_dir=runtime_dir))
+
+
+def completed(ws: Workspace, lines: list[str]) -> str:
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
+    start_interview(ws, session.id)
+    for line in lines:
+        send_message(ws, session.id, line)
+    end_interview(ws, session.id)
+    return session.id
+
+
+def open_evaluation(new_app: AppFactory, session_id: str, **params: str) -> AppTest:
+    at = new_app()
+    at.query_params["session"] = session_id
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/evaluation.py").run()
+    assert_clean(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return {m.label: m.value for m in at.metric}[label]
+
+
+def test_too_little_text_shows_not_enough_to_judge(ws: Workspace, new_app: AppFactory) -> None:
+    session_id = completed(ws, ["I'd use a cache."])
+    at = open_evaluation(new_app, session_id)
+    assert metric(at, "Overall score") == "Not scored"
+    assert any(w.value.startswith("Not enough to judge") for w in at.warning)
+    table = at.dataframe[0].value
+    assert set(table["Score"]) == {"not scored"}
+
+
+def test_a_reviewer_adjusts_a_score_and_both_are_shown(ws: Workspace, new_app: AppFactory) -> None:
+    session_id = completed(ws, STRONG)
+    at = open_evaluation(new_app, session_id)
+    original_overall = metric(at, "Overall score")
+    expander = next(e for e in at.expander if e.label.startswith(ESTIMATION))
+    original = expander.label.split(" — ")[1]
+
+    # No justification: refused, nothing stored.
+    at.number_input(key="adjust_score_estimation").set_value(1.0)
+    at.text_input(key="adjust_reviewer_estimation").set_value("Ana")
+    next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
+    assert_clean(at)
+    assert any("justification is required" in e.value for e in at.error)
+    assert list_overrides(ws, session_id) == []
+
+    at.number_input(key="adjust_score_estimation").set_value(1.0)
+    at.text_area(key="adjust_reason_estimation").set_value("The numbers were read off the prompt.")
+    at.text_input(key="adjust_reviewer_estimation").set_value("Ana")
+    next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
+    assert_clean(at)
+    assert any("set to 1.0" in s.value for s in at.success)
+    [override] = list_overrides(ws, session_id)
+    assert (override.new_score, override.reviewer) == (1.0, "Ana")
+
+    expander = next(e for e in at.expander if e.label.startswith(ESTIMATION))
+    assert expander.label == f"{ESTIMATION} — 1.0 (evaluator: {original})"
+    assert any("The numbers were read off the prompt." in m.value for m in expander.markdown)
+    assert metric(at, "Overall score") != original_overall
+    assert any("Evaluator's original: " + original_overall.split(" /")[0] in c.value for c in at.caption)
+    row = at.dataframe[0].value.set_index("Competency").loc[ESTIMATION]
+    assert (row["Score"], row["Evaluator's score"]) == ("1.0", original)
+
+
+def test_evidence_links_open_the_transcript_at_their_time(ws: Workspace, new_app: AppFactory) -> None:
+    session_id = completed(ws, STRONG[:8])
+    at = open_evaluation(new_app, session_id)
+    assert f"evaluation?session={session_id}&at=" in rendered_text(at)
+    assert [s.value for s in at.subheader][-3:] == ["Communication analysis", "Transcript", "Export"]
+    measures = set(at.dataframe[1].value["Measure"])
+    assert {"Speaking pace", "Filler words", "Talk ratio (candidate share of words)", "Modes used"} <= measures
+
+    near = open_evaluation(new_app, session_id, at="0")
+    assert any(c.value.startswith("Around 00:00") for c in near.caption)
+    assert STRONG[0] in rendered_text(near)
+    next(b for b in near.button if b.label == "Show the whole transcript").click().run()
+    assert_clean(near)
+    assert "at" not in near.query_params
