@@ -63,6 +63,8 @@ def effective_scores(rubric: Rubric, evaluation: Evaluation, overrides: list[Sco
         rows.append(
             EffectiveScore(c.key, c.name, c.score, latest.new_score if latest else c.score, latest, list(history))
         )
+    if not overrides:  # nothing adjusted: the evaluator's own overall stands
+        return EffectiveScores(rows, evaluation.overall_score, evaluation.overall_score)
     overall = rubric.overall_if_scored({r.key: r.score for r in rows}) if _covers(rubric, rows) else None
     return EffectiveScores(rows, evaluation.overall_score, overall)
 

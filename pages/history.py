@@ -35,6 +35,7 @@ from core.history import (
     session_detail,
 )
 from core.models import SessionStatus, SessionSummary
+from core.report import load_report
 from core.workspace import Workspace
 
 PAGE_SIZES = (25, 50, 100)
@@ -256,7 +257,7 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
         render_snapshots(detail.snapshots, ws.files.absolute)
     with tabs[3]:
         if detail.evaluation:
-            render_evaluation(detail.evaluation)
+            render_evaluation(detail.evaluation, load_report(ws, session.id))  # with reviewers' adjustments
         else:
             st.info(f"This interview is {session.status.value}; it has no evaluation yet.")
     with tabs[4]:
