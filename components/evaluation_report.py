@@ -68,7 +68,10 @@ def render_evaluation(
     with top[1]:
         names = [c.name for c in evaluation.competencies]
         scores = [r.score for r in rows] if rows else [c.score for c in evaluation.competencies]
-        st.plotly_chart(score_chart(names, scores), config={"displayModeBar": False})
+        if any(score is not None for score in scores):
+            st.plotly_chart(score_chart(names, scores), config={"displayModeBar": False})
+        else:  # an empty chart reads as zeros; say what happened instead
+            st.caption("No competency was scored: " + ", ".join(names) + ".")
 
     columns = st.columns(3)
     for column, title, items in zip(
