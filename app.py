@@ -23,6 +23,8 @@ navigation = st.navigation(
         st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
         st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"),
         st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+        st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"),
+        st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"),
     ],
     position="top",
 )

@@ -121,7 +121,9 @@ def render_evaluation(
             label += f" (evaluator: {score_text(row.original)})"
         with st.expander(label):
             for evidence in competency.evidence:
-                if evidence.at_seconds is not None and report is not None:
+                if evidence.source == "whiteboard":
+                    st.markdown(f"- :material/draw: {evidence.quote}")
+                elif evidence.at_seconds is not None and report is not None:
                     link = transcript_link(report.session.id, evidence.at_seconds)
                     st.markdown(f"> {evidence.quote}\n\n[{clock(evidence.at_seconds)}]({link}) in the transcript")
                 else:
@@ -143,8 +145,25 @@ def render_evaluation(
             pd.DataFrame(communication_rows(report), columns=["Measure", "Value"]),
             hide_index=True,
         )
-        if report.whiteboard_summary:
-            st.caption("Whiteboard: " + " ".join(report.whiteboard_summary))
+        render_whiteboard_reading(report)
     elif evaluation.communication:
         with st.expander("Communication analysis"):
             st.json(evaluation.communication)
+
+
+def render_whiteboard_reading(report: EvaluationReport) -> None:
+    """The latest drawing read offline (shapes and labels) and, beside it, a vision model's reading of its picture."""
+    reading = report.whiteboard_reading
+    if not (report.whiteboard_summary or reading):
+        return
+    st.subheader("Whiteboard")
+    offline, seen = st.columns(2) if reading else (st.container(), None)
+    with offline:
+        st.markdown("**Read from the drawing** (shapes, labels and lines)")
+        for line in report.whiteboard_summary or ["Nothing was drawn."]:
+            st.markdown(f"- {line}")
+    if seen is not None and reading is not None:
+        with seen:
+            st.markdown(f"**The model's reading of the picture** ({reading.model})")
+            for line in reading.lines():
+                st.markdown(f"- {line}")

@@ -3,7 +3,8 @@
 Only this module imports the canvas, and it hands back our own `BoardSnapshot`, so the canvas's
 next breaking change touches one file. What 0.13 has built in is used as is: its toolbar has
 undo, redo, an edit toggle (select, move, resize, delete the selection) and a reset. Ours adds the
-tool, colour and width, an arrow tool (a line that gets a head), an eraser (the background colour),
+tool, colour and width, an arrow tool (a line that gets a head), an eraser (the background colour: the
+drawing keeps what it painted over, and core.whiteboard reads its strokes as deleting what they cross),
 "Clear" behind a confirmation, and autosave: every change the canvas sends is stored
 (core.whiteboard_snapshots, skipped when unchanged), and the latest snapshot seeds the canvas
 after a reload.

@@ -7,6 +7,7 @@ SSE streams, and turns SDK exceptions into ChatError (words in core/chat_errors.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -169,22 +170,43 @@ class AnthropicChatModel:
         return error
 
 
-def wire_messages(messages: list[ChatMessage]) -> list[dict[str, str]]:
-    """Messages API turns: no empty ones, same-role neighbours merged, opening with the user, ending with the user."""
-    turns: list[dict[str, str]] = []
+def wire_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Messages API turns: no empty ones, same-role neighbours merged, opening with the user, ending with the user.
+
+    A turn's content is its text, or, with pictures, content blocks: each image (base64 PNG), then the text.
+    """
+    turns: list[dict[str, Any]] = []
     for message in messages:
         content = message.content.strip()
-        if not content:
+        if not content and not message.images:
             continue
+        blocks = [_image_block(png) for png in message.images]
         if turns and turns[-1]["role"] == message.role:
-            turns[-1]["content"] += f"\n\n{content}"
+            earlier = turns[-1]["content"]
+            if blocks or isinstance(earlier, list):
+                turns[-1]["content"] = [*_blocks(earlier), *blocks, *_blocks(content)]
+            else:
+                turns[-1]["content"] = f"{earlier}\n\n{content}"
         else:
-            turns.append({"role": message.role, "content": content})
+            turns.append({"role": message.role, "content": [*blocks, *_blocks(content)] if blocks else content})
     if not turns or turns[0]["role"] != "user":
         turns.insert(0, {"role": "user", "content": OPENING_TURN})
     if turns[-1]["role"] != "user":
         turns.append({"role": "user", "content": CLOSING_TURN})
     return turns
+
+
+def _image_block(png: bytes) -> dict[str, Any]:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(png).decode("ascii")},
+    }
+
+
+def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(content, list):
+        return content
+    return [{"type": "text", "text": content}] if content else []
 
 
 def json_object_text(text: str) -> str:

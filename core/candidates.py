@@ -71,3 +71,9 @@ def create_candidate(ws: Workspace, *, name: str, email: str | None = None) -> C
 def get_profile(ws: Workspace, candidate_id: str) -> CandidateProfile:
     with ws.uow_factory() as uow:
         return CandidateProfile(uow.candidates.get(candidate_id), uow.resumes.latest_for_candidate(candidate_id))
+
+
+def list_candidates(ws: Workspace, *, limit: int = 500) -> list[Candidate]:
+    """Candidates by name, for pickers."""
+    with ws.uow_factory() as uow:
+        return uow.candidates.list(limit=limit)

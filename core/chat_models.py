@@ -22,6 +22,9 @@ MAX_ATTEMPTS = 3  # one call plus two retries, for timeouts, 429 and 5xx
 class ChatMessage:
     role: Literal["user", "assistant"]
     content: str
+    # PNG pictures sent with the text, for vision-capable models (core.providers.vision_capable); each
+    # adapter sends them in its provider's own wire format
+    images: tuple[bytes, ...] = ()
 
 
 @dataclass
@@ -34,6 +37,14 @@ class Usage:
 class ChatResult:
     text: str
     usage: Usage
+
+
+def json_part(text: str) -> str:
+    """The JSON object in a reply asked to be one, tolerating a ``` fence or prose some models add anyway."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("no JSON object in the answer")
+    return text[start : end + 1]
 
 
 class ChatError(WorkspaceError):

@@ -33,6 +33,9 @@ def config_file() -> Path:
 class ProviderSettings(BaseModel):
     models: list[str] = Field(min_length=1)
     base_url: str = ""
+    # Whether its models read images (the whiteboard picture at evaluation); None: the provider's default,
+    # yes for openai and anthropic, no for openai_compatible (core.providers.vision_capable)
+    vision: bool | None = None
 
 
 class Price(BaseModel):
@@ -54,6 +57,26 @@ class TranscriptionSettings(BaseModel):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+
+class SchedulingSettings(BaseModel):
+    """Booking: Cal.com when CALCOM_API_KEY is set, else the built-in scheduler over team working hours.
+
+    Keys and the webhook secret never live here: CALCOM_API_KEY and CALCOM_WEBHOOK_SECRET come from
+    the environment or Streamlit secrets.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    calcom_base_url: str = "https://api.cal.com/v2"
+    calcom_hosts: list[str] = Field(default_factory=lambda: ["app.cal.com", "app.cal.eu"])  # Cal Video links
+    slot_step_minutes: int = Field(default=30, ge=5, le=240)
+    minimum_notice_minutes: int = Field(default=120, ge=0)
+    search_days: int = Field(default=14, ge=1, le=90)
+    organizer_name: str = "Interview Workspace"
+    organizer_email: str = "interviews@interview-workspace.local"
+    webhook_max_bytes: int = Field(default=262_144, ge=1024)
+    webhook_max_age_minutes: int = Field(default=60, ge=1)  # older createdAt is accepted but flagged as late
 
 
 def _default_providers() -> dict[str, ProviderSettings]:
@@ -86,6 +109,7 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
     prices: dict[str, Price] = Field(default_factory=dict)
     transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
+    scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

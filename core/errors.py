@@ -33,3 +33,7 @@ class NotFound(WorkspaceError):
 
 class ResumeError(WorkspaceError):
     """An upload we cannot read: wrong type, too big, corrupt or encrypted."""
+
+
+class AlreadyExists(WorkspaceError):
+    """A record that must be unique is there already (e.g. a webhook event delivered twice)."""

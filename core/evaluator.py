@@ -5,6 +5,11 @@ a "because", a trade-off or a failure plan earns full credit; a bare list of tec
 only the mention. Every score comes with a confidence that grows with how much the candidate
 said, quotes of the sentences it rests on, and feedback that names topics and quotes the
 candidate, so a practising candidate learns what to change, not just a number.
+
+The latest whiteboard drawing is a scoring input too (core.board_credit): a topic's credit is its
+best showing, in words or on the board, and the board is cited as evidence ("Whiteboard: Redis →
+Postgres"). It cannot stand in for words: a transcript the quality gate refuses stays unscored,
+whatever is drawn.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from core.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
 from core.problems import Problem
 from core.rubrics import Competency, Rubric, Topic
@@ -35,6 +41,7 @@ from core.text_signals import (
     words,
 )
 from core.transcript_quality import TranscriptQuality, assess
+from core.whiteboard import KINDS, BoardGraph
 
 MENTION_CREDIT = 0.25
 """Strength of a topic that is only named: the rest of the credit needs reasoning."""
@@ -50,6 +57,8 @@ RELEVANT_SIGNALS: dict[str, frozenset[str]] = {
 }
 """Which kinds of reasoning count for a competency; others use DEFAULT_SIGNALS."""
 DEFAULT_SIGNALS = frozenset({"quantity", "causal", "tradeoff", "failure"})
+MAX_BOARD_EVIDENCE = 2
+"""Whiteboard lines cited per competency, after the transcript's quotes."""
 REQUIRED_SIGNAL: dict[str, str] = {"estimation": "quantity", "tradeoff_analysis": "tradeoff"}
 """Keyed by competency or topic: an estimate without a number, or a trade-off analysis without an
 alternative, stays near mention credit."""
@@ -87,6 +96,7 @@ class _Credit:
     strength: float  # 0 (never shown) … 1 (shown with rich reasoning)
     sentence: _Sentence | None
     kinds: frozenset[str]  # the reasoning kinds that earned it
+    board: str | None = None  # the board's evidence, when the drawing is the topic's best showing
 
 
 class OfflineEvaluator:
@@ -102,29 +112,33 @@ class OfflineEvaluator:
         self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
         self._terms = list(problem.components) if problem else []
 
-    def evaluate(self, session_id: str, utterances: list[Utterance]) -> Evaluation:
-        """Score every competency, then explain the scores in the candidate's own words."""
+    def evaluate(self, session_id: str, utterances: list[Utterance], *, board: BoardGraph | None = None) -> Evaluation:
+        """Score every competency, then explain the scores in the candidate's own words (and drawing)."""
         candidate = _candidate_utterances(utterances)
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
         parsed = self._parse(candidate)
         questions = [(q, u) for u in candidate for q in question_sentences(u.text) if not is_check_in(q)]
-        credits = self._credits(parsed, questions)
+        reading = read_for(board, self.problem) if board is not None else None
+        drawn = board_credits(reading, self.rubric, self.problem) if reading is not None else {}
+        credits = self._credits(parsed, questions, drawn)
         stats = _communication_stats(candidate, interviewer_words, self.topics)
+        if reading is not None and not reading.is_empty:
+            stats["whiteboard"] = reading.stats()
         quality = assess(candidate)
         stats["transcript_quality"] = quality.as_dict()
         if self.quality_gate and not quality.judgeable:
-            return self.not_scored(session_id, quality, stats)
+            return self.not_scored(session_id, quality, stats)  # a drawing without words is not judged
 
-        scores = [self._score(c, credits, parsed, stats, questions) for c in self.rubric.competencies]
+        scores = [self._score(c, credits, drawn, parsed, stats, questions) for c in self.rubric.competencies]
         overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
         return Evaluation(
             session_id=session_id,
             overall_score=overall,
             competencies=scores,
-            went_well=self._went_well(credits, stats, questions),
+            went_well=self._went_well(credits, stats, questions, reading),
             went_okay=self._went_okay(credits),
-            needs_improvement=self._needs_improvement(credits, parsed, candidate, stats),
+            needs_improvement=self._needs_improvement(credits, parsed, candidate, stats, reading),
             improvement_plan=self._plan(scores, credits),
             communication=stats,
             rubric_id=self.rubric.id,
@@ -187,8 +201,10 @@ class OfflineEvaluator:
                 )
         return parsed
 
-    def _credits(self, parsed: list[_Sentence], questions: list[tuple[str, Utterance]]) -> dict[str, _Credit]:
-        """Each topic's best showing across the transcript."""
+    def _credits(
+        self, parsed: list[_Sentence], questions: list[tuple[str, Utterance]], drawn: dict[str, BoardCredit]
+    ) -> dict[str, _Credit]:
+        """Each topic's best showing across the transcript and the whiteboard."""
         best: dict[str, _Credit] = {t: _Credit(t, 0.0, None, frozenset()) for t in self.topics}
         for s in parsed:
             for t in s.topics:
@@ -200,6 +216,9 @@ class OfflineEvaluator:
             for t in QUESTION_TOPICS:
                 if t in best and credit > best[t].strength:
                     best[t] = _Credit(t, credit, best[t].sentence, frozenset({"question"}))
+        for t, drawing in drawn.items():
+            if t in best and drawing.strength > best[t].strength:  # the sentence, if any, is still quoted
+                best[t] = _Credit(t, drawing.strength, best[t].sentence, best[t].kinds, drawing.evidence)
         return best
 
     @staticmethod
@@ -238,6 +257,7 @@ class OfflineEvaluator:
         self,
         competency: Competency,
         credits: dict[str, _Credit],
+        drawn: dict[str, BoardCredit],
         parsed: list[_Sentence],
         stats: dict[str, Any],
         questions: list[tuple[str, Utterance]],
@@ -259,9 +279,12 @@ class OfflineEvaluator:
         score = _clamp_score(1 + 4 * (0.7 * breadth + 0.3 * depth))
 
         shown = [s for s in parsed if s.topics & set(own)]
-        confidence = _confidence(words_total, len(shown))
+        on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
+        board_lines = list(dict.fromkeys(c.evidence for c in on_board))[:MAX_BOARD_EVIDENCE]
+        confidence = _confidence(words_total, len(shown) + (1 if board_lines else 0))
         ranked = sorted(shown, key=lambda s: -_best_strength(s, own, self))
         evidence = [_evidence(s) for s in _unique(ranked)[:3]]
+        evidence += [Evidence(line, source="whiteboard") for line in board_lines]
         return CompetencyScore(
             competency.key,
             competency.name,
@@ -272,12 +295,17 @@ class OfflineEvaluator:
         )
 
     def _rationale(self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float) -> str:
-        reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6]
-        named = [self._name(t) for t in expected if MENTION_CREDIT <= credits[t].strength < 0.6]
+        reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6 and not credits[t].board]
+        drawn = [self._name(t) for t in expected if credits[t].board]
+        named = [
+            self._name(t) for t in expected if MENTION_CREDIT <= credits[t].strength < 0.6 and not credits[t].board
+        ]
         missing = [self._name(t) for t in expected if credits[t].strength == 0]
         parts = []
         if reasoned:
             parts.append(f"Shown with reasoning: {', '.join(reasoned)}.")
+        if drawn:
+            parts.append(f"Shown on the whiteboard: {', '.join(drawn)}.")
         if named:
             parts.append(f"Named without reasoning: {', '.join(named)}.")
         if missing:
@@ -345,7 +373,11 @@ class OfflineEvaluator:
     # --- feedback -----------------------------------------------------------------------------
 
     def _went_well(
-        self, credits: dict[str, _Credit], stats: dict[str, Any], questions: list[tuple[str, Utterance]]
+        self,
+        credits: dict[str, _Credit],
+        stats: dict[str, Any],
+        questions: list[tuple[str, Utterance]],
+        reading: BoardReading | None,
     ) -> list[str]:
         strong = sorted(
             (c for c in credits.values() if c.strength >= 0.7 and c.sentence is not None),
@@ -364,6 +396,10 @@ class OfflineEvaluator:
             lines.append(f"You asked {len(questions)} clarifying questions, e.g. “{_quote(questions[0][0], 90)}”.")
         if stats["summary_at_end"]:
             lines.append("You closed with a summary of your design.")
+        drawn = [(a, b) for a, b in (reading.analysis.edges if reading else []) if a in KINDS and b in KINDS]
+        if len(drawn) >= 2:
+            flow = "; ".join(f"{a} → {b}" for a, b in drawn[:4])
+            lines.append(f"You drew the design on the whiteboard and connected its parts ({flow}).")
         return lines
 
     def _praise(self, group: list[_Credit]) -> str:
@@ -424,6 +460,7 @@ class OfflineEvaluator:
         parsed: list[_Sentence],
         candidate: list[Utterance],
         stats: dict[str, Any],
+        reading: BoardReading | None,
     ) -> list[str]:
         lines = []
         if not stats["candidate_words"]:
@@ -468,6 +505,12 @@ class OfflineEvaluator:
             lines.append("You asked no clarifying questions — ask about scale and the key constraints first.")
         if not stats["summary_at_end"]:
             lines.append("You didn't summarise your design at the end — close with a one-minute recap.")
+        alone = [k for k in (reading.analysis.unconnected if reading else []) if k in KINDS]
+        if alone:
+            lines.append(
+                f"On the whiteboard, {', '.join(alone)} {'is' if len(alone) == 1 else 'are'} not connected to "
+                "anything — draw the arrows that show which component calls which."
+            )
         return lines
 
     def _plan(self, scores: list[CompetencyScore], credits: dict[str, _Credit]) -> list[PlanStep]:

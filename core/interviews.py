@@ -40,9 +40,10 @@ from core.models import (
 from core.pricing import cost_usd
 from core.problems import Problem
 from core.prompts import load_prompt
-from core.providers import LLMChoice, base_url_for, chat_model_for, provider
+from core.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
 from core.unit_of_work import UnitOfWork
-from core.whiteboard_snapshots import board_analysis
+from core.whiteboard import BoardGraph, read_board
+from core.whiteboard_snapshots import board_analysis, latest_picture
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -322,20 +323,26 @@ def end_interview(
 ) -> Evaluation:
     """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
 
-    The evaluation (which may take an LLM some seconds) runs outside any transaction.
+    The evaluation (which may take an LLM some seconds) runs outside any transaction. It reads the
+    latest whiteboard drawing too, and a provider that reads images gets its picture.
     """
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())  # refuses early; not committed here
         messages = uow.messages.list(session_id)
         transcript = uow.transcripts.list(session_id)
-    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm)
+        drawing = uow.whiteboards.latest(session_id)
+    board = read_board(drawing.fabric_json) if drawing else None
+    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board)
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())
         evaluation = uow.evaluations.add(outcome.evaluation)
         if outcome.usage is not None and llm is not None:
             uow.token_usage.add(_usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms))
+        if outcome.picture_usage is not None and llm is not None:
+            usage = _usage(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            uow.token_usage.add(usage)
         uow.sessions.update(session)
         _audit(
             uow, session, "session_completed", actor, overall_score=evaluation.overall_score, engine=evaluation.engine
@@ -344,33 +351,42 @@ def end_interview(
     return evaluation
 
 
-def _evaluate(ws: Workspace, session: Session, utterances: list[Utterance], llm: LLMChoice | None) -> EvaluationOutcome:
+def _evaluate(
+    ws: Workspace, session: Session, utterances: list[Utterance], llm: LLMChoice | None, board: BoardGraph | None
+) -> EvaluationOutcome:
     problem = ws.problems.get(session.problem_id)
     rubric = ws.rubric(session.rubric_id)
     info = provider(session.interviewer_provider)
     if not info.is_llm:
-        return EvaluationOutcome(OfflineEvaluator(rubric, problem).evaluate(session.id, utterances), None)
+        return EvaluationOutcome(OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board), None)
     if llm is None or llm.provider != info.key:
-        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances)
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
         evaluation.notes.insert(0, f"No {info.label} key in this browser session; this is the offline evaluator's.")
         return EvaluationOutcome(evaluation, None)
     started = time.perf_counter()
     try:
         chat = chat_model_for(ws.settings, llm)
     except ChatError as exc:
-        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances)
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
         evaluation.notes.insert(
             0, f"The {info.label} evaluator could not be used ({exc}); this is the offline evaluator's."
         )
         return EvaluationOutcome(evaluation, None)
-    prompt = load_prompt(ws.settings.resolve(ws.settings.prompts_dir), "evaluator")
+    prompts = ws.settings.resolve(ws.settings.prompts_dir)
+    picture = latest_picture(ws, session.id) if vision_capable(ws.settings, info.key) else None
+    evaluator = LLMEvaluator(
+        chat,
+        rubric,
+        problem,
+        load_prompt(prompts, "evaluator"),
+        label=info.label,
+        picture_prompt=load_prompt(prompts, "whiteboard") if picture is not None else None,
+    )
     try:
-        outcome = LLMEvaluator(chat, rubric, problem, prompt, label=info.label).evaluate(
-            session.id, utterances, level=session.level
-        )
+        outcome = evaluator.evaluate(session.id, utterances, level=session.level, board=board, picture=picture)
     finally:
         chat.close()
-    outcome.duration_ms = int((time.perf_counter() - started) * 1000)
+    outcome.duration_ms = int((time.perf_counter() - started) * 1000) - outcome.picture_ms  # the evaluation's own
     return outcome
 
 

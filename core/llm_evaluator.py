@@ -4,22 +4,32 @@ The model's JSON is validated (every competency once, scores in range, evidence 
 for word from the candidate); the overall score is computed from the rubric weights, not
 taken from the model. Anything that fails falls back to the offline evaluator, and the
 evaluation says so — never a silent default score.
+
+The whiteboard goes along: the offline reading of the drawing (core.board_credit) with the
+"Whiteboard: …" lines the model may cite, and, when the provider reads images, the model's own
+reading of the picture (core.whiteboard_vision), asked first in a call of its own so that its
+failure costs only that reading.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, ValidationError
 
-from core.chat_models import ChatError, ChatMessage, ChatModel, Usage
-from core.evaluator import OfflineEvaluator
+from core.board_credit import board_credits, read_for
+from core.chat_models import ChatError, ChatMessage, ChatModel, Usage, json_part
+from core.evaluator import MAX_BOARD_EVIDENCE, OfflineEvaluator
 from core.models import CompetencyScore, Evaluation, Evidence, Level, PlanStep, Utterance
 from core.problems import Problem
 from core.prompts import Prompt
 from core.rubrics import Rubric
+from core.whiteboard import BoardGraph
+from core.whiteboard_vision import PictureOutcome, read_picture
 
 
 class _Competency(BaseModel):
@@ -49,36 +59,83 @@ class EvaluationOutcome:
     evaluation: Evaluation
     usage: Usage | None  # tokens the LLM used, also when its answer was rejected
     duration_ms: int = 0
+    picture_usage: Usage | None = None  # tokens the whiteboard picture's reading used (a call of its own)
+    picture_ms: int = 0
 
 
 class LLMEvaluator:
-    def __init__(self, chat: ChatModel, rubric: Rubric, problem: Problem | None, prompt: Prompt, *, label: str) -> None:
+    def __init__(
+        self,
+        chat: ChatModel,
+        rubric: Rubric,
+        problem: Problem | None,
+        prompt: Prompt,
+        *,
+        label: str,
+        picture_prompt: Prompt | None = None,
+    ) -> None:
         self.chat = chat
         self.rubric = rubric
         self.problem = problem
         self.prompt = prompt
+        self.picture_prompt = picture_prompt  # data/prompts/whiteboard.v*.md, for a provider that reads images
         self.label = label  # e.g. "OpenAI", for the note when we fall back
         self.offline = OfflineEvaluator(rubric, problem)
 
-    def evaluate(self, session_id: str, utterances: list[Utterance], *, level: Level) -> EvaluationOutcome:
-        offline = self.offline.evaluate(session_id, utterances)
+    def evaluate(
+        self,
+        session_id: str,
+        utterances: list[Utterance],
+        *,
+        level: Level,
+        board: BoardGraph | None = None,
+        picture: bytes | None = None,
+    ) -> EvaluationOutcome:
+        """`board` is the latest drawing; `picture` its PNG, given only when the provider reads images."""
+        offline = self.offline.evaluate(session_id, utterances, board=board)
         if offline.overall_score is None:  # the quality gate said "not enough to judge": no model can do better
             offline.notes.append(f"The {self.label} evaluator was not asked, since there is nothing to judge.")
             return EvaluationOutcome(offline, None)
+        seen, picture_ms = None, 0
+        if picture is not None and self.picture_prompt is not None:
+            started = time.perf_counter()
+            seen = read_picture(self.chat, picture, self.picture_prompt, self.problem, label=self.label)
+            picture_ms = int((time.perf_counter() - started) * 1000)
+        board_text, board_lines = self._board(board, seen)
         usage: Usage | None = None
         try:
             result = self.chat.complete(
-                self._system(level), [ChatMessage("user", _transcript(utterances))], json_output=True
+                self._system(level), [ChatMessage("user", _transcript(utterances) + board_text)], json_output=True
             )
             usage = result.usage
-            report = _Report.model_validate(json.loads(_json_part(result.text)))
-            evaluation = self._evaluation(session_id, report, utterances, offline)
+            report = _Report.model_validate(json.loads(json_part(result.text)))
+            evaluation = self._evaluation(session_id, report, utterances, board_lines, offline)
         except ChatError as exc:
-            return EvaluationOutcome(self._fallback(offline, f"it did not answer: {exc}"), usage)
+            evaluation = self._fallback(offline, f"it did not answer: {exc}")
         except (json.JSONDecodeError, ValidationError, ValueError) as exc:
-            reason = f"its answer did not fit the evaluation format ({_short(exc)})"
-            return EvaluationOutcome(self._fallback(offline, reason), usage)
-        return EvaluationOutcome(evaluation, usage)
+            evaluation = self._fallback(offline, f"its answer did not fit the evaluation format ({_short(exc)})")
+        if seen is not None:
+            _keep_reading(evaluation, seen)
+        return EvaluationOutcome(evaluation, usage, picture_usage=seen.usage if seen else None, picture_ms=picture_ms)
+
+    def _board(self, board: BoardGraph | None, seen: PictureOutcome | None) -> tuple[str, list[str]]:
+        """The whiteboard part of the request, and the "Whiteboard: …" lines the model may cite."""
+        parts: list[str] = []
+        lines: list[str] = []
+        if board is not None:
+            reading = read_for(board, self.problem)
+            if not reading.is_empty:
+                credits = board_credits(reading, self.rubric, self.problem)
+                lines = list(dict.fromkeys(c.evidence for c in credits.values()))
+                parts.append("The candidate's whiteboard at the end, read from the drawing's shapes and labels:")
+                parts += [f"- {line}" for line in reading.analysis.summary]
+                if lines:
+                    parts.append("Whiteboard lines you may cite as evidence (copy them exactly):")
+                    parts += [f"- {line}" for line in lines]
+        if seen is not None and seen.reading is not None:
+            parts.append(f"The whiteboard picture, as a model ({seen.reading.model}) read it:")
+            parts += [f"- {line}" for line in seen.reading.lines()]
+        return ("\n\n" + "\n".join(parts) if parts else ""), lines
 
     def _system(self, level: Level) -> str:
         competencies = "\n".join(
@@ -93,7 +150,7 @@ class LLMEvaluator:
         )
 
     def _evaluation(
-        self, session_id: str, report: _Report, utterances: list[Utterance], offline: Evaluation
+        self, session_id: str, report: _Report, utterances: list[Utterance], board_lines: list[str], offline: Evaluation
     ) -> Evaluation:
         by_key = {c.key: c for c in report.competencies}
         expected = [c.key for c in self.rubric.competencies]
@@ -108,7 +165,7 @@ class LLMEvaluator:
                 score=round(by_key[c.key].score, 1),
                 confidence=round(by_key[c.key].confidence, 2),
                 rationale=by_key[c.key].rationale,
-                evidence=_verified(by_key[c.key].evidence, candidate_lines),
+                evidence=_verified(by_key[c.key].evidence, candidate_lines, board_lines),
             )
             for c in self.rubric.competencies
         ]
@@ -143,30 +200,41 @@ def _transcript(utterances: list[Utterance]) -> str:
     return "The interview transcript:\n\n" + "\n".join(lines)
 
 
-def _json_part(text: str) -> str:
-    """The JSON object in a reply, tolerating a ``` fence some models add despite instructions."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end < start:
-        raise ValueError("no JSON object in the answer")
-    return text[start : end + 1]
+def _keep_reading(evaluation: Evaluation, seen: PictureOutcome) -> None:
+    """The picture's reading goes with the whiteboard's part of the communication analysis; a failure, in the notes."""
+    if seen.reading is not None:
+        evaluation.communication.setdefault("whiteboard", {})["model_reading"] = seen.reading.to_dict()
+    if seen.note:
+        evaluation.notes.append(seen.note)
 
 
 def _normalised(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def _verified(quotes: list[str], candidate: list[Utterance]) -> list[Evidence]:
-    """Only quotes the candidate really said; each tied to the line it came from."""
-    evidence = []
+def _quoted(text: str) -> str:
+    """A quote as compared: normalised, without the quotation marks or full stop a model may add."""
+    return _normalised(text).strip("\"“”' .")
+
+
+def _verified(quotes: list[str], candidate: list[Utterance], board_lines: Sequence[str] = ()) -> list[Evidence]:
+    """Only quotes the candidate really said, each tied to the line it came from; and whiteboard lines we offered."""
+    evidence: list[Evidence] = []
+    drawn: list[Evidence] = []
+    offered = {_quoted(line): line for line in board_lines}
     for quote in quotes:
-        wanted = _normalised(quote).strip("\"“”' .")
+        wanted = _quoted(quote)
+        if wanted in offered:
+            if len(drawn) < MAX_BOARD_EVIDENCE and offered[wanted] not in [e.quote for e in drawn]:
+                drawn.append(Evidence(quote=offered[wanted], source="whiteboard"))
+            continue
         if len(wanted) < 8:
             continue
         for u in candidate:
             if wanted in _normalised(u.text):
                 evidence.append(Evidence(quote=quote.strip(), message_seq=u.seq, at_seconds=u.start))
                 break
-    return evidence[:3]
+    return evidence[:3] + drawn
 
 
 def _short(exc: Exception) -> str:

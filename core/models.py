@@ -183,6 +183,7 @@ class Evidence:
     quote: str
     message_seq: int | None = None
     at_seconds: float | None = None
+    source: str = "transcript"  # "transcript" (the candidate's words) | "whiteboard" ("Whiteboard: LB → API")
 
 
 @dataclass
@@ -289,3 +290,96 @@ class Utterance:
     start: float | None = None  # seconds from the interview start
     end: float | None = None
     seq: int | None = None  # chat position, when it came from the chat
+
+
+class MemberRole(StrEnum):
+    INTERVIEWER = "interviewer"
+    REVIEWER = "reviewer"
+    RECRUITER = "recruiter"
+    ADMIN = "admin"
+
+
+@dataclass
+class TeamMember:
+    """Working hours are local to `timezone`: {"0": [["09:00", "17:00"]], …} with 0 = Monday."""
+
+    id: str
+    name: str
+    email: str
+    role: MemberRole = MemberRole.INTERVIEWER
+    timezone: str = "UTC"
+    working_hours: dict[str, list[list[str]]] = field(default_factory=dict)
+    calcom_username: str | None = None
+    active: bool = True
+    created_at: datetime | None = None
+
+
+@dataclass
+class EventType:
+    """An interview kind as it is booked; calcom_event_type_id links it to Cal.com when a key is set."""
+
+    id: str
+    title: str
+    kind: str = "system_design"
+    length_minutes: int = 60
+    buffer_before_minutes: int = 0
+    buffer_after_minutes: int = 10
+    problem_id: str | None = None
+    calcom_event_type_id: int | None = None
+    created_at: datetime | None = None
+
+
+class BookingStatus(StrEnum):
+    PENDING = "pending"  # requested, waiting for the host to confirm
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Booking:
+    """How a scheduled session was booked.
+
+    external_uid is Cal.com's booking uid, which changes on every reschedule (the old ones are kept
+    in previous_uids); ical_uid is ours and never changes, so calendar invitations update in place.
+    """
+
+    id: str
+    session_id: str
+    source: str  # "local" | "calcom"
+    ical_uid: str
+    start_at: datetime
+    end_at: datetime
+    attendee_name: str
+    attendee_email: str
+    timezone: str = "UTC"
+    status: BookingStatus = BookingStatus.CONFIRMED
+    ical_sequence: int = 0
+    external_uid: str | None = None
+    previous_uids: list[str] = field(default_factory=list)
+    event_type_id: str | None = None
+    meeting_url: str | None = None
+    meeting_provider: str | None = None
+    guests: list[str] = field(default_factory=list)
+    cancellation_reason: str | None = None
+    meeting_started_at: datetime | None = None
+    meeting_ended_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class WebhookEvent:
+    """One webhook delivery as received; status says what became of it."""
+
+    source: str  # "calcom"
+    body_sha256: str
+    status: str  # received | processed | duplicate | ignored | failed | rejected
+    trigger: str | None = None
+    booking_uid: str | None = None
+    dedupe_key: str | None = None
+    payload: dict[str, Any] | None = None
+    outcome: str = ""
+    session_id: str | None = None
+    id: int | None = None
+    received_at: datetime | None = None
+    processed_at: datetime | None = None

@@ -10,6 +10,7 @@ key: a placeholder is sent then, since the SDK insists on one and such servers i
 
 from __future__ import annotations
 
+import base64
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -171,8 +172,8 @@ class OpenAIChatModel:
     ) -> dict[str, Any]:
         if json_output and "json" not in (system + "".join(m.content for m in messages)).lower():
             system = f"{system}\n\nReply with one JSON object.".strip()  # json_object mode requires the word
-        wire: list[dict[str, str]] = [{"role": "system", "content": system}] if system else []
-        wire += [{"role": m.role, "content": m.content} for m in messages]
+        wire: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+        wire += [{"role": m.role, "content": wire_content(m)} for m in messages]
         params: dict[str, Any] = {"model": self.model, "messages": wire}
         # OpenAI deprecated max_tokens (its reasoning models refuse it); compatible servers know max_tokens.
         params["max_completion_tokens" if self.provider == "openai" else "max_tokens"] = max_tokens
@@ -234,6 +235,17 @@ class OpenAIChatModel:
             extra={"provider": self.provider, "model": self.model, "kind": error.kind, "status": status},
         )
         return error
+
+
+def wire_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """A message's content: its text, or with pictures the content parts (text, then each image as a data URL)."""
+    if not message.images:
+        return message.content
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
+    for png in message.images:
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts
 
 
 def _rejects_temperature(exc: openai.BadRequestError) -> bool:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from core.errors import ContentError
 from core.models import Level, Stage
-from core.rubrics import Topic
+from core.rubrics import Topic, unknown_kinds
 from core.text_signals import figure_claim, normalize, sentences
 
 
@@ -103,6 +103,16 @@ class Problem(BaseModel):
     hints: dict[str, list[str]] = Field(default_factory=dict)  # topic key -> nudges
     extra_topics: dict[str, Topic] = Field(default_factory=dict)  # topics only this problem has
     misconceptions: list[Misconception] = Field(default_factory=list)  # wrong claims to push back on
+    # component kind -> topics (often this problem's extra_topics) a drawn box of that kind shows, on top of
+    # the rubric's `whiteboard.components` (core.board_credit)
+    board_topics: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("board_topics")
+    @classmethod
+    def _board_kinds_are_known(cls, board_topics: dict[str, list[str]]) -> dict[str, list[str]]:
+        if unknown := unknown_kinds(board_topics):
+            raise ValueError(f"names unknown component kinds {unknown}")
+        return board_topics
 
 
 class ProblemBank:

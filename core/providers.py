@@ -83,6 +83,24 @@ def base_url_for(settings: Settings, key: str) -> str | None:
     return settings.providers[info.config_key].base_url or None  # type: ignore[index]
 
 
+VISION_BY_DEFAULT = frozenset({"openai", "anthropic"})
+"""Providers whose chat models read images unless config says otherwise (every configured model of theirs does)."""
+
+
+def vision_capable(settings: Settings, key: str) -> bool:
+    """Whether this provider's models are sent pictures: `providers.<name>.vision` in config, else its default.
+
+    An OpenAI-compatible server may run a text-only model, so it gets pictures only when configured to.
+    """
+    info = provider(key)
+    if info.config_key is None:
+        return False
+    configured = settings.providers.get(info.config_key)  # type: ignore[call-overload]
+    if configured is not None and configured.vision is not None:
+        return bool(configured.vision)
+    return info.key in VISION_BY_DEFAULT
+
+
 def resolve_api_key(
     key: str,
     *,

@@ -28,6 +28,7 @@ from core.reviews import EffectiveScores, effective_scores
 from core.rubrics import Rubric
 from core.text_signals import topics_in, word_count
 from core.whiteboard import analyse, read_board
+from core.whiteboard_vision import WhiteboardReading
 from core.workspace import Workspace
 
 TRANSCRIPT_WINDOW_SECONDS = 60.0
@@ -90,7 +91,13 @@ class EvaluationReport:
     whiteboards: list[WhiteboardSnapshot]
     media: list[MediaFile] = field(default_factory=list)
     whiteboard_summary: list[str] = field(default_factory=list)  # what the latest drawing shows
-    whiteboard_evidence: dict[str, list[str]] = field(default_factory=dict)  # competency key -> board labels
+    # competency key -> board labels, for evaluations made before the evaluator cited the board itself
+    whiteboard_evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def whiteboard_reading(self) -> WhiteboardReading | None:
+        """What a vision-capable model saw in the whiteboard picture at evaluation (core.whiteboard_vision)."""
+        return WhiteboardReading.from_dict(self.evaluation.communication.get("whiteboard", {}).get("model_reading"))
 
     @property
     def scored(self) -> bool:
@@ -130,6 +137,8 @@ def load_report(ws: Workspace, session_id: str) -> EvaluationReport:
     rubric = ws.rubric(session.rubric_id)
     problem = ws.problems.get(session.problem_id)
     summary, board_evidence = whiteboard_evidence(whiteboards, rubric, problem)
+    if any(e.source == "whiteboard" for c in evaluation.competencies for e in c.evidence):
+        board_evidence = {}  # the evaluator scored the board and cited it: no second, label-only list
     return EvaluationReport(
         session=session,
         problem=problem,
@@ -194,6 +203,14 @@ def modes_used(
     )
 
 
+def _whiteboard_use(modes: ModesUsed, board: object) -> str:
+    text = f"{modes.whiteboard_snapshots} snapshot(s)"
+    if isinstance(board, dict) and "components" in board:
+        components, connections = len(board["components"]), board.get("connections", 0)
+        text += f"; the last one shows {components} component(s), {connections} connection(s)"
+    return text
+
+
 def _visible(messages: list[Message]) -> list[Message]:
     return [m for m in messages if m.role is not Role.SYSTEM]
 
@@ -238,7 +255,7 @@ def communication_rows(report: EvaluationReport) -> list[tuple[str, str]]:
             f"{modes.typed_answers} typed ({modes.typed_words} words), {modes.spoken_answers} spoken "
             f"({modes.spoken_words} words): {modes.spoken_share:.0%} spoken",
         ),
-        ("Whiteboard", f"{modes.whiteboard_snapshots} snapshot(s)"),
+        ("Whiteboard", _whiteboard_use(modes, stats.get("whiteboard"))),
         ("Screen share", f"{modes.screen_frames} frame(s)"),
         ("Camera", f"{modes.camera_recordings} recording(s)" if modes.camera_recordings else "not used"),
         ("Microphone recordings", str(modes.audio_recordings)),

@@ -56,7 +56,10 @@ def report_blocks(report: EvaluationReport) -> list[Block]:
         if original.rationale:
             blocks.append(Block("p", original.rationale))
         for evidence in original.evidence:
-            blocks.append(Block("quote", f"[{clock(evidence.at_seconds)}] {evidence.quote}"))
+            if evidence.source == "whiteboard":
+                blocks.append(Block("bullet", evidence.quote))
+            else:
+                blocks.append(Block("quote", f"[{clock(evidence.at_seconds)}] {evidence.quote}"))
         for label in report.whiteboard_evidence.get(c.key, []):
             blocks.append(Block("bullet", f"Whiteboard: {label}"))
         for o in c.history:
@@ -86,9 +89,15 @@ def report_blocks(report: EvaluationReport) -> list[Block]:
         Block("h2", "Communication"),
         Block("table", rows=(("Measure", "Value"), *communication_rows(report))),
     ]
-    if report.whiteboard_summary:
+    reading = report.whiteboard_reading
+    if report.whiteboard_summary or reading:
         blocks.append(Block("h2", "Whiteboard"))
+    if report.whiteboard_summary:
+        blocks.append(Block("p", "Read from the drawing's shapes and labels:"))
         blocks += [Block("bullet", line) for line in report.whiteboard_summary]
+    if reading:
+        blocks.append(Block("p", f"The model's reading of the picture ({reading.model}):"))
+        blocks += [Block("bullet", line) for line in reading.lines()]
     return blocks
 
 

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import ContentError
+from core.whiteboard import KINDS
 
 
 class Topic(BaseModel):
@@ -35,6 +36,27 @@ class Competency(BaseModel):
     resources: list[str] = Field(default_factory=list)  # for the improvement plan
 
 
+class BoardTopics(BaseModel):
+    """Which topics a whiteboard drawing shows (core.board_credit): data, so a new rubric says it without code.
+
+    Component kinds are core.whiteboard.KINDS; topics are this rubric's topic keys.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    components: dict[str, list[str]] = Field(default_factory=dict)  # kind -> topics a drawn box of it shows
+    coverage: list[str] = Field(default_factory=list)  # topics the problem's reference design, drawn, shows
+    connections: list[str] = Field(default_factory=list)  # topics connections between components show
+
+    def topic_keys(self) -> set[str]:
+        return {t for topics in self.components.values() for t in topics} | set(self.coverage) | set(self.connections)
+
+
+def unknown_kinds(mapping: Mapping[str, object]) -> list[str]:
+    """The keys of a kind → topics mapping that name no whiteboard component kind."""
+    return [kind for kind in mapping if kind not in KINDS]
+
+
 class Rubric(BaseModel):
     id: str
     version: str
@@ -44,6 +66,7 @@ class Rubric(BaseModel):
     # Words of the trade that speech recognition should expect ("cache", not "cash"), most
     # important first: the recogniser's prompt is short, so only the first few dozen count.
     vocabulary: list[str] = Field(default_factory=list)
+    whiteboard: BoardTopics = Field(default_factory=BoardTopics)  # what a drawing shows
 
     @model_validator(mode="after")
     def _topics_name_known_competencies(self) -> Rubric:
@@ -51,6 +74,14 @@ class Rubric(BaseModel):
         for topic_key, topic in self.topics.items():
             if topic.competency not in keys:
                 raise ValueError(f"topic {topic_key!r} names unknown competency {topic.competency!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _whiteboard_names_known_kinds_and_topics(self) -> Rubric:
+        if unknown := unknown_kinds(self.whiteboard.components):
+            raise ValueError(f"whiteboard.components names unknown component kinds {unknown}; known: {list(KINDS)}")
+        if unknown := sorted(self.whiteboard.topic_keys() - set(self.topics)):
+            raise ValueError(f"whiteboard names unknown topics {unknown}")
         return self
 
     def overall(self, scores: dict[str, float]) -> float:

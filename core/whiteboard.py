@@ -8,16 +8,32 @@ is moved by `left`/`top`. `read_board` turns all of that into boxes (with the te
 inside them as labels), connectors between boxes, and free text. `recognise` maps a label to a
 component kind ("Redis" → cache), and `analyse` compares the board with a problem's reference
 components. Pure functions: no Streamlit, no I/O.
+
+Erasing: the whiteboard's eraser is a freehand stroke in the background colour
+(components/whiteboard.py), so the saved JSON still holds what it painted over. `read_board`
+takes such a stroke as deleting what was drawn *before* it (later drawing lies on top of it):
+  - a text, when the stroke's centre line runs inside its bounds for at least ERASE_SHARE
+    (half) of their shorter side;
+  - a shape, when the stroke also crosses its outline (all that is drawn of a box): a stroke
+    that clips a corner, passes close by, or rubs out something inside a larger box leaves
+    that box; a shape rubbed out takes the text written inside it along;
+  - a line, arrow or freehand connector, when the stroke's centre line crosses it anywhere
+    (a cut line joins nothing).
+The stroke itself is never a connector.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import pairwise
 from typing import Any
 
 Point = tuple[float, float]
+Bounds = tuple[float, float, float, float]  # left, top, right, bottom
 
 # Kind → phrases that name it on a whiteboard (lower case, matched as whole words; the longest
 # phrase found in a label wins, so "DB replica" is a replica and "key generation service" an id generator).
@@ -95,6 +111,8 @@ _BOX_TYPES = {"rect", "circle", "ellipse", "polygon", "triangle", "labeledrect"}
 _TEXT_TYPES = {"itext", "text", "textbox"}
 _HEAD_SIZE = 30.0  # a triangle this small at a line's end is its arrow head
 _CONNECT_DISTANCE = 40.0  # how far (canvas px) a connector's end may stop short of the box it points at
+ERASE_SHARE = 0.5  # an eraser stroke deletes a shape or text it runs inside for this share of its shorter side
+_MIN_ERASE_SIDE = 12.0  # px: a sliver of a shape still needs this much of a stroke inside it
 
 
 @dataclass(frozen=True)
@@ -283,7 +301,7 @@ def _frame(obj: dict[str, Any], parent: _Frame) -> _Frame:
     return _Frame(cx, cy, sx * parent.sx, sy * parent.sy, angle + parent.angle)
 
 
-def _extent(obj: dict[str, Any], frame: _Frame) -> tuple[float, float, float, float]:
+def _extent(obj: dict[str, Any], frame: _Frame) -> Bounds:
     """The axis-aligned bounds of an object's (possibly rotated) rectangle, in canvas coordinates."""
     hw, hh = _num(obj, "width") / 2, _num(obj, "height") / 2
     corners = [frame.apply(x, y) for x in (-hw, hw) for y in (-hh, hh)]
@@ -304,14 +322,42 @@ def _path_points(path: Any) -> list[Point]:
     return points
 
 
-_Stroke = tuple[str, Point, Point, bool, list[Point]]  # shape, start, end, is an arrow, points
+@dataclass(frozen=True)
+class _RawBox:
+    shape: str
+    bounds: Bounds
+    label: str
+    order: int  # drawing order (the Fabric objects' order): an eraser stroke rubs out only what is under it
+
+
+@dataclass(frozen=True)
+class _RawText:
+    text: str
+    bounds: Bounds
+    order: int
+
+
+@dataclass(frozen=True)
+class _RawStroke:
+    shape: str  # "line" | "path"
+    start: Point
+    end: Point
+    arrow: bool
+    points: list[Point]
+    order: int
 
 
 @dataclass
 class _Raw:
-    boxes: list[tuple[str, tuple[float, float, float, float], str]] = field(default_factory=list)
-    texts: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
-    strokes: list[_Stroke] = field(default_factory=list)
+    boxes: list[_RawBox] = field(default_factory=list)
+    texts: list[_RawText] = field(default_factory=list)
+    strokes: list[_RawStroke] = field(default_factory=list)
+    erasers: list[_RawStroke] = field(default_factory=list)
+    count: int = 0
+
+    def next_order(self) -> int:
+        self.count += 1
+        return self.count
 
 
 def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> None:
@@ -325,12 +371,12 @@ def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> 
             before = len(raw.strokes)
             _collect(members, frame, raw, background)
             if _is_arrow(members):
-                raw.strokes[before:] = [(s[0], s[1], s[2], True, s[4]) for s in raw.strokes[before:]]
+                raw.strokes[before:] = [replace(s, arrow=True) for s in raw.strokes[before:]]
             continue
         if kind in _TEXT_TYPES:
             text = " ".join(str(obj.get("text", "")).split())
             if text:
-                raw.texts.append((text, _extent(obj, frame)))
+                raw.texts.append(_RawText(text, _extent(obj, frame), raw.next_order()))
         elif kind in _BOX_TYPES:
             if kind == "triangle" and parent is not _IDENTITY:
                 continue  # an arrow head
@@ -339,14 +385,12 @@ def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> 
                 bounds = (frame.cx - rx, frame.cy - ry, frame.cx + rx, frame.cy + ry)
             else:
                 bounds = _extent(obj, frame)
-            raw.boxes.append((kind, bounds, str(obj.get("label", "") or "")))
+            raw.boxes.append(_RawBox(kind, bounds, str(obj.get("label", "") or ""), raw.next_order()))
         elif kind == "line":
             start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
             end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
-            raw.strokes.append(("line", start, end, False, [start, end]))
+            raw.strokes.append(_RawStroke("line", start, end, False, [start, end], raw.next_order()))
         elif kind == "path":
-            if background and str(obj.get("stroke", "")).lower() == background.lower():
-                continue  # an eraser stroke: drawn in the background colour
             points = _path_points(obj.get("path"))
             if len(points) < 2:
                 continue
@@ -357,7 +401,11 @@ def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> 
             else:
                 ox, oy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
             placed = [frame.apply(x - ox, y - oy) for x, y in points]
-            raw.strokes.append(("path", placed[0], placed[-1], False, placed))
+            stroke = _RawStroke("path", placed[0], placed[-1], False, placed, raw.next_order())
+            if background and str(obj.get("stroke", "")).lower() == background.lower():
+                raw.erasers.append(stroke)  # the eraser draws in the background colour
+            else:
+                raw.strokes.append(stroke)
 
 
 def _is_arrow(members: list[dict[str, Any]]) -> bool:
@@ -375,7 +423,7 @@ def _is_closed_shape(points: list[Point]) -> bool:
 
 
 def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
-    """The board's boxes (labelled by the text inside them), connectors and free text."""
+    """The board's boxes (labelled by the text inside them), connectors and free text; erased objects left out."""
     if not isinstance(fabric_json, dict):
         return BoardGraph()
     objects = fabric_json.get("objects")
@@ -385,28 +433,30 @@ def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
     raw = _Raw()
     _collect(objects, _IDENTITY, raw, background)
 
-    for shape, _start, _end, _arrow, points in raw.strokes:
-        if shape == "path" and _is_closed_shape(points):
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            raw.boxes.append(("sketch", (min(xs), min(ys), max(xs), max(ys)), ""))
-    strokes = [s for s in raw.strokes if not (s[0] == "path" and _is_closed_shape(s[4]))]
+    for s in raw.strokes:
+        if s.shape == "path" and _is_closed_shape(s.points):
+            xs, ys = [p[0] for p in s.points], [p[1] for p in s.points]
+            raw.boxes.append(_RawBox("sketch", (min(xs), min(ys), max(xs), max(ys)), "", s.order))
+    strokes = [s for s in raw.strokes if not (s.shape == "path" and _is_closed_shape(s.points))]
     strokes = _attach_heads(raw, strokes)
+    strokes = _erase(raw, strokes)
 
-    shapes = [(shape, bounds, label) for shape, bounds, label in raw.boxes]
+    shapes = raw.boxes
     labels: dict[int, list[tuple[float, float, str]]] = {i: [] for i in range(len(shapes))}
-    free: list[tuple[str, tuple[float, float, float, float]]] = []
-    for text, bounds in raw.texts:
-        home = _container(bounds, [b for _, b, _ in shapes])
+    free: list[tuple[str, Bounds]] = []
+    for text in raw.texts:
+        home = _container(text.bounds, [b.bounds for b in shapes])
         if home is None:
-            free.append((text, bounds))
+            free.append((text.text, text.bounds))
         else:
-            labels[home].append((bounds[1], bounds[0], text))
+            labels[home].append((text.bounds[1], text.bounds[0], text.text))
 
     boxes: list[Box] = []
-    for i, (shape, (left, top, right, bottom), label) in enumerate(shapes):
-        words = [label] if label else []
+    for i, shape in enumerate(shapes):
+        left, top, right, bottom = shape.bounds
+        words = [shape.label] if shape.label else []
         words += [t for _, _, t in sorted(labels[i])]
-        boxes.append(Box(i, shape, left, top, right, bottom, " ".join(words)))
+        boxes.append(Box(i, shape.shape, left, top, right, bottom, " ".join(words)))
     free_text: list[FreeText] = []
     for text, (left, top, right, bottom) in free:
         if recognise(text):  # a component named without a box around it still counts as one
@@ -415,40 +465,122 @@ def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
             free_text.append(FreeText(text, (left + right) / 2, (top + bottom) / 2))
 
     connectors = [
-        Connector(start, end, shape, arrow, _nearest(start, boxes), _nearest(end, boxes))
-        for shape, start, end, arrow, _points in strokes
+        Connector(s.start, s.end, s.shape, s.arrow, _nearest(s.start, boxes), _nearest(s.end, boxes)) for s in strokes
     ]
     return BoardGraph(boxes, connectors, free_text)
 
 
-def _attach_heads(raw: _Raw, strokes: list[_Stroke]) -> list[_Stroke]:
+def _attach_heads(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
     """Small triangles at a stroke's end are arrow heads (the whiteboard's arrow tool draws them): they make
     the stroke an arrow pointing at that end, and are no boxes."""
     heads = [
-        (i, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
-        for i, (shape, b, _label) in enumerate(raw.boxes)
-        if shape == "triangle" and max(b[2] - b[0], b[3] - b[1]) <= _HEAD_SIZE
+        (i, ((b.bounds[0] + b.bounds[2]) / 2, (b.bounds[1] + b.bounds[3]) / 2))
+        for i, b in enumerate(raw.boxes)
+        if b.shape == "triangle" and max(b.bounds[2] - b.bounds[0], b.bounds[3] - b.bounds[1]) <= _HEAD_SIZE
     ]
     used: set[int] = set()
     result = []
-    for shape, start, end, arrow, points in strokes:
+    for stroke in strokes:
         for i, centre in heads:
             if i in used:
                 continue
-            if math.dist(centre, end) <= _HEAD_SIZE:
-                arrow = True
-            elif math.dist(centre, start) <= _HEAD_SIZE:
-                start, end, arrow = end, start, True
+            if math.dist(centre, stroke.end) <= _HEAD_SIZE:
+                stroke = replace(stroke, arrow=True)
+            elif math.dist(centre, stroke.start) <= _HEAD_SIZE:
+                stroke = replace(stroke, start=stroke.end, end=stroke.start, arrow=True)
             else:
                 continue
             used.add(i)
             break
-        result.append((shape, start, end, arrow, points))
+        result.append(stroke)
     raw.boxes = [b for i, b in enumerate(raw.boxes) if i not in used]
     return result
 
 
-def _container(text: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> int | None:
+# --- the eraser --------------------------------------------------------------------------------
+
+
+def _erase(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
+    """Leave out what eraser strokes rubbed out (the rule is in the module docstring); returns the strokes kept.
+
+    Boxes and texts go from `raw` in place. An object is erased only by a stroke drawn after it.
+    """
+    if not raw.erasers:
+        return strokes
+
+    def eraser_of(order: int, hit: Callable[[list[Point]], bool]) -> int | None:
+        """The drawing order of the first later eraser stroke that hits, or None."""
+        return next((e.order for e in raw.erasers if e.order > order and hit(e.points)), None)
+
+    homes = [_container(t.bounds, [b.bounds for b in raw.boxes]) for t in raw.texts]
+    erased_boxes = {i: eraser_of(b.order, partial(_rubs_out, b.bounds, outline=True)) for i, b in enumerate(raw.boxes)}
+    kept_texts = []
+    for text, home in zip(raw.texts, homes, strict=True):
+        if eraser_of(text.order, partial(_rubs_out, text.bounds)) is not None:
+            continue
+        by = erased_boxes.get(home) if home is not None else None
+        if by is not None and text.order < by:
+            continue  # written in a shape the eraser then rubbed out: it goes with its shape
+        kept_texts.append(text)
+    raw.texts = kept_texts
+    raw.boxes = [b for i, b in enumerate(raw.boxes) if erased_boxes[i] is None]
+    return [s for s in strokes if eraser_of(s.order, partial(_cuts, s.points)) is None]
+
+
+def _rubs_out(bounds: Bounds, eraser: list[Point], *, outline: bool = False) -> bool:
+    """The eraser's centre line runs inside the bounds for at least half their shorter side (and, for a shape
+    drawn as an outline, crosses that outline)."""
+    left, top, right, bottom = bounds
+    needed = ERASE_SHARE * max(min(right - left, bottom - top), _MIN_ERASE_SIDE)
+    inside = sum(_clipped_length(a, b, bounds) for a, b in pairwise(eraser))
+    if inside < needed:
+        return False
+    corners = [(left, top), (right, top), (right, bottom), (left, bottom), (left, top)]
+    return not outline or _cuts(corners, eraser)
+
+
+def _clipped_length(a: Point, b: Point, bounds: Bounds) -> float:
+    """How much of the segment a→b lies inside the bounds (Liang–Barsky clipping)."""
+    left, top, right, bottom = bounds
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, a[0] - left), (dx, right - a[0]), (-dy, a[1] - top), (dy, bottom - a[1])):
+        if p == 0:
+            if q < 0:
+                return 0.0
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+        if low > high:
+            return 0.0
+    return (high - low) * math.hypot(dx, dy)
+
+
+def _cuts(line: list[Point], eraser: list[Point]) -> bool:
+    """The eraser's centre line crosses (or touches) the connector somewhere along it."""
+    return any(_segments_meet(a, b, c, d) for a, b in pairwise(line) for c, d in pairwise(eraser))
+
+
+def _segments_meet(a: Point, b: Point, c: Point, d: Point) -> bool:
+    def side(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    def within(p: Point, q: Point, r: Point) -> bool:  # r, known collinear with p→q, lies on the segment
+        return min(p[0], q[0]) <= r[0] <= max(p[0], q[0]) and min(p[1], q[1]) <= r[1] <= max(p[1], q[1])
+
+    d1, d2, d3, d4 = side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d)
+    if ((d1 > 0 > d2) or (d1 < 0 < d2)) and ((d3 > 0 > d4) or (d3 < 0 < d4)):
+        return True
+    return (
+        (d1 == 0 and within(c, d, a))
+        or (d2 == 0 and within(c, d, b))
+        or (d3 == 0 and within(a, b, c))
+        or (d4 == 0 and within(a, b, d))
+    )
+
+
+def _container(text: Bounds, boxes: list[Bounds]) -> int | None:
     """The smallest box holding the text's centre, or else the one it overlaps most (by half its area at least)."""
     cx, cy = (text[0] + text[2]) / 2, (text[1] + text[3]) / 2
     holding = [i for i, b in enumerate(boxes) if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]]

@@ -78,6 +78,22 @@ def latest_analysis(ws: Workspace, session_id: str) -> BoardAnalysis | None:
     return board_analysis(ws, session.problem_id, latest)
 
 
+def latest_picture(ws: Workspace, session_id: str) -> bytes | None:
+    """The PNG of the newest drawing that has one — None when nothing is drawn, the board was cleared, or no
+    picture was kept (a change made with the arrow tool is saved without one until the next change)."""
+    with ws.uow_factory() as uow:
+        latest = uow.whiteboards.latest(session_id)
+        if latest is None or not latest.fabric_json.get("objects"):
+            return None
+        snapshots = [latest] if latest.png_path else uow.whiteboards.list(session_id)[::-1]
+    path = next((s.png_path for s in snapshots if s.png_path), None)
+    try:
+        return ws.files.read(path) if path else None
+    except (OSError, ValueError):
+        log.warning("whiteboard picture missing", extra={"path": path})
+        return None
+
+
 def board_analysis(ws: Workspace, problem_id: str, snapshot: WhiteboardSnapshot) -> BoardAnalysis:
     """One snapshot analysed against a problem's reference components."""
     return analyse(read_board(snapshot.fabric_json), ws.problems.get(problem_id).reference_components)

@@ -90,6 +90,19 @@ class SqlCandidateRepository(_Repository):
             raise NotFound(f"No candidate with id {candidate_id}.")
         return _candidate(row)
 
+    def by_email(self, email: str) -> Candidate | None:
+        """The earliest candidate with this email (case-insensitive), so a returning person is one candidate."""
+        row = self._session.scalars(
+            select(CandidateRow)
+            .where(func.lower(CandidateRow.email) == email.strip().lower())
+            .order_by(CandidateRow.created_at, CandidateRow.id)
+        ).first()
+        return _candidate(row) if row is not None else None
+
+    def list(self, *, limit: int = 500) -> list[Candidate]:
+        rows = self._session.scalars(select(CandidateRow).order_by(CandidateRow.name, CandidateRow.id).limit(limit))
+        return [_candidate(row) for row in rows]
+
 
 def _profile_to_json(profile: ResumeProfile) -> dict[str, Any]:
     data = asdict(profile)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -257,6 +258,105 @@ class AuditRow(Base):
     session_id: Mapped[str | None] = mapped_column(String(36))
     detail: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamMemberRow(Base):
+    """Someone who runs or reviews interviews; working hours are {weekday: [["09:00", "17:00"], ...]}."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("email"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    timezone: Mapped[str] = mapped_column(String(64))
+    working_hours: Mapped[dict[str, Any]]
+    calcom_username: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventTypeRow(Base):
+    """An interview kind as it is booked: its length, buffers, default problem and Cal.com event type."""
+
+    __tablename__ = "event_types"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))
+    length_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    problem_id: Mapped[str | None] = mapped_column(String(100))
+    calcom_event_type_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BookingRow(Base):
+    """How a scheduled session was booked. external_uid follows Cal.com's reschedules; ical_uid never changes."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("session_id"),
+        UniqueConstraint("external_uid"),
+        Index(None, "start_at"),
+        Index(None, "ical_uid"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    source: Mapped[str] = mapped_column(String(20))  # "local" | "calcom"
+    external_uid: Mapped[str | None] = mapped_column(String(200))
+    previous_uids: Mapped[list[Any]]
+    ical_uid: Mapped[str] = mapped_column(String(300))
+    ical_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    event_type_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("event_types.id", ondelete="SET NULL"))
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # "pending" | "confirmed" | "cancelled"
+    meeting_url: Mapped[str | None] = mapped_column(String(2000))
+    meeting_provider: Mapped[str | None] = mapped_column(String(30))
+    attendee_name: Mapped[str] = mapped_column(String(200))
+    attendee_email: Mapped[str] = mapped_column(String(320))
+    guests: Mapped[list[Any]]
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    meeting_started_at: Mapped[datetime | None]
+    meeting_ended_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionInterviewerRow(Base):
+    __tablename__ = "session_interviewers"
+    __table_args__ = (Index(None, "member_id"),)  # a member's busy times for the scheduler
+
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk(), primary_key=True)
+    member_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("team_members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class WebhookEventRow(Base):
+    """Every webhook delivery, stored before it is answered. dedupe_key is set only on the first copy
+    of an event, so the unique constraint lets exactly one delivery of it be processed."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("dedupe_key"), Index(None, "received_at"), Index(None, "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str | None] = mapped_column(String(60))
+    booking_uid: Mapped[str | None] = mapped_column(String(200))
+    dedupe_key: Mapped[str | None] = mapped_column(String(300))
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # received | processed | duplicate | ignored | failed | rejected
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    session_id: Mapped[str | None] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
 
 
 metadata = Base.metadata

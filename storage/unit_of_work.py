@@ -27,6 +27,13 @@ from storage.repositories import (
     SqlTranscriptRepository,
     SqlWhiteboardRepository,
 )
+from storage.scheduling_repositories import (
+    SqlBookingRepository,
+    SqlEventTypeRepository,
+    SqlSessionInterviewerRepository,
+    SqlTeamMemberRepository,
+    SqlWebhookEventRepository,
+)
 
 
 class SqlAlchemyUnitOfWork:
@@ -43,6 +50,11 @@ class SqlAlchemyUnitOfWork:
     token_usage: SqlTokenUsageRepository
     score_overrides: SqlScoreOverrideRepository
     audit: SqlAuditRepository
+    team_members: SqlTeamMemberRepository
+    event_types: SqlEventTypeRepository
+    bookings: SqlBookingRepository
+    session_interviewers: SqlSessionInterviewerRepository
+    webhook_events: SqlWebhookEventRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -64,6 +76,11 @@ class SqlAlchemyUnitOfWork:
         self.token_usage = SqlTokenUsageRepository(session)
         self.score_overrides = SqlScoreOverrideRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.team_members = SqlTeamMemberRepository(session)
+        self.event_types = SqlEventTypeRepository(session)
+        self.bookings = SqlBookingRepository(session)
+        self.session_interviewers = SqlSessionInterviewerRepository(session)
+        self.webhook_events = SqlWebhookEventRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

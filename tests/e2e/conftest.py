@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +11,12 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.llm_fakes import OpenAIServer
+from tests.workspace_server import ServerDidNotStart, workspace_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
+WEBHOOK_SECRET = "e2e-webhook-secret"  # the shared server's CALCOM_WEBHOOK_SECRET
 
 pytestmark = pytest.mark.e2e
 
@@ -36,51 +33,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_server(runtime: Path, extra_env: dict[str, str] | None = None, script: str = "server.py") -> Iterator[str]:
-    """Start `streamlit run <script>` (server.py unless told) on a free port, data in `runtime`; yield its URL."""
-    port = _free_port()
-    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    for variable in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_COMPATIBLE_API_KEY"):
-        env.pop(variable, None)
-    env.pop("DATABASE_URL", None)
-    log_path = runtime / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", script,
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"workspace server did not start:\n{log_path.read_text(errors='replace')}")
-                time.sleep(0.3)
+    """Start `streamlit run <script>` (server.py unless told) on a free port, data in `runtime`; yield its URL.
+
+    Afterwards the server's log must hold no traceback.
+    """
+    try:
+        with workspace_server(runtime, extra_env, script=script) as url:
             yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    server_log = log_path.read_text(errors="replace")
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
+    server_log = (runtime / "server.log").read_text(errors="replace")
     assert "Traceback" not in server_log, server_log
 
 
@@ -100,6 +64,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, fake_openai: OpenAIServ
         "IW_PROVIDERS__OPENAI__BASE_URL": fake_openai.base_url,
         "IW_PROVIDERS__OPENAI__MODELS": '["gpt-e2e"]',
         "IW_PRICES": '{"gpt-e2e": {"input": 2.0, "output": 8.0}}',
+        "CALCOM_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     with running_server(tmp_path_factory.mktemp("e2e-runtime"), extra) as url:
         yield url

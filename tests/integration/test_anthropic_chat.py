@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from core.anthropic_chat import CLOSING_TURN, JSON_INSTRUCTION, OPENING_TURN, An
 from core.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
 from tests.llm_fakes import AnthropicServer, Disconnect, Error, Reply, StreamError
 
+PNG = (Path(__file__).resolve().parents[1] / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
 KEY = "sk-ant-fake-SECRET"
 WRONG_KEY = "sk-ant-WRONG-0000"
 SYSTEM = "You are interviewing a candidate on a system design problem."
@@ -165,6 +168,39 @@ def test_the_conversation_is_shaped_for_the_messages_api(server: AnthropicServer
         {"role": "assistant", "content": "Go on."},
         {"role": "user", "content": CLOSING_TURN},
     ]
+
+
+def test_a_picture_goes_as_a_base64_image_block_before_its_text(server: AnthropicServer, connect: Connect) -> None:
+    connect().complete(
+        SYSTEM,
+        [ChatMessage("user", "First thought."), ChatMessage("user", "What does the board show?", images=(PNG,))],
+    )
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()},
+    }
+    assert server.requests[0].body["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "First thought."},
+                image,
+                {"type": "text", "text": "What does the board show?"},
+            ],
+        }
+    ]  # merged into one user turn, as the Messages API wants
+    assert AnthropicServer.images(server.requests[0]) == [PNG]
+
+
+def test_a_model_set_up_without_vision_refuses_the_picture(server: AnthropicServer, connect: Connect) -> None:
+    server.vision = False
+    try:
+        with pytest.raises(ChatError) as caught:
+            connect().complete(SYSTEM, [ChatMessage("user", "What does the board show?", images=(PNG,))])
+    finally:
+        server.vision = True
+    assert caught.value.kind == "bad_request" and "does not support image input" in str(caught.value)
+    assert len(server.requests) == 1
 
 
 # -- validate and failures ---------------------------------------------------------------------

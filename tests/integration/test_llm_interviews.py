@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,10 @@ from core.interviews import (
 )
 from core.models import Role
 from core.providers import LLMChoice, validate_choice
+from core.report import load_report
+from core.report_export import report_markdown
+from core.whiteboard_snapshots import save_snapshot
+from core.whiteboard_vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace, build_workspace
 from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, Reply, StreamError
 
@@ -197,7 +202,7 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
 
     assert evaluation.engine == "anthropic" and evaluation.model == "claude-test"
-    assert evaluation.prompt_version == "evaluator/v1"
+    assert evaluation.prompt_version == "evaluator/v2"
     expected = rubric.overall({c.key: (4.0 if c.key == "scalability" else 2.0) for c in rubric.competencies})
     assert evaluation.overall_score == expected
     scalability = next(c for c in evaluation.competencies if c.key == "scalability")
@@ -251,3 +256,171 @@ def test_an_openai_compatible_server_needs_no_key(ws: Workspace, openai_server: 
     openai_server.script(Reply(text="Tell me about the read path."))
     reply = send_message(ws, session_id, "Users shorten links.", llm=local)
     assert reply.content == "Tell me about the read path."
+
+
+# --- the whiteboard at evaluation: the offline graph in the prompt, the picture to a vision model ---------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "whiteboard"
+BOARD = json.loads((FIXTURES / "url_shortener.json").read_text())
+PNG = (FIXTURES / "url_shortener.png").read_bytes()
+READING = {
+    "summary": "A client goes through an ELB to API servers, which read Redis and Postgres; Postgres has a replica.",
+    "components": ["Client", "ELB (load balancer)", "API servers", "Redis (cache)", "Postgres", "read replica"],
+    "connections": ["Client → ELB", "ELB → API servers", "API servers → Redis", "API servers → Postgres"],
+    "missing": ["a key generation service", "analytics queue"],
+    "concerns": ["no CDN in front of the redirects"],
+}
+
+
+def llm_report(ws: Workspace, *evidence: str) -> str:
+    """A well-formed evaluation answer: every competency 3.0, citing `evidence` under scalability."""
+    rubric = ws.rubric("system_design")
+    return json.dumps(
+        {
+            "competencies": [
+                {
+                    "key": c.key,
+                    "score": 3.0,
+                    "confidence": 0.6,
+                    "rationale": f"About {c.name}.",
+                    "evidence": list(evidence) if c.key == "scalability" else [],
+                }
+                for c in rubric.competencies
+            ],
+            "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": []}],
+        }
+    )
+
+
+def drawn_interview(ws: Workspace, choice: LLMChoice, png: bytes | None = PNG) -> str:
+    session_id = started(ws, choice)
+    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge, answered offline (no provider call)
+    save_snapshot(ws, session_id, BOARD, png)
+    return session_id
+
+
+@pytest.mark.parametrize("choice", [OPENAI, ANTHROPIC], ids=["openai", "anthropic"])
+def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
+    ws: Workspace, openai_server: OpenAIServer, anthropic_server: AnthropicServer, choice: LLMChoice
+) -> None:
+    server: OpenAIServer | AnthropicServer = openai_server if choice is OPENAI else anthropic_server
+    session_id = drawn_interview(ws, choice)
+    server.script(
+        Reply(text=json.dumps(READING), input_tokens=900, output_tokens=80),
+        Reply(text=llm_report(ws, "Whiteboard: API servers → Redis", "Whiteboard: Kafka → Spark"), input_tokens=2000),
+    )
+    evaluation = end_interview(ws, session_id, llm=choice)
+
+    picture, scoring = server.requests
+    assert server.images(picture) == [PNG]  # decoded from the provider's own wire shape
+    content = picture.body["messages"][-1]["content"]
+    if choice is OPENAI:
+        assert content[-1] == {
+            "type": "image_url",
+            "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()},
+        }
+    else:
+        assert content[0] == {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()},
+        }
+    assert "Design a URL Shortener" in (picture.body.get("system") or picture.body["messages"][0]["content"])
+    assert server.images(scoring) == []  # the picture is read once; the evaluation gets the reading as text
+    asked = scoring.body["messages"][-1]["content"]
+    assert "Whiteboard: API servers → Redis" in asked and "read from the drawing's shapes and labels" in asked
+    assert READING["summary"] in asked
+
+    assert evaluation.engine == choice.provider and evaluation.prompt_version == "evaluator/v2"
+    stored = get_interview(ws, session_id).evaluation
+    assert stored is not None and stored.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
+    scalability = next(c for c in stored.competencies if c.key == "scalability")
+    assert [(e.quote, e.source) for e in scalability.evidence] == [("Whiteboard: API servers → Redis", "whiteboard")]
+
+    report = load_report(ws, session_id)
+    assert report.whiteboard_reading is not None and report.whiteboard_reading.model == choice.model
+    assert report.whiteboard_reading.concerns == ["no CDN in front of the redirects"]
+    markdown = report_markdown(report)
+    assert f"The model's reading of the picture ({choice.model})" in markdown and READING["summary"] in markdown
+    assert "Read from the drawing's shapes and labels" in markdown
+    usage = usage_summary(ws, session_id).by_operation
+    assert usage["whiteboard_analysis"]["calls"] == 1 and usage["whiteboard_analysis"]["input_tokens"] == 900
+    assert usage["evaluation"]["input_tokens"] == 2000
+
+
+def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server: OpenAIServer) -> None:
+    openai_server.api_key, openai_server.models = None, None  # a local server serving the model it has loaded
+    local = LLMChoice("openai-compatible", "local", None)  # vision: false unless configured
+    session_id = drawn_interview(ws, local)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=local)
+
+    (scoring,) = openai_server.requests
+    assert OpenAIServer.images(scoring) == [] and isinstance(scoring.body["messages"][-1]["content"], str)
+    assert "Whiteboard: API servers → Redis" in scoring.body["messages"][-1]["content"]  # the offline reading goes
+    assert evaluation.engine == "openai-compatible" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert not any("image" in note for note in evaluation.notes)
+
+    ws.settings.providers["openai_compatible"].vision = True  # a server running a model that reads images
+    session_id = drawn_interview(ws, local)
+    openai_server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws)))
+    end_interview(ws, session_id, llm=local)
+    assert [len(OpenAIServer.images(r)) for r in openai_server.requests[1:]] == [1, 0]
+
+
+def test_a_failed_picture_reading_leaves_a_note_and_the_evaluation_completes(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    openai_server.vision = False  # the configured model turns out to read no images: a 400, not retried
+    session_id = drawn_interview(ws, OPENAI)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+
+    assert len(openai_server.requests) == 2  # the refused picture, then the evaluation
+    assert evaluation.engine == "openai" and evaluation.overall_score == 3.0
+    assert "model_reading" not in evaluation.communication["whiteboard"]
+    (note,) = [n for n in evaluation.notes if "image analysis" in n]
+    assert note.startswith("The OpenAI whiteboard image analysis failed (") and "shapes and labels only" in note
+    assert "Traceback" not in note
+    assert load_report(ws, session_id).whiteboard_reading is None
+
+
+def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
+    ws: Workspace, anthropic_server: AnthropicServer
+) -> None:
+    session_id = drawn_interview(ws, ANTHROPIC)
+    anthropic_server.script(Reply(text='{"components": "Redis"}'), Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert any("did not fit the expected format" in n for n in evaluation.notes)
+    assert usage_summary(ws, session_id).by_operation["whiteboard_analysis"]["calls"] == 1  # its tokens were spent
+
+
+def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: OpenAIServer) -> None:
+    huge = PNG + bytes(MAX_IMAGE_BYTES)
+    session_id = drawn_interview(ws, OPENAI, png=huge)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    (scoring,) = openai_server.requests
+    assert OpenAIServer.images(scoring) == []
+    assert any("over the 4 MB limit for image analysis" in n for n in evaluation.notes)
+
+
+def test_an_evaluation_that_falls_back_offline_keeps_the_board_credit_and_the_reading(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    session_id = drawn_interview(ws, OPENAI)
+    openai_server.script(Reply(text=json.dumps(READING)), Reply(text="not json"))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    assert evaluation.engine == "offline" and "format" in evaluation.notes[0]
+    assert evaluation.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
+    design = next(c for c in evaluation.competencies if c.key == "high_level_design")
+    assert any(e.source == "whiteboard" for e in design.evidence)
+
+
+def test_nothing_drawn_means_no_picture_call(ws: Workspace, anthropic_server: AnthropicServer) -> None:
+    session_id = started(ws, ANTHROPIC)
+    send_message(ws, session_id, DESIGN, llm=None)
+    save_snapshot(ws, session_id, {"objects": [], "background": "#ffffff"}, PNG)  # cleared: a blank picture
+    anthropic_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    assert len(anthropic_server.requests) == 1 and "whiteboard" not in evaluation.communication

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from core.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
 from core.openai_chat import NO_KEY_PLACEHOLDER, OpenAIChatModel
 from tests.llm_fakes import Disconnect, Error, OpenAIServer, Reply, StreamError
 
+PNG = (Path(__file__).resolve().parents[1] / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
 KEY = "sk-test-fake-SECRET"
 WRONG_KEY = "sk-wrong-fake-WRONG"
 SYSTEM = "You are interviewing a candidate on a system design problem."
@@ -176,6 +179,30 @@ def test_json_output_asks_for_a_json_object(server: OpenAIServer, connect: Conne
     body = server.requests[0].body
     assert body["response_format"] == {"type": "json_object"}
     assert "JSON" in body["messages"][0]["content"], "json_object mode needs the word JSON in the messages"
+
+
+def test_a_picture_goes_as_an_image_url_part_with_a_png_data_url(server: OpenAIServer, connect: Connect) -> None:
+    connect().complete(SYSTEM, [ChatMessage("user", "What does the board show? Answer in JSON.", images=(PNG,))])
+    body = server.requests[0].body
+    assert body["messages"][1] == {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "What does the board show? Answer in JSON."},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()}},
+        ],
+    }
+    assert OpenAIServer.images(server.requests[0]) == [PNG]
+
+
+def test_a_model_that_reads_no_images_refuses_the_picture_at_once(server: OpenAIServer, connect: Connect) -> None:
+    server.vision = False
+    try:
+        with pytest.raises(ChatError) as caught:
+            connect().complete(SYSTEM, [ChatMessage("user", "What does the board show?", images=(PNG,))])
+    finally:
+        server.vision = True
+    assert caught.value.kind == "bad_request" and "image_url is only supported by certain models" in str(caught.value)
+    assert len(server.requests) == 1  # a 400 is not retried
 
 
 def test_a_model_that_refuses_temperature_is_called_without_it(server: OpenAIServer, connect: Connect) -> None:

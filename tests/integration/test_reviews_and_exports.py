@@ -104,7 +104,10 @@ def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
     assert (modes.screen_frames, modes.camera_recordings) == (1, 1)
     assert set(modes.labels()) == {"chat", "speech", "whiteboard", "screen share", "camera"}
     assert any(line.text == SPOKEN for line in report.lines_near(33.0))
-    assert report.whiteboard_summary and any("Redis cache" in labels for labels in report.whiteboard_evidence.values())
+    assert report.whiteboard_summary
+    drawn = [e.quote for c in report.evaluation.competencies for e in c.evidence if e.source == "whiteboard"]
+    assert "Whiteboard: Redis cache (not connected to anything)" in drawn  # the evaluator scored and cited the board
+    assert report.whiteboard_evidence == {}  # so the report adds no second, label-only list
 
     markdown = report_markdown(report)
     assert f"# Evaluation — {report.problem.title}" in markdown
@@ -116,6 +119,8 @@ def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
     minutes, seconds = divmod(int(evidence.at_seconds), 60)
     assert f"> [{minutes:02d}:{seconds:02d}]" in markdown
     assert "Typed vs spoken" in markdown and "Screen share | 1 frame(s)" in markdown
+    assert "- Whiteboard: Redis cache (not connected to anything)" in markdown
+    assert "Whiteboard | 1 snapshot(s); the last one shows 2 component(s), 0 connection(s)" in markdown
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(report_pdf(report))).pages)
     assert report.problem.title in text

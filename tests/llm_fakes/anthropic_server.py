@@ -3,6 +3,9 @@
 POST /v1/messages answers JSON (`"type": "message"`) or, with "stream": true, SSE with `event:`
 lines: message_start (usage.input_tokens), content_block_start, ping, one content_block_delta
 (text_delta) per piece, content_block_stop, message_delta (usage.output_tokens), message_stop.
+A message's content is a string or a list of blocks: {"type": "text", "text"} and {"type": "image",
+"source": {"type": "base64", "media_type": "image/png", "data"}}, refused like Anthropic refuses an
+image whose data is not of its media type, is over 5 MB, or goes to a model set up without vision.
 GET /v1/models/{id} answers a `model` object. Every request must carry `anthropic-version`
 (else 400) and, when the fake has an api_key, exactly that key in `x-api-key` or
 `Authorization: Bearer` (else 401). Errors are
@@ -12,6 +15,7 @@ GET /v1/models/{id} answers a `model` object. Every request must carry `anthropi
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from starlette.requests import Request
@@ -19,15 +23,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.llm_fakes.server import (
+    IMAGE_SIGNATURES,
     Error,
     FakeServer,
+    RecordedRequest,
     Reply,
     StreamError,
     StreamParts,
+    image_type,
     new_id,
     retry_headers,
     sse_event,
 )
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 _DEFAULT_ERRORS: dict[int, tuple[str, str]] = {  # status: (error.type, error.message)
     400: ("invalid_request_error", "Invalid request."),
@@ -78,7 +87,56 @@ class AnthropicServer(FakeServer):
         model = str(body["model"])
         if not self.model_known(model):
             return self.error_response(Error(404), model=model)
+        if (refused := self._content_error(body["messages"], model)) is not None:
+            return self.error_response(refused, model=model)
         return await self.answer(self.next_item(), body, model=model)
+
+    def _content_error(self, messages: object, model: str) -> Error | None:
+        """What Anthropic says about content blocks it will not take."""
+        for i, message in enumerate(messages if isinstance(messages, list) else []):
+            content = message.get("content") if isinstance(message, dict) else None
+            if not isinstance(content, list):
+                continue
+            for j, block in enumerate(content):
+                where = f"messages.{i}.content.{j}"
+                kind = block.get("type") if isinstance(block, dict) else None
+                if kind == "text" and isinstance(block.get("text"), str):
+                    continue
+                if kind != "image":
+                    return Error(
+                        400,
+                        message=f"{where}: Input tag '{kind}' found using 'type' does not match any of "
+                        "the expected tags: 'text', 'image'",
+                    )
+                if not self.reads_images(model):
+                    return Error(400, message=f"{where}: this model does not support image input.")
+                source = block.get("source") if isinstance(block.get("source"), dict) else {}
+                media_type, data = source.get("media_type"), str(source.get("data", ""))
+                if source.get("type") != "base64" or media_type not in IMAGE_SIGNATURES:
+                    return Error(400, message=f"{where}.image.source: Input should be a valid base64 image source")
+                if image_type(data) != media_type:
+                    return Error(
+                        400,
+                        message=f"{where}.image.source.base64: Image does not match the provided media type "
+                        f"{media_type}",
+                    )
+                if len(data) * 3 // 4 > MAX_IMAGE_BYTES:
+                    return Error(
+                        400,
+                        message=f"{where}.image.source.base64: image exceeds 5 MB maximum: {len(data) * 3 // 4} "
+                        f"bytes > {MAX_IMAGE_BYTES} bytes",
+                    )
+        return None
+
+    @staticmethod
+    def images(request: RecordedRequest) -> list[bytes]:
+        """The images a messages request carried as base64 blocks, decoded, in order."""
+        found = []
+        for message in request.body.get("messages", []) if isinstance(request.body, dict) else []:
+            for block in message.get("content") if isinstance(message.get("content"), list) else []:
+                if block.get("type") == "image":
+                    found.append(base64.b64decode(block["source"]["data"]))
+        return found
 
     async def _model(self, request: Request) -> Response:
         await self.record(request)

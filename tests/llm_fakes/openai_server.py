@@ -3,6 +3,9 @@
 POST /v1/chat/completions answers JSON (`chat.completion`) or, with "stream": true, SSE
 `data: {chat.completion.chunk}` lines (a role chunk, one chunk per text delta, a finish chunk,
 a usage chunk with empty choices when stream_options.include_usage is set) and `data: [DONE]`.
+A message's content is a string or a list of parts: {"type": "text", "text"} and
+{"type": "image_url", "image_url": {"url": "data:image/png;base64,…"}} (or an http(s) URL), refused
+like OpenAI refuses them for a model that reads no images or an image it cannot decode.
 GET /v1/models/{id} and /v1/models answer `model` objects. POST /v1/audio/transcriptions takes
 the multipart form the SDK sends and answers `json` ({"text", "usage"}), `text`, or `verbose_json`
 ({"task", "language", "duration", "text", "segments": [...], "usage"}); like OpenAI it refuses
@@ -16,6 +19,7 @@ verbose_json for the *-transcribe models, audio under 0.1 s, a WAV it cannot rea
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import math
 import time
@@ -33,9 +37,11 @@ from tests.llm_fakes.server import (
     Disconnect,
     Error,
     FakeServer,
+    RecordedRequest,
     Reply,
     StreamError,
     StreamParts,
+    image_type,
     new_id,
     retry_headers,
     sse_data,
@@ -139,7 +145,56 @@ class OpenAIServer(FakeServer):
         model = str(body["model"])
         if not self.model_known(model):
             return self.error_response(Error(404, param="model"), model=model)
+        if (refused := self._content_error(body["messages"], model)) is not None:
+            return self.error_response(refused, model=model)
         return await self.answer(self.next_item(), body, model=model)
+
+    def _content_error(self, messages: object, model: str) -> Error | None:
+        """What OpenAI says about content parts it will not take (an image for a text-only model, a bad image)."""
+        for i, message in enumerate(messages if isinstance(messages, list) else []):
+            content = message.get("content") if isinstance(message, dict) else None
+            if not isinstance(content, list):
+                continue
+            for j, part in enumerate(content):
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind == "text" and isinstance(part.get("text"), str):
+                    continue
+                if kind != "image_url":
+                    return Error(
+                        400,
+                        message=f"Invalid value: '{kind}'. Supported values are: 'text' and 'image_url'.",
+                        param=f"messages[{i}].content[{j}].type",
+                        code="invalid_value",
+                    )
+                if not self.reads_images(model):
+                    return Error(
+                        400,
+                        message="Invalid content type. image_url is only supported by certain models.",
+                        param=f"messages.[{i}].content.[{j}].type",
+                    )
+                url = str((part.get("image_url") or {}).get("url", ""))
+                header, _, data = url.partition(",")
+                if not url.startswith(("http://", "https://")) and (
+                    not header.startswith("data:image/") or not header.endswith(";base64") or image_type(data) is None
+                ):
+                    return Error(
+                        400,
+                        message="You uploaded an unsupported image. Please make sure your image has of one the "
+                        "following formats: ['png', 'jpeg', 'gif', 'webp'].",
+                        code="invalid_image_format",
+                    )
+        return None
+
+    @staticmethod
+    def images(request: RecordedRequest) -> list[bytes]:
+        """The images a chat request carried as data URLs, decoded, in order."""
+        found = []
+        for message in request.body.get("messages", []) if isinstance(request.body, dict) else []:
+            for part in message.get("content") if isinstance(message.get("content"), list) else []:
+                url = str(part.get("image_url", {}).get("url", "")) if part.get("type") == "image_url" else ""
+                if url.startswith("data:"):
+                    found.append(base64.b64decode(url.partition(",")[2]))
+        return found
 
     async def _model(self, request: Request) -> Response:
         if not self.models_endpoint:

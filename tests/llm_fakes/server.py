@@ -5,32 +5,42 @@ thread. Starting takes a few milliseconds, stopping about 0.2 s (uvicorn's shutd
 module may share one server and call `reset()` before each test; `api_key`, `models`, `default`
 (and OpenAIServer's `models_endpoint`) are read on every request and may be changed live.
 
-Each request that passes the fake's own checks (API key, API version, known model) takes the
-next item of its script; when the script is empty it gets `default`. Every request, to any
-path, is recorded first, with credential header values replaced by "<redacted>".
+Each request that passes the fake's own checks (API key, API version, known model, well-formed
+images) takes the next item of its script; when the script is empty it gets `default`. Every
+request, to any path, is recorded first, with credential header values replaced by "<redacted>".
+
+Images: `vision` says which models read them (True: all, False: none, or a collection of model
+names); an image sent to another model is refused as the provider refuses it, and so is one whose
+base64 does not decode to a PNG, JPEG, GIF or WebP. `images(request)` decodes what a request carried.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
-import socket
-import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tests.loopback import LoopbackServer
+
 REDACTED = "<redacted>"
+IMAGE_SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 CREDENTIAL_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 
@@ -178,15 +188,15 @@ class FakeServer:
         api_key: str | None = None,
         models: Iterable[str] | None = None,
         default: Reply | None = None,
+        vision: bool | Iterable[str] = True,
     ) -> None:
         self.api_key = api_key  # when set, requests must carry exactly this key
         self.models = set(models) if models is not None else None  # None: every model exists
+        self.vision = vision if isinstance(vision, bool) else set(vision)  # which models read images
         self.default = default or Reply()
         self.requests: list[RecordedRequest] = []
         self._script: deque[ScriptItem] = deque()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._loopback: LoopbackServer | None = None
         self.url = ""
 
     # -- scripting -----------------------------------------------------------------------------
@@ -213,40 +223,14 @@ class FakeServer:
 
     def start(self) -> Self:
         _install_quiet_drops()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        config = uvicorn.Config(
-            self.app(),
-            log_config=None,  # leave the process's logging alone
-            log_level=None,
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._socket = sock
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake server did not start")
-            time.sleep(0.002)
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._loopback = LoopbackServer(self.app(), name="fake server").start()
+        self.url = self._loopback.url
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-            self._server.force_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+        if self._loopback is not None:
+            self._loopback.stop()
+        self._loopback = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -306,6 +290,9 @@ class FakeServer:
     def model_known(self, model: object) -> bool:
         return self.models is None or model in self.models
 
+    def reads_images(self, model: object) -> bool:
+        return self.vision if isinstance(self.vision, bool) else model in self.vision
+
     async def answer(self, item: ScriptItem, body: dict[str, Any], *, model: str | None) -> Response:
         """The response for one scripted item to a generation request (plain or streaming)."""
         if isinstance(item, Error):
@@ -357,3 +344,12 @@ def retry_headers(error: Error) -> dict[str, str]:
     if error.retry_after_ms is not None:
         headers["retry-after-ms"] = str(error.retry_after_ms)
     return headers
+
+
+def image_type(data: str) -> str | None:
+    """The media type of base64 image data (by its first bytes), or None when it is no image we know."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return next((kind for kind, heads in IMAGE_SIGNATURES.items() if raw.startswith(heads)), None)

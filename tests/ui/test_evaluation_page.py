@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.config import Settings
+from core.config import ProviderSettings, Settings
 from core.interviews import create_interview, end_interview, send_message, start_interview
 from core.models import Level
+from core.providers import LLMChoice
 from core.reviews import list_overrides
+from core.whiteboard_snapshots import save_snapshot
 from core.workspace import Workspace, build_workspace
+from tests.integration.test_llm_interviews import BOARD, PNG, READING, llm_report
+from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import AppFactory, assert_clean, rendered_text
 from tests.unit.test_evaluator import STRONG
 
@@ -102,3 +107,37 @@ def test_evidence_links_open_the_transcript_at_their_time(ws: Workspace, new_app
     next(b for b in near.button if b.label == "Show the whole transcript").click().run()
     assert_clean(near)
     assert "at" not in near.query_params
+
+
+def test_the_whiteboard_section_shows_the_drawing_and_the_models_reading(
+    app_env: pytest.MonkeyPatch, runtime_dir: Path, new_app: AppFactory
+) -> None:
+    """An OpenAI-evaluated interview with a drawing: the board is cited under the competencies it credits, and the
+    Whiteboard section shows the offline reading next to the model's reading of the picture."""
+    with OpenAIServer(api_key="sk-ui-fake", models=["gpt-test"]) as server:
+        ws = build_workspace(
+            Settings(
+                runtime_dir=runtime_dir,
+                providers={
+                    "openai": ProviderSettings(models=["gpt-test"], base_url=server.base_url),
+                    "anthropic": ProviderSettings(models=["claude-test"]),
+                    "openai_compatible": ProviderSettings(models=["local"], base_url=server.base_url),
+                },
+            )
+        )
+        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test")
+        start_interview(ws, session.id)
+        for line in STRONG[:8]:
+            send_message(ws, session.id, line)
+        save_snapshot(ws, session.id, BOARD, PNG)
+        server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws, "Whiteboard: API servers → Redis")))
+        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"))
+
+    at = open_evaluation(new_app, session.id)
+    assert [s.value for s in at.subheader].count("Whiteboard") == 1
+    text = rendered_text(at)
+    assert "Read from the drawing" in text and "On the board: load balancer, api server, cache" in text
+    assert "reading of the picture" in text and "(gpt-test)" in text
+    assert READING["summary"] in text and "no CDN in front of the redirects" in text
+    scalability = next(e for e in at.expander if e.label.startswith("Scalability"))
+    assert any("Whiteboard: API servers → Redis" in m.value for m in scalability.markdown)

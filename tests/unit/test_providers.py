@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from core.chat_models import ChatError
-from core.config import Settings
-from core.providers import PROVIDERS, LLMChoice, chat_model_for, models_for, resolve_api_key
+from core.config import ProviderSettings, Settings, load_settings
+from core.providers import PROVIDERS, LLMChoice, chat_model_for, models_for, resolve_api_key, vision_capable
 
 
 def test_a_typed_key_beats_secrets_which_beat_the_environment() -> None:
@@ -35,3 +38,37 @@ def test_a_missing_key_is_refused_before_any_request() -> None:
     assert info.value.kind == "missing_key" and "OPENAI_API_KEY" in str(info.value)
     with pytest.raises(ChatError, match="Unknown provider"):
         chat_model_for(Settings(), LLMChoice("mystery", "m", "k"))
+
+
+def test_openai_and_anthropic_read_images_and_a_compatible_server_only_when_configured() -> None:
+    def settings(**vision: bool) -> Settings:
+        return Settings(
+            providers={
+                name: ProviderSettings(models=["m"], base_url="http://127.0.0.1:1/v1", vision=vision.get(name))
+                for name in ("openai", "anthropic", "openai_compatible")
+            }
+        )
+
+    defaults = settings()
+    assert [vision_capable(defaults, k) for k in ("offline", "openai", "anthropic", "openai-compatible")] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    configured = settings(openai=False, openai_compatible=True)
+    assert not vision_capable(configured, "openai") and vision_capable(configured, "openai-compatible")
+
+
+def test_the_shipped_config_and_the_environment_set_vision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yaml").read_text())["providers"]
+    assert {name: p["vision"] for name, p in shipped.items()} == {
+        "openai": True,
+        "anthropic": True,
+        "openai_compatible": False,
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text("providers:\n  openai_compatible:\n    models: [llava]\n    base_url: http://127.0.0.1:1/v1\n")
+    monkeypatch.setenv("IW_CONFIG_FILE", str(path))
+    monkeypatch.setenv("IW_PROVIDERS__OPENAI_COMPATIBLE__VISION", "true")  # a server running a model that sees
+    assert vision_capable(load_settings(), "openai-compatible")

@@ -196,6 +196,66 @@ def test_a_closed_freehand_loop_is_a_box_not_a_connector() -> None:
     assert [(b.shape, b.kind) for b in board.boxes] == [("sketch", "queue")] and board.connectors == []
 
 
+# --- the eraser ---------------------------------------------------------------------------------------
+
+
+def _eraser(*points: tuple[float, float]) -> dict[str, Any]:
+    """A stroke of the whiteboard's eraser: freehand in the background colour, placed by its centre."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    path = [["M", *points[0]], *[["L", *p] for p in points[1:]]]
+    return {"type": "Path", "stroke": "#ffffff", "strokeWidth": 18, "path": path, "originX": "center",
+            "originY": "center", "left": (min(xs) + max(xs)) / 2, "top": (min(ys) + max(ys)) / 2,
+            "width": max(xs) - min(xs), "height": max(ys) - min(ys)}  # fmt: skip
+
+
+def test_a_box_crossed_by_the_eraser_is_gone_and_one_it_passes_near_stays() -> None:
+    """Drawn in a real browser: the eraser across the Redis box (corner to corner), and 25 px below Kafka."""
+    drawing = fixture("erased_box")
+    assert [o["stroke"] for o in drawing["objects"] if o["type"] == "Path"] == ["#ffffff", "#ffffff"]
+    board = read_board(drawing)
+    assert [(b.label, b.kind) for b in board.boxes] == [("Postgres", "database"), ("Kafka", "queue"),
+                                                        ("Memcached", "cache")]  # fmt: skip
+    assert "Redis" not in [t.text for t in board.free_text]  # its label went with it
+    assert board.edges == [(0, 1)]  # Postgres → Kafka; the line from the erased box now starts at nothing
+    assert all(c.shape == "line" for c in board.connectors)  # eraser strokes are no connectors
+    analysis = analyse(board, ["cache", "database", "queue"])
+    assert analysis.unconnected == ["cache"]  # "Memcached", written after the erasing, stays
+
+
+def test_the_eraser_only_deletes_what_it_runs_inside_for_half_the_shorter_side() -> None:
+    box = [_rect(100, 100, 200, 100), _text("Redis", 150, 150)]  # shorter side 100 px
+    through = read_board({"background": "#ffffff", "objects": [*box, _eraser((90, 190), (310, 190))]})
+    assert through.boxes == []  # 200 px inside, near the bottom edge: rubbed out with its label
+    grazing = read_board({"background": "#ffffff", "objects": [*box, _eraser((70, 140), (150, 90))]})
+    assert [b.kind for b in grazing.boxes] == ["cache"]  # cuts the corner: 40 px inside, under half of 100
+    outside = read_board({"background": "#ffffff", "objects": [*box, _eraser((90, 210), (310, 210))]})
+    assert [b.kind for b in outside.boxes] == ["cache"]  # 10 px below the box: near it, not on it
+    label_only = read_board({"background": "#ffffff", "objects": [*box, _eraser((130, 150), (175, 150))]})
+    assert [(b.shape, b.label) for b in label_only.boxes] == [("rect", "")]  # the text went, the box stays
+
+
+def test_rubbing_out_a_box_inside_a_larger_one_leaves_the_larger_one() -> None:
+    region = [_rect(0, 0, 600, 400), _text("backend", 300, 30)]  # a box around others, like a region or a VPC
+    inner = [_rect(200, 150, 160, 100), _text("Redis", 280, 200)]
+    scribble = _eraser((190, 160), (370, 240), (190, 240), (370, 160))  # all over the inner box, inside the region
+    board = read_board({"background": "#ffffff", "objects": [*region, *inner, scribble]})
+    assert [(b.label, b.kind) for b in board.boxes] == [("backend", "api server")]  # its outline was not touched
+
+
+def test_the_eraser_cuts_connectors_it_crosses_and_spares_later_drawing() -> None:
+    boxes = [_rect(0, 0, 100, 100), _text("LB", 50, 50), _rect(300, 0, 100, 100), _text("API", 350, 50)]
+    line = {"type": "Line", "left": 200, "top": 50, "originX": "center", "originY": "center", "width": 200,
+            "height": 0, "x1": -100, "y1": 0, "x2": 100, "y2": 0}  # fmt: skip
+    cut = read_board({"objects": [*boxes, line, _eraser((200, 20), (210, 80))]})
+    assert cut.connectors == [] and cut.edges == []
+    beside = read_board({"objects": [*boxes, line, _eraser((150, 70), (250, 70))]})
+    assert beside.edges == [(0, 1)]  # parallel, 20 px away: the line stays
+    redrawn = read_board({"objects": [*boxes, _eraser((200, 20), (210, 80)), line]})
+    assert redrawn.edges == [(0, 1)]  # drawn over the erased spot afterwards
+    erased_later = read_board({"objects": [_eraser((10, 10), (90, 90)), *boxes]})
+    assert len(erased_later.boxes) == 2  # the eraser went first: nothing was under it
+
+
 # --- analyse ----------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,200 @@
+"""Cal.com webhooks against the running server: throughput, latency, duplicates collapsed, events lost.
+
+Starts the real server (`streamlit run server.py`: the UI and POST /webhooks/calcom on one port) on a
+free loopback port with a fresh runtime folder (its SQLite database, or --database-url) and a random
+CALCOM_WEBHOOK_SECRET. A separate sender process then posts `--events` signed BOOKING_CREATED
+deliveries, built and signed as Cal.com sends them (tests/calcom_fake), from `--threads` threads;
+a `--redeliver` share of them are byte-identical re-deliveries of earlier events, as Cal.com's
+retries are. Each request's latency is the time to the server's answer (events are applied after
+it). Then waits until the server's database shows every unique event processed and prints the
+figures. "Events lost" (unique sent − unique stored) must be 0; the run exits 1 otherwise.
+
+    .venv/bin/python bench/webhooks.py [--events 500] [--threads 8] [--redeliver 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import logging
+import multiprocessing
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+
+from core.config import Settings
+from core.workspace import Workspace, build_workspace
+from tests.calcom_fake import CalcomServer, post_webhook
+from tests.workspace_server import workspace_server
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_EVENTS = 10_000  # a bounded load: this measures the receiver, it is not a stress test
+FIRST_START = datetime(2030, 6, 3, 9, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the sender process reports back."""
+
+    uids: list[str]  # one per unique event
+    latencies_ms: list[float]
+    statuses: list[int]
+    duplicates_answered: int
+    seconds: float
+
+
+def plan(events: int, redeliver: float, seed: int) -> tuple[list[str], list[bytes]]:
+    """(unique booking uids, the deliveries in sending order): every re-delivery repeats an earlier body."""
+    rng = random.Random(seed)
+    fake = CalcomServer()  # not started: its state and payload builder give Cal.com's exact bytes
+    uids: list[str] = []
+    unique: list[bytes] = []
+    bodies: list[bytes] = []
+    for index in range(events):
+        if unique and rng.random() < redeliver:
+            bodies.append(rng.choice(unique))
+            continue
+        booking = fake.seed_booking(
+            event_type_id=101,
+            start=FIRST_START + timedelta(hours=len(uids)),
+            attendee_name=f"Candidate {index}",
+            attendee_email=f"candidate{index}@example.com",
+        )
+        body = fake.webhook_body_for("BOOKING_CREATED", booking.uid)
+        uids.append(booking.uid)
+        unique.append(body)
+        bodies.append(body)
+    return uids, bodies
+
+
+def send(url: str, secret: str, events: int, threads: int, redeliver: float, seed: int) -> Sent:
+    """Runs in the sender process: build the deliveries, post them from `threads` threads, time each."""
+    uids, bodies = plan(events, redeliver, seed)
+    local = threading.local()
+    clients: list[httpx.Client] = []
+    lock = threading.Lock()
+
+    def post(body: bytes) -> tuple[float, int, bool]:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(timeout=30)
+            with lock:
+                clients.append(client)
+        started = time.perf_counter()
+        delivery = post_webhook(url, body, secret=secret, client=client)
+        elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, delivery.status_code, delivery.ok and bool(json.loads(delivery.response_text).get("duplicate"))
+
+    started = time.perf_counter()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(post, bodies))
+    finally:
+        for client in clients:
+            client.close()
+    seconds = time.perf_counter() - started
+    return Sent(
+        uids=uids,
+        latencies_ms=[r[0] for r in results],
+        statuses=[r[1] for r in results],
+        duplicates_answered=sum(1 for r in results if r[2]),
+        seconds=seconds,
+    )
+
+
+def wait_processed(ws: Workspace, uids: set[str], timeout: float) -> tuple[dict[str, int], float]:
+    """Poll the server's database until no event of ours waits; (status counts of our events, seconds)."""
+    started = time.perf_counter()
+    while True:
+        with ws.uow_factory() as uow:
+            ours = [e for e in uow.webhook_events.list(limit=10 * MAX_EVENTS + 100) if e.booking_uid in uids]
+        counts: dict[str, int] = {}
+        for event in ours:
+            counts[event.status] = counts.get(event.status, 0) + 1
+        if not counts.get("received") or time.perf_counter() - started > timeout:
+            return counts, time.perf_counter() - started
+        time.sleep(0.05)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=500, help=f"deliveries to send (1–{MAX_EVENTS:,})")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--redeliver", type=float, default=0.2, help="share of deliveries that repeat an earlier one")
+    parser.add_argument("--database-url", default=None, help="the server's database (default: SQLite in a temp dir)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if not 1 <= args.events <= MAX_EVENTS or not 1 <= args.threads <= 64 or not 0 <= args.redeliver < 1:
+        parser.error(f"--events 1–{MAX_EVENTS}, --threads 1–64, --redeliver in [0, 1)")
+    logging.disable(logging.INFO)
+    secret = secrets.token_hex(24)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runtime = Path(tmp) / "runtime"
+        runtime.mkdir()
+        with workspace_server(runtime, {"CALCOM_WEBHOOK_SECRET": secret}, database_url=args.database_url) as base:
+            url = f"{base}/webhooks/calcom"
+            warm = post_webhook(url, CalcomServer().webhook_body_for("PING"), secret=secret, timeout=60)
+            if warm.status_code != 200:  # the first request builds the webhook workspace (and migrates)
+                raise SystemExit(f"the server refused a PING: {warm.status_code} {warm.response_text}")
+            spawn = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as sender:
+                sent = sender.submit(send, url, secret, args.events, args.threads, args.redeliver, args.seed).result()
+            settings = Settings(
+                runtime_dir=runtime, **({"database_url": args.database_url} if args.database_url else {})
+            )
+            ws = build_workspace(settings, migrate=False)
+            counts, drained = wait_processed(ws, set(sent.uids), timeout=120)
+            with ws.uow_factory() as uow:
+                sessions = uow.sessions.count()
+
+    unique = len(sent.uids)
+    stored_unique = sum(n for status, n in counts.items() if status not in ("duplicate", "rejected"))
+    lost = unique - stored_unique
+    rows = [
+        ("events sent", f"{len(sent.statuses):,}"),
+        ("unique events", f"{unique:,}"),
+        ("sender threads", f"{args.threads}"),
+        ("answered 200", f"{sent.statuses.count(200):,}"),
+        ("throughput", f"{len(sent.statuses) / sent.seconds:,.0f} req/s"),
+        ("latency p50", f"{statistics.median(sent.latencies_ms):.1f} ms"),
+        ("latency p99", f"{percentile(sent.latencies_ms, 0.99):.1f} ms"),
+        ("latency max", f"{max(sent.latencies_ms):.1f} ms"),
+        (
+            "duplicates collapsed",
+            f"{counts.get('duplicate', 0):,} (answered as duplicate: {sent.duplicates_answered:,})",
+        ),
+        (
+            "processed",
+            f"{counts.get('processed', 0):,} (ignored {counts.get('ignored', 0)}, failed {counts.get('failed', 0)})",
+        ),
+        ("still waiting", f"{counts.get('received', 0):,} after {drained:.1f} s"),
+        ("events lost", f"{lost:,}"),
+        ("sessions created", f"{sessions:,}"),
+    ]
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"Cal.com webhooks → streamlit run server.py on loopback ({database}), {args.redeliver:.0%} re-deliveries")
+    for name, value in rows:
+        print(f"  {name:<22} {value}")
+    return 0 if lost == 0 and counts.get("received", 0) == 0 and sessions == unique else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,441 @@
+"""Schedule: book interviews (Cal.com or the built-in scheduler), see what is coming, manage the team.
+
+Times are shown in the browser's time zone and stored in UTC. A booked interview is a session in
+state `scheduled`; "Open interview" makes it ready and opens it on the Interview page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import streamlit as st
+
+from components.calcom import calcom_client
+from components.current_session import set_current_session
+from components.local_time import local, short
+from components.resources import get_workspace
+from core import scheduling, team
+from core.availability import Slot
+from core.calcom_client import CalcomClient
+from core.candidates import list_candidates, register_resume
+from core.errors import WorkspaceError
+from core.models import BookingStatus, EventType, MemberRole, SessionStatus
+from core.workspace import Workspace
+
+NEW_CANDIDATE = "__new__"
+
+
+def _viewer_timezone() -> str:
+    name = st.context.timezone or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _stats(ws: Workspace) -> None:
+    stats = scheduling.booking_stats(ws)
+    cols = st.columns(5)
+    cols[0].metric("Upcoming", stats.upcoming)
+    cols[1].metric("Awaiting confirmation", stats.pending)
+    cols[2].metric("Cancelled", stats.cancelled)
+    cols[3].metric(
+        "Show rate",
+        _percent(stats.show_rate),
+        help=f"Past confirmed interviews that took place: {stats.held} held, {stats.missed} missed.",
+    )
+    cols[4].metric(
+        "Booking conversion",
+        _percent(stats.conversion),
+        help=f"Bookings that are confirmed: {stats.confirmed} of {stats.total} made (the rest pending or cancelled).",
+    )
+
+
+# --- book ---------------------------------------------------------------------------------------
+
+
+def _slot_label(slot: Slot) -> str:
+    start, end = local(slot.start), local(slot.end)
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def _candidate_fields(ws: Workspace) -> tuple[str | None, str, str]:
+    candidates = list_candidates(ws)
+    names = {c.id: f"{c.name} <{c.email}>" if c.email else c.name for c in candidates}
+    choice = st.selectbox(
+        "Candidate",
+        [NEW_CANDIDATE, *names],
+        format_func=lambda cid: "New candidate…" if cid == NEW_CANDIDATE else names[cid],
+        key="schedule_candidate",
+    )
+    if choice != NEW_CANDIDATE:
+        return choice, "", ""
+    upload = st.file_uploader("Resume (optional: fills in name and email)", type=["pdf", "txt"], key="schedule_resume")
+    if upload is not None and st.session_state.get("schedule_resume_done") != upload.file_id:
+        try:
+            profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor="scheduler")
+        except WorkspaceError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["schedule_resume_done"] = upload.file_id
+            st.session_state["schedule_candidate_name"] = profile.candidate.name
+            st.session_state["schedule_candidate_email"] = profile.candidate.email or ""
+            st.rerun()
+    cols = st.columns(2)
+    name = cols[0].text_input("Name", key="schedule_candidate_name")
+    email = cols[1].text_input("Email", key="schedule_candidate_email")
+    return None, name, email
+
+
+def _book_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> None:
+    kinds = team.event_types(ws)
+    members = team.list_members(ws)
+    interviewers = [m for m in members if m.role in (MemberRole.INTERVIEWER, MemberRole.ADMIN)]
+    if not interviewers:
+        st.info("Add an interviewer on the Team tab first; their working hours decide the free times.")
+        return
+    problems = {p.id: p.title for p in ws.problems.all()}
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        candidate_id, name, email = _candidate_fields(ws)
+        kind_by_id = {k.id: k for k in kinds}
+        default_kind = next((i for i, k in enumerate(kinds) if k.kind == "system_design"), 0)
+        kind_id = st.selectbox(
+            "Interview kind",
+            list(kind_by_id),
+            index=default_kind,
+            format_func=lambda kid: f"{kind_by_id[kid].title} ({kind_by_id[kid].length_minutes} min)",
+            key="schedule_kind",
+        )
+        kind = kind_by_id[kind_id]
+        problem_ids = list(problems)
+        default_problem = problem_ids.index(kind.problem_id) if kind.problem_id in problems else 0
+        problem_id = st.selectbox(
+            "Problem", problem_ids, index=default_problem, format_func=problems.__getitem__, key="schedule_problem"
+        )
+        member_names = {m.id: f"{m.name} ({m.timezone})" for m in interviewers}
+        chosen = st.multiselect(
+            "Interviewers",
+            list(member_names),
+            default=list(member_names)[:1],
+            format_func=member_names.__getitem__,
+            key="schedule_interviewers",
+        )
+        guests = st.text_input("Guests (emails, comma-separated)", key="schedule_guests")
+        meeting_url = ""
+        if client is None:
+            meeting_url = st.text_input(
+                "Meeting link (Zoom, Meet, Teams…; empty: the interview runs in this workspace)",
+                key="schedule_meeting_url",
+            )
+    with right:
+        top = st.columns([2, 1])
+        first_day = top[0].date_input(
+            "From", value=local(ws.clock()).date(), min_value=local(ws.clock()).date(), key="schedule_from"
+        )
+        days = top[1].number_input("Days", min_value=1, max_value=ws.settings.scheduling.search_days, value=7)
+        if not chosen:
+            st.info("Choose at least one interviewer to see free times.")
+            return
+        try:
+            with st.spinner("Finding free times…"):
+                slots = scheduling.available_slots(
+                    ws,
+                    event_type_id=kind.id,
+                    interviewer_ids=chosen,
+                    first_day=first_day,
+                    days=int(days),
+                    viewer_timezone=viewer_tz,
+                    client=client,
+                )
+        except WorkspaceError as exc:
+            st.error(str(exc))
+            return
+        st.caption(f"Free times in your time zone ({viewer_tz}), {len(slots)} found.")
+        if not slots:
+            st.warning("No free times in these days; try later days or other interviewers.")
+            return
+        by_day: dict[date, list[Slot]] = defaultdict(list)
+        for slot in slots:
+            by_day[local(slot.start).date()].append(slot)
+        day = st.selectbox("Day", list(by_day), format_func=lambda d: f"{d:%a %d %b}", key="schedule_day")
+        slot = st.radio(
+            "Time", by_day[day], format_func=_slot_label, horizontal=True, key=f"schedule_slot_{day.isoformat()}"
+        )
+        request = scheduling.BookingRequest(
+            event_type_id=kind.id,
+            problem_id=problem_id,
+            start=slot.start,
+            interviewer_ids=tuple(chosen),
+            candidate_id=candidate_id,
+            candidate_name=name,
+            candidate_email=email,
+            candidate_timezone=viewer_tz,
+            guests=tuple(g for g in guests.split(",") if g.strip()),
+            meeting_url=meeting_url,
+        )
+        if st.button("Book interview", type="primary", icon=":material/event_available:", key="schedule_book"):
+            _book(ws, request, client)
+        _alternatives(ws, request, client)
+
+
+def _book(ws: Workspace, request: scheduling.BookingRequest, client: CalcomClient | None) -> None:
+    st.session_state.pop("schedule_alternatives", None)
+    try:
+        with st.spinner("Booking…"):
+            view = scheduling.book_interview(ws, request, client=client)
+    except scheduling.SlotUnavailable as exc:
+        st.session_state["schedule_alternatives"] = (str(exc), exc.alternatives)
+        return
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["schedule_booked"] = view.session.id
+    st.rerun()
+
+
+def _alternatives(ws: Workspace, request: scheduling.BookingRequest, client: CalcomClient | None) -> None:
+    found = st.session_state.get("schedule_alternatives")
+    if not found:
+        return
+    message, alternatives = found
+    st.error(message)
+    if alternatives:
+        st.caption("Nearest times that work:")
+        cols = st.columns(len(alternatives))
+        for col, alternative in zip(cols, alternatives, strict=True):
+            label = f"{local(alternative.start):%a %d %b %H:%M}"
+            if col.button(label, key=f"schedule_alt_{alternative.start.isoformat()}"):
+                _book(ws, scheduling.BookingRequest(**{**request.__dict__, "start": alternative.start}), client)
+
+
+# --- upcoming -----------------------------------------------------------------------------------
+
+
+def _status_badge(view: scheduling.ScheduledInterview) -> None:
+    booking, session = view.booking, view.session
+    if booking.status is BookingStatus.CANCELLED:
+        st.badge("Cancelled", color="red", icon=":material/event_busy:")
+    elif booking.status is BookingStatus.PENDING:
+        st.badge("Awaiting confirmation", color="orange", icon=":material/pending:")
+    elif session.status is SessionStatus.ACTIVE:
+        st.badge("In progress", color="green", icon=":material/radio_button_checked:")
+    else:
+        st.badge(session.status.value.capitalize(), color="blue", icon=":material/event:")
+
+
+def _upcoming_tab(ws: Workspace, client: CalcomClient | None) -> None:
+    show_cancelled = st.toggle("Show cancelled", key="schedule_show_cancelled")
+    views = scheduling.upcoming(ws, include_cancelled=show_cancelled)
+    if not views:
+        st.info("Nothing booked yet. Book an interview on the Book tab.")
+        return
+    for view in views:
+        _interview_card(ws, view, client)
+
+
+def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: CalcomClient | None) -> None:
+    booking, session = view.booking, view.session
+    sid = session.id
+    with st.container(border=True, key=f"booking_{sid}"):
+        head = st.columns([3, 2, 2])
+        with head[0]:
+            st.markdown(f"**{booking.attendee_name}** · {view.event_type.title if view.event_type else session.kind}")
+            st.caption(f"{short(booking.start_at)}–{local(booking.end_at):%H:%M} · {session.problem_title}")
+            if view.interviewers:
+                st.caption("With " + ", ".join(m.name for m in view.interviewers))
+            if booking.cancellation_reason and booking.status is BookingStatus.CANCELLED:
+                st.caption(f"Reason: {booking.cancellation_reason}")
+        with head[1]:
+            _status_badge(view)
+            if booking.meeting_url:
+                st.link_button(f"Join on {view.meeting_label}", booking.meeting_url, icon=":material/videocam:")
+        with head[2]:
+            filename, data, content_type = scheduling.invitation(ws, sid)
+            st.download_button(
+                "Invitation (.ics)",
+                data,
+                file_name=filename,
+                mime=content_type,
+                key=f"ics_{sid}",
+                icon=":material/calendar_add_on:",
+            )
+            can_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.READY, SessionStatus.ACTIVE)
+            if can_open and st.button("Open interview", key=f"open_{sid}", icon=":material/play_arrow:"):
+                scheduling.begin_scheduled(ws, sid)
+                set_current_session(sid)
+                st.switch_page("pages/interview.py", query_params={"session": sid})
+        if booking.status is not BookingStatus.CANCELLED and session.status is SessionStatus.SCHEDULED:
+            move, cancel = st.columns(2)
+            with move.expander("Reschedule"):
+                zone = local(booking.start_at).tzinfo
+                new_day = st.date_input("Day", value=local(booking.start_at).date(), key=f"move_day_{sid}")
+                new_time = st.time_input("Time", value=local(booking.start_at).time(), key=f"move_time_{sid}")
+                reason = st.text_input("Reason (optional)", key=f"move_reason_{sid}")
+                if st.button("Move interview", key=f"move_{sid}"):
+                    start = datetime.combine(new_day, new_time, tzinfo=zone).astimezone(UTC)
+                    _act(lambda: scheduling.reschedule_booking(ws, sid, start=start, reason=reason, client=client))
+            with cancel.expander("Cancel"):
+                reason = st.text_input("Reason (the candidate sees it)", key=f"cancel_reason_{sid}")
+                if st.button("Cancel interview", key=f"cancel_{sid}", type="secondary"):
+                    _act(lambda: scheduling.cancel_booking(ws, sid, reason=reason, client=client))
+
+
+def _act(action: object) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except scheduling.SlotUnavailable as exc:
+        st.error(str(exc))
+        if exc.alternatives:
+            st.caption("Free instead: " + ", ".join(f"{local(a.start):%a %d %b %H:%M}" for a in exc.alternatives))
+        return
+    except WorkspaceError as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
+
+
+# --- team ---------------------------------------------------------------------------------------
+
+
+def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> None:
+    members = team.list_members(ws, active_only=False)
+    st.subheader("Team members")
+    if members:
+        rows = [
+            {
+                "Name": m.name,
+                "Email": m.email,
+                "Role": m.role.value,
+                "Time zone": m.timezone,
+                "Working hours": "; ".join(
+                    f"{team.WEEKDAYS[int(d)]} {', '.join(f'{a}–{b}' for a, b in spans)}"
+                    for d, spans in sorted(m.working_hours.items())
+                ),
+                "Cal.com": m.calcom_username or "",
+            }
+            for m in members
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    with st.form("add_member", clear_on_submit=True), st.container():
+        st.markdown("**Add a team member**")
+        cols = st.columns(3)
+        name = cols[0].text_input("Name")
+        email = cols[1].text_input("Email")
+        role = cols[2].selectbox("Role", [r.value for r in MemberRole])
+        cols = st.columns(4)
+        zone = cols[0].text_input("Time zone", value=viewer_tz)
+        start = cols[1].time_input("Works from", value=time(9))
+        end = cols[2].time_input("until", value=time(17))
+        username = cols[3].text_input("Cal.com username (optional)")
+        workdays = st.multiselect(
+            "Working days", list(range(7)), default=list(range(5)), format_func=team.WEEKDAYS.__getitem__
+        )
+        if st.form_submit_button("Add member", type="primary"):
+            hours = {str(d): [[start.strftime("%H:%M"), end.strftime("%H:%M")]] for d in workdays}
+            try:
+                team.add_member(
+                    ws,
+                    name=name,
+                    email=email,
+                    role=MemberRole(role),
+                    timezone=zone,
+                    working_hours=hours,
+                    calcom_username=username,
+                )
+            except WorkspaceError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    st.subheader("Interview kinds")
+    kinds = team.event_types(ws)
+    _event_type_form(ws, kinds, client)
+
+
+def _event_type_form(ws: Workspace, kinds: list[EventType], client: CalcomClient | None) -> None:
+    problems = {"": "— first problem —", **{p.id: p.title for p in ws.problems.all()}}
+    by_id = {k.id: k for k in kinds}
+    chosen = st.selectbox("Edit", list(by_id), format_func=lambda kid: by_id[kid].title, key="event_type_edit")
+    kind = by_id[chosen]
+    with st.form(f"event_type_{kind.id}"):
+        cols = st.columns(3)
+        title = cols[0].text_input("Title", value=kind.title)
+        length = cols[1].number_input("Minutes", min_value=5, max_value=480, value=kind.length_minutes)
+        problem = cols[2].selectbox(
+            "Default problem",
+            list(problems),
+            index=list(problems).index(kind.problem_id or ""),
+            format_func=problems.__getitem__,
+        )
+        cols = st.columns(3)
+        before = cols[0].number_input(
+            "Buffer before (min)", min_value=0, max_value=120, value=kind.buffer_before_minutes
+        )
+        after = cols[1].number_input("Buffer after (min)", min_value=0, max_value=120, value=kind.buffer_after_minutes)
+        calcom_id = cols[2].number_input(
+            "Cal.com event type id",
+            min_value=0,
+            value=kind.calcom_event_type_id or 0,
+            help="0: not linked. Needed to book this kind through Cal.com.",
+        )
+        if st.form_submit_button("Save"):
+            kind.title, kind.length_minutes = title, int(length)
+            kind.problem_id = problem or None
+            kind.buffer_before_minutes, kind.buffer_after_minutes = int(before), int(after)
+            kind.calcom_event_type_id = int(calcom_id) or None
+            try:
+                team.save_event_type(ws, kind)
+            except WorkspaceError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    if client is not None and st.button("Show Cal.com event types", key="calcom_event_types"):
+        try:
+            found = client.event_types()
+        except WorkspaceError as exc:
+            st.error(str(exc))
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    [{"id": e.id, "Title": e.title, "Minutes": e.length_minutes, "Slug": e.slug} for e in found]
+                ),
+                hide_index=True,
+            )
+
+
+# --- page ---------------------------------------------------------------------------------------
+
+ws = get_workspace()
+client = calcom_client(ws.settings)
+viewer_tz = _viewer_timezone()
+
+st.title("Schedule")
+st.caption(
+    "Booking through Cal.com."
+    if client
+    else "Built-in scheduler: free times come from the team's working hours "
+    "and the interviews already booked (set CALCOM_API_KEY to book through Cal.com)."
+)
+booked = st.session_state.pop("schedule_booked", None)
+if booked:
+    view = scheduling.scheduled_interview(ws, booked)
+    st.success(
+        f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
+        icon=":material/event_available:",
+    )
+_stats(ws)
+book_tab, upcoming_tab, team_tab = st.tabs(["Book", "Upcoming", "Team"])
+with book_tab:
+    _book_tab(ws, client, viewer_tz)
+with upcoming_tab:
+    _upcoming_tab(ws, client)
+with team_tab:
+    _team_tab(ws, client, viewer_tz)

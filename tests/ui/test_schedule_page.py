@@ -1,0 +1,137 @@
+"""The Schedule and Webhook log pages under AppTest: book, cancel, team form, Cal.com mode errors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import calcom_webhooks, team
+from core.config import Settings
+from core.models import SessionStatus
+from core.workspace import Workspace, build_workspace
+from tests.ui.conftest import AppFactory, assert_clean, page_title, rendered_text
+
+
+@pytest.fixture
+def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
+    return build_workspace(Settings(runtime_dir=runtime_dir))
+
+
+def open_page(new_app: AppFactory, page: str = "pages/schedule.py") -> AppTest:
+    at = new_app()
+    at.run()
+    at.switch_page(page).run()
+    assert_clean(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def test_an_empty_team_is_told_what_to_do_first(new_app: AppFactory) -> None:
+    at = open_page(new_app)
+    assert page_title(at) == "Schedule"
+    text = rendered_text(at)
+    assert "Add an interviewer on the Team tab first" in text
+    assert "Nothing booked yet" in text
+    assert "Built-in scheduler" in at.caption[0].value
+    assert metric(at, "Upcoming") == "0"
+
+
+def test_the_team_form_adds_a_member_and_refuses_a_bad_time_zone(new_app: AppFactory, ws: Workspace) -> None:
+    at = open_page(new_app)
+    form_inputs = {t.label: t for t in at.text_input if t.label in ("Name", "Email", "Time zone")}
+    form_inputs["Name"].set_value("Ana Silva")
+    form_inputs["Email"].set_value("ana@example.com")
+    form_inputs["Time zone"].set_value("Mars/Olympus")
+    next(b for b in at.button if b.label == "Add member").click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        "“Mars/Olympus” is not a time zone name; use one like Europe/Rome or America/New_York."
+    ]
+    assert team.list_members(ws) == []
+
+    form_inputs = {t.label: t for t in at.text_input if t.label in ("Name", "Email", "Time zone")}
+    form_inputs["Name"].set_value("Ana Silva")
+    form_inputs["Email"].set_value("ana@example.com")
+    form_inputs["Time zone"].set_value("Europe/Rome")
+    next(b for b in at.button if b.label == "Add member").click()
+    at.run()
+    assert_clean(at)
+    [member] = team.list_members(ws)
+    assert (member.name, member.timezone, member.working_hours["0"]) == (
+        "Ana Silva",
+        "Europe/Rome",
+        [["09:00", "17:00"]],
+    )
+
+
+def test_book_then_cancel_with_a_reason(new_app: AppFactory, ws: Workspace) -> None:
+    team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC")
+    at = open_page(new_app)
+    at.text_input(key="schedule_candidate_name").set_value("Jane Doe")
+    at.text_input(key="schedule_candidate_email").set_value("jane@example.com")
+    at.text_input(key="schedule_meeting_url").set_value("https://us02web.zoom.us/j/81234567890?pwd=abc")
+    at.button(key="schedule_book").click().run()
+    assert_clean(at)
+    assert at.success[0].value.startswith("Booked Jane Doe for")
+    assert metric(at, "Upcoming") == "1"
+    text = rendered_text(at)
+    assert "**Jane Doe** · System design interview" in text
+
+    # Cancelling needs a reason; then the session is cancelled and the figures follow.
+    sid = next(b.key for b in at.button if b.key and b.key.startswith("cancel_")).removeprefix("cancel_")
+    at.button(key=f"cancel_{sid}").click().run()
+    assert "Say why the interview is cancelled" in at.error[0].value
+    at.text_input(key=f"cancel_reason_{sid}").set_value("Candidate accepted another offer")
+    at.button(key=f"cancel_{sid}").click().run()
+    assert_clean(at)
+    assert metric(at, "Cancelled") == "1"
+    assert metric(at, "Upcoming") == "0"
+    with ws.uow_factory() as uow:
+        assert uow.sessions.get(sid).status is SessionStatus.CANCELLED
+        assert uow.bookings.for_session(sid).ical_sequence == 1
+
+
+def test_calcom_mode_says_so_and_an_unlinked_kind_is_a_clear_error(
+    new_app: AppFactory, ws: Workspace, app_env: pytest.MonkeyPatch
+) -> None:
+    app_env.setenv("CALCOM_API_KEY", "cal_test_ui_key_0000")
+    app_env.setenv("IW_SCHEDULING__CALCOM_BASE_URL", "http://127.0.0.1:9/v2")  # never reached
+    team.add_member(ws, name="Ana Silva", email="ana@example.com")
+    at = open_page(new_app)
+    assert at.caption[0].value == "Booking through Cal.com."
+    assert "is not linked to a Cal.com event type" in at.error[0].value
+    assert "cal_test_ui_key_0000" not in rendered_text(at)
+
+
+def test_the_webhook_log_shows_what_each_delivery_did(
+    new_app: AppFactory, ws: Workspace, app_env: pytest.MonkeyPatch
+) -> None:
+    at = open_page(new_app, "pages/webhooks.py")
+    assert page_title(at) == "Webhook log"
+    assert "No webhook deliveries yet" in at.info[0].value
+    assert "not set" in at.caption[0].value
+
+    secret = "ui-secret"
+    app_env.setenv("CALCOM_WEBHOOK_SECRET", secret)
+    body = json.dumps({"triggerEvent": "PING", "createdAt": "2026-11-22T10:00:00.000Z", "payload": {}}).encode()
+    good = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    receipt = calcom_webhooks.receive(ws, body, good, secret=secret)
+    calcom_webhooks.process(ws, receipt.event_id or 0)
+    calcom_webhooks.receive(ws, body, "0" * 64, secret=secret)
+    calcom_webhooks.receive(ws, body, good, secret=secret)
+
+    at.run()
+    assert_clean(at)
+    assert (metric(at, "Applied"), metric(at, "Refused"), metric(at, "Duplicate")) == ("1", "1", "1")
+    table = at.dataframe[0].value
+    assert list(table["Result"]) == ["Duplicate", "Refused", "Applied"]
+    assert "Ping from Cal.com" in table["What happened"].iloc[2]
+    assert "Signing secret: set." in at.caption[0].value

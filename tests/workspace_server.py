@@ -1,0 +1,79 @@
+"""Start the real workspace (`streamlit run server.py`) on a free loopback port, for e2e tests and benches."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Keys a developer may have exported must not leak into a test server.
+KEY_VARIABLES = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_COMPATIBLE_API_KEY", "CALCOM_API_KEY")
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def workspace_server(
+    runtime: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    script: str = "server.py",
+    database_url: str | None = None,
+) -> Iterator[str]:
+    """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
+
+    The server's output goes to runtime/server.log; ServerDidNotStart carries that log.
+    """
+    port = free_port()
+    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    for variable in KEY_VARIABLES:
+        env.pop(variable, None)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    log_path = runtime / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", script,
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            ],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise ServerDidNotStart(f"workspace server did not start:\n{log_path.read_text(errors='replace')}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
