@@ -21,10 +21,13 @@ navigation = st.navigation(
     [
         st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup", default=True),
         st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
+        st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"),
+        st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"),
         st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"),
         st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
         st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"),
         st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"),
+        st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"),
     ],
     position="top",
 )

@@ -56,7 +56,12 @@ def entry_markdown(entry: TranscriptEntry) -> str:
 
 
 def render_transcript_panel(
-    entries: Sequence[TranscriptEntry], *, problem_id: str, session_id: str | None = None, height: int = 520
+    entries: Sequence[TranscriptEntry],
+    *,
+    problem_id: str,
+    session_id: str | None = None,
+    height: int = 520,
+    empty: str = EMPTY,
 ) -> None:
     """Fits a narrow column: title and an Export popover on one row, a search box, the lines."""
     with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
@@ -88,7 +93,7 @@ def render_transcript_panel(
     shown = search(entries, query)
     with st.container(height=height, border=True, autoscroll=True):
         if not entries:
-            st.caption(EMPTY)
+            st.caption(empty)
         elif not shown:
             st.caption("No line contains every word you searched for.")
         for entry in shown:

@@ -79,6 +79,55 @@ class SchedulingSettings(BaseModel):
     webhook_max_age_minutes: int = Field(default=60, ge=1)  # older createdAt is accepted but flagged as late
 
 
+class Threshold(BaseModel):
+    """One rung of a recommendation ladder: `key` applies when every named score reaches its minimum."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1)  # a recommendations key of the template
+    minimums: dict[str, float] = Field(min_length=1)  # score name (a score group key or "overall") -> 1–5
+
+
+class DebriefSettings(BaseModel):
+    """After an interviewer-led session: how scores combine and which recommendation they lead to.
+
+    Weights are relative within each score group (they need not add up to 1). A template's thresholds
+    are tried in order; the first rung whose minimums are all met is the recommendation, and the
+    template's last recommendation applies when none is.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    score_weights: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "solution_fit": {
+                "problem_solution_mapping": 0.35,
+                "feature_alignment": 0.25,
+                "price_fit": 0.20,
+                "timing_fit": 0.20,
+            },
+            "commercial_viability": {"decision_process": 0.30, "budget": 0.30, "timeline": 0.20, "competition": 0.20},
+        }
+    )
+    thresholds: dict[str, list[Threshold]] = Field(
+        default_factory=lambda: {
+            "customer_discovery": [
+                Threshold(key="activation_candidate", minimums={"solution_fit": 3.5, "commercial_viability": 3.0}),
+                Threshold(key="follow_up_needed", minimums={"solution_fit": 2.5}),
+            ],
+            "system_design_human": [
+                Threshold(key="strong_hire", minimums={"overall": 4.2}),
+                Threshold(key="hire", minimums={"overall": 3.5}),
+                Threshold(key="lean_hire", minimums={"overall": 3.0}),
+                Threshold(key="lean_no_hire", minimums={"overall": 2.4}),
+            ],
+        }
+    )
+    follow_up_owners: dict[str, str] = Field(
+        default_factory=lambda: {"recruiter": "Recruiting team", "hiring_manager": "Hiring manager"}
+    )  # who owns tasks for a role when no team member has it; "interviewer" is the session's interviewer
+
+
 def _default_providers() -> dict[str, ProviderSettings]:
     return {
         "openai": ProviderSettings(models=["gpt-5-mini"]),
@@ -97,6 +146,7 @@ class Settings(BaseSettings):
     problems_dir: Path = Path("data/problems")
     rubrics_dir: Path = Path("data/rubrics")
     prompts_dir: Path = Path("data/prompts")
+    templates_dir: Path = Path("data/templates")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_max_bytes: int = Field(default=5_000_000, gt=0)
     log_backups: int = Field(default=5, ge=0)
@@ -110,6 +160,7 @@ class Settings(BaseSettings):
     prices: dict[str, Price] = Field(default_factory=dict)
     transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
     scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
+    debrief: DebriefSettings = Field(default_factory=DebriefSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -37,3 +37,7 @@ class ResumeError(WorkspaceError):
 
 class AlreadyExists(WorkspaceError):
     """A record that must be unique is there already (e.g. a webhook event delivered twice)."""
+
+
+class InvalidInput(WorkspaceError):
+    """What a person entered cannot be used as it is (a missing justification, a score out of range)."""

@@ -7,7 +7,7 @@ Streamlit rerun without lazy-loading surprises and unit tests can build them by 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -383,3 +383,105 @@ class WebhookEvent:
     id: int | None = None
     received_at: datetime | None = None
     processed_at: datetime | None = None
+
+
+# --- interviewer-led sessions (templates in data/templates) ------------------------------------------
+
+
+@dataclass
+class LiveSession:
+    """The interviewer's cockpit state for one session: which template, which stage, what was ticked.
+
+    Times are on the session's clock (seconds since start, pauses excluded), so a stage timer survives
+    a reload or a restart. stage_log holds the finished stages: [{"stage", "start", "end"}].
+    """
+
+    session_id: str
+    template_id: str
+    template_version: str
+    stage: str  # a stage key of the template
+    stage_started_seconds: float = 0.0
+    stage_log: list[dict[str, Any]] = field(default_factory=list)
+    goal_marks: dict[str, bool] = field(default_factory=dict)  # the interviewer's ticks, over the signals
+    facts: dict[str, str] = field(default_factory=dict)  # the template's session-scope fields (budget, …)
+    meeting_url: str | None = None  # for sessions not booked through the Schedule page
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class LiveNote:
+    """A note taken during a session. A draft is the note being typed: saved on every keystroke pause,
+    stamped when typing began (the moment the thing was said), turned into a note on Enter."""
+
+    session_id: str
+    text: str
+    at_seconds: float  # session clock when the interviewer started typing it
+    stage: str = ""
+    tag: str | None = None  # a notes.tags key of the template: pain, outcome, feature, objection …
+    jtbd_type: str | None = None  # functional | social | emotional (the template's jtbd_types)
+    importance: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # the template's note-scope fields (quote, …)
+    transcript_entry_id: int | None = None  # the transcript line being spoken when the note was begun
+    author: str = "interviewer"
+    draft: bool = False
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class ScorecardEntry:
+    """One rating of one competency; the latest per competency is the final score. Never rewritten."""
+
+    session_id: str
+    competency: str
+    score: float  # 1 – 5
+    evidence: str
+    set_by: str
+    suggested_score: float | None = None  # the evaluator's suggestion when this was set
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class RecommendationRecord:
+    """A recommendation as computed or overridden; the latest one stands, the rest is history."""
+
+    session_id: str
+    key: str  # a recommendations key of the template
+    confidence: float  # 0 – 1
+    source: str  # "computed" | "override"
+    actor: str
+    justification: str = ""
+    basis: dict[str, Any] = field(default_factory=dict)  # scores and thresholds it was computed from
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass
+class FollowUpTask:
+    id: str
+    session_id: str
+    title: str
+    owner: str
+    due_on: date
+    status: str = "open"  # open | done
+    source: str = "recommendation"  # recommendation | manual
+    recommendation: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class PipelineChange:
+    """A person's pipeline status over time; the latest is where they stand."""
+
+    candidate_id: str
+    status: str  # e.g. activation, follow_up, not_a_fit, next_round, offer, rejected
+    source: str  # "recommendation" | "manual"
+    actor: str
+    reason: str = ""
+    session_id: str | None = None
+    id: int | None = None
+    created_at: datetime | None = None

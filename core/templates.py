@@ -49,7 +49,7 @@ class Goal(_Content):
 
     key: Key  # unique within the template, so notes and coverage can point at it
     text: Text
-    # lower-case phrases that, said by either side, suggest the goal was covered (completion checks, copilot)
+    # lower-case phrases that, said by the person interviewed or noted, suggest the goal was covered
     signals: list[Text] = Field(default_factory=list)
 
     @field_validator("signals")
@@ -134,6 +134,58 @@ class NoteSchema(_Content):
     fields: list[NoteField] = Field(default_factory=list)
 
 
+class FollowUpSpec(_Content):
+    """A task a recommendation creates: who owns it (a role, resolved to a person) and when it is due."""
+
+    title: Text  # may use merge tags, e.g. "Send the pilot proposal to {{candidate.name}}"
+    owner: Literal["interviewer", "recruiter", "hiring_manager"] = "interviewer"
+    due_in_days: int = Field(default=2, ge=0, le=90)
+
+
+class EmailSpec(_Content):
+    """An email drafted for a recommendation; merge tags like {{candidate.name}} are filled in at preview."""
+
+    subject: Text
+    body: Text
+
+
+class Recommendation(Choice):
+    """A recommendation and what it sets in motion: the person's pipeline status, tasks, an email."""
+
+    pipeline_status: Key | None = None  # e.g. "activation"; None leaves the status alone
+    follow_ups: list[FollowUpSpec] = Field(default_factory=list)
+    email: EmailSpec | None = None
+
+
+class Cue(_Content):
+    """Copilot rule: when the other side says one of `when` (lower-case phrases), suggest `suggest`."""
+
+    when: list[Text] = Field(min_length=1)
+    suggest: Text
+    why: str = ""  # shown under the suggestion: what the cue listens for
+    stages: list[Key] = Field(default_factory=list)  # empty: every stage
+
+    @field_validator("when")
+    @classmethod
+    def _lower_case(cls, phrases: list[str]) -> list[str]:
+        return [p.lower() for p in phrases]
+
+
+class Tension(_Content):
+    """Two kinds of desire that pull against each other (speed vs thoroughness, …): notes on both sides
+    are a conflict between jobs that the synthesis shows."""
+
+    key: Key
+    label: Text  # e.g. "Speed vs accuracy"
+    side_a: list[Text] = Field(min_length=1)  # lower-case phrases
+    side_b: list[Text] = Field(min_length=1)
+
+    @field_validator("side_a", "side_b")
+    @classmethod
+    def _lower_case(cls, phrases: list[str]) -> list[str]:
+        return [p.lower() for p in phrases]
+
+
 class ScoreGroup(_Content):
     """Rubric competencies scored together (e.g. solution fit, commercial viability) in a synthesis."""
 
@@ -153,8 +205,10 @@ class InterviewTemplate(_Content):
     uses_problem_bank: bool = False  # whether a session also picks a problem from data/problems
     stages: list[TemplateStage] = Field(min_length=1)
     notes: NoteSchema | None = None  # None: plain notes without tags
-    recommendations: list[Choice] = Field(min_length=2)  # strongest first, e.g. strong_hire … no_hire
+    recommendations: list[Recommendation] = Field(min_length=2)  # strongest first, e.g. strong_hire … no_hire
     score_groups: list[ScoreGroup] = Field(default_factory=list)
+    cues: list[Cue] = Field(default_factory=list)  # the offline copilot's follow-up rules
+    tensions: list[Tension] = Field(default_factory=list)  # conflicts between jobs the synthesis looks for
 
     @field_validator("version", mode="before")
     @classmethod
@@ -171,6 +225,8 @@ class InterviewTemplate(_Content):
             *_repeats("recommendations", [r.key for r in self.recommendations]),
             *_repeats("score_groups", [g.key for g in self.score_groups]),
             *_shared_competencies(self.score_groups),
+            *_repeats("tensions", [t.key for t in self.tensions]),
+            *_unknown_cue_stages(self.cues, self.stage_keys()),
         ]
         if self.notes is not None:
             for name in ("tags", "jtbd_types", "fields"):
@@ -186,6 +242,20 @@ class InterviewTemplate(_Content):
 
     def stage_keys(self) -> list[str]:
         return [s.key for s in self.stages]
+
+    def recommendation(self, key: str) -> Recommendation:
+        for choice in self.recommendations:
+            if choice.key == key:
+                return choice
+        keys = ", ".join(r.key for r in self.recommendations)
+        raise NotFound(f"Template {self.id!r} has no recommendation {key!r}; its recommendations are {keys}.")
+
+    def goal(self, key: str) -> Goal:
+        for stage in self.stages:
+            for goal in stage.goals:
+                if goal.key == key:
+                    return goal
+        raise NotFound(f"Template {self.id!r} has no goal {key!r}.")
 
     def stage(self, key: str) -> TemplateStage:
         for stage in self.stages:
@@ -252,6 +322,15 @@ def _unknown_question_goals(stages: list[TemplateStage]) -> list[str]:
                     f"(its goals: {', '.join(keys)})"
                 )
     return problems
+
+
+def _unknown_cue_stages(cues: list[Cue], stage_keys: list[str]) -> list[str]:
+    return [
+        f"cues[{c}].stages[{s}] {key!r} is not a stage of this template (its stages: {', '.join(stage_keys)})"
+        for c, cue in enumerate(cues)
+        for s, key in enumerate(cue.stages)
+        if key not in stage_keys
+    ]
 
 
 def _shared_competencies(groups: list[ScoreGroup]) -> list[str]:

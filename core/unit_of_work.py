@@ -15,9 +15,15 @@ from core.models import (
     Candidate,
     Evaluation,
     EventType,
+    FollowUpTask,
+    LiveNote,
+    LiveSession,
     MediaFile,
     Message,
+    PipelineChange,
+    RecommendationRecord,
     Resume,
+    ScorecardEntry,
     ScoreOverride,
     Session,
     SessionStatus,
@@ -168,6 +174,53 @@ class WebhookEventRepository(Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
+class LiveSessionRepository(Protocol):
+    def add(self, live: LiveSession) -> LiveSession: ...
+    def for_session(self, session_id: str) -> LiveSession | None: ...
+    def update(self, live: LiveSession) -> LiveSession: ...
+
+
+class LiveNoteRepository(Protocol):
+    def add(self, note: LiveNote) -> LiveNote: ...
+    def get(self, note_id: int) -> LiveNote: ...
+    def update(self, note: LiveNote) -> LiveNote: ...
+    def delete(self, note_id: int) -> None: ...
+    def list(self, session_id: str, *, include_drafts: bool = False) -> list[LiveNote]:
+        """In session-time order."""
+        ...
+
+    def draft_for(self, session_id: str, author: str) -> LiveNote | None: ...
+
+
+class ScorecardRepository(Protocol):
+    def add(self, entry: ScorecardEntry) -> ScorecardEntry: ...
+    def list(self, session_id: str) -> list[ScorecardEntry]:
+        """Oldest first."""
+        ...
+
+
+class RecommendationRepository(Protocol):
+    def add(self, record: RecommendationRecord) -> RecommendationRecord: ...
+    def list(self, session_id: str) -> list[RecommendationRecord]:
+        """Oldest first."""
+        ...
+
+
+class FollowUpRepository(Protocol):
+    def add(self, task: FollowUpTask) -> FollowUpTask: ...
+    def get(self, task_id: str) -> FollowUpTask: ...
+    def update(self, task: FollowUpTask) -> FollowUpTask: ...
+    def list(self, session_id: str) -> list[FollowUpTask]: ...
+    def open_tasks(self, *, limit: int = 200) -> list[FollowUpTask]: ...
+
+
+class PipelineRepository(Protocol):
+    def add(self, change: PipelineChange) -> PipelineChange: ...
+    def history(self, candidate_id: str) -> list[PipelineChange]:
+        """Oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Use as `with uow_factory() as uow: ...; uow.commit()`; leaving without commit rolls back."""
 
@@ -187,6 +240,12 @@ class UnitOfWork(Protocol):
     bookings: BookingRepository
     session_interviewers: SessionInterviewerRepository
     webhook_events: WebhookEventRepository
+    live_sessions: LiveSessionRepository
+    notes: LiveNoteRepository
+    scorecards: ScorecardRepository
+    recommendations: RecommendationRepository
+    follow_ups: FollowUpRepository
+    pipeline: PipelineRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

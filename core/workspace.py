@@ -13,9 +13,11 @@ from datetime import datetime
 
 from core.clock import utc_now
 from core.config import Settings
+from core.debrief_settings import check_debrief
 from core.problems import ProblemBank, load_problem_bank
 from core.provider_health import ProviderHealth
 from core.rubrics import Rubric, load_rubrics
+from core.templates import TemplateLibrary, load_templates
 from core.unit_of_work import UnitOfWork
 from storage.database import check_database, make_engine
 from storage.files import FileStore
@@ -32,6 +34,7 @@ class Workspace:
     files: FileStore
     problems: ProblemBank
     rubrics: dict[str, Rubric]
+    templates: TemplateLibrary = field(default_factory=lambda: TemplateLibrary([]))
     clock: Callable[[], datetime] = field(default=utc_now)
     provider_health: ProviderHealth = field(default_factory=ProviderHealth)
 
@@ -48,6 +51,8 @@ def build_workspace(settings: Settings, *, migrate: bool = True) -> Workspace:
         upgrade(url)
     problems = load_problem_bank(settings.resolve(settings.problems_dir))
     rubrics = load_rubrics(settings.resolve(settings.rubrics_dir))
+    templates = load_templates(settings.resolve(settings.templates_dir), rubrics=rubrics)
+    check_debrief(settings.debrief, templates)
     log.info(
         "workspace ready",
         extra={"database": engine.url.render_as_string(hide_password=True), "problems": len(problems.all())},
@@ -58,4 +63,5 @@ def build_workspace(settings: Settings, *, migrate: bool = True) -> Workspace:
         files=FileStore(settings.runtime_path),
         problems=problems,
         rubrics=rubrics,
+        templates=templates,
     )

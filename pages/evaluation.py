@@ -12,6 +12,7 @@ from components.resources import get_workspace
 from components.session_media import render_session_media
 from core.errors import WorkspaceError
 from core.interviews import get_interview, list_history, usage_summary
+from core.live_sessions import is_live
 from core.media_capture import list_media
 from core.models import SessionStatus
 from core.report import EvaluationReport, TranscriptLine, clock, load_report
@@ -27,6 +28,8 @@ session_id = current_session_id()
 view = None
 if session_id:
     try:
+        if is_live(ws, session_id):  # led by a person: scorecard and recommendation are on the Debrief page
+            st.switch_page("pages/debrief.py", query_params={"session": session_id})
         view = get_interview(ws, session_id)
     except WorkspaceError:
         set_current_session(None)

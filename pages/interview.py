@@ -34,6 +34,7 @@ from core.interviews import (
     submit_answer,
     usage_summary,
 )
+from core.live_sessions import is_live
 from core.models import Role, Session, SessionStatus
 from core.providers import PROVIDERS
 from core.recordings import transcribe_recording
@@ -63,6 +64,8 @@ def _no_interview() -> None:
 if session_id is None:
     _no_interview()
 try:
+    if is_live(ws, session_id):  # led by a person: the interviewer's cockpit
+        st.switch_page("pages/live.py", query_params={"session": session_id})
     view: InterviewView = get_interview(ws, session_id)
 except WorkspaceError:
     set_current_session(None)

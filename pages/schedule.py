@@ -1,7 +1,8 @@
 """Schedule: book interviews (Cal.com or the built-in scheduler), see what is coming, manage the team.
 
 Times are shown in the browser's time zone and stored in UTC. A booked interview is a session in
-state `scheduled`; "Open interview" makes it ready and opens it on the Interview page.
+state `scheduled`; "Open interview" makes it ready and opens it on the Live session page (the
+interviewer's cockpit) when a template exists for its kind, else on the Interview page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from core.availability import Slot
 from core.calcom_client import CalcomClient
 from core.candidates import list_candidates, register_resume
 from core.errors import WorkspaceError
+from core.live_sessions import ensure_live
 from core.models import BookingStatus, EventType, MemberRole, SessionStatus
 from core.workspace import Workspace
 
@@ -270,9 +272,16 @@ def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: 
             )
             can_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.READY, SessionStatus.ACTIVE)
             if can_open and st.button("Open interview", key=f"open_{sid}", icon=":material/play_arrow:"):
-                scheduling.begin_scheduled(ws, sid)
                 set_current_session(sid)
-                st.switch_page("pages/interview.py", query_params={"session": sid})
+                if not ws.templates.for_kind(session.kind):
+                    scheduling.begin_scheduled(ws, sid)
+                    st.switch_page("pages/interview.py", query_params={"session": sid})
+                try:  # a person leads it: the interviewer's cockpit
+                    ensure_live(ws, sid)
+                except WorkspaceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.switch_page("pages/live.py", query_params={"session": sid})
         if booking.status is not BookingStatus.CANCELLED and session.status is SessionStatus.SCHEDULED:
             move, cancel = st.columns(2)
             with move.expander("Reschedule"):

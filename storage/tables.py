@@ -7,13 +7,14 @@ portable JSON type, and every timestamp is stored in UTC and read back tz-aware.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -357,6 +358,103 @@ class WebhookEventRow(Base):
     session_id: Mapped[str | None] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+
+
+class LiveSessionRow(Base):
+    """The interviewer's cockpit state for an interviewer-led session (template, stage, ticks, facts)."""
+
+    __tablename__ = "live_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk(), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(60))
+    stage_started_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    stage_log: Mapped[list[Any]]
+    goal_marks: Mapped[dict[str, Any]]
+    facts: Mapped[dict[str, Any]]
+    meeting_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LiveNoteRow(Base):
+    __tablename__ = "live_notes"
+    __table_args__ = (Index(None, "session_id", "at_seconds"), Index(None, "session_id", "author", "draft"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    text: Mapped[str] = mapped_column(Text)
+    at_seconds: Mapped[float] = mapped_column(Float)
+    stage: Mapped[str] = mapped_column(String(60))
+    tag: Mapped[str | None] = mapped_column(String(40))
+    jtbd_type: Mapped[str | None] = mapped_column(String(40))
+    importance: Mapped[int | None] = mapped_column(Integer)
+    fields: Mapped[dict[str, Any]]
+    transcript_entry_id: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScorecardEntryRow(Base):
+    __tablename__ = "scorecard_entries"
+    __table_args__ = (Index(None, "session_id", "competency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    competency: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(200))
+    suggested_score: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecommendationRow(Base):
+    __tablename__ = "recommendations"
+    __table_args__ = (Index(None, "session_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    key: Mapped[str] = mapped_column(String(60))
+    confidence: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    justification: Mapped[str] = mapped_column(Text, default="")
+    basis: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUpTaskRow(Base):
+    __tablename__ = "follow_up_tasks"
+    __table_args__ = (Index(None, "session_id"), Index(None, "status", "due_on"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    title: Mapped[str] = mapped_column(String(500))
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))
+    recommendation: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PipelineChangeRow(Base):
+    __tablename__ = "pipeline_changes"
+    __table_args__ = (Index(None, "candidate_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    candidate_id: Mapped[str] = mapped_column(String(36), ForeignKey("candidates.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    session_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("sessions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 metadata = Base.metadata

@@ -14,6 +14,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from storage.live_repositories import (
+    SqlFollowUpRepository,
+    SqlLiveNoteRepository,
+    SqlLiveSessionRepository,
+    SqlPipelineRepository,
+    SqlRecommendationRepository,
+    SqlScorecardRepository,
+)
 from storage.repositories import (
     SqlAuditRepository,
     SqlCandidateRepository,
@@ -55,6 +63,12 @@ class SqlAlchemyUnitOfWork:
     bookings: SqlBookingRepository
     session_interviewers: SqlSessionInterviewerRepository
     webhook_events: SqlWebhookEventRepository
+    live_sessions: SqlLiveSessionRepository
+    notes: SqlLiveNoteRepository
+    scorecards: SqlScorecardRepository
+    recommendations: SqlRecommendationRepository
+    follow_ups: SqlFollowUpRepository
+    pipeline: SqlPipelineRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -81,6 +95,12 @@ class SqlAlchemyUnitOfWork:
         self.bookings = SqlBookingRepository(session)
         self.session_interviewers = SqlSessionInterviewerRepository(session)
         self.webhook_events = SqlWebhookEventRepository(session)
+        self.live_sessions = SqlLiveSessionRepository(session)
+        self.notes = SqlLiveNoteRepository(session)
+        self.scorecards = SqlScorecardRepository(session)
+        self.recommendations = SqlRecommendationRepository(session)
+        self.follow_ups = SqlFollowUpRepository(session)
+        self.pipeline = SqlPipelineRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

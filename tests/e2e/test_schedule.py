@@ -95,12 +95,17 @@ def test_book_an_interview_and_receive_a_calcom_booking(page: Page, server_url: 
     expect(page.get_by_test_id("stMetric").filter(has_text="Refused")).to_contain_text("1")
     screenshot(page, "webhook-log")
 
-    # Opening the booked interview makes it ready on the Interview page.
+    # Opening the booked interview makes it ready in the interviewer's cockpit, with its meeting link.
     page.goto(f"{server_url}/schedule")
     wait_for_app(page)
     _tab(page, "Upcoming")
     card = page.locator("[class*='st-key-booking_']").filter(has_text="Jane Booked")
     card.get_by_role("button", name="Open interview").click()
     wait_for_app(page)
-    expect(page).to_have_url(re.compile(r"/interview\?session=[0-9a-f]{32}"))
-    expect(page.get_by_role("heading", name="Design a Chat Messaging Service")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/live\?session=[0-9a-f]{32}"))
+    expect(page.get_by_role("heading", name="System design (interviewer-led)")).to_be_visible()
+    expect(page.get_by_text("Design a Chat Messaging Service").first).to_be_visible()
+    expect(page.get_by_role("link", name="Join on Google Meet")).to_have_attribute(
+        "href", "https://meet.google.com/abc-defg-hij"
+    )
+    expect(page.get_by_role("button", name="Start the session")).to_be_visible()

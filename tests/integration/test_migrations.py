@@ -52,6 +52,12 @@ TABLES = {
     "bookings",
     "session_interviewers",
     "webhook_events",
+    "live_sessions",
+    "live_notes",
+    "scorecard_entries",
+    "recommendations",
+    "follow_up_tasks",
+    "pipeline_changes",
 }
 
 # (table, columns) -> unique?
@@ -72,6 +78,11 @@ INDEXES = {
     ("session_interviewers", ("member_id",)): False,
     ("webhook_events", ("dedupe_key",)): True,
     ("team_members", ("email",)): True,
+    ("live_notes", ("session_id", "at_seconds")): False,
+    ("scorecard_entries", ("session_id", "competency")): False,
+    ("recommendations", ("session_id", "created_at")): False,
+    ("follow_up_tasks", ("session_id",)): False,
+    ("pipeline_changes", ("candidate_id", "created_at")): False,
 }
 
 SESSION_CHILDREN = [
@@ -83,6 +94,11 @@ SESSION_CHILDREN = [
     "token_usage",
     "score_overrides",
     "bookings",
+    "live_sessions",
+    "live_notes",
+    "scorecard_entries",
+    "recommendations",
+    "follow_up_tasks",
 ]
 
 
@@ -126,7 +142,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0006"
+    assert current_revision(empty_database_url) == head_revision() == "0007"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -152,7 +168,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0006"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0007"]
     finally:
         engine.dispose()
 
@@ -178,7 +194,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0006"
+    assert current_revision(empty_database_url) == "0007"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -230,7 +246,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0006"
+    assert current_revision(f"sqlite:///{database}") == "0007"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:

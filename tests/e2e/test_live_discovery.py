@@ -1,0 +1,139 @@
+"""A short customer-discovery interview in the browser, from the interviewer's cockpit to a recommendation:
+open and start the session, log what the prospect says, take tagged notes with the keyboard alone,
+fill the session's facts, survive a reload, end, score every competency and compute the recommendation."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import screenshot, wait_for_app
+
+SAID = [
+    "Last month closing the books took us two full days in a spreadsheet, every single month.",
+    "It is so frustrating, and I'm responsible for getting it right before the CFO sees it.",
+]
+NOTES = [
+    "Month-end close takes two days of manual reconciliation #pain #functional !5",
+    "Wants to close the books in one day #outcome #functional !5",
+    "Worried about looking unprepared in front of the CFO #pain #emotional !4",
+    "Would pay to drop the spreadsheet workaround #outcome #functional !4",
+]
+FACTS = {
+    "Decision-makers and approvers": "CFO decides; the controller runs the pilot",
+    "Budget": "Finance tools budget, about 30k a year, approved",
+    "Timeline": "Must be live before the Q3 audit next quarter",
+    "Alternatives and competitors": "Evaluated BlackLine, too heavy; otherwise the spreadsheet",
+}
+
+
+def _tab(page: Page, name: str) -> Locator:
+    page.get_by_role("tab", name=name).click()
+    wait_for_app(page)
+    return page.get_by_role("tabpanel", name=name)
+
+
+def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/live")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Live session")).to_be_visible()
+    page.get_by_label("Name of the person you are interviewing").fill("Dana Discovery")
+    page.get_by_label("Their email (optional)").fill("dana.discovery@example.com")
+    page.get_by_label("Meeting link (optional)").fill("https://us02web.zoom.us/j/123456789")
+    page.get_by_role("button", name="Open the session").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Customer discovery (jobs to be done)")).to_be_visible()
+    expect(page.get_by_role("link", name="Join on Zoom")).to_have_attribute(
+        "href", "https://us02web.zoom.us/j/123456789"
+    )
+    page.get_by_role("button", name="Start the session").click()
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"/live\?session=[0-9a-f]{32}"))
+    session_url = page.url
+
+    # What the prospect says goes into the transcript; the copilot and the goal checks listen to it.
+    transcript = page.get_by_role("tabpanel", name="Transcript")
+    for line in SAID:
+        transcript.get_by_label("What was just said").fill(line)
+        transcript.get_by_role("button", name="Add to transcript").click()
+        wait_for_app(page)
+    expect(transcript.get_by_text("two full days in a spreadsheet")).to_be_visible()
+    expect(page.get_by_text("Heard:").first).to_be_visible()  # "I'm responsible" covered the role goal
+
+    # Notes by keyboard alone: "n" jumps to the box, Enter adds the note with its shorthand metadata.
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # focus on the page, in no field
+    for text in NOTES:
+        page.keyboard.press("n")
+        page.keyboard.type(text, delay=5)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+    expect(page.get_by_text(f"{len(NOTES)} notes", exact=True)).to_be_visible()
+    expect(page.get_by_text("Month-end close takes two days of manual reconciliation")).to_be_visible()
+    search = page.get_by_placeholder("Search notes")
+    search.fill("CFO")
+    search.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text(f"1 of {len(NOTES)} notes")).to_be_visible()
+    search.fill("")
+    search.press("Enter")
+    wait_for_app(page)
+
+    # Half a note typed when the tab closes is still there after a reload.
+    box = page.get_by_test_id("iw-note-box")
+    box.click()
+    page.keyboard.type("Controller asked for a pilot with real data", delay=5)
+    page.wait_for_timeout(1500)  # a pause in typing saves the draft
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Draft saved, stamped"))).to_be_visible()
+
+    facts = _tab(page, "Session facts")
+    for label, value in FACTS.items():
+        field = facts.get_by_role("textbox", name=label)
+        field.fill(value)
+        field.press("Tab")
+        wait_for_app(page)
+    page.get_by_role("button", name="Next: Current workflow and pains").click()
+    wait_for_app(page)
+    screenshot(page, "live-discovery")
+
+    page.goto(session_url)
+    wait_for_app(page)
+    expect(page.get_by_test_id("iw-note-box")).to_have_value("Controller asked for a pilot with real data")
+    expect(page.get_by_role("heading", name="Current workflow and pains")).to_be_visible()
+    expect(_tab(page, "Session facts").get_by_role("textbox", name="Budget")).to_have_value(FACTS["Budget"])
+
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="Yes, end it").click()
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"/debrief\?session=[0-9a-f]{32}"))
+    expect(page.get_by_role("heading", name="Debrief")).to_be_visible()
+    expect(page.get_by_text(f"{len(NOTES) + 1} notes")).to_be_visible()  # the draft became a note
+
+    # Score every competency with evidence, keeping the suggested value.
+    scorecard = page.get_by_role("tabpanel", name="Scorecard")
+    forms = scorecard.get_by_test_id("stForm")
+    for index in range(forms.count()):
+        form = forms.nth(index)
+        form.get_by_label("Evidence").fill(f"Evidence {index + 1} from the interview notes")
+        form.get_by_role("button", name="Save score").click()
+        wait_for_app(page)
+        expect(scorecard.get_by_text("set by interviewer").nth(index)).to_be_visible()
+    screenshot(page, "debrief-scorecard")
+
+    synthesis = _tab(page, "Synthesis")
+    expect(synthesis.get_by_text("Month-end close takes two days of manual reconciliation").first).to_be_visible()
+
+    recommendation = _tab(page, "Recommendation")
+    recommendation.get_by_role("button", name="Compute recommendation").click()
+    wait_for_app(page)
+    recommendation = page.get_by_role("tabpanel", name="Recommendation")
+    expect(recommendation.get_by_role("heading", name="Activation Candidate")).to_be_visible()
+    expect(recommendation.get_by_text(re.compile(r"computed by interviewer .* confidence \d+%")).first).to_be_visible()
+    screenshot(page, "debrief-recommendation")
+
+    follow_ups = _tab(page, "Follow-ups")
+    expect(follow_ups.get_by_text("Send Dana Discovery the pilot proposal").first).to_be_visible()
+    expect(follow_ups.get_by_text("Hi Dana,").first).to_be_visible()
+    expect(follow_ups.get_by_text("Activation").first).to_be_visible()
+    screenshot(page, "debrief-follow-ups")
