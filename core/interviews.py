@@ -37,7 +37,7 @@ from core.models import (
     TranscriptEntry,
     Utterance,
 )
-from core.pricing import cost_usd
+from core.pricing import usage_entry
 from core.problems import Problem
 from core.prompts import load_prompt
 from core.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
@@ -288,16 +288,13 @@ def _store_reply(
 def _usage(
     ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage | None, duration_ms: int
 ) -> TokenUsage:
-    usage = usage or Usage()
-    cost = cost_usd(ws.settings.prices, llm.model, usage.input_tokens, usage.output_tokens)
-    return TokenUsage(
+    return usage_entry(
+        ws.settings.prices,
         session_id=session_id,
         provider=llm.provider,
         model=llm.model,
         operation=operation,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        cost_usd=cost if cost is not None else 0.0,
+        usage=usage,
         duration_ms=duration_ms,
     )
 

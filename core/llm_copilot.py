@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from core.chat_models import ChatError, ChatMessage, Usage, json_part
 from core.copilot import Suggestion, suggest
 from core.goal_coverage import GoalStatus, note_text
-from core.models import LiveNote, TokenUsage, TranscriptEntry
-from core.pricing import cost_usd
+from core.models import LiveNote, TranscriptEntry
+from core.pricing import usage_entry
 from core.prompts import load_prompt
 from core.providers import LLMChoice, base_url_for, chat_model_for, provider
 from core.templates import InterviewTemplate
@@ -172,21 +172,18 @@ def _validated(text: str, open_keys: list[str], limit: int) -> list[Suggestion]:
 
 def _record_usage(ws: Workspace, session_id: str, choice: LLMChoice, usage: Usage, duration_ms: int) -> None:
     """Tokens are paid for whether or not the answer fits, so they are recorded before it is checked."""
-    cost = cost_usd(ws.settings.prices, choice.model, usage.input_tokens, usage.output_tokens)
+    entry = usage_entry(
+        ws.settings.prices,
+        session_id=session_id,
+        provider=choice.provider,
+        model=choice.model,
+        operation=OPERATION,
+        usage=usage,
+        duration_ms=duration_ms,
+    )
+    entry.created_at = ws.clock()
     with ws.uow_factory() as uow:
-        uow.token_usage.add(
-            TokenUsage(
-                session_id=session_id,
-                provider=choice.provider,
-                model=choice.model,
-                operation=OPERATION,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                cost_usd=cost if cost is not None else 0.0,
-                duration_ms=duration_ms,
-                created_at=ws.clock(),
-            )
-        )
+        uow.token_usage.add(entry)
         uow.commit()
 
 
