@@ -6,7 +6,6 @@ Run with `streamlit run server.py`.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -14,33 +13,19 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.config import load_settings
-from core.logs import configure_logging
-from core.webhook_endpoint import calcom_webhook_route, process_left_over
-from core.workspace import Workspace, build_workspace
+from core.workspace import Workspace
+from entry.bootstrap import shared_workspace
+from entry.webhook_routes import calcom_webhook_route, process_left_over
 
 # pages/ holds the st.Page files app.py hands to st.navigation. Without this, Streamlit treats
 # a pages/ folder as a legacy multipage app until the first run of app.py, so the first request
 # after a restart that opens /interview directly would run that page without app.py.
 PagesManager.uses_pages_directory = False
 
-_lock = threading.Lock()
-_workspace: Workspace | None = None
-
 
 def webhook_workspace() -> Workspace:
-    """The webhook route's own Workspace, built on first use; a failure is retried on the next request."""
-    global _workspace
-    with _lock:
-        if _workspace is None:
-            settings = load_settings()
-            configure_logging(
-                level=settings.log_level,
-                log_dir=settings.log_dir,
-                max_bytes=settings.log_max_bytes,
-                backups=settings.log_backups,
-            )
-            _workspace = build_workspace(settings)
-        return _workspace
+    """The process's Workspace (the same one the pages use), built on first use; a failure is retried next time."""
+    return shared_workspace(load_settings())
 
 
 def streamlit_secrets() -> Mapping[str, object] | None:

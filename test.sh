@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: lint, unit, integration (SQLite + PostgreSQL),
+# Set up and run the whole test suite: lint, import contracts, types, unit, integration (SQLite + PostgreSQL),
 # AppTest UI tests and browser e2e tests. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,4 +17,6 @@ fi
 export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test}
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+PYTHONPATH=. .venv/bin/lint-imports   # layer rules and no import cycles (contracts in pyproject.toml)
+.venv/bin/mypy           # types of core/, storage/ and the entry code (settings in pyproject.toml)
 .venv/bin/python -m pytest "$@"

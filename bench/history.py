@@ -33,9 +33,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from core.config import Settings
-from core.history import HistoryQuery, SortKey, candidate_trend, interviewer_options, search_history, session_detail
-from core.models import SessionStatus
-from core.workspace import Workspace, build_workspace
+from core.history.services import (
+    candidate_trend,
+    interviewer_options,
+    search_history,
+    session_detail,
+)
+from core.models import HistoryQuery, SessionStatus, SortKey
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from storage.tables import CandidateRow, EvaluationRow, MessageRow, SessionRow
 
 ROOT = Path(__file__).resolve().parents[1]

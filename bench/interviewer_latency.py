@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings
-from core.interviews import create_interview, end_interview, send_message, start_interview
-from core.workspace import build_workspace
+from core.interview.services import create_interview, end_interview, send_message, start_interview
+from entry.bootstrap import build_workspace
 
 ANSWERS = [
     "How many requests per second do we need to support at peak, and how much data do we keep?",

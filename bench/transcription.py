@@ -31,13 +31,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.audio import Resampler, load_audio
 from core.config import Settings
-from core.problems import load_problem_bank
-from core.recordings import models_dir, recognition_vocabulary
-from core.rubrics import load_rubrics
-from core.segmentation import MIN_SILENCE_S, Segmenter
-from core.transcription import SAMPLE_RATE, WhisperTranscriber, accurate_transcriber, live_transcriber
+from core.content.problems import load_problem_bank
+from core.content.rubrics import load_rubrics
+from core.speech.audio import SAMPLE_RATE, Resampler, load_audio
+from core.speech.engines import models_dir
+from core.speech.recordings import recognition_vocabulary
+from core.speech.segmentation import MIN_SILENCE_S, Segmenter
+from core.speech.transcription import WhisperTranscriber, accurate_transcriber, live_transcriber
 
 SENTENCES = {
     "news_feed": [

@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from core.config import Settings
-from core.workspace import Workspace, build_workspace
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.calcom_fake import CalcomServer, post_webhook
 from tests.workspace_server import workspace_server
 
@@ -119,7 +120,7 @@ def wait_processed(ws: Workspace, uids: set[str], timeout: float) -> tuple[dict[
     started = time.perf_counter()
     while True:
         with ws.uow_factory() as uow:
-            ours = [e for e in uow.webhook_events.list(limit=10 * MAX_EVENTS + 100) if e.booking_uid in uids]
+            ours = [e for e in uow.webhook_events.latest(limit=10 * MAX_EVENTS + 100) if e.booking_uid in uids]
         counts: dict[str, int] = {}
         for event in ours:
             counts[event.status] = counts.get(event.status, 0) + 1

@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import Settings
-from core.interviews import create_interview, start_interview
-from core.whiteboard import analyse, read_board
-from core.whiteboard_snapshots import latest_analysis, save_snapshot
-from core.workspace import build_workspace
+from core.interview.services import create_interview, start_interview
+from core.whiteboard.analysis import analyse, read_board
+from core.whiteboard.snapshots import latest_analysis, save_snapshot
+from entry.bootstrap import build_workspace
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.json"
 PNG = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()

@@ -11,9 +11,9 @@ import hashlib
 import streamlit as st
 
 from components.llm_choice import secrets
-from core.calcom_client import CalcomClient
-from core.calcom_credentials import calcom_api_key, calcom_webhook_secret
 from core.config import Settings
+from core.scheduling.calcom.client import CalcomClient
+from core.scheduling.calcom.credentials import calcom_api_key, calcom_webhook_secret
 
 
 def calcom_client(settings: Settings) -> CalcomClient | None:

@@ -11,14 +11,19 @@ or with IW_DISABLE_MIC=1, a caption stands in for the control and AppTest never 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 
 from components.mic import mic_available
-from core.camera_recording import CameraRecorder, camera_recorder
 from core.errors import WorkspaceError
-from core.media_capture import list_media, session_is_open
+from core.media.camera import CameraRecorder, camera_recorder
+from core.media.capture import list_media, session_is_open
 from core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from aiortc.contrib.media import MediaRecorder
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +49,9 @@ def render_camera(ws: Workspace, session_id: str) -> bool:
         mode=WebRtcMode.SENDONLY,
         rtc_configuration={"iceServers": []},  # no STUN: works on closed networks and localhost
         media_stream_constraints=CAMERA_CONSTRAINTS,
-        in_recorder_factory=lambda: _recorder(ws, session_id),
+        # streamlit-webrtc types the factory as returning a MediaRecorder, but it checks for None before use
+        # (webrtc.py: `if in_recorder:`), so "no recorder" is supported: the stub is narrower than the code.
+        in_recorder_factory=cast("Callable[[], MediaRecorder]", lambda: _recorder(ws, session_id)),
     )
     playing = bool(ctx.state.playing)
     if playing:

@@ -1,6 +1,6 @@
 """The Debrief page's panels: the scorecard, the customer-discovery synthesis and the recommendation.
 
-Each panel reads and writes through core services (core.scorecards, core.recommendations) with the
+Each panel reads and writes through core services (core.debrief.scorecards, core.debrief.recommendations) with the
 Workspace; none opens a database session. Widget keys start with the session id, so two sessions
 debriefed in one browser never share a slider or a draft. A problem a person can fix (a missing
 justification, a score out of range) is shown as the service's sentence, never as a stack trace.
@@ -8,20 +8,32 @@ justification, a score out of range) is shown as the service's sentence, never a
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from components.local_time import short
-from core.discovery_synthesis import DiscoverySynthesis, Finding
+from core.content.templates import InterviewTemplate
+from core.debrief.recommendations import RecommendationView, override_recommendation, recommend, recommendation_view
+from core.debrief.scorecards import (
+    MAX_SCORE,
+    MIN_SCORE,
+    SCORE_STEP,
+    Scorecard,
+    ScoreRow,
+    scorecard,
+    set_score,
+    synthesis_for,
+)
+from core.debrief.synthesis import DiscoverySynthesis, Finding
 from core.errors import InvalidInput, WorkspaceError
-from core.live_sessions import live_template
+from core.live.sessions import live_template
 from core.models import AuditEntry, RecommendationRecord
-from core.recommendations import RecommendationView, override_recommendation, recommend, recommendation_view
-from core.scorecards import MAX_SCORE, MIN_SCORE, SCORE_STEP, Scorecard, ScoreRow, scorecard, set_score, synthesis_for
-from core.templates import InterviewTemplate
 from core.workspace import Workspace
 
 SCORE_OPTIONS = [MIN_SCORE + SCORE_STEP * i for i in range(int((MAX_SCORE - MIN_SCORE) / SCORE_STEP) + 1)]
-AGREEMENT_BADGES = {
+BadgeColour = Literal["green", "orange", "red"]  # the st.badge colours the agreement badges use
+AGREEMENT_BADGES: dict[str, tuple[str, BadgeColour]] = {
     "agrees": ("Agrees with the suggestion", "green"),
     "close": ("Close to the suggestion", "orange"),
     "differs": ("Differs from the suggestion", "red"),

@@ -1,6 +1,6 @@
 """The evaluation: overall score, per-competency chart, feedback, plan, evidence and communication.
 
-Given the full report (core.report), it shows the scores in force (a reviewer's override next to
+Given the full report (core.evaluation.report), it shows the scores in force (a reviewer's override next to
 the evaluator's original, with the justification), evidence quotes timed and linked into the
 transcript, the whiteboard evidence and the modes used. The page passes `adjust` to draw its
 reviewer form inside each competency; this component never touches the database.
@@ -15,9 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.evaluation.report import EvaluationReport, clock, communication_rows, score_text
+from core.evaluation.reviews import EffectiveScore
 from core.models import Evaluation
-from core.report import EvaluationReport, clock, communication_rows, score_text
-from core.reviews import EffectiveScore
 
 EVALUATION_PAGE_URL = "evaluation"  # relative: works from any page of the app, under any base path
 

@@ -14,11 +14,11 @@ from datetime import date
 import streamlit as st
 
 from components.local_time import short
-from core.email_templates import EmailDraft, RenderedEmail, email_draft, render_text, to_eml
+from core.debrief.email_templates import EmailDraft, RenderedEmail, email_draft, render_text, to_eml
+from core.debrief.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, set_task_status, tasks_for
+from core.debrief.pipeline import CandidatePipeline, for_session, set_status, status_label, statuses
 from core.errors import WorkspaceError
-from core.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, set_task_status, tasks_for
 from core.models import FollowUpTask
-from core.pipeline import CandidatePipeline, for_session, set_status, status_label, statuses
 from core.workspace import Workspace
 
 DEFAULT_DUE_IN_DAYS = 2

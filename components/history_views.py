@@ -1,6 +1,6 @@
 """History's pieces: whiteboard snapshots in time order, a candidate's trend, two interviews compared.
 
-They render what they are given (core.history's SessionDetail, CandidateTrend, Comparison);
+They render what they are given (core.history.services's SessionDetail, CandidateTrend, Comparison);
 the page loads it.
 """
 
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.local_time import short
-from core.history import CandidateTrend, Comparison, CompetencyDelta, SessionDetail
+from core.history.services import CandidateTrend, Comparison, CompetencyDelta, SessionDetail
 from core.models import WhiteboardSnapshot
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from core.llm.providers import PROVIDERS, LLMChoice, resolve_api_key
 from core.models import Session
-from core.providers import PROVIDERS, LLMChoice, resolve_api_key
 
 ENTERED_KEYS = "llm_entered_keys"  # provider -> key typed on Setup, this tab only
 

@@ -22,7 +22,7 @@ from typing import Any
 import streamlit as st
 
 from core.errors import SessionClosed, WorkspaceError
-from core.media_capture import (
+from core.media.capture import (
     SCREEN_INTERVAL_SECONDS,
     decode_png_data_url,
     list_media,

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.models import MediaFile
-from core.transcript_export import clock
+from core.speech.transcript_formats import clock
 
 SCREEN_PREVIEW = 4  # the latest screen captures shown as thumbnails
 

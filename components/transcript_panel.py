@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import TranscriptEntry
-from core.transcript_export import clock, search, speaker_label, to_json, to_srt, to_txt, to_webvtt
+from core.speech.transcript_formats import clock, search, speaker_label, to_json, to_srt, to_txt, to_webvtt
 
 SEARCH_KEY = "transcript_search"
 COLORS = {"interviewer": "blue", "candidate": "green"}

@@ -4,9 +4,9 @@ Only this module imports the canvas, and it hands back our own `BoardSnapshot`, 
 next breaking change touches one file. What 0.13 has built in is used as is: its toolbar has
 undo, redo, an edit toggle (select, move, resize, delete the selection) and a reset. Ours adds the
 tool, colour and width, an arrow tool (a line that gets a head), an eraser (the background colour: the
-drawing keeps what it painted over, and core.whiteboard reads its strokes as deleting what they cross),
+drawing keeps what it painted over, and core.whiteboard.analysis reads its strokes as deleting what they cross),
 "Clear" behind a confirmation, and autosave: every change the canvas sends is stored
-(core.whiteboard_snapshots, skipped when unchanged), and the latest snapshot seeds the canvas
+(core.whiteboard.snapshots, skipped when unchanged), and the latest snapshot seeds the canvas
 after a reload.
 
 The seed (`initial_drawing`) changes only on purpose — first load, clear, a new arrow head, a
@@ -24,8 +24,8 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from core.errors import WorkspaceError
-from core.whiteboard import add_arrow_heads, analyse, describe, read_board
-from core.whiteboard_snapshots import latest_snapshot, save_snapshot
+from core.whiteboard.analysis import add_arrow_heads, analyse, describe, read_board
+from core.whiteboard.snapshots import latest_snapshot, save_snapshot
 from core.workspace import Workspace
 
 BACKGROUND = "#ffffff"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from core.errors import ConfigError
+from core.provider_ids import OFFLINE, ProviderId
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "IW_"
@@ -30,11 +31,16 @@ def config_file() -> Path:
     return Path(os.environ.get("IW_CONFIG_FILE", PROJECT_ROOT / "config.yaml"))
 
 
+ProviderSection = Literal["openai", "anthropic", "openai_compatible"]
+"""The sections under `providers:` (IW_PROVIDERS__<SECTION>__…): config keys, never renamed; a provider id
+names its section through core.llm.providers.ProviderInfo.config_key."""
+
+
 class ProviderSettings(BaseModel):
     models: list[str] = Field(min_length=1)
     base_url: str = ""
     # Whether its models read images (the whiteboard picture at evaluation); None: the provider's default,
-    # yes for openai and anthropic, no for openai_compatible (core.providers.vision_capable)
+    # yes for openai and anthropic, no for openai_compatible (core.llm.providers.vision_capable)
     vision: bool | None = None
 
 
@@ -128,7 +134,7 @@ class DebriefSettings(BaseModel):
     )  # who owns tasks for a role when no team member has it; "interviewer" is the session's interviewer
 
 
-def _default_providers() -> dict[str, ProviderSettings]:
+def _default_providers() -> dict[ProviderSection, ProviderSettings]:
     return {
         "openai": ProviderSettings(models=["gpt-5-mini"]),
         "anthropic": ProviderSettings(models=["claude-sonnet-4-5"]),
@@ -152,10 +158,8 @@ class Settings(BaseSettings):
     log_backups: int = Field(default=5, ge=0)
     resume_max_mb: float = Field(default=5, gt=0, le=100)
     interview_minutes: int = Field(default=45, ge=5, le=240)
-    interviewer_provider: Literal["offline", "openai", "anthropic", "openai-compatible"] = "offline"
-    providers: dict[Literal["openai", "anthropic", "openai_compatible"], ProviderSettings] = Field(
-        default_factory=_default_providers
-    )
+    interviewer_provider: ProviderId = OFFLINE
+    providers: dict[ProviderSection, ProviderSettings] = Field(default_factory=_default_providers)
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
     prices: dict[str, Price] = Field(default_factory=dict)
     transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
@@ -208,7 +212,7 @@ class Settings(BaseSettings):
         return int(self.resume_max_mb * 1024 * 1024)
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; raise ConfigError naming each bad key and its variable."""
     try:
         return Settings(**overrides)

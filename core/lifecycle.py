@@ -1,15 +1,25 @@
 """The session state machine: which status may follow which, and the clock bookkeeping.
 
 scheduled → ready → active ⇄ paused → completed, and cancelled from any open state.
-Kept apart from services so the rules are one small table that tests can read.
+Kept apart from services so the rules are one small table that tests can read; `change_status` is
+the one transaction that moves a stored session and audits it, shared by the interview and live services.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from core import audit
 from core.errors import IllegalTransition
+from core.logs import session_context
 from core.models import Session, SessionStatus
+
+if TYPE_CHECKING:
+    from core.unit_of_work import UnitOfWork
+    from core.workspace import Workspace
 
 S = SessionStatus
 
@@ -56,3 +66,28 @@ def transition(session: Session, target: SessionStatus, now: datetime) -> None:
         session.ended_at = now
     session.status = target
     session.updated_at = now
+
+
+def change_status(
+    ws: Workspace,
+    session_id: str,
+    target: SessionStatus,
+    action: str,
+    *,
+    actor: str,
+    logger: logging.Logger | None = None,
+    check: Callable[[UnitOfWork, str], object] | None = None,
+) -> None:
+    """Load the session, move it to `target`, save it and audit `action`, in one transaction.
+
+    `check` runs once the session is loaded and before it moves (the live services pass "is this session
+    interviewer-led?"); `logger` also logs the audited action, under the calling service's name.
+    """
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        if check is not None:
+            check(uow, session_id)
+        transition(session, target, ws.clock())
+        uow.sessions.update(session)
+        audit.record(uow, action, actor=actor, session_id=session_id, logger=logger)
+        uow.commit()

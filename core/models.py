@@ -11,6 +11,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.errors import WorkspaceError
+from core.provider_ids import OFFLINE
+
 
 class SessionStatus(StrEnum):
     SCHEDULED = "scheduled"
@@ -103,7 +106,7 @@ class Session:
     problem_title: str = ""  # copied at creation so History survives problem-bank edits
     kind: str = "system_design"
     candidate_id: str | None = None
-    interviewer_provider: str = "offline"
+    interviewer_provider: str = OFFLINE
     interviewer_model: str | None = None  # None for the offline engine
     rubric_id: str = "system_design"
     level: Level = Level.MID
@@ -277,7 +280,7 @@ class SessionSummary:
     duration_seconds: float
     overall_score: float | None
     candidate_id: str | None = None
-    interviewer_provider: str = "offline"
+    interviewer_provider: str = OFFLINE
     interviewer_model: str | None = None
 
 
@@ -485,3 +488,64 @@ class PipelineChange:
     session_id: str | None = None
     id: int | None = None
     created_at: datetime | None = None
+
+
+# History search: what the History list asks the session repository for.
+
+MAX_PAGE_SIZE = 200
+
+
+class SortKey(StrEnum):
+    DATE = "date"
+    SCORE = "score"
+    CANDIDATE = "candidate"
+    PROBLEM = "problem"
+
+    @property
+    def label(self) -> str:
+        return {"date": "Date", "score": "Overall score", "candidate": "Candidate", "problem": "Problem"}[self.value]
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """What the History list shows. Empty filters mean "any"; pages count from 1.
+
+    `candidate` matches a candidate id exactly or any part of a name (case-insensitive);
+    `candidate_id` matches only that candidate. Dates bound `created_at`: from inclusive, to
+    exclusive. A score bound leaves out unscored interviews. `interviewer_model` narrows
+    `interviewer_provider` to one model.
+    """
+
+    candidate: str = ""
+    candidate_id: str | None = None
+    problem_ids: tuple[str, ...] = ()
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    interviewer_provider: str | None = None
+    interviewer_model: str | None = None
+    statuses: tuple[SessionStatus, ...] = ()
+    sort: SortKey = SortKey.DATE
+    descending: bool = True
+    page: int = 1
+    page_size: int = 25
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sort", SortKey(self.sort))  # "score" from a URL or a CLI works too
+        object.__setattr__(self, "statuses", tuple(SessionStatus(s) for s in self.statuses))
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise WorkspaceError(f"A page holds 1 to {MAX_PAGE_SIZE} interviews, not {self.page_size}.")
+        if self.page < 1:
+            raise WorkspaceError(f"Pages count from 1, not {self.page}.")
+        if self.score_min is not None and self.score_max is not None and self.score_min > self.score_max:
+            raise WorkspaceError(f"The lowest score ({self.score_min}) is above the highest ({self.score_max}).")
+        if self.created_from and self.created_to and self.created_from > self.created_to:
+            raise WorkspaceError("The date range ends before it starts.")
+        for moment in (self.created_from, self.created_to):
+            if moment is not None and moment.tzinfo is None:
+                raise WorkspaceError("Date bounds need a timezone.")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size

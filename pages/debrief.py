@@ -11,10 +11,10 @@ from components.debrief_panels import render_recommendation, render_scorecard, r
 from components.follow_ups import render_follow_ups
 from components.resources import get_workspace
 from core.errors import WorkspaceError
-from core.interviews import list_history
-from core.live_sessions import HUMAN, Cockpit, cockpit
+from core.interview.services import list_history
+from core.live.sessions import HUMAN, Cockpit, cockpit
+from core.live.stage_clock import format_duration
 from core.models import SessionStatus
-from core.stage_clock import format_duration
 
 ACTOR = "interviewer"
 

@@ -11,15 +11,15 @@ from components.local_time import short
 from components.resources import get_workspace
 from components.session_media import render_session_media
 from core.errors import WorkspaceError
-from core.interviews import get_interview, list_history, usage_summary
-from core.live_sessions import is_live
-from core.media_capture import list_media
+from core.evaluation.report import EvaluationReport, TranscriptLine, clock, load_report
+from core.evaluation.report_export import report_markdown, report_pdf
+from core.evaluation.reviews import EffectiveScore, override_score
+from core.history.session_export import session_zip, zip_name
+from core.interview.services import get_interview, list_history, usage_summary
+from core.live.sessions import is_live
+from core.media.capture import list_media
 from core.models import SessionStatus
-from core.report import EvaluationReport, TranscriptLine, clock, load_report
-from core.report_export import report_markdown, report_pdf
-from core.reviews import EffectiveScore, override_score
-from core.session_export import session_zip, zip_name
-from core.transcript_export import speaker_label
+from core.speech.transcript_formats import speaker_label
 
 ws = get_workspace()
 st.title("Evaluation")
@@ -60,6 +60,7 @@ if view is None or view.evaluation is None:
     view = get_interview(ws, chosen)
 
 assert view.evaluation is not None
+evaluated_id = view.session.id  # for adjust_form: the narrowing of `view` above does not reach into functions
 if notice := st.session_state.pop("evaluation_notice", None):  # set by the Interview page when it ended
     st.warning(notice)
 who = view.candidate.name if view.candidate else "Candidate"
@@ -88,7 +89,7 @@ def adjust_form(row: EffectiveScore) -> None:
         reviewer = st.text_input("Reviewer", key=f"adjust_reviewer_{row.key}")
         if st.form_submit_button("Save adjustment"):
             try:
-                override_score(ws, view.session.id, row.key, float(score), justification, reviewer)
+                override_score(ws, evaluated_id, row.key, float(score), justification, reviewer)
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:

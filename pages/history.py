@@ -1,6 +1,6 @@
 """History: find past interviews (filters, sort, pages) and open one; its id stays in the URL.
 
-Only the shown page of rows is read (core.history.search_history), so the page stays quick
+Only the shown page of rows is read (core.history.services.search_history), so the page stays quick
 with thousands of interviews. An open interview (`?session=…`) shows its chat, transcript,
 whiteboard, evaluation and recordings, the candidate's trend, and a comparison with another
 interview (`?compare=…`). Opening one here does not change the interview this tab is running.
@@ -23,19 +23,17 @@ from components.resources import get_workspace
 from components.session_media import render_session_media
 from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
-from core.history import (
-    HistoryQuery,
+from core.evaluation.report import load_report
+from core.history.services import (
     InterviewerOption,
     SessionDetail,
-    SortKey,
     candidate_trend,
     compare_sessions,
     interviewer_options,
     search_history,
     session_detail,
 )
-from core.models import SessionStatus, SessionSummary
-from core.report import load_report
+from core.models import HistoryQuery, SessionStatus, SessionSummary, SortKey
 from core.workspace import Workspace
 
 PAGE_SIZES = (25, 50, 100)
@@ -109,8 +107,9 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQue
             placeholder="Any status",
             on_change=_first_page,
         )
+        sort_keys = list(SortKey)  # named: inline, mypy infers list[Never] and picks the empty-options overload
         sort = bottom[2].selectbox(
-            "Sort by", list(SortKey), format_func=lambda k: k.label, key="history_sort", on_change=_first_page
+            "Sort by", sort_keys, format_func=lambda k: k.label, key="history_sort", on_change=_first_page
         )
         order = bottom[3].selectbox("Order", ["Descending", "Ascending"], key="history_order", on_change=_first_page)
         page_size = bottom[4].selectbox("Per page", PAGE_SIZES, key="history_page_size", on_change=_first_page)

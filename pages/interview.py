@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import NoReturn
+
 import av
 import streamlit as st
 
@@ -16,9 +19,8 @@ from components.screen_share import render_screen_share
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
 from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
-from core import live_transcription
 from core.errors import WorkspaceError
-from core.interviews import (
+from core.interview.services import (
     InterviewView,
     end_interview,
     get_interview,
@@ -34,11 +36,12 @@ from core.interviews import (
     submit_answer,
     usage_summary,
 )
-from core.live_sessions import is_live
+from core.live.sessions import is_live
+from core.llm.providers import PROVIDERS
 from core.models import Role, Session, SessionStatus
-from core.providers import PROVIDERS
-from core.recordings import transcribe_recording
-from core.session_audio import refine_transcript
+from core.speech import live_transcription
+from core.speech.recordings import transcribe_recording
+from core.speech.session_audio import refine_transcript
 
 UNSENT = "interview_unsent"
 NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline interviewer answered
@@ -50,7 +53,7 @@ ws = get_workspace()
 session_id = current_session_id()
 
 
-def _no_interview() -> None:
+def _no_interview() -> NoReturn:
     st.title("Interview")
     st.info("No interview is open in this tab. Start one on the Setup page.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
@@ -98,10 +101,12 @@ def _finish_interview(session_id: str) -> None:
     st.session_state.pop(ENDING, None)
     live_transcription.stop(session_id)  # the last spoken words first
     bar = st.progress(0.0, text="Checking the recordings…")
+
+    def show_refining(done: float) -> None:
+        bar.progress(done, text=f"Improving the transcript… {done:.0%}")
+
     try:
-        refine_transcript(
-            ws, session_id, progress=lambda done: bar.progress(done, text=f"Improving the transcript… {done:.0%}")
-        )
+        refine_transcript(ws, session_id, progress=show_refining)
     except WorkspaceError as exc:
         st.session_state[EVALUATION_NOTICE] = f"The transcript keeps the live text: {exc}"
     finally:
@@ -245,20 +250,24 @@ with board_col:
                 key="interview_recording",
             )
             if recording is not None and st.button("Transcribe", key="interview_transcribe"):
-                bar = st.progress(0.0, text="Reading the recording…")
+                progress_bar = st.progress(0.0, text="Reading the recording…")
+
+                def show_transcribing(done: float) -> None:
+                    progress_bar.progress(done, text=f"Transcribing… {done:.0%}")
+
                 try:
                     entries = transcribe_recording(
                         ws,
                         session.id,
                         filename=recording.name,
                         data=recording.getvalue(),
-                        progress=lambda done: bar.progress(done, text=f"Transcribing… {done:.0%}"),
+                        progress=show_transcribing,
                     )
                 except WorkspaceError as exc:
-                    bar.empty()
+                    progress_bar.empty()
                     st.error(str(exc))
                 else:
-                    bar.empty()
+                    progress_bar.empty()
                     st.success(f"Added {len(entries)} lines to the transcript; the recording is kept with the session.")
 
 
@@ -312,8 +321,8 @@ if session.status is SessionStatus.ACTIVE:
             live_transcription.listen(session.id)
             mic_live = render_mic(
                 session.id,
-                on_frame=lambda frame, sid=session.id: _hear(sid, frame),
-                on_stop=lambda sid=session.id: live_transcription.stop_in_background(sid),
+                on_frame=partial(_hear, session.id),
+                on_stop=partial(live_transcription.stop_in_background, session.id),
             )
         elif listening:  # switched off: keep the last words, stop recording
             live_transcription.stop(session.id)

@@ -8,6 +8,7 @@ interviewer's cockpit) when a template exists for its kind, else on the Intervie
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,13 +19,13 @@ from components.calcom import calcom_client
 from components.current_session import set_current_session
 from components.local_time import local, short
 from components.resources import get_workspace
-from core import scheduling, team
-from core.availability import Slot
-from core.calcom_client import CalcomClient
-from core.candidates import list_candidates, register_resume
+from core.candidates.services import list_candidates, register_resume
 from core.errors import WorkspaceError
-from core.live_sessions import ensure_live
+from core.live.sessions import ensure_live
 from core.models import BookingStatus, EventType, MemberRole, SessionStatus
+from core.scheduling import bookings, team
+from core.scheduling.availability import Slot
+from core.scheduling.calcom.client import CalcomClient
 from core.workspace import Workspace
 
 NEW_CANDIDATE = "__new__"
@@ -44,7 +45,7 @@ def _percent(value: float | None) -> str:
 
 
 def _stats(ws: Workspace) -> None:
-    stats = scheduling.booking_stats(ws)
+    stats = bookings.booking_stats(ws)
     cols = st.columns(5)
     cols[0].metric("Upcoming", stats.upcoming)
     cols[1].metric("Awaiting confirmation", stats.pending)
@@ -149,7 +150,7 @@ def _book_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
             return
         try:
             with st.spinner("Finding free times…"):
-                slots = scheduling.available_slots(
+                slots = bookings.available_slots(
                     ws,
                     event_type_id=kind.id,
                     interviewer_ids=chosen,
@@ -172,7 +173,7 @@ def _book_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
         slot = st.radio(
             "Time", by_day[day], format_func=_slot_label, horizontal=True, key=f"schedule_slot_{day.isoformat()}"
         )
-        request = scheduling.BookingRequest(
+        request = bookings.BookingRequest(
             event_type_id=kind.id,
             problem_id=problem_id,
             start=slot.start,
@@ -189,12 +190,12 @@ def _book_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
         _alternatives(ws, request, client)
 
 
-def _book(ws: Workspace, request: scheduling.BookingRequest, client: CalcomClient | None) -> None:
+def _book(ws: Workspace, request: bookings.BookingRequest, client: CalcomClient | None) -> None:
     st.session_state.pop("schedule_alternatives", None)
     try:
         with st.spinner("Booking…"):
-            view = scheduling.book_interview(ws, request, client=client)
-    except scheduling.SlotUnavailable as exc:
+            view = bookings.book_interview(ws, request, client=client)
+    except bookings.SlotUnavailable as exc:
         st.session_state["schedule_alternatives"] = (str(exc), exc.alternatives)
         return
     except WorkspaceError as exc:
@@ -204,7 +205,7 @@ def _book(ws: Workspace, request: scheduling.BookingRequest, client: CalcomClien
     st.rerun()
 
 
-def _alternatives(ws: Workspace, request: scheduling.BookingRequest, client: CalcomClient | None) -> None:
+def _alternatives(ws: Workspace, request: bookings.BookingRequest, client: CalcomClient | None) -> None:
     found = st.session_state.get("schedule_alternatives")
     if not found:
         return
@@ -216,13 +217,13 @@ def _alternatives(ws: Workspace, request: scheduling.BookingRequest, client: Cal
         for col, alternative in zip(cols, alternatives, strict=True):
             label = f"{local(alternative.start):%a %d %b %H:%M}"
             if col.button(label, key=f"schedule_alt_{alternative.start.isoformat()}"):
-                _book(ws, scheduling.BookingRequest(**{**request.__dict__, "start": alternative.start}), client)
+                _book(ws, bookings.BookingRequest(**{**request.__dict__, "start": alternative.start}), client)
 
 
 # --- upcoming -----------------------------------------------------------------------------------
 
 
-def _status_badge(view: scheduling.ScheduledInterview) -> None:
+def _status_badge(view: bookings.ScheduledInterview) -> None:
     booking, session = view.booking, view.session
     if booking.status is BookingStatus.CANCELLED:
         st.badge("Cancelled", color="red", icon=":material/event_busy:")
@@ -236,7 +237,7 @@ def _status_badge(view: scheduling.ScheduledInterview) -> None:
 
 def _upcoming_tab(ws: Workspace, client: CalcomClient | None) -> None:
     show_cancelled = st.toggle("Show cancelled", key="schedule_show_cancelled")
-    views = scheduling.upcoming(ws, include_cancelled=show_cancelled)
+    views = bookings.upcoming(ws, include_cancelled=show_cancelled)
     if not views:
         st.info("Nothing booked yet. Book an interview on the Book tab.")
         return
@@ -244,7 +245,7 @@ def _upcoming_tab(ws: Workspace, client: CalcomClient | None) -> None:
         _interview_card(ws, view, client)
 
 
-def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: CalcomClient | None) -> None:
+def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: CalcomClient | None) -> None:
     booking, session = view.booking, view.session
     sid = session.id
     with st.container(border=True, key=f"booking_{sid}"):
@@ -261,7 +262,7 @@ def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: 
             if booking.meeting_url:
                 st.link_button(f"Join on {view.meeting_label}", booking.meeting_url, icon=":material/videocam:")
         with head[2]:
-            filename, data, content_type = scheduling.invitation(ws, sid)
+            filename, data, content_type = bookings.invitation(ws, sid)
             st.download_button(
                 "Invitation (.ics)",
                 data,
@@ -274,7 +275,7 @@ def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: 
             if can_open and st.button("Open interview", key=f"open_{sid}", icon=":material/play_arrow:"):
                 set_current_session(sid)
                 if not ws.templates.for_kind(session.kind):
-                    scheduling.begin_scheduled(ws, sid)
+                    bookings.begin_scheduled(ws, sid)
                     st.switch_page("pages/interview.py", query_params={"session": sid})
                 try:  # a person leads it: the interviewer's cockpit
                     ensure_live(ws, sid)
@@ -291,17 +292,17 @@ def _interview_card(ws: Workspace, view: scheduling.ScheduledInterview, client: 
                 reason = st.text_input("Reason (optional)", key=f"move_reason_{sid}")
                 if st.button("Move interview", key=f"move_{sid}"):
                     start = datetime.combine(new_day, new_time, tzinfo=zone).astimezone(UTC)
-                    _act(lambda: scheduling.reschedule_booking(ws, sid, start=start, reason=reason, client=client))
+                    _act(lambda: bookings.reschedule_booking(ws, sid, start=start, reason=reason, client=client))
             with cancel.expander("Cancel"):
                 reason = st.text_input("Reason (the candidate sees it)", key=f"cancel_reason_{sid}")
                 if st.button("Cancel interview", key=f"cancel_{sid}", type="secondary"):
-                    _act(lambda: scheduling.cancel_booking(ws, sid, reason=reason, client=client))
+                    _act(lambda: bookings.cancel_booking(ws, sid, reason=reason, client=client))
 
 
-def _act(action: object) -> None:
+def _act(action: Callable[[], object]) -> None:
     try:
-        action()  # type: ignore[operator]
-    except scheduling.SlotUnavailable as exc:
+        action()
+    except bookings.SlotUnavailable as exc:
         st.error(str(exc))
         if exc.alternatives:
             st.caption("Free instead: " + ", ".join(f"{local(a.start):%a %d %b %H:%M}" for a in exc.alternatives))
@@ -336,15 +337,15 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     with st.form("add_member", clear_on_submit=True), st.container():
         st.markdown("**Add a team member**")
-        cols = st.columns(3)
-        name = cols[0].text_input("Name")
-        email = cols[1].text_input("Email")
-        role = cols[2].selectbox("Role", [r.value for r in MemberRole])
-        cols = st.columns(4)
-        zone = cols[0].text_input("Time zone", value=viewer_tz)
-        start = cols[1].time_input("Works from", value=time(9))
-        end = cols[2].time_input("until", value=time(17))
-        username = cols[3].text_input("Cal.com username (optional)")
+        who_cols = st.columns(3)
+        name = who_cols[0].text_input("Name")
+        email = who_cols[1].text_input("Email")
+        role = who_cols[2].selectbox("Role", [r.value for r in MemberRole])
+        hours_cols = st.columns(4)
+        zone = hours_cols[0].text_input("Time zone", value=viewer_tz)
+        start = hours_cols[1].time_input("Works from", value=time(9))
+        end = hours_cols[2].time_input("until", value=time(17))
+        username = hours_cols[3].text_input("Cal.com username (optional)")
         workdays = st.multiselect(
             "Working days", list(range(7)), default=list(range(5)), format_func=team.WEEKDAYS.__getitem__
         )
@@ -435,7 +436,7 @@ st.caption(
 )
 booked = st.session_state.pop("schedule_booked", None)
 if booked:
-    view = scheduling.scheduled_interview(ws, booked)
+    view = bookings.scheduled_interview(ws, booked)
     st.success(
         f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
         icon=":material/event_available:",

@@ -10,11 +10,11 @@ from components.current_session import set_current_session
 from components.llm_choice import choice_for, key_source, remember_key
 from components.local_time import short
 from components.resources import get_workspace
-from core.candidates import CandidateProfile, create_candidate, get_profile, register_resume
+from core.candidates.services import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
-from core.interviews import create_interview, open_sessions, start_interview
+from core.interview.services import create_interview, open_sessions, start_interview
+from core.llm.providers import PROVIDERS, LLMChoice, models_for, validate_choice
 from core.models import Level
-from core.providers import PROVIDERS, LLMChoice, models_for, validate_choice
 
 ws = get_workspace()
 
@@ -47,8 +47,8 @@ if upload is not None:
     if st.session_state.get("setup_resume_digest") != digest:
         with st.spinner("Reading your resume…"):
             try:
-                profile = register_resume(ws, filename=upload.name, data=data)
-                st.session_state["candidate_id"] = profile.candidate.id
+                registered = register_resume(ws, filename=upload.name, data=data)
+                st.session_state["candidate_id"] = registered.candidate.id
                 st.session_state["setup_resume_digest"] = digest
                 st.session_state.pop("setup_resume_error", None)
             except WorkspaceError as exc:
@@ -67,11 +67,11 @@ if st.session_state.get("candidate_id"):
 if profile and profile.resume:
     found = profile.resume.profile
     with st.container(border=True):
-        cols = st.columns(4)
-        cols[0].metric("Name", found.name or "—")
-        cols[1].metric("Experience", f"{found.years_experience:g} years" if found.years_experience else "—")
-        cols[2].metric("Level", found.level.value.title())
-        cols[3].metric("Email", found.email or "—")
+        found_cols = st.columns(4)
+        found_cols[0].metric("Name", found.name or "—")
+        found_cols[1].metric("Experience", f"{found.years_experience:g} years" if found.years_experience else "—")
+        found_cols[2].metric("Level", found.level.value.title())
+        found_cols[3].metric("Email", found.email or "—")
         if found.domains:
             st.markdown("Domains: " + " ".join(f":blue-badge[{d}]" for d in found.domains))
         if found.skills:
@@ -139,7 +139,8 @@ with st.container(border=True):
 
     st.subheader("4 · Problem")
     level_cols = st.columns([1, 1])
-    level = level_cols[0].selectbox("Level", list(Level), format_func=lambda lv: lv.value.title(), key="setup_level")
+    levels = list(Level)  # named: inline, mypy infers list[Never] and picks the empty-options overload
+    level = level_cols[0].selectbox("Level", levels, format_func=lambda lv: lv.value.title(), key="setup_level")
     minutes = level_cols[1].slider(
         "Length (minutes)",
         min_value=15,

@@ -11,7 +11,7 @@ import streamlit as st
 from components.resources import get_workspace
 from components.whiteboard import render_whiteboard
 from core.errors import WorkspaceError
-from core.live_sessions import cockpit
+from core.live.sessions import cockpit
 
 ws = get_workspace()
 

@@ -12,8 +12,8 @@ import streamlit as st
 from components.calcom import webhook_secret_set
 from components.local_time import short
 from components.resources import get_workspace
-from core import calcom_webhooks
-from core.webhook_endpoint import PATH
+from core.scheduling.calcom import webhooks as calcom_webhooks
+from entry.webhook_routes import PATH
 
 STATUSES = {
     "processed": "Applied",

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 
-class FileStore:
+class LocalFileStore:
     """Files under `root`: sessions/<session_id>/<name> and candidates/<candidate_id>/<name>."""
 
     def __init__(self, root: Path) -> None:

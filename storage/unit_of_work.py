@@ -14,28 +14,49 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from storage.live_repositories import (
+from core.unit_of_work import (
+    AuditRepository,
+    BookingRepository,
+    CandidateRepository,
+    EvaluationRepository,
+    EventTypeRepository,
+    FollowUpRepository,
+    LiveNoteRepository,
+    LiveSessionRepository,
+    MediaRepository,
+    MessageRepository,
+    PipelineRepository,
+    RecommendationRepository,
+    ResumeRepository,
+    ScorecardRepository,
+    ScoreOverrideRepository,
+    SessionInterviewerRepository,
+    SessionRepository,
+    TeamMemberRepository,
+    TokenUsageRepository,
+    TranscriptRepository,
+    WebhookEventRepository,
+    WhiteboardRepository,
+)
+from storage.repositories.audit import SqlAuditRepository
+from storage.repositories.candidates import SqlCandidateRepository, SqlResumeRepository
+from storage.repositories.debrief import (
     SqlFollowUpRepository,
-    SqlLiveNoteRepository,
-    SqlLiveSessionRepository,
     SqlPipelineRepository,
     SqlRecommendationRepository,
     SqlScorecardRepository,
 )
-from storage.repositories import (
-    SqlAuditRepository,
-    SqlCandidateRepository,
-    SqlEvaluationRepository,
+from storage.repositories.evaluation import SqlEvaluationRepository, SqlScoreOverrideRepository
+from storage.repositories.interview import (
     SqlMediaRepository,
     SqlMessageRepository,
-    SqlResumeRepository,
-    SqlScoreOverrideRepository,
     SqlSessionRepository,
     SqlTokenUsageRepository,
     SqlTranscriptRepository,
     SqlWhiteboardRepository,
 )
-from storage.scheduling_repositories import (
+from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
+from storage.repositories.scheduling import (
     SqlBookingRepository,
     SqlEventTypeRepository,
     SqlSessionInterviewerRepository,
@@ -45,30 +66,34 @@ from storage.scheduling_repositories import (
 
 
 class SqlAlchemyUnitOfWork:
-    """Implements core.unit_of_work.UnitOfWork. Not reusable across threads; make one per use."""
+    """Implements core.unit_of_work.UnitOfWork. Not reusable across threads; make one per use.
 
-    sessions: SqlSessionRepository
-    messages: SqlMessageRepository
-    candidates: SqlCandidateRepository
-    resumes: SqlResumeRepository
-    evaluations: SqlEvaluationRepository
-    transcripts: SqlTranscriptRepository
-    whiteboards: SqlWhiteboardRepository
-    media: SqlMediaRepository
-    token_usage: SqlTokenUsageRepository
-    score_overrides: SqlScoreOverrideRepository
-    audit: SqlAuditRepository
-    team_members: SqlTeamMemberRepository
-    event_types: SqlEventTypeRepository
-    bookings: SqlBookingRepository
-    session_interviewers: SqlSessionInterviewerRepository
-    webhook_events: SqlWebhookEventRepository
-    live_sessions: SqlLiveSessionRepository
-    notes: SqlLiveNoteRepository
-    scorecards: SqlScorecardRepository
-    recommendations: SqlRecommendationRepository
-    follow_ups: SqlFollowUpRepository
-    pipeline: SqlPipelineRepository
+    The repositories are typed by their protocols, so mypy checks each SQL repository against the
+    surface services rely on.
+    """
+
+    sessions: SessionRepository
+    messages: MessageRepository
+    candidates: CandidateRepository
+    resumes: ResumeRepository
+    evaluations: EvaluationRepository
+    transcripts: TranscriptRepository
+    whiteboards: WhiteboardRepository
+    media: MediaRepository
+    token_usage: TokenUsageRepository
+    score_overrides: ScoreOverrideRepository
+    audit: AuditRepository
+    team_members: TeamMemberRepository
+    event_types: EventTypeRepository
+    bookings: BookingRepository
+    session_interviewers: SessionInterviewerRepository
+    webhook_events: WebhookEventRepository
+    live_sessions: LiveSessionRepository
+    notes: LiveNoteRepository
+    scorecards: ScorecardRepository
+    recommendations: RecommendationRepository
+    follow_ups: FollowUpRepository
+    pipeline: PipelineRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from core.history import HistoryQuery, SortKey
 from core.models import (
     Candidate,
     CompetencyScore,
     Evaluation,
+    HistoryQuery,
     Message,
     Role,
     Session,
     SessionStatus,
+    SortKey,
     TranscriptEntry,
     WhiteboardSnapshot,
 )

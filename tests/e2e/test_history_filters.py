@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from core.config import Settings
-from core.workspace import build_workspace
+from entry.bootstrap import build_workspace
 from tests.e2e.conftest import running_server, screenshot, wait_for_app
 from tests.history_data import History, build_history
 

@@ -5,7 +5,9 @@ fill the session's facts, survive a reload, end, score every competency and comp
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import yaml
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import screenshot, wait_for_app
@@ -20,6 +22,12 @@ NOTES = [
     "Worried about looking unprepared in front of the CFO #pain #emotional !4",
     "Would pay to drop the spreadsheet workaround #outcome #functional !4",
 ]
+# The scorecard has one form per competency of the template's rubric.
+COMPETENCIES = len(
+    yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "rubrics" / "customer_discovery.yaml").read_text())[
+        "competencies"
+    ]
+)
 FACTS = {
     "Decision-makers and approvers": "CFO decides; the controller runs the pilot",
     "Budget": "Finance tools budget, about 30k a year, approved",
@@ -113,6 +121,7 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
     # Score every competency with evidence, keeping the suggested value.
     scorecard = page.get_by_role("tabpanel", name="Scorecard")
     forms = scorecard.get_by_test_id("stForm")
+    expect(forms).to_have_count(COMPETENCIES)  # every row rendered before counting: the page may still be drawing
     for index in range(forms.count()):
         form = forms.nth(index)
         form.get_by_label("Evidence").fill(f"Evidence {index + 1} from the interview notes")

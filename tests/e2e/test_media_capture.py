@@ -20,10 +20,11 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from core.config import Settings
-from core.interviews import cancel_interview, create_interview, start_interview
-from core.media_capture import list_media, png_dimensions
+from core.interview.services import cancel_interview, create_interview, start_interview
+from core.media.capture import list_media, png_dimensions
 from core.models import MediaFile
-from core.workspace import Workspace, build_workspace
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_server, screenshot, wait_for_app
 
 APP = "tests/e2e/apps/media_capture_app.py"
@@ -98,7 +99,7 @@ def frames(ws: Workspace, session_id: str) -> list[MediaFile]:
 
 def audit_actions(ws: Workspace, session_id: str, prefix: str) -> list[str]:
     with ws.uow_factory() as uow:
-        return [e.action for e in uow.audit.list(session_id=session_id) if e.action.startswith(prefix)]
+        return [e.action for e in uow.audit.latest(session_id=session_id) if e.action.startswith(prefix)]
 
 
 def test_screen_share_stores_a_png_per_interval_once_each(open_page: Callable[[str, int], Page], ws: Workspace) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from core.config import Settings
 from core.workspace import Workspace
 from storage.database import make_engine
-from storage.files import FileStore
+from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
 
 
@@ -36,7 +36,7 @@ def workspace_on(content: Workspace, database_url: str, runtime_dir: Path, clock
             content,
             settings=settings,
             uow_factory=make_uow_factory(engine),
-            files=FileStore(settings.runtime_path),
+            files=LocalFileStore(settings.runtime_path),
             clock=clock,
         )
     finally:

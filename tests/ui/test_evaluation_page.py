@@ -9,16 +9,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ProviderSettings, Settings
-from core.interviews import create_interview, end_interview, send_message, start_interview
+from core.evaluation.reviews import list_overrides
+from core.interview.services import create_interview, end_interview, send_message, start_interview
+from core.llm.providers import LLMChoice
 from core.models import Level
-from core.providers import LLMChoice
-from core.reviews import list_overrides
-from core.whiteboard_snapshots import save_snapshot
-from core.workspace import Workspace, build_workspace
-from tests.integration.test_llm_interviews import BOARD, PNG, READING, llm_report
+from core.whiteboard.snapshots import save_snapshot
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from tests.integration.interview.test_llm_interviews import BOARD, PNG, READING, llm_report
 from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import AppFactory, assert_clean, rendered_text
-from tests.unit.test_evaluator import STRONG
+from tests.unit.evaluation.test_offline_evaluator import STRONG
 
 ESTIMATION = "Back-of-the-envelope estimation"
 

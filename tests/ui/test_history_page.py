@@ -10,9 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import Settings
-from core.history import SortKey
-from core.models import Session, SessionStatus
-from core.workspace import build_workspace
+from core.models import Session, SessionStatus, SortKey
+from entry.bootstrap import build_workspace
 from tests.history_data import T0, History, build_history
 from tests.ui.conftest import AppFactory, assert_clean, chat, page_title, rendered_text
 

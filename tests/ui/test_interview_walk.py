@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
-from core.problems import load_problem
+from core.content.problems import load_problem
 from tests.ui.conftest import RESUME, ROOT, assert_clean, button, chat, labels, page_title
 
 PAYMENTS = load_problem(ROOT / "data" / "problems" / "payment_system.yaml")

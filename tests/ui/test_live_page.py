@@ -9,10 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import Settings
-from core.live_notes import notes_for, save_draft
-from core.live_sessions import cockpit, create_live_session
+from core.live.notes import notes_for, save_draft
+from core.live.sessions import cockpit, create_live_session
 from core.models import SessionStatus
-from core.workspace import Workspace, build_workspace
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import AppFactory, assert_clean, button, page_title, rendered_text
 
 
@@ -104,7 +105,7 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
 
 
 def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace) -> None:
-    from core.live_notes import commit_note
+    from core.live.notes import commit_note
 
     sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola").id
     template = cockpit(ws, sid).template
@@ -143,9 +144,9 @@ def test_an_empty_debrief_points_to_the_live_page(new_app: AppFactory) -> None:
 def test_the_debrief_scores_recommends_and_refuses_an_override_without_a_reason(
     new_app: AppFactory, ws: Workspace
 ) -> None:
-    from core.live_notes import commit_note
-    from core.live_sessions import end_live, start_live
-    from core.recommendations import recommendation_view
+    from core.debrief.recommendations import recommendation_view
+    from core.live.notes import commit_note
+    from core.live.sessions import end_live, start_live
 
     sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord").id
     start_live(ws, sid)

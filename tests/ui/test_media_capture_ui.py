@@ -20,11 +20,12 @@ from streamlit.testing.v1 import AppTest
 from components import screen_share
 from components.live_modes import mode_labels
 from core.config import load_settings
-from core.interviews import cancel_interview, create_interview, start_interview
-from core.media_capture import list_media
-from core.workspace import Workspace, build_workspace
+from core.interview.services import cancel_interview, create_interview, start_interview
+from core.media.capture import list_media
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import TIMEOUT, assert_clean
-from tests.unit.test_media_capture import png
+from tests.unit.media.test_capture import png
 
 
 def media_app(session_id: str) -> None:
@@ -88,7 +89,7 @@ def data_url(data: bytes, kind: str = "png") -> str:
 
 def audit(ws: Workspace, session_id: str) -> list[str]:
     with ws.uow_factory() as uow:
-        return [e.action for e in uow.audit.list(session_id=session_id) if e.action.startswith("screen_share")]
+        return [e.action for e in uow.audit.latest(session_id=session_id) if e.action.startswith("screen_share")]
 
 
 def test_mode_labels() -> None:

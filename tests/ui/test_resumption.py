@@ -9,10 +9,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
+from core.content.problems import ProblemBank
 from core.errors import ContentError
-from core.interviews import create_interview, send_message, start_interview
-from core.problems import ProblemBank
-from core.workspace import build_workspace
+from core.interview.services import create_interview, send_message, start_interview
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import AppFactory, assert_clean, button, chat, page_title
 
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import calcom_webhooks, team
 from core.config import Settings
 from core.models import SessionStatus
-from core.workspace import Workspace, build_workspace
+from core.scheduling import team
+from core.scheduling.calcom import webhooks as calcom_webhooks
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import AppFactory, assert_clean, page_title, rendered_text
 
 

@@ -7,10 +7,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
-from core.interviews import create_interview, start_interview
+from core.interview.services import create_interview, start_interview
 from core.models import TranscriptEntry
-from core.transcript_export import to_json, to_srt, to_txt, to_webvtt
-from core.workspace import Workspace, build_workspace
+from core.speech.transcript_formats import to_json, to_srt, to_txt, to_webvtt
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import AppFactory, assert_clean
 
 LINES = [

@@ -9,8 +9,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
-from core.whiteboard_snapshots import save_snapshot
-from core.workspace import build_workspace
+from core.whiteboard.snapshots import save_snapshot
+from entry.bootstrap import build_workspace
 from tests.ui.conftest import AppFactory, assert_clean, chat
 from tests.ui.test_resumption import reopen, start_without_resume
 

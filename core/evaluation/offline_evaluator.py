@@ -1,0 +1,675 @@
+"""The built-in offline evaluator: rubric-driven scores that reward reasoning, not keywords.
+
+A topic named in passing earns a little; the same topic inside a sentence that gives a number,
+a "because", a trade-off or a failure plan earns full credit; a bare list of technologies earns
+only the mention. Every score comes with a confidence that grows with how much the candidate
+said, quotes of the sentences it rests on, and feedback that names topics and quotes the
+candidate, so a practising candidate learns what to change, not just a number.
+
+The latest whiteboard drawing is a scoring input too (core.evaluation.board_credit): a topic's credit is its
+best showing, in words or on the board, and the board is cited as evidence ("Whiteboard: Redis →
+Postgres"). It cannot stand in for words: a transcript the quality gate refuses stays unscored,
+whatever is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from core.content.components import KINDS
+from core.content.problems import Problem
+from core.content.rubrics import Competency, Rubric, Topic
+from core.content.text_signals import (
+    Signals,
+    fillers,
+    has_verb,
+    is_bare_list,
+    is_buzzword_list,
+    is_check_in,
+    is_vague,
+    list_items,
+    normalize,
+    question_sentences,
+    sentences,
+    signals,
+    structure_markers,
+    topics_in,
+    word_count,
+    words,
+)
+from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
+from core.evaluation.transcript_quality import TranscriptQuality, assess
+from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
+from core.whiteboard.analysis import BoardGraph
+
+MENTION_CREDIT = 0.25
+"""Strength of a topic that is only named: the rest of the credit needs reasoning."""
+
+RELEVANT_SIGNALS: dict[str, frozenset[str]] = {
+    "requirements": frozenset({"quantity", "causal", "tradeoff", "detail", "statement"}),
+    "estimation": frozenset({"quantity", "arithmetic", "causal"}),
+    "high_level_design": frozenset({"causal", "flow", "tradeoff", "quantity", "detail"}),
+    "data_model": frozenset({"causal", "tradeoff", "quantity", "detail"}),
+    "scalability": frozenset({"quantity", "causal", "tradeoff", "failure", "detail"}),
+    "reliability": frozenset({"failure", "causal", "quantity", "tradeoff", "detail"}),
+    "tradeoffs": frozenset({"tradeoff", "causal", "quantity"}),
+}
+"""Which kinds of reasoning count for a competency; others use DEFAULT_SIGNALS."""
+DEFAULT_SIGNALS = frozenset({"quantity", "causal", "tradeoff", "failure"})
+MAX_BOARD_EVIDENCE = 2
+"""Whiteboard lines cited per competency, after the transcript's quotes."""
+REQUIRED_SIGNAL: dict[str, str] = {"estimation": "quantity", "tradeoff_analysis": "tradeoff"}
+"""Keyed by competency or topic: an estimate without a number, or a trade-off analysis without an
+alternative, stays near mention credit."""
+QUESTION_TOPICS = ("scope_clarification",)
+"""Topics that clarifying questions demonstrate (asking *is* the skill)."""
+STATS_COMPETENCIES = ("communication",)
+"""Competencies scored from how the candidate talked rather than from topics."""
+
+_FACTOR_BY_KINDS = {0: 0.0, 1: 0.6, 2: 0.85}
+_TINY_WORDS = 80
+_COURTESY = frozenset(
+    {"thanks", "thank", "you", "ok", "okay", "great", "bye", "cool", "sure", "yes", "no", "sounds", "good"}
+)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    utterance: Utterance
+    topics: frozenset[str]
+    signals: Signals
+    detail: bool  # a specific enumeration ("code, long_url, created_at, expires_at")
+    statement: bool  # a full sentence that says what happens ("users paste a long URL and get…")
+    bare: bool  # a list of names without a verb or a reason ("Redis, Kafka, Cassandra")
+    follow: Signals | None  # the next sentence of the same answer, which often carries the "because"
+
+    @property
+    def words(self) -> int:
+        return word_count(self.text)
+
+
+@dataclass(frozen=True)
+class _Credit:
+    topic: str
+    strength: float  # 0 (never shown) … 1 (shown with rich reasoning)
+    sentence: _Sentence | None
+    kinds: frozenset[str]  # the reasoning kinds that earned it
+    board: str | None = None  # the board's evidence, when the drawing is the topic's best showing
+
+
+class OfflineEvaluator:
+    """Scores a transcript against a rubric, optionally knowing the problem's topic plan."""
+
+    name = "offline"
+
+    def __init__(self, rubric: Rubric, problem: Problem | None = None, *, quality_gate: bool = True) -> None:
+        """quality_gate=False scores even a snippet: for tests of the scoring itself, never for people."""
+        self.rubric = rubric
+        self.quality_gate = quality_gate
+        self.problem = problem
+        self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
+        self._terms = list(problem.components) if problem else []
+
+    def evaluate(self, session_id: str, utterances: list[Utterance], *, board: BoardGraph | None = None) -> Evaluation:
+        """Score every competency, then explain the scores in the candidate's own words (and drawing)."""
+        candidate = _candidate_utterances(utterances)
+        interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
+        parsed = self._parse(candidate)
+        questions = [(q, u) for u in candidate for q in question_sentences(u.text) if not is_check_in(q)]
+        reading = read_for(board, self.problem) if board is not None else None
+        drawn = board_credits(reading, self.rubric, self.problem) if reading is not None else {}
+        credits = self._credits(parsed, questions, drawn)
+        stats = _communication_stats(candidate, interviewer_words, self.topics)
+        if reading is not None and not reading.is_empty:
+            stats["whiteboard"] = reading.stats()
+        quality = assess(candidate)
+        stats["transcript_quality"] = quality.as_dict()
+        if self.quality_gate and not quality.judgeable:
+            return self.not_scored(session_id, quality, stats)  # a drawing without words is not judged
+
+        scores = [self._score(c, credits, drawn, parsed, stats, questions) for c in self.rubric.competencies]
+        overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
+
+        return Evaluation(
+            session_id=session_id,
+            overall_score=overall,
+            competencies=scores,
+            went_well=self._went_well(credits, stats, questions, reading),
+            went_okay=self._went_okay(credits),
+            needs_improvement=self._needs_improvement(credits, parsed, candidate, stats, reading),
+            improvement_plan=self._plan(scores, credits),
+            communication=stats,
+            rubric_id=self.rubric.id,
+            rubric_version=self.rubric.version,
+            engine="offline",
+            notes=_volume_notes(stats["candidate_words"]),
+        )
+
+    def not_scored(self, session_id: str, quality: TranscriptQuality, stats: dict[str, Any]) -> Evaluation:
+        """The gate's answer: every competency "not scored" with the reason; the measurements stay."""
+        scores = [CompetencyScore(c.key, c.name, None, 0.0, quality.reason) for c in self.rubric.competencies]
+        if not stats["candidate_words"]:
+            advice = "There is nothing from you in the transcript to evaluate — answer out loud or in the chat."
+        else:
+            advice = (
+                "Answer each question in full sentences — what you would build, with a number or a reason — "
+                "and check that the transcript shows what you said."
+            )
+        return Evaluation(
+            session_id=session_id,
+            overall_score=None,
+            competencies=scores,
+            needs_improvement=[advice],
+            improvement_plan=[
+                PlanStep("Give the evaluator something to judge", advice, []),
+                PlanStep(
+                    "Do a full timed mock interview",
+                    "Run a 45-minute mock on a new problem: clarify, estimate, design, deep-dive, summarise.",
+                    [],
+                ),
+            ],
+            communication=stats,
+            rubric_id=self.rubric.id,
+            rubric_version=self.rubric.version,
+            engine="offline",
+            notes=[quality.reason],
+        )
+
+    # --- reading the transcript ---------------------------------------------------------------
+
+    def _parse(self, candidate: list[Utterance]) -> list[_Sentence]:
+        parsed = []
+        for u in candidate:
+            statement = [s for s in sentences(u.text) if s not in question_sentences(s)]
+            sigs = [signals(s) for s in statement]
+            for i, s in enumerate(statement):
+                items = list_items(s)
+                bare = is_buzzword_list(s, self._terms) or is_bare_list(s)
+                parsed.append(
+                    _Sentence(
+                        text=s,
+                        utterance=u,
+                        topics=frozenset(topics_in(s, self.topics)),
+                        signals=sigs[i],
+                        detail=_is_detailed(items, s, bare),
+                        statement=not bare and has_verb(s) and word_count(s) >= 8,
+                        bare=bare,
+                        follow=sigs[i + 1] if i + 1 < len(statement) else None,
+                    )
+                )
+        return parsed
+
+    def _credits(
+        self, parsed: list[_Sentence], questions: list[tuple[str, Utterance]], drawn: dict[str, BoardCredit]
+    ) -> dict[str, _Credit]:
+        """Each topic's best showing across the transcript and the whiteboard."""
+        best: dict[str, _Credit] = {t: _Credit(t, 0.0, None, frozenset()) for t in self.topics}
+        for s in parsed:
+            for t in s.topics:
+                strength, kinds = self._strength(s, t, self.topics[t].competency)
+                if strength > best[t].strength:
+                    best[t] = _Credit(t, strength, s, kinds)
+        if questions:
+            credit = {1: 0.6, 2: 0.8}.get(len(questions), 0.95)
+            for t in QUESTION_TOPICS:
+                if t in best and credit > best[t].strength:
+                    best[t] = _Credit(t, credit, best[t].sentence, frozenset({"question"}))
+        for t, drawing in drawn.items():
+            if t in best and drawing.strength > best[t].strength:  # the sentence, if any, is still quoted
+                best[t] = _Credit(t, drawing.strength, best[t].sentence, best[t].kinds, drawing.evidence)
+        return best
+
+    @staticmethod
+    def _strength(s: _Sentence, topic: str, competency: str) -> tuple[float, frozenset[str]]:
+        """Mention credit, plus reasoning credit for the kinds of reasoning this competency values."""
+        if s.bare:
+            return MENTION_CREDIT, frozenset()
+        relevant = RELEVANT_SIGNALS.get(competency, DEFAULT_SIGNALS)
+        extra = {k for k, present in (("detail", s.detail), ("statement", s.statement)) if present}
+        kinds = (s.signals.kinds | extra) & relevant
+        factor = _FACTOR_BY_KINDS.get(len(kinds), 1.0)
+        if not kinds and s.follow is not None:
+            kinds = s.follow.kinds & relevant
+            factor = 0.7 * _FACTOR_BY_KINDS.get(len(kinds), 1.0)
+        required = REQUIRED_SIGNAL.get(topic) or REQUIRED_SIGNAL.get(competency)
+        if required and required not in kinds:
+            factor = min(factor, 0.25)
+        if factor and s.words >= 15:
+            factor = min(1.0, factor + 0.1)
+        if len(s.topics) > 4:
+            factor *= 4 / len(s.topics)  # one sentence cannot justify six topics at once
+        return MENTION_CREDIT + (1 - MENTION_CREDIT) * factor, frozenset(kinds)
+
+    # --- scoring ------------------------------------------------------------------------------
+
+    def _expected(self, competency: str) -> list[str]:
+        """The topics this competency is judged on: the problem's plan if it has some, else the rubric's."""
+        if self.problem:
+            planned = [t for plan in self.problem.stages.values() for t in plan.topics if t in self.topics]
+            mine = [t for t in dict.fromkeys(planned) if self.topics[t].competency == competency]
+            if mine:
+                return mine
+        return [k for k, t in self.rubric.topics.items() if t.competency == competency]
+
+    def _score(
+        self,
+        competency: Competency,
+        credits: dict[str, _Credit],
+        drawn: dict[str, BoardCredit],
+        parsed: list[_Sentence],
+        stats: dict[str, Any],
+        questions: list[tuple[str, Utterance]],
+    ) -> CompetencyScore:
+        words_total = stats["candidate_words"]
+        if competency.key in STATS_COMPETENCIES:
+            return self._communication_score(competency, credits, stats, questions)
+        expected = self._expected(competency.key)
+        own = [t for t, topic in self.topics.items() if topic.competency == competency.key]
+        if not expected or not words_total:
+            why = "No candidate text to assess." if not words_total else "The rubric lists no topics for it."
+            return CompetencyScore(competency.key, competency.name, 1.0, 0.0, why, [])
+
+        breadth = sum(credits[t].strength for t in expected) / len(expected)
+        bonus = sum(0.05 for t in own if t not in expected and credits[t].strength >= 0.6)
+        breadth = min(1.0, breadth + bonus)
+        strong = [s for s in parsed if s.topics & set(own) and _best_strength(s, own, self) >= 0.6]
+        depth = min(1.0, len(strong) / max(2, len(expected)))
+        score = _clamp_score(1 + 4 * (0.7 * breadth + 0.3 * depth))
+
+        shown = [s for s in parsed if s.topics & set(own)]
+        on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
+        board_lines = list(dict.fromkeys(c.evidence for c in on_board))[:MAX_BOARD_EVIDENCE]
+        confidence = _confidence(words_total, len(shown) + (1 if board_lines else 0))
+        ranked = sorted(shown, key=lambda s: -_best_strength(s, own, self))
+        evidence = [_evidence(s) for s in _unique(ranked)[:3]]
+        evidence += [Evidence(line, source="whiteboard") for line in board_lines]
+        return CompetencyScore(
+            competency.key,
+            competency.name,
+            score,
+            confidence,
+            self._rationale(competency, expected, credits, score),
+            evidence,
+        )
+
+    def _rationale(self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float) -> str:
+        reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6 and not credits[t].board]
+        drawn = [self._name(t) for t in expected if credits[t].board]
+        named = [
+            self._name(t) for t in expected if MENTION_CREDIT <= credits[t].strength < 0.6 and not credits[t].board
+        ]
+        missing = [self._name(t) for t in expected if credits[t].strength == 0]
+        parts = []
+        if reasoned:
+            parts.append(f"Shown with reasoning: {', '.join(reasoned)}.")
+        if drawn:
+            parts.append(f"Shown on the whiteboard: {', '.join(drawn)}.")
+        if named:
+            parts.append(f"Named without reasoning: {', '.join(named)}.")
+        if missing:
+            parts.append(f"Not covered: {', '.join(missing)}.")
+        descriptor = competency.descriptors.get(min(5, max(1, round(score))))
+        if descriptor:
+            parts.append(f"Closest level: {descriptor}")
+        return " ".join(parts)
+
+    def _communication_score(
+        self,
+        competency: Competency,
+        credits: dict[str, _Credit],
+        stats: dict[str, Any],
+        questions: list[tuple[str, Utterance]],
+    ) -> CompetencyScore:
+        words_total = stats["candidate_words"]
+        if not words_total:
+            return CompetencyScore(competency.key, competency.name, 1.0, 0.0, "No candidate text to assess.", [])
+        avg = stats["avg_words_per_answer"]
+        if avg < 5:
+            length = 0.0
+        elif avg < 15:
+            length = 0.7 * (avg - 5) / 10
+        elif avg <= 150:
+            length = 1.0
+        else:
+            length = max(0.6, 1 - (avg - 150) / 375)
+        filler_part = 1 - min(1.0, max(0.0, (stats["filler_rate"] - 0.01) / 0.07))
+        question_part = {0: 0.2, 1: 0.6, 2: 0.8}.get(stats["questions_asked"], 1.0)
+        structure_part = {0: 0.3, 1: 0.7, 2: 0.7}.get(stats["structure_markers"], 1.0)
+        summary_part = 1.0 if stats["summary_at_end"] else 0.0
+        reasoning_part = min(1.0, stats["reasoning_share"] / 0.4)
+        quality = (
+            0.2 * length
+            + 0.15 * filler_part
+            + 0.15 * question_part
+            + 0.15 * structure_part
+            + 0.15 * summary_part
+            + 0.2 * reasoning_part
+        )
+        quality *= min(1.0, words_total / 150)  # a few lines cannot show communication
+        score = _clamp_score(1 + 4 * quality)
+        confidence = round(min(1.0, 0.2 + 0.5 * min(1.0, words_total / 500) + 0.3 * min(1.0, stats["answers"] / 8)), 2)
+        rationale = (
+            f"{stats['answers']} answers averaging {avg:.0f} words; {stats['fillers_per_100_words']:.1f} "
+            f"fillers "
+            f"per 100 words; {stats['questions_asked']} clarifying question(s); "
+            f"{stats['structure_markers']} signpost(s) like 'first/then/finally'; "
+            f"{'a' if stats['summary_at_end'] else 'no'} summary at the end; "
+            f"{stats['reasoning_share']:.0%} of sentences explain why."
+        )
+        descriptor = competency.descriptors.get(min(5, max(1, round(score))))
+        if descriptor:
+            rationale += f" Closest level: {descriptor}"
+        evidence = []
+        summary = credits.get("design_summary")
+        if summary and summary.sentence:
+            evidence.append(_evidence(summary.sentence))
+        evidence += [
+            Evidence(_quote(q, 220), message_seq=u.seq, at_seconds=u.start) for q, u in questions[: 3 - len(evidence)]
+        ]
+        return CompetencyScore(competency.key, competency.name, score, confidence, rationale, evidence)
+
+    # --- feedback -----------------------------------------------------------------------------
+
+    def _went_well(
+        self,
+        credits: dict[str, _Credit],
+        stats: dict[str, Any],
+        questions: list[tuple[str, Utterance]],
+        reading: BoardReading | None,
+    ) -> list[str]:
+        strong = sorted(
+            (c for c in credits.values() if c.strength >= 0.7 and c.sentence is not None),
+            key=lambda c: -c.strength,
+        )
+        picked: list[_Credit] = []
+        seen_competencies: set[str] = set()
+        for c in strong:  # one per competency first, for breadth
+            comp = self.topics[c.topic].competency
+            if comp not in seen_competencies:
+                picked.append(c)
+                seen_competencies.add(comp)
+        picked += [c for c in strong if c not in picked]
+        lines = [self._praise(group) for group in _by_sentence(picked)[:5]]
+        if len(questions) >= 2:
+            lines.append(f"You asked {len(questions)} clarifying questions, e.g. “{_quote(questions[0][0], 90)}”.")
+        if stats["summary_at_end"]:
+            lines.append("You closed with a summary of your design.")
+        drawn = [(a, b) for a, b in (reading.analysis.edges if reading else []) if a in KINDS and b in KINDS]
+        if len(drawn) >= 2:
+            flow = "; ".join(f"{a} → {b}" for a, b in drawn[:4])
+            lines.append(f"You drew the design on the whiteboard and connected its parts ({flow}).")
+        return lines
+
+    def _praise(self, group: list[_Credit]) -> str:
+        """One line for the topics one sentence showed, in the voice of its strongest signal."""
+        c = group[0]
+        assert c.sentence is not None
+        name, quote = self._names(group), _quote(c.sentence.text, 100)
+        competency = self.topics[c.topic].competency
+        if c.kinds == {"question"}:
+            return f"You clarified scope with questions before designing ({name})."
+        if competency == "estimation" and "quantity" in c.kinds:
+            return f"Your {name} used concrete numbers (“{quote}”)."
+        if "tradeoff" in c.kinds and "trade-off" in name:
+            return f"You weighed the trade-offs explicitly (“{quote}”)."
+        for kind, template in (
+            ("tradeoff", "You weighed trade-offs on {name} (“{quote}”)."),
+            ("failure", "You planned for failure in {name} (“{quote}”)."),
+            ("causal", "You explained the reasoning behind {name} (“{quote}”)."),
+            ("quantity", "You backed {name} with numbers (“{quote}”)."),
+            ("flow", "You walked through {name} step by step (“{quote}”)."),
+        ):
+            if kind in c.kinds:
+                return template.format(name=name, quote=quote)
+        return f"You were specific about {name} (“{quote}”)."
+
+    def _names(self, group: list[_Credit]) -> str:
+        names = [self._name(c.topic).lower() for c in group]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def _went_okay(self, credits: dict[str, _Credit]) -> list[str]:
+        lines = []
+        weak = [
+            c
+            for c in credits.values()
+            if MENTION_CREDIT <= c.strength < 0.7
+            and c.sentence is not None
+            and self.topics[c.topic].competency not in STATS_COMPETENCIES
+        ]
+        for group in _by_sentence(sorted(weak, key=lambda c: (c.strength, c.topic)))[:5]:
+            c = group[0]
+            assert c.sentence is not None
+            name, quote = self._names(group), _quote(c.sentence.text, 90)
+            required = REQUIRED_SIGNAL.get(c.topic) or REQUIRED_SIGNAL.get(self.topics[c.topic].competency)
+            if required == "quantity":
+                gap = "but without numbers — say the figures and the arithmetic out loud"
+            elif required == "tradeoff":
+                gap = "without naming the alternative and what you gave up"
+            elif c.strength <= MENTION_CREDIT:
+                gap = "but only by name — say why it is needed and how it works here"
+            else:
+                gap = "but the reasoning was thin — add a number, a 'because' or what happens when it fails"
+            lines.append(f"You touched on {name} {gap} (“{quote}”).")
+        return lines
+
+    def _needs_improvement(
+        self,
+        credits: dict[str, _Credit],
+        parsed: list[_Sentence],
+        candidate: list[Utterance],
+        stats: dict[str, Any],
+        reading: BoardReading | None,
+    ) -> list[str]:
+        lines = []
+        if not stats["candidate_words"]:
+            return ["There is nothing from you in the transcript to evaluate — answer out loud or in the chat."]
+        weights = {c.key: c.weight for c in self.rubric.competencies}
+        missing = [
+            t
+            for c in self.rubric.competencies
+            for t in self._expected(c.key)
+            if c.key not in STATS_COMPETENCIES and credits[t].strength == 0
+        ]
+        missing.sort(key=lambda t: -weights.get(self.topics[t].competency, 0))
+        for t in missing[:5]:
+            lines.append(f"{self._name(t)} never came up. An interviewer would ask: “{self._question_for(t)}”")
+        lists = [s for s in parsed if s.bare]
+        if lists:
+            lines.append(
+                f"{len(lists)} time(s) you listed terms without saying how they connect or why "
+                f"(“{_quote(lists[0].text, 80)}”). Give each piece a reason: what it does here and what "
+                "it costs."
+            )
+        listed = {id(s.utterance) for s in lists}
+        vague = [
+            u
+            for u in candidate
+            if is_vague(u.text)
+            and not question_sentences(u.text)
+            and id(u) not in listed
+            and not set(words(u.text)) <= _COURTESY
+        ]
+        if len(vague) >= 2:
+            lines.append(
+                f"{len(vague)} answers were too short or hedged to assess "
+                f"(e.g. “{_quote(vague[0].text, 60)}”). Give a concrete number, example or mechanism instead."
+            )
+        if stats["filler_rate"] > 0.05:
+            lines.append(
+                f"Filler words were {stats['fillers_per_100_words']:.0f} in every 100 words — pause "
+                "instead of filling, and lead with the point."
+            )
+        if stats["questions_asked"] == 0:
+            lines.append("You asked no clarifying questions — ask about scale and the key constraints first.")
+        if not stats["summary_at_end"]:
+            lines.append("You didn't summarise your design at the end — close with a one-minute recap.")
+        alone = [k for k in (reading.analysis.unconnected if reading else []) if k in KINDS]
+        if alone:
+            lines.append(
+                f"On the whiteboard, {', '.join(alone)} {'is' if len(alone) == 1 else 'are'} not connected to "
+                "anything — draw the arrows that show which component calls which."
+            )
+        return lines
+
+    def _plan(self, scores: list[CompetencyScore], credits: dict[str, _Credit]) -> list[PlanStep]:
+        """At least three steps, for the weakest competencies first, each with the rubric's resources."""
+        weights = {c.key: c.weight for c in self.rubric.competencies}
+        weakest = sorted(scores, key=lambda s: (s.score or 0.0, -weights[s.key]))
+        steps = []
+        for s in weakest[: max(3, sum(1 for x in scores if (x.score or 0.0) < 3.0))][:5]:
+            competency = self.rubric.competency(s.key)
+            score = s.score or 0.0
+            target = min(5, math.floor(score) + 1)
+            next_level = competency.descriptors.get(target, "")
+            detail = f"You scored {score:.1f}. Level {target} looks like: {next_level}"
+            if s.key in STATS_COMPETENCIES:
+                detail += " Practise short structured answers (first/then/finally) and end with a recap."
+            else:
+                gaps = [t for t in self._expected(s.key) if credits[t].strength < 0.6]
+                if gaps:
+                    tips = "; ".join(f"{self._name(t)} — {self._tip(t)}" for t in gaps[:3])
+                    detail += f" Work on: {tips}"
+            steps.append(PlanStep(f"Strengthen {competency.name.lower()}", detail.strip(), list(competency.resources)))
+        while len(steps) < 3:
+            steps.append(
+                PlanStep(
+                    "Do a full timed mock interview",
+                    "Run a 45-minute mock on a new problem: clarify, estimate, design, deep-dive, summarise.",
+                    [],
+                )
+            )
+        return steps
+
+    # --- wording helpers ----------------------------------------------------------------------
+
+    def _name(self, topic: str) -> str:
+        return self.topics[topic].name
+
+    def _question_for(self, topic: str) -> str:
+        if self.problem and self.problem.follow_ups.get(topic):
+            return self.problem.follow_ups[topic][0]
+        return self.topics[topic].probe
+
+    def _tip(self, topic: str) -> str:
+        if self.problem and self.problem.hints.get(topic):
+            return self.problem.hints[topic][0]
+        return self.topics[topic].hint or self.topics[topic].probe
+
+
+# --- module helpers ---------------------------------------------------------------------------
+
+
+def _by_sentence(credits: list[_Credit]) -> list[list[_Credit]]:
+    """Credits grouped by the sentence that earned them, in first-seen order: one quote, one line."""
+    groups: dict[str, list[_Credit]] = {}
+    for c in credits:
+        assert c.sentence is not None
+        groups.setdefault(c.sentence.text, []).append(c)
+    return list(groups.values())
+
+
+def _candidate_utterances(utterances: list[Utterance]) -> list[Utterance]:
+    """The candidate's utterances, each distinct text once (chat and transcript can repeat each other)."""
+    seen: set[str] = set()
+    out = []
+    for u in utterances:
+        if u.speaker.lower() != "candidate" or not u.text.strip():
+            continue
+        key = " ".join(normalize(u.text).split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(u)
+    return out
+
+
+def _communication_stats(
+    candidate: list[Utterance], interviewer_words: int, topics: dict[str, Topic]
+) -> dict[str, Any]:
+    words_total = sum(word_count(u.text) for u in candidate)
+    answers = len(candidate)
+    filler_count = sum(len(fillers(u.text)) for u in candidate)
+    questions = sum(1 for u in candidate for q in question_sentences(u.text) if not is_check_in(q))
+    check_ins = sum(1 for u in candidate for s in sentences(u.text) if is_check_in(s))
+    statements = [s for u in candidate for s in sentences(u.text) if not s.rstrip().endswith("?")]
+    reasoned = sum(1 for s in statements if signals(s).reasoning > 0)
+    closing = candidate[-3:]
+    summary_at_end = any("design_summary" in topics_in(u.text, topics) for u in closing) if topics else False
+    timed = [(u, u.end - u.start) for u in candidate if u.start is not None and u.end is not None and u.end > u.start]
+    spoken_seconds = sum(d for _, d in timed)
+    wpm = round(sum(word_count(u.text) for u, _ in timed) / spoken_seconds * 60, 1) if spoken_seconds else None
+    return {
+        "candidate_words": words_total,
+        "interviewer_words": interviewer_words,
+        "answers": answers,
+        "avg_words_per_answer": round(words_total / answers, 1) if answers else 0.0,
+        "filler_count": filler_count,
+        "filler_rate": round(filler_count / words_total, 4) if words_total else 0.0,
+        "fillers_per_100_words": round(100 * filler_count / words_total, 1) if words_total else 0.0,
+        "questions_asked": questions,
+        "check_ins": check_ins,
+        "structure_markers": sum(len(structure_markers(u.text)) for u in candidate),
+        "summary_at_end": summary_at_end,
+        "reasoning_share": round(reasoned / len(statements), 2) if statements else 0.0,
+        "talk_ratio": round(words_total / (words_total + interviewer_words), 2) if words_total else 0.0,
+        "words_per_minute": wpm,
+        "one_line_answers": sum(1 for u in candidate if word_count(u.text) <= 3),
+        "long_answers": sum(1 for u in candidate if word_count(u.text) > 250),
+    }
+
+
+def _is_detailed(items: list[str], sentence: str, bare: bool) -> bool:
+    """A specific enumeration that says something ("we store code, long_url, created_at, expires_at")."""
+    if bare or len(items) < 3 or word_count(sentence) < 8 or not has_verb(sentence):
+        return False
+    return sum(1 for i in items if len(i.split()) <= 4) >= 0.6 * len(items)
+
+
+def _volume_notes(words_total: int) -> list[str]:
+    """Past the gate but still thin: the scores stand, with a warning (and low confidence)."""
+    if words_total < _TINY_WORDS:
+        return [
+            f"Only {words_total} words from the candidate — enough to score, too little to judge reliably, so "
+            "confidence is low."
+        ]
+    return []
+
+
+def _best_strength(s: _Sentence, topics: list[str], evaluator: OfflineEvaluator) -> float:
+    return max(
+        (OfflineEvaluator._strength(s, t, evaluator.topics[t].competency)[0] for t in s.topics if t in topics),
+        default=0.0,
+    )
+
+
+def _confidence(words_total: int, evidence_sentences: int) -> float:
+    if not words_total:
+        return 0.0
+    value = 0.15 + 0.45 * min(1.0, words_total / 600) + 0.4 * min(1.0, evidence_sentences / 3)
+    return round(min(1.0, value), 2)
+
+
+def _clamp_score(value: float) -> float:
+    return round(min(5.0, max(1.0, value)), 1)
+
+
+def _unique(items: list[_Sentence]) -> list[_Sentence]:
+    seen: set[str] = set()
+    out = []
+    for s in items:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out
+
+
+def _evidence(s: _Sentence) -> Evidence:
+    return Evidence(_quote(s.text, 220), message_seq=s.utterance.seq, at_seconds=s.utterance.start)
+
+
+def _quote(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

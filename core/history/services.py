@@ -1,0 +1,216 @@
+"""History: find past interviews, read one in full, follow a candidate's scores, compare two.
+
+The list is filtered, sorted and paged by the database (the repository turns a HistoryQuery
+into one WHERE/ORDER BY/LIMIT/OFFSET and a COUNT with the same WHERE), so a workspace with
+10,000 interviews costs the page one page of rows. Unscored interviews (no evaluation, or
+one the evaluator refused to score) have no overall score: they never match a score range
+and sort last whichever way scores are sorted.
+
+The query itself (HistoryQuery) is a domain type in core.models, so storage/ can read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from core.errors import ContentError
+from core.models import (
+    Candidate,
+    Evaluation,
+    HistoryQuery,
+    MediaFile,
+    Message,
+    Session,
+    SessionSummary,
+    SortKey,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+
+if TYPE_CHECKING:
+    from core.content.problems import Problem
+    from core.unit_of_work import UnitOfWork
+    from core.workspace import Workspace
+
+TREND_LIMIT = 200  # attempts shown in a candidate's trend; nobody practises more than that
+
+
+@dataclass
+class HistoryPage:
+    items: list[SessionSummary]
+    total: int
+    page: int  # the page shown: the one asked for, or the last one when it was past the end
+    pages: int  # at least 1, so "page 1 of 1" reads right for an empty result
+
+
+@dataclass(frozen=True)
+class InterviewerOption:
+    provider: str
+    model: str | None
+
+    @property
+    def label(self) -> str:
+        return self.provider if self.model is None else f"{self.provider} · {self.model}"
+
+
+@dataclass
+class SessionDetail:
+    """Everything History shows about one interview, read in one transaction."""
+
+    session: Session
+    problem: Problem | None  # None when the problem has left the bank since
+    candidate: Candidate | None
+    messages: list[Message]
+    transcript: list[TranscriptEntry]
+    snapshots: list[WhiteboardSnapshot]  # oldest first
+    evaluation: Evaluation | None
+    media: list[MediaFile]
+
+    @property
+    def title(self) -> str:
+        return self.problem.title if self.problem else self.session.problem_title or self.session.problem_id
+
+
+@dataclass
+class Attempt:
+    session_id: str
+    number: int  # 1 for the candidate's first scored interview
+    created_at: datetime
+    problem_title: str
+    overall_score: float | None
+    scores: dict[str, float | None]  # competency key → score (None: not scored)
+
+
+@dataclass
+class CandidateTrend:
+    candidate: Candidate
+    attempts: list[Attempt]  # oldest first, only interviews with an evaluation
+    competencies: dict[str, str] = field(default_factory=dict)  # key → name, in rubric order
+
+
+@dataclass
+class CompetencyDelta:
+    key: str
+    name: str
+    a: float | None
+    b: float | None
+
+    @property
+    def delta(self) -> float | None:
+        """b − a: positive when the second interview scored higher."""
+        return None if self.a is None or self.b is None else round(self.b - self.a, 2)
+
+
+@dataclass
+class Comparison:
+    a: SessionDetail
+    b: SessionDetail
+    overall: CompetencyDelta
+    competencies: list[CompetencyDelta]
+
+
+def search_history(ws: Workspace, query: HistoryQuery) -> HistoryPage:
+    """One page of interviews matching the query, and how many match in all.
+
+    A page past the end (the list shrank since the page was chosen) shows the last page.
+    """
+    with ws.uow_factory() as uow:
+        total = uow.sessions.count_matching(query)
+        pages = max(1, math.ceil(total / query.page_size))
+        if query.page > pages:
+            query = replace(query, page=pages)
+        items = uow.sessions.search(query) if total else []
+    return HistoryPage(items=items, total=total, page=query.page, pages=pages)
+
+
+def interviewer_options(ws: Workspace) -> list[InterviewerOption]:
+    """The providers and models that have run an interview here, for the filter's choices."""
+    with ws.uow_factory() as uow:
+        return [InterviewerOption(p, m) for p, m in uow.sessions.interviewers()]
+
+
+def session_detail(ws: Workspace, session_id: str) -> SessionDetail:
+    """Raises NotFound for an unknown id (e.g. a stale bookmark)."""
+    with ws.uow_factory() as uow:
+        return _detail(ws, uow, session_id)
+
+
+def candidate_trend(ws: Workspace, candidate_id: str) -> CandidateTrend:
+    """The candidate's evaluated interviews, oldest first, with each competency's score."""
+    query = HistoryQuery(candidate_id=candidate_id, sort=SortKey.DATE, descending=False, page_size=TREND_LIMIT)
+    with ws.uow_factory() as uow:
+        candidate = uow.candidates.get(candidate_id)
+        summaries = uow.sessions.search(query)
+        evaluations = [(s, uow.evaluations.for_session(s.id)) for s in summaries]
+    trend = CandidateTrend(candidate=candidate, attempts=[])
+    for summary, evaluation in evaluations:
+        if evaluation is None:
+            continue
+        for c in evaluation.competencies:
+            trend.competencies.setdefault(c.key, c.name)
+        trend.attempts.append(
+            Attempt(
+                session_id=summary.id,
+                number=len(trend.attempts) + 1,
+                created_at=summary.created_at,
+                problem_title=summary.problem_title,
+                overall_score=summary.overall_score,
+                scores={c.key: c.score for c in evaluation.competencies},
+            )
+        )
+    return trend
+
+
+def compare_sessions(ws: Workspace, a: str, b: str) -> Comparison:
+    """Two interviews side by side: each competency's score in both, and the change from a to b."""
+    with ws.uow_factory() as uow:
+        first, second = _detail(ws, uow, a), _detail(ws, uow, b)
+    scores_a = _scores(first.evaluation)
+    scores_b = _scores(second.evaluation)
+    names = {key: name for key, (name, _) in (scores_b | scores_a).items()}
+    keys = list(scores_a) + [k for k in scores_b if k not in scores_a]
+    return Comparison(
+        a=first,
+        b=second,
+        overall=CompetencyDelta("overall", "Overall", _overall(first.evaluation), _overall(second.evaluation)),
+        competencies=[
+            CompetencyDelta(key, names[key], scores_a.get(key, (key, None))[1], scores_b.get(key, (key, None))[1])
+            for key in keys
+        ],
+    )
+
+
+def _overall(evaluation: Evaluation | None) -> float | None:
+    return None if evaluation is None else evaluation.overall_score
+
+
+def _scores(evaluation: Evaluation | None) -> dict[str, tuple[str, float | None]]:
+    if evaluation is None:
+        return {}
+    return {c.key: (c.name, c.score) for c in evaluation.competencies}
+
+
+def _detail(ws: Workspace, uow: UnitOfWork, session_id: str) -> SessionDetail:
+    session = uow.sessions.get(session_id)
+    candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
+    try:
+        problem = ws.problems.get(session.problem_id)
+    except ContentError:
+        problem = None
+    snapshots = sorted(
+        uow.whiteboards.in_session(session_id),
+        key=lambda s: (s.created_at.timestamp() if s.created_at else 0.0, s.id or 0),
+    )
+    return SessionDetail(
+        session=session,
+        problem=problem,
+        candidate=candidate,
+        messages=uow.messages.in_session(session_id),
+        transcript=uow.transcripts.in_session(session_id),
+        snapshots=snapshots,
+        evaluation=uow.evaluations.for_session(session_id),
+        media=uow.media.in_session(session_id),
+    )

@@ -1,0 +1,498 @@
+"""Interview services: what pages and the CLI call to run an interview.
+
+Plain functions over a Workspace (its unit of work, content and clock). Each action is one
+transaction; the candidate's message is committed before the interviewer is asked to reply,
+so nothing typed is lost if the reply fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core import audit
+from core.content.problems import Problem
+from core.content.prompts import load_prompt
+from core.errors import SessionClosed, WorkspaceError
+from core.evaluation.llm_evaluator import EvaluationOutcome, LLMEvaluator
+from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.evaluation.utterances import evaluation_utterances
+from core.interview.llm_interviewer import LLMInterviewer
+from core.interview.offline_interviewer import OfflineInterviewer, Turn
+from core.lifecycle import change_status, transition
+from core.llm.chat_models import ChatError, Usage
+from core.llm.pricing import usage_entry
+from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
+from core.logs import session_context
+from core.models import (
+    Candidate,
+    Evaluation,
+    Level,
+    Message,
+    Role,
+    Session,
+    SessionStatus,
+    SessionSummary,
+    Stage,
+    TokenUsage,
+    TranscriptEntry,
+    Utterance,
+)
+from core.provider_ids import OFFLINE
+from core.whiteboard.analysis import BoardGraph, read_board
+from core.whiteboard.snapshots import board_analysis, latest_picture
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 8000
+
+
+@dataclass
+class InterviewView:
+    """Everything a page shows about one interview, read in one transaction."""
+
+    session: Session
+    problem: Problem
+    messages: list[Message]
+    candidate: Candidate | None
+    evaluation: Evaluation | None
+
+
+def create_interview(
+    ws: Workspace,
+    *,
+    problem_id: str,
+    candidate_id: str | None = None,
+    level: Level = Level.MID,
+    modes: list[str] | None = None,
+    duration_minutes: int | None = None,
+    provider: str = OFFLINE,
+    model: str | None = None,
+    actor: str = "candidate",
+) -> Session:
+    problem = ws.problems.get(problem_id)
+    now = ws.clock()
+    session = Session(
+        id=uuid.uuid4().hex,
+        problem_id=problem.id,
+        problem_title=problem.title,
+        candidate_id=candidate_id,
+        interviewer_provider=provider,
+        interviewer_model=model if provider != OFFLINE else None,
+        level=level,
+        modes=modes or ["chat"],
+        status=SessionStatus.READY,
+        duration_minutes=duration_minutes or ws.settings.interview_minutes,
+        created_at=now,
+        updated_at=now,
+    )
+    with session_context(session.id), ws.uow_factory() as uow:
+        if candidate_id is not None:
+            uow.candidates.get(candidate_id)  # NotFound for an unknown candidate
+        uow.sessions.add(session)
+        audit.record(
+            uow,
+            "session_created",
+            actor=actor,
+            session_id=session.id,
+            detail={"problem_id": problem.id, "level": level.value, "provider": provider, "model": model},
+            logger=log,
+        )
+        uow.commit()
+    return session
+
+
+def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> Message:
+    """ready → active, and the interviewer's opening message."""
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        now = ws.clock()
+        transition(session, SessionStatus.ACTIVE, now)
+        turn = _planner(ws, session).opening(session)
+        session.stage = turn.stage
+        opening = uow.messages.add(
+            Message(session.id, Role.INTERVIEWER, turn.text, stage=turn.stage, meta=turn.meta, created_at=now)
+        )
+        uow.sessions.update(session)
+        audit.record(uow, "session_started", actor=actor, session_id=session.id, logger=log)
+        uow.commit()
+    return opening
+
+
+def submit_answer(
+    ws: Workspace, session_id: str, text: str, *, actor: str = "candidate", source: str = "typed"
+) -> Message:
+    """Store the candidate's answer on its own, before anyone is asked to reply to it.
+
+    `source` is "typed", or "mic" for a spoken answer (whose words are also transcript lines).
+    """
+    text = text.strip()
+    if not text:
+        raise WorkspaceError("Type an answer before sending.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise WorkspaceError(f"That message is too long ({len(text)} characters; at most {MAX_MESSAGE_CHARS}).")
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        _require_active(session)
+        meta = {} if source == "typed" else {"source": source}
+        message = Message(session.id, Role.CANDIDATE, text, stage=session.stage, meta=meta, created_at=ws.clock())
+        stored = uow.messages.add(message)
+        audit.record(
+            uow,
+            "message_sent",
+            actor=actor,
+            session_id=session.id,
+            detail={"seq": stored.seq, "chars": len(text), "source": source},
+            logger=log,
+        )
+        uow.commit()
+    return stored
+
+
+def send_message(
+    ws: Workspace, session_id: str, text: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
+) -> Message:
+    """Store the candidate's message, then the interviewer's reply; returns the reply."""
+    submit_answer(ws, session_id, text, actor=actor)
+    return reply_to_candidate(ws, session_id, llm=llm)
+
+
+def reply_to_candidate(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> Message:
+    """The next interviewer turn, waited for; also answers a message a crash left unanswered."""
+    reply = stream_reply(ws, session_id, llm=llm)
+    for _ in reply:
+        pass
+    assert reply.message is not None
+    return reply.message
+
+
+@dataclass
+class ReplyStream:
+    """The interviewer's reply as it arrives (for st.write_stream). Iterate it to the end: then
+    `message` is the stored reply, and `fallback` says why the offline interviewer answered."""
+
+    chunks: Iterator[str]
+    stage: Stage = Stage.REQUIREMENTS  # the stage the reply belongs to, known before it streams
+    message: Message | None = None
+    fallback: str | None = None
+    usage: TokenUsage | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+
+def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> ReplyStream:
+    """Plan the next turn with the offline engine and, for an LLM session, let the model voice it.
+
+    Nothing is held open while the model talks: the state is read first, the reply is stored
+    when the stream ends. A provider that fails (after its retries) leaves the offline text.
+    """
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        _require_active(session)
+        history = uow.messages.in_session(session_id)
+        drawing = uow.whiteboards.latest(session_id)
+    now = ws.clock()
+    board = board_analysis(ws, session.problem_id, drawing) if drawing else None
+    turn = _planner(ws, session).reply(session, history, now, board=board)
+    reply = ReplyStream(chunks=iter(()), stage=turn.stage)
+    reply.chunks = _voiced_reply(ws, reply, session, history, turn, llm, now)
+    return reply
+
+
+def _voiced_reply(
+    ws: Workspace,
+    reply: ReplyStream,
+    session: Session,
+    history: list[Message],
+    turn: Turn,
+    llm: LLMChoice | None,
+    now: datetime,
+) -> Iterator[str]:
+    text = turn.text
+    info = provider(session.interviewer_provider)
+    if not info.is_llm:
+        yield text
+    elif llm is None or llm.provider != info.key:
+        reply.fallback = (
+            f"No {info.label} key in this browser session, so the offline interviewer answered. "
+            "Enter the key on the Setup page to continue with the model."
+        )
+        yield text
+    else:
+        started, parts = time.perf_counter(), []
+        endpoint = f"{llm.provider}:{base_url_for(ws.settings, llm.provider) or 'default'}"
+        chat = None
+        try:
+            if wait := ws.provider_health.wait_left(endpoint):
+                raise ChatError("network", f"it failed a moment ago; trying it again in {wait:.0f} s.")
+            chat = chat_model_for(ws.settings, llm)
+            prompt = load_prompt(ws.settings.resolve(ws.settings.prompts_dir), "interviewer")
+            stream = LLMInterviewer(chat, ws.problems.get(session.problem_id), prompt).phrase(
+                session, history, turn, now
+            )
+            for chunk in stream:
+                parts.append(chunk)
+                yield chunk
+            ws.provider_health.succeeded(endpoint)
+            text = "".join(parts).strip() or turn.text
+            duration_ms = int((time.perf_counter() - started) * 1000)
+            reply.usage = _usage(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
+        except ChatError as exc:
+            if exc.transient and chat is not None:
+                ws.provider_health.failed(endpoint)
+            log.warning("provider failed, offline reply used", extra={"provider": info.key, "kind": exc.kind})
+            reply.fallback = f"{info.label} did not answer ({exc}) The offline interviewer answered instead."
+            if parts:
+                yield "\n\n"
+            yield turn.text
+            text = turn.text
+        finally:
+            if chat is not None:
+                chat.close()
+    reply.message = _store_reply(ws, session.id, turn, text, reply, llm)
+
+
+def _store_reply(
+    ws: Workspace, session_id: str, turn: Turn, text: str, reply: ReplyStream, llm: LLMChoice | None
+) -> Message:
+    now = ws.clock()
+    meta = dict(turn.meta)
+    if reply.fallback:
+        meta["fallback"] = True
+    elif llm is not None and reply.usage is not None:
+        meta.update(provider=llm.provider, model=llm.model)
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        stored = uow.messages.add(
+            Message(session.id, Role.INTERVIEWER, text, stage=turn.stage, meta=meta, created_at=now)
+        )
+        if turn.stage is not session.stage:
+            audit.record(
+                uow,
+                "stage_changed",
+                actor="interviewer",
+                session_id=session.id,
+                detail={"old": session.stage.value, "new": turn.stage.value},
+                logger=log,
+            )
+            session.stage = turn.stage
+            session.stage_started_at = now
+        if reply.usage is not None:
+            uow.token_usage.add(reply.usage)
+        if reply.fallback:
+            audit.record(
+                uow,
+                "provider_fallback",
+                actor="interviewer",
+                session_id=session.id,
+                detail={"reason": reply.fallback},
+                logger=log,
+            )
+        session.updated_at = now
+        uow.sessions.update(session)
+        uow.commit()
+    return stored
+
+
+def _usage(
+    ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage | None, duration_ms: int
+) -> TokenUsage:
+    return usage_entry(
+        ws.settings.prices,
+        session_id=session_id,
+        provider=llm.provider,
+        model=llm.model,
+        operation=operation,
+        usage=usage,
+        duration_ms=duration_ms,
+    )
+
+
+def needs_reply(messages: list[Message]) -> bool:
+    return bool(messages) and messages[-1].role is Role.CANDIDATE
+
+
+def pause_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+    change_status(ws, session_id, SessionStatus.PAUSED, "session_paused", actor=actor, logger=log)
+
+
+def resume_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+    change_status(ws, session_id, SessionStatus.ACTIVE, "session_resumed", actor=actor, logger=log)
+
+
+def cancel_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+    change_status(ws, session_id, SessionStatus.CANCELLED, "session_cancelled", actor=actor, logger=log)
+
+
+def end_interview(
+    ws: Workspace, session_id: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
+) -> Evaluation:
+    """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
+
+    The evaluation (which may take an LLM some seconds) runs outside any transaction. It reads the
+    latest whiteboard drawing too, and a provider that reads images gets its picture.
+    """
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        transition(session, SessionStatus.COMPLETED, ws.clock())  # refuses early; not committed here
+        messages = uow.messages.in_session(session_id)
+        transcript = uow.transcripts.in_session(session_id)
+        drawing = uow.whiteboards.latest(session_id)
+    board = read_board(drawing.fabric_json) if drawing else None
+    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board)
+    with session_context(session_id), ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        transition(session, SessionStatus.COMPLETED, ws.clock())
+        evaluation = uow.evaluations.add(outcome.evaluation)
+        if outcome.usage is not None and llm is not None:
+            uow.token_usage.add(_usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms))
+        if outcome.picture_usage is not None and llm is not None:
+            usage = _usage(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            uow.token_usage.add(usage)
+        uow.sessions.update(session)
+        audit.record(
+            uow,
+            "session_completed",
+            actor=actor,
+            session_id=session.id,
+            detail={"overall_score": evaluation.overall_score, "engine": evaluation.engine},
+            logger=log,
+        )
+        uow.commit()
+    return evaluation
+
+
+def _evaluate(
+    ws: Workspace, session: Session, utterances: list[Utterance], llm: LLMChoice | None, board: BoardGraph | None
+) -> EvaluationOutcome:
+    problem = ws.problems.get(session.problem_id)
+    rubric = ws.rubric(session.rubric_id)
+    info = provider(session.interviewer_provider)
+    if not info.is_llm:
+        return EvaluationOutcome(OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board), None)
+    if llm is None or llm.provider != info.key:
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
+        evaluation.notes.insert(0, f"No {info.label} key in this browser session; this is the offline evaluator's.")
+        return EvaluationOutcome(evaluation, None)
+    started = time.perf_counter()
+    try:
+        chat = chat_model_for(ws.settings, llm)
+    except ChatError as exc:
+        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
+        evaluation.notes.insert(
+            0, f"The {info.label} evaluator could not be used ({exc}); this is the offline evaluator's."
+        )
+        return EvaluationOutcome(evaluation, None)
+    prompts = ws.settings.resolve(ws.settings.prompts_dir)
+    picture = latest_picture(ws, session.id) if vision_capable(ws.settings, info.key) else None
+    evaluator = LLMEvaluator(
+        chat,
+        rubric,
+        problem,
+        load_prompt(prompts, "evaluator"),
+        label=info.label,
+        picture_prompt=load_prompt(prompts, "whiteboard") if picture is not None else None,
+    )
+    try:
+        outcome = evaluator.evaluate(session.id, utterances, level=session.level, board=board, picture=picture)
+    finally:
+        chat.close()
+    outcome.duration_ms = int((time.perf_counter() - started) * 1000) - outcome.picture_ms  # the evaluation's own
+    return outcome
+
+
+@dataclass
+class UsageSummary:
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    by_operation: dict[str, dict[str, float]] = field(default_factory=dict)
+    unpriced_models: list[str] = field(default_factory=list)
+
+
+def usage_summary(ws: Workspace, session_id: str) -> UsageSummary:
+    """Tokens and cost so far, in total and per operation (question generation, evaluation…)."""
+    with ws.uow_factory() as uow:
+        records = uow.token_usage.in_session(session_id)
+    summary = UsageSummary()
+    for r in records:
+        summary.calls += 1
+        summary.input_tokens += r.input_tokens
+        summary.output_tokens += r.output_tokens
+        summary.cost_usd += r.cost_usd
+        row = summary.by_operation.setdefault(
+            r.operation, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
+        )
+        row["calls"] += 1
+        row["input_tokens"] += r.input_tokens
+        row["output_tokens"] += r.output_tokens
+        row["cost_usd"] += r.cost_usd
+        if r.model not in ws.settings.prices and r.model not in summary.unpriced_models:
+            summary.unpriced_models.append(r.model)
+    return summary
+
+
+def message_count(ws: Workspace, session_id: str) -> int:
+    """How many chat messages the interview has: a cheap "is there something new?" for the page."""
+    with ws.uow_factory() as uow:
+        return len(uow.messages.in_session(session_id))
+
+
+def get_interview(ws: Workspace, session_id: str) -> InterviewView:
+    with ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
+        return InterviewView(
+            session=session,
+            problem=ws.problems.get(session.problem_id),
+            messages=uow.messages.in_session(session_id),
+            candidate=candidate,
+            evaluation=uow.evaluations.for_session(session_id),
+        )
+
+
+def list_history(
+    ws: Workspace, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+) -> tuple[list[SessionSummary], int]:
+    """One page of sessions, most recent first, and the total count for paging."""
+    with ws.uow_factory() as uow:
+        return (
+            uow.sessions.list_summaries(limit=limit, offset=offset, statuses=statuses),
+            uow.sessions.count(statuses=statuses),
+        )
+
+
+def open_sessions(ws: Workspace) -> list[SessionSummary]:
+    """Interviews that can be resumed (after a reload, a closed tab or a server restart)."""
+    summaries, _ = list_history(
+        ws, limit=20, statuses=[SessionStatus.READY, SessionStatus.ACTIVE, SessionStatus.PAUSED]
+    )
+    return summaries
+
+
+def _planner(ws: Workspace, session: Session) -> OfflineInterviewer:
+    """The deterministic engine that decides every move, whichever provider voices it."""
+    return OfflineInterviewer(ws.problems.get(session.problem_id), ws.rubric(session.rubric_id))
+
+
+def _require_active(session: Session) -> None:
+    if session.status is SessionStatus.ACTIVE:
+        return
+    if session.status is SessionStatus.PAUSED:
+        raise SessionClosed("The interview is paused: resume it to continue.")
+    if session.status is SessionStatus.READY:
+        raise SessionClosed("The interview has not started yet.")
+    raise SessionClosed(f"This interview is {session.status.value} and accepts no new input.")
+
+
+def list_transcript(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
+    """The session's transcript so far, in speaking order (empty until someone speaks)."""
+    with ws.uow_factory() as uow:
+        return uow.transcripts.in_session(session_id)

@@ -1,0 +1,225 @@
+"""ChatModel over Anthropic's Messages API.
+
+The real `anthropic` SDK makes the calls and does the retrying (MAX_ATTEMPTS in all, exponential
+backoff with jitter, honouring retry-after); this module shapes requests, reads replies and
+SSE streams, and turns SDK exceptions into ChatError (words in core/llm/chat_errors.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import anthropic
+import httpx2  # the SDK's own HTTP client: a connection lost mid-stream surfaces as its exception
+
+from core.llm import chat_errors
+from core.llm.chat_errors import Endpoint
+from core.llm.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, ChatResult, Usage
+from core.provider_ids import ANTHROPIC
+
+log = logging.getLogger(__name__)
+
+ANTHROPIC_BASE_URL = "https://api.anthropic.com"
+PROVIDER = ANTHROPIC
+# The Messages API wants a conversation that opens with the user and does not end on the
+# assistant (newer models refuse a trailing assistant "prefill"); these stand in where needed.
+OPENING_TURN = "(Start of the conversation.)"
+CLOSING_TURN = "(Please continue.)"
+JSON_INSTRUCTION = "Reply with a single JSON object and nothing else: no prose before or after it, no code fences."
+
+_T = TypeVar("_T")
+
+
+class AnthropicChatStream:
+    """Text deltas as Anthropic sends them; `usage` is set once the stream is exhausted. Read once."""
+
+    def __init__(self, sdk_stream: Any, *, fail: Callable[[Exception], ChatError]) -> None:
+        self.usage: Usage | None = None
+        self._stream = sdk_stream
+        self._fail = fail
+        self._started = False
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("This ChatStream has already been read.")
+        self._started = True
+        usage = Usage()
+        try:
+            for event in self._stream:
+                if event.type == "message_start":
+                    usage.input_tokens = _input_tokens(event.message.usage)
+                    usage.output_tokens = event.message.usage.output_tokens or 0
+                elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                    if event.delta.text:
+                        yield event.delta.text
+                elif event.type == "message_delta":
+                    usage.output_tokens = event.usage.output_tokens  # cumulative for the whole message
+                    if event.usage.input_tokens is not None:
+                        usage.input_tokens = _input_tokens(event.usage)
+        except (anthropic.AnthropicError, httpx2.HTTPError) as exc:
+            raise self._fail(exc) from None
+        finally:
+            self._stream.close()
+        self.usage = usage
+
+    def close(self) -> None:
+        """Stop reading early and release the connection."""
+        self._stream.close()
+
+
+class AnthropicChatModel:
+    provider = PROVIDER
+
+    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None, timeout: float = 30.0) -> None:
+        self.model = model.strip()
+        self.timeout = timeout
+        url = (base_url or "").strip() or ANTHROPIC_BASE_URL
+        self._endpoint = Endpoint(PROVIDER, chat_errors.host_of(url))
+        key = (api_key or "").strip()
+        if not key:
+            raise chat_errors.missing_key(PROVIDER)
+        if not self.model:
+            raise chat_errors.missing_model(self._endpoint)
+        self._secrets = (key,)
+        self._client = anthropic.Anthropic(api_key=key, base_url=url, timeout=timeout, max_retries=MAX_ATTEMPTS - 1)
+
+    def __repr__(self) -> str:
+        return f"AnthropicChatModel(model={self.model!r}, host={self._endpoint.host!r})"
+
+    def stream(
+        self, system: str, messages: list[ChatMessage], *, max_tokens: int = 700, temperature: float = 0.4
+    ) -> AnthropicChatStream:
+        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature)
+        sdk_stream = self._call(lambda: self._client.messages.create(**params, stream=True))
+        return AnthropicChatStream(sdk_stream, fail=lambda exc: self._error(exc, mid_stream=True))
+
+    def complete(
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int = 2000,
+        temperature: float = 0.2,
+        json_output: bool = False,
+    ) -> ChatResult:
+        if json_output:  # the Messages API has no schema-free JSON mode: ask for it, then trim any wrapping
+            system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
+        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature)
+        message = self._call(lambda: self._client.messages.create(**params))
+        text = "".join(block.text for block in message.content if block.type == "text")
+        if message.stop_reason == "max_tokens":
+            log.info("anthropic reply hit max_tokens=%d and was cut short", max_tokens)
+        usage = Usage(_input_tokens(message.usage), message.usage.output_tokens or 0)
+        return ChatResult(text=json_object_text(text) if json_output else text, usage=usage)
+
+    def validate(self) -> None:
+        self._call(lambda: self._client.models.retrieve(self.model))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _params(
+        self, system: str, messages: list[ChatMessage], *, max_tokens: int, temperature: float
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "messages": wire_messages(messages),
+        }
+        # No temperature: the Messages API this SDK speaks has none (the anthropic package knows no such
+        # field). `temperature` stays in the signature for the ChatModel contract and is ignored here.
+        if system:
+            params["system"] = system
+        return params
+
+    def _call(self, send: Callable[[], _T]) -> _T:
+        try:
+            return send()
+        except anthropic.AnthropicError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception, *, mid_stream: bool = False) -> ChatError:
+        endpoint = self._endpoint
+        status: int | None = None
+        if isinstance(exc, anthropic.APITimeoutError | httpx2.TimeoutException):
+            error = chat_errors.timed_out(endpoint, self.timeout)
+        elif isinstance(exc, anthropic.APIConnectionError | httpx2.TransportError):
+            error = chat_errors.stream_dropped(endpoint) if mid_stream else chat_errors.connection_failed(endpoint)
+        elif isinstance(exc, anthropic.APIStatusError):  # also an `event: error` inside a 200 stream
+            status = exc.status_code
+            error = chat_errors.status_error(
+                endpoint,
+                status,
+                model=self.model,
+                detail=exc.api_message or (exc.body if isinstance(exc.body, str) else None),
+                error_type=exc.type,
+                headers=exc.response.headers,
+                secrets=self._secrets,
+            )
+        else:
+            error = ChatError("server", f"{endpoint.Name} sent a reply this app cannot read; try again.")
+        log.warning(
+            "%s chat call failed: %s%s",
+            PROVIDER,
+            error.kind,
+            f" (HTTP {status})" if status else "",
+            extra={"provider": PROVIDER, "model": self.model, "kind": error.kind, "status": status},
+        )
+        return error
+
+
+def wire_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Messages API turns: no empty ones, same-role neighbours merged, opening with the user, ending with the user.
+
+    A turn's content is its text, or, with pictures, content blocks: each image (base64 PNG), then the text.
+    """
+    turns: list[dict[str, Any]] = []
+    for message in messages:
+        content = message.content.strip()
+        if not content and not message.images:
+            continue
+        blocks = [_image_block(png) for png in message.images]
+        if turns and turns[-1]["role"] == message.role:
+            earlier = turns[-1]["content"]
+            if blocks or isinstance(earlier, list):
+                turns[-1]["content"] = [*_blocks(earlier), *blocks, *_blocks(content)]
+            else:
+                turns[-1]["content"] = f"{earlier}\n\n{content}"
+        else:
+            turns.append({"role": message.role, "content": [*blocks, *_blocks(content)] if blocks else content})
+    if not turns or turns[0]["role"] != "user":
+        turns.insert(0, {"role": "user", "content": OPENING_TURN})
+    if turns[-1]["role"] != "user":
+        turns.append({"role": "user", "content": CLOSING_TURN})
+    return turns
+
+
+def _image_block(png: bytes) -> dict[str, Any]:
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(png).decode("ascii")},
+    }
+
+
+def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(content, list):
+        return content
+    return [{"type": "text", "text": content}] if content else []
+
+
+def json_object_text(text: str) -> str:
+    """The JSON object in a reply that was asked to be one: code fences and stray prose around it removed."""
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if 0 <= start < end else text.strip()
+
+
+def _input_tokens(usage: Any) -> int:
+    """All the input the request was billed for: plain, cache-written and cache-read tokens."""
+    return (
+        (usage.input_tokens or 0)
+        + (getattr(usage, "cache_creation_input_tokens", None) or 0)
+        + (getattr(usage, "cache_read_input_tokens", None) or 0)
+    )

@@ -1,0 +1,99 @@
+"""Chat models behind one small surface: stream or complete a conversation, validate a key.
+
+The real `openai` and `anthropic` SDKs do the talking (their retries honour Retry-After with
+exponential backoff and jitter); this module maps their errors onto one ChatError with a
+message a person can act on, and never puts a key in a message or a log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from core.errors import WorkspaceError
+
+ErrorKind = Literal["missing_key", "auth", "rate_limit", "network", "model", "server", "bad_request", "timeout"]
+
+MAX_ATTEMPTS = 3  # one call plus two retries, for timeouts, 429 and 5xx
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["user", "assistant"]
+    content: str
+    # PNG pictures sent with the text, for vision-capable models (core.llm.providers.vision_capable); each
+    # adapter sends them in its provider's own wire format
+    images: tuple[bytes, ...] = ()
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+@dataclass
+class ChatResult:
+    text: str
+    usage: Usage
+
+
+def json_part(text: str) -> str:
+    """The JSON object in a reply asked to be one, tolerating a ``` fence or prose some models add anyway."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("no JSON object in the answer")
+    return text[start : end + 1]
+
+
+class ChatError(WorkspaceError):
+    """A provider call that failed for good (after retries); str(exc) is fit to show a user."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Worth falling back and trying again later (vs. a setup mistake the user must fix)."""
+        return self.kind in ("rate_limit", "network", "server", "timeout")
+
+
+class ChatStream(Protocol):
+    """Iterate for text chunks as the provider sends them; `usage` is set once exhausted."""
+
+    usage: Usage | None
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class ChatModel(Protocol):
+    provider: str  # a provider id (core.provider_ids)
+    model: str
+
+    def stream(
+        self, system: str, messages: list[ChatMessage], *, max_tokens: int = 700, temperature: float = 0.4
+    ) -> ChatStream:
+        """Raises ChatError before the first chunk if the call cannot start; a failure mid-stream
+        also raises ChatError from the iterator."""
+        ...
+
+    def complete(
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int = 2000,
+        temperature: float = 0.2,
+        json_output: bool = False,
+    ) -> ChatResult: ...
+
+    def validate(self) -> None:
+        """A cheap real call proving the key works and the model exists; raises ChatError."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP connections (the SDK clients keep a pool open)."""
+        ...

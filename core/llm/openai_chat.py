@@ -1,0 +1,231 @@
+"""ChatModel over OpenAI's Chat Completions API, for OpenAI itself and for any server that speaks it.
+
+The real `openai` SDK makes the calls and does the retrying (MAX_ATTEMPTS in all, exponential
+backoff with jitter, honouring Retry-After / retry-after-ms); this module shapes requests,
+reads replies and streams, and turns SDK exceptions into ChatError (core/llm/openai_errors.py, shared with
+the transcriber; words in core/llm/chat_errors.py).
+
+"openai-compatible" (Ollama, vLLM, llama.cpp, LM Studio...) needs a base URL and may need no
+key: a placeholder is sent then, since the SDK insists on one and such servers ignore it.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import openai
+
+from core.llm import chat_errors
+from core.llm.chat_errors import Endpoint
+from core.llm.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, ChatResult, Usage
+from core.llm.openai_errors import body_message, http_status, openai_error
+from core.provider_ids import OPENAI, OPENAI_COMPATIBLE
+
+log = logging.getLogger(__name__)
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+NO_KEY_PLACEHOLDER = "not-needed"
+PROVIDERS = (OPENAI, OPENAI_COMPATIBLE)  # the providers speaking this protocol
+
+_T = TypeVar("_T")
+
+
+def estimate_tokens(chars: int) -> int:
+    """A rough token count (about four characters a token) for servers that report no usage."""
+    return math.ceil(chars / 4) if chars > 0 else 0
+
+
+class OpenAIChatStream:
+    """Text deltas as the server sends them; `usage` is set once the stream is exhausted. Read once."""
+
+    def __init__(self, sdk_stream: Any, *, fail: Callable[[Exception], ChatError], prompt_chars: int) -> None:
+        self.usage: Usage | None = None
+        self._stream = sdk_stream
+        self._fail = fail
+        self._prompt_chars = prompt_chars
+        self._started = False
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("This ChatStream has already been read.")
+        self._started = True
+        reported: Usage | None = None
+        chars = 0
+        try:
+            for chunk in self._stream:
+                if chunk.usage is not None:  # the final chunk when stream_options.include_usage is honoured
+                    reported = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                for choice in chunk.choices:
+                    text = choice.delta.content if choice.delta is not None else None
+                    if text:
+                        chars += len(text)
+                        yield text
+        except openai.OpenAIError as exc:
+            raise self._fail(exc) from None
+        finally:
+            self._stream.close()
+        # Some OpenAI-compatible servers ignore include_usage: estimate from characters (about 4 a token).
+        self.usage = reported or Usage(estimate_tokens(self._prompt_chars), estimate_tokens(chars))
+
+    def close(self) -> None:
+        """Stop reading early and release the connection."""
+        self._stream.close()
+
+
+class OpenAIChatModel:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        provider: str = OPENAI,
+        timeout: float = 30.0,
+    ) -> None:
+        if provider not in PROVIDERS:
+            raise ValueError(f"OpenAIChatModel serves {PROVIDERS}, not {provider!r}")
+        self.provider = provider
+        self.model = model.strip()
+        self.timeout = timeout
+        url = (base_url or "").strip() or (OPENAI_BASE_URL if provider == OPENAI else "")
+        self._endpoint = Endpoint(provider, chat_errors.host_of(url or "localhost"))
+        if not url:
+            raise chat_errors.missing_base_url(self._endpoint)
+        key = (api_key or "").strip()
+        if not key:
+            if provider == OPENAI:
+                raise chat_errors.missing_key(provider)
+            key = NO_KEY_PLACEHOLDER
+        if not self.model:
+            raise chat_errors.missing_model(self._endpoint)
+        self._secrets = (key,)
+        self._send_temperature = True  # reasoning models refuse it; learnt from the first 400 that says so
+        self._client = openai.OpenAI(api_key=key, base_url=url, timeout=timeout, max_retries=MAX_ATTEMPTS - 1)
+
+    def __repr__(self) -> str:
+        return f"OpenAIChatModel(provider={self.provider!r}, model={self.model!r}, host={self._endpoint.host!r})"
+
+    def stream(
+        self, system: str, messages: list[ChatMessage], *, max_tokens: int = 700, temperature: float = 0.4
+    ) -> OpenAIChatStream:
+        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature)
+        sdk_stream = self._call(
+            lambda p: self._client.chat.completions.create(**p, stream=True, stream_options={"include_usage": True}),
+            params,
+        )
+        prompt_chars = len(system) + sum(len(m.content) for m in messages)
+        return OpenAIChatStream(
+            sdk_stream, fail=lambda exc: self._error(exc, mid_stream=True), prompt_chars=prompt_chars
+        )
+
+    def complete(
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int = 2000,
+        temperature: float = 0.2,
+        json_output: bool = False,
+    ) -> ChatResult:
+        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature, json_output=json_output)
+        completion = self._call(lambda p: self._client.chat.completions.create(**p), params)
+        choice = completion.choices[0] if completion.choices else None
+        message = choice.message if choice is not None else None
+        text = (message.content if message is not None else None) or ""
+        if not text and message is not None and message.refusal:
+            raise ChatError("bad_request", f"{self._endpoint.Name} declined to answer: {message.refusal}")
+        if choice is not None and choice.finish_reason == "length":
+            log.info("%s reply hit max_tokens=%d and was cut short", self.provider, max_tokens)
+        if completion.usage is not None:
+            usage = Usage(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
+        else:  # a server that reports no usage: estimate (about 4 characters a token)
+            prompt_chars = len(system) + sum(len(m.content) for m in messages)
+            usage = Usage(estimate_tokens(prompt_chars), estimate_tokens(len(text)))
+        return ChatResult(text=text, usage=usage)
+
+    def validate(self) -> None:
+        try:
+            self._client.models.retrieve(self.model)
+            return
+        except openai.APIStatusError as exc:
+            # OpenAI itself answers GET /models/{id}; many compatible servers only list models, so a
+            # 404/405/501 there proves nothing: fall through to a one-token completion instead.
+            if self.provider == OPENAI or exc.status_code not in (404, 405, 501):
+                raise self._error(exc) from None
+        except openai.OpenAIError as exc:
+            raise self._error(exc) from None
+        params = self._params("", [ChatMessage("user", "Say OK.")], max_tokens=1, temperature=0.0)
+        self._call(lambda p: self._client.chat.completions.create(**p), params)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _params(
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float,
+        json_output: bool = False,
+    ) -> dict[str, Any]:
+        if json_output and "json" not in (system + "".join(m.content for m in messages)).lower():
+            system = f"{system}\n\nReply with one JSON object.".strip()  # json_object mode requires the word
+        wire: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+        wire += [{"role": m.role, "content": wire_content(m)} for m in messages]
+        params: dict[str, Any] = {"model": self.model, "messages": wire}
+        # OpenAI deprecated max_tokens (its reasoning models refuse it); compatible servers know max_tokens.
+        params["max_completion_tokens" if self.provider == OPENAI else "max_tokens"] = max_tokens
+        if self._send_temperature:
+            params["temperature"] = temperature
+        if json_output:
+            params["response_format"] = {"type": "json_object"}
+        return params
+
+    def _call(self, send: Callable[[dict[str, Any]], _T], params: dict[str, Any]) -> _T:
+        try:
+            return send(params)
+        except openai.BadRequestError as exc:
+            if "temperature" in params and _rejects_temperature(exc):
+                log.info("%s model %s takes no temperature; sending none from now on", self.provider, self.model)
+                self._send_temperature = False
+                return self._call(send, {k: v for k, v in params.items() if k != "temperature"})
+            raise self._error(exc) from None
+        except openai.OpenAIError as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception, *, mid_stream: bool = False) -> ChatError:
+        error = openai_error(
+            exc, self._endpoint, model=self.model, secrets=self._secrets, timeout=self.timeout, mid_stream=mid_stream
+        )
+        status = http_status(exc)
+        log.warning(
+            "%s chat call failed: %s%s",
+            self.provider,
+            error.kind,
+            f" (HTTP {status})" if status else "",
+            extra={"provider": self.provider, "model": self.model, "kind": error.kind, "status": status},
+        )
+        return error
+
+
+def wire_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """A message's content: its text, or with pictures the content parts (text, then each image as a data URL)."""
+    if not message.images:
+        return message.content
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}] if message.content else []
+    for png in message.images:
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts
+
+
+def _rejects_temperature(exc: openai.BadRequestError) -> bool:
+    if exc.param == "temperature":
+        return True
+    message = body_message(exc.body) or ""
+    return "temperature" in message and exc.code in ("unsupported_value", "unsupported_parameter")

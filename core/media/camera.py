@@ -1,0 +1,152 @@
+"""Camera recordings: the browser's camera, received by WebRTC, saved as MP4 (H.264) per session.
+
+aiortc's MediaRecorder encodes with PyAV's libx264. It writes to a hidden `.part` file while
+recording; when recording stops the file is renamed into place and registered as a "video"
+MediaFile, so a crash never leaves half a recording under the real name or in the media list.
+A recording that never got a frame leaves nothing behind. Recordings start only while the
+interview is open; one that is still running when the interview ends is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+import av
+from aiortc.contrib.media import MediaRecorder
+
+from core import audit
+from core.logs import session_context
+from core.media.capture import require_open, unique_name
+from core.models import MediaFile
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def camera_recording_path(ws: Workspace, session_id: str) -> Path:
+    """Where a new camera recording goes: `camera-<UTC time>.mp4` in the session folder.
+
+    Raises SessionClosed once the interview has ended, NotFound for an unknown session.
+    """
+    return _new_recording(ws, session_id)[0]
+
+
+def _new_recording(ws: Workspace, session_id: str) -> tuple[Path, float]:
+    """The new recording's path and where it starts on the interview's clock (pauses excluded)."""
+    now = ws.clock()
+    with ws.uow_factory() as uow:
+        session = require_open(uow, session_id, "records no more video")
+    folder = ws.files.session_dir(session_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / unique_name(ws, session_id, "camera", ".mp4", now), round(session.elapsed_seconds(now), 2)
+
+
+def register_camera_recording(
+    ws: Workspace, session_id: str, path: Path, *, offset_seconds: float | None = None, actor: str = "candidate"
+) -> MediaFile | None:
+    """Add a finished recording to the session's media (once); None when there is nothing to keep.
+
+    `offset_seconds`: where the recording starts on the interview's clock, when known.
+
+    Skipped: a missing or empty file, and one PyAV cannot read as video (e.g. never finalised),
+    which stays on disk for inspection but out of the media list.
+    """
+    path = Path(path)
+    relative = f"sessions/{path.parent.name}/{path.name}"
+    if path.parent.name != session_id or ws.files.absolute(relative) != path.resolve():
+        raise ValueError(f"Not a file of session {session_id}'s folder: {path}.")
+    with session_context(session_id):
+        if not path.is_file() or path.stat().st_size == 0:
+            log.info("camera_recording_empty", extra={"detail": {"file": relative}})
+            return None
+        try:
+            codec, seconds = _probe(path)
+        except (av.FFmpegError, ValueError) as exc:
+            log.warning("camera_recording_unreadable", extra={"detail": {"file": relative, "error": str(exc)}})
+            return None
+        with ws.uow_factory() as uow:
+            uow.sessions.get(session_id)  # NotFound for an unknown session
+            for known in uow.media.in_session(session_id):
+                if known.path == relative:
+                    return known
+            media = uow.media.add(
+                MediaFile(
+                    session_id=session_id,
+                    kind="video",
+                    path=relative,
+                    size_bytes=path.stat().st_size,
+                    content_type="video/mp4",
+                    offset_seconds=offset_seconds,
+                )
+            )
+            detail = {"file": relative, "bytes": media.size_bytes, "codec": codec, "seconds": seconds}
+            audit.record(uow, "camera_recorded", actor=actor, session_id=session_id, detail=detail)
+            uow.commit()
+        log.info("camera_recorded", extra={"actor": actor, "detail": detail})
+    return media
+
+
+def _probe(path: Path) -> tuple[str, float]:
+    """The video codec's name and the duration in seconds; raises if there is no readable video."""
+    with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise ValueError("no video stream")
+        codec = container.streams.video[0].codec_context.name
+        seconds = round((container.duration or 0) / av.time_base, 1)
+    return codec, seconds
+
+
+class CameraRecorder(MediaRecorder):
+    """A MediaRecorder for one camera recording that registers the file when it stops.
+
+    streamlit-webrtc calls `stop()` on aiortc's event loop when the camera track ends; the
+    rename and the database write run in a worker thread so the loop keeps serving other tracks.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        session_id: str,
+        path: Path,
+        *,
+        offset_seconds: float | None = None,
+        actor: str = "candidate",
+    ) -> None:
+        self.ws, self.session_id, self.path, self.actor = ws, session_id, Path(path), actor
+        self.offset_seconds = offset_seconds
+        self.partial = self.path.with_name(f".{self.path.name}.part")
+        self.media: MediaFile | None = None
+        self._stopping = False
+        super().__init__(str(self.partial), format="mp4")  # PyAV picks libx264 for MP4 video
+
+    async def stop(self) -> None:
+        if self._stopping:  # the track's end and the session's end may both ask
+            return
+        self._stopping = True
+        try:
+            await super().stop()
+        except Exception:
+            log.exception("camera_recording_stop_failed", extra={"detail": {"file": self.partial.name}})
+        try:
+            self.media = await asyncio.to_thread(self._finish)
+        except Exception:
+            log.exception("camera_recording_register_failed", extra={"detail": {"file": self.path.name}})
+
+    def _finish(self) -> MediaFile | None:
+        if self.partial.is_file():
+            if self.partial.stat().st_size > 0:
+                os.replace(self.partial, self.path)
+            else:
+                self.partial.unlink()
+        return register_camera_recording(
+            self.ws, self.session_id, self.path, offset_seconds=self.offset_seconds, actor=self.actor
+        )
+
+
+def camera_recorder(ws: Workspace, session_id: str, *, actor: str = "candidate") -> CameraRecorder:
+    """A recorder for a new camera recording of this session (SessionClosed once it has ended)."""
+    path, offset = _new_recording(ws, session_id)
+    return CameraRecorder(ws, session_id, path, offset_seconds=offset, actor=actor)

@@ -1,0 +1,549 @@
+"""Booking interviews: slots, book, cancel, reschedule, upcoming, invitations and booking figures.
+
+One set of services for both back ends. With a Cal.com client, Cal.com finds the slots and holds
+the booking (its answers go through core.scheduling.booking_sync, the same rules the webhooks use); without
+one, the built-in scheduler (core.scheduling.availability) books from team members' working hours and the
+sessions already booked. Either way a booked interview is a session in state `scheduled` with a
+Booking beside it, and every change raises the invitation's SEQUENCE.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from core import audit
+from core.errors import NotFound, WorkspaceError
+from core.lifecycle import transition
+from core.models import (
+    Booking,
+    BookingStatus,
+    Candidate,
+    EventType,
+    Session,
+    SessionStatus,
+    TeamMember,
+)
+from core.provider_ids import OFFLINE
+from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
+from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
+from core.scheduling.invitations import Invitation, ics_content_type, ics_filename, invitation_ics
+from core.scheduling.meeting_links import detect_provider
+from core.scheduling.team import EMAIL, check_timezone
+from core.unit_of_work import UnitOfWork
+from core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from core.scheduling.calcom.client import CalBooking, CalcomClient
+
+log = logging.getLogger(__name__)
+
+
+class BookingInputError(WorkspaceError):
+    """The booking form is missing something or holds a value we cannot use."""
+
+
+class SlotUnavailable(WorkspaceError):
+    """The chosen time does not work; says why and offers the nearest times that do."""
+
+    def __init__(self, message: str, *, reasons: Sequence[str] = (), alternatives: Sequence[Slot] = ()) -> None:
+        super().__init__(message)
+        self.reasons = list(reasons)
+        self.alternatives = list(alternatives)
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    event_type_id: str
+    problem_id: str
+    start: datetime
+    interviewer_ids: tuple[str, ...]
+    candidate_id: str | None = None  # an existing candidate, or the name and email below
+    candidate_name: str = ""
+    candidate_email: str = ""
+    candidate_timezone: str = "UTC"
+    guests: tuple[str, ...] = ()
+    meeting_url: str = ""  # built-in scheduler: the link people join (Zoom, Meet…); Cal.com makes its own
+
+
+@dataclass
+class ScheduledInterview:
+    """A booked interview as the Schedule page shows it."""
+
+    session: Session
+    booking: Booking
+    candidate: Candidate | None
+    interviewers: list[TeamMember] = field(default_factory=list)
+    event_type: EventType | None = None
+
+    @property
+    def meeting_label(self) -> str:
+        link = detect_provider(self.booking.meeting_url) if self.booking.meeting_url else None
+        return link.provider_label if link else "Workspace"
+
+
+@dataclass(frozen=True)
+class BookingStats:
+    total: int
+    confirmed: int
+    pending: int
+    cancelled: int
+    upcoming: int
+    held: int  # past interviews that took place (the meeting started or the session ran)
+    missed: int  # past confirmed interviews that never started
+    show_rate: float | None  # held / (held + missed)
+    conversion: float | None  # confirmed (incl. held) / all bookings made
+
+
+def mode(client: CalcomClient | None) -> str:
+    return "calcom" if client is not None else "local"
+
+
+# --- slots ------------------------------------------------------------------------------------
+
+
+def available_slots(
+    ws: Workspace,
+    *,
+    event_type_id: str,
+    interviewer_ids: Sequence[str],
+    first_day: date,
+    days: int,
+    viewer_timezone: str,
+    client: CalcomClient | None = None,
+) -> list[Slot]:
+    """Free start times from `first_day` (in the viewer's zone) for `days` days, earliest first."""
+    zone = ZoneInfo(check_timezone(viewer_timezone))
+    window_start = datetime.combine(first_day, time(0), tzinfo=zone).astimezone(UTC)
+    window_end = datetime.combine(first_day + timedelta(days=days), time(0), tzinfo=zone).astimezone(UTC)
+    not_before = ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes)
+    with ws.uow_factory() as uow:
+        event_type = uow.event_types.get(event_type_id)
+        members = _members(uow, interviewer_ids)
+        busy = _busy(uow, [m.id for m in members], window_start, window_end)
+    if client is not None:
+        calcom_id = _calcom_event_type(event_type)
+        slots = client.slots(event_type_id=calcom_id, start=window_start, end=window_end, time_zone=viewer_timezone)
+        return [Slot(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in slots if s.start >= not_before]
+    if not members:
+        raise BookingInputError("Choose at least one interviewer to see their free times.")
+    return free_slots(
+        [_availability_member(m) for m in members],
+        busy,
+        window_start=window_start,
+        window_end=window_end,
+        duration=timedelta(minutes=event_type.length_minutes),
+        step=timedelta(minutes=ws.settings.scheduling.slot_step_minutes),
+        buffer_before=timedelta(minutes=event_type.buffer_before_minutes),
+        buffer_after=timedelta(minutes=event_type.buffer_after_minutes),
+        not_before=not_before,
+    )
+
+
+# --- book, cancel, reschedule --------------------------------------------------------------------
+
+
+def book_interview(
+    ws: Workspace, request: BookingRequest, *, client: CalcomClient | None = None, actor: str = "scheduler"
+) -> ScheduledInterview:
+    """Book the interview and create its `scheduled` session; raises SlotUnavailable with alternatives."""
+    start = _aware(request.start)
+    with ws.uow_factory() as uow:
+        event_type = uow.event_types.get(request.event_type_id)
+        problem = ws.problems.get(request.problem_id)
+        members = _members(uow, request.interviewer_ids)
+        candidate = _candidate_for(uow, request)
+    if not members:
+        raise BookingInputError("Choose at least one interviewer.")
+    guests = _emails(request.guests)
+    end = start + timedelta(minutes=event_type.length_minutes)
+    session_id = uuid.uuid4().hex
+    if client is None:
+        _require_free(ws, event_type, members, start, end, request.candidate_timezone, exclude_session=None)
+        facts = None
+    else:
+        if not candidate.email:
+            raise BookingInputError("Cal.com needs the candidate's email address; add it to book.")
+        booked = client.create_booking(
+            event_type_id=_calcom_event_type(event_type),
+            start=start,
+            attendee_name=candidate.name,
+            attendee_email=candidate.email or "",
+            attendee_time_zone=request.candidate_timezone,
+            guests=guests,
+            metadata={"sessionId": session_id},
+        )
+        facts = _facts_from_calcom(booked, sequence=0)
+        end = facts.end
+
+    now = ws.clock()
+    with ws.uow_factory() as uow:
+        if candidate.created_at is None:
+            # Cal.com's webhook for this booking may have stored the same person while we waited.
+            existing = uow.candidates.by_email(candidate.email) if candidate.email else None
+            if existing is not None:
+                candidate = existing
+            else:
+                candidate.created_at = now
+                uow.candidates.add(candidate)
+        adopted = uow.bookings.by_external_uid(facts.uid) if facts else None
+        if adopted is not None:  # Cal.com's webhook got here first and made the session: take it over
+            session = uow.sessions.get(adopted.session_id)
+            session_id = session.id
+        else:
+            session = Session(id=session_id, problem_id=problem.id, created_at=now)
+        session.problem_id, session.problem_title = problem.id, problem.title
+        session.kind = event_type.kind
+        session.candidate_id = candidate.id
+        session.interviewer_provider = session.interviewer_provider or OFFLINE
+        session.duration_minutes = event_type.length_minutes
+        session.status = SessionStatus.SCHEDULED if adopted is None else session.status
+        session.updated_at = now
+        booking = adopted or Booking(
+            id=uuid.uuid4().hex,
+            session_id=session_id,
+            source=mode(client),
+            ical_uid=f"{session_id}@interview-workspace",
+            start_at=start,
+            end_at=end,
+            attendee_name=candidate.name,
+            attendee_email=candidate.email or "",
+            created_at=now,
+        )
+        booking.event_type_id = event_type.id
+        booking.timezone = request.candidate_timezone
+        booking.guests = list(guests)
+        if facts is not None:
+            booking.external_uid = facts.uid
+            booking.ical_uid = facts.ical_uid or booking.ical_uid
+            booking.status = facts.status
+            booking.start_at, booking.end_at = facts.start, facts.end
+            url = facts.meeting_url
+        else:
+            url = request.meeting_url.strip() or None
+        _set_link(ws, booking, url)
+        if adopted is None:
+            uow.sessions.add(session)
+            uow.bookings.add(booking)
+        else:
+            uow.sessions.update(session)
+            uow.bookings.update(booking)
+        uow.session_interviewers.set(session_id, [m.id for m in members])
+        audit.record(
+            uow,
+            "interview_booked",
+            actor=actor,
+            session_id=session_id,
+            detail={"source": booking.source, "start": booking.start_at.isoformat(), "uid": booking.external_uid},
+        )
+        uow.commit()
+    log.info("interview booked", extra={"session": session_id, "source": booking.source})
+    return scheduled_interview(ws, session_id)
+
+
+def cancel_booking(
+    ws: Workspace, session_id: str, *, reason: str, client: CalcomClient | None = None, actor: str = "scheduler"
+) -> ScheduledInterview:
+    if not reason.strip():
+        raise BookingInputError("Say why the interview is cancelled; the candidate sees the reason.")
+    with ws.uow_factory() as uow:
+        booking = _booking(uow, session_id)
+    if booking.status is BookingStatus.CANCELLED:
+        raise BookingInputError("This interview is already cancelled.")
+    if client is not None and booking.external_uid:
+        cancelled = client.cancel_booking(booking.external_uid, reason=reason.strip())
+        facts = _facts_from_calcom(cancelled, sequence=booking.ical_sequence + 1, reason=reason.strip())
+        with ws.uow_factory() as uow:
+            apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor)
+            uow.commit()
+        return scheduled_interview(ws, session_id)
+    with ws.uow_factory() as uow:
+        booking = _booking(uow, session_id)
+        session = uow.sessions.get(session_id)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancellation_reason = reason.strip()
+        booking.ical_sequence += 1
+        uow.bookings.update(booking)
+        if session.status in (SessionStatus.SCHEDULED, SessionStatus.READY):
+            transition(session, SessionStatus.CANCELLED, ws.clock())
+            uow.sessions.update(session)
+        audit.record(uow, "interview_cancelled", actor=actor, session_id=session_id, detail={"reason": reason})
+        uow.commit()
+    return scheduled_interview(ws, session_id)
+
+
+def reschedule_booking(
+    ws: Workspace,
+    session_id: str,
+    *,
+    start: datetime,
+    reason: str = "",
+    client: CalcomClient | None = None,
+    actor: str = "scheduler",
+) -> ScheduledInterview:
+    start = _aware(start)
+    with ws.uow_factory() as uow:
+        booking = _booking(uow, session_id)
+        session = uow.sessions.get(session_id)
+        members = _members(uow, uow.session_interviewers.for_session(session_id))
+        event_type = uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
+    if booking.status is BookingStatus.CANCELLED or session.status is not SessionStatus.SCHEDULED:
+        raise BookingInputError("Only an interview that is still scheduled can be moved.")
+    length = booking.end_at - booking.start_at
+    if client is not None and booking.external_uid:
+        moved = client.reschedule_booking(booking.external_uid, start=start, reason=reason or None)
+        facts = _facts_from_calcom(moved, sequence=booking.ical_sequence + 1)
+        with ws.uow_factory() as uow:
+            apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor)
+            uow.commit()
+        return scheduled_interview(ws, session_id)
+    if event_type is not None:
+        _require_free(ws, event_type, members, start, start + length, booking.timezone, exclude_session=session_id)
+    with ws.uow_factory() as uow:
+        booking = _booking(uow, session_id)
+        old = booking.start_at
+        booking.start_at, booking.end_at = start, start + length
+        booking.ical_sequence += 1
+        uow.bookings.update(booking)
+        audit.record(
+            uow,
+            "interview_rescheduled",
+            actor=actor,
+            session_id=session_id,
+            detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
+        )
+        uow.commit()
+    return scheduled_interview(ws, session_id)
+
+
+def begin_scheduled(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> Session:
+    """scheduled → ready, so the Interview page can start it."""
+    with ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        if session.status is SessionStatus.SCHEDULED:
+            transition(session, SessionStatus.READY, ws.clock())
+            uow.sessions.update(session)
+            audit.record(uow, "scheduled_interview_opened", actor=actor, session_id=session_id)
+            uow.commit()
+        return session
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def scheduled_interview(ws: Workspace, session_id: str) -> ScheduledInterview:
+    with ws.uow_factory() as uow:
+        return _view(uow, _booking(uow, session_id))
+
+
+def upcoming(ws: Workspace, *, include_cancelled: bool = False, days: int = 60) -> list[ScheduledInterview]:
+    """Interviews from one hour ago to `days` ahead, earliest first."""
+    now = ws.clock()
+    with ws.uow_factory() as uow:
+        bookings = uow.bookings.between(
+            now - timedelta(hours=1), now + timedelta(days=days), include_cancelled=include_cancelled
+        )
+        return [_view(uow, booking) for booking in bookings]
+
+
+def booking_stats(ws: Workspace) -> BookingStats:
+    now = ws.clock()
+    with ws.uow_factory() as uow:
+        bookings = uow.bookings.all()
+        statuses = {b.session_id: uow.sessions.get(b.session_id).status for b in bookings}
+    ran = {SessionStatus.ACTIVE, SessionStatus.PAUSED, SessionStatus.COMPLETED}
+    confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
+    past = [b for b in confirmed if b.end_at <= now]
+    held = sum(1 for b in past if b.meeting_started_at is not None or statuses[b.session_id] in ran)
+    missed = len(past) - held
+    return BookingStats(
+        total=len(bookings),
+        confirmed=len(confirmed),
+        pending=sum(1 for b in bookings if b.status is BookingStatus.PENDING),
+        cancelled=sum(1 for b in bookings if b.status is BookingStatus.CANCELLED),
+        upcoming=sum(1 for b in confirmed if b.end_at > now),
+        held=held,
+        missed=missed,
+        show_rate=held / len(past) if past else None,
+        conversion=len(confirmed) / len(bookings) if bookings else None,
+    )
+
+
+def invitation(ws: Workspace, session_id: str) -> tuple[str, bytes, str]:
+    """(filename, .ics bytes, content type): REQUEST at the current revision, or CANCEL once cancelled."""
+    view = scheduled_interview(ws, session_id)
+    booking = view.booking
+    method: Literal["REQUEST", "CANCEL"] = "CANCEL" if booking.status is BookingStatus.CANCELLED else "REQUEST"
+    summary = f"{view.event_type.title if view.event_type else 'Interview'}: {booking.attendee_name}"
+    attendees = [(booking.attendee_name, booking.attendee_email)] if booking.attendee_email else []
+    attendees += [(m.name, m.email) for m in view.interviewers]
+    attendees += [(email, email) for email in booking.guests]
+    settings = ws.settings.scheduling
+    invite = Invitation(
+        uid=booking.ical_uid,
+        sequence=booking.ical_sequence,
+        summary=summary,
+        description=f"Problem: {view.session.problem_title}",
+        start=booking.start_at,
+        end=booking.end_at,
+        organizer_name=settings.organizer_name,
+        organizer_email=settings.organizer_email,
+        attendees=tuple(attendees),
+        location=booking.meeting_url or "",
+        dtstamp=ws.clock(),
+    )
+    return ics_filename(summary, method), invitation_ics(invite, method=method), ics_content_type(method)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _view(uow: UnitOfWork, booking: Booking) -> ScheduledInterview:
+    session = uow.sessions.get(booking.session_id)
+    candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
+    interviewers = [uow.team_members.get(i) for i in uow.session_interviewers.for_session(session.id)]
+    event_type = uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
+    return ScheduledInterview(session, booking, candidate, sorted(interviewers, key=lambda m: m.name), event_type)
+
+
+def _booking(uow: UnitOfWork, session_id: str) -> Booking:
+    booking = uow.bookings.for_session(session_id)
+    if booking is None:
+        raise NotFound("This session was not booked through the schedule.")
+    return booking
+
+
+def _members(uow: UnitOfWork, member_ids: Sequence[str]) -> list[TeamMember]:
+    return [uow.team_members.get(member_id) for member_id in dict.fromkeys(member_ids)]
+
+
+def _busy(uow: UnitOfWork, member_ids: list[str], start: datetime, end: datetime) -> list[Busy]:
+    margin = timedelta(hours=12)  # buffers reach outside the window
+    return [Busy(m, s, e) for m, s, e in uow.bookings.member_busy(member_ids, start - margin, end + margin)]
+
+
+def _availability_member(member: TeamMember) -> Member:
+    days = {
+        int(day): [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans]
+        for day, spans in member.working_hours.items()
+    }
+    return Member(member.id, member.name, member.timezone, WorkingHours(days))
+
+
+def _require_free(
+    ws: Workspace,
+    event_type: EventType,
+    members: list[TeamMember],
+    start: datetime,
+    end: datetime,
+    viewer_timezone: str,
+    *,
+    exclude_session: str | None,
+) -> None:
+    if start < ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes):
+        notice = ws.settings.scheduling.minimum_notice_minutes
+        raise SlotUnavailable(f"Interviews are booked at least {notice} minutes ahead; choose a later time.")
+    with ws.uow_factory() as uow:
+        margin = timedelta(days=ws.settings.scheduling.search_days + 1)
+        busy_rows = uow.bookings.member_busy([m.id for m in members], start - margin, end + margin)
+        own = uow.bookings.for_session(exclude_session) if exclude_session else None
+    busy = [
+        Busy(m, s, e)
+        for m, s, e in busy_rows
+        if own is None or (s, e) != (own.start_at, own.end_at)  # moving a booking must not clash with itself
+    ]
+    people = [_availability_member(m) for m in members]
+    before = timedelta(minutes=event_type.buffer_before_minutes)
+    after = timedelta(minutes=event_type.buffer_after_minutes)
+    found = conflicts(people, busy, start=start, end=end, buffer_before=before, buffer_after=after)
+    if not found:
+        return
+    alternatives = suggest_alternatives(
+        people,
+        busy,
+        start=start,
+        duration=end - start,
+        count=3,
+        search_days=ws.settings.scheduling.search_days,
+        step=timedelta(minutes=ws.settings.scheduling.slot_step_minutes),
+        buffer_before=before,
+        buffer_after=after,
+        not_before=ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes),
+        tz=viewer_timezone,
+    )
+    reasons = [conflict.describe(viewer_timezone) for conflict in found]
+    message = "That time does not work: " + "; ".join(reasons) + "."
+    raise SlotUnavailable(message, reasons=reasons, alternatives=alternatives)
+
+
+def _candidate_for(uow: UnitOfWork, request: BookingRequest) -> Candidate:
+    if request.candidate_id:
+        return uow.candidates.get(request.candidate_id)
+    name, email = request.candidate_name.strip(), request.candidate_email.strip()
+    if not name:
+        raise BookingInputError("Enter the candidate's name (or choose an existing candidate).")
+    if not EMAIL.match(email):
+        raise BookingInputError("Enter the candidate's email address; the invitation goes there.")
+    existing = uow.candidates.by_email(email)
+    return existing or Candidate(id=uuid.uuid4().hex, name=name, email=email)
+
+
+def _emails(values: Sequence[str]) -> tuple[str, ...]:
+    emails = tuple(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+    bad = [e for e in emails if not EMAIL.match(e)]
+    if bad:
+        raise BookingInputError(f"Guest {bad[0]} is not an email address.")
+    return emails
+
+
+def _calcom_event_type(event_type: EventType) -> int:
+    if event_type.calcom_event_type_id is None:
+        raise BookingInputError(
+            f"“{event_type.title}” is not linked to a Cal.com event type; set its Cal.com id on the Team tab."
+        )
+    return event_type.calcom_event_type_id
+
+
+def _facts_from_calcom(booked: CalBooking, *, sequence: int, reason: str | None = None) -> BookingFacts:
+    status = {
+        "accepted": BookingStatus.CONFIRMED,
+        "pending": BookingStatus.PENDING,
+    }.get(booked.status, BookingStatus.CANCELLED)
+    name, email = booked.attendees[0] if booked.attendees else ("Candidate", "")
+    return BookingFacts(
+        uid=booked.uid,
+        status=status,
+        start=booked.start.astimezone(UTC),
+        end=booked.end.astimezone(UTC),
+        attendee_name=name,
+        attendee_email=email,
+        guests=booked.guests,
+        title=booked.title,
+        ical_uid=booked.ical_uid,
+        ical_sequence=sequence,
+        calcom_event_type_id=booked.event_type_id,
+        meeting_url=booked.meeting_url,
+        rescheduled_from_uid=booked.rescheduled_from_uid,
+        cancellation_reason=booked.cancellation_reason or reason,
+    )
+
+
+def _set_link(ws: Workspace, booking: Booking, url: str | None) -> None:
+    if not url:
+        booking.meeting_url, booking.meeting_provider = None, None
+        return
+    link = detect_provider(url, cal_hosts=ws.settings.scheduling.calcom_hosts)
+    if link is None:
+        raise BookingInputError(f"“{url}” is not a meeting link; paste the https:// address people join.")
+    booking.meeting_url, booking.meeting_provider = link.url, link.provider
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise BookingInputError("The interview time needs a time zone.")
+    return moment.astimezone(UTC)

@@ -1,0 +1,666 @@
+"""Whiteboard understanding without an LLM: Fabric.js canvas JSON → a graph of design components.
+
+The canvas (streamlit-drawable-canvas 0.13, Fabric 7) saves shapes with their own coordinate
+conventions: a Rect is placed by its top-left corner, IText, Line and Path by their centre, a
+Circle by the left end of a rotated radius; a resize is scaleX/scaleY, not a new width; Line
+end points are relative to the line's centre; a freehand Path keeps its drawing coordinates and
+is moved by `left`/`top`. `read_board` turns all of that into boxes (with the text written
+inside them as labels), connectors between boxes, and free text. `recognise` maps a label to a
+component kind ("Redis" → cache), and `analyse` compares the board with a problem's reference
+components. Pure functions: no Streamlit, no I/O.
+
+Erasing: the whiteboard's eraser is a freehand stroke in the background colour
+(components/whiteboard.py), so the saved JSON still holds what it painted over. `read_board`
+takes such a stroke as deleting what was drawn *before* it (later drawing lies on top of it):
+  - a text, when the stroke's centre line runs inside its bounds for at least ERASE_SHARE
+    (half) of their shorter side;
+  - a shape, when the stroke also crosses its outline (all that is drawn of a box): a stroke
+    that clips a corner, passes close by, or rubs out something inside a larger box leaves
+    that box; a shape rubbed out takes the text written inside it along;
+  - a line, arrow or freehand connector, when the stroke's centre line crosses it anywhere
+    (a cut line joins nothing).
+The stroke itself is never a connector.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import pairwise
+from typing import Any
+
+from core.content.components import KINDS, SYNONYMS
+
+Point = tuple[float, float]
+Bounds = tuple[float, float, float, float]  # left, top, right, bottom
+
+_ORIGIN = {"left": 0.0, "top": 0.0, "center": 0.5, "centre": 0.5, "right": 1.0, "bottom": 1.0}
+_BOX_TYPES = {"rect", "circle", "ellipse", "polygon", "triangle", "labeledrect"}
+_TEXT_TYPES = {"itext", "text", "textbox"}
+_HEAD_SIZE = 30.0  # a triangle this small at a line's end is its arrow head
+_CONNECT_DISTANCE = 40.0  # how far (canvas px) a connector's end may stop short of the box it points at
+ERASE_SHARE = 0.5  # an eraser stroke deletes a shape or text it runs inside for this share of its shorter side
+_MIN_ERASE_SIDE = 12.0  # px: a sliver of a shape still needs this much of a stroke inside it
+
+
+@dataclass(frozen=True)
+class Box:
+    """A component on the board: a shape with the text written in it (or, shape "text", a named label alone)."""
+
+    index: int
+    shape: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    label: str = ""
+
+    @property
+    def kind(self) -> str | None:
+        return recognise(self.label)
+
+    @property
+    def centre(self) -> Point:
+        return ((self.left + self.right) / 2, (self.top + self.bottom) / 2)
+
+    def distance(self, point: Point) -> float:
+        """0 inside the box, else the distance to its edge."""
+        dx = max(self.left - point[0], 0.0, point[0] - self.right)
+        dy = max(self.top - point[1], 0.0, point[1] - self.bottom)
+        return math.hypot(dx, dy)
+
+
+@dataclass(frozen=True)
+class Connector:
+    """A line, arrow or freehand stroke; source/target are box indexes when its ends reach boxes."""
+
+    start: Point
+    end: Point
+    shape: str
+    arrow: bool = False
+    source: int | None = None
+    target: int | None = None
+
+    @property
+    def joins(self) -> bool:
+        return self.source is not None and self.target is not None and self.source != self.target
+
+
+@dataclass(frozen=True)
+class FreeText:
+    text: str
+    x: float
+    y: float
+
+
+@dataclass
+class BoardGraph:
+    boxes: list[Box] = field(default_factory=list)
+    connectors: list[Connector] = field(default_factory=list)
+    free_text: list[FreeText] = field(default_factory=list)
+
+    @property
+    def edges(self) -> list[tuple[int, int]]:
+        """Box index pairs joined by a connector (source first), without repeats."""
+        seen: list[tuple[int, int]] = []
+        for c in self.connectors:
+            if c.joins and c.source is not None and c.target is not None:
+                pair = (c.source, c.target)
+                if pair not in seen and pair[::-1] not in seen:
+                    seen.append(pair)
+        return seen
+
+    def box(self, index: int) -> Box:
+        return next(b for b in self.boxes if b.index == index)
+
+
+@dataclass(frozen=True)
+class BoardAnalysis:
+    """What the board shows, measured against the problem's reference components."""
+
+    components: list[str]  # recognised kinds on the board, in drawing order, without repeats
+    present: list[str]  # reference kinds on the board
+    missing: list[str]  # reference kinds not on the board
+    unconnected: list[str]  # kinds drawn with no connector to anything (when the board has several boxes)
+    edges: list[tuple[str, str]]  # connected kinds (or labels), source first
+    unlabelled: int  # boxes with no text in them
+    unknown_labels: list[str]  # labels that name no known kind
+    free_text: list[str]
+    summary: list[str]  # short sentences for people (a caption, the evaluator's evidence)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.components and not self.edges and not self.unknown_labels and not self.unlabelled
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "components": self.components,
+            "present": self.present,
+            "missing": self.missing,
+            "unconnected": self.unconnected,
+            "edges": [list(e) for e in self.edges],
+            "unlabelled": self.unlabelled,
+            "unknown_labels": self.unknown_labels,
+            "free_text": self.free_text,
+            "summary": self.summary,
+        }
+
+
+# --- recognising labels ------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("_", " ").replace("-", " ").replace("/", " ")
+    text = re.sub(r"[^a-z0-9. ]+", " ", text)
+    return " ".join(text.replace(".", " ").split())
+
+
+_PHRASES: list[tuple[str, str]] = sorted(
+    ((_normalise(phrase), kind) for kind, phrases in SYNONYMS.items() for phrase in phrases),
+    key=lambda item: -len(item[0]),
+)
+
+
+def recognise(label: str) -> str | None:
+    """The component kind a label names ("Redis" → "cache", "ELB" → "load balancer"), or None.
+
+    The longest matching phrase wins; among equally long ones, the first in the label.
+    """
+    text = f" {_normalise(label)} "
+    if not text.strip():
+        return None
+    if text.strip() in KINDS:
+        return text.strip()
+    best: tuple[int, int, str] | None = None  # (-length, position, kind)
+    for phrase, kind in _PHRASES:
+        if best is not None and len(phrase) < -best[0]:
+            break
+        position = text.find(f" {phrase} ")
+        if position >= 0:
+            candidate = (-len(phrase), position, kind)
+            if best is None or candidate < best:
+                best = candidate
+    return best[2] if best else None
+
+
+# --- reading Fabric JSON -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A Fabric object's placement: where its centre is, its scale and rotation."""
+
+    cx: float
+    cy: float
+    sx: float
+    sy: float
+    angle: float  # radians
+
+    def apply(self, x: float, y: float) -> Point:
+        """A point in the object's own (centre-relative) coordinates → the parent's coordinates."""
+        x, y = x * self.sx, y * self.sy
+        cos, sin = math.cos(self.angle), math.sin(self.angle)
+        return (self.cx + x * cos - y * sin, self.cy + x * sin + y * cos)
+
+
+_IDENTITY = _Frame(0.0, 0.0, 1.0, 1.0, 0.0)
+
+
+def _num(obj: dict[str, Any], key: str, default: float = 0.0) -> float:
+    value = obj.get(key, default)
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else default
+
+
+def _frame(obj: dict[str, Any], parent: _Frame) -> _Frame:
+    sx, sy = _num(obj, "scaleX", 1.0), _num(obj, "scaleY", 1.0)
+    if obj.get("flipX"):
+        sx = -sx
+    if obj.get("flipY"):
+        sy = -sy
+    angle = math.radians(_num(obj, "angle"))
+    width, height = _num(obj, "width") * abs(sx), _num(obj, "height") * abs(sy)
+    ox = _ORIGIN.get(str(obj.get("originX", "left")), 0.0)
+    oy = _ORIGIN.get(str(obj.get("originY", "top")), 0.0)
+    # the centre is the origin point plus the rotated offset from the origin to the centre
+    dx, dy = (0.5 - ox) * width, (0.5 - oy) * height
+    cos, sin = math.cos(angle), math.sin(angle)
+    local = (_num(obj, "left") + dx * cos - dy * sin, _num(obj, "top") + dx * sin + dy * cos)
+    cx, cy = parent.apply(*local)
+    return _Frame(cx, cy, sx * parent.sx, sy * parent.sy, angle + parent.angle)
+
+
+def _extent(obj: dict[str, Any], frame: _Frame) -> Bounds:
+    """The axis-aligned bounds of an object's (possibly rotated) rectangle, in canvas coordinates."""
+    hw, hh = _num(obj, "width") / 2, _num(obj, "height") / 2
+    corners = [frame.apply(x, y) for x in (-hw, hw) for y in (-hh, hh)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _path_points(path: Any) -> list[Point]:
+    """The end point of every command of an SVG-like Fabric path (its last two numbers)."""
+    points: list[Point] = []
+    if not isinstance(path, list):
+        return points
+    for segment in path:
+        if isinstance(segment, list) and len(segment) >= 3:
+            x, y = segment[-2], segment[-1]
+            if isinstance(x, int | float) and isinstance(y, int | float):
+                points.append((float(x), float(y)))
+    return points
+
+
+@dataclass(frozen=True)
+class _RawBox:
+    shape: str
+    bounds: Bounds
+    label: str
+    order: int  # drawing order (the Fabric objects' order): an eraser stroke rubs out only what is under it
+
+
+@dataclass(frozen=True)
+class _RawText:
+    text: str
+    bounds: Bounds
+    order: int
+
+
+@dataclass(frozen=True)
+class _RawStroke:
+    shape: str  # "line" | "path"
+    start: Point
+    end: Point
+    arrow: bool
+    points: list[Point]
+    order: int
+
+
+@dataclass
+class _Raw:
+    boxes: list[_RawBox] = field(default_factory=list)
+    texts: list[_RawText] = field(default_factory=list)
+    strokes: list[_RawStroke] = field(default_factory=list)
+    erasers: list[_RawStroke] = field(default_factory=list)
+    count: int = 0
+
+    def next_order(self) -> int:
+        self.count += 1
+        return self.count
+
+
+def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> None:
+    for obj in objects:
+        if not isinstance(obj, dict) or obj.get("visible") is False:
+            continue
+        kind = str(obj.get("type", "")).lower()
+        frame = _frame(obj, parent)
+        if kind == "group":
+            members = [o for o in obj.get("objects", []) if isinstance(o, dict)]
+            before = len(raw.strokes)
+            _collect(members, frame, raw, background)
+            if _is_arrow(members):
+                raw.strokes[before:] = [replace(s, arrow=True) for s in raw.strokes[before:]]
+            continue
+        if kind in _TEXT_TYPES:
+            text = " ".join(str(obj.get("text", "")).split())
+            if text:
+                raw.texts.append(_RawText(text, _extent(obj, frame), raw.next_order()))
+        elif kind in _BOX_TYPES:
+            if kind == "triangle" and parent is not _IDENTITY:
+                continue  # an arrow head
+            if kind in ("circle", "ellipse"):  # rotation-free: its bounds are its centre ± its radii
+                rx, ry = _num(obj, "width") * abs(frame.sx) / 2, _num(obj, "height") * abs(frame.sy) / 2
+                bounds = (frame.cx - rx, frame.cy - ry, frame.cx + rx, frame.cy + ry)
+            else:
+                bounds = _extent(obj, frame)
+            raw.boxes.append(_RawBox(kind, bounds, str(obj.get("label", "") or ""), raw.next_order()))
+        elif kind == "line":
+            start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
+            end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
+            raw.strokes.append(_RawStroke("line", start, end, False, [start, end], raw.next_order()))
+        elif kind == "path":
+            points = _path_points(obj.get("path"))
+            if len(points) < 2:
+                continue
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            offset = obj.get("pathOffset")
+            if isinstance(offset, dict) and "x" in offset and "y" in offset:
+                ox, oy = float(offset["x"]), float(offset["y"])
+            else:
+                ox, oy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+            placed = [frame.apply(x - ox, y - oy) for x, y in points]
+            stroke = _RawStroke("path", placed[0], placed[-1], False, placed, raw.next_order())
+            if background and str(obj.get("stroke", "")).lower() == background.lower():
+                raw.erasers.append(stroke)  # the eraser draws in the background colour
+            else:
+                raw.strokes.append(stroke)
+
+
+def _is_arrow(members: list[dict[str, Any]]) -> bool:
+    types = [str(m.get("type", "")).lower() for m in members]
+    return any(t in ("line", "path") for t in types) and any(t in ("triangle", "polygon") for t in types)
+
+
+def _is_closed_shape(points: list[Point]) -> bool:
+    """A freehand stroke that ends where it began and encloses an area: a hand-drawn box, not a connector."""
+    if len(points) < 4:
+        return False
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    size = max(max(xs) - min(xs), max(ys) - min(ys))
+    return size > 30 and math.dist(points[0], points[-1]) < 0.2 * size
+
+
+def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
+    """The board's boxes (labelled by the text inside them), connectors and free text; erased objects left out."""
+    if not isinstance(fabric_json, dict):
+        return BoardGraph()
+    objects = fabric_json.get("objects")
+    if not isinstance(objects, list):
+        return BoardGraph()
+    background = str(fabric_json.get("background") or "#ffffff")
+    raw = _Raw()
+    _collect(objects, _IDENTITY, raw, background)
+
+    for s in raw.strokes:
+        if s.shape == "path" and _is_closed_shape(s.points):
+            xs, ys = [p[0] for p in s.points], [p[1] for p in s.points]
+            raw.boxes.append(_RawBox("sketch", (min(xs), min(ys), max(xs), max(ys)), "", s.order))
+    strokes = [s for s in raw.strokes if not (s.shape == "path" and _is_closed_shape(s.points))]
+    strokes = _attach_heads(raw, strokes)
+    strokes = _erase(raw, strokes)
+
+    shapes = raw.boxes
+    labels: dict[int, list[tuple[float, float, str]]] = {i: [] for i in range(len(shapes))}
+    free: list[tuple[str, Bounds]] = []
+    for text in raw.texts:
+        home = _container(text.bounds, [b.bounds for b in shapes])
+        if home is None:
+            free.append((text.text, text.bounds))
+        else:
+            labels[home].append((text.bounds[1], text.bounds[0], text.text))
+
+    boxes: list[Box] = []
+    for i, shape in enumerate(shapes):
+        left, top, right, bottom = shape.bounds
+        words = [shape.label] if shape.label else []
+        words += [t for _, _, t in sorted(labels[i])]
+        boxes.append(Box(i, shape.shape, left, top, right, bottom, " ".join(words)))
+    free_text: list[FreeText] = []
+    for words_alone, (left, top, right, bottom) in free:
+        if recognise(words_alone):  # a component named without a box around it still counts as one
+            boxes.append(Box(len(boxes), "text", left, top, right, bottom, words_alone))
+        else:
+            free_text.append(FreeText(words_alone, (left + right) / 2, (top + bottom) / 2))
+
+    connectors = [
+        Connector(s.start, s.end, s.shape, s.arrow, _nearest(s.start, boxes), _nearest(s.end, boxes)) for s in strokes
+    ]
+    return BoardGraph(boxes, connectors, free_text)
+
+
+def _attach_heads(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
+    """Small triangles at a stroke's end are arrow heads (the whiteboard's arrow tool draws them): they make
+    the stroke an arrow pointing at that end, and are no boxes."""
+    heads = [
+        (i, ((b.bounds[0] + b.bounds[2]) / 2, (b.bounds[1] + b.bounds[3]) / 2))
+        for i, b in enumerate(raw.boxes)
+        if b.shape == "triangle" and max(b.bounds[2] - b.bounds[0], b.bounds[3] - b.bounds[1]) <= _HEAD_SIZE
+    ]
+    used: set[int] = set()
+    result = []
+    for stroke in strokes:
+        for i, centre in heads:
+            if i in used:
+                continue
+            if math.dist(centre, stroke.end) <= _HEAD_SIZE:
+                stroke = replace(stroke, arrow=True)
+            elif math.dist(centre, stroke.start) <= _HEAD_SIZE:
+                stroke = replace(stroke, start=stroke.end, end=stroke.start, arrow=True)
+            else:
+                continue
+            used.add(i)
+            break
+        result.append(stroke)
+    raw.boxes = [b for i, b in enumerate(raw.boxes) if i not in used]
+    return result
+
+
+# --- the eraser --------------------------------------------------------------------------------
+
+
+def _erase(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
+    """Leave out what eraser strokes rubbed out (the rule is in the module docstring); returns the strokes kept.
+
+    Boxes and texts go from `raw` in place. An object is erased only by a stroke drawn after it.
+    """
+    if not raw.erasers:
+        return strokes
+
+    def eraser_of(order: int, hit: Callable[[list[Point]], bool]) -> int | None:
+        """The drawing order of the first later eraser stroke that hits, or None."""
+        return next((e.order for e in raw.erasers if e.order > order and hit(e.points)), None)
+
+    homes = [_container(t.bounds, [b.bounds for b in raw.boxes]) for t in raw.texts]
+    erased_boxes = {i: eraser_of(b.order, partial(_rubs_out, b.bounds, outline=True)) for i, b in enumerate(raw.boxes)}
+    kept_texts = []
+    for text, home in zip(raw.texts, homes, strict=True):
+        if eraser_of(text.order, partial(_rubs_out, text.bounds)) is not None:
+            continue
+        by = erased_boxes.get(home) if home is not None else None
+        if by is not None and text.order < by:
+            continue  # written in a shape the eraser then rubbed out: it goes with its shape
+        kept_texts.append(text)
+    raw.texts = kept_texts
+    raw.boxes = [b for i, b in enumerate(raw.boxes) if erased_boxes[i] is None]
+    return [s for s in strokes if eraser_of(s.order, partial(_cuts, s.points)) is None]
+
+
+def _rubs_out(bounds: Bounds, eraser: list[Point], *, outline: bool = False) -> bool:
+    """The eraser's centre line runs inside the bounds for at least half their shorter side (and, for a shape
+    drawn as an outline, crosses that outline)."""
+    left, top, right, bottom = bounds
+    needed = ERASE_SHARE * max(min(right - left, bottom - top), _MIN_ERASE_SIDE)
+    inside = sum(_clipped_length(a, b, bounds) for a, b in pairwise(eraser))
+    if inside < needed:
+        return False
+    corners = [(left, top), (right, top), (right, bottom), (left, bottom), (left, top)]
+    return not outline or _cuts(corners, eraser)
+
+
+def _clipped_length(a: Point, b: Point, bounds: Bounds) -> float:
+    """How much of the segment a→b lies inside the bounds (Liang–Barsky clipping)."""
+    left, top, right, bottom = bounds
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, a[0] - left), (dx, right - a[0]), (-dy, a[1] - top), (dy, bottom - a[1])):
+        if p == 0:
+            if q < 0:
+                return 0.0
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+        if low > high:
+            return 0.0
+    return (high - low) * math.hypot(dx, dy)
+
+
+def _cuts(line: list[Point], eraser: list[Point]) -> bool:
+    """The eraser's centre line crosses (or touches) the connector somewhere along it."""
+    return any(_segments_meet(a, b, c, d) for a, b in pairwise(line) for c, d in pairwise(eraser))
+
+
+def _segments_meet(a: Point, b: Point, c: Point, d: Point) -> bool:
+    def side(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    def within(p: Point, q: Point, r: Point) -> bool:  # r, known collinear with p→q, lies on the segment
+        return min(p[0], q[0]) <= r[0] <= max(p[0], q[0]) and min(p[1], q[1]) <= r[1] <= max(p[1], q[1])
+
+    d1, d2, d3, d4 = side(c, d, a), side(c, d, b), side(a, b, c), side(a, b, d)
+    if ((d1 > 0 > d2) or (d1 < 0 < d2)) and ((d3 > 0 > d4) or (d3 < 0 < d4)):
+        return True
+    return (
+        (d1 == 0 and within(c, d, a))
+        or (d2 == 0 and within(c, d, b))
+        or (d3 == 0 and within(a, b, c))
+        or (d4 == 0 and within(a, b, d))
+    )
+
+
+def _container(text: Bounds, boxes: list[Bounds]) -> int | None:
+    """The smallest box holding the text's centre, or else the one it overlaps most (by half its area at least)."""
+    cx, cy = (text[0] + text[2]) / 2, (text[1] + text[3]) / 2
+    holding = [i for i, b in enumerate(boxes) if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]]
+    if holding:
+        return min(holding, key=lambda i: (boxes[i][2] - boxes[i][0]) * (boxes[i][3] - boxes[i][1]))
+    area = max((text[2] - text[0]) * (text[3] - text[1]), 1e-6)
+    best, best_share = None, 0.5
+    for i, b in enumerate(boxes):
+        w = min(text[2], b[2]) - max(text[0], b[0])
+        h = min(text[3], b[3]) - max(text[1], b[1])
+        if w > 0 and h > 0 and w * h / area >= best_share:
+            best, best_share = i, w * h / area
+    return best
+
+
+def _nearest(point: Point, boxes: list[Box]) -> int | None:
+    """The box a connector end belongs to: the one it is in or closest to, within reach; inside the smallest."""
+    scored = [(b.distance(point), (b.right - b.left) * (b.bottom - b.top), b.index) for b in boxes]
+    scored = [s for s in scored if s[0] <= _CONNECT_DISTANCE]
+    return min(scored)[2] if scored else None
+
+
+# --- comparing with the reference ----------------------------------------------------------------
+
+
+def _name(box: Box) -> str:
+    return box.kind or box.label or f"unlabelled {box.shape}"
+
+
+def analyse(board: BoardGraph, reference_components: list[str] | tuple[str, ...] = ()) -> BoardAnalysis:
+    """What is on the board, what the reference design has that it lacks, and what hangs unconnected."""
+    components: list[str] = []
+    unknown: list[str] = []
+    for box in board.boxes:
+        if box.kind and box.kind not in components:
+            components.append(box.kind)
+        elif not box.kind and box.label and box.label not in unknown:
+            unknown.append(box.label)
+    reference: list[str] = []
+    for item in reference_components:
+        kind = recognise(item) or item
+        if kind not in reference:
+            reference.append(kind)
+    present = [k for k in reference if k in components]
+    missing = [k for k in reference if k not in components]
+
+    edges = [(_name(board.box(a)), _name(board.box(b))) for a, b in board.edges]
+    joined = {i for pair in board.edges for i in pair}
+    named = [b for b in board.boxes if b.label]
+    unconnected: list[str] = []
+    if len(named) >= 2:
+        for box in named:
+            if box.index not in joined and _name(box) not in unconnected:
+                unconnected.append(_name(box))
+        unconnected = [n for n in unconnected if not any(n in e for e in edges)]  # another box of that kind is
+    unlabelled = sum(1 for b in board.boxes if not b.label)
+    free_text = [t.text for t in board.free_text]
+
+    analysis = BoardAnalysis(components, present, missing, unconnected, edges, unlabelled, unknown, free_text, [])
+    return BoardAnalysis(**{**analysis.__dict__, "summary": _summary(analysis, bool(reference))})
+
+
+def _summary(a: BoardAnalysis, has_reference: bool) -> list[str]:
+    if a.is_empty:
+        return ["The whiteboard is empty."]
+    lines = []
+    if a.components:
+        lines.append(f"On the board: {_join(a.components)}.")
+    if a.edges:
+        lines.append("Connected: " + "; ".join(f"{x} → {y}" for x, y in a.edges) + ".")
+    if a.unconnected:
+        lines.append(f"Not connected to anything: {_join(a.unconnected)}.")
+    if has_reference and a.missing:
+        lines.append(f"Not on the board yet: {_join(a.missing)}.")
+    if a.unknown_labels:
+        lines.append(f"Other labels: {_join(a.unknown_labels)}.")
+    if a.unlabelled:
+        lines.append(f"{a.unlabelled} box{'es' if a.unlabelled != 1 else ''} without a label.")
+    return lines
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def describe(analysis: BoardAnalysis) -> str:
+    """One line for the whiteboard panel: "What I see: 2 components (cache, database); not connected: …"."""
+    if analysis.is_empty:
+        return "What I see: nothing yet — draw boxes and write a component's name in each."
+    parts = []
+    if analysis.components:
+        count = len(analysis.components)
+        parts.append(f"{count} component{'s' if count != 1 else ''} ({', '.join(analysis.components)})")
+    else:
+        parts.append("no component I recognise yet")
+    if analysis.edges:
+        parts.append(f"{len(analysis.edges)} connection{'s' if len(analysis.edges) != 1 else ''}")
+    if analysis.unconnected:
+        parts.append(f"not connected: {', '.join(analysis.unconnected)}")
+    if analysis.unknown_labels:
+        parts.append(f"other labels: {', '.join(analysis.unknown_labels[:4])}")
+    return "What I see: " + "; ".join(parts) + "."
+
+
+# --- the arrow tool ------------------------------------------------------------------------------
+
+_HEAD_DRAWN = 14.0  # the arrow head the arrow tool draws, canvas px
+
+
+def add_arrow_heads(drawing: dict[str, Any], before: list[Any]) -> bool:
+    """Give each Line drawn after `before` (the objects as last saved) a head at its end: a small Triangle,
+    which read_board takes as the line's direction. Changes `drawing` in place; returns whether it did."""
+    objects = drawing.get("objects")
+    if not isinstance(objects, list) or objects[: len(before)] != before:
+        return False
+    heads = [
+        head
+        for obj in objects[len(before) :]
+        if isinstance(obj, dict) and str(obj.get("type", "")).lower() == "line" and (head := _head(obj))
+    ]
+    objects.extend(heads)
+    return bool(heads)
+
+
+def _head(line: dict[str, Any]) -> dict[str, Any] | None:
+    """A Triangle at a Fabric Line's end (x2, y2), pointing along the line."""
+    if line.get("originX", "center") != "center" or line.get("originY", "center") != "center":
+        return None
+    if _num(line, "angle") or _num(line, "scaleX", 1.0) != 1.0 or _num(line, "scaleY", 1.0) != 1.0:
+        return None  # only freshly drawn lines
+    x1, y1, x2, y2 = (_num(line, k) for k in ("x1", "y1", "x2", "y2"))
+    if math.hypot(x2 - x1, y2 - y1) < 10:
+        return None
+    stroke = line.get("stroke") or "#1f2937"
+    return {
+        "type": "Triangle",
+        "version": line.get("version", "7.4.0"),
+        "originX": "center",
+        "originY": "center",
+        "left": _num(line, "left") + x2,
+        "top": _num(line, "top") + y2,
+        "width": _HEAD_DRAWN,
+        "height": _HEAD_DRAWN,
+        "angle": math.degrees(math.atan2(y2 - y1, x2 - x1)) + 90,  # a Triangle points up at angle 0
+        "fill": stroke,
+        "stroke": stroke,
+        "strokeWidth": 1,
+        "scaleX": 1,
+        "scaleY": 1,
+    }

@@ -1,0 +1,104 @@
+"""Whiteboard snapshots: the candidate's drawing kept with the session (PNG + Fabric JSON).
+
+The page saves on every change of the drawing; a JSON equal to the latest snapshot's is not
+stored again, so reruns that resend the same drawing cost one read. The latest snapshot
+restores the board after a reload and feeds the interviewer and the evaluator (core.whiteboard.analysis).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from core.logs import session_context
+from core.media.capture import require_open, unique_name
+from core.models import WhiteboardSnapshot
+from core.whiteboard.analysis import BoardAnalysis, analyse, read_board
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+MAX_FABRIC_JSON_BYTES = 5 * 1024 * 1024
+
+
+def save_snapshot(
+    ws: Workspace, session_id: str, fabric_json: dict[str, Any], png: bytes | None = None
+) -> WhiteboardSnapshot:
+    """Store the drawing (and its PNG, when given) in the session folder and as a row; returns the latest row.
+
+    Raises SessionClosed once the interview has ended, NotFound for an unknown session, and
+    ValueError for a drawing that is not Fabric JSON or is too large. An unchanged drawing is
+    not stored again: the latest snapshot is returned.
+    """
+    if not isinstance(fabric_json, dict) or not isinstance(fabric_json.get("objects", []), list):
+        raise ValueError("A whiteboard snapshot needs the canvas's Fabric JSON (an object with an 'objects' list).")
+    encoded = json.dumps(fabric_json, sort_keys=True, separators=(",", ":")).encode()
+    if len(encoded) > MAX_FABRIC_JSON_BYTES:
+        raise ValueError(f"The drawing is too large to keep ({len(encoded) // 1024} KB).")
+    with session_context(session_id), ws.uow_factory() as uow:
+        require_open(uow, session_id, "keeps no more whiteboard changes")
+        latest = uow.whiteboards.latest(session_id)
+        if latest is not None and _same(latest.fabric_json, fabric_json):
+            return latest
+        now = ws.clock()
+        written: list[str] = []
+        try:
+            name = unique_name(ws, session_id, "whiteboard", ".json", now)
+            written.append(ws.files.save(session_id, name, encoded))
+            png_path = None
+            if png:
+                png_path = ws.files.save(session_id, name.removesuffix(".json") + ".png", png)
+                written.append(png_path)
+            stored = uow.whiteboards.add(
+                WhiteboardSnapshot(session_id=session_id, png_path=png_path, fabric_json=fabric_json, created_at=now)
+            )
+            uow.commit()
+        except BaseException:
+            for path in written:
+                ws.files.absolute(path).unlink(missing_ok=True)
+            raise
+    log.info("whiteboard saved", extra={"objects": len(fabric_json.get("objects", []))})
+    return stored
+
+
+def latest_snapshot(ws: Workspace, session_id: str) -> WhiteboardSnapshot | None:
+    """The session's most recent drawing, or None before anything was drawn."""
+    with ws.uow_factory() as uow:
+        return uow.whiteboards.latest(session_id)
+
+
+def latest_analysis(ws: Workspace, session_id: str) -> BoardAnalysis | None:
+    """The latest drawing read as a component graph and compared with the problem's reference components."""
+    with ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        latest = uow.whiteboards.latest(session_id)
+    if latest is None:
+        return None
+    return board_analysis(ws, session.problem_id, latest)
+
+
+def latest_picture(ws: Workspace, session_id: str) -> bytes | None:
+    """The PNG of the newest drawing that has one — None when nothing is drawn, the board was cleared, or no
+    picture was kept (a change made with the arrow tool is saved without one until the next change)."""
+    with ws.uow_factory() as uow:
+        latest = uow.whiteboards.latest(session_id)
+        if latest is None or not latest.fabric_json.get("objects"):
+            return None
+        snapshots = [latest] if latest.png_path else uow.whiteboards.in_session(session_id)[::-1]
+    path = next((s.png_path for s in snapshots if s.png_path), None)
+    try:
+        return ws.files.read(path) if path else None
+    except (OSError, ValueError):
+        log.warning("whiteboard picture missing", extra={"path": path})
+        return None
+
+
+def board_analysis(ws: Workspace, problem_id: str, snapshot: WhiteboardSnapshot) -> BoardAnalysis:
+    """One snapshot analysed against a problem's reference components."""
+    return analyse(read_board(snapshot.fabric_json), ws.problems.get(problem_id).reference_components)
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal drawings: the objects decide (the canvas also sends its version and background)."""
+    return a.get("objects", []) == b.get("objects", []) and a.get("background") == b.get("background")

@@ -1,0 +1,80 @@
+"""The one place that builds the workspace: settings, database, content, files.
+
+Every way in — the Streamlit pages, the webhook route in server.py and the CLI — gets its
+Workspace here, so one process has one database engine for a given configuration. Building it
+is the start-up guard: the database must answer and be migrated, content must load; a failure
+raises a WorkspaceError subclass with a message a person can act on and is not remembered, so
+the next request tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from core.config import Settings
+from core.content.problems import load_problem_bank
+from core.content.rubrics import load_rubrics
+from core.content.templates import load_templates
+from core.debrief.settings import check_debrief
+from core.logs import configure_logging
+from core.workspace import Workspace
+from storage.database import check_database, make_engine
+from storage.files import LocalFileStore
+from storage.migrate import upgrade
+from storage.unit_of_work import make_uow_factory
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_built: dict[str, Workspace] = {}
+
+
+def build_workspace(settings: Settings, *, migrate: bool = True) -> Workspace:
+    """A new Workspace: connect, migrate and load content."""
+    url = settings.effective_database_url
+    engine = make_engine(url)
+    check_database(engine)
+    if migrate:
+        upgrade(url)
+    problems = load_problem_bank(settings.resolve(settings.problems_dir))
+    rubrics = load_rubrics(settings.resolve(settings.rubrics_dir))
+    templates = load_templates(settings.resolve(settings.templates_dir), rubrics=rubrics)
+    check_debrief(settings.debrief, templates)
+    log.info(
+        "workspace ready",
+        extra={"database": engine.url.render_as_string(hide_password=True), "problems": len(problems.all())},
+    )
+    return Workspace(
+        settings=settings,
+        uow_factory=make_uow_factory(engine),
+        files=LocalFileStore(settings.runtime_path),
+        problems=problems,
+        rubrics=rubrics,
+        templates=templates,
+    )
+
+
+def is_built(settings: Settings) -> bool:
+    """Whether shared_workspace(settings) will answer at once (pages show a spinner otherwise)."""
+    with _lock:
+        return settings.model_dump_json() in _built
+
+
+def shared_workspace(settings: Settings) -> Workspace:
+    """This process's Workspace for these settings, built (with logging set up) on first use.
+
+    Keyed by the settings, so tests that point IW_* variables elsewhere get their own.
+    """
+    key = settings.model_dump_json()
+    with _lock:
+        workspace = _built.get(key)
+        if workspace is None:
+            configure_logging(
+                level=settings.log_level,
+                log_dir=settings.log_dir,
+                max_bytes=settings.log_max_bytes,
+                backups=settings.log_backups,
+            )
+            workspace = _built[key] = build_workspace(settings)
+        return workspace

@@ -1,0 +1,370 @@
+"""Interview sessions (with History's search queries) and what each records as it runs: chat messages,
+transcript lines, whiteboard snapshots, media files and token usage."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVarTuple, cast
+
+from sqlalchemy import ColumnElement, CursorResult, Select, delete, func, insert, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from core.errors import NotFound
+from core.models import (
+    HistoryQuery,
+    Level,
+    MediaFile,
+    Message,
+    Role,
+    Session,
+    SessionStatus,
+    SessionSummary,
+    SortKey,
+    Stage,
+    TokenUsage,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+from storage.repositories.base import EnumFields, SqlRepository, now, utc
+from storage.tables import (
+    CandidateRow,
+    EvaluationRow,
+    MediaFileRow,
+    MessageRow,
+    SessionRow,
+    TokenUsageRow,
+    TranscriptEntryRow,
+    WhiteboardSnapshotRow,
+)
+
+Columns = TypeVarTuple("Columns")
+
+# --- sessions ---------------------------------------------------------------------------
+
+_SESSION_FIELDS = (
+    "problem_id",
+    "problem_title",
+    "kind",
+    "candidate_id",
+    "interviewer_provider",
+    "interviewer_model",
+    "rubric_id",
+    "duration_minutes",
+    "created_at",
+    "started_at",
+    "paused_at",
+    "paused_seconds",
+    "stage_started_at",
+    "ended_at",
+    "updated_at",
+)
+
+
+def _utc_if_datetime(value: Any) -> Any:
+    return utc(value) if isinstance(value, datetime) else value
+
+
+def _copy_session(session: Session, row: SessionRow) -> None:
+    for name in _SESSION_FIELDS:
+        setattr(row, name, getattr(session, name))
+    row.level = Level(session.level).value
+    row.status = SessionStatus(session.status).value
+    row.stage = Stage(session.stage).value
+    row.modes = list(session.modes)
+
+
+def _with_statuses(query: Select[*Columns], statuses: list[SessionStatus] | None) -> Select[*Columns]:
+    if statuses is None:
+        return query
+    return query.where(SessionRow.status.in_([SessionStatus(s).value for s in statuses]))
+
+
+def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
+    """The WHERE of a History query; the list and its count use the same one."""
+    conditions: list[ColumnElement[bool]] = []
+    if text := query.candidate.strip():
+        conditions.append(or_(SessionRow.candidate_id == text, CandidateRow.name.icontains(text, autoescape=True)))
+    if query.candidate_id is not None:
+        conditions.append(SessionRow.candidate_id == query.candidate_id)
+    if query.problem_ids:
+        conditions.append(SessionRow.problem_id.in_(query.problem_ids))
+    if query.created_from is not None:
+        conditions.append(SessionRow.created_at >= query.created_from)
+    if query.created_to is not None:
+        conditions.append(SessionRow.created_at < query.created_to)
+    if query.score_min is not None:
+        conditions.append(EvaluationRow.overall_score >= query.score_min)
+    if query.score_max is not None:
+        conditions.append(EvaluationRow.overall_score <= query.score_max)
+    if query.interviewer_provider is not None:
+        conditions.append(SessionRow.interviewer_provider == query.interviewer_provider)
+        if query.interviewer_model is not None:
+            conditions.append(SessionRow.interviewer_model == query.interviewer_model)
+    if query.statuses:
+        conditions.append(SessionRow.status.in_([SessionStatus(s).value for s in query.statuses]))
+    return conditions
+
+
+def _history_joins(statement: Select[*Columns], query: HistoryQuery, *, sorting: bool) -> Select[*Columns]:
+    """Join candidates and evaluations only when a filter (or, when sorting, the order) reads them."""
+    if query.candidate.strip() or (sorting and query.sort is SortKey.CANDIDATE):
+        statement = statement.outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+    if query.score_min is not None or query.score_max is not None or (sorting and query.sort is SortKey.SCORE):
+        statement = statement.outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+    return statement
+
+
+def _history_order(query: HistoryQuery) -> list[ColumnElement[Any]]:
+    """Sort column (missing values last either way), then newest first so pages are stable."""
+    column: InstrumentedAttribute[Any] = {
+        SortKey.DATE: SessionRow.created_at,
+        SortKey.SCORE: EvaluationRow.overall_score,
+        SortKey.CANDIDATE: CandidateRow.name,
+        SortKey.PROBLEM: SessionRow.problem_title,
+    }[SortKey(query.sort)]
+    direction = column.desc() if query.descending else column.asc()
+    tie_break = SessionRow.id.desc() if query.descending else SessionRow.id.asc()
+    if query.sort is SortKey.DATE:
+        return [direction, tie_break]
+    return [direction.nulls_last(), SessionRow.created_at.desc(), SessionRow.id.desc()]
+
+
+class SqlSessionRepository(SqlRepository[Session, SessionRow]):
+    """Enums and the modes list are stored as plain values, so rows are mapped by hand rather than mirrored."""
+
+    model = Session
+    row_type = SessionRow
+    missing = "No interview with id {}."
+
+    def add(self, session: Session) -> None:
+        """Stores the session; fills created_at and updated_at when they are None."""
+        session.created_at = session.created_at or now()
+        session.updated_at = session.updated_at or session.created_at
+        self._store(self._to_row(session))
+
+    def get(self, session_id: str) -> Session:
+        return self._get(session_id)
+
+    def update(self, session: Session) -> None:
+        """Writes every field back; services set updated_at from their clock (filled if None)."""
+        row = self._row(session.id)
+        session.updated_at = session.updated_at or now()
+        _copy_session(session, row)
+        self._session.flush()
+
+    def list_summaries(
+        self, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+    ) -> list[SessionSummary]:
+        """Most recent first (created_at desc), with candidate name and overall score."""
+        query = (
+            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return self._summaries(_with_statuses(query, statuses))
+
+    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
+        return int(self._session.scalar(query) or 0)
+
+    def search(self, query: HistoryQuery) -> list[SessionSummary]:
+        """One page of History: filtered, ordered and cut by the database.
+
+        The page's ids are chosen first, joining only what the filters and the order need, so a
+        far page skips bare index entries; the rows' names and scores are joined for those ids only.
+        """
+        page_ids = (
+            _history_joins(select(SessionRow.id), query, sorting=True)
+            .where(*_history_filters(query))
+            .order_by(*_history_order(query))
+            .limit(query.page_size)
+            .offset(query.offset)
+        )
+        statement = (
+            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+            .where(SessionRow.id.in_(page_ids.scalar_subquery()))
+            .order_by(*_history_order(query))
+        )
+        return self._summaries(statement)
+
+    def count_matching(self, query: HistoryQuery) -> int:
+        """How many sessions match the query's filters, with the same WHERE as search()."""
+        statement = _history_joins(select(func.count()).select_from(SessionRow), query, sorting=False)
+        return int(self._session.scalar(statement.where(*_history_filters(query))) or 0)
+
+    def interviewers(self) -> list[tuple[str, str | None]]:
+        rows = self._session.execute(
+            select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
+        ).all()
+        return sorted(((p, m) for p, m in rows), key=lambda pair: (pair[0], pair[1] or ""))
+
+    def _summaries(self, statement: Select[SessionRow, str, float | None]) -> list[SessionSummary]:
+        moment = now()
+        summaries = []
+        for row, candidate_name, score in self._session.execute(statement):
+            session = self._to_item(row)
+            summaries.append(
+                SessionSummary(
+                    id=session.id,
+                    problem_id=session.problem_id,
+                    problem_title=session.problem_title,
+                    level=session.level,
+                    candidate_name=candidate_name,
+                    status=session.status,
+                    created_at=row.created_at.astimezone(UTC),
+                    started_at=session.started_at,
+                    ended_at=session.ended_at,
+                    duration_seconds=session.elapsed_seconds(moment),
+                    overall_score=score,
+                    candidate_id=session.candidate_id,
+                    interviewer_provider=session.interviewer_provider,
+                    interviewer_model=session.interviewer_model,
+                )
+            )
+        return summaries
+
+    def _to_row(self, item: Session) -> SessionRow:
+        row = SessionRow(id=item.id)
+        _copy_session(item, row)
+        return row
+
+    def _to_item(self, row: SessionRow) -> Session:
+        return Session(
+            id=row.id,
+            **{name: _utc_if_datetime(getattr(row, name)) for name in _SESSION_FIELDS},
+            level=Level(row.level),
+            status=SessionStatus(row.status),
+            stage=Stage(row.stage),
+            modes=list(row.modes),
+        )
+
+
+# --- chat -------------------------------------------------------------------------------
+
+
+class SqlMessageRepository(SqlRepository[Message, MessageRow]):
+    model = Message
+    row_type = MessageRow
+    enums: ClassVar[EnumFields] = {"role": Role, "stage": Stage}
+
+    def add(self, message: Message) -> Message:
+        """Stores the message as the next one of its session (seq = max(seq) + 1).
+
+        The session row is locked first (PostgreSQL; SQLite serialises writers anyway) and
+        seq is computed inside the INSERT, so two writers cannot take the same number.
+        """
+        locked = self._session.execute(
+            select(SessionRow.id).where(SessionRow.id == message.session_id).with_for_update(key_share=True)
+        ).first()
+        if locked is None:
+            raise NotFound(f"No interview with id {message.session_id}.")
+        next_seq = (
+            select(func.coalesce(func.max(MessageRow.seq), 0) + 1)
+            .where(MessageRow.session_id == message.session_id)
+            .scalar_subquery()
+        )
+        created_at = message.created_at or now()
+        statement = (
+            insert(MessageRow)
+            .values(
+                session_id=message.session_id,
+                seq=next_seq,
+                role=Role(message.role).value,
+                content=message.content,
+                stage=Stage(message.stage).value,
+                meta=copy.deepcopy(message.meta),
+                created_at=created_at,
+            )
+            .returning(MessageRow.id, MessageRow.seq)
+        )
+        new_id, seq = self._session.execute(statement).one()
+        return replace(message, id=new_id, seq=seq, created_at=utc(created_at), meta=copy.deepcopy(message.meta))
+
+    def in_session(self, session_id: str) -> list[Message]:
+        return self._in_session(session_id, MessageRow.seq)
+
+
+# --- per-session logs: append-only, each dataclass mirrors its row ----------------------
+
+
+class SqlTranscriptRepository(SqlRepository[TranscriptEntry, TranscriptEntryRow]):
+    model = TranscriptEntry
+    row_type = TranscriptEntryRow
+    ignores_given_id = True
+
+    def add(self, entry: TranscriptEntry) -> TranscriptEntry:
+        return self._add(entry)
+
+    def in_session(self, session_id: str) -> list[TranscriptEntry]:
+        """Speaking order; ties in insertion order."""
+        return self._in_session(session_id, TranscriptEntryRow.start, TranscriptEntryRow.id)
+
+    def remove_source(self, session_id: str, source: str) -> int:
+        """Drop a session's entries from one source (e.g. live "mic" lines a better pass replaces)."""
+        # A DELETE's result is a CursorResult, which alone knows its rowcount.
+        result = cast(
+            "CursorResult[Any]",
+            self._session.execute(
+                delete(TranscriptEntryRow).where(
+                    TranscriptEntryRow.session_id == session_id, TranscriptEntryRow.source == source
+                )
+            ),
+        )
+        return int(result.rowcount or 0)
+
+
+class SqlWhiteboardRepository(SqlRepository[WhiteboardSnapshot, WhiteboardSnapshotRow]):
+    model = WhiteboardSnapshot
+    row_type = WhiteboardSnapshotRow
+    ignores_given_id = True
+
+    def add(self, snapshot: WhiteboardSnapshot) -> WhiteboardSnapshot:
+        return self._add(snapshot)
+
+    def in_session(self, session_id: str) -> list[WhiteboardSnapshot]:
+        return self._in_session(session_id, WhiteboardSnapshotRow.id)
+
+    def latest(self, session_id: str) -> WhiteboardSnapshot | None:
+        """The newest drawing alone: autosave keeps one row per change, and every reply reads the newest."""
+        return self._first(
+            select(WhiteboardSnapshotRow)
+            .where(WhiteboardSnapshotRow.session_id == session_id)
+            .order_by(WhiteboardSnapshotRow.id.desc())
+            .limit(1)
+        )
+
+
+class SqlMediaRepository(SqlRepository[MediaFile, MediaFileRow]):
+    model = MediaFile
+    row_type = MediaFileRow
+    missing = "No media file {}."
+    ignores_given_id = True
+
+    def add(self, media: MediaFile) -> MediaFile:
+        return self._add(media)
+
+    def in_session(self, session_id: str) -> list[MediaFile]:
+        return self._in_session(session_id, MediaFileRow.id)
+
+    def set_size(self, media_id: int, size_bytes: int) -> None:
+        """A recording written while the interview runs gets its final size when it closes."""
+        self._row(media_id).size_bytes = size_bytes
+
+
+class SqlTokenUsageRepository(SqlRepository[TokenUsage, TokenUsageRow]):
+    model = TokenUsage
+    row_type = TokenUsageRow
+    ignores_given_id = True
+
+    def add(self, usage: TokenUsage) -> TokenUsage:
+        return self._add(usage)
+
+    def in_session(self, session_id: str) -> list[TokenUsage]:
+        return self._in_session(session_id, TokenUsageRow.id)

@@ -1,0 +1,191 @@
+"""Scheduling: team members, event types, bookings, who interviews in which session, and every
+webhook delivery received. Each dataclass mirrors its row column for column."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import AlreadyExists
+from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent
+from storage.repositories.base import EnumFields, SqlRepository
+from storage.tables import (
+    BookingRow,
+    EventTypeRow,
+    SessionInterviewerRow,
+    TeamMemberRow,
+    WebhookEventRow,
+)
+
+
+class SqlTeamMemberRepository(SqlRepository[TeamMember, TeamMemberRow]):
+    model = TeamMember
+    row_type = TeamMemberRow
+    missing = "No team member {}."
+    enums: ClassVar[EnumFields] = {"role": MemberRole}
+
+    def add(self, member: TeamMember) -> TeamMember:
+        return self._add(member)
+
+    def get(self, member_id: str) -> TeamMember:
+        return self._get(member_id)
+
+    def update(self, member: TeamMember) -> TeamMember:
+        return self._update(member, member.id)
+
+    def all(self, *, active_only: bool = True) -> list[TeamMember]:
+        query = select(TeamMemberRow).order_by(TeamMemberRow.name, TeamMemberRow.id)
+        if active_only:
+            query = query.where(TeamMemberRow.active.is_(True))
+        return self._many(query)
+
+    def by_email(self, email: str) -> TeamMember | None:
+        return self._first(select(TeamMemberRow).where(func.lower(TeamMemberRow.email) == email.strip().lower()))
+
+
+class SqlEventTypeRepository(SqlRepository[EventType, EventTypeRow]):
+    model = EventType
+    row_type = EventTypeRow
+    missing = "No event type {}."
+
+    def add(self, event_type: EventType) -> EventType:
+        return self._add(event_type)
+
+    def get(self, event_type_id: str) -> EventType:
+        return self._get(event_type_id)
+
+    def update(self, event_type: EventType) -> EventType:
+        return self._update(event_type, event_type.id)
+
+    def all(self) -> list[EventType]:
+        return self._many(select(EventTypeRow).order_by(EventTypeRow.title, EventTypeRow.id))
+
+    def by_calcom_id(self, calcom_event_type_id: int) -> EventType | None:
+        return self._first(select(EventTypeRow).where(EventTypeRow.calcom_event_type_id == calcom_event_type_id))
+
+
+class SqlBookingRepository(SqlRepository[Booking, BookingRow]):
+    model = Booking
+    row_type = BookingRow
+    missing = "No booking {}."
+    enums: ClassVar[EnumFields] = {"status": BookingStatus}
+
+    def add(self, booking: Booking) -> Booking:
+        return self._add(booking)
+
+    def get(self, booking_id: str) -> Booking:
+        return self._get(booking_id)
+
+    def update(self, booking: Booking) -> Booking:
+        return self._update(booking, booking.id)
+
+    def for_session(self, session_id: str) -> Booking | None:
+        return self._first(select(BookingRow).where(BookingRow.session_id == session_id))
+
+    def by_external_uid(self, uid: str) -> Booking | None:
+        return self._first(select(BookingRow).where(BookingRow.external_uid == uid))
+
+    def by_ical_uid(self, ical_uid: str) -> Booking | None:
+        return self._first(select(BookingRow).where(BookingRow.ical_uid == ical_uid))
+
+    def between(self, start: datetime, end: datetime, *, include_cancelled: bool = False) -> list[Booking]:
+        """Bookings overlapping [start, end), earliest first."""
+        query = select(BookingRow).where(BookingRow.start_at < end, BookingRow.end_at > start)
+        if not include_cancelled:
+            query = query.where(BookingRow.status != BookingStatus.CANCELLED.value)
+        return self._many(query.order_by(BookingRow.start_at, BookingRow.id))
+
+    def all(self) -> list[Booking]:
+        return self._many(select(BookingRow).order_by(BookingRow.start_at, BookingRow.id))
+
+    def member_busy(
+        self, member_ids: list[str], start: datetime, end: datetime
+    ) -> list[tuple[str, datetime, datetime]]:
+        """(member id, start, end) of the members' live bookings overlapping [start, end)."""
+        if not member_ids:
+            return []
+        rows = self._session.execute(
+            select(SessionInterviewerRow.member_id, BookingRow.start_at, BookingRow.end_at)
+            .join(BookingRow, BookingRow.session_id == SessionInterviewerRow.session_id)
+            .where(
+                SessionInterviewerRow.member_id.in_(member_ids),
+                BookingRow.status != BookingStatus.CANCELLED.value,
+                BookingRow.start_at < end,
+                BookingRow.end_at > start,
+            )
+        )
+        return [(member_id, begin, finish) for member_id, begin, finish in rows]
+
+
+class SqlSessionInterviewerRepository(SqlRepository[str, SessionInterviewerRow]):
+    """A session's interviewers as member ids: the rows are bare links, so there is no dataclass."""
+
+    row_type = SessionInterviewerRow
+
+    def set(self, session_id: str, member_ids: list[str]) -> None:
+        """Replaces the session's interviewers; a member listed twice is stored once."""
+        self._session.execute(delete(SessionInterviewerRow).where(SessionInterviewerRow.session_id == session_id))
+        for member_id in dict.fromkeys(member_ids):
+            self._session.add(SessionInterviewerRow(session_id=session_id, member_id=member_id))
+        self._session.flush()
+
+    def for_session(self, session_id: str) -> list[str]:
+        rows = self._session.scalars(
+            select(SessionInterviewerRow.member_id).where(SessionInterviewerRow.session_id == session_id)
+        )
+        return list(rows)
+
+
+class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
+    model = WebhookEvent
+    row_type = WebhookEventRow
+    missing = "No webhook event {}."
+
+    def add(self, event: WebhookEvent) -> WebhookEvent:
+        """Raises AlreadyExists when an event with the same dedupe_key is stored; the unit of work
+        must then be left (it rolls back) and a new one used."""
+        try:
+            return self._add(event)
+        except IntegrityError as exc:
+            raise AlreadyExists(f"Webhook event {event.dedupe_key} is already stored.") from exc
+
+    def get(self, event_id: int) -> WebhookEvent:
+        return self._get(event_id)
+
+    def update(self, event: WebhookEvent) -> WebhookEvent:
+        return self._update(event, event.id)
+
+    def latest(self, *, limit: int = 200, statuses: list[str] | None = None) -> list[WebhookEvent]:
+        """Newest first."""
+        query = select(WebhookEventRow).order_by(WebhookEventRow.received_at.desc(), WebhookEventRow.id.desc())
+        if statuses:
+            query = query.where(WebhookEventRow.status.in_(statuses))
+        return self._many(query.limit(limit))
+
+    def by_dedupe_key(self, key: str) -> WebhookEvent | None:
+        return self._first(select(WebhookEventRow).where(WebhookEventRow.dedupe_key == key))
+
+    def waiting(self, *, limit: int = 100) -> list[WebhookEvent]:
+        """Accepted but not yet processed (e.g. the server stopped in between), oldest first."""
+        return self._many(
+            select(WebhookEventRow)
+            .where(WebhookEventRow.status == "received")
+            .order_by(WebhookEventRow.received_at, WebhookEventRow.id)
+            .limit(limit)
+        )
+
+    def for_booking(self, uids: list[str]) -> list[WebhookEvent]:
+        if not uids:
+            return []
+        return self._many(
+            select(WebhookEventRow)
+            .where(or_(*(WebhookEventRow.booking_uid == uid for uid in uids)))
+            .order_by(WebhookEventRow.received_at, WebhookEventRow.id)
+        )
+
+    def counts(self) -> dict[str, int]:
+        rows = self._session.execute(select(WebhookEventRow.status, func.count()).group_by(WebhookEventRow.status))
+        return {status: count for status, count in rows}

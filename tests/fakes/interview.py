@@ -1,0 +1,286 @@
+"""Fakes of the interview repositories: sessions, chat, candidates, resumes, evaluations and per-session logs."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from core.errors import NotFound
+from core.models import (
+    AuditEntry,
+    Candidate,
+    Evaluation,
+    HistoryQuery,
+    MediaFile,
+    Message,
+    Resume,
+    ScoreOverride,
+    Session,
+    SessionStatus,
+    SessionSummary,
+    SortKey,
+    TokenUsage,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+from tests.fakes.base import FakeIntegrityError, Repo, now
+
+Logged = TypeVar(
+    "Logged",
+    Message,
+    Evaluation,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+    MediaFile,
+    TokenUsage,
+    ScoreOverride,
+    AuditEntry,
+)
+Item = TypeVar("Item", TranscriptEntry, WhiteboardSnapshot, MediaFile, TokenUsage, ScoreOverride)
+
+
+def _stamp(item: Logged, item_id: int) -> Logged:
+    """A stored copy with its new id and created_at (storage ignores an id the caller set)."""
+    return replace(copy.deepcopy(item), id=item_id, created_at=item.created_at or now())
+
+
+class FakeSessionRepository(Repo):
+    def add(self, session: Session) -> None:
+        if session.id in self._state.sessions:
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: sessions.id"))
+        self._require("sessions", {"candidate_id": "candidates"}, {"candidate_id": session.candidate_id})
+        session.created_at = session.created_at or now()
+        session.updated_at = session.updated_at or session.created_at
+        self._state.sessions[session.id] = copy.deepcopy(session)
+
+    def get(self, session_id: str) -> Session:
+        if session_id not in self._state.sessions:
+            raise NotFound(f"No interview with id {session_id}.")
+        return copy.deepcopy(self._state.sessions[session_id])
+
+    def update(self, session: Session) -> None:
+        self.get(session.id)
+        self._require("sessions", {"candidate_id": "candidates"}, {"candidate_id": session.candidate_id})
+        session.updated_at = session.updated_at or now()
+        self._state.sessions[session.id] = copy.deepcopy(session)
+
+    def list_summaries(
+        self, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+    ) -> list[SessionSummary]:
+        moment = now()
+        chosen = [s for s in self._state.sessions.values() if statuses is None or s.status in statuses]
+        chosen.sort(key=lambda s: (s.created_at or moment, s.id), reverse=True)
+        scores = {e.session_id: e.overall_score for e in self._state.evaluations}
+        names = {c.id: c.name for c in self._state.candidates.values()}
+        return [
+            SessionSummary(
+                id=s.id,
+                problem_id=s.problem_id,
+                problem_title=s.problem_title,
+                level=s.level,
+                candidate_name=names.get(s.candidate_id or ""),
+                status=s.status,
+                created_at=s.created_at or moment,
+                started_at=s.started_at,
+                ended_at=s.ended_at,
+                duration_seconds=s.elapsed_seconds(moment),
+                overall_score=scores.get(s.id),
+                candidate_id=s.candidate_id,
+                interviewer_provider=s.interviewer_provider,
+                interviewer_model=s.interviewer_model,
+            )
+            for s in chosen[offset : offset + limit]
+        ]
+
+    def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        return sum(1 for s in self._state.sessions.values() if statuses is None or s.status in statuses)
+
+    def search(self, query: HistoryQuery) -> list[SessionSummary]:
+        """Same filters and order as the SQL one: missing sort values last, then newest first."""
+        every = self.list_summaries(limit=len(self._state.sessions))
+        chosen = [s for s in every if _matches(s, query)]  # already newest first: the tie-break
+        present = [s for s in chosen if _sort_value(s, query) is not None]
+        present.sort(key=lambda s: _sort_value(s, query), reverse=query.descending)
+        if query.sort is SortKey.DATE and not query.descending:
+            present.sort(key=lambda s: (s.created_at, s.id))
+        ordered = present + [s for s in chosen if _sort_value(s, query) is None]
+        return ordered[query.offset : query.offset + query.page_size]
+
+    def count_matching(self, query: HistoryQuery) -> int:
+        return sum(1 for s in self.list_summaries(limit=len(self._state.sessions)) if _matches(s, query))
+
+    def interviewers(self) -> list[tuple[str, str | None]]:
+        pairs = {(s.interviewer_provider, s.interviewer_model) for s in self._state.sessions.values()}
+        return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
+
+
+def _matches(s: SessionSummary, q: HistoryQuery) -> bool:
+    text = q.candidate.strip()
+    score = s.overall_score
+    return all(
+        (
+            not text or s.candidate_id == text or text.casefold() in (s.candidate_name or "").casefold(),
+            q.candidate_id is None or s.candidate_id == q.candidate_id,
+            not q.problem_ids or s.problem_id in q.problem_ids,
+            q.created_from is None or s.created_at >= q.created_from,
+            q.created_to is None or s.created_at < q.created_to,
+            q.score_min is None or (score is not None and score >= q.score_min),
+            q.score_max is None or (score is not None and score <= q.score_max),
+            q.interviewer_provider is None or s.interviewer_provider == q.interviewer_provider,
+            q.interviewer_model is None or q.interviewer_provider is None or s.interviewer_model == q.interviewer_model,
+            not q.statuses or s.status in q.statuses,
+        )
+    )
+
+
+def _sort_value(s: SessionSummary, q: HistoryQuery) -> Any:
+    value: str | float | datetime | None = {
+        SortKey.DATE: s.created_at,
+        SortKey.SCORE: s.overall_score,
+        SortKey.CANDIDATE: s.candidate_name,
+        SortKey.PROBLEM: s.problem_title,
+    }[q.sort]
+    return value
+
+
+class FakeMessageRepository(Repo):
+    def add(self, message: Message) -> Message:
+        if message.session_id not in self._state.sessions:
+            raise NotFound(f"No interview with id {message.session_id}.")
+        seq = 1 + max((m.seq or 0 for m in self._state.messages if m.session_id == message.session_id), default=0)
+        stored = replace(_stamp(message, next(self._uow.ids)), seq=seq)
+        self._state.messages.append(stored)
+        return copy.deepcopy(stored)
+
+    def in_session(self, session_id: str) -> list[Message]:
+        found = [m for m in self._state.messages if m.session_id == session_id]
+        return copy.deepcopy(sorted(found, key=lambda m: m.seq or 0))
+
+
+class FakeCandidateRepository(Repo):
+    def add(self, candidate: Candidate) -> None:
+        if candidate.id in self._state.candidates:
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: candidates.id"))
+        candidate.created_at = candidate.created_at or now()
+        self._state.candidates[candidate.id] = copy.deepcopy(candidate)
+
+    def get(self, candidate_id: str) -> Candidate:
+        if candidate_id not in self._state.candidates:
+            raise NotFound(f"No candidate with id {candidate_id}.")
+        return copy.deepcopy(self._state.candidates[candidate_id])
+
+    def by_email(self, email: str) -> Candidate | None:
+        """The earliest candidate with this email (case-insensitive), so a returning person is one candidate."""
+        wanted = email.strip().lower()
+        found = [c for c in self._state.candidates.values() if c.email is not None and c.email.lower() == wanted]
+        return copy.deepcopy(min(found, key=lambda c: (c.created_at or now(), c.id))) if found else None
+
+    def all(self, *, limit: int = 500) -> list[Candidate]:
+        return copy.deepcopy(sorted(self._state.candidates.values(), key=lambda c: (c.name, c.id))[:limit])
+
+
+class FakeResumeRepository(Repo):
+    def add(self, resume: Resume) -> None:
+        if resume.id in self._state.resumes:
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: resumes.id"))
+        self._require("resumes", {"candidate_id": "candidates"}, {"candidate_id": resume.candidate_id})
+        resume.created_at = resume.created_at or now()
+        self._state.resumes[resume.id] = copy.deepcopy(resume)
+
+    def get(self, resume_id: str) -> Resume:
+        if resume_id not in self._state.resumes:
+            raise NotFound(f"No resume with id {resume_id}.")
+        return copy.deepcopy(self._state.resumes[resume_id])
+
+    def latest_for_candidate(self, candidate_id: str) -> Resume | None:
+        found = [r for r in self._state.resumes.values() if r.candidate_id == candidate_id]
+        return copy.deepcopy(max(found, key=lambda r: (r.created_at or now(), r.id))) if found else None
+
+
+class FakeEvaluationRepository(Repo):
+    def add(self, evaluation: Evaluation) -> Evaluation:
+        """One per session: a second one breaks a unique constraint, as in the databases."""
+        if self.for_session(evaluation.session_id) is not None:
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: evaluations.session_id"))
+        self._require("evaluations", {"session_id": "sessions"}, {"session_id": evaluation.session_id})
+        stored = _stamp(evaluation, next(self._uow.ids))
+        self._state.evaluations.append(stored)
+        return copy.deepcopy(stored)
+
+    def for_session(self, session_id: str) -> Evaluation | None:
+        found = [e for e in self._state.evaluations if e.session_id == session_id]
+        return copy.deepcopy(found[0]) if found else None
+
+
+class _SessionLog(Repo, Generic[Item]):
+    """A per-session list kept in insertion order; each entry must name a stored session."""
+
+    attribute: str
+
+    def add(self, item: Item) -> Item:
+        self._require(self.attribute, {"session_id": "sessions"}, {"session_id": item.session_id})
+        stored = _stamp(item, next(self._uow.ids))
+        getattr(self._state, self.attribute).append(stored)
+        return copy.deepcopy(stored)
+
+    def in_session(self, session_id: str) -> list[Item]:
+        return copy.deepcopy([i for i in getattr(self._state, self.attribute) if i.session_id == session_id])
+
+
+class FakeTranscriptRepository(_SessionLog[TranscriptEntry]):
+    attribute = "transcripts"
+
+    def in_session(self, session_id: str) -> list[TranscriptEntry]:
+        return sorted(super().in_session(session_id), key=lambda e: (e.start, e.id or 0))
+
+    def remove_source(self, session_id: str, source: str) -> int:
+        kept = [e for e in self._state.transcripts if not (e.session_id == session_id and e.source == source)]
+        removed = len(self._state.transcripts) - len(kept)
+        self._state.transcripts[:] = kept
+        return removed
+
+
+class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
+    attribute = "whiteboards"
+
+    def latest(self, session_id: str) -> WhiteboardSnapshot | None:
+        snapshots = self.in_session(session_id)
+        return snapshots[-1] if snapshots else None
+
+
+class FakeMediaRepository(_SessionLog[MediaFile]):
+    attribute = "media"
+
+    def set_size(self, media_id: int, size_bytes: int) -> None:
+        for media in self._state.media:
+            if media.id == media_id:
+                media.size_bytes = size_bytes
+                return
+        raise NotFound(f"No media file {media_id}.")
+
+
+class FakeTokenUsageRepository(_SessionLog[TokenUsage]):
+    attribute = "token_usage"
+
+
+class FakeScoreOverrideRepository(_SessionLog[ScoreOverride]):
+    attribute = "score_overrides"
+
+    def in_session(self, session_id: str) -> list[ScoreOverride]:
+        return sorted(super().in_session(session_id), key=lambda o: (o.created_at or now(), o.id or 0))
+
+
+class FakeAuditRepository(Repo):
+    """No foreign key: the record that a session was deleted must outlive it."""
+
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        stored = _stamp(entry, next(self._uow.ids))
+        self._state.audit.append(stored)
+        return copy.deepcopy(stored)
+
+    def latest(self, *, session_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        found = [a for a in self._state.audit if session_id is None or a.session_id == session_id]
+        found.sort(key=lambda a: (a.created_at or now(), a.id or 0))
+        return copy.deepcopy(found[-limit:] if limit > 0 else [])

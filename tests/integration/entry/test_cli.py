@@ -1,0 +1,136 @@
+"""`python -m core …` as a user runs it: a real process, a real database, plain output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "IW_RUNTIME_DIR": str(tmp_path)}
+
+
+def test_demo_then_list_show_export_and_evaluate(env: dict[str, str], tmp_path: Path) -> None:
+    assert run("db", "upgrade", env=env).returncode == 0
+    demo = run("demo", env=env)
+    assert demo.returncode == 0 and "added 3 sample interviews" in demo.stdout
+    again = run("demo", env=env)
+    assert "only added to an empty database" in again.stdout
+
+    listed = json.loads(run("sessions", "list", "--json", env=env).stdout)
+    assert len(listed) == 3
+    dates = [row["created_at"] for row in listed]
+    assert dates == sorted(dates, reverse=True)
+    table = run("sessions", "list", env=env).stdout
+    assert "3 of 3 interviews" in table and "Priya Raman" in table
+
+    strong = next(row for row in listed if row["candidate_name"] == "Priya Raman")
+    weak = next(row for row in listed if row["candidate_name"] == "Marco Bianchi")
+    assert strong["overall_score"] > weak["overall_score"]  # reasoning beats a list of buzzwords
+
+    shown = json.loads(run("sessions", "show", strong["id"], env=env).stdout)
+    assert shown["session"]["status"] == "completed" and shown["evaluation"]["overall_score"] == strong["overall_score"]
+
+    exported = run("sessions", "export", strong["id"], env=env)
+    transcript = tmp_path / "priya.json"
+    transcript.write_text(exported.stdout, encoding="utf-8")
+    assert json.loads(exported.stdout)["problem"] == "url_shortener"
+    evaluated = json.loads(run("evaluate", str(transcript), env=env).stdout)
+    assert evaluated["overall_score"] == pytest.approx(strong["overall_score"], abs=0.05)
+    assert {c["key"] for c in evaluated["competencies"]} >= {"requirements", "estimation", "communication"}
+
+    archive_path = tmp_path / "priya.zip"
+    zipped = run("sessions", "export", strong["id"], "--zip", str(archive_path), env=env)
+    assert zipped.returncode == 0 and f"wrote {archive_path}" in zipped.stdout
+    with zipfile.ZipFile(archive_path) as archive:
+        assert {"chat.json", "transcript.json", "evaluation.json", "report.md", "report.pdf"} <= set(archive.namelist())
+        assert json.loads(archive.read("evaluation.json"))["evaluation"]["overall_score"] == strong["overall_score"]
+
+
+def test_errors_are_one_line_without_traceback(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run("sessions", "show", "nope", env=env)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "nope" in missing.stderr
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"entries": [{"speaker": "robot", "text": "hi", "start": 0, "end": 1}]}', encoding="utf-8")
+    result = run("evaluate", str(bad), env=env)
+    assert result.returncode == 2 and "speaker" in result.stderr and "Traceback" not in result.stderr
+
+    bad.write_text("{not json", encoding="utf-8")
+    result = run("evaluate", str(bad), env=env)
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_database_that_is_down_gives_a_clear_message(env: dict[str, str]) -> None:
+    env = {**env, "DATABASE_URL": "postgresql://postgres:s3cret@127.0.0.1:1/test"}
+    result = run("sessions", "list", env=env)
+    assert result.returncode == 2
+    assert "Cannot reach the database" in result.stderr and "127.0.0.1:1" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def interview(*args: str, env: dict[str, str], answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", "interview", *args],
+        cwd=ROOT, env=env, input=answers, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_offline_is_stored_like_the_ui(env: dict[str, str]) -> None:
+    result = interview(
+        "--problem", "url_shortener", "--level", "senior", env=env,
+        answers="How many new links are created per day?\n\nUsers shorten links and get redirected.\n/end\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Interviewer:" in result.stdout and "100 million" in result.stdout
+    assert "--- Evaluation ---" in result.stdout and "Overall:" in result.stdout
+    listed = json.loads(run("sessions", "list", "--json", env=env).stdout)
+    assert listed[0]["status"] == "completed" and listed[0]["problem_id"] == "url_shortener"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_with_openai_streams_and_checks_the_key_first(env: dict[str, str]) -> None:
+    from tests.llm_fakes import OpenAIServer, Reply
+
+    key = "sk-cli-fake-key-01"
+    with OpenAIServer(api_key=key, models=["gpt-cli"]) as server:
+        llm_env = {
+            **env,
+            "IW_PROVIDERS__OPENAI__BASE_URL": server.base_url,
+            "IW_PROVIDERS__OPENAI__MODELS": '["gpt-cli"]',
+            "OPENAI_API_KEY": "sk-wrong-00000000",
+        }
+        refused = interview("--provider", "openai", env=llm_env, answers="hello\n")
+        assert refused.returncode == 2 and "rejected the API key" in refused.stderr
+        assert "sk-wrong" not in refused.stderr + refused.stdout
+        assert json.loads(run("sessions", "list", "--json", env=env).stdout) == []  # nothing was started
+
+        server.default = Reply(text="Noted. What read latency do you target at p99?", input_tokens=50)
+        result = interview(
+            "--provider", "openai", "--problem", "url_shortener", env={**llm_env, "OPENAI_API_KEY": key},
+            answers="Users shorten links.\n/end\n",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "openai (gpt-cli) interviewer" in result.stdout
+    assert "Interviewer: Noted. What read latency do you target at p99?" in result.stdout
+    shown = json.loads(
+        run("sessions", "show", json.loads(run("sessions", "list", "--json", env=env).stdout)[0]["id"], env=env).stdout
+    )
+    assert shown["session"]["interviewer_provider"] == "openai" and shown["session"]["interviewer_model"] == "gpt-cli"

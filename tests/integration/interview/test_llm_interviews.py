@@ -1,0 +1,427 @@
+"""Interviews voiced and evaluated by LLM providers: the real SDKs against loopback fakes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.config import Price, ProviderSettings, Settings
+from core.evaluation.report import load_report
+from core.evaluation.report_export import report_markdown
+from core.interview.offline_interviewer import OfflineInterviewer
+from core.interview.services import (
+    create_interview,
+    end_interview,
+    get_interview,
+    send_message,
+    start_interview,
+    stream_reply,
+    submit_answer,
+    usage_summary,
+)
+from core.llm.chat_models import ChatError
+from core.llm.providers import LLMChoice, validate_choice
+from core.models import Role
+from core.whiteboard.snapshots import save_snapshot
+from core.whiteboard.vision import MAX_IMAGE_BYTES
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, Reply, StreamError
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+OPENAI_KEY = "sk-openai-fake-01"
+ANTHROPIC_KEY = "sk-ant-fake-key-01"
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    with OpenAIServer(api_key=OPENAI_KEY, models=["gpt-test"]) as server:
+        yield server
+
+
+@pytest.fixture
+def anthropic_server() -> Iterator[AnthropicServer]:
+    with AnthropicServer(api_key=ANTHROPIC_KEY, models=["claude-test"]) as server:
+        yield server
+
+
+@pytest.fixture
+def ws(database_url: str, tmp_path: Path, openai_server: OpenAIServer, anthropic_server: AnthropicServer) -> Workspace:
+    settings = Settings(
+        database_url=database_url,
+        runtime_dir=tmp_path,
+        request_timeout_seconds=5,
+        providers={
+            "openai": ProviderSettings(models=["gpt-test"], base_url=openai_server.base_url),
+            "anthropic": ProviderSettings(models=["claude-test"], base_url=anthropic_server.base_url),
+            "openai_compatible": ProviderSettings(models=["local"], base_url=openai_server.base_url),
+        },
+        prices={"gpt-test": Price(input=1.0, output=2.0), "claude-test": Price(input=3.0, output=15.0)},
+    )
+    return build_workspace(settings)
+
+
+OPENAI = LLMChoice("openai", "gpt-test", OPENAI_KEY)
+ANTHROPIC = LLMChoice("anthropic", "claude-test", ANTHROPIC_KEY)
+
+
+def started(ws: Workspace, choice: LLMChoice) -> str:
+    session = create_interview(ws, problem_id="url_shortener", provider=choice.provider, model=choice.model)
+    start_interview(ws, session.id)
+    return session.id
+
+
+def planned_reply(ws: Workspace, session_id: str) -> str:
+    """What the offline engine plans next: the LLM voices it, the fallback says it verbatim."""
+    view = get_interview(ws, session_id)
+    planner = OfflineInterviewer(view.problem, ws.rubric(view.session.rubric_id))
+    return planner.reply(view.session, view.messages, ws.clock()).text
+
+
+def test_a_reply_streams_in_pieces_and_records_tokens_and_cost(ws: Workspace, openai_server: OpenAIServer) -> None:
+    session_id = started(ws, OPENAI)
+    openai_server.script(
+        Reply(text="Good question. We expect about 100 million new links a day.", input_tokens=400, output_tokens=15)
+    )
+    submit_answer(ws, session_id, "How many new links are created per day?")
+    plan = planned_reply(ws, session_id)
+    reply = stream_reply(ws, session_id, llm=OPENAI)
+    chunks = list(reply)
+
+    assert len(chunks) > 3 and "".join(chunks) == "Good question. We expect about 100 million new links a day."
+    assert reply.fallback is None
+    assert reply.message is not None and reply.message.content == "".join(chunks)
+    assert reply.message.meta["provider"] == "openai" and reply.message.meta["model"] == "gpt-test"
+
+    request = openai_server.requests[-1]
+    assert request.stream and request.body["model"] == "gpt-test"
+    system = request.body["messages"][0]
+    assert system["role"] == "system" and plan in system["content"]  # the planned move is what it voices
+    assert request.body["messages"][1]["role"] == "user"  # the conversation starts with the candidate
+    assert request.body["messages"][-1]["content"] == "How many new links are created per day?"
+
+    summary = usage_summary(ws, session_id)
+    assert (summary.calls, summary.input_tokens, summary.output_tokens) == (1, 400, 15)
+    assert summary.cost_usd == pytest.approx((400 * 1.0 + 15 * 2.0) / 1_000_000)
+    assert summary.by_operation["question_generation"]["calls"] == 1
+
+
+def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, openai_server: OpenAIServer) -> None:
+    session_id = started(ws, OPENAI)
+    openai_server.script(Error(500, retry_after_ms=1), Error(502, retry_after_ms=1), Error(503, retry_after_ms=1))
+    submit_answer(ws, session_id, "Users paste a long link and get a short one back.")
+    plan = planned_reply(ws, session_id)
+    reply = stream_reply(ws, session_id, llm=OPENAI)
+    text = "".join(reply)
+
+    assert len(openai_server.requests) == 3  # one call and two retries, then give up
+    assert text == plan and reply.message is not None and reply.message.content == plan
+    assert reply.fallback is not None and "OpenAI" in reply.fallback and "offline" in reply.fallback
+    messages = get_interview(ws, session_id).messages
+    assert [m.role for m in messages[-2:]] == [Role.CANDIDATE, Role.INTERVIEWER]
+    assert messages[-2].content == "Users paste a long link and get a short one back."
+    assert messages[-1].meta.get("fallback") is True
+    with ws.uow_factory() as uow:
+        assert "provider_fallback" in [e.action for e in uow.audit.latest(session_id=session_id)]
+    assert usage_summary(ws, session_id).calls == 0
+
+    # The next answer doesn't wait out the retries again: offline at once, while it cools down.
+    openai_server.reset()
+    submit_answer(ws, session_id, "And redirects?")
+    second = stream_reply(ws, session_id, llm=OPENAI)
+    assert "".join(second) and openai_server.requests == []
+    assert second.fallback is not None and "again in" in second.fallback
+
+    # After the cool-down the provider is asked again, and answers.
+    ws.provider_health.cooldown_seconds = 0
+    openai_server.script(Reply(text="Back again: what is your p99 target?"))
+    third = send_message(ws, session_id, "Redirects must be fast.", llm=OPENAI)
+    assert third.content == "Back again: what is your p99 target?"
+
+
+def test_a_stream_that_breaks_midway_falls_back_and_stores_the_plan(ws: Workspace, openai_server: OpenAIServer) -> None:
+    session_id = started(ws, OPENAI)
+    openai_server.script(StreamError(after_chunks=2))
+    submit_answer(ws, session_id, "Users create short links.")
+    plan = planned_reply(ws, session_id)
+    reply = stream_reply(ws, session_id, llm=OPENAI)
+    list(reply)
+    assert reply.fallback is not None
+    assert reply.message is not None and reply.message.content == plan
+
+
+def test_a_tab_without_the_key_continues_offline_and_says_why(ws: Workspace, openai_server: OpenAIServer) -> None:
+    session_id = started(ws, OPENAI)
+    reply = send_message(ws, session_id, "How many redirects per second?", llm=None)
+    assert openai_server.requests == []
+    assert reply.meta.get("fallback") is True
+    streamed = stream_reply(ws, session_id, llm=None)
+    list(streamed)
+    assert streamed.fallback is not None and "Setup" in streamed.fallback
+
+
+DESIGN = (
+    "Links live in a key-value store sharded by the short code, and a load balancer spreads redirects over "
+    "stateless servers, so we add capacity as traffic grows without touching the write path. Each link is "
+    "about 500 bytes, so a billion links is half a terabyte."
+)
+"""Enough words for the evaluation's quality gate: below it no evaluator, LLM or offline, scores."""
+
+
+def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, anthropic_server: AnthropicServer) -> None:
+    session_id = started(ws, ANTHROPIC)
+    anthropic_server.script(Reply(text="Sure — about 100 million a day.", input_tokens=300, output_tokens=9))
+    send_message(
+        ws,
+        session_id,
+        "How many new links per day? I'd cache hot links in Redis because reads dominate. " + DESIGN,
+        llm=ANTHROPIC,
+    )
+    rubric = ws.rubric("system_design")
+    report = {
+        "competencies": [
+            {
+                "key": c.key,
+                "score": 4.0 if c.key == "scalability" else 2.0,
+                "confidence": 0.6,
+                "rationale": f"About {c.name}.",
+                "evidence": ["I'd cache hot links in Redis because reads dominate", "a quote nobody said at all"],
+            }
+            for c in rubric.competencies
+        ],
+        "went_well": ["You justified the cache with the read ratio."],
+        "went_okay": [],
+        "needs_improvement": ["No estimates."],
+        "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": ["DDIA ch. 1"]}],
+    }
+    anthropic_server.script(Reply(text=json.dumps(report), input_tokens=2000, output_tokens=600))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+
+    assert evaluation.engine == "anthropic" and evaluation.model == "claude-test"
+    assert evaluation.prompt_version == "evaluator/v2"
+    expected = rubric.overall({c.key: (4.0 if c.key == "scalability" else 2.0) for c in rubric.competencies})
+    assert evaluation.overall_score == expected
+    scalability = next(c for c in evaluation.competencies if c.key == "scalability")
+    assert [e.quote for e in scalability.evidence] == ["I'd cache hot links in Redis because reads dominate"]
+    assert evaluation.communication["candidate_words"] > 0  # measured offline, not asked of the model
+
+    summary = usage_summary(ws, session_id)
+    assert summary.by_operation["evaluation"]["input_tokens"] == 2000
+    assert summary.by_operation["question_generation"]["calls"] == 1
+    assert summary.cost_usd == pytest.approx((2300 * 3.0 + 609 * 15.0) / 1_000_000)
+
+
+def test_an_evaluation_that_does_not_fit_the_schema_falls_back_offline_and_says_so(
+    ws: Workspace, anthropic_server: AnthropicServer
+) -> None:
+    session_id = started(ws, ANTHROPIC)
+    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge (the quality gate), answered offline
+    anthropic_server.script(Reply(text='{"competencies": [{"key": "requirements", "score": 9}]}'))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    assert evaluation.engine == "offline"
+    assert "Anthropic" in evaluation.notes[0] and "format" in evaluation.notes[0]
+    assert usage_summary(ws, session_id).by_operation["evaluation"]["calls"] == 1  # the tokens were still spent
+
+
+def test_credential_checks_give_actionable_messages(ws: Workspace, openai_server: OpenAIServer) -> None:
+    validate_choice(ws.settings, OPENAI)
+
+    with pytest.raises(ChatError) as wrong:
+        validate_choice(ws.settings, LLMChoice("openai", "gpt-test", "sk-wrong-key-0000"))
+    assert wrong.value.kind == "auth" and "401" in str(wrong.value) and "sk-wrong" not in str(wrong.value)
+
+    with pytest.raises(ChatError) as unknown:
+        validate_choice(ws.settings, LLMChoice("openai", "gpt-nope", OPENAI_KEY))
+    assert unknown.value.kind == "model" and "gpt-nope" in str(unknown.value)
+
+    with pytest.raises(ChatError) as missing:
+        validate_choice(ws.settings, LLMChoice("anthropic", "claude-test", None))
+    assert missing.value.kind == "missing_key" and "ANTHROPIC_API_KEY" in str(missing.value)
+
+    openai_server.script(*[Error(429, retry_after_ms=1)] * 3)
+    with pytest.raises(ChatError) as limited:
+        validate_choice(ws.settings, OPENAI)
+    assert limited.value.kind == "rate_limit" and "429" in str(limited.value)
+
+
+def test_an_openai_compatible_server_needs_no_key(ws: Workspace, openai_server: OpenAIServer) -> None:
+    openai_server.api_key = None
+    openai_server.models = None  # a local server serves whatever model it has loaded
+    local = LLMChoice("openai-compatible", "local", None)
+    session_id = started(ws, local)
+    openai_server.script(Reply(text="Tell me about the read path."))
+    reply = send_message(ws, session_id, "Users shorten links.", llm=local)
+    assert reply.content == "Tell me about the read path."
+
+
+# --- the whiteboard at evaluation: the offline graph in the prompt, the picture to a vision model ---------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whiteboard"
+BOARD = json.loads((FIXTURES / "url_shortener.json").read_text())
+PNG = (FIXTURES / "url_shortener.png").read_bytes()
+READING = {
+    "summary": "A client goes through an ELB to API servers, which read Redis and Postgres; Postgres has a replica.",
+    "components": ["Client", "ELB (load balancer)", "API servers", "Redis (cache)", "Postgres", "read replica"],
+    "connections": ["Client → ELB", "ELB → API servers", "API servers → Redis", "API servers → Postgres"],
+    "missing": ["a key generation service", "analytics queue"],
+    "concerns": ["no CDN in front of the redirects"],
+}
+
+
+def llm_report(ws: Workspace, *evidence: str) -> str:
+    """A well-formed evaluation answer: every competency 3.0, citing `evidence` under scalability."""
+    rubric = ws.rubric("system_design")
+    return json.dumps(
+        {
+            "competencies": [
+                {
+                    "key": c.key,
+                    "score": 3.0,
+                    "confidence": 0.6,
+                    "rationale": f"About {c.name}.",
+                    "evidence": list(evidence) if c.key == "scalability" else [],
+                }
+                for c in rubric.competencies
+            ],
+            "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": []}],
+        }
+    )
+
+
+def drawn_interview(ws: Workspace, choice: LLMChoice, png: bytes | None = PNG) -> str:
+    session_id = started(ws, choice)
+    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge, answered offline (no provider call)
+    save_snapshot(ws, session_id, BOARD, png)
+    return session_id
+
+
+@pytest.mark.parametrize("choice", [OPENAI, ANTHROPIC], ids=["openai", "anthropic"])
+def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
+    ws: Workspace, openai_server: OpenAIServer, anthropic_server: AnthropicServer, choice: LLMChoice
+) -> None:
+    server: OpenAIServer | AnthropicServer = openai_server if choice is OPENAI else anthropic_server
+    session_id = drawn_interview(ws, choice)
+    server.script(
+        Reply(text=json.dumps(READING), input_tokens=900, output_tokens=80),
+        Reply(text=llm_report(ws, "Whiteboard: API servers → Redis", "Whiteboard: Kafka → Spark"), input_tokens=2000),
+    )
+    evaluation = end_interview(ws, session_id, llm=choice)
+
+    picture, scoring = server.requests
+    assert server.images(picture) == [PNG]  # decoded from the provider's own wire shape
+    content = picture.body["messages"][-1]["content"]
+    if choice is OPENAI:
+        assert content[-1] == {
+            "type": "image_url",
+            "image_url": {"url": "data:image/png;base64," + base64.b64encode(PNG).decode()},
+        }
+    else:
+        assert content[0] == {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()},
+        }
+    assert "Design a URL Shortener" in (picture.body.get("system") or picture.body["messages"][0]["content"])
+    assert server.images(scoring) == []  # the picture is read once; the evaluation gets the reading as text
+    asked = scoring.body["messages"][-1]["content"]
+    assert "Whiteboard: API servers → Redis" in asked and "read from the drawing's shapes and labels" in asked
+    assert READING["summary"] in asked
+
+    assert evaluation.engine == choice.provider and evaluation.prompt_version == "evaluator/v2"
+    stored = get_interview(ws, session_id).evaluation
+    assert stored is not None and stored.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
+    scalability = next(c for c in stored.competencies if c.key == "scalability")
+    assert [(e.quote, e.source) for e in scalability.evidence] == [("Whiteboard: API servers → Redis", "whiteboard")]
+
+    report = load_report(ws, session_id)
+    assert report.whiteboard_reading is not None and report.whiteboard_reading.model == choice.model
+    assert report.whiteboard_reading.concerns == ["no CDN in front of the redirects"]
+    markdown = report_markdown(report)
+    assert f"The model's reading of the picture ({choice.model})" in markdown and READING["summary"] in markdown
+    assert "Read from the drawing's shapes and labels" in markdown
+    usage = usage_summary(ws, session_id).by_operation
+    assert usage["whiteboard_analysis"]["calls"] == 1 and usage["whiteboard_analysis"]["input_tokens"] == 900
+    assert usage["evaluation"]["input_tokens"] == 2000
+
+
+def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server: OpenAIServer) -> None:
+    openai_server.api_key, openai_server.models = None, None  # a local server serving the model it has loaded
+    local = LLMChoice("openai-compatible", "local", None)  # vision: false unless configured
+    session_id = drawn_interview(ws, local)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=local)
+
+    (scoring,) = openai_server.requests
+    assert OpenAIServer.images(scoring) == [] and isinstance(scoring.body["messages"][-1]["content"], str)
+    assert "Whiteboard: API servers → Redis" in scoring.body["messages"][-1]["content"]  # the offline reading goes
+    assert evaluation.engine == "openai-compatible" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert not any("image" in note for note in evaluation.notes)
+
+    ws.settings.providers["openai_compatible"].vision = True  # a server running a model that reads images
+    session_id = drawn_interview(ws, local)
+    openai_server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws)))
+    end_interview(ws, session_id, llm=local)
+    assert [len(OpenAIServer.images(r)) for r in openai_server.requests[1:]] == [1, 0]
+
+
+def test_a_failed_picture_reading_leaves_a_note_and_the_evaluation_completes(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    openai_server.vision = False  # the configured model turns out to read no images: a 400, not retried
+    session_id = drawn_interview(ws, OPENAI)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+
+    assert len(openai_server.requests) == 2  # the refused picture, then the evaluation
+    assert evaluation.engine == "openai" and evaluation.overall_score == 3.0
+    assert "model_reading" not in evaluation.communication["whiteboard"]
+    (note,) = [n for n in evaluation.notes if "image analysis" in n]
+    assert note.startswith("The OpenAI whiteboard image analysis failed (") and "shapes and labels only" in note
+    assert "Traceback" not in note
+    assert load_report(ws, session_id).whiteboard_reading is None
+
+
+def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
+    ws: Workspace, anthropic_server: AnthropicServer
+) -> None:
+    session_id = drawn_interview(ws, ANTHROPIC)
+    anthropic_server.script(Reply(text='{"components": "Redis"}'), Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert any("did not fit the expected format" in n for n in evaluation.notes)
+    assert usage_summary(ws, session_id).by_operation["whiteboard_analysis"]["calls"] == 1  # its tokens were spent
+
+
+def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: OpenAIServer) -> None:
+    huge = PNG + bytes(MAX_IMAGE_BYTES)
+    session_id = drawn_interview(ws, OPENAI, png=huge)
+    openai_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    (scoring,) = openai_server.requests
+    assert OpenAIServer.images(scoring) == []
+    assert any("over the 4 MB limit for image analysis" in n for n in evaluation.notes)
+
+
+def test_an_evaluation_that_falls_back_offline_keeps_the_board_credit_and_the_reading(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    session_id = drawn_interview(ws, OPENAI)
+    openai_server.script(Reply(text=json.dumps(READING)), Reply(text="not json"))
+    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    assert evaluation.engine == "offline" and "format" in evaluation.notes[0]
+    assert evaluation.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
+    design = next(c for c in evaluation.competencies if c.key == "high_level_design")
+    assert any(e.source == "whiteboard" for e in design.evidence)
+
+
+def test_nothing_drawn_means_no_picture_call(ws: Workspace, anthropic_server: AnthropicServer) -> None:
+    session_id = started(ws, ANTHROPIC)
+    send_message(ws, session_id, DESIGN, llm=None)
+    save_snapshot(ws, session_id, {"objects": [], "background": "#ffffff"}, PNG)  # cleared: a blank picture
+    anthropic_server.script(Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    assert len(anthropic_server.requests) == 1 and "whiteboard" not in evaluation.communication

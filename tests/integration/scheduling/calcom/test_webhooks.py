@@ -1,0 +1,602 @@
+"""POST /webhooks/calcom end to end: our Starlette route served by a real uvicorn on loopback, on SQLite
+and PostgreSQL, fed with deliveries the fake Cal.com builds and signs exactly as Cal.com does.
+
+The route answers before it applies an event (a BackgroundTask), so every delivery helper waits until
+no stored event is left in status "received" before a test looks at the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+
+from core.config import Settings
+from core.models import Booking, BookingStatus, Session, SessionStatus, WebhookEvent
+from core.scheduling.calcom import webhooks as calcom_webhooks
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from entry.webhook_routes import PATH, calcom_webhook_route
+from storage.database import make_engine
+from storage.files import LocalFileStore
+from storage.unit_of_work import make_uow_factory
+from tests.calcom_fake import (
+    BOOKINGS_VERSION,
+    NO_SECRET,
+    CalcomServer,
+    WebhookDelivery,
+    compact_json,
+    post_webhook,
+    sign,
+)
+from tests.loopback import LoopbackServer
+
+SECRET = "whsec_route-test-3f9a1c7e55d2b8a4"  # distinctive, so a leak into a log line is easy to spot
+START = datetime(2030, 6, 4, 10, tzinfo=UTC)  # a Tuesday inside the fake host's working hours
+SYSTEM_DESIGN = 101  # the fake's Cal Video event type
+NEEDS_CONFIRMATION = 103
+
+
+# -- the receiver: our route on a real server ---------------------------------------------------
+
+
+class Receiver:
+    """calcom_webhook_route in a Starlette app on uvicorn (127.0.0.1, free port), in a thread.
+
+    One server per module; each test points it at its own Workspace and secret.
+    """
+
+    def __init__(self) -> None:
+        self.ws: Workspace | None = None
+        self.secret: str | None = SECRET
+        app = Starlette(routes=[calcom_webhook_route(self._workspace, secrets=self._secrets)])
+        self._loopback = LoopbackServer(app, name="webhook receiver")
+        self.port = self._loopback.port
+        self.url = f"http://127.0.0.1:{self.port}{PATH}"
+        self.http = httpx.Client(timeout=10)
+
+    def _workspace(self) -> Workspace:
+        assert self.ws is not None, "no workspace set for this test"
+        return self.ws
+
+    def _secrets(self) -> dict[str, object]:
+        return {"CALCOM_WEBHOOK_SECRET": self.secret} if self.secret else {}
+
+    def start(self) -> Receiver:
+        self._loopback.start()
+        return self
+
+    def stop(self) -> None:
+        self.http.close()
+        self._loopback.stop()
+
+    def deliver(self, body: bytes, *, secret: str | None = SECRET, signature: str | None = None) -> WebhookDelivery:
+        """POST as Cal.com does (signed with `secret`, or `signature` as given), then wait for processing."""
+        delivery = post_webhook(self.url, body, secret=secret, signature=signature, client=self.http)
+        self.settle()
+        return delivery
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the background tasks have applied every stored event."""
+        assert self.ws is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.ws.uow_factory() as uow:
+                if not uow.webhook_events.waiting(limit=1):
+                    return
+            assert time.monotonic() < deadline, "a stored webhook event was never processed"
+            time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[CalcomServer]:
+    with CalcomServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A workspace whose problem bank and rubrics every test reuses: loading them is most of a build."""
+    return build_workspace(Settings(runtime_dir=tmp_path_factory.mktemp("content")))
+
+
+@pytest.fixture
+def make_ws(database_url: str, tmp_path: Path, content: Workspace) -> Iterator[Callable[..., Workspace]]:
+    """Workspaces on this test's database (migrated already), with a fixed clock and these scheduling settings."""
+    engines: list[Engine] = []
+
+    def make(**scheduling: Any) -> Workspace:
+        settings = Settings(database_url=database_url, runtime_dir=tmp_path / "runtime", scheduling=scheduling)
+        engines.append(make_engine(settings.effective_database_url))
+        now = datetime.now(UTC).replace(microsecond=0)
+        return replace(
+            content,
+            settings=settings,
+            uow_factory=make_uow_factory(engines[-1]),
+            files=LocalFileStore(settings.runtime_path),
+            clock=lambda: now,  # exact stamps to compare; close to createdAt, so nothing is "late"
+        )
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def ws(
+    make_ws: Callable[..., Workspace], receiver: Receiver, fake: CalcomServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workspace]:
+    monkeypatch.delenv("CALCOM_WEBHOOK_SECRET", raising=False)  # only the secret the test gives counts
+    fake.reset()
+    workspace = make_ws()
+    receiver.ws, receiver.secret = workspace, SECRET
+    try:
+        yield workspace
+    finally:
+        receiver.settle()
+        receiver.ws = None
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def events(ws: Workspace) -> list[WebhookEvent]:
+    """Every stored delivery, oldest first."""
+    with ws.uow_factory() as uow:
+        return sorted(uow.webhook_events.latest(limit=1000), key=lambda e: e.id or 0)
+
+
+def statuses(ws: Workspace) -> list[str]:
+    return [e.status for e in events(ws)]
+
+
+def bookings(ws: Workspace) -> list[tuple[Booking, Session]]:
+    with ws.uow_factory() as uow:
+        return [(b, uow.sessions.get(b.session_id)) for b in uow.bookings.all()]
+
+
+def session_count(ws: Workspace) -> int:
+    with ws.uow_factory() as uow:
+        return uow.sessions.count()
+
+
+def only_booking(ws: Workspace) -> tuple[Booking, Session]:
+    found = bookings(ws)
+    assert len(found) == 1 and session_count(ws) == 1, found
+    return found[0]
+
+
+def fake_api(fake: CalcomServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A host action on the fake Cal.com (cancel, reschedule) through its HTTP API."""
+    headers = {"Authorization": f"Bearer {fake.api_key}", "cal-api-version": BOOKINGS_VERSION}
+    response = httpx.post(f"{fake.base_url}{path}", json=body, headers=headers, timeout=5)
+    assert response.is_success, response.text
+    return response.json()["data"]
+
+
+def seeded(fake: CalcomServer, *, event_type_id: int = SYSTEM_DESIGN, start: datetime = START) -> str:
+    return fake.seed_booking(
+        event_type_id=event_type_id, start=start, attendee_name="Ada Lovelace", attendee_email="ada@example.com"
+    ).uid
+
+
+# -- accepted deliveries --------------------------------------------------------------------------
+
+
+def test_booking_created_makes_a_scheduled_session_with_its_meeting_link(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    uid = seeded(fake)
+    delivery = receiver.deliver(fake.webhook_body_for("BOOKING_CREATED", uid))
+
+    assert delivery.status_code == 200
+    assert json.loads(delivery.response_text) == {"ok": True, "message": "Received.", "duplicate": False}
+    booking, session = only_booking(ws)
+    video = fake.booking(uid).video_call_url
+    assert video and video.startswith("https://app.cal.com/video/")
+    assert (booking.external_uid, booking.source, booking.status) == (uid, "calcom", BookingStatus.CONFIRMED)
+    assert (booking.meeting_url, booking.meeting_provider) == (video, "cal_video")
+    assert (booking.start_at, booking.end_at) == (START, START + timedelta(hours=1))
+    assert (booking.ical_uid, booking.ical_sequence, booking.previous_uids) == (f"{uid}@Cal.com", 0, [])
+    assert (booking.attendee_name, booking.attendee_email) == ("Ada Lovelace", "ada@example.com")
+    assert (session.status, session.duration_minutes, session.kind) == (SessionStatus.SCHEDULED, 60, "system_design")
+    with ws.uow_factory() as uow:
+        candidate = uow.candidates.get(session.candidate_id or "")
+    assert (candidate.name, candidate.email) == ("Ada Lovelace", "ada@example.com")
+    [event] = events(ws)
+    assert (event.status, event.trigger, event.booking_uid, event.session_id) == (
+        "processed",
+        "BOOKING_CREATED",
+        uid,
+        session.id,
+    )
+    assert event.outcome == "New confirmed session for Ada Lovelace."
+    assert event.processed_at == ws.clock()
+
+
+def test_ping_is_answered_and_recorded(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    delivery = receiver.deliver(fake.webhook_body_for("PING"))
+    assert delivery.status_code == 200
+    [event] = events(ws)
+    assert (event.status, event.trigger, event.outcome) == (
+        "processed",
+        "PING",
+        "Ping from Cal.com: the webhook is set up.",
+    )
+    assert session_count(ws) == 0
+
+
+# -- refused deliveries -------------------------------------------------------------------------
+
+
+def _refused(ws: Workspace, delivery: WebhookDelivery, status_code: int, outcome: str) -> None:
+    assert delivery.status_code == status_code
+    assert json.loads(delivery.response_text)["ok"] is False
+    [event] = events(ws)
+    assert (event.status, event.outcome, event.payload, event.trigger, event.dedupe_key) == (
+        "rejected",
+        outcome,
+        None,
+        None,
+        None,
+    )
+    assert session_count(ws) == 0
+
+
+def test_a_forged_signature_is_refused_and_changes_nothing(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    # wrong key
+    _refused(ws, receiver.deliver(body, secret="whsec_someone-else"), 401, "401: Refused: signature does not match.")
+    # right key, body changed after signing
+    tampered = body.replace(b'"ACCEPTED"', b'"CANCELLED"')
+    assert tampered != body
+    forged = receiver.deliver(tampered, signature=sign(SECRET, body))
+    assert forged.status_code == 401
+    assert statuses(ws) == ["rejected", "rejected"] and session_count(ws) == 0
+    assert events(ws)[1].body_sha256 != events(ws)[0].body_sha256  # the refused bytes are identified, not stored
+
+
+def test_a_missing_signature_is_refused(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    body = fake.webhook_body_for("PING")
+    response = receiver.http.post(receiver.url, content=body, headers={"Content-Type": "application/json"})
+    receiver.settle()
+    _refused(
+        ws,
+        WebhookDelivery(receiver.url, body, {}, response.status_code, response.text),
+        401,
+        "401: Refused: missing signature.",
+    )
+
+
+def test_no_secret_provided_is_refused(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    delivery = receiver.deliver(fake.webhook_body_for("PING"), secret=None)
+    assert delivery.headers["X-Cal-Signature-256"] == NO_SECRET
+    _refused(ws, delivery, 401, "401: Refused: signature does not match.")
+
+
+def test_without_a_secret_of_our_own_every_delivery_is_refused(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    receiver.secret = None
+    delivery = receiver.deliver(fake.webhook_body_for("PING"))
+    _refused(ws, delivery, 503, "503: No webhook secret is configured (CALCOM_WEBHOOK_SECRET).")
+
+
+def test_malformed_json_is_refused_logged_and_kept(
+    ws: Workspace, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    delivery = receiver.deliver(b'{"triggerEvent":"BOOKING_CREATED","payload":{', secret=SECRET)
+    assert delivery.status_code == 400
+    [event] = events(ws)
+    assert event.status == "rejected" and event.outcome.startswith("400: Malformed body: ")
+    assert session_count(ws) == 0
+    refused = [r for r in caplog.records if r.getMessage() == "webhook refused"]
+    assert [(r.levelname, r.status_code) for r in refused] == [("WARNING", 400)]  # type: ignore[attr-defined]
+    assert refused[0].reason.startswith("Malformed body: ")  # type: ignore[attr-defined]
+
+
+def test_a_body_without_trigger_event_is_refused(ws: Workspace, receiver: Receiver) -> None:
+    body = compact_json({"createdAt": "2030-06-01T00:00:00.000Z", "payload": {"uid": "abc"}})
+    _refused(ws, receiver.deliver(body), 400, "400: Malformed body: triggerEvent is missing")
+
+
+def _raw_post(port: int, head: list[str], body_part: bytes) -> tuple[int, bytes]:
+    """Send the headers and only part of a body, then read the answer: a server that waited for the whole
+    body would time out here instead of answering."""
+    request = "\r\n".join([f"POST {PATH} HTTP/1.1", f"Host: 127.0.0.1:{port}", *head, "", ""]).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request + body_part)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+        header, _, rest = answer.partition(b"\r\n\r\n")
+        length = int(
+            next(line.split(b":")[1] for line in header.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        )
+        while len(rest) < length:
+            chunk = sock.recv(65536)
+            assert chunk
+            rest += chunk
+    return int(header.split(b" ")[1]), rest
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_an_oversized_body_is_refused_without_reading_it_all(
+    make_ws: Callable[..., Workspace], receiver: Receiver, ws: Workspace, framing: str
+) -> None:
+    small = replace(make_ws(webhook_max_bytes=1024), clock=ws.clock)
+    receiver.ws = small
+    head = ["Content-Type: application/json", f"X-Cal-Signature-256: {'0' * 64}"]
+    if framing == "content-length":
+        head.append("Content-Length: 10000000")
+        status, body = _raw_post(receiver.port, head, b"x" * 100)
+        size = 10_000_000
+    else:
+        head.append("Transfer-Encoding: chunked")
+        chunk = b"x" * 700
+        status, body = _raw_post(receiver.port, head, (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 2)  # no last chunk
+        size = 1400
+    assert status == 413
+    assert json.loads(body)["ok"] is False
+    [event] = events(small)
+    assert (event.status, event.outcome, event.body_sha256) == (
+        "rejected",
+        f"413: Body of {size} bytes or more is over the 1024-byte limit.",
+        "-" * 64,
+    )
+    assert session_count(small) == 0
+
+
+# -- duplicates ---------------------------------------------------------------------------------
+
+
+def test_a_replayed_body_is_a_duplicate_applied_once(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    first = receiver.deliver(body)
+    again = receiver.deliver(body)
+    assert (first.status_code, json.loads(first.response_text)["duplicate"]) == (200, False)
+    assert (again.status_code, json.loads(again.response_text)) == (
+        200,
+        {"ok": True, "message": "Duplicate delivery; already received.", "duplicate": True},
+    )
+    original, copy = events(ws)
+    assert (original.status, copy.status) == ("processed", "duplicate")
+    assert copy.outcome == f"Same event as #{original.id}; not applied again."
+    assert copy.dedupe_key is None and copy.body_sha256 == original.body_sha256
+    only_booking(ws)
+
+
+def test_the_same_event_serialised_differently_is_a_duplicate(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    parsed = json.loads(body)
+    reordered = {
+        "payload": dict(reversed(parsed["payload"].items())),
+        "createdAt": parsed["createdAt"],
+        "triggerEvent": parsed["triggerEvent"],
+    }
+    assert list(reordered["payload"]) != list(parsed["payload"])
+    again = json.dumps(reordered, indent=2, sort_keys=False).encode()
+    assert again != body and json.loads(again) == parsed
+    receiver.deliver(body)
+    assert json.loads(receiver.deliver(again).response_text)["duplicate"] is True
+    assert statuses(ws) == ["processed", "duplicate"]
+    assert events(ws)[0].body_sha256 != events(ws)[1].body_sha256
+    only_booking(ws)
+
+
+def test_the_same_event_from_eight_threads_is_processed_once(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    barrier = threading.Barrier(8)
+    answers: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            with httpx.Client(timeout=30) as client:
+                barrier.wait(timeout=10)
+                delivery = post_webhook(receiver.url, body, secret=SECRET, client=client)
+            assert delivery.status_code == 200, delivery.response_text
+            answers.append(json.loads(delivery.response_text))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    receiver.settle()
+    assert errors == []
+    assert sorted(a["duplicate"] for a in answers) == [False] + [True] * 7
+    assert sorted(statuses(ws)) == ["duplicate"] * 7 + ["processed"]
+    only_booking(ws)
+
+
+# -- order and history ----------------------------------------------------------------------------
+
+
+def test_a_cancellation_that_overtakes_the_creation_wins(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    uid = seeded(fake)
+    created = fake.webhook_body_for("BOOKING_CREATED", uid)
+    fake_api(fake, f"/bookings/{uid}/cancel", {"cancellationReason": "The role was filled."})
+    cancelled = fake.webhook_body_for("BOOKING_CANCELLED", uid)
+
+    receiver.deliver(cancelled)
+    receiver.deliver(created)
+
+    booking, session = only_booking(ws)
+    assert (booking.status, booking.ical_sequence, booking.cancellation_reason) == (
+        BookingStatus.CANCELLED,
+        1,
+        "The role was filled.",
+    )
+    assert (session.status, session.ended_at) == (SessionStatus.CANCELLED, ws.clock())
+    first, late = events(ws)
+    assert (first.status, first.outcome) == ("processed", "New cancelled session for Ada Lovelace.")
+    assert (late.status, late.outcome) == (
+        "ignored",
+        "Ignored as out of date: revision 0 is older than the stored revision 1.",
+    )
+
+
+def _reschedule_chain(fake: CalcomServer) -> tuple[list[str], list[bytes]]:
+    """Cal.com's deliveries for: booked as A, moved (new uid B), moved again (uid C), captured as sent."""
+    a = seeded(fake)
+    bodies = [fake.webhook_body_for("BOOKING_CREATED", a)]
+    b = fake_api(fake, f"/bookings/{a}/reschedule", {"start": "2030-06-05T11:00:00Z"})["uid"]
+    bodies.append(fake.webhook_body_for("BOOKING_RESCHEDULED", b))
+    c = fake_api(fake, f"/bookings/{b}/reschedule", {"start": "2030-06-06T14:00:00Z"})["uid"]
+    bodies.append(fake.webhook_body_for("BOOKING_RESCHEDULED", c))
+    return [a, b, c], bodies
+
+
+@pytest.mark.parametrize(
+    ("order", "outcomes"),
+    [
+        ((0, 1, 2), ["processed", "processed", "processed"]),
+        ((2, 1, 0), ["processed", "ignored", "ignored"]),
+        ((1, 0, 2), ["processed", "ignored", "processed"]),
+        ((2, 0, 1), ["processed", "ignored", "ignored"]),
+    ],
+    ids=["in-order", "reversed", "b-a-c", "c-a-b"],
+)
+def test_a_reschedule_chain_ends_in_the_same_state_whatever_the_order(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer, order: tuple[int, int, int], outcomes: list[str]
+) -> None:
+    (a, b, c), bodies = _reschedule_chain(fake)
+    assert [json.loads(bodies[i])["payload"].get("rescheduleUid") for i in range(3)] == [None, a, b]
+    for index in order:
+        assert receiver.deliver(bodies[index]).status_code == 200
+
+    booking, session = only_booking(ws)
+    assert (booking.external_uid, booking.previous_uids) == (c, [a, b])
+    assert (booking.start_at, booking.end_at) == (
+        datetime(2030, 6, 6, 14, tzinfo=UTC),
+        datetime(2030, 6, 6, 15, tzinfo=UTC),
+    )
+    assert (booking.ical_uid, booking.ical_sequence, booking.status) == (f"{a}@Cal.com", 2, BookingStatus.CONFIRMED)
+    assert booking.meeting_url == fake.booking(c).video_call_url
+    assert (session.status, session.duration_minutes) == (SessionStatus.SCHEDULED, 60)
+    assert statuses(ws) == outcomes
+
+
+def test_requested_then_created_goes_from_pending_to_confirmed(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    uid = seeded(fake, event_type_id=NEEDS_CONFIRMATION)
+    receiver.deliver(fake.webhook_body_for("BOOKING_REQUESTED", uid))
+    booking, session = only_booking(ws)
+    assert (booking.status, session.status) == (BookingStatus.PENDING, SessionStatus.SCHEDULED)
+
+    fake.confirm(uid)
+    receiver.deliver(fake.webhook_body_for("BOOKING_CREATED", uid))
+    booking, session = only_booking(ws)
+    assert (booking.external_uid, booking.status, session.status) == (
+        uid,
+        BookingStatus.CONFIRMED,
+        SessionStatus.SCHEDULED,
+    )
+    assert statuses(ws) == ["processed", "processed"]
+    assert events(ws)[1].outcome == "Session updated: pending → confirmed."
+
+
+@pytest.mark.parametrize("flat", [True, False], ids=["flat", "wrapped"])
+def test_meeting_started_makes_the_session_active_once(
+    ws: Workspace, receiver: Receiver, flat: bool, fake: CalcomServer
+) -> None:
+    uid = seeded(fake)
+    receiver.deliver(fake.webhook_body_for("BOOKING_CREATED", uid))
+    started = fake.webhook_body_for("MEETING_STARTED", uid, flat=flat)
+    assert ("payload" in json.loads(started)) is not flat
+
+    receiver.deliver(started)
+    booking, session = only_booking(ws)
+    assert (session.status, session.started_at, booking.meeting_started_at) == (
+        SessionStatus.ACTIVE,
+        ws.clock(),
+        ws.clock(),
+    )
+    assert events(ws)[1].outcome == "Meeting started; the session is active."
+
+    # delivered again, in the other shape: the same event, not applied twice
+    other = fake.webhook_body_for("MEETING_STARTED", uid, flat=not flat)
+    assert json.loads(receiver.deliver(other).response_text)["duplicate"] is True
+    assert statuses(ws) == ["processed", "processed", "duplicate"]
+    assert only_booking(ws)[1].status is SessionStatus.ACTIVE
+
+
+def test_meeting_ended_is_recorded(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
+    uid = seeded(fake)
+    for trigger in ("BOOKING_CREATED", "MEETING_STARTED", "MEETING_ENDED"):
+        receiver.deliver(fake.webhook_body_for(trigger, uid))
+    booking, session = only_booking(ws)
+    assert booking.meeting_ended_at == ws.clock()
+    assert session.status is SessionStatus.ACTIVE  # the interviewer ends it, with the evaluation
+    assert events(ws)[2].outcome == "Meeting ended; the interviewer ends the session when their notes are done."
+
+
+def test_an_event_stored_before_a_restart_is_applied_once_by_process_waiting(ws: Workspace, fake: CalcomServer) -> None:
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    receipt = calcom_webhooks.receive(ws, body, sign(SECRET, body), secret=SECRET)  # answered, then "crashed"
+    assert (receipt.status_code, receipt.duplicate) == (200, False)
+    assert statuses(ws) == ["received"] and session_count(ws) == 0
+
+    assert calcom_webhooks.process_waiting(ws) == 1
+    assert calcom_webhooks.process_waiting(ws) == 0
+    assert statuses(ws) == ["processed"]
+    only_booking(ws)
+    assert calcom_webhooks.process(ws, receipt.event_id or 0).status == "processed"  # a late second worker: no-op
+    only_booking(ws)
+
+
+def test_the_secret_never_reaches_logs_responses_or_storage(
+    ws: Workspace, receiver: Receiver, caplog: pytest.LogCaptureFixture, fake: CalcomServer
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    deliveries = [
+        receiver.deliver(body),
+        receiver.deliver(body),
+        receiver.deliver(body, secret="whsec_wrong"),
+        receiver.deliver(b"not json"),
+        receiver.deliver(body, secret=None),
+    ]
+    assert [d.status_code for d in deliveries] == [200, 200, 401, 400, 401]
+    assert caplog.records, "the receiver logs what it does"
+    assert SECRET not in caplog.text
+    for record in caplog.records:
+        assert SECRET not in repr(record.__dict__)
+    for delivery in deliveries:
+        assert SECRET not in delivery.response_text
+    stored = repr([(e.outcome, e.payload) for e in events(ws)])
+    assert SECRET not in stored

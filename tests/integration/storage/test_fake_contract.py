@@ -1,0 +1,306 @@
+"""The in-memory fake answers like the databases for the scheduling and interviewer-led repositories:
+the same orders, filters, constraints and transaction behaviour, checked side by side on each backend.
+
+Unit tests of the scheduling, live and debrief services run on the fake alone, so a difference found
+here is a difference those tests would not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
+
+from core.errors import AlreadyExists, NotFound
+from core.models import (
+    Booking,
+    BookingStatus,
+    Candidate,
+    EventType,
+    FollowUpTask,
+    LiveNote,
+    LiveSession,
+    MemberRole,
+    PipelineChange,
+    RecommendationRecord,
+    ScorecardEntry,
+    Session,
+    TeamMember,
+    WebhookEvent,
+)
+from core.unit_of_work import UnitOfWork
+from tests.fakes import FakeIntegrityError, FakePendingRollback, FakeUnitOfWork
+
+Factory = Callable[[], UnitOfWork]
+T0 = datetime(2030, 6, 4, 10, 0, tzinfo=UTC)
+ROME = timezone(timedelta(hours=2))
+REFUSED = (IntegrityError, FakeIntegrityError)
+
+
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def factory(backend: str, request: pytest.FixtureRequest) -> Factory:
+    if backend == "fake":
+        fake = FakeUnitOfWork()
+        return lambda: fake
+    sql: Factory = request.getfixturevalue("uow_factory")
+    return sql
+
+
+def member(key: str, name: str, *, active: bool = True, email: str | None = None) -> TeamMember:
+    return TeamMember(id=key, name=name, email=email or f"{key}@example.com", active=active)
+
+
+def booking(key: str, session_id: str, start: datetime, minutes: int = 30, **extra: object) -> Booking:
+    return Booking(
+        id=key, session_id=session_id, source="local", ical_uid=f"{key}@iw", start_at=start,
+        end_at=start + timedelta(minutes=minutes), attendee_name="Grace", attendee_email="grace@example.com",
+        **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def with_sessions(factory: Factory, *session_ids: str) -> None:
+    with factory() as uow:
+        uow.candidates.add(Candidate(id="c1", name="Ana Rossi", created_at=T0))
+        for session_id in session_ids:
+            uow.sessions.add(Session(id=session_id, problem_id="url_shortener", candidate_id="c1", created_at=T0))
+        uow.commit()
+
+
+def test_team_members_by_name_by_email_and_unique_emails(factory: Factory) -> None:
+    with factory() as uow:
+        stored = uow.team_members.add(
+            TeamMember(id="m1", name="Zoe", email="zoe@example.com", role=MemberRole.RECRUITER, created_at=T0)
+        )
+        uow.team_members.add(member("m2", "Ana", email="Ana@Example.com"))
+        uow.team_members.add(member("m3", "Mia", active=False))
+        uow.commit()
+    assert stored.role is MemberRole.RECRUITER and stored.created_at == T0
+    with factory() as uow:
+        assert [m.name for m in uow.team_members.all()] == ["Ana", "Zoe"]
+        assert [m.name for m in uow.team_members.all(active_only=False)] == ["Ana", "Mia", "Zoe"]
+        found = uow.team_members.by_email("  ANA@example.COM ")
+        assert found is not None and found.id == "m2"
+        assert uow.team_members.by_email("nobody@example.com") is None
+        with pytest.raises(NotFound, match="No team member ghost"):
+            uow.team_members.update(member("ghost", "Ghost"))
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.team_members.add(member("m4", "Zoe again", email="zoe@example.com"))
+    with factory() as uow:
+        uow.team_members.add(member("m5", "Ana, other case", email="ana@example.com"))  # stored as typed: not equal
+        uow.commit()
+
+
+def test_event_types_by_title_and_by_calcom_id(factory: Factory) -> None:
+    with factory() as uow:
+        uow.event_types.add(EventType(id="e1", title="System design", calcom_event_type_id=101))
+        uow.event_types.add(EventType(id="e2", title="Customer discovery"))
+        uow.commit()
+    with factory() as uow:
+        assert [e.id for e in uow.event_types.all()] == ["e2", "e1"]
+        assert uow.event_types.by_calcom_id(101).id == "e1"  # type: ignore[union-attr]
+        assert uow.event_types.by_calcom_id(999) is None
+        assert uow.event_types.get("e1").created_at is not None
+
+
+def test_bookings_overlap_order_busy_times_and_constraints(factory: Factory) -> None:
+    with_sessions(factory, "s1", "s2", "s3")
+    with factory() as uow:
+        uow.team_members.add(member("ana", "Ana"))
+        uow.team_members.add(member("ben", "Ben"))
+        late = uow.bookings.add(booking("b-late", "s1", T0 + timedelta(hours=2), guests=["x@example.com"]))
+        uow.bookings.add(booking("b-early", "s2", (T0 + timedelta(minutes=30)).astimezone(ROME), external_uid="u2"))
+        uow.bookings.add(booking("b-gone", "s3", T0 + timedelta(hours=1), status=BookingStatus.CANCELLED))
+        uow.session_interviewers.set("s1", ["ben", "ana", "ben"])
+        uow.session_interviewers.set("s2", ["ana"])
+        uow.session_interviewers.set("s3", ["ana"])
+        uow.commit()
+    assert late.guests == ["x@example.com"]
+    window = (T0, T0 + timedelta(hours=3))
+    with factory() as uow:
+        early = uow.bookings.get("b-early")
+        assert early.start_at == T0 + timedelta(minutes=30) and early.start_at.tzinfo == UTC
+        assert [b.id for b in uow.bookings.between(*window)] == ["b-early", "b-late"]
+        assert [b.id for b in uow.bookings.between(*window, include_cancelled=True)] == ["b-early", "b-gone", "b-late"]
+        assert uow.bookings.between(T0 + timedelta(hours=2, minutes=30), T0 + timedelta(hours=3)) == []  # half-open
+        assert [b.id for b in uow.bookings.all()] == ["b-early", "b-gone", "b-late"]
+        assert sorted(uow.bookings.member_busy(["ana"], *window)) == [
+            ("ana", T0 + timedelta(minutes=30), T0 + timedelta(hours=1)),
+            ("ana", T0 + timedelta(hours=2), T0 + timedelta(hours=2, minutes=30)),
+        ]
+        assert uow.bookings.member_busy([], *window) == []
+        assert sorted(uow.session_interviewers.for_session("s1")) == ["ana", "ben"]  # no ORDER BY in storage
+        assert uow.bookings.for_session("s2").id == "b-early"  # type: ignore[union-attr]
+        assert uow.bookings.by_external_uid("u2").id == "b-early"  # type: ignore[union-attr]
+        assert uow.bookings.by_ical_uid("b-late@iw").id == "b-late"  # type: ignore[union-attr]
+        assert uow.bookings.for_session("nowhere") is None
+    for refused in (
+        booking("b-twice", "s1", T0),  # a second booking of s1
+        booking("b-uid", "s3", T0, external_uid="u2"),  # u2 is taken
+        booking("b-orphan", "no-such-session", T0),
+    ):
+        with pytest.raises(REFUSED), factory() as uow:
+            uow.bookings.add(refused)
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.session_interviewers.set("s1", ["nobody"])
+    with pytest.raises(NotFound, match="No booking ghost"), factory() as uow:
+        uow.bookings.update(booking("ghost", "s1", T0))
+
+
+def test_a_naive_datetime_is_refused(factory: Factory) -> None:
+    with_sessions(factory, "s1")
+    with pytest.raises(Exception, match="naive datetime"), factory() as uow:
+        uow.bookings.add(booking("b1", "s1", datetime(2030, 6, 4, 10)))
+    with factory() as uow:
+        assert uow.bookings.all() == []
+
+
+def test_webhook_events_dedupe_order_and_counts(factory: Factory) -> None:
+    def event(key: str | None, status: str, minute: int, uid: str | None = None) -> WebhookEvent:
+        return WebhookEvent(
+            source="calcom", body_sha256="0" * 64, status=status, dedupe_key=key, booking_uid=uid,
+            payload={"n": (1, 2)}, received_at=T0 + timedelta(minutes=minute),
+        )  # fmt: skip
+
+    with factory() as uow:
+        first = uow.webhook_events.add(event("k1", "received", 2, uid="u1"))
+        uow.webhook_events.add(event(None, "rejected", 0))
+        uow.webhook_events.add(event(None, "rejected", 1))
+        uow.webhook_events.add(event("k2", "received", 1, uid="u2"))
+        uow.commit()
+    assert first.id is not None
+    with pytest.raises(AlreadyExists, match="Webhook event k1 is already stored"), factory() as uow:
+        uow.webhook_events.add(event("k1", "received", 3))
+    with factory() as uow:
+        assert uow.webhook_events.get(first.id).payload == {"n": [1, 2]}  # stored as JSON
+        assert [e.received_at for e in uow.webhook_events.latest(limit=2)] == [
+            T0 + timedelta(minutes=2),
+            T0 + timedelta(minutes=1),
+        ]
+        assert [e.dedupe_key for e in uow.webhook_events.waiting()] == ["k2", "k1"]
+        assert [e.dedupe_key for e in uow.webhook_events.latest(statuses=["received"])] == ["k1", "k2"]
+        assert [e.booking_uid for e in uow.webhook_events.for_booking(["u1", "u2"])] == ["u2", "u1"]
+        assert uow.webhook_events.for_booking([]) == []
+        assert uow.webhook_events.counts() == {"received": 2, "rejected": 2}
+        assert uow.webhook_events.by_dedupe_key("k2").status == "received"  # type: ignore[union-attr]
+        with pytest.raises(NotFound, match="No webhook event 99999"):
+            uow.webhook_events.get(99999)
+
+
+def test_live_sessions_and_notes(factory: Factory) -> None:
+    with_sessions(factory, "s1")
+    with factory() as uow:
+        live = uow.live_sessions.add(
+            LiveSession(session_id="s1", template_id="t", template_version="1", stage="a", goal_marks={"g": True})
+        )
+        first = uow.notes.add(LiveNote(session_id="s1", text="later", at_seconds=90.0))
+        uow.notes.add(LiveNote(session_id="s1", text="earlier", at_seconds=30.0))
+        old_draft = uow.notes.add(LiveNote(session_id="s1", text="d1", at_seconds=10.0, draft=True))
+        new_draft = uow.notes.add(LiveNote(session_id="s1", text="d2", at_seconds=95.0, draft=True))
+        uow.commit()
+    assert live.created_at is not None and live.updated_at is not None and first.id is not None
+    with factory() as uow:
+        assert [n.text for n in uow.notes.in_session("s1")] == ["earlier", "later"]
+        assert [n.text for n in uow.notes.in_session("s1", include_drafts=True)] == ["d1", "earlier", "later", "d2"]
+        assert uow.notes.draft_for("s1", "interviewer") == new_draft != old_draft
+        assert uow.notes.draft_for("s1", "observer") is None
+        uow.notes.delete(first.id)
+        uow.notes.delete(first.id)  # gone already: nothing happens
+        live.stage = "b"
+        updated = uow.live_sessions.update(live)
+        uow.commit()
+    assert updated.updated_at is not None and live.updated_at is not None and updated.updated_at > live.updated_at
+    with factory() as uow:
+        with pytest.raises(NotFound, match=f"No note {first.id}"):
+            uow.notes.get(first.id)
+        assert uow.live_sessions.for_session("s1").stage == "b"  # type: ignore[union-attr]
+        assert uow.live_sessions.for_session("nowhere") is None
+        with pytest.raises(NotFound, match="No live session nowhere"):
+            uow.live_sessions.update(
+                LiveSession(session_id="nowhere", template_id="t", template_version="1", stage="a")
+            )
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.live_sessions.add(LiveSession(session_id="s1", template_id="t", template_version="1", stage="a"))
+
+
+def test_debrief_records_are_oldest_first_and_tasks_soonest_due(factory: Factory) -> None:
+    with_sessions(factory, "s1")
+    with factory() as uow:
+        for minute, score in ((2, 4.0), (1, 3.0)):
+            uow.scorecards.add(
+                ScorecardEntry(session_id="s1", competency="c", score=score, evidence="e", set_by="ana",
+                               created_at=T0 + timedelta(minutes=minute))
+            )  # fmt: skip
+            uow.recommendations.add(
+                RecommendationRecord(session_id="s1", key=f"k{minute}", confidence=0.5, source="computed", actor="ana",
+                                     basis={"scores": (score,)}, created_at=T0 + timedelta(minutes=minute))
+            )  # fmt: skip
+            uow.pipeline.add(
+                PipelineChange(candidate_id="c1", status=f"p{minute}", source="manual", actor="ana",
+                               created_at=T0 + timedelta(minutes=minute))
+            )  # fmt: skip
+        for key, due, status in (
+            ("t1", date(2030, 6, 9), "open"),
+            ("t2", date(2030, 6, 5), "done"),
+            ("t3", date(2030, 6, 7), "open"),
+        ):
+            uow.follow_ups.add(FollowUpTask(id=key, session_id="s1", title=key, owner="ana", due_on=due, status=status))
+        uow.commit()
+    with factory() as uow:
+        assert [e.score for e in uow.scorecards.in_session("s1")] == [3.0, 4.0]
+        assert [(r.key, r.basis) for r in uow.recommendations.in_session("s1")] == [
+            ("k1", {"scores": [3.0]}),
+            ("k2", {"scores": [4.0]}),
+        ]
+        assert [c.status for c in uow.pipeline.history("c1")] == ["p1", "p2"]
+        assert [t.id for t in uow.follow_ups.in_session("s1")] == ["t2", "t3", "t1"]
+        assert [t.id for t in uow.follow_ups.open_tasks()] == ["t3", "t1"]
+        assert [t.id for t in uow.follow_ups.open_tasks(limit=1)] == ["t3"]
+        task = uow.follow_ups.get("t1")
+        task.status = "done"
+        assert uow.follow_ups.update(task).status == "done"
+        with pytest.raises(NotFound, match="No follow-up task nope"):
+            uow.follow_ups.get("nope")
+    with factory() as uow:
+        assert uow.follow_ups.get("t1").status == "open"  # never committed
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.pipeline.add(PipelineChange(candidate_id="nobody", status="new", source="manual", actor="ana"))
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.scorecards.add(ScorecardEntry(session_id="nowhere", competency="c", score=3, evidence="e", set_by="a"))
+
+
+def test_changes_without_commit_vanish_from_every_new_repository(factory: Factory) -> None:
+    with_sessions(factory, "s1")
+    with factory() as uow:
+        uow.team_members.add(member("m1", "Ana"))
+        uow.event_types.add(EventType(id="e1", title="Pairing"))
+        uow.bookings.add(booking("b1", "s1", T0))
+        uow.live_sessions.add(LiveSession(session_id="s1", template_id="t", template_version="1", stage="a"))
+        uow.notes.add(LiveNote(session_id="s1", text="n", at_seconds=1.0))
+        uow.webhook_events.add(WebhookEvent(source="calcom", body_sha256="0" * 64, status="received"))
+    with factory() as uow:
+        assert uow.team_members.all(active_only=False) == [] and uow.event_types.all() == []
+        assert uow.bookings.all() == [] and uow.live_sessions.for_session("s1") is None
+        assert uow.notes.in_session("s1", include_drafts=True) == [] and uow.webhook_events.counts() == {}
+
+
+def test_after_a_refused_write_the_unit_of_work_can_only_roll_back(factory: Factory) -> None:
+    with_sessions(factory, "s1")
+    with factory() as uow:
+        uow.bookings.add(booking("b1", "s1", T0))
+        with pytest.raises(REFUSED):
+            uow.bookings.add(booking("b2", "no-such-session", T0))
+        with pytest.raises((PendingRollbackError, FakePendingRollback)):
+            uow.bookings.all()
+        uow.rollback()
+        assert uow.bookings.all() == []  # b1 went with the failed transaction
+        uow.bookings.add(booking("b3", "s1", T0))
+        uow.commit()
+    with factory() as uow:
+        assert [b.id for b in uow.bookings.all()] == ["b3"]

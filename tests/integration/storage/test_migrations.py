@@ -1,0 +1,341 @@
+"""The hand-written migration builds exactly the schema storage/tables.py describes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from core.models import (
+    AuditEntry,
+    Evaluation,
+    MediaFile,
+    Message,
+    Role,
+    ScoreOverride,
+    Session,
+    TokenUsage,
+    TranscriptEntry,
+    WhiteboardSnapshot,
+)
+from storage.database import make_engine
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.tables import metadata
+from storage.unit_of_work import make_uow_factory
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+TABLES = {
+    "candidates",
+    "resumes",
+    "sessions",
+    "messages",
+    "transcript_entries",
+    "whiteboard_snapshots",
+    "media_files",
+    "evaluations",
+    "token_usage",
+    "score_overrides",
+    "audit_log",
+    "team_members",
+    "event_types",
+    "bookings",
+    "session_interviewers",
+    "webhook_events",
+    "live_sessions",
+    "live_notes",
+    "scorecard_entries",
+    "recommendations",
+    "follow_up_tasks",
+    "pipeline_changes",
+}
+
+# (table, columns) -> unique?
+INDEXES = {
+    ("sessions", ("created_at",)): False,
+    ("sessions", ("status", "created_at")): False,
+    ("sessions", ("candidate_id",)): False,
+    ("messages", ("session_id", "seq")): True,
+    ("transcript_entries", ("session_id", "start")): False,
+    ("evaluations", ("session_id",)): True,
+    ("audit_log", ("session_id", "created_at")): False,
+    ("token_usage", ("session_id",)): False,
+    ("resumes", ("candidate_id", "created_at")): False,
+    ("score_overrides", ("session_id", "created_at")): False,
+    ("bookings", ("session_id",)): True,
+    ("bookings", ("external_uid",)): True,
+    ("bookings", ("start_at",)): False,
+    ("session_interviewers", ("member_id",)): False,
+    ("webhook_events", ("dedupe_key",)): True,
+    ("team_members", ("email",)): True,
+    ("live_notes", ("session_id", "at_seconds")): False,
+    ("scorecard_entries", ("session_id", "competency")): False,
+    ("recommendations", ("session_id", "created_at")): False,
+    ("follow_up_tasks", ("session_id",)): False,
+    ("pipeline_changes", ("candidate_id", "created_at")): False,
+}
+
+SESSION_CHILDREN = [
+    "messages",
+    "transcript_entries",
+    "whiteboard_snapshots",
+    "media_files",
+    "evaluations",
+    "token_usage",
+    "score_overrides",
+    "bookings",
+    "live_sessions",
+    "live_notes",
+    "scorecard_entries",
+    "recommendations",
+    "follow_up_tasks",
+]
+
+
+def schema_snapshot(url: str) -> dict[str, object]:
+    engine = make_engine(url)
+    try:
+        inspector = inspect(engine)
+        snapshot: dict[str, object] = {}
+        for table in sorted(inspector.get_table_names()):
+            snapshot[table] = (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
+                sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
+                sorted(
+                    (f["name"], f["referred_table"], f["options"].get("ondelete"))
+                    for f in inspector.get_foreign_keys(table)
+                ),
+            )
+        return snapshot
+    finally:
+        engine.dispose()
+
+
+def indexed_columns(url: str) -> dict[tuple[str, tuple[str, ...]], bool]:
+    """Every index and unique constraint, as (table, columns) -> unique."""
+    engine = make_engine(url)
+    try:
+        inspector = inspect(engine)
+        found: dict[tuple[str, tuple[str, ...]], bool] = {}
+        for table in TABLES:
+            for index in inspector.get_indexes(table):
+                found[(table, tuple(index["column_names"]))] = bool(index["unique"])
+            for constraint in inspector.get_unique_constraints(table):
+                found[(table, tuple(constraint["column_names"]))] = True
+        return found
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) -> None:
+    assert current_revision(empty_database_url) is None
+    upgrade(empty_database_url)
+
+    assert current_revision(empty_database_url) == head_revision() == "0007"
+    engine = make_engine(empty_database_url)
+    try:
+        inspector = inspect(engine)
+        assert set(inspector.get_table_names()) == TABLES | {"alembic_version"}
+        for child in SESSION_CHILDREN:
+            [fk] = [fk for fk in inspector.get_foreign_keys(child) if fk["referred_table"] == "sessions"]
+            assert (fk["referred_table"], fk["constrained_columns"]) == ("sessions", ["session_id"])
+            assert fk["options"].get("ondelete") == "CASCADE"
+        assert inspector.get_foreign_keys("audit_log") == []
+    finally:
+        engine.dispose()
+    found = indexed_columns(empty_database_url)
+    for key, unique in INDEXES.items():
+        assert key in found, f"missing index on {key}"
+        assert found[key] == unique, key
+
+
+def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    before = schema_snapshot(empty_database_url)
+    upgrade(empty_database_url)
+    assert schema_snapshot(empty_database_url) == before
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0007"]
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_matches_the_table_definitions(database_url: str) -> None:
+    """Autogenerate finds nothing to do: tables.py and the hand-written migration agree."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    downgrade(empty_database_url, "base")
+    assert current_revision(empty_database_url) is None
+    engine = make_engine(empty_database_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    upgrade(empty_database_url)
+    assert current_revision(empty_database_url) == "0007"
+
+
+def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
+    engine = make_engine(database_url)
+    session = Session(id=uuid.uuid4().hex, problem_id="p")
+    try:
+        with make_uow_factory(engine)() as uow:
+            uow.sessions.add(session)
+            uow.messages.add(Message(session.id, Role.CANDIDATE, "hi"))
+            uow.transcripts.add(TranscriptEntry(session.id, "candidate", "hi", 0.0, 1.0))
+            uow.whiteboards.add(WhiteboardSnapshot(session.id, None, {}))
+            uow.media.add(MediaFile(session.id, "audio", "a.wav", 1, "audio/wav"))
+            uow.evaluations.add(Evaluation(session.id, 3.0, []))
+            uow.token_usage.add(TokenUsage(session.id, "p", "m", "o", 1, 1, 0.0, 1))
+            uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
+            uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
+            uow.commit()
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session.id})
+        with engine.connect() as connection:
+            for table in SESSION_CHILDREN:
+                assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
+            assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar() == 1
+            with pytest.raises(IntegrityError):  # foreign keys are enforced (SQLite needs the PRAGMA)
+                connection.execute(
+                    text(
+                        "INSERT INTO token_usage (session_id, provider, model, operation, input_tokens,"
+                        " output_tokens, cost_usd, duration_ms, created_at)"
+                        " VALUES ('ghost', 'p', 'm', 'o', 1, 1, 0, 1, CURRENT_TIMESTAMP)"
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def test_a_programmatic_upgrade_leaves_logging_alone(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    app_logger = logging.getLogger("interview_workspace.test")
+    handlers, level = list(root.handlers), root.level
+    upgrade(f"sqlite:///{tmp_path / 'logging.db'}")
+    assert root.handlers == handlers and root.level == level
+    assert not app_logger.disabled
+
+
+def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
+    database = tmp_path / "cli.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    alembic = [sys.executable, "-m", "alembic", "-c", str(REPO_ROOT / "alembic.ini")]
+    result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
+    assert current_revision(f"sqlite:///{database}") == "0007"
+
+
+def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
+    """A workspace created before 0002 keeps its sessions; the new columns start empty."""
+    upgrade(empty_database_url, "0001")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at) VALUES"
+                    " ('old', 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now)"
+                ),
+                {"now": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            old = uow.sessions.get("old")
+        assert old.problem_id == "url_shortener" and old.interviewer_model is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0002_keeps_media_files_without_an_offset(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0002")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at) VALUES"
+                    " ('old', 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO media_files (session_id, kind, path, size_bytes, content_type, created_at) VALUES"
+                    " ('old', 'audio', 'sessions/old/upload.wav', 44, 'audio/wav', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            (media,) = uow.media.in_session("old")
+        assert media.path == "sessions/old/upload.wav" and media.offset_seconds is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0003_keeps_evaluations_and_allows_unscored_ones(empty_database_url: str) -> None:
+    """0004 adds score_overrides and lets overall_score be NULL (the quality gate's "not scored")."""
+    upgrade(empty_database_url, "0003")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at) VALUES"
+                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now)"
+                ),
+                [{"id": "old", "now": now}, {"id": "new", "now": now}],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO evaluations (session_id, overall_score, competencies, went_well, went_okay,"
+                    " needs_improvement, improvement_plan, communication, notes, rubric_id, rubric_version, engine,"
+                    " created_at) VALUES ('old', 3.2, '[]', '[]', '[]', '[]', '[]', '{}', '[]', 'system_design', '1',"
+                    " 'offline', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            old = uow.evaluations.for_session("old")
+            uow.evaluations.add(Evaluation("new", None, [], notes=["Not enough to judge"]))
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            new = uow.evaluations.for_session("new")
+            assert uow.score_overrides.in_session("old") == []
+        assert old is not None and old.overall_score == 3.2
+        assert new is not None and new.overall_score is None
+    finally:
+        engine.dispose()

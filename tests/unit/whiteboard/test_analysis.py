@@ -1,0 +1,291 @@
+"""Reading whiteboards: Fabric JSON drawn in a real browser (tests/fixtures/whiteboard, recorded by record.py
+there) → boxes, labels, connectors → recognised components → comparison with the reference design."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.content.components import KINDS
+from core.content.problems import load_problem_bank
+from core.whiteboard.analysis import add_arrow_heads, analyse, describe, read_board, recognise
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = ROOT / "tests" / "fixtures" / "whiteboard"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+# --- recognise ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("LB", "load balancer"),
+        ("nginx", "load balancer"),
+        ("ELB", "load balancer"),
+        ("redis", "cache"),
+        ("Memcached cluster", "cache"),
+        ("Postgres", "database"),
+        ("MySQL primary", "database"),
+        ("DB", "database"),
+        ("DB replica", "replica"),
+        ("read replicas", "replica"),
+        ("Kafka", "queue"),
+        ("SQS", "queue"),
+        ("RabbitMQ", "queue"),
+        ("S3", "object store"),
+        ("blob storage", "object store"),
+        ("Elasticsearch", "search index"),
+        ("CDN", "cdn"),
+        ("CloudFront", "cdn"),
+        ("API servers", "api server"),
+        ("key generation service", "id generator"),
+        ("mobile app", "client"),
+        ("Users", "client"),
+        ("rate-limiter", "rate limiter"),
+    ],
+)
+def test_recognise_synonyms(label: str, kind: str) -> None:
+    assert recognise(label) == kind
+
+
+@pytest.mark.parametrize("label", ["", "   ", "TODO: auth?", "foo bar", "42"])
+def test_recognise_unknown_is_none(label: str) -> None:
+    assert recognise(label) is None
+
+
+def test_every_problem_names_known_reference_components() -> None:
+    for problem in load_problem_bank(ROOT / "data" / "problems").all():
+        assert len(problem.reference_components) >= 5, problem.id
+        unknown = [k for k in problem.reference_components if k not in KINDS]
+        assert not unknown, f"{problem.id}: {unknown}"
+
+
+# --- read_board on real drawings --------------------------------------------------------------------
+
+
+def test_two_labelled_boxes_without_a_line() -> None:
+    board = read_board(fixture("two_boxes_unconnected"))
+    assert [(b.shape, b.label, b.kind) for b in board.boxes] == [
+        ("rect", "cache", "cache"),
+        ("rect", "database", "database"),
+    ]
+    assert board.connectors == [] and board.edges == [] and board.free_text == []
+    first = board.boxes[0]
+    assert (first.left, first.top, first.right, first.bottom) == pytest.approx((60, 60, 240, 160), abs=1)
+
+
+def test_url_shortener_sketch_is_a_connected_graph() -> None:
+    board = read_board(fixture("url_shortener"))
+    kinds = {b.index: b.kind for b in board.boxes}
+    assert sorted(k for k in kinds.values() if k) == sorted(
+        ["load balancer", "api server", "cache", "database", "replica", "client"]
+    )
+    edges = {(kinds[a], kinds[b]) for a, b in board.edges}
+    assert edges == {
+        ("client", "load balancer"),  # a Line from the free-standing "Client" text
+        ("load balancer", "api server"),
+        ("api server", "cache"),
+        ("api server", "database"),
+        ("database", "replica"),  # a freehand Path: its ends come from the path commands
+    }
+    assert [t.text for t in board.free_text] == ["~40 writes/s, 4k reads/s"]
+    client = next(b for b in board.boxes if b.kind == "client")
+    assert client.shape == "text"  # a component named without a box still counts
+
+
+def test_shapes_moved_after_drawing_are_read_where_they_are_now() -> None:
+    """Moving a freehand Path changes its left/top but not its path commands; a moved Rect keeps its label."""
+    board = read_board(fixture("moved_and_scaled"))
+    assert [(b.label, b.kind) for b in board.boxes] == [("Kafka", "queue"), ("workers", "worker")]
+    (stroke,) = board.connectors
+    assert stroke.shape == "path"
+    assert stroke.start == pytest.approx((230, 101), abs=2) and stroke.end == pytest.approx((430, 101), abs=2)
+    assert board.edges == [(0, 1)]
+
+
+def test_circles_hold_their_labels_and_free_text_stays_free() -> None:
+    board = read_board(fixture("circles_and_free_text"))
+    assert [(b.shape, b.kind) for b in board.boxes] == [("circle", "object store"), ("circle", "cdn")]
+    s3 = board.boxes[0]
+    assert s3.centre == pytest.approx((140, 125), abs=2)  # the drag's midpoint: Circle is placed by a rotated radius
+    assert [t.text for t in board.free_text] == ["TODO: auth?"]
+    assert board.edges == [(0, 1)]
+
+
+# --- coordinate conventions, built by hand -------------------------------------------------------
+
+
+def _rect(left: float, top: float, width: float, height: float, **extra: Any) -> dict[str, Any]:
+    return {"type": "Rect", "left": left, "top": top, "width": width, "height": height, **extra}
+
+
+def _text(text: str, x: float, y: float) -> dict[str, Any]:
+    return {"type": "IText", "text": text, "left": x, "top": y, "width": 40, "height": 20, "originX": "center",
+            "originY": "center"}  # fmt: skip
+
+
+def test_scaled_rect_uses_scale_not_width() -> None:
+    drawing = {"objects": [_rect(0, 0, 50, 50, scaleX=4, scaleY=2), _text("Redis", 180, 80)]}
+    (box,) = read_board(drawing).boxes
+    assert (box.right, box.bottom) == (200, 100) and box.kind == "cache"
+
+
+def test_line_ends_are_relative_to_its_centre_and_groups_place_their_members() -> None:
+    line = {"type": "Line", "left": 150, "top": 50, "originX": "center", "originY": "center", "width": 100,
+            "height": 0, "x1": -50, "y1": 0, "x2": 50, "y2": 0}  # fmt: skip
+    arrow = {"type": "Group", "left": 100, "top": 200, "width": 100, "height": 20, "originX": "left",
+             "originY": "top", "objects": [
+                 {**line, "left": 0, "top": 0},
+                 {"type": "Triangle", "left": 50, "top": 0, "width": 10, "height": 10, "originX": "center",
+                  "originY": "center"},
+             ]}  # fmt: skip
+    drawing = {
+        "objects": [
+            _rect(0, 0, 100, 100), _text("LB", 50, 50),
+            _rect(200, 0, 100, 100), _text("API", 250, 50),
+            _rect(0, 180, 100, 60), _text("API", 50, 210),
+            _rect(200, 180, 100, 60), _text("DB", 250, 210),
+            line, arrow,
+        ]
+    }  # fmt: skip
+    board = read_board(drawing)
+    assert board.connectors[0].start == pytest.approx((100, 50)) and board.connectors[0].end == pytest.approx((200, 50))
+    grouped = board.connectors[1]
+    assert grouped.arrow and grouped.start == pytest.approx((100, 210)) and grouped.end == pytest.approx((200, 210))
+    assert board.edges == [(0, 1), (2, 3)]
+    assert len(board.boxes) == 4  # the arrow head inside the group is no box
+
+
+def test_arrow_tool_heads_give_direction_and_are_not_boxes() -> None:
+    drawn = {"objects": [_rect(0, 0, 100, 100), _text("client", 50, 50), _rect(300, 0, 100, 100),
+                         _text("nginx", 350, 50)]}  # fmt: skip
+    line = {"type": "Line", "left": 200, "top": 50, "originX": "center", "originY": "center", "width": 190,
+            "height": 0, "x1": 95, "y1": 0, "x2": -95, "y2": 0, "stroke": "#1f2937"}  # fmt: skip  # drawn right to left
+    drawing = {"objects": [*drawn["objects"], line]}
+    assert add_arrow_heads(drawing, list(drawn["objects"]))
+    assert drawing["objects"][-1]["type"] == "Triangle"
+    assert not add_arrow_heads(drawing, list(drawing["objects"]))  # nothing new: no second head
+    board = read_board(drawing)
+    assert len(board.boxes) == 2
+    (arrow,) = board.connectors
+    assert arrow.arrow and (board.box(arrow.source).kind, board.box(arrow.target).kind) == ("load balancer", "client")
+
+
+def test_eraser_strokes_and_broken_objects_are_ignored() -> None:
+    eraser = {"type": "Path", "stroke": "#ffffff", "path": [["M", 0, 0], ["L", 100, 100]], "left": 50, "top": 50,
+              "originX": "center", "originY": "center", "width": 100, "height": 100}  # fmt: skip
+    drawing = {"background": "#ffffff", "objects": [eraser, "junk", {"type": "Rect", "left": "x"}, {"type": "Path"}]}
+    board = read_board(drawing)
+    assert board.connectors == [] and len(board.boxes) == 1
+    assert read_board(None).boxes == [] and read_board({"objects": "nope"}).boxes == []
+
+
+def test_a_closed_freehand_loop_is_a_box_not_a_connector() -> None:
+    loop = [["M", 0, 0], ["L", 100, 0], ["L", 100, 80], ["L", 0, 80], ["L", 2, 3]]
+    drawing = {"objects": [{"type": "Path", "stroke": "#000", "path": loop, "left": 50, "top": 40,
+                            "originX": "center", "originY": "center", "width": 100, "height": 80},
+                           _text("Kafka", 50, 40)]}  # fmt: skip
+    board = read_board(drawing)
+    assert [(b.shape, b.kind) for b in board.boxes] == [("sketch", "queue")] and board.connectors == []
+
+
+# --- the eraser ---------------------------------------------------------------------------------------
+
+
+def _eraser(*points: tuple[float, float]) -> dict[str, Any]:
+    """A stroke of the whiteboard's eraser: freehand in the background colour, placed by its centre."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    path = [["M", *points[0]], *[["L", *p] for p in points[1:]]]
+    return {"type": "Path", "stroke": "#ffffff", "strokeWidth": 18, "path": path, "originX": "center",
+            "originY": "center", "left": (min(xs) + max(xs)) / 2, "top": (min(ys) + max(ys)) / 2,
+            "width": max(xs) - min(xs), "height": max(ys) - min(ys)}  # fmt: skip
+
+
+def test_a_box_crossed_by_the_eraser_is_gone_and_one_it_passes_near_stays() -> None:
+    """Drawn in a real browser: the eraser across the Redis box (corner to corner), and 25 px below Kafka."""
+    drawing = fixture("erased_box")
+    assert [o["stroke"] for o in drawing["objects"] if o["type"] == "Path"] == ["#ffffff", "#ffffff"]
+    board = read_board(drawing)
+    assert [(b.label, b.kind) for b in board.boxes] == [("Postgres", "database"), ("Kafka", "queue"),
+                                                        ("Memcached", "cache")]  # fmt: skip
+    assert "Redis" not in [t.text for t in board.free_text]  # its label went with it
+    assert board.edges == [(0, 1)]  # Postgres → Kafka; the line from the erased box now starts at nothing
+    assert all(c.shape == "line" for c in board.connectors)  # eraser strokes are no connectors
+    analysis = analyse(board, ["cache", "database", "queue"])
+    assert analysis.unconnected == ["cache"]  # "Memcached", written after the erasing, stays
+
+
+def test_the_eraser_only_deletes_what_it_runs_inside_for_half_the_shorter_side() -> None:
+    box = [_rect(100, 100, 200, 100), _text("Redis", 150, 150)]  # shorter side 100 px
+    through = read_board({"background": "#ffffff", "objects": [*box, _eraser((90, 190), (310, 190))]})
+    assert through.boxes == []  # 200 px inside, near the bottom edge: rubbed out with its label
+    grazing = read_board({"background": "#ffffff", "objects": [*box, _eraser((70, 140), (150, 90))]})
+    assert [b.kind for b in grazing.boxes] == ["cache"]  # cuts the corner: 40 px inside, under half of 100
+    outside = read_board({"background": "#ffffff", "objects": [*box, _eraser((90, 210), (310, 210))]})
+    assert [b.kind for b in outside.boxes] == ["cache"]  # 10 px below the box: near it, not on it
+    label_only = read_board({"background": "#ffffff", "objects": [*box, _eraser((130, 150), (175, 150))]})
+    assert [(b.shape, b.label) for b in label_only.boxes] == [("rect", "")]  # the text went, the box stays
+
+
+def test_rubbing_out_a_box_inside_a_larger_one_leaves_the_larger_one() -> None:
+    region = [_rect(0, 0, 600, 400), _text("backend", 300, 30)]  # a box around others, like a region or a VPC
+    inner = [_rect(200, 150, 160, 100), _text("Redis", 280, 200)]
+    scribble = _eraser((190, 160), (370, 240), (190, 240), (370, 160))  # all over the inner box, inside the region
+    board = read_board({"background": "#ffffff", "objects": [*region, *inner, scribble]})
+    assert [(b.label, b.kind) for b in board.boxes] == [("backend", "api server")]  # its outline was not touched
+
+
+def test_the_eraser_cuts_connectors_it_crosses_and_spares_later_drawing() -> None:
+    boxes = [_rect(0, 0, 100, 100), _text("LB", 50, 50), _rect(300, 0, 100, 100), _text("API", 350, 50)]
+    line = {"type": "Line", "left": 200, "top": 50, "originX": "center", "originY": "center", "width": 200,
+            "height": 0, "x1": -100, "y1": 0, "x2": 100, "y2": 0}  # fmt: skip
+    cut = read_board({"objects": [*boxes, line, _eraser((200, 20), (210, 80))]})
+    assert cut.connectors == [] and cut.edges == []
+    beside = read_board({"objects": [*boxes, line, _eraser((150, 70), (250, 70))]})
+    assert beside.edges == [(0, 1)]  # parallel, 20 px away: the line stays
+    redrawn = read_board({"objects": [*boxes, _eraser((200, 20), (210, 80)), line]})
+    assert redrawn.edges == [(0, 1)]  # drawn over the erased spot afterwards
+    erased_later = read_board({"objects": [_eraser((10, 10), (90, 90)), *boxes]})
+    assert len(erased_later.boxes) == 2  # the eraser went first: nothing was under it
+
+
+# --- analyse ----------------------------------------------------------------------------------------
+
+
+def test_analysis_lists_present_missing_and_unconnected() -> None:
+    reference = ["client", "load balancer", "api server", "cache", "database", "id generator", "cdn"]
+    analysis = analyse(read_board(fixture("two_boxes_unconnected")), reference)
+    assert analysis.components == ["cache", "database"]
+    assert analysis.present == ["cache", "database"]
+    assert analysis.missing == ["client", "load balancer", "api server", "id generator", "cdn"]
+    assert analysis.unconnected == ["cache", "database"]
+    assert analysis.summary[0] == "On the board: cache and database."
+    assert "Not connected to anything: cache and database." in analysis.summary
+
+
+def test_analysis_of_a_connected_design() -> None:
+    analysis = analyse(read_board(fixture("url_shortener")), ["load balancer", "cache", "database", "object store"])
+    assert analysis.unconnected == []
+    assert ("api server", "cache") in analysis.edges and ("database", "replica") in analysis.edges
+    assert analysis.missing == ["object store"]
+    assert analysis.free_text == ["~40 writes/s, 4k reads/s"]
+    assert analysis.to_dict()["edges"][0] == ["client", "load balancer"]
+
+
+def test_empty_board() -> None:
+    analysis = analyse(read_board({"objects": []}), ["cache"])
+    assert analysis.is_empty and analysis.summary == ["The whiteboard is empty."]
+    assert describe(analysis).startswith("What I see: nothing yet")
+
+
+def test_what_i_see_line() -> None:
+    line = describe(analyse(read_board(fixture("two_boxes_unconnected"))))
+    assert line == "What I see: 2 components (cache, database); not connected: cache, database."
