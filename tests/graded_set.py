@@ -1,0 +1,71 @@
+"""The hand-graded transcripts in tests/fixtures/graded/: read and checked in one place.
+
+bench/evaluator_validity.py measures the evaluator against them; tests/unit/evaluation/test_graded_set.py
+keeps their shape honest. The `check` half is graded like the `tune` half and never tuned on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from core.content.rubrics import Rubric
+from core.models import Utterance
+
+GRADED = Path(__file__).resolve().parent / "fixtures" / "graded"
+Half = Literal["tune", "check"]
+HALVES: tuple[Half, ...] = ("tune", "check")
+
+
+class Line(BaseModel):
+    speaker: Literal["interviewer", "candidate"]
+    text: str
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+
+
+class Grade(BaseModel):
+    score: float = Field(ge=1, le=5)
+    reason: str = Field(min_length=10)
+
+    @field_validator("score")
+    @classmethod
+    def _half_steps(cls, value: float) -> float:
+        if (value * 2) % 1:
+            raise ValueError("grades are whole or half points")
+        return value
+
+
+class GradedTranscript(BaseModel):
+    problem: str
+    level: Literal["junior", "mid", "senior", "staff"]
+    profile: str = Field(min_length=3)
+    summary: str = Field(min_length=10)
+    entries: list[Line] = Field(min_length=6)
+    grades: dict[str, Grade]
+    name: str = ""  # the file's stem, set when read
+
+    def utterances(self) -> list[Utterance]:
+        return [Utterance(e.speaker, e.text, e.start, e.end) for e in self.entries]
+
+    def scores(self) -> dict[str, float]:
+        return {key: grade.score for key, grade in self.grades.items()}
+
+    def overall(self, rubric: Rubric) -> float:
+        """The grader's overall, weighted by the rubric as the evaluator's is."""
+        return rubric.overall(self.scores())
+
+
+def load(half: Half) -> list[GradedTranscript]:
+    """Every graded transcript of one half, in file-name order; a malformed file raises naming it."""
+    transcripts = []
+    for path in sorted((GRADED / half).glob("*.json")):
+        try:
+            transcript = GradedTranscript.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError as exc:
+            raise ValueError(f"{path.relative_to(GRADED)}: {exc}") from exc
+        transcripts.append(transcript.model_copy(update={"name": path.stem}))
+    return transcripts
