@@ -133,9 +133,9 @@ with st.container(border=True):
 
     st.subheader("3 · Modes")
     mode_cols = st.columns(3)
-    mode_cols[0].checkbox("Chat", value=True, disabled=True, help="Always on.")
-    mode_cols[1].checkbox("Whiteboard — coming soon", value=False, disabled=True)
-    mode_cols[2].checkbox("Voice and transcript — coming soon", value=False, disabled=True)
+    mode_cols[0].markdown(":material/forum: **Chat** — always on.")
+    mode_cols[1].markdown(":material/draw: **Whiteboard** — always on, saved with the interview.")
+    mode_cols[2].markdown(':material/mic: **Voice** — optional: turn on "Speak my answers" in the interview.')
 
     st.subheader("4 · Problem")
     level_cols = st.columns([1, 1])

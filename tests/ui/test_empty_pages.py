@@ -48,3 +48,15 @@ def test_an_unknown_session_in_the_url_is_forgotten(new_app: AppFactory) -> None
     assert at.info[0].value.startswith("No interview is open in this tab.")
     assert "session" not in at.query_params
     assert "session_id" not in at.session_state
+
+
+def test_setup_describes_the_modes_the_interview_has(app: AppTest) -> None:
+    """The whiteboard and voice exist: Setup says how to use them, not that they are coming."""
+    assert_clean(app)
+    modes = [
+        m.value for m in app.markdown if "**Chat**" in m.value or "**Whiteboard**" in m.value or "**Voice**" in m.value
+    ]
+    assert len(modes) == 3
+    assert "Speak my answers" in modes[2]
+    assert not any("coming soon" in m.value.lower() for m in app.markdown)
+    assert not any("coming soon" in c.label.lower() for c in app.checkbox)
