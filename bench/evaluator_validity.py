@@ -7,11 +7,13 @@ measure form (word count, digit count, reasoning words, technology names, filler
 A competency the evaluator refuses to score ("not enough to judge") counts as 1. Prints figures;
 asserts nothing. The targets (issue 14) are judged on the check half.
 
-    .venv/bin/python bench/evaluator_validity.py
+    .venv/bin/python bench/evaluator_validity.py                 # both halves
+    .venv/bin/python bench/evaluator_validity.py --half tune --detail   # while tuning: never the check half
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import statistics
@@ -64,7 +66,7 @@ def spearman(a: list[float], b: list[float]) -> float:
     return float(pd.DataFrame({"a": a, "b": b}).corr(method="spearman").to_numpy()[0, 1])
 
 
-def measure(half: Half, rubric: Rubric, evaluators: dict[str, OfflineEvaluator]) -> None:
+def measure(half: Half, rubric: Rubric, evaluators: dict[str, OfflineEvaluator], *, detail: bool = False) -> None:
     transcripts = load(half)
     keys = [c.key for c in rubric.competencies]
     graded: dict[str, list[float]] = {k: [] for k in [*keys, "overall"]}
@@ -86,6 +88,9 @@ def measure(half: Half, rubric: Rubric, evaluators: dict[str, OfflineEvaluator])
         judged["overall"].append(evaluation.overall_score if evaluation.overall_score is not None else UNSCORED)
         for name, value in proxies(transcript).items():
             proxy_values.setdefault(name, []).append(value)
+        if detail:
+            row = " ".join(f"{scores.get(k) or UNSCORED:3.1f}/{transcript.grades[k].score:<3}" for k in keys)
+            print(f"{transcript.name:45} {judged['overall'][-1]:3.1f}/{graded['overall'][-1]:3.1f}  {row}")
 
     print(
         f"\n== {half} half: {len(transcripts)} transcripts, {len({t.problem for t in transcripts})} problems, "
@@ -110,11 +115,15 @@ def measure(half: Half, rubric: Rubric, evaluators: dict[str, OfflineEvaluator])
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=[*HALVES, "both"], default="both")
+    parser.add_argument("--detail", action="store_true", help="one row per transcript: evaluator/graders")
+    args = parser.parse_args()
     rubric = load_rubrics(DATA / "rubrics")["system_design"]
     bank = load_problem_bank(DATA / "problems")
-    evaluators = {p.id: OfflineEvaluator(rubric, p) for p in bank.all()}
-    for half in HALVES:
-        measure(half, rubric, evaluators)
+    evaluators = {p.id: OfflineEvaluator(rubric, p, bank=bank) for p in bank.all()}
+    for half in HALVES if args.half == "both" else [args.half]:
+        measure(half, rubric, evaluators, detail=args.detail)
     print(
         f"\nTargets, on the check half: rho >= {TARGET_OVERALL} overall, >= {TARGET_COMPETENCY} per competency, "
         "above every proxy."

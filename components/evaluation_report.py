@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.evaluation.agreement import LLM_SAMPLES, samples_text
 from core.evaluation.report import EvaluationReport, clock, communication_rows, score_text
 from core.evaluation.reviews import EffectiveScore
 from core.models import Evaluation
@@ -96,6 +97,7 @@ def render_evaluation(
             st.markdown(f"  - {resource}")
 
     st.subheader("Competencies")
+    sampled = LLM_SAMPLES in evaluation.communication  # an LLM asked several times: the median and its spread
     st.dataframe(
         pd.DataFrame(
             [
@@ -104,6 +106,7 @@ def render_evaluation(
                     "Score": score_text(rows[i].score) if rows else score_text(c.score),
                     "Evaluator's score": score_text(c.score),
                     "Confidence": f"{c.confidence:.0%}",
+                    **({"Samples": samples_text(evaluation, c.key) or "—"} if sampled else {}),
                     "Why": c.rationale,
                 }
                 for i, c in enumerate(evaluation.competencies)
@@ -117,6 +120,8 @@ def render_evaluation(
         if not (competency.evidence or board or row is not None):
             continue
         label = f"{competency.name} — {score_text(row.score if row else competency.score)}"
+        if spread := samples_text(evaluation, competency.key):
+            label += f" ({spread})"
         if row and row.overridden:
             label += f" (evaluator: {score_text(row.original)})"
         with st.expander(label):

@@ -6,6 +6,7 @@ names the key and the variable that sets it, never a pydantic traceback.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -161,6 +162,8 @@ class Settings(BaseSettings):
     interviewer_provider: ProviderId = OFFLINE
     providers: dict[ProviderSection, ProviderSettings] = Field(default_factory=_default_providers)
     request_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # How many times an LLM evaluator is asked; each competency gets the median, its spread is shown
+    evaluation_samples: int = Field(default=3, ge=1, le=9)
     prices: dict[str, Price] = Field(default_factory=dict)
     transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
     scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
@@ -210,6 +213,12 @@ class Settings(BaseSettings):
     @property
     def resume_max_bytes(self) -> int:
         return int(self.resume_max_mb * 1024 * 1024)
+
+    @property
+    def resume_upload_mb(self) -> int:
+        """The resume uploaders' own limit (whole MB, as Streamlit takes it): the browser refuses a larger
+        file before sending it. A file between this and resume_max_mb is refused by the server, with a message."""
+        return math.ceil(self.resume_max_mb)
 
 
 def load_settings(**overrides: Any) -> Settings:

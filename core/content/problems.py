@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from core.content.misconceptions import Misconception
 from core.content.rubrics import Topic, unknown_kinds
-from core.content.text_signals import figure_claim, normalize, sentences
+from core.content.text_signals import figure_claim
 from core.errors import ContentError
 from core.models import Level, Stage
 
@@ -32,53 +31,6 @@ class Fact(BaseModel):
         for name, value in figures.items():
             figure_claim(name, value)  # ValueError names the bad figure
         return figures
-
-
-_NEGATION = re.compile(
-    r"\b(?:not|never|no|don't|dont|doesn't|won't|wouldn't|shouldn't|can't|cannot|isn't|aren't|neither|nor"
-    r"|instead of|rather than|wrong|mistake|(?<!to )avoid(?:s|ing)?)\b"
-)  # "I'd avoid a 301" denies the claim; "to avoid duplicates, we …" does not
-
-
-@lru_cache(maxsize=2048)
-def _bounded(pattern: str) -> re.Pattern[str]:
-    """A misconception pattern that matches whole words only: "301" is not found in "3010"."""
-    return re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])")
-
-
-class Misconception(BaseModel):
-    """A wrong claim candidates often make in this design, and the question that challenges it.
-
-    Patterns are regular expressions matched on word boundaries against the answer as
-    core.content.text_signals.normalize leaves it (lower case, hyphens as spaces, "10k" as "10 k").
-    """
-
-    patterns: list[str] = Field(min_length=1)  # all must match (in one answer) for the claim to show
-    unless: list[str] = Field(default_factory=list)  # any match: the candidate already knows better
-    correction: str  # the interviewer's pushback: a question, never a lecture
-    topic: str | None = None  # the topic it concerns: a stuck reply to the pushback gets this topic's hint
-    example: str = ""  # an answer that makes the mistake (the problem-bank tests check it is caught)
-
-    @field_validator("patterns", "unless")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from None
-        return patterns
-
-    def found_in(self, text: str) -> bool:
-        """Whether text makes this mistake: every pattern matches, no "unless" does, and the claim
-        (the first pattern) stands in at least one sentence that does not deny it ("not a 301")."""
-        t = normalize(text)
-        if any(_bounded(p).search(t) for p in self.unless):
-            return False
-        if not all(_bounded(p).search(t) for p in self.patterns):
-            return False
-        claim = _bounded(self.patterns[0])
-        return any(claim.search(s) and not _NEGATION.search(s) for s in sentences(t))
 
 
 class StagePlan(BaseModel):

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.content.components import KINDS
+from core.content.misconceptions import Misconception
 from core.errors import ContentError
 
 
@@ -67,6 +68,7 @@ class Rubric(BaseModel):
     # important first: the recogniser's prompt is short, so only the first few dozen count.
     vocabulary: list[str] = Field(default_factory=list)
     whiteboard: BoardTopics = Field(default_factory=BoardTopics)  # what a drawing shows
+    misconceptions: list[Misconception] = Field(default_factory=list)  # wrong claims any design can make
 
     @model_validator(mode="after")
     def _topics_name_known_competencies(self) -> Rubric:

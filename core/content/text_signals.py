@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from core.content.rubrics import Topic
+from typing import Protocol
 
 # --- normalising and splitting ---------------------------------------------------------------
 
@@ -21,32 +20,43 @@ _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "min.", "ma
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*[•·]\s*|(?<=\S)\s+-\s+(?=[A-Z])")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:\.[0-9]+)?")
+_JOINED = re.compile(r"(?<=\w)[-_–](?=\w)")
+_DIGIT_UNIT = re.compile(r"(?<=\d)(?=[a-z])")
+_SPACES = re.compile(r"[ \t]+")
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """Lower-case, straight quotes, hyphens as spaces, digits split from units ("5tb" → "5 tb").
 
     Phrases and text go through the same function, so "trade-off" in a rubric matches
-    "trade off" in an answer, and "10k QPS" shows both a number and "qps".
+    "trade off" in an answer, and "10k QPS" shows both a number and "qps". Cached: every reader
+    of an answer (topics, signals, misconceptions, relevance) normalises the same sentences.
     """
     t = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    t = re.sub(r"(?<=\w)[-_–](?=\w)", " ", t)
-    t = re.sub(r"(?<=\d)(?=[a-z])", " ", t)
-    return re.sub(r"[ \t]+", " ", t)
+    t = _JOINED.sub(" ", t)
+    t = _DIGIT_UNIT.sub(" ", t)
+    return _SPACES.sub(" ", t)
 
 
 def sentences(text: str) -> list[str]:
     """Split an answer into sentences and list items; keeps decimals like 99.9 and "e.g." intact."""
-    protected = text
-    for abbr in _ABBREVIATIONS:
-        protected = re.sub(re.escape(abbr), abbr.replace(".", "\x00"), protected, flags=re.IGNORECASE)
+    return list(_sentences(text))
+
+
+_ABBREVIATION = re.compile("|".join(re.escape(a) for a in _ABBREVIATIONS), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
     out = []
     for line in protected.splitlines():
         for part in _SENTENCE_BREAK.split(_BULLET.sub("", line)):
             part = part.replace("\x00", ".").strip()
             if part and re.search(r"[A-Za-z0-9]", part):
                 out.append(part)
-    return out
+    return tuple(out)
 
 
 def words(text: str) -> list[str]:
@@ -96,7 +106,14 @@ def has_phrase(text: str, phrases: Iterable[str]) -> bool:
     return _phrases_pattern(tuple(phrases)).search(normalize(text)) is not None
 
 
-def topic_positions(text: str, topics: Mapping[str, Topic]) -> dict[str, int]:
+class Phrased(Protocol):
+    """Anything recognised by its phrases: a rubric topic, a problem's extra topic."""
+
+    @property
+    def phrases(self) -> list[str]: ...
+
+
+def topic_positions(text: str, topics: Mapping[str, Phrased]) -> dict[str, int]:
     """Where each topic first shows in text (character offset), for the topics that show at all."""
     t = normalize(text)
     found = {}
@@ -107,7 +124,7 @@ def topic_positions(text: str, topics: Mapping[str, Topic]) -> dict[str, int]:
     return found
 
 
-def topics_in(text: str, topics: Mapping[str, Topic]) -> set[str]:
+def topics_in(text: str, topics: Mapping[str, Phrased]) -> set[str]:
     """Keys of the topics whose phrases occur in text (case-insensitive, on word boundaries)."""
     t = normalize(text)
     return {key for key, topic in topics.items() if _phrases_pattern(tuple(topic.phrases)).search(t)}
@@ -193,7 +210,9 @@ _TRADEOFF = (
     "but", "instead of", "rather than", "the downside", "downside", "drawback", "pros and cons", "cons",
     "whereas", "compared to", "compared with", "however", "in exchange", "the catch", "sacrifice",
     "we lose", "we give up", "costs more", "more expensive", "cheaper", "alternatively", "the alternative",
-    "or we could", "the risk is", "the price is",
+    "or we could", "the risk is", "the price is", "the cost is", "costs us", "we pay", "we accept",
+    "worth it", "not worth", "in return", "at the price of", "more moving parts", "more things to run",
+    "what we give up", "i'd rather", "i would rather", "better than", "worse than", "we trade",
 )  # fmt: skip
 _FAILURE = (
     "retry", "retries", "retrying", "fallback", "fall back", "falls back", "timeout", "timeouts",

@@ -212,7 +212,7 @@ def suggestions(ws: Workspace, session_id: str) -> dict[str, Suggestion]:
 
 
 def synthesis_for(ws: Workspace, session_id: str) -> DiscoverySynthesis:
-    """The customer-discovery synthesis of a session's notes; InvalidInput for other kinds of session."""
+    """The customer-discovery synthesis of a session's notes, facts and transcript; InvalidInput for other kinds."""
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
     if ctx.template.kind != DISCOVERY_KIND:
@@ -250,7 +250,8 @@ def suggestions_for(ws: Workspace, ctx: DebriefContext) -> dict[str, Suggestion]
         problem = None  # a problem since removed from the bank: judge against the rubric alone
     utterances = evaluation_utterances(ctx.session, ctx.messages, ctx.transcript)
     board = read_board(ctx.drawing.fabric_json) if ctx.drawing else None
-    evaluation = OfflineEvaluator(ctx.rubric, problem).evaluate(ctx.session.id, utterances, board=board)
+    evaluator = OfflineEvaluator(ctx.rubric, problem, bank=ws.problems)
+    evaluation = evaluator.evaluate(ctx.session.id, utterances, board=board)
     return {
         c.key: Suggestion(c.key, c.score, c.rationale, tuple(e.quote for e in c.evidence[:3]), "evaluator")
         for c in evaluation.competencies
@@ -346,7 +347,7 @@ def group_scores(
 
 
 def _synthesis(ctx: DebriefContext) -> DiscoverySynthesis:
-    return synthesize(ctx.template, ctx.notes, ctx.live.facts, ctx.coverage)
+    return synthesize(ctx.template, ctx.notes, ctx.live.facts, ctx.coverage, transcript=ctx.transcript)
 
 
 def _competency(rubric: Rubric, key: str) -> Competency:

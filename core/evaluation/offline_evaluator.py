@@ -15,11 +15,13 @@ whatever is drawn.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.content.components import KINDS
-from core.content.problems import Problem
+from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Competency, Rubric, Topic
 from core.content.text_signals import (
     Signals,
@@ -39,12 +41,25 @@ from core.content.text_signals import (
     word_count,
     words,
 )
+from core.correctness.conversation import clean
+from core.correctness.findings import FindingKind
+from core.correctness.reader import TranscriptReading, read_transcript
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
+from core.evaluation.judgement import (
+    judge,
+    mistake_feedback,
+    mistaken_competencies,
+    mistaken_sentences,
+    wrong_figures,
+)
+from core.evaluation.substance import substance
 from core.evaluation.transcript_quality import TranscriptQuality, assess
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
 from core.whiteboard.analysis import BoardGraph
 
 MENTION_CREDIT = 0.25
+BEST_SHARE = 0.5
+"""A competency is shown by its strongest topic and broadened by the rest: half of breadth is the best one."""
 """Strength of a topic that is only named: the rest of the credit needs reasoning."""
 
 RELEVANT_SIGNALS: dict[str, frozenset[str]] = {
@@ -66,6 +81,8 @@ alternative, stays near mention credit."""
 QUESTION_TOPICS = ("scope_clarification",)
 """Topics that clarifying questions demonstrate (asking *is* the skill)."""
 STATS_COMPETENCIES = ("communication",)
+LIST_WEIGHT, MAX_LIST_DISCOUNT = 1.5, 0.6
+"""Communication loses this much per share of answers that are bare lists of names (at most the maximum)."""
 """Competencies scored from how the candidate talked rather than from topics."""
 
 _FACTOR_BY_KINDS = {0: 0.0, 1: 0.6, 2: 0.85}
@@ -105,9 +122,20 @@ class OfflineEvaluator:
 
     name = "offline"
 
-    def __init__(self, rubric: Rubric, problem: Problem | None = None, *, quality_gate: bool = True) -> None:
-        """quality_gate=False scores even a snippet: for tests of the scoring itself, never for people."""
+    def __init__(
+        self,
+        rubric: Rubric,
+        problem: Problem | None = None,
+        *,
+        bank: ProblemBank | None = None,
+        quality_gate: bool = True,
+    ) -> None:
+        """quality_gate=False scores even a snippet: for tests of the scoring itself, never for people.
+
+        With the problem bank, an answer about another problem is recognised as off-topic.
+        """
         self.rubric = rubric
+        self.bank = bank
         self.quality_gate = quality_gate
         self.problem = problem
         self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
@@ -115,9 +143,10 @@ class OfflineEvaluator:
 
     def evaluate(self, session_id: str, utterances: list[Utterance], *, board: BoardGraph | None = None) -> Evaluation:
         """Score every competency, then explain the scores in the candidate's own words (and drawing)."""
-        candidate = _candidate_utterances(utterances)
+        judged = read_transcript(utterances, self.problem, self.rubric, self.bank)
+        candidate = _candidate_utterances(judged.utterances)  # junk removed, pasted repeats said once
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
-        parsed = self._parse(candidate)
+        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged))
         questions = [(q, u) for u in candidate for q in question_sentences(u.text) if not is_check_in(q)]
         reading = read_for(board, self.problem) if board is not None else None
         drawn = board_credits(reading, self.rubric, self.problem) if reading is not None else {}
@@ -125,21 +154,27 @@ class OfflineEvaluator:
         stats = _communication_stats(candidate, interviewer_words, self.topics)
         if reading is not None and not reading.is_empty:
             stats["whiteboard"] = reading.stats()
-        quality = assess(candidate)
+        # judgeable or not is a question of what was said, repeats included: a pasted paragraph is judged (low)
+        quality = assess([replace(u, text=clean(u.text)) for u in utterances if u.speaker.lower() == "candidate"])
         stats["transcript_quality"] = quality.as_dict()
+        stats["correctness"] = _correctness_stats(judged)
         if self.quality_gate and not quality.judgeable:
             return self.not_scored(session_id, quality, stats)  # a drawing without words is not judged
 
         scores = [self._score(c, credits, drawn, parsed, stats, questions) for c in self.rubric.competencies]
+        scores = judge(scores, judged, substance([u.text for u in candidate], self.problem))
         overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
         return Evaluation(
             session_id=session_id,
             overall_score=overall,
             competencies=scores,
-            went_well=self._went_well(credits, stats, questions, reading),
+            went_well=[]
+            if judged.off_topic
+            else self._went_well(credits, stats, questions, reading, mistaken_competencies(judged)),
             went_okay=self._went_okay(credits),
-            needs_improvement=self._needs_improvement(credits, parsed, candidate, stats, reading),
+            needs_improvement=mistake_feedback(judged)
+            + self._needs_improvement(credits, parsed, candidate, stats, reading),
             improvement_plan=self._plan(scores, credits),
             communication=stats,
             rubric_id=self.rubric.id,
@@ -180,14 +215,25 @@ class OfflineEvaluator:
 
     # --- reading the transcript ---------------------------------------------------------------
 
-    def _parse(self, candidate: list[Utterance]) -> list[_Sentence]:
+    def _parse(
+        self, candidate: list[Utterance], mistaken: Sequence[str] = (), wrong: Sequence[re.Pattern[str]] = ()
+    ) -> list[_Sentence]:
+        """Sentences with their topics and reasoning; a sentence holding a mistake, or building on a wrong
+        figure, counts as a bare mention."""
+        mistakes = [" ".join(m.split()) for m in mistaken]
         parsed = []
         for u in candidate:
             statement = [s for s in sentences(u.text) if s not in question_sentences(s)]
             sigs = [signals(s) for s in statement]
             for i, s in enumerate(statement):
                 items = list_items(s)
-                bare = is_buzzword_list(s, self._terms) or is_bare_list(s)
+                flat = " ".join(s.split())
+                bare = (
+                    is_buzzword_list(s, self._terms)
+                    or is_bare_list(s)
+                    or any(flat in w or w in flat for w in mistakes if len(w) > 10)
+                    or any(p.search(flat) for p in wrong)
+                )
                 parsed.append(
                     _Sentence(
                         text=s,
@@ -246,13 +292,17 @@ class OfflineEvaluator:
     # --- scoring ------------------------------------------------------------------------------
 
     def _expected(self, competency: str) -> list[str]:
-        """The topics this competency is judged on: the problem's plan if it has some, else the rubric's."""
+        """The topics this competency is judged on: the rubric's, plus what the problem's plan adds.
+
+        A plan that lists only "evolution" for trade-offs must not make trade-off analysis itself
+        count for nothing.
+        """
+        rubric_topics = [k for k, t in self.rubric.topics.items() if t.competency == competency]
         if self.problem:
             planned = [t for plan in self.problem.stages.values() for t in plan.topics if t in self.topics]
             mine = [t for t in dict.fromkeys(planned) if self.topics[t].competency == competency]
-            if mine:
-                return mine
-        return [k for k, t in self.rubric.topics.items() if t.competency == competency]
+            return list(dict.fromkeys([*mine, *rubric_topics]))
+        return rubric_topics
 
     def _score(
         self,
@@ -272,7 +322,8 @@ class OfflineEvaluator:
             why = "No candidate text to assess." if not words_total else "The rubric lists no topics for it."
             return CompetencyScore(competency.key, competency.name, 1.0, 0.0, why, [])
 
-        breadth = sum(credits[t].strength for t in expected) / len(expected)
+        strengths = [credits[t].strength for t in expected]
+        breadth = BEST_SHARE * max(strengths) + (1 - BEST_SHARE) * sum(strengths) / len(strengths)
         bonus = sum(0.05 for t in own if t not in expected and credits[t].strength >= 0.6)
         breadth = min(1.0, breadth + bonus)
         strong = [s for s in parsed if s.topics & set(own) and _best_strength(s, own, self) >= 0.6]
@@ -349,6 +400,7 @@ class OfflineEvaluator:
             + 0.2 * reasoning_part
         )
         quality *= min(1.0, words_total / 150)  # a few lines cannot show communication
+        quality *= 1 - min(MAX_LIST_DISCOUNT, LIST_WEIGHT * stats["list_share"])  # names in place of sentences
         score = _clamp_score(1 + 4 * quality)
         confidence = round(min(1.0, 0.2 + 0.5 * min(1.0, words_total / 500) + 0.3 * min(1.0, stats["answers"] / 8)), 2)
         rationale = (
@@ -379,9 +431,15 @@ class OfflineEvaluator:
         stats: dict[str, Any],
         questions: list[tuple[str, Utterance]],
         reading: BoardReading | None,
+        mistaken: Collection[str] = (),
     ) -> list[str]:
+        """Strengths, each quoting what earned it; never a topic of a competency with a mistake left standing."""
         strong = sorted(
-            (c for c in credits.values() if c.strength >= 0.7 and c.sentence is not None),
+            (
+                c
+                for c in credits.values()
+                if c.strength >= 0.7 and c.sentence is not None and self.topics[c.topic].competency not in mistaken
+            ),
             key=lambda c: -c.strength,
         )
         picked: list[_Credit] = []
@@ -596,6 +654,7 @@ def _communication_stats(
     check_ins = sum(1 for u in candidate for s in sentences(u.text) if is_check_in(s))
     statements = [s for u in candidate for s in sentences(u.text) if not s.rstrip().endswith("?")]
     reasoned = sum(1 for s in statements if signals(s).reasoning > 0)
+    listed = sum(1 for s in statements if is_bare_list(s) or is_buzzword_list(s))
     closing = candidate[-3:]
     summary_at_end = any("design_summary" in topics_in(u.text, topics) for u in closing) if topics else False
     timed = [(u, u.end - u.start) for u in candidate if u.start is not None and u.end is not None and u.end > u.start]
@@ -614,6 +673,7 @@ def _communication_stats(
         "structure_markers": sum(len(structure_markers(u.text)) for u in candidate),
         "summary_at_end": summary_at_end,
         "reasoning_share": round(reasoned / len(statements), 2) if statements else 0.0,
+        "list_share": round(listed / len(statements), 2) if statements else 0.0,
         "talk_ratio": round(words_total / (words_total + interviewer_words), 2) if words_total else 0.0,
         "words_per_minute": wpm,
         "one_line_answers": sum(1 for u in candidate if word_count(u.text) <= 3),
@@ -673,3 +733,17 @@ def _evidence(s: _Sentence) -> Evidence:
 def _quote(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _correctness_stats(judged: TranscriptReading) -> dict[str, Any]:
+    """What the correctness reader found, for the report and the LLM evaluator's cross-check."""
+    return {
+        "mistakes": len(judged.mistakes()),
+        "corrected": len([f for f in judged.mistakes(include_corrected=True) if f.corrected]),
+        "off_topic": judged.off_topic,
+        "off_topic_share": judged.off_topic_share,
+        "repeated_share": judged.repeated_share,
+        "refusals": len(judged.of_kind(FindingKind.REFUSAL)),
+        "junk": judged.junk,
+        "findings": [f.as_dict() for f in judged.findings if f.kind is not FindingKind.JUNK][:20],
+    }

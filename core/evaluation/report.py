@@ -9,13 +9,14 @@ evaluations made before the evaluator knew about modes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.content.problems import Problem
 from core.content.rubrics import Rubric
 from core.content.text_signals import topics_in, word_count
 from core.errors import NotFound
 from core.evaluation.reviews import EffectiveScores, effective_scores
-from core.evaluation.utterances import utterances_of
+from core.evaluation.utterances import transcript_lines
 from core.models import (
     Candidate,
     Evaluation,
@@ -108,14 +109,11 @@ class EvaluationReport:
         return self.candidate.name if self.candidate else "Candidate"
 
     def lines(self) -> list[TranscriptLine]:
-        """The transcript when there is one (chat answers typed alongside included), else the timed chat."""
-        typed = [
-            TranscriptLine(u.start or 0.0, u.speaker, u.text, "typed")
-            for u, m in zip(utterances_of(self.session, _visible(self.messages)), _visible(self.messages), strict=True)
-            if m.meta.get("source") != "mic"
+        """What was said and what was typed in the chat, in time order (core.evaluation.utterances.transcript_lines)."""
+        return [
+            TranscriptLine(e.start, e.speaker, e.text, e.source)
+            for e in transcript_lines(self.session, self.messages, self.transcript)
         ]
-        spoken = [TranscriptLine(e.start, e.speaker, e.text, e.source) for e in self.transcript if e.text.strip()]
-        return sorted(typed + spoken, key=lambda line: line.start)
 
     def lines_near(self, at_seconds: float, window: float = TRANSCRIPT_WINDOW_SECONDS) -> list[TranscriptLine]:
         return [line for line in self.lines() if abs(line.start - at_seconds) <= window]
@@ -211,10 +209,6 @@ def _whiteboard_use(modes: ModesUsed, board: object) -> str:
     return text
 
 
-def _visible(messages: list[Message]) -> list[Message]:
-    return [m for m in messages if m.role is not Role.SYSTEM]
-
-
 def clock(seconds: float | None) -> str:
     """`mm:ss` (or `h:mm:ss`) on the interview's clock; "—" when the time is unknown."""
     if seconds is None:
@@ -227,6 +221,22 @@ def clock(seconds: float | None) -> str:
 
 def score_text(score: float | None) -> str:
     return f"{score:.1f}" if score is not None else "not scored"
+
+
+def correctness_text(checked: dict[str, Any]) -> str:
+    """What the correctness reader found, in one line: mistakes, corrections, off-topic, repeats, refusals."""
+    parts = [f"{checked.get('mistakes', 0)} mistake(s) left standing, {checked.get('corrected', 0)} corrected"]
+    if checked.get("off_topic"):
+        parts.append("answers about another problem")
+    elif checked.get("off_topic_share"):
+        parts.append(f"{checked['off_topic_share']:.0%} off-topic")
+    if checked.get("repeated_share"):
+        parts.append(f"{checked['repeated_share']:.0%} repeated text")
+    if checked.get("refusals"):
+        parts.append(f"{checked['refusals']} refusal(s)")
+    if checked.get("junk"):
+        parts.append(f"{checked['junk']} answer(s) with markup or junk (never quoted)")
+    return "; ".join(parts)
 
 
 def communication_rows(report: EvaluationReport) -> list[tuple[str, str]]:
@@ -260,6 +270,9 @@ def communication_rows(report: EvaluationReport) -> list[tuple[str, str]]:
         ("Camera", f"{modes.camera_recordings} recording(s)" if modes.camera_recordings else "not used"),
         ("Microphone recordings", str(modes.audio_recordings)),
     ]
+    checked = stats.get("correctness")
+    if checked:
+        rows.append(("Correctness", correctness_text(checked)))
     quality = stats.get("transcript_quality")
     if quality:
         rows.append(

@@ -65,5 +65,6 @@ def evaluate_transcript_file(path: Path, settings: Settings, *, rubric_id: str =
     if rubric_id not in rubrics:
         raise ContentError(f"No rubric {rubric_id!r}; available: {', '.join(sorted(rubrics))}.")
     utterances = [Utterance(e.speaker, e.text, e.start, e.end) for e in transcript.entries]
-    evaluator = OfflineEvaluator(rubrics[rubric_id], find_problem(settings, transcript.problem))
+    bank = load_problem_bank(settings.resolve(settings.problems_dir))
+    evaluator = OfflineEvaluator(rubrics[rubric_id], find_problem(settings, transcript.problem), bank=bank)
     return evaluator.evaluate(path.stem, utterances)

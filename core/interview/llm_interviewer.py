@@ -2,7 +2,9 @@
 
 Keeping the decision (stage, topic, fact, hint, pushback) in the deterministic engine makes
 every provider follow the same interview, keeps numbers right, and leaves a ready answer for
-when the provider is down.
+when the provider is down. The prompt carries the move's rules (core.interview.voicing.brief):
+every question answered, the challenged answer kept back, praise only with its object, no
+wrap-up the plan did not make.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Literal
 from core.content.problems import Problem
 from core.content.prompts import Prompt
 from core.interview.offline_interviewer import Turn
+from core.interview.voicing import brief
 from core.llm.chat_models import ChatMessage, ChatModel, ChatStream
 from core.models import Message, Role, Session
 
@@ -36,6 +39,9 @@ class LLMInterviewer:
             duration=session.duration_minutes,
             move_kind=turn.meta.get("kind", "follow-up"),
             move_text=turn.text,
+            brief=brief(
+                turn, self.problem, max(0, round(session.duration_minutes - session.elapsed_seconds(now) / 60))
+            ),
         )
         return self.chat.stream(system, conversation(history[-HISTORY_LIMIT:]))
 

@@ -5,10 +5,18 @@ server restart continues exactly where the interview was: what it already asked,
 revealed is recovered from the `meta` of its earlier messages (e.g. {"kind": "probe",
 "topic": "caching", "question": "..."}).
 
-Each reply follows one priority order: time up → "move on" request → clarifying question →
-pushback on a wrong claim (a known misconception of the problem, or a number off by 10x from a
-stated figure) → summary at the end → stuck → technology list without reasoning → vague answer →
-stage complete → probe an uncovered topic (deeper after strong answers).
+Each reply follows one priority order: time up → "let's end" or "move on" request → clarifying
+questions (every one in the message, from the problem's facts) → an off-topic answer brought back to
+the problem → the right answer when the candidate is stuck after a challenge → a challenge of a wrong
+claim as it is said (core.interview.challenges: the candidate's own words and a hint) → summary at
+the end → stuck → technology list without reasoning → vague answer → stage complete → probe an
+uncovered topic (deeper after strong answers).
+
+Time is used as planned (core.interview.pacing): a design stage covered early goes deeper before it
+moves on, the deep dive lasts until the plan's wrap-up (85% of the time) with harder questions, ten
+times the load and failure drills (core.interview.deeper), and nothing wraps up before that unless the
+candidate asks to end. Topics the candidate covered anywhere are not probed again, and an
+acknowledgement quotes what it acknowledges (core.interview.praise) or there is none.
 
 When the candidate has drawn on the whiteboard, a probe may instead be about the drawing
 (core.whiteboard.analysis's analysis): components that are not connected, the failure modes of what is
@@ -23,19 +31,20 @@ stages even when they have covered them. Every probe says how deep it went in me
 
 from __future__ import annotations
 
-import math
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from core.content.problems import Problem
+from core.content.misconceptions import Misconception
+from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Rubric, Topic
 from core.content.text_signals import (
     TECH_TERMS,
     NumericClaim,
+    content_words,
     figure_claim,
-    figure_distances,
     has_phrase,
     is_bare_list,
     is_buzzword_list,
@@ -44,7 +53,6 @@ from core.content.text_signals import (
     is_vague,
     list_items,
     normalize,
-    numeric_claims,
     question_sentences,
     sentences,
     signals,
@@ -53,17 +61,34 @@ from core.content.text_signals import (
     word_count,
     words,
 )
+from core.correctness.findings import Finding, FindingKind
+from core.correctness.reader import check_statement, misconceptions_for
+from core.correctness.relevance import relevance
+from core.errors import ContentError
+from core.interview.challenges import (
+    CHALLENGED_KINDS,
+    Challenge,
+    figure_parts,
+    from_finding,
+    quote,
+    reveal_text,
+    stuck_on,
+)
+from core.interview.clarifying import Matched, match_questions
+from core.interview.clarifying import stem as _stem
+from core.interview.deeper import deeper_questions
+from core.interview.pacing import (
+    STAGE_SHARES,
+    early_in_stage,
+    may_wrap_up,
+    stage_minutes,
+    stage_over_time,
+)
+from core.interview.praise import ACKS, acknowledgement, quote_for
 from core.models import Level, Message, Role, Session, Stage
 from core.whiteboard.analysis import BoardAnalysis
 
-STAGE_SHARES: dict[Stage, float] = {
-    Stage.REQUIREMENTS: 0.15,
-    Stage.ESTIMATION: 0.10,
-    Stage.HIGH_LEVEL_DESIGN: 0.30,
-    Stage.DEEP_DIVE: 0.30,
-    Stage.WRAP_UP: 0.15,
-}
-"""Share of the interview each stage gets; a stage over its share moves on."""
+__all__ = ["LEVEL_PLANS", "MAX_ANSWERS", "STAGE_SHARES", "OfflineInterviewer", "Turn", "stage_minutes"]
 
 MAX_ANSWERS: dict[Stage, int] = {
     Stage.REQUIREMENTS: 4,
@@ -91,35 +116,6 @@ _DETAIL_ASKS: dict[Stage, str] = {
     Stage.WRAP_UP: "Name the component and roughly the load at which it breaks.",
 }
 
-_ACKS: dict[str, str] = {
-    "functional_requirements": "the core features are clear",
-    "non_functional_requirements": "latency and availability targets will guide the design",
-    "scope_clarification": "stating scope and assumptions keeps us focused",
-    "traffic_estimate": "that traffic estimate gives us something to design against",
-    "storage_estimate": "now we know how much data we're dealing with",
-    "bandwidth_estimate": "bandwidth is worth checking",
-    "api_design": "a clear API pins down the contract",
-    "core_components": "those components give us the skeleton",
-    "request_flow": "walking a request through makes the design concrete",
-    "load_balancing": "a load balancer over stateless servers lets us scale out",
-    "data_model_schema": "the data model is taking shape",
-    "database_choice": "the store should follow the access pattern",
-    "caching": "a cache in front of the store takes most reads off it",
-    "sharding": "partitioning spreads both the data and the load",
-    "async_processing": "moving work off the request path keeps it fast",
-    "hotspots": "good to think about the outliers, not just the averages",
-    "replication": "replicas protect the data and spread the reads",
-    "consistency": "being explicit about consistency matters here",
-    "failure_handling": "planning for failure is what keeps this up",
-    "rate_limiting": "rate limits protect us from abuse and floods",
-    "monitoring": "you'll want to see problems before users do",
-    "security": "security is easy to forget, so good",
-    "tradeoff_analysis": "naming the trade-off is exactly what I want to hear",
-    "bottlenecks": "knowing where it breaks first is key",
-    "evolution": "good to know where this goes next",
-    "design_summary": "that's a clear summary",
-}
-
 _MOVE_ON = (
     "move on", "moving on", "next stage", "next section", "next part", "next phase", "let's proceed",
     "shall we proceed", "can we proceed", "ready to move", "i'm done with", "that's all i have",
@@ -130,6 +126,17 @@ _REPEAT = (
     "don't understand", "what was the question", "say that again", "not sure what you mean",
 )  # fmt: skip
 _HINT_REQUEST = ("hint", "a nudge", "help me", "give me a clue", "any tips")
+_END = (
+    "wrap up", "wrap it up", "wrap this up", "wrap things up", "end the interview", "end this interview",
+    "finish the interview", "finish this interview", "stop the interview", "call it a day", "i'm done", "i am done",
+    "that's my design", "that is my design", "that's my final design",
+)  # fmt: skip
+"""The candidate ends the interview (a short message with one of these, not "done with X")."""
+_ANSWER_GENERIC = {
+    "happens", "happen", "exactly", "would", "does", "need", "needs", "make", "much", "many", "big", "way", "work",
+    "works", "kind", "sort",
+}  # fmt: skip
+"""Question words that say nothing about what a question asks."""
 
 
 @dataclass(frozen=True)
@@ -172,18 +179,7 @@ _DECISION_TOPICS = (
     "database_choice", "data_model_schema", "caching", "sharding", "consistency", "replication",
     "async_processing", "hotspots", "failure_handling", "core_components", "request_flow", "api_design",
 )  # fmt: skip
-_ORDER_OF_MAGNITUDE = 1.0  # log10 of the ratio at which a number contradicts a stated figure
-_NEAR = math.log10(1.5)  # figures within 1.5x of the closest one are equally good to quote
-
-
-def stage_minutes(duration_minutes: int) -> dict[Stage, int]:
-    """Whole minutes per stage that add up to the interview length (largest remainder first)."""
-    exact = {stage: duration_minutes * share for stage, share in STAGE_SHARES.items()}
-    minutes = {stage: int(value) for stage, value in exact.items()}
-    by_remainder = sorted(exact, key=lambda st: -(exact[st] - minutes[st]))
-    for stage in by_remainder[: duration_minutes - sum(minutes.values())]:
-        minutes[stage] += 1
-    return minutes
+_ANSWERED_SHARE = 0.6  # share of a question's content words already said that makes it answered
 
 
 @dataclass
@@ -199,12 +195,14 @@ class Turn:
 class _State:
     """Everything a reply needs, recovered from the session and the chat."""
 
+    session: Session
+    now: datetime
     stage: Stage
     stage_started: datetime | None
     stage_topics: list[str]
     latest: Message
     stage_answers: list[Message]  # candidate messages in this stage that are not only questions
-    covered: set[str]  # stage topics the candidate has shown in this stage
+    covered: set[str]  # stage topics the candidate has shown (in any stage: covered is not asked again)
     covered_before: set[str]  # … before the latest message
     harder_in_stage: int  # harder follow-ups already asked in this stage
     asked: list[str]  # every question text the interviewer asked (meta) or said (content)
@@ -221,10 +219,22 @@ class _State:
     angle_in_stage: bool = False  # a trade-off/evolution probe was already asked in this stage
     board: BoardAnalysis | None = None  # the latest whiteboard drawing, read (None: nothing drawn)
     board_in_stage: int = 0  # probes about the drawing already asked in this stage
+    challenged: set[str] = field(default_factory=set)  # keys of the mistakes already challenged
+    end_requested: bool = False  # the candidate asked to end: the interview may wrap up early
+    said: frozenset[str] = frozenset()  # stems of the words in the candidate's statements so far
 
     @property
     def previous_kind(self) -> str | None:
         return self.previous.meta.get("kind") if self.previous else None
+
+    @property
+    def previous_challenge(self) -> dict[str, Any] | None:
+        """The challenge the interviewer's last message made (alone, or after answering questions)."""
+        if self.previous is None:
+            return None
+        meta = self.previous.meta
+        found = meta if meta.get("kind") == "pushback" else meta.get("challenge")
+        return found if isinstance(found, dict) and found.get("reveal") else None
 
     @property
     def previous_reason(self) -> str | None:
@@ -240,16 +250,21 @@ class OfflineInterviewer:
 
     name = "offline"
 
-    def __init__(self, problem: Problem, rubric: Rubric) -> None:
+    def __init__(self, problem: Problem, rubric: Rubric, *, bank: ProblemBank | None = None) -> None:
         self.problem = problem
         self.rubric = rubric
+        self.bank = bank  # the other problems: an off-topic answer is named by the problem it belongs to
         self.topics: dict[str, Topic] = {**rubric.topics, **problem.extra_topics}
         self._terms = list(problem.components)  # domain nouns, on top of the built-in technology words
+        self._vocabulary = (*problem.components, *problem.vocabulary, *rubric.vocabulary)  # what names something
         self._figures: list[tuple[int, str, NumericClaim]] = [
             (i, name, figure_claim(name, value))
             for i, fact in enumerate(problem.facts)
             for name, value in fact.figures.items()
         ]
+        self._readings: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._figure_values = {name: value for fact in problem.facts for name, value in fact.figures.items()}
+        self._misconceptions = misconceptions_for(problem, rubric)  # the problem's own first, then the rubric's
 
     # --- public surface ----------------------------------------------------------------------
 
@@ -274,7 +289,7 @@ class OfflineInterviewer:
         """The next interviewer turn; a pure function of its arguments (`board`: the latest drawing, read)."""
         if not history:
             return self.opening(session)
-        state = self._state(session, history)
+        state = self._state(session, history, now)
         if state is None:
             return self._nudge(session, history)
         state.board = board if board is not None and not board.is_empty else None
@@ -288,18 +303,26 @@ class OfflineInterviewer:
         text = state.latest.content
         questions = [q for q in question_sentences(text) if not is_check_in(q)]
         short = word_count(text) <= 25
+        statement = self._statement_part(text, questions)
 
+        if short and has_phrase(text, _END) and not has_phrase(text, ("done with",)):
+            return self._end_requested(state)
         if short and has_phrase(text, _MOVE_ON):
             return self._advance(state, "request")
+        challenges = self._challenges(state, statement) if statement and not state.time_up else []
         if questions:
-            facts = self._matching_facts(" ".join(questions))
-            if facts:
-                return self._answer(state, facts)
-        statement = self._statement_part(text, questions)
-        if statement and not state.time_up:
-            correction = self._misconception(state, statement) or self._numbers_pushback(state, statement)
-            if correction:
-                return correction
+            matched = match_questions(questions, self.problem.facts, text)
+            if matched.facts:
+                return self._answer(state, matched, challenges[0] if challenges else None)
+        if not state.time_up:
+            off_topic = self._off_topic(state, text)
+            if off_topic:
+                return off_topic
+            previous = state.previous_challenge
+            if previous and (stuck_on(text, {c.key for c in challenges}, previous) or has_phrase(text, _HINT_REQUEST)):
+                return self._reveal(state, previous)
+            if challenges:
+                return self._challenge(state, challenges[0])
         if questions:
             if has_phrase(text, _REPEAT):
                 return self._rephrase(state)
@@ -313,7 +336,7 @@ class OfflineInterviewer:
         if not statement and any(is_check_in(x) for x in sentences(text)):
             return self._probe(state, lead=("Yes, that works so far.", "So far so good.")[state.n % 2])
         if (state.stage is Stage.WRAP_UP or state.time_up) and self._is_summary(state):
-            return self._closing(state)
+            return self._close(state)
         if is_stuck(text):
             return self._stuck(state)
         if (
@@ -323,15 +346,13 @@ class OfflineInterviewer:
         ):
             return self._pushback(state)
         if is_vague(statement):
-            if state.previous_reason in ("misconception", "numbers"):
-                return self._probe(
-                    state, lead=("Thanks for re-checking.", "Okay, noted.", "Good, let's go on.")[state.n % 3]
-                )
+            if state.previous_reason in ("misconception", "numbers", "revealed"):
+                return self._probe(state, lead=("Thanks for re-checking.", "Okay, noted.", "Let's go on.")[state.n % 3])
             if state.plan.hint_after_vague <= 1 or state.previous_kind == "detail":
                 return self._hint(state, after="vague")  # vague twice (or a junior): help rather than ask again
             return self._ask_detail(state)
 
-        reason = self._stage_complete(session, state, now)
+        reason = self._stage_complete(state)
         if reason == "coverage":
             angle = self._angle_probe(state)
             if angle:
@@ -349,7 +370,7 @@ class OfflineInterviewer:
 
     # --- recovering state from the chat -------------------------------------------------------
 
-    def _state(self, session: Session, history: list[Message]) -> _State | None:
+    def _state(self, session: Session, history: list[Message], now: datetime) -> _State | None:
         if history[-1].role is not Role.CANDIDATE:
             return None
         stage = self._current_stage(session, history)
@@ -370,14 +391,19 @@ class OfflineInterviewer:
             elif m.role is Role.CANDIDATE and _is_strong(m.content):
                 strong_since_harder += 1
         pushbacks = [m.meta for m in interviewer if m.meta.get("kind") == "pushback"]
+        pushbacks += [m.meta["challenge"] for m in interviewer if isinstance(m.meta.get("challenge"), dict)]
+        readings = [self._read(m.content) for m in history if m.role is Role.CANDIDATE]
+        shown_before = set().union(*(shown for shown, _ in readings[:-1]))
         return _State(
+            session=session,
+            now=now,
             stage=stage,
             stage_started=self._stage_started(session, stage, history, start),
             stage_topics=stage_topics,
             latest=history[-1],
             stage_answers=answers,
-            covered=self._covered(in_stage) & set(stage_topics),
-            covered_before=self._covered(in_stage[:-1]) & set(stage_topics),
+            covered=(shown_before | readings[-1][0]) & set(stage_topics),
+            covered_before=shown_before & set(stage_topics),
             harder_in_stage=sum(1 for m in in_stage if m.meta.get("depth") == "harder"),
             asked=asked,
             probes=Counter(m.meta["topic"] for m in interviewer if m.meta.get("kind") == "probe" and "topic" in m.meta),
@@ -392,6 +418,9 @@ class OfflineInterviewer:
             figures_raised={p["figure"] for p in pushbacks if p.get("figure")},
             angle_in_stage=any(m.meta.get("angle") for m in in_stage if m.role is Role.INTERVIEWER),
             board_in_stage=sum(1 for m in in_stage if m.role is Role.INTERVIEWER and m.meta.get("board")),
+            challenged={str(p["key"]) for p in pushbacks if p.get("key")},
+            end_requested=any(m.meta.get("reason") == "end" for m in interviewer),
+            said=frozenset().union(*(stems for _, stems in readings)),
         )
 
     @staticmethod
@@ -438,6 +467,19 @@ class OfflineInterviewer:
             return [t for t in plan.topics if t in self.topics]
         return [k for k, t in self.rubric.topics.items() if t.stage == stage.value]
 
+    def _read(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """One candidate message, read once per interviewer: the topics its statements show and the
+        stems of their words (what the candidate has said, so it is not asked again)."""
+        reading = self._readings.get(text)
+        if reading is None:
+            statement = self._statement_part(text, question_sentences(text))
+            shown = frozenset(
+                t for s in sentences(text) if not s.rstrip().endswith("?") for t in topics_in(s, self.topics)
+            )
+            reading = shown, frozenset(_stem(w) for w in content_words(statement))
+            self._readings[text] = reading
+        return reading
+
     def _covered(self, messages: list[Message]) -> set[str]:
         """Topics shown in the candidate's statements (asking about caching is not showing it)."""
         covered: set[str] = set()
@@ -457,29 +499,29 @@ class OfflineInterviewer:
 
     # --- the turns ----------------------------------------------------------------------------
 
-    def _matching_facts(self, question: str) -> list[int]:
-        scores = []
-        for i, fact in enumerate(self.problem.facts):
-            hits = sum(1 for k in fact.keywords if has_phrase(question, [k]))
-            if hits:
-                scores.append((hits, i))
-        if not scores:
-            return []
-        best = max(h for h, _ in scores)
-        return [i for h, i in scores if h == best][:2]
-
-    def _answer(self, state: _State, facts: list[int]) -> Turn:
+    def _answer(self, state: _State, matched: Matched, challenge: Challenge | None = None) -> Turn:
+        """Every clarifying question of the message answered; one no fact covers is left to the candidate,
+        and a mistake said in the same message is challenged after the answers."""
+        facts = matched.facts
         parts = []
         for i in facts:
             answer = " ".join(self.problem.facts[i].answer.split())
             parts.append(f"As I mentioned, {answer[0].lower()}{answer[1:]}" if i in state.facts_told else answer)
-        lead = ("Good question. ", "", "Sure. ")[state.n % 3] if not set(facts) <= state.facts_told else ""
+        for question in matched.unanswered:
+            parts.append(f"As for “{quote(question)}” — that's your call: state an assumption and carry on.")
+        lead = ("", "Sure. ", "Okay. ")[state.n % 3] if not set(facts) <= state.facts_told else ""
+        meta: dict[str, Any] = {"kind": "answer", "facts": facts}
+        if matched.unanswered:
+            meta["unanswered"] = list(matched.unanswered)
         tail = ""
-        if state.stage is Stage.REQUIREMENTS:
+        if challenge is not None:
+            tail = f" {challenge.text(state.n)}"
+            meta["challenge"] = challenge.meta()
+        elif state.stage is Stage.REQUIREMENTS and not matched.unanswered:
             tail = ("", " What else would you like to know?", " Anything else before you list requirements?")[
                 state.n % 3
             ]
-        return Turn(f"{lead}{' '.join(parts)}{tail}", state.stage, {"kind": "answer", "facts": facts})
+        return Turn(f"{lead}{' '.join(parts)}{tail}", state.stage, meta)
 
     def _assumption(self, state: _State) -> Turn:
         text = (
@@ -549,61 +591,109 @@ class OfflineInterviewer:
         )[state.n % 3]
         return Turn(f"You've named {named}. {ask}", state.stage, {"kind": "pushback", "reason": "buzzwords"})
 
-    def _misconception(self, state: _State, statement: str) -> Turn | None:
-        """Challenge a wrong claim the problem lists as a common mistake — each one at most once."""
-        for i, misconception in enumerate(self.problem.misconceptions):
-            if i in state.misconceptions_raised or _was_asked(misconception.correction, state.asked):
+    def _challenges(self, state: _State, statement: str) -> list[Challenge]:
+        """The mistakes in a statement not challenged before, in the order the correctness reader finds them:
+        the candidate's own arithmetic, figures against the problem's facts of the same kind, known misconceptions."""
+        found = []
+        for finding in check_statement(statement, self.problem, self.rubric):
+            if finding.kind not in CHALLENGED_KINDS:
                 continue
-            if not misconception.found_in(statement):
+            if finding.kind is FindingKind.MISCONCEPTION:
+                challenge = self._misconception_challenge(state, finding)
+            elif finding.kind is FindingKind.FIGURE:
+                challenge = self._figure_challenge(state, finding)
+            else:
+                challenge = from_finding(finding)
+            if challenge is not None and challenge.key not in state.challenged:
+                found.append(challenge)
+        return found
+
+    def _misconception_challenge(self, state: _State, finding: Finding) -> Challenge | None:
+        """A known wrong claim: its own question as the hint, its truth (or the topic's answer) when stuck; once."""
+        for i, misconception in enumerate(self._misconceptions):
+            said = misconception.truth or misconception.correction
+            if said != finding.explanation or misconception.topic != finding.topic:
                 continue
             question = " ".join(misconception.correction.split())
-            lead = ("Hold on. ", "Let me push back on that. ", "Wait a moment. ")[state.n % 3]
-            meta: dict[str, Any] = {"kind": "pushback", "reason": "misconception", "misconception": i}
-            if misconception.topic in self.topics:
-                meta["topic"] = misconception.topic
-            meta["question"] = question
-            return Turn(f"{lead}{question}", state.stage, meta)
-        return None
+            own = i < len(self.problem.misconceptions)  # the problem's own, by index; then the rubric's
+            if (own and i in state.misconceptions_raised) or _was_asked(question, state.asked):
+                return None
+            extra: tuple[tuple[str, Any], ...] = (("misconception", i),) if own else (("general_misconception", i),)
+            topic = misconception.topic if misconception.topic in self.topics else None
+            reveal = " ".join(misconception.truth.split()) or self._right_claim(misconception)
+            return replace(
+                from_finding(finding, hint=question, reveal=reveal, key=f"misconception:{i}", extra=extra), topic=topic
+            )
+        return from_finding(finding)
 
-    def _numbers_pushback(self, state: _State, statement: str) -> Turn | None:
-        """A number 10x or more away from every stated figure it could mean: quote it, ask for a re-check."""
-        if not self._figures:
+    def _right_claim(self, misconception: Misconception) -> str:
+        """What to say when the candidate is stuck on a misconception with no stated truth: the topic's
+        statement-like hint that shares most words with the mistake (one phrased as a question or
+        "think about…" comes last)."""
+        topic = misconception.topic
+        pool = [*self.problem.hints.get(topic or "", [])]
+        if topic in self.topics and self.topics[topic].hint:
+            pool.insert(0, self.topics[topic].hint)
+        mistake = set(content_words(" ".join([misconception.correction, misconception.example])))
+
+        def rank(hint: str) -> tuple[bool, int]:
+            asks = hint.rstrip().endswith("?") or bool(re.match(r"(?i)(?:think|consider|try|ask)\b", hint))
+            return asks, -len(set(content_words(hint)) & mistake)
+
+        best = min(pool, key=rank) if pool else misconception.correction
+        return " ".join(best.split())
+
+    def _figure_challenge(self, state: _State, finding: Finding) -> Challenge | None:
+        """A figure far from the problem's fact of its kind; the hint points at what was told, if it was."""
+        amount, _ = figure_parts(finding.right or "")
+        figure = next(((fact, name) for fact, name, f in self._figures if f.text == finding.right), None)
+        told = bool(amount) and any(amount in " ".join(self.problem.facts[i].answer.split()) for i in state.facts_told)
+        if figure is None:
+            return from_finding(finding, told=told)
+        fact, name = figure
+        if name in state.figures_raised:
             return None
-        figures = [figure for _, _, figure in self._figures]
-        for claim in numeric_claims(statement):
-            options = figure_distances(claim, figures)
-            if not options:
-                continue
-            best = min(off for off, _ in options)
-            if best < _ORDER_OF_MAGNITUDE:
-                continue
-            # of figures about as close (one fact often states a rate per month *and* per second),
-            # quote the one in the candidate's period, else the one the problem lists first
-            near = [i for off, i in options if off <= best + _NEAR]
-            index = next((i for i in near if figures[i].period == claim.period), near[0])
-            fact, name, figure = self._figures[index]
-            if name in state.figures_raised:
-                continue
-            told = fact in state.facts_told
-            if state.n % 2:
-                source = "I said" if told else "we're working with"
-                text = f"Let's double-check “{claim.text}”: {source} about {figure.text}. How does your number compare?"
-            else:
-                source = "I gave you" if told else "the problem assumes"
-                text = (
-                    f"You said “{claim.text}” — {source} about {figure.text}. "
-                    "Can you re-check your number against that?"
-                )
-            meta = {
-                "kind": "pushback",
-                "reason": "numbers",
-                "figure": name,
-                "claim": claim.text,
-                "stated": figure.value,
-                "facts": [fact],
-            }
-            return Turn(text, state.stage, meta)
-        return None
+        extra: tuple[tuple[str, Any], ...] = (
+            ("figure", name),
+            ("stated", self._figure_values[name]),
+            ("facts_revealed", [fact]),
+        )
+        return from_finding(finding, told=told, key=f"figure:{name}", extra=extra)
+
+    def _challenge(self, state: _State, challenge: Challenge) -> Turn:
+        return Turn(challenge.text(state.n), state.stage, challenge.meta())
+
+    def _reveal(self, state: _State, previous: dict[str, Any]) -> Turn:
+        """Stuck after a challenge: the right answer now, then carry on from it."""
+        meta: dict[str, Any] = {"kind": "reveal", "key": previous.get("key"), "reason": "revealed"}
+        if previous.get("topic"):
+            meta["topic"] = previous["topic"]
+        if previous.get("facts_revealed"):
+            meta["facts"] = list(previous["facts_revealed"])
+        return Turn(reveal_text(previous, state.n), state.stage, meta)
+
+    def _off_topic(self, state: _State, text: str) -> Turn | None:
+        """Bring an answer about another problem (core.correctness.relevance) back to this one, without praise."""
+        found = relevance(text, self.problem, self.bank)
+        return None if found.on_topic else self._redirect(state, found.closer_problem_id)
+
+    def _redirect(self, state: _State, closer_problem_id: str | None) -> Turn:
+        ours = _problem_noun(self.problem.title)
+        closer = None
+        if closer_problem_id and self.bank is not None and closer_problem_id != self.problem.id:
+            try:
+                closer = self.bank.get(closer_problem_id)
+            except ContentError:
+                closer = None
+        lead = f"That sounds like {_problem_noun(closer.title)}" if closer else "That's away from our problem"
+        back = f"{lead} — we're designing {ours}. Let's come back to it:"
+        probe = self._probe_uncovered(state, back) or self._go_deeper(state, back)
+        if probe is None:
+            return Turn(f"{back} {self._stage_prompt(state.stage)}", state.stage, {"kind": "redirect"})
+        meta: dict[str, Any] = {**probe.meta, "kind": "redirect"}
+        if closer:
+            meta["closer_problem"] = closer.id
+        return Turn(probe.text, state.stage, meta)
 
     def _ask_detail(self, state: _State) -> Turn:
         text = state.latest.content
@@ -622,19 +712,36 @@ class OfflineInterviewer:
             meta["topic"] = topic_key
         return Turn(f"{opener} {ask}", state.stage, meta)
 
-    def _stage_complete(self, session: Session, state: _State, now: datetime) -> str | None:
+    def _stage_complete(self, state: _State) -> str | None:
         if state.stage_topics and set(state.stage_topics) <= state.covered:
             return "coverage"
         if len(state.stage_answers) >= MAX_ANSWERS[state.stage]:
             return "turns"
-        if state.stage_started is not None and session.duration_minutes > 0:
-            budget = STAGE_SHARES[state.stage] * session.duration_minutes * 60
-            if (now - state.stage_started).total_seconds() > budget:
-                return "time"
+        if stage_over_time(state.session, state.stage, state.stage_started, state.now):
+            return "time"
         return None
+
+    def _may_close(self, state: _State) -> bool:
+        """Whether the interview may go to its summary and end: at time, near the planned end, or on request."""
+        return state.time_up or state.end_requested or may_wrap_up(state.session, state.now)
 
     def _advance(self, state: _State, reason: str) -> Turn:
         nxt = state.stage.next()
+        if not state.time_up and not state.end_requested:
+            closing_early = nxt in (None, Stage.WRAP_UP) and not self._may_close(state)
+            design_early = (
+                state.stage is Stage.HIGH_LEVEL_DESIGN
+                and reason == "coverage"
+                and early_in_stage(state.session, state.stage, state.stage_started, state.now)
+            )
+            if closing_early or design_early:
+                lead, exclude = "", set()
+                if reason == "request":
+                    lead = "Sure — let's look at another part."
+                    exclude = {t for t in [self._focus_topic(state)] if t}
+                kept = self._keep_going(state, lead=lead, exclude=exclude)
+                if kept:
+                    return kept
         if nxt is None or state.time_up:
             if not self._summary_asked(state):
                 return self._ask_summary(state)
@@ -645,7 +752,7 @@ class OfflineInterviewer:
             "coverage": (
                 f"Let's move on to {label}.",
                 f"That covers {current}; let's go to {label}.",
-                f"Good, on to {label}.",
+                f"On to {label}.",
             ),
             "turns": (f"Let's keep moving — {label} next.", f"In the interest of time, let's go to {label}."),
             "time": (f"We're past the time I'd planned for {current}, so let's move on to {label}.",),
@@ -655,6 +762,42 @@ class OfflineInterviewer:
         line = transition[state.n % len(transition)]
         text = " ".join(p for p in (ack, line, self._stage_prompt(nxt)) if p)
         return Turn(text, nxt, {"kind": "stage", "stage": nxt.value, "from": state.stage.value, "reason": reason})
+
+    def _keep_going(
+        self, state: _State, *, lead: str = "", exclude: set[str] | frozenset[str] = frozenset()
+    ) -> Turn | None:
+        """With time to spare: an uncovered topic of the stage, else a harder question; None when none is left."""
+        ack = lead or self._acknowledge(state)
+        return self._probe_uncovered(state, ack, exclude) or self._go_deeper(state, ack)
+
+    def _go_deeper(self, state: _State, ack: str) -> Turn | None:
+        """A harder follow-up on what was covered, ten times the load, or a failure drill (core.interview.deeper)."""
+        covered = [t for t in state.stage_topics if t in state.covered]
+        for deeper in deeper_questions(self.problem, state.stage_topics, covered, state.stage):
+            if _was_asked(deeper.question, state.asked) or self._answered(deeper.question, state):
+                continue
+            meta: dict[str, Any] = {"kind": "probe", "question": deeper.question, "depth": "harder"}
+            if deeper.topic:
+                meta["topic"] = deeper.topic
+            if deeper.drill:
+                meta["drill"] = deeper.drill
+            return Turn(_sentence(ack, deeper.question), state.stage, meta)
+        return None
+
+    def _end_requested(self, state: _State) -> Turn:
+        """The candidate asks to end: the summary first (the interview may wrap up now), then the closing."""
+        if self._summary_asked(state):
+            return self._closing(state)
+        question = self._summary_question()
+        meta = {
+            "kind": "stage",
+            "stage": Stage.WRAP_UP.value,
+            "from": state.stage.value,
+            "reason": "end",
+            "topic": "design_summary",
+            "question": question,
+        }
+        return Turn(f"Sure, let's wrap up. {question}", Stage.WRAP_UP, meta)
 
     def _probe(self, state: _State, *, exclude: frozenset[str] | set[str] = frozenset(), lead: str = "") -> Turn:
         ack = lead or self._acknowledge(state)
@@ -666,6 +809,18 @@ class OfflineInterviewer:
             topic_key, question = harder
             meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": "harder"}
             return Turn(_sentence(ack, question), state.stage, meta)
+        uncovered = self._probe_uncovered(state, ack, exclude)
+        if uncovered:
+            return uncovered
+        angle = self._angle_probe(state)
+        if angle:
+            return angle
+        return self._advance(state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted")
+
+    def _probe_uncovered(
+        self, state: _State, ack: str, exclude: frozenset[str] | set[str] = frozenset()
+    ) -> Turn | None:
+        """The next question on the least-probed topic of the stage the candidate has not covered."""
         order = {t: i for i, t in enumerate(state.stage_topics)}
         candidates = [
             t
@@ -673,16 +828,10 @@ class OfflineInterviewer:
             if t not in state.covered and t not in exclude and self._next_question(t, state)
         ]
         if not candidates:
-            angle = self._angle_probe(state)
-            if angle:
-                return angle
-            if state.stage is Stage.WRAP_UP:
-                return self._closing(state) if self._summary_asked(state) else self._ask_summary(state)
-            return self._advance(state, "coverage" if set(state.stage_topics) <= state.covered else "exhausted")
+            return None
         topic_key = min(candidates, key=lambda t: (state.probes[t], order[t]))
-        planned = self._next_question(topic_key, state)
-        assert planned is not None
-        question = planned
+        question = self._next_question(topic_key, state)
+        assert question is not None
         depth = "basic" if state.plan.harder_after is None else "normal"
         meta = {"kind": "probe", "topic": topic_key, "question": question, "depth": depth}
         return Turn(_sentence(ack, question), state.stage, meta)
@@ -773,10 +922,17 @@ class OfflineInterviewer:
 
     def _next_question(self, topic_key: str, state: _State) -> str | None:
         pool = [*self.problem.follow_ups.get(topic_key, []), self.topics[topic_key].probe]
-        return next((q for q in pool if q and not _was_asked(q, state.asked)), None)
+        return next((q for q in pool if q and not _was_asked(q, state.asked) and not self._answered(q, state)), None)
+
+    @staticmethod
+    def _answered(question: str, state: _State) -> bool:
+        """Whether the candidate has already said what a question asks: most of its content words
+        ("expired", "short link", "opens") are in their statements so far."""
+        asked = {_stem(w) for w in content_words(question) if w not in _ANSWER_GENERIC}
+        return len(asked) >= 3 and len(asked & state.said) >= _ANSWERED_SHARE * len(asked)
 
     def _summary_asked(self, state: _State) -> bool:
-        return state.time_up or state.probes["design_summary"] > 0
+        return state.time_up or state.end_requested or state.probes["design_summary"] > 0
 
     def _ask_summary(self, state: _State) -> Turn:
         question = self._summary_question()
@@ -811,8 +967,16 @@ class OfflineInterviewer:
         )
         return Turn(text, Stage.WRAP_UP, {"kind": "time_up", "stage": Stage.WRAP_UP.value})
 
+    def _close(self, state: _State) -> Turn:
+        """The summary is in: close — unless it came early, when the time left goes to harder questions."""
+        if not self._may_close(state):
+            kept = self._keep_going(state)
+            if kept:
+                return kept
+        return self._closing(state)
+
     def _closing(self, state: _State) -> Turn:
-        thanks = ("Thank you — that's a clear summary.", "Thanks, that wraps it up nicely.", "Thank you.")[state.n % 3]
+        thanks = ("Thank you for the summary.", "Thanks, that wraps it up.", "Thank you.")[state.n % 3]
         text = (
             f"{thanks} That's the end of the interview. You can end it now to see your evaluation: a score "
             "per competency with quotes from your answers, and a study plan for the weakest areas."
@@ -836,13 +1000,15 @@ class OfflineInterviewer:
         return " ".join(plan.prompt.split()) if plan else _GENERIC_PROMPTS[stage]
 
     def _acknowledge(self, state: _State) -> str:
-        """A short, specific nod to what the latest answer covered — or nothing if it covered nothing."""
+        """A nod quoting what the latest answer said for a topic it covered (core.interview.praise), a
+        neutral "Okay." when it covered none, or nothing for a vague answer or a list of names."""
         text = state.latest.content
-        if is_vague(text) or not self._statement_part(text, question_sentences(text)):
+        statement = self._statement_part(text, question_sentences(text))
+        if is_vague(text) or not statement:
             return ""
         if is_buzzword_list(text, self._terms) or is_bare_list(text):
             return ""  # no praise for a list of names
-        positions = topic_positions(self._statement_part(text, question_sentences(text)), self.topics)
+        positions = topic_positions(statement, self.topics)
         shown = set(positions)
         asked_about = state.previous.meta.get("topic") if state.previous else None
         before = state.covered_before
@@ -852,22 +1018,16 @@ class OfflineInterviewer:
             + [t for t in state.stage_topics if t in shown and t in before]
             + sorted(shown - set(state.stage_topics), key=positions.__getitem__)
         )
-        lead = ("Good", "Okay", "Makes sense", "Nice", "Right", "Got it")[state.n % 6]
-        if not ordered:
-            return ("Okay.", "Thanks.", "Got it.", "Noted.")[state.n % 4]
-        key = ordered[0]
-        clause = _ACKS.get(key) or f"that covers {self.topics[key].name.lower()}"
-        sig = signals(text)
-        extra = ""
-        if sig.tradeoff and key != "tradeoff_analysis":
-            extra = " Good that you weighed the alternative."
-        elif sig.failure and key != "failure_handling":
-            extra = " I like that you thought about failure."
-        elif sig.causal:
-            extra = " Thanks for explaining why."
-        elif (sig.arithmetic or len(sig.quantities) >= 2) and state.stage is not Stage.ESTIMATION:
-            extra = " The numbers help."
-        return f"{lead} — {clause}.{extra}"
+        for key in dict.fromkeys(ordered):
+            topic = self.topics[key]
+            said = quote_for(statement, topic.phrases)
+            if said and any(said in earlier for earlier in state.asked):
+                continue  # acknowledged once already: the same words said again earn no second nod
+            clause = ACKS.get(key) or f"that covers {_lower_name(topic.name)}"
+            nod = acknowledgement(statement, key, topic.phrases, clause, state.n, self._vocabulary)
+            if nod:
+                return nod
+        return ("Okay.", "Thanks.", "Got it.", "Noted.")[state.n % 4]
 
     @staticmethod
     def _display(item: str, original: str) -> str:
@@ -990,6 +1150,12 @@ def _is_strong(text: str) -> bool:
     """An answer that reasons in several ways (numbers, why, trade-offs, failure), not just describes."""
     sig = signals(text)
     return sig.reasoning >= 3 or (sig.reasoning >= 2 and word_count(text) >= 35)
+
+
+def _problem_noun(title: str) -> str:
+    """ "Design a URL Shortener" → "a URL shortener"."""
+    noun = re.sub(r"^design\s+", "", title.strip(), flags=re.IGNORECASE)
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in noun.split())
 
 
 def _was_asked(question: str, asked: list[str]) -> bool:

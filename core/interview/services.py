@@ -17,12 +17,14 @@ from datetime import datetime
 from core import audit
 from core.content.problems import Problem
 from core.content.prompts import load_prompt
+from core.correctness.reader import read_transcript
 from core.errors import SessionClosed, WorkspaceError
 from core.evaluation.llm_evaluator import EvaluationOutcome, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.evaluation.utterances import evaluation_utterances
+from core.evaluation.utterances import evaluation_utterances, transcript_lines
 from core.interview.llm_interviewer import LLMInterviewer
 from core.interview.offline_interviewer import OfflineInterviewer, Turn
+from core.interview.voicing import check_voicing
 from core.lifecycle import change_status, transition
 from core.llm.chat_models import ChatError, Usage
 from core.llm.pricing import usage_entry
@@ -243,6 +245,14 @@ def _voiced_reply(
             text = "".join(parts).strip() or turn.text
             duration_ms = int((time.perf_counter() - started) * 1000)
             reply.usage = _usage(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
+            if breaches := check_voicing(turn, ws.problems.get(session.problem_id), text):
+                # the engine decides the move: wording that breaks it is replaced by the planned words
+                log.warning("voiced reply left the plan, planned text stored", extra={"breaches": breaches})
+                reply.fallback = (
+                    f"{info.label}'s wording left the interview plan ({'; '.join(breaches)}), so the planned "
+                    "reply is shown instead."
+                )
+                text = turn.text
         except ChatError as exc:
             if exc.transient and chat is not None:
                 ws.provider_health.failed(endpoint)
@@ -369,22 +379,27 @@ def end_interview(
 
 
 def _evaluate(
-    ws: Workspace, session: Session, utterances: list[Utterance], llm: LLMChoice | None, board: BoardGraph | None
+    ws: Workspace,
+    session: Session,
+    utterances: list[Utterance],
+    llm: LLMChoice | None,
+    board: BoardGraph | None,
 ) -> EvaluationOutcome:
     problem = ws.problems.get(session.problem_id)
     rubric = ws.rubric(session.rubric_id)
     info = provider(session.interviewer_provider)
+    offline = OfflineEvaluator(rubric, problem, bank=ws.problems)
     if not info.is_llm:
-        return EvaluationOutcome(OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board), None)
+        return EvaluationOutcome(offline.evaluate(session.id, utterances, board=board), None)
     if llm is None or llm.provider != info.key:
-        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
+        evaluation = offline.evaluate(session.id, utterances, board=board)
         evaluation.notes.insert(0, f"No {info.label} key in this browser session; this is the offline evaluator's.")
         return EvaluationOutcome(evaluation, None)
     started = time.perf_counter()
     try:
         chat = chat_model_for(ws.settings, llm)
     except ChatError as exc:
-        evaluation = OfflineEvaluator(rubric, problem).evaluate(session.id, utterances, board=board)
+        evaluation = offline.evaluate(session.id, utterances, board=board)
         evaluation.notes.insert(
             0, f"The {info.label} evaluator could not be used ({exc}); this is the offline evaluator's."
         )
@@ -398,9 +413,14 @@ def _evaluate(
         load_prompt(prompts, "evaluator"),
         label=info.label,
         picture_prompt=load_prompt(prompts, "whiteboard") if picture is not None else None,
+        samples=ws.settings.evaluation_samples,
+        bank=ws.problems,
     )
+    findings = read_transcript(utterances, problem, rubric, ws.problems).findings  # the model weighs them
     try:
-        outcome = evaluator.evaluate(session.id, utterances, level=session.level, board=board, picture=picture)
+        outcome = evaluator.evaluate(
+            session.id, utterances, level=session.level, board=board, picture=picture, findings=findings
+        )
     finally:
         chat.close()
     outcome.duration_ms = int((time.perf_counter() - started) * 1000) - outcome.picture_ms  # the evaluation's own
@@ -479,7 +499,7 @@ def open_sessions(ws: Workspace) -> list[SessionSummary]:
 
 def _planner(ws: Workspace, session: Session) -> OfflineInterviewer:
     """The deterministic engine that decides every move, whichever provider voices it."""
-    return OfflineInterviewer(ws.problems.get(session.problem_id), ws.rubric(session.rubric_id))
+    return OfflineInterviewer(ws.problems.get(session.problem_id), ws.rubric(session.rubric_id), bank=ws.problems)
 
 
 def _require_active(session: Session) -> None:
@@ -496,3 +516,12 @@ def list_transcript(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
     """The session's transcript so far, in speaking order (empty until someone speaks)."""
     with ws.uow_factory() as uow:
         return uow.transcripts.in_session(session_id)
+
+
+def transcript_with_chat(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
+    """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order."""
+    with ws.uow_factory() as uow:
+        session = uow.sessions.get(session_id)
+        messages = uow.messages.in_session(session_id)
+        transcript = uow.transcripts.in_session(session_id)
+    return transcript_lines(session, messages, transcript)

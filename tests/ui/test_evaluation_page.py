@@ -9,7 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import ProviderSettings, Settings
+from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.reviews import list_overrides
+from core.evaluation.utterances import evaluation_utterances
 from core.interview.services import create_interview, end_interview, send_message, start_interview
 from core.llm.providers import LLMChoice
 from core.models import Level
@@ -98,7 +100,9 @@ def test_evidence_links_open_the_transcript_at_their_time(ws: Workspace, new_app
     session_id = completed(ws, STRONG[:8])
     at = open_evaluation(new_app, session_id)
     assert f"evaluation?session={session_id}&at=" in rendered_text(at)
-    assert [s.value for s in at.subheader][-3:] == ["Communication analysis", "Transcript", "Export"]
+    assert [s.value for s in at.subheader][-4:] == ["Communication analysis", "Transcript", "Export", "Model usage"]
+    free = "The offline engine ran this interview and its evaluation on this machine — free: no tokens, no cost."
+    assert free in [c.value for c in at.caption], "the offline engine's usage line: it costs nothing"
     measures = set(at.dataframe[1].value["Measure"])
     assert {"Speaking pace", "Filler words", "Talk ratio (candidate share of words)", "Modes used"} <= measures
 
@@ -131,7 +135,9 @@ def test_the_whiteboard_section_shows_the_drawing_and_the_models_reading(
         for line in STRONG[:8]:
             send_message(ws, session.id, line)
         save_snapshot(ws, session.id, BOARD, PNG)
-        server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws, "Whiteboard: API servers → Redis")))
+        server.script(
+            Reply(text=json.dumps(READING)), *[Reply(text=llm_report(ws, "Whiteboard: API servers → Redis"))] * 3
+        )
         end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"))
 
     at = open_evaluation(new_app, session.id)
@@ -142,3 +148,63 @@ def test_the_whiteboard_section_shows_the_drawing_and_the_models_reading(
     assert READING["summary"] in text and "no CDN in front of the redirects" in text
     scalability = next(e for e in at.expander if e.label.startswith("Scalability"))
     assert any("Whiteboard: API servers → Redis" in m.value for m in scalability.markdown)
+
+
+def test_an_llm_evaluation_shows_its_samples_spread_and_a_disagreement_with_the_offline_reader(
+    app_env: pytest.MonkeyPatch, runtime_dir: Path, new_app: AppFactory
+) -> None:
+    """Three OpenAI answers: each competency shows "3 samples, spread …"; a median far from the offline reader's
+    score is a note on the page."""
+    with OpenAIServer(api_key="sk-ui-fake", models=["gpt-test"]) as server:
+        ws = build_workspace(
+            Settings(
+                runtime_dir=runtime_dir,
+                providers={
+                    "openai": ProviderSettings(models=["gpt-test"], base_url=server.base_url),
+                    "anthropic": ProviderSettings(models=["claude-test"]),
+                    "openai_compatible": ProviderSettings(models=["local"], base_url=server.base_url),
+                },
+            )
+        )
+        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test")
+        start_interview(ws, session.id)
+        for line in STRONG[:8]:
+            send_message(ws, session.id, line)
+        offline = OfflineEvaluator(ws.rubric("system_design"), ws.problems.get("url_shortener"))
+        with ws.uow_factory() as uow:
+            utterances = evaluation_utterances(uow.sessions.get(session.id), uow.messages.in_session(session.id), [])
+        estimation = next(
+            c.score for c in offline.evaluate(session.id, utterances).competencies if c.key == "estimation"
+        )
+        assert estimation is not None
+        far = 5.0 if estimation <= 3.0 else 1.0
+        server.script(*[Reply(text=scored_report(ws, score, far)) for score in (2.0, 3.5, 3.0)])
+        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"))
+
+    at = open_evaluation(new_app, session.id)
+    table = at.dataframe[0].value
+    samples = dict(zip(table["Competency"], table["Samples"], strict=True))
+    assert samples["Scalability"] == "3 samples, spread 1.5" and samples[ESTIMATION] == "3 samples, spread 0.0"
+    scalability = next(e for e in at.expander if e.label.startswith("Scalability"))
+    assert scalability.label == "Scalability — 3.0 (3 samples, spread 1.5)"
+    flag = f"LLM and offline reader disagree on {ESTIMATION}: {far:.1f} vs {estimation:.1f} — check the evidence."
+    assert flag in [i.value for i in at.info]
+
+
+def scored_report(ws: Workspace, score: float, estimation: float) -> str:
+    """An evaluation answer scoring every competency `score`, except estimation."""
+    return json.dumps(
+        {
+            "competencies": [
+                {
+                    "key": c.key,
+                    "score": estimation if c.key == "estimation" else score,
+                    "confidence": 0.7,
+                    "rationale": f"About {c.name}.",
+                    "evidence": [],
+                }
+                for c in ws.rubric("system_design").competencies
+            ],
+            "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": []}],
+        }
+    )

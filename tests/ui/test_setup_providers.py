@@ -79,8 +79,8 @@ def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake
     assert not app.exception
     assert any("OpenAI gpt-ui · 507 tokens" in c.value for c in app.caption)
 
-    # The evaluation call answers with prose, not JSON: the offline evaluator stands in and says so.
-    fake_openai.script(Reply(text="Overall a decent start.", input_tokens=1500, output_tokens=5))
+    # The evaluation's three samples answer with prose, not JSON: the offline evaluator stands in and says so.
+    fake_openai.script(*[Reply(text="Overall a decent start.", input_tokens=500, output_tokens=5)] * 3)
     button(app, "End interview").click().run()
     button(app, "Yes, end it").click().run()
     assert not app.exception
@@ -89,4 +89,4 @@ def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake
     usage = app.dataframe[-1].value
     assert list(usage["Operation"]) == ["question generation", "evaluation"]
     assert list(usage["Input tokens"]) == [500, 1500]
-    assert any("Total: 2,012 tokens" in c.value for c in app.caption)
+    assert any("Total: 2,022 tokens" in c.value for c in app.caption)

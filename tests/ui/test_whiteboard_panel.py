@@ -28,7 +28,7 @@ def test_a_saved_drawing_is_described_and_discussed(app: AppTest, new_app: AppFa
         c.value == "What I see: 2 components (cache, database); not connected: cache, database." for c in at.caption
     )
     at.chat_input[0].set_value(
-        "Users paste a long URL and get a short link back; opening it redirects to the original page quickly."
+        "Users send messages one to one and in groups; each message reaches the other phone quickly and in order."
     ).run()
     assert_clean(at)
     assert "aren't connected" in chat(at)[-1][1]

@@ -23,7 +23,7 @@ from core.interview.services import (
     submit_answer,
     usage_summary,
 )
-from core.llm.chat_models import ChatError
+from core.llm.chat_models import ChatError, json_part
 from core.llm.providers import LLMChoice, validate_choice
 from core.models import Role
 from core.whiteboard.snapshots import save_snapshot
@@ -62,6 +62,7 @@ def ws(database_url: str, tmp_path: Path, openai_server: OpenAIServer, anthropic
             "openai_compatible": ProviderSettings(models=["local"], base_url=openai_server.base_url),
         },
         prices={"gpt-test": Price(input=1.0, output=2.0), "claude-test": Price(input=3.0, output=15.0)},
+        evaluation_samples=1,  # one answer per evaluation here; sampling: tests/integration/evaluation
     )
     return build_workspace(settings)
 
@@ -203,7 +204,7 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
 
     assert evaluation.engine == "anthropic" and evaluation.model == "claude-test"
-    assert evaluation.prompt_version == "evaluator/v2"
+    assert evaluation.prompt_version == "evaluator/v3"
     expected = rubric.overall({c.key: (4.0 if c.key == "scalability" else 2.0) for c in rubric.competencies})
     assert evaluation.overall_score == expected
     scalability = next(c for c in evaluation.competencies if c.key == "scalability")
@@ -327,11 +328,11 @@ def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
         }
     assert "Design a URL Shortener" in (picture.body.get("system") or picture.body["messages"][0]["content"])
     assert server.images(scoring) == []  # the picture is read once; the evaluation gets the reading as text
-    asked = scoring.body["messages"][-1]["content"]
-    assert "Whiteboard: API servers → Redis" in asked and "read from the drawing's shapes and labels" in asked
-    assert READING["summary"] in asked
+    asked = json.loads(json_part(scoring.body["messages"][-1]["content"]))["whiteboard"]
+    assert "Whiteboard: API servers → Redis" in asked["citable_lines"] and asked["drawing"]
+    assert asked["picture"]["model"] == choice.model and READING["summary"] in asked["picture"]["reading"][0]
 
-    assert evaluation.engine == choice.provider and evaluation.prompt_version == "evaluator/v2"
+    assert evaluation.engine == choice.provider and evaluation.prompt_version == "evaluator/v3"
     stored = get_interview(ws, session_id).evaluation
     assert stored is not None and stored.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
     scalability = next(c for c in stored.competencies if c.key == "scalability")

@@ -1,0 +1,266 @@
+"""The candidate's own arithmetic, redone: "10 billion a month is about 400 a second" is off by 10x.
+
+Only sums the candidate states are checked — an expression followed by its result ("6 billion
+times 500 bytes is about 300 GB"), or one rate restated in another time unit ("10 billion
+redirects a month, so about 400 per second"). Whether the inputs are sensible is a different
+question (core.correctness.figures); here a slip is a result 3x or more away from what the
+candidate's own inputs give.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from core.content.text_signals import PERIOD_SECONDS
+from core.correctness.findings import Finding, FindingKind
+from core.correctness.quantities import Quantity, quantities, say
+
+SLIP_RATIO = 3.0
+"""A result this many times too big or too small is a mistake, not rounding."""
+MAX_EXPONENT = 40
+
+_BREAK = re.compile(r"[.!?;:](?:\s|$)|\n|\?")
+_POW = re.compile(r"^\s*(?:\^|\*\*|to the power(?: of)?|to the|raised to(?: the power(?: of)?)?)\s*$")
+_PERCENT_OF = re.compile(r"^\s*of(?: the| our| those| these| all)?\s*$")
+_OPS = (
+    ("mul", re.compile(r"\b(?:times|multiplied by)\b|(?<![a-z])[x*](?![a-z])")),
+    ("div", re.compile(r"\b(?:divided by|over)\b|[/÷]")),
+    ("add", re.compile(r"\bplus\b|\+")),
+)
+_PRONOUN = re.compile(r"\b(?:that|this|it|those)\b")
+_RESULT_WORDS = (
+    r"which|that|this|it|so|and|then|we|i|you|get|gets|gives?|is|are|was|'s|s|comes?|to|works?|out|at|equals?"
+    r"|makes?|means?|roughly|about|around|approximately|approx|nearly|almost|just|call|like|or|i\.e\.|e|in|total"
+    r"|overall|over|under|maybe|say|let's|lets|us|only|already|land|lands|end|ends|up|=|≈|~|->|→|,|\(|\)"
+)
+_RESULT = re.compile(r"^(?:\s*(?:" + _RESULT_WORDS + r"))+\s*$")
+_MARKER = re.compile(
+    r"\b(?:is|are|was|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|call it|in total"
+    r"|(?:you|we) get|lands? at|ends? up at|comes? out at)\b"
+    r"|[=≈~,→]|->"
+)
+_CONTINUATION = re.compile(
+    r"^\s*(?:roughly|about|around|approximately|approx|so|that's|that is|which is|call it|=|≈|~)\b"
+)
+_IMPERATIVE = re.compile(
+    r"^\s*(?:(?:now|then|so|and)\s+)?(?:divide|divided|dividing|multiply|multiplied|multiplying)"
+    r"(?:\s+(?:that|it|this|them))?\s+by\s*$"
+)
+_SCOPE_WORDS = re.compile(r"^\s*(?:each|apiece|a piece|per (?!second|sec|minute|hour|day|week|month|year)[a-z]+)\b")
+_BACK_REFERENCE = re.compile(
+    r"^[\s,]*(?:so\s+)?(?:that's|that is|which is|that gives|that works out to|that comes to)\b"
+)
+_EACH_AFTER = re.compile(r"\s*(?:each|apiece|a piece|per (?!second|sec|minute|hour|day|week|month|year)[a-z]+)\b")
+_STRONG_MARKER = re.compile(
+    r"\b(?:is|are|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|about|around|roughly"
+    r"|approximately|nearly)\b|[=≈~→]|->"
+)
+_JOINT = re.compile(
+    r"[\s,]*(?:each|apiece|per [a-z]+)?[\s,]*(?:so|and|with|for|times|x|over)[\s,]*(?:about|around|roughly)?\s*"
+)
+_PER_NODE = re.compile(
+    r"\s*(?:(?:requests?|queries|qps|rps|writes?|reads?|calls?|messages?|connections?|inserts?)\s+)?"
+    r"(?:(?:a|per)\s+second\s+)?(?:per|for each|on each|on one|on a|each|a)\s+(?:single\s+)?"
+    r"(?:server|node|machine|instance|box|host|shard|worker|core|replica|broker|partition|pod)s?\b"
+)
+_PEAK = re.compile(r"\b(?:peaks?|burst|bursts|spikes?|max|maximum|worst case|busiest|at the top)\b")
+
+
+@dataclass
+class _Expression:
+    value: float
+    bytes: int
+    time: int
+    first: int  # index of its first quantity
+    ops: int = 0
+    period: str | None = None  # the period a lone rate was said in ("20 billion a day")
+
+    @property
+    def dims(self) -> tuple[int, int]:
+        return (self.bytes, self.time)
+
+
+def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Finding]:
+    """Each stated result in text that the candidate's own inputs contradict by 3x or more."""
+    qs = quantities(text)
+    t = text.lower()
+    findings: list[Finding] = []
+    expr: _Expression | None = None
+    for i, q in enumerate(qs):
+        if expr is None or i == 0:
+            expr = _start(q, i)
+            continue
+        gap = t[qs[i - 1].end : q.start]
+        if _BREAK.search(gap):
+            after = gap[list(_BREAK.finditer(gap))[-1].end() :]
+            if m := _IMPERATIVE.match(after):  # "… 20 billion a day. Divide by 86,400 …"
+                expr = _apply(expr, "div" if "divid" in m.group(0) else "mul", q) or _start(q, i)
+                continue
+            if expr.ops > 0 and _CONTINUATION.match(after) and _RESULT.match(after):
+                _compare(expr, q, text, findings, competency)  # "1.5 billion divided by 86,400. Roughly 1,700."
+            elif q.time == -1 and _BACK_REFERENCE.match(after):
+                _restated(qs[:i], q, text, t, findings, competency)  # "… a day. So that's 1,700 per second."
+            expr = _start(q, i)
+            continue
+        op = _operation(gap, qs[i - 1], t[q.end : q.end + 20])
+        if op is not None:
+            name, rest = op
+            pronoun_result = rest is not None
+            if pronoun_result:  # "10 billion divided by that is about 400": "that" is the quantity before
+                if expr.first == 0:
+                    expr = _start(q, i)
+                    continue
+                applied = _apply(expr, name, qs[expr.first - 1])
+                if applied is not None:
+                    _compare(applied, q, text, findings, competency)
+                expr = _start(q, i)
+                continue
+            if name == "div" and expr.time == -1 and q.time == 0 and _PER_NODE.match(t, q.end):
+                q = replace(q, time=-1)  # "20,000 a second divided by 2,000 per server"
+            expr = _apply(expr, name, q) or _start(q, i)
+            continue
+        gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
+        if _RESULT.match(gap) and _MARKER.search(gap):
+            if expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
+                _compare(expr, q, text, findings, competency)
+            elif q.time == -1 and _BACK_REFERENCE.search(gap):
+                _restated(qs[:i], q, text, t, findings, competency)  # "86,000 seconds, so that's 1,700 a second"
+            expr = _start(q, i)
+            continue
+        expr = _start(q, i)
+    said = {f.said for f in findings}
+    findings += [f for f in _implied_products(qs, t, text, competency) if f.said not in said]
+    return findings
+
+
+def _implied_products(qs: list[Quantity], t: str, text: str, competency: str) -> list[Finding]:
+    """ "Each link is about 500 bytes, so 6 billion links come to about 3 GB": size, count, total."""
+    found: list[Finding] = []
+    for size, count, total in zip(qs, qs[1:], qs[2:], strict=False):
+        if size.dims != (1, 0) or count.dims != (0, 0) or total.bytes != 1 or count.percent or count.factor:
+            continue
+        joint, result = t[size.end : count.start], _SCOPE_WORDS.sub("", t[count.end : total.start], count=1)
+        if _BREAK.search(joint + result) or not _JOINT.fullmatch(joint):
+            continue
+        if _RESULT.match(result) and _MARKER.search(result):
+            _compare(_Expression(size.value * count.value, 1, 0, 0, ops=1), total, text, found, competency)
+    return found
+
+
+def _start(q: Quantity, i: int) -> _Expression:
+    return _Expression(q.value, q.bytes, q.time, i, period=q.period if q.time == -1 else None)
+
+
+def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None] | None:
+    """(operation, the result part after "that") when the gap between two quantities is an operator."""
+    if _POW.match(gap):
+        return "pow", None
+    if re.fullmatch(r"\s*at(?:\s+(?:about|around|roughly|approximately|maybe))?\s*", gap) and _EACH_AFTER.match(after):
+        return "mul", None  # "30 million posts at 1 KB each"
+    if before.percent and _PERCENT_OF.match(gap):
+        return "mul", None
+    for name, pattern in _OPS:
+        m = pattern.search(gap)
+        if not m:
+            continue
+        head, tail = gap[: m.start()], gap[m.end() :]
+        if head.strip(" ,") and not re.fullmatch(
+            r"[\s,]*(?:per [a-z]+|each|apiece)?[\s,]*(?:and|then|and then|so)?[\s,]*", head
+        ):
+            return None  # words before the operator: "links over 5 years", not an expression
+        p = _PRONOUN.match(tail.strip())
+        if p:
+            rest = tail.strip()[p.end() :]
+            if _RESULT.match(rest) and _MARKER.search(rest):
+                return name, rest
+            return None
+        if tail.strip(" ,"):
+            return None
+        return name, None
+    return None
+
+
+def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
+    if op == "mul":
+        value, b, tm = expr.value * q.value, expr.bytes + q.bytes, expr.time + q.time
+    elif op == "div":
+        if q.value == 0:
+            return None
+        if expr.time == -1 and q.time == 1 and expr.period:  # "20 billion a day, divided by 86,400 seconds"
+            value, b, tm = expr.value * PERIOD_SECONDS[expr.period] / q.value, expr.bytes, -1
+        else:
+            value, b, tm = expr.value / q.value, expr.bytes - q.bytes, expr.time - q.time
+    elif op == "add":
+        if expr.dims != q.dims:
+            return None
+        value, b, tm = expr.value + q.value, expr.bytes, expr.time
+    else:  # pow
+        if expr.dims != (0, 0) or q.dims != (0, 0) or not 1 < q.value <= MAX_EXPONENT or q.value != int(q.value):
+            return None
+        value, b, tm = expr.value ** int(q.value), 0, 0
+    return _Expression(value, b, tm, expr.first, expr.ops + 1)
+
+
+def _is_conversion(a: Quantity, b: Quantity, gap: str, t: str) -> bool:
+    """One figure restated in another unit: "10 billion a month, so about 3,900 a second".
+
+    A bare comma is not enough ("6.4 Gbps, 500 TB a month" lists two different things), and a
+    figure said as a peak is not the average restated.
+    """
+    if a.dims != b.dims or a.time == 0 or a.period == b.period or a.percent or b.percent:
+        return False
+    if a.head and b.head and a.head != b.head:
+        return False
+    if gap and not _STRONG_MARKER.search(gap):
+        return False
+    after = t[b.end : b.end + 30]
+    after = after[: m.start()] if (m := re.search(r"[.,;:!?]", after)) else after
+    return not _PEAK.search(gap + " " + after + " " + t[max(0, a.start - 15) : a.start])
+
+
+def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding], competency: str) -> None:
+    """A finding when the stated result q is 3x or more away from the expression's value.
+
+    An expression of plain counts with a result said per day ("30 million posts at 1 KB is 30 TB
+    a day") or in seconds ("50 million divided by ten thousand is 80 seconds") is read in the
+    result's own unit: the inputs were per day, the divisor per second.
+    """
+    expected, stated = expr.value, q.value
+    if expr.bytes != q.bytes:
+        return
+    if expr.time != q.time:
+        if expr.time != 0:
+            return
+        if q.time == -1 and q.period:
+            expected = expr.value / PERIOD_SECONDS[q.period]
+    if expected <= 0 or stated <= 0:
+        return
+    ratio = max(expected, stated) / min(expected, stated)
+    if ratio < SLIP_RATIO:
+        return
+    right = say(expected, q)
+    findings.append(
+        Finding(
+            kind=FindingKind.ARITHMETIC,
+            quote=_sentence_around(text, q.start, q.end),
+            explanation=f"The numbers it starts from make it {right}, not {q.text} (off by {ratio:.0f}x).",
+            said=q.text,
+            right=right,
+            competency=competency,
+        )
+    )
+
+
+def _restated(before: list[Quantity], q: Quantity, text: str, t: str, findings: list[Finding], competency: str) -> None:
+    """ "1.5 billion reads a day. … so that's roughly 1,700 reads per second": the last rate, restated."""
+    rate = next((p for p in reversed(before) if p.time == -1), None)
+    if rate is not None and _is_conversion(rate, q, "", t):
+        _compare(_start(rate, 0), q, text, findings, competency)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _BREAK.finditer(text, 0, start)), default=0)
+    m = _BREAK.search(text, end)
+    right = m.start() + 1 if m else len(text)
+    return " ".join(text[left:right].split())

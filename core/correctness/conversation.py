@@ -1,0 +1,81 @@
+"""How the candidate takes part: refusals, pasted repeats, markup and junk.
+
+None of these is about being right, but each changes what an answer is worth: a refusal to
+estimate shows no estimation, the ninth paste of one paragraph shows nothing new, and
+`<script>alert(1)</script>` is never evidence of anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz, process
+
+from core.content.text_signals import normalize, sentences, word_count
+
+REPEAT_SIMILARITY = 0.85
+"""Two sentences this alike (normalised Levenshtein similarity) are the same sentence said again."""
+MIN_REPEAT_WORDS = 6
+"""Short sentences ("Yes, that's right.") repeat naturally; only longer ones count."""
+
+_MARKUP = re.compile(
+    r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>"  # a whole script or style block, content and all
+    r"|<\s*/?\s*(?:script|img|iframe|svg|style|object|embed|link|meta|a|div|span|p|b|i|br|html|body)\b[^>]*>"
+    r"|<!--.*?-->|javascript:|\bon(?:error|load|click)\s*=|```|^\s{0,3}#{1,6}\s|\*\*|__|\[\w+\]\(|&(?:lt|gt|amp|#\d+);",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
+_INJECTION = re.compile(
+    r"^\s*(?:system|assistant|developer)\s*:|ignore (?:all |the )?(?:previous|prior|above) instructions"
+    r"|give (?:me |every (?:competency|category) |all )(?:a )?(?:5|five|full marks|top marks)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NOISE = re.compile(r"(?:[^\w\s]{4,}|\b[a-z0-9+/]{40,}={0,2}\b|\b(?:lorem ipsum|asdf\w*|qwerty)\b)", re.IGNORECASE)
+_REFUSAL = re.compile(
+    r"\b(?:i (?:won't|will not|wouldn't|would not|don't want to|do not want to|refuse to|can't be bothered to|"
+    r"don't need to|do not need to|'d rather not|would rather not|'m not going to|am not going to) "
+    r"(?:\w+ ){0,2}(?:estimate|calculate|compute|do (?:the )?(?:math|maths|numbers|estimat\w*)|guess|answer|go into|"
+    r"get into|bother|discuss|speculate)"
+    r"|(?:it |that |this |numbers? )?(?:doesn't|does not|don't) (?:really )?matter"
+    r"|(?:not|never) (?:important|relevant|worth (?:it|doing|estimating|discussing))"
+    r"|(?:skip|pass on) (?:the |this |that )?(?:numbers|estimat\w*|math|maths|question)"
+    r"|no need to (?:estimate|calculate|worry|think about|plan for|discuss)"
+    r"|(?:i )?don't see why (?:it|that|this) matters"
+    r"|let the (?:cloud|provider|vendor) (?:handle|worry|deal)|(?:the )?cloud(?: provider)?(?:'s| is) (?:job|problem)"
+    r"|no idea,? (?:and|but) (?:it|that) doesn't matter|whatever the numbers are)\b",
+    re.IGNORECASE,
+)
+
+
+def clean(text: str) -> str:
+    """Text without markup, injected instructions or noise: what may be read and quoted."""
+    out = _MARKUP.sub(" ", text)
+    out = "\n".join(line for line in out.splitlines() if not _INJECTION.search(line))
+    out = _NOISE.sub(" ", out)
+    return re.sub(r"[ \t]+", " ", out).strip()
+
+
+def junk_in(text: str) -> list[str]:
+    """The pieces of text that are markup, injected instructions or noise."""
+    found = [m.group(0).strip() for m in _MARKUP.finditer(text)]
+    text = _MARKUP.sub(" ", text)
+    found += [line.strip() for line in text.splitlines() if _INJECTION.search(line)]
+    found += [m.group(0) for m in _NOISE.finditer(text)]
+    return [f for f in found if f]
+
+
+def refusals_in(text: str) -> list[str]:
+    """The sentences that decline to answer ("I won't estimate", "doesn't matter")."""
+    return [" ".join(s.split()) for s in sentences(text) if _REFUSAL.search(s)]
+
+
+def is_repeat(sentence: str, earlier: list[str]) -> bool:
+    """Whether a sentence says again, nearly word for word, one said before (`earlier` holds repeat_keys)."""
+    key = repeat_key(sentence)
+    if word_count(key) < MIN_REPEAT_WORDS or not earlier:
+        return False
+    return process.extractOne(key, earlier, scorer=fuzz.ratio, score_cutoff=100 * REPEAT_SIMILARITY) is not None
+
+
+def repeat_key(sentence: str) -> str:
+    """The form sentences are compared in."""
+    return " ".join(normalize(sentence).split())

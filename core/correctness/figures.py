@@ -1,0 +1,107 @@
+"""The candidate's figures against the interview's facts, compared only with a fact of the same kind.
+
+"400 redirects per second" is wrong when the facts say about 4,000 per second; "Redis starts to
+struggle at around 200k per second" is a per-node capacity and says nothing about total traffic,
+so it is never compared with it. Kinds come from the counted noun and its period (a rate, a count
+of users, of links…) and from the clause: a number said of one machine or one technology, with a
+capacity verb, is a capacity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from core.content.text_signals import NumericClaim, figure_distances, numeric_claims, sentences
+from core.correctness.findings import Finding, FindingKind
+
+FIGURE_RATIO = 8.0
+"""A figure this many times away from every fact of its kind — about an order of magnitude —
+contradicts the facts; a factor of a few is an assumption (a peak, a growth margin), not a mistake."""
+_NEAR = math.log10(1.5)
+_NOT_COUNTED = frozenset({"time", "byte", "kb", "mb", "gb", "tb", "pb", "bit", "x", "percent", "ms"})
+
+_CAPACITY_VERBS = re.compile(
+    r"\b(?:handles?|handling|struggle[sd]?|struggling|tops? out|max(?:es)? out|maxed out|can do|can take|can serve"
+    r"|can handle|sustains?|saturates?|saturating|capacity|limit|ceiling|comfortably|chokes?|falls? over|keeps? up"
+    r"|good for|rated (?:at|for)|benchmarks?|does about|do about|takes about|up to|at most)\b"
+)
+_ONE_MACHINE = re.compile(
+    r"\b(?:redis|memcached|postgres(?:ql)?|mysql|kafka|cassandra|dynamodb|mongo(?:db)?|elasticsearch|nginx|haproxy"
+    r"|broker|partition|shard|node|server|instance|machine|box|host|replica|core|worker|pod|database|db|cache)s?\b"
+)
+
+
+def is_capacity(clause: str) -> bool:
+    """Whether a number's clause states what one machine or technology can take, not the system's load."""
+    t = clause.lower()
+    return bool(_CAPACITY_VERBS.search(t) and _ONE_MACHINE.search(t))
+
+
+_HYPOTHETICAL = re.compile(r"\b(?:\d+\s?x|ten times|10 times|grows?|grew|growth|double[sd]?|triple[sd]?)\b")
+_ENTITIES = (
+    r"(?:host|user|server|node|shard|machine|instance|partition|region|site|domain|account|customer|driver|device"
+    r"|key|tenant|creator|celebrity)s?\b"
+)
+_PER_ENTITY = re.compile(r"\b(?:per|each|every) " + _ENTITIES)
+"""Anywhere in the sentence: "1 req/s is 86k pages a day per host" is about one host."""
+_ONE_ENTITY = re.compile(r"\b(?:a single|one) " + _ENTITIES)
+"""Only in the number's own clause: "40 a second, so one server will do" is still about the system."""
+_QUOTING = re.compile(r"\byou(?:'ve| have)? (?:said|mentioned|got|estimated|assumed)\b|[“”\"]", re.IGNORECASE)
+
+
+def facts_of(statements: Sequence[str]) -> list[NumericClaim]:
+    """The figures the interviewer stated: the interview's facts, which the candidate is held to.
+
+    Questions and quotes of the candidate ("How did you get the 1,700 reads per second?") are
+    not facts.
+    """
+    facts = []
+    for statement in statements:
+        for s in sentences(statement):
+            if s.rstrip().endswith("?") or _QUOTING.search(s):
+                continue
+            facts += [c for c in numeric_claims(s) if c.head not in _NOT_COUNTED]
+    return facts
+
+
+def figure_slips(
+    text: str, facts: Sequence[NumericClaim], *, ratio: float = FIGURE_RATIO, competency: str = "estimation"
+) -> list[Finding]:
+    """Each whole-system figure in text that is `ratio` times or more away from every fact of its kind."""
+    if not facts:
+        return []
+    findings: list[Finding] = []
+    for sentence in sentences(text):
+        if _HYPOTHETICAL.search(sentence.lower()) or _PER_ENTITY.search(sentence.lower()):
+            continue  # "at 10x, 200,000 a second"; "1 req/s is 86k pages a day per host"
+        for clause in re.split(r"[;,]\s+|\s+(?:but|while|whereas|so)\s+", sentence):
+            if is_capacity(clause) or _ONE_ENTITY.search(clause.lower()):
+                continue
+            for claim in numeric_claims(clause):
+                if claim.head in _NOT_COUNTED:
+                    continue
+                same = [f for f in facts if f.head == claim.head]  # a generic "requests" is not "redirects"
+                options = figure_distances(claim, same)
+                if not options:
+                    continue
+                best = min(off for off, _ in options)
+                if best < math.log10(ratio):
+                    continue
+                # of facts about as close (one fact is often stated per month and per second), quote the one
+                # in the candidate's own period
+                near = [i for off, i in options if off <= best + _NEAR]
+                fact = same[next((i for i in near if same[i].period == claim.period), near[0])]
+                right = fact.text or f"{fact.value:,.0f}"
+                findings.append(
+                    Finding(
+                        kind=FindingKind.FIGURE,
+                        quote=" ".join(sentence.split()),
+                        explanation=f"“{claim.text}” is {10**best:.0f}x away from the stated figure of {right}.",
+                        said=claim.text,
+                        right=right,
+                        competency=competency,
+                    )
+                )
+    return findings

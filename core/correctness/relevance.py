@@ -1,0 +1,104 @@
+"""Which problem an answer is about, so a fluent answer to another question is recognised.
+
+Each problem has words only it uses ("short link", "base62" for the URL shortener; "fan-out",
+"timeline" for the news feed): its vocabulary, the phrases of its own topics and its title,
+less whatever another problem of the bank also uses. An answer that says several words of
+another problem and clearly fewer of its own is about that other problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.content.problems import Problem, ProblemBank
+from core.content.text_signals import TECH_TERMS, content_words, find_phrases, quantities
+
+SMALL_TALK_WORDS = 8
+"""An answer this long that uses no word of any design (no problem term, no technology, no number) is small talk."""
+MIN_OTHER_HITS = 2
+"""An answer needs at least this many different words of another problem before it counts as about it."""
+_DESIGN_TEXT = """user users data system service services request requests read reads write writes store storage scale
+    feature features requirement requirements latency traffic design api client clients server servers
+    database cache queue estimate numbers number load peak availability consistency failure fail fails
+    replica shard partition index table schema key value record records event events message messages stream
+    job jobs worker workers"""
+_DESIGN_WORDS = frozenset(_DESIGN_TEXT.split())
+"""Words any design answer uses: an answer with one of them is not small talk."""
+_TITLE_NOISE = frozenset({"design", "a", "an", "the", "service", "system", "platform", "for", "of", "and", "with"})
+
+
+@dataclass(frozen=True)
+class Relevance:
+    on_topic: bool
+    closer_problem_id: str | None  # the problem the answer is about, when it is another one
+    score: float  # share of the distinctive words that belong to this problem (1.0 when none were said)
+    own_hits: int
+    other_hits: int
+
+
+def _terms_of(problem: Problem) -> set[str]:
+    terms = {v.lower() for v in problem.vocabulary}
+    terms |= {p.lower() for topic in problem.extra_topics.values() for p in topic.phrases}
+    title = " ".join(w for w in re.findall(r"[a-z0-9-]+", problem.title.lower()) if w not in _TITLE_NOISE)
+    if title:
+        terms.add(title)
+        terms |= {w for w in title.split() if len(w) > 3}
+    return terms
+
+
+@lru_cache(maxsize=8)
+def _distinctive(bank: ProblemBank) -> dict[str, tuple[str, ...]]:
+    terms = {p.id: _terms_of(p) for p in bank.all()}
+    counts: dict[str, int] = {}
+    for ts in terms.values():
+        for t in ts:
+            counts[t] = counts.get(t, 0) + 1
+    return {pid: tuple(sorted(t for t in ts if counts[t] == 1)) for pid, ts in terms.items()}
+
+
+def relevance(text: str, problem: Problem, bank: ProblemBank | None) -> Relevance:
+    """How much text is about problem rather than another problem of the bank."""
+    if bank is None or not text.strip():
+        return Relevance(True, None, 1.0, 0, 0)
+    distinctive = _distinctive(bank)
+    own_terms = distinctive.get(problem.id) or tuple(sorted(_terms_of(problem)))
+    own = _distinct_hits(text, own_terms)
+    best_id, best = None, 0
+    for pid, terms in distinctive.items():
+        if pid == problem.id or not terms:
+            continue
+        hits = _distinct_hits(text, terms)
+        if hits > best:
+            best_id, best = pid, hits
+    if own + best == 0 and _small_talk(text, problem):
+        return Relevance(False, None, 0.0, 0, 0)
+    score = own / (own + best) if own + best else 1.0
+    off = best >= MIN_OTHER_HITS and best > 2 * own
+    return Relevance(not off, best_id if off else None, round(score, 2), own, best)
+
+
+def _small_talk(text: str, problem: Problem) -> bool:
+    """Long enough to say something, and nothing in it belongs to a system design or to this problem's statement."""
+    said = set(content_words(text))
+    if len(said) < SMALL_TALK_WORDS or quantities(text):
+        return False
+    told = _statement_words(" ".join([problem.title, problem.summary, problem.statement]))
+    if any(w in TECH_TERMS or w in _DESIGN_WORDS or w in told for w in said):
+        return False
+    return not find_phrases(text, _terms_of(problem) | set(problem.components))
+
+
+@lru_cache(maxsize=64)
+def _statement_words(statement: str) -> frozenset[str]:
+    """The words a problem is told in ("seat", "fan", "concert"), singular and plural."""
+    said = set(content_words(statement))
+    return frozenset(said | {w[:-1] for w in said if w.endswith("s")} | {w + "s" for w in said})
+
+
+def _distinct_hits(text: str, terms: tuple[str, ...]) -> int:
+    """How many different terms text uses: one word said twenty times is still one word."""
+    if not terms:
+        return 0
+    return len({re.sub(r"(?:es|s)$", "", " ".join(hit.split())) for hit in find_phrases(text, terms)})

@@ -1,0 +1,78 @@
+"""The candidate's own sums, redone: a result 3x or more from what its inputs give is a slip."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.correctness.arithmetic import arithmetic_slips
+from core.correctness.findings import FindingKind
+
+
+@pytest.mark.parametrize(
+    ("said", "wrong", "right"),
+    [
+        # rates across time units
+        ("10 billion redirects a month works out to about 400 redirects per second.", "400", "3,900 per second"),
+        ("Writes, 100 million a month, that's about 4 per second.", "4 per second", "39 per second"),
+        (
+            "A month is roughly 2.5 million seconds, so 10 billion redirects divided by that is about 400 per second.",
+            "400",
+            "4,000 per second",
+        ),
+        (
+            "That's 20 billion requests a day. Divide by 86,400 seconds and you get roughly 2.3 million QPS.",
+            "2.3 million",
+            "230,000 per second",
+        ),
+        # counts times sizes, in any units
+        ("6 billion links times 500 bytes is about 300 gigabytes.", "300 gigabytes", "3 TB"),
+        ("400 a second times 500 bytes is 200 megabytes a second.", "200 megabytes", "200 KB per second"),
+        ("30 million posts at 1 KB each is 30 terabytes a day.", "30 terabytes", "30 GB a day"),
+        ("30 million streams times 3 megabits is 9 terabits a second.", "9 terabits", "90 Tbit"),
+        ("20 percent of 6 billion, 1.2 billion entries, times 500 bytes is about 60 gigabytes.", "60", "600 GB"),
+        # powers
+        ("Base62 with 7 characters: 62 to the power 7 is about 3.5 billion codes.", "3.5 billion", "3.52 trillion"),
+        ("62^8 is around 200 billion.", "200 billion", "218 trillion"),
+        # capacity divisions
+        ("20,000 requests a second divided by 2,000 per server is 100 servers.", "100 servers", "about 10"),
+        ("Little's law: 1,000 a second times 0.8 seconds is about 80 concurrent calls.", "80", "800"),
+    ],
+)
+def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str, right: str) -> None:
+    [slip] = arithmetic_slips(said)
+    assert slip.kind is FindingKind.ARITHMETIC
+    assert wrong in (slip.said or "")
+    assert right in (slip.right or ""), slip.right
+    assert slip.competency == "estimation"
+    assert slip.quote and slip.said in slip.quote
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "10 billion redirects a month is about 3,900 redirects per second.",
+        "62^7 ≈ 3.5 trillion, plenty for 6 billion links.",
+        "2 KB plus 800 bytes is 2.8 KB per payment, times 10 million is 28 GB a day, about 10 TB a year.",
+        "Five years is 60 months, times 100 million is 6 billion links.",
+        "Reads at ten times that are 10,000 a second.",
+        "1,000 a second times 0.8 seconds is 800 calls in flight.",
+        "5 billion pages a month over 2.6 million seconds is about 1,900 a second, call it 2k.",
+        "0.1% of 10 million is 10,000 a day.",
+        "150 million users times 10 opens is 1.5 billion reads a day, about 17,000 per second.",
+    ],
+)
+def test_right_sums_are_left_alone(said: str) -> None:
+    assert arithmetic_slips(said) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "1 billion requests a day, so 100k QPS at peak.",  # a peak is not the average restated
+        "At 20 billion: 8k/s, 6.4 Gbps, 500 TB/month.",  # a list of different figures, not a conversion
+        "We have 500 million users, so 100 million daily actives.",  # counts with no operation are assumptions
+        "For peak I'll take 3x, so around 1,200 reads a second.",
+    ],
+)
+def test_assumptions_and_lists_are_not_sums(said: str) -> None:
+    assert arithmetic_slips(said) == []

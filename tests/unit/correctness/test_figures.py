@@ -1,0 +1,35 @@
+"""Figures against the interview's facts, only ever compared with a fact of the same kind."""
+
+from __future__ import annotations
+
+from core.correctness.figures import facts_of, figure_slips, is_capacity
+
+FACTS = facts_of(
+    [
+        "Assume about 100 million new short links a month and about 10 billion redirects a month.",
+        "Reads dominate: roughly 4,000 redirects per second on average, and peaks around 20,000 per second.",
+    ]
+)
+
+
+def test_a_traffic_figure_far_from_the_facts_is_a_finding() -> None:
+    [slip] = figure_slips("So we serve about 40 redirects per second in total.", FACTS)
+    assert "40 redirects per second" in (slip.said or "")
+    assert "4,000 redirects per second" in (slip.right or "")
+
+
+def test_a_per_node_capacity_is_never_compared_with_total_traffic() -> None:
+    said = "Redis starts to struggle at around 200k redirects per second, so one node is plenty."
+    assert is_capacity("Redis starts to struggle at around 200k redirects per second")
+    assert figure_slips(said, FACTS) == []
+
+
+def test_figures_close_to_the_facts_and_hypotheticals_pass() -> None:
+    assert figure_slips("Peaks of about 20,000 redirects per second.", FACTS) == []
+    assert figure_slips("At 10x we would see 200,000 redirects a second.", FACTS) == []
+    assert figure_slips("Each user makes 40 redirects per second at most.", FACTS) == []
+
+
+def test_the_interviewers_questions_and_quotes_are_not_facts() -> None:
+    facts = facts_of(["How did you get the 1,700 reads per second?", "You said 50 reads per second."])
+    assert facts == []

@@ -1,0 +1,48 @@
+"""Known wrong claims, as data: each is caught as said, and not when it is denied or known better."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.content.rubrics import load_rubric
+
+RUBRIC = load_rubric(Path(__file__).resolve().parents[3] / "data" / "rubrics" / "system_design.yaml")
+DENIALS = {
+    "replication": [
+        "With a replication factor of 3 we can survive two node failures.",
+        "We shard with consistent hashing, and we replicate each key to the next two nodes on the ring.",
+    ],
+    "data_model_schema": ["Two different URLs can collide on the first seven characters of the MD5, so we check."],
+    "database_choice": ["Postgres can be sharded by user id, so it scales past one machine with some work."],
+    "caching": ["The CDN can't cache personalised feeds, only the images and videos."],
+    "consistency": ["In a partition we have to choose between consistency and availability, so we pick availability."],
+    "sharding": ["Read replicas help reads, but writes still go to the primary."],
+    "async_processing": ["Kafka is at least once, so the consumer must be idempotent."],
+    "failure_handling": ["Retries are safe only because every request carries an idempotency key."],
+}
+
+
+def test_the_rubric_keeps_the_general_misconceptions_with_topics_and_truths() -> None:
+    assert len(RUBRIC.misconceptions) >= 6
+    for m in RUBRIC.misconceptions:
+        assert m.topic in RUBRIC.topics, m.correction
+        assert m.truth and m.correction.endswith("?")
+
+
+@pytest.mark.parametrize("index", range(len(RUBRIC.misconceptions)))
+def test_each_example_is_caught(index: int) -> None:
+    m = RUBRIC.misconceptions[index]
+    assert m.found_in(m.example), m.example
+
+
+@pytest.mark.parametrize(("topic", "denial"), [(t, d) for t, ds in DENIALS.items() for d in ds])
+def test_denials_and_right_claims_are_not_caught(topic: str, denial: str) -> None:
+    assert not any(m.found_in(denial) for m in RUBRIC.misconceptions if m.topic == topic), denial
+
+
+def test_a_negative_claim_is_found_despite_its_own_not() -> None:
+    [cap] = [m for m in RUBRIC.misconceptions if m.topic == "database_choice"]
+    assert cap.negative_claim
+    assert cap.found_in("Honestly SQL databases can't scale horizontally, so Mongo it is.")

@@ -1,0 +1,97 @@
+"""The reader over a whole interview: mistakes, corrections, repeats, off-topic answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.content.problems import ProblemBank, load_problem_bank
+from core.content.rubrics import Rubric, load_rubric
+from core.correctness.findings import FindingKind
+from core.correctness.reader import check_statement, read_transcript
+from core.models import Utterance
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+@pytest.fixture(scope="module")
+def bank() -> ProblemBank:
+    return load_problem_bank(DATA / "problems")
+
+
+@pytest.fixture(scope="module")
+def rubric() -> Rubric:
+    return load_rubric(DATA / "rubrics" / "system_design.yaml")
+
+
+def _talk(*lines: str) -> list[Utterance]:
+    speakers = ("interviewer", "candidate")
+    return [Utterance(speakers[i % 2], t, start=10.0 * i, seq=i) for i, t in enumerate(lines)]
+
+
+def test_check_statement_finds_a_slip_and_a_misconception(bank: ProblemBank, rubric: Rubric) -> None:
+    said = "That's about 400 redirects per second from 10 billion a month. Three replicas survive three node failures."
+    found = check_statement(said, bank.get("url_shortener"), rubric)
+    kinds = [f.kind for f in found]
+    assert FindingKind.ARITHMETIC in kinds or FindingKind.FIGURE in kinds
+    [wrong] = [f for f in found if f.kind is FindingKind.MISCONCEPTION]
+    assert wrong.competency == "reliability" and wrong.topic == "replication"
+
+
+def test_a_slip_put_right_after_a_challenge_is_marked_corrected(bank: ProblemBank, rubric: Rubric) -> None:
+    reading = read_transcript(
+        _talk(
+            "Peak is about 50,000 notifications a second; 5% are texts.",
+            "5% of 50,000 is 250 a second, well under the SMS limit.",
+            "Can you double-check the SMS figure?",
+            "Ah, 5% of 50,000 is 2,500, not 250 — that's over the limit, so we need a pacer.",
+        ),
+        bank.get("notification_service"),
+        rubric,
+        bank,
+    )
+    [slip] = reading.mistakes(include_corrected=True)
+    assert slip.corrected and reading.mistakes() == []
+
+
+def test_an_uncorrected_slip_stays(bank: ProblemBank, rubric: Rubric) -> None:
+    reading = read_transcript(
+        _talk("How big?", "6 billion links times 500 bytes is about 300 gigabytes.", "OK.", "Then one SSD is enough."),
+        bank.get("url_shortener"),
+        rubric,
+        bank,
+    )
+    [slip] = reading.mistakes()
+    assert "3 TB" in (slip.right or "") and slip.message_seq == 1
+
+
+def test_pastes_and_junk_are_dropped_from_what_may_be_scored(bank: ProblemBank, rubric: Rubric) -> None:
+    paste = "Our platform will use a scalable microservices architecture with a CDN for global delivery of videos."
+    reading = read_transcript(
+        _talk("Scope?", paste, "Numbers?", paste + " <script>alert(1)</script>", "Design?", paste),
+        bank.get("video_streaming"),
+        rubric,
+        bank,
+    )
+    assert reading.repeated_share > 0.6
+    assert reading.junk == 1
+    candidate = [u.text for u in reading.utterances if u.speaker == "candidate"]
+    assert candidate == [paste]
+    assert not any("<script>" in u.text for u in reading.utterances)
+
+
+def test_a_whole_interview_about_another_problem_is_off_topic(bank: ProblemBank, rubric: Rubric) -> None:
+    reading = read_transcript(
+        _talk(
+            "Design a chat service for phones and the web.",
+            "A user pastes a long URL and gets a short link; we redirect with a 302 to count clicks.",
+            "This is chat: messages between users.",
+            "Right, the short code is base62 from a counter, and custom aliases are checked for collisions.",
+        ),
+        bank.get("chat_messaging"),
+        rubric,
+        bank,
+    )
+    assert reading.off_topic and reading.relevance.closer_problem_id == "url_shortener"
+    assert reading.off_topic_share > 0.9

@@ -1,0 +1,38 @@
+"""An answer about another problem is recognised, whatever its quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.content.problems import ProblemBank, load_problem_bank
+from core.correctness.relevance import relevance
+
+
+@pytest.fixture(scope="module")
+def bank() -> ProblemBank:
+    return load_problem_bank(Path(__file__).resolve().parents[3] / "data" / "problems")
+
+
+URL_ANSWER = (
+    "We take a long URL and hand back a short link: a base62 short code from a counter, stored code to long URL "
+    "in a key-value store, and a 302 redirect so we can count clicks; custom aliases are checked for collisions."
+)
+
+
+def test_a_url_shortener_answer_to_a_chat_question_is_off_topic(bank: ProblemBank) -> None:
+    r = relevance(URL_ANSWER, bank.get("chat_messaging"), bank)
+    assert not r.on_topic
+    assert r.closer_problem_id == "url_shortener"
+
+
+def test_the_same_answer_is_on_topic_for_its_own_problem(bank: ProblemBank) -> None:
+    assert relevance(URL_ANSWER, bank.get("url_shortener"), bank).on_topic
+
+
+def test_generic_words_and_one_shared_term_do_not_make_an_answer_off_topic(bank: ProblemBank) -> None:
+    said = "Messages go through a gateway that holds each WebSocket; we store them in Cassandra keyed by chat."
+    assert relevance(said, bank.get("chat_messaging"), bank).on_topic
+    plain = "We would use a cache and a database behind a load balancer."
+    assert relevance(plain, bank.get("news_feed"), bank).on_topic

@@ -1,0 +1,140 @@
+"""Right before fluent: the worst cases of issue 14, pinned through the offline evaluator.
+
+A confident estimate with wrong arithmetic, a fluent answer to another problem and a pasted
+paragraph with a script tag each used to score well; each must now score low, say why, and
+never be quoted as a strength.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.content.problems import ProblemBank, load_problem_bank
+from core.content.rubrics import Rubric, load_rubric
+from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.evaluation.report import correctness_text
+from core.models import Evaluation, Utterance
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+@pytest.fixture(scope="module")
+def bank() -> ProblemBank:
+    return load_problem_bank(DATA / "problems")
+
+
+@pytest.fixture(scope="module")
+def rubric() -> Rubric:
+    return load_rubric(DATA / "rubrics" / "system_design.yaml")
+
+
+def _interview(*pairs: tuple[str, str]) -> list[Utterance]:
+    out = []
+    for i, (asked, answered) in enumerate(pairs):
+        out.append(Utterance("interviewer", asked, start=60.0 * i, end=60.0 * i + 8, seq=2 * i))
+        out.append(Utterance("candidate", answered, start=60.0 * i + 10, end=60.0 * i + 50, seq=2 * i + 1))
+    return out
+
+
+def _evaluate(bank: ProblemBank, rubric: Rubric, problem: str, talk: list[Utterance]) -> Evaluation:
+    return OfflineEvaluator(rubric, bank.get(problem), bank=bank).evaluate("s1", talk)
+
+
+def _score(evaluation: Evaluation, key: str) -> float:
+    return next(c.score for c in evaluation.competencies if c.key == key) or 0.0
+
+
+def _quoted(evaluation: Evaluation) -> str:
+    return " ".join([*evaluation.went_well, *(e.quote for c in evaluation.competencies for e in c.evidence)])
+
+
+SCOPE = (
+    "What would you like to clarify?",
+    "Creating short links and redirecting, custom aliases and expiry. How many links and redirects are there?",
+)
+FACTS = ("About 100 million new links a month and 10 billion redirects a month.", "Got it, so reads dominate.")
+DESIGN = (
+    "Sketch the design.",
+    "A load balancer, stateless API servers, a key-value store keyed by short code, and a Redis cache in front "
+    "because reads dominate; a 302 redirect so every click is counted through a queue.",
+)
+WRONG = (
+    "Estimate traffic and storage.",
+    "10 billion redirects a month works out to about 400 redirects per second. Over five years that is 6 billion "
+    "links, and 6 billion links times 500 bytes is about 300 gigabytes, so one database holds it all.",
+)
+RIGHT = (
+    "Estimate traffic and storage.",
+    "10 billion redirects a month works out to about 3,900 redirects per second. Over five years that is 6 billion "
+    "links, and 6 billion links times 500 bytes is about 3 terabytes, so we shard the store by short code.",
+)
+
+
+def test_the_400_per_second_estimate_is_a_weakness_with_the_right_figure(bank: ProblemBank, rubric: Rubric) -> None:
+    wrong = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    assert _score(wrong, "estimation") <= 2.5 < _score(right, "estimation")
+    assert _score(right, "estimation") - _score(wrong, "estimation") >= 1.5
+    advice = " ".join(wrong.needs_improvement)
+    assert "3,900" in advice and "3 TB" in advice
+    assert "400 redirects per second" not in " ".join(wrong.went_well)
+    assert wrong.communication["correctness"]["mistakes"] == 2
+
+
+def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubric: Rubric) -> None:
+    challenge = (
+        "Can you re-check the redirects per second?",
+        "You're right, I dropped a zero: it is about 3,900 redirects per second, and the 300 gigabytes should be 3 TB.",
+    )
+    corrected = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, challenge, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    assert corrected.communication["correctness"]["corrected"] == 2
+    assert _score(right, "estimation") - _score(corrected, "estimation") <= 0.5
+
+
+def test_a_fluent_answer_to_another_problem_scores_at_the_bottom(bank: ProblemBank, rubric: Rubric) -> None:
+    talk = _interview(
+        ("Design a chat service for phones and the web. What do you want to clarify?", SCOPE[1]),
+        FACTS,
+        RIGHT,
+        DESIGN,
+        ("How do you keep redirects fast when one link goes viral?", "Hot short codes sit in Redis and the CDN."),
+    )
+    evaluation = _evaluate(bank, rubric, "chat_messaging", talk)
+    assert evaluation.overall_score is not None and evaluation.overall_score <= 1.5
+    assert all((c.score or 0) <= 1.5 for c in evaluation.competencies)
+    assert evaluation.went_well == []
+    assert "url shortener" in evaluation.needs_improvement[0]
+
+
+def test_a_repeated_paste_with_markup_is_never_evidence(bank: ProblemBank, rubric: Rubric) -> None:
+    paste = (
+        "Our platform will use a scalable microservices architecture with a CDN for global delivery, object storage "
+        "for the videos and a transcoding service, ensuring high availability and low latency for millions of users."
+    )
+    talk = _interview(
+        ("What do you want to clarify?", paste),
+        ("Estimate storage per day.", paste + " <script>alert(1)</script>"),
+        ("Walk me through an upload.", "### Answer\n" + paste + "\n" + paste),
+        ("What happens when a transcoder dies?", paste + " <img src=x onerror=alert(document.cookie)>"),
+        ("Anything else?", "**" + paste + "**"),
+    )
+    evaluation = _evaluate(bank, rubric, "video_streaming", talk)
+    quoted = _quoted(evaluation)
+    assert "<script" not in quoted and "alert(" not in quoted and "onerror" not in quoted
+    assert evaluation.communication["correctness"]["repeated_share"] >= 0.7
+    assert evaluation.overall_score is None or evaluation.overall_score <= 1.5
+
+
+def test_confidence_follows_the_evidence_and_is_never_certain(bank: ProblemBank, rubric: Rubric) -> None:
+    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    assert all(c.confidence < 1.0 for c in evaluation.competencies)
+    assert len({c.confidence for c in evaluation.competencies}) > 1
+
+
+def test_the_report_says_what_the_reader_found(bank: ProblemBank, rubric: Rubric) -> None:
+    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, DESIGN))
+    line = correctness_text(evaluation.communication["correctness"])
+    assert line.startswith("2 mistake(s) left standing, 0 corrected")
