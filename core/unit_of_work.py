@@ -122,6 +122,10 @@ class ScoreOverrideRepository(Protocol):
         """Oldest first."""
         ...
 
+    def all(self) -> list[ScoreOverride]:
+        """Every session's overrides, oldest first (calibration reads them across interviews)."""
+        ...
+
 
 class AuditRepository(Protocol):
     def add(self, entry: AuditEntry) -> AuditEntry: ...

@@ -52,11 +52,17 @@ class EffectiveScores:
         return next(c for c in self.competencies if c.key == key)
 
 
-def effective_scores(rubric: Rubric, evaluation: Evaluation, overrides: list[ScoreOverride]) -> EffectiveScores:
-    """Pure: the evaluation's scores with the latest override of each competency applied."""
+def by_competency(overrides: list[ScoreOverride]) -> dict[str, list[ScoreOverride]]:
+    """Pure: each competency's overrides, oldest first, so the last one of each list is the one in force."""
     by_key: dict[str, list[ScoreOverride]] = {}
     for o in sorted(overrides, key=lambda o: (o.created_at is None, o.created_at, o.id or 0)):
         by_key.setdefault(o.competency, []).append(o)
+    return by_key
+
+
+def effective_scores(rubric: Rubric, evaluation: Evaluation, overrides: list[ScoreOverride]) -> EffectiveScores:
+    """Pure: the evaluation's scores with the latest override of each competency applied."""
+    by_key = by_competency(overrides)
     rows = []
     for c in evaluation.competencies:
         history = by_key.get(c.key, [])

@@ -90,3 +90,7 @@ class SqlScoreOverrideRepository(SqlRepository[ScoreOverride, ScoreOverrideRow])
     def in_session(self, session_id: str) -> list[ScoreOverride]:
         """Oldest first."""
         return self._in_session(session_id, ScoreOverrideRow.created_at, ScoreOverrideRow.id)
+
+    def all(self) -> list[ScoreOverride]:
+        """Oldest first, across sessions: reviewers make them by hand, so there are never very many."""
+        return self._many(select(ScoreOverrideRow).order_by(ScoreOverrideRow.created_at, ScoreOverrideRow.id))

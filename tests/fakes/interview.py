@@ -271,6 +271,9 @@ class FakeScoreOverrideRepository(_SessionLog[ScoreOverride]):
     def in_session(self, session_id: str) -> list[ScoreOverride]:
         return sorted(super().in_session(session_id), key=lambda o: (o.created_at or now(), o.id or 0))
 
+    def all(self) -> list[ScoreOverride]:
+        return sorted(copy.deepcopy(self._state.score_overrides), key=lambda o: (o.created_at or now(), o.id or 0))
+
 
 class FakeAuditRepository(Repo):
     """No foreign key: the record that a session was deleted must outlive it."""

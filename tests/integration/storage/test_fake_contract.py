@@ -26,6 +26,7 @@ from core.models import (
     PipelineChange,
     RecommendationRecord,
     ScorecardEntry,
+    ScoreOverride,
     Session,
     TeamMember,
     WebhookEvent,
@@ -304,3 +305,30 @@ def test_after_a_refused_write_the_unit_of_work_can_only_roll_back(factory: Fact
         uow.commit()
     with factory() as uow:
         assert [b.id for b in uow.bookings.all()] == ["b3"]
+
+
+def test_score_overrides_across_sessions_list_oldest_first(factory: Factory) -> None:
+    """Calibration reads every override at once: by time (whatever zone it was given in), then as added."""
+    with_sessions(factory, "s1", "s2")
+
+    def adjusted(session_id: str, competency: str, score: float, at: datetime) -> ScoreOverride:
+        return ScoreOverride(session_id, competency, 3.0, score, "Re-read the evidence.", "Dana", created_at=at)
+
+    with factory() as uow:
+        assert uow.score_overrides.all() == []
+        uow.score_overrides.add(adjusted("s2", "estimation", 2.0, T0 + timedelta(minutes=5)))
+        uow.score_overrides.add(adjusted("s1", "estimation", 4.0, (T0 + timedelta(minutes=10)).astimezone(ROME)))
+        uow.score_overrides.add(adjusted("s1", "requirements", 3.5, T0))
+        # the same time as s2's estimation: listed after it, as added
+        uow.score_overrides.add(adjusted("s2", "requirements", 2.5, T0 + timedelta(minutes=5)))
+        uow.commit()
+    with factory() as uow:
+        listed = uow.score_overrides.all()
+        assert [(o.session_id, o.competency, o.new_score) for o in listed] == [
+            ("s1", "requirements", 3.5),
+            ("s2", "estimation", 2.0),
+            ("s2", "requirements", 2.5),
+            ("s1", "estimation", 4.0),
+        ]
+        assert listed[-1].created_at == T0 + timedelta(minutes=10)
+        assert [o.new_score for o in uow.score_overrides.in_session("s1")] == [3.5, 4.0]
