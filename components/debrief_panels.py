@@ -13,6 +13,7 @@ from typing import Literal
 import streamlit as st
 
 from components.local_time import short
+from components.session_facts import field_labels, render_session_facts
 from core.content.templates import InterviewTemplate
 from core.debrief.recommendations import RecommendationView, override_recommendation, recommend, recommendation_view
 from core.debrief.scorecards import (
@@ -173,6 +174,7 @@ def render_synthesis(ws: Workspace, session_id: str) -> None:
         st.subheader("Objections")
         _findings(found.objections, "No objections were noted.")
     _conflicts(found)
+    _facts(found, template)
     _gaps(found, template)
 
 
@@ -214,6 +216,8 @@ def _findings(findings: list[Finding], empty: str) -> None:
             st.caption(f"“{quote}”")
         if finding.workaround:
             st.caption(f"Today: {finding.workaround}")
+        if finding.fact_keys:
+            st.caption("Also states: " + ", ".join(k.replace("_", " ") for k in finding.fact_keys))
 
 
 def _conflicts(found: DiscoverySynthesis) -> None:
@@ -226,6 +230,19 @@ def _conflicts(found: DiscoverySynthesis) -> None:
             f"**{conflict.label}**: “{conflict.side_a.text}” ({conflict.phrase_a}) "
             f"vs “{conflict.side_b.text}” ({conflict.phrase_b})"
         )
+
+
+def _facts(found: DiscoverySynthesis, template: InterviewTemplate) -> None:
+    st.subheader("Session facts")
+    st.caption("From the facts tab, the notes and the transcript; each shows where it was stated.")
+    render_session_facts(template, found.found_facts)
+    if found.fact_notes:
+        labels = field_labels(template)
+        tags = {c.key: c.label.lower() for c in template.notes.tags} if template.notes else {}
+        for note in found.fact_notes:
+            kinds = ", ".join(labels.get(k, k).lower() for k in note.fact_keys)
+            tag = f", not as {tags.get(note.tag, note.tag)}" if note.tag else ""
+            st.caption(f"Filed as facts ({kinds}){tag}: “{note.text}”")
 
 
 def _gaps(found: DiscoverySynthesis, template: InterviewTemplate) -> None:

@@ -10,13 +10,16 @@ from components.current_session import current_session_id, set_current_session
 from components.debrief_panels import render_recommendation, render_scorecard, render_synthesis
 from components.follow_ups import render_follow_ups
 from components.resources import get_workspace
+from components.session_facts import source_line
 from core.errors import WorkspaceError
 from core.interview.services import list_history
+from core.live.session_facts import gather_facts
 from core.live.sessions import HUMAN, Cockpit, cockpit
 from core.live.stage_clock import format_duration
 from core.models import SessionStatus
 
 ACTOR = "interviewer"
+OTHER_SIDE = {True: "customer", False: "candidate"}  # who the transcript's other speaker is
 
 ws = get_workspace()
 st.title("Debrief")
@@ -93,8 +96,9 @@ with tabs["Notes"]:
         )
     else:
         st.caption("No notes were taken in this session.")
-    if view.live.facts:
+    stated = gather_facts(template, view.live.facts, view.notes, view.transcript, other_side=OTHER_SIDE[discovery])
+    if any(stated.values()):
         st.markdown("**Session facts**")
         for field in template.notes.fields if template.notes else []:
-            if value := view.live.facts.get(field.key):
-                st.markdown(f"- **{field.label}:** {value}")
+            for fact in stated.get(field.key, []):
+                st.markdown(f"- **{field.label}:** {fact.value} — *{source_line(fact.sources)}*")

@@ -1,12 +1,16 @@
 """The cockpit's session facts: the template's session-scoped fields (budget, team size, …), each
-saved when the interviewer leaves it, so nothing waits for a save button."""
+saved when the interviewer leaves it, so nothing waits for a save button. Under each field, what the
+notes and the transcript already said about it (core.live.session_facts), so nothing heard is lost
+when the field stays empty."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components.cockpit.notice import post_notice
+from components.session_facts import render_heard
 from core.errors import WorkspaceError
+from core.live.session_facts import gather_facts
 from core.live.sessions import Cockpit, set_fact
 from core.workspace import Workspace
 
@@ -26,6 +30,7 @@ def render_facts(ws: Workspace, view: Cockpit, *, actor: str) -> None:
         st.caption("This interview kind has no session fields.")
         return
     st.caption("Saved as you leave each field.")
+    heard = gather_facts(template, live.facts, view.notes, view.transcript)
     for field in fields:
         key = f"live_fact_{field.key}_{session.id}"
         if key not in st.session_state:
@@ -38,3 +43,4 @@ def render_facts(ws: Workspace, view: Cockpit, *, actor: str) -> None:
             on_change=_fact_changed,
             args=(ws, session.id, field.key, key, actor),
         )
+        render_heard(heard.get(field.key, []))

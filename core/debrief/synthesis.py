@@ -4,6 +4,11 @@ The interviewer's tagged notes are grouped the way a product team reads them: jo
 jobs-to-be-done type, the top pains and desired outcomes, feature requests, objections, conflicts
 between jobs (the template's tensions) and gaps (session facts not recorded, goals left open).
 
+The session facts (decision-makers, budget, timeline, alternatives) come from the facts tab, the notes
+and the transcript alike (core.live.session_facts), each with where it was stated. A note that only
+states facts ("Decision-maker is VP Ops (Karen); budget approx 50k EUR/yr; wants pilot in Q1") is
+filed as facts, whatever tag was active when it was typed, not as a pain or a desired outcome.
+
 The suggested scores are deliberately simple, deterministic rules over the notes, the session facts
 (decision-makers, budget, timeline, alternatives) and goal coverage. They are a starting point the
 interviewer confirms or changes on the scorecard — never a verdict — so each one carries a one-line
@@ -18,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.content.templates import InterviewTemplate
+from core.live.fact_reader import read_facts
 from core.live.goal_coverage import GoalStatus, mentions
-from core.models import LiveNote
+from core.live.session_facts import SessionFact, fact_quotes, fact_text, gather_facts
+from core.models import LiveNote, TranscriptEntry
 
 TOP_N = 5  # top pains and top outcomes shown; more is a list, not a summary
 DEFAULT_IMPORTANCE = 3  # a note nobody rated counts as "real but tolerable"
@@ -96,6 +103,8 @@ NO_BUDGET = (
 )
 ALLOCATED_BUDGET = ("allocated", "approved", "set aside", "earmarked", "budgeted", "line item")
 _AMOUNT = re.compile(r"\d|[$€£]")
+WEEKS_IN_QUARTER = 13
+_WEEKS = re.compile(r"\b(\d+|a few|a couple of|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) weeks?\b")
 NOTHING_WORKS = ("nothing works", "nothing has worked", "none of them work", "gave up", "tried everything")
 NOT_SATISFIED = ("not happy", "unhappy", "not good enough", "isn't good enough", "doesn't work", "does not work")
 SATISFIED = ("works well", "works fine", "happy with", "good enough", "solves it", "committed to", "just renewed")
@@ -139,6 +148,7 @@ class Finding:
     at_seconds: float
     stage: str
     note_id: int | None = None
+    fact_keys: tuple[str, ...] = ()  # session facts the note also states (budget, timeline …)
 
     @property
     def evidence(self) -> str:
@@ -186,7 +196,9 @@ class DiscoverySynthesis:
     conflicts: list[Conflict]
     gaps: list[Gap]
     suggestions: dict[str, SuggestedScore]  # competency key -> suggestion
-    facts: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)  # session field -> the text the rules read
+    found_facts: dict[str, list[SessionFact]] = field(default_factory=dict)  # field -> facts with their sources
+    fact_notes: list[Finding] = field(default_factory=list)  # notes that only state facts, in time order
 
     @property
     def missing_facts(self) -> list[Gap]:
@@ -202,12 +214,19 @@ def synthesize(
     notes: Sequence[LiveNote],
     facts: Mapping[str, str],
     coverage: Mapping[str, GoalStatus],
+    *,
+    transcript: Sequence[TranscriptEntry] = (),
 ) -> DiscoverySynthesis:
-    """Group the saved notes (drafts are ignored) and derive a suggested score per competency."""
-    findings = [_finding(n) for n in notes if not n.draft and n.text.strip()]
-    ranked = sorted(findings, key=_rank)
+    """Group the saved notes (drafts are ignored), gather the session facts from the facts tab, the notes
+    and the transcript, and derive a suggested score per competency."""
+    saved = [n for n in notes if not n.draft and n.text.strip()]
+    found = gather_facts(template, facts, saved, transcript, other_side="customer")
+    findings = [_finding(n) for n in saved]
+    fact_notes = [f for f in findings if f.fact_keys and _only_facts(f)]
+    ranked = sorted((f for f in findings if not any(f is n for n in fact_notes)), key=_rank)
     by_tag = {tag: [f for f in ranked if f.tag == tag] for tag in ("pain", "outcome", "feature", "objection")}
     clean_facts = {k: v.strip() for k, v in facts.items() if v and v.strip()}
+    clean_facts |= {k: fact_text(k, said) for k, said in found.items() if said and k not in clean_facts}
     evidence = _Evidence(
         pains=by_tag["pain"],
         outcomes=by_tag["outcome"],
@@ -216,6 +235,7 @@ def synthesize(
         everything=ranked,
         facts=clean_facts,
         covered={key for key, status in coverage.items() if status.covered},
+        quotes={k: fact_quotes(said) for k, said in found.items() if said},
     )
     return DiscoverySynthesis(
         jobs=_jobs(template, ranked),
@@ -227,6 +247,8 @@ def synthesize(
         gaps=_gaps(template, clean_facts, coverage),
         suggestions={key: rule(evidence) for key, rule in RULES.items()},
         facts=clean_facts,
+        found_facts=found,
+        fact_notes=sorted(fact_notes, key=lambda f: f.at_seconds),
     )
 
 
@@ -235,6 +257,7 @@ def synthesize(
 
 def _finding(note: LiveNote) -> Finding:
     quote = note.fields.get("quote", "").strip()
+    reading = read_facts(note.text)
     return Finding(
         text=note.text.strip(),
         tag=note.tag,
@@ -246,6 +269,14 @@ def _finding(note: LiveNote) -> Finding:
         at_seconds=note.at_seconds,
         stage=note.stage,
         note_id=note.id,
+        fact_keys=tuple(dict.fromkeys(f.kind for f in reading.facts)),
+    )
+
+
+def _only_facts(finding: Finding) -> bool:
+    """Every sentence of the note states a fact, and their words add no pain, outcome or request."""
+    return read_facts(finding.text).only_facts and all(
+        read_facts(q, speaker="other").only_facts for q in finding.quotes
     )
 
 
@@ -299,6 +330,11 @@ class _Evidence:
     everything: list[Finding]
     facts: dict[str, str]
     covered: set[str]  # goal keys
+    quotes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # session field -> the words it rests on
+
+    def cite(self, key: str) -> list[str]:
+        """The evidence for a session fact: the facts tab's text, else the words of the notes and transcript."""
+        return list(self.quotes.get(key) or ((self.facts[key],) if self.facts.get(key) else ()))
 
 
 def _suggest(key: str, score: float, rationale: str, evidence: Sequence[str] = ()) -> SuggestedScore:
@@ -386,13 +422,17 @@ def _timing_fit(e: _Evidence) -> SuggestedScore:
     next_step = "next_step_agreed" in e.covered
     urgent = [f for f in e.everything if mentions(_said(f), URGENT_PHRASES)] + [p for p in e.pains if p.importance == 5]
     if horizon == "soon":
-        return _suggest(key, 4 + next_step, _with_step("A date within the quarter drives it", next_step), [timeline])
+        return _suggest(
+            key, 4 + next_step, _with_step("A date within the quarter drives it", next_step), e.cite("timeline")
+        )
     if horizon == "months":
-        return _suggest(key, 3.5 + 0.5 * next_step, _with_step("A trigger within months", next_step), [timeline])
+        return _suggest(
+            key, 3.5 + 0.5 * next_step, _with_step("A trigger within months", next_step), e.cite("timeline")
+        )
     if horizon == "unclear":
-        return _suggest(key, 3, "A timeline was given, without a date that forces the decision.", [timeline])
+        return _suggest(key, 3, "A timeline was given, without a date that forces the decision.", e.cite("timeline"))
     if horizon == "vague":
-        return _suggest(key, 2, "Only a vague wish to change some day.", [timeline])
+        return _suggest(key, 2, "Only a vague wish to change some day.", e.cite("timeline"))
     if urgent:
         return _suggest(key, 3, "No timeline recorded, but the notes sound urgent.", [u.evidence for u in urgent])
     return _suggest(key, 2, "No timeline recorded and nothing urgent was noted.")
@@ -419,7 +459,7 @@ def _decision_process(e: _Evidence) -> SuggestedScore:
     if "next_step_agreed" in e.covered:
         score += 0.5
         why.append("a next step was agreed")
-    return _suggest(key, score, _sentence(why, ""), [who])
+    return _suggest(key, score, _sentence(why, ""), e.cite("decision_makers"))
 
 
 def _budget(e: _Evidence) -> SuggestedScore:
@@ -430,12 +470,12 @@ def _budget(e: _Evidence) -> SuggestedScore:
     if not budget:
         return _suggest(key, 2, "No budget was recorded.")
     if mentions(budget, NO_BUDGET):
-        return _suggest(key, 1, "They said there is no budget for this.", [budget])
+        return _suggest(key, 1, "They said there is no budget for this.", e.cite("budget"))
     if mentions(budget, ALLOCATED_BUDGET):
-        return _suggest(key, 5, "A budget is allocated for this.", [budget])
+        return _suggest(key, 5, "A budget is allocated for this.", e.cite("budget"))
     if _AMOUNT.search(budget):
-        return _suggest(key, 4, "Money is available and an amount was named.", [budget])
-    return _suggest(key, 3, "A budget source or owner is known, but no money is set aside.", [budget])
+        return _suggest(key, 4, "Money is available and an amount was named.", e.cite("budget"))
+    return _suggest(key, 3, "A budget source or owner is known, but no money is set aside.", e.cite("budget"))
 
 
 def _timeline(e: _Evidence) -> SuggestedScore:
@@ -446,7 +486,7 @@ def _timeline(e: _Evidence) -> SuggestedScore:
     horizon = _horizon(timeline)
     next_step = "next_step_agreed" in e.covered
     if horizon == "soon":
-        return _suggest(key, 4.5 + 0.5 * next_step, _with_step("Use within the quarter", next_step), [timeline])
+        return _suggest(key, 4.5 + 0.5 * next_step, _with_step("Use within the quarter", next_step), e.cite("timeline"))
     scores: dict[Horizon, tuple[float, str]] = {
         "months": (4, "A timeline within the next quarters."),
         "unclear": (3, "A rough timeline without dated steps."),
@@ -454,7 +494,7 @@ def _timeline(e: _Evidence) -> SuggestedScore:
         "none": (1, "No timeline was recorded."),
     }
     score, why = scores[horizon]
-    return _suggest(key, score, why, [timeline] if timeline else [])
+    return _suggest(key, score, why, e.cite("timeline"))
 
 
 def _competition(e: _Evidence) -> SuggestedScore:
@@ -465,12 +505,12 @@ def _competition(e: _Evidence) -> SuggestedScore:
     if not alternatives:
         return _suggest(key, 2.5, "Their alternatives were not recorded.")
     if mentions(alternatives, NOTHING_WORKS):
-        return _suggest(key, 5, "Nothing they have tried works.", [alternatives])
+        return _suggest(key, 5, "Nothing they have tried works.", e.cite("alternatives"))
     if not mentions(alternatives, NOT_SATISFIED) and mentions(alternatives, SATISFIED):
-        return _suggest(key, 1.5, "An alternative already serves them well enough.", [alternatives])
+        return _suggest(key, 1.5, "An alternative already serves them well enough.", e.cite("alternatives"))
     if mentions(alternatives, SHORTFALL):
-        return _suggest(key, 4, "Their alternatives fall short.", [alternatives])
-    return _suggest(key, 3, "They know alternatives; we have no clear edge yet.", [alternatives])
+        return _suggest(key, 4, "Their alternatives fall short.", e.cite("alternatives"))
+    return _suggest(key, 3, "They know alternatives; we have no clear edge yet.", e.cite("alternatives"))
 
 
 RULES: dict[str, Callable[[_Evidence], SuggestedScore]] = {
@@ -492,11 +532,20 @@ def _horizon(timeline: str) -> Horizon:
         return "none"
     if mentions(timeline, VAGUE_TIME):
         return "vague"
-    if mentions(timeline, SOON_TIME):
+    if mentions(timeline, SOON_TIME) or _weeks_away(timeline):
         return "soon"
     if mentions(timeline, MONTHS_TIME):
         return "months"
     return "unclear"
+
+
+def _weeks_away(timeline: str) -> bool:
+    """ "Within 6 weeks", "in three weeks": a date inside the quarter, said as a count of weeks."""
+    found = _WEEKS.search(timeline.lower())
+    if found is None:
+        return False
+    count = found.group(1)
+    return int(count) <= WEEKS_IN_QUARTER if count.isdigit() else True
 
 
 def _with_step(text: str, next_step: bool) -> str:
