@@ -17,9 +17,20 @@ except WorkspaceError as exc:
     st.caption("Fix the problem above and reload this page; nothing you have stored is lost.")
     st.stop()
 
+setup = st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup")
+
+
+def home() -> None:
+    """The app's root address: Setup, at its own address. (Streamlit serves its default page at the root
+    only, so Setup as the default page would answer "Page not found" at /setup.)"""
+    st.switch_page(setup, query_params=st.query_params.to_dict())
+
+
+# Every page has its own address (/setup, /interview, …) that opens it directly, bookmarks and reloads too.
 navigation = st.navigation(
     [
-        st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup", default=True),
+        st.Page(home, title="Interview Workspace", url_path="", default=True, visibility="hidden"),
+        setup,
         st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
         st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"),
         st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"),

@@ -1,11 +1,16 @@
-"""The interview chat: messages with avatars, stage markers and times."""
+"""The interview chat: messages with avatars, stage markers and times.
+
+A message's time is `mm:ss` from the interview's start: the clock the transcript and the
+evaluation's evidence use.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components.local_time import local
-from core.models import Message, Role, Stage
+from core.evaluation.utterances import seconds_in
+from core.models import Message, Role, Session, Stage
+from core.speech.transcript_formats import clock
 
 AVATARS = {
     Role.INTERVIEWER: ":material/support_agent:",
@@ -14,17 +19,23 @@ AVATARS = {
 }
 
 
-def render_messages(messages: list[Message]) -> None:
+def render_messages(messages: list[Message], session: Session) -> None:
     previous_stage: Stage | None = None
     for message in messages:
         if message.stage != previous_stage:
             st.caption(f"— {message.stage.label} —")
         previous_stage = message.stage
-        render_message(message)
+        render_message(message, session)
 
 
-def render_message(message: Message) -> None:
+def message_time(message: Message, session: Session) -> str | None:
+    """`mm:ss` into the interview (`h:mm:ss` from an hour on); None when the message has no time."""
+    seconds = seconds_in(session, message.created_at)
+    return None if seconds is None else clock(seconds)
+
+
+def render_message(message: Message, session: Session) -> None:
     with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
         st.markdown(message.content)
-        if message.created_at is not None:
-            st.caption(f"{local(message.created_at):%H:%M}")
+        if (at := message_time(message, session)) is not None:
+            st.caption(at)

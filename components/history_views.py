@@ -1,4 +1,5 @@
-"""History's pieces: whiteboard snapshots in time order, a candidate's trend, two interviews compared.
+"""History's pieces: the whiteboard's latest snapshot (earlier ones on demand), a candidate's trend, two
+interviews compared.
 
 They render what they are given (core.history.services's SessionDetail, CandidateTrend, Comparison);
 the page loads it.
@@ -16,6 +17,7 @@ import streamlit as st
 from components.local_time import short
 from core.history.services import CandidateTrend, Comparison, CompetencyDelta, SessionDetail
 from core.models import WhiteboardSnapshot
+from core.whiteboard.analysis import drawn_objects
 
 
 def score_text(score: float | None) -> str:
@@ -24,19 +26,35 @@ def score_text(score: float | None) -> str:
 
 
 def render_snapshots(snapshots: Sequence[WhiteboardSnapshot], locate: Callable[[str], Path]) -> None:
-    """Oldest first, each with its time; the picture when its PNG is there, else what the board held."""
+    """The drawing as it was last saved; the earlier autosaves, newest first, on demand (an expander that
+    draws its pictures only once opened). Each with its time, and its picture when its PNG is there."""
     if not snapshots:
         st.caption("No whiteboard snapshots were kept for this interview.")
         return
-    st.caption(f"{len(snapshots)} snapshots, oldest first.")
-    for number, snapshot in enumerate(snapshots, start=1):
-        shapes = len(snapshot.fabric_json.get("objects", []) or [])
-        st.markdown(f"**{number}.** {short(snapshot.created_at)} · {shapes} shapes")
-        path = locate(snapshot.png_path) if snapshot.png_path else None
-        if path is not None and path.is_file():
-            st.image(str(path))
-        elif snapshot.png_path:
-            st.caption(f"The picture {Path(snapshot.png_path).name} is listed but its file is missing.")
+    *earlier, latest = snapshots  # oldest first
+    st.caption("The latest drawing." if not earlier else f"The latest drawing, of {len(snapshots)} saved versions.")
+    _render_snapshot(latest, "Latest", locate)
+    if not earlier:
+        return
+    with st.expander(
+        f"Earlier versions ({len(earlier)})",
+        key=f"history_earlier_snapshots_{latest.session_id}",
+        on_change="rerun",
+    ) as section:
+        if section.open:
+            for number in range(len(earlier), 0, -1):
+                _render_snapshot(earlier[number - 1], f"{number}.", locate)
+
+
+def _render_snapshot(snapshot: WhiteboardSnapshot, title: str, locate: Callable[[str], Path]) -> None:
+    """`**Latest** · 03 Mar 2025 23:05 · 3 shapes`, then the picture (or why it is missing)."""
+    shapes = len(drawn_objects(snapshot.fabric_json))  # as drawn: the arrow heads the board added are no shapes
+    st.markdown(f"**{title}** {short(snapshot.created_at)} · {shapes} shape{'s' if shapes != 1 else ''}")
+    path = locate(snapshot.png_path) if snapshot.png_path else None
+    if path is not None and path.is_file():
+        st.image(str(path))
+    elif snapshot.png_path:
+        st.caption(f"The picture {Path(snapshot.png_path).name} is listed but its file is missing.")
 
 
 def trend_chart(trend: CandidateTrend) -> go.Figure:

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from core.interview.services import UsageSummary
 from core.llm.providers import PROVIDERS, LLMChoice, resolve_api_key
 from core.models import Session
 
 ENTERED_KEYS = "llm_entered_keys"  # provider -> key typed on Setup, this tab only
+FREE = "free: no tokens, no cost"  # what the offline engine costs
 
 
 def secrets() -> Mapping[str, object] | None:
@@ -54,3 +56,14 @@ def choice_for(provider: str, model: str | None) -> LLMChoice | None:
 def session_choice(session: Session) -> LLMChoice | None:
     """The model an interview was started with, and the key this tab can reach for it."""
     return choice_for(session.interviewer_provider, session.interviewer_model)
+
+
+def usage_line(session: Session, usage: UsageSummary) -> str:
+    """Who interviews and what it has cost so far: "OpenAI gpt-4o · 1,234 tokens · $0.0123", or for the
+    offline engine, which runs on this machine, "Offline (built in) · free: no tokens, no cost"."""
+    info = PROVIDERS[session.interviewer_provider]
+    if not info.is_llm:
+        return f"{info.label} · {FREE}"
+    cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
+    tokens = usage.input_tokens + usage.output_tokens
+    return f"{info.label} {session.interviewer_model} · {tokens:,} tokens · {cost}"

@@ -1,6 +1,7 @@
 """The live transcript: who said what and when, a search box, and exports (TXT, JSON, SRT, WebVTT).
 
-Renders entries it is given; the page loads them (inside a fragment, so new lines appear live).
+Renders entries it is given; the page loads them (inside a fragment, so new lines appear live). On the
+Interview page and in History they are the spoken lines and the chat's messages ("typed") together.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from core.speech.transcript_formats import clock, search, speaker_label, to_json
 SEARCH_KEY = "transcript_search"
 COLORS = {"interviewer": "blue", "candidate": "green"}
 EMPTY = (
-    'Nothing transcribed yet. Turn on "Speak my answers" below to speak your answers into the '
-    "microphone; they will appear here as you talk. Your typed answers are in the chat."
+    'Nothing said or typed yet. Answer in the chat, or turn on "Speak my answers" below to speak into '
+    "the microphone: both appear here with their times."
 )
 
 # Characters Streamlit's Markdown would read as formatting (or LaTeX, for "$") in spoken text.
@@ -49,10 +50,11 @@ def export_file_name(problem_id: str, extension: str, session_id: str | None = N
 
 
 def entry_markdown(entry: TranscriptEntry) -> str:
-    """`**Candidate** 01:02` over the text, with the text's Markdown characters escaped."""
+    """`**Candidate** 01:02` over the text (`01:02 · typed` for a chat message), Markdown characters escaped."""
     label = f":{COLORS.get(entry.speaker, 'gray')}[**{speaker_label(entry.speaker)}**]"
     text = _MARKDOWN.sub(r"\\\1", entry.text.strip())
-    return f"{label} :gray[{clock(entry.start)}]  \n{text}"
+    typed = " · typed" if entry.source == "typed" else ""
+    return f"{label} :gray[{clock(entry.start)}{typed}]  \n{text}"
 
 
 def render_transcript_panel(

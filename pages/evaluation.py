@@ -7,6 +7,7 @@ import streamlit as st
 
 from components.current_session import current_session_id, set_current_session
 from components.evaluation_report import render_evaluation
+from components.llm_choice import FREE
 from components.local_time import short
 from components.resources import get_workspace
 from components.session_media import render_session_media
@@ -17,6 +18,7 @@ from core.evaluation.reviews import EffectiveScore, override_score
 from core.history.session_export import session_zip, zip_name
 from core.interview.services import get_interview, list_history, usage_summary
 from core.live.sessions import is_live
+from core.llm.providers import PROVIDERS
 from core.media.capture import list_media
 from core.models import SessionStatus
 from core.speech.transcript_formats import speaker_label
@@ -184,6 +186,9 @@ if usage.calls:
     if usage.unpriced_models:
         total += f" (no price in config for {', '.join(usage.unpriced_models)})"
     st.caption(total)
+elif not PROVIDERS[view.session.interviewer_provider].is_llm:
+    st.subheader("Model usage")
+    st.caption(f"The offline engine ran this interview and its evaluation on this machine — {FREE}.")
 
 if media := list_media(ws, view.session.id):
     st.subheader("Recordings")

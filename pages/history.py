@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components.calibration import render_calibration
 from components.chat_panel import render_messages
 from components.current_session import set_current_session
 from components.evaluation_report import render_evaluation
@@ -24,6 +25,7 @@ from components.session_media import render_session_media
 from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
 from core.evaluation.report import load_report
+from core.history.calibration import evaluator_calibration
 from core.history.services import (
     InterviewerOption,
     SessionDetail,
@@ -247,11 +249,13 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
     tabs = st.tabs(["Chat", "Transcript", "Whiteboard", "Evaluation", "Recordings", "Trends", "Compare"])
     with tabs[0]:
         if detail.messages:
-            render_messages(detail.messages)
+            render_messages(detail.messages, session)
         else:
             st.caption("No chat messages.")
     with tabs[1]:
-        render_transcript_panel(detail.transcript, problem_id=session.problem_id, session_id=session.id, height=420)
+        render_transcript_panel(
+            detail.transcript_lines, problem_id=session.problem_id, session_id=session.id, height=420
+        )
     with tabs[2]:
         render_snapshots(detail.snapshots, ws.files.absolute)
     with tabs[3]:
@@ -286,6 +290,11 @@ if not interviewers:
     st.stop()
 
 listed = _render_list(ws, interviewers)
+
+# Read only while open: it goes through every reviewed interview.
+with st.expander("Calibration", icon=":material/balance:", key="history_calibration", on_change="rerun") as section:
+    if section.open:
+        render_calibration(evaluator_calibration(ws))
 
 if opened := st.query_params.get("session"):
     try:

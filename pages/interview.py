@@ -12,7 +12,7 @@ from components.camera import render_camera
 from components.chat_panel import AVATARS, render_message, render_messages
 from components.current_session import current_session_id, set_current_session
 from components.live_modes import render_live_modes
-from components.llm_choice import session_choice
+from components.llm_choice import session_choice, usage_line
 from components.mic import render_mic
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
@@ -24,7 +24,6 @@ from core.interview.services import (
     InterviewView,
     end_interview,
     get_interview,
-    list_transcript,
     message_count,
     needs_reply,
     open_sessions,
@@ -34,10 +33,10 @@ from core.interview.services import (
     start_interview,
     stream_reply,
     submit_answer,
+    transcript_with_chat,
     usage_summary,
 )
 from core.live.sessions import is_live
-from core.llm.providers import PROVIDERS
 from core.models import Role, Session, SessionStatus
 from core.speech import live_transcription
 from core.speech.recordings import transcribe_recording
@@ -150,19 +149,18 @@ with header[0]:
     st.title(view.problem.title)
     who = view.candidate.name if view.candidate else "Candidate"
     details = [who, session.level.value, f"{session.duration_minutes} min", f"status: **{session.status.value}**"]
-    if PROVIDERS[session.interviewer_provider].is_llm:
-        usage = usage_summary(ws, session.id)
-        cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
-        details.append(f"{PROVIDERS[session.interviewer_provider].label} {session.interviewer_model}")
-        details.append(f"{usage.input_tokens + usage.output_tokens:,} tokens · {cost}")
+    details.append(usage_line(session, usage_summary(ws, session.id)))
     st.caption(" · ".join(details))
     render_stage_progress(session.stage)
 with header[1]:
     # Nothing else goes in this column: a fragment rerunning every second can clear its neighbours.
     clock(session)
 
+# Notices go in here, so whether there is one or not the panels below stay at the same place on the page:
+# a canvas that moves down the page remounts, and a remounted canvas starts from the drawing as last saved.
+notices = st.container()
 if notice := st.session_state.pop(NOTICE, None):
-    st.warning(notice)
+    notices.warning(notice)
 
 if session.status is SessionStatus.READY:
     st.info("This interview is set up but has not started.")
@@ -179,7 +177,7 @@ if session.status is SessionStatus.ACTIVE and needs_reply(view.messages) and not
         reply_to_candidate(ws, session.id, llm=llm)
         view = get_interview(ws, session.id)
     except WorkspaceError as exc:
-        st.warning(f"The interviewer could not answer your last message: {exc}")
+        notices.warning(f"The interviewer could not answer your last message: {exc}")
 
 
 def _answer(text: str) -> None:
@@ -192,7 +190,7 @@ def _answer(text: str) -> None:
         return
     st.session_state.pop(UNSENT, None)
     with history:
-        render_message(stored)
+        render_message(stored, session)
         with st.chat_message(Role.INTERVIEWER.value, avatar=AVATARS[Role.INTERVIEWER]):
             try:
                 reply = stream_reply(ws, session.id, llm=llm)
@@ -219,7 +217,7 @@ with chat_col:
         max_chars=8000,
     )
     with history:
-        render_messages(view.messages)
+        render_messages(view.messages, session)
     if prompt:
         _answer(prompt)
     if st.session_state.get(UNSENT):
@@ -278,7 +276,7 @@ with board_col:
 def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
     if live_transcription.is_listening(session_id) and message_count(ws, session_id) != messages_shown:
         st.rerun(scope="app")
-    render_transcript_panel(list_transcript(ws, session_id), problem_id=problem_id, session_id=session_id)
+    render_transcript_panel(transcript_with_chat(ws, session_id), problem_id=problem_id, session_id=session_id)
 
 
 with transcript_col:

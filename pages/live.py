@@ -56,7 +56,8 @@ with head:
 with side:
     # Nothing else goes in this column: a fragment rerunning every second can clear its neighbours.
     render_clocks(ws, session.id)
-render_notice()
+with st.container():  # there with or without a notice, so the panels below keep their place (a moved canvas remounts)
+    render_notice()
 render_controls(ws, view, actor=ACTOR)
 
 # --- left: stages and goals; middle: guide, copilot, notes; right: transcript, whiteboard, facts --

@@ -81,7 +81,12 @@ def _candidate_fields(ws: Workspace) -> tuple[str | None, str, str]:
     )
     if choice != NEW_CANDIDATE:
         return choice, "", ""
-    upload = st.file_uploader("Resume (optional: fills in name and email)", type=["pdf", "txt"], key="schedule_resume")
+    upload = st.file_uploader(
+        f"Resume (optional: fills in name and email; up to {ws.settings.resume_max_mb:g} MB)",
+        type=["pdf", "txt"],
+        key="schedule_resume",
+        max_upload_size=ws.settings.resume_upload_mb,
+    )
     if upload is not None and st.session_state.get("schedule_resume_done") != upload.file_id:
         try:
             profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor="scheduler")

@@ -40,6 +40,7 @@ upload = st.file_uploader(
     f"Upload a PDF or text resume (up to {ws.settings.resume_max_mb:g} MB). It tailors the problem to you.",
     type=["pdf", "txt", "md"],
     key="setup_resume",
+    max_upload_size=ws.settings.resume_upload_mb,  # the limit the label gives, not the server's (recordings')
 )
 if upload is not None:
     data = upload.getvalue()

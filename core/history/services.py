@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from core.errors import ContentError
+from core.evaluation.utterances import transcript_lines
 from core.models import (
     Candidate,
     Evaluation,
@@ -72,6 +73,11 @@ class SessionDetail:
     @property
     def title(self) -> str:
         return self.problem.title if self.problem else self.session.problem_title or self.session.problem_id
+
+    @property
+    def transcript_lines(self) -> list[TranscriptEntry]:
+        """What was said and what was typed in the chat, in time order: the transcript panel's lines."""
+        return transcript_lines(self.session, self.messages, self.transcript)
 
 
 @dataclass

@@ -17,8 +17,7 @@ from typing import Any
 
 from core.evaluation.report import load_report
 from core.evaluation.report_export import report_markdown, report_pdf
-from core.evaluation.utterances import utterances_of
-from core.models import Message, Session, TranscriptEntry
+from core.evaluation.utterances import transcript_lines
 from core.speech.transcript_formats import to_json, to_srt, to_txt
 from core.workspace import Workspace
 
@@ -42,7 +41,7 @@ def session_zip(ws: Workspace, session_id: str, *, max_media_bytes: int = MAX_ME
             "session.json", _json({"session": asdict(session), "candidate": candidate and asdict(candidate)})
         )
         archive.writestr("chat.json", _json([asdict(m) for m in messages]))
-        lines = transcript or _chat_as_transcript(session, messages)
+        lines = transcript_lines(session, messages, transcript)  # what was said, and what was typed
         archive.writestr("transcript.json", to_json(lines, session.problem_id))
         archive.writestr("transcript.txt", to_txt(lines))
         archive.writestr("transcript.srt", to_srt(lines))
@@ -93,14 +92,6 @@ def zip_name(ws: Workspace, session_id: str) -> str:
         session = uow.sessions.get(session_id)
     day = f"{session.created_at:%Y%m%d}" if session.created_at else "undated"
     return f"interview-{session.problem_id}-{day}-{session.id[:8]}.zip"
-
-
-def _chat_as_transcript(session: Session, messages: list[Message]) -> list[TranscriptEntry]:
-    """A typed interview has no transcript entries: its timed chat is its transcript."""
-    return [
-        TranscriptEntry(session.id, u.speaker, u.text, u.start or 0.0, u.start or 0.0)
-        for u in utterances_of(session, messages)
-    ]
 
 
 def _json(value: Any) -> str:

@@ -20,6 +20,11 @@ takes such a stroke as deleting what was drawn *before* it (later drawing lies o
   - a line, arrow or freehand connector, when the stroke's centre line crosses it anywhere
     (a cut line joins nothing).
 The stroke itself is never a connector.
+
+Arrows: the arrow tool draws a Line whose stroke is spelled `rgb(r, g, b)` (`arrow_ink`); the whiteboard
+draws its head beside the canvas, and a saved drawing holds the head as a small Triangle after its line
+(`with_arrow_heads`), tagged so it can be taken out again before the drawing goes back into the canvas.
+A small triangle at a line's end (tagged or drawn by hand) makes that line an arrow.
 """
 
 from __future__ import annotations
@@ -618,49 +623,116 @@ def describe(analysis: BoardAnalysis) -> str:
     return "What I see: " + "; ".join(parts) + "."
 
 
-# --- the arrow tool ------------------------------------------------------------------------------
+# --- what the whiteboard keeps: arrows and empty text ---------------------------------------------
 
-_HEAD_DRAWN = 14.0  # the arrow head the arrow tool draws, canvas px
-
-
-def add_arrow_heads(drawing: dict[str, Any], before: list[Any]) -> bool:
-    """Give each Line drawn after `before` (the objects as last saved) a head at its end: a small Triangle,
-    which read_board takes as the line's direction. Changes `drawing` in place; returns whether it did."""
-    objects = drawing.get("objects")
-    if not isinstance(objects, list) or objects[: len(before)] != before:
-        return False
-    heads = [
-        head
-        for obj in objects[len(before) :]
-        if isinstance(obj, dict) and str(obj.get("type", "")).lower() == "line" and (head := _head(obj))
-    ]
-    objects.extend(heads)
-    return bool(heads)
+ARROW_HEAD_TAG = "arrowHead"  # marks a head the whiteboard added to a saved drawing; the canvas never holds one
+_ARROW_INK = re.compile(r"^rgb\((\d{1,3}), (\d{1,3}), (\d{1,3})\)$")
+_MIN_ARROW_LENGTH = 10.0  # px: a shorter line gets no head
 
 
-def _head(line: dict[str, Any]) -> dict[str, Any] | None:
-    """A Triangle at a Fabric Line's end (x2, y2), pointing along the line."""
-    if line.get("originX", "center") != "center" or line.get("originY", "center") != "center":
+def arrow_ink(colour: str) -> str:
+    """The stroke the arrow tool draws with: a `#rrggbb` colour spelled `rgb(r, g, b)`.
+
+    It looks exactly like a line of that colour; the spelling is what marks the line as an arrow, and it
+    stays with the line through moves, undo, redo and reloads (the canvas keeps a stroke as it was given).
+    """
+    value = colour.strip().lstrip("#")
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", value):
+        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({red}, {green}, {blue})"
+
+
+def is_arrow(obj: Any) -> bool:
+    """A Line drawn with the arrow tool (its stroke spelled by `arrow_ink`)."""
+    return (
+        isinstance(obj, dict)
+        and str(obj.get("type", "")).lower() == "line"
+        and bool(_ARROW_INK.match(str(obj.get("stroke", ""))))
+    )
+
+
+@dataclass(frozen=True)
+class ArrowHead:
+    """The head at an arrow's end: a triangle centred on the end point, pointing along the line."""
+
+    x: float
+    y: float
+    direction: float  # radians, the way the arrow points (0: to the right, canvas y grows downwards)
+    size: float
+    colour: str
+
+    def polygon(self) -> list[Point]:
+        """Tip, then the two corners of the base, in canvas px."""
+        half = self.size / 2
+        cos, sin = math.cos(self.direction), math.sin(self.direction)
+        tip = (self.x + half * cos, self.y + half * sin)
+        back = (self.x - half * cos, self.y - half * sin)
+        return [tip, (back[0] - half * sin, back[1] + half * cos), (back[0] + half * sin, back[1] - half * cos)]
+
+    def fabric(self) -> dict[str, Any]:
+        """The head as a Fabric Triangle (one points up at angle 0), tagged as the whiteboard's."""
+        return {
+            "type": "Triangle",
+            "version": "7.4.0",
+            "originX": "center",
+            "originY": "center",
+            "left": round(self.x, 2),
+            "top": round(self.y, 2),
+            "width": self.size,
+            "height": self.size,
+            "angle": round(math.degrees(self.direction) + 90, 2),
+            "fill": self.colour,
+            "stroke": self.colour,
+            "strokeWidth": 1,
+            "scaleX": 1,
+            "scaleY": 1,
+            ARROW_HEAD_TAG: True,
+        }
+
+
+def arrow_head(obj: Any) -> ArrowHead | None:
+    """The head of an arrow (wherever it was moved, turned or stretched to); None for anything else."""
+    if not is_arrow(obj) or obj.get("visible") is False:
         return None
-    if _num(line, "angle") or _num(line, "scaleX", 1.0) != 1.0 or _num(line, "scaleY", 1.0) != 1.0:
-        return None  # only freshly drawn lines
-    x1, y1, x2, y2 = (_num(line, k) for k in ("x1", "y1", "x2", "y2"))
-    if math.hypot(x2 - x1, y2 - y1) < 10:
+    frame = _frame(obj, _IDENTITY)
+    start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
+    end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
+    if math.dist(start, end) < _MIN_ARROW_LENGTH:
         return None
-    stroke = line.get("stroke") or "#1f2937"
-    return {
-        "type": "Triangle",
-        "version": line.get("version", "7.4.0"),
-        "originX": "center",
-        "originY": "center",
-        "left": _num(line, "left") + x2,
-        "top": _num(line, "top") + y2,
-        "width": _HEAD_DRAWN,
-        "height": _HEAD_DRAWN,
-        "angle": math.degrees(math.atan2(y2 - y1, x2 - x1)) + 90,  # a Triangle points up at angle 0
-        "fill": stroke,
-        "stroke": stroke,
-        "strokeWidth": 1,
-        "scaleX": 1,
-        "scaleY": 1,
-    }
+    size = min(20.0, 8.0 + 2 * _num(obj, "strokeWidth", 3.0))  # ≤ 20: a turned head still reads as one
+    direction = math.atan2(end[1] - start[1], end[0] - start[0])
+    return ArrowHead(end[0], end[1], direction, size, str(obj.get("stroke")))
+
+
+def _is_empty_text(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and str(obj.get("type", "")).lower() in _TEXT_TYPES
+        and not str(obj.get("text", "")).strip()
+    )
+
+
+def drawn_objects(drawing: dict[str, Any] | None) -> list[Any]:
+    """The drawing's objects as the person made them: without the heads `with_arrow_heads` added, and
+    without empty text boxes (a click in text mode starts one, even the click that ends a label)."""
+    objects = (drawing or {}).get("objects")
+    if not isinstance(objects, list):
+        return []
+    return [o for o in objects if not _is_empty_text(o) and not (isinstance(o, dict) and o.get(ARROW_HEAD_TAG) is True)]
+
+
+def arrow_heads(drawing: dict[str, Any] | None) -> list[ArrowHead]:
+    """Every arrow's head, in drawing order."""
+    return [head for obj in drawn_objects(drawing) if (head := arrow_head(obj)) is not None]
+
+
+def with_arrow_heads(drawing: dict[str, Any]) -> dict[str, Any]:
+    """The drawing to keep: its objects (`drawn_objects`), each arrow followed by its head as a Triangle —
+    so the saved JSON shows the arrows to any Fabric reader, and read_board takes their direction."""
+    objects: list[Any] = []
+    for obj in drawn_objects(drawing):
+        objects.append(obj)
+        if (head := arrow_head(obj)) is not None:
+            objects.append(head.fabric())
+    return {**drawing, "objects": objects}

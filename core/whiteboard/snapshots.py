@@ -80,7 +80,7 @@ def latest_analysis(ws: Workspace, session_id: str) -> BoardAnalysis | None:
 
 def latest_picture(ws: Workspace, session_id: str) -> bytes | None:
     """The PNG of the newest drawing that has one — None when nothing is drawn, the board was cleared, or no
-    picture was kept (a change made with the arrow tool is saved without one until the next change)."""
+    picture was kept (a drawing saved without one, e.g. by an older version, falls back to an earlier one)."""
     with ws.uow_factory() as uow:
         latest = uow.whiteboards.latest(session_id)
         if latest is None or not latest.fabric_json.get("objects"):

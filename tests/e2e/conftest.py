@@ -58,7 +58,13 @@ def fake_openai() -> Iterator[OpenAIServer]:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory, fake_openai: OpenAIServer) -> Iterator[str]:
+def server_runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared server's runtime folder (database and session files), for tests that check what it stored."""
+    return tmp_path_factory.mktemp("e2e-runtime")
+
+
+@pytest.fixture(scope="session")
+def server_url(server_runtime: Path, fake_openai: OpenAIServer) -> Iterator[str]:
     """The server shared by the e2e tests; its OpenAI provider is the loopback fake."""
     extra = {
         "IW_PROVIDERS__OPENAI__BASE_URL": fake_openai.base_url,
@@ -66,7 +72,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, fake_openai: OpenAIServ
         "IW_PRICES": '{"gpt-e2e": {"input": 2.0, "output": 8.0}}',
         "CALCOM_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
-    with running_server(tmp_path_factory.mktemp("e2e-runtime"), extra) as url:
+    with running_server(server_runtime, extra) as url:
         yield url
 
 

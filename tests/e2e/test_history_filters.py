@@ -232,7 +232,16 @@ def test_filters_narrow_the_table_to_exactly_the_matching_interviews(
     expect(messages.last).to_contain_text("How many users?")
 
     page.get_by_role("tab", name="Whiteboard").click()
-    expect(panel(page, "Whiteboard").get_by_text("3 snapshots, oldest first.")).to_be_visible()
+    board = panel(page, "Whiteboard")
+    expect(board.get_by_text("The latest drawing, of 3 saved versions.")).to_be_visible()
+    board.get_by_text("Earlier versions (2)").click()  # on demand, newest first
+    expect(board.get_by_text(re.compile(r"^(Latest|\d\.) .* · \d shapes?$"))).to_have_text(
+        [
+            re.compile(r"^Latest .*:20 · 3 shapes$"),
+            re.compile(r"^2\. .*:12 · 2 shapes$"),
+            re.compile(r"^1\. .*:05 · 1 shape$"),
+        ]
+    )
     page.get_by_role("tab", name="Evaluation").click()
     expect(panel(page, "Evaluation").get_by_test_id("stMetricValue").first).to_have_text("4.5 / 5")
     page.get_by_role("tab", name="Trends").click()

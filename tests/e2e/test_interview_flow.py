@@ -21,7 +21,8 @@ def send(page: Page, text: str) -> None:
     expect(box).to_be_enabled()
     box.fill(text)
     box.press("Enter")
-    expect(page.get_by_test_id("stChatMessage").filter(has_text=text[:40])).to_be_visible()
+    # .first: the candidate's message (a reply may quote it)
+    expect(page.get_by_test_id("stChatMessage").filter(has_text=text[:40]).first).to_be_visible()
     wait_for_app(page)
 
 

@@ -1,15 +1,25 @@
 """The whiteboard in a real browser: draw two labelled boxes, answer in the chat, and the interviewer asks
-about the drawing; a reload brings the drawing back."""
+about the drawing; a reload brings the drawing back. Arrows drawn in quick succession all keep their
+heads, and undo stays available."""
 
 from __future__ import annotations
 
 import contextlib
+import io
+import math
 import re
 import time
+from pathlib import Path
+from typing import Any
 
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from core.config import Settings
+from core.whiteboard.analysis import read_board
+from core.whiteboard.snapshots import latest_snapshot
+from entry.bootstrap import build_workspace
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_interview_flow import send
 
@@ -23,7 +33,7 @@ def settle(page: Page) -> None:
     with contextlib.suppress(PlaywrightTimeout):  # it may have been quicker than us
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=1500)
     wait_for_app(page)
-    time.sleep(0.5)  # the canvas takes the new tool from the run's data
+    time.sleep(1.5)  # the canvas takes the new tool from the run's data (slower on a loaded machine)
 
 
 def tool(page: Page, name: str) -> None:
@@ -58,19 +68,38 @@ def write(page: Page, board: Locator, at: tuple[int, int], text: str) -> None:
     wait_for_app(page)
 
 
-def test_the_interviewer_refers_to_boxes_drawn_on_the_whiteboard(page: Page, server_url: str) -> None:
+def start_interview(page: Page, server_url: str, problem_title: str = "URL Shortener") -> str:
+    """Set up and start an interview on `problem_title` from the Setup page; returns its session id."""
     page.goto(server_url)
     wait_for_app(page)
     problem = page.get_by_role("combobox", name="Problem")
     problem.click()
-    page.keyboard.type("URL Shortener")
+    page.keyboard.type(problem_title)
     page.keyboard.press("Enter")
     wait_for_app(page)
-    expect(problem).to_have_value(re.compile("URL Shortener"))
+    expect(problem).to_have_value(re.compile(problem_title))
     page.get_by_role("button", name="Start interview").click()
     expect(page).to_have_url(re.compile(r"/interview\?session=[0-9a-f]{32}"))
     wait_for_app(page)
-    expect(page.get_by_test_id("stChatMessage").first).to_contain_text("URL Shortener")
+    expect(page.get_by_test_id("stChatMessage").first).to_contain_text(problem_title)
+    found = re.search(r"session=([0-9a-f]{32})", page.url)
+    assert found
+    return found.group(1)
+
+
+def stored_drawing(runtime: Path, session_id: str) -> dict[str, Any]:
+    """The Fabric JSON of the session's latest saved snapshot, read from the server's own database."""
+    snapshot = latest_snapshot(build_workspace(Settings(runtime_dir=runtime), migrate=False), session_id)
+    assert snapshot is not None
+    return snapshot.fabric_json
+
+
+def kinds(drawing: dict[str, Any]) -> list[str]:
+    return [str(o.get("type", "")).lower() for o in drawing.get("objects", [])]
+
+
+def test_the_interviewer_refers_to_boxes_drawn_on_the_whiteboard(page: Page, server_url: str) -> None:
+    start_interview(page, server_url)
 
     board = canvas(page)
     board.scroll_into_view_if_needed()
@@ -133,3 +162,73 @@ def test_the_interviewer_refers_to_boxes_drawn_on_the_whiteboard(page: Page, ser
     page.reload()
     wait_for_app(page)
     expect(page.get_by_text(empty)).to_be_visible()
+
+
+def test_arrows_drawn_in_quick_succession_all_keep_their_heads(
+    page: Page, server_url: str, server_runtime: Path
+) -> None:
+    session_id = start_interview(page, server_url)
+    board = canvas(page)
+    board.scroll_into_view_if_needed()
+    tool(page, "Arrow")
+    box = board.bounding_box()
+    assert box is not None
+    arrows = [((40, 50 + 70 * i), (300, 80 + 70 * i)) for i in range(5)]
+    for start, end in arrows:  # one after another, without waiting for the app between them
+        page.mouse.move(box["x"] + start[0], box["y"] + start[1])
+        page.mouse.down()
+        page.mouse.move(box["x"] + end[0], box["y"] + end[1], steps=6)
+        page.mouse.up()
+        time.sleep(0.35)
+    time.sleep(1.0)
+    wait_for_app(page)
+    time.sleep(1.0)
+
+    deadline = time.monotonic() + 15
+    while True:
+        drawing = stored_drawing(server_runtime, session_id)
+        graph = read_board(drawing)
+        if len(graph.connectors) == 5 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert kinds(drawing).count("line") == 5, kinds(drawing)
+    assert kinds(drawing).count("triangle") == 5, kinds(drawing)
+    assert [c.arrow for c in graph.connectors] == [True] * 5
+    for connector, (_, end) in zip(sorted(graph.connectors, key=lambda c: c.end[1]), arrows, strict=True):
+        assert math.dist(connector.end, end) < 3, (connector.end, end)  # each points where it was drawn to
+
+    # every head is on the screen without another change: just past each arrow's end the canvas is ink
+    picture = Image.open(io.BytesIO(board.screenshot())).convert("RGB")
+    for (x1, y1), (x2, y2) in arrows:
+        length = math.hypot(x2 - x1, y2 - y1)
+        tip = (round(x2 + 4 * (x2 - x1) / length), round(y2 + 4 * (y2 - y1) / length))
+        assert sum(picture.getpixel(tip)) < 3 * 160, f"no arrow head drawn at {tip}"
+    screenshot(page, "whiteboard-04-five-arrows")
+
+    # the canvas kept its history: undo is there, and takes the last arrow (and its head) away
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_be_enabled()
+    undo.click()
+    time.sleep(1.0)
+    wait_for_app(page)
+    deadline = time.monotonic() + 15
+    while kinds(drawing := stored_drawing(server_runtime, session_id)).count("line") != 4:
+        assert time.monotonic() < deadline, kinds(drawing)
+        time.sleep(0.5)
+    assert kinds(drawing).count("triangle") == 4
+
+    # Text: clicking elsewhere to finish a label leaves no empty text behind
+    tool(page, "Text")
+    box = board.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 330, box["y"] + 20)
+    time.sleep(0.8)
+    page.keyboard.type("Redis cache")
+    page.mouse.click(box["x"] + 420, box["y"] + 300)  # elsewhere: ends the label
+    time.sleep(0.8)
+    page.keyboard.press("Escape")
+    time.sleep(0.8)
+    wait_for_app(page)
+    sees(page, r"What I see: 1 component \(cache\)")
+    texts = [o for o in stored_drawing(server_runtime, session_id)["objects"] if o.get("type", "").lower() == "itext"]
+    assert [t["text"] for t in texts] == ["Redis cache"]

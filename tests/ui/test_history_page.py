@@ -136,9 +136,13 @@ def test_an_opened_interview_shows_every_tab_and_stays_in_the_url(new_app: AppFa
         ("interviewer", "Welcome to Design a URL Shortener."),
         ("candidate", "How many users?"),
     ]
-    assert "We need a cache." in [m.value for m in tabs["Transcript"].markdown][-1]
-    whiteboard = [m.value for m in tabs["Whiteboard"].markdown]
-    assert [line.split(" · ")[-1] for line in whiteboard] == ["1 shapes", "2 shapes", "3 shapes"]
+    transcript = [m.value for m in tabs["Transcript"].markdown][1:]  # after its title
+    assert "Welcome to Design a URL Shortener." in transcript[0] and "· typed" in transcript[0], "the chat, typed"
+    assert "We need a cache." in transcript[-1] and "typed" not in transcript[-1], "and what was said"
+    whiteboard = tabs["Whiteboard"]
+    assert [m.value.split(" · ")[-1] for m in whiteboard.markdown] == ["3 shapes"], "the latest drawing"
+    assert whiteboard.caption[0].value == "The latest drawing, of 3 saved versions."
+    assert [e.label for e in whiteboard.expander] == ["Earlier versions (2)"]
     assert {m.label: m.value for m in tabs["Evaluation"].metric}["Overall score"] == "4.5 / 5"
     assert "Nothing was recorded" in tabs["Recordings"].caption[0].value
     assert tabs["Trends"].get("plotly_chart"), "a chart of Ada's scores over her attempts"
@@ -153,6 +157,24 @@ def test_an_opened_interview_shows_every_tab_and_stays_in_the_url(new_app: AppFa
     button = next(b for b in at.button if b.label == "Close")
     button.click().run()
     assert "session" not in at.query_params and not at.tabs
+
+
+def test_the_whiteboard_tab_shows_the_latest_drawing_and_the_earlier_ones_on_demand(
+    new_app: AppFactory, history: History
+) -> None:
+    first = history.sessions["s1"]
+    at = open_history(new_app, session=first)
+    tab = next(t for t in at.tabs if t.label == "Whiteboard")
+    (earlier,) = tab.expander
+    assert not earlier.markdown, "the earlier versions are drawn only once asked for"
+    at.session_state[f"history_earlier_snapshots_{first}"] = True  # the reader opens them
+    at.run()
+    assert_clean(at)
+    tab = next(t for t in at.tabs if t.label == "Whiteboard")
+    shown = [m.value for m in tab.markdown]
+    assert [line.split(" ")[0] for line in shown] == ["**Latest**", "**2.**", "**1.**"], "newest first"
+    assert [line.split(" · ")[-1] for line in shown] == ["3 shapes", "2 shapes", "1 shape"]
+    assert [line.split(" · ")[0][-3:] for line in shown] == [":20", ":12", ":05"]  # saved T0 + 20, 12, 5 minutes
 
 
 def test_two_interviews_side_by_side(new_app: AppFactory, history: History) -> None:

@@ -60,11 +60,14 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
     session_id = app.session_state["session_id"]
     assert app.query_params["session"] == session_id
     assert any(
-        c.value.startswith("Jordan Lee · senior · ") and c.value.endswith("status: **active**") for c in app.caption
-    )
+        c.value.startswith("Jordan Lee · senior · ")
+        and c.value.endswith("status: **active** · Offline (built in) · free: no tokens, no cost")
+        for c in app.caption
+    ), "the offline engine's usage line says it costs nothing"
     opening = chat(app)
     assert len(opening) == 1 and opening[0][0] == "interviewer"
     assert PAYMENTS.title in opening[0][1]
+    assert [c.value for c in app.chat_message[0].caption] == ["00:00"], "time from the start, as evidence shows it"
 
     # --- Chat: a clarifying question about scale gets the problem's numbers ----------------------
     messages = send(app, PEAK_QUESTION)
@@ -108,12 +111,13 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
     score = {m.label: m.value for m in app.metric}["Overall score"]
     assert re.fullmatch(r"\d\.\d / 5", score), score
     assert any(c.value.startswith(f"{PAYMENTS.title} · Jordan Lee · ") for c in app.caption)
-    assert [s.value for s in app.subheader][-5:] == [
+    assert [s.value for s in app.subheader][-6:] == [
         "Improvement plan",
         "Competencies",
         "Communication analysis",
         "Transcript",
         "Export",
+        "Model usage",
     ]
 
     # --- History: the interview is listed and opens with its chat and evaluation -----------------

@@ -114,3 +114,18 @@ def test_a_good_upload_after_a_bad_one_clears_the_error(app: AppTest) -> None:
     assert_clean(app)
     assert not app.error
     assert {m.label: m.value for m in app.metric}["Name"] == "Priya Nair"
+
+
+@pytest.mark.parametrize(("max_mb", "page_says", "uploader_takes"), [(None, "5", 5), ("2.5", "2.5", 3)])
+def test_the_uploader_refuses_what_the_page_says_is_too_large(
+    new_app: AppFactory, app_env: pytest.MonkeyPatch, max_mb: str | None, page_says: str, uploader_takes: int
+) -> None:
+    """The browser refuses a file over the uploader's limit before sending it (and says so); the page's
+    text names the same limit, not the server's (room for interview recordings)."""
+    if max_mb is not None:
+        app_env.setenv("IW_RESUME_MAX_MB", max_mb)
+    at = new_app().run()
+    assert_clean(at)
+    uploader = at.file_uploader(key="setup_resume")
+    assert f"(up to {page_says} MB)" in uploader.label
+    assert uploader.proto.max_upload_size_mb == uploader_takes  # whole MB: a file in between gets the message above

@@ -1,13 +1,15 @@
-"""The Interview page's transcript column: lines from the database, search, and the four exports."""
+"""The Interview page's transcript column: spoken lines and the chat's typed ones, search, and the four exports."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
-from core.interview.services import create_interview, start_interview
+from core.interview.services import create_interview, start_interview, submit_answer, transcript_with_chat
 from core.models import TranscriptEntry
 from core.speech.transcript_formats import to_json, to_srt, to_txt, to_webvtt
 from core.workspace import Workspace
@@ -51,8 +53,9 @@ def open_interview(new_app: AppFactory, session_id: str) -> AppTest:
     return at
 
 
-def transcript_lines(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith((":blue[**Interviewer**]", ":green[**Candidate**]"))]
+def transcript_lines(at: AppTest, *, typed: bool = True) -> list[str]:
+    lines = [m.value for m in at.markdown if m.value.startswith((":blue[**Interviewer**]", ":green[**Candidate**]"))]
+    return lines if typed else [line for line in lines if "· typed]" not in line]
 
 
 def captions(at: AppTest) -> list[str]:
@@ -66,19 +69,17 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
     session = create_interview(ws, problem_id="url_shortener")
     start_interview(ws, session.id)
 
-    # --- Nothing said yet: the empty state explains where answers are ---------------------------
+    # --- Nothing said yet: the interviewer's opening, typed in the chat, is the first line ---------
     at = open_interview(new_app, session.id)
-    assert transcript_lines(at) == []
-    assert any(
-        "speak your answers into the microphone" in c and "typed answers are in the chat" in c for c in captions(at)
-    )
-    assert at.text_input(key="transcript_search").disabled
+    (opening,) = transcript_lines(at)
+    assert opening.startswith(":blue[**Interviewer**] :gray[00:00 · typed]  \nHi, I'll be your interviewer")
+    assert not at.text_input(key="transcript_search").disabled
 
     # --- A transcriber stores lines; the next (fragment) run shows them, latest at the bottom ----
     add_lines(ws, session.id, LINES[:2])
     at.run()
     assert_clean(at)
-    assert transcript_lines(at) == [
+    assert transcript_lines(at)[1:] == [
         ":blue[**Interviewer**] :gray[00:04]  \nHow many new links are created per day?",
         ":green[**Candidate**] :gray[01:02]  \nAbout 100 million, so we cache hot links in Redis.",
     ]
@@ -92,7 +93,7 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
     assert transcript_lines(at) == [
         ":green[**Candidate**] :gray[01:02]  \nAbout 100 million, so we cache hot links in Redis."
     ]
-    assert "1 of 3 lines match." in captions(at)
+    assert "1 of 4 lines match." in captions(at)
     at.text_input(key="transcript_search").set_value("cache").run()
     assert [line.rsplit("\n", 1)[1] for line in transcript_lines(at)] == [LINES[1][1], LINES[2][1]]
     at.text_input(key="transcript_search").set_value("sharding").run()
@@ -101,13 +102,19 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
 
     # --- Exports: the whole transcript (not just the search hits), in four formats --------------
     assert [b.label for b in at.download_button] == ["TXT", "JSON", "SRT", "WebVTT"]
-    entries = [TranscriptEntry(session.id, s, t, a, b) for s, t, a, b in LINES]
+    entries = transcript_with_chat(ws, session.id)
+    assert [(e.speaker, e.start, e.source) for e in entries] == [
+        ("interviewer", 0.0, "typed"),
+        *((speaker, start, "mic") for speaker, _, start, _ in LINES),
+    ]
     stem = f"transcript-url_shortener-{session.id[:8]}"
     assert downloads[f"{stem}.txt"] == (to_txt(entries).encode(), "text/plain")
     assert downloads[f"{stem}.json"] == (to_json(entries, "url_shortener").encode(), "application/json")
     assert downloads[f"{stem}.srt"] == (to_srt(entries).encode(), "application/x-subrip")
     assert downloads[f"{stem}.vtt"] == (to_webvtt(entries).encode(), "text/vtt")
-    assert downloads[f"{stem}.srt"][0].startswith(b"1\n00:00:04,000 --> 00:00:06,500\nInterviewer: How many")
+    srt = downloads[f"{stem}.srt"][0]
+    assert srt.startswith(b"1\n00:00:00,000 --> 00:00:04,000\nInterviewer: Hi, I'll be your interviewer")  # typed
+    assert b"\n\n2\n00:00:04,000 --> 00:00:06,500\nInterviewer: How many" in srt
     at.download_button(key="transcript_download_srt").click().run()
     assert_clean(at)
     assert at.text_input(key="transcript_search").value == "sharding", "a download changes nothing on the page"
@@ -122,5 +129,46 @@ def test_the_transcript_is_per_session(new_app: AppFactory) -> None:
     add_lines(ws, other.id, LINES)
 
     at = open_interview(new_app, mine.id)
-    assert transcript_lines(at) == []
-    assert len(transcript_lines(open_interview(new_app, other.id))) == 3
+    assert transcript_lines(at, typed=False) == []
+    assert len(transcript_lines(open_interview(new_app, other.id), typed=False)) == 3
+
+
+def test_typed_answers_are_transcript_lines_and_export(
+    new_app: AppFactory, downloads: dict[str, tuple[bytes, str]]
+) -> None:
+    ws = build_workspace(load_settings())
+    session = create_interview(ws, problem_id="url_shortener")
+    start_interview(ws, session.id)
+    at = open_interview(new_app, session.id)
+    at.chat_input(key="interview_input").set_value("Users shorten links; reads dominate writes.").run()
+    assert_clean(at)
+    lines = transcript_lines(at)
+    assert [line.split("]", 1)[0] for line in lines] == [
+        ":blue[**Interviewer**",
+        ":green[**Candidate**",
+        ":blue[**Interviewer**",
+    ]
+    assert re.fullmatch(
+        r":green\[\*\*Candidate\*\*\] :gray\[00:0\d · typed\]  \nUsers shorten links; reads dominate writes\.", lines[1]
+    )
+    assert [b.label for b in at.download_button] == ["TXT", "JSON", "SRT", "WebVTT"]  # export is on
+    stem = f"transcript-url_shortener-{session.id[:8]}"
+    txt = downloads[f"{stem}.txt"][0].decode()
+    assert re.search(r"^\[00:0\d\] Candidate: Users shorten links; reads dominate writes\.$", txt, re.M)
+    assert txt.count("\n") == 3
+    srt = downloads[f"{stem}.srt"][0].decode()
+    assert srt.count(" --> ") == 3 and "Candidate: Users shorten links" in srt
+    assert downloads[f"{stem}.vtt"][0].decode().startswith("WEBVTT\n")
+    assert '"speaker": "candidate"' in downloads[f"{stem}.json"][0].decode()
+
+
+def test_a_spoken_answer_shows_once_as_spoken(new_app: AppFactory) -> None:
+    ws = build_workspace(load_settings())
+    session = create_interview(ws, problem_id="url_shortener")
+    start_interview(ws, session.id)
+    said = "We cache the hot links in Redis."
+    submit_answer(ws, session.id, said, source="mic")  # the live tier's words reach the chat…
+    add_lines(ws, session.id, [("candidate", said, 3.0, 5.0)])  # …and the transcript
+    at = open_interview(new_app, session.id)
+    assert [line for line in transcript_lines(at) if said in line] == [f":green[**Candidate**] :gray[00:03]  \n{said}"]
+    assert any(said in m.markdown[0].value for m in at.chat_message if m.markdown), "the chat still shows it"

@@ -4,6 +4,7 @@ there) → boxes, labels, connectors → recognised components → comparison wi
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,19 @@ import pytest
 
 from core.content.components import KINDS
 from core.content.problems import load_problem_bank
-from core.whiteboard.analysis import add_arrow_heads, analyse, describe, read_board, recognise
+from core.whiteboard.analysis import (
+    ARROW_HEAD_TAG,
+    analyse,
+    arrow_head,
+    arrow_heads,
+    arrow_ink,
+    describe,
+    drawn_objects,
+    is_arrow,
+    read_board,
+    recognise,
+    with_arrow_heads,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "whiteboard"
@@ -164,19 +177,56 @@ def test_line_ends_are_relative_to_its_centre_and_groups_place_their_members() -
     assert len(board.boxes) == 4  # the arrow head inside the group is no box
 
 
+def _arrow(left: float, top: float, x1: float, y1: float, x2: float, y2: float, **extra: Any) -> dict[str, Any]:
+    """A Line as the arrow tool draws it (Fabric: centred, end points relative to the centre, arrow ink)."""
+    return {"type": "Line", "left": left, "top": top, "originX": "center", "originY": "center",
+            "width": abs(x2 - x1), "height": abs(y2 - y1), "x1": x1, "y1": y1, "x2": x2, "y2": y2,
+            "stroke": arrow_ink("#1f2937"), "strokeWidth": 3, **extra}  # fmt: skip
+
+
 def test_arrow_tool_heads_give_direction_and_are_not_boxes() -> None:
-    drawn = {"objects": [_rect(0, 0, 100, 100), _text("client", 50, 50), _rect(300, 0, 100, 100),
-                         _text("nginx", 350, 50)]}  # fmt: skip
-    line = {"type": "Line", "left": 200, "top": 50, "originX": "center", "originY": "center", "width": 190,
-            "height": 0, "x1": 95, "y1": 0, "x2": -95, "y2": 0, "stroke": "#1f2937"}  # fmt: skip  # drawn right to left
-    drawing = {"objects": [*drawn["objects"], line]}
-    assert add_arrow_heads(drawing, list(drawn["objects"]))
-    assert drawing["objects"][-1]["type"] == "Triangle"
-    assert not add_arrow_heads(drawing, list(drawing["objects"]))  # nothing new: no second head
-    board = read_board(drawing)
+    drawn = [_rect(0, 0, 100, 100), _text("client", 50, 50), _rect(300, 0, 100, 100), _text("nginx", 350, 50)]
+    line = _arrow(200, 50, 95, 0, -95, 0)  # drawn right to left
+    kept = with_arrow_heads({"objects": [*drawn, line], "background": "#ffffff"})
+    assert [o["type"] for o in kept["objects"][-2:]] == ["Line", "Triangle"]  # the head right after its line
+    head = kept["objects"][-1]
+    assert head[ARROW_HEAD_TAG] is True and (head["left"], head["top"]) == (105, 50) and head["angle"] == 270
+    assert with_arrow_heads(kept) == kept  # a saved drawing gets no second head
+    board = read_board(kept)
     assert len(board.boxes) == 2
     (arrow,) = board.connectors
     assert arrow.arrow and (board.box(arrow.source).kind, board.box(arrow.target).kind) == ("load balancer", "client")
+
+
+def test_arrow_ink_marks_arrows_and_looks_like_the_colour() -> None:
+    assert arrow_ink("#1f2937") == "rgb(31, 41, 55)" and arrow_ink("2563EB") == "rgb(37, 99, 235)"
+    with pytest.raises(ValueError):
+        arrow_ink("blue")
+    assert is_arrow(_arrow(0, 0, -50, 0, 50, 0))
+    assert not is_arrow({**_arrow(0, 0, -50, 0, 50, 0), "stroke": "#1f2937"})  # the line tool's
+    assert not is_arrow({"type": "Path", "stroke": "rgb(31, 41, 55)"})
+
+
+def test_a_head_follows_its_arrow_when_it_is_moved_turned_or_stretched() -> None:
+    moved = arrow_head(_arrow(300, 200, -50, 0, 50, 0))
+    assert moved is not None and (moved.x, moved.y, moved.direction) == (350, 200, 0)
+    turned = arrow_head(_arrow(100, 100, -50, 0, 50, 0, angle=90))  # now points down
+    assert turned is not None and turned.x == pytest.approx(100) and turned.y == pytest.approx(150)
+    assert turned.direction == pytest.approx(math.pi / 2)
+    stretched = arrow_head(_arrow(100, 100, -50, 0, 50, 0, scaleX=2))
+    assert stretched is not None and stretched.x == pytest.approx(200)
+    assert arrow_head(_arrow(0, 0, -2, 0, 2, 0)) is None  # too short for a head
+    tip, *_ = moved.polygon()
+    assert tip == pytest.approx((350 + moved.size / 2, 200))  # the tip reaches past the line's end
+
+
+def test_what_the_whiteboard_keeps_has_no_empty_text_and_no_added_heads() -> None:
+    arrow = _arrow(200, 50, -95, 0, 95, 0)
+    saved = with_arrow_heads({"objects": [arrow, _text("Redis", 50, 50), _text("  ", 80, 80), _text("", 10, 10)]})
+    assert [o["type"] for o in saved["objects"]] == ["Line", "Triangle", "IText"]
+    assert drawn_objects(saved) == [arrow, _text("Redis", 50, 50)]
+    assert drawn_objects(None) == [] and drawn_objects({"objects": "nope"}) == []
+    assert [(h.x, h.y) for h in arrow_heads(saved)] == [(295, 50)]
 
 
 def test_eraser_strokes_and_broken_objects_are_ignored() -> None:
