@@ -81,6 +81,8 @@ alternative, stays near mention credit."""
 QUESTION_TOPICS = ("scope_clarification",)
 """Topics that clarifying questions demonstrate (asking *is* the skill)."""
 STATS_COMPETENCIES = ("communication",)
+OKAY_RANGE = (2.5, 4.0)
+"""Scores that are neither a strength nor a weakness: "went okay"."""
 LIST_WEIGHT, MAX_LIST_DISCOUNT = 1.5, 0.6
 """Communication loses this much per share of answers that are bare lists of names (at most the maximum)."""
 """Competencies scored from how the candidate talked rather than from topics."""
@@ -172,7 +174,7 @@ class OfflineEvaluator:
             went_well=[]
             if judged.off_topic
             else self._went_well(credits, stats, questions, reading, mistaken_competencies(judged)),
-            went_okay=self._went_okay(credits),
+            went_okay=self._went_okay(credits) or self._okay_competencies(scores, credits),
             needs_improvement=mistake_feedback(judged)
             + self._needs_improvement(credits, parsed, candidate, stats, reading),
             improvement_plan=self._plan(scores, credits),
@@ -512,6 +514,17 @@ class OfflineEvaluator:
                 gap = "but the reasoning was thin — add a number, a 'because' or what happens when it fails"
             lines.append(f"You touched on {name} {gap} (“{quote}”).")
         return lines
+
+    def _okay_competencies(self, scores: list[CompetencyScore], credits: dict[str, _Credit]) -> list[str]:
+        """When no single topic was half-shown, the middling competencies are what went okay: say what they lacked."""
+        lines = []
+        for s in sorted(scores, key=lambda s: -(s.score or 0)):
+            if s.score is None or not OKAY_RANGE[0] <= s.score < OKAY_RANGE[1] or s.key in STATS_COMPETENCIES:
+                continue
+            gaps = [self._name(t).lower() for t in self._expected(s.key) if credits[t].strength < 0.6][:2]
+            lack = f" — add {' and '.join(gaps)}" if gaps else ""
+            lines.append(f"{self.rubric.competency(s.key).name} was sound but not complete ({s.score:.1f}/5){lack}.")
+        return lines[:3]
 
     def _needs_improvement(
         self,

@@ -138,3 +138,10 @@ def test_the_report_says_what_the_reader_found(bank: ProblemBank, rubric: Rubric
     evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, DESIGN))
     line = correctness_text(evaluation.communication["correctness"])
     assert line.startswith("2 mistake(s) left standing, 0 corrected")
+
+
+def test_went_okay_is_filled_when_competencies_are_middling(bank: ProblemBank, rubric: Rubric) -> None:
+    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    middling = [c for c in evaluation.competencies if c.score is not None and 2.5 <= c.score < 4.0]
+    assert middling, "the short interview leaves some competencies middling"
+    assert evaluation.went_okay
