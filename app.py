@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.database_notice import render_database_away
 from components.resources import get_workspace
-from core.errors import WorkspaceError
+from core.errors import DatabaseUnavailable, WorkspaceError
 
 st.set_page_config(page_title="Interview Workspace", page_icon=":material/explore:", layout="wide")
 
@@ -42,4 +43,9 @@ navigation = st.navigation(
     ],
     position="top",
 )
-navigation.run()
+
+
+try:
+    navigation.run()
+except DatabaseUnavailable as exc:  # after start-up: a stopped server, a dropped connection, a locked file
+    render_database_away(str(exc))

@@ -15,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from core.config import load_settings
 from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
-from entry.webhook_routes import calcom_webhook_route, process_left_over
+from entry.webhook_routes import calcom_webhook_route, keep_retrying, process_left_over
 
 # pages/ holds the st.Page files app.py hands to st.navigation. Without this, Streamlit treats
 # a pages/ folder as a legacy multipage app until the first run of app.py, so the first request
@@ -38,7 +38,11 @@ def streamlit_secrets() -> Mapping[str, object] | None:
 @contextlib.asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     process_left_over(webhook_workspace)
-    yield
+    _, stop_retrying = keep_retrying(webhook_workspace)
+    try:
+        yield
+    finally:
+        stop_retrying.set()
 
 
 app = st.App(

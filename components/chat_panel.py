@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.plain_text import plain, without_images
 from core.evaluation.utterances import seconds_in
 from core.models import Message, Role, Session, Stage
 from core.speech.transcript_formats import clock
@@ -36,6 +37,6 @@ def message_time(message: Message, session: Session) -> str | None:
 
 def render_message(message: Message, session: Session) -> None:
     with st.chat_message(message.role.value, avatar=AVATARS[message.role]):
-        st.markdown(message.content)
+        st.markdown(plain(message.content) if message.role == Role.CANDIDATE else without_images(message.content))
         if (at := message_time(message, session)) is not None:
             st.caption(at)

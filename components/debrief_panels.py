@@ -13,6 +13,7 @@ from typing import Literal
 import streamlit as st
 
 from components.local_time import short
+from components.plain_text import plain
 from components.session_facts import field_labels, render_session_facts
 from core.content.templates import InterviewTemplate
 from core.debrief.recommendations import RecommendationView, override_recommendation, recommend, recommendation_view
@@ -104,12 +105,12 @@ def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: str) -> No
             st.caption("No suggestion: there was too little to judge from.")
         else:
             st.markdown(f"Suggested: **{score_text(row.suggested_score)}**")
-            st.caption(row.suggestion_rationale)
+            st.caption(plain(row.suggestion_rationale))
             for quote in row.suggestion_evidence:
-                st.caption(f"“{quote}”")
+                st.caption(f"“{plain(quote)}”")
         if row.score is not None:
             when = short(row.set_at) if row.set_at else ""
-            st.markdown(f"Final: **{score_text(row.score)}** · set by {row.set_by} {when}".rstrip())
+            st.markdown(f"Final: **{score_text(row.score)}** · set by {plain(row.set_by)} {when}".rstrip())
             if row.agreement in AGREEMENT_BADGES:
                 label, colour = AGREEMENT_BADGES[row.agreement]
                 st.badge(label, color=colour)
@@ -139,7 +140,7 @@ def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: str) -> No
         with st.expander(f"Earlier scores ({len(row.history) - 1})"):
             for entry in row.history[1:]:
                 when = short(entry.created_at) if entry.created_at else ""
-                st.markdown(f"- **{score_text(entry.score)}** by {entry.set_by} {when}: {entry.evidence}")
+                st.markdown(f"- **{score_text(entry.score)}** by {plain(entry.set_by)} {when}: {plain(entry.evidence)}")
 
 
 # --- synthesis ---------------------------------------------------------------------------------------
@@ -211,11 +212,11 @@ def _findings(findings: list[Finding], empty: str) -> None:
     for finding in findings:
         extra = [f"importance {finding.importance}/5" if finding.importance else "", finding.frequency or ""]
         meta = " · ".join(e for e in extra if e)
-        st.markdown(f"- {finding.text}" + (f" — *{meta}*" if meta else ""))
+        st.markdown(f"- {plain(finding.text)}" + (f" — *{plain(meta)}*" if meta else ""))
         for quote in finding.quotes:
-            st.caption(f"“{quote}”")
+            st.caption(f"“{plain(quote)}”")
         if finding.workaround:
-            st.caption(f"Today: {finding.workaround}")
+            st.caption(f"Today: {plain(finding.workaround)}")
         if finding.fact_keys:
             st.caption("Also states: " + ", ".join(k.replace("_", " ") for k in finding.fact_keys))
 
@@ -242,7 +243,7 @@ def _facts(found: DiscoverySynthesis, template: InterviewTemplate) -> None:
         for note in found.fact_notes:
             kinds = ", ".join(labels.get(k, k).lower() for k in note.fact_keys)
             tag = f", not as {tags.get(note.tag, note.tag)}" if note.tag else ""
-            st.caption(f"Filed as facts ({kinds}){tag}: “{note.text}”")
+            st.caption(f"Filed as facts ({kinds}){tag}: “{plain(note.text)}”")
 
 
 def _gaps(found: DiscoverySynthesis, template: InterviewTemplate) -> None:
@@ -283,7 +284,7 @@ def _current(view: RecommendationView) -> None:
         st.caption(view.description)
     st.markdown(_record_line(view, record))
     if record.justification:
-        st.markdown(f"> {record.justification}")
+        st.markdown(f"> {plain(record.justification)}")
 
 
 def _computed(ws: Workspace, session_id: str, view: RecommendationView, actor: str) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.plain_text import plain
 from core.evaluation.agreement import LLM_SAMPLES, samples_text
 from core.evaluation.report import EvaluationReport, clock, communication_rows, score_text
 from core.evaluation.reviews import EffectiveScore
@@ -88,11 +89,11 @@ def render_evaluation(
         with column:
             st.subheader(title)
             for item in items or ["—"]:
-                st.markdown(f"- {item}")
+                st.markdown(f"- {plain(item)}")
 
     st.subheader("Improvement plan")
     for number, step in enumerate(evaluation.improvement_plan, start=1):
-        st.markdown(f"**{number}. {step.title}** — {step.detail}")
+        st.markdown(f"**{number}. {plain(step.title)}** — {plain(step.detail)}")
         for resource in step.resources:
             st.markdown(f"  - {resource}")
 
@@ -127,19 +128,21 @@ def render_evaluation(
         with st.expander(label):
             for evidence in competency.evidence:
                 if evidence.source == "whiteboard":
-                    st.markdown(f"- :material/draw: {evidence.quote}")
+                    st.markdown(f"- :material/draw: {plain(evidence.quote)}")
                 elif evidence.at_seconds is not None and report is not None:
                     link = transcript_link(report.session.id, evidence.at_seconds)
-                    st.markdown(f"> {evidence.quote}\n\n[{clock(evidence.at_seconds)}]({link}) in the transcript")
+                    st.markdown(
+                        f"> {plain(evidence.quote)}\n\n[{clock(evidence.at_seconds)}]({link}) in the transcript"
+                    )
                 else:
-                    st.markdown(f"> {evidence.quote}")
+                    st.markdown(f"> {plain(evidence.quote)}")
             for item in board:
-                st.markdown(f"- :material/draw: Whiteboard: {item}")
+                st.markdown(f"- :material/draw: Whiteboard: {plain(item)}")
             for o in row.history if row else []:
                 when = f"{o.created_at:%Y-%m-%d %H:%M} UTC" if o.created_at else ""
                 st.markdown(
-                    f"- :material/rate_review: **{o.reviewer}** {when}: {score_text(o.original_score)} → "
-                    f"**{o.new_score:.1f}** — {o.justification}"
+                    f"- :material/rate_review: **{plain(o.reviewer)}** {when}: {score_text(o.original_score)} → "
+                    f"**{o.new_score:.1f}** — {plain(o.justification)}"
                 )
             if adjust is not None and row is not None:
                 adjust(row)

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.local_time import short
+from components.plain_text import plain
 from core.history.services import CandidateTrend, Comparison, CompetencyDelta, SessionDetail
 from core.models import WhiteboardSnapshot
 from core.whiteboard.analysis import drawn_objects
@@ -96,10 +97,10 @@ def trend_chart(trend: CandidateTrend) -> go.Figure:
 
 def render_trend(trend: CandidateTrend) -> None:
     if not trend.attempts:
-        st.caption(f"{trend.candidate.name} has no evaluated interviews yet.")
+        st.caption(f"{plain(trend.candidate.name)} has no evaluated interviews yet.")
         return
     count = len(trend.attempts)
-    st.markdown(f"**{trend.candidate.name}** · {count} evaluated interview{'s' if count != 1 else ''}")
+    st.markdown(f"**{plain(trend.candidate.name)}** · {count} evaluated interview{'s' if count != 1 else ''}")
     st.plotly_chart(trend_chart(trend), config={"displayModeBar": False}, key="history_trend_chart")
     table = pd.DataFrame(
         [

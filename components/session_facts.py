@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from components.plain_text import plain
 from core.content.templates import InterviewTemplate
 from core.live.session_facts import FactSource, SessionFact
 
@@ -32,14 +33,14 @@ def render_session_facts(template: InterviewTemplate, found: Mapping[str, Sequen
             st.caption(NOT_RECORDED)
             continue
         for fact in facts:
-            st.markdown(f"- {fact.value} — *{source_line(fact.sources)}*")
+            st.markdown(f"- {plain(fact.value)} — *{source_line(fact.sources)}*")
             quotes = [s for s in fact.sources if s.kind != "facts_tab" and s.quote]
             for source in dict((s.quote, s) for s in quotes).values():
-                st.caption(f"{source.label}: “{source.quote}”")
+                st.caption(f"{source.label}: “{plain(source.quote)}”")
 
 
 def render_heard(facts: Sequence[SessionFact]) -> None:
     """Under a facts-tab field in the cockpit: what the notes and the transcript said that the field lacks."""
     heard = [f for f in facts if not f.from_facts_tab]
     if heard:
-        st.caption("Heard: " + "; ".join(f"{f.value} ({source_line(f.sources)})" for f in heard))
+        st.caption("Heard: " + "; ".join(f"{plain(f.value)} ({source_line(f.sources)})" for f in heard))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from components.plain_text import plain
 from core.models import TranscriptEntry
 from core.speech.transcript_formats import clock, search, speaker_label, to_json, to_srt, to_txt, to_webvtt
 
@@ -21,9 +22,6 @@ EMPTY = (
     'Nothing said or typed yet. Answer in the chat, or turn on "Speak my answers" below to speak into '
     "the microphone: both appear here with their times."
 )
-
-# Characters Streamlit's Markdown would read as formatting (or LaTeX, for "$") in spoken text.
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def export_file_name(problem_id: str, extension: str, session_id: str | None = N
 def entry_markdown(entry: TranscriptEntry) -> str:
     """`**Candidate** 01:02` over the text (`01:02 · typed` for a chat message), Markdown characters escaped."""
     label = f":{COLORS.get(entry.speaker, 'gray')}[**{speaker_label(entry.speaker)}**]"
-    text = _MARKDOWN.sub(r"\\\1", entry.text.strip())
+    text = plain(entry.text.strip())
     typed = " · typed" if entry.source == "typed" else ""
     return f"{label} :gray[{clock(entry.start)}{typed}]  \n{text}"
 

@@ -64,12 +64,23 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+def email_key(email: str | None) -> str | None:
+    """The one spelling of an email that identifies a person: surrounding space and letter case
+    never make a second candidate. None for no (or a blank) email; storage keeps it unique."""
+    key = (email or "").strip().casefold()
+    return key or None
+
+
 @dataclass
 class Candidate:
     id: str
     name: str
     email: str | None = None
     created_at: datetime | None = None
+
+    @property
+    def email_key(self) -> str | None:
+        return email_key(self.email)
 
 
 @dataclass
@@ -376,7 +387,7 @@ class WebhookEvent:
 
     source: str  # "calcom"
     body_sha256: str
-    status: str  # received | processed | duplicate | ignored | failed | rejected
+    status: str  # received | retry | processed | duplicate | ignored | failed | rejected
     trigger: str | None = None
     booking_uid: str | None = None
     dedupe_key: str | None = None
@@ -386,6 +397,22 @@ class WebhookEvent:
     id: int | None = None
     received_at: datetime | None = None
     processed_at: datetime | None = None
+    attempts: int = 0  # tries that met a locked or unreachable database
+    next_attempt_at: datetime | None = None  # status "retry": not before this time
+
+
+@dataclass
+class WebhookRefusal:
+    """Refused requests of one kind (source, HTTP status, reason) within one UTC hour, counted."""
+
+    source: str
+    status_code: int
+    reason: str
+    hour: str  # "2030-06-04T10"
+    count: int
+    first_at: datetime
+    last_at: datetime
+    id: int | None = None
 
 
 # --- interviewer-led sessions (templates in data/templates) ------------------------------------------

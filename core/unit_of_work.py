@@ -33,6 +33,7 @@ from core.models import (
     TokenUsage,
     TranscriptEntry,
     WebhookEvent,
+    WebhookRefusal,
     WhiteboardSnapshot,
 )
 
@@ -75,6 +76,9 @@ class CandidateRepository(Protocol):
     def add(self, candidate: Candidate) -> None: ...
     def get(self, candidate_id: str) -> Candidate: ...
     def by_email(self, email: str) -> Candidate | None: ...
+    def update(self, candidate: Candidate) -> Candidate: ...
+    def reassign(self, from_id: str, *, to_id: str) -> dict[str, int]: ...
+    def delete(self, candidate_id: str) -> None: ...
     def all(self, *, limit: int = 500) -> list[Candidate]: ...
 
 
@@ -177,9 +181,32 @@ class WebhookEventRepository(Protocol):
     def update(self, event: WebhookEvent) -> WebhookEvent: ...
     def latest(self, *, limit: int = 200, statuses: list[str] | None = None) -> list[WebhookEvent]: ...
     def by_dedupe_key(self, key: str) -> WebhookEvent | None: ...
-    def waiting(self, *, limit: int = 100) -> list[WebhookEvent]: ...
+    def waiting(
+        self, *, limit: int = 100, due_by: datetime | None = None, received_before: datetime | None = None
+    ) -> list[WebhookEvent]:
+        """Status "received" (only those received before `received_before`, when given) and, when `due_by`
+        is given, status "retry" with next_attempt_at at or before it; oldest first."""
+        ...
+
     def for_booking(self, uids: list[str]) -> list[WebhookEvent]: ...
     def counts(self) -> dict[str, int]: ...
+
+
+class WebhookRefusalRepository(Protocol):
+    def count(self, refusal: WebhookRefusal) -> bool:
+        """Add refusal.count to the row of its (source, status_code, reason, hour), moving last_at;
+        store the refusal as that row when there is none yet (then True). Raises AlreadyExists when
+        another writer stored it first: leave the unit of work and count again."""
+        ...
+
+    def latest(self, *, limit: int = 200) -> list[WebhookRefusal]:
+        """Newest (last_at) first."""
+        ...
+
+    def total(self) -> int: ...
+    def prune(self, *, before: datetime) -> int:
+        """Delete rows whose last refusal is older than `before`; returns how many."""
+        ...
 
 
 class LiveSessionRepository(Protocol):
@@ -248,6 +275,7 @@ class UnitOfWork(Protocol):
     bookings: BookingRepository
     session_interviewers: SessionInterviewerRepository
     webhook_events: WebhookEventRepository
+    webhook_refusals: WebhookRefusalRepository
     live_sessions: LiveSessionRepository
     notes: LiveNoteRepository
     scorecards: ScorecardRepository

@@ -12,28 +12,32 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy import Engine
+
 from core.config import Settings
 from core.content.problems import load_problem_bank
 from core.content.rubrics import load_rubrics
 from core.content.templates import load_templates
 from core.debrief.settings import check_debrief
+from core.errors import DatabaseUnavailable
 from core.logs import configure_logging
 from core.workspace import Workspace
 from storage.database import check_database, make_engine
 from storage.files import LocalFileStore
 from storage.migrate import upgrade
-from storage.unit_of_work import make_uow_factory
+from storage.unit_of_work import UNREACHABLE, make_uow_factory
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _built: dict[str, Workspace] = {}
+_engines: dict[str, Engine] = {}
 
 
-def build_workspace(settings: Settings, *, migrate: bool = True) -> Workspace:
+def build_workspace(settings: Settings, *, migrate: bool = True, engine: Engine | None = None) -> Workspace:
     """A new Workspace: connect, migrate and load content."""
     url = settings.effective_database_url
-    engine = make_engine(url)
+    engine = engine or make_engine(url)
     check_database(engine)
     if migrate:
         upgrade(url)
@@ -76,5 +80,22 @@ def shared_workspace(settings: Settings) -> Workspace:
                 max_bytes=settings.log_max_bytes,
                 backups=settings.log_backups,
             )
-            workspace = _built[key] = build_workspace(settings)
+            engine = _engines.get(key) or make_engine(settings.effective_database_url)
+            workspace = _built[key] = build_workspace(settings, engine=engine)
+            _engines[key] = engine
         return workspace
+
+
+def check_reachable(settings: Settings) -> None:
+    """After start-up: raises DatabaseUnavailable (a message for a person) when the database does not answer.
+
+    One quick SELECT 1 on the pooled engine, no retries: the page says so at once and tries again later.
+    """
+    with _lock:
+        engine = _engines.get(settings.model_dump_json())
+    if engine is None:
+        return  # not built yet: shared_workspace's start-up guard reports it
+    try:
+        check_database(engine, attempts=1)
+    except DatabaseUnavailable as exc:
+        raise DatabaseUnavailable(UNREACHABLE) from exc

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 
 import anyio
 from starlette.background import BackgroundTask
@@ -25,6 +26,8 @@ from core.workspace import Workspace
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/calcom"
+RETRY_EVERY_SECONDS = 15.0
+STALE_AFTER = timedelta(minutes=5)  # a "received" event this old lost its background task
 
 
 def calcom_webhook_route(
@@ -73,7 +76,7 @@ def _process(ws: Workspace, event_id: int | None) -> None:
         return
     try:
         calcom_webhooks.process(ws, event_id)
-    except Exception:  # a background task has no caller to report to; the event stays "received"
+    except Exception:  # only when not even "retry" could be written; keep_retrying picks the event up
         log.exception("webhook: processing failed", extra={"event_id": event_id})
 
 
@@ -91,3 +94,23 @@ def process_left_over(workspace: Callable[[], Workspace]) -> threading.Thread:
     thread = threading.Thread(target=run, name="webhook-catch-up", daemon=True)
     thread.start()
     return thread
+
+
+def keep_retrying(
+    workspace: Callable[[], Workspace], *, every: float = RETRY_EVERY_SECONDS, stop: threading.Event | None = None
+) -> tuple[threading.Thread, threading.Event]:
+    """A daemon thread that, every `every` seconds until `stop` is set, applies the retries that are due
+    (a locked or dropped database) and events whose background task was lost STALE_AFTER ago."""
+    stopping = stop or threading.Event()
+
+    def run() -> None:
+        while not stopping.wait(every):
+            try:
+                ws = workspace()
+                calcom_webhooks.process_waiting(ws, received_before=ws.clock() - STALE_AFTER)
+            except Exception:  # the database may be down: the next round tries again
+                log.exception("webhook: retry round failed")
+
+    thread = threading.Thread(target=run, name="webhook-retries", daemon=True)
+    thread.start()
+    return thread, stopping

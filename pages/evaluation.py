@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,7 @@ from components.current_session import current_session_id, set_current_session
 from components.evaluation_report import render_evaluation
 from components.llm_choice import FREE
 from components.local_time import short
+from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_media import render_session_media
 from core.errors import WorkspaceError
@@ -103,20 +106,28 @@ def transcript_lines(lines: list[TranscriptLine], highlight: float | None = None
     marked = min(lines, key=lambda line: abs(line.start - highlight)) if highlight is not None and lines else None
     out = []
     for line in lines:
-        text = " ".join(line.text.split())
+        text = plain(" ".join(line.text.split()))
         entry = f"`{clock(line.start)}` **{speaker_label(line.speaker)}:** {text}"
         out.append(f":orange-background[{entry}]" if line is marked else entry)
     return "\n\n".join(out)
+
+
+def requested_moment(report: EvaluationReport, lines: list[TranscriptLine]) -> float | None:
+    """`?at=` (seconds into the interview, from an evidence link), or None — the whole transcript — for a value
+    that is no moment of this session: not a number, nan, inf, -1e400, negative or past its end."""
+    try:
+        at = float(st.query_params.get("at", ""))
+    except ValueError:
+        return None
+    length = max([report.session.elapsed_seconds(ws.clock()), *(line.start for line in lines)])
+    return at if math.isfinite(at) and 0 <= at <= length else None
 
 
 def render_transcript(report: EvaluationReport) -> None:
     """Evidence links open this section on the quote's moment (?at=seconds#transcript)."""
     st.subheader("Transcript", anchor="transcript")
     lines = report.lines()
-    try:
-        at = float(st.query_params["at"]) if "at" in st.query_params else None
-    except ValueError:
-        at = None
+    at = requested_moment(report, lines)
     if not lines:
         st.caption("Nothing was said or typed in this interview.")
     elif at is not None:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components.calibration import render_calibration
+from components.candidate_merge import render_candidate_merge
 from components.chat_panel import render_messages
 from components.current_session import set_current_session
 from components.evaluation_report import render_evaluation
@@ -295,6 +296,8 @@ listed = _render_list(ws, interviewers)
 with st.expander("Calibration", icon=":material/balance:", key="history_calibration", on_change="rerun") as section:
     if section.open:
         render_calibration(evaluator_calibration(ws))
+
+render_candidate_merge(ws, actor="admin")  # for everyone until accounts arrive; then admins only
 
 if opened := st.query_params.get("session"):
     try:

@@ -14,6 +14,7 @@ from components.current_session import current_session_id, set_current_session
 from components.live_modes import render_live_modes
 from components.llm_choice import session_choice, usage_line
 from components.mic import render_mic
+from components.plain_text import without_images
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
 from components.stage_progress import format_clock, render_stage_progress
@@ -194,7 +195,7 @@ def _answer(text: str) -> None:
         with st.chat_message(Role.INTERVIEWER.value, avatar=AVATARS[Role.INTERVIEWER]):
             try:
                 reply = stream_reply(ws, session.id, llm=llm)
-                st.write_stream(reply)
+                st.write_stream(without_images(chunk) for chunk in reply)
             except WorkspaceError as exc:
                 st.session_state[NOTICE] = f"The interviewer could not answer yet: {exc} Your answer is saved."
                 st.rerun()

@@ -18,6 +18,7 @@ import streamlit as st
 from components.calcom import calcom_client
 from components.current_session import set_current_session
 from components.local_time import local, short
+from components.plain_text import plain
 from components.resources import get_workspace
 from core.candidates.services import list_candidates, register_resume
 from core.errors import WorkspaceError
@@ -256,12 +257,13 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
     with st.container(border=True, key=f"booking_{sid}"):
         head = st.columns([3, 2, 2])
         with head[0]:
-            st.markdown(f"**{booking.attendee_name}** · {view.event_type.title if view.event_type else session.kind}")
-            st.caption(f"{short(booking.start_at)}–{local(booking.end_at):%H:%M} · {session.problem_title}")
+            kind = view.event_type.title if view.event_type else session.kind
+            st.markdown(f"**{plain(booking.attendee_name)}** · {plain(kind)}")
+            st.caption(f"{short(booking.start_at)}–{local(booking.end_at):%H:%M} · {plain(session.problem_title)}")
             if view.interviewers:
-                st.caption("With " + ", ".join(m.name for m in view.interviewers))
+                st.caption("With " + ", ".join(plain(m.name) for m in view.interviewers))
             if booking.cancellation_reason and booking.status is BookingStatus.CANCELLED:
-                st.caption(f"Reason: {booking.cancellation_reason}")
+                st.caption(f"Reason: {plain(booking.cancellation_reason)}")
         with head[1]:
             _status_badge(view)
             if booking.meeting_url:

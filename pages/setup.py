@@ -9,6 +9,7 @@ import streamlit as st
 from components.current_session import set_current_session
 from components.llm_choice import choice_for, key_source, remember_key
 from components.local_time import short
+from components.plain_text import plain
 from components.resources import get_workspace
 from core.candidates.services import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
@@ -28,7 +29,7 @@ if open_ones:
         st.markdown("**Pick up where you left off**")
         for summary in open_ones[:5]:
             cols = st.columns([5, 2, 1.3])
-            cols[0].markdown(f"{summary.problem_title} · {summary.candidate_name or 'Candidate'}")
+            cols[0].markdown(f"{plain(summary.problem_title)} · {plain(summary.candidate_name or 'Candidate')}")
             cols[1].caption(f"{summary.status.value} · started {short(summary.created_at)}")
             if cols[2].button("Resume", key=f"resume-{summary.id}"):
                 set_current_session(summary.id)

@@ -22,6 +22,7 @@ STATUSES = {
     "rejected": "Refused",
     "failed": "Failed",
     "received": "Waiting",
+    "retry": "Retrying",
 }
 
 ws = get_workspace()
@@ -30,6 +31,8 @@ secret = "set" if webhook_secret_set() else "not set — every delivery is refus
 st.caption(f"Cal.com posts to `{PATH}` on this server. Signing secret: {secret}.")
 
 counts = calcom_webhooks.event_counts(ws)
+refused_total = calcom_webhooks.refusal_total(ws)
+counts["rejected"] = counts.get("rejected", 0) + refused_total  # signed but unreadable, plus counted refusals
 cols = st.columns(len(STATUSES))
 for col, (status, label) in zip(cols, STATUSES.items(), strict=True):
     col.metric(label, counts.get(status, 0))
@@ -59,3 +62,29 @@ else:
         for event in events
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+# Unsigned, forged and oversized requests are counted per reason and hour rather than listed one by one,
+# so a flood of them never hides real deliveries above.
+st.subheader("Refused requests")
+refusals = calcom_webhooks.recent_refusals(ws, limit=200)
+st.caption(
+    f"{refused_total} requests without a valid signature (or too big) in the last "
+    f"{calcom_webhooks.REFUSALS_KEPT.days} days, counted per reason and hour."
+)
+if refusals:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Hour (UTC)": refusal.hour.replace("T", " ") + ":00",
+                    "HTTP": refusal.status_code,
+                    "Reason": refusal.reason,
+                    "Count": refusal.count,
+                    "Last": short(refusal.last_at),
+                }
+                for refusal in refusals
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

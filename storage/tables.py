@@ -83,11 +83,15 @@ def _session_fk() -> ForeignKey:
 
 
 class CandidateRow(Base):
+    """email_key is core.models.email_key(email): unique, so one person is one candidate (NULLs never clash)."""
+
     __tablename__ = "candidates"
+    __table_args__ = (Index(None, "email_key", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
+    email_key: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -353,11 +357,30 @@ class WebhookEventRow(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(300))
     body_sha256: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))  # received | processed | duplicate | ignored | failed | rejected
+    status: Mapped[str] = mapped_column(String(20))  # received|retry|processed|duplicate|ignored|failed|rejected
     outcome: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str | None] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]  # status "retry": when process_waiting may try again
+
+
+class WebhookRefusalRow(Base):
+    """Refused requests (unsigned, forged, oversized) counted per source, reason and hour: a flood of
+    them adds one row an hour, not one row a request, so real deliveries stay in sight."""
+
+    __tablename__ = "webhook_refusals"
+    __table_args__ = (UniqueConstraint("source", "status_code", "reason", "hour"), Index(None, "last_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    hour: Mapped[str] = mapped_column(String(13))  # "2030-06-04T10", UTC
+    count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
 
 
 class LiveSessionRow(Base):

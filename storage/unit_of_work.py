@@ -11,9 +11,11 @@ from collections.abc import Callable
 from typing import Self
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from core.errors import DatabaseUnavailable
 from core.unit_of_work import (
     AuditRepository,
     BookingRepository,
@@ -36,6 +38,7 @@ from core.unit_of_work import (
     TokenUsageRepository,
     TranscriptRepository,
     WebhookEventRepository,
+    WebhookRefusalRepository,
     WhiteboardRepository,
 )
 from storage.repositories.audit import SqlAuditRepository
@@ -62,6 +65,7 @@ from storage.repositories.scheduling import (
     SqlSessionInterviewerRepository,
     SqlTeamMemberRepository,
     SqlWebhookEventRepository,
+    SqlWebhookRefusalRepository,
 )
 
 
@@ -88,6 +92,7 @@ class SqlAlchemyUnitOfWork:
     bookings: BookingRepository
     session_interviewers: SessionInterviewerRepository
     webhook_events: WebhookEventRepository
+    webhook_refusals: WebhookRefusalRepository
     live_sessions: LiveSessionRepository
     notes: LiveNoteRepository
     scorecards: ScorecardRepository
@@ -120,6 +125,7 @@ class SqlAlchemyUnitOfWork:
         self.bookings = SqlBookingRepository(session)
         self.session_interviewers = SqlSessionInterviewerRepository(session)
         self.webhook_events = SqlWebhookEventRepository(session)
+        self.webhook_refusals = SqlWebhookRefusalRepository(session)
         self.live_sessions = SqlLiveSessionRepository(session)
         self.notes = SqlLiveNoteRepository(session)
         self.scorecards = SqlScorecardRepository(session)
@@ -129,13 +135,20 @@ class SqlAlchemyUnitOfWork:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        exc = exc_info[1] if len(exc_info) > 1 and isinstance(exc_info[1], BaseException) else None
         session, self._session = self._session, None
         if session is None:
             return
         try:
             session.rollback()  # a no-op after commit; discards anything uncommitted
+        except SQLAlchemyError:
+            if exc is None:
+                raise
+            # the connection is gone already: the error that brought us here is the one to report
         finally:
             session.close()
+        if _unreachable(exc):
+            raise DatabaseUnavailable(UNREACHABLE) from exc
 
     def commit(self) -> None:
         self._open().commit()
@@ -147,6 +160,29 @@ class SqlAlchemyUnitOfWork:
         if self._session is None:
             raise RuntimeError("Use the unit of work inside `with uow_factory() as uow:`.")
         return self._session
+
+
+UNREACHABLE = (
+    "The database is not reachable right now — your work is saved up to the last answer; "
+    "this page retries by itself, or reload it in a moment."
+)
+
+
+def _unreachable(exc: BaseException | None) -> bool:
+    """A lost, refused or locked connection (the database may come back), not a bug in a query.
+
+    Such errors come from the driver after start-up (PostgreSQL stopped, SQLite file locked); pages
+    know only core's errors, so they become DatabaseUnavailable here, the one way to the database.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    # SQLite reports a missing table as OperationalError too: that is a bug or a missing migration
+    return isinstance(exc, OperationalError) and not any(m in str(exc.orig).lower() for m in _QUERY_ERRORS)
+
+
+_QUERY_ERRORS = ("no such table", "no such column", "syntax error")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[OrmSession]:

@@ -25,6 +25,13 @@ Arrows: the arrow tool draws a Line whose stroke is spelled `rgb(r, g, b)` (`arr
 draws its head beside the canvas, and a saved drawing holds the head as a small Triangle after its line
 (`with_arrow_heads`), tagged so it can be taken out again before the drawing goes back into the canvas.
 A small triangle at a line's end (tagged or drawn by hand) makes that line an arrow.
+
+Robustness: the board is read on every canvas change, every interviewer turn and when the interview ends, so
+`read_board` never raises: an object that is malformed (not an object, a group without a list of members, a
+number that is a string, null, NaN or 400 digits long) is skipped or its bad field takes its default, and
+at most MAX_READ_OBJECTS objects are read. Finding which boxes lie near a line end, a text or an eraser stroke
+goes through a grid (core.whiteboard.spatial), not through every pair: the answers are those the all-pairs
+comparison gave (tests/fixtures/whiteboard/expected_graphs.json), at 5,000 lines and boxes in well under a second.
 """
 
 from __future__ import annotations
@@ -33,11 +40,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
 from core.content.components import KINDS, SYNONYMS
+from core.whiteboard.spatial import Grid
 
 Point = tuple[float, float]
 Bounds = tuple[float, float, float, float]  # left, top, right, bottom
@@ -49,6 +57,9 @@ _HEAD_SIZE = 30.0  # a triangle this small at a line's end is its arrow head
 _CONNECT_DISTANCE = 40.0  # how far (canvas px) a connector's end may stop short of the box it points at
 ERASE_SHARE = 0.5  # an eraser stroke deletes a shape or text it runs inside for this share of its shorter side
 _MIN_ERASE_SIDE = 12.0  # px: a sliver of a shape still needs this much of a stroke inside it
+MAX_READ_OBJECTS = 50_000  # objects (group members included) read from one board; the rest are left out
+_LARGEST_INT = 10**300  # a JSON integer beyond this (say, 400 digits) is no coordinate: float() would overflow
+MAX_GROUP_DEPTH = 16  # groups nested deeper than this are left out (a drawing never nests more than one or two)
 
 
 @dataclass(frozen=True)
@@ -111,11 +122,13 @@ class BoardGraph:
     def edges(self) -> list[tuple[int, int]]:
         """Box index pairs joined by a connector (source first), without repeats."""
         seen: list[tuple[int, int]] = []
+        known: set[tuple[int, int]] = set()
         for c in self.connectors:
             if c.joins and c.source is not None and c.target is not None:
                 pair = (c.source, c.target)
-                if pair not in seen and pair[::-1] not in seen:
+                if pair not in known and pair[::-1] not in known:
                     seen.append(pair)
+                    known.add(pair)
         return seen
 
     def box(self, index: int) -> Box:
@@ -169,10 +182,12 @@ _PHRASES: list[tuple[str, str]] = sorted(
 )
 
 
+@lru_cache(maxsize=4096)
 def recognise(label: str) -> str | None:
     """The component kind a label names ("Redis" → "cache", "ELB" → "load balancer"), or None.
 
-    The longest matching phrase wins; among equally long ones, the first in the label.
+    The longest matching phrase wins; among equally long ones, the first in the label. Cached: a board's
+    analysis asks for every box's kind several times.
     """
     text = f" {_normalise(label)} "
     if not text.strip():
@@ -214,9 +229,31 @@ class _Frame:
 _IDENTITY = _Frame(0.0, 0.0, 1.0, 1.0, 0.0)
 
 
+def _finite(value: Any) -> float | None:
+    """A JSON number as a finite float; None for anything else (a string, null, NaN, a 400-digit integer)."""
+    kind = type(value)  # exactly: a bool is no number here
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is int:
+        return float(value) if -_LARGEST_INT < value < _LARGEST_INT else None
+    return None
+
+
+def _word(value: Any) -> str:
+    """A JSON string or number as text; "" for anything else (a list, an object, null) — never the str() of a
+    structure, which can be huge or nested past the recursion limit."""
+    return str(value) if isinstance(value, str | int | float) else ""
+
+
 def _num(obj: dict[str, Any], key: str, default: float = 0.0) -> float:
-    value = obj.get(key, default)
-    return float(value) if isinstance(value, int | float) and math.isfinite(value) else default
+    number = _finite(obj.get(key, default))
+    return default if number is None else number
+
+
+def _all_finite(*values: float) -> bool:
+    """Placement arithmetic on huge (finite) numbers can overflow: such an object is left out (and so is one whose
+    coordinates are so large that their sum overflows — no drawing comes near)."""
+    return math.isfinite(sum(values))
 
 
 def _frame(obj: dict[str, Any], parent: _Frame) -> _Frame:
@@ -227,8 +264,8 @@ def _frame(obj: dict[str, Any], parent: _Frame) -> _Frame:
         sy = -sy
     angle = math.radians(_num(obj, "angle"))
     width, height = _num(obj, "width") * abs(sx), _num(obj, "height") * abs(sy)
-    ox = _ORIGIN.get(str(obj.get("originX", "left")), 0.0)
-    oy = _ORIGIN.get(str(obj.get("originY", "top")), 0.0)
+    ox = _ORIGIN.get(_word(obj.get("originX", "left")), 0.0)
+    oy = _ORIGIN.get(_word(obj.get("originY", "top")), 0.0)
     # the centre is the origin point plus the rotated offset from the origin to the centre
     dx, dy = (0.5 - ox) * width, (0.5 - oy) * height
     cos, sin = math.cos(angle), math.sin(angle)
@@ -252,9 +289,9 @@ def _path_points(path: Any) -> list[Point]:
         return points
     for segment in path:
         if isinstance(segment, list) and len(segment) >= 3:
-            x, y = segment[-2], segment[-1]
-            if isinstance(x, int | float) and isinstance(y, int | float):
-                points.append((float(x), float(y)))
+            x, y = _finite(segment[-2]), _finite(segment[-1])
+            if x is not None and y is not None:
+                points.append((x, y))
     return points
 
 
@@ -290,62 +327,83 @@ class _Raw:
     strokes: list[_RawStroke] = field(default_factory=list)
     erasers: list[_RawStroke] = field(default_factory=list)
     count: int = 0
+    read: int = 0  # objects looked at, against MAX_READ_OBJECTS
 
     def next_order(self) -> int:
         self.count += 1
         return self.count
 
 
-def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str) -> None:
+def _collect(objects: list[Any], parent: _Frame, raw: _Raw, background: str, depth: int = 0) -> None:
+    """Sort the objects into boxes, texts, strokes and eraser strokes. Anything malformed — not an object, a
+    number that is not one, a group without a list of members, a path offset that is no point — is skipped;
+    reading a board never raises (it runs on every canvas change and every interviewer turn)."""
     for obj in objects:
+        if raw.read >= MAX_READ_OBJECTS:
+            return
+        raw.read += 1
         if not isinstance(obj, dict) or obj.get("visible") is False:
             continue
-        kind = str(obj.get("type", "")).lower()
+        kind = _word(obj.get("type", "")).lower()
         frame = _frame(obj, parent)
+        if not _all_finite(frame.cx, frame.cy, frame.sx, frame.sy, frame.angle):
+            continue
         if kind == "group":
-            members = [o for o in obj.get("objects", []) if isinstance(o, dict)]
+            group = obj.get("objects")
+            if not isinstance(group, list) or depth >= MAX_GROUP_DEPTH:
+                continue
+            members = [o for o in group if isinstance(o, dict)]
             before = len(raw.strokes)
-            _collect(members, frame, raw, background)
+            _collect(members, frame, raw, background, depth + 1)
             if _is_arrow(members):
                 raw.strokes[before:] = [replace(s, arrow=True) for s in raw.strokes[before:]]
             continue
-        if kind in _TEXT_TYPES:
-            text = " ".join(str(obj.get("text", "")).split())
-            if text:
-                raw.texts.append(_RawText(text, _extent(obj, frame), raw.next_order()))
-        elif kind in _BOX_TYPES:
-            if kind == "triangle" and parent is not _IDENTITY:
-                continue  # an arrow head
-            if kind in ("circle", "ellipse"):  # rotation-free: its bounds are its centre ± its radii
-                rx, ry = _num(obj, "width") * abs(frame.sx) / 2, _num(obj, "height") * abs(frame.sy) / 2
-                bounds = (frame.cx - rx, frame.cy - ry, frame.cx + rx, frame.cy + ry)
-            else:
-                bounds = _extent(obj, frame)
-            raw.boxes.append(_RawBox(kind, bounds, str(obj.get("label", "") or ""), raw.next_order()))
-        elif kind == "line":
-            start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
-            end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
+        _collect_one(obj, kind, frame, parent, raw, background)
+
+
+def _collect_one(obj: dict[str, Any], kind: str, frame: _Frame, parent: _Frame, raw: _Raw, background: str) -> None:
+    if kind in _TEXT_TYPES:
+        text = " ".join(_word(obj.get("text", "")).split())
+        bounds = _extent(obj, frame)
+        if text and _all_finite(*bounds):
+            raw.texts.append(_RawText(text, bounds, raw.next_order()))
+    elif kind in _BOX_TYPES:
+        if kind == "triangle" and parent is not _IDENTITY:
+            return  # an arrow head
+        if kind in ("circle", "ellipse"):  # rotation-free: its bounds are its centre ± its radii
+            rx, ry = _num(obj, "width") * abs(frame.sx) / 2, _num(obj, "height") * abs(frame.sy) / 2
+            bounds = (frame.cx - rx, frame.cy - ry, frame.cx + rx, frame.cy + ry)
+        else:
+            bounds = _extent(obj, frame)
+        if _all_finite(*bounds):
+            raw.boxes.append(_RawBox(kind, bounds, _word(obj.get("label", "") or ""), raw.next_order()))
+    elif kind == "line":
+        start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
+        end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
+        if _all_finite(*start, *end):
             raw.strokes.append(_RawStroke("line", start, end, False, [start, end], raw.next_order()))
-        elif kind == "path":
-            points = _path_points(obj.get("path"))
-            if len(points) < 2:
-                continue
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            offset = obj.get("pathOffset")
-            if isinstance(offset, dict) and "x" in offset and "y" in offset:
-                ox, oy = float(offset["x"]), float(offset["y"])
-            else:
-                ox, oy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-            placed = [frame.apply(x - ox, y - oy) for x, y in points]
-            stroke = _RawStroke("path", placed[0], placed[-1], False, placed, raw.next_order())
-            if background and str(obj.get("stroke", "")).lower() == background.lower():
-                raw.erasers.append(stroke)  # the eraser draws in the background colour
-            else:
-                raw.strokes.append(stroke)
+    elif kind == "path":
+        points = _path_points(obj.get("path"))
+        if len(points) < 2:
+            return
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        offset = obj.get("pathOffset")
+        ox = _finite(offset.get("x")) if isinstance(offset, dict) else None
+        oy = _finite(offset.get("y")) if isinstance(offset, dict) else None
+        if ox is None or oy is None:
+            ox, oy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        placed = [frame.apply(x - ox, y - oy) for x, y in points]
+        if not all(_all_finite(*p) for p in placed):
+            return
+        stroke = _RawStroke("path", placed[0], placed[-1], False, placed, raw.next_order())
+        if background and _word(obj.get("stroke", "")).lower() == background.lower():
+            raw.erasers.append(stroke)  # the eraser draws in the background colour
+        else:
+            raw.strokes.append(stroke)
 
 
 def _is_arrow(members: list[dict[str, Any]]) -> bool:
-    types = [str(m.get("type", "")).lower() for m in members]
+    types = [_word(m.get("type", "")).lower() for m in members]
     return any(t in ("line", "path") for t in types) and any(t in ("triangle", "polygon") for t in types)
 
 
@@ -365,7 +423,7 @@ def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
     objects = fabric_json.get("objects")
     if not isinstance(objects, list):
         return BoardGraph()
-    background = str(fabric_json.get("background") or "#ffffff")
+    background = _word(fabric_json.get("background")) or "#ffffff"
     raw = _Raw()
     _collect(objects, _IDENTITY, raw, background)
 
@@ -378,10 +436,12 @@ def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
     strokes = _erase(raw, strokes)
 
     shapes = raw.boxes
+    shape_bounds = [b.bounds for b in shapes]
+    shape_grid = _grid(shape_bounds)
     labels: dict[int, list[tuple[float, float, str]]] = {i: [] for i in range(len(shapes))}
     free: list[tuple[str, Bounds]] = []
     for text in raw.texts:
-        home = _container(text.bounds, [b.bounds for b in shapes])
+        home = _container(text.bounds, shape_bounds, shape_grid)
         if home is None:
             free.append((text.text, text.bounds))
         else:
@@ -400,10 +460,27 @@ def read_board(fabric_json: dict[str, Any] | None) -> BoardGraph:
         else:
             free_text.append(FreeText(words_alone, (left + right) / 2, (top + bottom) / 2))
 
+    box_grid = _grid([(b.left, b.top, b.right, b.bottom) for b in boxes])
     connectors = [
-        Connector(s.start, s.end, s.shape, s.arrow, _nearest(s.start, boxes), _nearest(s.end, boxes)) for s in strokes
+        Connector(
+            s.start, s.end, s.shape, s.arrow, _nearest(s.start, boxes, box_grid), _nearest(s.end, boxes, box_grid)
+        )
+        for s in strokes
     ]
     return BoardGraph(boxes, connectors, free_text)
+
+
+def _grid(bounds: list[Bounds]) -> Grid:
+    """The bounds filed by their position in the list."""
+    grid = Grid()
+    for i, b in enumerate(bounds):
+        grid.add(i, b)
+    return grid
+
+
+def _around(point: Point, reach: float) -> Bounds:
+    """The square within `reach` of a point, a pixel wider so that rounding never leaves out a box at the limit."""
+    return (point[0] - reach - 1, point[1] - reach - 1, point[0] + reach + 1, point[1] + reach + 1)
 
 
 def _attach_heads(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
@@ -414,10 +491,12 @@ def _attach_heads(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
         for i, b in enumerate(raw.boxes)
         if b.shape == "triangle" and max(b.bounds[2] - b.bounds[0], b.bounds[3] - b.bounds[1]) <= _HEAD_SIZE
     ]
+    grid = _grid([_around(centre, 0.0) for _, centre in heads])
     used: set[int] = set()
     result = []
     for stroke in strokes:
-        for i, centre in heads:
+        near = set(grid.near(_around(stroke.end, _HEAD_SIZE))) | set(grid.near(_around(stroke.start, _HEAD_SIZE)))
+        for i, centre in (heads[j] for j in sorted(near)):
             if i in used:
                 continue
             if math.dist(centre, stroke.end) <= _HEAD_SIZE:
@@ -443,16 +522,26 @@ def _erase(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
     """
     if not raw.erasers:
         return strokes
+    strokes_grid = Grid()  # every segment of every eraser stroke, filed under the stroke's position
+    for k, eraser in enumerate(raw.erasers):
+        for a, b in pairwise(eraser.points):
+            strokes_grid.add(k, (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
 
-    def eraser_of(order: int, hit: Callable[[list[Point]], bool]) -> int | None:
-        """The drawing order of the first later eraser stroke that hits, or None."""
-        return next((e.order for e in raw.erasers if e.order > order and hit(e.points)), None)
+    def eraser_of(order: int, region: Bounds, hit: Callable[[list[Point]], bool]) -> int | None:
+        """The drawing order of the first later eraser stroke that hits (only strokes that reach into the
+        object's region can), or None."""
+        erasers = (raw.erasers[k] for k in strokes_grid.near(region))
+        return next((e.order for e in erasers if e.order > order and hit(e.points)), None)
 
-    homes = [_container(t.bounds, [b.bounds for b in raw.boxes]) for t in raw.texts]
-    erased_boxes = {i: eraser_of(b.order, partial(_rubs_out, b.bounds, outline=True)) for i, b in enumerate(raw.boxes)}
+    box_bounds = [b.bounds for b in raw.boxes]
+    box_grid = _grid(box_bounds)
+    homes = [_container(t.bounds, box_bounds, box_grid) for t in raw.texts]
+    erased_boxes = {
+        i: eraser_of(b.order, b.bounds, partial(_rubs_out, b.bounds, outline=True)) for i, b in enumerate(raw.boxes)
+    }
     kept_texts = []
     for text, home in zip(raw.texts, homes, strict=True):
-        if eraser_of(text.order, partial(_rubs_out, text.bounds)) is not None:
+        if eraser_of(text.order, text.bounds, partial(_rubs_out, text.bounds)) is not None:
             continue
         by = erased_boxes.get(home) if home is not None else None
         if by is not None and text.order < by:
@@ -460,7 +549,12 @@ def _erase(raw: _Raw, strokes: list[_RawStroke]) -> list[_RawStroke]:
         kept_texts.append(text)
     raw.texts = kept_texts
     raw.boxes = [b for i, b in enumerate(raw.boxes) if erased_boxes[i] is None]
-    return [s for s in strokes if eraser_of(s.order, partial(_cuts, s.points)) is None]
+    return [s for s in strokes if eraser_of(s.order, _extent_of(s.points), partial(_cuts, s.points)) is None]
+
+
+def _extent_of(points: list[Point]) -> Bounds:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _rubs_out(bounds: Bounds, eraser: list[Point], *, outline: bool = False) -> bool:
@@ -516,15 +610,20 @@ def _segments_meet(a: Point, b: Point, c: Point, d: Point) -> bool:
     )
 
 
-def _container(text: Bounds, boxes: list[Bounds]) -> int | None:
-    """The smallest box holding the text's centre, or else the one it overlaps most (by half its area at least)."""
+def _container(text: Bounds, boxes: list[Bounds], grid: Grid) -> int | None:
+    """The smallest box holding the text's centre, or else the one it overlaps most (by half its area at least).
+
+    `grid` files `boxes` by position; only boxes reaching into the text's bounds can hold or overlap it.
+    """
     cx, cy = (text[0] + text[2]) / 2, (text[1] + text[3]) / 2
-    holding = [i for i, b in enumerate(boxes) if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]]
+    near = grid.near(text)
+    holding = [i for i in near if boxes[i][0] <= cx <= boxes[i][2] and boxes[i][1] <= cy <= boxes[i][3]]
     if holding:
         return min(holding, key=lambda i: (boxes[i][2] - boxes[i][0]) * (boxes[i][3] - boxes[i][1]))
     area = max((text[2] - text[0]) * (text[3] - text[1]), 1e-6)
     best, best_share = None, 0.5
-    for i, b in enumerate(boxes):
+    for i in near:
+        b = boxes[i]
         w = min(text[2], b[2]) - max(text[0], b[0])
         h = min(text[3], b[3]) - max(text[1], b[1])
         if w > 0 and h > 0 and w * h / area >= best_share:
@@ -532,9 +631,13 @@ def _container(text: Bounds, boxes: list[Bounds]) -> int | None:
     return best
 
 
-def _nearest(point: Point, boxes: list[Box]) -> int | None:
-    """The box a connector end belongs to: the one it is in or closest to, within reach; inside the smallest."""
-    scored = [(b.distance(point), (b.right - b.left) * (b.bottom - b.top), b.index) for b in boxes]
+def _nearest(point: Point, boxes: list[Box], grid: Grid) -> int | None:
+    """The box a connector end belongs to: the one it is in or closest to, within reach; inside the smallest.
+
+    `grid` files `boxes` by position; only those within reach of the point are measured.
+    """
+    near = (boxes[i] for i in grid.near(_around(point, _CONNECT_DISTANCE)))
+    scored = [(b.distance(point), (b.right - b.left) * (b.bottom - b.top), b.index) for b in near]
     scored = [s for s in scored if s[0] <= _CONNECT_DISTANCE]
     return min(scored)[2] if scored else None
 
@@ -550,11 +653,13 @@ def analyse(board: BoardGraph, reference_components: list[str] | tuple[str, ...]
     """What is on the board, what the reference design has that it lacks, and what hangs unconnected."""
     components: list[str] = []
     unknown: list[str] = []
+    seen: set[str] = set()
     for box in board.boxes:
         if box.kind and box.kind not in components:
             components.append(box.kind)
-        elif not box.kind and box.label and box.label not in unknown:
+        elif not box.kind and box.label and box.label not in seen:
             unknown.append(box.label)
+            seen.add(box.label)
     reference: list[str] = []
     for item in reference_components:
         kind = recognise(item) or item
@@ -563,15 +668,22 @@ def analyse(board: BoardGraph, reference_components: list[str] | tuple[str, ...]
     present = [k for k in reference if k in components]
     missing = [k for k in reference if k not in components]
 
-    edges = [(_name(board.box(a)), _name(board.box(b))) for a, b in board.edges]
-    joined = {i for pair in board.edges for i in pair}
+    by_index: dict[int, Box] = {}
+    for box in board.boxes:
+        by_index.setdefault(box.index, box)
+    pairs = board.edges
+    edges = [(_name(by_index[a]), _name(by_index[b])) for a, b in pairs]
+    joined = {i for pair in pairs for i in pair}
     named = [b for b in board.boxes if b.label]
     unconnected: list[str] = []
     if len(named) >= 2:
+        in_edges = {n for e in edges for n in e}
+        listed: set[str] = set()
         for box in named:
-            if box.index not in joined and _name(box) not in unconnected:
+            if box.index not in joined and _name(box) not in listed:
                 unconnected.append(_name(box))
-        unconnected = [n for n in unconnected if not any(n in e for e in edges)]  # another box of that kind is
+                listed.add(_name(box))
+        unconnected = [n for n in unconnected if n not in in_edges]  # another box of that kind is
     unlabelled = sum(1 for b in board.boxes if not b.label)
     free_text = [t.text for t in board.free_text]
 
@@ -647,8 +759,8 @@ def is_arrow(obj: Any) -> bool:
     """A Line drawn with the arrow tool (its stroke spelled by `arrow_ink`)."""
     return (
         isinstance(obj, dict)
-        and str(obj.get("type", "")).lower() == "line"
-        and bool(_ARROW_INK.match(str(obj.get("stroke", ""))))
+        and _word(obj.get("type", "")).lower() == "line"
+        and bool(_ARROW_INK.match(_word(obj.get("stroke", ""))))
     )
 
 
@@ -698,18 +810,18 @@ def arrow_head(obj: Any) -> ArrowHead | None:
     frame = _frame(obj, _IDENTITY)
     start = frame.apply(_num(obj, "x1"), _num(obj, "y1"))
     end = frame.apply(_num(obj, "x2"), _num(obj, "y2"))
-    if math.dist(start, end) < _MIN_ARROW_LENGTH:
+    if not _all_finite(*start, *end) or math.dist(start, end) < _MIN_ARROW_LENGTH:
         return None
     size = min(20.0, 8.0 + 2 * _num(obj, "strokeWidth", 3.0))  # ≤ 20: a turned head still reads as one
     direction = math.atan2(end[1] - start[1], end[0] - start[0])
-    return ArrowHead(end[0], end[1], direction, size, str(obj.get("stroke")))
+    return ArrowHead(end[0], end[1], direction, size, _word(obj.get("stroke")))
 
 
 def _is_empty_text(obj: Any) -> bool:
     return (
         isinstance(obj, dict)
-        and str(obj.get("type", "")).lower() in _TEXT_TYPES
-        and not str(obj.get("text", "")).strip()
+        and _word(obj.get("type", "")).lower() in _TEXT_TYPES
+        and not _word(obj.get("text", "")).strip()
     )
 
 

@@ -7,7 +7,6 @@ restores the board after a reload and feeds the interviewer and the evaluator (c
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -15,11 +14,10 @@ from core.logs import session_context
 from core.media.capture import require_open, unique_name
 from core.models import WhiteboardSnapshot
 from core.whiteboard.analysis import BoardAnalysis, analyse, read_board
+from core.whiteboard.validation import validate_drawing
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-MAX_FABRIC_JSON_BYTES = 5 * 1024 * 1024
 
 
 def save_snapshot(
@@ -28,14 +26,10 @@ def save_snapshot(
     """Store the drawing (and its PNG, when given) in the session folder and as a row; returns the latest row.
 
     Raises SessionClosed once the interview has ended, NotFound for an unknown session, and
-    ValueError for a drawing that is not Fabric JSON or is too large. An unchanged drawing is
-    not stored again: the latest snapshot is returned.
+    InvalidInput for a drawing that is not Fabric JSON, is malformed or too large
+    (core.whiteboard.validation). An unchanged drawing is not stored again: the latest snapshot is returned.
     """
-    if not isinstance(fabric_json, dict) or not isinstance(fabric_json.get("objects", []), list):
-        raise ValueError("A whiteboard snapshot needs the canvas's Fabric JSON (an object with an 'objects' list).")
-    encoded = json.dumps(fabric_json, sort_keys=True, separators=(",", ":")).encode()
-    if len(encoded) > MAX_FABRIC_JSON_BYTES:
-        raise ValueError(f"The drawing is too large to keep ({len(encoded) // 1024} KB).")
+    encoded = validate_drawing(fabric_json)
     with session_context(session_id), ws.uow_factory() as uow:
         require_open(uow, session_id, "keeps no more whiteboard changes")
         latest = uow.whiteboards.latest(session_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, select, update
 
-from core.models import Candidate, Level, Resume, ResumeProfile
+from core.models import Candidate, Level, Resume, ResumeProfile, email_key
 from storage.repositories.base import SqlRepository, now, utc
-from storage.tables import CandidateRow, ResumeRow
+from storage.tables import CandidateRow, ResumeRow, metadata
 
 
 class SqlCandidateRepository(SqlRepository[Candidate, CandidateRow]):
@@ -26,15 +26,55 @@ class SqlCandidateRepository(SqlRepository[Candidate, CandidateRow]):
         return self._get(candidate_id)
 
     def by_email(self, email: str) -> Candidate | None:
-        """The earliest candidate with this email (case-insensitive), so a returning person is one candidate."""
-        return self._first(
-            select(CandidateRow)
-            .where(func.lower(CandidateRow.email) == email.strip().lower())
-            .order_by(CandidateRow.created_at, CandidateRow.id)
-        )
+        """The candidate with this email (any case, any surrounding space): a returning person is one candidate."""
+        key = email_key(email)
+        if key is None:
+            return None
+        return self._first(select(CandidateRow).where(CandidateRow.email_key == key))
+
+    def update(self, candidate: Candidate) -> Candidate:
+        """Writes name and email back; another candidate's email (in any case) is refused by the unique key."""
+        return self._update(candidate, candidate.id)
+
+    def reassign(self, from_id: str, *, to_id: str) -> dict[str, int]:
+        """Points every row that names candidate `from_id` at `to_id`; returns rows moved per table.
+
+        Found from the tables' foreign keys, so a table added later moves too without a change here.
+        """
+        self._session.flush()
+        moved: dict[str, int] = {}
+        for table, column in _references_to_candidates():
+            result = self._session.execute(
+                update(table).where(column == from_id).values({column.name: to_id}),
+                execution_options={"synchronize_session": False},
+            )
+            if result.rowcount:  # type: ignore[attr-defined]  # DML results carry rowcount
+                moved[table.name] = moved.get(table.name, 0) + result.rowcount  # type: ignore[attr-defined]
+        self._session.expire_all()  # rows already loaded in this unit of work still name from_id
+        return moved
+
+    def delete(self, candidate_id: str) -> None:
+        """Deletes the candidate row; rows that still name it follow their foreign key's ON DELETE."""
+        self._session.delete(self._row(candidate_id))
+        self._session.flush()
 
     def all(self, *, limit: int = 500) -> list[Candidate]:
         return self._many(select(CandidateRow).order_by(CandidateRow.name, CandidateRow.id).limit(limit))
+
+    def _values(self, item: Candidate) -> dict[str, Any]:
+        values = super()._values(item)
+        values["email_key"] = email_key(item.email)
+        return values
+
+
+def _references_to_candidates() -> list[tuple[Any, Column[Any]]]:
+    """(table, column) for every foreign key onto candidates.id, in a fixed order."""
+    found = []
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "candidates" and fk.parent.table is table:
+                found.append((table, fk.parent))
+    return sorted(found, key=lambda pair: (pair[0].name, pair[1].name))
 
 
 def _profile_to_json(profile: ResumeProfile) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import AlreadyExists
-from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent
+from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent, WebhookRefusal
 from storage.repositories.base import EnumFields, SqlRepository
 from storage.tables import (
     BookingRow,
@@ -18,6 +18,7 @@ from storage.tables import (
     SessionInterviewerRow,
     TeamMemberRow,
     WebhookEventRow,
+    WebhookRefusalRow,
 )
 
 
@@ -168,13 +169,19 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
     def by_dedupe_key(self, key: str) -> WebhookEvent | None:
         return self._first(select(WebhookEventRow).where(WebhookEventRow.dedupe_key == key))
 
-    def waiting(self, *, limit: int = 100) -> list[WebhookEvent]:
-        """Accepted but not yet processed (e.g. the server stopped in between), oldest first."""
+    def waiting(
+        self, *, limit: int = 100, due_by: datetime | None = None, received_before: datetime | None = None
+    ) -> list[WebhookEvent]:
+        """Accepted but not yet processed (e.g. the server stopped in between), and retries that are due;
+        oldest first."""
+        received = WebhookEventRow.status == "received"
+        if received_before is not None:
+            received = received & (WebhookEventRow.received_at < received_before)
+        wanted = received
+        if due_by is not None:
+            wanted = or_(received, (WebhookEventRow.status == "retry") & (WebhookEventRow.next_attempt_at <= due_by))
         return self._many(
-            select(WebhookEventRow)
-            .where(WebhookEventRow.status == "received")
-            .order_by(WebhookEventRow.received_at, WebhookEventRow.id)
-            .limit(limit)
+            select(WebhookEventRow).where(wanted).order_by(WebhookEventRow.received_at, WebhookEventRow.id).limit(limit)
         )
 
     def for_booking(self, uids: list[str]) -> list[WebhookEvent]:
@@ -189,3 +196,48 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
     def counts(self) -> dict[str, int]:
         rows = self._session.execute(select(WebhookEventRow.status, func.count()).group_by(WebhookEventRow.status))
         return {status: count for status, count in rows}
+
+
+class SqlWebhookRefusalRepository(SqlRepository[WebhookRefusal, WebhookRefusalRow]):
+    model = WebhookRefusal
+    row_type = WebhookRefusalRow
+    missing = "No webhook refusal {}."
+
+    def count(self, refusal: WebhookRefusal) -> bool:
+        """One UPDATE … SET count = count + n, so concurrent refusals are all counted."""
+        result = self._session.execute(
+            update(WebhookRefusalRow)
+            .where(
+                WebhookRefusalRow.source == refusal.source,
+                WebhookRefusalRow.status_code == refusal.status_code,
+                WebhookRefusalRow.reason == refusal.reason,
+                WebhookRefusalRow.hour == refusal.hour,
+            )
+            .values(count=WebhookRefusalRow.count + refusal.count, last_at=refusal.last_at)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0):
+            return False
+        try:
+            self._add(refusal)
+        except IntegrityError as exc:
+            raise AlreadyExists(f"Refusals for {refusal.reason} in hour {refusal.hour} are already counted.") from exc
+        return True
+
+    def latest(self, *, limit: int = 200) -> list[WebhookRefusal]:
+        return self._many(
+            select(WebhookRefusalRow)
+            .order_by(WebhookRefusalRow.last_at.desc(), WebhookRefusalRow.id.desc())
+            .limit(limit)
+        )
+
+    def total(self) -> int:
+        return int(self._session.scalar(select(func.coalesce(func.sum(WebhookRefusalRow.count), 0))) or 0)
+
+    def prune(self, *, before: datetime) -> int:
+        result = self._session.execute(
+            delete(WebhookRefusalRow)
+            .where(WebhookRefusalRow.last_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -38,6 +38,7 @@ from core.models import (
     TokenUsage,
     TranscriptEntry,
     WebhookEvent,
+    WebhookRefusal,
     WhiteboardSnapshot,
 )
 
@@ -85,6 +86,7 @@ class State:
     bookings: dict[str, Booking] = field(default_factory=dict)
     session_interviewers: list[tuple[str, str]] = field(default_factory=list)  # (session id, member id)
     webhook_events: dict[int, WebhookEvent] = field(default_factory=dict)
+    webhook_refusals: dict[int, WebhookRefusal] = field(default_factory=dict)
     live_sessions: dict[str, LiveSession] = field(default_factory=dict)  # by session id
     notes: dict[int, LiveNote] = field(default_factory=dict)
     scorecards: dict[int, ScorecardEntry] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from core.models import (
     TokenUsage,
     TranscriptEntry,
     WhiteboardSnapshot,
+    email_key,
 )
 from tests.fakes.base import FakeIntegrityError, Repo, now
 
@@ -163,6 +164,7 @@ class FakeCandidateRepository(Repo):
     def add(self, candidate: Candidate) -> None:
         if candidate.id in self._state.candidates:
             raise self._fail(FakeIntegrityError("UNIQUE constraint failed: candidates.id"))
+        self._require_unique_email(candidate)
         candidate.created_at = candidate.created_at or now()
         self._state.candidates[candidate.id] = copy.deepcopy(candidate)
 
@@ -172,10 +174,48 @@ class FakeCandidateRepository(Repo):
         return copy.deepcopy(self._state.candidates[candidate_id])
 
     def by_email(self, email: str) -> Candidate | None:
-        """The earliest candidate with this email (case-insensitive), so a returning person is one candidate."""
-        wanted = email.strip().lower()
-        found = [c for c in self._state.candidates.values() if c.email is not None and c.email.lower() == wanted]
-        return copy.deepcopy(min(found, key=lambda c: (c.created_at or now(), c.id))) if found else None
+        """The candidate with this email (any case, any surrounding space): a returning person is one candidate."""
+        wanted = email_key(email)
+        found = [c for c in self._state.candidates.values() if wanted is not None and c.email_key == wanted]
+        return copy.deepcopy(found[0]) if found else None
+
+    def update(self, candidate: Candidate) -> Candidate:
+        stored = self.get(candidate.id)
+        self._require_unique_email(candidate)
+        stored.name, stored.email = candidate.name, candidate.email
+        self._state.candidates[candidate.id] = stored
+        return copy.deepcopy(stored)
+
+    def reassign(self, from_id: str, *, to_id: str) -> dict[str, int]:
+        self._require("candidates", {"to_id": "candidates"}, {"to_id": to_id})
+        moved: dict[str, int] = {}
+        for table, rows in (
+            ("pipeline_changes", self._state.pipeline.values()),
+            ("resumes", self._state.resumes.values()),
+            ("sessions", self._state.sessions.values()),
+        ):
+            for row in rows:
+                if row.candidate_id == from_id:
+                    row.candidate_id = to_id
+                    moved[table] = moved.get(table, 0) + 1
+        return moved
+
+    def delete(self, candidate_id: str) -> None:
+        """Like the foreign keys: sessions forget the candidate, resumes and pipeline changes go with it."""
+        self.get(candidate_id)
+        del self._state.candidates[candidate_id]
+        for session in self._state.sessions.values():
+            if session.candidate_id == candidate_id:
+                session.candidate_id = None
+        self._state.resumes = {k: r for k, r in self._state.resumes.items() if r.candidate_id != candidate_id}
+        self._state.pipeline = {k: p for k, p in self._state.pipeline.items() if p.candidate_id != candidate_id}
+
+    def _require_unique_email(self, candidate: Candidate) -> None:
+        key = candidate.email_key
+        if key is not None and any(
+            c.email_key == key and c.id != candidate.id for c in self._state.candidates.values()
+        ):
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: candidates.email_key"))
 
     def all(self, *, limit: int = 500) -> list[Candidate]:
         return copy.deepcopy(sorted(self._state.candidates.values(), key=lambda c: (c.name, c.id))[:limit])

@@ -8,7 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from core.errors import AlreadyExists
-from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent
+from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent, WebhookRefusal
 from tests.fakes.base import FakeIntegrityError, Mirror, Repo, sorted_by
 
 
@@ -129,9 +129,25 @@ class FakeWebhookEventRepository(Mirror[WebhookEvent, int]):
     def by_dedupe_key(self, key: str) -> WebhookEvent | None:
         return self._first(dedupe_key=key)
 
-    def waiting(self, *, limit: int = 100) -> list[WebhookEvent]:
-        """Accepted but not yet processed, oldest first."""
-        return copy.deepcopy(sorted_by(self._where(status="received"), "received_at", "id")[: max(limit, 0)])
+    def waiting(
+        self, *, limit: int = 100, due_by: datetime | None = None, received_before: datetime | None = None
+    ) -> list[WebhookEvent]:
+        """Accepted but not yet processed, and retries that are due; oldest first."""
+        found = [
+            e
+            for e in self._rows.values()
+            if (
+                e.status == "received"
+                and (received_before is None or (e.received_at is not None and e.received_at < received_before))
+            )
+            or (
+                due_by is not None
+                and e.status == "retry"
+                and e.next_attempt_at is not None
+                and e.next_attempt_at <= due_by
+            )
+        ]
+        return copy.deepcopy(sorted_by(found, "received_at", "id")[: max(limit, 0)])
 
     def for_booking(self, uids: list[str]) -> list[WebhookEvent]:
         found = [e for e in self._rows.values() if e.booking_uid in uids]
@@ -139,3 +155,32 @@ class FakeWebhookEventRepository(Mirror[WebhookEvent, int]):
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(e.status for e in self._rows.values()))
+
+
+class FakeWebhookRefusalRepository(Mirror[WebhookRefusal, int]):
+    model = WebhookRefusal
+    table = "webhook_refusals"
+    noun = "webhook refusal"
+    autoincrement = True
+
+    def count(self, refusal: WebhookRefusal) -> bool:
+        key = (refusal.source, refusal.status_code, refusal.reason, refusal.hour)
+        for row in self._rows.values():
+            if (row.source, row.status_code, row.reason, row.hour) == key:
+                row.count += refusal.count
+                row.last_at = self._values(refusal)["last_at"]
+                return False
+        self.add(refusal)
+        return True
+
+    def latest(self, *, limit: int = 200) -> list[WebhookRefusal]:
+        return copy.deepcopy(sorted_by(self._rows.values(), "last_at", "id", reverse=True)[: max(limit, 0)])
+
+    def total(self) -> int:
+        return sum(row.count for row in self._rows.values())
+
+    def prune(self, *, before: datetime) -> int:
+        old = [key for key, row in self._rows.items() if row.last_at < before]
+        for key in old:
+            del self._rows[key]
+        return len(old)

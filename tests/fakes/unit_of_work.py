@@ -29,6 +29,7 @@ from core.unit_of_work import (
     TranscriptRepository,
     UnitOfWork,
     WebhookEventRepository,
+    WebhookRefusalRepository,
     WhiteboardRepository,
 )
 from tests.fakes.base import FakePendingRollback, State
@@ -59,6 +60,7 @@ from tests.fakes.scheduling import (
     FakeSessionInterviewerRepository,
     FakeTeamMemberRepository,
     FakeWebhookEventRepository,
+    FakeWebhookRefusalRepository,
 )
 
 
@@ -85,6 +87,7 @@ class FakeUnitOfWork:
     bookings: BookingRepository
     session_interviewers: SessionInterviewerRepository
     webhook_events: WebhookEventRepository
+    webhook_refusals: WebhookRefusalRepository
     live_sessions: LiveSessionRepository
     notes: LiveNoteRepository
     scorecards: ScorecardRepository
@@ -115,6 +118,7 @@ class FakeUnitOfWork:
         self.bookings = FakeBookingRepository(self)
         self.session_interviewers = FakeSessionInterviewerRepository(self)
         self.webhook_events = FakeWebhookEventRepository(self)
+        self.webhook_refusals = FakeWebhookRefusalRepository(self)
         self.live_sessions = FakeLiveSessionRepository(self)
         self.notes = FakeLiveNoteRepository(self)
         self.scorecards = FakeScorecardRepository(self)

@@ -5,7 +5,11 @@ id, so the receiver (1) refuses anything it cannot verify, (2) stores every acce
 before answering, with a dedupe key built from the event itself (trigger, booking uid, iCal
 sequence, status), and (3) processes an event only through the delivery that won that key.
 Processing runs after the answer; events a restart left unprocessed are picked up by
-`process_waiting`.
+`process_waiting`. Whatever processing raises, the event ends "failed" with the reason, except a
+locked or unreachable database: then it is tried again later (status "retry", exponential backoff,
+at most MAX_ATTEMPTS tries). Requests refused before their signature checks out (unsigned, forged,
+oversized, no secret) are counted per reason and hour, not stored one by one, so a flood of them
+cannot push real deliveries out of the log.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.errors import AlreadyExists, IllegalTransition, NotFound
-from core.models import BookingStatus, WebhookEvent
+from core.errors import AlreadyExists, DatabaseUnavailable
+from core.models import BookingStatus, WebhookEvent, WebhookRefusal
 from core.scheduling.booking_sync import (
     BOOKING_TRIGGERS,
     MEETING_TRIGGERS,
@@ -34,6 +39,10 @@ from core.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Cal-Signature-256"
+MAX_ATTEMPTS = 3  # tries of one event against a locked or unreachable database
+RETRY_AFTER = timedelta(seconds=30)  # then 60 s: doubled after each try
+MAX_DEPTH = 32  # nesting of a JSON body; Cal.com's go about 5 deep
+REFUSALS_KEPT = timedelta(days=30)
 NO_SECRET = "no-secret-provided"
 _STATUSES = {
     "ACCEPTED": BookingStatus.CONFIRMED,
@@ -89,14 +98,15 @@ def receive(
     digest = hashlib.sha256(raw_body).hexdigest()
     limit = ws.settings.scheduling.webhook_max_bytes
     if len(raw_body) > limit:
-        return _reject(ws, digest, 413, f"Body of {len(raw_body)} bytes is over the {limit}-byte limit.", source)
+        return _refuse(ws, 413, f"Body of {len(raw_body)} bytes is over the {limit}-byte limit.", _OVERSIZED, source)
     if not secret:
-        return _reject(ws, digest, 503, "No webhook secret is configured (CALCOM_WEBHOOK_SECRET).", source)
+        message = "No webhook secret is configured (CALCOM_WEBHOOK_SECRET)."
+        return _refuse(ws, 503, message, message, source)
     if not verify_signature(raw_body, signature, secret):
-        reason = "missing signature" if not signature else "signature does not match"
-        return _reject(ws, digest, 401, f"Refused: {reason}.", source)
+        reason = "Refused: missing signature." if not signature else "Refused: signature does not match."
+        return _refuse(ws, 401, reason, reason, source)
     try:
-        body = json.loads(raw_body)
+        body = _parse(raw_body)
         trigger, data = _envelope(body)
     except (ValueError, MalformedPayload) as exc:
         return _reject(ws, digest, 400, f"Malformed body: {exc}", source)
@@ -133,40 +143,63 @@ def receive(
 
 def refuse_oversized(ws: Workspace, size: int, *, source: str = "calcom") -> Receipt:
     limit = ws.settings.scheduling.webhook_max_bytes
-    return _reject(ws, "-" * 64, 413, f"Body of {size} bytes or more is over the {limit}-byte limit.", source)
+    return _refuse(ws, 413, f"Body of {size} bytes or more is over the {limit}-byte limit.", _OVERSIZED, source)
 
 
 def process(ws: Workspace, event_id: int) -> WebhookEvent:
-    """Apply one stored event to the sessions; its status and outcome record what happened."""
-    with ws.uow_factory() as uow:
-        event = uow.webhook_events.get(event_id)
-        if event.status != "received":
-            return event  # processed by another worker already
-        try:
+    """Apply one stored event to the sessions; its status and outcome record what happened.
+
+    Never leaves an event "received" because of what is in it: any error marks it failed with the
+    reason. A locked or unreachable database schedules a retry instead (DatabaseUnavailable is
+    raised only when even that cannot be written; the event then stays waiting)."""
+    try:
+        with ws.uow_factory() as uow:
+            event = uow.webhook_events.get(event_id)
+            if event.status not in ("received", "retry"):
+                return event  # processed by another worker already
             outcome = _apply(ws, uow, event)
-        except (MalformedPayload, NotFound, IllegalTransition, KeyError, ValueError, TypeError) as exc:
-            uow.rollback()
-            return _finish(ws, event_id, "failed", f"Could not apply: {exc}")
-        event.status, event.outcome, event.session_id = outcome
-        event.processed_at = ws.clock()
-        stored = uow.webhook_events.update(event)
-        uow.commit()
-    log.info("webhook processed", extra={"event_id": event_id, "status": stored.status, "outcome": stored.outcome})
+            event.status, event.outcome, event.session_id = outcome
+            event.processed_at, event.next_attempt_at = ws.clock(), None
+            stored = uow.webhook_events.update(event)
+            uow.commit()
+    except DatabaseUnavailable:
+        return _retry_later(ws, event_id)
+    except Exception as exc:  # any other error is in the event itself: trying again cannot help
+        return _finish(ws, event_id, "failed", f"Could not apply: {_reason(exc)}", error=type(exc).__name__)
+    log.info("webhook processed", extra={"event_id": event_id, "status": stored.status})
     return stored
 
 
-def process_waiting(ws: Workspace) -> int:
-    """Process events stored but not yet applied (the server stopped in between); returns how many."""
+def process_waiting(ws: Workspace, *, received_before: datetime | None = None) -> int:
+    """Process events stored but not yet applied (the server stopped in between) and retries that are
+    due; returns how many were tried. `received_before` leaves fresh events to the request that
+    stored them. Each event is tried at most once per call, so a database that is down ends the call."""
     done = 0
+    tried: set[int] = set()
     while True:
         with ws.uow_factory() as uow:
-            waiting = uow.webhook_events.waiting(limit=100)
-        if not waiting:
+            waiting = uow.webhook_events.waiting(limit=100, due_by=ws.clock(), received_before=received_before)
+        batch = [event.id for event in waiting if event.id is not None and event.id not in tried]
+        if not batch:
             return done
-        for event in waiting:
-            if event.id is not None:
-                process(ws, event.id)
-                done += 1
+        for event_id in batch:
+            tried.add(event_id)
+            try:
+                process(ws, event_id)
+            except DatabaseUnavailable:
+                log.warning("webhook: database unavailable; the event waits", extra={"event_id": event_id})
+            done += 1
+
+
+def recent_refusals(ws: Workspace, *, limit: int = 200) -> list[WebhookRefusal]:
+    """Refused requests counted per reason and hour, newest first."""
+    with ws.uow_factory() as uow:
+        return uow.webhook_refusals.latest(limit=limit)
+
+
+def refusal_total(ws: Workspace) -> int:
+    with ws.uow_factory() as uow:
+        return uow.webhook_refusals.total()
 
 
 def recent_events(ws: Workspace, *, limit: int = 200, statuses: list[str] | None = None) -> list[WebhookEvent]:
@@ -206,7 +239,7 @@ def booking_facts(data: Mapping[str, Any], trigger: str) -> BookingFacts:
         title=str(data.get("title") or ""),
         ical_uid=str(data["iCalUID"]) if data.get("iCalUID") else None,
         ical_sequence=int(sequence) if isinstance(sequence, int | float) and not isinstance(sequence, bool) else None,
-        calcom_event_type_id=int(event_type_id) if isinstance(event_type_id, int) else None,
+        calcom_event_type_id=event_type_id if isinstance(event_type_id, int) and 0 < event_type_id < 2**31 else None,
         meeting_url=meeting_url_from_webhook(data),
         rescheduled_from_uid=str(reschedule_from) if reschedule_from else None,
         cancellation_reason=str(data["cancellationReason"]) if data.get("cancellationReason") else None,
@@ -226,6 +259,34 @@ def _apply(ws: Workspace, uow: Any, event: WebhookEvent) -> tuple[str, str, str 
     else:
         return "ignored", f"Ignored: {trigger} is not an event the workspace uses." + late, None
     return outcome.status, outcome.message + late, outcome.session_id
+
+
+def _parse(raw_body: bytes) -> Any:
+    """json.loads, refusing bodies nested deeper than MAX_DEPTH (deep ones raise RecursionError)."""
+    try:
+        body = json.loads(raw_body, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise MalformedPayload(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+    level: list[tuple[Any, int]] = [(body, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedPayload(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return body
+
+
+def _no_constant(name: str) -> float:
+    """NaN and Infinity are not JSON (JSON.stringify never writes them) and PostgreSQL refuses them."""
+    raise MalformedPayload(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedPayload(f"the number {text[:40]} is too large")
+    return value
 
 
 def _envelope(body: Any) -> tuple[str, dict[str, Any]]:
@@ -286,8 +347,37 @@ def _late_note(ws: Workspace, event: WebhookEvent) -> str:
     return ""
 
 
+_OVERSIZED = "Body over the size limit."
+
+
+def _refuse(ws: Workspace, status_code: int, message: str, reason: str, source: str) -> Receipt:
+    """A request refused before it proved to come from Cal.com: counted under (source, status, reason)
+    in the current UTC hour; each new hour's row also prunes rows older than REFUSALS_KEPT."""
+    log.warning("webhook refused", extra={"status_code": status_code, "reason": message})
+    now = ws.clock()
+    refusal = WebhookRefusal(
+        source=source,
+        status_code=status_code,
+        reason=reason,
+        hour=now.astimezone(UTC).strftime("%Y-%m-%dT%H"),
+        count=1,
+        first_at=now,
+        last_at=now,
+    )
+    for _ in range(3):  # another request may store the hour's row between our UPDATE and INSERT
+        try:
+            with ws.uow_factory() as uow:
+                if uow.webhook_refusals.count(refusal):
+                    uow.webhook_refusals.prune(before=now - REFUSALS_KEPT)
+                uow.commit()
+            break
+        except AlreadyExists:
+            continue
+    return Receipt(status_code, message)
+
+
 def _reject(ws: Workspace, digest: str, status_code: int, message: str, source: str) -> Receipt:
-    """Refused deliveries are logged and kept in the webhook log (without their body)."""
+    """Signed deliveries we cannot read are logged and kept in the webhook log (without their body)."""
     log.warning("webhook refused", extra={"status_code": status_code, "reason": message})
     with ws.uow_factory() as uow:
         stored = uow.webhook_events.add(
@@ -303,11 +393,39 @@ def _reject(ws: Workspace, digest: str, status_code: int, message: str, source: 
     return Receipt(status_code, message, stored.id)
 
 
-def _finish(ws: Workspace, event_id: int, status: str, outcome: str) -> WebhookEvent:
+def _finish(ws: Workspace, event_id: int, status: str, outcome: str, *, error: str) -> WebhookEvent:
     with ws.uow_factory() as uow:
         event = uow.webhook_events.get(event_id)
         event.status, event.outcome, event.processed_at = status, outcome, ws.clock()
+        event.next_attempt_at = None
         stored = uow.webhook_events.update(event)
         uow.commit()
-    log.warning("webhook failed", extra={"event_id": event_id, "outcome": outcome})
+    log.warning("webhook failed", extra={"event_id": event_id, "error": error})  # the outcome may quote the booker
     return stored
+
+
+def _retry_later(ws: Workspace, event_id: int) -> WebhookEvent:
+    """One more try used up: schedule the next (RETRY_AFTER, doubled each time) or give up."""
+    with ws.uow_factory() as uow:
+        event = uow.webhook_events.get(event_id)
+        event.attempts += 1
+        if event.attempts >= MAX_ATTEMPTS:
+            event.status, event.next_attempt_at, event.processed_at = "failed", None, ws.clock()
+            event.outcome = f"Could not apply: the database was locked or unreachable {event.attempts} times."
+        else:
+            event.status = "retry"
+            event.next_attempt_at = ws.clock() + RETRY_AFTER * 2 ** (event.attempts - 1)
+            event.outcome = (
+                f"The database was locked or unreachable (try {event.attempts} of {MAX_ATTEMPTS}); will retry."
+            )
+        stored = uow.webhook_events.update(event)
+        uow.commit()
+    log.warning("webhook retry", extra={"event_id": event_id, "attempts": stored.attempts, "status": stored.status})
+    return stored
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of the error, short: driver errors add the SQL and its parameters on later lines."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    return (text or type(exc).__name__)[:300]

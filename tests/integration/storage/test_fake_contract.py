@@ -25,11 +25,14 @@ from core.models import (
     MemberRole,
     PipelineChange,
     RecommendationRecord,
+    Resume,
+    ResumeProfile,
     ScorecardEntry,
     ScoreOverride,
     Session,
     TeamMember,
     WebhookEvent,
+    WebhookRefusal,
 )
 from core.unit_of_work import UnitOfWork
 from tests.fakes import FakeIntegrityError, FakePendingRollback, FakeUnitOfWork
@@ -194,6 +197,33 @@ def test_webhook_events_dedupe_order_and_counts(factory: Factory) -> None:
             uow.webhook_events.get(99999)
 
 
+def test_webhook_retries_are_waiting_only_once_due_and_refusals_are_counted(factory: Factory) -> None:
+    with factory() as uow:
+        due = uow.webhook_events.add(
+            WebhookEvent(source="calcom", body_sha256="1" * 64, status="retry", received_at=T0,
+                         attempts=1, next_attempt_at=T0 + timedelta(seconds=30))
+        )  # fmt: skip
+        uow.webhook_events.add(WebhookEvent(source="calcom", body_sha256="2" * 64, status="received", received_at=T0))
+        for minute in (0, 1):
+            uow.webhook_refusals.count(
+                WebhookRefusal(source="calcom", status_code=401, reason="forged", hour="2030-06-04T10", count=1,
+                               first_at=T0 + timedelta(minutes=minute), last_at=T0 + timedelta(minutes=minute))
+            )  # fmt: skip
+        uow.commit()
+    with factory() as uow:
+        assert [e.body_sha256[0] for e in uow.webhook_events.waiting()] == ["2"]
+        assert [e.body_sha256[0] for e in uow.webhook_events.waiting(due_by=T0)] == ["2"]
+        assert [e.id for e in uow.webhook_events.waiting(due_by=T0 + timedelta(seconds=30), received_before=T0)] == [
+            due.id
+        ]
+        [refusal] = uow.webhook_refusals.latest()
+        assert (refusal.count, refusal.first_at, refusal.last_at) == (2, T0, T0 + timedelta(minutes=1))
+        assert uow.webhook_refusals.total() == 2
+        assert uow.webhook_refusals.prune(before=T0) == 0
+        assert uow.webhook_refusals.prune(before=T0 + timedelta(hours=1)) == 1
+        assert uow.webhook_refusals.total() == 0
+
+
 def test_live_sessions_and_notes(factory: Factory) -> None:
     with_sessions(factory, "s1")
     with factory() as uow:
@@ -332,3 +362,53 @@ def test_score_overrides_across_sessions_list_oldest_first(factory: Factory) -> 
         ]
         assert listed[-1].created_at == T0 + timedelta(minutes=10)
         assert [o.new_score for o in uow.score_overrides.in_session("s1")] == [3.5, 4.0]
+
+
+def test_candidates_one_per_email_update_reassign_and_delete(factory: Factory) -> None:
+    """One person, one record: the email key is unique in any spelling; a merge moves what names a
+    candidate (sessions, resumes, pipeline changes) and deletes the other record."""
+    with factory() as uow:
+        uow.candidates.add(Candidate(id="c1", name="Ana", email=" Ana@Example.com", created_at=T0))
+        uow.candidates.add(Candidate(id="c2", name="Ana R", email="other@example.com", created_at=T0))
+        uow.candidates.add(Candidate(id="c3", name="No mail", created_at=T0))
+        uow.candidates.add(Candidate(id="c4", name="No mail either", email="  ", created_at=T0))
+        uow.sessions.add(Session(id="s1", problem_id="url_shortener", candidate_id="c2", created_at=T0))
+        uow.sessions.add(Session(id="s2", problem_id="url_shortener", candidate_id="c1", created_at=T0))
+        uow.resumes.add(Resume("r1", "c2", "cv.txt", "text/plain", 2, "cv", ResumeProfile(), created_at=T0))
+        uow.pipeline.add(PipelineChange("c2", "next_round", "manual", "Zoe", created_at=T0))
+        uow.commit()
+    with factory() as uow:
+        found = uow.candidates.by_email("ana@EXAMPLE.com  ")
+        assert found is not None and found.id == "c1"
+        assert uow.candidates.by_email("   ") is None
+        assert uow.candidates.by_email("nobody@example.com") is None
+        renamed = uow.candidates.update(Candidate(id="c1", name="Ana Rossi", email="ana@example.com", created_at=T0))
+        assert (renamed.name, renamed.email) == ("Ana Rossi", "ana@example.com")
+        uow.commit()
+    with factory() as uow, pytest.raises(NotFound):
+        uow.candidates.update(Candidate(id="ghost", name="Nobody"))
+    with factory() as uow:
+        assert uow.candidates.reassign("c2", to_id="c1") == {"pipeline_changes": 1, "resumes": 1, "sessions": 1}
+        assert uow.candidates.reassign("c2", to_id="c1") == {}
+        uow.candidates.delete("c2")
+        uow.commit()
+    with factory() as uow:
+        assert sorted(c.id for c in uow.candidates.all()) == ["c1", "c3", "c4"]
+        assert uow.sessions.get("s1").candidate_id == "c1"
+        resume = uow.resumes.latest_for_candidate("c1")
+        assert resume is not None and resume.id == "r1"
+        assert [c.status for c in uow.pipeline.history("c1")] == ["next_round"]
+        with pytest.raises(NotFound):
+            uow.candidates.delete("c2")
+
+
+@pytest.mark.parametrize("email", ["ANA@example.com", " ana@example.com "])
+def test_a_second_candidate_with_the_same_email_is_refused(factory: Factory, email: str) -> None:
+    with factory() as uow:
+        uow.candidates.add(Candidate(id="c1", name="Ana", email="ana@example.com", created_at=T0))
+        uow.candidates.add(Candidate(id="c2", name="Bo", email="bo@example.com", created_at=T0))
+        uow.commit()
+    with factory() as uow, pytest.raises(REFUSED):
+        uow.candidates.add(Candidate(id="c3", name="Ana again", email=email, created_at=T0))
+    with factory() as uow, pytest.raises(REFUSED):
+        uow.candidates.update(Candidate(id="c2", name="Bo", email=email, created_at=T0))

@@ -3,6 +3,7 @@ there) → boxes, labels, connectors → recognised components → comparison wi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -195,6 +196,7 @@ def test_arrow_tool_heads_give_direction_and_are_not_boxes() -> None:
     board = read_board(kept)
     assert len(board.boxes) == 2
     (arrow,) = board.connectors
+    assert arrow.source is not None and arrow.target is not None
     assert arrow.arrow and (board.box(arrow.source).kind, board.box(arrow.target).kind) == ("load balancer", "client")
 
 
@@ -339,3 +341,84 @@ def test_empty_board() -> None:
 def test_what_i_see_line() -> None:
     line = describe(analyse(read_board(fixture("two_boxes_unconnected"))))
     assert line == "What I see: 2 components (cache, database); not connected: cache, database."
+
+
+# --- the same readings, found through a spatial index; malformed objects skipped -------------------
+
+
+EXPECTED = ROOT / "tests" / "fixtures" / "whiteboard" / "expected_graphs.json"
+REFERENCE = ["load balancer", "api server", "cache", "database", "id generator", "queue"]
+
+
+@pytest.mark.parametrize("name", sorted(json.loads(EXPECTED.read_text())))
+def test_every_fixture_reads_exactly_as_the_all_pairs_reader_did(name: str) -> None:
+    """expected_graphs.json holds what the reader gave before it used a grid (it compared every line with every
+    box): every coordinate, label, connector end, edge and sentence must stay the same. generated_mixed.json is
+    a seeded jumble of 220 objects — boxes, circles, rotated and scaled shapes, texts, lines, arrows with heads,
+    hand-drawn triangles, freehand and closed strokes, eraser strokes and arrow groups."""
+    expected = json.loads(EXPECTED.read_text())[name]
+    board = read_board(fixture(name))
+    got = {
+        "graph": dataclasses.asdict(board),
+        "edges": [list(edge) for edge in board.edges],
+        "analysis": analyse(board, REFERENCE).to_dict(),
+    }
+    assert json.loads(json.dumps(got)) == expected
+
+
+_PATH = [["M", 0, 0], ["L", 100, 40]]
+
+
+def _deep(levels: int) -> list[Any]:
+    nested: list[Any] = []
+    for _ in range(levels):
+        nested = [nested]
+    return nested
+
+
+MALFORMED: dict[str, dict[str, Any]] = {
+    "pathOffset a string": {"type": "Path", "path": _PATH, "pathOffset": "12,4"},
+    "pathOffset null": {"type": "Path", "path": _PATH, "pathOffset": None},
+    "pathOffset with a null x": {"type": "Path", "path": _PATH, "pathOffset": {"x": None, "y": 3}},
+    "pathOffset with a string x": {"type": "Path", "path": _PATH, "pathOffset": {"x": "a", "y": 3}},
+    "group whose objects are null": {"type": "Group", "objects": None},
+    "group whose objects are a number": {"type": "Group", "objects": 7},
+    "group whose objects are a string": {"type": "Group", "objects": "Rect"},
+    "400-digit left": _rect(10**400, 0, 10, 10),
+    "400-digit path point": {"type": "Path", "path": [["M", 10**400, 0], ["L", 1, 1]]},
+    "400-digit arrow end": _arrow(0, 0, 10**400, 0, 50, 0),
+    "400-digit scale": _rect(0, 0, 10, 10, scaleX=10**400),
+    "overflowing placement": _rect(1e300, 1e300, 1e300, 1e300, scaleX=1e300, scaleY=1e300),
+    "a bool for a number": _rect(True, False, True, True),
+    "text of no text": {"type": "IText", "text": None, "left": 0, "top": 0},
+    "a type that is a list": {"type": ["Rect"], "left": 0, "top": 0, "width": 10, "height": 10},
+    "text nested past the recursion limit": {"type": "IText", "text": _deep(5_000), "left": 0, "top": 0},
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_a_malformed_object_is_skipped_and_the_rest_is_read(name: str) -> None:
+    """Each of these raised before (TypeError, ValueError, OverflowError), after which replies and ending the
+    interview failed until a new board was saved."""
+    good = [_rect(0, 0, 100, 100), _text("Redis", 50, 50), _rect(300, 0, 100, 100), _text("Postgres", 350, 50)]
+    line = _arrow(200, 50, -95, 0, 95, 0)
+    drawing = with_arrow_heads({"objects": [*good[:2], MALFORMED[name], *good[2:], line], "background": "#ffffff"})
+    board = read_board(drawing)
+    assert [b.kind for b in board.boxes if b.label] == ["cache", "database"]
+    assert board.connectors[-1].arrow
+    assert analyse(board, ["cache"]).edges == [("cache", "database")]
+    assert [(h.x, h.y) for h in arrow_heads(drawing)][-1] == (295, 50)  # a number that is none takes its default
+
+
+def test_groups_nested_without_end_are_read_to_a_depth_and_no_further() -> None:
+    nested: dict[str, Any] = _rect(0, 0, 100, 100)
+    for _ in range(5_000):  # deeper than Python's recursion limit
+        nested = {"type": "Group", "left": 0, "top": 0, "objects": [nested]}
+    board = read_board({"objects": [nested, _rect(200, 0, 50, 50)]})
+    assert len(board.boxes) == 1
+
+
+def test_a_board_larger_than_the_read_limit_is_read_up_to_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("core.whiteboard.analysis.MAX_READ_OBJECTS", 3)
+    board = read_board({"objects": [_rect(i * 200, 0, 100, 100) for i in range(6)]})
+    assert len(board.boxes) == 3

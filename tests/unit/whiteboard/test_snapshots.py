@@ -12,8 +12,15 @@ import pytest
 from core.config import Settings
 from core.content.problems import load_problem_bank
 from core.content.rubrics import load_rubrics
-from core.errors import NotFound, SessionClosed
-from core.interview.services import cancel_interview, create_interview, send_message, start_interview
+from core.errors import InvalidInput, NotFound, SessionClosed
+from core.interview.services import (
+    cancel_interview,
+    create_interview,
+    end_interview,
+    send_message,
+    start_interview,
+)
+from core.models import WhiteboardSnapshot
 from core.whiteboard.snapshots import latest_analysis, latest_snapshot, save_snapshot
 from core.workspace import Workspace
 from storage.files import LocalFileStore
@@ -85,7 +92,7 @@ def test_latest_analysis_compares_with_the_problems_reference(ws: Workspace, ses
 
 
 def test_closed_unknown_and_malformed_are_refused(ws: Workspace, session_id: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput):
         save_snapshot(ws, session_id, {"objects": "not a list"})
     with pytest.raises(NotFound):
         save_snapshot(ws, "no-such-session", {"objects": []})
@@ -105,3 +112,48 @@ def test_the_interviewer_refers_to_the_drawing(ws: Workspace, session_id: str) -
     )
     assert "cache and the database aren't connected" in reply.content
     assert reply.meta["board"] == "unconnected:cache|database"
+
+
+MALFORMED = [
+    {"type": "Path", "path": [["M", 0, 0], ["L", 50, 50]], "pathOffset": "12,4"},
+    {"type": "Path", "path": [["M", 0, 0], ["L", 50, 50]], "pathOffset": {"x": None, "y": "3"}},
+    {"type": "Group", "objects": None},
+    {"type": "Group", "objects": 7},
+    {"type": "Rect", "left": 10**400, "top": 0, "width": 10, "height": 10},
+    {"type": "Path", "path": [["M", 10**400, 0], ["L", 1, 1]]},
+    {"type": "Line", "x1": 10**400, "y1": 0, "x2": 0, "y2": 0, "stroke": "rgb(31, 41, 55)"},
+]
+
+
+def test_a_malformed_drawing_is_refused_and_nothing_is_stored(
+    ws: Workspace, session_id: str, uow: FakeUnitOfWork
+) -> None:
+    for obj in MALFORMED:
+        board = drawing("two_boxes_unconnected")
+        with pytest.raises(InvalidInput, match="not kept"):
+            save_snapshot(ws, session_id, {**board, "objects": [*board["objects"], obj]}, PNG)
+    assert uow.whiteboards.in_session(session_id) == []
+    assert not list(ws.files.session_dir(session_id).glob("whiteboard-*"))
+
+
+def test_replies_and_the_end_still_work_with_a_malformed_board_kept_before_it_was_refused(
+    ws: Workspace, session_id: str, uow: FakeUnitOfWork
+) -> None:
+    """A board stored by an older version (no checks then) made every reply and the end of the interview raise."""
+    board = drawing("two_boxes_unconnected")
+    with uow:
+        uow.whiteboards.add(
+            WhiteboardSnapshot(session_id, None, {**board, "objects": [*MALFORMED, *board["objects"], *MALFORMED]})
+        )
+        uow.commit()
+    analysis = latest_analysis(ws, session_id)
+    assert analysis is not None and analysis.components == ["cache", "database"]
+    reply = send_message(
+        ws,
+        session_id,
+        "Users paste a long URL and get a short link back; opening the short link redirects them to the "
+        "original page, and redirects must stay fast and available.",
+    )
+    assert "cache and the database aren't connected" in reply.content
+    evaluation = end_interview(ws, session_id)
+    assert evaluation.session_id == session_id

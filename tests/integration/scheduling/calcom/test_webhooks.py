@@ -7,12 +7,15 @@ no stored event is left in status "received" before a test looks at the database
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 from starlette.applications import Starlette
 
 from core.config import Settings
@@ -250,17 +253,18 @@ def test_ping_is_answered_and_recorded(ws: Workspace, receiver: Receiver, fake: 
 # -- refused deliveries -------------------------------------------------------------------------
 
 
+def refusals(ws: Workspace) -> list[tuple[int, str, int]]:
+    """(HTTP status, reason, count) of every counted refusal, oldest first."""
+    return [(r.status_code, r.reason, r.count) for r in reversed(calcom_webhooks.recent_refusals(ws))]
+
+
 def _refused(ws: Workspace, delivery: WebhookDelivery, status_code: int, outcome: str) -> None:
+    """Refused before the signature checked out: counted, never stored as an event."""
     assert delivery.status_code == status_code
     assert json.loads(delivery.response_text)["ok"] is False
-    [event] = events(ws)
-    assert (event.status, event.outcome, event.payload, event.trigger, event.dedupe_key) == (
-        "rejected",
-        outcome,
-        None,
-        None,
-        None,
-    )
+    assert events(ws) == []
+    reason = outcome.removeprefix(f"{status_code}: ")
+    assert refusals(ws) == [(status_code, reason, 1)]
     assert session_count(ws) == 0
 
 
@@ -275,8 +279,8 @@ def test_a_forged_signature_is_refused_and_changes_nothing(
     assert tampered != body
     forged = receiver.deliver(tampered, signature=sign(SECRET, body))
     assert forged.status_code == 401
-    assert statuses(ws) == ["rejected", "rejected"] and session_count(ws) == 0
-    assert events(ws)[1].body_sha256 != events(ws)[0].body_sha256  # the refused bytes are identified, not stored
+    assert events(ws) == [] and session_count(ws) == 0
+    assert refusals(ws) == [(401, "Refused: signature does not match.", 2)]
 
 
 def test_a_missing_signature_is_refused(ws: Workspace, receiver: Receiver, fake: CalcomServer) -> None:
@@ -321,7 +325,17 @@ def test_malformed_json_is_refused_logged_and_kept(
 
 def test_a_body_without_trigger_event_is_refused(ws: Workspace, receiver: Receiver) -> None:
     body = compact_json({"createdAt": "2030-06-01T00:00:00.000Z", "payload": {"uid": "abc"}})
-    _refused(ws, receiver.deliver(body), 400, "400: Malformed body: triggerEvent is missing")
+    delivery = receiver.deliver(body)
+    assert delivery.status_code == 400
+    [event] = events(ws)  # signed, so kept one by one (without the body), not merely counted
+    assert (event.status, event.outcome, event.payload, event.trigger, event.dedupe_key) == (
+        "rejected",
+        "400: Malformed body: triggerEvent is missing",
+        None,
+        None,
+        None,
+    )
+    assert refusals(ws) == [] and session_count(ws) == 0
 
 
 def _raw_post(port: int, head: list[str], body_part: bytes) -> tuple[int, bytes]:
@@ -363,13 +377,13 @@ def test_an_oversized_body_is_refused_without_reading_it_all(
         status, body = _raw_post(receiver.port, head, (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 2)  # no last chunk
         size = 1400
     assert status == 413
-    assert json.loads(body)["ok"] is False
-    [event] = events(small)
-    assert (event.status, event.outcome, event.body_sha256) == (
-        "rejected",
-        f"413: Body of {size} bytes or more is over the 1024-byte limit.",
-        "-" * 64,
-    )
+    assert json.loads(body) == {
+        "ok": False,
+        "message": f"Body of {size} bytes or more is over the 1024-byte limit.",
+        "duplicate": False,
+    }
+    assert events(small) == []
+    assert refusals(small) == [(413, "Body over the size limit.", 1)]
     assert session_count(small) == 0
 
 
@@ -600,3 +614,177 @@ def test_the_secret_never_reaches_logs_responses_or_storage(
         assert SECRET not in delivery.response_text
     stored = repr([(e.outcome, e.payload) for e in events(ws)])
     assert SECRET not in stored
+
+
+# -- hardening (issue 15, items 2-4) --------------------------------------------------------------
+
+
+def test_events_that_break_processing_fail_with_a_reason_and_later_events_are_applied(
+    ws: Workspace, fake: CalcomServer, backend: str
+) -> None:
+    """Item 2: each of these once raised outside the handled errors, stayed "received" and stopped
+    process_waiting, so the valid event queued after them was never applied."""
+    for infinite in (b"Infinity", b"-Infinity", b"NaN", b"1e400"):  # refused at the door: PostgreSQL cannot store it
+        body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake)).replace(
+            b'"iCalSequence":0', b'"iCalSequence":' + infinite
+        )
+        assert infinite in body
+        assert calcom_webhooks.receive(ws, body, sign(SECRET, body), secret=SECRET).status_code == 400
+    assert statuses(ws) == ["rejected"] * 4
+    bad: dict[str, dict[str, Any]] = {
+        "iCalSequence of 10^30": {"iCalSequence": 10**30},
+        "start in year 1": {"startTime": "0001-01-01T00:00:00+05:00"},
+        "event type id of 10^30": {"eventTypeId": 10**30},
+        "name longer than the column": {
+            "attendees": [{"name": "N" * 5000, "email": "long.name@example.com", "timeZone": "UTC"}]
+        },
+    }
+    received: dict[str, int] = {}
+    for label, extra in bad.items():
+        body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake), extra=extra)
+        receipt = calcom_webhooks.receive(ws, body, sign(SECRET, body), secret=SECRET)
+        assert receipt.status_code == 200, label
+        received[label] = receipt.event_id or 0
+    good_uid = seeded(fake, start=START + timedelta(days=1))
+    good = fake.webhook_body_for("BOOKING_CREATED", good_uid)
+    good_id = calcom_webhooks.receive(ws, good, sign(SECRET, good), secret=SECRET).event_id or 0
+
+    assert calcom_webhooks.process_waiting(ws) == 5
+    assert calcom_webhooks.process_waiting(ws) == 0  # nothing left "received"
+    with ws.uow_factory() as uow:
+        outcomes = {label: uow.webhook_events.get(event_id) for label, event_id in received.items()}
+        applied = uow.webhook_events.get(good_id)
+    for label, event in outcomes.items():
+        if label == "event type id of 10^30" or (label == "name longer than the column" and backend == "sqlite"):
+            assert event.status == "processed"  # an unknown event type; SQLite does not enforce VARCHAR lengths
+            continue
+        assert event.status == "failed", (label, event.outcome)
+        assert event.outcome.startswith("Could not apply: ") and len(event.outcome) > len("Could not apply: ")
+        assert "\n" not in event.outcome and "long.name@example.com" not in event.outcome
+        assert event.processed_at == ws.clock()
+    assert applied.status == "processed"
+    assert good_uid in {booking.external_uid for booking, _ in bookings(ws)}
+
+
+def _locking_workspace(ws: Workspace, database_url: str, backend: str, clock: list[datetime]) -> Workspace:
+    """The same database through an engine that gives up on a lock at once (instead of after 15 s)."""
+    if backend == "sqlite":
+        engine = create_engine(database_url, connect_args={"timeout": 0.05, "check_same_thread": False})
+    else:
+        engine = create_engine(database_url, connect_args={"options": "-c lock_timeout=100"})
+    return replace(ws, uow_factory=make_uow_factory(engine), clock=lambda: clock[0])
+
+
+@contextlib.contextmanager
+def _locked(database_url: str, backend: str) -> Iterator[None]:
+    """Another writer holding the lock the booking needs: SQLite's write lock, PostgreSQL's on bookings."""
+    if backend == "sqlite":
+        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.rollback()
+            holder.close()
+        return
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("LOCK TABLE bookings IN ACCESS EXCLUSIVE MODE"))
+            yield
+    finally:
+        engine.dispose()
+
+
+def test_a_locked_database_is_retried_with_backoff_and_the_event_applied_once_it_is_free(
+    ws: Workspace, fake: CalcomServer, database_url: str, backend: str
+) -> None:
+    """Item 2: a transient failure is not the event's fault; it is tried again later, at most 3 times."""
+    clock = [ws.clock()]
+    locking = _locking_workspace(ws, database_url, backend, clock)
+    body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    event_id = calcom_webhooks.receive(locking, body, sign(SECRET, body), secret=SECRET).event_id or 0
+    other = fake.webhook_body_for("BOOKING_CREATED", seeded(fake, start=START + timedelta(days=2)))
+    other_id = calcom_webhooks.receive(locking, other, sign(SECRET, other), secret=SECRET).event_id or 0
+
+    def stored(which: int) -> WebhookEvent:
+        with locking.uow_factory() as uow:
+            return uow.webhook_events.get(which)
+
+    with _locked(database_url, backend):
+        assert calcom_webhooks.process_waiting(locking) == 2  # neither raises nor loops
+    if backend == "sqlite":
+        # the whole file was locked: not even "retry" could be written, so both simply wait
+        assert [stored(event_id).status, stored(other_id).status] == ["received", "received"]
+    else:
+        first = stored(event_id)
+        assert (first.status, first.attempts, first.next_attempt_at) == ("retry", 1, clock[0] + timedelta(seconds=30))
+        assert "will retry" in first.outcome
+        assert calcom_webhooks.process_waiting(locking) == 0  # not due yet
+        with _locked(database_url, backend):
+            clock[0] += timedelta(seconds=30)
+            assert calcom_webhooks.process_waiting(locking) == 2
+            assert stored(event_id).next_attempt_at == clock[0] + timedelta(seconds=60)  # backoff doubles
+            clock[0] += timedelta(seconds=60)
+            calcom_webhooks.process(locking, other_id)  # the third try of this one
+        gave_up = stored(other_id)
+        assert (gave_up.status, gave_up.attempts) == ("failed", 3)
+        assert gave_up.outcome == "Could not apply: the database was locked or unreachable 3 times."
+    assert calcom_webhooks.process_waiting(locking) >= 1
+    assert stored(event_id).status == "processed"
+    assert len(bookings(ws)) == (2 if backend == "sqlite" else 1)
+
+
+@pytest.mark.parametrize("depth", [600, 100_000])
+def test_a_signed_body_nested_too_deep_is_answered_400_and_recorded(
+    ws: Workspace, receiver: Receiver, depth: int
+) -> None:
+    """Item 3: it used to raise RecursionError (500) and leave no trace."""
+    body = b'{"triggerEvent":"PING","payload":{"deep":' + b"[" * depth + b"]" * depth + b"}}"
+    delivery = receiver.deliver(body)
+    assert delivery.status_code == 400
+    assert json.loads(delivery.response_text)["ok"] is False
+    [event] = events(ws)
+    assert event.status == "rejected" and event.payload is None
+    assert event.outcome == f"400: Malformed body: the JSON is nested more than {calcom_webhooks.MAX_DEPTH} levels deep"
+
+
+def test_a_flood_of_unsigned_and_forged_requests_is_counted_and_real_deliveries_stay_visible(
+    ws: Workspace, receiver: Receiver, fake: CalcomServer
+) -> None:
+    """Item 4: each refusal used to add a row, so 500 of them pushed real deliveries out of the log's 500."""
+    real = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    assert receiver.deliver(real).status_code == 200
+
+    def attack(n: int) -> int:
+        headers = {"Content-Type": "application/json"}
+        if n % 2:
+            headers[calcom_webhooks.SIGNATURE_HEADER] = sign("whsec_forger", real)
+        return receiver.http.post(receiver.url, content=real, headers=headers).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(attack, range(600))) == {401}
+    receiver.settle()
+
+    visible = calcom_webhooks.recent_events(ws, limit=500)
+    assert [(e.status, e.trigger) for e in visible] == [("processed", "BOOKING_CREATED")]
+    assert sorted(refusals(ws)) == [
+        (401, "Refused: missing signature.", 300),
+        (401, "Refused: signature does not match.", 300),
+    ]
+    assert calcom_webhooks.refusal_total(ws) == 600
+
+
+def test_refusal_counts_start_a_row_per_hour_and_old_hours_are_pruned(ws: Workspace) -> None:
+    """Item 4: the refusal table stays bounded: one row per reason and hour, kept REFUSALS_KEPT."""
+    clock = [ws.clock()]
+    moving = replace(ws, clock=lambda: clock[0])
+    for _ in range(3):
+        calcom_webhooks.receive(moving, b"{}", None, secret=SECRET)
+    clock[0] += timedelta(hours=1)
+    calcom_webhooks.receive(moving, b"{}", None, secret=SECRET)
+    assert [r.count for r in calcom_webhooks.recent_refusals(moving)] == [1, 3]
+    clock[0] += calcom_webhooks.REFUSALS_KEPT + timedelta(hours=1)
+    calcom_webhooks.receive(moving, b"{}", "0" * 64, secret=SECRET)
+    assert refusals(moving) == [(401, "Refused: signature does not match.", 1)]
+    assert events(moving) == []
