@@ -7,13 +7,13 @@ can fix (a blank title, an unknown merge tag, a move without a reason) are shown
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
 
 from components.local_time import short
+from components.plain_text import plain
 from core.debrief.email_templates import EmailDraft, RenderedEmail, email_draft, render_text, to_eml
 from core.debrief.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, set_task_status, tasks_for
 from core.debrief.pipeline import CandidatePipeline, for_session, set_status, status_label, statuses
@@ -74,7 +74,7 @@ def _tasks(ws: Workspace, session_id: str, actor: str) -> None:
     for task in tasks:
         key = f"{session_id}_task_{task.id}"
         cancelled = task.status == CANCELLED
-        title = f":gray[~~{_plain(task.title)}~~]" if cancelled else _plain(task.title)
+        title = f":gray[~~{plain(task.title)}~~]" if cancelled else plain(task.title)
         columns = st.columns([6, 2, 3], vertical_alignment="center")
         columns[0].checkbox(
             title,
@@ -86,7 +86,7 @@ def _tasks(ws: Workspace, session_id: str, actor: str) -> None:
             help="Cancelled: a later recommendation replaced it." if cancelled else None,
         )
         origin = "by hand" if task.source == "manual" else "from the recommendation"
-        columns[1].caption(f":gray[{_plain(task.owner)}]" if cancelled else _plain(task.owner))
+        columns[1].caption(f":gray[{plain(task.owner)}]" if cancelled else plain(task.owner))
         columns[2].caption(":gray[cancelled]" if cancelled else f"{_due_text(task, today)} · {origin}")
     with st.form(f"{session_id}_add_task", clear_on_submit=True):
         st.markdown("**Add a task**")
@@ -105,11 +105,6 @@ def _tasks(ws: Workspace, session_id: str, actor: str) -> None:
                 st.rerun()
 
 
-def _plain(text: str) -> str:
-    """Text shown in a markdown label as typed: no accidental bold, links or colour directives."""
-    return re.sub(r"([\\`*_\[\]{}<>#|~:$])", r"\\\1", text)
-
-
 # --- email ------------------------------------------------------------------------------------------
 
 
@@ -118,9 +113,7 @@ def _email(ws: Workspace, session_id: str) -> None:
     if draft is None:
         st.caption("The email draft appears once the session has a recommendation that comes with an email.")
         return
-    st.caption(
-        f"For the recommendation **{_plain(draft.recommendation_label)}** · to {_plain(draft.to or 'no address')}"
-    )
+    st.caption(f"For the recommendation **{plain(draft.recommendation_label)}** · to {plain(draft.to or 'no address')}")
     prefix = f"{session_id}_email_{draft.recommendation}"  # a new recommendation starts a fresh draft
     subject = st.text_input("Subject", value=draft.spec.subject, key=f"{prefix}_subject")
     body = st.text_area(
@@ -157,7 +150,7 @@ def _preview(draft: EmailDraft, subject: str, body: str) -> RenderedEmail | None
         st.error(str(exc))
         return None
     with st.container(border=True):
-        st.markdown(f"**{_plain(rendered.subject)}**")
+        st.markdown(f"**{plain(rendered.subject)}**")
         st.text(rendered.body)
     return rendered
 
@@ -170,7 +163,7 @@ def _pipeline(ws: Workspace, session_id: str, actor: str) -> None:
     if pipeline is None:
         st.caption("This session has no candidate, so there is no pipeline status to show.")
         return
-    name = _plain(pipeline.candidate.name)
+    name = plain(pipeline.candidate.name)
     if pipeline.current is None:
         st.markdown(f"**{name}** has no pipeline status yet.")
     else:
@@ -184,8 +177,8 @@ def _history(pipeline: CandidatePipeline) -> None:
         return
     with st.expander(f"History ({len(pipeline.history)})"):
         for change in reversed(pipeline.history):
-            how = "by recommendation" if change.source == "recommendation" else f"set by {_plain(change.actor)}"
-            reason = f" — {_plain(change.reason)}" if change.reason else ""
+            how = "by recommendation" if change.source == "recommendation" else f"set by {plain(change.actor)}"
+            reason = f" — {plain(change.reason)}" if change.reason else ""
             st.markdown(f"- **{status_label(change.status)}** · {how} · {short(change.created_at)}{reason}")
 
 

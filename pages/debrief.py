@@ -9,6 +9,7 @@ import streamlit as st
 from components.current_session import current_session_id, set_current_session
 from components.debrief_panels import render_recommendation, render_scorecard, render_synthesis
 from components.follow_ups import render_follow_ups
+from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_facts import source_line
 from core.errors import WorkspaceError
@@ -101,4 +102,5 @@ with tabs["Notes"]:
         st.markdown("**Session facts**")
         for field in template.notes.fields if template.notes else []:
             for fact in stated.get(field.key, []):
-                st.markdown(f"- **{field.label}:** {fact.value} — *{source_line(fact.sources)}*")
+                # the value is the candidate's or the interviewer's words: shown as typed
+                st.markdown(f"- **{plain(field.label)}:** {plain(fact.value)} — *{source_line(fact.sources)}*")

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.cockpit.notice import post_notice
 from components.note_capture import render_note_box
+from components.plain_text import plain
 from core.content.templates import InterviewTemplate
 from core.errors import WorkspaceError
 from core.live.notes import commit_note, delete_note, filter_notes, save_draft, update_note
@@ -157,19 +158,19 @@ def _note_line(note: LiveNote, template: InterviewTemplate, transcript_by_id: di
     tags, types = _tag_labels(template), _type_labels(template)
     parts = [f":gray[{format_duration(note.at_seconds)}]"]
     if note.tag:
-        parts.append(f":blue-badge[{tags.get(note.tag, note.tag)}]")
+        parts.append(f":blue-badge[{plain(tags.get(note.tag, note.tag))}]")
     if note.jtbd_type:
-        parts.append(f":violet-badge[{types.get(note.jtbd_type, note.jtbd_type)}]")
+        parts.append(f":violet-badge[{plain(types.get(note.jtbd_type, note.jtbd_type))}]")
     if note.importance:
         parts.append(f":orange-badge[{'●' * note.importance}]")
-    line = " ".join(parts) + f"  \n{note.text}"
+    line = " ".join(parts) + f"  \n{plain(note.text)}"  # what the interviewer typed, shown as typed
     if quote := note.fields.get("quote"):
-        line += f"  \n> “{quote}”"
-    extra = [f"{k.replace('_', ' ')}: {v}" for k, v in note.fields.items() if k != "quote"]
+        line += f"  \n> “{plain(str(quote))}”"
+    extra = [f"{plain(k.replace('_', ' '))}: {plain(str(v))}" for k, v in note.fields.items() if k != "quote"]
     if extra:
         line += "  \n:gray[" + " · ".join(extra) + "]"
     if note.transcript_entry_id in transcript_by_id:
-        line += f"  \n:gray[While: “{transcript_by_id[note.transcript_entry_id][:80]}”]"
+        line += f"  \n:gray[While: “{plain(transcript_by_id[note.transcript_entry_id][:80])}”]"
     return line
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.cockpit.notice import post_notice
+from components.plain_text import plain
 from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, change_stage, mark_goal
 from core.live.stage_clock import format_duration, stage_plan
@@ -80,7 +81,7 @@ def render_goals(ws: Workspace, view: Cockpit, *, actor: str) -> None:
         )
         text.markdown(f"~~{goal.text}~~" if status.covered else goal.text)
         if status.how in ("said", "noted"):
-            text.caption(f":green[{'Heard' if status.how == 'said' else 'Noted'}:] “{status.evidence[:90]}”")
+            text.caption(f":green[{'Heard' if status.how == 'said' else 'Noted'}:] “{plain(status.evidence[:90])}”")
         elif status.how == "ticked":
             text.caption(":green[Ticked by you.]")
     earlier = [

@@ -20,17 +20,14 @@ says nothing: the hostile PDF pages were 9-200 KB.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
-import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from core.candidates.resume_file import (
@@ -47,6 +44,7 @@ from core.candidates.resume_file import (
     read_resume,
 )
 from core.errors import ResumeError
+from core.limited_process import child_code, killed_for_cpu, limit_resources, peak_rss_kb, run_limited
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +55,7 @@ PARSE_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024  # address space the child may add 
 MAX_CONCURRENT_PARSES = 2  # more uploads at once wait their turn: at most this many children run
 
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_PARSES)
-_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `core` package
-# -I: ignore PYTHON* variables, the user's site-packages and the working directory; the child
-# finds `core` through the path given here and nothing else.
-_CHILD_CODE = (
-    f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
-    "from core.candidates.resume_process import child_main; child_main()"
-)
+_CHILD_CODE = child_code("core.candidates.resume_process")  # its child_main reads the file
 _LOGGER_RELAYED = "core.candidates.resume_file"  # the child's log records from here reach the server's log
 
 
@@ -103,13 +95,7 @@ def read_resume_isolated(
     with _SLOTS:
         started = time.monotonic()
         try:
-            done = subprocess.run(
-                [sys.executable, "-I", "-c", _CHILD_CODE],
-                input=payload,
-                capture_output=True,
-                timeout=time_limit,
-                check=False,
-            )
+            done = run_limited(_CHILD_CODE, payload, time_limit=time_limit)
         except subprocess.TimeoutExpired:  # run() has killed the child and waited for it
             logger.info("Resume %r refused (too-slow): not read within %.1f s", name, time_limit)
             raise ResumeError(_too_slow(name, looks_like_pdf(data))) from None
@@ -130,7 +116,7 @@ def read_resume_isolated(
     if answer.status == "memory" or (answer.status == "crashed" and "MemoryError" in answer.detail):
         logger.info("Resume %r refused (too-much-memory): over %d MB", name, memory_limit // 2**20)
         raise ResumeError(_too_big(name, looks_like_pdf(data)))
-    if answer.status == "crashed" and done.returncode < 0 and -done.returncode in _CPU_SIGNALS:
+    if answer.status == "crashed" and killed_for_cpu(done):
         logger.info("Resume %r refused (too-slow): CPU limit of %d s", name, request["cpu_seconds"])
         raise ResumeError(_too_slow(name, looks_like_pdf(data)))
     logger.warning("Resume %r could not be read (%s): %s", name, answer.status, answer.detail)
@@ -159,10 +145,6 @@ def _over_a_limit(name: str, pdf: bool, problem: str) -> str:
         else "Save your resume as plain text (UTF-8) and upload that."
     )
     return f"{subject} {problem}, so it was not used. {advice}"
-
-
-# What the kernel sends a process over its soft RLIMIT_CPU.
-_CPU_SIGNALS = frozenset({signal.SIGXCPU}) if hasattr(signal, "SIGXCPU") else frozenset()
 
 
 @dataclass(frozen=True)
@@ -242,7 +224,7 @@ def child_main() -> None:
     request = json.loads(header)
     if looks_like_pdf(data):
         import pypdf  # noqa: F401  (imported before the limit, so the budget is all for the file)
-    _limit_resources(int(request["memory_limit"]), int(request["cpu_seconds"]))
+    limit_resources(int(request["memory_limit"]), int(request["cpu_seconds"]))
 
     collected = _Collect()
     relayed = logging.getLogger(_LOGGER_RELAYED)
@@ -272,53 +254,6 @@ def child_main() -> None:
     except Exception as exc:
         answer = {"status": "error", "detail": f"{type(exc).__name__}: {str(exc)[:300]}"}
     answer["logs"] = collected.records
-    answer["peak_rss_kb"] = _peak_rss_kb()
+    answer["peak_rss_kb"] = peak_rss_kb()
     out.write(json.dumps(answer).encode())
     out.flush()
-
-
-def _limit_resources(memory_limit: int, cpu_seconds: int) -> None:
-    """Cap this process's address space at what it uses now plus `memory_limit`, and its CPU time.
-
-    Both where the platform has them (Linux; elsewhere the server's wall-clock limit still applies).
-    """
-    try:
-        import resource
-    except ImportError:
-        return
-    in_use = _address_space_in_use()
-    if in_use is not None:
-        _lower(resource, resource.RLIMIT_AS, in_use + memory_limit, in_use + memory_limit)
-    _lower(resource, resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)  # SIGXCPU, then SIGKILL
-
-
-def _lower(resource: Any, which: int, soft: int, hard: int) -> None:
-    """Set a limit's soft and hard values, never above the hard value already in force."""
-    _, current = resource.getrlimit(which)
-    if current != resource.RLIM_INFINITY:
-        soft, hard = min(soft, current), min(hard, current)
-    with contextlib.suppress(ValueError, OSError):  # then the wall-clock limit is what holds
-        resource.setrlimit(which, (soft, hard))
-
-
-def _peak_rss_kb() -> int | None:
-    """This process's peak resident memory in KB: VmHWM, which counts this program only (rusage's
-    maxrss can include the memory of the process that started it, from before the exec)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _address_space_in_use() -> int | None:
-    """Bytes of address space mapped by this process (Linux), or None where that can't be read."""
-    try:
-        import os
-
-        pages = int(Path("/proc/self/statm").read_text().split()[0])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None

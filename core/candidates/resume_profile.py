@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from core.candidates.resume_file import clean_text
 from core.models import Level, ResumeProfile
+from core.single_line import single_line
 
 # --------------------------------------------------------------------------------------------
 # Profile extraction: keyword tables
@@ -353,7 +354,7 @@ def extract_profile(text: str) -> ResumeProfile:
     if years is None:
         years = years_from_date_ranges(_work_history_text(lines))
     return ResumeProfile(
-        name=_find_name(lines),
+        name=single_line(_find_name(lines)) or None,  # a header value later: never a line break in it
         email=_find_email(text),
         years_experience=years,
         level=_infer_level(years, lowered),

@@ -11,6 +11,7 @@ from core import audit
 from core.candidates.resume_process import read_resume_isolated
 from core.candidates.resume_profile import extract_profile
 from core.models import Candidate, Level, Resume, ResumeProfile
+from core.single_line import single_line
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def register_resume(ws: Workspace, *, filename: str, data: bytes, actor: str = "
     if previous is not None:
         profile = keep_what_is_missing(profile, previous.profile)
     candidate = known or Candidate(id=uuid.uuid4().hex, name="Candidate", email=profile.email, created_at=now)
-    candidate.name = profile.name or candidate.name
+    candidate.name = single_line(profile.name) or candidate.name
     resume_id = uuid.uuid4().hex  # in the file name, so a second upload never replaces the first one's file
     extension = _EXTENSIONS[parsed.content_type]
     with ws.uow_factory() as uow:
@@ -89,11 +90,14 @@ def _discard_file(ws: Workspace, relative_path: str) -> None:
 def create_candidate(ws: Workspace, *, name: str, email: str | None = None) -> Candidate:
     """A candidate without a resume (the user typed a name instead of uploading); a known email
     finds the person's existing record instead of making a second one."""
+    email = single_line(email) or None
     with ws.uow_factory() as uow:
         known = uow.candidates.by_email(email) if email else None
         if known is not None:
             return known
-        candidate = Candidate(id=uuid.uuid4().hex, name=name.strip() or "Candidate", email=email, created_at=ws.clock())
+        candidate = Candidate(
+            id=uuid.uuid4().hex, name=single_line(name) or "Candidate", email=email, created_at=ws.clock()
+        )
         uow.candidates.add(candidate)
         uow.commit()
     return candidate

@@ -1,9 +1,8 @@
 """Merge tags in recommendation emails and task titles: {{candidate.first_name}}, {{interview.date}}, ….
 
-Templates are content a person edits, so they render in jinja2's sandbox with StrictUndefined: a
-misspelt tag is an error that names it and lists the tags there are, never a silent blank in an email
-to a candidate. Autoescape is off because the output is plain text. An email is only drafted here
-(previewed, downloaded as .eml); sending it comes later.
+The tags are filled in by core.debrief.merge_tags (a sandbox with limits); this module builds what they
+name and the email around them. An email is only drafted here (previewed, downloaded as .eml); sending
+it comes later.
 """
 
 from __future__ import annotations
@@ -17,12 +16,11 @@ from email.utils import format_datetime, formataddr
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
 from core.content.templates import EmailSpec, InterviewTemplate
-from core.errors import ContentError, NotFound
+from core.debrief.merge_tags import available_tags, render_text
+from core.errors import NotFound
 from core.models import Booking, Candidate, LiveSession, Session, TeamMember
+from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -66,20 +64,6 @@ class EmailDraft:
     tags: list[str] = field(default_factory=list)
 
 
-class _MergeEnvironment(SandboxedEnvironment):
-    """Dots read keys first: a session field called "items" or "values" must not turn into a dict method."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, dict):
-            if attribute in obj:
-                return obj[attribute]
-            return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
-
-
-_ENV = _MergeEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-
-
 # --- the context -----------------------------------------------------------------------------------------
 
 
@@ -114,7 +98,7 @@ def merge_context(
 ) -> dict[str, Any]:
     """Every value a tag can name. Facts hold each of the template's session fields ("" when unset), so
     `{{facts.budget or "…"}}` works before the interviewer filled it in."""
-    name = (candidate.name if candidate else "").strip()
+    name = single_line(candidate.name if candidate else "")  # names stored before intake cleaned them too
     if booking is not None:
         moment: datetime | None = _aware(booking.start_at).astimezone(_zone(booking.timezone))
         zone_name = booking.timezone or "UTC"
@@ -127,12 +111,12 @@ def merge_context(
         facts = {f.key: "" for f in template.notes.fields if f.scope == "session"}
     if live is not None:
         facts.update({key: str(value or "") for key, value in live.facts.items()})
-    names = [n.strip() for n in interviewer_names if n and n.strip()]
+    names = [single_line(n) for n in interviewer_names if single_line(n)]
     return {
         "candidate": {
             "name": name or "the candidate",
             "first_name": name.split()[0] if name else NO_FIRST_NAME,
-            "email": (candidate.email or "") if candidate else "",
+            "email": single_line(candidate.email) if candidate else "",
         },
         "interview": {
             "date": long_date(moment) if moment else "",
@@ -157,100 +141,12 @@ def _join(names: Sequence[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def available_tags(context: Mapping[str, Any]) -> list[str]:
-    """The dotted names a template can use, sorted: "candidate.email", "candidate.first_name", …."""
-    tags: list[str] = []
-    for key, value in context.items():
-        if isinstance(value, Mapping):
-            tags += [f"{key}.{inner}" for inner in available_tags(value)]
-        else:
-            tags.append(str(key))
-    return sorted(tags)
-
-
 # --- rendering -------------------------------------------------------------------------------------------
-
-
-def _available(context: Mapping[str, Any]) -> str:
-    return ", ".join(available_tags(context)) or "none"
-
-
-def _path(node: nodes.Node) -> list[str] | None:
-    """candidate.name or facts["budget"] as ["candidate", "name"]; None for anything that is not a plain tag."""
-    if isinstance(node, nodes.Name):
-        return [node.name]
-    if isinstance(node, nodes.Getattr):
-        inner = _path(node.node)
-        return [*inner, node.attr] if inner is not None else None
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-        inner = _path(node.node)
-        return [*inner, node.arg.value] if inner is not None else None
-    return None
-
-
-def _unknown_tag(tree: nodes.Template, context: Mapping[str, Any]) -> str | None:
-    """The first tag (in reading order) that names something the context does not have."""
-    from_context = meta.find_undeclared_variables(tree)  # names a {% set %} or loop defines are not tags
-    for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
-        path = _path(node)
-        if not path or path[0] not in from_context:
-            continue
-        value: Any = context
-        for depth, part in enumerate(path):
-            if not isinstance(value, Mapping):
-                break  # a method or attribute of a value (e.g. .upper()): the sandbox judges it
-            if part not in value:
-                return ".".join(path[: depth + 1])
-            value = value[part]
-    return None
-
-
-def _group_printed(tree: nodes.Template, context: Mapping[str, Any]) -> str | None:
-    """A tag printed as is that names a group ({{candidate}}) rather than a value: it would print a dict."""
-    for output in tree.find_all(nodes.Output):
-        for expr in output.nodes:
-            path = _path(expr)
-            value: Any = context
-            for part in path or ():
-                value = value.get(part) if isinstance(value, Mapping) else None
-            if path and isinstance(value, Mapping):
-                return ".".join(path)
-    return None
-
-
-def _syntax_error(exc: TemplateSyntaxError, context: Mapping[str, Any]) -> ContentError:
-    problem = (exc.message or "unreadable").rstrip(".")
-    return ContentError(
-        f"The merge tags do not parse (line {exc.lineno}: {problem}); write a tag as {{{{candidate.name}}}}. "
-        f"Available: {_available(context)}."
-    )
-
-
-def render_text(text: str, context: Mapping[str, Any]) -> str:
-    """`text` with its merge tags filled in; ContentError names a tag that does not exist or a syntax error."""
-    try:
-        tree = _ENV.parse(text)
-        unknown = _unknown_tag(tree, context)  # compiles too: a filter that does not exist is found here
-    except TemplateSyntaxError as exc:
-        raise _syntax_error(exc, context) from exc
-    if unknown is not None:
-        raise ContentError(f"Unknown merge tag {unknown}; available: {_available(context)}.")
-    if (group := _group_printed(tree, context)) is not None:
-        fields = ", ".join(t for t in available_tags(context) if t.startswith(f"{group}."))
-        raise ContentError(f"Merge tag {group} needs a field: one of {fields}.")
-    try:
-        return _ENV.from_string(tree).render(dict(context))
-    except SecurityError as exc:
-        raise ContentError(f"A merge tag uses something templates may not touch ({exc}).") from exc
-    except TemplateError as exc:  # e.g. an unknown filter or a loop variable used wrongly
-        raise ContentError(f"The merge tags cannot be filled in: {exc}. Available: {_available(context)}.") from exc
-    except (ArithmeticError, TypeError, ValueError) as exc:
-        raise ContentError(f"The merge tags cannot be filled in: {exc}.") from exc
 
 
 def render_email(spec: EmailSpec, context: Mapping[str, Any]) -> RenderedEmail:
     """Subject and body filled in; the subject is kept to one line (it becomes a mail header)."""
-    subject = " ".join(render_text(spec.subject, context).split())
+    subject = single_line(render_text(spec.subject, context))
     return RenderedEmail(subject=subject, body=render_text(spec.body, context))
 
 
@@ -259,19 +155,23 @@ _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 
 def address(name: str, email: str) -> str:
     """'Ana Rossi <ana@example.com>' (quoted when needed); "" when there is no usable address."""
-    email = (email or "").strip()
+    email, name = single_line(email), single_line(name)
     if not _ADDRESS.match(email):
         return ""
-    return formataddr((name.strip(), email)) if name.strip() else email
+    return formataddr((name, email)) if name else email
 
 
 def to_eml(rendered: RenderedEmail, *, to: str, sender: str, date: datetime | None = None) -> bytes:
-    """An unsent draft as an .eml file: mail clients open it ready to edit and send (X-Unsent: 1)."""
+    """An unsent draft as an .eml file: mail clients open it ready to edit and send (X-Unsent: 1).
+
+    Header values are made one line here too, whoever built them: a CR/LF must never start a header of
+    its own (EmailMessage would refuse it with a ValueError, so the download would fail instead).
+    """
     message = EmailMessage()
-    message["Subject"] = rendered.subject
-    if sender:
+    message["Subject"] = single_line(rendered.subject)
+    if sender := single_line(sender):
         message["From"] = sender
-    if to:
+    if to := single_line(to):
         message["To"] = to
     message["Date"] = format_datetime(_aware(date or datetime.now(UTC)).astimezone(UTC))
     message["X-Unsent"] = "1"

@@ -29,6 +29,7 @@ from core.models import (
     TranscriptEntry,
 )
 from core.scheduling.meeting_links import MeetingLink, detect_provider
+from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -82,8 +83,8 @@ def create_live_session(
 ) -> Session:
     """A ready session for an interviewer to run now; the person is found by email or created."""
     template = ws.templates.get(template_id)
-    name = candidate_name.strip()
-    email = (candidate_email or "").strip() or None
+    name = single_line(candidate_name)
+    email = single_line(candidate_email) or None
     if candidate_id is None and not name:
         raise InvalidInput("Enter the name of the person you are interviewing.")
     if meeting_url and meeting_url.strip() and detect_provider(meeting_url) is None:

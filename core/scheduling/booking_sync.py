@@ -23,6 +23,7 @@ from core.models import (
 )
 from core.provider_ids import OFFLINE
 from core.scheduling.meeting_links import detect_provider
+from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -199,11 +200,12 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
     event_type = uow.event_types.by_calcom_id(facts.calcom_event_type_id) if facts.calcom_event_type_id else None
     problem_id = (event_type.problem_id if event_type else None) or ws.problems.all()[0].id
     problem = ws.problems.get(problem_id)
-    candidate = uow.candidates.by_email(facts.attendee_email) if facts.attendee_email else None
+    # Facts come from a webhook or Cal.com's API: whatever parsed them, a name stays one line here.
+    name = single_line(facts.attendee_name) or "Candidate"
+    email = single_line(facts.attendee_email)
+    candidate = uow.candidates.by_email(email) if email else None
     if candidate is None:
-        candidate = Candidate(
-            id=uuid.uuid4().hex, name=facts.attendee_name, email=facts.attendee_email or None, created_at=ws.clock()
-        )
+        candidate = Candidate(id=uuid.uuid4().hex, name=name, email=email or None, created_at=ws.clock())
         uow.candidates.add(candidate)
     now = ws.clock()
     cancelled = facts.status is BookingStatus.CANCELLED
@@ -234,8 +236,8 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
         end_at=facts.end,
         timezone=facts.attendee_timezone,
         status=facts.status,
-        attendee_name=facts.attendee_name,
-        attendee_email=facts.attendee_email,
+        attendee_name=name,
+        attendee_email=email,
         guests=list(facts.guests),
         cancellation_reason=facts.cancellation_reason,
         created_at=now,
@@ -255,4 +257,4 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
         detail={"uid": facts.uid, "created": True},
     )
     state = "cancelled" if cancelled else facts.status.value
-    return SyncOutcome("processed", f"New {state} session for {facts.attendee_name}.", session.id, ["created"])
+    return SyncOutcome("processed", f"New {state} session for {name}.", session.id, ["created"])

@@ -35,6 +35,7 @@ from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
 from core.scheduling.invitations import Invitation, ics_content_type, ics_filename, invitation_ics
 from core.scheduling.meeting_links import detect_provider
 from core.scheduling.team import EMAIL, check_timezone
+from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -484,7 +485,7 @@ def _require_free(
 def _candidate_for(uow: UnitOfWork, request: BookingRequest) -> Candidate:
     if request.candidate_id:
         return uow.candidates.get(request.candidate_id)
-    name, email = request.candidate_name.strip(), request.candidate_email.strip()
+    name, email = single_line(request.candidate_name), single_line(request.candidate_email)
     if not name:
         raise BookingInputError("Enter the candidate's name (or choose an existing candidate).")
     if not EMAIL.match(email):
@@ -520,8 +521,8 @@ def _facts_from_calcom(booked: CalBooking, *, sequence: int, reason: str | None 
         status=status,
         start=booked.start.astimezone(UTC),
         end=booked.end.astimezone(UTC),
-        attendee_name=name,
-        attendee_email=email,
+        attendee_name=single_line(name) or "Candidate",
+        attendee_email=single_line(email),
         guests=booked.guests,
         title=booked.title,
         ical_uid=booked.ical_uid,

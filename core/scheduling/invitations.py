@@ -19,6 +19,7 @@ from icalendar import Calendar, Event, vCalAddress
 
 from core.clock import utc_now
 from core.errors import WorkspaceError
+from core.single_line import single_line
 
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -76,11 +77,11 @@ def invitation_ics(invite: Invitation, *, method: Method) -> bytes:
     event.add("dtstamp", _utc(invite.dtstamp))
     event.add("dtstart", _utc(invite.start))
     event.add("dtend", _utc(invite.end))
-    event.add("summary", _one_line(invite.summary))
+    event.add("summary", single_line(invite.summary))
     if invite.description.strip():
         event.add("description", invite.description.strip())
-    if invite.location.strip():
-        event.add("location", invite.location.strip())
+    if single_line(invite.location):
+        event.add("location", single_line(invite.location))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(invite.organizer_name, invite.organizer_email))
@@ -124,14 +125,10 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _address(name: str, email: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{email.strip()}")
     # Double quotes inside CN need RFC 6868 escaping, which Outlook does not read; avoid them.
-    cn = _one_line(name).replace('"', "'")
+    cn = single_line(name).replace('"', "'")
     if cn:
         address.params["CN"] = cn
     return address
@@ -172,5 +169,5 @@ def _validate(invite: Invitation) -> None:
         if not isinstance(name, str):
             raise InvitationError("Each attendee needs a name and an email address.")
         if not _looks_like_email(email):
-            who = f" for {_one_line(name)}" if name.strip() else ""
+            who = f" for {single_line(name)}" if name.strip() else ""
             raise InvitationError(f"“{email}” is not a valid email address{who}.")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core import audit
 from core.errors import AlreadyExists, WorkspaceError
 from core.models import EventType, MemberRole, TeamMember
+from core.single_line import single_line
 from core.workspace import Workspace
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -79,18 +80,19 @@ def add_member(
     calcom_username: str | None = None,
     actor: str = "admin",
 ) -> TeamMember:
-    if not name.strip():
+    name, email = single_line(name), single_line(email)  # both end up in mail and calendar headers
+    if not name:
         raise TeamInputError("A team member needs a name.")
-    if not EMAIL.match(email.strip()):
+    if not EMAIL.match(email):
         raise TeamInputError(f"“{email}” is not an email address.")
     member = TeamMember(
         id=uuid.uuid4().hex,
-        name=name.strip(),
-        email=email.strip().lower(),
+        name=name,
+        email=email.lower(),
         role=MemberRole(role),
         timezone=check_timezone(timezone),
         working_hours=check_working_hours(OFFICE_HOURS if working_hours is None else working_hours),
-        calcom_username=(calcom_username or "").strip() or None,
+        calcom_username=single_line(calcom_username) or None,
         created_at=ws.clock(),
     )
     with ws.uow_factory() as uow:
@@ -103,6 +105,10 @@ def add_member(
 
 
 def update_member(ws: Workspace, member: TeamMember, *, actor: str = "admin") -> TeamMember:
+    member.name = single_line(member.name)
+    if not member.name:
+        raise TeamInputError("A team member needs a name.")
+    member.calcom_username = single_line(member.calcom_username) or None
     check_timezone(member.timezone)
     member.working_hours = check_working_hours(member.working_hours)
     with ws.uow_factory() as uow:
@@ -138,7 +144,8 @@ def event_types(ws: Workspace) -> list[EventType]:
 
 
 def save_event_type(ws: Workspace, event_type: EventType, *, actor: str = "admin") -> EventType:
-    if not event_type.title.strip():
+    event_type.title = single_line(event_type.title)
+    if not event_type.title:
         raise TeamInputError("An event type needs a title.")
     if not 5 <= event_type.length_minutes <= 480:
         raise TeamInputError("An interview lasts between 5 and 480 minutes.")

@@ -44,3 +44,25 @@ def test_a_hostile_answer_shows_as_literal_text_in_chat_and_transcript(app: AppT
     every_markdown = [m.value for m in app.markdown]
     assert not [m for m in every_markdown if IMAGE.search(m)], "no element would draw the picture"
     assert ("candidate", shown) in chat(app)
+
+
+def test_a_hostile_note_quote_and_transcript_line_show_as_typed_in_the_cockpit() -> None:
+    from datetime import UTC, datetime
+
+    from components.cockpit.notes import _note_line
+    from core.models import LiveNote
+    from tests.fakes import FakeUnitOfWork
+    from tests.unit.fake_workspace import Clock, fake_workspace
+
+    template = fake_workspace(FakeUnitOfWork(), Clock(datetime(2030, 1, 1, tzinfo=UTC))).templates.all()[0]
+    note = LiveNote(session_id="s1", text=HOSTILE, at_seconds=3.0, fields={"quote": HOSTILE, "where": HOSTILE})
+    note.transcript_entry_id = 7
+    line = _note_line(note, template, {7: HOSTILE})
+    assert not IMAGE.search(line), line
+    assert line.count(plain(HOSTILE)) >= 3
+
+
+def test_follow_ups_use_the_shared_plain_text() -> None:
+    import components.follow_ups as follow_ups
+
+    assert follow_ups.plain is plain and not hasattr(follow_ups, "_plain")

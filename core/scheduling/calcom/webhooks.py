@@ -34,6 +34,7 @@ from core.scheduling.booking_sync import (
     apply_meeting_event,
 )
 from core.scheduling.meeting_links import meeting_url_from_webhook
+from core.single_line import single_line
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -231,12 +232,12 @@ def booking_facts(data: Mapping[str, Any], trigger: str) -> BookingFacts:
         status=status,
         start=start,
         end=end,
-        attendee_name=str(first.get("name") or "Candidate"),
-        attendee_email=str(first.get("email") or ""),
-        attendee_timezone=str(first.get("timeZone") or "UTC"),
-        guests=tuple(str(a.get("email")) for a in attendees[1:] if a.get("email")),
-        organizer_email=str(organizer.get("email")) if organizer.get("email") else None,
-        title=str(data.get("title") or ""),
+        attendee_name=_field(first.get("name")) or "Candidate",
+        attendee_email=_field(first.get("email")),
+        attendee_timezone=_field(first.get("timeZone")) or "UTC",
+        guests=tuple(guest for a in attendees[1:] if (guest := _field(a.get("email")))),
+        organizer_email=_field(organizer.get("email")) or None,
+        title=_field(data.get("title")),
         ical_uid=str(data["iCalUID"]) if data.get("iCalUID") else None,
         ical_sequence=int(sequence) if isinstance(sequence, int | float) and not isinstance(sequence, bool) else None,
         calcom_event_type_id=event_type_id if isinstance(event_type_id, int) and 0 < event_type_id < 2**31 else None,
@@ -244,6 +245,11 @@ def booking_facts(data: Mapping[str, Any], trigger: str) -> BookingFacts:
         rescheduled_from_uid=str(reschedule_from) if reschedule_from else None,
         cancellation_reason=str(data["cancellationReason"]) if data.get("cancellationReason") else None,
     )
+
+
+def _field(value: object) -> str:
+    """A one-line field of the payload as text: a booker can type CR/LF into their name on Cal.com's page."""
+    return single_line(str(value)) if value else ""
 
 
 def _apply(ws: Workspace, uow: Any, event: WebhookEvent) -> tuple[str, str, str | None]:
