@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.account_menu import render_account_menu, render_sign_in_needed
 from components.database_notice import render_database_away
 from components.resources import get_workspace
+from components.signed_in import check_sign_in
+from core.accounts.policy import Action, allowed
 from core.errors import DatabaseUnavailable, WorkspaceError
 
 st.set_page_config(page_title="Interview Workspace", page_icon=":material/explore:", layout="wide")
 
 try:
-    get_workspace()
+    ws = get_workspace()
 except WorkspaceError as exc:
     st.title("Interview Workspace")
     st.error(f"The workspace cannot start: {exc}")
     st.caption("Fix the problem above and reload this page; nothing you have stored is lost.")
+    st.stop()
+try:
+    signed_in = check_sign_in(ws)
+except DatabaseUnavailable as exc:  # started, then lost its database: a message, and the page recovers
+    render_database_away(str(exc))
+    st.stop()
+
+account = signed_in.account
+if account is None:  # nothing of any page runs for a browser that is not signed in
+    render_sign_in_needed(ws, expired=signed_in.expired)
     st.stop()
 
 setup = st.Page("pages/setup.py", title="Setup", icon=":material/tune:", url_path="setup")
@@ -27,22 +40,37 @@ def home() -> None:
     st.switch_page(setup, query_params=st.query_params.to_dict())
 
 
+def may(action: Action) -> bool:
+    return allowed(account, action)
+
+
 # Every page has its own address (/setup, /interview, …) that opens it directly, bookmarks and reloads too.
-navigation = st.navigation(
-    [
-        st.Page(home, title="Interview Workspace", url_path="", default=True, visibility="hidden"),
-        setup,
-        st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
-        st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"),
-        st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"),
-        st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"),
-        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
-        st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"),
-        st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"),
-        st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"),
-    ],
-    position="top",
-)
+# A person sees the pages their roles allow (core.accounts.policy); the pages check again what they open.
+pages = [
+    st.Page(home, title="Interview Workspace", url_path="", default=True, visibility="hidden"),
+    setup,
+    st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
+]
+if may(Action.RUN_LIVE):
+    pages.append(st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"))
+if may(Action.RUN_LIVE) or may(Action.REVIEW):
+    pages.append(st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"))
+pages.append(st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"))
+if may(Action.REVIEW):
+    pages.append(
+        st.Page("pages/review_queue.py", title="Review queue", icon=":material/rule:", url_path="review-queue")
+    )
+pages.append(st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"))
+if may(Action.SCHEDULE):
+    pages.append(st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"))
+if may(Action.VIEW_WEBHOOKS):
+    pages.append(st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"))
+if may(Action.MANAGE_PEOPLE):
+    pages.append(st.Page("pages/people.py", title="People", icon=":material/group:", url_path="people"))
+pages.append(st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"))
+
+navigation = st.navigation(pages, position="top")
+render_account_menu(account)
 
 
 try:

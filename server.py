@@ -6,6 +6,8 @@ Run with `streamlit run server.py`.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -15,6 +17,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from core.config import load_settings
 from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
+from entry.oidc_sign_in import START_PATH as OIDC_START_PATH
+from entry.oidc_sign_in import auth_secrets_from_env, oidc_problem, oidc_routes
+from entry.retention_timer import keep_cleaning
+from entry.sign_in_routes import sign_in_middleware, sign_in_routes
 from entry.webhook_routes import calcom_webhook_route, keep_retrying, process_left_over
 
 # pages/ holds the st.Page files app.py hands to st.navigation. Without this, Streamlit treats
@@ -28,6 +34,11 @@ def webhook_workspace() -> Workspace:
     return shared_workspace(load_settings())
 
 
+def oidc_enabled() -> bool:
+    """accounts.oidc_enabled, read per request (settings only: no database needed to show the button)."""
+    return load_settings().accounts.oidc_enabled
+
+
 def streamlit_secrets() -> Mapping[str, object] | None:
     try:
         return dict(st.secrets)
@@ -38,15 +49,26 @@ def streamlit_secrets() -> Mapping[str, object] | None:
 @contextlib.asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
     process_left_over(webhook_workspace)
+    if oidc_enabled() and (problem := oidc_problem()):  # st.App has merged secrets= by now
+        logging.getLogger("server").warning("OIDC sign-in is on but not configured", extra={"problem": problem})
     _, stop_retrying = keep_retrying(webhook_workspace)
+    _, stop_cleaning = keep_cleaning(webhook_workspace)  # the daily retention cleanup
     try:
         yield
     finally:
         stop_retrying.set()
+        stop_cleaning.set()
 
 
 app = st.App(
     Path(__file__).with_name("app.py"),
-    routes=[calcom_webhook_route(webhook_workspace, secrets=streamlit_secrets)],
+    routes=[
+        calcom_webhook_route(webhook_workspace, secrets=streamlit_secrets),
+        *sign_in_routes(webhook_workspace, oidc_login_path=lambda: OIDC_START_PATH if oidc_enabled() else None),
+        *oidc_routes(oidc_enabled),
+    ],
+    middleware=[sign_in_middleware()],
     lifespan=lifespan,
+    # Streamlit's [auth] section from IW_OIDC_* variables; without them, secrets.toml's [auth] (if any) is used
+    secrets=auth_secrets_from_env(os.environ),
 )

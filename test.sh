@@ -19,4 +19,5 @@ export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql+psycopg2://postgres@127
 .venv/bin/ruff format --check .
 PYTHONPATH=. .venv/bin/lint-imports   # layer rules and no import cycles (contracts in pyproject.toml)
 .venv/bin/mypy           # types of core/, storage/ and the entry code (settings in pyproject.toml)
-.venv/bin/python -m pytest "$@"
+# Two workers: the browser tests (one shared server) on one, the rest shared between both (pytest-xdist).
+.venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -2,7 +2,9 @@
 
 Each START begins a new recording (`camera-<time>.mp4` in the session folder, H.264); when it
 stops, the recorder renames the file into place and adds it to the session's media itself (on
-aiortc's side, after the file is finalised), so the page needs no polling to keep it.
+aiortc's side, after the file is finalised), so the page needs no polling to keep it. The
+recording notice comes first (components/consent.py): the control appears once someone agreed
+to the camera being recorded in this interview.
 
 Same seam as the microphone (components.mic.mic_available): without a real Streamlit runtime,
 or with IW_DISABLE_MIC=1, a caption stands in for the control and AppTest never mounts webrtc.
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 
+from components.consent import render_consent
 from components.mic import mic_available
 from core.errors import WorkspaceError
 from core.media.camera import CameraRecorder, camera_recorder
@@ -34,13 +37,15 @@ CAMERA_CONSTRAINTS = {
 }
 
 
-def render_camera(ws: Workspace, session_id: str) -> bool:
+def render_camera(ws: Workspace, session_id: str, *, actor: str = "candidate") -> bool:
     """The camera control for this interview; True while the camera is being recorded."""
-    if not mic_available():
-        st.caption(":material/videocam_off: Camera unavailable here.")
-        return False
     if not session_is_open(ws, session_id):
         st.caption(":material/videocam_off: The camera is off: this interview has ended.")
+        return False
+    if not render_consent(ws, session_id, "camera", actor=actor):
+        return False
+    if not mic_available():
+        st.caption(":material/videocam_off: Camera unavailable here.")
         return False
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
@@ -51,7 +56,7 @@ def render_camera(ws: Workspace, session_id: str) -> bool:
         media_stream_constraints=CAMERA_CONSTRAINTS,
         # streamlit-webrtc types the factory as returning a MediaRecorder, but it checks for None before use
         # (webrtc.py: `if in_recorder:`), so "no recorder" is supported: the stub is narrower than the code.
-        in_recorder_factory=cast("Callable[[], MediaRecorder]", lambda: _recorder(ws, session_id)),
+        in_recorder_factory=cast("Callable[[], MediaRecorder]", lambda: _recorder(ws, session_id, actor)),
     )
     playing = bool(ctx.state.playing)
     if playing:
@@ -63,10 +68,10 @@ def render_camera(ws: Workspace, session_id: str) -> bool:
     return playing
 
 
-def _recorder(ws: Workspace, session_id: str) -> CameraRecorder | None:
+def _recorder(ws: Workspace, session_id: str, actor: str) -> CameraRecorder | None:
     """A new recorder per START; none (the stream still flows, unrecorded) if the interview just ended."""
     try:
-        return camera_recorder(ws, session_id)
+        return camera_recorder(ws, session_id, actor=actor)
     except WorkspaceError as exc:
         log.warning("camera_recording_refused", extra={"detail": {"session_id": session_id, "error": str(exc)}})
         return None

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.signed_in import current_account
+from core.accounts.access import require
+from core.accounts.policy import SessionAction
+from core.errors import AccessDenied
+from core.workspace import Workspace
+
 KEY = "session_id"
 
 
@@ -25,3 +31,18 @@ def set_current_session(session_id: str | None) -> None:
     else:
         st.session_state[KEY] = session_id
         st.query_params["session"] = session_id
+
+
+def permitted_session_id(ws: Workspace, action: SessionAction) -> str | None:
+    """The tab's interview when the signed-in person may do `action` to it; otherwise a message, the id
+    forgotten, and None. Every page that takes a session id from the URL or the tab goes through here."""
+    session_id = current_session_id()
+    if session_id is None:
+        return None
+    try:
+        require(ws, current_account(), action, session_id)
+    except AccessDenied as exc:
+        st.error(str(exc))
+        set_current_session(None)
+        return None
+    return session_id

@@ -13,6 +13,7 @@ from typing import Literal
 import streamlit as st
 
 from components.local_time import short
+from components.person_names import person_name
 from components.plain_text import plain
 from components.session_facts import field_labels, render_session_facts
 from core.content.templates import InterviewTemplate
@@ -110,7 +111,9 @@ def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: str) -> No
                 st.caption(f"“{plain(quote)}”")
         if row.score is not None:
             when = short(row.set_at) if row.set_at else ""
-            st.markdown(f"Final: **{score_text(row.score)}** · set by {plain(row.set_by)} {when}".rstrip())
+            st.markdown(
+                f"Final: **{score_text(row.score)}** · set by {plain(person_name(ws, row.set_by))} {when}".rstrip()
+            )
             if row.agreement in AGREEMENT_BADGES:
                 label, colour = AGREEMENT_BADGES[row.agreement]
                 st.badge(label, color=colour)
@@ -140,7 +143,8 @@ def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: str) -> No
         with st.expander(f"Earlier scores ({len(row.history) - 1})"):
             for entry in row.history[1:]:
                 when = short(entry.created_at) if entry.created_at else ""
-                st.markdown(f"- **{score_text(entry.score)}** by {plain(entry.set_by)} {when}: {plain(entry.evidence)}")
+                who = plain(person_name(ws, entry.set_by))
+                st.markdown(f"- **{score_text(entry.score)}** by {who} {when}: {plain(entry.evidence)}")
 
 
 # --- synthesis ---------------------------------------------------------------------------------------
@@ -268,13 +272,13 @@ def render_recommendation(ws: Workspace, session_id: str, *, actor: str) -> None
     except WorkspaceError as exc:
         st.error(str(exc))
         return
-    _current(view)
+    _current(ws, view)
     _computed(ws, session_id, view, actor)
     _override(ws, session_id, view, actor)
-    _history(view)
+    _history(ws, view)
 
 
-def _current(view: RecommendationView) -> None:
+def _current(ws: Workspace, view: RecommendationView) -> None:
     record = view.current
     if record is None:
         st.info("No recommendation yet. Score the competencies, then compute one.")
@@ -282,7 +286,7 @@ def _current(view: RecommendationView) -> None:
     st.subheader(view.label)
     if view.description:
         st.caption(view.description)
-    st.markdown(_record_line(view, record))
+    st.markdown(_record_line(ws, view, record))
     if record.justification:
         st.markdown(f"> {plain(record.justification)}")
 
@@ -336,29 +340,29 @@ def _override(ws: Workspace, session_id: str, view: RecommendationView, actor: s
                 st.rerun()
 
 
-def _history(view: RecommendationView) -> None:
+def _history(ws: Workspace, view: RecommendationView) -> None:
     if not view.history and not view.audit:
         return
     with st.expander(f"History ({len(view.history)})"):
         for record in view.history:
-            line = f"**{view.label_of(record.key)}** · {_record_line(view, record)}"
+            line = f"**{view.label_of(record.key)}** · {_record_line(ws, view, record)}"
             st.markdown(f"- {line}" + (f" — {record.justification}" if record.justification else ""))
         if view.audit:
             st.markdown("**Audit trail**")
             for entry in view.audit:
-                st.caption(_audit_line(view, entry))
+                st.caption(_audit_line(ws, view, entry))
 
 
-def _record_line(view: RecommendationView, record: RecommendationRecord) -> str:
+def _record_line(ws: Workspace, view: RecommendationView, record: RecommendationRecord) -> str:
     when = short(record.created_at) if record.created_at else ""
     if record.source == "override":
         previous = record.basis.get("from")
         was = f" (was {view.label_of(previous)})" if previous else ""
-        return f"overridden by {record.actor} {when}{was}".rstrip()
-    return f"computed by {record.actor} {when} · confidence {record.confidence:.0%}"
+        return f"overridden by {plain(person_name(ws, record.actor))} {when}{was}".rstrip()
+    return f"computed by {plain(person_name(ws, record.actor))} {when} · confidence {record.confidence:.0%}"
 
 
-def _audit_line(view: RecommendationView, entry: AuditEntry) -> str:
+def _audit_line(ws: Workspace, view: RecommendationView, entry: AuditEntry) -> str:
     when = short(entry.created_at) if entry.created_at else ""
     what = ACTION_TEXT.get(entry.action, entry.action.replace("_", " "))
     detail = entry.detail
@@ -370,4 +374,8 @@ def _audit_line(view: RecommendationView, entry: AuditEntry) -> str:
         what += f" to {detail.get('to', '')}"
     elif entry.action == "follow_ups_created":
         what += f" ({len(detail.get('tasks', []))})"
-    return f"{when} · {entry.actor} {what}" if entry.action.startswith("recommendation") else f"{when} · {what}"
+    return (
+        f"{when} · {plain(person_name(ws, entry.actor))} {what}"
+        if entry.action.startswith("recommendation")
+        else f"{when} · {what}"
+    )

@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from components.local_time import short
+from components.person_names import person_name
 from components.plain_text import plain
 from core.debrief.email_templates import EmailDraft, RenderedEmail, email_draft, render_text, to_eml
 from core.debrief.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, set_task_status, tasks_for
@@ -168,16 +169,20 @@ def _pipeline(ws: Workspace, session_id: str, actor: str) -> None:
         st.markdown(f"**{name}** has no pipeline status yet.")
     else:
         st.markdown(f"**{name}** · {status_label(pipeline.current.status)}")
-    _history(pipeline)
+    _history(ws, pipeline)
     _override(ws, session_id, pipeline, actor)
 
 
-def _history(pipeline: CandidatePipeline) -> None:
+def _history(ws: Workspace, pipeline: CandidatePipeline) -> None:
     if not pipeline.history:
         return
     with st.expander(f"History ({len(pipeline.history)})"):
         for change in reversed(pipeline.history):
-            how = "by recommendation" if change.source == "recommendation" else f"set by {plain(change.actor)}"
+            how = (
+                "by recommendation"
+                if change.source == "recommendation"
+                else f"set by {plain(person_name(ws, change.actor))}"
+            )
             reason = f" — {plain(change.reason)}" if change.reason else ""
             st.markdown(f"- **{status_label(change.status)}** · {how} · {short(change.created_at)}{reason}")
 

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from components.resources import get_workspace
+from components.signed_in import current_account
+from core.accounts.policy import Action, allowed
 from core.interview.services import UsageSummary
 from core.llm.providers import PROVIDERS, LLMChoice, resolve_api_key
 from core.models import Session
@@ -26,6 +29,12 @@ def secrets() -> Mapping[str, object] | None:
         return None
 
 
+def server_keys_allowed() -> bool:
+    """Whether the signed-in person may spend the server's keys (an admin chooses the roles in settings)."""
+    roles = frozenset(get_workspace().settings.accounts.server_key_roles)
+    return allowed(current_account(), Action.USE_SERVER_KEYS, server_key_roles=roles)
+
+
 def remember_key(provider: str, key: str) -> None:
     st.session_state.setdefault(ENTERED_KEYS, {})[provider] = key.strip()
 
@@ -37,6 +46,8 @@ def key_source(provider: str) -> str | None:
         return None
     if st.session_state.get(ENTERED_KEYS, {}).get(provider):
         return "entered on this page (kept in this tab's memory only)"
+    if not server_keys_allowed():
+        return None
     found = secrets()
     if found and found.get(info.key_variable):
         return f"{info.key_variable} in Streamlit secrets"
@@ -50,6 +61,8 @@ def choice_for(provider: str, model: str | None) -> LLMChoice | None:
     if info is None or not info.is_llm or not model:
         return None
     entered = st.session_state.get(ENTERED_KEYS, {}).get(provider)
+    if not server_keys_allowed():  # only the key this person typed in this tab
+        return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets={}, environ={}))
     return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets=secrets()))
 
 

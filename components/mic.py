@@ -1,6 +1,7 @@
 """The microphone: streamlit-webrtc sends the browser's audio to a LiveTranscriber.
 
-`render_mic(session_id, on_frame)` shows streamlit-webrtc's START/STOP control and a
+`render_mic(ws, session_id, on_frame)` shows the recording notice until someone agrees to audio
+recording in this interview (components/consent.py), then streamlit-webrtc's START/STOP control and a
 "Recording" badge while audio flows. `on_frame` runs for every av.AudioFrame on aiortc's event
 loop, so it must be quick (LiveTranscriber.feed only resamples and queues); `on_stop` runs when
 the WebRTC session ends.
@@ -17,6 +18,9 @@ from collections.abc import Callable
 
 import av
 import streamlit as st
+
+from components.consent import render_consent
+from core.workspace import Workspace
 
 DISABLE_ENV = "IW_DISABLE_MIC"
 MEDIA_CONSTRAINTS = {
@@ -38,11 +42,20 @@ def mic_available() -> bool:
 
 
 def render_mic(
+    ws: Workspace,
     session_id: str,
     on_frame: Callable[[av.AudioFrame], None],
     on_stop: Callable[[], None] | None = None,
+    *,
+    actor: str = "candidate",
+    confirmed_for: str | None = None,
 ) -> bool:
-    """The mic control for this interview; True while audio is being recorded."""
+    """The mic control for this interview; True while audio is being recorded.
+
+    `confirmed_for="candidate"`: the interviewer (`actor`) confirms that the candidate agreed.
+    """
+    if not render_consent(ws, session_id, "audio", actor=actor, confirmed_for=confirmed_for):
+        return False
     if not mic_available():
         st.caption(":material/mic_off: Microphone unavailable here; type your answers in the chat.")
         return False

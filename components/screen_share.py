@@ -5,6 +5,9 @@ getDisplayMedia; every `interval_seconds` a frame is drawn to a canvas and sent 
 trigger value `frame` = {share, seq, png: data URL}; the state value `sharing` says whether a
 share is live, and goes back to false when the person stops sharing from the browser's own bar.
 
+The recording notice comes first (components/consent.py): the element appears once someone agreed
+to screen capture in this interview.
+
 It runs in a fragment, so a frame reruns only this element, not the whole interview page; when
 sharing starts or stops it reruns the app once so the page's "live modes" row follows. A frame is
 stored at most once: (share, seq) pairs already handled are skipped on later reruns.
@@ -21,15 +24,16 @@ from typing import Any
 
 import streamlit as st
 
+from components.consent import render_consent
 from core.errors import SessionClosed, WorkspaceError
 from core.media.capture import (
-    SCREEN_INTERVAL_SECONDS,
     decode_png_data_url,
     list_media,
     note_screen_share,
     save_screen_frame,
     session_is_open,
 )
+from core.recording_notice import SCREEN_INTERVAL_SECONDS
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -233,15 +237,19 @@ export default function (component) {
 _component = st.components.v2.component("iw_screen_share", html=HTML, css=CSS, js=JS)
 
 
-def render_screen_share(ws: Workspace, session_id: str, *, interval_seconds: int = SCREEN_INTERVAL_SECONDS) -> bool:
+def render_screen_share(
+    ws: Workspace, session_id: str, *, interval_seconds: int = SCREEN_INTERVAL_SECONDS, actor: str = "candidate"
+) -> bool:
     """The "Share screen" control for this interview; True while a screen is being shared."""
-    return bool(_screen_share(ws, session_id, interval_seconds))
+    return bool(_screen_share(ws, session_id, interval_seconds, actor))
 
 
 @st.fragment
-def _screen_share(ws: Workspace, session_id: str, interval_seconds: int) -> bool:
+def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: str) -> bool:
     key, live_key = f"screen-share-{session_id}", f"screen_live_{session_id}"
     is_open = session_is_open(ws, session_id)
+    if is_open and not render_consent(ws, session_id, "screen", actor=actor):
+        return False
     data = {
         "share_key": key,
         "interval_seconds": interval_seconds,
@@ -260,7 +268,7 @@ def _screen_share(ws: Workspace, session_id: str, interval_seconds: int) -> bool
     live = bool(result.get("sharing")) and is_open
     if live != st.session_state.get(live_key, False):
         st.session_state[live_key] = live
-        note_screen_share(ws, session_id, live=live)
+        note_screen_share(ws, session_id, live=live, actor=actor)
         st.rerun()  # the whole page, so its live-modes row follows (a notice waits for that run)
     notice = st.session_state.pop(f"screen_notice_{session_id}", None)
     if notice:

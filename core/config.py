@@ -135,6 +135,38 @@ class DebriefSettings(BaseModel):
     )  # who owns tasks for a role when no team member has it; "interviewer" is the session's interviewer
 
 
+class PrivacySettings(BaseModel):
+    """What is kept, for how long, and whether an AI evaluation waits for a reviewer before the candidate sees it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    media_days: int = Field(default=90, ge=1)  # recordings, camera and screen captures, whiteboard pictures
+    records_days: int = Field(default=730, ge=1)  # transcripts, messages, notes, evaluations and scores
+    webhook_payload_days: int = Field(default=90, ge=1)  # raw Cal.com deliveries (they carry names and emails)
+    cleanup_hour_utc: int = Field(default=3, ge=0, le=23)  # the daily cleanup runs at this hour
+    evaluation_approval: bool = True  # an AI evaluation reaches the candidate only after a reviewer approves
+
+
+class AccountSettings(BaseModel):
+    """Sign-in. Local accounts (argon2 passwords) always work; OpenID Connect when `oidc_enabled`.
+
+    The OIDC client itself (issuer, client id and secret, cookie secret) is Streamlit's `[auth]` section
+    in secrets.toml: secrets never live in this file.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_hours: float = Field(default=12, gt=0, le=24 * 30)  # a sign-in lasts this long without use
+    max_session_days: float = Field(default=7, gt=0, le=90)  # and never longer than this
+    lock_after_failures: int = Field(default=5, ge=1, le=100)  # wrong passwords in a row before a lock
+    lock_minutes: float = Field(default=15, gt=0)
+    oidc_enabled: bool = False
+    oidc_allowed_domains: list[str] = Field(default_factory=list)  # e.g. ["example.com"]; others need an invitation
+    oidc_default_roles: list[str] = Field(default_factory=lambda: ["candidate"])  # for allow-listed newcomers
+    # Who may spend the server's LLM key (admins always); others bring their own key for their own practice
+    server_key_roles: list[str] = Field(default_factory=lambda: ["interviewer", "reviewer", "admin"])
+
+
 def _default_providers() -> dict[ProviderSection, ProviderSettings]:
     return {
         "openai": ProviderSettings(models=["gpt-5-mini"]),
@@ -168,6 +200,8 @@ class Settings(BaseSettings):
     transcription: TranscriptionSettings = Field(default_factory=TranscriptionSettings)
     scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
     debrief: DebriefSettings = Field(default_factory=DebriefSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    accounts: AccountSettings = Field(default_factory=AccountSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

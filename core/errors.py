@@ -41,3 +41,15 @@ class AlreadyExists(WorkspaceError):
 
 class InvalidInput(WorkspaceError):
     """What a person entered cannot be used as it is (a missing justification, a score out of range)."""
+
+
+class ConsentRequired(WorkspaceError):
+    """A recording asked for in a session where nobody has agreed to that kind of recording."""
+
+
+class AccessDenied(WorkspaceError):
+    """The signed-in person may not do this. The message never says whether the thing exists."""
+
+
+class SignInRefused(WorkspaceError):
+    """Wrong email or password, a locked or disabled account, or an identity nobody invited."""

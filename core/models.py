@@ -132,6 +132,8 @@ class Session:
     stage_started_at: datetime | None = None
     ended_at: datetime | None = None
     updated_at: datetime | None = None
+    owner_id: str | None = None  # the account that started it: the candidate practising, or the interviewer
+    team: str = ""  # the owner's team when it started: reviewers of that team see it
 
     def elapsed_seconds(self, now: datetime) -> float:
         """Interview time spent so far, not counting pauses."""
@@ -193,6 +195,19 @@ class MediaFile:
 
 
 @dataclass
+class SessionConsent:
+    """Agreement to be recorded in one session: who gave it, when, to which capture kinds and which notice."""
+
+    session_id: str
+    actor: str  # who agreed, as the audit log names them
+    kinds: list[str]  # "audio" | "camera" | "screen"
+    notice_version: str  # the wording (and retention periods) the person was shown
+    given_at: datetime
+    confirmed_for: str | None = None  # "candidate": the interviewer confirms that the candidate agreed
+    id: int | None = None
+
+
+@dataclass
 class Evidence:
     quote: str
     message_seq: int | None = None
@@ -235,6 +250,19 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)  # e.g. "LLM output invalid, offline used"
     id: int | None = None
     created_at: datetime | None = None
+
+
+@dataclass
+class EvaluationRelease:
+    """A reviewer's approval that releases one AI evaluation to its candidate (core.evaluation.release).
+
+    It belongs to that evaluation: a new evaluation of the session starts unapproved.
+    """
+
+    session_id: str
+    evaluation_id: int
+    approved_at: datetime
+    approved_by: str
 
 
 @dataclass
@@ -557,6 +585,7 @@ class HistoryQuery:
     descending: bool = True
     page: int = 1
     page_size: int = 25
+    scope: SessionScope | None = None  # whose sessions; None: everyone's (the policy narrows it for a person)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sort", SortKey(self.sort))  # "score" from a URL or a CLI works too
@@ -576,3 +605,84 @@ class HistoryQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+
+class AccountRole(StrEnum):
+    CANDIDATE = "candidate"
+    INTERVIEWER = "interviewer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+@dataclass
+class Account:
+    """A person who can sign in; one person may hold several roles. `team` groups interviewers and reviewers."""
+
+    id: str
+    email: str  # as typed; matched through email_key
+    name: str
+    roles: list[AccountRole] = field(default_factory=list)
+    team: str = ""
+    password_hash: str | None = None  # None: signs in only through the identity provider (an invitation)
+    active: bool = True
+    failed_sign_ins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime | None = None
+    last_sign_in_at: datetime | None = None
+
+    def has(self, role: AccountRole) -> bool:
+        return role in self.roles
+
+    @property
+    def audit_name(self) -> str:
+        """How the audit log names this person: by id, so no name or email reaches a log line and a
+        rename cannot hide who acted (pages show the name beside it)."""
+        return f"account:{self.id}"
+
+
+@dataclass
+class SignInSession:
+    """One browser's sign-in; only the SHA-256 of its token is stored, so a database copy signs nobody in."""
+
+    token_hash: str
+    account_id: str
+    expires_at: datetime
+    created_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    method: str = "password"  # or "oidc"
+
+
+@dataclass(frozen=True)
+class SessionScope:
+    """Which sessions a person may see, as the policy (core.accounts.policy) decides it; storage applies it.
+
+    `everything` for admins; otherwise a session is visible when any one of the set conditions holds.
+    """
+
+    everything: bool = False
+    owner_id: str | None = None  # sessions this account started
+    team: str | None = None  # sessions of this team
+    candidate_email_key: str | None = None  # sessions whose candidate has this email
+    interviewer_email_key: str | None = None  # sessions with this team member assigned
+
+
+class DataRequestKind(StrEnum):
+    EXPORT = "export"
+    ERASE = "erase"
+    RETENTION = "retention"
+
+
+@dataclass
+class DataRequest:
+    """A person's data exported or erased on request, or a retention run (core.privacy).
+
+    subject is the candidate's id, never a name or email: the record must outlive the person's data.
+    counts says how much was exported or deleted, per kind of record ("sessions", "files", …).
+    """
+
+    kind: DataRequestKind
+    actor: str
+    subject: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    id: int | None = None
+    created_at: datetime | None = None

@@ -10,10 +10,13 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from core.models import (
+    Account,
     AuditEntry,
     Booking,
     Candidate,
+    DataRequest,
     Evaluation,
+    EvaluationRelease,
     EventType,
     FollowUpTask,
     HistoryQuery,
@@ -27,8 +30,10 @@ from core.models import (
     ScorecardEntry,
     ScoreOverride,
     Session,
+    SessionConsent,
     SessionStatus,
     SessionSummary,
+    SignInSession,
     TeamMember,
     TokenUsage,
     TranscriptEntry,
@@ -61,6 +66,24 @@ class SessionRepository(Protocol):
         """Distinct (provider, model) pairs of stored sessions, sorted."""
         ...
 
+    def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
+        """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
+        ...
+
+    def ids_for_candidate(self, candidate_id: str) -> list[str]:
+        """The candidate's sessions, oldest first."""
+        ...
+
+    def ids_created_before(self, cutoff: datetime, *, limit: int = 500) -> list[str]:
+        """Sessions created before `cutoff`, oldest first (retention deletes them)."""
+        ...
+
+    def delete(self, session_id: str) -> dict[str, int]:
+        """Delete the session and every row that hangs off it (found from the foreign keys onto it);
+        rows that only point at it (SET NULL) keep their row without the link. Returns rows deleted per
+        table, the session's own row included. Raises NotFound."""
+        ...
+
 
 class MessageRepository(Protocol):
     def add(self, message: Message) -> Message:
@@ -86,11 +109,25 @@ class ResumeRepository(Protocol):
     def add(self, resume: Resume) -> None: ...
     def get(self, resume_id: str) -> Resume: ...
     def latest_for_candidate(self, candidate_id: str) -> Resume | None: ...
+    def for_candidate(self, candidate_id: str) -> list[Resume]:
+        """Oldest first."""
+        ...
 
 
 class EvaluationRepository(Protocol):
     def add(self, evaluation: Evaluation) -> Evaluation: ...
     def for_session(self, session_id: str) -> Evaluation | None: ...
+    def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
+        """Marks the session's evaluation approved (for the candidate to see); raises NotFound when it has none."""
+        ...
+
+    def withdraw_release(self, session_id: str) -> None:
+        """Clears the approval; raises NotFound when the session has no evaluation."""
+        ...
+
+    def release_of(self, session_id: str) -> EvaluationRelease | None:
+        """The approval of the session's current evaluation; None when not approved (or not evaluated)."""
+        ...
 
 
 class TranscriptRepository(Protocol):
@@ -105,6 +142,13 @@ class WhiteboardRepository(Protocol):
     def add(self, snapshot: WhiteboardSnapshot) -> WhiteboardSnapshot: ...
     def in_session(self, session_id: str) -> list[WhiteboardSnapshot]: ...
     def latest(self, session_id: str) -> WhiteboardSnapshot | None: ...
+    def pictures_before(self, cutoff: datetime, *, limit: int = 500) -> list[WhiteboardSnapshot]:
+        """Snapshots created before `cutoff` that still have a PNG, oldest first."""
+        ...
+
+    def drop_picture(self, snapshot_id: int) -> None:
+        """Forget a snapshot's PNG path (its drawing, the Fabric JSON, stays)."""
+        ...
 
 
 class MediaRepository(Protocol):
@@ -112,6 +156,19 @@ class MediaRepository(Protocol):
     def in_session(self, session_id: str) -> list[MediaFile]: ...
     def set_size(self, media_id: int, size_bytes: int) -> None:
         """A recording written while the interview runs gets its final size when it closes."""
+        ...
+
+    def created_before(self, cutoff: datetime, *, limit: int = 500) -> list[MediaFile]:
+        """Media files created before `cutoff`, oldest first."""
+        ...
+
+    def delete(self, media_id: int) -> None: ...
+
+
+class ConsentRepository(Protocol):
+    def add(self, consent: SessionConsent) -> SessionConsent: ...
+    def in_session(self, session_id: str) -> list[SessionConsent]:
+        """Oldest first."""
         ...
 
 
@@ -131,10 +188,45 @@ class ScoreOverrideRepository(Protocol):
         ...
 
 
+class AccountRepository(Protocol):
+    def add(self, account: Account) -> Account:
+        """A second account with the same email (any case) is refused by the unique key."""
+        ...
+
+    def get(self, account_id: str) -> Account:
+        """Raises core.errors.NotFound."""
+        ...
+
+    def by_email(self, email: str) -> Account | None: ...
+    def update(self, account: Account) -> Account: ...
+    def all(self) -> list[Account]:
+        """By name, then email."""
+        ...
+
+    def count(self) -> int: ...
+    def delete(self, account_id: str) -> None:
+        """Its sign-in sessions go with it; sessions it owned keep no owner."""
+        ...
+
+
+class SignInSessionRepository(Protocol):
+    def add(self, session: SignInSession) -> SignInSession: ...
+    def find(self, token_hash: str) -> SignInSession | None: ...
+    def touch(self, token_hash: str, *, seen_at: datetime, expires_at: datetime) -> None: ...
+    def remove(self, token_hash: str) -> None: ...
+    def remove_for_account(self, account_id: str) -> int: ...
+    def remove_expired(self, moment: datetime) -> int: ...
+
+
 class AuditRepository(Protocol):
     def add(self, entry: AuditEntry) -> AuditEntry: ...
     def latest(self, *, session_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
         """Oldest first."""
+        ...
+
+    def forget(self, *, session_ids: list[str], mentioning: str) -> int:
+        """Delete the entries of these sessions and those whose detail mentions `mentioning` (an id);
+        returns how many. Only for erasing a person on request."""
         ...
 
 
@@ -190,6 +282,15 @@ class WebhookEventRepository(Protocol):
 
     def for_booking(self, uids: list[str]) -> list[WebhookEvent]: ...
     def counts(self) -> dict[str, int]: ...
+    def concerning(self, *, email: str | None, session_ids: list[str], booking_uids: list[str]) -> list[WebhookEvent]:
+        """Events whose payload mentions `email` (any case), or that name one of the sessions or booking
+        uids; oldest first."""
+        ...
+
+    def delete(self, event_id: int) -> None: ...
+    def clear_payloads(self, *, received_before: datetime) -> int:
+        """Blank the payload of events received before the cutoff; returns how many were blanked."""
+        ...
 
 
 class WebhookRefusalRepository(Protocol):
@@ -256,6 +357,13 @@ class PipelineRepository(Protocol):
         ...
 
 
+class DataRequestRepository(Protocol):
+    def add(self, request: DataRequest) -> DataRequest: ...
+    def latest(self, *, limit: int = 50) -> list[DataRequest]:
+        """Newest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Use as `with uow_factory() as uow: ...; uow.commit()`; leaving without commit rolls back."""
 
@@ -267,9 +375,12 @@ class UnitOfWork(Protocol):
     transcripts: TranscriptRepository
     whiteboards: WhiteboardRepository
     media: MediaRepository
+    consents: ConsentRepository
     token_usage: TokenUsageRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
+    accounts: AccountRepository
+    sign_ins: SignInSessionRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository
@@ -282,6 +393,7 @@ class UnitOfWork(Protocol):
     recommendations: RecommendationRepository
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
+    data_requests: DataRequestRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

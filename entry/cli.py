@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core.config import load_settings
 from core.errors import WorkspaceError
 from core.provider_ids import PROVIDER_IDS
+from entry.user_commands import add_user_commands
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
@@ -80,6 +81,22 @@ def _parser() -> argparse.ArgumentParser:
     interview.add_argument("--level", choices=["junior", "mid", "senior", "staff"], default="mid")
     interview.add_argument("--minutes", type=int, default=None, help="interview length (default: interview_minutes)")
     interview.set_defaults(func=_interview)
+
+    privacy = commands.add_parser("privacy", help="retention cleanup; a person's data exported or erased")
+    p_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    p_commands.add_parser("cleanup", help="delete what the retention settings say has expired").set_defaults(
+        func=_privacy_cleanup
+    )
+    p_export = p_commands.add_parser("export", help="everything stored about a candidate, as a zip")
+    p_export.add_argument("email", help="the candidate's email (any case)")
+    p_export.add_argument("zip", type=Path, help="the zip file to write")
+    p_export.set_defaults(func=_privacy_export)
+    p_erase = p_commands.add_parser("erase", help="delete everything stored about a candidate, for good")
+    p_erase.add_argument("email", help="the candidate's email (any case)")
+    p_erase.add_argument("--yes", action="store_true", help="confirm: erasing cannot be undone")
+    p_erase.set_defaults(func=_privacy_erase)
+
+    add_user_commands(commands, _workspace)
     return parser
 
 
@@ -212,6 +229,55 @@ def _transcribe(args: argparse.Namespace) -> int:
 
     segments = transcribe_file(args.file, settings=load_settings(), problem_id=args.problem, accurate=args.accurate)
     print(format_segments(segments, problem_id=args.problem, as_json=args.json))
+    return 0
+
+
+CLI_ACTOR = "cli"  # who the audit log names for the command line (run by whoever has the server's shell)
+
+
+def _privacy_cleanup(args: argparse.Namespace) -> int:
+    from core.privacy.retention import apply_retention
+
+    report = apply_retention(_workspace(), actor=CLI_ACTOR)
+    print(
+        f"deleted {report.sessions} expired interviews ({report.session_rows} records with them), "
+        f"{report.media_files} media files and {report.whiteboard_pictures} whiteboard pictures; "
+        f"blanked {report.webhook_payloads} webhook payloads"
+    )
+    return 0
+
+
+def _privacy_export(args: argparse.Namespace) -> int:
+    from core.privacy.person_export import export_person
+    from core.privacy.subjects import candidate_by_email
+
+    ws = _workspace()
+    candidate = candidate_by_email(ws, args.email)
+    if args.zip.exists() and args.zip.is_dir():
+        raise WorkspaceError(f"{args.zip} is a folder; give the zip file's name.")
+    data = export_person(ws, candidate.id, actor=CLI_ACTOR)
+    try:
+        args.zip.write_bytes(data)
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot write {args.zip}: {exc.strerror or exc}.") from exc
+    print(f"wrote {args.zip} ({len(data):,} bytes) for candidate {candidate.id}")
+    return 0
+
+
+def _privacy_erase(args: argparse.Namespace) -> int:
+    from core.privacy.person_erasure import erase_person
+    from core.privacy.subjects import candidate_by_email
+
+    ws = _workspace()
+    candidate = candidate_by_email(ws, args.email)
+    if not args.yes:
+        raise WorkspaceError(
+            f"Erasing candidate {candidate.id} deletes their interviews, resumes and files for good; "
+            "run again with --yes to do it."
+        )
+    request = erase_person(ws, candidate.id, actor=CLI_ACTOR)
+    total = sum(request.counts.values())
+    print(f"erased candidate {candidate.id}: {total} records deleted (data request {request.id})")
     return 0
 
 

@@ -12,6 +12,9 @@ from components.follow_ups import render_follow_ups
 from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_facts import source_line
+from components.signed_in import current_account
+from core.accounts.access import permitted
+from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
 from core.interview.services import list_history
 from core.live.session_facts import gather_facts
@@ -19,13 +22,25 @@ from core.live.sessions import HUMAN, Cockpit, cockpit
 from core.live.stage_clock import format_duration
 from core.models import SessionStatus
 
-ACTOR = "interviewer"
 OTHER_SIDE = {True: "customer", False: "candidate"}  # who the transcript's other speaker is
 
 ws = get_workspace()
 st.title("Debrief")
 
+account = current_account()
+ACTOR = account.audit_name
+
+
+def may_debrief(session_id: str) -> bool:
+    """The debrief is the hiring side's: whoever runs the session, or reviews it (never the person interviewed)."""
+    return any(permitted(ws, account, action, session_id) for action in (SessionAction.EDIT, SessionAction.REVIEW))
+
+
 session_id = current_session_id()
+if session_id and not may_debrief(session_id):
+    st.error("There is no interview with that id that you can open.")
+    set_current_session(None)
+    session_id = None
 view: Cockpit | None = None
 if session_id:
     try:
@@ -34,8 +49,9 @@ if session_id:
         set_current_session(None)
 
 if view is None:
-    done, _ = list_history(ws, limit=50, statuses=[SessionStatus.COMPLETED, SessionStatus.ACTIVE, SessionStatus.PAUSED])
-    led = [s for s in done if s.interviewer_provider == HUMAN]
+    statuses = [SessionStatus.COMPLETED, SessionStatus.ACTIVE, SessionStatus.PAUSED]
+    done, _ = list_history(ws, limit=50, statuses=statuses, scope=scope(account))
+    led = [s for s in done if s.interviewer_provider == HUMAN and may_debrief(s.id)]
     if not led:
         st.info("No interviewer-led sessions yet. Run one on the Live session page.")
         st.page_link("pages/live.py", label="Go to Live session", icon=":material/record_voice_over:")

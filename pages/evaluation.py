@@ -14,7 +14,11 @@ from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_media import render_session_media
+from components.signed_in import current_account
+from core.accounts.access import permitted
+from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
+from core.evaluation.release import approve, withdraw
 from core.evaluation.report import EvaluationReport, TranscriptLine, clock, load_report
 from core.evaluation.report_export import report_markdown, report_pdf
 from core.evaluation.reviews import EffectiveScore, override_score
@@ -29,7 +33,14 @@ from core.speech.transcript_formats import speaker_label
 ws = get_workspace()
 st.title("Evaluation")
 
+account = current_account()
 session_id = current_session_id()
+if session_id and not permitted(ws, account, SessionAction.VIEW_EVALUATION, session_id):
+    if permitted(ws, account, SessionAction.VIEW, session_id):  # theirs, not released yet: their own view says so
+        st.switch_page("pages/share.py", query_params={"session": session_id})
+    st.error("There is no interview with that id that you can open.")
+    set_current_session(None)
+    session_id = None
 view = None
 if session_id:
     try:
@@ -40,7 +51,8 @@ if session_id:
         set_current_session(None)
 
 if view is None or view.evaluation is None:
-    completed, _ = list_history(ws, limit=30, statuses=[SessionStatus.COMPLETED])
+    completed, _ = list_history(ws, limit=30, statuses=[SessionStatus.COMPLETED], scope=scope(account))
+    completed = [s for s in completed if permitted(ws, account, SessionAction.VIEW_EVALUATION, s.id)]
     if view is not None and view.session.is_open:
         st.info("This interview is still going: end it on the Interview page to get its evaluation.")
         st.page_link("pages/interview.py", label="Back to the interview", icon=":material/forum:")
@@ -66,6 +78,7 @@ if view is None or view.evaluation is None:
 
 assert view.evaluation is not None
 evaluated_id = view.session.id  # for adjust_form: the narrowing of `view` above does not reach into functions
+reviews = permitted(ws, account, SessionAction.REVIEW, evaluated_id)  # approve, withdraw, adjust scores
 if notice := st.session_state.pop("evaluation_notice", None):  # set by the Interview page when it ended
     st.warning(notice)
 who = view.candidate.name if view.candidate else "Candidate"
@@ -76,6 +89,39 @@ if flash := st.session_state.pop("evaluation_flash", None):
     st.success(flash)
 report = load_report(ws, view.session.id)
 rubric = ws.rubric(view.session.rubric_id)
+
+
+def render_release(report: EvaluationReport) -> None:
+    """Whether the candidate may see this evaluation yet, and the reviewer's approval that releases it."""
+    release = report.release
+    if release is None and not report.approval_required:
+        st.caption("The candidate sees this evaluation as it is: approval before sharing is off.")
+        return
+    if release is not None:
+        st.success(
+            f"Released to the candidate on {short(release.approved_at)} by {plain(release.approved_by)}.",
+            icon=":material/lock_open:",
+        )
+    else:
+        st.warning(
+            "Not released yet: the candidate sees this evaluation once a reviewer approves it.", icon=":material/lock:"
+        )
+    if not reviews:
+        return
+    label = "Withdraw the release" if release is not None else "Approve and release"
+    icon = ":material/undo:" if release is not None else ":material/verified:"
+    if st.button(label, type="secondary" if release is not None else "primary", icon=icon):
+        try:
+            if release is not None:
+                withdraw(ws, report.session.id, actor=account.audit_name)
+            else:
+                approve(ws, report.session.id, actor=account.audit_name)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+        else:
+            done = "withdrawn: the candidate sees it as being reviewed" if release else "released to the candidate"
+            st.session_state["evaluation_flash"] = f"The evaluation is {done}."
+            st.rerun()
 
 
 def adjust_form(row: EffectiveScore) -> None:
@@ -91,10 +137,11 @@ def adjust_form(row: EffectiveScore) -> None:
             key=f"adjust_score_{row.key}",
         )
         justification = st.text_area("Justification (required)", key=f"adjust_reason_{row.key}")
-        reviewer = st.text_input("Reviewer", key=f"adjust_reviewer_{row.key}")
+        if report.release is not None:
+            st.caption("Already released: the candidate sees the new score, beside the evaluator's original.")
         if st.form_submit_button("Save adjustment"):
             try:
-                override_score(ws, evaluated_id, row.key, float(score), justification, reviewer)
+                override_score(ws, evaluated_id, row.key, float(score), justification, account.audit_name)
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:
@@ -171,7 +218,8 @@ def render_exports(report: EvaluationReport) -> None:
     )
 
 
-render_evaluation(view.evaluation, report, adjust=adjust_form)
+render_release(report)
+render_evaluation(view.evaluation, report, adjust=adjust_form if reviews else None)
 render_transcript(report)
 render_exports(report)
 

@@ -8,6 +8,7 @@ interview (`?compare=…`). Opening one here does not change the interview this 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from components.calibration import render_calibration
-from components.candidate_merge import render_candidate_merge
 from components.chat_panel import render_messages
 from components.current_session import set_current_session
 from components.evaluation_report import render_evaluation
@@ -23,8 +23,11 @@ from components.history_views import render_comparison, render_snapshots, render
 from components.local_time import local, short
 from components.resources import get_workspace
 from components.session_media import render_session_media
+from components.signed_in import current_account
 from components.transcript_panel import render_transcript_panel
-from core.errors import WorkspaceError
+from core.accounts.access import permitted, require
+from core.accounts.policy import Action, SessionAction, allowed, scope
+from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.report import load_report
 from core.history.calibration import evaluator_calibration
 from core.history.services import (
@@ -36,7 +39,7 @@ from core.history.services import (
     search_history,
     session_detail,
 )
-from core.models import HistoryQuery, SessionStatus, SessionSummary, SortKey
+from core.models import AccountRole, HistoryQuery, SessionStatus, SessionSummary, SortKey
 from core.workspace import Workspace
 
 PAGE_SIZES = (25, 50, 100)
@@ -154,8 +157,12 @@ def _label(s: SessionSummary) -> str:
 
 
 def _render_list(ws: Workspace, interviewers: list[InterviewerOption]) -> list[SessionSummary]:
-    query = _filters(ws, interviewers)
+    query = replace(_filters(ws, interviewers), scope=scope(account))  # only what this person may see
+    if not staff:  # a score filter would tell a candidate the score of an evaluation not released yet
+        query = replace(query, score_min=None, score_max=None)
     result = search_history(ws, query)
+    if not staff:
+        result.items = [_without_unreleased_score(s) for s in result.items]
     st.session_state[PAGE_KEY] = result.page  # a page past the end (the list shrank) shows the last one
     if not result.items:
         st.info("No interview matches these filters.")
@@ -201,6 +208,12 @@ def _render_list(ws: Workspace, interviewers: list[InterviewerOption]) -> list[S
     return result.items
 
 
+def _without_unreleased_score(summary: SessionSummary) -> SessionSummary:
+    if permitted(ws, account, SessionAction.VIEW_EVALUATION, summary.id):
+        return summary
+    return replace(summary, overall_score=None)
+
+
 def _render_compare(ws: Workspace, detail: SessionDetail, candidates: dict[str, str]) -> None:
     others = {sid: label for sid, label in candidates.items() if sid != detail.session.id}
     current = st.query_params.get("compare")
@@ -222,6 +235,7 @@ def _render_compare(ws: Workspace, detail: SessionDetail, candidates: dict[str, 
         return
     st.query_params["compare"] = choice
     try:
+        require(ws, account, SessionAction.VIEW_EVALUATION, choice)
         comparison = compare_sessions(ws, detail.session.id, choice)
     except WorkspaceError as exc:
         st.warning(f"That interview cannot be compared: {exc}")
@@ -237,16 +251,22 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
         st.button("Close", icon=":material/close:", on_click=_close, key="history_close")
     who = detail.candidate.name if detail.candidate else "Candidate"
     interviewer = InterviewerOption(session.interviewer_provider, session.interviewer_model).label
-    score = detail.evaluation.overall_score if detail.evaluation else None
+    sees_evaluation = permitted(ws, account, SessionAction.VIEW_EVALUATION, session.id)
+    score = detail.evaluation.overall_score if detail.evaluation and sees_evaluation else None
     st.caption(
         f"{who} · {short(session.created_at)} · {session.level.value} · {interviewer} · "
         f"status: **{session.status.value}** · score: **{score_text(score)}**"
     )
-    if session.is_open and st.button("Continue this interview", type="primary"):
+    may_continue = session.is_open and permitted(ws, account, SessionAction.EDIT, session.id)
+    if may_continue and st.button("Continue this interview", type="primary"):
         set_current_session(session.id)
         st.switch_page("pages/interview.py", query_params={"session": session.id})
 
-    trend = candidate_trend(ws, detail.candidate.id) if detail.candidate else None
+    trend = candidate_trend(ws, detail.candidate.id, scope=scope(account)) if detail.candidate else None
+    if trend is not None and not staff:
+        trend.attempts = [
+            a for a in trend.attempts if permitted(ws, account, SessionAction.VIEW_EVALUATION, a.session_id)
+        ]
     tabs = st.tabs(["Chat", "Transcript", "Whiteboard", "Evaluation", "Recordings", "Trends", "Compare"])
     with tabs[0]:
         if detail.messages:
@@ -260,7 +280,9 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
     with tabs[2]:
         render_snapshots(detail.snapshots, ws.files.absolute)
     with tabs[3]:
-        if detail.evaluation:
+        if detail.evaluation and not sees_evaluation:
+            st.info("The evaluation of this interview is being reviewed; you can see it once a reviewer approves it.")
+        elif detail.evaluation:
             render_evaluation(detail.evaluation, load_report(ws, session.id))  # with reviewers' adjustments
         else:
             st.info(f"This interview is {session.status.value}; it has no evaluation yet.")
@@ -282,6 +304,8 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
 
 
 ws = get_workspace()
+account = current_account()
+staff = any(account.has(role) for role in (AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN))
 st.title("History")
 
 interviewers = interviewer_options(ws)  # empty exactly when there is no interview at all
@@ -293,15 +317,18 @@ if not interviewers:
 listed = _render_list(ws, interviewers)
 
 # Read only while open: it goes through every reviewed interview.
-with st.expander("Calibration", icon=":material/balance:", key="history_calibration", on_change="rerun") as section:
-    if section.open:
-        render_calibration(evaluator_calibration(ws))
-
-render_candidate_merge(ws, actor="admin")  # for everyone until accounts arrive; then admins only
+if allowed(account, Action.REVIEW):
+    with st.expander("Calibration", icon=":material/balance:", key="history_calibration", on_change="rerun") as section:
+        if section.open:
+            render_calibration(evaluator_calibration(ws))
 
 if opened := st.query_params.get("session"):
     try:
+        require(ws, account, SessionAction.VIEW, opened)
         detail = session_detail(ws, opened)
+    except AccessDenied as exc:
+        st.warning(str(exc))
+        _close()
     except WorkspaceError:
         st.warning("The interview in the address is not in this workspace (any more).")
         _close()

@@ -10,17 +10,21 @@ import streamlit as st
 
 from components.camera import render_camera
 from components.chat_panel import AVATARS, render_message, render_messages
-from components.current_session import current_session_id, set_current_session
+from components.consent import render_consent
+from components.current_session import permitted_session_id, set_current_session
 from components.live_modes import render_live_modes
 from components.llm_choice import session_choice, usage_line
 from components.mic import render_mic
 from components.plain_text import without_images
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
+from components.signed_in import current_account
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
 from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
+from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
+from core.evaluation.release import approval_required, is_released
 from core.interview.services import (
     InterviewView,
     end_interview,
@@ -38,7 +42,7 @@ from core.interview.services import (
     usage_summary,
 )
 from core.live.sessions import is_live
-from core.models import Role, Session, SessionStatus
+from core.models import AccountRole, Role, Session, SessionStatus
 from core.speech import live_transcription
 from core.speech.recordings import transcribe_recording
 from core.speech.session_audio import refine_transcript
@@ -48,16 +52,33 @@ NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline 
 END_DIALOG = "interview_end_dialog"  # id of the session whose "End the interview?" dialog is open
 ENDING = "interview_ending"  # id of the session being ended (transcript pass and evaluation under way)
 EVALUATION_NOTICE = "evaluation_notice"  # shown once on the Evaluation page
+REVIEWED_FIRST = (
+    "Your evaluation is being reviewed: a reviewer checks every AI evaluation before it is shared with you. "
+    "Come back later: once it is approved, “See your evaluation” appears here."
+)
 
 ws = get_workspace()
-session_id = current_session_id()
+account = current_account()
+ACTOR = account.audit_name  # who the audit log and the recording consent name
+session_id = permitted_session_id(ws, SessionAction.EDIT)  # another person's interview is not opened here
+
+
+# Interviewers, reviewers and admins practising see their evaluation at once; candidates wait for a reviewer.
+candidate_side = not any(
+    account.has(role) for role in (AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN)
+)
+
+
+def evaluation_waits(session_id: str) -> bool:
+    """Whether this person waits for a reviewer before seeing the evaluation of `session_id`."""
+    return approval_required(ws) and candidate_side and not is_released(ws, session_id)
 
 
 def _no_interview() -> NoReturn:
     st.title("Interview")
     st.info("No interview is open in this tab. Start one on the Setup page.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
-    for summary in open_sessions(ws)[:5]:
+    for summary in open_sessions(ws, scope=scope(account))[:5]:
         if st.button(f"Resume: {summary.problem_title} · {summary.candidate_name or 'Candidate'}", key=summary.id):
             set_current_session(summary.id)
             st.rerun()
@@ -93,7 +114,8 @@ def clock(session: Session) -> None:
 
 
 def _finish_interview(session_id: str) -> None:
-    """Stop the microphone, run the accurate pass over its recordings, evaluate, show the evaluation.
+    """Stop the microphone, run the accurate pass over its recordings, evaluate, show the evaluation
+    (or, when a reviewer approves evaluations first, say so on this page).
 
     Runs in a full page run before any timed fragment is drawn: a fragment's timer firing during
     these seconds and a page switch at their end left the browser with a blank page.
@@ -118,6 +140,10 @@ def _finish_interview(session_id: str) -> None:
         st.error(f"The interview could not be ended: {exc}")
         st.button("Back to the interview", key="ending_failed_back")
         st.stop()
+    if evaluation_waits(session_id):
+        if notice := st.session_state.pop(EVALUATION_NOTICE, None):
+            st.session_state[NOTICE] = notice
+        st.rerun()
     st.switch_page("pages/evaluation.py", query_params={"session": session_id})
 
 
@@ -129,7 +155,13 @@ def _close_end_dialog() -> None:
 # click inside it also counts on a full rerun — AppTest never reruns just the dialog (streamlit#9786).
 @st.dialog("End the interview?", on_dismiss=_close_end_dialog)
 def confirm_end(session_id: str) -> None:
-    st.write("You'll get your evaluation straight away. No answers can be added afterwards.")
+    if evaluation_waits(session_id):
+        st.write(
+            "Your evaluation goes to a reviewer first; you'll see it once they approve it. "
+            "No answers can be added afterwards."
+        )
+    else:
+        st.write("You'll get your evaluation straight away. No answers can be added afterwards.")
     yes, no = st.columns(2)
     if yes.button("Yes, end it", type="primary", key="confirm_end_yes"):
         _close_end_dialog()
@@ -243,11 +275,14 @@ with board_col:
         )
     if session.is_open:
         with st.expander("Transcribe a recording", icon=":material/graphic_eq:"):
-            recording = st.file_uploader(
-                "An audio file of this interview (wav, mp3, m4a, ogg, webm)",
-                type=["wav", "mp3", "m4a", "ogg", "webm"],
-                key="interview_recording",
-            )
+            agreed = render_consent(ws, session.id, "audio", actor=ACTOR, place="upload")
+            recording = None
+            if agreed:
+                recording = st.file_uploader(
+                    "An audio file of this interview (wav, mp3, m4a, ogg, webm)",
+                    type=["wav", "mp3", "m4a", "ogg", "webm"],
+                    key="interview_recording",
+                )
             if recording is not None and st.button("Transcribe", key="interview_transcribe"):
                 progress_bar = st.progress(0.0, text="Reading the recording…")
 
@@ -319,18 +354,20 @@ if session.status is SessionStatus.ACTIVE:
         ):
             live_transcription.listen(session.id)
             mic_live = render_mic(
+                ws,
                 session.id,
                 on_frame=partial(_hear, session.id),
                 on_stop=partial(live_transcription.stop_in_background, session.id),
+                actor=ACTOR,
             )
         elif listening:  # switched off: keep the last words, stop recording
             live_transcription.stop(session.id)
     with camera_col:
         camera_live = False
         if st.toggle("Record my camera", key=f"camera_on_{session.id}", help="Saved as MP4 with the interview"):
-            camera_live = render_camera(ws, session.id)
+            camera_live = render_camera(ws, session.id, actor=ACTOR)
     with screen_col:
-        screen_live = render_screen_share(ws, session.id)
+        screen_live = render_screen_share(ws, session.id, actor=ACTOR)
     with modes:
         render_live_modes(mic=mic_live, camera=camera_live, screen=screen_live)
 elif session.status is SessionStatus.PAUSED and bar[0].button(
@@ -343,8 +380,15 @@ if session.is_open:
         st.session_state[END_DIALOG] = session.id
     if st.session_state.get(END_DIALOG) == session.id:
         confirm_end(session.id)
-else:
+elif not (approval_required(ws) and candidate_side):
     st.success("This interview has ended.")
     if bar[1].button("See the evaluation", type="primary", width="stretch"):
         st.switch_page("pages/evaluation.py", query_params={"session": session.id})
+elif is_released(ws, session.id):  # a reviewer approved it: the candidate's own view shows it
+    st.success("This interview has ended and your evaluation is ready.")
+    if bar[1].button("See your evaluation", type="primary", width="stretch"):
+        st.switch_page("pages/share.py", query_params={"session": session.id})
+else:
+    st.success("This interview has ended.")
+    st.info(REVIEWED_FIRST, icon=":material/hourglass_top:")
 bar[3].caption("Everything you type or say is saved as it arrives; reload or come back later to continue.")

@@ -18,20 +18,22 @@ from components.cockpit.notice import render_notice
 from components.cockpit.stages import render_goals, render_stages
 from components.cockpit.start import render_pick_or_start
 from components.cockpit.transcript import render_live_transcript, render_mic_toggle, render_said_form
-from components.current_session import current_session_id, set_current_session
+from components.current_session import permitted_session_id, set_current_session
 from components.resources import get_workspace
+from components.signed_in import current_account
 from components.whiteboard import render_whiteboard
+from core.accounts.policy import SessionAction
 from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, cockpit, is_live
 from core.models import SessionStatus
 
-ACTOR = "interviewer"  # accounts arrive later; services already take the acting person
-
 ws = get_workspace()
+account = current_account()
+ACTOR = account.audit_name  # who the audit log and the notes name
 
-session_id = current_session_id()
+session_id = permitted_session_id(ws, SessionAction.EDIT)
 if session_id is None:
-    render_pick_or_start(ws, actor=ACTOR)
+    render_pick_or_start(ws, account=account)
     st.stop()
 try:
     view: Cockpit = cockpit(ws, session_id)
@@ -43,7 +45,7 @@ except WorkspaceError:
     if led_by_ai:  # an AI-led interview: the Interview page runs those
         st.switch_page("pages/interview.py", query_params={"session": session_id})
     set_current_session(None)
-    render_pick_or_start(ws, actor=ACTOR)
+    render_pick_or_start(ws, account=account)
     st.stop()
 
 session = view.session
@@ -82,7 +84,7 @@ with right:
     with tabs[0]:
         if session.status is SessionStatus.ACTIVE:
             render_said_form(ws, session.id)
-            render_mic_toggle(ws, session.id)
+            render_mic_toggle(ws, session.id, actor=ACTOR)
         transcript_box = st.container()
     with tabs[1]:
         reference = view.problem.reference_components if view.problem else ()

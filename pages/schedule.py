@@ -20,6 +20,8 @@ from components.current_session import set_current_session
 from components.local_time import local, short
 from components.plain_text import plain
 from components.resources import get_workspace
+from components.signed_in import current_account
+from core.accounts.policy import Action, allowed
 from core.candidates.services import list_candidates, register_resume
 from core.errors import WorkspaceError
 from core.live.sessions import ensure_live
@@ -90,7 +92,7 @@ def _candidate_fields(ws: Workspace) -> tuple[str | None, str, str]:
     )
     if upload is not None and st.session_state.get("schedule_resume_done") != upload.file_id:
         try:
-            profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor="scheduler")
+            profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor=account.audit_name)
         except WorkspaceError as exc:
             st.error(str(exc))
         else:
@@ -200,7 +202,7 @@ def _book(ws: Workspace, request: bookings.BookingRequest, client: CalcomClient 
     st.session_state.pop("schedule_alternatives", None)
     try:
         with st.spinner("Booking…"):
-            view = bookings.book_interview(ws, request, client=client)
+            view = bookings.book_interview(ws, request, client=client, actor=account.audit_name, owner=account)
     except bookings.SlotUnavailable as exc:
         st.session_state["schedule_alternatives"] = (str(exc), exc.alternatives)
         return
@@ -299,11 +301,17 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
                 reason = st.text_input("Reason (optional)", key=f"move_reason_{sid}")
                 if st.button("Move interview", key=f"move_{sid}"):
                     start = datetime.combine(new_day, new_time, tzinfo=zone).astimezone(UTC)
-                    _act(lambda: bookings.reschedule_booking(ws, sid, start=start, reason=reason, client=client))
+                    _act(
+                        lambda: bookings.reschedule_booking(
+                            ws, sid, start=start, reason=reason, client=client, actor=account.audit_name
+                        )
+                    )
             with cancel.expander("Cancel"):
                 reason = st.text_input("Reason (the candidate sees it)", key=f"cancel_reason_{sid}")
                 if st.button("Cancel interview", key=f"cancel_{sid}", type="secondary"):
-                    _act(lambda: bookings.cancel_booking(ws, sid, reason=reason, client=client))
+                    _act(
+                        lambda: bookings.cancel_booking(ws, sid, reason=reason, client=client, actor=account.audit_name)
+                    )
 
 
 def _act(action: Callable[[], object]) -> None:
@@ -367,6 +375,7 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
                     timezone=zone,
                     working_hours=hours,
                     calcom_username=username,
+                    actor=account.audit_name,
                 )
             except WorkspaceError as exc:
                 st.error(str(exc))
@@ -409,7 +418,7 @@ def _event_type_form(ws: Workspace, kinds: list[EventType], client: CalcomClient
             kind.buffer_before_minutes, kind.buffer_after_minutes = int(before), int(after)
             kind.calcom_event_type_id = int(calcom_id) or None
             try:
-                team.save_event_type(ws, kind)
+                team.save_event_type(ws, kind, actor=account.audit_name)
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:
@@ -431,6 +440,10 @@ def _event_type_form(ws: Workspace, kinds: list[EventType], client: CalcomClient
 # --- page ---------------------------------------------------------------------------------------
 
 ws = get_workspace()
+account = current_account()
+if not allowed(account, Action.SCHEDULE):
+    st.error("Only interviewers and administrators book interviews.")
+    st.stop()
 client = calcom_client(ws.settings)
 viewer_tz = _viewer_timezone()
 

@@ -11,19 +11,25 @@ from components.llm_choice import choice_for, key_source, remember_key
 from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
+from components.signed_in import current_account
+from core.accounts.policy import scope
 from core.candidates.services import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
 from core.interview.services import create_interview, open_sessions, start_interview
 from core.llm.providers import PROVIDERS, LLMChoice, models_for, validate_choice
-from core.models import Level
+from core.models import AccountRole, Level
 
 ws = get_workspace()
+account = current_account()
+# A candidate practises as themselves: their resume and their interviews go to their own record. Interviewers
+# and admins may set up an interview for someone else, who is then found by the resume's email.
+for_self = not any(account.has(r) for r in (AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN))
 
 st.title("Set up a practice interview")
 st.caption("A system-design interview with the built-in interviewer — no API key or network needed.")
 
 # --- Interviews left open (reload, closed tab, server restart) -------------------------------
-open_ones = open_sessions(ws)
+open_ones = open_sessions(ws, scope=scope(account))
 if open_ones:
     with st.container(border=True):
         st.markdown("**Pick up where you left off**")
@@ -49,7 +55,13 @@ if upload is not None:
     if st.session_state.get("setup_resume_digest") != digest:
         with st.spinner("Reading your resume…"):
             try:
-                registered = register_resume(ws, filename=upload.name, data=data)
+                registered = register_resume(
+                    ws,
+                    filename=upload.name,
+                    data=data,
+                    actor=account.audit_name,
+                    as_email=account.email if for_self else None,
+                )
                 st.session_state["candidate_id"] = registered.candidate.id
                 st.session_state["setup_resume_digest"] = digest
                 st.session_state.pop("setup_resume_error", None)
@@ -174,8 +186,12 @@ if start:
                 st.stop()
     try:
         candidate_id = st.session_state.get("candidate_id")
-        if candidate_id is None and st.session_state.get("setup_name", "").strip():
-            candidate_id = create_candidate(ws, name=st.session_state["setup_name"]).id
+        typed_name = st.session_state.get("setup_name", "").strip()
+        if candidate_id is None and for_self:
+            candidate_id = create_candidate(ws, name=typed_name or account.name, email=account.email).id
+            st.session_state["candidate_id"] = candidate_id
+        elif candidate_id is None and typed_name:
+            candidate_id = create_candidate(ws, name=typed_name).id
             st.session_state["candidate_id"] = candidate_id
         session = create_interview(
             ws,
@@ -185,6 +201,8 @@ if start:
             duration_minutes=minutes,
             provider=provider,
             model=model,
+            actor=account.audit_name,
+            owner=account,
         )
         start_interview(ws, session.id)
     except WorkspaceError as exc:

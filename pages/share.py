@@ -1,30 +1,70 @@
-"""Candidate view: only what the person being interviewed may see — the problem and the whiteboard.
+"""Candidate view: only what the person being interviewed may see — the problem, the whiteboard and,
+once a reviewer has released it, their evaluation.
 
 Opened from the Live session page in its own tab, for sharing on screen: no notes, no timers, no
-copilot, no scores and no navigation to them.
+copilot, no scores and no navigation to them while the interview runs. After a practice interview
+the candidate comes here for their evaluation (core.evaluation.release decides when they may see it).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from components.candidate_evaluation import render_awaiting, render_candidate_evaluation
 from components.resources import get_workspace
+from components.signed_in import current_account
 from components.whiteboard import render_whiteboard
-from core.errors import WorkspaceError
-from core.live.sessions import cockpit
+from core.accounts.access import require
+from core.accounts.policy import SessionAction
+from core.errors import AccessDenied, WorkspaceError
+from core.evaluation.release import ReleaseStatus, release_status, released_report
+from core.interview.services import InterviewView, get_interview
+from core.live.sessions import Cockpit, cockpit, is_live
 
 ws = get_workspace()
 
 # The shared screen shows this page alone: hide the app's navigation bar.
-st.html("<style>header[data-testid='stHeader'] {display: none;} .stAppToolbar {display: none;}</style>")
+st.html(
+    "<style>header[data-testid='stHeader'] {display: none;} .stAppToolbar {display: none;}"
+    " .st-key-iw_account_menu {display: none;}</style>"
+)
+
+
+def render_evaluation_once_released(session_id: str) -> ReleaseStatus:
+    """The evaluation when it is released; "being reviewed" while it waits for a reviewer."""
+    status = release_status(ws, session_id)
+    if status is ReleaseStatus.AWAITING:
+        render_awaiting()
+    elif status is ReleaseStatus.RELEASED and (report := released_report(ws, session_id)) is not None:
+        render_candidate_evaluation(report)
+    return status
+
 
 session_id = st.query_params.get("session")
-view = None
+view: Cockpit | None = None
+practice: InterviewView | None = None
 if session_id:
     try:
-        view = cockpit(ws, session_id)
+        require(ws, current_account(), SessionAction.VIEW, session_id)  # the person's own, or staff on it
+        if is_live(ws, session_id):
+            view = cockpit(ws, session_id)
+        else:
+            practice = get_interview(ws, session_id)
+    except AccessDenied as exc:
+        st.error(str(exc))
+        st.query_params.pop("session", None)
+        view = practice = None
     except WorkspaceError:
-        view = None
+        view = practice = None
+
+if practice is not None:  # a practice interview with the AI interviewer: its evaluation, once released
+    st.title(practice.problem.title)
+    if practice.session.is_open:
+        st.info("Your interview is still going: your evaluation appears here once it has ended.")
+    elif render_evaluation_once_released(practice.session.id) is ReleaseStatus.NOT_EVALUATED:
+        st.info("This interview has no evaluation.")
+    st.stop()
+
 if view is None:
     st.title("Candidate view")
     st.info("Open this view from a live session's page (“Candidate view”), then share this tab.")
@@ -40,3 +80,5 @@ else:
 st.markdown("**Whiteboard**")
 reference = view.problem.reference_components if view.problem else ()
 render_whiteboard(ws, view.session.id, reference_components=reference, editable=view.session.is_open)
+if not view.session.is_open:
+    render_evaluation_once_released(view.session.id)

@@ -12,6 +12,8 @@ import streamlit as st
 from components.calcom import webhook_secret_set
 from components.local_time import short
 from components.resources import get_workspace
+from components.signed_in import current_account
+from core.accounts.policy import Action, allowed
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from entry.webhook_routes import PATH
 
@@ -27,6 +29,9 @@ STATUSES = {
 
 ws = get_workspace()
 st.title("Webhook log")
+if not allowed(current_account(), Action.VIEW_WEBHOOKS):
+    st.error("Only administrators read the webhook log.")
+    st.stop()
 secret = "set" if webhook_secret_set() else "not set — every delivery is refused until CALCOM_WEBHOOK_SECRET is set"
 st.caption(f"Cal.com posts to `{PATH}` on this server. Signing secret: {secret}.")
 

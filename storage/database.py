@@ -52,6 +52,24 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+def migration_engine(url: str) -> Engine:
+    """An engine for schema migrations. SQLite alters a table by copying it and dropping the old one; with
+    foreign keys on, that drop cascades and empties every child table (all of a session's messages and
+    evaluations), so, as SQLite's own procedure for such changes says, they are off on its connections."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _foreign_keys_off)
+    return engine
+
+
+def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=OFF")
+    finally:
+        cursor.close()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite leaves foreign keys off per connection; WAL lets readers run while one thread writes."""
     cursor = dbapi_connection.cursor()

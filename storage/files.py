@@ -50,6 +50,21 @@ class LocalFileStore:
         """Remove every file of a session; nothing happens if it has none."""
         shutil.rmtree(self.session_dir(session_id), ignore_errors=True)
 
+    def delete_candidate(self, candidate_id: str) -> None:
+        """Remove every file of a candidate (their resumes); nothing happens if there is none. A file
+        that cannot be removed raises OSError: an erasure must not pass over it in silence."""
+        folder = self.root / "candidates" / _component(candidate_id, "candidate id")
+        if folder.exists():
+            shutil.rmtree(folder)
+
+    def delete(self, relative_path: str) -> bool:
+        """Remove one stored file; False when it was already gone. Refuses paths outside the root."""
+        path = self.absolute(relative_path)
+        if not path.is_file():
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
     def _save(self, area: str, owner_id: str, name: str, data: bytes) -> str:
         owner = _component(owner_id, "id")
         filename = _component(name, "file name")

@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from storage.database import make_engine
+from storage.database import make_engine, migration_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -53,7 +53,7 @@ def current_revision(url: str) -> str | None:
 
 
 def _run(url: str, action: Callable[[Config], None]) -> None:
-    engine = make_engine(url)
+    engine = migration_engine(url)
     try:
         with engine.begin() as connection:
             config = alembic_config()

@@ -118,6 +118,8 @@ class SessionRow(Base):
         Index(None, "candidate_id"),
         Index(None, "problem_id", "created_at"),  # History's problem filter
         Index(None, "interviewer_provider", "interviewer_model", "created_at"),  # History's interviewer filter
+        Index(None, "owner_id"),
+        Index(None, "team"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -140,6 +142,42 @@ class SessionRow(Base):
     stage_started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="SET NULL"))
+    team: Mapped[str] = mapped_column(String(100))  # no Python default: older revisions' inserts must not name it
+
+
+class AccountRow(Base):
+    """A person who signs in; email_key is core.models.email_key(email), unique: one person, one account."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (Index(None, "email_key", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]]
+    team: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class SignInSessionRow(Base):
+    """A browser's sign-in, keyed by the SHA-256 of the token its cookie holds."""
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (Index(None, "account_id"), Index(None, "expires_at"))
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
 
 
 class MessageRow(Base):
@@ -195,6 +233,21 @@ class MediaFileRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SessionConsentRow(Base):
+    """Agreement to be recorded; append-only, so every consent given in a session stays on record."""
+
+    __tablename__ = "session_consents"
+    __table_args__ = (Index(None, "session_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    actor: Mapped[str] = mapped_column(String(200))
+    kinds: Mapped[list[Any]]
+    notice_version: Mapped[str] = mapped_column(String(40))
+    given_at: Mapped[datetime]
+    confirmed_for: Mapped[str | None] = mapped_column(String(20))
+
+
 class EvaluationRow(Base):
     """overall_score is a column because History sorts and shows it; the rest is one report."""
 
@@ -217,6 +270,10 @@ class EvaluationRow(Base):
     model: Mapped[str | None] = mapped_column(String(100))
     prompt_version: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Released to the candidate once a reviewer approves (core.evaluation.release); NULL: not approved yet.
+    # On this row, so the approval covers exactly this evaluation and a new one starts unapproved.
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class ScoreOverrideRow(Base):
@@ -477,6 +534,21 @@ class PipelineChangeRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("sessions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataRequestRow(Base):
+    """A person's data exported or erased on request, or a retention run; subject is a candidate id, never
+    a name or email. No foreign key: the record that a person was erased must outlive them."""
+
+    __tablename__ = "data_requests"
+    __table_args__ = (Index(None, "created_at"), Index(None, "subject"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # export | erase | retention
+    subject: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(200))
+    counts: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -17,9 +17,12 @@ from sqlalchemy.orm import sessionmaker
 
 from core.errors import DatabaseUnavailable
 from core.unit_of_work import (
+    AccountRepository,
     AuditRepository,
     BookingRepository,
     CandidateRepository,
+    ConsentRepository,
+    DataRequestRepository,
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
@@ -34,6 +37,7 @@ from core.unit_of_work import (
     ScoreOverrideRepository,
     SessionInterviewerRepository,
     SessionRepository,
+    SignInSessionRepository,
     TeamMemberRepository,
     TokenUsageRepository,
     TranscriptRepository,
@@ -41,8 +45,10 @@ from core.unit_of_work import (
     WebhookRefusalRepository,
     WhiteboardRepository,
 )
+from storage.repositories.accounts import SqlAccountRepository, SqlSignInSessionRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.candidates import SqlCandidateRepository, SqlResumeRepository
+from storage.repositories.consent import SqlConsentRepository
 from storage.repositories.debrief import (
     SqlFollowUpRepository,
     SqlPipelineRepository,
@@ -59,6 +65,7 @@ from storage.repositories.interview import (
     SqlWhiteboardRepository,
 )
 from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
+from storage.repositories.privacy import SqlDataRequestRepository
 from storage.repositories.scheduling import (
     SqlBookingRepository,
     SqlEventTypeRepository,
@@ -84,9 +91,12 @@ class SqlAlchemyUnitOfWork:
     transcripts: TranscriptRepository
     whiteboards: WhiteboardRepository
     media: MediaRepository
+    consents: ConsentRepository
     token_usage: TokenUsageRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
+    accounts: AccountRepository
+    sign_ins: SignInSessionRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository
@@ -99,6 +109,7 @@ class SqlAlchemyUnitOfWork:
     recommendations: RecommendationRepository
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
+    data_requests: DataRequestRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -117,9 +128,12 @@ class SqlAlchemyUnitOfWork:
         self.transcripts = SqlTranscriptRepository(session)
         self.whiteboards = SqlWhiteboardRepository(session)
         self.media = SqlMediaRepository(session)
+        self.consents = SqlConsentRepository(session)
         self.token_usage = SqlTokenUsageRepository(session)
         self.score_overrides = SqlScoreOverrideRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.accounts = SqlAccountRepository(session)
+        self.sign_ins = SqlSignInSessionRepository(session)
         self.team_members = SqlTeamMemberRepository(session)
         self.event_types = SqlEventTypeRepository(session)
         self.bookings = SqlBookingRepository(session)
@@ -132,6 +146,7 @@ class SqlAlchemyUnitOfWork:
         self.recommendations = SqlRecommendationRepository(session)
         self.follow_ups = SqlFollowUpRepository(session)
         self.pipeline = SqlPipelineRepository(session)
+        self.data_requests = SqlDataRequestRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

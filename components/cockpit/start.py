@@ -5,17 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from components.current_session import set_current_session
+from core.accounts.policy import scope
 from core.errors import WorkspaceError
 from core.interview.services import open_sessions
 from core.live.sessions import HUMAN, create_live_session
+from core.models import Account
 from core.workspace import Workspace
 
 
-def render_pick_or_start(ws: Workspace, *, actor: str) -> None:
+def render_pick_or_start(ws: Workspace, *, account: Account) -> None:
     """The page when this tab has no session: open interviewer-led sessions to resume, then the start form."""
     st.title("Live session")
     st.caption("Run an interview with a person: timed stages, open goals, a copilot and live notes.")
-    resumable = [s for s in open_sessions(ws) if s.interviewer_provider == HUMAN]
+    resumable = [s for s in open_sessions(ws, scope=scope(account)) if s.interviewer_provider == HUMAN]
     if resumable:
         st.subheader("Pick up a session")
         for summary in resumable[:8]:
@@ -24,11 +26,11 @@ def render_pick_or_start(ws: Workspace, *, actor: str) -> None:
                 set_current_session(summary.id)
                 st.rerun()
     st.subheader("Start a session")
-    render_start_form(ws, actor=actor)
+    render_start_form(ws, account=account)
     st.caption("Booked interviews open from the Schedule page.")
 
 
-def render_start_form(ws: Workspace, *, actor: str) -> None:
+def render_start_form(ws: Workspace, *, account: Account) -> None:
     """Template, person, problem and meeting link; opening makes the session this tab's current one."""
     templates = ws.templates.all()
     if not templates:
@@ -62,7 +64,8 @@ def render_start_form(ws: Workspace, *, actor: str) -> None:
                     candidate_email=email,
                     problem_id=problem_id,
                     meeting_url=url,
-                    actor=actor,
+                    actor=account.audit_name,
+                    owner=account,
                 )
             except WorkspaceError as exc:
                 st.error(str(exc))

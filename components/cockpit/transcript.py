@@ -12,6 +12,7 @@ from components.mic import render_mic
 from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
 from core.live.sessions import cockpit, log_speech
+from core.media.consent import CONFIRMED_FOR_CANDIDATE
 from core.speech import live_transcription
 from core.workspace import Workspace
 
@@ -42,8 +43,12 @@ def _hear(ws: Workspace, session_id: str, frame: av.AudioFrame) -> None:
         transcriber.feed(frame)
 
 
-def render_mic_toggle(ws: Workspace, session_id: str) -> None:
-    """The microphone switch: on, it streams audio to live transcription; off, it stops the transcriber."""
+def render_mic_toggle(ws: Workspace, session_id: str, *, actor: str) -> None:
+    """The microphone switch: on, it streams audio to live transcription; off, it stops the transcriber.
+
+    The candidate is recorded, so before the first recording the interviewer tells them what the
+    notice says and confirms that they agreed (the consent names the interviewer, `actor`).
+    """
     if st.toggle(
         "Transcribe the microphone",
         key=f"live_mic_{session_id}",
@@ -52,9 +57,12 @@ def render_mic_toggle(ws: Workspace, session_id: str) -> None:
     ):
         live_transcription.listen(session_id)
         render_mic(
+            ws,
             session_id,
             on_frame=partial(_hear, ws, session_id),
             on_stop=partial(live_transcription.stop_in_background, session_id),
+            actor=actor,
+            confirmed_for=CONFIRMED_FOR_CANDIDATE,
         )
     elif live_transcription.is_listening(session_id):
         live_transcription.stop(session_id)

@@ -252,7 +252,7 @@ def _read_pdf(name: str, data: bytes, *, max_pages: int, max_chars: int) -> Resu
             "read. Upload a PDF exported from a word processor, or a text version of your resume.",
         )
     if failures:
-        logger.info("Resume %r: skipped unreadable pages: %s", name, "; ".join(failures[:3]))
+        logger.info("Resume: skipped unreadable pages: %s", "; ".join(failures[:3]))  # file names often hold a name
     return ResumeText(text=text, content_type=PDF, pages=page_count, truncated=truncated)
 
 
@@ -435,5 +435,5 @@ def _exc_summary(exc: BaseException) -> str:
 
 
 def _refuse(name: str, reason: str, detail: str, message: str) -> ResumeError:
-    logger.info("Resume %r refused (%s): %s", name, reason, detail)
+    logger.info("Resume refused (%s): %s", reason, detail)  # not its file name: it often holds the person's name
     return ResumeError(message)

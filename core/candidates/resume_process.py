@@ -97,7 +97,7 @@ def read_resume_isolated(
         try:
             done = run_limited(_CHILD_CODE, payload, time_limit=time_limit)
         except subprocess.TimeoutExpired:  # run() has killed the child and waited for it
-            logger.info("Resume %r refused (too-slow): not read within %.1f s", name, time_limit)
+            logger.info("Resume refused (too-slow): not read within %.1f s", time_limit)
             raise ResumeError(_too_slow(name, looks_like_pdf(data))) from None
     answer = _answer(done)
     _relay_logs(answer.logs)
@@ -114,12 +114,13 @@ def read_resume_isolated(
     if answer.status == "refused" and answer.message:
         raise ResumeError(answer.message)
     if answer.status == "memory" or (answer.status == "crashed" and "MemoryError" in answer.detail):
-        logger.info("Resume %r refused (too-much-memory): over %d MB", name, memory_limit // 2**20)
+        logger.info("Resume refused (too-much-memory): over %d MB", memory_limit // 2**20)
         raise ResumeError(_too_big(name, looks_like_pdf(data)))
     if answer.status == "crashed" and killed_for_cpu(done):
-        logger.info("Resume %r refused (too-slow): CPU limit of %d s", name, request["cpu_seconds"])
+        logger.info("Resume refused (too-slow): CPU limit of %d s", request["cpu_seconds"])
         raise ResumeError(_too_slow(name, looks_like_pdf(data)))
-    logger.warning("Resume %r could not be read (%s): %s", name, answer.status, answer.detail)
+    # never the file name in a log line: it often holds the person's name
+    logger.warning("Resume could not be read (%s): %s", answer.status, answer.detail)
     raise ResumeError(
         f"{name} could not be read. Export it again from your editor, or save your resume as plain "
         "text, and upload the new file."

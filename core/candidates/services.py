@@ -25,8 +25,13 @@ class CandidateProfile:
     resume: Resume | None
 
 
-def register_resume(ws: Workspace, *, filename: str, data: bytes, actor: str = "candidate") -> CandidateProfile:
+def register_resume(
+    ws: Workspace, *, filename: str, data: bytes, actor: str = "candidate", as_email: str | None = None
+) -> CandidateProfile:
     """Read an uploaded resume and store the candidate, the resume and its file.
+
+    `as_email`: the signed-in uploader's own email when they upload their own resume. It goes to their
+    record whatever email the file states, so nobody can attach a resume to another person by naming them.
 
     Raises ResumeError (with a message for the user) for anything we cannot read, including a
     file that takes too long or too much memory to read (it is read in a child process with hard
@@ -35,12 +40,13 @@ def register_resume(ws: Workspace, *, filename: str, data: bytes, actor: str = "
     parsed = read_resume_isolated(filename, data, max_bytes=ws.settings.resume_max_bytes)
     profile = extract_profile(parsed.text)
     now = ws.clock()
+    owner_email = single_line(as_email) or profile.email
     with ws.uow_factory() as uow:  # a returning person (same email) keeps their one record
-        known = uow.candidates.by_email(profile.email) if profile.email else None
+        known = uow.candidates.by_email(owner_email) if owner_email else None
         previous = uow.resumes.latest_for_candidate(known.id) if known else None
     if previous is not None:
         profile = keep_what_is_missing(profile, previous.profile)
-    candidate = known or Candidate(id=uuid.uuid4().hex, name="Candidate", email=profile.email, created_at=now)
+    candidate = known or Candidate(id=uuid.uuid4().hex, name="Candidate", email=owner_email, created_at=now)
     candidate.name = single_line(profile.name) or candidate.name
     resume_id = uuid.uuid4().hex  # in the file name, so a second upload never replaces the first one's file
     extension = _EXTENSIONS[parsed.content_type]

@@ -8,7 +8,7 @@ evaluations made before the evaluator knew about modes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.content.problems import Problem
@@ -20,6 +20,7 @@ from core.evaluation.utterances import transcript_lines
 from core.models import (
     Candidate,
     Evaluation,
+    EvaluationRelease,
     MediaFile,
     Message,
     Role,
@@ -94,6 +95,13 @@ class EvaluationReport:
     whiteboard_summary: list[str] = field(default_factory=list)  # what the latest drawing shows
     # competency key -> board labels, for evaluations made before the evaluator cited the board itself
     whiteboard_evidence: dict[str, list[str]] = field(default_factory=dict)
+    release: EvaluationRelease | None = None  # a reviewer's approval for the candidate (core.evaluation.release)
+    approval_required: bool = False  # privacy.evaluation_approval when the report was read
+
+    @property
+    def released(self) -> bool:
+        """The candidate may see this evaluation: a reviewer approved it, or no approval is asked for."""
+        return self.release is not None or not self.approval_required
 
     @property
     def whiteboard_reading(self) -> WhiteboardReading | None:
@@ -132,6 +140,12 @@ def load_report(ws: Workspace, session_id: str) -> EvaluationReport:
         whiteboards = uow.whiteboards.in_session(session_id)
         media = uow.media.in_session(session_id)
         overrides = uow.score_overrides.in_session(session_id)
+        release = uow.evaluations.release_of(session_id)
+        # Reviewers are recorded by account ("account:<id>"): the report names them as they are called now
+        names = {a.audit_name: a.name for a in uow.accounts.all()} if overrides or release else {}
+    overrides = [replace(o, reviewer=names.get(o.reviewer, o.reviewer)) for o in overrides]
+    if release is not None:
+        release = replace(release, approved_by=names.get(release.approved_by, release.approved_by))
     rubric = ws.rubric(session.rubric_id)
     problem = ws.problems.get(session.problem_id)
     summary, board_evidence = whiteboard_evidence(whiteboards, rubric, problem)
@@ -151,6 +165,8 @@ def load_report(ws: Workspace, session_id: str) -> EvaluationReport:
         media=media,
         whiteboard_summary=summary,
         whiteboard_evidence=board_evidence,
+        release=release,
+        approval_required=ws.settings.privacy.evaluation_approval,
     )
 
 

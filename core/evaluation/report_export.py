@@ -37,6 +37,10 @@ def report_blocks(report: EvaluationReport) -> list[Block]:
             f"v{ev.rubric_version}",
         ),
     ]
+    if report.release is not None:
+        blocks.append(Block("p", f"Released to the candidate on {report.release.approved_at:%Y-%m-%d} by a reviewer."))
+    elif not report.released:
+        blocks.append(Block("p", "Not yet released to the candidate: it waits for a reviewer's approval."))
     if not report.scored:
         blocks.append(Block("quote", "Not enough to judge. " + (ev.notes[0] if ev.notes else "")))
     overall = f"Overall score: {score_text(scores.overall)}" + (" / 5" if scores.overall is not None else "")

@@ -25,6 +25,7 @@ from core.models import (
     MediaFile,
     Message,
     Session,
+    SessionScope,
     SessionSummary,
     SortKey,
     TranscriptEntry,
@@ -144,9 +145,12 @@ def session_detail(ws: Workspace, session_id: str) -> SessionDetail:
         return _detail(ws, uow, session_id)
 
 
-def candidate_trend(ws: Workspace, candidate_id: str) -> CandidateTrend:
-    """The candidate's evaluated interviews, oldest first, with each competency's score."""
-    query = HistoryQuery(candidate_id=candidate_id, sort=SortKey.DATE, descending=False, page_size=TREND_LIMIT)
+def candidate_trend(ws: Workspace, candidate_id: str, *, scope: SessionScope | None = None) -> CandidateTrend:
+    """The candidate's evaluated interviews, oldest first, with each competency's score; with `scope`, only
+    those the person looking may see (a reviewer of one team never sees another team's scores here)."""
+    query = HistoryQuery(
+        candidate_id=candidate_id, sort=SortKey.DATE, descending=False, page_size=TREND_LIMIT, scope=scope
+    )
     with ws.uow_factory() as uow:
         candidate = uow.candidates.get(candidate_id)
         summaries = uow.sessions.search(query)

@@ -78,6 +78,7 @@ def session_zip(ws: Workspace, session_id: str, *, max_media_bytes: int = MAX_ME
                         "effective_scores": {c.key: c.score for c in report.scores.competencies},
                         "effective_overall": report.scores.overall,
                         "overrides": [asdict(o) for o in report.overrides],
+                        "release": report.release and asdict(report.release),  # None: not approved for the candidate
                     }
                 ),
             )

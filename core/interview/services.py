@@ -31,12 +31,16 @@ from core.llm.pricing import usage_entry
 from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
 from core.logs import session_context
 from core.models import (
+    MAX_PAGE_SIZE,
+    Account,
     Candidate,
     Evaluation,
+    HistoryQuery,
     Level,
     Message,
     Role,
     Session,
+    SessionScope,
     SessionStatus,
     SessionSummary,
     Stage,
@@ -76,7 +80,9 @@ def create_interview(
     provider: str = OFFLINE,
     model: str | None = None,
     actor: str = "candidate",
+    owner: Account | None = None,
 ) -> Session:
+    """`owner`: the signed-in person starting it; they and their team's reviewers see it (core.accounts.policy)."""
     problem = ws.problems.get(problem_id)
     now = ws.clock()
     session = Session(
@@ -92,6 +98,8 @@ def create_interview(
         duration_minutes=duration_minutes or ws.settings.interview_minutes,
         created_at=now,
         updated_at=now,
+        owner_id=owner.id if owner else None,
+        team=owner.team if owner else "",
     )
     with session_context(session.id), ws.uow_factory() as uow:
         if candidate_id is not None:
@@ -479,20 +487,31 @@ def get_interview(ws: Workspace, session_id: str) -> InterviewView:
 
 
 def list_history(
-    ws: Workspace, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
+    ws: Workspace,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    statuses: list[SessionStatus] | None = None,
+    scope: SessionScope | None = None,
 ) -> tuple[list[SessionSummary], int]:
-    """One page of sessions, most recent first, and the total count for paging."""
+    """One page of sessions, most recent first, and the total count for paging.
+
+    `scope` (core.accounts.policy.scope of the signed-in person) narrows it to what they may see."""
     with ws.uow_factory() as uow:
-        return (
-            uow.sessions.list_summaries(limit=limit, offset=offset, statuses=statuses),
-            uow.sessions.count(statuses=statuses),
-        )
+        if scope is None:
+            return (
+                uow.sessions.list_summaries(limit=limit, offset=offset, statuses=statuses),
+                uow.sessions.count(statuses=statuses),
+            )
+        page = max(1, limit)
+        query = HistoryQuery(statuses=tuple(statuses or ()), scope=scope, page_size=min(page, MAX_PAGE_SIZE))
+        return uow.sessions.search(query)[:limit], uow.sessions.count_matching(query)
 
 
-def open_sessions(ws: Workspace) -> list[SessionSummary]:
+def open_sessions(ws: Workspace, *, scope: SessionScope | None = None) -> list[SessionSummary]:
     """Interviews that can be resumed (after a reload, a closed tab or a server restart)."""
     summaries, _ = list_history(
-        ws, limit=20, statuses=[SessionStatus.READY, SessionStatus.ACTIVE, SessionStatus.PAUSED]
+        ws, limit=20, statuses=[SessionStatus.READY, SessionStatus.ACTIVE, SessionStatus.PAUSED], scope=scope
     )
     return summaries
 

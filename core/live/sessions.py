@@ -21,6 +21,7 @@ from core.live.goal_coverage import GoalStatus, goal_coverage
 from core.live.stage_clock import StageTimer, stage_timer
 from core.logs import session_context
 from core.models import (
+    Account,
     Candidate,
     LiveNote,
     LiveSession,
@@ -80,6 +81,7 @@ def create_live_session(
     problem_id: str | None = None,
     meeting_url: str | None = None,
     actor: str = "interviewer",
+    owner: Account | None = None,
 ) -> Session:
     """A ready session for an interviewer to run now; the person is found by email or created."""
     template = ws.templates.get(template_id)
@@ -103,6 +105,8 @@ def create_live_session(
         duration_minutes=template.total_minutes,
         created_at=now,
         updated_at=now,
+        owner_id=owner.id if owner else None,
+        team=owner.team if owner else "",
     )
     with session_context(session.id), ws.uow_factory() as uow:
         if candidate_id is not None:

@@ -20,6 +20,7 @@ from aiortc.contrib.media import MediaRecorder
 from core import audit
 from core.logs import session_context
 from core.media.capture import require_open, unique_name
+from core.media.consent import require_consent
 from core.models import MediaFile
 from core.workspace import Workspace
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 def camera_recording_path(ws: Workspace, session_id: str) -> Path:
     """Where a new camera recording goes: `camera-<UTC time>.mp4` in the session folder.
 
-    Raises SessionClosed once the interview has ended, NotFound for an unknown session.
+    Raises SessionClosed once the interview has ended, NotFound for an unknown session and
+    ConsentRequired when nobody agreed to the camera being recorded.
     """
     return _new_recording(ws, session_id)[0]
 
@@ -39,6 +41,7 @@ def _new_recording(ws: Workspace, session_id: str) -> tuple[Path, float]:
     now = ws.clock()
     with ws.uow_factory() as uow:
         session = require_open(uow, session_id, "records no more video")
+        require_consent(uow, session_id, "camera")
     folder = ws.files.session_dir(session_id)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / unique_name(ws, session_id, "camera", ".mp4", now), round(session.elapsed_seconds(now), 2)
@@ -147,6 +150,7 @@ class CameraRecorder(MediaRecorder):
 
 
 def camera_recorder(ws: Workspace, session_id: str, *, actor: str = "candidate") -> CameraRecorder:
-    """A recorder for a new camera recording of this session (SessionClosed once it has ended)."""
+    """A recorder for a new camera recording of this session (SessionClosed once it has ended,
+    ConsentRequired without consent to the camera)."""
     path, offset = _new_recording(ws, session_id)
     return CameraRecorder(ws, session_id, path, offset_seconds=offset, actor=actor)

@@ -18,13 +18,13 @@ from pathlib import Path
 from core import audit
 from core.errors import SessionClosed, WorkspaceError
 from core.logs import session_context
+from core.media.consent import require_consent
 from core.models import MediaFile, Session
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SCREEN_INTERVAL_SECONDS = 5  # DESIGN.md: screen share captured every 5 s as PNG
 MAX_SCREEN_FRAME_BYTES = 8 * 1024 * 1024  # a busy 4K screen stays well below this
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the IEND chunk: zero length, type, fixed CRC
@@ -71,14 +71,16 @@ def save_screen_frame(ws: Workspace, session_id: str, png: bytes) -> MediaFile:
 
     The row's offset_seconds places the frame on the interview's clock (pauses excluded).
 
-    Raises MediaCaptureError (not a PNG, damaged, too large), NotFound (unknown session) and
-    SessionClosed (the interview has ended or was cancelled) before anything is written.
+    Raises MediaCaptureError (not a PNG, damaged, too large), NotFound (unknown session),
+    SessionClosed (the interview has ended or was cancelled) and ConsentRequired (nobody agreed to
+    screen capture) before anything is written.
     """
     if len(png) > MAX_SCREEN_FRAME_BYTES:
         raise MediaCaptureError(_too_large(len(png)))
     png_dimensions(png)
     with session_context(session_id), ws.uow_factory() as uow:
         session = require_open(uow, session_id, "records no more screen frames")
+        require_consent(uow, session_id, "screen")
         now = ws.clock()
         relative = ws.files.save(session_id, unique_name(ws, session_id, "screen", ".png", now), png)
         try:

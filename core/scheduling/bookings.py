@@ -21,6 +21,7 @@ from core import audit
 from core.errors import NotFound, WorkspaceError
 from core.lifecycle import transition
 from core.models import (
+    Account,
     Booking,
     BookingStatus,
     Candidate,
@@ -30,6 +31,7 @@ from core.models import (
     TeamMember,
 )
 from core.provider_ids import OFFLINE
+from core.recording_notice import recording_notice
 from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
 from core.scheduling.invitations import Invitation, ics_content_type, ics_filename, invitation_ics
@@ -150,7 +152,12 @@ def available_slots(
 
 
 def book_interview(
-    ws: Workspace, request: BookingRequest, *, client: CalcomClient | None = None, actor: str = "scheduler"
+    ws: Workspace,
+    request: BookingRequest,
+    *,
+    client: CalcomClient | None = None,
+    actor: str = "scheduler",
+    owner: Account | None = None,
 ) -> ScheduledInterview:
     """Book the interview and create its `scheduled` session; raises SlotUnavailable with alternatives."""
     start = _aware(request.start)
@@ -198,6 +205,7 @@ def book_interview(
             session_id = session.id
         else:
             session = Session(id=session_id, problem_id=problem.id, created_at=now)
+            session.owner_id, session.team = (owner.id, owner.team) if owner else (None, "")
         session.problem_id, session.problem_title = problem.id, problem.title
         session.kind = event_type.kind
         session.candidate_id = candidate.id
@@ -376,7 +384,11 @@ def booking_stats(ws: Workspace) -> BookingStats:
 
 
 def invitation(ws: Workspace, session_id: str) -> tuple[str, bytes, str]:
-    """(filename, .ics bytes, content type): REQUEST at the current revision, or CANCEL once cancelled."""
+    """(filename, .ics bytes, content type): REQUEST at the current revision, or CANCEL once cancelled.
+
+    The description carries the recording notice, so the candidate knows before the day what may be
+    recorded, why and for how long (they are asked again, and agree, before anything is recorded).
+    """
     view = scheduled_interview(ws, session_id)
     booking = view.booking
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if booking.status is BookingStatus.CANCELLED else "REQUEST"
@@ -389,7 +401,7 @@ def invitation(ws: Workspace, session_id: str) -> tuple[str, bytes, str]:
         uid=booking.ical_uid,
         sequence=booking.ical_sequence,
         summary=summary,
-        description=f"Problem: {view.session.problem_title}",
+        description=f"Problem: {view.session.problem_title}\n\n{recording_notice(ws.settings).as_text()}",
         start=booking.start_at,
         end=booking.end_at,
         organizer_name=settings.organizer_name,

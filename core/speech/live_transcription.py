@@ -33,6 +33,7 @@ from core.errors import WorkspaceError
 from core.interview.services import reply_to_candidate, submit_answer
 from core.llm.providers import LLMChoice
 from core.logs import session_context
+from core.media.consent import require_consent
 from core.models import SessionStatus, TranscriptEntry
 from core.speech.audio import Resampler
 from core.speech.engines import transcriber_for
@@ -75,6 +76,7 @@ class LiveTranscriber:
             self._make_transcriber = cast(Callable[[], Transcriber], transcriber)
         with ws.uow_factory() as uow:
             session = uow.sessions.get(session_id)  # NotFound for an unknown session
+            require_consent(uow, session_id, "audio")  # transcribing is listening: not without consent
         self._offset = max(0.0, session.elapsed_seconds(ws.clock()))
         self._status = session.status
         self._status_checked = time.monotonic()
@@ -244,7 +246,8 @@ def get_or_create(ws: Workspace, session_id: str, **options: Any) -> LiveTranscr
     """The running transcriber of this interview, or a new one (a stopped one is replaced).
 
     None after `stop(session_id)` until `listen(session_id)`: audio frames still in flight after
-    the page stopped the microphone must not start a new recording.
+    the page stopped the microphone must not start a new recording. ConsentRequired when nobody
+    agreed to the microphone being recorded in this interview.
     """
     with _registry_lock:
         if session_id in _held:

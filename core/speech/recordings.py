@@ -20,6 +20,7 @@ from core.config import Settings
 from core.content.problems import Problem
 from core.content.rubrics import Rubric
 from core.logs import session_context
+from core.media.consent import require_consent
 from core.models import MediaFile, TranscriptEntry
 from core.speech.audio import AudioError, load_audio
 from core.speech.engines import transcriber_for
@@ -73,8 +74,9 @@ def transcribe_recording(
 ) -> list[TranscriptEntry]:
     """Transcribe an uploaded recording into the session's transcript; returns the stored entries.
 
-    Raises AudioError (too big, empty, unreadable, too long) before storing anything, and
-    NotFound for an unknown session. `transcriber` defaults to the accurate tier.
+    Raises AudioError (too big, empty, unreadable, too long) before storing anything, NotFound
+    for an unknown session and ConsentRequired when nobody agreed to audio recording in it.
+    `transcriber` defaults to the accurate tier.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise AudioError(
@@ -85,6 +87,7 @@ def transcribe_recording(
     with session_context(session_id):
         with ws.uow_factory() as uow:
             session = uow.sessions.get(session_id)  # NotFound before any decoding work
+            require_consent(uow, session_id, "audio")
         problem = ws.problems.get(session.problem_id)
         rubric = ws.rubrics.get(session.rubric_id)
         audio = load_audio(data)

@@ -24,6 +24,7 @@ import numpy as np
 
 from core import audit
 from core.logs import session_context
+from core.media.consent import require_consent
 from core.models import MediaFile, TranscriptEntry
 from core.speech.audio import SAMPLE_RATE, AudioError, load_audio
 from core.speech.engines import transcriber_for
@@ -38,9 +39,14 @@ MIC_SOURCE = "mic"
 
 
 class SessionRecording:
-    """One microphone recording of an interview, written as it arrives. Not thread-safe."""
+    """One microphone recording of an interview, written as it arrives. Not thread-safe.
+
+    Refused (ConsentRequired) before any file is made when nobody agreed to audio recording.
+    """
 
     def __init__(self, ws: Workspace, session_id: str, *, offset_seconds: float) -> None:
+        with ws.uow_factory() as uow:
+            require_consent(uow, session_id, "audio")
         self.ws = ws
         self.session_id = session_id
         self.offset_seconds = offset_seconds

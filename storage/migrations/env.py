@@ -13,7 +13,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from storage.database import make_engine
+from storage.database import migration_engine
 from storage.tables import metadata
 
 DEFAULT_URL = "sqlite:///data/runtime/workspace.db"
@@ -65,7 +65,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(_url())
+    engine = migration_engine(_url())
     try:
         with engine.connect() as connection:
             _configure(connection)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, delete, or_, select
 
 from core.models import AuditEntry
 from storage.repositories.base import SqlRepository
@@ -23,3 +23,13 @@ class SqlAuditRepository(SqlRepository[AuditEntry, AuditRow]):
         if session_id is not None:
             query = query.where(AuditRow.session_id == session_id)
         return self._many(query)[::-1]
+
+    def forget(self, *, session_ids: list[str], mentioning: str) -> int:
+        """Delete the entries of these sessions and those whose detail mentions `mentioning` (an id)."""
+        if not mentioning:
+            raise ValueError("forget() needs the id the entries mention.")
+        wanted = cast(AuditRow.detail, Text).contains(mentioning, autoescape=True)
+        if session_ids:
+            wanted = or_(wanted, AuditRow.session_id.in_(session_ids))
+        result = self._session.execute(delete(AuditRow).where(wanted), execution_options={"synchronize_session": False})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML results carry rowcount

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Column, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session as OrmSession
 
 from core.errors import NotFound
-from storage.tables import Base
+from storage.tables import Base, metadata
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -34,6 +34,19 @@ EnumFields: TypeAlias = Mapping[str, type[StrEnum]]
 def now() -> datetime:
     """The stamp a record gets when the caller left it empty: aware UTC, like everything stored."""
     return datetime.now(UTC)
+
+
+def references_to(table_name: str) -> list[tuple[Any, Column[Any], str | None]]:
+    """(table, column, ON DELETE rule) for every foreign key onto `table_name`, in a fixed order.
+
+    Read from the tables, so a table added later is found without a change where this is used.
+    """
+    found = []
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == table_name and fk.parent.table is table:
+                found.append((table, fk.parent, fk.ondelete))
+    return sorted(found, key=lambda ref: (ref[0].name, ref[1].name))
 
 
 def utc(value: datetime | None) -> datetime | None:

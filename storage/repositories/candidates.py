@@ -117,6 +117,12 @@ class SqlResumeRepository(SqlRepository[Resume, ResumeRow]):
             .limit(1)
         )
 
+    def for_candidate(self, candidate_id: str) -> list[Resume]:
+        """Oldest first."""
+        return self._many(
+            select(ResumeRow).where(ResumeRow.candidate_id == candidate_id).order_by(ResumeRow.created_at, ResumeRow.id)
+        )
+
     def _to_row(self, item: Resume) -> ResumeRow:
         return ResumeRow(
             id=item.id,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, ScoreOverride
+from core.errors import NotFound
+from core.models import CompetencyScore, Evaluation, EvaluationRelease, Evidence, PlanStep, ScoreOverride
 from storage.repositories.base import SqlRepository, now, utc
 from storage.tables import EvaluationRow, ScoreOverrideRow
 
@@ -37,6 +39,34 @@ class SqlEvaluationRepository(SqlRepository[Evaluation, EvaluationRow]):
     def for_session(self, session_id: str) -> Evaluation | None:
         return self._first(select(EvaluationRow).where(EvaluationRow.session_id == session_id))
 
+    def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
+        """Marks the session's evaluation approved; NotFound when it has none."""
+        row = self._evaluation_row(session_id)
+        row.approved_at, row.approved_by = approved_at, approved_by
+        self._session.flush()
+        return EvaluationRelease(session_id, row.id, approved_at.astimezone(UTC), approved_by)
+
+    def withdraw_release(self, session_id: str) -> None:
+        row = self._evaluation_row(session_id)
+        row.approved_at, row.approved_by = None, None
+        self._session.flush()
+
+    def release_of(self, session_id: str) -> EvaluationRelease | None:
+        """The approval of the session's evaluation; None when it has none (or no evaluation)."""
+        row = self._row_for(session_id)
+        if row is None or row.approved_at is None or row.approved_by is None:
+            return None
+        return EvaluationRelease(session_id, row.id, row.approved_at.astimezone(UTC), row.approved_by)
+
+    def _row_for(self, session_id: str) -> EvaluationRow | None:
+        return self._session.scalars(select(EvaluationRow).where(EvaluationRow.session_id == session_id)).first()
+
+    def _evaluation_row(self, session_id: str) -> EvaluationRow:
+        row = self._row_for(session_id)
+        if row is None:
+            raise NotFound(f"The interview {session_id} has no evaluation.")
+        return row
+
     def _to_row(self, item: Evaluation) -> EvaluationRow:
         return EvaluationRow(
             session_id=item.session_id,
@@ -54,6 +84,8 @@ class SqlEvaluationRepository(SqlRepository[Evaluation, EvaluationRow]):
             model=item.model,
             prompt_version=item.prompt_version,
             created_at=item.created_at or now(),
+            approved_at=None,  # a new evaluation waits for its own approval
+            approved_by=None,
         )
 
     def _to_item(self, row: EvaluationRow) -> Evaluation:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Select, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.errors import NotFound
@@ -19,6 +19,7 @@ from core.models import (
     Message,
     Role,
     Session,
+    SessionScope,
     SessionStatus,
     SessionSummary,
     SortKey,
@@ -27,13 +28,15 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
-from storage.repositories.base import EnumFields, SqlRepository, now, utc
+from storage.repositories.base import EnumFields, SqlRepository, now, references_to, utc
 from storage.tables import (
     CandidateRow,
     EvaluationRow,
     MediaFileRow,
     MessageRow,
+    SessionInterviewerRow,
     SessionRow,
+    TeamMemberRow,
     TokenUsageRow,
     TranscriptEntryRow,
     WhiteboardSnapshotRow,
@@ -59,6 +62,8 @@ _SESSION_FIELDS = (
     "stage_started_at",
     "ended_at",
     "updated_at",
+    "owner_id",
+    "team",
 )
 
 
@@ -104,7 +109,31 @@ def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
             conditions.append(SessionRow.interviewer_model == query.interviewer_model)
     if query.statuses:
         conditions.append(SessionRow.status.in_([SessionStatus(s).value for s in query.statuses]))
+    if query.scope is not None:
+        conditions.append(visible_in(query.scope))
     return conditions
+
+
+def visible_in(scope: SessionScope) -> ColumnElement[bool]:
+    """The sessions `scope` (the policy's answer for one person) lets them see, as one WHERE condition."""
+    if scope.everything:
+        return true()
+    either: list[ColumnElement[bool]] = []
+    if scope.owner_id:
+        either.append(SessionRow.owner_id == scope.owner_id)
+    if scope.team:
+        either.append(SessionRow.team == scope.team)
+    if scope.candidate_email_key:
+        candidates = select(CandidateRow.id).where(CandidateRow.email_key == scope.candidate_email_key)
+        either.append(SessionRow.candidate_id.in_(candidates.scalar_subquery()))
+    if scope.interviewer_email_key:
+        assigned = (
+            select(SessionInterviewerRow.session_id)
+            .join(TeamMemberRow, TeamMemberRow.id == SessionInterviewerRow.member_id)
+            .where(func.lower(TeamMemberRow.email) == scope.interviewer_email_key)
+        )
+        either.append(SessionRow.id.in_(assigned.scalar_subquery()))
+    return or_(false(), *either)
 
 
 def _history_joins(statement: Select[*Columns], query: HistoryQuery, *, sorting: bool) -> Select[*Columns]:
@@ -204,6 +233,48 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
             select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
         ).all()
         return sorted(((p, m) for p, m in rows), key=lambda pair: (pair[0], pair[1] or ""))
+
+    def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
+        """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
+        query = (
+            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            .join(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .where(EvaluationRow.approved_at.is_(None))
+            .order_by(EvaluationRow.created_at, SessionRow.id)
+            .limit(limit)
+        )
+        return self._summaries(query)
+
+    def ids_for_candidate(self, candidate_id: str) -> list[str]:
+        """The candidate's sessions, oldest first."""
+        query = select(SessionRow.id).where(SessionRow.candidate_id == candidate_id)
+        return list(self._session.scalars(query.order_by(SessionRow.created_at, SessionRow.id)))
+
+    def ids_created_before(self, cutoff: datetime, *, limit: int = 500) -> list[str]:
+        """Sessions created before `cutoff`, oldest first."""
+        query = select(SessionRow.id).where(SessionRow.created_at < cutoff)
+        return list(self._session.scalars(query.order_by(SessionRow.created_at, SessionRow.id).limit(limit)))
+
+    def delete(self, session_id: str) -> dict[str, int]:
+        """Deletes the session and every row hanging off it; returns rows deleted per table.
+
+        The tables are found from their foreign keys onto sessions.id, so a table added later goes too
+        without a change here; a SET NULL reference (a pipeline change) keeps its row and loses the link.
+        """
+        self._row(session_id)  # NotFound first
+        self._session.flush()
+        deleted: dict[str, int] = {}
+        for table, column, on_delete in references_to("sessions"):
+            if (on_delete or "").upper() == "SET NULL":
+                self._session.execute(update(table).where(column == session_id).values({column.name: None}))
+                continue
+            count = _rowcount(self._session.execute(delete(table).where(column == session_id)))
+            if count:
+                deleted[table.name] = count
+        deleted["sessions"] = _rowcount(self._session.execute(delete(SessionRow).where(SessionRow.id == session_id)))
+        self._session.expire_all()  # rows already loaded in this unit of work are gone
+        return deleted
 
     def _summaries(self, statement: Select[SessionRow, str, float | None]) -> list[SessionSummary]:
         moment = now()
@@ -340,6 +411,20 @@ class SqlWhiteboardRepository(SqlRepository[WhiteboardSnapshot, WhiteboardSnapsh
             .limit(1)
         )
 
+    def pictures_before(self, cutoff: datetime, *, limit: int = 500) -> list[WhiteboardSnapshot]:
+        """Snapshots created before `cutoff` that still have a PNG, oldest first."""
+        return self._many(
+            select(WhiteboardSnapshotRow)
+            .where(WhiteboardSnapshotRow.created_at < cutoff, WhiteboardSnapshotRow.png_path.is_not(None))
+            .order_by(WhiteboardSnapshotRow.created_at, WhiteboardSnapshotRow.id)
+            .limit(limit)
+        )
+
+    def drop_picture(self, snapshot_id: int) -> None:
+        self._session.execute(
+            update(WhiteboardSnapshotRow).where(WhiteboardSnapshotRow.id == snapshot_id).values(png_path=None)
+        )
+
 
 class SqlMediaRepository(SqlRepository[MediaFile, MediaFileRow]):
     model = MediaFile
@@ -357,6 +442,18 @@ class SqlMediaRepository(SqlRepository[MediaFile, MediaFileRow]):
         """A recording written while the interview runs gets its final size when it closes."""
         self._row(media_id).size_bytes = size_bytes
 
+    def created_before(self, cutoff: datetime, *, limit: int = 500) -> list[MediaFile]:
+        return self._many(
+            select(MediaFileRow)
+            .where(MediaFileRow.created_at < cutoff)
+            .order_by(MediaFileRow.created_at, MediaFileRow.id)
+            .limit(limit)
+        )
+
+    def delete(self, media_id: int) -> None:
+        self._session.delete(self._row(media_id))
+        self._session.flush()
+
 
 class SqlTokenUsageRepository(SqlRepository[TokenUsage, TokenUsageRow]):
     model = TokenUsage
@@ -368,3 +465,8 @@ class SqlTokenUsageRepository(SqlRepository[TokenUsage, TokenUsageRow]):
 
     def in_session(self, session_id: str) -> list[TokenUsage]:
         return self._in_session(session_id, TokenUsageRow.id)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows a DELETE or UPDATE touched (its result is a CursorResult, which alone knows rowcount)."""
+    return int(cast("CursorResult[Any]", result).rowcount or 0)

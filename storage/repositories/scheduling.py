@@ -3,10 +3,11 @@ webhook delivery received. Each dataclass mirrors its row column for column."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import AlreadyExists
@@ -196,6 +197,38 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
     def counts(self) -> dict[str, int]:
         rows = self._session.execute(select(WebhookEventRow.status, func.count()).group_by(WebhookEventRow.status))
         return {status: count for status, count in rows}
+
+    def concerning(self, *, email: str | None, session_ids: list[str], booking_uids: list[str]) -> list[WebhookEvent]:
+        """Events whose payload mentions `email` (any case), or that name one of the sessions or booking uids."""
+        wanted: list[ColumnElement[bool]] = []
+        if email and email.strip():
+            # The payload is stored as JSON text: look for the email spelt as JSON spells it
+            needle = json.dumps(email.strip().casefold())[1:-1]
+            wanted.append(func.lower(cast(WebhookEventRow.payload, Text)).contains(needle, autoescape=True))
+        if session_ids:
+            wanted.append(WebhookEventRow.session_id.in_(session_ids))
+        if booking_uids:
+            wanted.append(WebhookEventRow.booking_uid.in_(booking_uids))
+        if not wanted:
+            return []
+        return self._many(
+            select(WebhookEventRow).where(or_(*wanted)).order_by(WebhookEventRow.received_at, WebhookEventRow.id)
+        )
+
+    def delete(self, event_id: int) -> None:
+        self._session.delete(self._row(event_id))
+        self._session.flush()
+
+    def clear_payloads(self, *, received_before: datetime) -> int:
+        """Blank the payload of events received before the cutoff; the row (status, outcome, dedupe key) stays."""
+        has_payload = WebhookEventRow.payload.is_not(None) & (cast(WebhookEventRow.payload, Text) != "null")
+        result: Any = self._session.execute(
+            update(WebhookEventRow)
+            .where(WebhookEventRow.received_at < received_before, has_payload)
+            .values(payload=None),
+            execution_options={"synchronize_session": False},
+        )
+        return int(result.rowcount or 0)
 
 
 class SqlWebhookRefusalRepository(SqlRepository[WebhookRefusal, WebhookRefusalRow]):

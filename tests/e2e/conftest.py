@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from core.accounts.services import add_account
+from core.config import Settings
+from core.models import Account
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
 from tests.llm_fakes import OpenAIServer
 from tests.workspace_server import ServerDidNotStart, workspace_server
 
@@ -33,12 +38,44 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The person the e2e tests sign in as (every server.py they start has this account).
+E2E_EMAIL = "e2e-admin@example.com"
+E2E_PASSWORD = "e2e admin password"  # a test server's only account, on loopback
+
+
+def add_e2e_admin(runtime: Path) -> None:
+    """The account the browser signs in with, in the server's database (created before the server starts)."""
+    add_e2e_account(runtime, E2E_EMAIL, "Erin Admin", "admin", "interviewer", "reviewer")
+
+
+def add_e2e_account(runtime: Path, email: str, name: str, *roles: str) -> None:
+    """A person with the e2e password in the server's database at `runtime` (once)."""
+    ws = build_workspace(Settings(runtime_dir=runtime))
+    if find_account_or_none(ws, email) is None:
+        add_account(ws, email=email, name=name, roles=roles, password=E2E_PASSWORD, actor="e2e set-up")
+
+
+def find_account_or_none(ws: Workspace, email: str) -> Account | None:
+    with ws.uow_factory() as uow:
+        return uow.accounts.by_email(email)
+
+
+def sign_in(page: Page, url: str, email: str = E2E_EMAIL, password: str = E2E_PASSWORD) -> None:
+    """Sign the page's browser context in through the real /signin form post (its cookie lands in the context)."""
+    response = page.request.post(
+        f"{url}/signin", form={"email": email, "password": password, "next": "/"}, max_redirects=0
+    )
+    assert response.status == 303, response.text()
+
+
 @contextlib.contextmanager
 def running_server(runtime: Path, extra_env: dict[str, str] | None = None, script: str = "server.py") -> Iterator[str]:
     """Start `streamlit run <script>` (server.py unless told) on a free port, data in `runtime`; yield its URL.
 
-    Afterwards the server's log must hold no traceback.
+    server.py gets the e2e admin account first (sign_in). Afterwards the server's log must hold no traceback.
     """
+    if script == "server.py" and not (extra_env or {}).get("DATABASE_URL"):
+        add_e2e_admin(runtime)
     try:
         with workspace_server(runtime, extra_env, script=script) as url:
             yield url
@@ -93,10 +130,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A new browser context signed in to the shared server (a test on its own server signs in there)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(20_000)
+    sign_in(page, server_url)
     yield page
     context.close()
 
@@ -107,8 +146,35 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
 
 
+def send_answer(page: Page, text: str) -> Locator:
+    """Type an answer into the chat and send it; its message, once shown. A rerun that lands between the
+    typing and Enter can swallow the input on a loaded machine, so it is sent again (at most twice more)."""
+    box = page.get_by_test_id("stChatInputTextArea")
+    sent = page.get_by_test_id("stChatMessage").filter(has_text=text[:40]).first
+    for _ in range(3):
+        expect(box).to_be_enabled()
+        box.fill(text)
+        box.press("Enter")
+        try:
+            expect(sent).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            wait_for_app(page)
+    expect(sent).to_be_visible()
+    return sent
+
+
 def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `-n 2 --dist loadgroup` (test.sh) every browser test runs in one worker: one shared server, one
+    Chromium, while the other worker takes the rest of the suite."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("e2e"))

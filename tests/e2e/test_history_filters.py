@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from core.config import Settings
 from entry.bootstrap import build_workspace
-from tests.e2e.conftest import running_server, screenshot, wait_for_app
+from tests.e2e.conftest import running_server, screenshot, sign_in, wait_for_app
 from tests.history_data import History, build_history
 
 # UTC−11 all year: tests/history_data.py's interviews (10:00 UTC) read as 23:00 the day before,
@@ -65,11 +65,12 @@ def history_url(history_runtime: Path, history: History) -> Iterator[str]:
 
 
 @pytest.fixture
-def history_page(browser: Browser) -> Iterator[Page]:
+def history_page(browser: Browser, history_url: str) -> Iterator[Page]:
     """Like conftest's `page`, in a fixed timezone so the dates the page shows are known."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, timezone_id=TIMEZONE)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    sign_in(page, history_url)
     yield page
     context.close()
 

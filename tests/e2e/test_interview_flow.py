@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from core.config import Settings
+from core.evaluation.release import approve
+from entry.bootstrap import build_workspace
+from tests.e2e.conftest import add_e2e_account, screenshot, sign_in, wait_for_app
 
 RESUME = """Sam Rivera
 sam.rivera@example.com
@@ -26,7 +30,11 @@ def send(page: Page, text: str) -> None:
     wait_for_app(page)
 
 
-def test_candidate_runs_an_interview_from_setup_to_history(page: Page, server_url: str, tmp_path) -> None:
+def test_candidate_runs_an_interview_from_setup_to_history(
+    page: Page, server_url: str, server_runtime: Path, tmp_path: Path
+) -> None:
+    add_e2e_account(server_runtime, "sam.rivera@example.com", "Sam Rivera", "candidate")
+    sign_in(page, server_url, "sam.rivera@example.com")  # a candidate, practising
     page.goto(server_url)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Set up a practice interview")).to_be_visible()
@@ -63,13 +71,20 @@ def test_candidate_runs_an_interview_from_setup_to_history(page: Page, server_ur
 
     page.get_by_role("button", name="End interview").click()
     page.get_by_role("button", name="Yes, end it").click()
-    expect(page).to_have_url(re.compile(r"/evaluation\?session="), timeout=30_000)
+    # Approval before sharing is on: the candidate is told a reviewer looks first…
+    expect(page.get_by_text("Your evaluation is being reviewed")).to_be_visible(timeout=30_000)
+    session_id = page.url.split("session=")[1].split("&")[0]
+    ws = build_workspace(Settings(runtime_dir=server_runtime))
+    approve(ws, session_id, actor="e2e reviewer")  # …who approves it (the Evaluation page's button, AppTested)
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("button", name="See your evaluation").click()
     wait_for_app(page)
     expect(page.get_by_text("Overall score")).to_be_visible()
-    expect(page.get_by_role("heading", name="Improvement plan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your evaluation")).to_be_visible()
     screenshot(page, "03-evaluation")
 
-    page.get_by_role("link", name="History").click()
+    page.goto(f"{server_url}/history")  # the candidate's own view has no navigation (it is shared on screen)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()

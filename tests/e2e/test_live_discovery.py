@@ -115,7 +115,7 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
     page.get_by_role("button", name="Yes, end it").click()
     wait_for_app(page)
     expect(page).to_have_url(re.compile(r"/debrief\?session=[0-9a-f]{32}"))
-    expect(page.get_by_role("heading", name="Debrief")).to_be_visible()
+    expect(page.get_by_role("heading", name="Debrief")).to_be_visible(timeout=20_000)  # a loaded machine
     expect(page.get_by_text(f"{len(NOTES) + 1} notes")).to_be_visible()  # the draft became a note
 
     # Score every competency with evidence, keeping the suggested value.
@@ -127,7 +127,7 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
         form.get_by_label("Evidence").fill(f"Evidence {index + 1} from the interview notes")
         form.get_by_role("button", name="Save score").click()
         wait_for_app(page)
-        expect(scorecard.get_by_text("set by interviewer").nth(index)).to_be_visible()
+        expect(scorecard.get_by_text("set by Erin Admin").nth(index)).to_be_visible()
     screenshot(page, "debrief-scorecard")
 
     synthesis = _tab(page, "Synthesis")
@@ -138,7 +138,7 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
     wait_for_app(page)
     recommendation = page.get_by_role("tabpanel", name="Recommendation")
     expect(recommendation.get_by_role("heading", name="Activation Candidate")).to_be_visible()
-    expect(recommendation.get_by_text(re.compile(r"computed by interviewer .* confidence \d+%")).first).to_be_visible()
+    expect(recommendation.get_by_text(re.compile(r"computed by Erin Admin .* confidence \d+%")).first).to_be_visible()
     screenshot(page, "debrief-recommendation")
 
     follow_ups = _tab(page, "Follow-ups")

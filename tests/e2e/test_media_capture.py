@@ -68,6 +68,9 @@ def open_page(media_browser: Browser, app_url: str) -> Iterator[Callable[[str, i
         page.set_default_timeout(20_000)
         page.goto(f"{app_url}/?session={session_id}&interval={interval}")
         wait_for_app(page)
+        for agree in ("I agree: capture my screen", "I agree: record my camera"):  # the recording notices
+            page.get_by_role("button", name=agree).click()
+            wait_for_app(page)
         return page
 
     yield open_

@@ -21,6 +21,8 @@ PAGES = [
     ("schedule", "Schedule"),
     ("webhooks", "Webhook log"),
     ("share", "Candidate view"),
+    ("review-queue", "Review queue"),
+    ("people", "People"),
 ]
 
 

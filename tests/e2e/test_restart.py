@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT, running_server, screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, running_server, screenshot, sign_in, wait_for_app
 
 
 def test_the_first_request_after_a_restart_resumes_the_interview(page: Page, tmp_path: Path) -> None:
@@ -25,6 +25,7 @@ def test_the_first_request_after_a_restart_resumes_the_interview(page: Page, tmp
 
     # A fresh server process, and the very first request goes straight to the interview.
     with running_server(tmp_path) as url:
+        sign_in(page, url)
         page.goto(f"{url}/interview?session={paused['id']}")
         wait_for_app(page)
         # app.py ran: its top navigation, titled pages, and no legacy pages/ sidebar.

@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import Page, Request, expect
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import send_answer, wait_for_app
 from tests.e2e.test_whiteboard import start_interview
 
 TRAP = "127.0.0.1:9"  # nothing listens there; a request to it can only come from rendered candidate text
@@ -23,12 +23,7 @@ def test_an_answer_with_image_markup_shows_as_text_and_loads_nothing(page: Page,
 
     page.on("request", watch)
     start_interview(page, server_url)
-    box = page.get_by_test_id("stChatInputTextArea")
-    expect(box).to_be_enabled()
-    box.fill(ANSWER)
-    box.press("Enter")
-    message = page.get_by_test_id("stChatMessage").filter(has_text="We cache hot links").first
-    expect(message).to_be_visible()
+    message = send_answer(page, ANSWER)
     wait_for_app(page)
     time.sleep(1.0)  # the reply and the transcript panel render too
 

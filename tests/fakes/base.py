@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from core.errors import NotFound
 from core.models import (
+    Account,
     AuditEntry,
     Booking,
     Candidate,
+    DataRequest,
     Evaluation,
+    EvaluationRelease,
     EventType,
     FollowUpTask,
     LiveNote,
@@ -34,6 +37,8 @@ from core.models import (
     ScorecardEntry,
     ScoreOverride,
     Session,
+    SessionConsent,
+    SignInSession,
     TeamMember,
     TokenUsage,
     TranscriptEntry,
@@ -75,12 +80,16 @@ class State:
     resumes: dict[str, Resume] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
+    releases: dict[int, EvaluationRelease] = field(default_factory=dict)  # by evaluation id
     transcripts: list[TranscriptEntry] = field(default_factory=list)
     whiteboards: list[WhiteboardSnapshot] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
+    consents: dict[int, SessionConsent] = field(default_factory=dict)
     token_usage: list[TokenUsage] = field(default_factory=list)
     score_overrides: list[ScoreOverride] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    sign_ins: dict[str, SignInSession] = field(default_factory=dict)  # by token hash
     team_members: dict[str, TeamMember] = field(default_factory=dict)
     event_types: dict[str, EventType] = field(default_factory=dict)
     bookings: dict[str, Booking] = field(default_factory=dict)
@@ -93,6 +102,7 @@ class State:
     recommendations: dict[int, RecommendationRecord] = field(default_factory=dict)
     follow_ups: dict[str, FollowUpTask] = field(default_factory=dict)
     pipeline: dict[int, PipelineChange] = field(default_factory=dict)
+    data_requests: dict[int, DataRequest] = field(default_factory=dict)
 
 
 class Repo:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from core.errors import NotFound
@@ -12,12 +13,14 @@ from core.models import (
     AuditEntry,
     Candidate,
     Evaluation,
+    EvaluationRelease,
     HistoryQuery,
     MediaFile,
     Message,
     Resume,
     ScoreOverride,
     Session,
+    SessionScope,
     SessionStatus,
     SessionSummary,
     SortKey,
@@ -26,7 +29,7 @@ from core.models import (
     WhiteboardSnapshot,
     email_key,
 )
-from tests.fakes.base import FakeIntegrityError, Repo, now
+from tests.fakes.base import FakeDatabaseError, FakeIntegrityError, Repo, now
 
 Logged = TypeVar(
     "Logged",
@@ -101,7 +104,9 @@ class FakeSessionRepository(Repo):
     def search(self, query: HistoryQuery) -> list[SessionSummary]:
         """Same filters and order as the SQL one: missing sort values last, then newest first."""
         every = self.list_summaries(limit=len(self._state.sessions))
-        chosen = [s for s in every if _matches(s, query)]  # already newest first: the tie-break
+        chosen = [
+            s for s in every if _matches(s, query) and self._visible(s.id, query.scope)
+        ]  # already newest first: the tie-break
         present = [s for s in chosen if _sort_value(s, query) is not None]
         present.sort(key=lambda s: _sort_value(s, query), reverse=query.descending)
         if query.sort is SortKey.DATE and not query.descending:
@@ -110,11 +115,80 @@ class FakeSessionRepository(Repo):
         return ordered[query.offset : query.offset + query.page_size]
 
     def count_matching(self, query: HistoryQuery) -> int:
-        return sum(1 for s in self.list_summaries(limit=len(self._state.sessions)) if _matches(s, query))
+        every = self.list_summaries(limit=len(self._state.sessions))
+        return sum(1 for s in every if _matches(s, query) and self._visible(s.id, query.scope))
+
+    def _visible(self, session_id: str, scope: SessionScope | None) -> bool:
+        """storage's visible_in, over the fake's tables."""
+        if scope is None or scope.everything:
+            return True
+        session = self._state.sessions[session_id]
+        candidate = self._state.candidates.get(session.candidate_id or "")
+        members = {m.id: m for m in self._state.team_members.values()}
+        assigned = {
+            members[member].email.lower()
+            for sid, member in self._state.session_interviewers
+            if sid == session_id and member in members
+        }
+        return any(
+            (
+                scope.owner_id is not None and session.owner_id == scope.owner_id,
+                bool(scope.team) and session.team == scope.team,
+                scope.candidate_email_key is not None
+                and candidate is not None
+                and email_key(candidate.email) == scope.candidate_email_key,
+                scope.interviewer_email_key is not None and scope.interviewer_email_key in assigned,
+            )
+        )
+
+    def ids_for_candidate(self, candidate_id: str) -> list[str]:
+        found = [s for s in self._state.sessions.values() if s.candidate_id == candidate_id]
+        return [s.id for s in sorted(found, key=lambda s: (s.created_at or now(), s.id))]
+
+    def ids_created_before(self, cutoff: datetime, *, limit: int = 500) -> list[str]:
+        found = [s for s in self._state.sessions.values() if s.created_at is not None and s.created_at < cutoff]
+        return [s.id for s in sorted(found, key=lambda s: (s.created_at or now(), s.id))][: max(limit, 0)]
+
+    def delete(self, session_id: str) -> dict[str, int]:
+        """Like the foreign keys onto sessions.id: every table holding the session's rows loses them, a
+        pipeline change only its link; the audit log and webhook events (no foreign key) keep theirs."""
+        self.get(session_id)
+        state = self._state
+        deleted: dict[str, int] = {}
+        for change in state.pipeline.values():
+            if change.session_id == session_id:
+                change.session_id = None
+        pairs = [p for p in state.session_interviewers if p[0] != session_id]
+        if len(pairs) != len(state.session_interviewers):
+            deleted["session_interviewers"] = len(state.session_interviewers) - len(pairs)
+            state.session_interviewers[:] = pairs
+        for name in vars(state):
+            if name in _NOT_CASCADED:
+                continue
+            rows = getattr(state, name)
+            values = list(rows.values()) if isinstance(rows, dict) else rows
+            if not values or not hasattr(values[0], "session_id"):
+                continue
+            if isinstance(rows, dict):
+                kept: Any = {k: r for k, r in rows.items() if r.session_id != session_id}
+            else:
+                kept = [r for r in rows if r.session_id != session_id]
+            if len(kept) != len(rows):
+                deleted[_TABLE_NAMES.get(name, name)] = len(rows) - len(kept)
+                setattr(state, name, kept)
+        del state.sessions[session_id]
+        deleted["sessions"] = 1
+        return deleted
 
     def interviewers(self) -> list[tuple[str, str | None]]:
         pairs = {(s.interviewer_provider, s.interviewer_model) for s in self._state.sessions.values()}
         return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
+
+    def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
+        waiting = [e for e in self._state.evaluations if e.id not in self._state.releases]
+        waiting.sort(key=lambda e: (e.created_at, e.session_id))
+        summaries = {s.id: s for s in self.list_summaries(limit=len(self._state.sessions))}
+        return [summaries[e.session_id] for e in waiting[:limit]]
 
 
 def _matches(s: SessionSummary, q: HistoryQuery) -> bool:
@@ -238,6 +312,10 @@ class FakeResumeRepository(Repo):
         found = [r for r in self._state.resumes.values() if r.candidate_id == candidate_id]
         return copy.deepcopy(max(found, key=lambda r: (r.created_at or now(), r.id))) if found else None
 
+    def for_candidate(self, candidate_id: str) -> list[Resume]:
+        found = [r for r in self._state.resumes.values() if r.candidate_id == candidate_id]
+        return copy.deepcopy(sorted(found, key=lambda r: (r.created_at or now(), r.id)))
+
 
 class FakeEvaluationRepository(Repo):
     def add(self, evaluation: Evaluation) -> Evaluation:
@@ -252,6 +330,28 @@ class FakeEvaluationRepository(Repo):
     def for_session(self, session_id: str) -> Evaluation | None:
         found = [e for e in self._state.evaluations if e.session_id == session_id]
         return copy.deepcopy(found[0]) if found else None
+
+    def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
+        evaluation = self._evaluation(session_id)
+        if approved_at.tzinfo is None:
+            raise self._fail(FakeDatabaseError("Refusing to store a naive datetime; use a tz-aware one."))
+        release = EvaluationRelease(session_id, evaluation.id or 0, approved_at.astimezone(UTC), approved_by)
+        self._state.releases[release.evaluation_id] = release
+        return copy.deepcopy(release)
+
+    def withdraw_release(self, session_id: str) -> None:
+        self._state.releases.pop(self._evaluation(session_id).id or 0, None)
+
+    def release_of(self, session_id: str) -> EvaluationRelease | None:
+        evaluation = self.for_session(session_id)
+        release = self._state.releases.get(evaluation.id or 0) if evaluation else None
+        return copy.deepcopy(release)
+
+    def _evaluation(self, session_id: str) -> Evaluation:
+        evaluation = self.for_session(session_id)
+        if evaluation is None:
+            raise NotFound(f"The interview {session_id} has no evaluation.")
+        return evaluation
 
 
 class _SessionLog(Repo, Generic[Item]):
@@ -289,6 +389,15 @@ class FakeWhiteboardRepository(_SessionLog[WhiteboardSnapshot]):
         snapshots = self.in_session(session_id)
         return snapshots[-1] if snapshots else None
 
+    def pictures_before(self, cutoff: datetime, *, limit: int = 500) -> list[WhiteboardSnapshot]:
+        found = [w for w in self._state.whiteboards if w.png_path and w.created_at and w.created_at < cutoff]
+        return copy.deepcopy(sorted(found, key=lambda w: (w.created_at or now(), w.id or 0))[: max(limit, 0)])
+
+    def drop_picture(self, snapshot_id: int) -> None:
+        for snapshot in self._state.whiteboards:
+            if snapshot.id == snapshot_id:
+                snapshot.png_path = None
+
 
 class FakeMediaRepository(_SessionLog[MediaFile]):
     attribute = "media"
@@ -299,6 +408,15 @@ class FakeMediaRepository(_SessionLog[MediaFile]):
                 media.size_bytes = size_bytes
                 return
         raise NotFound(f"No media file {media_id}.")
+
+    def created_before(self, cutoff: datetime, *, limit: int = 500) -> list[MediaFile]:
+        found = [m for m in self._state.media if m.created_at is not None and m.created_at < cutoff]
+        return copy.deepcopy(sorted(found, key=lambda m: (m.created_at or now(), m.id or 0))[: max(limit, 0)])
+
+    def delete(self, media_id: int) -> None:
+        if not any(m.id == media_id for m in self._state.media):
+            raise NotFound(f"No media file {media_id}.")
+        self._state.media[:] = [m for m in self._state.media if m.id != media_id]
 
 
 class FakeTokenUsageRepository(_SessionLog[TokenUsage]):
@@ -327,3 +445,29 @@ class FakeAuditRepository(Repo):
         found = [a for a in self._state.audit if session_id is None or a.session_id == session_id]
         found.sort(key=lambda a: (a.created_at or now(), a.id or 0))
         return copy.deepcopy(found[-limit:] if limit > 0 else [])
+
+    def forget(self, *, session_ids: list[str], mentioning: str) -> int:
+        if not mentioning:
+            raise ValueError("forget() needs the id the entries mention.")
+        kept = [
+            a
+            for a in self._state.audit
+            if a.session_id not in session_ids and mentioning not in json.dumps(a.detail, default=str)
+        ]
+        forgotten = len(self._state.audit) - len(kept)
+        self._state.audit[:] = kept
+        return forgotten
+
+
+# State attributes whose rows name a session without its foreign key cascading (SET NULL, or no key).
+_NOT_CASCADED = frozenset({"sessions", "pipeline", "audit", "webhook_events", "session_interviewers"})
+# State attribute -> its table's name, where they differ.
+_TABLE_NAMES = {
+    "transcripts": "transcript_entries",
+    "whiteboards": "whiteboard_snapshots",
+    "media": "media_files",
+    "consents": "session_consents",
+    "notes": "live_notes",
+    "scorecards": "scorecard_entries",
+    "follow_ups": "follow_up_tasks",
+}

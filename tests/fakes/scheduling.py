@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from datetime import datetime
 from types import MappingProxyType
@@ -155,6 +156,29 @@ class FakeWebhookEventRepository(Mirror[WebhookEvent, int]):
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(e.status for e in self._rows.values()))
+
+    def concerning(self, *, email: str | None, session_ids: list[str], booking_uids: list[str]) -> list[WebhookEvent]:
+        key = (email or "").strip().casefold()
+        found = [
+            e
+            for e in self._rows.values()
+            if (key and e.payload is not None and key in json.dumps(e.payload, ensure_ascii=False).casefold())
+            or (e.session_id is not None and e.session_id in session_ids)
+            or (e.booking_uid is not None and e.booking_uid in booking_uids)
+        ]
+        return copy.deepcopy(sorted_by(found, "received_at", "id"))
+
+    def delete(self, event_id: int) -> None:
+        self.get(event_id)
+        del self._rows[event_id]
+
+    def clear_payloads(self, *, received_before: datetime) -> int:
+        blanked = 0
+        for event in self._rows.values():
+            if event.payload is not None and event.received_at is not None and event.received_at < received_before:
+                event.payload = None
+                blanked += 1
+        return blanked
 
 
 class FakeWebhookRefusalRepository(Mirror[WebhookRefusal, int]):

@@ -7,9 +7,12 @@ import itertools
 from typing import Self
 
 from core.unit_of_work import (
+    AccountRepository,
     AuditRepository,
     BookingRepository,
     CandidateRepository,
+    ConsentRepository,
+    DataRequestRepository,
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
@@ -24,6 +27,7 @@ from core.unit_of_work import (
     ScoreOverrideRepository,
     SessionInterviewerRepository,
     SessionRepository,
+    SignInSessionRepository,
     TeamMemberRepository,
     TokenUsageRepository,
     TranscriptRepository,
@@ -32,7 +36,9 @@ from core.unit_of_work import (
     WebhookRefusalRepository,
     WhiteboardRepository,
 )
+from tests.fakes.accounts import FakeAccountRepository, FakeSignInSessionRepository
 from tests.fakes.base import FakePendingRollback, State
+from tests.fakes.consent import FakeConsentRepository
 from tests.fakes.interview import (
     FakeAuditRepository,
     FakeCandidateRepository,
@@ -54,6 +60,7 @@ from tests.fakes.live import (
     FakeRecommendationRepository,
     FakeScorecardRepository,
 )
+from tests.fakes.privacy import FakeDataRequestRepository
 from tests.fakes.scheduling import (
     FakeBookingRepository,
     FakeEventTypeRepository,
@@ -79,9 +86,12 @@ class FakeUnitOfWork:
     transcripts: TranscriptRepository
     whiteboards: WhiteboardRepository
     media: MediaRepository
+    consents: ConsentRepository
     token_usage: TokenUsageRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
+    accounts: AccountRepository
+    sign_ins: SignInSessionRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository
@@ -94,6 +104,7 @@ class FakeUnitOfWork:
     recommendations: RecommendationRepository
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
+    data_requests: DataRequestRepository
 
     def __init__(self) -> None:
         self.state = State()
@@ -110,9 +121,12 @@ class FakeUnitOfWork:
         self.transcripts = FakeTranscriptRepository(self)
         self.whiteboards = FakeWhiteboardRepository(self)
         self.media = FakeMediaRepository(self)
+        self.consents = FakeConsentRepository(self)
         self.token_usage = FakeTokenUsageRepository(self)
         self.score_overrides = FakeScoreOverrideRepository(self)
         self.audit = FakeAuditRepository(self)
+        self.accounts = FakeAccountRepository(self)
+        self.sign_ins = FakeSignInSessionRepository(self)
         self.team_members = FakeTeamMemberRepository(self)
         self.event_types = FakeEventTypeRepository(self)
         self.bookings = FakeBookingRepository(self)
@@ -125,6 +139,7 @@ class FakeUnitOfWork:
         self.recommendations = FakeRecommendationRepository(self)
         self.follow_ups = FakeFollowUpRepository(self)
         self.pipeline = FakePipelineRepository(self)
+        self.data_requests = FakeDataRequestRepository(self)
 
     def __enter__(self) -> Self:
         """What was written outside any `with` block (test set-up) counts as committed."""

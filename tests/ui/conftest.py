@@ -18,6 +18,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Button, ChatMessage
 
+from core.accounts.services import add_account
+from core.config import load_settings
+from core.errors import WorkspaceError
+from core.models import Account, email_key
+from core.workspace import Workspace
+from entry.bootstrap import shared_workspace
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")  # AppTest resolves relative paths against the calling file
 TIMEOUT = 30  # the first run of a workspace migrates a new database
@@ -46,7 +53,25 @@ def app_env(monkeypatch: pytest.MonkeyPatch, runtime_dir: Path) -> pytest.Monkey
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("IW_RUNTIME_DIR", str(runtime_dir))
     monkeypatch.setenv("IW_DISABLE_MIC", "1")  # streamlit-webrtc cannot run under AppTest: components/mic.py
+    # AppTest cannot send a browser's cookie, but it can seed st.user as Streamlit's OpenID Connect sign-in
+    # fills it: the tests sign in that way (components/signed_in.py), as people the fixtures create.
+    monkeypatch.setenv("IW_ACCOUNTS__OIDC_ENABLED", "true")
     return monkeypatch
+
+
+ADMIN_EMAIL = "admin@example.com"
+
+
+def signed_in_as(at: AppTest, email: str, name: str = "Test Person") -> AppTest:
+    """`at`'s next runs come from a browser signed in (through the identity provider) as `email`."""
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, "name": name}
+    return at
+
+
+def add_person(email: str, *roles: str, name: str = "Test Person", team: str = "") -> Account:
+    """An account in the test's workspace (the same one the app opens: same settings)."""
+    ws = shared_workspace(load_settings())
+    return add_account(ws, email=email, name=name, roles=roles, team=team, actor="test set-up")
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +92,14 @@ def new_app(app_env: pytest.MonkeyPatch) -> AppFactory:
     """A new browser session on the app (not yet run)."""
 
     def make() -> AppTest:
-        return AppTest.from_file(APP, default_timeout=TIMEOUT)
+        try:
+            ws = shared_workspace(load_settings())
+        except WorkspaceError:  # the test is about a workspace that cannot start: nobody to sign in
+            pass
+        else:
+            if find_admin(ws) is None:
+                add_person(ADMIN_EMAIL, "admin", "interviewer", "reviewer", name="Ada Admin")
+        return signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), ADMIN_EMAIL, "Ada Admin")
 
     return make
 
@@ -81,6 +113,11 @@ def app(new_app: AppFactory) -> AppTest:
 
 
 # --- Helpers -------------------------------------------------------------------------------------
+
+
+def find_admin(ws: Workspace) -> Account | None:
+    with ws.uow_factory() as uow:
+        return uow.accounts.by_email(ADMIN_EMAIL) if email_key(ADMIN_EMAIL) else None
 
 
 def button(at: AppTest, label: str) -> Button:

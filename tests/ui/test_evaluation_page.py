@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.plain_text import plain
+from core.accounts.services import find_account
 from core.config import ProviderSettings, Settings
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.reviews import list_overrides
@@ -21,7 +22,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.integration.interview.test_llm_interviews import BOARD, PNG, READING, llm_report
 from tests.llm_fakes import OpenAIServer, Reply
-from tests.ui.conftest import AppFactory, assert_clean, rendered_text
+from tests.ui.conftest import ADMIN_EMAIL, AppFactory, assert_clean, rendered_text
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
 ESTIMATION = "Back-of-the-envelope estimation"
@@ -73,7 +74,6 @@ def test_a_reviewer_adjusts_a_score_and_both_are_shown(ws: Workspace, new_app: A
 
     # No justification: refused, nothing stored.
     at.number_input(key="adjust_score_estimation").set_value(1.0)
-    at.text_input(key="adjust_reviewer_estimation").set_value("Ana")
     next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
     assert_clean(at)
     assert any("justification is required" in e.value for e in at.error)
@@ -81,12 +81,13 @@ def test_a_reviewer_adjusts_a_score_and_both_are_shown(ws: Workspace, new_app: A
 
     at.number_input(key="adjust_score_estimation").set_value(1.0)
     at.text_area(key="adjust_reason_estimation").set_value("The numbers were read off the prompt.")
-    at.text_input(key="adjust_reviewer_estimation").set_value("Ana")
     next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
     assert_clean(at)
     assert any("set to 1.0" in s.value for s in at.success)
     [override] = list_overrides(ws, session_id)
-    assert (override.new_score, override.reviewer) == (1.0, "Ana")
+    admin = find_account(ws, ADMIN_EMAIL)
+    assert (override.new_score, override.reviewer) == (1.0, admin.audit_name)  # the signed-in reviewer
+    assert any(admin.name in m.value for m in next(e for e in at.expander if e.label.startswith(ESTIMATION)).markdown)
 
     expander = next(e for e in at.expander if e.label.startswith(ESTIMATION))
     assert expander.label == f"{ESTIMATION} — 1.0 (evaluator: {original})"

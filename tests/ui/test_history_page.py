@@ -203,5 +203,5 @@ def test_an_unscored_interview_compares_without_errors(new_app: AppFactory, hist
 
 def test_an_unknown_interview_in_the_url_is_dropped(new_app: AppFactory, history: History) -> None:
     at = open_history(new_app, session="no-such-session")
-    assert [w.value for w in at.warning] == ["The interview in the address is not in this workspace (any more)."]
+    assert [w.value for w in at.warning] == ["There is no interview with that id that you can open."]
     assert "session" not in at.query_params and not at.tabs

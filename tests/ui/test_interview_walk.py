@@ -1,4 +1,5 @@
-"""One whole practice interview through the real pages: Setup → Interview → Evaluation → History."""
+"""One whole practice interview through the real pages, as the candidate: Setup → Interview → (a reviewer
+approves the evaluation on its page) → the candidate's own view → History."""
 
 from __future__ import annotations
 
@@ -9,7 +10,20 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
 from core.content.problems import load_problem
-from tests.ui.conftest import RESUME, ROOT, assert_clean, button, chat, labels, page_title
+from tests.ui.conftest import (
+    APP,
+    RESUME,
+    ROOT,
+    TIMEOUT,
+    AppFactory,
+    add_person,
+    assert_clean,
+    button,
+    chat,
+    labels,
+    page_title,
+    signed_in_as,
+)
 
 PAYMENTS = load_problem(ROOT / "data" / "problems" / "payment_system.yaml")
 PEAK_QUESTION = "How many payments per second do we need to handle at peak?"
@@ -36,7 +50,10 @@ def send(at: AppTest, text: str) -> list[tuple[str, str]]:
     return after
 
 
-def test_setup_interview_evaluation_history(app: AppTest) -> None:
+def test_setup_interview_evaluation_history(new_app: AppFactory) -> None:
+    reviewer = new_app()  # the workspace's admin, who reviews
+    add_person("jordan.lee@example.com", "candidate", name="Jordan Lee")
+    app = signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), "jordan.lee@example.com", "Jordan Lee").run()
     # --- Setup: the resume fills the profile and moves the pickers to its recommendation --------
     assert page_title(app) == "Set up a practice interview"
     assert app.selectbox(key="setup_problem").value != PAYMENTS.id
@@ -107,11 +124,27 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
     button(app, "End interview").click().run()
     button(app, "Yes, end it").click().run()
     assert_clean(app)
-    assert page_title(app) == "Evaluation"
-    score = {m.label: m.value for m in app.metric}["Overall score"]
+
+    # --- Ended: approval before sharing is on (config.yaml), so the candidate waits for a reviewer ----
+    assert page_title(app) == PAYMENTS.title
+    assert any(i.value.startswith("Your evaluation is being reviewed") for i in app.info)
+    assert "See your evaluation" not in labels(app) and "See the evaluation" not in labels(app)
+
+    # --- The candidate cannot read it early: the Evaluation page sends them to their own view ---------
+    app.switch_page("pages/evaluation.py").run()
+    assert_clean(app)
+    assert page_title(app) == PAYMENTS.title and not app.metric
+    assert any("being reviewed" in i.value for i in app.info)
+
+    # --- Evaluation, the reviewer's page: everything at once, and the approval that releases it -----
+    reviewer.query_params["session"] = session_id
+    reviewer.switch_page("pages/evaluation.py").run()
+    assert_clean(reviewer)
+    assert page_title(reviewer) == "Evaluation"
+    score = {m.label: m.value for m in reviewer.metric}["Overall score"]
     assert re.fullmatch(r"\d\.\d / 5", score), score
-    assert any(c.value.startswith(f"{PAYMENTS.title} · Jordan Lee · ") for c in app.caption)
-    assert [s.value for s in app.subheader][-6:] == [
+    assert any(c.value.startswith(f"{PAYMENTS.title} · Jordan Lee · ") for c in reviewer.caption)
+    assert [s.value for s in reviewer.subheader][-6:] == [
         "Improvement plan",
         "Competencies",
         "Communication analysis",
@@ -119,6 +152,15 @@ def test_setup_interview_evaluation_history(app: AppTest) -> None:
         "Export",
         "Model usage",
     ]
+    button(reviewer, "Approve and release").click().run()
+    assert_clean(reviewer)
+
+    # --- Back on the interview: the candidate opens the released evaluation in their own view ------
+    app.switch_page("pages/interview.py").run()
+    button(app, "See your evaluation").click().run()
+    assert_clean(app)
+    assert page_title(app) == PAYMENTS.title and "Your evaluation" in [s.value for s in app.subheader]
+    assert {m.label: m.value for m in app.metric}["Overall score"] == score
 
     # --- History: the interview is listed and opens with its chat and evaluation -----------------
     app.switch_page("pages/history.py").run()

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.config import Settings
 from core.live.notes import notes_for, save_draft
 from core.live.sessions import cockpit, create_live_session
+from core.media.consent import consent_for
 from core.models import SessionStatus
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -102,6 +103,26 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
     assert again.text_area(key=f"live_fact_budget_{sid}").value == "Ops budget, ~20k"
     assert any(s.value == "Current workflow and pains" for s in again.subheader)
     assert "Put a number on it" in text or "walk through the workaround" in text  # the copilot heard them
+
+
+def test_the_interviewer_confirms_the_candidate_agreed_before_the_microphone_appears(
+    new_app: AppFactory, ws: Workspace
+) -> None:
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz").id
+    at = open_live(new_app, sid)
+    button(at, "Start the session").click().run()
+    at.toggle(key=f"live_mic_{sid}").set_value(True).run()
+    assert_clean(at)
+    assert "Tell the candidate before you record" in rendered_text(at)
+    assert not any("Microphone unavailable" in c.value for c in at.caption)  # no microphone before consent
+
+    button(at, "The candidate agreed: record audio").click().run()
+    assert_clean(at)
+    [consent] = consent_for(ws, sid)
+    assert (consent.kinds, consent.confirmed_for) == (["audio"], "candidate")
+    assert consent.actor not in ("", "candidate")  # named after the interviewer who confirmed it
+    assert "Tell the candidate before you record" not in rendered_text(at)
+    assert any("Microphone unavailable" in c.value for c in at.caption)  # the control's place (AppTest seam)
 
 
 def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace) -> None:

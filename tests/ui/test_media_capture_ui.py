@@ -22,6 +22,7 @@ from components.live_modes import mode_labels
 from core.config import load_settings
 from core.interview.services import cancel_interview, create_interview, start_interview
 from core.media.capture import list_media
+from core.media.consent import consent_for, give_consent
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.ui.conftest import TIMEOUT, assert_clean
@@ -73,10 +74,16 @@ def ws(app_env: pytest.MonkeyPatch) -> Workspace:
 
 
 @pytest.fixture
-def session_id(ws: Workspace) -> str:
+def unconsented(ws: Workspace) -> str:
     session = create_interview(ws, problem_id="rate_limiter")
     start_interview(ws, session.id)
     return session.id
+
+
+@pytest.fixture
+def session_id(ws: Workspace, unconsented: str) -> str:
+    give_consent(ws, unconsented, ["camera", "screen"], actor="candidate")
+    return unconsented
 
 
 def badges(at: AppTest) -> list[str]:
@@ -111,6 +118,28 @@ def test_everything_is_off_at_first_and_the_camera_stays_behind_the_seam(
         "saved": 0,
         "closed_note": "Screen sharing is off: this interview has ended.",
     }
+
+
+def test_the_notice_comes_first_and_the_control_appears_once_the_person_agrees(
+    browser: BrowserStandIn, ws: Workspace, unconsented: str
+) -> None:
+    at = AppTest.from_function(media_app, args=(unconsented,), default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    assert browser.data == []  # the screen-share element is not even mounted
+    notices = [m.value for m in at.markdown if "**What is recorded**" in m.value]
+    assert len(notices) == 2 and "a picture of it (PNG) every 5 seconds" in notices[0]
+    assert "deleted after 90 days" in notices[0] and "after 2 years" in notices[0]
+    assert [b.label for b in at.button] == ["I agree: capture my screen", "I agree: record my camera"]
+
+    next(b for b in at.button if b.label == "I agree: capture my screen").click().run()
+    assert_clean(at)
+    assert browser.data and browser.data[-1]["enabled"] is True  # the control is there now
+    assert [b.label for b in at.button] == ["I agree: record my camera"]  # the camera still asks
+    [consent] = consent_for(ws, unconsented)
+    assert (consent.actor, consent.kinds, consent.confirmed_for) == ("candidate", ["screen"], None)
+    assert consent.notice_version == "1/media-90d/records-730d"
+    with ws.uow_factory() as uow:
+        assert [e.action for e in uow.audit.latest(session_id=unconsented)][-1] == "consent_given"
 
 
 def test_each_frame_is_stored_once_and_the_page_follows_the_share(

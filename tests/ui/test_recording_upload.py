@@ -17,6 +17,8 @@ pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs
 def started_interview(app: AppTest) -> AppTest:
     button(app, "Start interview").click().run()
     assert not app.exception
+    button(app, "I agree: record my voice").click().run()  # the recording notice above the upload
+    assert not app.exception
     return app
 
 

@@ -84,6 +84,7 @@ def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake
     button(app, "End interview").click().run()
     button(app, "Yes, end it").click().run()
     assert not app.exception
+    app.switch_page("pages/evaluation.py").run()  # approval before sharing is on: the reviewer's page has it
     assert page_title(app) == "Evaluation"
     assert any("OpenAI evaluator could not be used" in i.value for i in app.info)
     usage = app.dataframe[-1].value

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import AppFactory, assert_clean, page_title, rendered_text
+from tests.ui.conftest import ADMIN_EMAIL, AppFactory, add_person, assert_clean, page_title, rendered_text
 
 DOWN = "postgresql://postgres:s3cret@127.0.0.1:1/test"  # nothing listens on port 1
 
@@ -62,6 +62,7 @@ def test_the_app_starts_once_the_config_is_fixed(new_app: AppFactory, app_env: p
     at = new_app().run()
     assert at.error
     app_env.setenv("IW_INTERVIEW_MINUTES", "30")
+    add_person(ADMIN_EMAIL, "admin", name="Ada Admin")  # nobody could be added while it could not start
     at.run()
     assert_clean(at)
     assert not at.error

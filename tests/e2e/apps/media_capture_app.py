@@ -12,7 +12,7 @@ from components.camera import render_camera
 from components.live_modes import render_live_modes
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
-from core.media.capture import SCREEN_INTERVAL_SECONDS
+from core.recording_notice import SCREEN_INTERVAL_SECONDS
 
 st.set_page_config(page_title="Media capture", layout="wide")
 ws = get_workspace()

@@ -17,10 +17,11 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from core.config import Settings
-from core.errors import NotFound, SessionClosed
+from core.errors import ConsentRequired, NotFound, SessionClosed
 from core.interview.services import cancel_interview, create_interview, start_interview
 from core.media.camera import CameraRecorder, camera_recorder, camera_recording_path, register_camera_recording
 from core.media.capture import list_media
+from core.media.consent import give_consent
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 
@@ -84,6 +85,7 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 def session_id(ws: Workspace) -> str:
     session = create_interview(ws, problem_id="rate_limiter")
     start_interview(ws, session.id)
+    give_consent(ws, session.id, ["camera"], actor="candidate")
     return session.id
 
 
@@ -158,3 +160,12 @@ def test_no_new_recording_once_the_interview_has_ended(ws: Workspace, session_id
         camera_recording_path(ws, session_id)
     with pytest.raises(NotFound):
         camera_recording_path(ws, "missing")
+
+
+def test_no_recording_without_consent_to_the_camera(ws: Workspace) -> None:
+    session = create_interview(ws, problem_id="rate_limiter")
+    start_interview(ws, session.id)
+    give_consent(ws, session.id, ["audio", "screen"], actor="candidate")  # not the camera
+    with pytest.raises(ConsentRequired, match="camera"):
+        camera_recorder(ws, session.id)
+    assert not ws.files.session_dir(session.id).exists()

@@ -25,6 +25,7 @@ from core.config import Settings
 from core.errors import AlreadyExists
 from core.interview.services import start_interview
 from core.models import BookingStatus, EventType, SessionStatus, TeamMember, WebhookEvent
+from core.recording_notice import recording_notice
 from core.scheduling.availability import Slot
 from core.scheduling.bookings import (
     BookingInputError,
@@ -358,7 +359,9 @@ def test_the_invitation_is_a_calendar_request_clients_can_read(team: Team) -> No
         at(TUESDAY, 12, 15),
     )
     assert str(event["SUMMARY"]) == "Pairing interview: Grace Hopper"
-    assert str(event["DESCRIPTION"]) == f"Problem: {view.session.problem_title}"
+    description = str(event["DESCRIPTION"])  # the problem, then the same recording notice as before capture
+    assert description == f"Problem: {view.session.problem_title}\n\n{recording_notice(team.ws.settings).as_text()}"
+    assert "Your voice" in description and "deleted after 90 days" in description and "2 years" in description
     assert str(event["LOCATION"]) == MEET
     assert str(event["ORGANIZER"]) == "mailto:interviews@interview-workspace.local"
     attendees = event["ATTENDEE"]

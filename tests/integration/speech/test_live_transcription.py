@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from core.config import Settings
+from core.errors import ConsentRequired
 from core.interview.services import (
     create_interview,
     end_interview,
@@ -27,6 +28,7 @@ from core.interview.services import (
     start_interview,
     submit_answer,
 )
+from core.media.consent import give_consent
 from core.models import Role
 from core.speech import live_transcription
 from core.speech.audio import load_audio
@@ -78,6 +80,7 @@ def workspace(tmp_path: Path) -> Workspace:
 def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = live_transcription.get_or_create(workspace, session.id)
     assert live is not None and live_transcription.get_or_create(workspace, session.id) is live
     for frame in webrtc_frames(spoken):
@@ -105,6 +108,7 @@ def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace
 def test_silence_gives_no_entries(workspace: Workspace) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = LiveTranscriber(workspace, session.id)
     for frame in webrtc_frames(np.zeros(3 * 16_000, dtype=np.float32)):
         live.feed(frame)
@@ -116,6 +120,7 @@ def test_silence_gives_no_entries(workspace: Workspace) -> None:
 def test_utterances_can_be_sent_as_answers(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = LiveTranscriber(workspace, session.id, submit_answers=True)
     for frame in webrtc_frames(spoken):
         live.feed(frame)
@@ -134,6 +139,7 @@ def _feed_all(live: LiveTranscriber, audio: np.ndarray) -> None:
 def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = LiveTranscriber(workspace, session.id)
     _feed_all(live, spoken)
     live.stop()
@@ -155,6 +161,7 @@ def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Work
     """A crash or restart mid-interview leaves a valid WAV holding what was heard so far."""
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = LiveTranscriber(workspace, session.id)
     _feed_all(live, spoken)
     deadline = time.monotonic() + 30
@@ -171,6 +178,7 @@ def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Work
 def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = LiveTranscriber(workspace, session.id)
     pause_interview(workspace, session.id)
     time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the status this often
@@ -184,6 +192,7 @@ def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> 
     """Utterances with short pauses between them make one answer; a long quiet ends it."""
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     short_pause = np.zeros(int(0.8 * 16_000), dtype=np.float32)
     long_quiet = np.zeros(int((live_transcription.ANSWER_PAUSE_S + 1) * 16_000), dtype=np.float32)
     live = LiveTranscriber(workspace, session.id, submit_answers=True)
@@ -209,6 +218,7 @@ def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> 
 def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     live = live_transcription.get_or_create(workspace, session.id)
     _feed_all(live, spoken[:-16_000])  # no closing pause: the utterance is still open
     live_transcription.stop_all()
@@ -221,6 +231,7 @@ def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
 ) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     submit_answer(workspace, session.id, "I would start with the requirements.")
     live = LiveTranscriber(workspace, session.id, submit_answers=True)
     _feed_all(live, spoken)
@@ -257,3 +268,12 @@ def test_the_accurate_pass_without_recordings_changes_nothing(workspace: Workspa
     session = create_interview(workspace, problem_id="rate_limiter")
     start_interview(workspace, session.id)
     assert refine_transcript(workspace, session.id) is None
+
+
+def test_the_microphone_is_not_heard_without_consent(workspace: Workspace) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    start_interview(workspace, session.id)
+    with pytest.raises(ConsentRequired, match="microphone"):
+        live_transcription.get_or_create(workspace, session.id)
+    assert live_transcription.get(session.id) is None
+    assert not workspace.files.session_dir(session.id).exists()

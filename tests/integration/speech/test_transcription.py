@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from core.config import Settings
-from core.errors import NotFound
+from core.errors import ConsentRequired, NotFound
 from core.interview.services import create_interview
+from core.media.consent import give_consent
 from core.speech.audio import SAMPLE_RATE, AudioError, load_audio
 from core.speech.engines import models_dir
 from core.speech.recordings import format_segments, recognition_vocabulary, transcribe_file, transcribe_recording
@@ -171,6 +172,7 @@ def test_transcribe_recording_stores_entries_media_and_audit(
     workspace: Workspace, speech_wav: Path, accurate: WhisperTranscriber
 ) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     progress: list[float] = []
     entries = transcribe_recording(
         workspace,
@@ -198,6 +200,7 @@ def test_transcribe_recording_stores_entries_media_and_audit(
 
 def test_transcribe_recording_refuses_bad_uploads_before_storing(workspace: Workspace) -> None:
     session = create_interview(workspace, problem_id="rate_limiter")
+    give_consent(workspace, session.id, ["audio"], actor="candidate")
     with pytest.raises(AudioError, match="could not read"):
         transcribe_recording(workspace, session.id, filename="x.mp3", data=b"garbage" * 100)
     with pytest.raises(AudioError, match="empty"):
@@ -207,6 +210,16 @@ def test_transcribe_recording_refuses_bad_uploads_before_storing(workspace: Work
     with workspace.uow_factory() as uow:
         assert uow.media.in_session(session.id) == []
         assert uow.transcripts.in_session(session.id) == []
+    assert not workspace.files.session_dir(session.id).exists()
+
+
+def test_no_recording_is_stored_without_consent(workspace: Workspace, speech_wav: Path) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter")
+    give_consent(workspace, session.id, ["camera", "screen"], actor="candidate")  # not audio
+    with pytest.raises(ConsentRequired, match="microphone"):
+        transcribe_recording(workspace, session.id, filename="x.wav", data=speech_wav.read_bytes())
+    with workspace.uow_factory() as uow:
+        assert uow.media.in_session(session.id) == [] and uow.transcripts.in_session(session.id) == []
     assert not workspace.files.session_dir(session.id).exists()
 
 

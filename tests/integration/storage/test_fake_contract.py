@@ -30,6 +30,7 @@ from core.models import (
     ScorecardEntry,
     ScoreOverride,
     Session,
+    SessionConsent,
     TeamMember,
     WebhookEvent,
     WebhookRefusal,
@@ -258,6 +259,27 @@ def test_live_sessions_and_notes(factory: Factory) -> None:
             )
     with pytest.raises(REFUSED), factory() as uow:
         uow.live_sessions.add(LiveSession(session_id="s1", template_id="t", template_version="1", stage="a"))
+
+
+def test_consents_are_kept_per_session_oldest_first_and_go_with_their_session(factory: Factory) -> None:
+    with_sessions(factory, "s1", "s2")
+    with factory() as uow:
+        later = uow.consents.add(
+            SessionConsent("s1", "candidate", ["camera"], "1/media-90d/records-730d", T0 + timedelta(minutes=5))
+        )
+        first = uow.consents.add(
+            SessionConsent(
+                "s1", "interviewer", ["audio", "screen"], "1", T0.astimezone(ROME), confirmed_for="candidate"
+            )
+        )
+        uow.consents.add(SessionConsent("s2", "candidate", ["audio"], "1", T0))
+        uow.commit()
+    assert first.id is not None and later.id is not None and first.given_at.tzinfo == UTC
+    with factory() as uow:
+        assert uow.consents.in_session("s1") == [first, later]
+        assert uow.consents.in_session("missing") == []
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.consents.add(SessionConsent("missing", "candidate", ["audio"], "1", T0))
 
 
 def test_debrief_records_are_oldest_first_and_tasks_soonest_due(factory: Factory) -> None:

@@ -23,7 +23,7 @@ from core.media.capture import (
     save_screen_frame,
     session_is_open,
 )
-from core.models import MediaFile, Session, SessionStatus
+from core.models import MediaFile, Session, SessionConsent, SessionStatus
 from core.workspace import Workspace
 from storage.files import LocalFileStore
 from tests.fakes import FakeUnitOfWork
@@ -50,6 +50,7 @@ def uow() -> FakeUnitOfWork:
     uow.sessions.add(Session(id="open", problem_id="rate_limiter", status=SessionStatus.ACTIVE, started_at=started))
     uow.sessions.add(Session(id="done", problem_id="rate_limiter", status=SessionStatus.COMPLETED))
     uow.sessions.add(Session(id="dropped", problem_id="rate_limiter", status=SessionStatus.CANCELLED))
+    uow.consents.add(SessionConsent("open", "candidate", ["screen"], "1", NOW))  # the person agreed
     uow.commit()
     return uow
 

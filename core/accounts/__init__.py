@@ -1,0 +1,1 @@
+"""People and permissions: accounts, sign-in, roles and the one policy that decides who may do what."""

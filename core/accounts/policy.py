@@ -1,0 +1,106 @@
+"""Who may do what: the one place that decides. Services ask it; pages only hide what it already refuses.
+
+Roles: a candidate practises and sees their own interviews (evaluations once released); an interviewer runs
+and schedules interviews and sees the sessions they started or are assigned to; a reviewer sees their team's
+sessions, reviews and releases evaluations; an admin manages people, data and settings and sees everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.models import Account, AccountRole, SessionScope, email_key
+
+
+class Action(StrEnum):
+    """Things a person does that are not about one session."""
+
+    PRACTISE = "practise"  # an AI-led interview for oneself
+    RUN_LIVE = "run_live"  # interviewer-led sessions (cockpit and debrief)
+    SCHEDULE = "schedule"  # book interviews, manage the scheduling team
+    REVIEW = "review"  # the review queue: approve evaluations, override scores
+    USE_SERVER_KEYS = "use_server_keys"  # spend the server's LLM key
+    VIEW_WEBHOOKS = "view_webhooks"
+    MANAGE_PEOPLE = "manage_people"  # accounts, roles, teams
+    MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
+
+
+class SessionAction(StrEnum):
+    """Things done to one session."""
+
+    VIEW = "view"  # transcript, board, notes: everything but the evaluation
+    VIEW_EVALUATION = "view_evaluation"
+    EDIT = "edit"  # answer, take notes, change stage, end
+    REVIEW = "review"  # override scores, approve the evaluation
+
+
+_STAFF = frozenset({AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN})
+
+_ALLOWED: dict[Action, frozenset[AccountRole]] = {
+    Action.PRACTISE: frozenset(AccountRole),
+    Action.RUN_LIVE: frozenset({AccountRole.INTERVIEWER, AccountRole.ADMIN}),
+    Action.SCHEDULE: frozenset({AccountRole.INTERVIEWER, AccountRole.ADMIN}),
+    Action.REVIEW: frozenset({AccountRole.REVIEWER, AccountRole.ADMIN}),
+    Action.USE_SERVER_KEYS: _STAFF,
+    Action.VIEW_WEBHOOKS: frozenset({AccountRole.ADMIN}),
+    Action.MANAGE_PEOPLE: frozenset({AccountRole.ADMIN}),
+    Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """The facts about one session the policy needs (core.accounts.access gathers them)."""
+
+    session_id: str
+    owner_id: str | None
+    team: str
+    candidate_email_key: str | None
+    interviewer_email_keys: frozenset[str]
+    evaluation_released: bool
+
+
+def allowed(account: Account | None, action: Action, *, server_key_roles: frozenset[str] | None = None) -> bool:
+    """`server_key_roles`: the roles an admin lets spend the server's LLM key (settings), for USE_SERVER_KEYS."""
+    if account is None or not account.active:
+        return False
+    roles = _ALLOWED[action]
+    if action is Action.USE_SERVER_KEYS and server_key_roles is not None:
+        roles = frozenset(AccountRole(r) for r in server_key_roles if r in AccountRole.__members__.values())
+        roles |= {AccountRole.ADMIN}
+    return any(role in roles for role in account.roles)
+
+
+def scope(account: Account) -> SessionScope:
+    """The sessions this person may list: admins everything; others what they own, run, review or sat."""
+    if account.has(AccountRole.ADMIN):
+        return SessionScope(everything=True)
+    key = email_key(account.email)
+    return SessionScope(
+        owner_id=account.id,
+        team=account.team if account.has(AccountRole.REVIEWER) and account.team else None,
+        candidate_email_key=key,
+        interviewer_email_key=key if account.has(AccountRole.INTERVIEWER) else None,
+    )
+
+
+def may(account: Account | None, action: SessionAction, session: SessionAccess) -> bool:
+    if account is None or not account.active:
+        return False
+    if account.has(AccountRole.ADMIN):
+        return True
+    key = email_key(account.email)
+    owns = session.owner_id == account.id
+    runs = account.has(AccountRole.INTERVIEWER) and key in session.interviewer_email_keys
+    reviews = account.has(AccountRole.REVIEWER) and bool(account.team) and account.team == session.team
+    sat = key is not None and key == session.candidate_email_key
+    staff_on_it = (owns and bool(_STAFF & set(account.roles))) or runs or reviews
+    if action is SessionAction.REVIEW:
+        return reviews
+    if action is SessionAction.EDIT:
+        return owns or runs
+    if action is SessionAction.VIEW:
+        return owns or runs or reviews or sat
+    # VIEW_EVALUATION: staff on the session always; the person interviewed only once it is released
+    return staff_on_it or ((owns or sat) and session.evaluation_released)

@@ -1,0 +1,160 @@
+"""Approval before sharing: an AI evaluation reaches its candidate only after a reviewer releases it.
+
+With `privacy.evaluation_approval` on (the default) the candidate's surfaces — the Candidate view and
+the report it offers for download — show an evaluation once a reviewer has approved it; until then they
+say it is being reviewed. Reviewers see everything at once on the Evaluation page, and the Review queue
+lists what waits. With the setting off an evaluation is the candidate's as soon as it exists.
+
+The approval is stored on the evaluation it was given for, which settles what happens afterwards:
+- a new evaluation of the interview (a new row) starts unapproved and needs an approval of its own;
+- a reviewer's score override after the release keeps it released: an override is itself a reviewer's
+  audited act with a justification, and from then on the candidate sees the adjusted score beside the
+  evaluator's original. A reviewer who wants to hold the evaluation back withdraws the release first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core import audit
+from core.errors import InvalidInput, NotFound
+from core.evaluation.report import EvaluationReport, load_report
+from core.evaluation.reviews import effective_scores
+from core.logs import session_context
+from core.models import EvaluationRelease, ScoreOverride
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class ReleaseStatus(StrEnum):
+    NOT_EVALUATED = "not_evaluated"  # no evaluation yet (an interview still going, or led by a person)
+    AWAITING = "awaiting"  # evaluated; a reviewer has not approved it yet
+    RELEASED = "released"  # the candidate may see it
+
+
+@dataclass(frozen=True)
+class AwaitingApproval:
+    """One row of the Review queue."""
+
+    session_id: str
+    problem_title: str
+    candidate_name: str | None
+    ended_at: datetime | None
+    overall_score: float | None  # the score in force: a reviewer's overrides applied
+    adjusted: bool  # a reviewer has overridden a score already
+
+
+def approval_required(ws: Workspace) -> bool:
+    return ws.settings.privacy.evaluation_approval
+
+
+def release_status(ws: Workspace, session_id: str) -> ReleaseStatus:
+    """Where the session's evaluation stands for its candidate; NotFound for an unknown session."""
+    with ws.uow_factory() as uow:
+        uow.sessions.get(session_id)
+        evaluation = uow.evaluations.for_session(session_id)
+        release = uow.evaluations.release_of(session_id) if evaluation is not None else None
+    if evaluation is None:
+        return ReleaseStatus.NOT_EVALUATED
+    if release is None and approval_required(ws):
+        return ReleaseStatus.AWAITING
+    return ReleaseStatus.RELEASED
+
+
+def is_released(ws: Workspace, session_id: str) -> bool:
+    """True when the candidate may see the session's evaluation: approved, or approval is off.
+
+    False while there is no evaluation at all: there is nothing to see yet.
+    """
+    return release_status(ws, session_id) is ReleaseStatus.RELEASED
+
+
+def approve(ws: Workspace, session_id: str, *, actor: str) -> EvaluationRelease:
+    """Release the session's evaluation to its candidate, with an audit entry, in one commit.
+
+    Refused without a reviewer's name and when the interview has no evaluation. Approving an evaluation
+    already approved changes nothing and hands back the first approval (two reviewers clicking at once).
+    """
+    who = " ".join(actor.split())
+    if not who:
+        raise InvalidInput("Name the reviewer who approves: the approval is recorded with their name.")
+    with session_context(session_id), ws.uow_factory() as uow:
+        uow.sessions.get(session_id)
+        evaluation = uow.evaluations.for_session(session_id)
+        if evaluation is None:
+            raise NotFound("This interview has no evaluation to approve yet.")
+        if (earlier := uow.evaluations.release_of(session_id)) is not None:
+            return earlier
+        release = uow.evaluations.release(session_id, approved_at=ws.clock(), approved_by=who)
+        audit.record(
+            uow,
+            "evaluation_released",
+            actor=who,
+            session_id=session_id,
+            detail={"evaluation_id": release.evaluation_id, "overall_score": evaluation.overall_score},
+            logger=log,
+        )
+        uow.commit()
+    return release
+
+
+def withdraw(ws: Workspace, session_id: str, *, actor: str) -> None:
+    """Take a release back (audited): the candidate's view says "being reviewed" again until a new approval."""
+    who = " ".join(actor.split())
+    if not who:
+        raise InvalidInput("Name the reviewer who withdraws the release.")
+    with session_context(session_id), ws.uow_factory() as uow:
+        earlier = uow.evaluations.release_of(session_id)
+        if earlier is None:
+            return
+        uow.evaluations.withdraw_release(session_id)
+        audit.record(
+            uow,
+            "evaluation_release_withdrawn",
+            actor=who,
+            session_id=session_id,
+            detail={"evaluation_id": earlier.evaluation_id, "approved_by": earlier.approved_by},
+            logger=log,
+        )
+        uow.commit()
+
+
+def awaiting_approval(ws: Workspace, *, limit: int = 200) -> list[AwaitingApproval]:
+    """The Review queue: evaluations no reviewer has approved yet, the longest waiting first.
+
+    Listed whether or not approval is on, so a reviewer can still see what was never looked at.
+    """
+    with ws.uow_factory() as uow:
+        summaries = uow.sessions.awaiting_release(limit=limit)
+        overrides: dict[str, list[ScoreOverride]] = {}
+        for override in uow.score_overrides.all():  # reviewers make them by hand: never very many
+            overrides.setdefault(override.session_id, []).append(override)
+        adjusted: dict[str, float | None] = {}
+        for summary in summaries:
+            if summary.id in overrides and (evaluation := uow.evaluations.for_session(summary.id)) is not None:
+                rubric = ws.rubric(uow.sessions.get(summary.id).rubric_id)
+                adjusted[summary.id] = effective_scores(rubric, evaluation, overrides[summary.id]).overall
+    return [
+        AwaitingApproval(
+            session_id=s.id,
+            problem_title=s.problem_title,
+            candidate_name=s.candidate_name,
+            ended_at=s.ended_at,
+            overall_score=adjusted.get(s.id, s.overall_score),
+            adjusted=s.id in adjusted,
+        )
+        for s in summaries
+    ]
+
+
+def released_report(ws: Workspace, session_id: str) -> EvaluationReport | None:
+    """The report the candidate may see; None while it awaits a reviewer or does not exist yet."""
+    try:
+        report = load_report(ws, session_id)
+    except NotFound:
+        return None
+    return report if report.released else None

@@ -1,0 +1,96 @@
+"""Fakes of the account repositories: accounts (unique by email key) and sign-in sessions."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+
+from core.errors import NotFound
+from core.models import Account, SignInSession, email_key
+from tests.fakes.base import FakeIntegrityError, Repo, now
+
+
+class FakeAccountRepository(Repo):
+    def add(self, account: Account) -> Account:
+        accounts = self._state.accounts
+        if account.id in accounts:
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.id"))
+        self._check_email(account)
+        stored = copy.deepcopy(account)
+        stored.created_at = stored.created_at or now()
+        accounts[stored.id] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, account_id: str) -> Account:
+        if account_id not in self._state.accounts:
+            raise NotFound(f"No account {account_id}.")
+        return copy.deepcopy(self._state.accounts[account_id])
+
+    def by_email(self, email: str) -> Account | None:
+        key = email_key(email)
+        found = [a for a in self._state.accounts.values() if key is not None and email_key(a.email) == key]
+        return copy.deepcopy(found[0]) if found else None
+
+    def update(self, account: Account) -> Account:
+        if account.id not in self._state.accounts:
+            raise NotFound(f"No account {account.id}.")
+        self._check_email(account)
+        self._state.accounts[account.id] = copy.deepcopy(account)
+        return copy.deepcopy(account)
+
+    def all(self) -> list[Account]:
+        rows = sorted(self._state.accounts.values(), key=lambda a: (a.name, email_key(a.email) or ""))
+        return copy.deepcopy(rows)
+
+    def count(self) -> int:
+        return len(self._state.accounts)
+
+    def delete(self, account_id: str) -> None:
+        """As the database's foreign keys do: sign-ins cascade, owned sessions keep no owner."""
+        if self._state.accounts.pop(account_id, None) is None:
+            raise NotFound(f"No account {account_id}.")
+        for token, held in list(self._state.sign_ins.items()):
+            if held.account_id == account_id:
+                del self._state.sign_ins[token]
+        for session in self._state.sessions.values():
+            if session.owner_id == account_id:
+                session.owner_id = None
+
+    def _check_email(self, account: Account) -> None:
+        key = email_key(account.email)
+        if any(a.id != account.id and email_key(a.email) == key for a in self._state.accounts.values()):
+            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.email_key"))
+
+
+class FakeSignInSessionRepository(Repo):
+    def add(self, session: SignInSession) -> SignInSession:
+        self._require("sign_in_sessions", {"account_id": "accounts"}, {"account_id": session.account_id})
+        stored = copy.deepcopy(session)
+        stored.created_at = stored.created_at or now()
+        stored.last_seen_at = stored.last_seen_at or stored.created_at
+        self._state.sign_ins[stored.token_hash] = stored
+        return copy.deepcopy(stored)
+
+    def find(self, token_hash: str) -> SignInSession | None:
+        found = self._state.sign_ins.get(token_hash)
+        return copy.deepcopy(found)
+
+    def touch(self, token_hash: str, *, seen_at: datetime, expires_at: datetime) -> None:
+        found = self._state.sign_ins.get(token_hash)
+        if found is not None:
+            found.last_seen_at, found.expires_at = seen_at, expires_at
+
+    def remove(self, token_hash: str) -> None:
+        self._state.sign_ins.pop(token_hash, None)
+
+    def remove_for_account(self, account_id: str) -> int:
+        gone = [k for k, s in self._state.sign_ins.items() if s.account_id == account_id]
+        for key in gone:
+            del self._state.sign_ins[key]
+        return len(gone)
+
+    def remove_expired(self, moment: datetime) -> int:
+        gone = [k for k, s in self._state.sign_ins.items() if s.expires_at <= moment]
+        for key in gone:
+            del self._state.sign_ins[key]
+        return len(gone)

@@ -1,0 +1,111 @@
+"""Consent to recording over the in-memory unit of work: the notice, giving consent, and the refusal
+of a screen frame (the capture service the unit tests can reach without audio or video codecs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import PrivacySettings, Settings
+from core.content.problems import load_problem_bank
+from core.errors import ConsentRequired, InvalidInput, NotFound
+from core.media.capture import list_media, save_screen_frame
+from core.media.consent import consent_for, consented_kinds, give_consent
+from core.models import Session, SessionStatus
+from core.recording_notice import capture_kinds, notice_version, recording_notice
+from core.workspace import Workspace
+from storage.files import LocalFileStore
+from tests.fakes import FakeUnitOfWork
+from tests.unit.media.test_capture import NOW, ROOT, png
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    """One open session, "bare", that nobody has agreed to record yet."""
+    uow = FakeUnitOfWork()
+    uow.sessions.add(Session(id="bare", problem_id="rate_limiter", status=SessionStatus.ACTIVE, started_at=NOW))
+    uow.commit()
+    return uow
+
+
+@pytest.fixture
+def ws(uow: FakeUnitOfWork, tmp_path: Path) -> Workspace:
+    return Workspace(
+        settings=Settings(),
+        uow_factory=lambda: uow,
+        files=LocalFileStore(tmp_path / "runtime"),
+        problems=load_problem_bank(ROOT / "data" / "problems"),
+        rubrics={},
+        clock=lambda: NOW,
+    )
+
+
+@pytest.fixture
+def bare() -> str:
+    return "bare"
+
+
+def test_the_notice_says_what_why_and_how_long_from_the_settings() -> None:
+    settings = Settings(privacy=PrivacySettings(media_days=30, records_days=365))
+    notice = recording_notice(settings)
+    text = notice.as_text()
+    assert [line.split(":")[0] for line in notice.what] == ["Your voice", "Your camera", "Your shared screen"]
+    assert "deleted after 30 days" in text and "notes and scores after 1 year." in text
+    assert "Why: So the interview can be transcribed, reviewed and evaluated" in text
+    assert "Nothing is recorded before you agree" in text
+    assert notice.version == notice_version(settings) == "1/media-30d/records-365d"
+    only_screen = recording_notice(settings, ["screen"])
+    assert only_screen.what == ("Your shared screen: a picture of it (PNG) every 5 seconds while you share.",)
+    assert "**What is recorded**" in only_screen.as_markdown()
+
+
+def test_capture_kinds_are_checked_and_put_in_order() -> None:
+    assert capture_kinds(["screen", "audio", "screen"]) == ("audio", "screen")
+    assert capture_kinds("camera") == ("camera",)
+    with pytest.raises(InvalidInput, match="Unknown kind of recording: microwave"):
+        capture_kinds(["audio", "microwave"])
+    with pytest.raises(InvalidInput, match="Say what may be recorded"):
+        capture_kinds([])
+
+
+def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: FakeUnitOfWork, bare: str) -> None:
+    assert consented_kinds(ws, bare) == set()
+    consent = give_consent(ws, bare, ["screen", "audio"], actor="interviewer", confirmed_for="candidate")
+    assert (consent.session_id, consent.actor, consent.kinds, consent.confirmed_for) == (
+        bare,
+        "interviewer",
+        ["audio", "screen"],
+        "candidate",
+    )
+    assert consent.given_at == NOW and consent.notice_version == "1/media-90d/records-730d"
+    give_consent(ws, bare, ["camera"], actor="candidate")
+    assert [c.kinds for c in consent_for(ws, bare)] == [["audio", "screen"], ["camera"]]
+    assert consented_kinds(ws, bare) == {"audio", "camera", "screen"}
+    entries = [e for e in uow.audit.latest(session_id=bare) if e.action == "consent_given"]
+    assert [(e.actor, e.detail["kinds"], e.detail["confirmed_for"]) for e in entries] == [
+        ("interviewer", ["audio", "screen"], "candidate"),
+        ("candidate", ["camera"], None),
+    ]
+
+
+def test_consent_needs_a_known_session_a_person_and_known_kinds(ws: Workspace, bare: str) -> None:
+    with pytest.raises(NotFound):
+        give_consent(ws, "missing", ["audio"], actor="candidate")
+    with pytest.raises(InvalidInput, match="who agrees"):
+        give_consent(ws, bare, ["audio"], actor="  ")
+    with pytest.raises(InvalidInput, match="only for the candidate"):
+        give_consent(ws, bare, ["audio"], actor="interviewer", confirmed_for="reviewer")
+    with pytest.raises(InvalidInput, match="Unknown kind"):
+        give_consent(ws, bare, ["smell"], actor="candidate")
+    assert consent_for(ws, bare) == []
+
+
+def test_no_screen_frame_is_stored_without_consent_to_the_screen(ws: Workspace, bare: str) -> None:
+    give_consent(ws, bare, ["audio", "camera"], actor="candidate")  # everything but the screen
+    with pytest.raises(ConsentRequired, match="nobody has agreed to the screen share being recorded"):
+        save_screen_frame(ws, bare, png())
+    assert list_media(ws, bare) == []
+    assert not Path(ws.files.session_dir(bare)).exists()
+    give_consent(ws, bare, ["screen"], actor="candidate")
+    assert save_screen_frame(ws, bare, png()).kind == "screen"
