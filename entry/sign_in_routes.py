@@ -9,17 +9,17 @@ cookie on every run (components/signed_in.py): the redirect here is a convenienc
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import anyio
 import jinja2
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.accounts import passwords
 from core.accounts.services import create_first_admin, needs_first_admin
@@ -136,21 +136,31 @@ def sign_in_routes(workspace: Callable[[], Workspace], *, oidc_login_path: Calla
     ]
 
 
-class SignInRedirect(BaseHTTPMiddleware):
-    """A page request from a browser holding no sign-in cookie goes to /signin, and comes back after."""
+class SignInRedirect:
+    """A page request from a browser holding no sign-in cookie goes to /signin, and comes back after.
 
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if (
-            wants_page
-            and not path.startswith(OPEN_PREFIXES)
-            and COOKIE not in request.cookies
-            and STREAMLIT_USER_COOKIE not in request.cookies
-        ):
-            target = path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
-        return await call_next(request)
+    Plain ASGI: websockets, streams and the webhook's background work pass through untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            path = request.url.path
+            wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+            if (
+                wants_page
+                and not path.startswith(OPEN_PREFIXES)
+                and COOKIE not in request.cookies
+                and STREAMLIT_USER_COOKIE not in request.cookies
+            ):
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def sign_in_middleware() -> Middleware:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.cockpit.facts import render_facts
 from components.cockpit.guidance import render_copilot, render_llm_ask, render_stage_brief
-from components.cockpit.header import render_clocks, render_controls, render_header
+from components.cockpit.header import finish_if_ending, render_clocks, render_controls, render_header
 from components.cockpit.notes import render_capture, render_notes
 from components.cockpit.notice import render_notice
 from components.cockpit.stages import render_goals, render_stages
@@ -49,6 +49,7 @@ except WorkspaceError:
     st.stop()
 
 session = view.session
+finish_if_ending(ws, session.id, actor=ACTOR)
 
 # --- header: who, the meeting link, the candidate view, the clocks; then the controls ------------
 

@@ -13,6 +13,21 @@ from core.speech import live_transcription
 from core.workspace import Workspace
 
 END_DIALOG = "live_end_dialog"
+ENDING = "live_ending"  # the session this tab is ending: done at the top of the next run
+
+
+def finish_if_ending(ws: Workspace, session_id: str, *, actor: str) -> None:
+    """End the session and open its debrief, when the end dialog asked for it.
+
+    Runs at the top of the page, before the clocks' timed fragment is drawn: a fragment firing while the
+    session ends and the page switches left the browser with an empty Debrief page on a loaded machine.
+    """
+    if st.session_state.get(ENDING) != session_id:
+        return
+    del st.session_state[ENDING]
+    live_transcription.stop(session_id)
+    end_live(ws, session_id, actor=actor)
+    st.switch_page("pages/debrief.py", query_params={"session": session_id})
 
 
 def render_header(ws: Workspace, view: Cockpit, *, actor: str) -> None:
@@ -85,9 +100,8 @@ def _confirm_end(ws: Workspace, session_id: str, actor: str) -> None:
     yes, no = st.columns(2)
     if yes.button("Yes, end it", type="primary", key="live_end_yes"):
         _close_end_dialog()
-        live_transcription.stop(session_id)
-        end_live(ws, session_id, actor=actor)
-        st.switch_page("pages/debrief.py", query_params={"session": session_id})
+        st.session_state[ENDING] = session_id  # ended by finish_if_ending, in a full run before any fragment
+        st.rerun()
     if no.button("Keep going", key="live_end_no"):
         _close_end_dialog()
         st.rerun()
