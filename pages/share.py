@@ -23,8 +23,9 @@ from core.live.sessions import Cockpit, cockpit, is_live
 
 ws = get_workspace()
 
-# The shared screen shows this page alone: hide the app's navigation bar.
-st.html(
+# A live session's view is shared on screen: it shows this page alone, without the app's navigation bar.
+# After a practice interview the candidate reads their evaluation here and keeps the navigation.
+HIDE_NAVIGATION = (
     "<style>header[data-testid='stHeader'] {display: none;} .stAppToolbar {display: none;}"
     " .st-key-iw_account_menu {display: none;}</style>"
 )
@@ -65,6 +66,7 @@ if practice is not None:  # a practice interview with the AI interviewer: its ev
         st.info("This interview has no evaluation.")
     st.stop()
 
+st.html(HIDE_NAVIGATION)
 if view is None:
     st.title("Candidate view")
     st.info("Open this view from a live session's page (“Candidate view”), then share this tab.")

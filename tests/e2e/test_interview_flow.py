@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from core.config import Settings
 from core.evaluation.release import approve
 from entry.bootstrap import build_workspace
-from tests.e2e.conftest import add_e2e_account, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import add_e2e_account, screenshot, send_answer, sign_in, wait_for_app
 
 RESUME = """Sam Rivera
 sam.rivera@example.com
@@ -21,12 +21,7 @@ and ledgers at a fintech company. Python, Kafka, PostgreSQL, Redis, Kubernetes.
 
 
 def send(page: Page, text: str) -> None:
-    box = page.get_by_test_id("stChatInputTextArea")
-    expect(box).to_be_enabled()
-    box.fill(text)
-    box.press("Enter")
-    # .first: the candidate's message (a reply may quote it)
-    expect(page.get_by_test_id("stChatMessage").filter(has_text=text[:40]).first).to_be_visible()
+    send_answer(page, text)  # sent again if a rerun swallowed it
     wait_for_app(page)
 
 
@@ -84,12 +79,12 @@ def test_candidate_runs_an_interview_from_setup_to_history(
     expect(page.get_by_role("heading", name="Your evaluation")).to_be_visible()
     screenshot(page, "03-evaluation")
 
-    page.goto(f"{server_url}/history")  # the candidate's own view has no navigation (it is shared on screen)
+    page.get_by_role("link", name="History").click()  # the candidate's own evaluation keeps the navigation
     wait_for_app(page)
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     page.get_by_test_id("stSelectbox").filter(has_text="Open an interview").click()
-    page.get_by_role("option", name=re.compile("Payment")).click()
+    page.get_by_role("option", name=re.compile("Payment")).first.click()  # the newest: this one
     wait_for_app(page)
     expect(page.get_by_role("tab", name="Chat")).to_be_visible()
     expect(page.get_by_text("idempotency key").first).to_be_visible()
