@@ -8,8 +8,8 @@ from components.account_menu import render_account_menu, render_sign_in_needed
 from components.database_notice import render_database_away
 from components.resources import get_workspace
 from components.signed_in import check_sign_in
-from core.accounts.policy import Action, allowed
 from core.errors import DatabaseUnavailable, WorkspaceError
+from core.permissions.policy import Action, allowed
 
 st.set_page_config(page_title="Interview Workspace", page_icon=":material/explore:", layout="wide")
 
@@ -45,7 +45,7 @@ def may(action: Action) -> bool:
 
 
 # Every page has its own address (/setup, /interview, …) that opens it directly, bookmarks and reloads too.
-# A person sees the pages their roles allow (core.accounts.policy); the pages check again what they open.
+# A person sees the pages their roles allow (core.permissions.policy); the pages check again what they open.
 pages = [
     st.Page(home, title="Interview Workspace", url_path="", default=True, visibility="hidden"),
     setup,

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.config import Settings
 from core.interview.services import create_interview, end_interview, send_message, start_interview
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 ANSWERS = [
     "How many requests per second do we need to support at peak, and how much data do we keep?",
@@ -45,14 +46,14 @@ def main() -> None:
         round_trips: list[float] = []
         evaluations: list[float] = []
         for problem in ws.problems.all():
-            session = create_interview(ws, problem_id=problem.id)
-            start_interview(ws, session.id)
+            session = create_interview(ws, problem_id=problem.id, actor=CANDIDATE)
+            start_interview(ws, session.id, actor=CANDIDATE)
             for answer in ANSWERS:
                 started = time.perf_counter()
-                send_message(ws, session.id, answer)
+                send_message(ws, session.id, answer, actor=CANDIDATE)
                 round_trips.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            end_interview(ws, session.id)
+            end_interview(ws, session.id, actor=CANDIDATE)
             evaluations.append((time.perf_counter() - started) * 1000)
 
     print(f"problems: {len(ws.problems.all())}, answers per interview: {len(ANSWERS)}")

@@ -2,8 +2,8 @@
 
 Every page run resolves the browser's sign-in (core.accounts.sign_in.resume: one token lookup and one
 account read, a write at most once a minute) and every page that opens a session asks the policy
-(core.accounts.access.require: the session, its candidate, its assigned interviewers and its release,
-then core.accounts.policy.may). History adds the person's scope to its one query. Printed: median and
+(core.permissions.access.require: the session, its candidate, its assigned interviewers and its release,
+then core.permissions.policy.may). History adds the person's scope to its one query. Printed: median and
 95th percentile per call over --runs calls, for a workspace holding --sessions interviews.
 Target (issue 15): sign-in plus the policy check add at most 5 ms to a page run.
 
@@ -32,16 +32,18 @@ from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.accounts.access import require
-from core.accounts.policy import SessionAction, scope
 from core.accounts.services import add_account
 from core.accounts.sign_in import resume, sign_in_with_password
 from core.config import Settings
 from core.history.services import search_history
 from core.models import Candidate, HistoryQuery, Session, SessionStatus
+from core.permissions.access import require
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction, scope
 from entry.bootstrap import build_workspace
 
 PASSWORD = "a bench password"
+SET_UP = Actor.workspace("bench set-up")
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
@@ -87,8 +89,8 @@ def database(postgres: bool) -> Iterator[str]:
 
 def run(settings: Settings, args: argparse.Namespace) -> None:
     ws = build_workspace(settings)
-    ana = add_account(ws, email="ana@bench.test", name="Ana", roles=["candidate"], password=PASSWORD, actor="b")
-    rita = add_account(ws, email="rita@bench.test", name="Rita", roles=["reviewer"], team="core", actor="b")
+    ana = add_account(ws, email="ana@bench.test", name="Ana", roles=["candidate"], password=PASSWORD, actor=SET_UP)
+    rita = add_account(ws, email="rita@bench.test", name="Rita", roles=["reviewer"], team="core", actor=SET_UP)
     with ws.uow_factory() as uow:
         uow.candidates.add(Candidate(id="c-ana", name="Ana", email="ana@bench.test"))
         for i in range(args.sessions):

@@ -27,6 +27,7 @@ from core.interview.services import create_interview, start_interview
 from core.whiteboard.analysis import analyse, arrow_ink, read_board, with_arrow_heads
 from core.whiteboard.snapshots import latest_analysis, save_snapshot
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.json"
 PNG = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
@@ -117,8 +118,8 @@ def main() -> None:
     drawing = json.loads(FIXTURE.read_text())
     with tempfile.TemporaryDirectory() as runtime:
         ws = build_workspace(Settings(runtime_dir=Path(runtime)))
-        session = create_interview(ws, problem_id="url_shortener")
-        start_interview(ws, session.id)
+        session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+        start_interview(ws, session.id, actor=CANDIDATE)
 
         def changed(i: int) -> None:  # a new object each time, as when drawing
             objects = [*drawing["objects"], {"type": "Rect", "left": i, "top": 0, "width": 10, "height": 10}]

@@ -23,6 +23,7 @@ from components.mic import mic_available
 from core.errors import WorkspaceError
 from core.media.camera import CameraRecorder, camera_recorder
 from core.media.capture import list_media, session_is_open
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ CAMERA_CONSTRAINTS = {
 }
 
 
-def render_camera(ws: Workspace, session_id: str, *, actor: str = "candidate") -> bool:
+def render_camera(ws: Workspace, session_id: str, *, actor: Actor) -> bool:
     """The camera control for this interview; True while the camera is being recorded."""
     if not session_is_open(ws, session_id):
         st.caption(":material/videocam_off: The camera is off: this interview has ended.")
@@ -68,7 +69,7 @@ def render_camera(ws: Workspace, session_id: str, *, actor: str = "candidate") -
     return playing
 
 
-def _recorder(ws: Workspace, session_id: str, actor: str) -> CameraRecorder | None:
+def _recorder(ws: Workspace, session_id: str, actor: Actor) -> CameraRecorder | None:
     """A new recorder per START; none (the stream still flows, unrecorded) if the interview just ended."""
     try:
         return camera_recorder(ws, session_id, actor=actor)

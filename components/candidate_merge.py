@@ -12,6 +12,7 @@ from core.candidates.merge import merge_candidates
 from core.candidates.services import list_candidates
 from core.errors import WorkspaceError
 from core.models import Candidate
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 KEEP_KEY = "candidate_merge_keep"
@@ -19,7 +20,7 @@ OTHER_KEY = "candidate_merge_other"
 OUTCOME_KEY = "candidate_merge_outcome"  # (ok?, sentence) of the last merge, shown once
 
 
-def render_candidate_merge(ws: Workspace, *, actor: str) -> None:
+def render_candidate_merge(ws: Workspace, *, actor: Actor) -> None:
     """The "Merge duplicate candidates" section: pick the record to keep and the duplicate to fold in."""
     with st.expander(
         "Merge duplicate candidates", icon=":material/merge:", key="candidate_merge_section", on_change="rerun"
@@ -59,7 +60,7 @@ def _label(candidate: Candidate) -> str:
     return f"{candidate.name}{email} · {candidate.id[:8]}"
 
 
-def _merge(ws: Workspace, actor: str) -> None:
+def _merge(ws: Workspace, actor: Actor) -> None:
     keep, other = st.session_state.get(KEEP_KEY), st.session_state.get(OTHER_KEY)
     try:
         result = merge_candidates(ws, keep or "", other or "", actor=actor)

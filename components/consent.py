@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.errors import WorkspaceError
 from core.media.consent import CONFIRMED_FOR_CANDIDATE, consented_kinds, give_consent
+from core.permissions.actor import Actor
 from core.recording_notice import recording_notice
 from core.workspace import Workspace
 
@@ -34,7 +35,7 @@ def render_consent(
     session_id: str,
     kind: str,
     *,
-    actor: str,
+    actor: Actor,
     confirmed_for: str | None = None,
     place: str = "control",
 ) -> bool:
@@ -65,7 +66,7 @@ def render_consent(
     return False
 
 
-def _agree(ws: Workspace, session_id: str, kind: str, actor: str, confirmed_for: str | None, error_key: str) -> None:
+def _agree(ws: Workspace, session_id: str, kind: str, actor: Actor, confirmed_for: str | None, error_key: str) -> None:
     try:
         give_consent(ws, session_id, [kind], actor=actor, confirmed_for=confirmed_for)
     except WorkspaceError as exc:

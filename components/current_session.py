@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components.signed_in import current_account
-from core.accounts.access import require
-from core.accounts.policy import SessionAction
 from core.errors import AccessDenied
+from core.permissions.access import require
+from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 KEY = "session_id"

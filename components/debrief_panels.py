@@ -32,6 +32,7 @@ from core.debrief.synthesis import DiscoverySynthesis, Finding
 from core.errors import InvalidInput, WorkspaceError
 from core.live.sessions import live_template
 from core.models import AuditEntry, RecommendationRecord
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 SCORE_OPTIONS = [MIN_SCORE + SCORE_STEP * i for i in range(int((MAX_SCORE - MIN_SCORE) / SCORE_STEP) + 1)]
@@ -63,7 +64,7 @@ def nearest_option(score: float | None, default: float = 3.0) -> float:
 # --- scorecard ---------------------------------------------------------------------------------------
 
 
-def render_scorecard(ws: Workspace, session_id: str, *, actor: str) -> None:
+def render_scorecard(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """Every competency: its descriptors, the suggestion beside the interviewer's score and evidence."""
     try:
         card = scorecard(ws, session_id)
@@ -96,7 +97,7 @@ def _summary(card: Scorecard) -> None:
     st.caption(f"{card.scored} of {len(card.rows)} competencies scored{agreement}.")
 
 
-def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: str) -> None:
+def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: Actor) -> None:
     levels = "\n\n".join(f"**{level}** — {text}" for level, text in sorted(row.descriptors.items()))
     group = f" · {row.group_title}" if row.group_title else ""
     st.markdown(f"**{row.name}**{group} · weight {row.weight:g}", help=f"{row.description}\n\n{levels}".strip())
@@ -265,7 +266,7 @@ def _gaps(found: DiscoverySynthesis, template: InterviewTemplate) -> None:
 # --- recommendation ----------------------------------------------------------------------------------
 
 
-def render_recommendation(ws: Workspace, session_id: str, *, actor: str) -> None:
+def render_recommendation(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """The standing recommendation, what the scorecard suggests and why, an override form and the history."""
     try:
         view = recommendation_view(ws, session_id)
@@ -291,7 +292,7 @@ def _current(ws: Workspace, view: RecommendationView) -> None:
         st.markdown(f"> {plain(record.justification)}")
 
 
-def _computed(ws: Workspace, session_id: str, view: RecommendationView, actor: str) -> None:
+def _computed(ws: Workspace, session_id: str, view: RecommendationView, actor: Actor) -> None:
     with st.container(border=True):
         computed = view.computed
         if computed is None:
@@ -315,7 +316,7 @@ def _computed(ws: Workspace, session_id: str, view: RecommendationView, actor: s
                 st.rerun()
 
 
-def _override(ws: Workspace, session_id: str, view: RecommendationView, actor: str) -> None:
+def _override(ws: Workspace, session_id: str, view: RecommendationView, actor: Actor) -> None:
     keys = [key for key, _ in view.choices]
     current = keys.index(view.current.key) if view.current and view.current.key in keys else 0
     with st.expander("Override the recommendation"), st.form(f"{session_id}_override", clear_on_submit=False):

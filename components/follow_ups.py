@@ -20,12 +20,13 @@ from core.debrief.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, s
 from core.debrief.pipeline import CandidatePipeline, for_session, set_status, status_label, statuses
 from core.errors import WorkspaceError
 from core.models import FollowUpTask
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 DEFAULT_DUE_IN_DAYS = 2
 
 
-def render_follow_ups(ws: Workspace, session_id: str, *, actor: str) -> None:
+def render_follow_ups(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """Tasks, email draft and pipeline of one session; each part survives the others failing."""
     st.subheader("Follow-up tasks")
     _guarded(_tasks, ws, session_id, actor)
@@ -35,7 +36,7 @@ def render_follow_ups(ws: Workspace, session_id: str, *, actor: str) -> None:
     _guarded(_pipeline, ws, session_id, actor)
 
 
-def _guarded(part: Callable[..., None], ws: Workspace, session_id: str, *args: str) -> None:
+def _guarded(part: Callable[..., None], ws: Workspace, session_id: str, *args: Actor) -> None:
     try:
         part(ws, session_id, *args)
     except WorkspaceError as exc:
@@ -49,7 +50,7 @@ def _error_key(session_id: str) -> str:
     return f"{session_id}_follow_ups_error"
 
 
-def _toggle(ws: Workspace, session_id: str, task_id: str, key: str, actor: str) -> None:
+def _toggle(ws: Workspace, session_id: str, task_id: str, key: str, actor: Actor) -> None:
     """Checkbox callback: runs only when the person ticks, so another tab's change is never undone here."""
     status = DONE if st.session_state[key] else OPEN
     try:
@@ -65,7 +66,7 @@ def _due_text(task: FollowUpTask, today: date) -> str:
     return text
 
 
-def _tasks(ws: Workspace, session_id: str, actor: str) -> None:
+def _tasks(ws: Workspace, session_id: str, actor: Actor) -> None:
     if message := st.session_state.pop(_error_key(session_id), None):
         st.error(message)
     today = ws.clock().date()
@@ -87,13 +88,16 @@ def _tasks(ws: Workspace, session_id: str, actor: str) -> None:
             help="Cancelled: a later recommendation replaced it." if cancelled else None,
         )
         origin = "by hand" if task.source == "manual" else "from the recommendation"
-        columns[1].caption(f":gray[{plain(task.owner)}]" if cancelled else plain(task.owner))
+        owner = plain(person_name(ws, task.owner))
+        columns[1].caption(f":gray[{owner}]" if cancelled else owner)
         columns[2].caption(":gray[cancelled]" if cancelled else f"{_due_text(task, today)} · {origin}")
     with st.form(f"{session_id}_add_task", clear_on_submit=True):
         st.markdown("**Add a task**")
         columns = st.columns([5, 3, 2])
         title = columns[0].text_input("Task", key=f"{session_id}_new_task_title", placeholder="What has to be done")
-        owner = columns[1].text_input("Owner", key=f"{session_id}_new_task_owner", placeholder=actor)
+        owner = columns[1].text_input(
+            "Owner", key=f"{session_id}_new_task_owner", placeholder=person_name(ws, actor.name)
+        )
         due_on = columns[2].date_input(
             "Due", value=due_date(today, DEFAULT_DUE_IN_DAYS), key=f"{session_id}_new_task_due", format="YYYY-MM-DD"
         )
@@ -159,7 +163,7 @@ def _preview(draft: EmailDraft, subject: str, body: str) -> RenderedEmail | None
 # --- pipeline ---------------------------------------------------------------------------------------
 
 
-def _pipeline(ws: Workspace, session_id: str, actor: str) -> None:
+def _pipeline(ws: Workspace, session_id: str, actor: Actor) -> None:
     pipeline = for_session(ws, session_id)
     if pipeline is None:
         st.caption("This session has no candidate, so there is no pipeline status to show.")
@@ -187,7 +191,7 @@ def _history(ws: Workspace, pipeline: CandidatePipeline) -> None:
             st.markdown(f"- **{status_label(change.status)}** · {how} · {short(change.created_at)}{reason}")
 
 
-def _override(ws: Workspace, session_id: str, pipeline: CandidatePipeline, actor: str) -> None:
+def _override(ws: Workspace, session_id: str, pipeline: CandidatePipeline, actor: Actor) -> None:
     known = statuses(ws.templates)
     current = pipeline.current.status if pipeline.current else None
     with st.form(f"{session_id}_pipeline_override", clear_on_submit=True):

@@ -13,10 +13,10 @@ import streamlit as st
 
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.policy import Action, allowed
 from core.interview.services import UsageSummary
 from core.llm.providers import PROVIDERS, LLMChoice, resolve_api_key
 from core.models import Session
+from core.permissions.policy import Action, allowed
 
 ENTERED_KEYS = "llm_entered_keys"  # provider -> key typed on Setup, this tab only
 FREE = "free: no tokens, no cost"  # what the offline engine costs

@@ -20,6 +20,7 @@ import av
 import streamlit as st
 
 from components.consent import render_consent
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 DISABLE_ENV = "IW_DISABLE_MIC"
@@ -47,7 +48,7 @@ def render_mic(
     on_frame: Callable[[av.AudioFrame], None],
     on_stop: Callable[[], None] | None = None,
     *,
-    actor: str = "candidate",
+    actor: Actor,
     confirmed_for: str | None = None,
 ) -> bool:
     """The mic control for this interview; True while audio is being recorded.

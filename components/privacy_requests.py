@@ -11,6 +11,7 @@ import streamlit as st
 from core.candidates.services import list_candidates
 from core.errors import WorkspaceError
 from core.models import Candidate, DataRequest, email_key
+from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.person_export import export_name, export_person
 from core.privacy.records import recent_requests
@@ -22,7 +23,7 @@ EXPORT_KEY = "privacy_export"  # (candidate id, file name, zip bytes) of the las
 OUTCOME_KEY = "privacy_outcome"  # (ok?, sentence) of the last action, shown once
 
 
-def render_privacy_requests(ws: Workspace, *, actor: str) -> None:
+def render_privacy_requests(ws: Workspace, *, actor: Actor) -> None:
     """The "Personal data requests" section: export a candidate's data as a zip, or erase it completely."""
     st.subheader("Personal data requests")
     outcome = st.session_state.pop(OUTCOME_KEY, None)
@@ -47,7 +48,7 @@ def render_privacy_requests(ws: Workspace, *, actor: str) -> None:
     _render_record(ws)
 
 
-def _render_export(ws: Workspace, candidate: Candidate, actor: str) -> None:
+def _render_export(ws: Workspace, candidate: Candidate, actor: Actor) -> None:
     st.markdown("**Export** — a zip of their profile, resumes, interviews (with recordings), bookings and notes.")
     prepared = st.session_state.get(EXPORT_KEY)
     if prepared is not None and prepared[0] == candidate.id:
@@ -58,7 +59,7 @@ def _render_export(ws: Workspace, candidate: Candidate, actor: str) -> None:
         st.button("Prepare the export", key="privacy_export_button", on_click=_export, args=(ws, candidate.id, actor))
 
 
-def _render_erase(ws: Workspace, candidate: Candidate, actor: str) -> None:
+def _render_erase(ws: Workspace, candidate: Candidate, actor: Actor) -> None:
     st.markdown(
         "**Erase** — deletes their profile, resumes, interviews, recordings, bookings and webhook deliveries "
         "for good. A record that the erasure happened (with counts, no name or email) is kept."
@@ -95,7 +96,7 @@ def _label(candidate: Candidate) -> str:
     return f"{candidate.name}{email} · {candidate.id[:8]}"  # option labels are plain text, never Markdown
 
 
-def _export(ws: Workspace, candidate_id: str, actor: str) -> None:
+def _export(ws: Workspace, candidate_id: str, actor: Actor) -> None:
     try:
         data = export_person(ws, candidate_id, actor=actor)
     except (WorkspaceError, OSError) as exc:
@@ -106,7 +107,7 @@ def _export(ws: Workspace, candidate_id: str, actor: str) -> None:
     st.session_state[OUTCOME_KEY] = (True, f"The export is ready ({size:.1f} MB): download it below.")
 
 
-def _erase(ws: Workspace, candidate: Candidate, actor: str) -> None:
+def _erase(ws: Workspace, candidate: Candidate, actor: Actor) -> None:
     typed = st.session_state.get(CONFIRM_KEY) or ""
     expected_ok = email_key(typed) == candidate.email_key if candidate.email_key else typed.strip() == candidate.id
     if not typed.strip() or not expected_ok:

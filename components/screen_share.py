@@ -33,6 +33,7 @@ from core.media.capture import (
     save_screen_frame,
     session_is_open,
 )
+from core.permissions.actor import Actor
 from core.recording_notice import SCREEN_INTERVAL_SECONDS
 from core.workspace import Workspace
 
@@ -238,14 +239,14 @@ _component = st.components.v2.component("iw_screen_share", html=HTML, css=CSS, j
 
 
 def render_screen_share(
-    ws: Workspace, session_id: str, *, interval_seconds: int = SCREEN_INTERVAL_SECONDS, actor: str = "candidate"
+    ws: Workspace, session_id: str, *, interval_seconds: int = SCREEN_INTERVAL_SECONDS, actor: Actor
 ) -> bool:
     """The "Share screen" control for this interview; True while a screen is being shared."""
     return bool(_screen_share(ws, session_id, interval_seconds, actor))
 
 
 @st.fragment
-def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: str) -> bool:
+def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: Actor) -> bool:
     key, live_key = f"screen-share-{session_id}", f"screen_live_{session_id}"
     is_open = session_is_open(ws, session_id)
     if is_open and not render_consent(ws, session_id, "screen", actor=actor):

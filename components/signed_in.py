@@ -13,6 +13,7 @@ from components.resources import get_workspace
 from core.accounts.sign_in import Resumed, identity_account, note_identity_sign_in, resume
 from core.errors import SignInRefused
 from core.models import Account
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 COOKIE = "iw_session"  # entry/sign_in_routes.py sets it
@@ -39,6 +40,11 @@ def current_account() -> Account:
         st.link_button("Sign in", "/signin")
         st.stop()
     return account
+
+
+def current_actor() -> Actor:
+    """The signed-in person as the services take them: the policy checks every call made with it."""
+    return Actor.person(current_account())
 
 
 def _from_cookie(ws: Workspace) -> Resumed:

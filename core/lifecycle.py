@@ -16,6 +16,9 @@ from core import audit
 from core.errors import IllegalTransition
 from core.logs import session_context
 from core.models import Session, SessionStatus
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 
 if TYPE_CHECKING:
     from core.unit_of_work import UnitOfWork
@@ -74,7 +77,7 @@ def change_status(
     target: SessionStatus,
     action: str,
     *,
-    actor: str,
+    actor: Actor,
     logger: logging.Logger | None = None,
     check: Callable[[UnitOfWork, str], object] | None = None,
 ) -> None:
@@ -85,9 +88,10 @@ def change_status(
     """
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         if check is not None:
             check(uow, session_id)
         transition(session, target, ws.clock())
         uow.sessions.update(session)
-        audit.record(uow, action, actor=actor, session_id=session_id, logger=logger)
+        audit.record(uow, action, actor=actor.name, session_id=session_id, logger=logger)
         uow.commit()

@@ -654,7 +654,7 @@ class SignInSession:
 
 @dataclass(frozen=True)
 class SessionScope:
-    """Which sessions a person may see, as the policy (core.accounts.policy) decides it; storage applies it.
+    """Which sessions a person may see, as the policy (core.permissions.policy) decides it; storage applies it.
 
     `everything` for admins; otherwise a session is visible when any one of the set conditions holds.
     """

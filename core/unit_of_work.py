@@ -84,6 +84,14 @@ class SessionRepository(Protocol):
         table, the session's own row included. Raises NotFound."""
         ...
 
+    def team_counts(self) -> dict[str, int]:
+        """How many sessions each team holds (sessions with no team are left out)."""
+        ...
+
+    def rename_team(self, old: str, new: str) -> int:
+        """Give every session of team `old` the team `new` (nothing else changes); returns how many."""
+        ...
+
 
 class MessageRepository(Protocol):
     def add(self, message: Message) -> Message:
@@ -206,6 +214,10 @@ class AccountRepository(Protocol):
     def count(self) -> int: ...
     def delete(self, account_id: str) -> None:
         """Its sign-in sessions go with it; sessions it owned keep no owner."""
+        ...
+
+    def rename_team(self, old: str, new: str) -> int:
+        """Move every account of team `old` to team `new`; returns how many."""
         ...
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.config import load_settings
 from core.errors import WorkspaceError
+from core.permissions.actor import Actor
 from core.provider_ids import PROVIDER_IDS
 from entry.user_commands import add_user_commands
 
@@ -232,7 +233,9 @@ def _transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
-CLI_ACTOR = "cli"  # who the audit log names for the command line (run by whoever has the server's shell)
+CLI_ACTOR = Actor.workspace(
+    "cli"
+)  # who the audit log names for the command line (run by whoever has the server's shell)
 
 
 def _privacy_cleanup(args: argparse.Namespace) -> int:

@@ -12,7 +12,10 @@ from core.candidates.services import create_candidate
 from core.clock import utc_now
 from core.interview.services import create_interview, end_interview, pause_interview, send_message, start_interview
 from core.models import Level
+from core.permissions.actor import Actor
 from core.workspace import Workspace
+
+DEMO = Actor.workspace("demo")
 
 # (candidate, level, problem id, days ago, finish?, answers)
 SCRIPTS: list[tuple[str, Level, str, int, bool, list[str]]] = [
@@ -85,18 +88,16 @@ def fill_demo(ws: Workspace) -> int:
         clock = _StepClock(utc_now() - timedelta(days=days_ago, hours=2))
         scripted = replace(ws, clock=clock)
         candidate = create_candidate(scripted, name=name)
-        session = create_interview(
-            scripted, problem_id=problem_id, candidate_id=candidate.id, level=level, actor="demo"
-        )
-        start_interview(scripted, session.id, actor="demo")
+        session = create_interview(scripted, problem_id=problem_id, candidate_id=candidate.id, level=level, actor=DEMO)
+        start_interview(scripted, session.id, actor=DEMO)
         for answer in answers:
             clock.advance(minutes=4)
-            send_message(scripted, session.id, answer, actor="demo")
+            send_message(scripted, session.id, answer, actor=DEMO)
         clock.advance(minutes=2)
         if finish:
-            end_interview(scripted, session.id, actor="demo")
+            end_interview(scripted, session.id, actor=DEMO)
         else:
-            pause_interview(scripted, session.id, actor="demo")
+            pause_interview(scripted, session.id, actor=DEMO)
         added += 1
     return added
 

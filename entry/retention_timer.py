@@ -11,12 +11,13 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from core.permissions.actor import Actor
 from core.privacy.retention import apply_retention
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-ACTOR = "system"
+ACTOR = Actor.workspace("system")
 RETRY_BUILD_SECONDS = 60.0  # the workspace could not be built (database down at start-up)
 
 

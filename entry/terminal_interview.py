@@ -21,8 +21,11 @@ from core.interview.services import (
 )
 from core.llm.providers import LLMChoice
 from core.models import Evaluation, Level, Message, Stage
+from core.permissions.actor import Actor
 from core.provider_ids import OFFLINE
 from core.workspace import Workspace
+
+CLI = Actor.workspace("command line")  # whoever runs `python -m core interview` on the server
 
 END_COMMAND = "/end"
 
@@ -52,13 +55,13 @@ def run_terminal_interview(
         duration_minutes=minutes,
         provider=provider,
         model=llm.model if llm else None,
-        actor="candidate",
+        actor=CLI,
     )
     out = _Printer(stdout)
     voice = f"{provider} ({llm.model})" if llm else provider
     out.line(f"{problem.title} — {level.value} level, {session.duration_minutes} minutes, {voice} interviewer")
     out.line(f"Type one answer per line; {END_COMMAND} (or end of input) finishes and shows your evaluation.")
-    opening = start_interview(ws, session.id)
+    opening = start_interview(ws, session.id, actor=CLI)
     out.interviewer(opening)
 
     interactive = _isatty(stdin)
@@ -78,7 +81,7 @@ def run_terminal_interview(
             if not interactive:
                 out.line(f"You: {text}")
             try:
-                submit_answer(ws, session.id, text)
+                submit_answer(ws, session.id, text, actor=CLI)
                 reply = stream_reply(ws, session.id, llm=llm)
             except WorkspaceError as exc:
                 out.line(f"error: {exc}")
@@ -90,7 +93,7 @@ def run_terminal_interview(
     except KeyboardInterrupt:
         out.line("")
 
-    evaluation = end_interview(ws, session.id, llm=llm)
+    evaluation = end_interview(ws, session.id, actor=CLI, llm=llm)
     _print_evaluation(out, evaluation)
     out.line(f"Session: {session.id}  (python -m core sessions show {session.id})")
     return session.id

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from core.errors import InvalidInput
 from core.models import AccountRole
+from core.permissions.actor import Actor
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
 
-CLI_ACTOR = "command line"
+CLI_ACTOR = Actor.workspace("cli")  # the audit log's name for whoever holds the server's shell
 
 
 def add_user_commands(commands: argparse._SubParsersAction, workspace: Callable[[], Workspace]) -> None:

@@ -13,14 +13,15 @@ from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_facts import source_line
 from components.signed_in import current_account
-from core.accounts.access import permitted
-from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
 from core.interview.services import list_history
 from core.live.session_facts import gather_facts
 from core.live.sessions import HUMAN, Cockpit, cockpit
 from core.live.stage_clock import format_duration
 from core.models import SessionStatus
+from core.permissions.access import permitted
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction, scope
 
 OTHER_SIDE = {True: "customer", False: "candidate"}  # who the transcript's other speaker is
 
@@ -28,7 +29,7 @@ ws = get_workspace()
 st.title("Debrief")
 
 account = current_account()
-ACTOR = account.audit_name
+ACTOR = Actor.person(account)
 
 
 def may_debrief(session_id: str) -> bool:

@@ -15,8 +15,6 @@ from components.plain_text import plain
 from components.resources import get_workspace
 from components.session_media import render_session_media
 from components.signed_in import current_account
-from core.accounts.access import permitted
-from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
 from core.evaluation.release import approve, withdraw
 from core.evaluation.report import EvaluationReport, TranscriptLine, clock, load_report
@@ -28,6 +26,9 @@ from core.live.sessions import is_live
 from core.llm.providers import PROVIDERS
 from core.media.capture import list_media
 from core.models import SessionStatus
+from core.permissions.access import permitted
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction, scope
 from core.speech.transcript_formats import speaker_label
 
 ws = get_workspace()
@@ -113,9 +114,9 @@ def render_release(report: EvaluationReport) -> None:
     if st.button(label, type="secondary" if release is not None else "primary", icon=icon):
         try:
             if release is not None:
-                withdraw(ws, report.session.id, actor=account.audit_name)
+                withdraw(ws, report.session.id, actor=Actor.person(account))
             else:
-                approve(ws, report.session.id, actor=account.audit_name)
+                approve(ws, report.session.id, actor=Actor.person(account))
         except WorkspaceError as exc:
             st.error(str(exc))
         else:
@@ -141,7 +142,7 @@ def adjust_form(row: EffectiveScore) -> None:
             st.caption("Already released: the candidate sees the new score, beside the evaluator's original.")
         if st.form_submit_button("Save adjustment"):
             try:
-                override_score(ws, evaluated_id, row.key, float(score), justification, account.audit_name)
+                override_score(ws, evaluated_id, row.key, float(score), justification, actor=Actor.person(account))
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:

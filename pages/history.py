@@ -25,8 +25,6 @@ from components.resources import get_workspace
 from components.session_media import render_session_media
 from components.signed_in import current_account
 from components.transcript_panel import render_transcript_panel
-from core.accounts.access import permitted, require
-from core.accounts.policy import Action, SessionAction, allowed, scope
 from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.report import load_report
 from core.history.calibration import evaluator_calibration
@@ -40,6 +38,8 @@ from core.history.services import (
     session_detail,
 )
 from core.models import AccountRole, HistoryQuery, SessionStatus, SessionSummary, SortKey
+from core.permissions.access import permitted, require
+from core.permissions.policy import Action, SessionAction, allowed, scope
 from core.workspace import Workspace
 
 PAGE_SIZES = (25, 50, 100)

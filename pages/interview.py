@@ -22,7 +22,6 @@ from components.signed_in import current_account
 from components.stage_progress import format_clock, render_stage_progress
 from components.transcript_panel import render_transcript_panel
 from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
-from core.accounts.policy import SessionAction, scope
 from core.errors import WorkspaceError
 from core.evaluation.release import approval_required, is_released
 from core.interview.services import (
@@ -43,6 +42,8 @@ from core.interview.services import (
 )
 from core.live.sessions import is_live
 from core.models import AccountRole, Role, Session, SessionStatus
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction, scope
 from core.speech import live_transcription
 from core.speech.recordings import transcribe_recording
 from core.speech.session_audio import refine_transcript
@@ -59,7 +60,7 @@ REVIEWED_FIRST = (
 
 ws = get_workspace()
 account = current_account()
-ACTOR = account.audit_name  # who the audit log and the recording consent name
+ACTOR = Actor.person(account)  # every service call is made as this person, and the policy checks it
 session_id = permitted_session_id(ws, SessionAction.EDIT)  # another person's interview is not opened here
 
 
@@ -135,7 +136,7 @@ def _finish_interview(session_id: str) -> None:
         bar.empty()
     try:
         with st.spinner("Evaluating your interview…"):
-            end_interview(ws, session_id, llm=session_choice(view.session))
+            end_interview(ws, session_id, actor=ACTOR, llm=session_choice(view.session))
     except WorkspaceError as exc:
         st.error(f"The interview could not be ended: {exc}")
         st.button("Back to the interview", key="ending_failed_back")
@@ -198,7 +199,7 @@ if notice := st.session_state.pop(NOTICE, None):
 if session.status is SessionStatus.READY:
     st.info("This interview is set up but has not started.")
     if st.button("Start now", type="primary"):
-        start_interview(ws, session.id)
+        start_interview(ws, session.id, actor=ACTOR)
         st.rerun()
     st.stop()
 
@@ -217,7 +218,7 @@ def _answer(text: str) -> None:
     """Store the answer first (it is safe from here on), then stream the interviewer's reply."""
     st.session_state[UNSENT] = text
     try:
-        stored = submit_answer(ws, session.id, text)
+        stored = submit_answer(ws, session.id, text, actor=ACTOR)
     except WorkspaceError as exc:
         st.error(str(exc))
         return
@@ -296,6 +297,7 @@ with board_col:
                         filename=recording.name,
                         data=recording.getvalue(),
                         progress=show_transcribing,
+                        actor=ACTOR,
                     )
                 except WorkspaceError as exc:
                     progress_bar.empty()
@@ -327,7 +329,7 @@ if full_width(session.id):  # the whiteboard across the page, for drawing
 
 def _hear(session_id: str, frame: av.AudioFrame) -> None:
     """One microphone frame, on aiortc's event loop: queued for this interview's transcriber."""
-    transcriber = live_transcription.get_or_create(ws, session_id, submit_answers=True, llm=llm)
+    transcriber = live_transcription.get_or_create(ws, session_id, submit_answers=True, actor=ACTOR, llm=llm)
     if transcriber is not None:  # None: the page stopped the microphone (pause, end, switched off)
         transcriber.feed(frame)
 
@@ -338,7 +340,7 @@ bar = st.columns([2, 2, 4, 4])
 if session.status is SessionStatus.ACTIVE:
     if bar[0].button("Pause", icon=":material/pause:", width="stretch"):
         live_transcription.stop(session.id)  # the words before the pause are kept
-        pause_interview(ws, session.id)
+        pause_interview(ws, session.id, actor=ACTOR)
         st.rerun()
     modes = bar[2].container()  # filled once the capture controls below have said what is live
     mic_col, camera_col, screen_col = st.columns(3)
@@ -373,7 +375,7 @@ if session.status is SessionStatus.ACTIVE:
 elif session.status is SessionStatus.PAUSED and bar[0].button(
     "Resume", icon=":material/play_arrow:", width="stretch", type="primary"
 ):
-    resume_interview(ws, session.id)
+    resume_interview(ws, session.id, actor=ACTOR)
     st.rerun()
 if session.is_open:
     if bar[1].button("End interview", icon=":material/stop:", width="stretch"):

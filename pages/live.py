@@ -22,14 +22,15 @@ from components.current_session import permitted_session_id, set_current_session
 from components.resources import get_workspace
 from components.signed_in import current_account
 from components.whiteboard import render_whiteboard
-from core.accounts.policy import SessionAction
 from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, cockpit, is_live
 from core.models import SessionStatus
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 
 ws = get_workspace()
 account = current_account()
-ACTOR = account.audit_name  # who the audit log and the notes name
+ACTOR = Actor.person(account)  # who the audit log and the notes name
 
 session_id = permitted_session_id(ws, SessionAction.EDIT)
 if session_id is None:

@@ -9,7 +9,8 @@ from components.people import render_people
 from components.privacy_requests import render_privacy_requests
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.policy import Action, allowed
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, allowed
 
 account = current_account()
 st.title("People")
@@ -21,6 +22,6 @@ accounts_tab, candidates_tab, data_tab = st.tabs(["Accounts", "Duplicate candida
 with accounts_tab:
     render_people(ws, actor=account)
 with candidates_tab:
-    render_candidate_merge(ws, actor=account.audit_name)
+    render_candidate_merge(ws, actor=Actor.person(account))
 with data_tab:
-    render_privacy_requests(ws, actor=account.audit_name)
+    render_privacy_requests(ws, actor=Actor.person(account))

@@ -8,10 +8,11 @@ from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.access import permitted
-from core.accounts.policy import Action, SessionAction, allowed
 from core.errors import WorkspaceError
 from core.evaluation.release import approval_required, approve, awaiting_approval
+from core.permissions.access import permitted
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, SessionAction, allowed
 
 FLASH = "review_queue_flash"
 
@@ -34,7 +35,7 @@ else:
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash)
 
-# A reviewer sees their team's interviews; an admin sees every one (core.accounts.policy)
+# A reviewer sees their team's interviews; an admin sees every one (core.permissions.policy)
 waiting = [item for item in awaiting_approval(ws) if permitted(ws, account, SessionAction.REVIEW, item.session_id)]
 if not waiting:
     st.info("Nothing is waiting: every evaluation has been reviewed.")
@@ -53,7 +54,7 @@ for item in waiting:
         )
         if action.button("Approve", key=f"approve_{item.session_id}", type="primary", icon=":material/verified:"):
             try:
-                approve(ws, item.session_id, actor=account.audit_name)
+                approve(ws, item.session_id, actor=Actor.person(account))
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:

@@ -21,11 +21,12 @@ from components.local_time import local, short
 from components.plain_text import plain
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.policy import Action, allowed
 from core.candidates.services import list_candidates, register_resume
 from core.errors import WorkspaceError
 from core.live.sessions import ensure_live
 from core.models import BookingStatus, EventType, MemberRole, SessionStatus
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, allowed
 from core.scheduling import bookings, team
 from core.scheduling.availability import Slot
 from core.scheduling.calcom.client import CalcomClient
@@ -92,7 +93,7 @@ def _candidate_fields(ws: Workspace) -> tuple[str | None, str, str]:
     )
     if upload is not None and st.session_state.get("schedule_resume_done") != upload.file_id:
         try:
-            profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor=account.audit_name)
+            profile = register_resume(ws, filename=upload.name, data=upload.getvalue(), actor=Actor.person(account))
         except WorkspaceError as exc:
             st.error(str(exc))
         else:
@@ -202,7 +203,7 @@ def _book(ws: Workspace, request: bookings.BookingRequest, client: CalcomClient 
     st.session_state.pop("schedule_alternatives", None)
     try:
         with st.spinner("Booking…"):
-            view = bookings.book_interview(ws, request, client=client, actor=account.audit_name, owner=account)
+            view = bookings.book_interview(ws, request, client=client, actor=Actor.person(account))
     except bookings.SlotUnavailable as exc:
         st.session_state["schedule_alternatives"] = (str(exc), exc.alternatives)
         return
@@ -284,10 +285,10 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
             if can_open and st.button("Open interview", key=f"open_{sid}", icon=":material/play_arrow:"):
                 set_current_session(sid)
                 if not ws.templates.for_kind(session.kind):
-                    bookings.begin_scheduled(ws, sid)
+                    bookings.begin_scheduled(ws, sid, actor=Actor.person(account))
                     st.switch_page("pages/interview.py", query_params={"session": sid})
                 try:  # a person leads it: the interviewer's cockpit
-                    ensure_live(ws, sid)
+                    ensure_live(ws, sid, actor=Actor.person(account))
                 except WorkspaceError as exc:
                     st.error(str(exc))
                 else:
@@ -303,14 +304,16 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
                     start = datetime.combine(new_day, new_time, tzinfo=zone).astimezone(UTC)
                     _act(
                         lambda: bookings.reschedule_booking(
-                            ws, sid, start=start, reason=reason, client=client, actor=account.audit_name
+                            ws, sid, start=start, reason=reason, client=client, actor=Actor.person(account)
                         )
                     )
             with cancel.expander("Cancel"):
                 reason = st.text_input("Reason (the candidate sees it)", key=f"cancel_reason_{sid}")
                 if st.button("Cancel interview", key=f"cancel_{sid}", type="secondary"):
                     _act(
-                        lambda: bookings.cancel_booking(ws, sid, reason=reason, client=client, actor=account.audit_name)
+                        lambda: bookings.cancel_booking(
+                            ws, sid, reason=reason, client=client, actor=Actor.person(account)
+                        )
                     )
 
 
@@ -375,7 +378,7 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
                     timezone=zone,
                     working_hours=hours,
                     calcom_username=username,
-                    actor=account.audit_name,
+                    actor=Actor.person(account),
                 )
             except WorkspaceError as exc:
                 st.error(str(exc))
@@ -418,7 +421,7 @@ def _event_type_form(ws: Workspace, kinds: list[EventType], client: CalcomClient
             kind.buffer_before_minutes, kind.buffer_after_minutes = int(before), int(after)
             kind.calcom_event_type_id = int(calcom_id) or None
             try:
-                team.save_event_type(ws, kind, actor=account.audit_name)
+                team.save_event_type(ws, kind, actor=Actor.person(account))
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:

@@ -12,12 +12,13 @@ from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.policy import scope
 from core.candidates.services import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
 from core.interview.services import create_interview, open_sessions, start_interview
 from core.llm.providers import PROVIDERS, LLMChoice, models_for, validate_choice
 from core.models import AccountRole, Level
+from core.permissions.actor import Actor
+from core.permissions.policy import scope
 
 ws = get_workspace()
 account = current_account()
@@ -59,7 +60,7 @@ if upload is not None:
                     ws,
                     filename=upload.name,
                     data=data,
-                    actor=account.audit_name,
+                    actor=Actor.person(account),
                     as_email=account.email if for_self else None,
                 )
                 st.session_state["candidate_id"] = registered.candidate.id
@@ -201,10 +202,9 @@ if start:
             duration_minutes=minutes,
             provider=provider,
             model=model,
-            actor=account.audit_name,
-            owner=account,
+            actor=Actor.person(account),
         )
-        start_interview(ws, session.id)
+        start_interview(ws, session.id, actor=Actor.person(account))
     except WorkspaceError as exc:
         st.error(str(exc))
         st.stop()

@@ -14,12 +14,12 @@ from components.candidate_evaluation import render_awaiting, render_candidate_ev
 from components.resources import get_workspace
 from components.signed_in import current_account
 from components.whiteboard import render_whiteboard
-from core.accounts.access import require
-from core.accounts.policy import SessionAction
 from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.release import ReleaseStatus, release_status, released_report
 from core.interview.services import InterviewView, get_interview
 from core.live.sessions import Cockpit, cockpit, is_live
+from core.permissions.access import require
+from core.permissions.policy import SessionAction
 
 ws = get_workspace()
 

@@ -13,7 +13,7 @@ from components.calcom import webhook_secret_set
 from components.local_time import short
 from components.resources import get_workspace
 from components.signed_in import current_account
-from core.accounts.policy import Action, allowed
+from core.permissions.policy import Action, allowed
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from entry.webhook_routes import PATH
 

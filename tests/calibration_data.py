@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.evaluation.reviews import override_score
 from core.models import CompetencyScore, Evaluation, Session, SessionStatus
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 T0 = datetime(2025, 5, 6, 9, 0, tzinfo=UTC)
@@ -80,5 +81,12 @@ def build_reviews(ws: Workspace) -> dict[str, str]:
             )
         uow.commit()
     for name, key, score in ADJUSTMENTS:
-        override_score(ws, sessions[name], key, score, f"Reviewed the {key} evidence again.", "Dana Reviewer")
+        override_score(
+            ws,
+            sessions[name],
+            key,
+            score,
+            f"Reviewed the {key} evidence again.",
+            actor=Actor.workspace("Dana Reviewer"),
+        )
     return sessions

@@ -14,10 +14,13 @@ import yaml
 from core.debrief.scorecards import set_score, suggestions
 from core.live.sessions import create_live_session
 from core.models import LiveNote, Session, TranscriptEntry
+from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ANA = "ana@example.com"
+AS_ANA = Actor.workspace(ANA)  # the interviewer scoring, as the records name her
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -33,6 +36,7 @@ def seed(ws: Workspace, data: dict[str, Any]) -> Session:
         candidate_name=data["candidate"],
         candidate_email=data["candidate"].split()[0].lower() + "@example.com",
         problem_id=data.get("problem"),
+        actor=INTERVIEWER,
     )
     with ws.uow_factory() as uow:
         live = uow.live_sessions.for_session(session.id)
@@ -64,7 +68,7 @@ def seed(ws: Workspace, data: dict[str, Any]) -> Session:
     return session
 
 
-def accept_suggestions(ws: Workspace, session_id: str, *, actor: str = ANA) -> None:
+def accept_suggestions(ws: Workspace, session_id: str, *, actor: Actor = AS_ANA) -> None:
     """Score every competency as suggested (to the nearest half point), citing the suggestion's evidence."""
     for key, suggestion in suggestions(ws, session_id).items():
         assert suggestion.score is not None, f"{key} was not suggested"

@@ -12,17 +12,18 @@ from components.session_facts import render_heard
 from core.errors import WorkspaceError
 from core.live.session_facts import gather_facts
 from core.live.sessions import Cockpit, set_fact
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 
-def _fact_changed(ws: Workspace, session_id: str, key: str, state_key: str, actor: str) -> None:
+def _fact_changed(ws: Workspace, session_id: str, key: str, state_key: str, actor: Actor) -> None:
     try:
         set_fact(ws, session_id, key, str(st.session_state.get(state_key) or ""), actor=actor)
     except WorkspaceError as exc:
         post_notice(str(exc))
 
 
-def render_facts(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_facts(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """One text area per session field, seeded once from the saved facts and saved on change."""
     session, template, live = view.session, view.template, view.live
     fields = [f for f in (template.notes.fields if template.notes else []) if f.scope == "session"]

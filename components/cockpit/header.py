@@ -9,6 +9,7 @@ from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, cockpit, end_live, pause_live, resume_live, set_meeting_url, start_live
 from core.live.stage_clock import format_duration
 from core.models import SessionStatus
+from core.permissions.actor import Actor
 from core.speech import live_transcription
 from core.workspace import Workspace
 
@@ -16,7 +17,7 @@ END_DIALOG = "live_end_dialog"
 ENDING = "live_ending"  # the session this tab is ending: done at the top of the next run
 
 
-def finish_if_ending(ws: Workspace, session_id: str, *, actor: str) -> None:
+def finish_if_ending(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """End the session and open its debrief, when the end dialog asked for it.
 
     Runs at the top of the page, before the clocks' timed fragment is drawn: a fragment firing while the
@@ -30,7 +31,7 @@ def finish_if_ending(ws: Workspace, session_id: str, *, actor: str) -> None:
     st.switch_page("pages/debrief.py", query_params={"session": session_id})
 
 
-def render_header(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_header(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """Title, person, status and problem, then the join / candidate-view links (and a place to add a link)."""
     session, template = view.session, view.template
     who = view.candidate.name if view.candidate else "Unnamed"
@@ -95,7 +96,7 @@ def _close_end_dialog() -> None:
 
 
 @st.dialog("End the session?", on_dismiss=_close_end_dialog)
-def _confirm_end(ws: Workspace, session_id: str, actor: str) -> None:
+def _confirm_end(ws: Workspace, session_id: str, actor: Actor) -> None:
     st.write("The clocks stop and the debrief opens: scorecard, synthesis and recommendation. Notes stay editable.")
     yes, no = st.columns(2)
     if yes.button("Yes, end it", type="primary", key="live_end_yes"):
@@ -107,7 +108,7 @@ def _confirm_end(ws: Workspace, session_id: str, actor: str) -> None:
         st.rerun()
 
 
-def render_controls(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_controls(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """The buttons the session's status allows; the end dialog stays open across reruns until answered."""
     session = view.session
     is_open = session.is_open

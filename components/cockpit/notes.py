@@ -20,6 +20,7 @@ from core.live.notes import commit_note, delete_note, filter_notes, save_draft, 
 from core.live.sessions import Cockpit
 from core.live.stage_clock import format_duration
 from core.models import LiveNote
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 
@@ -55,20 +56,20 @@ def _clear_note_fields(template: InterviewTemplate, session_id: str) -> None:
         st.session_state.pop(f"live_field_{field.key}_{session_id}", None)
 
 
-def _draft_typed(ws: Workspace, session_id: str, actor: str) -> None:
+def _draft_typed(ws: Workspace, session_id: str, actor: Actor) -> None:
     state = st.session_state.get(f"live_note_box_{session_id}")
     text = getattr(state, "draft", None) if state is not None else None
     if text is not None:
-        save_draft(ws, session_id, text=str(text), author=actor)
+        save_draft(ws, session_id, text=str(text), actor=actor)
 
 
-def _note_submitted(ws: Workspace, session_id: str, template: InterviewTemplate, actor: str) -> None:
+def _note_submitted(ws: Workspace, session_id: str, template: InterviewTemplate, actor: Actor) -> None:
     state = st.session_state.get(f"live_note_box_{session_id}")
     text = getattr(state, "submit", None) if state is not None else None
     if not text:
         return
     try:
-        save_draft(ws, session_id, text=str(text), author=actor)
+        save_draft(ws, session_id, text=str(text), actor=actor)
         commit_note(
             ws,
             session_id,
@@ -77,14 +78,14 @@ def _note_submitted(ws: Workspace, session_id: str, template: InterviewTemplate,
             jtbd_type=_sticky_key(session_id, "type"),
             importance=_sticky_importance(session_id),
             fields=_note_fields(template, session_id),
-            author=actor,
+            actor=actor,
         )
         _clear_note_fields(template, session_id)
     except WorkspaceError as exc:
         post_notice(str(exc))
 
 
-def render_capture(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_capture(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """The quick note box, the sticky choices for the next note, its extra fields and the note form."""
     session, template = view.session, view.template
     schema = template.notes
@@ -146,7 +147,7 @@ def render_capture(ws: Workspace, view: Cockpit, *, actor: str) -> None:
                     jtbd_type=_sticky_key(session.id, "type"),
                     importance=_sticky_importance(session.id),
                     fields=_note_fields(template, session.id),
-                    author=actor,
+                    actor=actor,
                 )
                 _clear_note_fields(template, session.id)
                 st.rerun()
@@ -174,7 +175,7 @@ def _note_line(note: LiveNote, template: InterviewTemplate, transcript_by_id: di
     return line
 
 
-def _edit_note(ws: Workspace, note: LiveNote, template: InterviewTemplate, actor: str) -> None:
+def _edit_note(ws: Workspace, note: LiveNote, template: InterviewTemplate, actor: Actor) -> None:
     schema = template.notes
     tags, types = _tag_labels(template), _type_labels(template)
     note_id = note.id
@@ -230,7 +231,7 @@ def _edit_note(ws: Workspace, note: LiveNote, template: InterviewTemplate, actor
             st.rerun()
 
 
-def render_notes(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_notes(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """The session's notes, newest first, with search and tag / job-type filters; each can be edited."""
     session, template, notes = view.session, view.template, view.notes
     tags, types = _tag_labels(template), _type_labels(template)

@@ -10,21 +10,22 @@ from components.plain_text import plain
 from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, change_stage, mark_goal
 from core.live.stage_clock import format_duration, stage_plan
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 
 
-def _go_to(ws: Workspace, session_id: str, stage: str, actor: str) -> None:
+def _go_to(ws: Workspace, session_id: str, stage: str, actor: Actor) -> None:
     try:
         change_stage(ws, session_id, stage, actor=actor)
     except WorkspaceError as exc:
         post_notice(str(exc))
 
 
-def _goal_changed(ws: Workspace, session_id: str, goal: str, key: str, actor: str) -> None:
+def _goal_changed(ws: Workspace, session_id: str, goal: str, key: str, actor: Actor) -> None:
     mark_goal(ws, session_id, goal, bool(st.session_state[key]), actor=actor)
 
 
-def render_stages(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_stages(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """One button per stage (click to move there) and a "Next" button; moving runs in a callback."""
     session, template, live = view.session, view.template, view.live
     is_open = session.is_open
@@ -60,7 +61,7 @@ def render_stages(ws: Workspace, view: Cockpit, *, actor: str) -> None:
         )
 
 
-def render_goals(ws: Workspace, view: Cockpit, *, actor: str) -> None:
+def render_goals(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
     """The current stage's goals with how each was covered, and the goals earlier stages left open."""
     session, template, live = view.session, view.template, view.live
     stage = view.stage

@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from components.current_session import set_current_session
-from core.accounts.policy import scope
 from core.errors import WorkspaceError
 from core.interview.services import open_sessions
 from core.live.sessions import HUMAN, create_live_session
 from core.models import Account
+from core.permissions.actor import Actor
+from core.permissions.policy import scope
 from core.workspace import Workspace
 
 
@@ -64,8 +65,7 @@ def render_start_form(ws: Workspace, *, account: Account) -> None:
                     candidate_email=email,
                     problem_id=problem_id,
                     meeting_url=url,
-                    actor=account.audit_name,
-                    owner=account,
+                    actor=Actor.person(account),
                 )
             except WorkspaceError as exc:
                 st.error(str(exc))

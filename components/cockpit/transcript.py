@@ -13,6 +13,7 @@ from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
 from core.live.sessions import cockpit, log_speech
 from core.media.consent import CONFIRMED_FOR_CANDIDATE
+from core.permissions.actor import Actor
 from core.speech import live_transcription
 from core.workspace import Workspace
 
@@ -43,7 +44,7 @@ def _hear(ws: Workspace, session_id: str, frame: av.AudioFrame) -> None:
         transcriber.feed(frame)
 
 
-def render_mic_toggle(ws: Workspace, session_id: str, *, actor: str) -> None:
+def render_mic_toggle(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """The microphone switch: on, it streams audio to live transcription; off, it stops the transcriber.
 
     The candidate is recorded, so before the first recording the interviewer tells them what the

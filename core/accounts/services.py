@@ -1,6 +1,8 @@
 """Managing accounts: the first admin, adding people, roles and teams, password resets, unlocking.
 
-Every change is audited under the acting account's audit name; no email or name is logged.
+Every change names the acting person (or the workspace, for the command line) and asks the policy first, so
+a page that forgot to hide a button still cannot change anyone. Changes are audited under the actor's audit
+name; no email or name is logged.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from core import audit
 from core.accounts import passwords
 from core.errors import AlreadyExists, InvalidInput, NotFound
 from core.models import Account, AccountRole, email_key
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.single_line import single_line
 from core.workspace import Workspace
 
@@ -49,10 +54,11 @@ def add_account(
     roles: Iterable[AccountRole | str],
     team: str = "",
     password: str | None = None,
-    actor: str,
+    actor: Actor,
 ) -> Account:
     """Adds a person. Without a password it is an invitation: they sign in through the identity provider
     with this verified email (or an admin sets a password later)."""
+    authorize_action(ws.settings, actor, Action.MANAGE_PEOPLE)
     account = new_account(email, name, _roles(roles), team)
     if password:
         account.password_hash = passwords.hash_password(password)
@@ -61,7 +67,7 @@ def add_account(
             raise AlreadyExists("Someone already has an account with that email.")
         stored = uow.accounts.add(account)
         detail = {"account": stored.id, "roles": [str(r) for r in stored.roles], "invitation": not password}
-        audit.record(uow, "account_created", actor=actor, detail=detail, logger=log)
+        audit.record(uow, "account_created", actor=actor.name, detail=detail, logger=log)
         uow.commit()
     return stored
 
@@ -70,14 +76,16 @@ def update_account(
     ws: Workspace,
     account_id: str,
     *,
-    actor: str,
+    actor: Actor,
     name: str | None = None,
     roles: Iterable[AccountRole | str] | None = None,
     team: str | None = None,
     active: bool | None = None,
 ) -> Account:
     """Changes name, roles, team or whether the account may sign in; disabling also ends its sign-ins.
-    The last active admin cannot lose the role or be disabled: someone must be able to manage people."""
+    The last active admin cannot lose the role or be disabled: someone must be able to manage people.
+    Moving someone to another team leaves their earlier sessions with the old team (rename_team moves both)."""
+    authorize_action(ws.settings, actor, Action.MANAGE_PEOPLE)
     with ws.uow_factory() as uow:
         account = uow.accounts.get(account_id)
         changed: dict[str, object] = {}
@@ -102,13 +110,14 @@ def update_account(
         stored = uow.accounts.update(account)
         if not stored.active:
             uow.sign_ins.remove_for_account(stored.id)
-        audit.record(uow, "account_updated", actor=actor, detail={"account": stored.id, **changed}, logger=log)
+        audit.record(uow, "account_updated", actor=actor.name, detail={"account": stored.id, **changed}, logger=log)
         uow.commit()
     return stored
 
 
-def set_password(ws: Workspace, account_id: str, password: str, *, actor: str) -> Account:
+def set_password(ws: Workspace, account_id: str, password: str, *, actor: Actor) -> Account:
     """A new password (reset by an admin or the CLI): unlocks the account and ends its other sign-ins."""
+    authorize_action(ws.settings, actor, Action.MANAGE_PEOPLE)
     password_hash = passwords.hash_password(password)
     with ws.uow_factory() as uow:
         account = uow.accounts.get(account_id)
@@ -117,18 +126,20 @@ def set_password(ws: Workspace, account_id: str, password: str, *, actor: str) -
         account.locked_until = None
         stored = uow.accounts.update(account)
         ended = uow.sign_ins.remove_for_account(account_id)
-        audit.record(uow, "password_set", actor=actor, detail={"account": account_id, "sign_ins_ended": ended})
+        audit.record(uow, "password_set", actor=actor.name, detail={"account": account_id, "sign_ins_ended": ended})
         uow.commit()
     return stored
 
 
-def unlock(ws: Workspace, account_id: str, *, actor: str) -> Account:
+def unlock(ws: Workspace, account_id: str, *, actor: Actor) -> Account:
+    """Lifts a lock after too many wrong passwords, before it would end by itself."""
+    authorize_action(ws.settings, actor, Action.MANAGE_PEOPLE)
     with ws.uow_factory() as uow:
         account = uow.accounts.get(account_id)
         account.failed_sign_ins = 0
         account.locked_until = None
         stored = uow.accounts.update(account)
-        audit.record(uow, "account_unlocked", actor=actor, detail={"account": account_id})
+        audit.record(uow, "account_unlocked", actor=actor.name, detail={"account": account_id})
         uow.commit()
     return stored
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from core import audit
 from core.errors import InvalidInput
 from core.models import Candidate
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -29,11 +32,12 @@ class MergeResult:
     filled: tuple[str, ...]  # the kept record's fields taken from the merged one
 
 
-def merge_candidates(ws: Workspace, keep_id: str, other_id: str, *, actor: str) -> MergeResult:
+def merge_candidates(ws: Workspace, keep_id: str, other_id: str, *, actor: Actor) -> MergeResult:
     """Move everything of `other_id` to `keep_id`, fill the kept record's gaps, delete the other; audited.
 
     Raises InvalidInput for a missing id or a record merged into itself, NotFound for an unknown id.
     """
+    authorize_action(ws.settings, actor, Action.MANAGE_DATA)
     keep_id, other_id = keep_id.strip(), other_id.strip()
     if not keep_id or not other_id:
         raise InvalidInput("Choose both the candidate to keep and the duplicate to merge into it.")
@@ -50,7 +54,7 @@ def merge_candidates(ws: Workspace, keep_id: str, other_id: str, *, actor: str) 
         audit.record(
             uow,
             "candidates_merged",
-            actor=actor,
+            actor=actor.name,
             detail={"kept": kept.id, "merged": other.id, "moved": moved, "filled": list(filled)},
             logger=log,  # ids and counts only: names and emails stay out of logs
         )

@@ -11,6 +11,9 @@ from core import audit
 from core.candidates.resume_process import read_resume_isolated
 from core.candidates.resume_profile import extract_profile
 from core.models import Candidate, Level, Resume, ResumeProfile
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.single_line import single_line
 from core.workspace import Workspace
 
@@ -26,7 +29,7 @@ class CandidateProfile:
 
 
 def register_resume(
-    ws: Workspace, *, filename: str, data: bytes, actor: str = "candidate", as_email: str | None = None
+    ws: Workspace, *, filename: str, data: bytes, actor: Actor, as_email: str | None = None
 ) -> CandidateProfile:
     """Read an uploaded resume and store the candidate, the resume and its file.
 
@@ -37,6 +40,7 @@ def register_resume(
     file that takes too long or too much memory to read (it is read in a child process with hard
     limits); nothing is stored in that case, nor when storing fails.
     """
+    authorize_action(ws.settings, actor, Action.PRACTISE)
     parsed = read_resume_isolated(filename, data, max_bytes=ws.settings.resume_max_bytes)
     profile = extract_profile(parsed.text)
     now = ws.clock()
@@ -72,7 +76,7 @@ def register_resume(
             )
             uow.resumes.add(resume)
             detail = {"candidate_id": candidate.id, "bytes": len(data), "returning": known is not None}
-            audit.record(uow, "resume_uploaded", actor=actor, detail=detail)
+            audit.record(uow, "resume_uploaded", actor=actor.name, detail=detail)
             uow.commit()
         except BaseException:
             _discard_file(ws, stored_path)

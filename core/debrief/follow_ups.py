@@ -17,6 +17,9 @@ from core.content.templates import FollowUpSpec
 from core.debrief.email_templates import interviewers_of, render_text
 from core.errors import InvalidInput
 from core.models import FollowUpTask, Session, TeamMember
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -106,9 +109,9 @@ def tasks_for(ws: Workspace, session_id: str) -> list[FollowUpTask]:
         return uow.follow_ups.in_session(session_id)
 
 
-def add_task(ws: Workspace, session_id: str, *, title: str, owner: str, due_on: date, actor: str) -> FollowUpTask:
+def add_task(ws: Workspace, session_id: str, *, title: str, owner: str, due_on: date, actor: Actor) -> FollowUpTask:
     """A task a person adds by hand; a blank owner means the person adding it."""
-    title, owner = " ".join(title.split()), " ".join(owner.split()) or actor
+    title, owner = " ".join(title.split()), " ".join(owner.split()) or actor.name
     if not title:
         raise InvalidInput("A task needs a title: say what has to be done.")
     if len(title) > MAX_TITLE_CHARS:
@@ -116,7 +119,7 @@ def add_task(ws: Workspace, session_id: str, *, title: str, owner: str, due_on: 
     if len(owner) > MAX_OWNER_CHARS:
         raise InvalidInput(f"An owner can be at most {MAX_OWNER_CHARS} characters.")
     with ws.uow_factory() as uow:
-        uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
         task = uow.follow_ups.add(
             FollowUpTask(
                 id=uuid.uuid4().hex,
@@ -129,17 +132,18 @@ def add_task(ws: Workspace, session_id: str, *, title: str, owner: str, due_on: 
             )
         )
         detail = {"task": task.id, "title": title, "owner": owner, "due_on": due_on.isoformat()}
-        audit.record(uow, "follow_up_added", actor=actor, session_id=session_id, detail=detail)
+        audit.record(uow, "follow_up_added", actor=actor.name, session_id=session_id, detail=detail)
         uow.commit()
     return task
 
 
-def set_task_status(ws: Workspace, task_id: str, *, status: str, actor: str) -> FollowUpTask:
+def set_task_status(ws: Workspace, task_id: str, *, status: str, actor: Actor) -> FollowUpTask:
     """Mark a task done or open again; a cancelled task (its recommendation was replaced) stays cancelled."""
     if status not in (OPEN, DONE):
         raise InvalidInput(f"A task can be marked {OPEN} or {DONE}, not {status!r}.")
     with ws.uow_factory() as uow:
         task = uow.follow_ups.get(task_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(task.session_id))
         if task.status == CANCELLED:
             raise InvalidInput(f"The task “{task.title}” was cancelled when its recommendation changed.")
         if task.status == status:
@@ -147,7 +151,7 @@ def set_task_status(ws: Workspace, task_id: str, *, status: str, actor: str) -> 
         previous, task.status = task.status, status
         task = uow.follow_ups.update(task)
         detail = {"task": task.id, "title": task.title, "from": previous, "to": status}
-        audit.record(uow, "follow_up_status", actor=actor, session_id=task.session_id, detail=detail)
+        audit.record(uow, "follow_up_status", actor=actor.name, session_id=task.session_id, detail=detail)
         uow.commit()
     return task
 

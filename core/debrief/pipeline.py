@@ -13,6 +13,9 @@ from core import audit
 from core.content.templates import TemplateLibrary
 from core.errors import InvalidInput
 from core.models import Candidate, PipelineChange, Session
+from core.permissions.access import authorize, authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, SessionAction
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -72,7 +75,7 @@ def for_session(ws: Workspace, session_id: str) -> CandidatePipeline | None:
 
 
 def set_status(
-    ws: Workspace, candidate_id: str, *, status: str, reason: str, actor: str, session_id: str | None = None
+    ws: Workspace, candidate_id: str, *, status: str, reason: str, actor: Actor, session_id: str | None = None
 ) -> PipelineChange:
     """A manual override: any known status, with a reason saying why (it is audited)."""
     reason = reason.strip()
@@ -86,7 +89,9 @@ def set_status(
     with ws.uow_factory() as uow:
         candidate = uow.candidates.get(candidate_id)
         if session_id is not None:
-            uow.sessions.get(session_id)
+            authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
+        else:
+            authorize_action(ws.settings, actor, Action.RUN_LIVE)
         changes = uow.pipeline.history(candidate_id)
         previous = changes[-1].status if changes else None
         if previous == status:
@@ -96,13 +101,13 @@ def set_status(
                 candidate_id=candidate_id,
                 status=status,
                 source="manual",
-                actor=actor,
+                actor=actor.name,
                 reason=reason,
                 session_id=session_id,
             )
         )
         detail = {"candidate": candidate_id, "from": previous, "to": status, "reason": reason}
-        audit.record(uow, "pipeline_overridden", actor=actor, session_id=session_id, detail=detail)
+        audit.record(uow, "pipeline_overridden", actor=actor.name, session_id=session_id, detail=detail)
         uow.commit()
     return change
 

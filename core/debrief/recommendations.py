@@ -21,6 +21,9 @@ from core.debrief.settings import OVERALL
 from core.errors import InvalidInput
 from core.logs import session_context
 from core.models import AuditEntry, FollowUpTask, RecommendationRecord
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -119,10 +122,11 @@ class RecommendationView:
         return dict(self.choices).get(key, key)
 
 
-def recommend(ws: Workspace, session_id: str, *, actor: str) -> RecommendationRecord:
+def recommend(ws: Workspace, session_id: str, *, actor: Actor) -> RecommendationRecord:
     """Compute the recommendation from the scorecard, store it and set its effects in motion."""
     with session_context(session_id), ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, ctx.session)
         computed = _compute(ws, ctx)
         if computed is None:
             raise InvalidInput("Nothing is scored yet: score at least one competency, then compute the recommendation.")
@@ -132,20 +136,20 @@ def recommend(ws: Workspace, session_id: str, *, actor: str) -> RecommendationRe
                 key=computed.key,
                 confidence=computed.confidence,
                 source="computed",
-                actor=actor,
+                actor=actor.name,
                 basis=computed.basis,
                 created_at=ws.clock(),
             )
         )
         detail = {"key": computed.key, "confidence": computed.confidence, "scores": computed.basis["scores"]}
-        audit.record(uow, "recommendation_computed", actor=actor, session_id=session_id, detail=detail)
-        _apply(ws, uow, ctx, computed.key, actor)
+        audit.record(uow, "recommendation_computed", actor=actor.name, session_id=session_id, detail=detail)
+        _apply(ws, uow, ctx, computed.key, actor.name)
         uow.commit()
     return record
 
 
 def override_recommendation(
-    ws: Workspace, session_id: str, *, key: str, justification: str, actor: str
+    ws: Workspace, session_id: str, *, key: str, justification: str, actor: Actor
 ) -> RecommendationRecord:
     """Replace the standing recommendation with a person's choice; the justification is required."""
     text = justification.strip()
@@ -155,6 +159,7 @@ def override_recommendation(
         raise InvalidInput(f"Keep the justification under {MAX_JUSTIFICATION_CHARS} characters (it has {len(text)}).")
     with session_context(session_id), ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, ctx.session)
         ctx.template.recommendation(key)  # NotFound naming the template's recommendations
         history = uow.recommendations.in_session(session_id)
         previous = history[-1].key if history else None
@@ -165,7 +170,7 @@ def override_recommendation(
                 key=key,
                 confidence=OVERRIDE_CONFIDENCE,
                 source="override",
-                actor=actor,
+                actor=actor.name,
                 justification=text,
                 basis={
                     "from": previous,
@@ -176,8 +181,8 @@ def override_recommendation(
             )
         )
         detail = {"from": previous, "to": key, "justification": text}
-        audit.record(uow, "recommendation_overridden", actor=actor, session_id=session_id, detail=detail)
-        _apply(ws, uow, ctx, key, actor)
+        audit.record(uow, "recommendation_overridden", actor=actor.name, session_id=session_id, detail=detail)
+        _apply(ws, uow, ctx, key, actor.name)
         uow.commit()
     return record
 

@@ -32,6 +32,9 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.unit_of_work import UnitOfWork
 from core.whiteboard.analysis import read_board
 from core.workspace import Workspace
@@ -160,7 +163,7 @@ def load_context(uow: UnitOfWork, ws: Workspace, session_id: str) -> DebriefCont
 
 
 def set_score(
-    ws: Workspace, session_id: str, *, competency: str, score: float, evidence: str, actor: str
+    ws: Workspace, session_id: str, *, competency: str, score: float, evidence: str, actor: Actor
 ) -> ScorecardEntry:
     """Rate one competency. Earlier ratings stay as history; the suggestion at this moment is kept beside it."""
     value = check_score(score)
@@ -171,6 +174,7 @@ def set_score(
         raise InvalidInput(f"Keep the evidence under {MAX_EVIDENCE_CHARS} characters (it has {len(text)}).")
     with session_context(session_id), ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, ctx.session)
         _competency(ctx.rubric, competency)
         suggestion = suggestions_for(ws, ctx).get(competency)
         previous = [e for e in ctx.entries if e.competency == competency]
@@ -180,7 +184,7 @@ def set_score(
                 competency=competency,
                 score=value,
                 evidence=text,
-                set_by=actor,
+                set_by=actor.name,
                 suggested_score=suggestion.score if suggestion else None,
                 created_at=ws.clock(),
             )
@@ -192,7 +196,7 @@ def set_score(
             "suggested": entry.suggested_score,
             "evidence": text,
         }
-        audit.record(uow, "score_set", actor=actor, session_id=session_id, detail=detail)
+        audit.record(uow, "score_set", actor=actor.name, session_id=session_id, detail=detail)
         uow.commit()
     return entry
 

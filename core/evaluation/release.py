@@ -20,11 +20,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from core import audit
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 from core.evaluation.report import EvaluationReport, load_report
 from core.evaluation.reviews import effective_scores
 from core.logs import session_context
 from core.models import EvaluationRelease, ScoreOverride
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -73,17 +76,16 @@ def is_released(ws: Workspace, session_id: str) -> bool:
     return release_status(ws, session_id) is ReleaseStatus.RELEASED
 
 
-def approve(ws: Workspace, session_id: str, *, actor: str) -> EvaluationRelease:
+def approve(ws: Workspace, session_id: str, *, actor: Actor) -> EvaluationRelease:
     """Release the session's evaluation to its candidate, with an audit entry, in one commit.
 
-    Refused without a reviewer's name and when the interview has no evaluation. Approving an evaluation
-    already approved changes nothing and hands back the first approval (two reviewers clicking at once).
+    Only a reviewer of the session's team (or an admin) may; refused when the interview has no evaluation.
+    Approving an evaluation already approved changes nothing and hands back the first approval (two
+    reviewers clicking at once).
     """
-    who = " ".join(actor.split())
-    if not who:
-        raise InvalidInput("Name the reviewer who approves: the approval is recorded with their name.")
+    who = actor.name
     with session_context(session_id), ws.uow_factory() as uow:
-        uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.REVIEW, uow.sessions.get(session_id))
         evaluation = uow.evaluations.for_session(session_id)
         if evaluation is None:
             raise NotFound("This interview has no evaluation to approve yet.")
@@ -102,12 +104,11 @@ def approve(ws: Workspace, session_id: str, *, actor: str) -> EvaluationRelease:
     return release
 
 
-def withdraw(ws: Workspace, session_id: str, *, actor: str) -> None:
+def withdraw(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """Take a release back (audited): the candidate's view says "being reviewed" again until a new approval."""
-    who = " ".join(actor.split())
-    if not who:
-        raise InvalidInput("Name the reviewer who withdraws the release.")
+    who = actor.name
     with session_context(session_id), ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.REVIEW, uow.sessions.get(session_id))
         earlier = uow.evaluations.release_of(session_id)
         if earlier is None:
             return

@@ -15,6 +15,9 @@ from core.content.rubrics import Rubric
 from core.errors import NotFound, SessionClosed, WorkspaceError
 from core.logs import session_context
 from core.models import Evaluation, ScoreOverride
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 MAX_JUSTIFICATION_CHARS = 2000
@@ -93,23 +96,23 @@ def list_overrides(ws: Workspace, session_id: str) -> list[ScoreOverride]:
 
 
 def override_score(
-    ws: Workspace, session_id: str, competency: str, score: float, justification: str, reviewer: str
+    ws: Workspace, session_id: str, competency: str, score: float, justification: str, *, actor: Actor
 ) -> ScoreOverride:
     """Record a reviewer's score for one competency, with an audit entry, in one commit.
 
     Refused for an interview still going (its evaluation does not exist yet), for a competency
-    the rubric does not have, for a score outside the rubric's levels, and without a reason.
+    the rubric does not have, for a score outside the rubric's levels, without a reason, and for anyone
+    but a reviewer of the session's team or an admin.
     """
     reason = " ".join(justification.split())
-    who = " ".join(reviewer.split())
+    who = actor.name
     if not reason:
         raise InvalidOverride("Say why you are changing the score: a justification is required.")
     if len(reason) > MAX_JUSTIFICATION_CHARS:
         raise InvalidOverride(f"Keep the justification under {MAX_JUSTIFICATION_CHARS} characters.")
-    if not who:
-        raise InvalidOverride("Name the reviewer who changes the score.")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.REVIEW, session)
         if session.is_open:
             raise SessionClosed(
                 f"This interview is {session.status.value}: scores can be adjusted once it is completed."

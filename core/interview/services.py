@@ -32,7 +32,6 @@ from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider
 from core.logs import session_context
 from core.models import (
     MAX_PAGE_SIZE,
-    Account,
     Candidate,
     Evaluation,
     HistoryQuery,
@@ -48,6 +47,9 @@ from core.models import (
     TranscriptEntry,
     Utterance,
 )
+from core.permissions.access import authorize, authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.whiteboard.analysis import BoardGraph, read_board
 from core.whiteboard.snapshots import board_analysis, latest_picture
@@ -79,10 +81,11 @@ def create_interview(
     duration_minutes: int | None = None,
     provider: str = OFFLINE,
     model: str | None = None,
-    actor: str = "candidate",
-    owner: Account | None = None,
+    actor: Actor,
 ) -> Session:
-    """`owner`: the signed-in person starting it; they and their team's reviewers see it (core.accounts.policy)."""
+    """A person's interview is theirs: they and their team's reviewers see it (core.permissions.policy)."""
+    authorize_action(ws.settings, actor, Action.PRACTISE)
+    owner = actor.account
     problem = ws.problems.get(problem_id)
     now = ws.clock()
     session = Session(
@@ -108,7 +111,7 @@ def create_interview(
         audit.record(
             uow,
             "session_created",
-            actor=actor,
+            actor=actor.name,
             session_id=session.id,
             detail={"problem_id": problem.id, "level": level.value, "provider": provider, "model": model},
             logger=log,
@@ -117,10 +120,11 @@ def create_interview(
     return session
 
 
-def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> Message:
+def start_interview(ws: Workspace, session_id: str, *, actor: Actor) -> Message:
     """ready → active, and the interviewer's opening message."""
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         now = ws.clock()
         transition(session, SessionStatus.ACTIVE, now)
         turn = _planner(ws, session).opening(session)
@@ -129,14 +133,12 @@ def start_interview(ws: Workspace, session_id: str, *, actor: str = "candidate")
             Message(session.id, Role.INTERVIEWER, turn.text, stage=turn.stage, meta=turn.meta, created_at=now)
         )
         uow.sessions.update(session)
-        audit.record(uow, "session_started", actor=actor, session_id=session.id, logger=log)
+        audit.record(uow, "session_started", actor=actor.name, session_id=session.id, logger=log)
         uow.commit()
     return opening
 
 
-def submit_answer(
-    ws: Workspace, session_id: str, text: str, *, actor: str = "candidate", source: str = "typed"
-) -> Message:
+def submit_answer(ws: Workspace, session_id: str, text: str, *, actor: Actor, source: str = "typed") -> Message:
     """Store the candidate's answer on its own, before anyone is asked to reply to it.
 
     `source` is "typed", or "mic" for a spoken answer (whose words are also transcript lines).
@@ -148,6 +150,7 @@ def submit_answer(
         raise WorkspaceError(f"That message is too long ({len(text)} characters; at most {MAX_MESSAGE_CHARS}).")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         _require_active(session)
         meta = {} if source == "typed" else {"source": source}
         message = Message(session.id, Role.CANDIDATE, text, stage=session.stage, meta=meta, created_at=ws.clock())
@@ -155,7 +158,7 @@ def submit_answer(
         audit.record(
             uow,
             "message_sent",
-            actor=actor,
+            actor=actor.name,
             session_id=session.id,
             detail={"seq": stored.seq, "chars": len(text), "source": source},
             logger=log,
@@ -164,9 +167,7 @@ def submit_answer(
     return stored
 
 
-def send_message(
-    ws: Workspace, session_id: str, text: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
-) -> Message:
+def send_message(ws: Workspace, session_id: str, text: str, *, actor: Actor, llm: LLMChoice | None = None) -> Message:
     """Store the candidate's message, then the interviewer's reply; returns the reply."""
     submit_answer(ws, session_id, text, actor=actor)
     return reply_to_candidate(ws, session_id, llm=llm)
@@ -336,21 +337,19 @@ def needs_reply(messages: list[Message]) -> bool:
     return bool(messages) and messages[-1].role is Role.CANDIDATE
 
 
-def pause_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+def pause_interview(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.PAUSED, "session_paused", actor=actor, logger=log)
 
 
-def resume_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+def resume_interview(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.ACTIVE, "session_resumed", actor=actor, logger=log)
 
 
-def cancel_interview(ws: Workspace, session_id: str, *, actor: str = "candidate") -> None:
+def cancel_interview(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.CANCELLED, "session_cancelled", actor=actor, logger=log)
 
 
-def end_interview(
-    ws: Workspace, session_id: str, *, llm: LLMChoice | None = None, actor: str = "candidate"
-) -> Evaluation:
+def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoice | None = None) -> Evaluation:
     """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
 
     The evaluation (which may take an LLM some seconds) runs outside any transaction. It reads the
@@ -358,6 +357,7 @@ def end_interview(
     """
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         transition(session, SessionStatus.COMPLETED, ws.clock())  # refuses early; not committed here
         messages = uow.messages.in_session(session_id)
         transcript = uow.transcripts.in_session(session_id)
@@ -377,7 +377,7 @@ def end_interview(
         audit.record(
             uow,
             "session_completed",
-            actor=actor,
+            actor=actor.name,
             session_id=session.id,
             detail={"overall_score": evaluation.overall_score, "engine": evaluation.engine},
             logger=log,
@@ -496,7 +496,7 @@ def list_history(
 ) -> tuple[list[SessionSummary], int]:
     """One page of sessions, most recent first, and the total count for paging.
 
-    `scope` (core.accounts.policy.scope of the signed-in person) narrows it to what they may see."""
+    `scope` (core.permissions.policy.scope of the signed-in person) narrows it to what they may see."""
     with ws.uow_factory() as uow:
         if scope is None:
             return (

@@ -18,6 +18,9 @@ from core.content.templates import InterviewTemplate
 from core.errors import InvalidInput, NotFound
 from core.live.goal_coverage import note_text
 from core.models import LiveNote, TranscriptEntry
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -131,10 +134,12 @@ def check_metadata(
     return cleaned
 
 
-def save_draft(ws: Workspace, session_id: str, *, text: str, author: str = "interviewer") -> LiveNote | None:
+def save_draft(ws: Workspace, session_id: str, *, text: str, actor: Actor) -> LiveNote | None:
     """Save what is being typed. The first save stamps the moment; clearing the box drops the draft."""
     text = text[:MAX_NOTE_CHARS]
+    author = actor.name
     with ws.uow_factory() as uow:
+        _may_edit(uow, ws, actor, session_id)
         draft = uow.notes.draft_for(session_id, author)
         if not text.strip():
             if draft is not None and draft.id is not None:
@@ -160,13 +165,15 @@ def commit_note(
     jtbd_type: str | None = None,
     importance: int | None = None,
     fields: Mapping[str, str] | None = None,
-    author: str = "interviewer",
+    actor: Actor,
 ) -> LiveNote:
     """Turn the draft into a note, or add `text` as a new note (leaving the draft alone).
 
     Shorthand in the text wins over the arguments.
     """
+    author = actor.name
     with ws.uow_factory() as uow:
+        _may_edit(uow, ws, actor, session_id)
         draft = uow.notes.draft_for(session_id, author) if text is None else None
         raw = text if text is not None else (draft.text if draft else "")
         short = parse_shorthand(raw[:MAX_NOTE_CHARS], template)
@@ -198,7 +205,7 @@ def update_note(
     jtbd_type: str | None,
     importance: int | None,
     fields: Mapping[str, str],
-    actor: str = "interviewer",
+    actor: Actor,
 ) -> LiveNote:
     """Quick edit: the stamp and the transcript link stay; the change is audited."""
     if not text.strip():
@@ -206,24 +213,32 @@ def update_note(
     clean_fields = check_metadata(template, tag=tag, jtbd_type=jtbd_type, importance=importance, fields=fields)
     with ws.uow_factory() as uow:
         note = uow.notes.get(note_id)
+        _may_edit(uow, ws, actor, note.session_id)
         before = {"text": note.text, "tag": note.tag, "jtbd_type": note.jtbd_type, "importance": note.importance}
         note.text, note.tag, note.jtbd_type = text.strip()[:MAX_NOTE_CHARS], tag, jtbd_type
         note.importance, note.fields = importance, clean_fields
         note = uow.notes.update(note)
-        audit.record(uow, "note_edited", actor=actor, session_id=note.session_id, detail={"note": note_id, **before})
+        audit.record(
+            uow, "note_edited", actor=actor.name, session_id=note.session_id, detail={"note": note_id, **before}
+        )
         uow.commit()
         return note
 
 
-def delete_note(ws: Workspace, note_id: int, *, actor: str = "interviewer") -> None:
+def delete_note(ws: Workspace, note_id: int, *, actor: Actor) -> None:
     with ws.uow_factory() as uow:
         try:
             note = uow.notes.get(note_id)
         except NotFound:
             return  # already gone (a second tab deleted it)
+        _may_edit(uow, ws, actor, note.session_id)
         uow.notes.delete(note_id)
         audit.record(
-            uow, "note_deleted", actor=actor, session_id=note.session_id, detail={"note": note_id, "text": note.text}
+            uow,
+            "note_deleted",
+            actor=actor.name,
+            session_id=note.session_id,
+            detail={"note": note_id, "text": note.text},
         )
         uow.commit()
 
@@ -231,6 +246,10 @@ def delete_note(ws: Workspace, note_id: int, *, actor: str = "interviewer") -> N
 def notes_for(ws: Workspace, session_id: str) -> list[LiveNote]:
     with ws.uow_factory() as uow:
         return uow.notes.in_session(session_id)
+
+
+def _may_edit(uow: UnitOfWork, ws: Workspace, actor: Actor, session_id: str) -> None:
+    authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
 
 
 def _stamped(uow: UnitOfWork, ws: Workspace, session_id: str, *, text: str, author: str, draft: bool) -> LiveNote:

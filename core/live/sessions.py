@@ -21,7 +21,6 @@ from core.live.goal_coverage import GoalStatus, goal_coverage
 from core.live.stage_clock import StageTimer, stage_timer
 from core.logs import session_context
 from core.models import (
-    Account,
     Candidate,
     LiveNote,
     LiveSession,
@@ -29,6 +28,9 @@ from core.models import (
     SessionStatus,
     TranscriptEntry,
 )
+from core.permissions.access import authorize, authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, SessionAction
 from core.scheduling.meeting_links import MeetingLink, detect_provider
 from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
@@ -80,10 +82,12 @@ def create_live_session(
     candidate_id: str | None = None,
     problem_id: str | None = None,
     meeting_url: str | None = None,
-    actor: str = "interviewer",
-    owner: Account | None = None,
+    actor: Actor,
 ) -> Session:
-    """A ready session for an interviewer to run now; the person is found by email or created."""
+    """A ready session for an interviewer to run now; the person is found by email or created. It is the
+    actor's: they and their team's reviewers see it."""
+    authorize_action(ws.settings, actor, Action.RUN_LIVE)
+    owner = actor.account
     template = ws.templates.get(template_id)
     name = single_line(candidate_name)
     email = single_line(candidate_email) or None
@@ -122,7 +126,7 @@ def create_live_session(
         audit.record(
             uow,
             "live_session_created",
-            actor=actor,
+            actor=actor.name,
             session_id=session.id,
             detail={"template": template.id, "candidate": candidate.id},
             logger=log,
@@ -131,11 +135,12 @@ def create_live_session(
     return session
 
 
-def ensure_live(ws: Workspace, session_id: str, *, template_id: str | None = None, actor: str = "interviewer") -> None:
+def ensure_live(ws: Workspace, session_id: str, *, actor: Actor, template_id: str | None = None) -> None:
     """Give a booked session its cockpit (the first template of its kind unless one is named) and make
     a scheduled one ready. Does nothing for a session that already has one."""
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         if uow.live_sessions.for_session(session_id) is not None:
             return
         if template_id is not None:
@@ -155,28 +160,33 @@ def ensure_live(ws: Workspace, session_id: str, *, template_id: str | None = Non
         uow.sessions.update(session)
         uow.live_sessions.add(_new_live(session.id, template))
         audit.record(
-            uow, "live_session_opened", actor=actor, session_id=session_id, detail={"template": template.id}, logger=log
+            uow,
+            "live_session_opened",
+            actor=actor.name,
+            session_id=session_id,
+            detail={"template": template.id},
+            logger=log,
         )
         uow.commit()
 
 
-def start_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> None:
+def start_live(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """ready → active: the session clock and the first stage's timer start now."""
     change_status(ws, session_id, SessionStatus.ACTIVE, "session_started", actor=actor, logger=log, check=_live)
 
 
-def pause_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> None:
+def pause_live(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.PAUSED, "session_paused", actor=actor, logger=log, check=_live)
 
 
-def resume_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> None:
+def resume_live(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.ACTIVE, "session_resumed", actor=actor, logger=log, check=_live)
 
 
-def end_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> None:
+def end_live(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """Complete the session; the current stage's time is logged and a half-typed note is kept as a note."""
     with session_context(session_id), ws.uow_factory() as uow:
-        session = uow.sessions.get(session_id)
+        session = _editable(uow, ws, actor, session_id)
         live = _live(uow, session_id)
         now = ws.clock()
         elapsed = session.elapsed_seconds(now)
@@ -192,7 +202,7 @@ def end_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> N
         audit.record(
             uow,
             "session_ended",
-            actor=actor,
+            actor=actor.name,
             session_id=session_id,
             detail={"stage": live.stage, "elapsed": round(elapsed, 1)},
             logger=log,
@@ -200,10 +210,10 @@ def end_live(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> N
         uow.commit()
 
 
-def change_stage(ws: Workspace, session_id: str, stage: str, *, actor: str = "interviewer") -> LiveSession:
+def change_stage(ws: Workspace, session_id: str, stage: str, *, actor: Actor) -> LiveSession:
     """Move to another stage (forward or back); the time spent in the one left is logged."""
     with session_context(session_id), ws.uow_factory() as uow:
-        session = uow.sessions.get(session_id)
+        session = _editable(uow, ws, actor, session_id)
         live = _live(uow, session_id)
         template = ws.templates.get(live.template_id)
         template.stage(stage)  # NotFound naming the stages
@@ -218,7 +228,7 @@ def change_stage(ws: Workspace, session_id: str, stage: str, *, actor: str = "in
         audit.record(
             uow,
             "stage_changed",
-            actor=actor,
+            actor=actor.name,
             session_id=session_id,
             detail={"from": previous, "to": stage, "at": round(elapsed, 1)},
             logger=log,
@@ -227,9 +237,10 @@ def change_stage(ws: Workspace, session_id: str, stage: str, *, actor: str = "in
         return live
 
 
-def mark_goal(ws: Workspace, session_id: str, goal: str, covered: bool | None, *, actor: str = "interviewer") -> None:
+def mark_goal(ws: Workspace, session_id: str, goal: str, covered: bool | None, *, actor: Actor) -> None:
     """Tick (True) or untick (False) a goal by hand; None hands it back to the automatic checks."""
     with ws.uow_factory() as uow:
+        _editable(uow, ws, actor, session_id)
         live = _live(uow, session_id)
         ws.templates.get(live.template_id).goal(goal)  # NotFound for an unknown goal
         if covered is None:
@@ -240,7 +251,7 @@ def mark_goal(ws: Workspace, session_id: str, goal: str, covered: bool | None, *
         audit.record(
             uow,
             "goal_marked",
-            actor=actor,
+            actor=actor.name,
             session_id=session_id,
             detail={"goal": goal, "covered": covered},
             logger=log,
@@ -248,9 +259,10 @@ def mark_goal(ws: Workspace, session_id: str, goal: str, covered: bool | None, *
         uow.commit()
 
 
-def set_fact(ws: Workspace, session_id: str, key: str, value: str, *, actor: str = "interviewer") -> None:
+def set_fact(ws: Workspace, session_id: str, key: str, value: str, *, actor: Actor) -> None:
     """One of the template's session-scope fields (decision-makers, budget, …), saved as typed."""
     with ws.uow_factory() as uow:
+        _editable(uow, ws, actor, session_id)
         live = _live(uow, session_id)
         template = ws.templates.get(live.template_id)
         known = [f.key for f in template.notes.fields if f.scope == "session"] if template.notes else []
@@ -269,15 +281,23 @@ def set_fact(ws: Workspace, session_id: str, key: str, value: str, *, actor: str
         uow.commit()
 
 
-def set_meeting_url(ws: Workspace, session_id: str, url: str, *, actor: str = "interviewer") -> None:
+def set_meeting_url(ws: Workspace, session_id: str, url: str, *, actor: Actor) -> None:
     if url.strip() and detect_provider(url, cal_hosts=ws.settings.scheduling.calcom_hosts) is None:
         raise InvalidInput("The meeting link must be a web address starting with http:// or https://.")
     with ws.uow_factory() as uow:
+        _editable(uow, ws, actor, session_id)
         live = _live(uow, session_id)
         live.meeting_url = url.strip() or None
         uow.live_sessions.update(live)
-        audit.record(uow, "meeting_link_set", actor=actor, session_id=session_id, logger=log)
+        audit.record(uow, "meeting_link_set", actor=actor.name, session_id=session_id, logger=log)
         uow.commit()
+
+
+def _editable(uow: UnitOfWork, ws: Workspace, actor: Actor, session_id: str) -> Session:
+    """The session, once the policy lets `actor` change it."""
+    session = uow.sessions.get(session_id)
+    authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
+    return session
 
 
 def cockpit(ws: Workspace, session_id: str) -> Cockpit:

@@ -22,6 +22,9 @@ from core.logs import session_context
 from core.media.capture import require_open, unique_name
 from core.media.consent import require_consent
 from core.models import MediaFile
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,7 @@ def _new_recording(ws: Workspace, session_id: str) -> tuple[Path, float]:
 
 
 def register_camera_recording(
-    ws: Workspace, session_id: str, path: Path, *, offset_seconds: float | None = None, actor: str = "candidate"
+    ws: Workspace, session_id: str, path: Path, *, offset_seconds: float | None = None, actor: Actor
 ) -> MediaFile | None:
     """Add a finished recording to the session's media (once); None when there is nothing to keep.
 
@@ -71,7 +74,7 @@ def register_camera_recording(
             log.warning("camera_recording_unreadable", extra={"detail": {"file": relative, "error": str(exc)}})
             return None
         with ws.uow_factory() as uow:
-            uow.sessions.get(session_id)  # NotFound for an unknown session
+            authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
             for known in uow.media.in_session(session_id):
                 if known.path == relative:
                     return known
@@ -86,9 +89,9 @@ def register_camera_recording(
                 )
             )
             detail = {"file": relative, "bytes": media.size_bytes, "codec": codec, "seconds": seconds}
-            audit.record(uow, "camera_recorded", actor=actor, session_id=session_id, detail=detail)
+            audit.record(uow, "camera_recorded", actor=actor.name, session_id=session_id, detail=detail)
             uow.commit()
-        log.info("camera_recorded", extra={"actor": actor, "detail": detail})
+        log.info("camera_recorded", extra={"actor": actor.name, "detail": detail})
     return media
 
 
@@ -116,7 +119,7 @@ class CameraRecorder(MediaRecorder):
         path: Path,
         *,
         offset_seconds: float | None = None,
-        actor: str = "candidate",
+        actor: Actor,
     ) -> None:
         self.ws, self.session_id, self.path, self.actor = ws, session_id, Path(path), actor
         self.offset_seconds = offset_seconds
@@ -149,7 +152,7 @@ class CameraRecorder(MediaRecorder):
         )
 
 
-def camera_recorder(ws: Workspace, session_id: str, *, actor: str = "candidate") -> CameraRecorder:
+def camera_recorder(ws: Workspace, session_id: str, *, actor: Actor) -> CameraRecorder:
     """A recorder for a new camera recording of this session (SessionClosed once it has ended,
     ConsentRequired without consent to the camera)."""
     path, offset = _new_recording(ws, session_id)

@@ -20,6 +20,9 @@ from core.errors import SessionClosed, WorkspaceError
 from core.logs import session_context
 from core.media.consent import require_consent
 from core.models import MediaFile, Session
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -101,15 +104,15 @@ def save_screen_frame(ws: Workspace, session_id: str, png: bytes) -> MediaFile:
     return media
 
 
-def note_screen_share(ws: Workspace, session_id: str, *, live: bool, actor: str = "candidate") -> None:
+def note_screen_share(ws: Workspace, session_id: str, *, live: bool, actor: Actor) -> None:
     """One audit entry when sharing starts or stops (not one per frame, which would bury the log)."""
     action = "screen_share_started" if live else "screen_share_stopped"
     with session_context(session_id), ws.uow_factory() as uow:
-        uow.sessions.get(session_id)  # NotFound for an unknown session
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
         detail = {"screen_frames": sum(1 for m in uow.media.in_session(session_id) if m.kind == "screen")}
-        audit.record(uow, action, actor=actor, session_id=session_id, detail=detail)
+        audit.record(uow, action, actor=actor.name, session_id=session_id, detail=detail)
         uow.commit()
-    log.info(action, extra={"actor": actor, "detail": detail})
+    log.info(action, extra={"actor": actor.name, "detail": detail})
 
 
 def list_media(ws: Workspace, session_id: str, kind: str | None = None) -> list[MediaFile]:

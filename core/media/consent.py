@@ -17,6 +17,9 @@ from core import audit
 from core.errors import ConsentRequired, InvalidInput
 from core.logs import session_context
 from core.models import SessionConsent
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.recording_notice import capture_kinds, notice_version
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
@@ -28,23 +31,22 @@ _LABELS = {"audio": "microphone", "camera": "camera", "screen": "screen share"}
 
 
 def give_consent(
-    ws: Workspace, session_id: str, kinds: Iterable[str], *, actor: str, confirmed_for: str | None = None
+    ws: Workspace, session_id: str, kinds: Iterable[str], *, actor: Actor, confirmed_for: str | None = None
 ) -> SessionConsent:
     """Store that `actor` agreed to these kinds of recording in this session (NotFound if unknown).
 
     `confirmed_for="candidate"`: the actor (an interviewer) confirms that the candidate agreed.
     """
     wanted = list(capture_kinds(kinds))
-    if not actor.strip():
-        raise InvalidInput("Say who agrees to the recording.")
     if confirmed_for not in (None, CONFIRMED_FOR_CANDIDATE):
         raise InvalidInput("An interviewer can confirm consent only for the candidate.")
     with session_context(session_id), ws.uow_factory() as uow:
-        uow.sessions.get(session_id)  # NotFound for an unknown session
+        # agreeing is about oneself: anyone who may see the session may give theirs
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         consent = uow.consents.add(
             SessionConsent(
                 session_id=session_id,
-                actor=actor,
+                actor=actor.name,
                 kinds=wanted,
                 notice_version=notice_version(ws.settings),
                 given_at=ws.clock(),
@@ -52,7 +54,7 @@ def give_consent(
             )
         )
         detail = {"kinds": wanted, "notice_version": consent.notice_version, "confirmed_for": confirmed_for}
-        audit.record(uow, "consent_given", actor=actor, session_id=session_id, detail=detail)
+        audit.record(uow, "consent_given", actor=actor.name, session_id=session_id, detail=detail)
         uow.commit()
         log.info("consent_given", extra={"detail": detail})  # no actor: it may be a person's name
     return consent

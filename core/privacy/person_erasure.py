@@ -18,14 +18,18 @@ from collections import Counter
 from core import audit
 from core.errors import WorkspaceError
 from core.models import AccountRole, DataRequest, DataRequestKind
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.privacy.subjects import booking_uids
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
-def erase_person(ws: Workspace, candidate_id: str, *, actor: str) -> DataRequest:
+def erase_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> DataRequest:
     """Delete everything stored about the candidate; returns the record of it. NotFound for an unknown id."""
+    authorize_action(ws.settings, actor, Action.MANAGE_DATA)
     with ws.uow_factory() as uow:
         candidate = uow.candidates.get(candidate_id)
         session_ids = uow.sessions.ids_for_candidate(candidate_id)
@@ -54,9 +58,9 @@ def erase_person(ws: Workspace, candidate_id: str, *, actor: str) -> DataRequest
         _remove_files(ws, candidate_id, session_ids)
         counts = {table: count for table, count in sorted(rows.items()) if count}
         request = uow.data_requests.add(
-            DataRequest(kind=DataRequestKind.ERASE, actor=actor, subject=candidate_id, counts=counts)
+            DataRequest(kind=DataRequestKind.ERASE, actor=actor.name, subject=candidate_id, counts=counts)
         )
-        audit.record(uow, "person_erased", actor=actor, detail={"request": request.id, **counts}, logger=log)
+        audit.record(uow, "person_erased", actor=actor.name, detail={"request": request.id, **counts}, logger=log)
         uow.commit()
     return request
 

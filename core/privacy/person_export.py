@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 from core import audit
 from core.history.session_export import session_zip
 from core.models import DataRequest, DataRequestKind
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.privacy.subjects import booking_uids
 from core.workspace import Workspace
 
@@ -41,8 +44,9 @@ webhook_events.json    booking messages from the calendar service that mention y
 """
 
 
-def export_person(ws: Workspace, candidate_id: str, *, actor: str) -> bytes:
+def export_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> bytes:
     """The zip's bytes; NotFound for an unknown candidate. Recorded as a data request and audited."""
+    authorize_action(ws.settings, actor, Action.MANAGE_DATA)
     with ws.uow_factory() as uow:
         candidate = uow.candidates.get(candidate_id)
         pipeline = uow.pipeline.history(candidate_id)
@@ -75,9 +79,9 @@ def export_person(ws: Workspace, candidate_id: str, *, actor: str) -> bytes:
     counts = {"sessions": len(session_ids), "resumes": len(resumes), "webhook_events": len(events), "bytes": len(data)}
     with ws.uow_factory() as uow:
         request = uow.data_requests.add(
-            DataRequest(kind=DataRequestKind.EXPORT, actor=actor, subject=candidate_id, counts=counts)
+            DataRequest(kind=DataRequestKind.EXPORT, actor=actor.name, subject=candidate_id, counts=counts)
         )
-        audit.record(uow, "person_exported", actor=actor, detail={"request": request.id, **counts}, logger=log)
+        audit.record(uow, "person_exported", actor=actor.name, detail={"request": request.id, **counts}, logger=log)
         uow.commit()
     return data
 

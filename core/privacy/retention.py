@@ -18,6 +18,9 @@ from datetime import datetime, timedelta
 
 from core import audit
 from core.models import DataRequest, DataRequestKind
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.privacy.subjects import booking_uids
 from core.workspace import Workspace
 
@@ -42,8 +45,9 @@ class RetentionReport:
         return self.sessions + self.media_files + self.whiteboard_pictures + self.webhook_payloads
 
 
-def apply_retention(ws: Workspace, *, actor: str) -> RetentionReport:
+def apply_retention(ws: Workspace, *, actor: Actor) -> RetentionReport:
     """Delete what has expired at ws.clock(); record the run (counts only) in the audit log and data requests."""
+    authorize_action(ws.settings, actor, Action.MANAGE_DATA)
     now = ws.clock()
     policy = ws.settings.privacy
     sessions, session_rows = _expire_sessions(ws, now - timedelta(days=policy.records_days))
@@ -57,8 +61,10 @@ def apply_retention(ws: Workspace, *, actor: str) -> RetentionReport:
     )
     with ws.uow_factory() as uow:
         counts = report.counts()
-        uow.data_requests.add(DataRequest(kind=DataRequestKind.RETENTION, actor=actor, counts=counts, created_at=now))
-        audit.record(uow, "retention_applied", actor=actor, detail=counts, logger=log)
+        uow.data_requests.add(
+            DataRequest(kind=DataRequestKind.RETENTION, actor=actor.name, counts=counts, created_at=now)
+        )
+        audit.record(uow, "retention_applied", actor=actor.name, detail=counts, logger=log)
         uow.commit()
     return report
 

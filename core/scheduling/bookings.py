@@ -21,7 +21,6 @@ from core import audit
 from core.errors import NotFound, WorkspaceError
 from core.lifecycle import transition
 from core.models import (
-    Account,
     Booking,
     BookingStatus,
     Candidate,
@@ -30,6 +29,9 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
+from core.permissions.access import authorize, authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.recording_notice import recording_notice
 from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
@@ -156,10 +158,12 @@ def book_interview(
     request: BookingRequest,
     *,
     client: CalcomClient | None = None,
-    actor: str = "scheduler",
-    owner: Account | None = None,
+    actor: Actor,
 ) -> ScheduledInterview:
-    """Book the interview and create its `scheduled` session; raises SlotUnavailable with alternatives."""
+    """Book the interview and create its `scheduled` session, which is the booker's (they and their team's
+    reviewers see it); raises SlotUnavailable with alternatives."""
+    authorize_action(ws.settings, actor, Action.SCHEDULE)
+    owner = actor.account
     start = _aware(request.start)
     with ws.uow_factory() as uow:
         event_type = uow.event_types.get(request.event_type_id)
@@ -246,7 +250,7 @@ def book_interview(
         audit.record(
             uow,
             "interview_booked",
-            actor=actor,
+            actor=actor.name,
             session_id=session_id,
             detail={"source": booking.source, "start": booking.start_at.isoformat(), "uid": booking.external_uid},
         )
@@ -256,19 +260,20 @@ def book_interview(
 
 
 def cancel_booking(
-    ws: Workspace, session_id: str, *, reason: str, client: CalcomClient | None = None, actor: str = "scheduler"
+    ws: Workspace, session_id: str, *, reason: str, client: CalcomClient | None = None, actor: Actor
 ) -> ScheduledInterview:
     if not reason.strip():
         raise BookingInputError("Say why the interview is cancelled; the candidate sees the reason.")
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
     if booking.status is BookingStatus.CANCELLED:
         raise BookingInputError("This interview is already cancelled.")
     if client is not None and booking.external_uid:
         cancelled = client.cancel_booking(booking.external_uid, reason=reason.strip())
         facts = _facts_from_calcom(cancelled, sequence=booking.ical_sequence + 1, reason=reason.strip())
         with ws.uow_factory() as uow:
-            apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor)
+            apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor.name)
             uow.commit()
         return scheduled_interview(ws, session_id)
     with ws.uow_factory() as uow:
@@ -281,7 +286,7 @@ def cancel_booking(
         if session.status in (SessionStatus.SCHEDULED, SessionStatus.READY):
             transition(session, SessionStatus.CANCELLED, ws.clock())
             uow.sessions.update(session)
-        audit.record(uow, "interview_cancelled", actor=actor, session_id=session_id, detail={"reason": reason})
+        audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
         uow.commit()
     return scheduled_interview(ws, session_id)
 
@@ -293,12 +298,13 @@ def reschedule_booking(
     start: datetime,
     reason: str = "",
     client: CalcomClient | None = None,
-    actor: str = "scheduler",
+    actor: Actor,
 ) -> ScheduledInterview:
     start = _aware(start)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         members = _members(uow, uow.session_interviewers.for_session(session_id))
         event_type = uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
     if booking.status is BookingStatus.CANCELLED or session.status is not SessionStatus.SCHEDULED:
@@ -308,7 +314,7 @@ def reschedule_booking(
         moved = client.reschedule_booking(booking.external_uid, start=start, reason=reason or None)
         facts = _facts_from_calcom(moved, sequence=booking.ical_sequence + 1)
         with ws.uow_factory() as uow:
-            apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor)
+            apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
             uow.commit()
         return scheduled_interview(ws, session_id)
     if event_type is not None:
@@ -322,7 +328,7 @@ def reschedule_booking(
         audit.record(
             uow,
             "interview_rescheduled",
-            actor=actor,
+            actor=actor.name,
             session_id=session_id,
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
@@ -330,14 +336,15 @@ def reschedule_booking(
     return scheduled_interview(ws, session_id)
 
 
-def begin_scheduled(ws: Workspace, session_id: str, *, actor: str = "interviewer") -> Session:
+def begin_scheduled(ws: Workspace, session_id: str, *, actor: Actor) -> Session:
     """scheduled → ready, so the Interview page can start it."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         if session.status is SessionStatus.SCHEDULED:
             transition(session, SessionStatus.READY, ws.clock())
             uow.sessions.update(session)
-            audit.record(uow, "scheduled_interview_opened", actor=actor, session_id=session_id)
+            audit.record(uow, "scheduled_interview_opened", actor=actor.name, session_id=session_id)
             uow.commit()
         return session
 

@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core import audit
 from core.errors import AlreadyExists, WorkspaceError
 from core.models import EventType, MemberRole, TeamMember
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
 from core.single_line import single_line
 from core.workspace import Workspace
 
@@ -78,7 +81,7 @@ def add_member(
     timezone: str = "UTC",
     working_hours: Mapping[str, Sequence[Sequence[str]]] | None = None,
     calcom_username: str | None = None,
-    actor: str = "admin",
+    actor: Actor,
 ) -> TeamMember:
     name, email = single_line(name), single_line(email)  # both end up in mail and calendar headers
     if not name:
@@ -95,25 +98,27 @@ def add_member(
         calcom_username=single_line(calcom_username) or None,
         created_at=ws.clock(),
     )
+    authorize_action(ws.settings, actor, Action.SCHEDULE)
     with ws.uow_factory() as uow:
         if uow.team_members.by_email(member.email) is not None:
             raise AlreadyExists(f"{member.email} is already on the team.")
         member = uow.team_members.add(member)
-        audit.record(uow, "member_added", actor=actor, detail={"member": member.id, "role": member.role})
+        audit.record(uow, "member_added", actor=actor.name, detail={"member": member.id, "role": member.role})
         uow.commit()
     return member
 
 
-def update_member(ws: Workspace, member: TeamMember, *, actor: str = "admin") -> TeamMember:
+def update_member(ws: Workspace, member: TeamMember, *, actor: Actor) -> TeamMember:
     member.name = single_line(member.name)
     if not member.name:
         raise TeamInputError("A team member needs a name.")
     member.calcom_username = single_line(member.calcom_username) or None
     check_timezone(member.timezone)
     member.working_hours = check_working_hours(member.working_hours)
+    authorize_action(ws.settings, actor, Action.SCHEDULE)
     with ws.uow_factory() as uow:
         stored = uow.team_members.update(member)
-        audit.record(uow, "member_updated", actor=actor, detail={"member": member.id})
+        audit.record(uow, "member_updated", actor=actor.name, detail={"member": member.id})
         uow.commit()
     return stored
 
@@ -143,7 +148,7 @@ def event_types(ws: Workspace) -> list[EventType]:
         return uow.event_types.all()
 
 
-def save_event_type(ws: Workspace, event_type: EventType, *, actor: str = "admin") -> EventType:
+def save_event_type(ws: Workspace, event_type: EventType, *, actor: Actor) -> EventType:
     event_type.title = single_line(event_type.title)
     if not event_type.title:
         raise TeamInputError("An event type needs a title.")
@@ -153,6 +158,7 @@ def save_event_type(ws: Workspace, event_type: EventType, *, actor: str = "admin
         raise TeamInputError("Buffers cannot be negative.")
     if event_type.problem_id is not None:
         ws.problems.get(event_type.problem_id)  # NotFound names the unknown problem
+    authorize_action(ws.settings, actor, Action.SCHEDULE)
     with ws.uow_factory() as uow:
         if event_type.id:
             stored = uow.event_types.update(event_type)
@@ -160,6 +166,6 @@ def save_event_type(ws: Workspace, event_type: EventType, *, actor: str = "admin
             event_type.id = uuid.uuid4().hex
             event_type.created_at = ws.clock()
             stored = uow.event_types.add(event_type)
-        audit.record(uow, "event_type_saved", actor=actor, detail={"event_type": stored.id})
+        audit.record(uow, "event_type_saved", actor=actor.name, detail={"event_type": stored.id})
         uow.commit()
     return stored

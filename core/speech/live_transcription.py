@@ -35,6 +35,7 @@ from core.llm.providers import LLMChoice
 from core.logs import session_context
 from core.media.consent import require_consent
 from core.models import SessionStatus, TranscriptEntry
+from core.permissions.actor import Actor
 from core.speech.audio import Resampler
 from core.speech.engines import transcriber_for
 from core.speech.recordings import recognition_vocabulary
@@ -61,12 +62,17 @@ class LiveTranscriber:
         *,
         transcriber: Transcriber | Callable[[], Transcriber] | None = None,
         submit_answers: bool = False,
+        actor: Actor | None = None,
         llm: LLMChoice | None = None,
         record: bool = True,
     ) -> None:
+        """`actor`: the person whose spoken answers are sent (required with `submit_answers`)."""
+        if submit_answers and actor is None:
+            raise ValueError("Spoken answers are sent as someone: pass the actor.")
         self.ws = ws
         self.session_id = session_id
         self.submit_answers = submit_answers
+        self.actor = actor
         self.llm = llm
         self._transcriber: Transcriber | None = None
         self._make_transcriber: Callable[[], Transcriber] = lambda: transcriber_for(ws.settings, "live")
@@ -207,7 +213,8 @@ class LiveTranscriber:
     def _answer(self, text: str) -> None:
         with session_context(self.session_id):
             try:
-                submit_answer(self.ws, self.session_id, text, actor="candidate", source=MIC_SOURCE)
+                assert self.actor is not None  # checked when the transcriber was made
+                submit_answer(self.ws, self.session_id, text, actor=self.actor, source=MIC_SOURCE)
                 reply_to_candidate(self.ws, self.session_id, llm=self.llm)
             except WorkspaceError as exc:
                 self.errors += 1

@@ -22,6 +22,9 @@ from core.content.rubrics import Rubric
 from core.logs import session_context
 from core.media.consent import require_consent
 from core.models import MediaFile, TranscriptEntry
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.speech.audio import AudioError, load_audio
 from core.speech.engines import transcriber_for
 from core.speech.transcription import Progress, Segment, Transcriber
@@ -70,7 +73,7 @@ def transcribe_recording(
     data: bytes,
     progress: Progress | None = None,
     transcriber: Transcriber | None = None,
-    actor: str = "candidate",
+    actor: Actor,
 ) -> list[TranscriptEntry]:
     """Transcribe an uploaded recording into the session's transcript; returns the stored entries.
 
@@ -87,6 +90,7 @@ def transcribe_recording(
     with session_context(session_id):
         with ws.uow_factory() as uow:
             session = uow.sessions.get(session_id)  # NotFound before any decoding work
+            authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
             require_consent(uow, session_id, "audio")
         problem = ws.problems.get(session.problem_id)
         rubric = ws.rubrics.get(session.rubric_id)
@@ -133,12 +137,12 @@ def transcribe_recording(
                     "model": engine.name,
                     "seconds": round(elapsed, 2),
                 }
-                audit.record(uow, "recording_transcribed", actor=actor, session_id=session_id, detail=detail)
+                audit.record(uow, "recording_transcribed", actor=actor.name, session_id=session_id, detail=detail)
                 uow.commit()
         except BaseException:
             ws.files.absolute(relative).unlink(missing_ok=True)
             raise
-        log.info("recording_transcribed", extra={"actor": actor, "detail": detail})
+        log.info("recording_transcribed", extra={"actor": actor.name, "detail": detail})
     return entries
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from core.models import Account, AccountRole, SignInSession, email_key
 from storage.repositories.base import SqlRepository, now, utc
@@ -43,6 +43,12 @@ class SqlAccountRepository(SqlRepository[Account, AccountRow]):
     def delete(self, account_id: str) -> None:
         self._session.delete(self._row(account_id))
         self._session.flush()
+
+    def rename_team(self, old: str, new: str) -> int:
+        """One UPDATE of every account of the team, not a read-then-write per person."""
+        self._session.flush()  # autoflush is off: write what this unit of work holds before updating in bulk
+        result = self._session.execute(update(AccountRow).where(AccountRow.team == old).values(team=new))
+        return int(result.rowcount)  # type: ignore[attr-defined]  # ORM-enabled: loaded accounts follow
 
     def _values(self, item: Account) -> dict[str, Any]:
         values = super()._values(item)

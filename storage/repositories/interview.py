@@ -276,6 +276,18 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         self._session.expire_all()  # rows already loaded in this unit of work are gone
         return deleted
 
+    def team_counts(self) -> dict[str, int]:
+        """Sessions per team, counted by the database (the team column is indexed)."""
+        query = select(SessionRow.team, func.count()).where(SessionRow.team != "").group_by(SessionRow.team)
+        return {team: int(count) for team, count in self._session.execute(query)}
+
+    def rename_team(self, old: str, new: str) -> int:
+        """One UPDATE rather than a read and write per session; updated_at stays, since the interview itself
+        did not change."""
+        self._session.flush()  # autoflush is off: write what this unit of work holds before updating in bulk
+        result = self._session.execute(update(SessionRow).where(SessionRow.team == old).values(team=new))
+        return _rowcount(result)  # ORM-enabled: sessions already loaded here get the new team too
+
     def _summaries(self, statement: Select[SessionRow, str, float | None]) -> list[SessionSummary]:
         moment = now()
         summaries = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from core.accounts.services import add_account
 from core.config import Settings
 from core.models import Account
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.llm_fakes import OpenAIServer
@@ -52,7 +53,7 @@ def add_e2e_account(runtime: Path, email: str, name: str, *roles: str) -> None:
     """A person with the e2e password in the server's database at `runtime` (once)."""
     ws = build_workspace(Settings(runtime_dir=runtime))
     if find_account_or_none(ws, email) is None:
-        add_account(ws, email=email, name=name, roles=roles, password=E2E_PASSWORD, actor="e2e set-up")
+        add_account(ws, email=email, name=name, roles=roles, password=E2E_PASSWORD, actor=Actor.workspace("e2e set-up"))
 
 
 def find_account_or_none(ws: Workspace, email: str) -> Account | None:
@@ -146,21 +147,30 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
 
 
+def until_shown(page: Page, act: Callable[[], None], shown: Locator) -> None:
+    """Do `act` until `shown` appears (at most three times). On a loaded machine a rerun that lands between
+    typing and submitting can swallow the input; the person would simply do it again, and so does the test."""
+    for _ in range(3):
+        act()
+        try:
+            expect(shown).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            wait_for_app(page)
+    expect(shown).to_be_visible()
+
+
 def send_answer(page: Page, text: str) -> Locator:
-    """Type an answer into the chat and send it; its message, once shown. A rerun that lands between the
-    typing and Enter can swallow the input on a loaded machine, so it is sent again (at most twice more)."""
+    """Type an answer into the chat and send it; its message, once shown."""
     box = page.get_by_test_id("stChatInputTextArea")
     sent = page.get_by_test_id("stChatMessage").filter(has_text=text[:40]).first
-    for _ in range(3):
+
+    def send() -> None:
         expect(box).to_be_enabled()
         box.fill(text)
         box.press("Enter")
-        try:
-            expect(sent).to_be_visible(timeout=5_000)
-            break
-        except AssertionError:
-            wait_for_app(page)
-    expect(sent).to_be_visible()
+
+    until_shown(page, send, sent)
     return sent
 
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from core.config import Settings
 from core.evaluation.release import approve
+from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
 from tests.e2e.conftest import add_e2e_account, screenshot, send_answer, sign_in, wait_for_app
 
@@ -70,7 +71,9 @@ def test_candidate_runs_an_interview_from_setup_to_history(
     expect(page.get_by_text("Your evaluation is being reviewed")).to_be_visible(timeout=30_000)
     session_id = page.url.split("session=")[1].split("&")[0]
     ws = build_workspace(Settings(runtime_dir=server_runtime))
-    approve(ws, session_id, actor="e2e reviewer")  # …who approves it (the Evaluation page's button, AppTested)
+    approve(
+        ws, session_id, actor=Actor.workspace("e2e reviewer")
+    )  # …who approves it (the Evaluation page's button, AppTested)
     page.reload()
     wait_for_app(page)
     page.get_by_role("button", name="See your evaluation").click()

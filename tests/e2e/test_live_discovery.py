@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, until_shown, wait_for_app
 
 SAID = [
     "Last month closing the books took us two full days in a spreadsheet, every single month.",
@@ -63,10 +63,13 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
     # What the prospect says goes into the transcript; the copilot and the goal checks listen to it.
     transcript = page.get_by_role("tabpanel", name="Transcript")
     for line in SAID:
-        transcript.get_by_label("What was just said").fill(line)
-        transcript.get_by_role("button", name="Add to transcript").click()
-        wait_for_app(page)
-    expect(transcript.get_by_text("two full days in a spreadsheet")).to_be_visible()
+
+        def add(line: str = line) -> None:
+            transcript.get_by_label("What was just said").fill(line)
+            transcript.get_by_role("button", name="Add to transcript").click()
+            wait_for_app(page)
+
+        until_shown(page, add, transcript.get_by_text(line[:40]))
     expect(page.get_by_text("Heard:").first).to_be_visible()  # "I'm responsible" covered the role goal
 
     # Notes by keyboard alone: "n" jumps to the box, Enter adds the note with its shorthand metadata.

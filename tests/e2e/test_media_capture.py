@@ -25,6 +25,7 @@ from core.media.capture import list_media, png_dimensions
 from core.models import MediaFile
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_server, screenshot, wait_for_app
 
 APP = "tests/e2e/apps/media_capture_app.py"
@@ -83,8 +84,8 @@ def badge(page: Page, label: str) -> Locator:
 
 
 def started_session(ws: Workspace) -> str:
-    session = create_interview(ws, problem_id="rate_limiter")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -156,7 +157,7 @@ def test_screen_share_stops_when_the_interview_ends(open_page: Callable[[str, in
     page = open_page(session_id, 1)
     page.get_by_role("button", name="Share screen").click()
     wait_for("a screen frame", lambda: len(frames(ws, session_id)) >= 1)
-    cancel_interview(ws, session_id)
+    cancel_interview(ws, session_id, actor=CANDIDATE)
     # The next frame is refused, and the rerun it causes switches the control off.
     expect(page.get_by_text("Screen sharing is off: this interview has ended.")).to_be_visible()
     expect(page.get_by_role("button", name="Share screen")).to_be_disabled()

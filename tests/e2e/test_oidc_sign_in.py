@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from core.accounts.services import add_account
 from core.config import Settings
+from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
 from tests.e2e.conftest import find_account_or_none, running_server, screenshot, wait_for_app
 from tests.oidc_provider import ProviderUser, oidc_provider
@@ -23,7 +24,9 @@ STRANGER = ProviderUser("sam@elsewhere.test", "Sam Stranger")  # verified, but n
 
 def test_sign_in_through_the_organisations_identity_provider(browser: Browser, tmp_path: Path) -> None:
     ws = build_workspace(Settings(runtime_dir=tmp_path))
-    add_account(ws, email=INVITED.email, name="Ivan Invited", roles=["interviewer"], actor="e2e set-up")
+    add_account(
+        ws, email=INVITED.email, name="Ivan Invited", roles=["interviewer"], actor=Actor.workspace("e2e set-up")
+    )
     with oidc_provider([NEWCOMER, INVITED, STRANGER], tmp_path / "oidc-provider.log") as provider:
         env = {
             "IW_ACCOUNTS__OIDC_ENABLED": "true",

@@ -56,6 +56,12 @@ class FakeAccountRepository(Repo):
             if session.owner_id == account_id:
                 session.owner_id = None
 
+    def rename_team(self, old: str, new: str) -> int:
+        renamed = [a for a in self._state.accounts.values() if a.team == old]
+        for account in renamed:
+            account.team = new
+        return len(renamed)
+
     def _check_email(self, account: Account) -> None:
         key = email_key(account.email)
         if any(a.id != account.id and email_key(a.email) == key for a in self._state.accounts.values()):

@@ -180,6 +180,19 @@ class FakeSessionRepository(Repo):
         deleted["sessions"] = 1
         return deleted
 
+    def team_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for session in self._state.sessions.values():
+            if session.team:
+                counts[session.team] = counts.get(session.team, 0) + 1
+        return counts
+
+    def rename_team(self, old: str, new: str) -> int:
+        renamed = [s for s in self._state.sessions.values() if s.team == old]
+        for session in renamed:
+            session.team = new
+        return len(renamed)
+
     def interviewers(self) -> list[tuple[str, str | None]]:
         pairs = {(s.interviewer_provider, s.interviewer_model) for s in self._state.sessions.values()}
         return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))

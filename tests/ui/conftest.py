@@ -22,6 +22,7 @@ from core.accounts.services import add_account
 from core.config import load_settings
 from core.errors import WorkspaceError
 from core.models import Account, email_key
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
 
@@ -71,7 +72,7 @@ def signed_in_as(at: AppTest, email: str, name: str = "Test Person") -> AppTest:
 def add_person(email: str, *roles: str, name: str = "Test Person", team: str = "") -> Account:
     """An account in the test's workspace (the same one the app opens: same settings)."""
     ws = shared_workspace(load_settings())
-    return add_account(ws, email=email, name=name, roles=roles, team=team, actor="test set-up")
+    return add_account(ws, email=email, name=name, roles=roles, team=team, actor=Actor.workspace("test set-up"))
 
 
 @pytest.fixture(autouse=True)

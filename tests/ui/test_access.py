@@ -2,7 +2,7 @@
 of that session; the same pages show a person their own, and a reviewer their team's.
 
 The people sign in as Streamlit's identity provider sign-in fills st.user (conftest.signed_in_as); what a
-page may show is decided by core.accounts.policy alone.
+page may show is decided by core.permissions.policy alone.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from core.evaluation.release import approve
 from core.interview.services import create_interview, end_interview, send_message, start_interview
 from core.live.sessions import create_live_session
 from core.models import Account
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import APP, TIMEOUT, AppFactory, add_person, assert_clean, rendered_text, signed_in_as
 
 BO_SAYS = "Bo plans for 90k redirects per second with a write-through cache"  # only in Bo's interview
@@ -34,10 +36,10 @@ def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
 
 def practice(ws: Workspace, owner: Account, says: str) -> str:
     """A finished practice interview of `owner`, as the Setup page starts one."""
-    session = create_interview(ws, problem_id="url_shortener", owner=owner, actor=owner.audit_name)
-    start_interview(ws, session.id)
-    send_message(ws, session.id, says)
-    end_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=Actor.person(owner))
+    start_interview(ws, session.id, actor=CANDIDATE)
+    send_message(ws, session.id, says, actor=CANDIDATE)
+    end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -89,7 +91,7 @@ def test_a_candidate_sees_their_own_interview_and_its_evaluation_only_once_relea
     assert "being reviewed" in shown and "Overall" not in shown
     visit(at, "evaluation", anas)  # not released: their own view, which says so
     assert "being reviewed" in rendered_text(at)
-    approve(ws, anas, actor=find_account(ws, "admin@example.com").audit_name)
+    approve(ws, anas, actor=Actor.person(find_account(ws, "admin@example.com")))
     assert "being reviewed" not in visit(at, "share", anas)
 
 
@@ -101,8 +103,7 @@ def test_a_reviewer_sees_their_teams_interviews_and_reviews_them(
         template_id="system_design_human",
         candidate_name="Cyprian Vale",
         problem_id="url_shortener",
-        owner=people["ivan"],
-        actor="x",
+        actor=Actor.person(people["ivan"]),
     )
     at = as_person(new_app, people["rita"])
     assert "Cyprian Vale" in visit(at, "history", led.id)  # Ivan's session, Rita's team

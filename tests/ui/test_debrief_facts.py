@@ -12,6 +12,7 @@ from core.live.notes import commit_note
 from core.live.sessions import create_live_session, end_live, live_template, log_speech, start_live
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import INTERVIEWER
 from tests.ui.conftest import AppFactory, assert_clean, rendered_text
 
 EXAMPLE = "Decision-maker is VP Ops (Karen); budget approx 50k EUR/yr; wants pilot in Q1"
@@ -27,11 +28,11 @@ def captions(at: object) -> list[str]:
 
 
 def test_the_synthesis_shows_facts_from_a_note_with_their_source(new_app: AppFactory, ws: Workspace) -> None:
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord").id
-    start_live(ws, sid)
-    commit_note(ws, sid, live_template(ws, sid), text=f"{EXAMPLE} #outcome")
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord", actor=INTERVIEWER).id
+    start_live(ws, sid, actor=INTERVIEWER)
+    commit_note(ws, sid, live_template(ws, sid), text=f"{EXAMPLE} #outcome", actor=INTERVIEWER)
     log_speech(ws, sid, text="Today we use spreadsheets for this.", speaker="candidate")
-    end_live(ws, sid)
+    end_live(ws, sid, actor=INTERVIEWER)
     at = new_app()
     at.query_params["session"] = sid
     at.run()
@@ -67,9 +68,9 @@ def test_the_synthesis_shows_facts_from_a_note_with_their_source(new_app: AppFac
 
 
 def test_the_cockpit_shows_what_the_notes_said_under_an_empty_field(new_app: AppFactory, ws: Workspace) -> None:
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord").id
-    start_live(ws, sid)
-    commit_note(ws, sid, live_template(ws, sid), text="The CFO signs off")
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord", actor=INTERVIEWER).id
+    start_live(ws, sid, actor=INTERVIEWER)
+    commit_note(ws, sid, live_template(ws, sid), text="The CFO signs off", actor=INTERVIEWER)
     at = new_app()
     at.query_params["session"] = sid
     at.run()

@@ -20,6 +20,7 @@ from core.models import Level
 from core.whiteboard.snapshots import save_snapshot
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.integration.interview.test_llm_interviews import BOARD, PNG, READING, llm_report
 from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import ADMIN_EMAIL, AppFactory, assert_clean, rendered_text
@@ -34,11 +35,11 @@ def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
 
 
 def completed(ws: Workspace, lines: list[str]) -> str:
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in lines:
-        send_message(ws, session.id, line)
-    end_interview(ws, session.id)
+        send_message(ws, session.id, line, actor=CANDIDATE)
+    end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -143,15 +144,15 @@ def test_the_whiteboard_section_shows_the_drawing_and_the_models_reading(
                 },
             )
         )
-        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test")
-        start_interview(ws, session.id)
+        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test", actor=CANDIDATE)
+        start_interview(ws, session.id, actor=CANDIDATE)
         for line in STRONG[:8]:
-            send_message(ws, session.id, line)
+            send_message(ws, session.id, line, actor=CANDIDATE)
         save_snapshot(ws, session.id, BOARD, PNG)
         server.script(
             Reply(text=json.dumps(READING)), *[Reply(text=llm_report(ws, "Whiteboard: API servers → Redis"))] * 3
         )
-        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"))
+        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"), actor=CANDIDATE)
 
     at = open_evaluation(new_app, session.id)
     assert [s.value for s in at.subheader].count("Whiteboard") == 1
@@ -180,10 +181,10 @@ def test_an_llm_evaluation_shows_its_samples_spread_and_a_disagreement_with_the_
                 },
             )
         )
-        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test")
-        start_interview(ws, session.id)
+        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test", actor=CANDIDATE)
+        start_interview(ws, session.id, actor=CANDIDATE)
         for line in STRONG[:8]:
-            send_message(ws, session.id, line)
+            send_message(ws, session.id, line, actor=CANDIDATE)
         offline = OfflineEvaluator(ws.rubric("system_design"), ws.problems.get("url_shortener"))
         with ws.uow_factory() as uow:
             utterances = evaluation_utterances(uow.sessions.get(session.id), uow.messages.in_session(session.id), [])
@@ -193,7 +194,7 @@ def test_an_llm_evaluation_shows_its_samples_spread_and_a_disagreement_with_the_
         assert estimation is not None
         far = 5.0 if estimation <= 3.0 else 1.0
         server.script(*[Reply(text=scored_report(ws, score, far)) for score in (2.0, 3.5, 3.0)])
-        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"))
+        end_interview(ws, session.id, llm=LLMChoice("openai", "gpt-test", "sk-ui-fake"), actor=CANDIDATE)
 
     at = open_evaluation(new_app, session.id)
     table = at.dataframe[0].value

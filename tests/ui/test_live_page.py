@@ -15,6 +15,7 @@ from core.media.consent import consent_for
 from core.models import SessionStatus
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import INTERVIEWER
 from tests.ui.conftest import AppFactory, assert_clean, button, page_title, rendered_text
 
 
@@ -56,7 +57,7 @@ def test_an_interviewer_opens_and_starts_a_discovery_session(new_app: AppFactory
 def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
     new_app: AppFactory, ws: Workspace
 ) -> None:
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz").id
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz", actor=INTERVIEWER).id
     at = open_live(new_app, sid)
     button(at, "Start the session").click().run()
 
@@ -96,7 +97,9 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
     assert_clean(at)
     assert [e.text for e in cockpit(ws, sid).transcript] == ["We do it in a spreadsheet and it takes forever"]
 
-    save_draft(ws, sid, text="half-typed when the tab closed")  # what the quick box saves while typing
+    save_draft(
+        ws, sid, text="half-typed when the tab closed", actor=INTERVIEWER
+    )  # what the quick box saves while typing
     again = open_live(new_app, sid)  # a reload: a new browser session on the same URL
     text = rendered_text(again)
     assert "Weekly export is re-keyed by hand" in text and "Draft saved, stamped" in text
@@ -108,7 +111,7 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
 def test_the_interviewer_confirms_the_candidate_agreed_before_the_microphone_appears(
     new_app: AppFactory, ws: Workspace
 ) -> None:
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz").id
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz", actor=INTERVIEWER).id
     at = open_live(new_app, sid)
     button(at, "Start the session").click().run()
     at.toggle(key=f"live_mic_{sid}").set_value(True).run()
@@ -128,10 +131,10 @@ def test_the_interviewer_confirms_the_candidate_agreed_before_the_microphone_app
 def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace) -> None:
     from core.live.notes import commit_note
 
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola").id
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola", actor=INTERVIEWER).id
     template = cockpit(ws, sid).template
-    commit_note(ws, sid, template, text="Closing the books takes two days #pain")
-    commit_note(ws, sid, template, text="Wants approvals in one place #outcome #emotional")
+    commit_note(ws, sid, template, text="Closing the books takes two days #pain", actor=INTERVIEWER)
+    commit_note(ws, sid, template, text="Wants approvals in one place #outcome #emotional", actor=INTERVIEWER)
     at = open_live(new_app, sid)
     at.text_input(key=f"live_note_search_{sid}").set_value("books").run()
     assert "1 of 2 notes" in [c.value for c in at.caption]
@@ -144,7 +147,7 @@ def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace)
 def test_a_human_led_session_opened_on_the_interview_page_goes_to_the_cockpit(
     new_app: AppFactory, ws: Workspace
 ) -> None:
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola").id
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola", actor=INTERVIEWER).id
     at = new_app()
     at.query_params["session"] = sid
     at.run()
@@ -169,10 +172,12 @@ def test_the_debrief_scores_recommends_and_refuses_an_override_without_a_reason(
     from core.live.notes import commit_note
     from core.live.sessions import end_live, start_live
 
-    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord").id
-    start_live(ws, sid)
-    commit_note(ws, sid, cockpit(ws, sid).template, text="Reconciliation takes two days #pain #functional !5")
-    end_live(ws, sid)
+    sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord", actor=INTERVIEWER).id
+    start_live(ws, sid, actor=INTERVIEWER)
+    commit_note(
+        ws, sid, cockpit(ws, sid).template, text="Reconciliation takes two days #pain #functional !5", actor=INTERVIEWER
+    )
+    end_live(ws, sid, actor=INTERVIEWER)
     at = new_app()
     at.query_params["session"] = sid
     at.run()

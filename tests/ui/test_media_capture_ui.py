@@ -23,8 +23,10 @@ from core.config import load_settings
 from core.interview.services import cancel_interview, create_interview, start_interview
 from core.media.capture import list_media
 from core.media.consent import consent_for, give_consent
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import TIMEOUT, assert_clean
 from tests.unit.media.test_capture import png
 
@@ -36,11 +38,12 @@ def media_app(session_id: str) -> None:
     from components.live_modes import render_live_modes
     from components.resources import get_workspace
     from components.screen_share import render_screen_share
+    from core.permissions.actor import Actor
 
     ws = get_workspace()
     modes = st.container()
-    screen = render_screen_share(ws, session_id)
-    camera = render_camera(ws, session_id)
+    screen = render_screen_share(ws, session_id, actor=Actor.workspace("candidate"))
+    camera = render_camera(ws, session_id, actor=Actor.workspace("candidate"))
     with modes:
         render_live_modes(mic=False, camera=camera, screen=screen)
 
@@ -75,14 +78,14 @@ def ws(app_env: pytest.MonkeyPatch) -> Workspace:
 
 @pytest.fixture
 def unconsented(ws: Workspace) -> str:
-    session = create_interview(ws, problem_id="rate_limiter")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
 @pytest.fixture
 def session_id(ws: Workspace, unconsented: str) -> str:
-    give_consent(ws, unconsented, ["camera", "screen"], actor="candidate")
+    give_consent(ws, unconsented, ["camera", "screen"], actor=Actor.workspace("candidate"))
     return unconsented
 
 
@@ -183,7 +186,7 @@ def test_frames_stop_when_the_interview_ends(browser: BrowserStandIn, ws: Worksp
     at = AppTest.from_function(media_app, args=(session_id,), default_timeout=TIMEOUT).run()
     browser.sharing, browser.frame = True, {"share": "s1", "seq": 1, "png": data_url(png())}
     at.run()
-    cancel_interview(ws, session_id)
+    cancel_interview(ws, session_id, actor=CANDIDATE)
     browser.frame = {"share": "s1", "seq": 2, "png": data_url(png())}
     at.run()
     assert_clean(at)

@@ -25,8 +25,9 @@ def section() -> None:
     """The component alone, on the workspace the pages use (IW_RUNTIME_DIR points at the test's folder)."""
     from components.privacy_requests import render_privacy_requests
     from components.resources import get_workspace
+    from core.permissions.actor import Actor
 
-    render_privacy_requests(get_workspace(), actor="account:admin-1")
+    render_privacy_requests(get_workspace(), actor=Actor.workspace("account:admin-1"))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from core.content.problems import ProblemBank
 from core.errors import ContentError
 from core.interview.services import create_interview, send_message, start_interview
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean, button, chat, page_title
 
 
@@ -81,11 +82,11 @@ def test_setup_offers_the_open_interview_to_a_new_tab(app: AppTest, new_app: App
 def test_an_answer_left_without_a_reply_is_answered_on_reload(new_app: AppFactory) -> None:
     # A crash between storing the candidate's message and the interviewer's reply.
     ws = build_workspace(load_settings())
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     broken = replace(ws, problems=ProblemBank([]))  # the reply needs the problem; it is gone
     with pytest.raises(ContentError):
-        send_message(broken, session.id, "How many new links are created per day?")
+        send_message(broken, session.id, "How many new links are created per day?", actor=CANDIDATE)
 
     at = reopen(new_app, session.id)
     messages = chat(at)

@@ -16,6 +16,7 @@ from core.interview.services import create_interview, end_interview, send_messag
 from core.models import Candidate, Level
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean, button, labels, page_title, rendered_text
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -31,11 +32,13 @@ def session_id(ws: Workspace) -> str:
     with ws.uow_factory() as uow:
         uow.candidates.add(candidate)
         uow.commit()
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, candidate_id=candidate.id)
-    start_interview(ws, session.id)
+    session = create_interview(
+        ws, problem_id="url_shortener", level=Level.MID, candidate_id=candidate.id, actor=CANDIDATE
+    )
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in STRONG[:6]:
-        send_message(ws, session.id, line)
-    end_interview(ws, session.id)
+        send_message(ws, session.id, line, actor=CANDIDATE)
+    end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 

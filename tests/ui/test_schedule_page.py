@@ -16,6 +16,7 @@ from core.scheduling import team
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import ADMIN
 from tests.ui.conftest import AppFactory, assert_clean, page_title, rendered_text
 
 
@@ -75,7 +76,7 @@ def test_the_team_form_adds_a_member_and_refuses_a_bad_time_zone(new_app: AppFac
 
 
 def test_book_then_cancel_with_a_reason(new_app: AppFactory, ws: Workspace) -> None:
-    team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC")
+    team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC", actor=ADMIN)
     at = open_page(new_app)
     at.text_input(key="schedule_candidate_name").set_value("Jane Doe")
     at.text_input(key="schedule_candidate_email").set_value("jane@example.com")
@@ -106,7 +107,7 @@ def test_calcom_mode_says_so_and_an_unlinked_kind_is_a_clear_error(
 ) -> None:
     app_env.setenv("CALCOM_API_KEY", "cal_test_ui_key_0000")
     app_env.setenv("IW_SCHEDULING__CALCOM_BASE_URL", "http://127.0.0.1:9/v2")  # never reached
-    team.add_member(ws, name="Ana Silva", email="ana@example.com")
+    team.add_member(ws, name="Ana Silva", email="ana@example.com", actor=ADMIN)
     at = open_page(new_app)
     assert at.caption[0].value == "Booking through Cal.com."
     assert "is not linked to a Cal.com event type" in at.error[0].value

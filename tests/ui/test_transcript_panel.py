@@ -14,6 +14,7 @@ from core.models import TranscriptEntry
 from core.speech.transcript_formats import to_json, to_srt, to_txt, to_webvtt
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean
 
 LINES = [
@@ -66,8 +67,8 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
     new_app: AppFactory, downloads: dict[str, tuple[bytes, str]]
 ) -> None:
     ws = build_workspace(load_settings())
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
 
     # --- Nothing said yet: the interviewer's opening, typed in the chat, is the first line ---------
     at = open_interview(new_app, session.id)
@@ -122,10 +123,10 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
 
 def test_the_transcript_is_per_session(new_app: AppFactory) -> None:
     ws = build_workspace(load_settings())
-    mine = create_interview(ws, problem_id="url_shortener")
-    other = create_interview(ws, problem_id="url_shortener")
+    mine = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    other = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
     for session in (mine, other):
-        start_interview(ws, session.id)
+        start_interview(ws, session.id, actor=CANDIDATE)
     add_lines(ws, other.id, LINES)
 
     at = open_interview(new_app, mine.id)
@@ -137,8 +138,8 @@ def test_typed_answers_are_transcript_lines_and_export(
     new_app: AppFactory, downloads: dict[str, tuple[bytes, str]]
 ) -> None:
     ws = build_workspace(load_settings())
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     at = open_interview(new_app, session.id)
     at.chat_input(key="interview_input").set_value("Users shorten links; reads dominate writes.").run()
     assert_clean(at)
@@ -164,10 +165,10 @@ def test_typed_answers_are_transcript_lines_and_export(
 
 def test_a_spoken_answer_shows_once_as_spoken(new_app: AppFactory) -> None:
     ws = build_workspace(load_settings())
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     said = "We cache the hot links in Redis."
-    submit_answer(ws, session.id, said, source="mic")  # the live tier's words reach the chat…
+    submit_answer(ws, session.id, said, source="mic", actor=CANDIDATE)  # the live tier's words reach the chat…
     add_lines(ws, session.id, [("candidate", said, 3.0, 5.0)])  # …and the transcript
     at = open_interview(new_app, session.id)
     assert [line for line in transcript_lines(at) if said in line] == [f":green[**Candidate**] :gray[00:03]  \n{said}"]

@@ -15,6 +15,7 @@ from core.scheduling.calcom.webhooks import booking_facts
 from core.scheduling.team import add_member
 from core.single_line import single_line
 from core.workspace import Workspace
+from tests.actors import ADMIN
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -82,7 +83,7 @@ def test_a_stored_name_with_a_line_break_still_makes_a_clean_eml() -> None:
 
 
 def test_the_team_form_stores_one_line(ws: Workspace) -> None:
-    member = add_member(ws, name="Ben\r\nBcc: x@y", email=" ben@example.com\n", calcom_username="ben\t\n")
+    member = add_member(ws, name="Ben\r\nBcc: x@y", email=" ben@example.com\n", calcom_username="ben\t\n", actor=ADMIN)
     assert (member.name, member.email, member.calcom_username) == ("Ben Bcc: x@y", "ben@example.com", "ben")
 
 

@@ -12,11 +12,13 @@ from components.camera import render_camera
 from components.live_modes import render_live_modes
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
+from core.permissions.actor import Actor
 from core.recording_notice import SCREEN_INTERVAL_SECONDS
 
 st.set_page_config(page_title="Media capture", layout="wide")
 ws = get_workspace()
 session_id = st.query_params.get("session", "")
+actor = Actor.workspace("candidate")  # a test page without sign-in, acting as the workspace
 if not session_id:
     st.error("Open this page with ?session=<interview id>.")
     st.stop()
@@ -27,9 +29,9 @@ left, right = st.columns(2)
 with left:
     st.subheader("Screen")
     interval = int(st.query_params.get("interval", SCREEN_INTERVAL_SECONDS))
-    screen = render_screen_share(ws, session_id, interval_seconds=interval)
+    screen = render_screen_share(ws, session_id, interval_seconds=interval, actor=actor)
 with right:
     st.subheader("Camera")
-    camera = render_camera(ws, session_id)
+    camera = render_camera(ws, session_id, actor=actor)
 with modes:
     render_live_modes(mic=False, camera=camera, screen=screen)

@@ -1,6 +1,6 @@
 """Accounts, sign-in sessions and who sees which interview, side by side on the fake, SQLite and PostgreSQL.
 
-The policy (core.accounts.policy.scope) says whose sessions a person may list; storage turns that into one
+The policy (core.permissions.policy.scope) says whose sessions a person may list; storage turns that into one
 WHERE. The same people and sessions must give the same lists everywhere, or a page would show a reviewer
 another team's interviews on one database and not on the other.
 """
@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from core.accounts.policy import scope
 from core.models import (
     Account,
     AccountRole,
@@ -24,6 +23,7 @@ from core.models import (
     SignInSession,
     TeamMember,
 )
+from core.permissions.policy import scope
 from core.unit_of_work import UnitOfWork
 from tests.fakes import FakeIntegrityError, FakeUnitOfWork
 

@@ -12,8 +12,10 @@ from core.config import Settings
 from core.errors import InvalidInput, NotFound
 from core.interview.services import create_interview
 from core.models import Level, PipelineChange
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 FIRST = b"""Jordan Lee
 jordan.lee@example.com
@@ -32,8 +34,8 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 
 
 def test_a_second_upload_with_the_same_email_updates_the_one_record(ws: Workspace) -> None:
-    first = register_resume(ws, filename="jordan.txt", data=FIRST)
-    second = register_resume(ws, filename="jordan-2026.txt", data=SECOND)
+    first = register_resume(ws, filename="jordan.txt", data=FIRST, actor=CANDIDATE)
+    second = register_resume(ws, filename="jordan-2026.txt", data=SECOND, actor=CANDIDATE)
 
     assert second.candidate.id == first.candidate.id
     with ws.uow_factory() as uow:
@@ -52,7 +54,7 @@ def test_a_second_upload_with_the_same_email_updates_the_one_record(ws: Workspac
 
 
 def test_a_typed_candidate_with_a_known_email_is_the_known_one(ws: Workspace) -> None:
-    uploaded = register_resume(ws, filename="jordan.txt", data=FIRST)
+    uploaded = register_resume(ws, filename="jordan.txt", data=FIRST, actor=CANDIDATE)
     typed = create_candidate(ws, name="J. Lee", email="  Jordan.Lee@Example.com")
     assert typed.id == uploaded.candidate.id
     assert create_candidate(ws, name="Sam").id != create_candidate(ws, name="Sam").id  # no email: no match
@@ -60,13 +62,13 @@ def test_a_typed_candidate_with_a_known_email_is_the_known_one(ws: Workspace) ->
 
 def test_merging_moves_sessions_resumes_and_pipeline_and_is_audited(ws: Workspace) -> None:
     kept = create_candidate(ws, name="Candidate")
-    other = register_resume(ws, filename="jordan.txt", data=FIRST).candidate
-    session = create_interview(ws, problem_id="url_shortener", candidate_id=other.id, level=Level.MID)
+    other = register_resume(ws, filename="jordan.txt", data=FIRST, actor=CANDIDATE).candidate
+    session = create_interview(ws, problem_id="url_shortener", candidate_id=other.id, level=Level.MID, actor=CANDIDATE)
     with ws.uow_factory() as uow:
         uow.pipeline.add(PipelineChange(other.id, "next_round", "manual", "Zoe"))
         uow.commit()
 
-    result = merge_candidates(ws, kept.id, other.id, actor="admin")
+    result = merge_candidates(ws, kept.id, other.id, actor=Actor.workspace("admin"))
 
     assert result.moved == {"pipeline_changes": 1, "resumes": 1, "sessions": 1}
     assert result.filled == ("name", "email")
@@ -88,9 +90,9 @@ def test_merging_moves_sessions_resumes_and_pipeline_and_is_audited(ws: Workspac
 def test_a_refused_merge_changes_nothing(ws: Workspace) -> None:
     one = create_candidate(ws, name="Ana", email="ana@example.com")
     with pytest.raises(InvalidInput, match="itself"):
-        merge_candidates(ws, one.id, one.id, actor="admin")
+        merge_candidates(ws, one.id, one.id, actor=Actor.workspace("admin"))
     with pytest.raises(NotFound):
-        merge_candidates(ws, one.id, "ghost", actor="admin")
+        merge_candidates(ws, one.id, "ghost", actor=Actor.workspace("admin"))
     with ws.uow_factory() as uow:
         assert [c.id for c in uow.candidates.all()] == [one.id]
         assert [e for e in uow.audit.latest() if e.action == "candidates_merged"] == []

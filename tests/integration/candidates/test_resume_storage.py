@@ -17,6 +17,7 @@ from core.errors import ResumeError
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.resume_data import heavy_pdf_page, normal_resume_text
 
 
@@ -50,7 +51,7 @@ def with_factory(ws: Workspace, wrap: Callable[[int, Callable[[], UnitOfWork]], 
 def test_a_pdf_over_the_time_limit_stores_nothing(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resume_process, "PARSE_TIME_LIMIT_SECONDS", 1.0)
     with pytest.raises(ResumeError, match=r"^This PDF \(heavy\.pdf\) took too long to read"):
-        register_resume(ws, filename="heavy.pdf", data=heavy_pdf_page())
+        register_resume(ws, filename="heavy.pdf", data=heavy_pdf_page(), actor=CANDIDATE)
     assert nothing_stored(ws)
     assert stored_files(ws) == []
 
@@ -62,13 +63,13 @@ def test_an_upload_that_loses_a_race_for_the_same_email_leaves_no_file(ws: Works
 
     def wrap(n: int, real: Callable[[], UnitOfWork]) -> UnitOfWork:
         if n == 2:  # between this upload's lookup (1) and its writes (2)
-            other = register_resume(ws, filename="other-tab.txt", data=normal_resume_text())
+            other = register_resume(ws, filename="other-tab.txt", data=normal_resume_text(), actor=CANDIDATE)
             assert other.resume is not None and other.resume.file_path is not None
             winner.append(other.resume.file_path)
         return real()
 
     with pytest.raises(IntegrityError, match="email_key"):
-        register_resume(with_factory(ws, wrap), filename="this-tab.txt", data=normal_resume_text())
+        register_resume(with_factory(ws, wrap), filename="this-tab.txt", data=normal_resume_text(), actor=CANDIDATE)
 
     assert stored_files(ws) == winner  # the other tab's file only
     with ws.uow_factory() as uow:
@@ -87,7 +88,7 @@ def test_a_failed_commit_leaves_no_file_and_no_rows(ws: Workspace) -> None:
         return uow
 
     with pytest.raises(RuntimeError, match="commit failed"):
-        register_resume(with_factory(ws, wrap), filename="priya.txt", data=normal_resume_text())
+        register_resume(with_factory(ws, wrap), filename="priya.txt", data=normal_resume_text(), actor=CANDIDATE)
 
     assert nothing_stored(ws)
     assert stored_files(ws) == []
@@ -95,7 +96,7 @@ def test_a_failed_commit_leaves_no_file_and_no_rows(ws: Workspace) -> None:
 
 
 def test_a_stored_upload_has_its_file(ws: Workspace) -> None:
-    profile = register_resume(ws, filename="priya.txt", data=normal_resume_text())
+    profile = register_resume(ws, filename="priya.txt", data=normal_resume_text(), actor=CANDIDATE)
     assert profile.resume is not None and profile.resume.file_path is not None
     assert stored_files(ws) == [profile.resume.file_path]
     assert ws.files.read(profile.resume.file_path) == normal_resume_text()

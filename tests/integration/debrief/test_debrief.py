@@ -20,9 +20,10 @@ from core.debrief.recommendations import override_recommendation, recommend, rec
 from core.debrief.scorecards import scorecard, set_score, suggestions, synthesis_for
 from core.errors import ConfigError, InvalidInput, NotFound
 from core.models import WhiteboardSnapshot
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.discovery_data import ANA, accept_suggestions, fixture, seed
+from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
 from tests.integration.live_workspace import Clock, workspace_on
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -74,7 +75,7 @@ def test_fixture_sessions_are_scored_and_recommended(ws: Workspace, name: str) -
     assert {r.agreement for r in card.rows} == {"agrees"}
     assert all(r.set_by == ANA and r.set_at == T0 for r in card.rows)
 
-    record = recommend(ws, session.id, actor=ANA)
+    record = recommend(ws, session.id, actor=AS_ANA)
     assert record.key == data["expected"]["recommendation"]
     assert record.source == "computed"
     assert 0 < record.confidence <= 1
@@ -120,9 +121,11 @@ def test_discovery_groups_and_synthesis(ws: Workspace) -> None:
 
 def test_set_score_keeps_history_and_the_suggestion_of_the_moment(ws: Workspace, clock: Clock) -> None:
     session = seed(ws, fixture("follow_up_needed"))
-    set_score(ws, session.id, competency="budget", score=4, evidence="Said ops could find the money", actor=ANA)
+    set_score(ws, session.id, competency="budget", score=4, evidence="Said ops could find the money", actor=AS_ANA)
     clock.advance(60)
-    entry = set_score(ws, session.id, competency="budget", score=1.5, evidence=" No budget at all ", actor="ben")
+    entry = set_score(
+        ws, session.id, competency="budget", score=1.5, evidence=" No budget at all ", actor=Actor.workspace("ben")
+    )
     assert entry.suggested_score == 2.0  # no budget fact was recorded
     assert entry.evidence == "No budget at all"
 
@@ -148,11 +151,11 @@ def test_set_score_refuses_bad_input_and_stores_nothing(ws: Workspace) -> None:
     session = seed(ws, fixture("not_a_fit"))
     for bad in (0.5, 5.5, 3.2):
         with pytest.raises(InvalidInput, match=r"1 to 5 in steps of 0\.5"):
-            set_score(ws, session.id, competency="budget", score=bad, evidence="x", actor=ANA)
+            set_score(ws, session.id, competency="budget", score=bad, evidence="x", actor=AS_ANA)
     with pytest.raises(InvalidInput, match="Give the evidence"):
-        set_score(ws, session.id, competency="budget", score=3, evidence="   ", actor=ANA)
+        set_score(ws, session.id, competency="budget", score=3, evidence="   ", actor=AS_ANA)
     with pytest.raises(NotFound, match=r"no competency 'charisma'; its competencies are problem_solution_mapping, "):
-        set_score(ws, session.id, competency="charisma", score=3, evidence="x", actor=ANA)
+        set_score(ws, session.id, competency="charisma", score=3, evidence="x", actor=AS_ANA)
     with ws.uow_factory() as uow:
         assert uow.scorecards.in_session(session.id) == []
     assert audit(ws, session.id, "score_set") == []
@@ -193,7 +196,7 @@ def test_system_design_suggestions_read_the_whiteboard(ws: Workspace) -> None:
 def test_nothing_scored_means_no_recommendation(ws: Workspace) -> None:
     session = seed(ws, fixture("activation_candidate"))
     with pytest.raises(InvalidInput, match="Nothing is scored yet"):
-        recommend(ws, session.id, actor=ANA)
+        recommend(ws, session.id, actor=AS_ANA)
     view = recommendation_view(ws, session.id)
     assert view.current is None and view.computed is None and view.history == []
     assert view.choices == [
@@ -205,8 +208,10 @@ def test_nothing_scored_means_no_recommendation(ws: Workspace) -> None:
 
 def test_a_partial_scorecard_lowers_the_confidence(ws: Workspace) -> None:
     session = seed(ws, fixture("activation_candidate"))
-    set_score(ws, session.id, competency="problem_solution_mapping", score=5, evidence="Six days of close", actor=ANA)
-    record = recommend(ws, session.id, actor=ANA)
+    set_score(
+        ws, session.id, competency="problem_solution_mapping", score=5, evidence="Six days of close", actor=AS_ANA
+    )
+    record = recommend(ws, session.id, actor=AS_ANA)
     assert record.key == "follow_up_needed"  # commercial viability is not scored, so activation cannot hold
     assert record.confidence < 0.2  # one of eight competencies scored
     assert "Commercial viability is not scored yet; Activation Candidate needs at least 3." in record.basis["reasons"]
@@ -215,16 +220,18 @@ def test_a_partial_scorecard_lowers_the_confidence(ws: Workspace) -> None:
 def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: Clock) -> None:
     session = seed(ws, fixture("follow_up_needed"))
     accept_suggestions(ws, session.id)
-    computed = recommend(ws, session.id, actor=ANA)
+    computed = recommend(ws, session.id, actor=AS_ANA)
     assert computed.key == "follow_up_needed"
     tasks_before = recommendation_view(ws, session.id).tasks
 
     # refused: nothing is stored, nothing set in motion
     for blank in ("", "   \n"):
         with pytest.raises(InvalidInput, match="An override needs a justification"):
-            override_recommendation(ws, session.id, key="activation_candidate", justification=blank, actor="ben")
+            override_recommendation(
+                ws, session.id, key="activation_candidate", justification=blank, actor=Actor.workspace("ben")
+            )
     with pytest.raises(NotFound, match="has no recommendation 'hire'; its recommendations are activation_candidate"):
-        override_recommendation(ws, session.id, key="hire", justification="Because.", actor="ben")
+        override_recommendation(ws, session.id, key="hire", justification="Because.", actor=Actor.workspace("ben"))
     view = recommendation_view(ws, session.id)
     assert view.history == [computed]
     assert view.tasks == tasks_before
@@ -232,7 +239,9 @@ def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: 
 
     clock.advance(120)
     why = "Their CFO joined the last ten minutes and asked for a pilot proposal by Friday."
-    record = override_recommendation(ws, session.id, key="activation_candidate", justification=f" {why} ", actor="ben")
+    record = override_recommendation(
+        ws, session.id, key="activation_candidate", justification=f" {why} ", actor=Actor.workspace("ben")
+    )
     assert (record.key, record.source, record.actor, record.justification) == (
         "activation_candidate",
         "override",
@@ -272,7 +281,7 @@ def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: 
 def test_an_override_before_any_computation_comes_from_nothing(ws: Workspace) -> None:
     session = seed(ws, fixture("not_a_fit"))
     record = override_recommendation(
-        ws, session.id, key="not_a_fit", justification="She told us she is closing the agency.", actor=ANA
+        ws, session.id, key="not_a_fit", justification="She told us she is closing the agency.", actor=AS_ANA
     )
     assert record.basis == {"from": None, "computed": None, "scores": {}}
     [entry] = audit(ws, session.id, "recommendation_overridden")

@@ -30,6 +30,7 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.database import make_engine
@@ -152,10 +153,15 @@ def test_a_new_recommendation_replaces_the_earlier_ones_open_tasks_and_moves_the
     assert first.pipeline is not None and first.pipeline.status == "activation"
     # a manual task, and a recommended one already done: neither is touched by the next recommendation
     manual = add_task(
-        ws, setup.session.id, title="  Share the  notes with sales ", owner="", due_on=FRIDAY, actor="ben"
+        ws,
+        setup.session.id,
+        title="  Share the  notes with sales ",
+        owner="",
+        due_on=FRIDAY,
+        actor=Actor.workspace("ben"),
     )
     assert (manual.title, manual.owner, manual.source) == ("Share the notes with sales", "ben", "manual")
-    done = set_task_status(ws, first.tasks[1].id, status="done", actor="maya")
+    done = set_task_status(ws, first.tasks[1].id, status="done", actor=Actor.workspace("maya"))
 
     second = recommend(ws, setup, "follow_up_needed")
 
@@ -259,20 +265,25 @@ def test_a_manual_override_needs_a_known_status_and_a_reason_and_is_audited(ws: 
     recommend(ws, setup, "follow_up_needed")
 
     with pytest.raises(InvalidInput, match="needs a reason"):
-        set_status(ws, candidate_id, status="withdrawn", reason="   ", actor="maya")
+        set_status(ws, candidate_id, status="withdrawn", reason="   ", actor=Actor.workspace("maya"))
     with pytest.raises(InvalidInput) as unknown:
-        set_status(ws, candidate_id, status="hired", reason="Signed", actor="maya")
+        set_status(ws, candidate_id, status="hired", reason="Signed", actor=Actor.workspace("maya"))
     assert str(unknown.value) == (
         "'hired' is not a pipeline status; the statuses are "
         "new, interviewing, activation, follow_up, not_a_fit, offer_review, debrief, rejected, withdrawn."
     )
     with pytest.raises(InvalidInput, match="already at Follow-up"):
-        set_status(ws, candidate_id, status="follow_up", reason="No change", actor="maya")
+        set_status(ws, candidate_id, status="follow_up", reason="No change", actor=Actor.workspace("maya"))
     with pytest.raises(NotFound):
-        set_status(ws, "nobody", status="withdrawn", reason="Gone", actor="maya")
+        set_status(ws, "nobody", status="withdrawn", reason="Gone", actor=Actor.workspace("maya"))
 
     change = set_status(
-        ws, candidate_id, status="withdrawn", reason=" Chose another vendor ", actor="maya", session_id=setup.session.id
+        ws,
+        candidate_id,
+        status="withdrawn",
+        reason=" Chose another vendor ",
+        session_id=setup.session.id,
+        actor=Actor.workspace("maya"),
     )
 
     assert (change.status, change.source, change.actor, change.reason) == (
@@ -302,20 +313,22 @@ def test_a_manual_override_needs_a_known_status_and_a_reason_and_is_audited(ws: 
 def test_tasks_by_hand_and_their_status(ws: Workspace) -> None:
     setup = discovery_session(ws)
     with pytest.raises(InvalidInput, match="needs a title"):
-        add_task(ws, setup.session.id, title="  ", owner="ben", due_on=FRIDAY, actor="ben")
+        add_task(ws, setup.session.id, title="  ", owner="ben", due_on=FRIDAY, actor=Actor.workspace("ben"))
     with pytest.raises(NotFound):
-        add_task(ws, "no-such-session", title="Call", owner="ben", due_on=FRIDAY, actor="ben")
+        add_task(ws, "no-such-session", title="Call", owner="ben", due_on=FRIDAY, actor=Actor.workspace("ben"))
 
-    task = add_task(ws, setup.session.id, title="Call Ana", owner="Ben", due_on=date(2026, 11, 24), actor="ben")
-    assert set_task_status(ws, task.id, status="done", actor="ben").status == "done"
-    assert set_task_status(ws, task.id, status="open", actor="ben").status == "open"
+    task = add_task(
+        ws, setup.session.id, title="Call Ana", owner="Ben", due_on=date(2026, 11, 24), actor=Actor.workspace("ben")
+    )
+    assert set_task_status(ws, task.id, status="done", actor=Actor.workspace("ben")).status == "done"
+    assert set_task_status(ws, task.id, status="open", actor=Actor.workspace("ben")).status == "open"
     with pytest.raises(InvalidInput, match="open or done"):
-        set_task_status(ws, task.id, status="cancelled", actor="ben")
+        set_task_status(ws, task.id, status="cancelled", actor=Actor.workspace("ben"))
 
     recommended = recommend(ws, setup, "activation_candidate").tasks[0]
     recommend(ws, setup, "not_a_fit")
     with pytest.raises(InvalidInput, match="was cancelled"):
-        set_task_status(ws, recommended.id, status="done", actor="ben")
+        set_task_status(ws, recommended.id, status="done", actor=Actor.workspace("ben"))
     assert [t.status for t in tasks_for(ws, setup.session.id) if t.id == task.id] == ["open"]
 
 

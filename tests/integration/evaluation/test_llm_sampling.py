@@ -24,6 +24,7 @@ from core.llm.chat_models import json_part
 from core.llm.providers import LLMChoice
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.llm_fakes import AnthropicServer, OpenAIServer, RecordedRequest, Reply
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -76,10 +77,12 @@ def server_for(servers: tuple[OpenAIServer, AnthropicServer], choice: LLMChoice)
 
 def interview(ws: Workspace, choice: LLMChoice, *extra: str) -> str:
     """An interview with enough said to be judged, answered offline (no provider call before the evaluation)."""
-    session = create_interview(ws, problem_id="url_shortener", provider=choice.provider, model=choice.model)
-    start_interview(ws, session.id)
+    session = create_interview(
+        ws, problem_id="url_shortener", provider=choice.provider, model=choice.model, actor=CANDIDATE
+    )
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in [*DESIGN, *extra]:
-        send_message(ws, session.id, line, llm=None)
+        send_message(ws, session.id, line, llm=None, actor=CANDIDATE)
     return session.id
 
 
@@ -126,7 +129,7 @@ def test_an_injected_instruction_arrives_escaped_inside_the_transcript_and_chang
     server = server_for(servers, choice)
     session_id = interview(ws, choice, INJECTION, ESCAPE)
     server.script(answer(ws, 2.0), answer(ws, 3.0), answer(ws, 5.0))
-    evaluation = end_interview(ws, session_id, llm=choice)
+    evaluation = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
 
     assert len(server.requests) == 3
     for request in server.requests:
@@ -158,7 +161,7 @@ def test_three_samples_are_stored_as_median_and_spread_and_their_tokens_counted(
     server = server_for(servers, choice)
     session_id = interview(ws, choice)
     server.script(answer(ws, 2.0), answer(ws, 3.0), answer(ws, 5.0))
-    end_interview(ws, session_id, llm=choice)
+    end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
 
     with ws.uow_factory() as uow:
         stored = uow.evaluations.for_session(session_id)
@@ -182,7 +185,7 @@ def test_one_answer_out_of_shape_leaves_the_median_of_two_and_a_note(
     server = server_for(servers, choice)
     session_id = interview(ws, choice)
     server.script(answer(ws, 2.0), Reply(text='{"competencies": [{"key": "estimation", "score": 9}]}'), answer(ws, 3.0))
-    evaluation = end_interview(ws, session_id, llm=choice)
+    evaluation = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
 
     assert evaluation.engine == choice.provider
     assert {c.score for c in evaluation.competencies} == {2.5}
@@ -201,7 +204,7 @@ def test_a_large_disagreement_with_the_offline_reader_is_flagged_and_a_small_one
     offline = offline_scores(ws, session_id)
     far = 5.0 if offline["estimation"] <= 3.0 else 1.0
     server.script(*[answer(ws, {**offline, "estimation": far})] * 3)
-    flagged = end_interview(ws, session_id, llm=choice)
+    flagged = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
     name = next(c.name for c in ws.rubric("system_design").competencies if c.key == "estimation")
     (flag,) = [n for n in flagged.notes if "disagree" in n]
     assert flag == (
@@ -211,7 +214,7 @@ def test_a_large_disagreement_with_the_offline_reader_is_flagged_and_a_small_one
     session_id = interview(ws, choice)
     near = {key: min(5.0, score + 1.0) for key, score in offline_scores(ws, session_id).items()}
     server.script(*[answer(ws, near)] * 3)
-    quiet = end_interview(ws, session_id, llm=choice)
+    quiet = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
     assert quiet.engine == choice.provider and not [n for n in quiet.notes if "disagree" in n]
 
 
@@ -223,7 +226,7 @@ def test_the_correctness_readers_findings_go_with_the_transcript(
     slip = "100 million redirects a day is about 100 redirects per second, so one server is plenty."
     session_id = interview(ws, choice, slip)
     server.script(*[answer(ws, 3.0)] * 3)
-    end_interview(ws, session_id, llm=choice)
+    end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
 
     for request in server.requests:
         _, (message,) = wire_messages(request)

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from core.accounts.services import new_account
 from core.config import PrivacySettings, Settings
-from core.errors import InvalidInput, NotFound
+from core.errors import AccessDenied, NotFound
 from core.evaluation.release import (
     ReleaseStatus,
     approve,
@@ -33,13 +34,15 @@ from core.evaluation.report_export import report_markdown
 from core.evaluation.reviews import override_score
 from core.history.session_export import session_zip
 from core.interview.services import create_interview, end_interview, send_message, start_interview
-from core.models import Candidate, Evaluation, Level, Session
+from core.models import AccountRole, Candidate, Evaluation, Level, Session
+from core.permissions.actor import Actor
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.migrate import downgrade, upgrade
 from storage.unit_of_work import make_uow_factory
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 from tests.unit.fake_workspace import content
@@ -70,11 +73,13 @@ def completed(ws: Workspace, lines: list[str] = STRONG[:6]) -> str:
     with ws.uow_factory() as uow:
         uow.candidates.add(candidate)
         uow.commit()
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, candidate_id=candidate.id)
-    start_interview(ws, session.id)
+    session = create_interview(
+        ws, problem_id="url_shortener", level=Level.MID, candidate_id=candidate.id, actor=CANDIDATE
+    )
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in lines:
-        send_message(ws, session.id, line)
-    end_interview(ws, session.id)
+        send_message(ws, session.id, line, actor=CANDIDATE)
+    end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -96,7 +101,7 @@ def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Works
     assert row.ended_at is not None and row.overall_score is not None and not row.adjusted
     assert "Not yet released to the candidate" in report_markdown(load_report(ws, session_id))
 
-    release = approve(ws, session_id, actor="  Bea   Ng ")
+    release = approve(ws, session_id, actor=Actor.workspace("Bea Ng"))
     assert (release.session_id, release.approved_by) == (session_id, "Bea Ng")
     assert release.approved_at.tzinfo is not None
     assert release_status(ws, session_id) is ReleaseStatus.RELEASED and awaiting_approval(ws) == []
@@ -107,37 +112,40 @@ def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Works
         stored = json.loads(archive.read("evaluation.json"))["release"]
     assert stored["approved_by"] == "Bea Ng" and stored["evaluation_id"] == release.evaluation_id
 
-    assert approve(ws, session_id, actor="Carl") == release, "a second approval keeps the first"
+    assert approve(ws, session_id, actor=Actor.workspace("Carl")) == release, "a second approval keeps the first"
     assert audit_actions(ws, session_id) == [("evaluation_released", "Bea Ng")]
 
 
-def test_approval_is_refused_without_a_name_or_an_evaluation(ws: Workspace) -> None:
-    running = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, running.id)
+def test_approval_is_refused_to_anyone_but_a_reviewer_and_without_an_evaluation(ws: Workspace) -> None:
+    running = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, running.id, actor=CANDIDATE)
     with pytest.raises(NotFound, match="no evaluation"):
-        approve(ws, running.id, actor="Bea")
+        approve(ws, running.id, actor=Actor.workspace("Bea"))
     with pytest.raises(NotFound):
-        approve(ws, "no-such-session", actor="Bea")
+        approve(ws, "no-such-session", actor=Actor.workspace("Bea"))
     assert release_status(ws, running.id) is ReleaseStatus.NOT_EVALUATED and not is_released(ws, running.id)
     session_id = completed(ws)
-    with pytest.raises(InvalidInput, match="Name the reviewer"):
-        approve(ws, session_id, actor="   ")
+    interviewer = new_account("ivan@example.com", "Ivan", [AccountRole.INTERVIEWER, AccountRole.CANDIDATE], "core")
+    with pytest.raises(AccessDenied):
+        approve(ws, session_id, actor=Actor.person(interviewer))
     assert not is_released(ws, session_id) and audit_actions(ws, session_id) == []
 
 
 def test_withdrawing_hides_it_again_and_an_override_after_release_keeps_it_released(ws: Workspace) -> None:
     session_id = completed(ws)
-    override_score(ws, session_id, "reliability", 5.0, "Failover was discussed at length.", "Bea")
+    override_score(
+        ws, session_id, "reliability", 5.0, "Failover was discussed at length.", actor=Actor.workspace("Bea")
+    )
     [row] = awaiting_approval(ws)
     assert row.adjusted and row.overall_score == load_report(ws, session_id).scores.overall
 
-    approve(ws, session_id, actor="Bea")
-    override_score(ws, session_id, "scalability", 1.0, "Sharding was never explained.", "Carl")
+    approve(ws, session_id, actor=Actor.workspace("Bea"))
+    override_score(ws, session_id, "scalability", 1.0, "Sharding was never explained.", actor=Actor.workspace("Carl"))
     report = released_report(ws, session_id)
     assert report is not None and report.scores.get("scalability").score == 1.0, "the candidate sees the new score"
 
-    withdraw(ws, session_id, actor="Carl")
-    withdraw(ws, session_id, actor="Carl")  # nothing left to withdraw: no second entry
+    withdraw(ws, session_id, actor=Actor.workspace("Carl"))
+    withdraw(ws, session_id, actor=Actor.workspace("Carl"))  # nothing left to withdraw: no second entry
     assert release_status(ws, session_id) is ReleaseStatus.AWAITING
     assert [r.session_id for r in awaiting_approval(ws)] == [session_id]
     assert audit_actions(ws, session_id) == [("evaluation_released", "Bea"), ("evaluation_release_withdrawn", "Carl")]
@@ -155,7 +163,7 @@ def test_with_approval_off_the_candidate_sees_it_at_once(ws: Workspace) -> None:
 
 def test_a_new_evaluation_needs_a_new_approval(ws: Workspace) -> None:
     session_id = completed(ws)
-    approve(ws, session_id, actor="Bea")
+    approve(ws, session_id, actor=Actor.workspace("Bea"))
     with ws.uow_factory() as uow:
         old = uow.evaluations.for_session(session_id)
     assert old is not None
@@ -174,7 +182,7 @@ def test_a_new_evaluation_needs_a_new_approval(ws: Workspace) -> None:
 
 def test_the_migration_adds_the_release_to_existing_evaluations_and_removes_it_again(ws: Workspace) -> None:
     session_id = completed(ws)
-    approve(ws, session_id, actor="Bea")
+    approve(ws, session_id, actor=Actor.workspace("Bea"))
     url = ws.settings.effective_database_url
     downgrade(url, "0011")
     upgrade(url)

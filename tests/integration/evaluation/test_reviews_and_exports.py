@@ -18,8 +18,10 @@ from core.evaluation.reviews import InvalidOverride, override_score, session_sco
 from core.history.session_export import session_zip, zip_name
 from core.interview.services import create_interview, end_interview, send_message, start_interview
 from core.models import Level, MediaFile, TranscriptEntry, WhiteboardSnapshot
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
 BOARD = {
@@ -40,10 +42,10 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 
 
 def completed(ws: Workspace, lines: list[str]) -> str:
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in lines:
-        send_message(ws, session.id, line)
+        send_message(ws, session.id, line, actor=CANDIDATE)
     with ws.uow_factory() as uow:
         uow.transcripts.add(TranscriptEntry(session.id, "candidate", SPOKEN, 30.0, 36.0, source="mic"))
         png_path = ws.files.save(session.id, "whiteboard-1.png", PNG)
@@ -52,7 +54,7 @@ def completed(ws: Workspace, lines: list[str]) -> str:
         uow.media.add(MediaFile(session.id, "screen", frame, len(PNG), "image/png", offset_seconds=5.0))
         uow.media.add(MediaFile(session.id, "video", f"sessions/{session.id}/gone.mp4", 10, "video/mp4"))
         uow.commit()
-    end_interview(ws, session.id)
+    end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -61,9 +63,16 @@ def test_overrides_are_stored_with_the_original_and_audited(ws: Workspace) -> No
     scores = session_scores(ws, session_id)
     assert scores is not None and scores.overall is not None
     original = scores.get("reliability").original
-    override_score(ws, session_id, "reliability", 4.5, "Failover was covered in the whiteboard notes.", "Ana")
+    override_score(
+        ws,
+        session_id,
+        "reliability",
+        4.5,
+        "Failover was covered in the whiteboard notes.",
+        actor=Actor.workspace("Ana"),
+    )
     with pytest.raises(InvalidOverride):
-        override_score(ws, session_id, "reliability", 9.0, "Out of range.", "Ana")
+        override_score(ws, session_id, "reliability", 9.0, "Out of range.", actor=Actor.workspace("Ana"))
 
     after = session_scores(ws, session_id)
     assert after is not None
@@ -79,10 +88,10 @@ def test_overrides_are_stored_with_the_original_and_audited(ws: Workspace) -> No
 
 
 def test_open_interviews_refuse_overrides(ws: Workspace) -> None:
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(SessionClosed):
-        override_score(ws, session.id, "reliability", 4.0, "Too early.", "Ana")
+        override_score(ws, session.id, "reliability", 4.0, "Too early.", actor=Actor.workspace("Ana"))
 
 
 def test_an_unscored_evaluation_is_stored_with_no_overall(ws: Workspace) -> None:
@@ -98,7 +107,9 @@ def test_an_unscored_evaluation_is_stored_with_no_overall(ws: Workspace) -> None
 
 def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
     session_id = completed(ws, STRONG)
-    override_score(ws, session_id, "communication", 2.5, "Talked over the interviewer twice.", "Ana")
+    override_score(
+        ws, session_id, "communication", 2.5, "Talked over the interviewer twice.", actor=Actor.workspace("Ana")
+    )
     report = load_report(ws, session_id)
     modes = report.modes
     assert (modes.typed_answers, modes.spoken_answers, modes.whiteboard_snapshots) == (len(STRONG), 1, 1)
@@ -130,7 +141,7 @@ def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
 
 def test_the_session_zip_holds_the_whole_interview(ws: Workspace) -> None:
     session_id = completed(ws, STRONG[:10])
-    override_score(ws, session_id, "estimation", 3.5, "Checked the arithmetic.", "Ana")
+    override_score(ws, session_id, "estimation", 3.5, "Checked the arithmetic.", actor=Actor.workspace("Ana"))
     archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session_id)))
     assert archive.testzip() is None
     names = set(archive.namelist())
@@ -171,9 +182,9 @@ def test_the_session_zip_holds_the_whole_interview(ws: Workspace) -> None:
 
 
 def test_a_typed_interview_exports_its_chat_as_the_transcript(ws: Workspace) -> None:
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, session.id)
-    send_message(ws, session.id, STRONG[0])
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    send_message(ws, session.id, STRONG[0], actor=CANDIDATE)
     archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session.id, max_media_bytes=0)))
     assert "evaluation.json" not in archive.namelist()  # still going: no evaluation yet
     assert STRONG[0] in archive.read("transcript.txt").decode()

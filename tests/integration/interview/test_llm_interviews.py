@@ -30,6 +30,7 @@ from core.whiteboard.snapshots import save_snapshot
 from core.whiteboard.vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, Reply, StreamError
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -72,8 +73,10 @@ ANTHROPIC = LLMChoice("anthropic", "claude-test", ANTHROPIC_KEY)
 
 
 def started(ws: Workspace, choice: LLMChoice) -> str:
-    session = create_interview(ws, problem_id="url_shortener", provider=choice.provider, model=choice.model)
-    start_interview(ws, session.id)
+    session = create_interview(
+        ws, problem_id="url_shortener", provider=choice.provider, model=choice.model, actor=CANDIDATE
+    )
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -89,7 +92,7 @@ def test_a_reply_streams_in_pieces_and_records_tokens_and_cost(ws: Workspace, op
     openai_server.script(
         Reply(text="Good question. We expect about 100 million new links a day.", input_tokens=400, output_tokens=15)
     )
-    submit_answer(ws, session_id, "How many new links are created per day?")
+    submit_answer(ws, session_id, "How many new links are created per day?", actor=CANDIDATE)
     plan = planned_reply(ws, session_id)
     reply = stream_reply(ws, session_id, llm=OPENAI)
     chunks = list(reply)
@@ -115,7 +118,7 @@ def test_a_reply_streams_in_pieces_and_records_tokens_and_cost(ws: Workspace, op
 def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, openai_server: OpenAIServer) -> None:
     session_id = started(ws, OPENAI)
     openai_server.script(Error(500, retry_after_ms=1), Error(502, retry_after_ms=1), Error(503, retry_after_ms=1))
-    submit_answer(ws, session_id, "Users paste a long link and get a short one back.")
+    submit_answer(ws, session_id, "Users paste a long link and get a short one back.", actor=CANDIDATE)
     plan = planned_reply(ws, session_id)
     reply = stream_reply(ws, session_id, llm=OPENAI)
     text = "".join(reply)
@@ -133,7 +136,7 @@ def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, open
 
     # The next answer doesn't wait out the retries again: offline at once, while it cools down.
     openai_server.reset()
-    submit_answer(ws, session_id, "And redirects?")
+    submit_answer(ws, session_id, "And redirects?", actor=CANDIDATE)
     second = stream_reply(ws, session_id, llm=OPENAI)
     assert "".join(second) and openai_server.requests == []
     assert second.fallback is not None and "again in" in second.fallback
@@ -141,14 +144,14 @@ def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, open
     # After the cool-down the provider is asked again, and answers.
     ws.provider_health.cooldown_seconds = 0
     openai_server.script(Reply(text="Back again: what is your p99 target?"))
-    third = send_message(ws, session_id, "Redirects must be fast.", llm=OPENAI)
+    third = send_message(ws, session_id, "Redirects must be fast.", llm=OPENAI, actor=CANDIDATE)
     assert third.content == "Back again: what is your p99 target?"
 
 
 def test_a_stream_that_breaks_midway_falls_back_and_stores_the_plan(ws: Workspace, openai_server: OpenAIServer) -> None:
     session_id = started(ws, OPENAI)
     openai_server.script(StreamError(after_chunks=2))
-    submit_answer(ws, session_id, "Users create short links.")
+    submit_answer(ws, session_id, "Users create short links.", actor=CANDIDATE)
     plan = planned_reply(ws, session_id)
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
@@ -158,7 +161,7 @@ def test_a_stream_that_breaks_midway_falls_back_and_stores_the_plan(ws: Workspac
 
 def test_a_tab_without_the_key_continues_offline_and_says_why(ws: Workspace, openai_server: OpenAIServer) -> None:
     session_id = started(ws, OPENAI)
-    reply = send_message(ws, session_id, "How many redirects per second?", llm=None)
+    reply = send_message(ws, session_id, "How many redirects per second?", llm=None, actor=CANDIDATE)
     assert openai_server.requests == []
     assert reply.meta.get("fallback") is True
     streamed = stream_reply(ws, session_id, llm=None)
@@ -182,6 +185,7 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
         session_id,
         "How many new links per day? I'd cache hot links in Redis because reads dominate. " + DESIGN,
         llm=ANTHROPIC,
+        actor=CANDIDATE,
     )
     rubric = ws.rubric("system_design")
     report = {
@@ -201,7 +205,7 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
         "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": ["DDIA ch. 1"]}],
     }
     anthropic_server.script(Reply(text=json.dumps(report), input_tokens=2000, output_tokens=600))
-    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
 
     assert evaluation.engine == "anthropic" and evaluation.model == "claude-test"
     assert evaluation.prompt_version == "evaluator/v3"
@@ -221,9 +225,11 @@ def test_an_evaluation_that_does_not_fit_the_schema_falls_back_offline_and_says_
     ws: Workspace, anthropic_server: AnthropicServer
 ) -> None:
     session_id = started(ws, ANTHROPIC)
-    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge (the quality gate), answered offline
+    send_message(
+        ws, session_id, DESIGN, llm=None, actor=CANDIDATE
+    )  # enough to judge (the quality gate), answered offline
     anthropic_server.script(Reply(text='{"competencies": [{"key": "requirements", "score": 9}]}'))
-    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert evaluation.engine == "offline"
     assert "Anthropic" in evaluation.notes[0] and "format" in evaluation.notes[0]
     assert usage_summary(ws, session_id).by_operation["evaluation"]["calls"] == 1  # the tokens were still spent
@@ -256,7 +262,7 @@ def test_an_openai_compatible_server_needs_no_key(ws: Workspace, openai_server: 
     local = LLMChoice("openai-compatible", "local", None)
     session_id = started(ws, local)
     openai_server.script(Reply(text="Tell me about the read path."))
-    reply = send_message(ws, session_id, "Users shorten links.", llm=local)
+    reply = send_message(ws, session_id, "Users shorten links.", llm=local, actor=CANDIDATE)
     assert reply.content == "Tell me about the read path."
 
 
@@ -296,7 +302,9 @@ def llm_report(ws: Workspace, *evidence: str) -> str:
 
 def drawn_interview(ws: Workspace, choice: LLMChoice, png: bytes | None = PNG) -> str:
     session_id = started(ws, choice)
-    send_message(ws, session_id, DESIGN, llm=None)  # enough to judge, answered offline (no provider call)
+    send_message(
+        ws, session_id, DESIGN, llm=None, actor=CANDIDATE
+    )  # enough to judge, answered offline (no provider call)
     save_snapshot(ws, session_id, BOARD, png)
     return session_id
 
@@ -311,7 +319,7 @@ def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
         Reply(text=json.dumps(READING), input_tokens=900, output_tokens=80),
         Reply(text=llm_report(ws, "Whiteboard: API servers → Redis", "Whiteboard: Kafka → Spark"), input_tokens=2000),
     )
-    evaluation = end_interview(ws, session_id, llm=choice)
+    evaluation = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)
 
     picture, scoring = server.requests
     assert server.images(picture) == [PNG]  # decoded from the provider's own wire shape
@@ -354,7 +362,7 @@ def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server:
     local = LLMChoice("openai-compatible", "local", None)  # vision: false unless configured
     session_id = drawn_interview(ws, local)
     openai_server.script(Reply(text=llm_report(ws)))
-    evaluation = end_interview(ws, session_id, llm=local)
+    evaluation = end_interview(ws, session_id, llm=local, actor=CANDIDATE)
 
     (scoring,) = openai_server.requests
     assert OpenAIServer.images(scoring) == [] and isinstance(scoring.body["messages"][-1]["content"], str)
@@ -365,7 +373,7 @@ def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server:
     ws.settings.providers["openai_compatible"].vision = True  # a server running a model that reads images
     session_id = drawn_interview(ws, local)
     openai_server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws)))
-    end_interview(ws, session_id, llm=local)
+    end_interview(ws, session_id, llm=local, actor=CANDIDATE)
     assert [len(OpenAIServer.images(r)) for r in openai_server.requests[1:]] == [1, 0]
 
 
@@ -375,7 +383,7 @@ def test_a_failed_picture_reading_leaves_a_note_and_the_evaluation_completes(
     openai_server.vision = False  # the configured model turns out to read no images: a 400, not retried
     session_id = drawn_interview(ws, OPENAI)
     openai_server.script(Reply(text=llm_report(ws)))
-    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    evaluation = end_interview(ws, session_id, llm=OPENAI, actor=CANDIDATE)
 
     assert len(openai_server.requests) == 2  # the refused picture, then the evaluation
     assert evaluation.engine == "openai" and evaluation.overall_score == 3.0
@@ -391,7 +399,7 @@ def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
 ) -> None:
     session_id = drawn_interview(ws, ANTHROPIC)
     anthropic_server.script(Reply(text='{"components": "Redis"}'), Reply(text=llm_report(ws)))
-    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
     assert any("did not fit the expected format" in n for n in evaluation.notes)
     assert usage_summary(ws, session_id).by_operation["whiteboard_analysis"]["calls"] == 1  # its tokens were spent
@@ -401,7 +409,7 @@ def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: Open
     huge = PNG + bytes(MAX_IMAGE_BYTES)
     session_id = drawn_interview(ws, OPENAI, png=huge)
     openai_server.script(Reply(text=llm_report(ws)))
-    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    evaluation = end_interview(ws, session_id, llm=OPENAI, actor=CANDIDATE)
     (scoring,) = openai_server.requests
     assert OpenAIServer.images(scoring) == []
     assert any("over the 4 MB limit for image analysis" in n for n in evaluation.notes)
@@ -412,7 +420,7 @@ def test_an_evaluation_that_falls_back_offline_keeps_the_board_credit_and_the_re
 ) -> None:
     session_id = drawn_interview(ws, OPENAI)
     openai_server.script(Reply(text=json.dumps(READING)), Reply(text="not json"))
-    evaluation = end_interview(ws, session_id, llm=OPENAI)
+    evaluation = end_interview(ws, session_id, llm=OPENAI, actor=CANDIDATE)
     assert evaluation.engine == "offline" and "format" in evaluation.notes[0]
     assert evaluation.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
     design = next(c for c in evaluation.competencies if c.key == "high_level_design")
@@ -421,8 +429,8 @@ def test_an_evaluation_that_falls_back_offline_keeps_the_board_credit_and_the_re
 
 def test_nothing_drawn_means_no_picture_call(ws: Workspace, anthropic_server: AnthropicServer) -> None:
     session_id = started(ws, ANTHROPIC)
-    send_message(ws, session_id, DESIGN, llm=None)
+    send_message(ws, session_id, DESIGN, llm=None, actor=CANDIDATE)
     save_snapshot(ws, session_id, {"objects": [], "background": "#ffffff"}, PNG)  # cleared: a blank picture
     anthropic_server.script(Reply(text=llm_report(ws)))
-    evaluation = end_interview(ws, session_id, llm=ANTHROPIC)
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert len(anthropic_server.requests) == 1 and "whiteboard" not in evaluation.communication

@@ -12,6 +12,7 @@ from core.interview.services import create_interview, get_interview, start_inter
 from core.llm.providers import LLMChoice
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.llm_fakes import OpenAIServer, Reply
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -38,8 +39,8 @@ def ws(database_url: str, tmp_path: Path, openai_server: OpenAIServer) -> Worksp
 
 
 def _started(ws: Workspace) -> str:
-    session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -48,7 +49,12 @@ def test_the_prompt_carries_the_moves_rules(ws: Workspace, openai_server: OpenAI
     openai_server.script(
         Reply(text="Sure: 100 million links a month, under 100 ms at p99, aliases up to 16 characters.")
     )
-    submit_answer(ws, session_id, "How many new links per month? What's the latency target? Can users pick an alias?")
+    submit_answer(
+        ws,
+        session_id,
+        "How many new links per month? What's the latency target? Can users pick an alias?",
+        actor=CANDIDATE,
+    )
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
     system = openai_server.requests[-1].body["messages"][0]["content"]
@@ -62,7 +68,9 @@ def test_a_voiced_reply_that_wraps_up_early_is_replaced_by_the_planned_one(
 ) -> None:
     session_id = _started(ws)
     openai_server.script(Reply(text="Great answer! That's the end of the interview — thanks for your time."))
-    submit_answer(ws, session_id, "Users paste a long URL and get back a short link that redirects to it.")
+    submit_answer(
+        ws, session_id, "Users paste a long URL and get back a short link that redirects to it.", actor=CANDIDATE
+    )
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
     assert reply.fallback is not None and "left the interview plan" in reply.fallback
@@ -74,7 +82,9 @@ def test_a_voiced_reply_that_wraps_up_early_is_replaced_by_the_planned_one(
 def test_a_voiced_challenge_that_gives_the_answer_away_is_replaced(ws: Workspace, openai_server: OpenAIServer) -> None:
     session_id = _started(ws)
     openai_server.script(Reply(text="Not quite: 10 billion a month is about 3,900 per second."))
-    submit_answer(ws, session_id, "10 billion redirects a month works out to about 400 redirects per second.")
+    submit_answer(
+        ws, session_id, "10 billion redirects a month works out to about 400 redirects per second.", actor=CANDIDATE
+    )
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
     system = openai_server.requests[-1].body["messages"][0]["content"]

@@ -27,6 +27,7 @@ from core.interview.services import (
 from core.models import Level, Role, SessionStatus
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 RESUME = b"""Jordan Lee
 jordan.lee@example.com
@@ -41,25 +42,27 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 
 
 def started(ws: Workspace, problem_id: str = "url_shortener") -> str:
-    session = create_interview(ws, problem_id=problem_id, level=Level.MID)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id=problem_id, level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
 def test_a_whole_interview_is_stored_and_listed(ws: Workspace) -> None:
-    profile = register_resume(ws, filename="jordan.txt", data=RESUME)
+    profile = register_resume(ws, filename="jordan.txt", data=RESUME, actor=CANDIDATE)
     assert profile.resume is not None and profile.resume.profile.level is Level.SENIOR
     assert ws.files.read(profile.resume.file_path or "") == RESUME
 
     problem = ws.problems.choose(profile.resume.profile.level, profile.resume.profile.domains)
     assert problem.id == "payment_system"
-    session = create_interview(ws, problem_id=problem.id, candidate_id=profile.candidate.id, level=Level.SENIOR)
-    opening = start_interview(ws, session.id)
+    session = create_interview(
+        ws, problem_id=problem.id, candidate_id=profile.candidate.id, level=Level.SENIOR, actor=CANDIDATE
+    )
+    opening = start_interview(ws, session.id, actor=CANDIDATE)
     assert opening.role is Role.INTERVIEWER and opening.seq == 1
 
-    reply = send_message(ws, session.id, "How many payments per second do we need to handle at peak?")
+    reply = send_message(ws, session.id, "How many payments per second do we need to handle at peak?", actor=CANDIDATE)
     assert reply.role is Role.INTERVIEWER and reply.seq == 3
-    evaluation = end_interview(ws, session.id)
+    evaluation = end_interview(ws, session.id, actor=CANDIDATE)
 
     view = get_interview(ws, session.id)
     assert view.session.status is SessionStatus.COMPLETED
@@ -80,14 +83,16 @@ def test_a_whole_interview_is_stored_and_listed(ws: Workspace) -> None:
 
 def test_a_server_restart_resumes_the_active_interview_with_its_chat(ws: Workspace, database_url: str) -> None:
     session_id = started(ws)
-    send_message(ws, session_id, "Users shorten long links and get redirected; redirects must be fast.")
+    send_message(
+        ws, session_id, "Users shorten long links and get redirected; redirects must be fast.", actor=CANDIDATE
+    )
     before = get_interview(ws, session_id).messages
 
     restarted = build_workspace(ws.settings)  # a new process: new engine, nothing in memory
     assert [s.id for s in open_sessions(restarted)] == [session_id]
     view = get_interview(restarted, session_id)
     assert [(m.seq, m.content) for m in view.messages] == [(m.seq, m.content) for m in before]
-    send_message(restarted, session_id, "How many new links are created per day?")
+    send_message(restarted, session_id, "How many new links are created per day?", actor=CANDIDATE)
     assert len(get_interview(restarted, session_id).messages) == len(before) + 2
 
 
@@ -95,7 +100,7 @@ def test_a_failed_reply_keeps_the_candidates_message_and_can_be_answered_later(w
     session_id = started(ws)
     broken = replace(ws, problems=ProblemBank([]))  # the reply needs the problem; it is gone
     with pytest.raises(ContentError):
-        send_message(broken, session_id, "I would start with the requirements.")
+        send_message(broken, session_id, "I would start with the requirements.", actor=CANDIDATE)
 
     messages = get_interview(ws, session_id).messages
     assert messages[-1].content == "I would start with the requirements." and needs_reply(messages)
@@ -106,32 +111,32 @@ def test_a_failed_reply_keeps_the_candidates_message_and_can_be_answered_later(w
 
 def test_paused_and_ended_interviews_take_no_input(ws: Workspace) -> None:
     session_id = started(ws)
-    pause_interview(ws, session_id)
+    pause_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(SessionClosed, match="paused"):
-        send_message(ws, session_id, "hello")
-    resume_interview(ws, session_id)
-    send_message(ws, session_id, "Back again: users create short links.")
-    end_interview(ws, session_id)
+        send_message(ws, session_id, "hello", actor=CANDIDATE)
+    resume_interview(ws, session_id, actor=CANDIDATE)
+    send_message(ws, session_id, "Back again: users create short links.", actor=CANDIDATE)
+    end_interview(ws, session_id, actor=CANDIDATE)
     count = len(get_interview(ws, session_id).messages)
     with pytest.raises(SessionClosed, match="completed"):
-        send_message(ws, session_id, "one more thing")
+        send_message(ws, session_id, "one more thing", actor=CANDIDATE)
     with pytest.raises(IllegalTransition):
-        end_interview(ws, session_id)
+        end_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(IllegalTransition):
-        resume_interview(ws, session_id)
+        resume_interview(ws, session_id, actor=CANDIDATE)
     assert len(get_interview(ws, session_id).messages) == count
 
 
 def test_a_refused_resume_stores_nothing(ws: Workspace) -> None:
     with pytest.raises(ResumeError):
-        register_resume(ws, filename="resume.pdf", data=b"%PDF-1.4\n garbage that is not a pdf")
+        register_resume(ws, filename="resume.pdf", data=b"%PDF-1.4\n garbage that is not a pdf", actor=CANDIDATE)
     with ws.uow_factory() as uow:
         assert uow.audit.latest() == []
     assert not (ws.settings.runtime_path / "candidates").exists()
 
 
 def test_the_resume_profile_is_read_back_with_the_candidate(ws: Workspace) -> None:
-    profile = register_resume(ws, filename="jordan.txt", data=RESUME)
+    profile = register_resume(ws, filename="jordan.txt", data=RESUME, actor=CANDIDATE)
     again = get_profile(ws, profile.candidate.id)
     assert again.resume is not None
     assert again.resume.profile.domains[0] == "payments"

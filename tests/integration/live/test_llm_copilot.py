@@ -20,6 +20,7 @@ from core.llm.providers import LLMChoice
 from core.models import LiveNote, TranscriptEntry
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, RecordedRequest, Reply
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -73,7 +74,7 @@ def discovery(ws: Workspace) -> InterviewTemplate:
 
 @pytest.fixture
 def session_id(ws: Workspace) -> str:
-    return create_interview(ws, problem_id="url_shortener").id
+    return create_interview(ws, problem_id="url_shortener", actor=CANDIDATE).id
 
 
 # The conversation so far: the context stage is done; the candidate just named a workaround and a vague cost.

@@ -22,8 +22,10 @@ from core.interview.services import cancel_interview, create_interview, start_in
 from core.media.camera import CameraRecorder, camera_recorder, camera_recording_path, register_camera_recording
 from core.media.capture import list_media
 from core.media.consent import give_consent
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 
 class ColourBars(MediaStreamTrack):
@@ -83,9 +85,9 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def session_id(ws: Workspace) -> str:
-    session = create_interview(ws, problem_id="rate_limiter")
-    start_interview(ws, session.id)
-    give_consent(ws, session.id, ["camera"], actor="candidate")
+    session = create_interview(ws, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    give_consent(ws, session.id, ["camera"], actor=Actor.workspace("candidate"))
     return session.id
 
 
@@ -94,7 +96,7 @@ def test_libx264_is_available_to_pyav() -> None:
 
 
 def test_a_recording_is_an_h264_mp4_kept_with_the_session(ws: Workspace, session_id: str) -> None:
-    recorder = camera_recorder(ws, session_id)
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
     assert recorder.path.parent == ws.files.session_dir(session_id)
     assert recorder.path.name.startswith("camera-") and recorder.path.suffix == ".mp4"
     record(recorder, ColourBars(30))
@@ -117,7 +119,7 @@ def test_a_recording_is_an_h264_mp4_kept_with_the_session(ws: Workspace, session
 
 
 def test_a_recording_without_frames_leaves_nothing(ws: Workspace, session_id: str) -> None:
-    recorder = camera_recorder(ws, session_id)
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
     record(recorder, ColourBars(0))
     assert recorder.media is None
     assert not recorder.path.exists() and not recorder.partial.exists()
@@ -126,36 +128,36 @@ def test_a_recording_without_frames_leaves_nothing(ws: Workspace, session_id: st
 
 def test_registration_skips_missing_empty_and_unreadable_files(ws: Workspace, session_id: str) -> None:
     path = camera_recording_path(ws, session_id)
-    assert register_camera_recording(ws, session_id, path) is None
+    assert register_camera_recording(ws, session_id, path, actor=CANDIDATE) is None
     path.write_bytes(b"")
-    assert register_camera_recording(ws, session_id, path) is None
+    assert register_camera_recording(ws, session_id, path, actor=CANDIDATE) is None
     path.write_bytes(b"not a video at all" * 100)
-    assert register_camera_recording(ws, session_id, path) is None
+    assert register_camera_recording(ws, session_id, path, actor=CANDIDATE) is None
     assert list_media(ws, session_id) == []
 
 
 def test_registration_is_idempotent_and_stays_in_the_session_folder(
     ws: Workspace, session_id: str, tmp_path: Path
 ) -> None:
-    recorder = camera_recorder(ws, session_id)
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
     record(recorder, ColourBars(5))
-    again = register_camera_recording(ws, session_id, recorder.path)
+    again = register_camera_recording(ws, session_id, recorder.path, actor=CANDIDATE)
     assert again == recorder.media and len(list_media(ws, session_id)) == 1
     with pytest.raises(ValueError, match="Not a file of session"):
-        register_camera_recording(ws, session_id, tmp_path / "elsewhere.mp4")
+        register_camera_recording(ws, session_id, tmp_path / "elsewhere.mp4", actor=CANDIDATE)
     with pytest.raises(ValueError, match="Not a file of session"):
-        register_camera_recording(ws, "another-session", recorder.path)
+        register_camera_recording(ws, "another-session", recorder.path, actor=CANDIDATE)
 
 
 def test_a_recording_running_when_the_interview_ends_is_kept(ws: Workspace, session_id: str) -> None:
-    recorder = camera_recorder(ws, session_id)
-    cancel_interview(ws, session_id)
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
+    cancel_interview(ws, session_id, actor=CANDIDATE)
     record(recorder, ColourBars(5))
     assert recorder.media is not None and list_media(ws, session_id, "video") == [recorder.media]
 
 
 def test_no_new_recording_once_the_interview_has_ended(ws: Workspace, session_id: str) -> None:
-    cancel_interview(ws, session_id)
+    cancel_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(SessionClosed, match="records no more video"):
         camera_recording_path(ws, session_id)
     with pytest.raises(NotFound):
@@ -163,9 +165,9 @@ def test_no_new_recording_once_the_interview_has_ended(ws: Workspace, session_id
 
 
 def test_no_recording_without_consent_to_the_camera(ws: Workspace) -> None:
-    session = create_interview(ws, problem_id="rate_limiter")
-    start_interview(ws, session.id)
-    give_consent(ws, session.id, ["audio", "screen"], actor="candidate")  # not the camera
+    session = create_interview(ws, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    give_consent(ws, session.id, ["audio", "screen"], actor=Actor.workspace("candidate"))  # not the camera
     with pytest.raises(ConsentRequired, match="camera"):
-        camera_recorder(ws, session.id)
+        camera_recorder(ws, session.id, actor=CANDIDATE)
     assert not ws.files.session_dir(session.id).exists()

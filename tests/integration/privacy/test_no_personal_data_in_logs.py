@@ -15,6 +15,7 @@ import pytest
 from core.candidates.merge import merge_candidates
 from core.candidates.services import create_candidate, register_resume
 from core.errors import ResumeError
+from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.person_export import export_person
 from core.privacy.retention import apply_retention
@@ -36,9 +37,11 @@ SECRET = "whsec-test"
 def test_no_log_record_names_the_candidate(ws: Workspace, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
 
-    uploaded = register_resume(ws, filename=f"{NAME} CV.txt", data=RESUME, actor="candidate")
+    uploaded = register_resume(ws, filename=f"{NAME} CV.txt", data=RESUME, actor=Actor.workspace("candidate"))
     with pytest.raises(ResumeError):
-        register_resume(ws, filename=f"{NAME} CV.pdf", data=b"%PDF-1.4 not really a pdf", actor="candidate")
+        register_resume(
+            ws, filename=f"{NAME} CV.pdf", data=b"%PDF-1.4 not really a pdf", actor=Actor.workspace("candidate")
+        )
 
     calcom = CalcomServer()  # only builds the payloads Cal.com sends; no server is started
     event_type = next(iter(calcom.event_types.values()))
@@ -51,10 +54,10 @@ def test_no_log_record_names_the_candidate(ws: Workspace, caplog: pytest.LogCapt
     assert applied.status == "processed", applied.outcome
 
     duplicate = create_candidate(ws, name=f"Z. {FAMILY}")
-    merge_candidates(ws, uploaded.candidate.id, duplicate.id, actor="account:admin")
-    export_person(ws, uploaded.candidate.id, actor="account:admin")
-    apply_retention(ws, actor="system")
-    erase_person(ws, uploaded.candidate.id, actor="account:admin")
+    merge_candidates(ws, uploaded.candidate.id, duplicate.id, actor=Actor.workspace("account:admin"))
+    export_person(ws, uploaded.candidate.id, actor=Actor.workspace("account:admin"))
+    apply_retention(ws, actor=Actor.workspace("system"))
+    erase_person(ws, uploaded.candidate.id, actor=Actor.workspace("account:admin"))
 
     assert len(caplog.records) > 5, "the flows log (so this test would see a leak)"
     traces = (FAMILY.casefold(), EMAIL.casefold(), "zoe.quartermaine")

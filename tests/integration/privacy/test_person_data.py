@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from core.errors import InvalidInput, NotFound
 from core.models import DataRequestKind, WebhookEvent
+from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.person_export import export_person
 from core.privacy.subjects import candidate_by_email
@@ -41,7 +42,7 @@ def people(ws: Workspace) -> Workspace:
 
 def test_the_export_holds_everything_about_the_person_and_nothing_about_others(people: Workspace) -> None:
     ws = people
-    data = export_person(ws, ANA.candidate_id, actor="account:admin-1")
+    data = export_person(ws, ANA.candidate_id, actor=Actor.workspace("account:admin-1"))
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
@@ -87,7 +88,7 @@ def test_erasing_leaves_no_trace_of_the_person_and_keeps_everyone_else(people: W
     before_bob = leftovers(scan_engine, ws.files.root, BOB.traces)
     assert leftovers(scan_engine, ws.files.root, ANA.traces), "the scan finds her before the erasure"
 
-    request = erase_person(ws, ANA.candidate_id, actor="account:admin-1")
+    request = erase_person(ws, ANA.candidate_id, actor=Actor.workspace("account:admin-1"))
 
     assert leftovers(scan_engine, ws.files.root, ANA.traces) == []
     assert leftovers(scan_engine, ws.files.root, BOB.traces) == before_bob  # nobody else lost anything
@@ -105,7 +106,7 @@ def test_erasing_leaves_no_trace_of_the_person_and_keeps_everyone_else(people: W
     assert sorted(e.body_sha256[0] for e in others) == ["0", "2"]  # Bob's delivery and the one about nobody
 
     with pytest.raises(NotFound):
-        erase_person(ws, ANA.candidate_id, actor="account:admin-1")
+        erase_person(ws, ANA.candidate_id, actor=Actor.workspace("account:admin-1"))
 
 
 def test_a_candidate_is_found_by_email_in_any_case_and_the_message_never_repeats_it(people: Workspace) -> None:

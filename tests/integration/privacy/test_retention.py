@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from core.errors import NotFound
 from core.models import DataRequestKind
+from core.permissions.actor import Actor
 from core.privacy.retention import RetentionReport, apply_retention
 from core.workspace import Workspace
 from entry.cli import main
@@ -30,7 +31,7 @@ def aged(ws: Workspace) -> Workspace:
 
 def test_what_has_expired_is_deleted_and_the_rest_is_kept(aged: Workspace, scan_engine: Engine) -> None:
     ws = aged
-    report = apply_retention(ws, actor="system")
+    report = apply_retention(ws, actor=Actor.workspace("system"))
 
     assert report == RetentionReport(
         sessions=1, session_rows=16, media_files=1, whiteboard_pictures=1, webhook_payloads=1
@@ -68,14 +69,14 @@ def test_what_has_expired_is_deleted_and_the_rest_is_kept(aged: Workspace, scan_
     )
     assert entry.detail == report.counts() and entry.actor == "system"
 
-    assert apply_retention(ws, actor="system") == RetentionReport()  # nothing left to expire
+    assert apply_retention(ws, actor=Actor.workspace("system")) == RetentionReport()  # nothing left to expire
 
 
 def test_a_shorter_policy_expires_more(aged: Workspace) -> None:
     ws = aged
     ws.settings.privacy.records_days = 50
     ws.settings.privacy.media_days = 5
-    report = apply_retention(ws, actor="cli")
+    report = apply_retention(ws, actor=Actor.workspace("cli"))
     assert (report.sessions, report.media_files, report.whiteboard_pictures) == (2, 1, 1)
 
 

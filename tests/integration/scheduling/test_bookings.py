@@ -50,6 +50,7 @@ from entry.webhook_routes import PATH, calcom_webhook_route
 from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
+from tests.actors import ADMIN, CANDIDATE, INTERVIEWER, SCHEDULER
 from tests.calcom_fake import CalcomServer
 
 SECRET = "whsec_scheduling-test-5b1e0c"
@@ -109,13 +110,14 @@ def ws(database_url: str, tmp_path: Path, content: Workspace) -> Iterator[Worksp
 
 @pytest.fixture
 def team(ws: Workspace) -> Team:
-    ana = add_member(ws, name="Ana Rossi", email="Ana@Example.com", timezone="Europe/Rome")
-    ben = add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York")
+    ana = add_member(ws, name="Ana Rossi", email="Ana@Example.com", timezone="Europe/Rome", actor=ADMIN)
+    ben = add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York", actor=ADMIN)
     pairing = save_event_type(
         ws,
         EventType(
             id="", title="Pairing interview", length_minutes=30, buffer_before_minutes=0, buffer_after_minutes=15
         ),
+        actor=ADMIN,
     )
     assert isinstance(ws.clock, Clock)
     return Team(ws, ws.clock, ana, ben, pairing)
@@ -133,7 +135,7 @@ def book(
         candidate_email=f"{name.split()[0].lower()}@example.com",
         **extra,
     )
-    return book_interview(team.ws, request)
+    return book_interview(team.ws, request, actor=SCHEDULER)
 
 
 def slots(
@@ -163,12 +165,12 @@ def parse(ws: Workspace, session_id: str) -> tuple[str, Any, str, str]:
 
 
 def test_team_members_and_default_event_types(ws: Workspace) -> None:
-    ana = add_member(ws, name=" Ana Rossi ", email="Ana@Example.com", timezone="Europe/Rome")
-    add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York")
+    ana = add_member(ws, name=" Ana Rossi ", email="Ana@Example.com", timezone="Europe/Rome", actor=ADMIN)
+    add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York", actor=ADMIN)
     with pytest.raises(AlreadyExists, match=r"ana@example\.com is already on the team"):
-        add_member(ws, name="Ana again", email="ana@example.COM")
+        add_member(ws, name="Ana again", email="ana@example.COM", actor=ADMIN)
     with pytest.raises(TeamInputError, match="not a time zone"):
-        add_member(ws, name="Cy", email="cy@example.com", timezone="Mars/Olympus")
+        add_member(ws, name="Cy", email="cy@example.com", timezone="Mars/Olympus", actor=ADMIN)
 
     members = list_members(ws)
     assert [(m.name, m.email, m.timezone) for m in members] == [
@@ -193,7 +195,7 @@ def test_local_slots_follow_two_time_zones_bookings_buffers_and_notice(team: Tea
     ana, ben = team.ana, team.ben
     book(team, at(WEDNESDAY, 13), ana)  # Ana alone: her 15:00 in Rome
     freed = book(team, at(WEDNESDAY, 14), ben, name="Alan Turing")
-    cancel_booking(team.ws, freed.session.id, reason="Moved to another team.")
+    cancel_booking(team.ws, freed.session.id, reason="Moved to another team.", actor=SCHEDULER)
 
     # Both: 13:00–15:00 UTC. Tuesday: notice (12:15 + 60 min) rules out 13:00. Wednesday: Ana is busy
     # 13:00–13:30 and needs a 15-minute break, so 13:30 goes too although it does not overlap.
@@ -287,11 +289,11 @@ def test_cancel_needs_a_reason_then_cancels_the_session_and_the_invitation(team:
     sid = view.session.id
     for reason in ("", "   "):
         with pytest.raises(BookingInputError, match="Say why"):
-            cancel_booking(team.ws, sid, reason=reason)
+            cancel_booking(team.ws, sid, reason=reason, actor=SCHEDULER)
     assert parse(team.ws, sid)[0] == "REQUEST"
 
     team.clock.now = at(TUESDAY, 12, 40)
-    cancelled = cancel_booking(team.ws, sid, reason=" Candidate withdrew. ")
+    cancelled = cancel_booking(team.ws, sid, reason=" Candidate withdrew. ", actor=SCHEDULER)
     assert (cancelled.session.status, cancelled.session.ended_at) == (SessionStatus.CANCELLED, at(TUESDAY, 12, 40))
     assert (cancelled.booking.status, cancelled.booking.cancellation_reason, cancelled.booking.ical_sequence) == (
         BookingStatus.CANCELLED,
@@ -308,7 +310,7 @@ def test_cancel_needs_a_reason_then_cancels_the_session_and_the_invitation(team:
     assert filename == "pairing-interview-grace-hopper-cancelled.ics"
     assert content_type == "text/calendar; method=CANCEL; charset=UTF-8"
     with pytest.raises(BookingInputError, match="already cancelled"):
-        cancel_booking(team.ws, sid, reason="Twice")
+        cancel_booking(team.ws, sid, reason="Twice", actor=SCHEDULER)
     assert at(TUESDAY, 14) in slots(team, team.ana, team.ben)  # the time is free again
     assert upcoming(team.ws) == []
 
@@ -318,15 +320,17 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(team: Team) -> None:
     sid, uid = view.session.id, view.booking.ical_uid
     book(team, at(WEDNESDAY, 14), team.ana, name="Alan Turing")
 
-    moved = reschedule_booking(team.ws, sid, start=at(TUESDAY, 14, 30), reason="Later suits Ben")  # overlaps itself
+    moved = reschedule_booking(
+        team.ws, sid, start=at(TUESDAY, 14, 30), reason="Later suits Ben", actor=SCHEDULER
+    )  # overlaps itself
     assert (moved.booking.start_at, moved.booking.end_at, moved.booking.ical_sequence) == (
         at(TUESDAY, 14, 30),
         at(TUESDAY, 15),
         1,
     )
     with pytest.raises(SlotUnavailable, match="Ana Rossi is busy"):
-        reschedule_booking(team.ws, sid, start=at(WEDNESDAY, 14, 30))
-    moved = reschedule_booking(team.ws, sid, start=at(THURSDAY, 13))
+        reschedule_booking(team.ws, sid, start=at(WEDNESDAY, 14, 30), actor=SCHEDULER)
+    moved = reschedule_booking(team.ws, sid, start=at(THURSDAY, 13), actor=SCHEDULER)
     assert (moved.session.id, moved.booking.ical_uid, moved.booking.ical_sequence) == (sid, uid, 2)
     assert moved.session.status is SessionStatus.SCHEDULED
 
@@ -335,9 +339,9 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(team: Team) -> None:
     assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (at(THURSDAY, 13), at(THURSDAY, 13, 30))
     assert content_type == "text/calendar; method=REQUEST; charset=UTF-8"
 
-    cancel_booking(team.ws, sid, reason="Role filled")
+    cancel_booking(team.ws, sid, reason="Role filled", actor=SCHEDULER)
     with pytest.raises(BookingInputError, match="still scheduled"):
-        reschedule_booking(team.ws, sid, start=at(THURSDAY, 14))
+        reschedule_booking(team.ws, sid, start=at(THURSDAY, 14), actor=SCHEDULER)
 
 
 def test_the_invitation_is_a_calendar_request_clients_can_read(team: Team) -> None:
@@ -382,10 +386,10 @@ def test_booking_stats_on_past_bookings(team: Team) -> None:
         for d, name in ((1, "Ada Lovelace"), (2, "Alan Turing"), (3, "Barbara Liskov"), (4, "Edsger Dijkstra"))
     )
     later = book(team, at(WEDNESDAY, 8), team.ana, name="Frances Allen")
-    cancel_booking(team.ws, dropped, reason="No longer available")
+    cancel_booking(team.ws, dropped, reason="No longer available", actor=SCHEDULER)
     team.clock.now = at(monday + timedelta(days=1), 8)
-    begin_scheduled(team.ws, held_run)
-    start_interview(team.ws, held_run)  # the session ran
+    begin_scheduled(team.ws, held_run, actor=INTERVIEWER)
+    start_interview(team.ws, held_run, actor=CANDIDATE)  # the session ran
     with team.ws.uow_factory() as uow:  # the call took place (as MEETING_STARTED records it)
         booking = uow.bookings.for_session(held_call)
         assert booking is not None
@@ -436,7 +440,7 @@ class Cal:
             candidate_email="grace@example.com",
             **extra,
         )
-        return book_interview(self.team.ws, request, client=self.client)
+        return book_interview(self.team.ws, request, client=self.client, actor=SCHEDULER)
 
     def emit(self, trigger: str, uid: str) -> WebhookEvent:
         delivery = self.fake.emit_webhook(
@@ -460,7 +464,9 @@ def cal(team: Team, fake: CalcomServer, monkeypatch: pytest.MonkeyPatch) -> Iter
     fake.now = team.clock
     team.clock.now = at(TUESDAY, 6)
     system_design = save_event_type(
-        team.ws, EventType(id="", title="System design interview", length_minutes=60, calcom_event_type_id=101)
+        team.ws,
+        EventType(id="", title="System design interview", length_minutes=60, calcom_event_type_id=101),
+        actor=ADMIN,
     )
     app = Starlette(routes=[calcom_webhook_route(lambda: team.ws, secrets=lambda: {"CALCOM_WEBHOOK_SECRET": SECRET})])
     with (
@@ -520,7 +526,7 @@ def test_calcom_cancel_and_reschedule_go_through_calcom(cal: Cal) -> None:
     sid, first_uid = view.session.id, view.booking.external_uid
     assert first_uid is not None
 
-    moved = reschedule_booking(cal.team.ws, sid, start=at(TUESDAY, 15), client=cal.client)
+    moved = reschedule_booking(cal.team.ws, sid, start=at(TUESDAY, 15), client=cal.client, actor=SCHEDULER)
     second_uid = moved.booking.external_uid
     assert second_uid not in (None, first_uid)
     assert (moved.session.id, moved.booking.previous_uids, moved.booking.ical_sequence) == (sid, [first_uid], 1)
@@ -536,7 +542,7 @@ def test_calcom_cancel_and_reschedule_go_through_calcom(cal: Cal) -> None:
     assert cal.emit("BOOKING_RESCHEDULED", second_uid or "").session_id == sid
     assert cal.sessions() == 1
 
-    cancelled = cancel_booking(cal.team.ws, sid, reason="Position closed", client=cal.client)
+    cancelled = cancel_booking(cal.team.ws, sid, reason="Position closed", client=cal.client, actor=SCHEDULER)
     assert (cancelled.session.status, cancelled.booking.status, cancelled.booking.ical_sequence) == (
         SessionStatus.CANCELLED,
         BookingStatus.CANCELLED,

@@ -30,6 +30,7 @@ from core.interview.services import (
 )
 from core.media.consent import give_consent
 from core.models import Role
+from core.permissions.actor import Actor
 from core.speech import live_transcription
 from core.speech.audio import load_audio
 from core.speech.live_transcription import LiveTranscriber
@@ -37,6 +38,7 @@ from core.speech.session_audio import refine_transcript, session_recordings
 from core.speech.transcription import accurate_transcriber, ensure_base_model
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 FRAME = 960  # samples per channel in one 20 ms WebRTC frame at 48 kHz
 
@@ -78,9 +80,9 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace: Workspace, spoken) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = live_transcription.get_or_create(workspace, session.id)
     assert live is not None and live_transcription.get_or_create(workspace, session.id) is live
     for frame in webrtc_frames(spoken):
@@ -106,9 +108,9 @@ def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace
 
 
 def test_silence_gives_no_entries(workspace: Workspace) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = LiveTranscriber(workspace, session.id)
     for frame in webrtc_frames(np.zeros(3 * 16_000, dtype=np.float32)):
         live.feed(frame)
@@ -118,10 +120,10 @@ def test_silence_gives_no_entries(workspace: Workspace) -> None:
 
 
 def test_utterances_can_be_sent_as_answers(workspace: Workspace, spoken) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
-    live = LiveTranscriber(workspace, session.id, submit_answers=True)
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
+    live = LiveTranscriber(workspace, session.id, submit_answers=True, actor=CANDIDATE)
     for frame in webrtc_frames(spoken):
         live.feed(frame)
     live.stop()
@@ -137,9 +139,9 @@ def _feed_all(live: LiveTranscriber, audio: np.ndarray) -> None:
 
 
 def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, spoken) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = LiveTranscriber(workspace, session.id)
     _feed_all(live, spoken)
     live.stop()
@@ -159,9 +161,9 @@ def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, sp
 
 def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Workspace, spoken) -> None:
     """A crash or restart mid-interview leaves a valid WAV holding what was heard so far."""
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = LiveTranscriber(workspace, session.id)
     _feed_all(live, spoken)
     deadline = time.monotonic() + 30
@@ -176,11 +178,11 @@ def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Work
 
 
 def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = LiveTranscriber(workspace, session.id)
-    pause_interview(workspace, session.id)
+    pause_interview(workspace, session.id, actor=CANDIDATE)
     time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the status this often
     _feed_all(live, spoken)
     live.stop()
@@ -190,12 +192,12 @@ def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Wo
 
 def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> None:
     """Utterances with short pauses between them make one answer; a long quiet ends it."""
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     short_pause = np.zeros(int(0.8 * 16_000), dtype=np.float32)
     long_quiet = np.zeros(int((live_transcription.ANSWER_PAUSE_S + 1) * 16_000), dtype=np.float32)
-    live = LiveTranscriber(workspace, session.id, submit_answers=True)
+    live = LiveTranscriber(workspace, session.id, submit_answers=True, actor=CANDIDATE)
     sentence = spoken[16_000:-16_000]  # without the fixture's 1 s pauses
     _feed_all(live, np.concatenate([short_pause, sentence, short_pause, sentence, long_quiet, sentence, short_pause]))
     live.stop()
@@ -216,9 +218,9 @@ def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> 
 
 
 def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = live_transcription.get_or_create(workspace, session.id)
     _feed_all(live, spoken[:-16_000])  # no closing pause: the utterance is still open
     live_transcription.stop_all()
@@ -229,11 +231,11 @@ def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
 def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
     workspace: Workspace, spoken, shared_models_dir: Path
 ) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
-    submit_answer(workspace, session.id, "I would start with the requirements.")
-    live = LiveTranscriber(workspace, session.id, submit_answers=True)
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
+    submit_answer(workspace, session.id, "I would start with the requirements.", actor=CANDIDATE)
+    live = LiveTranscriber(workspace, session.id, submit_answers=True, actor=CANDIDATE)
     _feed_all(live, spoken)
     live.stop()
     live_ids = {e.id for e in list_transcript(workspace, session.id)}
@@ -261,18 +263,18 @@ def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
     assert all(e.text in said for e in transcript)  # spoken: from the refined transcript…
     spoken_messages = [m for m in messages if m.meta.get("source") == "mic"]
     assert spoken_messages and len(said) == len(messages) - len(spoken_messages) + len(transcript)  # …not the chat copy
-    end_interview(workspace, session.id)
+    end_interview(workspace, session.id, actor=CANDIDATE)
 
 
 def test_the_accurate_pass_without_recordings_changes_nothing(workspace: Workspace) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
     assert refine_transcript(workspace, session.id) is None
 
 
 def test_the_microphone_is_not_heard_without_consent(workspace: Workspace) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    start_interview(workspace, session.id)
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
     with pytest.raises(ConsentRequired, match="microphone"):
         live_transcription.get_or_create(workspace, session.id)
     assert live_transcription.get(session.id) is None

@@ -21,6 +21,7 @@ from core.config import Settings
 from core.errors import ConsentRequired, NotFound
 from core.interview.services import create_interview
 from core.media.consent import give_consent
+from core.permissions.actor import Actor
 from core.speech.audio import SAMPLE_RATE, AudioError, load_audio
 from core.speech.engines import models_dir
 from core.speech.recordings import format_segments, recognition_vocabulary, transcribe_file, transcribe_recording
@@ -33,6 +34,7 @@ from core.speech.transcription import (
 )
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 SENTENCES = [
     "We put a cache in front of the database to serve hot reads.",
@@ -171,8 +173,8 @@ def workspace(tmp_path: Path, shared_models_dir: Path) -> Workspace:
 def test_transcribe_recording_stores_entries_media_and_audit(
     workspace: Workspace, speech_wav: Path, accurate: WhisperTranscriber
 ) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     progress: list[float] = []
     entries = transcribe_recording(
         workspace,
@@ -180,7 +182,8 @@ def test_transcribe_recording_stores_entries_media_and_audit(
         filename="../my talk.wav",
         data=speech_wav.read_bytes(),
         progress=progress.append,
-        transcriber=accurate,  # the accurate tier, already loaded for this test run
+        transcriber=accurate,  # the accurate tier, already loaded for this test run,
+        actor=CANDIDATE,
     )
     assert entries and all(e.id is not None for e in entries)
     heard = " ".join(e.text for e in entries).lower()
@@ -199,14 +202,14 @@ def test_transcribe_recording_stores_entries_media_and_audit(
 
 
 def test_transcribe_recording_refuses_bad_uploads_before_storing(workspace: Workspace) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    give_consent(workspace, session.id, ["audio"], actor="candidate")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     with pytest.raises(AudioError, match="could not read"):
-        transcribe_recording(workspace, session.id, filename="x.mp3", data=b"garbage" * 100)
+        transcribe_recording(workspace, session.id, filename="x.mp3", data=b"garbage" * 100, actor=CANDIDATE)
     with pytest.raises(AudioError, match="empty"):
-        transcribe_recording(workspace, session.id, filename="x.wav", data=b"")
+        transcribe_recording(workspace, session.id, filename="x.wav", data=b"", actor=CANDIDATE)
     with pytest.raises(NotFound):
-        transcribe_recording(workspace, "no-such-session", filename="x.wav", data=b"RIFF")
+        transcribe_recording(workspace, "no-such-session", filename="x.wav", data=b"RIFF", actor=CANDIDATE)
     with workspace.uow_factory() as uow:
         assert uow.media.in_session(session.id) == []
         assert uow.transcripts.in_session(session.id) == []
@@ -214,10 +217,10 @@ def test_transcribe_recording_refuses_bad_uploads_before_storing(workspace: Work
 
 
 def test_no_recording_is_stored_without_consent(workspace: Workspace, speech_wav: Path) -> None:
-    session = create_interview(workspace, problem_id="rate_limiter")
-    give_consent(workspace, session.id, ["camera", "screen"], actor="candidate")  # not audio
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    give_consent(workspace, session.id, ["camera", "screen"], actor=Actor.workspace("candidate"))  # not audio
     with pytest.raises(ConsentRequired, match="microphone"):
-        transcribe_recording(workspace, session.id, filename="x.wav", data=speech_wav.read_bytes())
+        transcribe_recording(workspace, session.id, filename="x.wav", data=speech_wav.read_bytes(), actor=CANDIDATE)
     with workspace.uow_factory() as uow:
         assert uow.media.in_session(session.id) == [] and uow.transcripts.in_session(session.id) == []
     assert not workspace.files.session_dir(session.id).exists()
@@ -227,9 +230,9 @@ def test_transcribe_recording_refuses_huge_uploads(workspace: Workspace, monkeyp
     import core.speech.recordings
 
     monkeypatch.setattr(core.speech.recordings, "MAX_UPLOAD_BYTES", 1000)
-    session = create_interview(workspace, problem_id="rate_limiter")
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     with pytest.raises(AudioError, match="too large"):
-        transcribe_recording(workspace, session.id, filename="x.wav", data=b"\0" * 2000)
+        transcribe_recording(workspace, session.id, filename="x.wav", data=b"\0" * 2000, actor=CANDIDATE)
 
 
 def test_transcribe_file_for_the_cli(speech_wav: Path, accurate: WhisperTranscriber, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from core.interview.services import create_interview, end_interview, send_messag
 from core.whiteboard.snapshots import latest_analysis, latest_snapshot, save_snapshot
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whiteboard"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -28,8 +29,8 @@ def ws(database_url: str, tmp_path: Path) -> Workspace:
 
 
 def test_snapshot_round_trip_and_restart(ws: Workspace) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     board = drawing("url_shortener")
     stored = save_snapshot(ws, session.id, board, PNG)
     assert save_snapshot(ws, session.id, board, PNG).id == stored.id  # unchanged: not stored twice
@@ -43,11 +44,13 @@ def test_snapshot_round_trip_and_restart(ws: Workspace) -> None:
 
 
 def test_the_reply_reads_the_latest_drawing_and_an_ended_interview_takes_no_more(ws: Workspace) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     save_snapshot(ws, session.id, drawing("two_boxes_unconnected"), PNG)
-    reply = send_message(ws, session.id, "Users paste a long URL and get a short link that redirects to it.")
+    reply = send_message(
+        ws, session.id, "Users paste a long URL and get a short link that redirects to it.", actor=CANDIDATE
+    )
     assert reply.meta.get("board") == "unconnected:cache|database"
-    end_interview(ws, session.id)
+    end_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(SessionClosed):
         save_snapshot(ws, session.id, drawing("url_shortener"), PNG)

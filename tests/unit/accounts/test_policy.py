@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.accounts.policy import Action, SessionAccess, SessionAction, allowed, may, scope
 from core.models import Account, AccountRole, SessionScope
+from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may, scope
 
 CANDIDATE, INTERVIEWER, REVIEWER, ADMIN = AccountRole
 

@@ -17,11 +17,13 @@ from core.accounts.sign_in import (
 from core.config import Settings
 from core.errors import AlreadyExists, InvalidInput, SignInRefused
 from core.models import AccountRole
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
 PASSWORD = "a long enough password"
+SET_UP = Actor.workspace("test set-up")
 
 
 @pytest.fixture
@@ -60,13 +62,13 @@ def test_wrong_passwords_lock_the_account_until_the_lock_ends(ws: Workspace, clo
 
 def test_an_admin_unlocks_and_a_reset_ends_every_sign_in(ws: Workspace, uow: FakeUnitOfWork) -> None:
     admin = create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
-    bob = add_account(ws, email="bob@example.com", name="Bob", roles=["interviewer"], password=PASSWORD, actor="x")
+    bob = add_account(ws, email="bob@example.com", name="Bob", roles=["interviewer"], password=PASSWORD, actor=SET_UP)
     held = sign_in_with_password(ws, "bob@example.com", PASSWORD)
     for _ in range(3):
         with pytest.raises(SignInRefused):
             sign_in_with_password(ws, "bob@example.com", "wrong wrong wrong")
-    unlock(ws, bob.id, actor=admin.audit_name)
-    set_password(ws, bob.id, "a brand new password", actor=admin.audit_name)
+    unlock(ws, bob.id, actor=Actor.person(admin))
+    set_password(ws, bob.id, "a brand new password", actor=Actor.person(admin))
     assert resume(ws, held.token).account is None  # the old sign-in is gone
     assert sign_in_with_password(ws, "bob@example.com", "a brand new password").account.id == bob.id
     assert [e.actor for e in uow.audit.latest() if e.action == "password_set"] == [admin.audit_name]
@@ -117,9 +119,9 @@ def test_sign_out_ends_the_session(ws: Workspace) -> None:
 
 def test_a_disabled_account_cannot_sign_in_or_stay_signed_in(ws: Workspace) -> None:
     admin = create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
-    bob = add_account(ws, email="bob@example.com", name="Bob", roles=["candidate"], password=PASSWORD, actor="x")
+    bob = add_account(ws, email="bob@example.com", name="Bob", roles=["candidate"], password=PASSWORD, actor=SET_UP)
     token = sign_in_with_password(ws, "bob@example.com", PASSWORD).token
-    update_account(ws, bob.id, active=False, actor=admin.audit_name)
+    update_account(ws, bob.id, active=False, actor=Actor.person(admin))
     assert resume(ws, token).account is None
     with pytest.raises(SignInRefused, match="disabled"):
         sign_in_with_password(ws, "bob@example.com", PASSWORD)
@@ -128,15 +130,15 @@ def test_a_disabled_account_cannot_sign_in_or_stay_signed_in(ws: Workspace) -> N
 def test_the_last_admin_cannot_be_demoted_or_disabled(ws: Workspace) -> None:
     admin = create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
     with pytest.raises(InvalidInput, match="last active administrator"):
-        update_account(ws, admin.id, roles=["interviewer"], actor=admin.audit_name)
+        update_account(ws, admin.id, roles=["interviewer"], actor=Actor.person(admin))
     with pytest.raises(InvalidInput, match="last active administrator"):
-        update_account(ws, admin.id, active=False, actor=admin.audit_name)
+        update_account(ws, admin.id, active=False, actor=Actor.person(admin))
 
 
 def test_one_account_per_email(ws: Workspace) -> None:
-    add_account(ws, email="bob@example.com", name="Bob", roles=["candidate"], actor="x")
+    add_account(ws, email="bob@example.com", name="Bob", roles=["candidate"], actor=SET_UP)
     with pytest.raises(AlreadyExists):
-        add_account(ws, email=" BOB@example.com", name="Bob again", roles=["candidate"], actor="x")
+        add_account(ws, email=" BOB@example.com", name="Bob again", roles=["candidate"], actor=SET_UP)
 
 
 def test_an_identity_provider_signs_in_invited_people_and_allow_listed_domains(
@@ -144,7 +146,7 @@ def test_an_identity_provider_signs_in_invited_people_and_allow_listed_domains(
 ) -> None:
     settings = Settings.model_validate({"accounts": {"oidc_enabled": True, "oidc_allowed_domains": ["acme.test"]}})
     ws = fake_workspace(uow, clock, settings)
-    invited = add_account(ws, email="zoe@elsewhere.test", name="Zoe", roles=["reviewer"], actor="x")  # no password
+    invited = add_account(ws, email="zoe@elsewhere.test", name="Zoe", roles=["reviewer"], actor=SET_UP)  # no password
     assert identity_account(ws, email="ZOE@elsewhere.test", email_verified=True, name="Zoe").id == invited.id
     newcomer = identity_account(ws, email="sam@acme.test", email_verified=True, name="Sam")
     assert newcomer.roles == [AccountRole.CANDIDATE] and newcomer.password_hash is None

@@ -11,6 +11,7 @@ from core.candidates.merge import merge_candidates
 from core.candidates.services import create_candidate, keep_what_is_missing
 from core.errors import InvalidInput, NotFound
 from core.models import Candidate, Level, PipelineChange, Resume, ResumeProfile, Session, email_key
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 
@@ -66,7 +67,7 @@ def seed(uow: FakeUnitOfWork) -> None:
 
 def test_merging_moves_everything_fills_gaps_and_is_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
     seed(uow)
-    result = merge_candidates(ws, "keep", "dup", actor="admin")
+    result = merge_candidates(ws, "keep", "dup", actor=Actor.workspace("admin"))
 
     assert (result.kept.id, result.merged_id) == ("keep", "dup")
     assert result.moved == {"pipeline_changes": 1, "resumes": 1, "sessions": 1}
@@ -93,7 +94,7 @@ def test_a_kept_record_keeps_its_own_name_and_email(ws: Workspace, uow: FakeUnit
         uow.candidates.add(Candidate(id="a", name="Ana", email="ana@work.example", created_at=T0))
         uow.candidates.add(Candidate(id="b", name="Ana Rossi", email="ana@home.example", created_at=T0))
         uow.commit()
-    result = merge_candidates(ws, "a", "b", actor="admin")
+    result = merge_candidates(ws, "a", "b", actor=Actor.workspace("admin"))
     assert (result.kept.name, result.kept.email, result.filled) == ("Ana", "ana@work.example", ())
     assert result.moved == {}
 
@@ -113,7 +114,7 @@ def test_a_refused_merge_changes_nothing(
 ) -> None:
     seed(uow)
     with pytest.raises(error, match=message):
-        merge_candidates(ws, keep, other, actor="admin")
+        merge_candidates(ws, keep, other, actor=Actor.workspace("admin"))
     assert sorted(c.id for c in uow.candidates.all()) == ["dup", "keep"]
     assert uow.sessions.get("s1").candidate_id == "dup"
     assert uow.audit.latest() == []

@@ -23,6 +23,7 @@ from core.errors import ResumeError
 from core.models import Candidate, Resume, ResumeProfile
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.resume_data import heavy_pdf_page, normal_resume_pdf, normal_resume_text, wide_character_text
 from tests.unit.fake_workspace import START, Clock, fake_workspace
@@ -187,7 +188,7 @@ def stored_files(store: LocalFileStore) -> list[str]:
 def test_a_failed_commit_leaves_no_resume_file(store: LocalFileStore):
     uow = CommitFails()
     with pytest.raises(RuntimeError, match="disk I/O error"):
-        register_resume(workspace(uow, store), filename="priya.txt", data=normal_resume_text())
+        register_resume(workspace(uow, store), filename="priya.txt", data=normal_resume_text(), actor=CANDIDATE)
 
     assert stored_files(store) == []
     assert list((store.root / "candidates").iterdir()) == []  # nor the new candidate's folder
@@ -213,7 +214,7 @@ def test_a_failed_commit_for_a_returning_person_keeps_their_earlier_file(store: 
         )
     )
     with pytest.raises(RuntimeError):
-        register_resume(workspace(uow, store), filename="priya-2030.txt", data=normal_resume_text())
+        register_resume(workspace(uow, store), filename="priya-2030.txt", data=normal_resume_text(), actor=CANDIDATE)
 
     assert stored_files(store) == [earlier]
     assert [r.id for r in uow.state.resumes.values()] == ["old"]
@@ -221,7 +222,7 @@ def test_a_failed_commit_for_a_returning_person_keeps_their_earlier_file(store: 
 
 def test_a_successful_upload_keeps_its_file_next_to_its_row(store: LocalFileStore):
     uow = FakeUnitOfWork()
-    profile = register_resume(workspace(uow, store), filename="priya.txt", data=normal_resume_text())
+    profile = register_resume(workspace(uow, store), filename="priya.txt", data=normal_resume_text(), actor=CANDIDATE)
     assert profile.resume is not None and profile.resume.file_path is not None
     assert stored_files(store) == [profile.resume.file_path]
     assert store.read(profile.resume.file_path) == normal_resume_text()

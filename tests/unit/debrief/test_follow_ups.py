@@ -27,6 +27,7 @@ from core.debrief.follow_ups import (
 from core.debrief.pipeline import status_label, statuses
 from core.errors import ContentError, InvalidInput, NotFound
 from core.models import Candidate, FollowUpTask, MemberRole, Session, TeamMember
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
@@ -232,7 +233,9 @@ def audited(uow: FakeUnitOfWork) -> list[tuple[str, str, dict[str, object]]]:
 def test_a_task_added_by_hand_is_tidied_owned_by_its_adder_when_blank_and_audited(
     ws: Workspace, uow: FakeUnitOfWork
 ) -> None:
-    task = add_task(ws, "s1", title="  Share the \n notes   with sales ", owner="  ", due_on=FRIDAY, actor="ben")
+    task = add_task(
+        ws, "s1", title="  Share the \n notes   with sales ", owner="  ", due_on=FRIDAY, actor=Actor.workspace("ben")
+    )
     assert (task.title, task.owner, task.status, task.source, task.recommendation) == (
         "Share the notes with sales",
         "ben",
@@ -263,31 +266,33 @@ def test_a_refused_task_is_not_stored(
     ws: Workspace, uow: FakeUnitOfWork, session_id: str, title: str, owner: str, error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        add_task(ws, session_id, title=title, owner=owner, due_on=FRIDAY, actor="ben")
+        add_task(ws, session_id, title=title, owner=owner, due_on=FRIDAY, actor=Actor.workspace("ben"))
     assert uow.follow_ups.in_session(session_id) == [] and uow.audit.latest() == []
 
 
 def test_tasks_are_listed_soonest_due_first_and_an_unknown_session_is_an_error(ws: Workspace) -> None:
-    later = add_task(ws, "s1", title="Later", owner="ben", due_on=date(2026, 12, 1), actor="ben")
-    sooner = add_task(ws, "s1", title="Sooner", owner="ben", due_on=MONDAY, actor="ben")
+    later = add_task(ws, "s1", title="Later", owner="ben", due_on=date(2026, 12, 1), actor=Actor.workspace("ben"))
+    sooner = add_task(ws, "s1", title="Sooner", owner="ben", due_on=MONDAY, actor=Actor.workspace("ben"))
     assert tasks_for(ws, "s1") == [sooner, later]
     with pytest.raises(NotFound):
         tasks_for(ws, "no-such-session")
 
 
 def test_a_task_is_marked_done_and_open_again_and_each_change_is_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    task = add_task(ws, "s1", title="Call Ana", owner="Ben", due_on=MONDAY, actor="ben")
-    assert set_task_status(ws, task.id, status="done", actor="maya").status == "done"
+    task = add_task(ws, "s1", title="Call Ana", owner="Ben", due_on=MONDAY, actor=Actor.workspace("ben"))
+    assert set_task_status(ws, task.id, status="done", actor=Actor.workspace("maya")).status == "done"
     commits = uow.commits
-    assert set_task_status(ws, task.id, status="done", actor="maya").status == "done"  # no change, nothing stored
+    assert (
+        set_task_status(ws, task.id, status="done", actor=Actor.workspace("maya")).status == "done"
+    )  # no change, nothing stored
     assert uow.commits == commits
-    assert set_task_status(ws, task.id, status="open", actor="ben").status == "open"
+    assert set_task_status(ws, task.id, status="open", actor=Actor.workspace("ben")).status == "open"
     statuses_audited = [(actor, d["from"], d["to"]) for a, actor, d in audited(uow) if a == "follow_up_status"]
     assert statuses_audited == [("maya", "open", "done"), ("ben", "done", "open")]
     with pytest.raises(InvalidInput, match="can be marked open or done, not 'cancelled'"):
-        set_task_status(ws, task.id, status="cancelled", actor="ben")
+        set_task_status(ws, task.id, status="cancelled", actor=Actor.workspace("ben"))
     with pytest.raises(NotFound, match="No follow-up task nope"):
-        set_task_status(ws, "nope", status="done", actor="ben")
+        set_task_status(ws, "nope", status="done", actor=Actor.workspace("ben"))
     assert uow.follow_ups.get(task.id).status == "open"
 
 
@@ -301,7 +306,7 @@ def test_only_open_recommended_tasks_are_cancelled_and_a_cancelled_one_stays_so(
         for task in (recommended("proposal"), recommended("onboarding", "done")):
             uow.follow_ups.add(task)
         uow.commit()
-    manual = add_task(ws, "s1", title="Share notes", owner="ben", due_on=MONDAY, actor="ben")
+    manual = add_task(ws, "s1", title="Share notes", owner="ben", due_on=MONDAY, actor=Actor.workspace("ben"))
     with uow:
         assert [t.id for t in cancel_recommended(uow, "s1")] == ["proposal"]
         uow.commit()
@@ -311,4 +316,4 @@ def test_only_open_recommended_tasks_are_cancelled_and_a_cancelled_one_stays_so(
         manual.id: "open",
     }
     with pytest.raises(InvalidInput, match="“proposal” was cancelled when its recommendation changed"):
-        set_task_status(ws, "proposal", status="done", actor="ben")
+        set_task_status(ws, "proposal", status="done", actor=Actor.workspace("ben"))

@@ -18,6 +18,7 @@ from core.debrief.pipeline import (
 )
 from core.errors import InvalidInput, NotFound
 from core.models import Candidate, Session
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
@@ -81,7 +82,9 @@ def test_recommendations_move_the_person_once_per_status_and_are_audited(ws: Wor
 
 def test_a_manual_override_is_stored_with_its_reason_and_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
     move(uow, "s1", "follow_up")
-    change = set_status(ws, "c1", status="withdrawn", reason=" Chose another vendor ", actor="maya", session_id="s1")
+    change = set_status(
+        ws, "c1", status="withdrawn", reason=" Chose another vendor ", session_id="s1", actor=Actor.workspace("maya")
+    )
     assert (change.status, change.source, change.actor, change.reason, change.session_id) == (
         "withdrawn",
         "manual",
@@ -97,7 +100,7 @@ def test_a_manual_override_is_stored_with_its_reason_and_audited(ws: Workspace, 
         "maya",
         {"candidate": "c1", "from": "follow_up", "to": "withdrawn", "reason": "Chose another vendor"},
     )
-    without_session = set_status(ws, "c1", status="new", reason="Reopened", actor="maya")
+    without_session = set_status(ws, "c1", status="new", reason="Reopened", actor=Actor.workspace("maya"))
     assert without_session.session_id is None
     assert [e.detail["to"] for e in uow.audit.latest() if e.action == "pipeline_overridden"] == ["withdrawn", "new"]
 
@@ -132,6 +135,6 @@ def test_a_refused_override_stores_nothing(
 ) -> None:
     move(uow, "s1", "follow_up")
     with pytest.raises(error, match=message):
-        set_status(ws, candidate_id, status=status, reason=reason, actor="maya", session_id=session_id)
+        set_status(ws, candidate_id, status=status, reason=reason, session_id=session_id, actor=Actor.workspace("maya"))
     assert [c.status for c in history(ws, "c1")] == ["follow_up"]
     assert [e.action for e in uow.audit.latest()] == ["pipeline_moved"]

@@ -16,6 +16,7 @@ from core.debrief.follow_ups import add_task, set_task_status, tasks_for
 from core.debrief.recommendation_effects import RecommendationEffects, apply_recommendation
 from core.errors import ContentError, NotFound
 from core.models import Candidate, LiveSession, MemberRole, Session, SessionStatus, TeamMember
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
@@ -118,8 +119,10 @@ def test_tasks_get_owners_from_the_team_and_working_day_due_dates_and_the_person
 def test_a_new_recommendation_cancels_only_the_earlier_open_recommended_tasks() -> None:
     s = setup()
     first = recommend(s, "activation_candidate")
-    manual = add_task(s.ws, "s1", title="Share the notes with sales", owner="ben", due_on=FRIDAY, actor="ben")
-    done = set_task_status(s.ws, first.tasks[1].id, status="done", actor="maya")
+    manual = add_task(
+        s.ws, "s1", title="Share the notes with sales", owner="ben", due_on=FRIDAY, actor=Actor.workspace("ben")
+    )
+    done = set_task_status(s.ws, first.tasks[1].id, status="done", actor=Actor.workspace("maya"))
 
     second = recommend(s, "follow_up_needed")
     assert second.cancelled == 1

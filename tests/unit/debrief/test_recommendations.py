@@ -28,8 +28,9 @@ from core.debrief.settings import check_debrief
 from core.errors import ConfigError, ContentError, InvalidInput, NotFound
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.models import Utterance
+from core.permissions.actor import Actor
 from core.workspace import Workspace
-from tests.discovery_data import ANA, accept_suggestions, fixture, seed
+from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.debrief.test_synthesis import load_fixture
 from tests.unit.fake_workspace import START, Clock
@@ -261,7 +262,7 @@ def actions(uow: FakeUnitOfWork, session_id: str) -> list[str]:
 def test_nothing_scored_means_no_recommendation_and_nothing_stored(ws: Workspace, uow: FakeUnitOfWork) -> None:
     session = seed(ws, fixture("activation_candidate"))
     with pytest.raises(InvalidInput, match="Nothing is scored yet"):
-        recommend(ws, session.id, actor=ANA)
+        recommend(ws, session.id, actor=AS_ANA)
     view = recommendation_view(ws, session.id)
     assert (view.current, view.label, view.computed, view.history, view.tasks, view.audit) == (
         None,
@@ -285,7 +286,7 @@ def test_recommending_stores_the_record_its_tasks_and_the_pipeline_move_together
     session = seed(ws, fixture("follow_up_needed"))
     accept_suggestions(ws, session.id)
     clock.advance(seconds=90)
-    record = recommend(ws, session.id, actor=ANA)
+    record = recommend(ws, session.id, actor=AS_ANA)
     assert (record.key, record.source, record.actor, record.created_at) == (
         "follow_up_needed",
         "computed",
@@ -322,10 +323,10 @@ def test_a_refused_override_stores_nothing_and_sets_nothing_in_motion(
 ) -> None:
     session = seed(ws, fixture("follow_up_needed"))
     accept_suggestions(ws, session.id)
-    computed = recommend(ws, session.id, actor=ANA)
+    computed = recommend(ws, session.id, actor=AS_ANA)
     before = recommendation_view(ws, session.id)
     with pytest.raises(error, match=message):
-        override_recommendation(ws, session.id, key=key, justification=justification, actor="ben")
+        override_recommendation(ws, session.id, key=key, justification=justification, actor=Actor.workspace("ben"))
     after = recommendation_view(ws, session.id)
     assert after.history == [computed] and after.tasks == before.tasks and after.audit == before.audit
 
@@ -335,10 +336,12 @@ def test_an_override_replaces_the_standing_recommendation_and_its_effects(
 ) -> None:
     session = seed(ws, fixture("follow_up_needed"))
     accept_suggestions(ws, session.id)
-    recommend(ws, session.id, actor=ANA)
+    recommend(ws, session.id, actor=AS_ANA)
     clock.advance(seconds=120)
     why = "Their CFO joined the last ten minutes and asked for a pilot proposal by Friday."
-    record = override_recommendation(ws, session.id, key="activation_candidate", justification=f" {why} ", actor="ben")
+    record = override_recommendation(
+        ws, session.id, key="activation_candidate", justification=f" {why} ", actor=Actor.workspace("ben")
+    )
     assert (record.key, record.source, record.actor, record.justification, record.confidence) == (
         "activation_candidate",
         "override",
@@ -370,7 +373,7 @@ def test_an_override_replaces_the_standing_recommendation_and_its_effects(
 def test_an_override_before_any_computation_comes_from_nothing(ws: Workspace) -> None:
     session = seed(ws, fixture("not_a_fit"))
     record = override_recommendation(
-        ws, session.id, key="not_a_fit", justification="She told us she is closing the agency.", actor=ANA
+        ws, session.id, key="not_a_fit", justification="She told us she is closing the agency.", actor=AS_ANA
     )
     assert record.basis == {"from": None, "computed": None, "scores": {}}
 
@@ -386,7 +389,7 @@ def test_when_an_effect_fails_the_recommendation_is_not_stored_either(ws: Worksp
     accept_suggestions(ws, session.id)
     broken_ws = replace(ws, templates=library)
     with pytest.raises(ContentError, match=r"Unknown merge tag candidate\.phone"):
-        recommend(broken_ws, session.id, actor=ANA)
+        recommend(broken_ws, session.id, actor=AS_ANA)
     assert uow.recommendations.in_session(session.id) == [] and uow.follow_ups.in_session(session.id) == []
     assert "recommendation_computed" not in actions(uow, session.id)
     assert session.candidate_id is not None and uow.pipeline.history(session.candidate_id) == []

@@ -14,8 +14,9 @@ import pytest
 from core.debrief.scorecards import MAX_EVIDENCE_CHARS, scorecard, set_score, suggestions, synthesis_for
 from core.errors import InvalidInput, NotFound
 from core.models import LiveNote, Session, WhiteboardSnapshot
+from core.permissions.actor import Actor
 from core.workspace import Workspace
-from tests.discovery_data import ANA, FIXTURES, accept_suggestions, fixture, seed
+from tests.discovery_data import ANA, AS_ANA, FIXTURES, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import START, Clock
 
@@ -63,9 +64,11 @@ def test_a_rating_keeps_the_earlier_ones_as_history_and_the_suggestion_beside_it
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock
 ) -> None:
     session = seed(ws, fixture("follow_up_needed"))
-    set_score(ws, session.id, competency="budget", score=4, evidence="Said ops could find the money", actor=ANA)
+    set_score(ws, session.id, competency="budget", score=4, evidence="Said ops could find the money", actor=AS_ANA)
     clock.advance(seconds=60)
-    entry = set_score(ws, session.id, competency="budget", score=1.5, evidence=" No budget at all ", actor="ben")
+    entry = set_score(
+        ws, session.id, competency="budget", score=1.5, evidence=" No budget at all ", actor=Actor.workspace("ben")
+    )
     assert (entry.score, entry.evidence, entry.suggested_score, entry.created_at) == (
         1.5,
         "No budget at all",
@@ -115,7 +118,7 @@ def test_bad_ratings_are_refused_and_nothing_is_stored(
 ) -> None:
     session = seed(ws, fixture("not_a_fit"))
     with pytest.raises(error, match=message):
-        set_score(ws, session.id, competency=competency, score=score, evidence=evidence, actor=ANA)
+        set_score(ws, session.id, competency=competency, score=score, evidence=evidence, actor=AS_ANA)
     assert uow.scorecards.in_session(session.id) == [] and score_set(uow, session.id) == []
 
 
@@ -142,7 +145,7 @@ def test_a_session_that_is_not_interviewer_led_has_no_scorecard(ws: Workspace, u
     with pytest.raises(NotFound, match="not interviewer-led, so it has no scorecard"):
         scorecard(ws, "ai-led")
     with pytest.raises(NotFound, match="not interviewer-led"):
-        set_score(ws, "ai-led", competency="requirements", score=3, evidence="x", actor=ANA)
+        set_score(ws, "ai-led", competency="requirements", score=3, evidence="x", actor=AS_ANA)
     with pytest.raises(NotFound, match="No interview with id nowhere"):
         scorecard(ws, "nowhere")
     assert uow.scorecards.in_session("ai-led") == []

@@ -16,6 +16,7 @@ from core.live.notes import commit_note
 from core.live.sessions import create_live_session, end_live, live_template, start_live
 from core.models import LiveNote, TranscriptEntry
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.unit.fake_workspace import Clock
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -120,11 +121,13 @@ def test_the_facts_tab_is_what_the_rules_read_and_other_sources_join_it() -> Non
 
 
 def test_a_debrief_of_a_session_with_only_the_example_note_reports_its_facts(ws: Workspace, clock: Clock) -> None:
-    session = create_live_session(ws, template_id="customer_discovery", candidate_name="Karen's colleague")
-    start_live(ws, session.id)
+    session = create_live_session(
+        ws, template_id="customer_discovery", candidate_name="Karen's colleague", actor=INTERVIEWER
+    )
+    start_live(ws, session.id, actor=INTERVIEWER)
     clock.advance(minutes=12, seconds=4)
-    commit_note(ws, session.id, live_template(ws, session.id), text=f"{EXAMPLE} #outcome !4")
-    end_live(ws, session.id)
+    commit_note(ws, session.id, live_template(ws, session.id), text=f"{EXAMPLE} #outcome !4", actor=INTERVIEWER)
+    end_live(ws, session.id, actor=INTERVIEWER)
 
     found = synthesis_for(ws, session.id)
     assert found.top_outcomes == []

@@ -14,8 +14,10 @@ from core.errors import NotFound, SessionClosed
 from core.evaluation.reviews import InvalidOverride, effective_scores, list_overrides, override_score, session_scores
 from core.interview.services import create_interview, end_interview, send_message, start_interview
 from core.models import CompetencyScore, Evaluation, Level, ScoreOverride
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -52,12 +54,12 @@ def ws(uow: FakeUnitOfWork) -> Workspace:
 
 
 def interview(ws: Workspace, lines: list[str], *, end: bool = True) -> str:
-    session = create_interview(ws, problem_id="url_shortener", level=Level.MID)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     for line in lines:
-        send_message(ws, session.id, line)
+        send_message(ws, session.id, line, actor=CANDIDATE)
     if end:
-        end_interview(ws, session.id)
+        end_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -69,7 +71,12 @@ def test_an_override_keeps_the_original_and_recomputes_the_overall(ws: Workspace
     assert original is not None
 
     stored = override_score(
-        ws, session_id, "estimation", 1.0, "  Numbers were  copied from the prompt. ", "Ana Reviewer"
+        ws,
+        session_id,
+        "estimation",
+        1.0,
+        "  Numbers were  copied from the prompt. ",
+        actor=Actor.workspace("Ana Reviewer"),
     )
     assert (stored.original_score, stored.new_score, stored.reviewer) == (original, 1.0, "Ana Reviewer")
     assert stored.justification == "Numbers were copied from the prompt."
@@ -88,8 +95,10 @@ def test_an_override_keeps_the_original_and_recomputes_the_overall(ws: Workspace
 
 def test_the_latest_override_wins_and_every_one_stays_on_record(ws: Workspace, uow: FakeUnitOfWork) -> None:
     session_id = interview(ws, STRONG)
-    override_score(ws, session_id, "communication", 2.0, "Rambled.", "Ana")
-    override_score(ws, session_id, "communication", 4.5, "On replay the answers were clear.", "Ben")
+    override_score(ws, session_id, "communication", 2.0, "Rambled.", actor=Actor.workspace("Ana"))
+    override_score(
+        ws, session_id, "communication", 4.5, "On replay the answers were clear.", actor=Actor.workspace("Ben")
+    )
     scores = session_scores(ws, session_id)
     assert scores is not None
     row = scores.get("communication")
@@ -110,7 +119,6 @@ def test_the_latest_override_wins_and_every_one_stays_on_record(ws: Workspace, u
         ("estimation", 3.0, "", "Ana", "justification is required"),
         ("estimation", 3.0, "   \n ", "Ana", "justification is required"),
         ("estimation", 3.0, "x" * 2001, "Ana", "under 2000"),
-        ("estimation", 3.0, "Fine.", " ", "Name the reviewer"),
         ("estimation", 0.5, "Too low.", "Ana", "between 1 and 5"),
         ("estimation", 5.5, "Too high.", "Ana", "between 1 and 5"),
         ("estimation", float("nan"), "Not a number.", "Ana", "between 1 and 5"),
@@ -122,7 +130,7 @@ def test_invalid_overrides_are_refused_and_nothing_is_stored(
 ) -> None:
     session_id = interview(ws, STRONG)
     with pytest.raises(InvalidOverride, match=message):
-        override_score(ws, session_id, competency, score, justification, reviewer)
+        override_score(ws, session_id, competency, score, justification, actor=Actor.workspace(reviewer))
     assert list_overrides(ws, session_id) == []
     assert not any(e.action == "score_overridden" for e in uow.audit.latest(session_id=session_id))
 
@@ -130,22 +138,29 @@ def test_invalid_overrides_are_refused_and_nothing_is_stored(
 def test_an_open_interview_cannot_be_adjusted(ws: Workspace) -> None:
     session_id = interview(ws, STRONG[:3], end=False)
     with pytest.raises(SessionClosed, match="once it is completed"):
-        override_score(ws, session_id, "estimation", 3.0, "Early.", "Ana")
+        override_score(ws, session_id, "estimation", 3.0, "Early.", actor=Actor.workspace("Ana"))
     assert session_scores(ws, session_id) is None
     with pytest.raises(NotFound):
-        override_score(ws, "no-such-session", "estimation", 3.0, "Why.", "Ana")
+        override_score(ws, "no-such-session", "estimation", 3.0, "Why.", actor=Actor.workspace("Ana"))
 
 
 def test_an_unscored_evaluation_can_be_scored_by_a_reviewer(ws: Workspace) -> None:
     session_id = interview(ws, ["I'd use a cache."])
     scores = session_scores(ws, session_id)
     assert scores is not None and scores.original_overall is None and scores.overall is None
-    override_score(ws, session_id, "estimation", 2.0, "Watched the recording: one estimate, no numbers.", "Ana")
+    override_score(
+        ws,
+        session_id,
+        "estimation",
+        2.0,
+        "Watched the recording: one estimate, no numbers.",
+        actor=Actor.workspace("Ana"),
+    )
     partial = session_scores(ws, session_id)
     assert partial is not None and partial.get("estimation").score == 2.0 and partial.get("estimation").original is None
     assert partial.overall is None  # an overall needs every competency
     for c in RUBRIC.competencies:
-        override_score(ws, session_id, c.key, 3.0, "Scored from the recording.", "Ana")
+        override_score(ws, session_id, c.key, 3.0, "Scored from the recording.", actor=Actor.workspace("Ana"))
     full = session_scores(ws, session_id)
     assert full is not None and full.overall == 3.0 and full.original_overall is None
 

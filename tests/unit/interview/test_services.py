@@ -28,6 +28,7 @@ from core.interview.services import (
 from core.models import Level, Role, SessionStatus, Stage, TranscriptEntry
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -69,10 +70,10 @@ def ws(uow: FakeUnitOfWork, clock: Clock) -> Workspace:
 
 
 def test_create_and_start(ws: Workspace, uow: FakeUnitOfWork, clock: Clock) -> None:
-    session = create_interview(ws, problem_id="rate_limiter", level=Level.JUNIOR)
+    session = create_interview(ws, problem_id="rate_limiter", level=Level.JUNIOR, actor=CANDIDATE)
     assert session.status is SessionStatus.READY and session.duration_minutes == 30
     assert session.problem_title == ws.problems.get("rate_limiter").title
-    opening = start_interview(ws, session.id)
+    opening = start_interview(ws, session.id, actor=CANDIDATE)
     stored = uow.sessions.get(session.id)
     assert stored.status is SessionStatus.ACTIVE and stored.started_at == clock.now
     assert opening.role is Role.INTERVIEWER and ws.problems.get("rate_limiter").title in opening.content
@@ -81,17 +82,17 @@ def test_create_and_start(ws: Workspace, uow: FakeUnitOfWork, clock: Clock) -> N
 
 def test_unknown_problem_or_candidate_is_refused(ws: Workspace, uow: FakeUnitOfWork) -> None:
     with pytest.raises(WorkspaceError):
-        create_interview(ws, problem_id="no_such_problem")
+        create_interview(ws, problem_id="no_such_problem", actor=CANDIDATE)
     with pytest.raises(NotFound):
-        create_interview(ws, problem_id="rate_limiter", candidate_id="ghost")
+        create_interview(ws, problem_id="rate_limiter", candidate_id="ghost", actor=CANDIDATE)
     assert uow.sessions.count() == 0
 
 
 def test_each_answer_is_stored_before_the_reply(ws: Workspace, uow: FakeUnitOfWork, clock: Clock) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(2)
-    reply = send_message(ws, session.id, "  How many new short links are created per day?  ")
+    reply = send_message(ws, session.id, "  How many new short links are created per day?  ", actor=CANDIDATE)
     messages = uow.messages.in_session(session.id)
     assert [m.role for m in messages] == [Role.INTERVIEWER, Role.CANDIDATE, Role.INTERVIEWER]
     assert messages[1].content == "How many new short links are created per day?"
@@ -101,36 +102,41 @@ def test_each_answer_is_stored_before_the_reply(ws: Workspace, uow: FakeUnitOfWo
 
 
 def test_blank_and_oversized_answers_are_refused_without_storing(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(WorkspaceError, match="Type an answer"):
-        send_message(ws, session.id, "   ")
+        send_message(ws, session.id, "   ", actor=CANDIDATE)
     with pytest.raises(WorkspaceError, match="too long"):
-        send_message(ws, session.id, "x" * (MAX_MESSAGE_CHARS + 1))
+        send_message(ws, session.id, "x" * (MAX_MESSAGE_CHARS + 1), actor=CANDIDATE)
     assert len(uow.messages.in_session(session.id)) == 1
 
 
 def test_input_is_refused_unless_active(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
     with pytest.raises(SessionClosed, match="not started"):
-        send_message(ws, session.id, "hello")
-    start_interview(ws, session.id)
-    pause_interview(ws, session.id)
+        send_message(ws, session.id, "hello", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    pause_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(SessionClosed, match="paused"):
-        send_message(ws, session.id, "hello")
-    resume_interview(ws, session.id)
-    end_interview(ws, session.id)
+        send_message(ws, session.id, "hello", actor=CANDIDATE)
+    resume_interview(ws, session.id, actor=CANDIDATE)
+    end_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(SessionClosed, match="completed"):
-        send_message(ws, session.id, "hello")
+        send_message(ws, session.id, "hello", actor=CANDIDATE)
     assert [m.role for m in uow.messages.in_session(session.id)] == [Role.INTERVIEWER]
 
 
 def test_ending_stores_status_evaluation_and_audit_together(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
-    send_message(ws, session.id, "Users shorten links; redirects must be fast because every click waits on them.")
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    send_message(
+        ws,
+        session.id,
+        "Users shorten links; redirects must be fast because every click waits on them.",
+        actor=CANDIDATE,
+    )
     commits = uow.commits
-    evaluation = end_interview(ws, session.id)
+    evaluation = end_interview(ws, session.id, actor=CANDIDATE)
     assert uow.commits == commits + 1
     assert uow.sessions.get(session.id).status is SessionStatus.COMPLETED
     assert uow.evaluations.for_session(session.id) is not None
@@ -139,44 +145,44 @@ def test_ending_stores_status_evaluation_and_audit_together(ws: Workspace, uow: 
 
 
 def test_a_failing_evaluation_leaves_the_interview_open(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     broken = replace(ws, rubrics={})  # the evaluator cannot find its rubric
     with pytest.raises(KeyError):
-        end_interview(broken, session.id)
+        end_interview(broken, session.id, actor=CANDIDATE)
     assert uow.sessions.get(session.id).status is SessionStatus.ACTIVE
     assert uow.evaluations.for_session(session.id) is None
-    end_interview(ws, session.id)  # and it can still be ended properly
+    end_interview(ws, session.id, actor=CANDIDATE)  # and it can still be ended properly
     with pytest.raises(IllegalTransition):
-        end_interview(ws, session.id)
+        end_interview(ws, session.id, actor=CANDIDATE)
 
 
 def test_time_over_moves_the_interview_to_wrap_up(ws: Workspace, uow: FakeUnitOfWork, clock: Clock) -> None:
-    session = create_interview(ws, problem_id="url_shortener", duration_minutes=20)
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", duration_minutes=20, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(25)
-    send_message(ws, session.id, "We could add a cache in front of the database.")
+    send_message(ws, session.id, "We could add a cache in front of the database.", actor=CANDIDATE)
     stored = uow.sessions.get(session.id)
     assert stored.stage is Stage.WRAP_UP and stored.stage_started_at == clock.now
     assert "stage_changed" in [e.action for e in uow.audit.latest(session_id=session.id)]
 
 
 def test_pauses_do_not_count_towards_elapsed_time(ws: Workspace, clock: Clock) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(10)
-    pause_interview(ws, session.id)
+    pause_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(60)
-    resume_interview(ws, session.id)
+    resume_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(5)
     assert get_interview(ws, session.id).session.elapsed_seconds(clock.now) == 15 * 60
 
 
 def test_utterances_are_timed_from_the_start(ws: Workspace, clock: Clock) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(3)
-    send_message(ws, session.id, "Users create short links.")
+    send_message(ws, session.id, "Users create short links.", actor=CANDIDATE)
     view = get_interview(ws, session.id)
     utterances = utterances_of(view.session, view.messages)
     assert [(u.speaker, u.start, u.seq) for u in utterances] == [
@@ -189,12 +195,12 @@ def test_utterances_are_timed_from_the_start(ws: Workspace, clock: Clock) -> Non
 def test_the_evaluation_reads_spoken_answers_from_the_transcript_not_their_chat_copy(
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock
 ) -> None:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     clock.now += timedelta(seconds=30)
-    submit_answer(ws, session.id, "I would ask about read and write volume first.")
+    submit_answer(ws, session.id, "I would ask about read and write volume first.", actor=CANDIDATE)
     clock.now += timedelta(seconds=30)
-    submit_answer(ws, session.id, "we put a cash in front", source="mic")  # the live tier's words
+    submit_answer(ws, session.id, "we put a cash in front", source="mic", actor=CANDIDATE)  # the live tier's words
     with uow:
         uow.transcripts.add(TranscriptEntry(session.id, "candidate", "We put a cache in front.", 55.0, 58.0, "mic"))
         uow.commit()

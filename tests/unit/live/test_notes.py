@@ -25,7 +25,9 @@ from core.live.notes import (
 from core.live.sessions import create_live_session, log_speech, start_live
 from core.live.stage_clock import format_duration, stage_timer
 from core.models import LiveNote, LiveSession, TranscriptEntry
+from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import START, Clock
 
@@ -131,8 +133,8 @@ T0 = START  # the clock fixture's time
 @pytest.fixture
 def sid(ws: Workspace) -> str:
     """A customer-discovery session, started at T0."""
-    session = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz")
-    start_live(ws, session.id)
+    session = create_live_session(ws, template_id="customer_discovery", candidate_name="Dana Ruiz", actor=INTERVIEWER)
+    start_live(ws, session.id, actor=INTERVIEWER)
     return session.id
 
 
@@ -147,14 +149,14 @@ def test_a_draft_is_stamped_when_typing_began_and_linked_to_the_line_being_spoke
     clock.advance(seconds=60)
     said = log_speech(ws, sid, text="Reconciliation takes us two full days every month.")
     clock.advance(seconds=5)
-    first = save_draft(ws, sid, text="Reconcil")
+    first = save_draft(ws, sid, text="Reconcil", actor=INTERVIEWER)
     assert first is not None and first.draft and first.at_seconds == 65 and first.transcript_entry_id == said.id
     assert first.stage == "context_and_role"
     clock.advance(seconds=20)
     log_speech(ws, sid, text="And then we redo it for the audit.")
-    typed = save_draft(ws, sid, text="Reconciliation takes 2 days")
+    typed = save_draft(ws, sid, text="Reconciliation takes 2 days", actor=INTERVIEWER)
     assert typed is not None and (typed.id, typed.at_seconds, typed.transcript_entry_id) == (first.id, 65, said.id)
-    long = save_draft(ws, sid, text="x" * (MAX_NOTE_CHARS + 50))
+    long = save_draft(ws, sid, text="x" * (MAX_NOTE_CHARS + 50), actor=INTERVIEWER)
     assert long is not None and len(long.text) == MAX_NOTE_CHARS
     assert notes_for(ws, sid) == []  # a draft is not a note yet
     assert len(uow.notes.in_session(sid, include_drafts=True)) == 1
@@ -163,13 +165,13 @@ def test_a_draft_is_stamped_when_typing_began_and_linked_to_the_line_being_spoke
 def test_clearing_the_box_drops_the_draft_and_each_author_has_their_own(
     ws: Workspace, uow: FakeUnitOfWork, sid: str
 ) -> None:
-    mine = save_draft(ws, sid, text="half a thought")
-    theirs = save_draft(ws, sid, text="observer's note", author="observer")
+    mine = save_draft(ws, sid, text="half a thought", actor=INTERVIEWER)
+    theirs = save_draft(ws, sid, text="observer's note", actor=Actor.workspace("observer"))
     assert mine is not None and theirs is not None and mine.id != theirs.id
-    assert save_draft(ws, sid, text="   ") is None
+    assert save_draft(ws, sid, text="   ", actor=INTERVIEWER) is None
     assert [n.author for n in uow.notes.in_session(sid, include_drafts=True)] == ["observer"]
     commits = uow.commits
-    assert save_draft(ws, sid, text="") is None  # no draft to drop: nothing to store
+    assert save_draft(ws, sid, text="", actor=INTERVIEWER) is None  # no draft to drop: nothing to store
     assert uow.commits == commits
 
 
@@ -177,15 +179,25 @@ def test_enter_turns_the_draft_into_a_note_and_shorthand_wins_over_the_arguments
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock, sid: str, discovery: InterviewTemplate
 ) -> None:
     clock.advance(seconds=30)
-    draft = save_draft(ws, sid, text="Close takes 6 days #pain #functional !5")
+    draft = save_draft(ws, sid, text="Close takes 6 days #pain #functional !5", actor=INTERVIEWER)
     clock.advance(seconds=40)
-    note = commit_note(ws, sid, discovery, tag="outcome", importance=2, fields={"quote": " six days ", "frequency": ""})
+    note = commit_note(
+        ws,
+        sid,
+        discovery,
+        tag="outcome",
+        importance=2,
+        fields={"quote": " six days ", "frequency": ""},
+        actor=INTERVIEWER,
+    )
     assert draft is not None and note.id == draft.id and not note.draft and note.at_seconds == 30
     assert (note.text, note.tag, note.jtbd_type, note.importance) == ("Close takes 6 days", "pain", "functional", 5)
     assert note.fields == {"quote": "six days"}  # trimmed, blanks dropped
     assert uow.notes.draft_for(sid, "interviewer") is None
     assert notes_for(ws, sid) == [note]
-    plain = commit_note(ws, sid, discovery, text="Uses a shared spreadsheet", tag="pain", importance=3)
+    plain = commit_note(
+        ws, sid, discovery, text="Uses a shared spreadsheet", tag="pain", importance=3, actor=INTERVIEWER
+    )
     assert (plain.tag, plain.importance, plain.at_seconds) == ("pain", 3, 70)
 
 
@@ -202,9 +214,9 @@ def test_enter_turns_the_draft_into_a_note_and_shorthand_wins_over_the_arguments
 def test_a_refused_note_stores_nothing_and_keeps_the_draft(
     ws: Workspace, uow: FakeUnitOfWork, sid: str, discovery: InterviewTemplate, changes: dict[str, object], message: str
 ) -> None:
-    draft = save_draft(ws, sid, text="Wants approvals")
+    draft = save_draft(ws, sid, text="Wants approvals", actor=INTERVIEWER)
     with pytest.raises(InvalidInput, match=message):
-        commit_note(ws, sid, discovery, **changes)  # type: ignore[arg-type]
+        commit_note(ws, sid, discovery, **changes, actor=INTERVIEWER)  # type: ignore[arg-type]
     assert uow.notes.in_session(sid, include_drafts=True) == [draft]
 
 
@@ -212,11 +224,13 @@ def test_an_empty_note_is_refused_and_a_typed_one_leaves_the_draft_alone(
     ws: Workspace, uow: FakeUnitOfWork, sid: str, discovery: InterviewTemplate
 ) -> None:
     with pytest.raises(InvalidInput, match="Type the note first"):
-        commit_note(ws, sid, discovery)
+        commit_note(ws, sid, discovery, actor=INTERVIEWER)
     with pytest.raises(InvalidInput, match="Type the note first"):
-        commit_note(ws, sid, discovery, text=" #pain ")  # nothing left once the shorthand is taken out
-    draft = save_draft(ws, sid, text="still typing")
-    note = commit_note(ws, sid, discovery, text="Team of six")
+        commit_note(
+            ws, sid, discovery, text=" #pain ", actor=INTERVIEWER
+        )  # nothing left once the shorthand is taken out
+    draft = save_draft(ws, sid, text="still typing", actor=INTERVIEWER)
+    note = commit_note(ws, sid, discovery, text="Team of six", actor=INTERVIEWER)
     assert note.id != (draft.id if draft else None) and uow.notes.draft_for(sid, "interviewer") == draft
 
 
@@ -224,12 +238,13 @@ def test_a_quick_edit_keeps_the_stamp_and_audits_what_it_replaced(
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock, sid: str, discovery: InterviewTemplate
 ) -> None:
     clock.advance(seconds=125)
-    note = commit_note(ws, sid, discovery, text="Wants an approval step", tag="feature")
+    note = commit_note(ws, sid, discovery, text="Wants an approval step", tag="feature", actor=INTERVIEWER)
     assert note.id is not None
     clock.advance(seconds=300)
     edited = update_note(
         ws, note.id, discovery, text=" Wants an approval step before posting ", tag="outcome", jtbd_type="emotional",
-        importance=4, fields={"quote": "I need to see it first"}, actor="ana",
+        importance=4, fields={"quote": "I need to see it first"},
+        actor=Actor.workspace("ana"),
     )  # fmt: skip
     assert (edited.id, edited.at_seconds, edited.text) == (note.id, 125, "Wants an approval step before posting")
     assert (edited.tag, edited.jtbd_type, edited.importance, edited.fields) == (
@@ -245,22 +260,36 @@ def test_a_quick_edit_keeps_the_stamp_and_audits_what_it_replaced(
         {"note": note.id, "text": "Wants an approval step", "tag": "feature", "jtbd_type": None, "importance": None},
     )
     with pytest.raises(InvalidInput, match="cannot be empty"):
-        update_note(ws, note.id, discovery, text="  ", tag=None, jtbd_type=None, importance=None, fields={})
+        update_note(
+            ws, note.id, discovery, text="  ", tag=None, jtbd_type=None, importance=None, fields={}, actor=INTERVIEWER
+        )
     with pytest.raises(InvalidInput, match="Unknown tag"):
-        update_note(ws, note.id, discovery, text="x", tag="praise", jtbd_type=None, importance=None, fields={})
+        update_note(
+            ws,
+            note.id,
+            discovery,
+            text="x",
+            tag="praise",
+            jtbd_type=None,
+            importance=None,
+            fields={},
+            actor=INTERVIEWER,
+        )
     with pytest.raises(NotFound, match="No note 999"):
-        update_note(ws, 999, discovery, text="x", tag=None, jtbd_type=None, importance=None, fields={})
+        update_note(
+            ws, 999, discovery, text="x", tag=None, jtbd_type=None, importance=None, fields={}, actor=INTERVIEWER
+        )
     assert uow.notes.get(note.id) == edited
 
 
 def test_deleting_is_audited_once_and_harmless_twice(
     ws: Workspace, uow: FakeUnitOfWork, sid: str, discovery: InterviewTemplate
 ) -> None:
-    kept = commit_note(ws, sid, discovery, text="Keep me")
-    gone = commit_note(ws, sid, discovery, text="Uses a shared spreadsheet", tag="pain")
+    kept = commit_note(ws, sid, discovery, text="Keep me", actor=INTERVIEWER)
+    gone = commit_note(ws, sid, discovery, text="Uses a shared spreadsheet", tag="pain", actor=INTERVIEWER)
     assert gone.id is not None
-    delete_note(ws, gone.id, actor="ana")
-    delete_note(ws, gone.id)  # a second tab deleting it again
+    delete_note(ws, gone.id, actor=Actor.workspace("ana"))
+    delete_note(ws, gone.id, actor=INTERVIEWER)  # a second tab deleting it again
     assert notes_for(ws, sid) == [kept]
     deleted = [e for e in uow.audit.latest(session_id=sid) if e.action == "note_deleted"]
     assert [(e.actor, e.detail) for e in deleted] == [("ana", {"note": gone.id, "text": "Uses a shared spreadsheet"})]
@@ -270,8 +299,8 @@ def test_notes_are_listed_in_session_time_order(
     ws: Workspace, clock: Clock, sid: str, discovery: InterviewTemplate
 ) -> None:
     clock.advance(seconds=50)
-    save_draft(ws, sid, text="Started typing at fifty seconds")
+    save_draft(ws, sid, text="Started typing at fifty seconds", actor=INTERVIEWER)
     clock.advance(seconds=30)
-    later = commit_note(ws, sid, discovery, text="Typed at eighty seconds")
-    earlier = commit_note(ws, sid, discovery)  # Enter on the draft begun earlier
+    later = commit_note(ws, sid, discovery, text="Typed at eighty seconds", actor=INTERVIEWER)
+    earlier = commit_note(ws, sid, discovery, actor=INTERVIEWER)  # Enter on the draft begun earlier
     assert [n.id for n in notes_for(ws, sid)] == [earlier.id, later.id]

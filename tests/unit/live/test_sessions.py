@@ -25,7 +25,9 @@ from core.live.sessions import (
     start_live,
 )
 from core.models import Booking, Candidate, LiveNote, Session, SessionStatus
+from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import START, Clock
 
@@ -33,9 +35,9 @@ T0 = START  # the clock fixture's time
 ZOOM = "https://us02web.zoom.us/j/81234567890"
 
 
-def discovery(ws: Workspace, **extra: str) -> str:
+def discovery(ws: Workspace, actor: Actor = INTERVIEWER, **extra: str) -> str:
     values = {"candidate_name": "Dana Ruiz", "candidate_email": "dana@example.com", **extra}
-    return create_live_session(ws, template_id="customer_discovery", **values).id
+    return create_live_session(ws, template_id="customer_discovery", **values, actor=actor).id
 
 
 def audit(uow: FakeUnitOfWork, session_id: str) -> list[tuple[str, dict[str, object]]]:
@@ -61,7 +63,7 @@ def booked_session(uow: FakeUnitOfWork, *, kind: str = "system_design", status: 
 def test_a_discovery_session_is_ready_with_its_cockpit_candidate_and_audit_entry(
     ws: Workspace, uow: FakeUnitOfWork
 ) -> None:
-    sid = discovery(ws, meeting_url=f"  {ZOOM} ", actor="ana")
+    sid = discovery(ws, meeting_url=f"  {ZOOM} ", actor=Actor.workspace("ana"))
     template = ws.templates.get("customer_discovery")
     session = uow.sessions.get(sid)
     assert (session.status, session.interviewer_provider, session.kind, session.modes) == (
@@ -100,12 +102,18 @@ def test_the_person_is_found_by_email_or_by_id(ws: Workspace, uow: FakeUnitOfWor
     first = uow.sessions.get(discovery(ws))
     second = uow.sessions.get(discovery(ws, candidate_name="D. Ruiz"))
     by_id = create_live_session(
-        ws, template_id="customer_discovery", candidate_name="", candidate_id=first.candidate_id
+        ws,
+        template_id="customer_discovery",
+        candidate_name="",
+        candidate_id=first.candidate_id,
+        actor=INTERVIEWER,
     )
     assert first.candidate_id == second.candidate_id == by_id.candidate_id
     assert [c.name for c in uow.candidates.all()] == ["Dana Ruiz"]
     with pytest.raises(NotFound, match="No candidate with id ghost"):
-        create_live_session(ws, template_id="customer_discovery", candidate_name="", candidate_id="ghost")
+        create_live_session(
+            ws, template_id="customer_discovery", candidate_name="", candidate_id="ghost", actor=INTERVIEWER
+        )
     assert uow.sessions.count() == 3
 
 
@@ -124,13 +132,17 @@ def test_bad_input_is_refused_and_nothing_is_stored(
 ) -> None:
     values = {"candidate_name": "Kim Lee", "candidate_email": "kim@example.com", **extra}
     with pytest.raises(error, match=message):
-        create_live_session(ws, template_id=template_id, **values)
+        create_live_session(ws, template_id=template_id, **values, actor=INTERVIEWER)
     assert (uow.sessions.count(), uow.candidates.all(), uow.audit.latest()) == (0, [], [])
 
 
 def test_a_system_design_session_takes_its_problem_from_the_bank(ws: Workspace, uow: FakeUnitOfWork) -> None:
     session = create_live_session(
-        ws, template_id="system_design_human", candidate_name="Kim Lee", problem_id="rate_limiter"
+        ws,
+        template_id="system_design_human",
+        candidate_name="Kim Lee",
+        problem_id="rate_limiter",
+        actor=INTERVIEWER,
     )
     assert (session.problem_id, session.problem_title) == ("rate_limiter", ws.problems.get("rate_limiter").title)
     view = cockpit(ws, session.id)
@@ -145,9 +157,9 @@ def test_a_booked_session_gets_the_cockpit_of_its_kind_once(ws: Workspace, uow: 
     sid = booked_session(uow, status=SessionStatus.SCHEDULED)
     assert not is_live(ws, sid)
     clock.advance(minutes=5)
-    ensure_live(ws, sid, actor="ana")
+    ensure_live(ws, sid, actor=Actor.workspace("ana"))
     commits = uow.commits
-    ensure_live(ws, sid, template_id="customer_discovery")  # it has one already: nothing changes
+    ensure_live(ws, sid, template_id="customer_discovery", actor=INTERVIEWER)  # it has one already: nothing changes
     assert uow.commits == commits
     session = uow.sessions.get(sid)
     assert (session.status, session.interviewer_provider, session.rubric_id, session.updated_at) == (
@@ -166,7 +178,7 @@ def test_a_named_template_replaces_the_title_and_an_unknown_kind_has_no_cockpit(
     ws: Workspace, uow: FakeUnitOfWork
 ) -> None:
     sid = booked_session(uow, status=SessionStatus.READY)
-    ensure_live(ws, sid, template_id="customer_discovery")
+    ensure_live(ws, sid, template_id="customer_discovery", actor=INTERVIEWER)
     session = uow.sessions.get(sid)
     assert session.problem_title == ws.templates.get("customer_discovery").title
     assert session.status is SessionStatus.READY
@@ -175,7 +187,7 @@ def test_a_named_template_replaces_the_title_and_an_unknown_kind_has_no_cockpit(
         uow.sessions.add(Session(id="s2", problem_id="", kind="pairing", status=SessionStatus.SCHEDULED))
         uow.commit()
     with pytest.raises(NotFound, match="No interview template is written for 'pairing' interviews"):
-        ensure_live(ws, "s2")
+        ensure_live(ws, "s2", actor=INTERVIEWER)
     assert uow.live_sessions.for_session("s2") is None and uow.sessions.get("s2").status is SessionStatus.SCHEDULED
 
 
@@ -186,22 +198,24 @@ def test_stages_are_timed_on_the_session_clock_and_pauses_do_not_count(
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock
 ) -> None:
     sid = discovery(ws)
-    start_live(ws, sid)
+    start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=200)
-    pause_live(ws, sid)
+    pause_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=600)
-    resume_live(ws, sid)
+    resume_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=160)
-    live = change_stage(ws, sid, "current_workflow_and_pains", actor="ana")
+    live = change_stage(ws, sid, "current_workflow_and_pains", actor=Actor.workspace("ana"))
     assert (live.stage, live.stage_started_seconds) == ("current_workflow_and_pains", 360)
     assert live.stage_log == [{"stage": "context_and_role", "start": 0.0, "end": 360.0}]
     assert uow.live_sessions.for_session(sid) == live
 
     commits = uow.commits
-    assert change_stage(ws, sid, "current_workflow_and_pains") == live  # already there: nothing stored
+    assert (
+        change_stage(ws, sid, "current_workflow_and_pains", actor=INTERVIEWER) == live
+    )  # already there: nothing stored
     assert uow.commits == commits
     with pytest.raises(NotFound, match="its stages are context_and_role, current_workflow_and_pains"):
-        change_stage(ws, sid, "pricing")
+        change_stage(ws, sid, "pricing", actor=INTERVIEWER)
     assert [a for a, _ in audit(uow, sid)] == [
         "live_session_created",
         "session_started",
@@ -215,12 +229,12 @@ def test_stages_are_timed_on_the_session_clock_and_pauses_do_not_count(
 def test_status_changes_follow_the_lifecycle_and_need_a_cockpit(ws: Workspace, uow: FakeUnitOfWork) -> None:
     sid = discovery(ws)
     with pytest.raises(IllegalTransition, match="Cannot pause an interview that is ready"):
-        pause_live(ws, sid)
+        pause_live(ws, sid, actor=INTERVIEWER)
     assert uow.sessions.get(sid).status is SessionStatus.READY
 
     ai_led = booked_session(uow, status=SessionStatus.READY)
     with pytest.raises(NotFound, match="not interviewer-led"):
-        start_live(ws, ai_led)
+        start_live(ws, ai_led, actor=INTERVIEWER)
     assert uow.sessions.get(ai_led).status is SessionStatus.READY
     assert audit(uow, ai_led) == []
 
@@ -229,14 +243,14 @@ def test_ending_logs_the_last_stage_and_keeps_a_half_typed_note(
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock
 ) -> None:
     sid = discovery(ws)
-    start_live(ws, sid)
+    start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=90)
-    save_draft(ws, sid, text="CFO signs anything over 10k")
+    save_draft(ws, sid, text="CFO signs anything over 10k", actor=INTERVIEWER)
     with uow:  # another author's draft holding only spaces
         uow.notes.add(LiveNote(session_id=sid, text="  ", at_seconds=80.0, author="observer", draft=True))
         uow.commit()
     clock.advance(seconds=30)
-    end_live(ws, sid, actor="ana")
+    end_live(ws, sid, actor=Actor.workspace("ana"))
 
     session = uow.sessions.get(sid)
     assert (session.status, session.ended_at) == (SessionStatus.COMPLETED, clock.now)
@@ -246,22 +260,22 @@ def test_ending_logs_the_last_stage_and_keeps_a_half_typed_note(
     assert [(n.text, n.draft) for n in notes] == [("  ", True), ("CFO signs anything over 10k", False)]
     assert audit(uow, sid)[-1] == ("session_ended", {"stage": "context_and_role", "elapsed": 120.0})
     with pytest.raises(InvalidInput, match="has ended"):
-        change_stage(ws, sid, "jobs_and_outcomes")
+        change_stage(ws, sid, "jobs_and_outcomes", actor=INTERVIEWER)
     with pytest.raises(IllegalTransition):
-        end_live(ws, sid)
+        end_live(ws, sid, actor=INTERVIEWER)
 
 
 def test_goals_are_ticked_unticked_and_handed_back(ws: Workspace, uow: FakeUnitOfWork) -> None:
     sid = discovery(ws)
-    mark_goal(ws, sid, "last_occurrence", True)
-    mark_goal(ws, sid, "role_and_responsibilities", False)
-    mark_goal(ws, sid, "last_occurrence", None)
+    mark_goal(ws, sid, "last_occurrence", True, actor=INTERVIEWER)
+    mark_goal(ws, sid, "role_and_responsibilities", False, actor=INTERVIEWER)
+    mark_goal(ws, sid, "last_occurrence", None, actor=INTERVIEWER)
     live = uow.live_sessions.for_session(sid)
     assert live is not None and live.goal_marks == {"role_and_responsibilities": False}
     coverage = cockpit(ws, sid).coverage
     assert (coverage["role_and_responsibilities"].how, coverage["last_occurrence"].how) == ("unticked", "")
     with pytest.raises(NotFound):
-        mark_goal(ws, sid, "no_such_goal", True)
+        mark_goal(ws, sid, "no_such_goal", True, actor=INTERVIEWER)
     details = [d for a, d in audit(uow, sid) if a == "goal_marked"]
     assert details == [
         {"goal": "last_occurrence", "covered": True},
@@ -272,14 +286,14 @@ def test_goals_are_ticked_unticked_and_handed_back(ws: Workspace, uow: FakeUnitO
 
 def test_session_facts_are_saved_as_typed_and_cleared_when_blank(ws: Workspace, uow: FakeUnitOfWork) -> None:
     sid = discovery(ws)
-    set_fact(ws, sid, "budget", "  about 20k a year ")
-    set_fact(ws, sid, "timeline", "Before the Q3 audit")
+    set_fact(ws, sid, "budget", "  about 20k a year ", actor=INTERVIEWER)
+    set_fact(ws, sid, "timeline", "Before the Q3 audit", actor=INTERVIEWER)
     commits = uow.commits
-    set_fact(ws, sid, "budget", "about 20k a year")  # unchanged: nothing to store
+    set_fact(ws, sid, "budget", "about 20k a year", actor=INTERVIEWER)  # unchanged: nothing to store
     assert uow.commits == commits
-    set_fact(ws, sid, "timeline", " ")
+    set_fact(ws, sid, "timeline", " ", actor=INTERVIEWER)
     with pytest.raises(NotFound, match="no session field 'quote'; its fields are decision_makers, budget"):
-        set_fact(ws, sid, "quote", "x")
+        set_fact(ws, sid, "quote", "x", actor=INTERVIEWER)
     live = uow.live_sessions.for_session(sid)
     assert live is not None and live.facts == {"budget": "about 20k a year"}
 
@@ -294,15 +308,15 @@ def test_the_meeting_link_is_checked_and_falls_back_to_the_bookings(ws: Workspac
             )
         )  # fmt: skip
         uow.commit()
-    ensure_live(ws, sid)
+    ensure_live(ws, sid, actor=INTERVIEWER)
     view = cockpit(ws, sid)
     assert view.meeting is not None and view.meeting.provider == "google_meet"
     with pytest.raises(InvalidInput, match="must be a web address"):
-        set_meeting_url(ws, sid, "call me")
-    set_meeting_url(ws, sid, f" {ZOOM} ")
+        set_meeting_url(ws, sid, "call me", actor=INTERVIEWER)
+    set_meeting_url(ws, sid, f" {ZOOM} ", actor=INTERVIEWER)
     view = cockpit(ws, sid)
     assert view.live.meeting_url == ZOOM and view.meeting is not None and view.meeting.provider == "zoom"
-    set_meeting_url(ws, sid, "")
+    set_meeting_url(ws, sid, "", actor=INTERVIEWER)
     assert cockpit(ws, sid).meeting.provider == "google_meet"  # type: ignore[union-attr]
     assert [a for a, _ in audit(uow, sid)].count("meeting_link_set") == 2
 
@@ -313,7 +327,7 @@ def test_typed_speech_is_timed_on_the_session_clock_while_active(
     sid = discovery(ws)
     with pytest.raises(InvalidInput, match="Start \\(or resume\\) the session"):
         log_speech(ws, sid, text="Hello")
-    start_live(ws, sid)
+    start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=60)
     entry = log_speech(ws, sid, text="  We close the books in six days every month  ")
     assert (entry.text, entry.speaker, entry.source) == (

@@ -26,6 +26,7 @@ from core.media.capture import (
 from core.models import MediaFile, Session, SessionConsent, SessionStatus
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -169,10 +170,10 @@ def test_list_media_filters_by_kind(ws: Workspace, uow: FakeUnitOfWork) -> None:
 
 
 def test_sharing_start_and_stop_are_audited_once_each(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    note_screen_share(ws, "open", live=True)
+    note_screen_share(ws, "open", live=True, actor=CANDIDATE)
     save_screen_frame(ws, "open", png())
     save_screen_frame(ws, "open", png())
-    note_screen_share(ws, "open", live=False)
+    note_screen_share(ws, "open", live=False, actor=CANDIDATE)
     entries = uow.audit.latest(session_id="open")
     assert [(e.action, e.detail) for e in entries] == [
         ("screen_share_started", {"screen_frames": 0}),

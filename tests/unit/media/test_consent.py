@@ -13,6 +13,7 @@ from core.errors import ConsentRequired, InvalidInput, NotFound
 from core.media.capture import list_media, save_screen_frame
 from core.media.consent import consent_for, consented_kinds, give_consent
 from core.models import Session, SessionStatus
+from core.permissions.actor import Actor
 from core.recording_notice import capture_kinds, notice_version, recording_notice
 from core.workspace import Workspace
 from storage.files import LocalFileStore
@@ -71,7 +72,9 @@ def test_capture_kinds_are_checked_and_put_in_order() -> None:
 
 def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: FakeUnitOfWork, bare: str) -> None:
     assert consented_kinds(ws, bare) == set()
-    consent = give_consent(ws, bare, ["screen", "audio"], actor="interviewer", confirmed_for="candidate")
+    consent = give_consent(
+        ws, bare, ["screen", "audio"], confirmed_for="candidate", actor=Actor.workspace("interviewer")
+    )
     assert (consent.session_id, consent.actor, consent.kinds, consent.confirmed_for) == (
         bare,
         "interviewer",
@@ -79,7 +82,7 @@ def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: Fake
         "candidate",
     )
     assert consent.given_at == NOW and consent.notice_version == "1/media-90d/records-730d"
-    give_consent(ws, bare, ["camera"], actor="candidate")
+    give_consent(ws, bare, ["camera"], actor=Actor.workspace("candidate"))
     assert [c.kinds for c in consent_for(ws, bare)] == [["audio", "screen"], ["camera"]]
     assert consented_kinds(ws, bare) == {"audio", "camera", "screen"}
     entries = [e for e in uow.audit.latest(session_id=bare) if e.action == "consent_given"]
@@ -89,23 +92,21 @@ def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: Fake
     ]
 
 
-def test_consent_needs_a_known_session_a_person_and_known_kinds(ws: Workspace, bare: str) -> None:
+def test_consent_needs_a_known_session_and_known_kinds(ws: Workspace, bare: str) -> None:
     with pytest.raises(NotFound):
-        give_consent(ws, "missing", ["audio"], actor="candidate")
-    with pytest.raises(InvalidInput, match="who agrees"):
-        give_consent(ws, bare, ["audio"], actor="  ")
+        give_consent(ws, "missing", ["audio"], actor=Actor.workspace("candidate"))
     with pytest.raises(InvalidInput, match="only for the candidate"):
-        give_consent(ws, bare, ["audio"], actor="interviewer", confirmed_for="reviewer")
+        give_consent(ws, bare, ["audio"], confirmed_for="reviewer", actor=Actor.workspace("interviewer"))
     with pytest.raises(InvalidInput, match="Unknown kind"):
-        give_consent(ws, bare, ["smell"], actor="candidate")
+        give_consent(ws, bare, ["smell"], actor=Actor.workspace("candidate"))
     assert consent_for(ws, bare) == []
 
 
 def test_no_screen_frame_is_stored_without_consent_to_the_screen(ws: Workspace, bare: str) -> None:
-    give_consent(ws, bare, ["audio", "camera"], actor="candidate")  # everything but the screen
+    give_consent(ws, bare, ["audio", "camera"], actor=Actor.workspace("candidate"))  # everything but the screen
     with pytest.raises(ConsentRequired, match="nobody has agreed to the screen share being recorded"):
         save_screen_frame(ws, bare, png())
     assert list_media(ws, bare) == []
     assert not Path(ws.files.session_dir(bare)).exists()
-    give_consent(ws, bare, ["screen"], actor="candidate")
+    give_consent(ws, bare, ["screen"], actor=Actor.workspace("candidate"))
     assert save_screen_frame(ws, bare, png()).kind == "screen"

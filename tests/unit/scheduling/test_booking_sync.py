@@ -14,6 +14,7 @@ from core.models import BookingStatus, Candidate, EventType, SessionStatus
 from core.scheduling.booking_sync import BookingFacts, SyncOutcome, apply_booking_facts, apply_meeting_event
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
+from tests.actors import ADMIN
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock
 
@@ -54,9 +55,11 @@ def meeting(ws: Workspace, uid: str, trigger: str) -> SyncOutcome:
 
 
 def test_a_booking_made_on_calcom_becomes_a_scheduled_session(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    ana = add_member(ws, name="Ana Rossi", email="ana@example.com")
+    ana = add_member(ws, name="Ana Rossi", email="ana@example.com", actor=ADMIN)
     linked = save_event_type(
-        ws, EventType(id="", title="Pairing", kind="pairing", problem_id="rate_limiter", calcom_event_type_id=101)
+        ws,
+        EventType(id="", title="Pairing", kind="pairing", problem_id="rate_limiter", calcom_event_type_id=101),
+        actor=ADMIN,
     )
     news = facts(
         organizer_email="ANA@example.com",

@@ -17,6 +17,7 @@ import pytest
 from core.config import SchedulingSettings, Settings
 from core.errors import NotFound
 from core.models import BookingStatus, EventType, Session, SessionStatus, TeamMember
+from core.permissions.actor import Actor
 from core.scheduling.availability import Slot
 from core.scheduling.bookings import (
     BookingInputError,
@@ -35,6 +36,7 @@ from core.scheduling.bookings import (
 )
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
+from tests.actors import ADMIN, INTERVIEWER, SCHEDULER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -65,10 +67,12 @@ def team() -> Team:
     uow, clock = FakeUnitOfWork(), Clock(NOW)
     settings = Settings(scheduling=SchedulingSettings(minimum_notice_minutes=60, slot_step_minutes=30, search_days=3))
     ws = fake_workspace(uow, clock, settings)
-    ana = add_member(ws, name="Ana Rossi", email="ana@example.com", timezone="Europe/Rome")
-    ben = add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York")
+    ana = add_member(ws, name="Ana Rossi", email="ana@example.com", timezone="Europe/Rome", actor=ADMIN)
+    ben = add_member(ws, name="Ben Carter", email="ben@example.com", timezone="America/New_York", actor=ADMIN)
     pairing = save_event_type(
-        ws, EventType(id="", title="Pairing interview", length_minutes=30, buffer_after_minutes=15)
+        ws,
+        EventType(id="", title="Pairing interview", length_minutes=30, buffer_after_minutes=15),
+        actor=ADMIN,
     )
     return Team(ws, uow, clock, ana, ben, pairing)
 
@@ -89,7 +93,7 @@ def request(
 
 
 def book(team: Team, start: datetime, *members: TeamMember, **extra: Any) -> ScheduledInterview:
-    return book_interview(team.ws, request(team, start, *members, **extra))
+    return book_interview(team.ws, request(team, start, *members, **extra), actor=SCHEDULER)
 
 
 def actions(team: Team, session_id: str) -> list[str]:
@@ -171,7 +175,7 @@ def test_a_returning_candidate_is_found_by_email_and_an_unknown_one_is_refused(t
 def test_a_bad_request_is_refused_and_stores_nothing(team: Team, changes: dict[str, Any], message: str) -> None:
     audited = len(team.uow.audit.latest())
     with pytest.raises(BookingInputError, match=message):
-        book_interview(team.ws, replace(request(team, at(TUESDAY, 14), team.ana), **changes))
+        book_interview(team.ws, replace(request(team, at(TUESDAY, 14), team.ana), **changes), actor=SCHEDULER)
     assert (team.uow.sessions.count(), team.uow.bookings.all(), team.uow.candidates.all()) == (0, [], [])
     assert len(team.uow.audit.latest()) == audited
 
@@ -218,7 +222,7 @@ def test_free_slots_leave_out_booked_times_and_come_back_when_cancelled(team: Te
     assert slots() == both_free
     ben_busy = book(team, at(TUESDAY, 14), team.ben)
     assert slots() == []  # each remaining time is in Ben's interview or its 15-minute break
-    cancel_booking(team.ws, ben_busy.session.id, reason="Moved")
+    cancel_booking(team.ws, ben_busy.session.id, reason="Moved", actor=SCHEDULER)
     assert slots() == both_free
     with pytest.raises(BookingInputError, match="at least one interviewer"):
         available_slots(
@@ -229,11 +233,11 @@ def test_free_slots_leave_out_booked_times_and_come_back_when_cancelled(team: Te
 def test_cancelling_needs_a_reason_and_cancels_session_booking_and_invitation(team: Team) -> None:
     sid = book(team, at(TUESDAY, 14), team.ana, team.ben).session.id
     with pytest.raises(BookingInputError, match="Say why"):
-        cancel_booking(team.ws, sid, reason="   ")
+        cancel_booking(team.ws, sid, reason="   ", actor=SCHEDULER)
     assert team.uow.bookings.for_session(sid).status is BookingStatus.CONFIRMED  # type: ignore[union-attr]
 
     team.clock.advance(minutes=25)
-    view = cancel_booking(team.ws, sid, reason=" Candidate withdrew. ", actor="maya")
+    view = cancel_booking(team.ws, sid, reason=" Candidate withdrew. ", actor=Actor.workspace("maya"))
     assert (view.session.status, view.session.ended_at) == (SessionStatus.CANCELLED, NOW + timedelta(minutes=25))
     assert (view.booking.status, view.booking.cancellation_reason, view.booking.ical_sequence) == (
         BookingStatus.CANCELLED,
@@ -251,7 +255,7 @@ def test_cancelling_needs_a_reason_and_cancels_session_booking_and_invitation(te
     assert b"SEQUENCE:1" in ics and b"STATUS:CANCELLED" in ics
 
     with pytest.raises(BookingInputError, match="already cancelled"):
-        cancel_booking(team.ws, sid, reason="Twice")
+        cancel_booking(team.ws, sid, reason="Twice", actor=SCHEDULER)
     assert actions(team, sid) == ["interview_booked", "interview_cancelled"]
     assert book(team, at(TUESDAY, 14), team.ana, team.ben, name="Alan Turing").booking.start_at == at(TUESDAY, 14)
 
@@ -261,9 +265,9 @@ def test_a_session_that_was_not_booked_cannot_be_cancelled_or_moved(team: Team) 
         team.uow.sessions.add(Session(id="walk-in", problem_id="url_shortener", status=SessionStatus.READY))
         team.uow.commit()
     with pytest.raises(NotFound, match="not booked through the schedule"):
-        cancel_booking(team.ws, "walk-in", reason="No longer needed")
+        cancel_booking(team.ws, "walk-in", reason="No longer needed", actor=SCHEDULER)
     with pytest.raises(NotFound, match="not booked through the schedule"):
-        reschedule_booking(team.ws, "walk-in", start=at(WEDNESDAY, 14))
+        reschedule_booking(team.ws, "walk-in", start=at(WEDNESDAY, 14), actor=SCHEDULER)
     assert team.uow.sessions.get("walk-in").status is SessionStatus.READY
 
 
@@ -272,7 +276,9 @@ def test_rescheduling_keeps_the_uid_and_length_raises_the_sequence_and_refuses_c
     sid, uid = view.session.id, view.booking.ical_uid
     book(team, at(WEDNESDAY, 14), team.ana, name="Alan Turing")
 
-    moved = reschedule_booking(team.ws, sid, start=at(TUESDAY, 14, 30), reason="Later suits Ben")  # overlaps itself
+    moved = reschedule_booking(
+        team.ws, sid, start=at(TUESDAY, 14, 30), reason="Later suits Ben", actor=SCHEDULER
+    )  # overlaps itself
     assert (moved.booking.start_at, moved.booking.end_at, moved.booking.ical_uid, moved.booking.ical_sequence) == (
         at(TUESDAY, 14, 30),
         at(TUESDAY, 15),
@@ -285,9 +291,9 @@ def test_rescheduling_keeps_the_uid_and_length_raises_the_sequence_and_refuses_c
         {"from": "2030-06-04T14:00:00+00:00", "to": "2030-06-04T14:30:00+00:00", "reason": "Later suits Ben"},
     )
     with pytest.raises(SlotUnavailable, match="Ana Rossi is busy"):
-        reschedule_booking(team.ws, sid, start=at(WEDNESDAY, 14, 30))
+        reschedule_booking(team.ws, sid, start=at(WEDNESDAY, 14, 30), actor=SCHEDULER)
     with pytest.raises(BookingInputError, match="needs a time zone"):
-        reschedule_booking(team.ws, sid, start=datetime(2030, 6, 6, 13))
+        reschedule_booking(team.ws, sid, start=datetime(2030, 6, 6, 13), actor=SCHEDULER)
     stored = team.uow.bookings.for_session(sid)
     assert stored is not None and (stored.start_at, stored.ical_sequence) == (at(TUESDAY, 14, 30), 1)
     assert moved.session.status is SessionStatus.SCHEDULED
@@ -296,23 +302,23 @@ def test_rescheduling_keeps_the_uid_and_length_raises_the_sequence_and_refuses_c
 def test_only_an_interview_that_is_still_scheduled_can_be_moved(team: Team) -> None:
     opened = book(team, at(TUESDAY, 14), team.ana).session.id
     cancelled = book(team, at(WEDNESDAY, 14), team.ana, name="Alan Turing").session.id
-    begin_scheduled(team.ws, opened)
-    cancel_booking(team.ws, cancelled, reason="Role filled")
+    begin_scheduled(team.ws, opened, actor=INTERVIEWER)
+    cancel_booking(team.ws, cancelled, reason="Role filled", actor=SCHEDULER)
     for sid in (opened, cancelled):
         with pytest.raises(BookingInputError, match="still scheduled can be moved"):
-            reschedule_booking(team.ws, sid, start=at(THURSDAY, 13))
+            reschedule_booking(team.ws, sid, start=at(THURSDAY, 13), actor=SCHEDULER)
     assert [b.start_at for b in team.uow.bookings.all()] == [at(TUESDAY, 14), at(WEDNESDAY, 14)]
 
 
 def test_opening_a_scheduled_interview_makes_it_ready_once(team: Team) -> None:
     sid = book(team, at(TUESDAY, 14), team.ana).session.id
     team.clock.advance(minutes=100)
-    session = begin_scheduled(team.ws, sid, actor="ana")
+    session = begin_scheduled(team.ws, sid, actor=Actor.workspace("ana"))
     assert session.status is SessionStatus.READY and team.uow.sessions.get(sid).updated_at == NOW + timedelta(
         minutes=100
     )
     commits = team.uow.commits
-    assert begin_scheduled(team.ws, sid).status is SessionStatus.READY
+    assert begin_scheduled(team.ws, sid, actor=INTERVIEWER).status is SessionStatus.READY
     assert team.uow.commits == commits  # nothing to do the second time
     entries = [(e.action, e.actor) for e in team.uow.audit.latest(session_id=sid)]
     assert entries == [("interview_booked", "scheduler"), ("scheduled_interview_opened", "ana")]
@@ -322,7 +328,7 @@ def test_upcoming_lists_the_window_earliest_first(team: Team) -> None:
     wednesday = book(team, at(WEDNESDAY, 14), team.ben, name="Alan Turing").session.id
     tuesday = book(team, at(TUESDAY, 14), team.ana).session.id
     dropped = book(team, at(THURSDAY, 13), team.ana, name="Barbara Liskov").session.id
-    cancel_booking(team.ws, dropped, reason="Withdrew")
+    cancel_booking(team.ws, dropped, reason="Withdrew", actor=SCHEDULER)
     assert [v.session.id for v in upcoming(team.ws)] == [tuesday, wednesday]
     assert [v.session.id for v in upcoming(team.ws, include_cancelled=True)] == [tuesday, wednesday, dropped]
     assert [v.session.id for v in upcoming(team.ws, days=1)] == [tuesday]
@@ -339,7 +345,7 @@ def test_booking_stats_count_held_missed_and_cancelled_interviews(team: Team) ->
         for d, name in ((1, "Ada Lovelace"), (2, "Alan Turing"), (3, "Barbara Liskov"), (4, "Edsger Dijkstra"))
     )
     book(team, at(WEDNESDAY, 8), team.ana, name="Frances Allen")
-    cancel_booking(team.ws, dropped, reason="No longer available")
+    cancel_booking(team.ws, dropped, reason="No longer available", actor=SCHEDULER)
     with team.uow as uow:
         session = uow.sessions.get(ran)
         session.status = SessionStatus.COMPLETED  # the session ran

@@ -9,6 +9,7 @@ import pytest
 
 from core.errors import AlreadyExists, ContentError, NotFound
 from core.models import EventType, MemberRole
+from core.permissions.actor import Actor
 from core.scheduling.team import (
     OFFICE_HOURS,
     TeamInputError,
@@ -19,6 +20,7 @@ from core.scheduling.team import (
     update_member,
 )
 from core.workspace import Workspace
+from tests.actors import ADMIN
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -36,7 +38,9 @@ def ws(uow: FakeUnitOfWork) -> Workspace:
 
 
 def test_a_member_is_stored_tidied_with_office_hours_and_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    ana = add_member(ws, name="  Ana Rossi ", email=" Ana@Example.COM ", timezone="Europe/Rome", calcom_username="  ")
+    ana = add_member(
+        ws, name="  Ana Rossi ", email=" Ana@Example.COM ", timezone="Europe/Rome", calcom_username="  ", actor=ADMIN
+    )
     assert (ana.name, ana.email, ana.role, ana.timezone, ana.calcom_username) == (
         "Ana Rossi",
         "ana@example.com",
@@ -56,9 +60,9 @@ def test_a_member_is_stored_tidied_with_office_hours_and_audited(ws: Workspace, 
 
 
 def test_the_same_email_in_another_case_is_refused(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    add_member(ws, name="Ana Rossi", email="ana@example.com")
+    add_member(ws, name="Ana Rossi", email="ana@example.com", actor=ADMIN)
     with pytest.raises(AlreadyExists, match=r"^ana@example\.com is already on the team\.$"):
-        add_member(ws, name="Ana again", email="ANA@example.com", role=MemberRole.RECRUITER)
+        add_member(ws, name="Ana again", email="ANA@example.com", role=MemberRole.RECRUITER, actor=ADMIN)
     assert [m.name for m in list_members(ws)] == ["Ana Rossi"]
     assert [e.action for e in uow.audit.latest()] == ["member_added"]
 
@@ -78,7 +82,7 @@ def test_bad_input_is_refused_with_a_sentence_and_nothing_is_stored(
 ) -> None:
     values: dict[str, object] = {"name": "Ana Rossi", "email": "ana@example.com", **changes}
     with pytest.raises(TeamInputError, match=message):
-        add_member(ws, **values)  # type: ignore[arg-type]
+        add_member(ws, **values, actor=ADMIN)  # type: ignore[arg-type]
     assert uow.team_members.all(active_only=False) == []
     assert uow.audit.latest() == []
 
@@ -89,14 +93,15 @@ def test_working_hours_are_sorted_and_empty_days_dropped(ws: Workspace) -> None:
         name="Ben Carter",
         email="ben@example.com",
         working_hours={"1": [["14:00", "18:00"], ["08:30", "12:00"]], "5": []},
+        actor=ADMIN,
     )
     assert member.working_hours == {"1": [["08:30", "12:00"], ["14:00", "18:00"]]}
 
 
 def test_updates_are_checked_stored_and_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
-    ana = add_member(ws, name="Ana Rossi", email="ana@example.com")
+    ana = add_member(ws, name="Ana Rossi", email="ana@example.com", actor=ADMIN)
     ana.timezone, ana.active = "Asia/Tokyo", False
-    stored = update_member(ws, ana, actor="lead")
+    stored = update_member(ws, ana, actor=Actor.workspace("lead"))
     assert (stored.timezone, stored.active) == ("Asia/Tokyo", False)
     assert list_members(ws) == [] and [m.id for m in list_members(ws, active_only=False)] == [ana.id]
     assert [(e.action, e.actor, e.detail) for e in uow.audit.latest()][-1] == (
@@ -107,12 +112,12 @@ def test_updates_are_checked_stored_and_audited(ws: Workspace, uow: FakeUnitOfWo
 
     ana.timezone = "Nowhere/Special"
     with pytest.raises(TeamInputError, match="not a time zone"):
-        update_member(ws, ana)
+        update_member(ws, ana, actor=ADMIN)
     assert uow.team_members.get(ana.id).timezone == "Asia/Tokyo"
     ana.id = "ghost"
     ana.timezone = "UTC"
     with pytest.raises(NotFound, match="No team member ghost"):
-        update_member(ws, ana)
+        update_member(ws, ana, actor=ADMIN)
     assert len(uow.audit.latest()) == 2
 
 
@@ -129,11 +134,13 @@ def test_a_fresh_workspace_gets_the_default_event_types_once(ws: Workspace, uow:
 
 def test_saving_an_event_type_adds_then_updates_it(ws: Workspace, uow: FakeUnitOfWork) -> None:
     added = save_event_type(
-        ws, EventType(id="", title="Pairing interview", length_minutes=30, problem_id="rate_limiter")
+        ws,
+        EventType(id="", title="Pairing interview", length_minutes=30, problem_id="rate_limiter"),
+        actor=ADMIN,
     )
     assert added.id and added.created_at == NOW and uow.event_types.get(added.id) == added
     added.length_minutes, added.buffer_after_minutes = 90, 0
-    updated = save_event_type(ws, added, actor="lead")
+    updated = save_event_type(ws, added, actor=Actor.workspace("lead"))
     assert (updated.id, updated.length_minutes, updated.buffer_after_minutes) == (added.id, 90, 0)
     assert [(e.action, e.actor, e.detail) for e in uow.audit.latest()] == [
         ("event_type_saved", "admin", {"event_type": added.id}),
@@ -156,5 +163,5 @@ def test_bad_event_types_are_refused_and_nothing_is_stored(
     ws: Workspace, uow: FakeUnitOfWork, event_type: EventType, error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        save_event_type(ws, event_type)
+        save_event_type(ws, event_type, actor=ADMIN)
     assert uow.event_types.all() == [] and uow.audit.latest() == []

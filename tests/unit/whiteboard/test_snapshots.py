@@ -24,6 +24,7 @@ from core.models import WhiteboardSnapshot
 from core.whiteboard.snapshots import latest_analysis, latest_snapshot, save_snapshot
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,8 +57,8 @@ def ws(uow: FakeUnitOfWork, tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def session_id(ws: Workspace) -> str:
-    session = create_interview(ws, problem_id="url_shortener")
-    start_interview(ws, session.id)
+    session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
 
 
@@ -96,7 +97,7 @@ def test_closed_unknown_and_malformed_are_refused(ws: Workspace, session_id: str
         save_snapshot(ws, session_id, {"objects": "not a list"})
     with pytest.raises(NotFound):
         save_snapshot(ws, "no-such-session", {"objects": []})
-    cancel_interview(ws, session_id)
+    cancel_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(SessionClosed):
         save_snapshot(ws, session_id, drawing("two_boxes_unconnected"), PNG)
     assert not list(ws.files.session_dir(session_id).glob("whiteboard-*"))
@@ -109,6 +110,7 @@ def test_the_interviewer_refers_to_the_drawing(ws: Workspace, session_id: str) -
         session_id,
         "Users paste a long URL and get a short link back; opening the short link redirects them to the "
         "original page, and redirects must stay fast and available.",
+        actor=CANDIDATE,
     )
     assert "cache and the database aren't connected" in reply.content
     assert reply.meta["board"] == "unconnected:cache|database"
@@ -153,7 +155,8 @@ def test_replies_and_the_end_still_work_with_a_malformed_board_kept_before_it_wa
         session_id,
         "Users paste a long URL and get a short link back; opening the short link redirects them to the "
         "original page, and redirects must stay fast and available.",
+        actor=CANDIDATE,
     )
     assert "cache and the database aren't connected" in reply.content
-    evaluation = end_interview(ws, session_id)
+    evaluation = end_interview(ws, session_id, actor=CANDIDATE)
     assert evaluation.session_id == session_id

@@ -51,7 +51,7 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
 
 @dataclass(frozen=True)
 class SessionAccess:
-    """The facts about one session the policy needs (core.accounts.access gathers them)."""
+    """The facts about one session the policy needs (core.permissions.access gathers them)."""
 
     session_id: str
     owner_id: str | None

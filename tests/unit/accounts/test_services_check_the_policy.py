@@ -1,0 +1,183 @@
+"""The services themselves refuse what the policy refuses: a page that forgot to check, a crafted form or a
+stale tab cannot change another person's interview. Each refusal leaves the records as they were and reads
+like a missing session; each allowed call is audited under the person's account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from core.accounts.services import new_account
+from core.candidates.merge import merge_candidates
+from core.debrief.scorecards import set_score
+from core.errors import AccessDenied
+from core.evaluation.release import approve, withdraw
+from core.evaluation.reviews import override_score
+from core.interview.services import (
+    create_interview,
+    end_interview,
+    pause_interview,
+    send_message,
+    start_interview,
+    submit_answer,
+)
+from core.live.notes import commit_note, delete_note
+from core.live.sessions import change_stage, create_live_session, end_live, set_fact, start_live
+from core.media.consent import give_consent
+from core.models import Account, AccountRole, Candidate
+from core.permissions.access import NOT_ALLOWED, NOT_YOURS
+from core.permissions.actor import Actor
+from core.privacy.person_erasure import erase_person
+from core.privacy.retention import apply_retention
+from core.scheduling.bookings import BookingRequest, book_interview
+from core.workspace import Workspace
+from tests.fakes import FakeUnitOfWork
+
+R = AccountRole
+
+
+def person(email: str, *roles: AccountRole, team: str = "") -> Account:
+    return new_account(email, email.split("@")[0].title(), list(roles), team)
+
+
+ANA = person("ana@example.com", R.CANDIDATE)
+BO = person("bo@example.com", R.CANDIDATE)
+IVAN = person("ivan@example.com", R.INTERVIEWER, team="core")
+IRIS = person("iris@example.com", R.INTERVIEWER, team="growth")
+RITA = person("rita@example.com", R.REVIEWER, team="core")
+REX = person("rex@example.com", R.REVIEWER, team="growth")
+ADA = person("ada@example.com", R.ADMIN)
+
+
+def as_(account: Account) -> Actor:
+    return Actor.person(account)
+
+
+def practice(ws: Workspace, owner: Account, *, finish: bool = False) -> str:
+    session = create_interview(ws, problem_id="url_shortener", actor=as_(owner))
+    start_interview(ws, session.id, actor=as_(owner))
+    send_message(ws, session.id, "Start with 100 million links a month and a 100:1 read ratio.", actor=as_(owner))
+    if finish:
+        end_interview(ws, session.id, actor=as_(owner))
+    return session.id
+
+
+def live(ws: Workspace, interviewer: Account) -> str:
+    sid = create_live_session(
+        ws, template_id="customer_discovery", candidate_name="Dana Ruiz", actor=as_(interviewer)
+    ).id
+    start_live(ws, sid, actor=as_(interviewer))
+    return sid
+
+
+def records(uow: FakeUnitOfWork, session_id: str) -> tuple[object, ...]:
+    """Everything a refused call could have changed in one session."""
+    session = uow.sessions.get(session_id)
+    return (
+        session.status,
+        len(uow.messages.in_session(session_id)),
+        len(uow.notes.in_session(session_id, include_drafts=True)),
+        len(uow.audit.latest(session_id=session_id)),
+        uow.live_sessions.for_session(session_id),
+        uow.evaluations.release_of(session_id),
+        len(uow.score_overrides.in_session(session_id)),
+        len(uow.consents.in_session(session_id)),
+    )
+
+
+def refused(uow: FakeUnitOfWork, session_id: str, call: Callable[[], object]) -> None:
+    before = records(uow, session_id)
+    with pytest.raises(AccessDenied) as refusal:
+        call()
+    assert str(refusal.value) == NOT_YOURS  # the same words as for an id that does not exist
+    assert records(uow, session_id) == before
+
+
+def test_a_candidate_cannot_answer_pause_or_end_another_persons_interview(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = practice(ws, ANA)
+    refused(uow, sid, lambda: submit_answer(ws, sid, "Bo writes into Ana's interview", actor=as_(BO)))
+    refused(uow, sid, lambda: pause_interview(ws, sid, actor=as_(BO)))
+    refused(uow, sid, lambda: end_interview(ws, sid, actor=as_(BO)))
+    # a reviewer may read the team's interviews, but answering is the candidate's
+    refused(uow, sid, lambda: submit_answer(ws, sid, "A reviewer's words", actor=as_(RITA)))
+
+    submit_answer(ws, sid, "Ana goes on with her own interview", actor=as_(ANA))
+    sent = [e for e in uow.audit.latest(session_id=sid) if e.action == "message_sent"]
+    assert {e.actor for e in sent} == {ANA.audit_name}  # the real person, never "candidate"
+
+
+def test_consent_is_given_only_by_someone_who_may_see_the_interview(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = practice(ws, ANA)
+    refused(uow, sid, lambda: give_consent(ws, sid, ["audio"], actor=as_(BO)))
+    consent = give_consent(ws, sid, ["audio"], actor=as_(ANA))
+    assert consent.actor == ANA.audit_name
+
+
+def test_only_the_interviewer_running_a_live_session_changes_it(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = live(ws, IVAN)
+    for other in (IRIS, RITA, ANA):
+        refused(uow, sid, lambda other=other: change_stage(ws, sid, "current_workflow_and_pains", actor=as_(other)))
+        refused(uow, sid, lambda other=other: set_fact(ws, sid, "budget", "none", actor=as_(other)))
+        refused(uow, sid, lambda other=other: end_live(ws, sid, actor=as_(other)))
+    template = ws.templates.get("customer_discovery")
+    refused(uow, sid, lambda: commit_note(ws, sid, template, text="Iris was here", actor=as_(IRIS)))
+
+    note = commit_note(ws, sid, template, text="Spends two days a month on the close #pain", actor=as_(IVAN))
+    assert note.author == IVAN.audit_name
+    refused(uow, sid, lambda: delete_note(ws, note.id or 0, actor=as_(IRIS)))
+    change_stage(ws, sid, "current_workflow_and_pains", actor=as_(IVAN))
+    end_live(ws, sid, actor=as_(IVAN))
+    refused(uow, sid, lambda: set_score(ws, sid, competency="budget", score=3, evidence="x", actor=as_(IRIS)))
+
+
+def test_releasing_and_adjusting_an_evaluation_is_for_the_teams_reviewers(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = practice(ws, IVAN, finish=True)  # Ivan's own practice: his team, "core", reviews it
+    for outsider in (REX, IVAN, ANA):
+        refused(uow, sid, lambda outsider=outsider: approve(ws, sid, actor=as_(outsider)))
+        refused(
+            uow,
+            sid,
+            lambda outsider=outsider: override_score(ws, sid, "estimation", 2.0, "Off by 10x.", actor=as_(outsider)),
+        )
+
+    release = approve(ws, sid, actor=as_(RITA))
+    assert release.approved_by == RITA.audit_name
+    override = override_score(ws, sid, "estimation", 2.0, "The traffic estimate was off by 10x.", actor=as_(ADA))
+    assert override.reviewer == ADA.audit_name
+    refused(uow, sid, lambda: withdraw(ws, sid, actor=as_(REX)))
+    withdraw(ws, sid, actor=as_(RITA))
+
+
+def test_roles_decide_what_is_not_about_one_interview(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    uow.candidates.add(
+        Candidate(id="c1", name="Ana", email="ana@example.com", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    uow.candidates.add(Candidate(id="c2", name="Ana B", email="ana.b@example.com"))
+    audit_before = len(uow.audit.latest())
+    request = BookingRequest(event_type_id="x", problem_id="url_shortener", start=datetime.now(UTC), interviewer_ids=())
+    refusals: list[Callable[[], object]] = [
+        lambda: create_live_session(ws, template_id="customer_discovery", candidate_name="Dana", actor=as_(RITA)),
+        lambda: book_interview(ws, request, actor=as_(ANA)),
+        lambda: merge_candidates(ws, "c1", "c2", actor=as_(IVAN)),
+        lambda: erase_person(ws, "c1", actor=as_(RITA)),
+        lambda: apply_retention(ws, actor=as_(IVAN)),
+    ]
+    for call in refusals:
+        with pytest.raises(AccessDenied, match=NOT_ALLOWED):
+            call()
+    assert uow.candidates.get("c2").email == "ana.b@example.com"
+    assert len(uow.audit.latest()) == audit_before
+
+    merge_candidates(ws, "c1", "c2", actor=as_(ADA))
+    assert [e.actor for e in uow.audit.latest() if e.action == "candidates_merged"] == [ADA.audit_name]
+
+
+def test_a_disabled_account_can_do_nothing_even_to_its_own_interview(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    ana = person("ana2@example.com", R.CANDIDATE)
+    sid = practice(ws, ana)
+    ana.active = False
+    refused(uow, sid, lambda: submit_answer(ws, sid, "After being disabled", actor=as_(ana)))
+    with pytest.raises(AccessDenied):
+        create_interview(ws, problem_id="url_shortener", actor=as_(ana))
