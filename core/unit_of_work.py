@@ -15,6 +15,7 @@ from core.models import (
     Booking,
     Candidate,
     DataRequest,
+    DataRequestKind,
     Evaluation,
     EvaluationRelease,
     EventType,
@@ -371,8 +372,8 @@ class PipelineRepository(Protocol):
 
 class DataRequestRepository(Protocol):
     def add(self, request: DataRequest) -> DataRequest: ...
-    def latest(self, *, limit: int = 50) -> list[DataRequest]:
-        """Newest first."""
+    def latest(self, *, limit: int = 50, kind: DataRequestKind | None = None) -> list[DataRequest]:
+        """Newest first; only `kind` when given."""
         ...
 
 

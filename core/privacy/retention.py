@@ -69,6 +69,13 @@ def apply_retention(ws: Workspace, *, actor: Actor) -> RetentionReport:
     return report
 
 
+def last_run(ws: Workspace) -> datetime | None:
+    """When the cleanup last ran (daily, by hand or on catching up), if it ever did."""
+    with ws.uow_factory() as uow:
+        runs = uow.data_requests.latest(limit=1, kind=DataRequestKind.RETENTION)
+    return runs[0].created_at if runs else None
+
+
 def _expire_sessions(ws: Workspace, cutoff: datetime) -> tuple[int, int]:
     sessions = rows = 0
     while True:

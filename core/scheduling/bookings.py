@@ -189,6 +189,8 @@ def book_interview(
             attendee_time_zone=request.candidate_timezone,
             guests=guests,
             metadata={"sessionId": session_id},
+            # Cal.com sends its own confirmation emails: they carry the notice our invitation carries.
+            notes=recording_notice(ws.settings).as_text(),
         )
         facts = _facts_from_calcom(booked, sequence=0)
         end = facts.end

@@ -21,8 +21,9 @@ class SqlDataRequestRepository(SqlRepository[DataRequest, DataRequestRow]):
     def add(self, request: DataRequest) -> DataRequest:
         return self._add(request)
 
-    def latest(self, *, limit: int = 50) -> list[DataRequest]:
-        """Newest first."""
-        return self._many(
-            select(DataRequestRow).order_by(DataRequestRow.created_at.desc(), DataRequestRow.id.desc()).limit(limit)
-        )
+    def latest(self, *, limit: int = 50, kind: DataRequestKind | None = None) -> list[DataRequest]:
+        """Newest first; only `kind` when given."""
+        query = select(DataRequestRow)
+        if kind is not None:
+            query = query.where(DataRequestRow.kind == kind.value)
+        return self._many(query.order_by(DataRequestRow.created_at.desc(), DataRequestRow.id.desc()).limit(limit))

@@ -17,7 +17,10 @@ corrects Cal.com's docs:
 - bookings: create → accepted (pending when the event type requires confirmation); cancel → cancelled,
   reason required from the host, iCalSequence + 1, twice → 400; reschedule → a NEW uid (same iCalUID,
   sequence + 1), the old one cancelled with rescheduledToUid; slot taken / past / too soon → 400;
-  metadata limits → 400; the list filters and pages with take/skip;
+  metadata limits → 400; the list filters and pages with take/skip; `bookingFieldsResponses` (an object
+  of strings, else 400) is stored and echoed beside name/email/guests, a reschedule keeps it, and its
+  `notes` (the "Additional notes" field) is the booking's `description` and the webhooks'
+  `additionalNotes`/`description`;
 - rate limiting per key: `limit` requests per `window` seconds, then blocked `block` seconds (defaults
   120/60/60), `X-RateLimit-{Limit,Remaining,Reset}-Default` on every response (Reset: seconds from now),
   `Retry-After` on 429 only when `retry_after=True`.
@@ -110,6 +113,7 @@ _SLOT_PARAMS = frozenset(
     }
 )
 _BEARER = re.compile(r"^\s*Bearer\s+(.+?)\s*$", re.IGNORECASE)
+_STANDARD_FIELDS = frozenset({"name", "email", "guests"})  # Cal.com fills these from attendee and guests
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
 _ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -188,6 +192,12 @@ class FakeBooking:
     rescheduled_by: str | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime | None = None
+    booking_fields: dict[str, str] = field(default_factory=dict)  # bookingFieldsResponses besides name/email/guests
+
+    @property
+    def notes(self) -> str:
+        """The standard "Additional notes" field (`bookingFieldsResponses.notes`); "" when not given."""
+        return self.booking_fields.get("notes", "")
 
     @property
     def blocks_time(self) -> bool:
@@ -396,6 +406,7 @@ class CalcomServer:
         guests: Iterable[str] = (),
         metadata: Mapping[str, str] | None = None,
         status: str | None = None,
+        notes: str | None = None,
     ) -> FakeBooking:
         """Store a booking without the API's checks (for list, pagination and webhook tests)."""
         with self._lock:
@@ -410,6 +421,7 @@ class CalcomServer:
                 guests=list(guests),
                 metadata=dict(metadata or {}),
                 location=None,
+                booking_fields={"notes": notes} if notes else None,
             )
             if status is not None:
                 booking.status = status
@@ -617,6 +629,7 @@ class CalcomServer:
         if not isinstance(guests, list) or not all(isinstance(g, str) and _EMAIL.match(g) for g in guests):
             raise _validation("guests", "each value in guests must be an email")
         metadata = _check_metadata(body.get("metadata"))
+        booking_fields = _check_booking_fields(body.get("bookingFieldsResponses"))
         minutes = _positive_int(body.get("lengthInMinutes"), "lengthInMinutes") or event_type.length_minutes
         self._check_bookable(event_type, start, minutes, ignore_uid=None)
         booking = self._new_booking(
@@ -629,6 +642,7 @@ class CalcomServer:
             guests=list(guests),
             metadata=metadata,
             location=body.get("location"),
+            booking_fields=booking_fields,
         )
         return 201, _success(self._booking_output(booking))
 
@@ -679,6 +693,7 @@ class CalcomServer:
             metadata=dict(old.metadata),
             location=old.location,
             ical_uid=old.ical_uid,
+            booking_fields=dict(old.booking_fields),  # Cal.com reuses the booking's responses
         )
         new.ical_sequence = old.ical_sequence + 1
         new.rescheduled_from_uid = old.uid
@@ -822,6 +837,7 @@ class CalcomServer:
         metadata: dict[str, str],
         location: Any,
         ical_uid: str | None = None,
+        booking_fields: dict[str, str] | None = None,
     ) -> FakeBooking:
         self._next_id += 1
         uid = _new_uid()
@@ -842,6 +858,7 @@ class CalcomServer:
             video_call_url=video_url,
             ical_uid=ical_uid or f"{uid}@Cal.com",
             created_at=self.now(),
+            booking_fields=dict(booking_fields or {}),
         )
         self.bookings[uid] = booking
         return booking
@@ -911,7 +928,7 @@ class CalcomServer:
             "id": booking.id,
             "uid": booking.uid,
             "title": self._title(booking),
-            "description": "",
+            "description": booking.notes,  # the booking row's description holds the additional notes
             "hosts": [
                 {
                     "id": self.host.id,
@@ -950,6 +967,7 @@ class CalcomServer:
                 "name": booking.attendee_name,
                 "email": booking.attendee_email,
                 "guests": list(booking.guests),
+                **booking.booking_fields,
             },
         }
         optional = {
@@ -1060,12 +1078,16 @@ class CalcomServer:
         event_type = booking.event_type
         status = _WEBHOOK_STATUS.get(trigger, booking.status.upper())
         cancelled = trigger == "BOOKING_CANCELLED"
+        responses = {
+            key: {"label": "additional_notes" if key == "notes" else key, "value": value, "isHidden": False}
+            for key, value in booking.booking_fields.items()
+        }
         payload: dict[str, Any] = {
             "bookerUrl": "https://app.cal.com",
             "type": event_type.slug,
             "title": self._title(booking),
-            "description": "",
-            "additionalNotes": "",
+            "description": booking.notes,  # evt.description (the event type's, "" here) || evt.additionalNotes
+            "additionalNotes": booking.notes,
             "customInputs": {},
             # Cancellations carry dayjs().format() times (+00:00); the other triggers Z.
             "startTime": _offset_iso(booking.start) if cancelled else _z_iso(booking.start),
@@ -1081,8 +1103,9 @@ class CalcomServer:
                     "isHidden": False,
                 },
                 "guests": {"label": "additional_guests", "value": list(booking.guests), "isHidden": False},
+                **responses,
             },
-            "userFieldsResponses": {},
+            "userFieldsResponses": {key: value for key, value in responses.items() if key != "notes"},
             "location": booking.location,
             "destinationCalendar": None,
             "hideCalendarNotes": False,
@@ -1136,7 +1159,7 @@ class CalcomServer:
             "userId": self.host.id,
             "eventTypeId": booking.event_type.id,
             "title": self._title(booking),
-            "description": "",
+            "description": booking.notes,
             "startTime": _js_iso(booking.start),
             "endTime": _js_iso(booking.end),
             "location": booking.location,
@@ -1387,6 +1410,19 @@ def _check_metadata(value: Any) -> dict[str, str]:
                 "metadata", f"Metadata value of {key} is longer than {METADATA_MAX_VALUE_LENGTH} characters"
             )
     return dict(value)
+
+
+def _check_booking_fields(value: Any) -> dict[str, str]:
+    """bookingFieldsResponses: answers keyed by booking-field slug; name/email/guests come from attendee/guests."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _validation("bookingFieldsResponses", "bookingFieldsResponses must be an object")
+    fields = {key: item for key, item in value.items() if key not in _STANDARD_FIELDS}
+    for key, item in fields.items():
+        if not isinstance(item, str):
+            raise _validation("bookingFieldsResponses", f"bookingFieldsResponses.{key} must be a string")
+    return fields
 
 
 def _positive_int(value: Any, name: str) -> int | None:

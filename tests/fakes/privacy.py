@@ -21,5 +21,6 @@ class FakeDataRequestRepository(Mirror[DataRequest, int]):
     def add(self, item: DataRequest) -> DataRequest:
         return super().add(replace(item, id=None))  # like storage: the log numbers every row
 
-    def latest(self, *, limit: int = 50) -> list[DataRequest]:
-        return copy.deepcopy(sorted_by(self._rows.values(), "created_at", "id", reverse=True)[: max(limit, 0)])
+    def latest(self, *, limit: int = 50, kind: DataRequestKind | None = None) -> list[DataRequest]:
+        rows = [r for r in self._rows.values() if kind is None or r.kind is kind]
+        return copy.deepcopy(sorted_by(rows, "created_at", "id", reverse=True)[: max(limit, 0)])

@@ -149,6 +149,7 @@ class CalBooking:
     rescheduled_to_uid: str | None = None
     cancellation_reason: str | None = None
     metadata: dict[str, str] = field(default_factory=dict, hash=False)
+    notes: str | None = None  # the "Additional notes" booking field, which Cal.com's emails show
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> CalBooking:
@@ -161,6 +162,8 @@ class CalBooking:
             if isinstance(a, Mapping)
         )
         metadata = data.get("metadata")
+        responses = data.get("bookingFieldsResponses")
+        notes = responses.get("notes") if isinstance(responses, Mapping) else None
         return cls(
             uid=str(data["uid"]),
             id=_int_or_none(data.get("id")),
@@ -177,6 +180,7 @@ class CalBooking:
             rescheduled_to_uid=_str_or_none(data.get("rescheduledToUid")),
             cancellation_reason=_str_or_none(data.get("cancellationReason")),
             metadata={str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, Mapping) else {},
+            notes=notes if isinstance(notes, str) and notes else None,
         )
 
 
@@ -324,11 +328,16 @@ class CalcomClient:
         guests: Sequence[str] = (),
         metadata: Mapping[str, str] | None = None,
         location: str | dict[str, Any] | None = None,
+        notes: str | None = None,
     ) -> CalBooking:
         """Book `start` for the attendee; idempotent on (event type, attendee email, start).
 
         A retry after a lost answer, or a later call refused because the slot is taken, returns the
         attendee's existing booking at that time rather than a second booking or an error.
+
+        `notes` fills the booking's standard "Additional notes" field (`bookingFieldsResponses.notes`),
+        which Cal.com shows in its confirmation emails and sends back in webhooks as `additionalNotes`;
+        a reschedule keeps it.
         """
         body: dict[str, Any] = {
             "start": _utc_iso(start, "start"),
@@ -341,6 +350,8 @@ class CalcomClient:
             body["metadata"] = dict(metadata)
         if location is not None:
             body["location"] = location
+        if notes:
+            body["bookingFieldsResponses"] = {"notes": notes}
 
         def already_done() -> dict[str, Any] | None:
             return self._find_booking(event_type_id=event_type_id, attendee_email=attendee_email, start=start)

@@ -112,4 +112,6 @@ def test_data_requests_are_listed_newest_first(filled: Workspace) -> None:
     with filled.uow_factory() as uow:
         assert uow.data_requests.latest() == [second, first]
         assert uow.data_requests.latest(limit=1) == [second]
+        assert uow.data_requests.latest(kind=DataRequestKind.EXPORT) == [first]  # the older one, of its kind
+        assert uow.data_requests.latest(kind=DataRequestKind.ERASE) == []
     assert second.counts == {"sessions": 2} and second.kind is DataRequestKind.RETENTION and second.id != first.id

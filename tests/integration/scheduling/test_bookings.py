@@ -501,6 +501,10 @@ def test_calcom_booking_makes_one_session_even_after_its_webhook(cal: Cal) -> No
         "Europe/Rome",
     )
     assert remote.metadata == {"sessionId": view.session.id}
+    # Cal.com's own confirmation emails show the "Additional notes": the same recording notice as our invitation.
+    notice = recording_notice(cal.team.ws.settings).as_text()
+    assert remote.notes == notice
+    assert cal.client.get_booking(remote.uid).notes == notice
     booking = view.booking
     assert (booking.source, booking.external_uid, booking.ical_uid, booking.status) == (
         "calcom",

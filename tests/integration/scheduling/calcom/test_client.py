@@ -190,6 +190,66 @@ def test_create_booking_sends_the_booking_and_parses_the_answer(server: CalcomSe
     assert booking.id is not None and booking.rescheduled_from_uid is None and booking.cancellation_reason is None
 
 
+def test_notes_go_in_the_booking_fields_and_come_back(server: CalcomServer, client: CalcomClient) -> None:
+    notes = "Recording notice. If you agree when the interview starts, it records:\n- Your voice"
+    booking = book(client, notes=notes)
+    assert server.requests[-1].body["bookingFieldsResponses"] == {"notes": notes}
+    stored = server.booking(booking.uid)
+    assert stored.notes == notes
+    assert booking.notes == notes and client.get_booking(booking.uid).notes == notes
+    with httpx.Client(base_url=server.base_url, headers={"cal-api-version": BOOKINGS_VERSION}) as raw:
+        output = raw.get(f"/bookings/{booking.uid}").json()["data"]  # the wire shape
+    assert output["bookingFieldsResponses"] == {
+        "name": "Jane Doe",
+        "email": "jane@example.com",
+        "guests": [],
+        "notes": notes,
+    }
+    assert output["description"] == notes
+
+    payload = server.webhook_payload("BOOKING_CREATED", booking.uid)  # what Cal.com's emails and webhooks carry
+    assert (payload["additionalNotes"], payload["description"]) == (notes, notes)
+    assert payload["responses"]["notes"] == {"label": "additional_notes", "value": notes, "isHidden": False}
+    assert payload["userFieldsResponses"] == {}
+    assert server.webhook_payload("MEETING_STARTED", booking.uid)["description"] == notes
+
+    moved = client.reschedule_booking(booking.uid, start=TEN.replace(hour=12))
+    assert "bookingFieldsResponses" not in server.requests[-1].body  # a reschedule keeps the responses
+    assert moved.notes == notes and server.booking(moved.uid).notes == notes
+
+
+def test_without_notes_nothing_is_sent_and_the_notes_stay_empty(server: CalcomServer, client: CalcomClient) -> None:
+    booking = book(client, notes="")
+    assert "bookingFieldsResponses" not in server.requests[-1].body
+    assert booking.notes is None and server.booking(booking.uid).notes == ""
+    payload = server.webhook_payload("BOOKING_CREATED", booking.uid)
+    assert (payload["additionalNotes"], payload["description"]) == ("", "")
+    assert "notes" not in payload["responses"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("Please be on time", "bookingFieldsResponses must be an object"),
+        ({"notes": ["a", "b"]}, "bookingFieldsResponses.notes must be a string"),
+    ],
+)
+def test_the_fake_refuses_booking_fields_of_the_wrong_shape(server: CalcomServer, fields: Any, message: str) -> None:
+    body = {
+        "start": "2050-09-05T10:00:00.000Z",
+        "eventTypeId": 101,
+        "attendee": {"name": "Jane Doe", "email": "jane@example.com", "timeZone": "Europe/Rome"},
+        "bookingFieldsResponses": fields,
+    }
+    with httpx.Client(base_url=server.base_url, headers={"cal-api-version": BOOKINGS_VERSION}) as raw:
+        answer = raw.post("/bookings", json=body)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["message"] == "Bad Request Exception"
+    assert error["details"]["errors"] == [{"property": "bookingFieldsResponses", "constraints": {"isValid": message}}]
+    assert server.live_bookings() == []
+
+
 def test_a_location_that_is_not_a_link_gives_no_meeting_url(client: CalcomClient) -> None:
     booking = book(client, location={"type": "address", "address": "1 Main St"})
     assert booking.meeting_url is None
