@@ -79,6 +79,21 @@ def relevance(text: str, problem: Problem, bank: ProblemBank | None) -> Relevanc
     return Relevance(not off, best_id if off else None, round(score, 2), own, best)
 
 
+_ASKS_HOW_MUCH = re.compile(
+    r"\bhow (?:many|much|often|fast|long|big|large|old|stale)\b|\bper (?:second|minute|day|month)\b"
+)
+
+
+def about_the_problem(text: str, problem: Problem) -> bool:
+    """Whether a clarifying question asks about this problem (its users, behaviour, scale or qualities) rather
+    than about tools ("React or native?", "are we on AWS?"), which scope nothing."""
+    said = {w for w in content_words(text) if w not in TECH_TERMS}
+    told = _statement_words(" ".join([problem.title, problem.summary, problem.statement]))
+    if said & (told | _DESIGN_WORDS) or _ASKS_HOW_MUCH.search(text.lower()) or quantities(text):
+        return True
+    return bool(find_phrases(text, _terms_of(problem) | set(problem.components)))
+
+
 def _small_talk(text: str, problem: Problem) -> bool:
     """Long enough to say something, and nothing in it belongs to a system design or to this problem's statement."""
     said = set(content_words(text))

@@ -27,8 +27,9 @@ pair of wrong estimates, up to three pairs."""
 UNCHECKED_COST = 0.25
 """Communication, per pair of uncorrected mistakes: results stated confidently and never sanity-checked."""
 MAX_UNCHECKED_COST = 1.0
-WRONG_BASIS = {"tradeoffs": 0.35}
-"""Per uncorrected misconception (up to MAX_WRONG_BASIS): a decision resting on a wrong claim is not a weighed one."""
+WRONG_BASIS = {"tradeoffs": 0.35, "high_level_design": 0.35}
+"""Per uncorrected misconception (up to MAX_WRONG_BASIS): a decision resting on a wrong claim is not a weighed one,
+and a design that relies on one does not work as drawn."""
 MAX_WRONG_BASIS = 1.05
 REFUSAL_COST = 0.3
 MAX_REFUSAL_COST = 1.5

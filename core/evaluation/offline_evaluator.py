@@ -24,6 +24,7 @@ from core.content.components import KINDS
 from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Competency, Rubric, Topic
 from core.content.text_signals import (
+    TECH_TERMS,
     Signals,
     fillers,
     has_verb,
@@ -44,6 +45,7 @@ from core.content.text_signals import (
 from core.correctness.conversation import clean
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
+from core.correctness.relevance import about_the_problem
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.evaluation.judgement import (
     judge,
@@ -80,6 +82,8 @@ REQUIRED_SIGNAL: dict[str, str] = {"estimation": "quantity", "tradeoff_analysis"
 alternative, stays near mention credit."""
 QUESTION_TOPICS = ("scope_clarification",)
 """Topics that clarifying questions demonstrate (asking *is* the skill)."""
+QUESTION_CREDIT = 0.6
+"""A requirement asked about by name (latency, availability, features) rather than stated."""
 STATS_COMPETENCIES = ("communication",)
 OKAY_RANGE = (2.5, 4.0)
 """Scores that are neither a strength nor a weakness: "went okay"."""
@@ -104,6 +108,8 @@ class _Sentence:
     statement: bool  # a full sentence that says what happens ("users paste a long URL and get…")
     bare: bool  # a list of names without a verb or a reason ("Redis, Kafka, Cassandra")
     follow: Signals | None  # the next sentence of the same answer, which often carries the "because"
+    scoping: bool = False  # said when asked for requirements, or worded as one ("must", "p99 under 200 ms")
+    names_technology: bool = False  # names technologies ("Kafka for streaming, Redis for features")
 
     @property
     def words(self) -> int:
@@ -148,8 +154,14 @@ class OfflineEvaluator:
         judged = read_transcript(utterances, self.problem, self.rubric, self.bank)
         candidate = _candidate_utterances(judged.utterances)  # junk removed, pasted repeats said once
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
-        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged))
-        questions = [(q, u) for u in candidate for q in question_sentences(u.text) if not is_check_in(q)]
+        scoping = _scoping_answers(judged.utterances)
+        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping)
+        questions = [
+            (q, u)
+            for u in candidate
+            for q in question_sentences(u.text)
+            if not is_check_in(q) and (self.problem is None or about_the_problem(q, self.problem))
+        ]
         reading = read_for(board, self.problem) if board is not None else None
         drawn = board_credits(reading, self.rubric, self.problem) if reading is not None else {}
         credits = self._credits(parsed, questions, drawn)
@@ -218,7 +230,11 @@ class OfflineEvaluator:
     # --- reading the transcript ---------------------------------------------------------------
 
     def _parse(
-        self, candidate: list[Utterance], mistaken: Sequence[str] = (), wrong: Sequence[re.Pattern[str]] = ()
+        self,
+        candidate: list[Utterance],
+        mistaken: Sequence[str] = (),
+        wrong: Sequence[re.Pattern[str]] = (),
+        scoping: Collection[int] = (),
     ) -> list[_Sentence]:
         """Sentences with their topics and reasoning; a sentence holding a mistake, or building on a wrong
         figure, counts as a bare mention."""
@@ -236,6 +252,7 @@ class OfflineEvaluator:
                     or any(flat in w or w in flat for w in mistakes if len(w) > 10)
                     or any(p.search(flat) for p in wrong)
                 )
+                scoping_sentence = id(u) in scoping or bool(_STATES_REQUIREMENT.search(s))
                 parsed.append(
                     _Sentence(
                         text=s,
@@ -246,6 +263,8 @@ class OfflineEvaluator:
                         statement=not bare and has_verb(s) and word_count(s) >= 8,
                         bare=bare,
                         follow=sigs[i + 1] if i + 1 < len(statement) else None,
+                        scoping=scoping_sentence,
+                        names_technology=len(set(words(s)) & TECH_TERMS) >= 2,
                     )
                 )
         return parsed
@@ -265,6 +284,10 @@ class OfflineEvaluator:
             for t in QUESTION_TOPICS:
                 if t in best and credit > best[t].strength:
                     best[t] = _Credit(t, credit, best[t].sentence, frozenset({"question"}))
+        for q, _ in questions:  # asking for the latency target shows the requirement as well as stating it
+            for t in topics_in(q, self.topics):
+                if self.topics[t].competency == "requirements" and best[t].strength < QUESTION_CREDIT:
+                    best[t] = _Credit(t, QUESTION_CREDIT, best[t].sentence, frozenset({"question"}))
         for t, drawing in drawn.items():
             if t in best and drawing.strength > best[t].strength:  # the sentence, if any, is still quoted
                 best[t] = _Credit(t, drawing.strength, best[t].sentence, best[t].kinds, drawing.evidence)
@@ -273,7 +296,9 @@ class OfflineEvaluator:
     @staticmethod
     def _strength(s: _Sentence, topic: str, competency: str) -> tuple[float, frozenset[str]]:
         """Mention credit, plus reasoning credit for the kinds of reasoning this competency values."""
-        if s.bare:
+        if s.bare or (competency == "requirements" and (not s.scoping or s.names_technology)):
+            # a quality described while designing ("the map refreshes quickly") is not a requirement set, and a
+            # technology ("we need Kafka for streaming") is a solution, not a requirement
             return MENTION_CREDIT, frozenset()
         relevant = RELEVANT_SIGNALS.get(competency, DEFAULT_SIGNALS)
         extra = {k for k, present in (("detail", s.detail), ("statement", s.statement)) if present}
@@ -640,6 +665,30 @@ def _by_sentence(credits: list[_Credit]) -> list[list[_Credit]]:
         assert c.sentence is not None
         groups.setdefault(c.sentence.text, []).append(c)
     return list(groups.values())
+
+
+_ASKS_FOR_SCOPE = re.compile(
+    r"\b(?:requirements?|clarif\w*|questions?|scope|assum\w*|features?|functional|non-functional|"
+    r"what (?:should|must|does|do) (?:it|the system|the service|users?)|qualities|priorit\w*)\b",
+    re.IGNORECASE,
+)
+_STATES_REQUIREMENT = re.compile(
+    r"\b(?:must|should|needs? to|has to|have to|required|requirements?|target|goal|at least|at most|no more than|"
+    r"p9\d|nines|sla|slo|assum\w*|out of scope|in scope|priorit\w*|nice to have|must have)\b|\d\s*%",
+    re.IGNORECASE,
+)
+
+
+def _scoping_answers(utterances: list[Utterance]) -> set[int]:
+    """The candidate's answers to a prompt for requirements, questions or scope (by identity)."""
+    answers: set[int] = set()
+    scoping = False
+    for u in utterances:
+        if u.speaker.lower() == "interviewer":
+            scoping = bool(_ASKS_FOR_SCOPE.search(u.text))
+        elif scoping:
+            answers.add(id(u))
+    return answers
 
 
 def _candidate_utterances(utterances: list[Utterance]) -> list[Utterance]:
