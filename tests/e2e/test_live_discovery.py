@@ -74,11 +74,18 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
 
     # Notes by keyboard alone: "n" jumps to the box, Enter adds the note with its shorthand metadata.
     page.evaluate("document.activeElement && document.activeElement.blur()")  # focus on the page, in no field
-    for text in NOTES:
-        page.keyboard.press("n")
-        page.keyboard.type(text, delay=5)
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+    for count, text in enumerate(NOTES, start=1):
+
+        def add_note(text: str = text) -> None:
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.keyboard.press("n")
+            page.keyboard.press("ControlOrMeta+A")  # a try a rerun swallowed may have left its words
+            page.keyboard.press("Delete")
+            page.keyboard.type(text, delay=5)
+            page.keyboard.press("Enter")
+            wait_for_app(page)
+
+        until_shown(page, add_note, page.get_by_text(f"{count} notes" if count > 1 else "1 note", exact=True))
     expect(page.get_by_text(f"{len(NOTES)} notes", exact=True)).to_be_visible()
     expect(page.get_by_text("Month-end close takes two days of manual reconciliation")).to_be_visible()
     search = page.get_by_placeholder("Search notes")
@@ -127,10 +134,13 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(page: Page, server
     expect(forms).to_have_count(COMPETENCIES)  # every row rendered before counting: the page may still be drawing
     for index in range(forms.count()):
         form = forms.nth(index)
-        form.get_by_label("Evidence").fill(f"Evidence {index + 1} from the interview notes")
-        form.get_by_role("button", name="Save score").click()
-        wait_for_app(page)
-        expect(scorecard.get_by_text("set by Erin Admin").nth(index)).to_be_visible()
+
+        def save_score(form: Locator = form, index: int = index) -> None:
+            form.get_by_label("Evidence").fill(f"Evidence {index + 1} from the interview notes")
+            form.get_by_role("button", name="Save score").click()
+            wait_for_app(page)
+
+        until_shown(page, save_score, scorecard.get_by_text("set by Erin Admin").nth(index))
     screenshot(page, "debrief-scorecard")
 
     synthesis = _tab(page, "Synthesis")
