@@ -19,7 +19,8 @@ from components.plain_text import without_images
 from components.resources import get_workspace
 from components.screen_share import render_screen_share
 from components.signed_in import current_account
-from components.stage_progress import format_clock, render_stage_progress
+from components.stage_progress import render_stage_progress
+from components.ticking_clock import Clock, render_clocks
 from components.transcript_panel import render_transcript_panel
 from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
 from core.errors import WorkspaceError
@@ -99,19 +100,21 @@ session = view.session
 llm = session_choice(session)
 
 
-@st.fragment(run_every="1s")
 def clock(session: Session) -> None:
-    elapsed = session.elapsed_seconds(ws.clock())
-    remaining = session.duration_minutes * 60 - elapsed
-    label = "Paused at" if session.status is SessionStatus.PAUSED else "Elapsed"
-    st.metric(
-        label,
-        format_clock(elapsed),
-        delta=f"{format_clock(abs(remaining))} {'left' if remaining >= 0 else 'over'}",
-        delta_color="normal" if remaining >= 0 else "inverse",
+    """The interview clock: it ticks in the browser, so an open page costs the server nothing between turns."""
+    paused = session.status is SessionStatus.PAUSED
+    render_clocks(
+        [
+            Clock(
+                "Paused at" if paused else "Elapsed",
+                elapsed=session.elapsed_seconds(ws.clock()),
+                planned=session.duration_minutes * 60,
+                running=session.status is SessionStatus.ACTIVE,
+                over_note="" if paused else "Time is up: summarise your design and end the interview.",
+            )
+        ],
+        key=f"interview_clock_{session.id}",
     )
-    if remaining < 0 and session.status is SessionStatus.ACTIVE:
-        st.caption(":orange[Time is up: summarise your design and end the interview.]")
 
 
 def _finish_interview(session_id: str) -> None:
@@ -187,7 +190,6 @@ with header[0]:
     st.caption(" · ".join(details))
     render_stage_progress(session.stage)
 with header[1]:
-    # Nothing else goes in this column: a fragment rerunning every second can clear its neighbours.
     clock(session)
 
 # Notices go in here, so whether there is one or not the panels below stay at the same place on the page:
@@ -307,14 +309,19 @@ with board_col:
                     st.success(f"Added {len(entries)} lines to the transcript; the recording is kept with the session.")
 
 
-# Reruns on its own every second, so a line the microphone worker stores shows about a second after it was said.
-# A spoken answer (or its reply) reaches the chat through the microphone's worker: then the whole
-# page reruns to show it.
-@st.fragment(run_every="1s")
-def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
+def _transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
     if live_transcription.is_listening(session_id) and message_count(ws, session_id) != messages_shown:
         st.rerun(scope="app")
     render_transcript_panel(transcript_with_chat(ws, session_id), problem_id=problem_id, session_id=session_id)
+
+
+def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
+    """While the microphone is on, the panel rereads every second, so a line the microphone worker stores shows
+    about a second after it was said (and a spoken answer or its reply reruns the whole page to reach the chat).
+    Otherwise nothing changes it between page runs, and it does not rerun at all."""
+    mic_on = st.session_state.get(f"mic_on_{session_id}") or live_transcription.is_listening(session_id)
+    every = "1s" if mic_on else None
+    st.fragment(run_every=every)(_transcript)(session_id, problem_id, messages_shown)
 
 
 with transcript_col:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from components.cockpit.transcript import mic_on
 from components.llm_choice import choice_for, key_source
 from core.live.copilot import Suggestion, suggest
 from core.live.llm_copilot import llm_suggest
@@ -81,9 +82,14 @@ def _ideas_markdown(ideas: Sequence[Suggestion]) -> str:
     return "\n".join(f"- {idea.text}  \n  :gray[{idea.why}]" for idea in ideas)
 
 
-@st.fragment(run_every="4s")
 def render_copilot(ws: Workspace, session_id: str) -> None:
-    """Suggestions for the interviewer's eyes, reread every 4 s; put it alone in its container."""
+    """Suggestions for the interviewer's eyes; put it alone in its container. They follow the transcript and
+    the notes: reread every 4 s while the microphone is transcribed, otherwise with each page run."""
+    every = "4s" if mic_on(session_id) else None
+    st.fragment(run_every=every)(_copilot)(ws, session_id)
+
+
+def _copilot(ws: Workspace, session_id: str) -> None:
     now = cockpit(ws, session_id)
     ideas = suggest(
         now.template, stage=now.live.stage, transcript=now.transcript, notes=now.notes, coverage=now.coverage

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.ticking_clock import Clock
+from components.ticking_clock import render_clocks as render_clocks_now
 from core.errors import WorkspaceError
 from core.live.sessions import Cockpit, cockpit, end_live, pause_live, resume_live, set_meeting_url, start_live
-from core.live.stage_clock import format_duration
+from core.live.stage_clock import ENDING_SECONDS
 from core.models import SessionStatus
 from core.permissions.actor import Actor
 from core.speech import live_transcription
 from core.workspace import Workspace
+
+RESYNC_SECONDS = 15
+"""How often the cockpit's clocks reread the session (they tick in the browser in between)."""
 
 END_DIALOG = "live_end_dialog"
 ENDING = "live_ending"  # the session this tab is ending: done at the top of the next run
@@ -65,29 +70,38 @@ def render_header(ws: Workspace, view: Cockpit, *, actor: Actor) -> None:
                     st.error(str(exc))
 
 
-@st.fragment(run_every="1s")
+@st.fragment(run_every=f"{RESYNC_SECONDS}s")
 def render_clocks(ws: Workspace, session_id: str) -> None:
-    """Session and stage clocks, reread every second; put it alone in its column (a rerun clears neighbours)."""
+    """Session and stage clocks. They tick in the browser; the fragment rereads the session only every
+    RESYNC_SECONDS, for what another tab changed (a pause, a new stage). Put it alone in its column (a rerun
+    clears neighbours)."""
     now = cockpit(ws, session_id)
     timer = now.timer
-    session_col, stage_col = st.columns(2)
+    running = now.session.status is SessionStatus.ACTIVE
     planned = now.template.total_minutes * 60
-    session_col.metric(
-        "Session",
-        format_duration(now.elapsed),
-        delta=f"{format_duration(planned - now.elapsed)} {'left' if now.elapsed <= planned else 'over'}",
-        delta_color="normal" if now.elapsed <= planned else "inverse",
-        help=f"Planned: {now.template.total_minutes} min. Pauses do not count.",
+    stage_minutes = f"{timer.planned_seconds / 60:.0f} min"
+    render_clocks_now(
+        [
+            Clock(
+                "Session",
+                elapsed=now.elapsed,
+                planned=planned,
+                running=running,
+                help=f"Planned: {now.template.total_minutes} min. Pauses do not count.",
+            ),
+            Clock(
+                timer.title,
+                elapsed=timer.spent_seconds,
+                planned=timer.planned_seconds,
+                running=running,
+                ending_within=min(ENDING_SECONDS, timer.planned_seconds / 5) if running else 0.0,
+                ending_note="Start wrapping up this stage." if running else "",
+                over_note=f"Over the planned {stage_minutes}: move on when it suits you." if running else "",
+            ),
+        ],
+        key=f"live_clocks_{session_id}",
     )
-    stage_col.metric(
-        timer.title,
-        format_duration(timer.spent_seconds),
-        delta=f"{format_duration(timer.remaining_seconds)} {'left' if timer.remaining_seconds >= 0 else 'over'}",
-        delta_color="normal" if timer.state == "on_track" else ("off" if timer.state == "ending" else "inverse"),
-    )
-    if now.session.status is SessionStatus.ACTIVE and timer.state != "on_track":
-        st.caption((":orange[" if timer.state == "over" else ":blue[") + timer.message + "]")
-    elif now.session.status is SessionStatus.PAUSED:
+    if now.session.status is SessionStatus.PAUSED:
         st.caption(":gray[Paused: the clocks stand still.]")
 
 

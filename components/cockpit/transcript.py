@@ -69,9 +69,20 @@ def render_mic_toggle(ws: Workspace, session_id: str, *, actor: Actor) -> None:
         live_transcription.stop(session_id)
 
 
-@st.fragment(run_every="2s")
+def mic_on(session_id: str) -> bool:
+    """Whether the microphone is being transcribed: only then do panels fed by it reread on a timer."""
+    return bool(st.session_state.get(f"live_mic_{session_id}")) or live_transcription.is_listening(session_id)
+
+
 def render_live_transcript(ws: Workspace, session_id: str, problem_id: str) -> None:
-    """The transcript so far; put it alone in its container (a fragment rerunning clears its neighbours)."""
+    """The transcript so far; put it alone in its container (a fragment rerunning clears its neighbours). It
+    rereads every 2 s while the microphone is transcribed; otherwise only what the interviewer does changes it,
+    and that reruns the page anyway."""
+    every = "2s" if mic_on(session_id) else None
+    st.fragment(run_every=every)(_live_transcript)(ws, session_id, problem_id)
+
+
+def _live_transcript(ws: Workspace, session_id: str, problem_id: str) -> None:
     render_transcript_panel(
         cockpit(ws, session_id).transcript,
         problem_id=problem_id or "interview",

@@ -8,10 +8,12 @@ installs are cleaned up after every test.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -146,6 +148,16 @@ def page_title(at: AppTest) -> str:
 def rendered_text(at: AppTest) -> str:
     """Everything the last run sent to the browser (every element in every block), as one string."""
     return "\n".join(str(node.proto) for node in at if getattr(node, "proto", None) is not None)
+
+
+def clocks(at: AppTest) -> list[dict[str, Any]]:
+    """The clocks the last run sent (components.ticking_clock), as the browser receives them."""
+    found = []
+    for node in at:
+        proto = getattr(node, "proto", None)
+        if getattr(proto, "component_name", "") == "iw_ticking_clocks":
+            found += json.loads(proto.json)["clocks"]
+    return found
 
 
 def assert_clean(at: AppTest) -> None:

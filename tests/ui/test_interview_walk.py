@@ -20,6 +20,7 @@ from tests.ui.conftest import (
     assert_clean,
     button,
     chat,
+    clocks,
     labels,
     page_title,
     signed_in_as,
@@ -95,9 +96,14 @@ def test_setup_interview_evaluation_history(new_app: AppFactory) -> None:
     messages = send(app, REQUIREMENTS)
     assert messages[-1][1] != messages[-3][1]
 
-    # --- Pause: no typing; Resume: typing again ---------------------------------------------------
+    # --- Pause: no typing, the clock stands still; Resume: typing again, the clock runs -----------------
+    [running] = clocks(app)
+    assert (running["label"], running["running"], running["planned"]) == ("Elapsed", True, 45 * 60)
     button(app, "Pause").click().run()
     assert_clean(app)
+    [paused] = clocks(app)
+    assert (paused["label"], paused["running"]) == ("Paused at", False)
+    assert paused["elapsed"] >= running["elapsed"]
     box = app.chat_input(key="interview_input")
     assert box.disabled and box.placeholder == "The interview is paused"
     assert any("status: **paused**" in c.value for c in app.caption)

@@ -16,7 +16,7 @@ from core.models import SessionStatus
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import INTERVIEWER
-from tests.ui.conftest import AppFactory, assert_clean, button, page_title, rendered_text
+from tests.ui.conftest import AppFactory, assert_clean, button, clocks, page_title, rendered_text
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_an_interviewer_opens_and_starts_a_discovery_session(new_app: AppFactory
     assert_clean(at)
     sid = at.query_params["session"][0] if isinstance(at.query_params["session"], list) else at.query_params["session"]
     assert cockpit(ws, sid).session.status is SessionStatus.ACTIVE
-    assert {m.label for m in at.metric} == {"Session", "Context and role"}
+    assert [(c["label"], c["running"]) for c in clocks(at)] == [("Session", True), ("Context and role", True)]
     assert "Stage 1 of 5" in rendered_text(at)
 
 
