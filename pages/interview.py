@@ -42,7 +42,7 @@ from core.interview.services import (
     usage_summary,
 )
 from core.live.sessions import is_live
-from core.models import AccountRole, Role, Session, SessionStatus
+from core.models import AccountRole, Message, Role, Session, SessionStatus
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction, scope
 from core.speech import live_transcription
@@ -309,24 +309,25 @@ with board_col:
                     st.success(f"Added {len(entries)} lines to the transcript; the recording is kept with the session.")
 
 
-def _transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
-    if live_transcription.is_listening(session_id) and message_count(ws, session_id) != messages_shown:
-        st.rerun(scope="app")
-    render_transcript_panel(transcript_with_chat(ws, session_id), problem_id=problem_id, session_id=session_id)
+def _transcript(session_id: str, problem_id: str, messages: list[Message]) -> None:
+    if live_transcription.is_listening(session_id) and message_count(ws, session_id) != len(messages):
+        st.rerun(scope="app")  # a spoken answer or its reply: the chat must show it too
+    lines = transcript_with_chat(ws, session_id, messages=messages)  # the chat is as this run read it
+    render_transcript_panel(lines, problem_id=problem_id, session_id=session_id)
 
 
-def live_transcript(session_id: str, problem_id: str, messages_shown: int) -> None:
+def live_transcript(session_id: str, problem_id: str, messages: list[Message]) -> None:
     """While the microphone is on, the panel rereads every second, so a line the microphone worker stores shows
     about a second after it was said (and a spoken answer or its reply reruns the whole page to reach the chat).
     Otherwise nothing changes it between page runs, and it does not rerun at all."""
     mic_on = st.session_state.get(f"mic_on_{session_id}") or live_transcription.is_listening(session_id)
     every = "1s" if mic_on else None
-    st.fragment(run_every=every)(_transcript)(session_id, problem_id, messages_shown)
+    st.fragment(run_every=every)(_transcript)(session_id, problem_id, messages)
 
 
 with transcript_col:
     # Nothing else goes in this column: a fragment rerunning on a timer can clear its neighbours.
-    live_transcript(session.id, session.problem_id, len(view.messages))
+    live_transcript(session.id, session.problem_id, view.messages)
 
 if full_width(session.id):  # the whiteboard across the page, for drawing
     render_whiteboard(

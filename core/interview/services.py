@@ -537,10 +537,15 @@ def list_transcript(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
         return uow.transcripts.in_session(session_id)
 
 
-def transcript_with_chat(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
-    """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order."""
+def transcript_with_chat(
+    ws: Workspace, session_id: str, *, messages: list[Message] | None = None
+) -> list[TranscriptEntry]:
+    """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order.
+
+    `messages`: the chat as the page already read it in this run, so it is not read twice."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
-        messages = uow.messages.in_session(session_id)
+        if messages is None:
+            messages = uow.messages.in_session(session_id)
         transcript = uow.transcripts.in_session(session_id)
     return transcript_lines(session, messages, transcript)

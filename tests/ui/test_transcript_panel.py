@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from core.config import load_settings
@@ -26,15 +26,17 @@ LINES = [
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[bytes, str]]:
-    """What each download button would hand the browser: file name → (bytes, mime type)."""
+    """What each download button would hand the browser: file name → (bytes, mime type). The exports are
+    made when clicked (a deferred download); here each is made as soon as it is offered, to be read."""
     files: dict[str, tuple[bytes, str]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    original = MediaFileManager.add_deferred
 
-    def record(self, path_or_data, mimetype, kind, filename=None):  # type: ignore[no-untyped-def]
-        files[filename] = (path_or_data, mimetype)
-        return original(self, path_or_data, mimetype, kind, filename)
+    def record(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):  # type: ignore[no-untyped-def]
+        made = data_callable()
+        files[file_name] = (made.encode() if isinstance(made, str) else made, mimetype)
+        return original(self, data_callable, mimetype, coordinates, file_name, element_id=element_id)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     return files
 
 
