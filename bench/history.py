@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from core.accounts.services import add_account
 from core.config import Settings
 from core.history.services import (
     candidate_trend,
@@ -40,12 +41,14 @@ from core.history.services import (
     session_detail,
 )
 from core.models import HistoryQuery, SessionStatus, SortKey
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.tables import CandidateRow, EvaluationRow, MessageRow, SessionRow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+ADMIN = "bench-admin@example.com"
 INTERVIEWERS = [("offline", None), ("openai", "gpt-4o-mini"), ("anthropic", "claude-3-5-haiku"), ("openai", "gpt-4o")]
 FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"]
 LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"]
@@ -86,6 +89,8 @@ def fill(ws: Workspace, sessions: int, *, seed: int = 7) -> None:
                 "kind": "system_design",
                 "candidate_id": candidates[rng.randrange(len(candidates))]["id"],
                 "interviewer_provider": provider,
+                "owner_id": None,
+                "team": f"team-{i % 4}",
                 "interviewer_model": model,
                 "rubric_id": rubric.id,
                 "level": rng.choice(["junior", "mid", "senior", "staff"]),
@@ -213,12 +218,22 @@ def page_times(settings: Settings) -> dict[str, float]:
 
     os.environ["IW_RUNTIME_DIR"] = str(settings.runtime_dir)
     os.environ["IW_DISABLE_MIC"] = "1"
+    os.environ["IW_ACCOUNTS__OIDC_ENABLED"] = "true"  # signed in as the AppTest UI tests are
     if settings.database_url:
         os.environ["DATABASE_URL"] = settings.database_url
     else:
         os.environ.pop("DATABASE_URL", None)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    ws = build_workspace(settings)
+    with ws.uow_factory() as uow:
+        known = uow.accounts.by_email(ADMIN)
+    if known is None:  # an admin sees every interview: the page with the whole workspace behind it
+        add_account(ws, email=ADMIN, name="Bench Admin", roles=["admin"], actor=Actor.workspace("bench"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.user = {"is_logged_in": True, "email": ADMIN, "email_verified": True, "name": "Bench Admin"}
+    at.run()
     at.switch_page("pages/history.py").run()
+    if at.exception or not at.title or at.title[0].value != "History":
+        raise RuntimeError(f"History did not open: {[e.message for e in at.exception]}")
     figures = {"list (first page)": timed(lambda: at.run(), 5)}
     if at.exception:
         raise RuntimeError([e.message for e in at.exception])
