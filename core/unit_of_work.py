@@ -103,6 +103,10 @@ class MessageRepository(Protocol):
         """In seq order."""
         ...
 
+    def count_in_session(self, session_id: str) -> int:
+        """How many messages the session has, without reading them."""
+        ...
+
 
 class CandidateRepository(Protocol):
     def add(self, candidate: Candidate) -> None: ...

@@ -470,7 +470,7 @@ def usage_summary(ws: Workspace, session_id: str) -> UsageSummary:
 def message_count(ws: Workspace, session_id: str) -> int:
     """How many chat messages the interview has: a cheap "is there something new?" for the page."""
     with ws.uow_factory() as uow:
-        return len(uow.messages.in_session(session_id))
+        return uow.messages.count_in_session(session_id)
 
 
 def get_interview(ws: Workspace, session_id: str) -> InterviewView:

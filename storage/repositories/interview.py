@@ -373,6 +373,10 @@ class SqlMessageRepository(SqlRepository[Message, MessageRow]):
     def in_session(self, session_id: str) -> list[Message]:
         return self._in_session(session_id, MessageRow.seq)
 
+    def count_in_session(self, session_id: str) -> int:
+        statement = select(func.count()).select_from(MessageRow).where(MessageRow.session_id == session_id)
+        return int(self._session.scalar(statement) or 0)
+
 
 # --- per-session logs: append-only, each dataclass mirrors its row ----------------------
 

@@ -246,6 +246,9 @@ class FakeMessageRepository(Repo):
         found = [m for m in self._state.messages if m.session_id == session_id]
         return copy.deepcopy(sorted(found, key=lambda m: m.seq or 0))
 
+    def count_in_session(self, session_id: str) -> int:
+        return sum(1 for m in self._state.messages if m.session_id == session_id)
+
 
 class FakeCandidateRepository(Repo):
     def add(self, candidate: Candidate) -> None:

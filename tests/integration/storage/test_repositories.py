@@ -249,7 +249,9 @@ def test_messages_get_seq_per_session_and_list_in_order(uow_factory: UowFactory)
     with uow_factory() as uow:
         listed = uow.messages.in_session(first.id)
         assert uow.messages.in_session("no-such-session") == []
+        counts = [uow.messages.count_in_session(sid) for sid in (first.id, second.id, "no-such-session")]
     assert listed == [a1, a2, a3]
+    assert counts == [3, 1, 0]
     assert listed[1].meta == {"kind": "answer", "topics": ["caching", "sharding"], "n": 2}
     assert type(listed[1].role) is Role and listed[1].stage is Stage.ESTIMATION
 
