@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.latest_first import latest
 from components.plain_text import plain, without_images
 from core.evaluation.utterances import seconds_in
 from core.models import Message, Role, Session, Stage
@@ -20,35 +21,18 @@ AVATARS = {
 }
 
 
-WINDOW = 40
-"""Messages drawn at first: the latest ones. A 60-minute interview holds hundreds, and drawing them all on
-every run made each answer slower as the interview went on; earlier ones come on demand."""
-MORE = 100
+WINDOW, MORE = 40, 100
+"""Messages drawn at first (the latest), and how many more each "Show earlier" adds (components.latest_first)."""
 
 
 def render_messages(messages: list[Message], session: Session) -> None:
-    key = f"chat_window_{session.id}"
-    window = st.session_state.get(key, WINDOW)
-    hidden = max(0, len(messages) - window)
-    if hidden:
-        st.button(
-            f"Show {min(hidden, MORE)} earlier message{'s' if min(hidden, MORE) != 1 else ''} ({hidden} not shown)",
-            key=f"chat_more_{session.id}",
-            icon=":material/expand_less:",
-            on_click=_show_more,
-            args=(key, window),
-            type="tertiary",
-        )
+    shown = latest(messages, key=f"chat_window_{session.id}", first=WINDOW, more=MORE, noun="messages")
     previous_stage: Stage | None = None
-    for message in messages[hidden:]:
+    for message in shown:
         if message.stage != previous_stage:
             st.caption(f"— {message.stage.label} —")
         previous_stage = message.stage
         render_message(message, session)
-
-
-def _show_more(key: str, window: int) -> None:
-    st.session_state[key] = window + MORE
 
 
 def message_time(message: Message, session: Session) -> str | None:

@@ -13,15 +13,15 @@ from functools import partial
 
 import streamlit as st
 
+from components.latest_first import latest
 from components.plain_text import plain
 from core.models import TranscriptEntry
 from core.speech.transcript_formats import clock, search, speaker_label, to_json, to_srt, to_txt, to_webvtt
 
 SEARCH_KEY = "transcript_search"
-WINDOW = 80
-"""Lines drawn at first: the latest (of those the search leaves). Earlier ones come on demand, so an hour of
-transcript does not slow every run of the page; the exports and the search always cover every line."""
-MORE = 200
+WINDOW, MORE = 80, 200
+"""Lines drawn at first (the latest the search leaves) and how many more each "Show earlier" adds
+(components.latest_first); the search and the exports always cover every line."""
 COLORS = {"interviewer": "blue", "candidate": "green"}
 EMPTY = (
     'Nothing said or typed yet. Answer in the chat, or turn on "Speak my answers" below to speak into '
@@ -43,10 +43,6 @@ FORMATS = (
     ExportFormat("SRT", "srt", "application/x-subrip", lambda entries, _problem: to_srt(entries)),
     ExportFormat("WebVTT", "vtt", "text/vtt", lambda entries, _problem: to_webvtt(entries)),
 )
-
-
-def _show_more(key: str, window: int) -> None:
-    st.session_state[key] = window + MORE
 
 
 def export_file_name(problem_id: str, extension: str, session_id: str | None = None) -> str:
@@ -100,24 +96,12 @@ def render_transcript_panel(
         disabled=not entries,
     )
     shown = search(entries, query)
-    key = f"transcript_window_{session_id}"
-    window = st.session_state.get(key, WINDOW)
-    hidden = max(0, len(shown) - window)
     with st.container(height=height, border=True, autoscroll=True):
         if not entries:
             st.caption(empty)
         elif not shown:
             st.caption("No line contains every word you searched for.")
-        if hidden:
-            st.button(
-                f"Show earlier lines ({hidden} not shown)",
-                key=f"transcript_more_{session_id}",
-                icon=":material/expand_less:",
-                on_click=_show_more,
-                args=(key, window),
-                type="tertiary",
-            )
-        for entry in shown[hidden:]:
+        for entry in latest(shown, key=f"transcript_window_{session_id}", first=WINDOW, more=MORE, noun="lines"):
             st.markdown(entry_markdown(entry))
     if query.strip() and entries:
         st.caption(f"{len(shown)} of {len(entries)} lines match.")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from streamlit.testing.v1 import AppTest
-
 from components.chat_panel import MORE as MORE_MESSAGES
 from components.chat_panel import WINDOW as MESSAGES_SHOWN
+from components.transcript_panel import MORE as MORE_LINES
 from components.transcript_panel import WINDOW as LINES_SHOWN
 from core.config import load_settings
 from core.interview.services import create_interview, start_interview
@@ -16,6 +15,7 @@ from core.models import Message, Role, Stage, TranscriptEntry
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean, chat, rendered_text
+from tests.ui.test_transcript_panel import open_interview
 
 MESSAGES, LINES = MESSAGES_SHOWN + 31, LINES_SHOWN + 45  # the last message is the interviewer's
 
@@ -38,15 +38,6 @@ def long_interview() -> str:
     return session.id
 
 
-def open_interview(new_app: AppFactory, session_id: str) -> AppTest:
-    at = new_app()
-    at.query_params["session"] = session_id
-    at.run()
-    at.switch_page("pages/interview.py").run()
-    assert_clean(at)
-    return at
-
-
 def test_the_chat_draws_its_latest_messages_and_the_earlier_ones_on_demand(new_app: AppFactory) -> None:
     at = open_interview(new_app, long_interview())
     shown = chat(at)
@@ -67,8 +58,9 @@ def test_the_transcript_draws_its_latest_lines_and_searches_all_of_them(new_app:
     at.text_input(key="transcript_search").set_value("number 3.").run()  # an early line, not drawn until now
     assert "Spoken line number 3." in rendered_text(at)
     at.text_input(key="transcript_search").set_value("").run()
-    more = [b for b in at.button if b.label.startswith("Show earlier lines")]
-    assert len(more) == 1
+    more = [b for b in at.button if "earlier lines" in b.label]
+    hidden = MESSAGES + LINES - LINES_SHOWN  # the chat's messages are transcript lines too ("typed")
+    assert [b.label for b in more] == [f"Show {min(hidden, MORE_LINES)} earlier lines ({hidden} not shown)"]
     more[0].click().run()
     assert_clean(at)
     assert "Spoken line number 3." in rendered_text(at)

@@ -63,13 +63,18 @@ def test_the_teams_table_shows_each_teams_people_and_interviews(new_app: AppFact
     assert len(moving) == 1, "the People editor says that moving a person leaves their interviews behind"
 
 
-@pytest.mark.usefixtures("teams")
-def test_renaming_a_team_moves_people_and_interviews(new_app: AppFactory, ws: Workspace) -> None:
-    at = open_people(new_app)
-    at.selectbox(key="teams_rename_pick").set_value("core")
-    at.text_input(key="teams_rename_new").input("Platform")
+def rename(at: AppTest, team: str, to: str) -> AppTest:
+    """Rename `team` to `to` with the Teams section's form."""
+    at.selectbox(key="teams_rename_pick").set_value(team)
+    at.text_input(key="teams_rename_new").input(to)
     button(at, "Rename").click().run()
     assert_clean(at)
+    return at
+
+
+@pytest.mark.usefixtures("teams")
+def test_renaming_a_team_moves_people_and_interviews(new_app: AppFactory, ws: Workspace) -> None:
+    at = rename(open_people(new_app), "core", "Platform")
 
     assert [s.value for s in at.success] == ["Renamed core to Platform: 2 people and 2 interviews moved."]
     assert [r["Team"] for r in teams_table(at).to_dict("records")] == ["growth", "Platform"]
@@ -87,11 +92,7 @@ def test_renaming_a_team_moves_people_and_interviews(new_app: AppFactory, ws: Wo
 
 @pytest.mark.usefixtures("teams")
 def test_a_name_in_use_is_refused_with_a_message(new_app: AppFactory, ws: Workspace) -> None:
-    at = open_people(new_app)
-    at.selectbox(key="teams_rename_pick").set_value("core")
-    at.text_input(key="teams_rename_new").input("GROWTH")
-    button(at, "Rename").click().run()
-    assert_clean(at)
+    at = rename(open_people(new_app), "core", "GROWTH")
 
     assert [e.value for e in at.error] == ["There is already a team called growth. Choose another name."]
     assert not at.success

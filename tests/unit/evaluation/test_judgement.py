@@ -7,27 +7,11 @@ never be quoted as a strength.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from core.content.problems import ProblemBank, load_problem_bank
-from core.content.rubrics import Rubric, load_rubric
+from core.content.problems import ProblemBank
+from core.content.rubrics import Rubric
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.report import correctness_text
 from core.models import Evaluation, Utterance
-
-DATA = Path(__file__).resolve().parents[3] / "data"
-
-
-@pytest.fixture(scope="module")
-def bank() -> ProblemBank:
-    return load_problem_bank(DATA / "problems")
-
-
-@pytest.fixture(scope="module")
-def rubric() -> Rubric:
-    return load_rubric(DATA / "rubrics" / "system_design.yaml")
 
 
 def _interview(*pairs: tuple[str, str]) -> list[Utterance]:

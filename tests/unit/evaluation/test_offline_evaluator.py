@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.content.problems import Problem, load_problem
-from core.content.rubrics import Rubric, load_rubric
+from core.content.rubrics import Rubric
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.models import Evaluation, Utterance
 
@@ -78,11 +78,6 @@ BUZZWORDS = [
 @pytest.fixture(scope="module")
 def problem() -> Problem:
     return load_problem(DATA / "problems" / "url_shortener.yaml")
-
-
-@pytest.fixture(scope="module")
-def rubric() -> Rubric:
-    return load_rubric(DATA / "rubrics" / "system_design.yaml")
 
 
 @pytest.fixture(scope="module")

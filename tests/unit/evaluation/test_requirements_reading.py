@@ -4,32 +4,17 @@ them as much as stating them does."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from core.content.problems import ProblemBank, load_problem_bank
-from core.content.rubrics import Rubric, load_rubric
+from core.content.problems import ProblemBank
+from core.content.rubrics import Rubric
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.models import Utterance
 
-DATA = Path(__file__).resolve().parents[3] / "data"
 OPENING = "We sell reserved-seat tickets for concerts. What questions do you have before designing the booking backend?"
 DESIGN = (
     "The hold service writes a hold row with an expiry, the booking service turns a paid hold into tickets in one "
     "transaction, and a sweeper releases expired holds every few seconds because fans must get seats back."
 )
 LATER = "Walk me through a fan choosing two seats and paying for them."
-
-
-@pytest.fixture(scope="module")
-def bank() -> ProblemBank:
-    return load_problem_bank(DATA / "problems")
-
-
-@pytest.fixture(scope="module")
-def rubric() -> Rubric:
-    return load_rubric(DATA / "rubrics" / "system_design.yaml")
 
 
 def requirements(bank: ProblemBank, rubric: Rubric, *pairs: tuple[str, str]) -> tuple[float, str]:
