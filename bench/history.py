@@ -201,7 +201,7 @@ def query_times(ws: Workspace) -> dict[str, float]:
         "interviewer choices (distinct)": timed(lambda: interviewer_options(ws)),
     }
     if one:
-        figures["session detail"] = timed(lambda: session_detail(ws, one[0].id))
+        figures["session detail"] = timed(lambda: session_detail(ws, one[0].id, actor=Actor.workspace("bench")))
     if candidate_id:
         figures["candidate trend"] = timed(lambda: candidate_trend(ws, candidate_id))
     return figures

@@ -146,7 +146,7 @@ def _sessions_list(args: argparse.Namespace) -> int:
 def _sessions_show(args: argparse.Namespace) -> int:
     from core.interview.services import get_interview
 
-    view = get_interview(_workspace(), args.session_id)
+    view = get_interview(_workspace(), args.session_id, actor=CLI_ACTOR)
     out = {
         "session": asdict(view.session),
         "candidate": asdict(view.candidate) if view.candidate else None,
@@ -164,14 +164,14 @@ def _sessions_export(args: argparse.Namespace) -> int:
     if args.zip is not None:
         from core.history.session_export import session_zip
 
-        data = session_zip(_workspace(), args.session_id)
+        data = session_zip(_workspace(), args.session_id, actor=CLI_ACTOR)
         try:
             args.zip.write_bytes(data)
         except OSError as exc:
             raise WorkspaceError(f"Cannot write {args.zip}: {exc.strerror or exc}.") from exc
         print(f"wrote {args.zip} ({len(data):,} bytes)")
         return 0
-    view = get_interview(_workspace(), args.session_id)
+    view = get_interview(_workspace(), args.session_id, actor=CLI_ACTOR)
     entries = []
     for u in utterances_of(view.session, view.messages):
         start = u.start or 0.0

@@ -45,7 +45,7 @@ if session_id and not may_debrief(session_id):
 view: Cockpit | None = None
 if session_id:
     try:
-        view = cockpit(ws, session_id)
+        view = cockpit(ws, session_id, actor=ACTOR)
     except WorkspaceError:
         set_current_session(None)
 

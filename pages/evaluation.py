@@ -47,7 +47,7 @@ if session_id:
     try:
         if is_live(ws, session_id):  # led by a person: scorecard and recommendation are on the Debrief page
             st.switch_page("pages/debrief.py", query_params={"session": session_id})
-        view = get_interview(ws, session_id)
+        view = get_interview(ws, session_id, actor=Actor.person(account))
     except WorkspaceError:
         set_current_session(None)
 
@@ -75,7 +75,7 @@ if view is None or view.evaluation is None:
     if chosen is None:
         st.stop()
     set_current_session(chosen)
-    view = get_interview(ws, chosen)
+    view = get_interview(ws, chosen, actor=Actor.person(account))
 
 assert view.evaluation is not None
 evaluated_id = view.session.id  # for adjust_form: the narrowing of `view` above does not reach into functions
@@ -88,7 +88,7 @@ elapsed = view.session.elapsed_seconds(ws.clock()) / 60
 st.caption(f"{view.problem.title} · {who} · {ended} · {elapsed:.0f} min")
 if flash := st.session_state.pop("evaluation_flash", None):
     st.success(flash)
-report = load_report(ws, view.session.id)
+report = load_report(ws, view.session.id, actor=Actor.person(account))
 rubric = ws.rubric(view.session.rubric_id)
 
 
@@ -211,7 +211,7 @@ def render_exports(report: EvaluationReport) -> None:
     )
     columns[2].download_button(
         "Whole session (zip)",
-        data=lambda: session_zip(ws, report.session.id),
+        data=lambda: session_zip(ws, report.session.id, actor=Actor.person(account)),
         file_name=zip_name(ws, report.session.id),
         mime="application/zip",
         icon=":material/folder_zip:",

@@ -39,6 +39,7 @@ from core.history.services import (
 )
 from core.models import AccountRole, HistoryQuery, SessionStatus, SessionSummary, SortKey
 from core.permissions.access import permitted, require
+from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction, allowed, scope
 from core.workspace import Workspace
 
@@ -283,7 +284,9 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
         if detail.evaluation and not sees_evaluation:
             st.info("The evaluation of this interview is being reviewed; you can see it once a reviewer approves it.")
         elif detail.evaluation:
-            render_evaluation(detail.evaluation, load_report(ws, session.id))  # with reviewers' adjustments
+            render_evaluation(
+                detail.evaluation, load_report(ws, session.id, actor=Actor.person(account))
+            )  # with reviewers' adjustments
         else:
             st.info(f"This interview is {session.status.value}; it has no evaluation yet.")
     with tabs[4]:
@@ -325,7 +328,7 @@ if allowed(account, Action.REVIEW):
 if opened := st.query_params.get("session"):
     try:
         require(ws, account, SessionAction.VIEW, opened)
-        detail = session_detail(ws, opened)
+        detail = session_detail(ws, opened, actor=Actor.person(account))
     except AccessDenied as exc:
         st.warning(str(exc))
         _close()

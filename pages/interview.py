@@ -92,7 +92,7 @@ if session_id is None:
 try:
     if is_live(ws, session_id):  # led by a person: the interviewer's cockpit
         st.switch_page("pages/live.py", query_params={"session": session_id})
-    view: InterviewView = get_interview(ws, session_id)
+    view: InterviewView = get_interview(ws, session_id, actor=ACTOR)
 except WorkspaceError:
     set_current_session(None)
     _no_interview()
@@ -211,7 +211,7 @@ listening = live_transcription.is_listening(session.id)
 if session.status is SessionStatus.ACTIVE and needs_reply(view.messages) and not listening:
     try:
         reply_to_candidate(ws, session.id, llm=llm)
-        view = get_interview(ws, session.id)
+        view = get_interview(ws, session.id, actor=ACTOR)
     except WorkspaceError as exc:
         notices.warning(f"The interviewer could not answer your last message: {exc}")
 

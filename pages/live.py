@@ -37,7 +37,7 @@ if session_id is None:
     render_pick_or_start(ws, account=account)
     st.stop()
 try:
-    view: Cockpit = cockpit(ws, session_id)
+    view: Cockpit = cockpit(ws, session_id, actor=ACTOR)
 except WorkspaceError:
     try:
         led_by_ai = not is_live(ws, session_id)

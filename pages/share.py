@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.candidate_evaluation import render_awaiting, render_candidate_evaluation
 from components.resources import get_workspace
-from components.signed_in import current_account
+from components.signed_in import current_account, current_actor
 from components.whiteboard import render_whiteboard
 from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.release import ReleaseStatus, release_status, released_report
@@ -36,7 +36,10 @@ def render_evaluation_once_released(session_id: str) -> ReleaseStatus:
     status = release_status(ws, session_id)
     if status is ReleaseStatus.AWAITING:
         render_awaiting()
-    elif status is ReleaseStatus.RELEASED and (report := released_report(ws, session_id)) is not None:
+    elif (
+        status is ReleaseStatus.RELEASED
+        and (report := released_report(ws, session_id, actor=current_actor())) is not None
+    ):
         render_candidate_evaluation(report)
     return status
 
@@ -48,9 +51,9 @@ if session_id:
     try:
         require(ws, current_account(), SessionAction.VIEW, session_id)  # the person's own, or staff on it
         if is_live(ws, session_id):
-            view = cockpit(ws, session_id)
+            view = cockpit(ws, session_id, actor=current_actor())
         else:
-            practice = get_interview(ws, session_id)
+            practice = get_interview(ws, session_id, actor=current_actor())
     except AccessDenied as exc:
         st.error(str(exc))
         st.query_params.pop("session", None)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.cockpit.transcript import mic_on
 from components.llm_choice import choice_for, key_source
+from components.signed_in import current_actor
 from core.live.copilot import Suggestion, suggest
 from core.live.llm_copilot import llm_suggest
 from core.live.sessions import Cockpit, cockpit
@@ -53,7 +54,7 @@ def _ask_llm(ws: Workspace, session_id: str, provider: str, model: str) -> None:
     choice = choice_for(provider, model)
     if choice is None:
         return
-    now = cockpit(ws, session_id)
+    now = cockpit(ws, session_id, actor=current_actor())
     with st.spinner(f"Asking {PROVIDERS[provider].label}…"):
         answer = llm_suggest(
             ws, session_id, template=now.template, stage=now.live.stage, transcript=now.transcript,
@@ -90,7 +91,7 @@ def render_copilot(ws: Workspace, session_id: str) -> None:
 
 
 def _copilot(ws: Workspace, session_id: str) -> None:
-    now = cockpit(ws, session_id)
+    now = cockpit(ws, session_id, actor=current_actor())
     ideas = suggest(
         now.template, stage=now.live.stage, transcript=now.transcript, notes=now.notes, coverage=now.coverage
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.signed_in import current_actor
 from components.ticking_clock import Clock
 from components.ticking_clock import render_clocks as render_clocks_now
 from core.errors import WorkspaceError
@@ -75,7 +76,7 @@ def render_clocks(ws: Workspace, session_id: str) -> None:
     """Session and stage clocks. They tick in the browser; the fragment rereads the session only every
     RESYNC_SECONDS, for what another tab changed (a pause, a new stage). Put it alone in its column (a rerun
     clears neighbours)."""
-    now = cockpit(ws, session_id)
+    now = cockpit(ws, session_id, actor=current_actor())
     timer = now.timer
     running = now.session.status is SessionStatus.ACTIVE
     planned = now.template.total_minutes * 60

@@ -9,6 +9,7 @@ import av
 import streamlit as st
 
 from components.mic import render_mic
+from components.signed_in import current_actor
 from components.transcript_panel import render_transcript_panel
 from core.errors import WorkspaceError
 from core.live.sessions import cockpit, log_speech
@@ -84,7 +85,7 @@ def render_live_transcript(ws: Workspace, session_id: str, problem_id: str) -> N
 
 def _live_transcript(ws: Workspace, session_id: str, problem_id: str) -> None:
     render_transcript_panel(
-        cockpit(ws, session_id).transcript,
+        cockpit(ws, session_id, actor=current_actor()).transcript,
         problem_id=problem_id or "interview",
         session_id=session_id,
         height=360,

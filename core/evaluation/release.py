@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from core import audit
-from core.errors import NotFound
+from core.errors import AccessDenied, NotFound
 from core.evaluation.report import EvaluationReport, load_report
 from core.evaluation.reviews import effective_scores
 from core.logs import session_context
@@ -152,10 +152,10 @@ def awaiting_approval(ws: Workspace, *, limit: int = 200) -> list[AwaitingApprov
     ]
 
 
-def released_report(ws: Workspace, session_id: str) -> EvaluationReport | None:
+def released_report(ws: Workspace, session_id: str, *, actor: Actor) -> EvaluationReport | None:
     """The report the candidate may see; None while it awaits a reviewer or does not exist yet."""
     try:
-        report = load_report(ws, session_id)
-    except NotFound:
+        report = load_report(ws, session_id, actor=actor)
+    except (NotFound, AccessDenied):
         return None
     return report if report.released else None

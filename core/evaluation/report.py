@@ -29,6 +29,9 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.whiteboard.analysis import analyse, read_board
 from core.whiteboard.vision import WhiteboardReading
 from core.workspace import Workspace
@@ -127,10 +130,12 @@ class EvaluationReport:
         return [line for line in self.lines() if abs(line.start - at_seconds) <= window]
 
 
-def load_report(ws: Workspace, session_id: str) -> EvaluationReport:
-    """Everything the report shows; NotFound when the interview has no evaluation yet."""
+def load_report(ws: Workspace, session_id: str, *, actor: Actor) -> EvaluationReport:
+    """Everything the report shows; NotFound when the interview has no evaluation yet, AccessDenied for
+    someone who may not see it (a candidate before a reviewer released it)."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW_EVALUATION, session)
         evaluation = uow.evaluations.for_session(session_id)
         if evaluation is None:
             raise NotFound(f"The interview {session_id} has no evaluation yet.")

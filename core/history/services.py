@@ -31,11 +31,14 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
+from core.workspace import Workspace
 
 if TYPE_CHECKING:
     from core.content.problems import Problem
     from core.unit_of_work import UnitOfWork
-    from core.workspace import Workspace
 
 TREND_LIMIT = 200  # attempts shown in a candidate's trend; nobody practises more than that
 
@@ -139,9 +142,11 @@ def interviewer_options(ws: Workspace) -> list[InterviewerOption]:
         return [InterviewerOption(p, m) for p, m in uow.sessions.interviewers()]
 
 
-def session_detail(ws: Workspace, session_id: str) -> SessionDetail:
-    """Raises NotFound for an unknown id (e.g. a stale bookmark)."""
+def session_detail(ws: Workspace, session_id: str, *, actor: Actor) -> SessionDetail:
+    """Raises NotFound for an unknown id (e.g. a stale bookmark), AccessDenied (worded the same) for someone
+    who may not see the session."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return _detail(ws, uow, session_id)
 
 

@@ -15,25 +15,35 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from core.errors import AccessDenied
 from core.evaluation.report import load_report
 from core.evaluation.report_export import report_markdown, report_pdf
 from core.evaluation.utterances import transcript_lines
+from core.models import Session
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.speech.transcript_formats import to_json, to_srt, to_txt
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 MAX_MEDIA_BYTES = 200 * 1024 * 1024
 
 
-def session_zip(ws: Workspace, session_id: str, *, max_media_bytes: int = MAX_MEDIA_BYTES) -> bytes:
-    """The zip's bytes; NotFound for an unknown session. Works before the evaluation exists, too."""
+def session_zip(ws: Workspace, session_id: str, *, actor: Actor, max_media_bytes: int = MAX_MEDIA_BYTES) -> bytes:
+    """The zip's bytes; NotFound for an unknown session, AccessDenied for someone who may not see it. Works
+    before the evaluation exists, too; the evaluation goes in only for someone who may see it."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
         messages = uow.messages.in_session(session_id)
         transcript = uow.transcripts.in_session(session_id)
         whiteboards = uow.whiteboards.in_session(session_id)
         media = uow.media.in_session(session_id)
-        has_evaluation = uow.evaluations.for_session(session_id) is not None
+        has_evaluation = uow.evaluations.for_session(session_id) is not None and _may(
+            uow, ws, actor, SessionAction.VIEW_EVALUATION, session
+        )
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -69,7 +79,7 @@ def session_zip(ws: Workspace, session_id: str, *, max_media_bytes: int = MAX_ME
         archive.writestr("media/manifest.json", _json(manifest))
 
         if has_evaluation:
-            report = load_report(ws, session_id)
+            report = load_report(ws, session_id, actor=actor)
             archive.writestr(
                 "evaluation.json",
                 _json(
@@ -103,3 +113,11 @@ def _default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _may(uow: UnitOfWork, ws: Workspace, actor: Actor, action: SessionAction, session: Session) -> bool:
+    try:
+        authorize(uow, ws.settings, actor, action, session)
+    except AccessDenied:
+        return False
+    return True

@@ -473,9 +473,11 @@ def message_count(ws: Workspace, session_id: str) -> int:
         return uow.messages.count_in_session(session_id)
 
 
-def get_interview(ws: Workspace, session_id: str) -> InterviewView:
+def get_interview(ws: Workspace, session_id: str, *, actor: Actor) -> InterviewView:
+    """What the Interview page shows; AccessDenied (worded as not found) for someone who may not see it."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
         return InterviewView(
             session=session,

@@ -300,9 +300,11 @@ def _editable(uow: UnitOfWork, ws: Workspace, actor: Actor, session_id: str) -> 
     return session
 
 
-def cockpit(ws: Workspace, session_id: str) -> Cockpit:
+def cockpit(ws: Workspace, session_id: str, *, actor: Actor) -> Cockpit:
+    """What the cockpit shows; AccessDenied (worded as not found) for someone who may not see the session."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         live = _live(uow, session_id)
         template = ws.templates.get(live.template_id)
         candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None

@@ -1,9 +1,9 @@
 """Applying the policy: the facts about a session, then the policy's answer.
 
 Services call `authorize` inside their own transaction, on the session they already read, so nothing is
-done to a session the actor may not touch. Pages call `require` with whatever session id reached them (a
-link, a query parameter, a form) before they show anything of it. A refusal reads exactly like a missing
-session, so ids cannot be probed.
+shown of or done to a session the actor may not see or touch. Pages call `require` with whatever session id
+reached them (a link, a query parameter, a form) before they show anything of it. A refusal reads exactly
+like a missing session, so ids cannot be probed.
 """
 
 from __future__ import annotations

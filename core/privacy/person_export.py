@@ -67,7 +67,7 @@ def export_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> bytes:
                 archive.writestr(f"resumes/{name}", ws.files.read(resume.file_path))
         for session_id, extra in extras.items():
             folder = f"sessions/{extra['session_date']}-{session_id}"
-            inner = session_zip(ws, session_id, max_media_bytes=MAX_MEDIA_BYTES_PER_SESSION)
+            inner = session_zip(ws, session_id, actor=actor, max_media_bytes=MAX_MEDIA_BYTES_PER_SESSION)
             with zipfile.ZipFile(io.BytesIO(inner)) as session_archive:
                 for info in session_archive.infolist():
                     archive.writestr(f"{folder}/{info.filename}", session_archive.read(info))

@@ -49,7 +49,7 @@ def test_an_interviewer_opens_and_starts_a_discovery_session(new_app: AppFactory
     button(at, "Start the session").click().run()
     assert_clean(at)
     sid = at.query_params["session"][0] if isinstance(at.query_params["session"], list) else at.query_params["session"]
-    assert cockpit(ws, sid).session.status is SessionStatus.ACTIVE
+    assert cockpit(ws, sid, actor=INTERVIEWER).session.status is SessionStatus.ACTIVE
     assert [(c["label"], c["running"]) for c in clocks(at)] == [("Session", True), ("Context and role", True)]
     assert "Stage 1 of 5" in rendered_text(at)
 
@@ -82,20 +82,22 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
 
     goal = next(c for c in at.checkbox if c.label.startswith("Their role, what they are measured on"))
     goal.check().run()
-    assert cockpit(ws, sid).coverage["role_and_responsibilities"].how == "ticked"
+    assert cockpit(ws, sid, actor=INTERVIEWER).coverage["role_and_responsibilities"].how == "ticked"
 
     button(at, "Next: Current workflow and pains").click().run()
     assert_clean(at)
-    assert cockpit(ws, sid).live.stage == "current_workflow_and_pains"
+    assert cockpit(ws, sid, actor=INTERVIEWER).live.stage == "current_workflow_and_pains"
     assert any(s.value == "Current workflow and pains" for s in at.subheader)
 
     at.text_area(key=f"live_fact_budget_{sid}").set_value("Ops budget, ~20k").run()
-    assert cockpit(ws, sid).live.facts == {"budget": "Ops budget, ~20k"}
+    assert cockpit(ws, sid, actor=INTERVIEWER).live.facts == {"budget": "Ops budget, ~20k"}
 
     at.text_input(key=f"live_said_text_{sid}").set_value("We do it in a spreadsheet and it takes forever")
     button(at, "Add to transcript").click().run()
     assert_clean(at)
-    assert [e.text for e in cockpit(ws, sid).transcript] == ["We do it in a spreadsheet and it takes forever"]
+    assert [e.text for e in cockpit(ws, sid, actor=INTERVIEWER).transcript] == [
+        "We do it in a spreadsheet and it takes forever"
+    ]
 
     save_draft(
         ws, sid, text="half-typed when the tab closed", actor=INTERVIEWER
@@ -132,7 +134,7 @@ def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace)
     from core.live.notes import commit_note
 
     sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola", actor=INTERVIEWER).id
-    template = cockpit(ws, sid).template
+    template = cockpit(ws, sid, actor=INTERVIEWER).template
     commit_note(ws, sid, template, text="Closing the books takes two days #pain", actor=INTERVIEWER)
     commit_note(ws, sid, template, text="Wants approvals in one place #outcome #emotional", actor=INTERVIEWER)
     at = open_live(new_app, sid)
@@ -175,7 +177,11 @@ def test_the_debrief_scores_recommends_and_refuses_an_override_without_a_reason(
     sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord", actor=INTERVIEWER).id
     start_live(ws, sid, actor=INTERVIEWER)
     commit_note(
-        ws, sid, cockpit(ws, sid).template, text="Reconciliation takes two days #pain #functional !5", actor=INTERVIEWER
+        ws,
+        sid,
+        cockpit(ws, sid, actor=INTERVIEWER).template,
+        text="Reconciliation takes two days #pain #functional !5",
+        actor=INTERVIEWER,
     )
     end_live(ws, sid, actor=INTERVIEWER)
     at = new_app()

@@ -7,6 +7,7 @@ from core.interview.services import get_interview, list_history
 from core.models import SessionStatus
 from entry.bootstrap import build_workspace
 from entry.demo import SCRIPTS, fill_demo
+from tests.actors import CANDIDATE
 
 
 def test_demo_fills_an_empty_database_once(database_url: str, tmp_path: Path) -> None:
@@ -21,5 +22,5 @@ def test_demo_fills_an_empty_database_once(database_url: str, tmp_path: Path) ->
     assert all(s.overall_score is not None and s.duration_seconds > 0 for s in completed)
     paused = [s for s in summaries if s.status is SessionStatus.PAUSED]
     assert len(paused) == 1
-    view = get_interview(ws, paused[0].id)
+    view = get_interview(ws, paused[0].id, actor=CANDIDATE)
     assert view.evaluation is None and len(view.messages) >= 3

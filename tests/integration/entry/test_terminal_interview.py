@@ -15,6 +15,7 @@ from core.models import Level, Role, SessionStatus, Stage
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.terminal_interview import run_terminal_interview
+from tests.actors import CANDIDATE
 
 ANSWERS = [
     "How many new links per month should I expect?",
@@ -58,7 +59,7 @@ def test_a_terminal_interview_prints_the_conversation_and_stores_it(ws: Workspac
     assert lines.index("--- Estimation ---") > you[3]
     assert "“about 1,000 links a day”" in out  # the wrong number is pushed back
 
-    view = get_interview(ws, session_id)
+    view = get_interview(ws, session_id, actor=CANDIDATE)
     assert view.session.status is SessionStatus.COMPLETED and view.session.ended_at is not None
     assert view.session.level is Level.MID and view.session.interviewer_provider == "offline"
     candidate = [m.content for m in view.messages if m.role is Role.CANDIDATE]
@@ -79,7 +80,7 @@ def test_a_terminal_interview_prints_the_conversation_and_stores_it(ws: Workspac
 
 def test_end_of_input_ends_the_interview_and_the_bank_picks_a_problem(ws: Workspace) -> None:
     session_id, out = run(ws, "Users should be able to book seats.", problem_id=None, level="junior", minutes=30)
-    view = get_interview(ws, session_id)
+    view = get_interview(ws, session_id, actor=CANDIDATE)
     expected = ws.problems.choose(Level.JUNIOR, [])
     assert view.problem.id == expected.id and out.startswith(f"{expected.title} — junior level, 30 minutes")
     assert view.session.status is SessionStatus.COMPLETED and view.session.duration_minutes == 30
@@ -90,7 +91,7 @@ def test_end_of_input_ends_the_interview_and_the_bank_picks_a_problem(ws: Worksp
 
 def test_no_answers_at_all_still_ends_with_an_evaluation(ws: Workspace) -> None:
     session_id, out = run(ws, "/end\n")
-    view = get_interview(ws, session_id)
+    view = get_interview(ws, session_id, actor=CANDIDATE)
     assert view.session.status is SessionStatus.COMPLETED and len(view.messages) == 1
     assert view.evaluation is not None and "Overall:" in out
 
@@ -98,7 +99,7 @@ def test_no_answers_at_all_still_ends_with_an_evaluation(ws: Workspace) -> None:
 def test_a_rejected_line_is_reported_and_the_interview_goes_on(ws: Workspace) -> None:
     session_id, out = run(ws, "x" * 9000 + "\n" + ANSWERS[1] + "\n")
     assert "error: That message is too long" in out
-    view = get_interview(ws, session_id)
+    view = get_interview(ws, session_id, actor=CANDIDATE)
     assert [m.content for m in view.messages if m.role is Role.CANDIDATE] == [ANSWERS[1]]
 
 

@@ -91,7 +91,7 @@ def audit_actions(ws: Workspace, session_id: str) -> list[tuple[str, str]]:
 def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Workspace) -> None:
     session_id = completed(ws)
     assert release_status(ws, session_id) is ReleaseStatus.AWAITING and not is_released(ws, session_id)
-    assert released_report(ws, session_id) is None
+    assert released_report(ws, session_id, actor=CANDIDATE) is None
     [row] = awaiting_approval(ws)
     assert (row.session_id, row.problem_title, row.candidate_name) == (
         session_id,
@@ -99,16 +99,16 @@ def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Works
         "Ana Rossi",
     )
     assert row.ended_at is not None and row.overall_score is not None and not row.adjusted
-    assert "Not yet released to the candidate" in report_markdown(load_report(ws, session_id))
+    assert "Not yet released to the candidate" in report_markdown(load_report(ws, session_id, actor=CANDIDATE))
 
     release = approve(ws, session_id, actor=Actor.workspace("Bea Ng"))
     assert (release.session_id, release.approved_by) == (session_id, "Bea Ng")
     assert release.approved_at.tzinfo is not None
     assert release_status(ws, session_id) is ReleaseStatus.RELEASED and awaiting_approval(ws) == []
-    report = released_report(ws, session_id)
+    report = released_report(ws, session_id, actor=CANDIDATE)
     assert report is not None and report.release == release
     assert f"Released to the candidate on {release.approved_at:%Y-%m-%d}" in report_markdown(report)
-    with zipfile.ZipFile(io.BytesIO(session_zip(ws, session_id))) as archive:
+    with zipfile.ZipFile(io.BytesIO(session_zip(ws, session_id, actor=CANDIDATE))) as archive:
         stored = json.loads(archive.read("evaluation.json"))["release"]
     assert stored["approved_by"] == "Bea Ng" and stored["evaluation_id"] == release.evaluation_id
 
@@ -137,11 +137,11 @@ def test_withdrawing_hides_it_again_and_an_override_after_release_keeps_it_relea
         ws, session_id, "reliability", 5.0, "Failover was discussed at length.", actor=Actor.workspace("Bea")
     )
     [row] = awaiting_approval(ws)
-    assert row.adjusted and row.overall_score == load_report(ws, session_id).scores.overall
+    assert row.adjusted and row.overall_score == load_report(ws, session_id, actor=CANDIDATE).scores.overall
 
     approve(ws, session_id, actor=Actor.workspace("Bea"))
     override_score(ws, session_id, "scalability", 1.0, "Sharding was never explained.", actor=Actor.workspace("Carl"))
-    report = released_report(ws, session_id)
+    report = released_report(ws, session_id, actor=CANDIDATE)
     assert report is not None and report.scores.get("scalability").score == 1.0, "the candidate sees the new score"
 
     withdraw(ws, session_id, actor=Actor.workspace("Carl"))
@@ -155,7 +155,7 @@ def test_with_approval_off_the_candidate_sees_it_at_once(ws: Workspace) -> None:
     open_ws = without_approval(ws)
     session_id = completed(open_ws)
     assert release_status(open_ws, session_id) is ReleaseStatus.RELEASED and is_released(open_ws, session_id)
-    report = released_report(open_ws, session_id)
+    report = released_report(open_ws, session_id, actor=CANDIDATE)
     assert report is not None and report.release is None
     assert "released to the candidate" not in report_markdown(report).lower()
     assert [r.session_id for r in awaiting_approval(open_ws)] == [session_id], "never reviewed: still listed"

@@ -96,7 +96,7 @@ def test_open_interviews_refuse_overrides(ws: Workspace) -> None:
 
 def test_an_unscored_evaluation_is_stored_with_no_overall(ws: Workspace) -> None:
     session_id = completed(ws, ["I'd use a cache."])
-    report = load_report(ws, session_id)
+    report = load_report(ws, session_id, actor=CANDIDATE)
     assert not report.scored and report.scores.overall is None
     assert all(c.score is None for c in report.evaluation.competencies)
     markdown = report_markdown(report)
@@ -110,7 +110,7 @@ def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
     override_score(
         ws, session_id, "communication", 2.5, "Talked over the interviewer twice.", actor=Actor.workspace("Ana")
     )
-    report = load_report(ws, session_id)
+    report = load_report(ws, session_id, actor=CANDIDATE)
     modes = report.modes
     assert (modes.typed_answers, modes.spoken_answers, modes.whiteboard_snapshots) == (len(STRONG), 1, 1)
     assert (modes.screen_frames, modes.camera_recordings) == (1, 1)
@@ -142,7 +142,7 @@ def test_the_report_shows_modes_evidence_and_overrides(ws: Workspace) -> None:
 def test_the_session_zip_holds_the_whole_interview(ws: Workspace) -> None:
     session_id = completed(ws, STRONG[:10])
     override_score(ws, session_id, "estimation", 3.5, "Checked the arithmetic.", actor=Actor.workspace("Ana"))
-    archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session_id)))
+    archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session_id, actor=CANDIDATE)))
     assert archive.testzip() is None
     names = set(archive.namelist())
     assert {
@@ -185,6 +185,6 @@ def test_a_typed_interview_exports_its_chat_as_the_transcript(ws: Workspace) -> 
     session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
     start_interview(ws, session.id, actor=CANDIDATE)
     send_message(ws, session.id, STRONG[0], actor=CANDIDATE)
-    archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session.id, max_media_bytes=0)))
+    archive = zipfile.ZipFile(io.BytesIO(session_zip(ws, session.id, max_media_bytes=0, actor=CANDIDATE)))
     assert "evaluation.json" not in archive.namelist()  # still going: no evaluation yet
     assert STRONG[0] in archive.read("transcript.txt").decode()

@@ -21,6 +21,7 @@ from core.models import HistoryQuery, SessionStatus, SortKey
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.tables import EvaluationRow
+from tests.actors import CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
 
 
@@ -97,7 +98,7 @@ def test_the_old_list_still_works(ws: Workspace, history: History) -> None:
 
 
 def test_session_detail_gathers_everything_with_snapshots_in_time_order(ws: Workspace, history: History) -> None:
-    detail = session_detail(ws, history.sessions["s1"])
+    detail = session_detail(ws, history.sessions["s1"], actor=CANDIDATE)
     assert detail.title == "Design a URL Shortener" and detail.problem is not None
     assert detail.candidate is not None and detail.candidate.name == "Ada Lovelace"
     assert [m.content for m in detail.messages] == ["Welcome to Design a URL Shortener.", "How many users?"]
@@ -106,7 +107,7 @@ def test_session_detail_gathers_everything_with_snapshots_in_time_order(ws: Work
     assert detail.evaluation is not None and detail.evaluation.overall_score == 4.5
     assert detail.media == []
     with pytest.raises(NotFound):
-        session_detail(ws, "no-such-session")
+        session_detail(ws, "no-such-session", actor=CANDIDATE)
 
 
 def test_a_candidates_trend_lists_evaluated_attempts_oldest_first(ws: Workspace, history: History) -> None:

@@ -82,7 +82,7 @@ def started(ws: Workspace, choice: LLMChoice) -> str:
 
 def planned_reply(ws: Workspace, session_id: str) -> str:
     """What the offline engine plans next: the LLM voices it, the fallback says it verbatim."""
-    view = get_interview(ws, session_id)
+    view = get_interview(ws, session_id, actor=CANDIDATE)
     planner = OfflineInterviewer(view.problem, ws.rubric(view.session.rubric_id))
     return planner.reply(view.session, view.messages, ws.clock()).text
 
@@ -126,7 +126,7 @@ def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, open
     assert len(openai_server.requests) == 3  # one call and two retries, then give up
     assert text == plan and reply.message is not None and reply.message.content == plan
     assert reply.fallback is not None and "OpenAI" in reply.fallback and "offline" in reply.fallback
-    messages = get_interview(ws, session_id).messages
+    messages = get_interview(ws, session_id, actor=CANDIDATE).messages
     assert [m.role for m in messages[-2:]] == [Role.CANDIDATE, Role.INTERVIEWER]
     assert messages[-2].content == "Users paste a long link and get a short one back."
     assert messages[-1].meta.get("fallback") is True
@@ -341,12 +341,12 @@ def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
     assert asked["picture"]["model"] == choice.model and READING["summary"] in asked["picture"]["reading"][0]
 
     assert evaluation.engine == choice.provider and evaluation.prompt_version == "evaluator/v3"
-    stored = get_interview(ws, session_id).evaluation
+    stored = get_interview(ws, session_id, actor=CANDIDATE).evaluation
     assert stored is not None and stored.communication["whiteboard"]["model_reading"]["summary"] == READING["summary"]
     scalability = next(c for c in stored.competencies if c.key == "scalability")
     assert [(e.quote, e.source) for e in scalability.evidence] == [("Whiteboard: API servers → Redis", "whiteboard")]
 
-    report = load_report(ws, session_id)
+    report = load_report(ws, session_id, actor=CANDIDATE)
     assert report.whiteboard_reading is not None and report.whiteboard_reading.model == choice.model
     assert report.whiteboard_reading.concerns == ["no CDN in front of the redirects"]
     markdown = report_markdown(report)
@@ -391,7 +391,7 @@ def test_a_failed_picture_reading_leaves_a_note_and_the_evaluation_completes(
     (note,) = [n for n in evaluation.notes if "image analysis" in n]
     assert note.startswith("The OpenAI whiteboard image analysis failed (") and "shapes and labels only" in note
     assert "Traceback" not in note
-    assert load_report(ws, session_id).whiteboard_reading is None
+    assert load_report(ws, session_id, actor=CANDIDATE).whiteboard_reading is None
 
 
 def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(

@@ -74,7 +74,7 @@ def test_a_voiced_reply_that_wraps_up_early_is_replaced_by_the_planned_one(
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
     assert reply.fallback is not None and "left the interview plan" in reply.fallback
-    stored = get_interview(ws, session_id).messages[-1]
+    stored = get_interview(ws, session_id, actor=CANDIDATE).messages[-1]
     assert "end of the interview" not in stored.content and stored.meta.get("fallback") is True
     assert stored.content.rstrip().endswith("?")  # the planned probe
 
@@ -89,7 +89,7 @@ def test_a_voiced_challenge_that_gives_the_answer_away_is_replaced(ws: Workspace
     list(reply)
     system = openai_server.requests[-1].body["messages"][0]["content"]
     assert "Do not give the right answer" in system
-    stored = get_interview(ws, session_id).messages[-1]
+    stored = get_interview(ws, session_id, actor=CANDIDATE).messages[-1]
     assert (
         reply.fallback is not None and "3,900" not in stored.content and "“400 redirects per second”" in stored.content
     )

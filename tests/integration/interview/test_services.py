@@ -64,7 +64,7 @@ def test_a_whole_interview_is_stored_and_listed(ws: Workspace) -> None:
     assert reply.role is Role.INTERVIEWER and reply.seq == 3
     evaluation = end_interview(ws, session.id, actor=CANDIDATE)
 
-    view = get_interview(ws, session.id)
+    view = get_interview(ws, session.id, actor=CANDIDATE)
     assert view.session.status is SessionStatus.COMPLETED
     assert [m.role for m in view.messages] == [Role.INTERVIEWER, Role.CANDIDATE, Role.INTERVIEWER]
     assert view.evaluation is not None and view.evaluation.overall_score == evaluation.overall_score
@@ -86,14 +86,14 @@ def test_a_server_restart_resumes_the_active_interview_with_its_chat(ws: Workspa
     send_message(
         ws, session_id, "Users shorten long links and get redirected; redirects must be fast.", actor=CANDIDATE
     )
-    before = get_interview(ws, session_id).messages
+    before = get_interview(ws, session_id, actor=CANDIDATE).messages
 
     restarted = build_workspace(ws.settings)  # a new process: new engine, nothing in memory
     assert [s.id for s in open_sessions(restarted)] == [session_id]
-    view = get_interview(restarted, session_id)
+    view = get_interview(restarted, session_id, actor=CANDIDATE)
     assert [(m.seq, m.content) for m in view.messages] == [(m.seq, m.content) for m in before]
     send_message(restarted, session_id, "How many new links are created per day?", actor=CANDIDATE)
-    assert len(get_interview(restarted, session_id).messages) == len(before) + 2
+    assert len(get_interview(restarted, session_id, actor=CANDIDATE).messages) == len(before) + 2
 
 
 def test_a_failed_reply_keeps_the_candidates_message_and_can_be_answered_later(ws: Workspace) -> None:
@@ -102,11 +102,11 @@ def test_a_failed_reply_keeps_the_candidates_message_and_can_be_answered_later(w
     with pytest.raises(ContentError):
         send_message(broken, session_id, "I would start with the requirements.", actor=CANDIDATE)
 
-    messages = get_interview(ws, session_id).messages
+    messages = get_interview(ws, session_id, actor=CANDIDATE).messages
     assert messages[-1].content == "I would start with the requirements." and needs_reply(messages)
     reply = reply_to_candidate(ws, session_id)
     assert reply.seq == messages[-1].seq + 1
-    assert not needs_reply(get_interview(ws, session_id).messages)
+    assert not needs_reply(get_interview(ws, session_id, actor=CANDIDATE).messages)
 
 
 def test_paused_and_ended_interviews_take_no_input(ws: Workspace) -> None:
@@ -117,14 +117,14 @@ def test_paused_and_ended_interviews_take_no_input(ws: Workspace) -> None:
     resume_interview(ws, session_id, actor=CANDIDATE)
     send_message(ws, session_id, "Back again: users create short links.", actor=CANDIDATE)
     end_interview(ws, session_id, actor=CANDIDATE)
-    count = len(get_interview(ws, session_id).messages)
+    count = len(get_interview(ws, session_id, actor=CANDIDATE).messages)
     with pytest.raises(SessionClosed, match="completed"):
         send_message(ws, session_id, "one more thing", actor=CANDIDATE)
     with pytest.raises(IllegalTransition):
         end_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(IllegalTransition):
         resume_interview(ws, session_id, actor=CANDIDATE)
-    assert len(get_interview(ws, session_id).messages) == count
+    assert len(get_interview(ws, session_id, actor=CANDIDATE).messages) == count
 
 
 def test_a_refused_resume_stores_nothing(ws: Workspace) -> None:

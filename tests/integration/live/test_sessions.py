@@ -67,16 +67,16 @@ def _discovery(ws: Workspace) -> str:
 def test_a_discovery_session_runs_through_stages_on_the_session_clock(ws: Workspace, clock: Clock) -> None:
     sid = _discovery(ws)
     assert is_live(ws, sid)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.session.interviewer_provider == HUMAN and view.session.kind == "customer_discovery"
     assert view.session.status is SessionStatus.READY and view.live.stage == "context_and_role"
     assert view.candidate is not None and view.candidate.email == "dana@example.com"
 
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(4 * 60)
-    assert cockpit(ws, sid).timer.state == "ending"  # 5-minute stage, 1 minute left
+    assert cockpit(ws, sid, actor=INTERVIEWER).timer.state == "ending"  # 5-minute stage, 1 minute left
     clock.advance(2 * 60)
-    timer = cockpit(ws, sid).timer
+    timer = cockpit(ws, sid, actor=INTERVIEWER).timer
     assert timer.state == "over" and round(timer.remaining_seconds) == -60
     assert "1:00 over" in timer.message
 
@@ -85,7 +85,7 @@ def test_a_discovery_session_runs_through_stages_on_the_session_clock(ws: Worksp
     clock.advance(600)  # a ten-minute pause does not count
     resume_live(ws, sid, actor=INTERVIEWER)
     clock.advance(90)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.timer.spent_seconds == pytest.approx(90)
     assert view.elapsed == pytest.approx(6 * 60 + 90)
     plan = {slot.key: slot for slot in stage_plan(view.template, view.live, view.elapsed)}
@@ -96,7 +96,7 @@ def test_a_discovery_session_runs_through_stages_on_the_session_clock(ws: Worksp
     with pytest.raises(NotFound, match="its stages are context_and_role"):
         change_stage(ws, sid, "pricing", actor=INTERVIEWER)
     end_live(ws, sid, actor=INTERVIEWER)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.session.status is SessionStatus.COMPLETED
     assert [visit["stage"] for visit in view.live.stage_log] == ["context_and_role", "current_workflow_and_pains"]
     with pytest.raises(InvalidInput):
@@ -107,10 +107,16 @@ def test_goals_are_covered_by_what_is_said_noted_or_ticked(ws: Workspace, clock:
     sid = _discovery(ws)
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(30)
-    assert not cockpit(ws, sid).coverage["role_and_responsibilities"].covered
+    assert not cockpit(ws, sid, actor=INTERVIEWER).coverage["role_and_responsibilities"].covered
     log_speech(ws, sid, text="I'm responsible for month-end close at a 40-person firm.")
-    commit_note(ws, sid, cockpit(ws, sid).template, text="Team of 6 accountants, all on Excel #pain", actor=INTERVIEWER)
-    coverage = cockpit(ws, sid).coverage
+    commit_note(
+        ws,
+        sid,
+        cockpit(ws, sid, actor=INTERVIEWER).template,
+        text="Team of 6 accountants, all on Excel #pain",
+        actor=INTERVIEWER,
+    )
+    coverage = cockpit(ws, sid, actor=INTERVIEWER).coverage
     assert coverage["role_and_responsibilities"].how == "said"
     assert coverage["team_and_company"].how == "noted"
 
@@ -118,11 +124,11 @@ def test_goals_are_covered_by_what_is_said_noted_or_ticked(ws: Workspace, clock:
         ws, sid, "role_and_responsibilities", False, actor=INTERVIEWER
     )  # the interviewer disagrees: their mark wins
     mark_goal(ws, sid, "last_occurrence", True, actor=INTERVIEWER)
-    coverage = cockpit(ws, sid).coverage
+    coverage = cockpit(ws, sid, actor=INTERVIEWER).coverage
     assert not coverage["role_and_responsibilities"].covered and coverage["role_and_responsibilities"].how == "unticked"
     assert coverage["last_occurrence"].how == "ticked"
     mark_goal(ws, sid, "role_and_responsibilities", None, actor=INTERVIEWER)
-    assert cockpit(ws, sid).coverage["role_and_responsibilities"].how == "said"
+    assert cockpit(ws, sid, actor=INTERVIEWER).coverage["role_and_responsibilities"].how == "said"
     with pytest.raises(NotFound):
         mark_goal(ws, sid, "no_such_goal", True, actor=INTERVIEWER)
 
@@ -139,7 +145,7 @@ def test_a_note_is_saved_as_typed_stamped_when_typing_began_and_linked_to_the_tr
     assert first is not None and first.draft and first.at_seconds == pytest.approx(65)
     clock.advance(20)  # still typing: the stamp stays where typing began
     save_draft(ws, sid, text="Reconciliation takes 2 days a month #pain #functional !5", actor=INTERVIEWER)
-    view = cockpit(ws, sid)  # what a reload (or another tab, or a restarted server) reads
+    view = cockpit(ws, sid, actor=INTERVIEWER)  # what a reload (or another tab, or a restarted server) reads
     assert view.draft is not None and view.draft.text.startswith("Reconciliation takes 2 days")
     assert view.notes == []  # a draft is not a note yet
 
@@ -151,18 +157,18 @@ def test_a_note_is_saved_as_typed_stamped_when_typing_began_and_linked_to_the_tr
     assert (note.tag, note.jtbd_type, note.importance) == ("pain", "functional", 5)  # the shorthand wins
     assert note.at_seconds == pytest.approx(65) and note.transcript_entry_id == said.id
     assert note.fields == {"quote": "two full days every month"}
-    assert cockpit(ws, sid).draft is None
+    assert cockpit(ws, sid, actor=INTERVIEWER).draft is None
 
     assert save_draft(ws, sid, text="half a thought", actor=INTERVIEWER) is not None
     assert save_draft(ws, sid, text="   ", actor=INTERVIEWER) is None  # clearing the box drops the draft
-    assert cockpit(ws, sid).draft is None
+    assert cockpit(ws, sid, actor=INTERVIEWER).draft is None
     with pytest.raises(InvalidInput, match="Type the note first"):
         commit_note(ws, sid, view.template, actor=INTERVIEWER)
 
 
 def test_notes_refuse_what_the_template_does_not_know(ws: Workspace) -> None:
     sid = _discovery(ws)
-    template = cockpit(ws, sid).template
+    template = cockpit(ws, sid, actor=INTERVIEWER).template
     with pytest.raises(InvalidInput, match="Unknown tag 'praise'"):
         commit_note(ws, sid, template, text="x", tag="praise", actor=INTERVIEWER)
     with pytest.raises(InvalidInput, match="Importance runs from 1 to 5"):
@@ -180,7 +186,7 @@ def test_quick_edit_and_delete_keep_the_stamp_and_are_audited(ws: Workspace, clo
     sid = _discovery(ws)
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(125)
-    template = cockpit(ws, sid).template
+    template = cockpit(ws, sid, actor=INTERVIEWER).template
     note = commit_note(ws, sid, template, text="Wants an approval step", tag="feature", actor=INTERVIEWER)
     clock.advance(300)
     edited = update_note(
@@ -209,7 +215,7 @@ def test_session_facts_and_a_half_typed_note_survive_the_end(ws: Workspace, cloc
     clock.advance(40)
     save_draft(ws, sid, text="CFO signs anything over 10k", actor=INTERVIEWER)
     end_live(ws, sid, actor=INTERVIEWER)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.live.facts == {"budget": "Ops budget, about 20k a year"}
     assert [n.text for n in view.notes] == ["CFO signs anything over 10k"] and view.draft is None
 
@@ -227,7 +233,7 @@ def test_a_booked_session_gets_the_cockpit_of_its_kind(ws: Workspace) -> None:
     assert not is_live(ws, "s1")
     ensure_live(ws, "s1", actor=INTERVIEWER)
     ensure_live(ws, "s1", actor=INTERVIEWER)  # opening it twice changes nothing
-    view = cockpit(ws, "s1")
+    view = cockpit(ws, "s1", actor=INTERVIEWER)
     assert view.template.id == "system_design_human" and view.live.stage == "requirements"
     assert view.session.status is SessionStatus.READY and view.session.interviewer_provider == HUMAN
     assert view.problem is not None and view.problem.id == "url_shortener"

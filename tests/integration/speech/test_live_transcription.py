@@ -127,7 +127,7 @@ def test_utterances_can_be_sent_as_answers(workspace: Workspace, spoken) -> None
     for frame in webrtc_frames(spoken):
         live.feed(frame)
     live.stop()
-    messages = get_interview(workspace, session.id).messages
+    messages = get_interview(workspace, session.id, actor=CANDIDATE).messages
     roles = [m.role for m in messages]
     assert roles == [Role.INTERVIEWER, Role.CANDIDATE, Role.INTERVIEWER]
     assert "cache" in messages[1].content.lower()
@@ -202,7 +202,7 @@ def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> 
     _feed_all(live, np.concatenate([short_pause, sentence, short_pause, sentence, long_quiet, sentence, short_pause]))
     live.stop()
 
-    messages = get_interview(workspace, session.id).messages
+    messages = get_interview(workspace, session.id, actor=CANDIDATE).messages
     candidate = [m for m in messages if m.role is Role.CANDIDATE]
     assert len(candidate) == 2, [m.content for m in candidate]
     assert candidate[0].content.lower().count("cache") == 2 and candidate[1].content.lower().count("cache") == 1
@@ -258,7 +258,12 @@ def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
         messages = uow.messages.in_session(session.id)
         audit = uow.audit.latest(session_id=session.id)
     assert any(a.action == "transcript_refined" for a in audit)
-    said = [u.text for u in evaluation_utterances(get_interview(workspace, session.id).session, messages, transcript)]
+    said = [
+        u.text
+        for u in evaluation_utterances(
+            get_interview(workspace, session.id, actor=CANDIDATE).session, messages, transcript
+        )
+    ]
     assert "I would start with the requirements." in said  # typed: from the chat
     assert all(e.text in said for e in transcript)  # spoken: from the refined transcript…
     spoken_messages = [m for m in messages if m.meta.get("source") == "mic"]

@@ -4,6 +4,8 @@ like a missing session; each allowed call is audited under the person's account.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -14,17 +16,21 @@ from core.candidates.merge import merge_candidates
 from core.debrief.scorecards import set_score
 from core.errors import AccessDenied
 from core.evaluation.release import approve, withdraw
+from core.evaluation.report import load_report
 from core.evaluation.reviews import override_score
+from core.history.services import session_detail
+from core.history.session_export import session_zip
 from core.interview.services import (
     create_interview,
     end_interview,
+    get_interview,
     pause_interview,
     send_message,
     start_interview,
     submit_answer,
 )
 from core.live.notes import commit_note, delete_note
-from core.live.sessions import change_stage, create_live_session, end_live, set_fact, start_live
+from core.live.sessions import change_stage, cockpit, create_live_session, end_live, set_fact, start_live
 from core.media.consent import give_consent
 from core.models import Account, AccountRole, Candidate
 from core.permissions.access import NOT_ALLOWED, NOT_YOURS
@@ -181,3 +187,28 @@ def test_a_disabled_account_can_do_nothing_even_to_its_own_interview(ws: Workspa
     refused(uow, sid, lambda: submit_answer(ws, sid, "After being disabled", actor=as_(ana)))
     with pytest.raises(AccessDenied):
         create_interview(ws, problem_id="url_shortener", actor=as_(ana))
+
+
+def test_reading_a_session_is_for_those_who_may_see_it(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    ivans = live(ws, IVAN)
+    for call in (
+        lambda: get_interview(ws, anas, actor=as_(BO)),
+        lambda: session_detail(ws, anas, actor=as_(BO)),
+        lambda: session_zip(ws, anas, actor=as_(BO)),
+        lambda: load_report(ws, anas, actor=as_(BO)),
+        lambda: cockpit(ws, ivans, actor=as_(ANA)),
+        lambda: cockpit(ws, ivans, actor=as_(IRIS)),
+    ):
+        with pytest.raises(AccessDenied, match=NOT_YOURS):
+            call()
+    assert get_interview(ws, anas, actor=as_(ANA)).session.id == anas
+    assert cockpit(ws, ivans, actor=as_(RITA)).session.id == ivans  # the team's reviewer reads it
+
+    # Ana's own evaluation waits for a reviewer: not in her report, nor in her export, until it is released
+    with pytest.raises(AccessDenied):
+        load_report(ws, anas, actor=as_(ANA))
+    assert "evaluation.json" not in zipfile.ZipFile(io.BytesIO(session_zip(ws, anas, actor=as_(ANA)))).namelist()
+    approve(ws, anas, actor=as_(ADA))
+    assert load_report(ws, anas, actor=as_(ANA)).session.id == anas
+    assert "evaluation.json" in zipfile.ZipFile(io.BytesIO(session_zip(ws, anas, actor=as_(ANA)))).namelist()

@@ -21,6 +21,7 @@ from core.history.services import (
 from core.models import HistoryQuery
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.history_data import CASES, History, build_history
 
@@ -54,7 +55,7 @@ def test_the_fake_filters_sorts_and_pages_like_sql(
 
 
 def test_detail_trend_and_comparison(ws: Workspace, history: History) -> None:
-    detail = session_detail(ws, history.sessions["s1"])
+    detail = session_detail(ws, history.sessions["s1"], actor=CANDIDATE)
     assert [len(s.fabric_json["objects"]) for s in detail.snapshots] == [1, 2, 3]
     assert [a.overall_score for a in candidate_trend(ws, history.candidates["ada"]).attempts] == [4.5, 2.0]
     assert compare_sessions(ws, history.sessions["s3"], history.sessions["s1"]).overall.delta == 1.0
@@ -66,7 +67,7 @@ def test_a_session_whose_problem_left_the_bank_still_opens(ws: Workspace, histor
         session.problem_id = "retired_problem"
         uow.sessions.update(session)
         uow.commit()
-    detail = session_detail(ws, history.sessions["s2"])
+    detail = session_detail(ws, history.sessions["s2"], actor=CANDIDATE)
     assert detail.problem is None and detail.title == "Design a Payment System"
 
 

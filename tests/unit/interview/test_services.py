@@ -175,7 +175,7 @@ def test_pauses_do_not_count_towards_elapsed_time(ws: Workspace, clock: Clock) -
     clock.advance(60)
     resume_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(5)
-    assert get_interview(ws, session.id).session.elapsed_seconds(clock.now) == 15 * 60
+    assert get_interview(ws, session.id, actor=CANDIDATE).session.elapsed_seconds(clock.now) == 15 * 60
 
 
 def test_utterances_are_timed_from_the_start(ws: Workspace, clock: Clock) -> None:
@@ -183,7 +183,7 @@ def test_utterances_are_timed_from_the_start(ws: Workspace, clock: Clock) -> Non
     start_interview(ws, session.id, actor=CANDIDATE)
     clock.advance(3)
     send_message(ws, session.id, "Users create short links.", actor=CANDIDATE)
-    view = get_interview(ws, session.id)
+    view = get_interview(ws, session.id, actor=CANDIDATE)
     utterances = utterances_of(view.session, view.messages)
     assert [(u.speaker, u.start, u.seq) for u in utterances] == [
         ("interviewer", 0.0, 1),
@@ -208,7 +208,7 @@ def test_the_evaluation_reads_spoken_answers_from_the_transcript_not_their_chat_
         transcript = uow.transcripts.in_session(session.id)
     assert messages[-1].meta == {"source": "mic"}
 
-    said = evaluation_utterances(get_interview(ws, session.id).session, messages, transcript)
+    said = evaluation_utterances(get_interview(ws, session.id, actor=CANDIDATE).session, messages, transcript)
     candidate = [u.text for u in said if u.speaker == "candidate"]
     assert candidate == ["I would ask about read and write volume first.", "We put a cache in front."]
     assert [u.start for u in said] == sorted(u.start or 0.0 for u in said)  # one timeline

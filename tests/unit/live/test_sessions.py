@@ -145,7 +145,7 @@ def test_a_system_design_session_takes_its_problem_from_the_bank(ws: Workspace, 
         actor=INTERVIEWER,
     )
     assert (session.problem_id, session.problem_title) == ("rate_limiter", ws.problems.get("rate_limiter").title)
-    view = cockpit(ws, session.id)
+    view = cockpit(ws, session.id, actor=INTERVIEWER)
     assert view.problem is not None and view.problem.id == "rate_limiter" and view.live.stage == "requirements"
     assert view.candidate is not None and view.candidate.email is None
 
@@ -272,7 +272,7 @@ def test_goals_are_ticked_unticked_and_handed_back(ws: Workspace, uow: FakeUnitO
     mark_goal(ws, sid, "last_occurrence", None, actor=INTERVIEWER)
     live = uow.live_sessions.for_session(sid)
     assert live is not None and live.goal_marks == {"role_and_responsibilities": False}
-    coverage = cockpit(ws, sid).coverage
+    coverage = cockpit(ws, sid, actor=INTERVIEWER).coverage
     assert (coverage["role_and_responsibilities"].how, coverage["last_occurrence"].how) == ("unticked", "")
     with pytest.raises(NotFound):
         mark_goal(ws, sid, "no_such_goal", True, actor=INTERVIEWER)
@@ -309,15 +309,15 @@ def test_the_meeting_link_is_checked_and_falls_back_to_the_bookings(ws: Workspac
         )  # fmt: skip
         uow.commit()
     ensure_live(ws, sid, actor=INTERVIEWER)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.meeting is not None and view.meeting.provider == "google_meet"
     with pytest.raises(InvalidInput, match="must be a web address"):
         set_meeting_url(ws, sid, "call me", actor=INTERVIEWER)
     set_meeting_url(ws, sid, f" {ZOOM} ", actor=INTERVIEWER)
-    view = cockpit(ws, sid)
+    view = cockpit(ws, sid, actor=INTERVIEWER)
     assert view.live.meeting_url == ZOOM and view.meeting is not None and view.meeting.provider == "zoom"
     set_meeting_url(ws, sid, "", actor=INTERVIEWER)
-    assert cockpit(ws, sid).meeting.provider == "google_meet"  # type: ignore[union-attr]
+    assert cockpit(ws, sid, actor=INTERVIEWER).meeting.provider == "google_meet"  # type: ignore[union-attr]
     assert [a for a, _ in audit(uow, sid)].count("meeting_link_set") == 2
 
 
