@@ -63,7 +63,7 @@ def render_camera(ws: Workspace, session_id: str, *, actor: Actor) -> bool:
     if playing:
         st.badge("Camera recording", icon=":material/fiber_manual_record:", color="red")
     else:
-        saved = len(list_media(ws, session_id, "video"))
+        saved = len(list_media(ws, session_id, "video", actor=actor))
         note = f" {saved} recording{'s' if saved != 1 else ''} saved with this interview." if saved else ""
         st.caption(f"Press START to record your camera.{note}")
     return playing

@@ -16,6 +16,7 @@ from components.local_time import short
 from components.person_names import person_name
 from components.plain_text import plain
 from components.session_facts import field_labels, render_session_facts
+from components.signed_in import current_actor
 from core.content.templates import InterviewTemplate
 from core.debrief.recommendations import RecommendationView, override_recommendation, recommend, recommendation_view
 from core.debrief.scorecards import (
@@ -67,7 +68,7 @@ def nearest_option(score: float | None, default: float = 3.0) -> float:
 def render_scorecard(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """Every competency: its descriptors, the suggestion beside the interviewer's score and evidence."""
     try:
-        card = scorecard(ws, session_id)
+        card = scorecard(ws, session_id, actor=actor)
     except WorkspaceError as exc:
         st.error(str(exc))
         return
@@ -154,8 +155,8 @@ def _competency(ws: Workspace, session_id: str, row: ScoreRow, actor: Actor) -> 
 def render_synthesis(ws: Workspace, session_id: str) -> None:
     """Jobs by type, top pains and outcomes, requests, objections, conflicts, gaps and the fit scores."""
     try:
-        found = synthesis_for(ws, session_id)
-        card = scorecard(ws, session_id)
+        found = synthesis_for(ws, session_id, actor=current_actor())
+        card = scorecard(ws, session_id, actor=current_actor())
         template = live_template(ws, session_id)
     except InvalidInput as exc:  # not a customer-discovery session: nothing to synthesise, nothing wrong
         st.info(str(exc))
@@ -269,7 +270,7 @@ def _gaps(found: DiscoverySynthesis, template: InterviewTemplate) -> None:
 def render_recommendation(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """The standing recommendation, what the scorecard suggests and why, an override form and the history."""
     try:
-        view = recommendation_view(ws, session_id)
+        view = recommendation_view(ws, session_id, actor=actor)
     except WorkspaceError as exc:
         st.error(str(exc))
         return

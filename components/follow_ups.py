@@ -70,7 +70,7 @@ def _tasks(ws: Workspace, session_id: str, actor: Actor) -> None:
     if message := st.session_state.pop(_error_key(session_id), None):
         st.error(message)
     today = ws.clock().date()
-    tasks = tasks_for(ws, session_id)
+    tasks = tasks_for(ws, session_id, actor=actor)
     if not tasks:
         st.caption("No tasks yet: a recommendation creates them, or add one below.")
     for task in tasks:

@@ -256,7 +256,9 @@ def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: 
         "interval_seconds": interval_seconds,
         "max_width": MAX_FRAME_WIDTH,
         "enabled": is_open,
-        "saved": len(list_media(ws, session_id, "screen")),  # the frame of this rerun included: stored first
+        "saved": len(
+            list_media(ws, session_id, "screen", actor=actor)
+        ),  # the frame of this rerun included: stored first
         "closed_note": "Screen sharing is off: this interview has ended.",
     }
     result = _component(

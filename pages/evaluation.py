@@ -224,7 +224,7 @@ render_evaluation(view.evaluation, report, adjust=adjust_form if reviews else No
 render_transcript(report)
 render_exports(report)
 
-usage = usage_summary(ws, view.session.id)
+usage = usage_summary(ws, view.session.id, actor=Actor.person(account))
 if usage.calls:
     st.subheader("Model usage")
     st.dataframe(
@@ -250,6 +250,6 @@ elif not PROVIDERS[view.session.interviewer_provider].is_llm:
     st.subheader("Model usage")
     st.caption(f"The offline engine ran this interview and its evaluation on this machine — {FREE}.")
 
-if media := list_media(ws, view.session.id):
+if media := list_media(ws, view.session.id, actor=Actor.person(account)):
     st.subheader("Recordings")
     render_session_media(media, ws.files.absolute)

@@ -186,7 +186,7 @@ with header[0]:
     st.title(view.problem.title)
     who = view.candidate.name if view.candidate else "Candidate"
     details = [who, session.level.value, f"{session.duration_minutes} min", f"status: **{session.status.value}**"]
-    details.append(usage_line(session, usage_summary(ws, session.id)))
+    details.append(usage_line(session, usage_summary(ws, session.id, actor=ACTOR)))
     st.caption(" · ".join(details))
     render_stage_progress(session.stage)
 with header[1]:

@@ -102,10 +102,11 @@ def plan_follow_ups(
     ]
 
 
-def tasks_for(ws: Workspace, session_id: str) -> list[FollowUpTask]:
+def tasks_for(ws: Workspace, session_id: str, *, actor: Actor) -> list[FollowUpTask]:
     """Soonest due first."""
     with ws.uow_factory() as uow:
-        uow.sessions.get(session_id)  # NotFound for an unknown session, rather than an empty list
+        # NotFound for an unknown session, rather than an empty list
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.follow_ups.in_session(session_id)
 
 

@@ -187,9 +187,10 @@ def override_recommendation(
     return record
 
 
-def recommendation_view(ws: Workspace, session_id: str) -> RecommendationView:
+def recommendation_view(ws: Workspace, session_id: str, *, actor: Actor) -> RecommendationView:
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, ctx.session)
         history = uow.recommendations.in_session(session_id)
         tasks = uow.follow_ups.in_session(session_id)
         entries = [a for a in uow.audit.latest(session_id=session_id, limit=500) if a.action in AUDITED]

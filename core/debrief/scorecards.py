@@ -201,10 +201,11 @@ def set_score(
     return entry
 
 
-def scorecard(ws: Workspace, session_id: str) -> Scorecard:
+def scorecard(ws: Workspace, session_id: str, *, actor: Actor) -> Scorecard:
     """Every competency of the template's rubric with its final score, history and suggestion."""
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, ctx.session)
     return build_scorecard(ctx, suggestions_for(ws, ctx), ws.settings.debrief.score_weights)
 
 
@@ -215,10 +216,11 @@ def suggestions(ws: Workspace, session_id: str) -> dict[str, Suggestion]:
     return suggestions_for(ws, ctx)
 
 
-def synthesis_for(ws: Workspace, session_id: str) -> DiscoverySynthesis:
+def synthesis_for(ws: Workspace, session_id: str, *, actor: Actor) -> DiscoverySynthesis:
     """The customer-discovery synthesis of a session's notes, facts and transcript; InvalidInput for other kinds."""
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, ctx.session)
     if ctx.template.kind != DISCOVERY_KIND:
         raise InvalidInput(f"A synthesis is made for customer-discovery sessions; this one is {ctx.template.title}.")
     return _synthesis(ctx)

@@ -445,9 +445,10 @@ class UsageSummary:
     unpriced_models: list[str] = field(default_factory=list)
 
 
-def usage_summary(ws: Workspace, session_id: str) -> UsageSummary:
+def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSummary:
     """Tokens and cost so far, in total and per operation (question generation, evaluation…)."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         records = uow.token_usage.in_session(session_id)
     summary = UsageSummary()
     for r in records:

@@ -115,9 +115,10 @@ def note_screen_share(ws: Workspace, session_id: str, *, live: bool, actor: Acto
     log.info(action, extra={"actor": actor.name, "detail": detail})
 
 
-def list_media(ws: Workspace, session_id: str, kind: str | None = None) -> list[MediaFile]:
+def list_media(ws: Workspace, session_id: str, kind: str | None = None, *, actor: Actor) -> list[MediaFile]:
     """The session's stored media in the order they were added, optionally of one kind."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return [m for m in uow.media.in_session(session_id) if kind is None or m.kind == kind]
 
 

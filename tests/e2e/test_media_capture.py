@@ -98,7 +98,7 @@ def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
 
 
 def frames(ws: Workspace, session_id: str) -> list[MediaFile]:
-    return list_media(ws, session_id, "screen")
+    return list_media(ws, session_id, "screen", actor=CANDIDATE)
 
 
 def audit_actions(ws: Workspace, session_id: str, prefix: str) -> list[str]:
@@ -190,8 +190,8 @@ def test_camera_is_recorded_as_h264_mp4(open_page: Callable[[str, int], Page], w
     camera.get_by_role("button", name="STOP").click()
     expect(badge(page, "Camera off")).to_be_visible(timeout=30_000)
 
-    wait_for("the camera recording", lambda: len(list_media(ws, session_id, "video")) == 1)
-    (video,) = list_media(ws, session_id, "video")
+    wait_for("the camera recording", lambda: len(list_media(ws, session_id, "video", actor=CANDIDATE)) == 1)
+    (video,) = list_media(ws, session_id, "video", actor=CANDIDATE)
     path = ws.files.absolute(video.path)
     assert re.fullmatch(r"camera-\d{8}-\d{6}-\d{3}\.mp4", path.name) and video.content_type == "video/mp4"
     assert video.size_bytes == path.stat().st_size > 0

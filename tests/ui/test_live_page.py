@@ -195,15 +195,15 @@ def test_the_debrief_scores_recommends_and_refuses_an_override_without_a_reason(
     assert_clean(at)
     button(at, "Compute recommendation").click().run()
     assert_clean(at)
-    view = recommendation_view(ws, sid)
+    view = recommendation_view(ws, sid, actor=INTERVIEWER)
     assert view.current is not None and view.current.source == "computed"
 
     at.selectbox(key=f"{sid}_override_key").set_value("activation_candidate")
     button(at, "Override").click().run()
     assert [e.value for e in at.error if "justification" in e.value]
-    assert recommendation_view(ws, sid).current.source == "computed"  # type: ignore[union-attr]
+    assert recommendation_view(ws, sid, actor=INTERVIEWER).current.source == "computed"  # type: ignore[union-attr]
     at.text_area(key=f"{sid}_override_justification").set_value("Their CFO asked for a pilot after the call.")
     button(at, "Override").click().run()
     assert_clean(at)
-    current = recommendation_view(ws, sid).current
+    current = recommendation_view(ws, sid, actor=INTERVIEWER).current
     assert current is not None and (current.key, current.source) == ("activation_candidate", "override")

@@ -153,16 +153,16 @@ def test_each_frame_is_stored_once_and_the_page_follows_the_share(
     at.run()  # the fragment sees the share start and reruns the page: the same trigger is shown twice
     assert_clean(at)
     assert badges(at) == ["Mic off", "Camera off", "Screen live"]
-    assert len(list_media(ws, session_id, "screen")) == 1
+    assert len(list_media(ws, session_id, "screen", actor=CANDIDATE)) == 1
     assert browser.data[-1]["saved"] == 1  # stored before the run renders the count
     at.run()  # a later rerun that still carries the trigger
-    assert len(list_media(ws, session_id, "screen")) == 1
+    assert len(list_media(ws, session_id, "screen", actor=CANDIDATE)) == 1
 
     browser.frame = {"share": "s1", "seq": 2, "png": data_url(png(5, 3))}
     at.run()
     browser.frame = {"share": "s2", "seq": 1, "png": data_url(png(6, 3))}  # a new share counts from 1 again
     at.run()
-    stored = list_media(ws, session_id, "screen")
+    stored = list_media(ws, session_id, "screen", actor=CANDIDATE)
     assert len(stored) == 3 and len({ws.files.read(m.path) for m in stored}) == 3
 
     browser.sharing, browser.frame = False, None
@@ -179,7 +179,7 @@ def test_a_bad_frame_is_reported_and_not_stored(browser: BrowserStandIn, ws: Wor
     assert [w.value for w in at.warning] == [
         "A screen frame was not saved: The screen frame did not arrive as a PNG data URL."
     ]
-    assert list_media(ws, session_id) == []
+    assert list_media(ws, session_id, actor=CANDIDATE) == []
 
 
 def test_frames_stop_when_the_interview_ends(browser: BrowserStandIn, ws: Workspace, session_id: str) -> None:
@@ -193,5 +193,5 @@ def test_frames_stop_when_the_interview_ends(browser: BrowserStandIn, ws: Worksp
     assert [w.value for w in at.warning] == ["This interview is cancelled and records no more screen frames."]
     assert browser.data[-1]["enabled"] is False  # the element stops sharing and says why
     assert badges(at) == ["Mic off", "Camera off", "Screen off"]
-    assert len(list_media(ws, session_id, "screen")) == 1
+    assert len(list_media(ws, session_id, "screen", actor=CANDIDATE)) == 1
     assert audit(ws, session_id) == ["screen_share_started", "screen_share_stopped"]

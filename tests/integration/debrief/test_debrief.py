@@ -23,6 +23,7 @@ from core.models import WhiteboardSnapshot
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.actors import INTERVIEWER
 from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
 from tests.integration.live_workspace import Clock, workspace_on
 
@@ -61,7 +62,7 @@ def test_fixture_sessions_are_scored_and_recommended(ws: Workspace, name: str) -
     session = seed(ws, data)
     template = ws.templates.get(data["template"])
 
-    card = scorecard(ws, session.id)
+    card = scorecard(ws, session.id, actor=INTERVIEWER)
     assert [r.key for r in card.rows] == [c.key for c in ws.rubric(template.rubric_id).competencies]
     assert card.overall is None and card.scored == 0 and card.agreement_rate is None
     if "suggestions" in data["expected"]:
@@ -69,7 +70,7 @@ def test_fixture_sessions_are_scored_and_recommended(ws: Workspace, name: str) -
         assert all(r.suggestion_rationale for r in card.rows)
 
     accept_suggestions(ws, session.id)
-    card = scorecard(ws, session.id)
+    card = scorecard(ws, session.id, actor=INTERVIEWER)
     assert card.scored == len(card.rows)
     assert card.agreement_rate == 1.0
     assert {r.agreement for r in card.rows} == {"agrees"}
@@ -83,7 +84,7 @@ def test_fixture_sessions_are_scored_and_recommended(ws: Workspace, name: str) -
 
     # its effects: the template's follow-up tasks, the person's pipeline status, one audit entry each
     choice = template.recommendation(record.key)
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert view.current == record
     assert view.label == choice.label
     assert view.computed is not None and view.computed.key == record.key
@@ -101,7 +102,7 @@ def test_fixture_sessions_are_scored_and_recommended(ws: Workspace, name: str) -
 def test_discovery_groups_and_synthesis(ws: Workspace) -> None:
     session = seed(ws, fixture("activation_candidate"))
     accept_suggestions(ws, session.id)
-    card = scorecard(ws, session.id)
+    card = scorecard(ws, session.id, actor=INTERVIEWER)
     solution, commercial = card.groups
     assert (solution.key, solution.title, solution.scored, solution.total) == ("solution_fit", "Solution fit", 4, 4)
     assert solution.weights == ws.settings.debrief.score_weights["solution_fit"]
@@ -111,7 +112,7 @@ def test_discovery_groups_and_synthesis(ws: Workspace) -> None:
     assert card.row("budget").descriptors[5].startswith("A budget for this problem is allocated")
     assert card.score_names() == {"overall": card.overall, "solution_fit": 4.88, "commercial_viability": 4.8}
 
-    found = synthesis_for(ws, session.id)
+    found = synthesis_for(ws, session.id, actor=INTERVIEWER)
     assert found.top_pains[0].text.startswith("Month-end close takes six days")
     assert [c.key for c in found.conflicts] == ["speed_vs_accuracy", "automation_vs_control"]
 
@@ -129,11 +130,11 @@ def test_set_score_keeps_history_and_the_suggestion_of_the_moment(ws: Workspace,
     assert entry.suggested_score == 2.0  # no budget fact was recorded
     assert entry.evidence == "No budget at all"
 
-    row = scorecard(ws, session.id).row("budget")
+    row = scorecard(ws, session.id, actor=INTERVIEWER).row("budget")
     assert (row.score, row.set_by, row.set_at, row.evidence) == (1.5, "ben", T0 + timedelta(seconds=60), entry.evidence)
     assert [h.score for h in row.history] == [1.5, 4.0]  # newest first
     assert row.agreement == "agrees"
-    assert scorecard(ws, session.id).row("timeline").agreement == ""
+    assert scorecard(ws, session.id, actor=INTERVIEWER).row("timeline").agreement == ""
 
     first, second = audit(ws, session.id, "score_set")
     assert first.detail["previous"] is None
@@ -169,11 +170,11 @@ def test_sessions_that_are_not_interviewer_led_have_no_scorecard(ws: Workspace) 
         uow.sessions.add(other)
         uow.commit()
     with pytest.raises(NotFound, match="not interviewer-led"):
-        scorecard(ws, "ai-led-session")
+        scorecard(ws, "ai-led-session", actor=INTERVIEWER)
     with pytest.raises(NotFound):
-        scorecard(ws, "no-such-session")
+        scorecard(ws, "no-such-session", actor=INTERVIEWER)
     with pytest.raises(InvalidInput, match="customer-discovery sessions; this one is System design"):
-        synthesis_for(ws, session.id)
+        synthesis_for(ws, session.id, actor=INTERVIEWER)
 
 
 def test_system_design_suggestions_read_the_whiteboard(ws: Workspace) -> None:
@@ -197,7 +198,7 @@ def test_nothing_scored_means_no_recommendation(ws: Workspace) -> None:
     session = seed(ws, fixture("activation_candidate"))
     with pytest.raises(InvalidInput, match="Nothing is scored yet"):
         recommend(ws, session.id, actor=AS_ANA)
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert view.current is None and view.computed is None and view.history == []
     assert view.choices == [
         ("activation_candidate", "Activation Candidate"),
@@ -222,7 +223,7 @@ def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: 
     accept_suggestions(ws, session.id)
     computed = recommend(ws, session.id, actor=AS_ANA)
     assert computed.key == "follow_up_needed"
-    tasks_before = recommendation_view(ws, session.id).tasks
+    tasks_before = recommendation_view(ws, session.id, actor=INTERVIEWER).tasks
 
     # refused: nothing is stored, nothing set in motion
     for blank in ("", "   \n"):
@@ -232,7 +233,7 @@ def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: 
             )
     with pytest.raises(NotFound, match="has no recommendation 'hire'; its recommendations are activation_candidate"):
         override_recommendation(ws, session.id, key="hire", justification="Because.", actor=Actor.workspace("ben"))
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert view.history == [computed]
     assert view.tasks == tasks_before
     assert audit(ws, session.id, "recommendation_overridden") == []
@@ -255,7 +256,7 @@ def test_an_override_needs_a_justification_and_is_audited(ws: Workspace, clock: 
     assert entry.actor == "ben"
     assert entry.detail == {"from": "follow_up_needed", "to": "activation_candidate", "justification": why}
 
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert view.current == record
     assert view.label == "Activation Candidate"
     assert [(r.key, r.source) for r in view.history] == [

@@ -36,6 +36,7 @@ from entry.bootstrap import build_workspace
 from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
+from tests.actors import INTERVIEWER
 
 FRIDAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
@@ -170,7 +171,7 @@ def test_a_new_recommendation_replaces_the_earlier_ones_open_tasks_and_moves_the
         "Fill the gaps from the interview with Ana Rossi (decision process, budget, timeline)",
         "Book a second conversation with Ana Rossi and the person who decides",
     ]
-    stored = {t.id: t for t in tasks_for(ws, setup.session.id)}
+    stored = {t.id: t for t in tasks_for(ws, setup.session.id, actor=INTERVIEWER)}
     assert stored[first.tasks[0].id].status == "cancelled"
     assert stored[done.id].status == "done"
     assert stored[manual.id].status == "open"
@@ -178,7 +179,7 @@ def test_a_new_recommendation_replaces_the_earlier_ones_open_tasks_and_moves_the
         stored[t.id].status == "open" and stored[t.id].recommendation == "follow_up_needed" for t in second.tasks
     )
     assert len(stored) == 5
-    due = [t.due_on for t in tasks_for(ws, setup.session.id)]
+    due = [t.due_on for t in tasks_for(ws, setup.session.id, actor=INTERVIEWER)]
     assert due == sorted(due)  # soonest first
 
     assert setup.candidate is not None
@@ -223,7 +224,7 @@ def test_nothing_is_stored_unless_the_caller_commits(ws: Workspace) -> None:
             uow, session=setup.session, template=setup.template, key="not_a_fit", actor="lead", today=FRIDAY, owners={}
         )
         assert len(effects.tasks) == 1 and effects.pipeline is not None
-    assert tasks_for(ws, setup.session.id) == []
+    assert tasks_for(ws, setup.session.id, actor=INTERVIEWER) == []
     assert setup.candidate is not None and history(ws, setup.candidate.id) == []
     assert audit_actions(ws, setup.session.id) == []
 
@@ -239,7 +240,7 @@ def test_a_bad_title_changes_nothing(ws: Workspace) -> None:
         apply_recommendation(
             uow, session=setup.session, template=broken, key="not_a_fit", actor="lead", today=FRIDAY, owners={}
         )
-    assert {t.status for t in tasks_for(ws, setup.session.id)} == {"open"}
+    assert {t.status for t in tasks_for(ws, setup.session.id, actor=INTERVIEWER)} == {"open"}
     assert len(first.tasks) == 2
     with ws.uow_factory() as uow, pytest.raises(NotFound, match="no recommendation 'maybe'"):
         apply_recommendation(
@@ -329,7 +330,7 @@ def test_tasks_by_hand_and_their_status(ws: Workspace) -> None:
     recommend(ws, setup, "not_a_fit")
     with pytest.raises(InvalidInput, match="was cancelled"):
         set_task_status(ws, recommended.id, status="done", actor=Actor.workspace("ben"))
-    assert [t.status for t in tasks_for(ws, setup.session.id) if t.id == task.id] == ["open"]
+    assert [t.status for t in tasks_for(ws, setup.session.id, actor=INTERVIEWER) if t.id == task.id] == ["open"]
 
 
 def test_the_email_draft_follows_the_latest_recommendation(ws: Workspace) -> None:

@@ -172,7 +172,7 @@ def test_three_samples_are_stored_as_median_and_spread_and_their_tokens_counted(
     assert samples_text(stored, "estimation") == "3 samples, spread 3.0"
     assert all(c.confidence < 0.8 for c in stored.competencies)  # a spread of 3 lowers the model's 0.8
 
-    usage = usage_summary(ws, session_id).by_operation["evaluation"]
+    usage = usage_summary(ws, session_id, actor=CANDIDATE).by_operation["evaluation"]
     assert usage["calls"] == 1 and usage["input_tokens"] == 6000 and usage["output_tokens"] == 900
     price = ws.settings.prices[choice.model]
     assert usage["cost_usd"] == pytest.approx((6000 * price.input + 900 * price.output) / 1_000_000)

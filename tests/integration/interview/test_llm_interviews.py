@@ -109,7 +109,7 @@ def test_a_reply_streams_in_pieces_and_records_tokens_and_cost(ws: Workspace, op
     assert request.body["messages"][1]["role"] == "user"  # the conversation starts with the candidate
     assert request.body["messages"][-1]["content"] == "How many new links are created per day?"
 
-    summary = usage_summary(ws, session_id)
+    summary = usage_summary(ws, session_id, actor=CANDIDATE)
     assert (summary.calls, summary.input_tokens, summary.output_tokens) == (1, 400, 15)
     assert summary.cost_usd == pytest.approx((400 * 1.0 + 15 * 2.0) / 1_000_000)
     assert summary.by_operation["question_generation"]["calls"] == 1
@@ -132,7 +132,7 @@ def test_a_provider_that_stays_down_leaves_the_offline_reply(ws: Workspace, open
     assert messages[-1].meta.get("fallback") is True
     with ws.uow_factory() as uow:
         assert "provider_fallback" in [e.action for e in uow.audit.latest(session_id=session_id)]
-    assert usage_summary(ws, session_id).calls == 0
+    assert usage_summary(ws, session_id, actor=CANDIDATE).calls == 0
 
     # The next answer doesn't wait out the retries again: offline at once, while it cools down.
     openai_server.reset()
@@ -215,7 +215,7 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
     assert [e.quote for e in scalability.evidence] == ["I'd cache hot links in Redis because reads dominate"]
     assert evaluation.communication["candidate_words"] > 0  # measured offline, not asked of the model
 
-    summary = usage_summary(ws, session_id)
+    summary = usage_summary(ws, session_id, actor=CANDIDATE)
     assert summary.by_operation["evaluation"]["input_tokens"] == 2000
     assert summary.by_operation["question_generation"]["calls"] == 1
     assert summary.cost_usd == pytest.approx((2300 * 3.0 + 609 * 15.0) / 1_000_000)
@@ -232,7 +232,9 @@ def test_an_evaluation_that_does_not_fit_the_schema_falls_back_offline_and_says_
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert evaluation.engine == "offline"
     assert "Anthropic" in evaluation.notes[0] and "format" in evaluation.notes[0]
-    assert usage_summary(ws, session_id).by_operation["evaluation"]["calls"] == 1  # the tokens were still spent
+    assert (
+        usage_summary(ws, session_id, actor=CANDIDATE).by_operation["evaluation"]["calls"] == 1
+    )  # the tokens were still spent
 
 
 def test_credential_checks_give_actionable_messages(ws: Workspace, openai_server: OpenAIServer) -> None:
@@ -352,7 +354,7 @@ def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
     markdown = report_markdown(report)
     assert f"The model's reading of the picture ({choice.model})" in markdown and READING["summary"] in markdown
     assert "Read from the drawing's shapes and labels" in markdown
-    usage = usage_summary(ws, session_id).by_operation
+    usage = usage_summary(ws, session_id, actor=CANDIDATE).by_operation
     assert usage["whiteboard_analysis"]["calls"] == 1 and usage["whiteboard_analysis"]["input_tokens"] == 900
     assert usage["evaluation"]["input_tokens"] == 2000
 
@@ -402,7 +404,9 @@ def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
     assert any("did not fit the expected format" in n for n in evaluation.notes)
-    assert usage_summary(ws, session_id).by_operation["whiteboard_analysis"]["calls"] == 1  # its tokens were spent
+    assert (
+        usage_summary(ws, session_id, actor=CANDIDATE).by_operation["whiteboard_analysis"]["calls"] == 1
+    )  # its tokens were spent
 
 
 def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: OpenAIServer) -> None:

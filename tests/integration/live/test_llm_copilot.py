@@ -183,7 +183,7 @@ def test_the_models_questions_are_offered_and_their_tokens_recorded(
     assert "INTERVIEWER: What does a normal week" in user and "Filler line" not in user  # only the latest 12 lines
     assert "(pain) Reconciles invoices in a spreadsheet" in user and "half-typed draft" not in user
 
-    summary = usage_summary(ws, session_id)
+    summary = usage_summary(ws, session_id, actor=CANDIDATE)
     assert (summary.calls, summary.input_tokens, summary.output_tokens) == (1, 900, 120)
     assert summary.by_operation["copilot"]["calls"] == 1
     price = ws.settings.prices[choice.model]
@@ -223,7 +223,9 @@ def test_an_answer_that_does_not_fit_falls_back_to_the_offline_copilot(
     assert result.suggestions == offline(discovery) and result.suggestions
     assert result.note is not None and reason in result.note and "format" in result.note
     assert result.note.count(". ") == 0 and result.note.endswith(".")  # one sentence
-    assert usage_summary(ws, session_id).by_operation["copilot"]["input_tokens"] == 700  # the tokens were spent
+    assert (
+        usage_summary(ws, session_id, actor=CANDIDATE).by_operation["copilot"]["input_tokens"] == 700
+    )  # the tokens were spent
 
 
 def test_a_refused_key_falls_back_with_a_clear_note_that_never_shows_the_key(
@@ -239,7 +241,7 @@ def test_a_refused_key_falls_back_with_a_clear_note_that_never_shows_the_key(
     assert "401" in result.note and "API key" in result.note and result.note.startswith("Offline suggestions")
     assert "wrong-copilot" not in result.note and "12345" not in result.note
     assert result.note.count(". ") == 0
-    assert usage_summary(ws, session_id).calls == 0
+    assert usage_summary(ws, session_id, actor=CANDIDATE).calls == 0
 
 
 def test_a_provider_that_stays_down_is_not_asked_again_during_its_cool_down(
@@ -265,7 +267,7 @@ def test_the_offline_choice_or_an_unknown_provider_asks_no_model(
 ) -> None:
     result = ask(ws, session_id, discovery, LLMChoice("offline", ""), limit=4)
     assert result == CopilotAnswer(offline(discovery, limit=4), "offline", None)
-    assert openai_server.requests == [] and usage_summary(ws, session_id).calls == 0
+    assert openai_server.requests == [] and usage_summary(ws, session_id, actor=CANDIDATE).calls == 0
 
     unknown = ask(ws, session_id, discovery, LLMChoice("gemini", "g-1", "gemini-secret"))
     assert unknown.engine == "offline" and unknown.suggestions == offline(discovery)

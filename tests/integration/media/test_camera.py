@@ -108,7 +108,7 @@ def test_a_recording_is_an_h264_mp4_kept_with_the_session(ws: Workspace, session
         assert (stream.width, stream.height) == (320, 240)
         assert sum(1 for _ in container.decode(stream)) == 30
         assert 1.5 <= container.duration / av.time_base <= 2.5  # 30 frames at 15 fps
-    media = list_media(ws, session_id, "video")
+    media = list_media(ws, session_id, "video", actor=CANDIDATE)
     assert media == [recorder.media]
     assert (media[0].content_type, media[0].size_bytes) == ("video/mp4", recorder.path.stat().st_size)
     assert media[0].offset_seconds is not None and 0 <= media[0].offset_seconds < 60  # started just now
@@ -123,7 +123,7 @@ def test_a_recording_without_frames_leaves_nothing(ws: Workspace, session_id: st
     record(recorder, ColourBars(0))
     assert recorder.media is None
     assert not recorder.path.exists() and not recorder.partial.exists()
-    assert list_media(ws, session_id) == []
+    assert list_media(ws, session_id, actor=CANDIDATE) == []
 
 
 def test_registration_skips_missing_empty_and_unreadable_files(ws: Workspace, session_id: str) -> None:
@@ -133,7 +133,7 @@ def test_registration_skips_missing_empty_and_unreadable_files(ws: Workspace, se
     assert register_camera_recording(ws, session_id, path, actor=CANDIDATE) is None
     path.write_bytes(b"not a video at all" * 100)
     assert register_camera_recording(ws, session_id, path, actor=CANDIDATE) is None
-    assert list_media(ws, session_id) == []
+    assert list_media(ws, session_id, actor=CANDIDATE) == []
 
 
 def test_registration_is_idempotent_and_stays_in_the_session_folder(
@@ -142,7 +142,7 @@ def test_registration_is_idempotent_and_stays_in_the_session_folder(
     recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
     record(recorder, ColourBars(5))
     again = register_camera_recording(ws, session_id, recorder.path, actor=CANDIDATE)
-    assert again == recorder.media and len(list_media(ws, session_id)) == 1
+    assert again == recorder.media and len(list_media(ws, session_id, actor=CANDIDATE)) == 1
     with pytest.raises(ValueError, match="Not a file of session"):
         register_camera_recording(ws, session_id, tmp_path / "elsewhere.mp4", actor=CANDIDATE)
     with pytest.raises(ValueError, match="Not a file of session"):
@@ -153,7 +153,7 @@ def test_a_recording_running_when_the_interview_ends_is_kept(ws: Workspace, sess
     recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
     cancel_interview(ws, session_id, actor=CANDIDATE)
     record(recorder, ColourBars(5))
-    assert recorder.media is not None and list_media(ws, session_id, "video") == [recorder.media]
+    assert recorder.media is not None and list_media(ws, session_id, "video", actor=CANDIDATE) == [recorder.media]
 
 
 def test_no_new_recording_once_the_interview_has_ended(ws: Workspace, session_id: str) -> None:

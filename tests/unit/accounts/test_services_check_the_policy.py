@@ -13,7 +13,9 @@ import pytest
 
 from core.accounts.services import new_account
 from core.candidates.merge import merge_candidates
-from core.debrief.scorecards import set_score
+from core.debrief.follow_ups import tasks_for
+from core.debrief.recommendations import recommendation_view
+from core.debrief.scorecards import scorecard, set_score
 from core.errors import AccessDenied
 from core.evaluation.release import approve, withdraw
 from core.evaluation.report import load_report
@@ -28,9 +30,11 @@ from core.interview.services import (
     send_message,
     start_interview,
     submit_answer,
+    usage_summary,
 )
 from core.live.notes import commit_note, delete_note
 from core.live.sessions import change_stage, cockpit, create_live_session, end_live, set_fact, start_live
+from core.media.capture import list_media
 from core.media.consent import give_consent
 from core.models import Account, AccountRole, Candidate
 from core.permissions.access import NOT_ALLOWED, NOT_YOURS
@@ -199,6 +203,11 @@ def test_reading_a_session_is_for_those_who_may_see_it(ws: Workspace) -> None:
         lambda: load_report(ws, anas, actor=as_(BO)),
         lambda: cockpit(ws, ivans, actor=as_(ANA)),
         lambda: cockpit(ws, ivans, actor=as_(IRIS)),
+        lambda: scorecard(ws, ivans, actor=as_(ANA)),
+        lambda: recommendation_view(ws, ivans, actor=as_(IRIS)),
+        lambda: tasks_for(ws, ivans, actor=as_(ANA)),
+        lambda: list_media(ws, anas, actor=as_(BO)),
+        lambda: usage_summary(ws, anas, actor=as_(BO)),
     ):
         with pytest.raises(AccessDenied, match=NOT_YOURS):
             call()

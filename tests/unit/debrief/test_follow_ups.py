@@ -29,6 +29,7 @@ from core.errors import ContentError, InvalidInput, NotFound
 from core.models import Candidate, FollowUpTask, MemberRole, Session, TeamMember
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -243,7 +244,7 @@ def test_a_task_added_by_hand_is_tidied_owned_by_its_adder_when_blank_and_audite
         "manual",
         None,
     )
-    assert tasks_for(ws, "s1") == [task]
+    assert tasks_for(ws, "s1", actor=INTERVIEWER) == [task]
     assert audited(uow) == [
         (
             "follow_up_added",
@@ -273,9 +274,9 @@ def test_a_refused_task_is_not_stored(
 def test_tasks_are_listed_soonest_due_first_and_an_unknown_session_is_an_error(ws: Workspace) -> None:
     later = add_task(ws, "s1", title="Later", owner="ben", due_on=date(2026, 12, 1), actor=Actor.workspace("ben"))
     sooner = add_task(ws, "s1", title="Sooner", owner="ben", due_on=MONDAY, actor=Actor.workspace("ben"))
-    assert tasks_for(ws, "s1") == [sooner, later]
+    assert tasks_for(ws, "s1", actor=INTERVIEWER) == [sooner, later]
     with pytest.raises(NotFound):
-        tasks_for(ws, "no-such-session")
+        tasks_for(ws, "no-such-session", actor=INTERVIEWER)
 
 
 def test_a_task_is_marked_done_and_open_again_and_each_change_is_audited(ws: Workspace, uow: FakeUnitOfWork) -> None:
@@ -310,7 +311,7 @@ def test_only_open_recommended_tasks_are_cancelled_and_a_cancelled_one_stays_so(
     with uow:
         assert [t.id for t in cancel_recommended(uow, "s1")] == ["proposal"]
         uow.commit()
-    assert {t.id: t.status for t in tasks_for(ws, "s1")} == {
+    assert {t.id: t.status for t in tasks_for(ws, "s1", actor=INTERVIEWER)} == {
         "proposal": "cancelled",
         "onboarding": "done",
         manual.id: "open",

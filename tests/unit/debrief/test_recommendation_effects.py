@@ -18,6 +18,7 @@ from core.errors import ContentError, NotFound
 from core.models import Candidate, LiveSession, MemberRole, Session, SessionStatus, TeamMember
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -126,7 +127,7 @@ def test_a_new_recommendation_cancels_only_the_earlier_open_recommended_tasks() 
 
     second = recommend(s, "follow_up_needed")
     assert second.cancelled == 1
-    stored = {t.id: t.status for t in tasks_for(s.ws, "s1")}
+    stored = {t.id: t.status for t in tasks_for(s.ws, "s1", actor=INTERVIEWER)}
     assert stored == {
         first.tasks[0].id: "cancelled",
         done.id: "done",

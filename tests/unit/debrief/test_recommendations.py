@@ -30,6 +30,7 @@ from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.models import Utterance
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.debrief.test_synthesis import load_fixture
@@ -263,7 +264,7 @@ def test_nothing_scored_means_no_recommendation_and_nothing_stored(ws: Workspace
     session = seed(ws, fixture("activation_candidate"))
     with pytest.raises(InvalidInput, match="Nothing is scored yet"):
         recommend(ws, session.id, actor=AS_ANA)
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert (view.current, view.label, view.computed, view.history, view.tasks, view.audit) == (
         None,
         "",
@@ -299,7 +300,7 @@ def test_recommending_stores_the_record_its_tasks_and_the_pipeline_move_together
         {"key": "follow_up_needed", "confidence": record.confidence, "scores": record.basis["scores"]}
     ]
 
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     choice = ws.templates.get("customer_discovery").recommendation("follow_up_needed")
     assert (view.current, view.label, view.description) == (record, choice.label, choice.description)
     assert view.computed is not None and view.computed.key == record.key
@@ -324,10 +325,10 @@ def test_a_refused_override_stores_nothing_and_sets_nothing_in_motion(
     session = seed(ws, fixture("follow_up_needed"))
     accept_suggestions(ws, session.id)
     computed = recommend(ws, session.id, actor=AS_ANA)
-    before = recommendation_view(ws, session.id)
+    before = recommendation_view(ws, session.id, actor=INTERVIEWER)
     with pytest.raises(error, match=message):
         override_recommendation(ws, session.id, key=key, justification=justification, actor=Actor.workspace("ben"))
-    after = recommendation_view(ws, session.id)
+    after = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert after.history == [computed] and after.tasks == before.tasks and after.audit == before.audit
 
 
@@ -356,7 +357,7 @@ def test_an_override_replaces_the_standing_recommendation_and_its_effects(
         {"from": "follow_up_needed", "to": "activation_candidate", "justification": why},
     )
 
-    view = recommendation_view(ws, session.id)
+    view = recommendation_view(ws, session.id, actor=INTERVIEWER)
     assert view.current == record and view.label == "Activation Candidate"
     assert [(r.key, r.source) for r in view.history] == [
         ("activation_candidate", "override"),

@@ -16,6 +16,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import LiveNote, Session, WhiteboardSnapshot
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.discovery_data import ANA, AS_ANA, FIXTURES, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import START, Clock
@@ -29,7 +30,7 @@ def score_set(uow: FakeUnitOfWork, session_id: str) -> list[dict[str, object]]:
 
 def test_every_competency_has_a_row_with_the_suggestion_of_the_stored_notes(ws: Workspace) -> None:
     session = seed(ws, fixture("follow_up_needed"))
-    card = scorecard(ws, session.id)
+    card = scorecard(ws, session.id, actor=INTERVIEWER)
     assert [r.key for r in card.rows] == [c.key for c in ws.rubric("customer_discovery").competencies]
     assert {r.key: r.suggested_score for r in card.rows} == fixture("follow_up_needed")["expected"]["suggestions"]
     assert all(r.suggestion_rationale for r in card.rows)
@@ -76,7 +77,7 @@ def test_a_rating_keeps_the_earlier_ones_as_history_and_the_suggestion_beside_it
         T0 + timedelta(seconds=60),
     )
 
-    row = scorecard(ws, session.id).row("budget")
+    row = scorecard(ws, session.id, actor=INTERVIEWER).row("budget")
     assert (row.score, row.set_by, row.set_at, row.evidence, row.agreement) == (
         1.5,
         "ben",
@@ -125,7 +126,7 @@ def test_bad_ratings_are_refused_and_nothing_is_stored(
 def test_accepting_every_suggestion_agrees_and_fills_the_groups(ws: Workspace) -> None:
     session = seed(ws, fixture("activation_candidate"))
     accept_suggestions(ws, session.id)
-    card = scorecard(ws, session.id)
+    card = scorecard(ws, session.id, actor=INTERVIEWER)
     assert card.scored == len(card.rows) == 8 and card.scored_fraction == 1.0
     assert card.agreement_rate == 1.0 and {r.agreement for r in card.rows} == {"agrees"}
     solution, commercial = card.groups
@@ -143,20 +144,20 @@ def test_a_session_that_is_not_interviewer_led_has_no_scorecard(ws: Workspace, u
         uow.sessions.add(Session(id="ai-led", problem_id="url_shortener"))
         uow.commit()
     with pytest.raises(NotFound, match="not interviewer-led, so it has no scorecard"):
-        scorecard(ws, "ai-led")
+        scorecard(ws, "ai-led", actor=INTERVIEWER)
     with pytest.raises(NotFound, match="not interviewer-led"):
         set_score(ws, "ai-led", competency="requirements", score=3, evidence="x", actor=AS_ANA)
     with pytest.raises(NotFound, match="No interview with id nowhere"):
-        scorecard(ws, "nowhere")
+        scorecard(ws, "nowhere", actor=INTERVIEWER)
     assert uow.scorecards.in_session("ai-led") == []
 
 
 def test_the_synthesis_is_for_discovery_sessions_only(ws: Workspace) -> None:
-    found = synthesis_for(ws, seed(ws, fixture("activation_candidate")).id)
+    found = synthesis_for(ws, seed(ws, fixture("activation_candidate")).id, actor=INTERVIEWER)
     assert found.top_pains[0].text.startswith("Month-end close takes six days")
     assert [c.key for c in found.conflicts] == ["speed_vs_accuracy", "automation_vs_control"]
     with pytest.raises(InvalidInput, match="customer-discovery sessions; this one is System design"):
-        synthesis_for(ws, seed(ws, fixture("system_design_hire")).id)
+        synthesis_for(ws, seed(ws, fixture("system_design_hire")).id, actor=INTERVIEWER)
 
 
 def test_system_design_suggestions_come_from_the_evaluator_and_read_the_whiteboard(

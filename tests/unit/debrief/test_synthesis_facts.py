@@ -129,7 +129,7 @@ def test_a_debrief_of_a_session_with_only_the_example_note_reports_its_facts(ws:
     commit_note(ws, session.id, live_template(ws, session.id), text=f"{EXAMPLE} #outcome !4", actor=INTERVIEWER)
     end_live(ws, session.id, actor=INTERVIEWER)
 
-    found = synthesis_for(ws, session.id)
+    found = synthesis_for(ws, session.id, actor=INTERVIEWER)
     assert found.top_outcomes == []
     for key, value in [
         ("decision_makers", "VP Ops (Karen)"),

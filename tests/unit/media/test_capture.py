@@ -122,7 +122,7 @@ def test_frames_in_the_same_millisecond_get_their_own_files(ws: Workspace) -> No
     first, second = save_screen_frame(ws, "open", png(1, 1)), save_screen_frame(ws, "open", png(2, 2))
     assert second.path == "sessions/open/screen-20261122-101500-123-2.png"
     assert ws.files.read(first.path) != ws.files.read(second.path)
-    assert [m.path for m in list_media(ws, "open", "screen")] == [first.path, second.path]
+    assert [m.path for m in list_media(ws, "open", "screen", actor=CANDIDATE)] == [first.path, second.path]
 
 
 @pytest.mark.parametrize("session_id", ["done", "dropped"])
@@ -130,7 +130,7 @@ def test_frames_are_refused_once_the_interview_has_ended(ws: Workspace, session_
     with pytest.raises(SessionClosed, match="records no more screen frames"):
         save_screen_frame(ws, session_id, png())
     assert not ws.files.session_dir(session_id).exists()
-    assert list_media(ws, session_id) == []
+    assert list_media(ws, session_id, actor=CANDIDATE) == []
     assert not session_is_open(ws, session_id) and session_is_open(ws, "open")
 
 
@@ -164,9 +164,9 @@ def test_list_media_filters_by_kind(ws: Workspace, uow: FakeUnitOfWork) -> None:
         uow.media.add(video)
         uow.commit()
     frame = save_screen_frame(ws, "open", png())
-    assert [m.kind for m in list_media(ws, "open")] == ["video", "screen"]
-    assert list_media(ws, "open", "screen") == [frame]
-    assert list_media(ws, "open", "audio") == []
+    assert [m.kind for m in list_media(ws, "open", actor=CANDIDATE)] == ["video", "screen"]
+    assert list_media(ws, "open", "screen", actor=CANDIDATE) == [frame]
+    assert list_media(ws, "open", "audio", actor=CANDIDATE) == []
 
 
 def test_sharing_start_and_stop_are_audited_once_each(ws: Workspace, uow: FakeUnitOfWork) -> None:

@@ -17,6 +17,7 @@ from core.permissions.actor import Actor
 from core.recording_notice import capture_kinds, notice_version, recording_notice
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.actors import CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.unit.media.test_capture import NOW, ROOT, png
 
@@ -106,7 +107,7 @@ def test_no_screen_frame_is_stored_without_consent_to_the_screen(ws: Workspace, 
     give_consent(ws, bare, ["audio", "camera"], actor=Actor.workspace("candidate"))  # everything but the screen
     with pytest.raises(ConsentRequired, match="nobody has agreed to the screen share being recorded"):
         save_screen_frame(ws, bare, png())
-    assert list_media(ws, bare) == []
+    assert list_media(ws, bare, actor=CANDIDATE) == []
     assert not Path(ws.files.session_dir(bare)).exists()
     give_consent(ws, bare, ["screen"], actor=Actor.workspace("candidate"))
     assert save_screen_frame(ws, bare, png()).kind == "screen"
