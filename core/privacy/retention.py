@@ -13,19 +13,23 @@ Each run is audited with counts only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from core import audit
-from core.models import DataRequest, DataRequestKind
+from core.models import DataRequest, DataRequestKind, MediaFile, WhiteboardSnapshot
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action
 from core.privacy.subjects import booking_uids
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
+Item = TypeVar("Item")
 BATCH = 200  # rows per unit of work: a large backlog never holds one long transaction
 
 
@@ -99,33 +103,37 @@ def _expire_sessions(ws: Workspace, cutoff: datetime) -> tuple[int, int]:
 
 
 def _expire_media(ws: Workspace, cutoff: datetime) -> int:
-    removed = 0
-    while True:
-        with ws.uow_factory() as uow:
-            expired = uow.media.created_before(cutoff, limit=BATCH)
-            for media in expired:
-                _delete_file(ws, media.path, what="media file", item_id=media.id)
-                if media.id is not None:
-                    uow.media.delete(media.id)
-            uow.commit()
-        removed += len(expired)
-        if len(expired) < BATCH:
-            return removed
+    def remove(uow: UnitOfWork, media: MediaFile) -> None:
+        _delete_file(ws, media.path, what="media file", item_id=media.id)
+        if media.id is not None:
+            uow.media.delete(media.id)
+
+    return _in_batches(ws, lambda uow: uow.media.created_before(cutoff, limit=BATCH), remove)
 
 
 def _expire_pictures(ws: Workspace, cutoff: datetime) -> int:
+    def remove(uow: UnitOfWork, snapshot: WhiteboardSnapshot) -> None:
+        if snapshot.png_path:
+            _delete_file(ws, snapshot.png_path, what="whiteboard picture", item_id=snapshot.id)
+        if snapshot.id is not None:
+            uow.whiteboards.drop_picture(snapshot.id)
+
+    return _in_batches(ws, lambda uow: uow.whiteboards.pictures_before(cutoff, limit=BATCH), remove)
+
+
+def _in_batches(
+    ws: Workspace, expired: Callable[[UnitOfWork], Sequence[Item]], remove: Callable[[UnitOfWork, Item], None]
+) -> int:
+    """Remove what `expired` finds, BATCH at a time, each batch in its own unit of work; how many went."""
     removed = 0
     while True:
         with ws.uow_factory() as uow:
-            expired = uow.whiteboards.pictures_before(cutoff, limit=BATCH)
-            for snapshot in expired:
-                if snapshot.png_path:
-                    _delete_file(ws, snapshot.png_path, what="whiteboard picture", item_id=snapshot.id)
-                if snapshot.id is not None:
-                    uow.whiteboards.drop_picture(snapshot.id)
+            batch = expired(uow)
+            for item in batch:
+                remove(uow, item)
             uow.commit()
-        removed += len(expired)
-        if len(expired) < BATCH:
+        removed += len(batch)
+        if len(batch) < BATCH:
             return removed
 
 
