@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from core.errors import NotFound
 from core.models import DataRequestKind
 from core.permissions.actor import Actor
+from core.privacy import retention
 from core.privacy.retention import RetentionReport, apply_retention
 from core.workspace import Workspace
 from entry.cli import main
@@ -92,3 +93,17 @@ def test_the_command_line_runs_the_cleanup(
     )
     with aged.uow_factory() as uow:
         assert [(r.kind, r.actor) for r in uow.data_requests.latest()] == [(DataRequestKind.RETENTION, "cli")]
+
+
+def test_a_backlog_larger_than_a_batch_is_removed_batch_by_batch(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention, "BATCH", 2)  # three people's media and pictures: two batches each
+    people = [Person(f"cand-{i}", f"Person {i}", f"p{i}@example.org", (f"sess-{i}",)) for i in range(3)]
+    for person in people:
+        fill_person(ws, person, at=NOW - timedelta(days=100))
+    report = apply_retention(ws, actor=Actor.workspace("system"))
+    assert (report.media_files, report.whiteboard_pictures) == (3, 3)
+    with ws.uow_factory() as uow:
+        assert [uow.media.in_session(f"sess-{i}") for i in range(3)] == [[], [], []]
+        assert all(s.png_path is None for i in range(3) for s in uow.whiteboards.in_session(f"sess-{i}"))
