@@ -19,9 +19,8 @@ from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
 from entry.oidc_sign_in import START_PATH as OIDC_START_PATH
 from entry.oidc_sign_in import auth_secrets_from_env, oidc_problem, oidc_routes
-from entry.retention_timer import keep_cleaning
 from entry.sign_in_routes import sign_in_middleware, sign_in_routes
-from entry.webhook_routes import calcom_webhook_route, keep_retrying, process_left_over
+from entry.webhook_routes import calcom_webhook_route
 
 # pages/ holds the st.Page files app.py hands to st.navigation. Without this, Streamlit treats
 # a pages/ folder as a legacy multipage app until the first run of app.py, so the first request
@@ -48,16 +47,10 @@ def streamlit_secrets() -> Mapping[str, object] | None:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: st.App) -> AsyncIterator[None]:
-    process_left_over(webhook_workspace)
+    # Webhook processing, retries and the daily cleanup run in the worker (`python -m core worker`)
     if oidc_enabled() and (problem := oidc_problem()):  # st.App has merged secrets= by now
         logging.getLogger("server").warning("OIDC sign-in is on but not configured", extra={"problem": problem})
-    _, stop_retrying = keep_retrying(webhook_workspace)
-    _, stop_cleaning = keep_cleaning(webhook_workspace)  # the daily retention cleanup
-    try:
-        yield
-    finally:
-        stop_retrying.set()
-        stop_cleaning.set()
+    yield
 
 
 app = st.App(

@@ -7,5 +7,9 @@ cd "$(dirname "$0")"
 ./setup.sh
 .venv/bin/python -m core db upgrade
 PORT=${PORT:-8501}
+# One worker beside the web server runs background jobs (webhooks, the daily cleanup); it stops with it.
+.venv/bin/python -m core worker &
+WORKER=$!
+trap 'kill "$WORKER" 2>/dev/null || true' EXIT
 echo "Interview Workspace: http://localhost:${PORT}"
-exec .venv/bin/streamlit run server.py --server.port "$PORT" --server.address "${ADDRESS:-127.0.0.1}" "$@"
+.venv/bin/streamlit run server.py --server.port "$PORT" --server.address "${ADDRESS:-127.0.0.1}" "$@"

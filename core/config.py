@@ -147,6 +147,18 @@ class PrivacySettings(BaseModel):
     evaluation_approval: bool = True  # an AI evaluation reaches the candidate only after a reviewer approves
 
 
+class JobSettings(BaseModel):
+    """Background work (core.jobs). The queue is SQLite in the runtime folder unless REDIS_URL is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workers: int = Field(default=2, ge=1, le=64)  # jobs one worker process runs at once (threads)
+    lease_seconds: float = Field(default=120, gt=0)  # a job whose worker went silent this long is run again
+    max_attempts: int = Field(default=5, ge=1, le=50)  # tries before a job is marked failed
+    retry_seconds: float = Field(default=5, gt=0)  # the first retry waits this long, each next one twice as long
+    sweep_seconds: float = Field(default=30, gt=0)  # how often a worker looks for jobs nobody has picked up
+
+
 class AccountSettings(BaseModel):
     """Sign-in. Local accounts (argon2 passwords) always work; OpenID Connect when `oidc_enabled`.
 
@@ -181,6 +193,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(default="", validation_alias=AliasChoices("IW_DATABASE_URL", "DATABASE_URL"))
+    # The job queue's broker: empty for the embedded SQLite queue, or redis://host:6379/0
+    redis_url: str = Field(default="", validation_alias=AliasChoices("IW_REDIS_URL", "REDIS_URL"))
     runtime_dir: Path = Path("data/runtime")
     problems_dir: Path = Path("data/problems")
     rubrics_dir: Path = Path("data/rubrics")
@@ -202,6 +216,7 @@ class Settings(BaseSettings):
     debrief: DebriefSettings = Field(default_factory=DebriefSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     accounts: AccountSettings = Field(default_factory=AccountSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

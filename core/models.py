@@ -686,3 +686,38 @@ class DataRequest:
     counts: dict[str, int] = field(default_factory=dict)
     id: int | None = None
     created_at: datetime | None = None
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass
+class Job:
+    """Work done in the background by a worker (core.jobs): a webhook to apply, a cleanup, an accurate pass.
+
+    key makes a job idempotent: one job per key, however often it is submitted. A worker claims a job for a
+    lease; a job still running when its lease ends was lost with its worker and is claimed again.
+    """
+
+    kind: str
+    key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    status: JobStatus = JobStatus.QUEUED
+    attempts: int = 0
+    max_attempts: int = 5
+    reason: str = ""  # why it failed, or why it waits to try again; a sentence for a person
+    progress: float | None = None  # 0..1 while a long job runs
+    progress_note: str = ""
+    session_id: str | None = None
+    actor: str = ""  # who asked for it ("system" for timers, "calcom" for webhooks)
+    run_after: datetime | None = None  # a retry waits until then
+    lease_until: datetime | None = None  # a running job not finished by then is claimed again
+    sent_at: datetime | None = None  # last handed to the queue
+    finished_at: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

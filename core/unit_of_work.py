@@ -7,7 +7,7 @@ see SQL, so "end the interview" (status + evaluation + audit entry) is one commi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from core.models import (
     Account,
@@ -21,6 +21,8 @@ from core.models import (
     EventType,
     FollowUpTask,
     HistoryQuery,
+    Job,
+    JobStatus,
     LiveNote,
     LiveSession,
     MediaFile,
@@ -381,6 +383,42 @@ class DataRequestRepository(Protocol):
         ...
 
 
+class JobRepository(Protocol):
+    def add(self, job: Job) -> Job:
+        """Raises AlreadyExists when a job with the same key is stored (the unit of work must then be left)."""
+        ...
+
+    def get(self, job_id: int) -> Job: ...
+    def update(self, job: Job) -> Job: ...
+    def by_key(self, key: str) -> Job | None: ...
+    def claim(self, job_id: int, *, now: datetime, lease_until: datetime) -> Job | None:
+        """Mark the job running for one more attempt, if it is queued and due, or running with a lease that
+        ended before `now` (its worker was lost). None when it is finished, not due, or another worker holds it.
+        One statement, so two workers never both win."""
+        ...
+
+    def settle(self, job_id: int, attempt: int, changes: dict[str, Any]) -> bool:
+        """Write `changes` (field -> value) if the job is still running on `attempt`; False when its lease was
+        lost to another worker, which then owns it."""
+        ...
+
+    def due(self, *, now: datetime, sent_before: datetime, limit: int = 100) -> list[Job]:
+        """Jobs a worker should be told about again: queued and due but not sent since `sent_before`, and
+        running with a lease that ended before `now`; oldest first."""
+        ...
+
+    def mark_sent(self, job_ids: list[int], at: datetime) -> None: ...
+    def latest(
+        self, *, limit: int = 100, statuses: list[JobStatus] | None = None, session_id: str | None = None
+    ) -> list[Job]:
+        """Newest first."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many jobs there are in each status."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Use as `with uow_factory() as uow: ...; uow.commit()`; leaving without commit rolls back."""
 
@@ -411,6 +449,7 @@ class UnitOfWork(Protocol):
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
+    jobs: JobRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

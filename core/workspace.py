@@ -16,6 +16,7 @@ from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
 from core.content.templates import TemplateLibrary
 from core.file_store import FileStore
+from core.job_queue import JobQueue, LedgerOnly
 from core.llm.provider_health import ProviderHealth
 from core.unit_of_work import UnitOfWork
 
@@ -30,6 +31,7 @@ class Workspace:
     templates: TemplateLibrary = field(default_factory=lambda: TemplateLibrary([]))
     clock: Callable[[], datetime] = field(default=utc_now)
     provider_health: ProviderHealth = field(default_factory=ProviderHealth)
+    job_queue: JobQueue = field(default_factory=LedgerOnly)  # entry/job_queue.py gives the real one
 
     def rubric(self, rubric_id: str) -> Rubric:
         return self.rubrics[rubric_id]

@@ -20,8 +20,10 @@ from core.content.rubrics import load_rubrics
 from core.content.templates import load_templates
 from core.debrief.settings import check_debrief
 from core.errors import DatabaseUnavailable
+from core.job_queue import JobQueue, LedgerOnly
 from core.logs import configure_logging
 from core.workspace import Workspace
+from entry.job_queue import HueyJobQueue, make_huey
 from storage.database import check_database, make_engine
 from storage.files import LocalFileStore
 from storage.migrate import upgrade
@@ -34,8 +36,10 @@ _built: dict[str, Workspace] = {}
 _engines: dict[str, Engine] = {}
 
 
-def build_workspace(settings: Settings, *, migrate: bool = True, engine: Engine | None = None) -> Workspace:
-    """A new Workspace: connect, migrate and load content."""
+def build_workspace(
+    settings: Settings, *, migrate: bool = True, engine: Engine | None = None, job_queue: JobQueue | None = None
+) -> Workspace:
+    """A new Workspace: connect, migrate and load content. Without `job_queue`, jobs wait for a worker's sweep."""
     url = settings.effective_database_url
     engine = engine or make_engine(url)
     check_database(engine)
@@ -56,6 +60,7 @@ def build_workspace(settings: Settings, *, migrate: bool = True, engine: Engine 
         problems=problems,
         rubrics=rubrics,
         templates=templates,
+        job_queue=job_queue or LedgerOnly(),
     )
 
 
@@ -81,7 +86,8 @@ def shared_workspace(settings: Settings) -> Workspace:
                 backups=settings.log_backups,
             )
             engine = _engines.get(key) or make_engine(settings.effective_database_url)
-            workspace = _built[key] = build_workspace(settings, engine=engine)
+            queue = HueyJobQueue(make_huey(settings), workspace=lambda: shared_workspace(settings))
+            workspace = _built[key] = build_workspace(settings, engine=engine, job_queue=queue)
             _engines[key] = engine
         return workspace
 

@@ -97,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     p_erase.add_argument("--yes", action="store_true", help="confirm: erasing cannot be undone")
     p_erase.set_defaults(func=_privacy_erase)
 
+    worker = commands.add_parser("worker", help="run background jobs (webhooks, cleanup) until interrupted")
+    worker.add_argument("--workers", type=int, default=None, help="jobs at once (default: jobs.workers in config)")
+    worker.set_defaults(func=_worker)
+
     add_user_commands(commands, _workspace)
     return parser
 
@@ -236,6 +240,13 @@ def _transcribe(args: argparse.Namespace) -> int:
 CLI_ACTOR = Actor.workspace(
     "cli"
 )  # who the audit log names for the command line (run by whoever has the server's shell)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from entry.worker import run_worker
+
+    run_worker(load_settings(), workers=args.workers)
+    return 0
 
 
 def _privacy_cleanup(args: argparse.Namespace) -> int:

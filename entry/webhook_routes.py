@@ -1,33 +1,31 @@
 """The HTTP side of POST /webhooks/calcom, mounted into Streamlit's own server by server.py.
 
 The handler reads at most the configured number of bytes (a huge body is cut off, not buffered),
-hands the raw bytes to core.scheduling.calcom.webhooks in a worker thread, answers, and only then applies
-the event in the background, so Cal.com gets its 2xx in milliseconds.
+hands the raw bytes to core.scheduling.calcom.webhooks in a thread, which stores the delivery, submits a
+job to apply it and answers: the worker (`python -m core worker`) applies it, so Cal.com gets its 2xx in
+milliseconds and a restart or a second replica neither loses nor repeats an event.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 
 import anyio
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from core.errors import WorkspaceError
+from core.jobs import ledger
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.scheduling.calcom.credentials import calcom_webhook_secret
 from core.workspace import Workspace
+from entry.job_handlers import CALCOM, CALCOM_WEBHOOK, calcom_event_key
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/calcom"
-RETRY_EVERY_SECONDS = 15.0
-STALE_AFTER = timedelta(minutes=5)  # a "received" event this old lost its background task
 
 
 def calcom_webhook_route(
@@ -50,10 +48,10 @@ def calcom_webhook_route(
             receipt = await anyio.to_thread.run_sync(
                 lambda: calcom_webhooks.receive(ws, body, signature, secret=secret)
             )
-        task = None
         if receipt.status_code < 300 and not receipt.duplicate and receipt.event_id is not None:
-            task = BackgroundTask(anyio.to_thread.run_sync, lambda: _process(ws, receipt.event_id))
-        return JSONResponse(receipt.body, status_code=receipt.status_code, background=task)
+            event_id = receipt.event_id
+            await anyio.to_thread.run_sync(lambda: _submit(ws, event_id))
+        return JSONResponse(receipt.body, status_code=receipt.status_code)
 
     return Route(PATH, receive_calcom, methods=["POST"])
 
@@ -71,46 +69,8 @@ async def _read_limited(request: Request, limit: int) -> bytes | int:
     return bytes(raw)
 
 
-def _process(ws: Workspace, event_id: int | None) -> None:
-    if event_id is None:
-        return
+def _submit(ws: Workspace, event_id: int) -> None:
     try:
-        calcom_webhooks.process(ws, event_id)
-    except Exception:  # only when not even "retry" could be written; keep_retrying picks the event up
-        log.exception("webhook: processing failed", extra={"event_id": event_id})
-
-
-def process_left_over(workspace: Callable[[], Workspace]) -> threading.Thread:
-    """At start-up, apply events a previous run stored but did not get to."""
-
-    def run() -> None:
-        try:
-            done = calcom_webhooks.process_waiting(workspace())
-            if done:
-                log.info("webhook: processed events left from the last run", extra={"count": done})
-        except Exception:
-            log.exception("webhook: could not process left-over events")
-
-    thread = threading.Thread(target=run, name="webhook-catch-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def keep_retrying(
-    workspace: Callable[[], Workspace], *, every: float = RETRY_EVERY_SECONDS, stop: threading.Event | None = None
-) -> tuple[threading.Thread, threading.Event]:
-    """A daemon thread that, every `every` seconds until `stop` is set, applies the retries that are due
-    (a locked or dropped database) and events whose background task was lost STALE_AFTER ago."""
-    stopping = stop or threading.Event()
-
-    def run() -> None:
-        while not stopping.wait(every):
-            try:
-                ws = workspace()
-                calcom_webhooks.process_waiting(ws, received_before=ws.clock() - STALE_AFTER)
-            except Exception:  # the database may be down: the next round tries again
-                log.exception("webhook: retry round failed")
-
-    thread = threading.Thread(target=run, name="webhook-retries", daemon=True)
-    thread.start()
-    return thread, stopping
+        ledger.submit(ws, CALCOM_WEBHOOK, calcom_event_key(event_id), actor=CALCOM, payload={"event_id": event_id})
+    except Exception:  # the event is stored: a worker's sweep submits it
+        log.exception("webhook: could not submit the job", extra={"event_id": event_id})

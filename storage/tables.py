@@ -552,4 +552,31 @@ class DataRequestRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class JobRow(Base):
+    """Background work (core.jobs): the ledger a queue message points at. key is unique, so a job
+    submitted twice exists once; the queue only wakes a worker, this row says what is owed."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("key"), Index(None, "status", "run_after"), Index(None, "session_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[float | None] = mapped_column(Float)
+    progress_note: Mapped[str] = mapped_column(String(300), default="")
+    session_id: Mapped[str | None] = mapped_column(String(36))  # no foreign key: the record outlives an erasure
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    run_after: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 metadata = Base.metadata

@@ -26,6 +26,7 @@ from core.unit_of_work import (
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
+    JobRepository,
     LiveNoteRepository,
     LiveSessionRepository,
     MediaRepository,
@@ -64,6 +65,7 @@ from storage.repositories.interview import (
     SqlTranscriptRepository,
     SqlWhiteboardRepository,
 )
+from storage.repositories.jobs import SqlJobRepository
 from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
 from storage.repositories.privacy import SqlDataRequestRepository
 from storage.repositories.scheduling import (
@@ -110,6 +112,7 @@ class SqlAlchemyUnitOfWork:
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
+    jobs: JobRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -147,6 +150,7 @@ class SqlAlchemyUnitOfWork:
         self.follow_ups = SqlFollowUpRepository(session)
         self.pipeline = SqlPipelineRepository(session)
         self.data_requests = SqlDataRequestRepository(session)
+        self.jobs = SqlJobRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -34,16 +35,20 @@ def workspace_server(
     *,
     script: str = "server.py",
     database_url: str | None = None,
+    worker: bool = True,
 ) -> Iterator[str]:
     """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
 
-    The server's output goes to runtime/server.log; ServerDidNotStart carries that log.
+    As startup.sh does, a job worker (`python -m core worker`) runs beside it unless `worker` is False.
+    The server's output goes to runtime/server.log, the worker's to runtime/worker.log; ServerDidNotStart
+    carries the server's log.
     """
     port = free_port()
     env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     for variable in KEY_VARIABLES:
         env.pop(variable, None)
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)  # the embedded SQLite queue in `runtime`
     if database_url:
         env["DATABASE_URL"] = database_url
     log_path = runtime / "server.log"
@@ -58,8 +63,27 @@ def workspace_server(
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    # As startup.sh: migrate first, so the server and the worker never both migrate at once
+    subprocess.run([sys.executable, "-m", "core", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     try:
-        with serving(command, ready=answers, log_path=log_path, timeout=60, what="workspace server", cwd=ROOT, env=env):
+        with contextlib.ExitStack() as running:
+            running.enter_context(
+                serving(
+                    command, ready=answers, log_path=log_path, timeout=60, what="workspace server", cwd=ROOT, env=env
+                )
+            )
+            if worker:
+                running.enter_context(
+                    serving(
+                        [sys.executable, "-m", "core", "worker"],
+                        ready=lambda: True,
+                        log_path=runtime / "worker.log",
+                        timeout=60,
+                        what="job worker",
+                        cwd=ROOT,
+                        env=env,
+                    )
+                )
             yield url
     except DidNotStart as exc:
         raise ServerDidNotStart(str(exc)) from None

@@ -24,6 +24,7 @@ class Action(StrEnum):
     VIEW_WEBHOOKS = "view_webhooks"
     MANAGE_PEOPLE = "manage_people"  # accounts, roles, teams
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
+    MANAGE_JOBS = "manage_jobs"  # see background jobs, retry the failed ones
 
 
 class SessionAction(StrEnum):
@@ -46,6 +47,7 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.VIEW_WEBHOOKS: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
+    Action.MANAGE_JOBS: frozenset({AccountRole.ADMIN}),
 }
 
 

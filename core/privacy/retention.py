@@ -1,6 +1,6 @@
 """Retention: what has been kept longer than the privacy settings allow is deleted, files and rows.
 
-Runs daily from the server (entry/retention_timer.py) and with `python -m core privacy cleanup`.
+Runs daily as a job on the worker (entry/job_queue.py) and with `python -m core privacy cleanup`.
 Sessions older than `records_days` go whole: every row hanging off them, their webhook deliveries and their
 folder (the audit log keeps its entries, which hold ids and counts). Media files and whiteboard pictures
 older than `media_days` go while the session's text record stays. Webhook payloads older than
@@ -71,6 +71,15 @@ def apply_retention(ws: Workspace, *, actor: Actor) -> RetentionReport:
         audit.record(uow, "retention_applied", actor=actor.name, detail=counts, logger=log)
         uow.commit()
     return report
+
+
+CATCH_UP_AFTER = timedelta(hours=25)
+"""A daily run, with an hour's slack for a slow one: a cleanup older than this was missed."""
+
+
+def missed(last: datetime | None, now: datetime) -> bool:
+    """True when the daily cleanup did not run in the last day (never, or no worker ran at the hour)."""
+    return last is None or now - last > CATCH_UP_AFTER
 
 
 def last_run(ws: Workspace) -> datetime | None:

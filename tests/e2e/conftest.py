@@ -73,17 +73,19 @@ def sign_in(page: Page, url: str, email: str = E2E_EMAIL, password: str = E2E_PA
 def running_server(runtime: Path, extra_env: dict[str, str] | None = None, script: str = "server.py") -> Iterator[str]:
     """Start `streamlit run <script>` (server.py unless told) on a free port, data in `runtime`; yield its URL.
 
-    server.py gets the e2e admin account first (sign_in). Afterwards the server's log must hold no traceback.
+    server.py gets the e2e admin account first (sign_in) and a job worker beside it, as startup.sh starts.
+    Afterwards neither the server's log nor the worker's may hold a traceback.
     """
     if script == "server.py" and not (extra_env or {}).get("DATABASE_URL"):
         add_e2e_admin(runtime)
     try:
-        with workspace_server(runtime, extra_env, script=script) as url:
+        with workspace_server(runtime, extra_env, script=script, worker=script == "server.py") as url:
             yield url
     except ServerDidNotStart as exc:
         pytest.fail(str(exc))
-    server_log = (runtime / "server.log").read_text(errors="replace")
-    assert "Traceback" not in server_log, server_log
+    for log in ("server.log", "worker.log"):
+        text = (runtime / log).read_text(errors="replace") if (runtime / log).exists() else ""
+        assert "Traceback" not in text, text
 
 
 FAKE_OPENAI_KEY = "sk-e2e-fake-key-01"

@@ -27,6 +27,7 @@ from core.models import (
     EvaluationRelease,
     EventType,
     FollowUpTask,
+    Job,
     LiveNote,
     LiveSession,
     MediaFile,
@@ -103,6 +104,7 @@ class State:
     follow_ups: dict[str, FollowUpTask] = field(default_factory=dict)
     pipeline: dict[int, PipelineChange] = field(default_factory=dict)
     data_requests: dict[int, DataRequest] = field(default_factory=dict)
+    jobs: dict[int, Job] = field(default_factory=dict)
 
 
 class Repo:

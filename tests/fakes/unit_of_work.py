@@ -16,6 +16,7 @@ from core.unit_of_work import (
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
+    JobRepository,
     LiveNoteRepository,
     LiveSessionRepository,
     MediaRepository,
@@ -52,6 +53,7 @@ from tests.fakes.interview import (
     FakeTranscriptRepository,
     FakeWhiteboardRepository,
 )
+from tests.fakes.jobs import FakeJobRepository
 from tests.fakes.live import (
     FakeFollowUpRepository,
     FakeLiveNoteRepository,
@@ -105,6 +107,7 @@ class FakeUnitOfWork:
     follow_ups: FollowUpRepository
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
+    jobs: JobRepository
 
     def __init__(self) -> None:
         self.state = State()
@@ -140,6 +143,7 @@ class FakeUnitOfWork:
         self.follow_ups = FakeFollowUpRepository(self)
         self.pipeline = FakePipelineRepository(self)
         self.data_requests = FakeDataRequestRepository(self)
+        self.jobs = FakeJobRepository(self)
 
     def __enter__(self) -> Self:
         """What was written outside any `with` block (test set-up) counts as committed."""

@@ -167,3 +167,37 @@ def uow_factory(engine: Engine) -> Callable[[], SqlAlchemyUnitOfWork]:
 def shared_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder for the assembled Whisper base model per test run (assembling copies 145 MB)."""
     return tmp_path_factory.mktemp("models") / "whisper-base"
+
+
+DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """TEST_REDIS_URL's server (no database number); skipped when unreachable, except on CI (CI=true)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", DEFAULT_TEST_REDIS_URL).rstrip("/")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {url} is unreachable and CI=true requires it: {exc}")
+        pytest.skip(f"Redis at {url} is unreachable (set TEST_REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> Iterator[str]:
+    """An emptied Redis database of its own for this pytest worker (gw0 uses 10, gw1 11, …)."""
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    url = f"{redis_server}/{10 + (int(worker) if worker.isdigit() else 0)}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()

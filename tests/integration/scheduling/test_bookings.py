@@ -52,6 +52,7 @@ from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
 from tests.actors import ADMIN, CANDIDATE, INTERVIEWER, SCHEDULER
 from tests.calcom_fake import CalcomServer
+from tests.job_worker import WorkerThreads
 
 SECRET = "whsec_scheduling-test-5b1e0c"
 TUESDAY = date(2030, 6, 4)  # summer time: Rome is UTC+2, New York UTC−4, so their 9–17 overlap 13:00–15:00 UTC
@@ -428,7 +429,7 @@ class Cal:
     fake: CalcomServer
     client: CalcomClient
     system_design: EventType  # linked to the fake's event type 101 (60 minutes, Cal Video)
-    webhooks: TestClient  # our route; runs the background processing before it returns
+    webhooks: TestClient  # our route: stores the delivery and submits a job for the worker
 
     def book(self, start: datetime, **extra: Any) -> ScheduledInterview:
         request = BookingRequest(
@@ -447,8 +448,13 @@ class Cal:
             PATH, trigger, uid, SECRET, client=self.webhooks, created_at=self.team.clock()
         )
         assert delivery.status_code == 200, delivery.response_text
-        with self.team.ws.uow_factory() as uow:
-            newest = uow.webhook_events.latest(limit=1)[0]
+        deadline = time.monotonic() + 10
+        while True:  # the worker applies it
+            with self.team.ws.uow_factory() as uow:
+                newest = uow.webhook_events.latest(limit=1)[0]
+            if newest.status != "received" or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         assert newest.trigger == trigger and newest.status != "received"
         return newest
 
@@ -468,10 +474,13 @@ def cal(team: Team, fake: CalcomServer, monkeypatch: pytest.MonkeyPatch) -> Iter
         EventType(id="", title="System design interview", length_minutes=60, calcom_event_type_id=101),
         actor=ADMIN,
     )
+    worker = WorkerThreads(lambda: team.ws)
+    team.ws.job_queue = worker.queue
     app = Starlette(routes=[calcom_webhook_route(lambda: team.ws, secrets=lambda: {"CALCOM_WEBHOOK_SECRET": SECRET})])
     with (
         CalcomClient(fake.api_key, base_url=fake.base_url, backoff_seconds=0.01) as client,
         TestClient(app) as webhooks,
+        worker,
     ):
         yield Cal(team, fake, client, system_design, webhooks)
 

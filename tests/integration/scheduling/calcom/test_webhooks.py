@@ -44,6 +44,7 @@ from tests.calcom_fake import (
     post_webhook,
     sign,
 )
+from tests.job_worker import WorkerThreads
 from tests.loopback import LoopbackServer
 
 SECRET = "whsec_route-test-3f9a1c7e55d2b8a4"  # distinctive, so a leak into a log line is easy to spot
@@ -113,6 +114,13 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
+def worker(receiver: Receiver) -> Iterator[WorkerThreads]:
+    """The job worker that applies what the receiver stored, in each test's workspace."""
+    with WorkerThreads(receiver._workspace) as threads:
+        yield threads
+
+
+@pytest.fixture(scope="module")
 def fake() -> Iterator[CalcomServer]:
     with CalcomServer() as server:
         yield server
@@ -125,7 +133,9 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 @pytest.fixture
-def make_ws(database_url: str, tmp_path: Path, content: Workspace) -> Iterator[Callable[..., Workspace]]:
+def make_ws(
+    database_url: str, tmp_path: Path, content: Workspace, worker: WorkerThreads
+) -> Iterator[Callable[..., Workspace]]:
     """Workspaces on this test's database (migrated already), with a fixed clock and these scheduling settings."""
     engines: list[Engine] = []
 
@@ -139,6 +149,7 @@ def make_ws(database_url: str, tmp_path: Path, content: Workspace) -> Iterator[C
             uow_factory=make_uow_factory(engines[-1]),
             files=LocalFileStore(settings.runtime_path),
             clock=lambda: now,  # exact stamps to compare; close to createdAt, so nothing is "late"
+            job_queue=worker.queue,
         )
 
     yield make

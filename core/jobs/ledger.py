@@ -1,0 +1,109 @@
+"""Submitting jobs and reading them back: the ledger every page, route and worker shares.
+
+A job is submitted once per key (a webhook event, a day's cleanup, a session's accurate pass), so a
+second submission, a replayed delivery or a second replica's timer finds the first job instead of
+adding another. The ledger is written before any queue message is sent: a broker that is down, or a
+worker killed mid-job, delays work but never loses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from core import audit
+from core.errors import AlreadyExists, InvalidInput
+from core.models import Job, JobStatus
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+RESEND_AFTER = timedelta(minutes=2)
+"""A queued job sent this long ago and still not started lost its message (a restarted broker): send again."""
+
+
+def submit(
+    ws: Workspace,
+    kind: str,
+    key: str,
+    *,
+    actor: Actor,
+    payload: dict[str, Any] | None = None,
+    session_id: str | None = None,
+) -> Job:
+    """Store the job (or find the one already stored under `key`) and wake a worker for it."""
+    now = ws.clock()
+    job = Job(
+        kind=kind,
+        key=key,
+        payload=dict(payload or {}),
+        session_id=session_id,
+        actor=actor.name,
+        max_attempts=ws.settings.jobs.max_attempts,
+        sent_at=now,
+    )
+    try:
+        with ws.uow_factory() as uow:
+            stored = uow.jobs.add(job)
+            uow.commit()
+    except AlreadyExists:
+        with ws.uow_factory() as uow:
+            existing = uow.jobs.by_key(key)
+        if existing is None:  # stored and removed in between: nothing is owed
+            raise
+        return existing
+    _send(ws, stored)
+    return stored
+
+
+def due(ws: Workspace, *, limit: int = 100) -> list[Job]:
+    """Jobs nobody is working on that should be (lost messages, dead workers), marked as sent again."""
+    now = ws.clock()
+    with ws.uow_factory() as uow:
+        jobs = uow.jobs.due(now=now, sent_before=now - RESEND_AFTER, limit=limit)
+        uow.jobs.mark_sent([j.id for j in jobs if j.id is not None], now)
+        uow.commit()
+    return jobs
+
+
+def retry(ws: Workspace, job_id: int, *, actor: Actor) -> Job:
+    """Queue a failed job again, with a fresh set of attempts; audited."""
+    authorize_action(ws.settings, actor, Action.MANAGE_JOBS)
+    with ws.uow_factory() as uow:
+        job = uow.jobs.get(job_id)
+        if job.status is not JobStatus.FAILED:
+            raise InvalidInput(f"Job #{job_id} is {job.status.value}; only a failed job can be retried.")
+        job.attempts = 0
+        job.status, job.run_after, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None, None
+        job.reason = f"Retried by {actor.name}."
+        job.sent_at = ws.clock()
+        stored = uow.jobs.update(job)
+        audit.record(uow, "job_retried", actor=actor.name, session_id=job.session_id, detail={"job": job_id})
+        uow.commit()
+    _send(ws, stored)
+    return stored
+
+
+def recent(ws: Workspace, *, actor: Actor, statuses: list[JobStatus] | None = None, limit: int = 200) -> list[Job]:
+    """The newest jobs, for the people who look after the workspace."""
+    authorize_action(ws.settings, actor, Action.MANAGE_JOBS)
+    with ws.uow_factory() as uow:
+        return uow.jobs.latest(limit=limit, statuses=statuses)
+
+
+def counts(ws: Workspace, *, actor: Actor) -> dict[str, int]:
+    authorize_action(ws.settings, actor, Action.MANAGE_JOBS)
+    with ws.uow_factory() as uow:
+        return uow.jobs.counts()
+
+
+def _send(ws: Workspace, job: Job) -> None:
+    assert job.id is not None
+    try:
+        ws.job_queue.send(job.id)
+    except Exception:  # the broker is down: the job is stored, a worker's sweep sends it again
+        log.warning("job queue unavailable; the job waits for a sweep", extra={"job": job.id, "kind": job.kind})

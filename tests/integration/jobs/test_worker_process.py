@@ -1,0 +1,159 @@
+"""Real worker processes on the real queue: SQLite or Redis as the broker, SQLite or PostgreSQL as the ledger.
+
+A worker is killed with SIGKILL in the middle of a job and another started: the job ends done, its
+work recorded once. Two workers given every message twice run every job once. A webhook stored by the
+route is applied by `python -m core worker`, the command startup.sh runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from core.jobs import ledger
+from core.models import Job, JobStatus
+from core.permissions.actor import Actor
+from core.scheduling.calcom import webhooks as calcom_webhooks
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from entry.job_handlers import CALCOM, CALCOM_WEBHOOK, calcom_event_key
+from entry.job_queue import HueyJobQueue, make_huey
+from tests.calcom_fake.server import webhook_body
+from tests.integration.jobs.napping_worker import NAP, naps_of
+
+ROOT = Path(__file__).resolve().parents[3]
+NAPPING_WORKER = Path(__file__).with_name("napping_worker.py")
+SYSTEM = Actor.workspace("system")
+SECRET = "whsec_worker_test"
+LEASE_SECONDS = 2.0
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def broker(request: pytest.FixtureRequest) -> str:
+    """The queue's broker: "" for the embedded SQLite file, or a Redis URL."""
+    return "" if request.param == "sqlite" else str(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture
+def settings(database_url: str, broker: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, redis_url=broker, runtime_dir=tmp_path / "runtime")
+
+
+@pytest.fixture
+def ws(settings: Settings) -> Workspace:
+    """The test's own workspace, sending to the same queue the worker processes read."""
+    workspace: Workspace | None = None
+
+    def this() -> Workspace:
+        assert workspace is not None
+        return workspace
+
+    workspace = build_workspace(settings, migrate=False, job_queue=HueyJobQueue(make_huey(settings), this))
+    return workspace
+
+
+@pytest.fixture
+def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    env = {
+        **os.environ,
+        "IW_DATABASE_URL": settings.database_url,
+        "IW_REDIS_URL": settings.redis_url,
+        "IW_RUNTIME_DIR": str(settings.runtime_path),
+        "IW_JOBS__LEASE_SECONDS": str(LEASE_SECONDS),
+        "IW_JOBS__SWEEP_SECONDS": "0.3",
+        "IW_JOBS__WORKERS": "1",
+        "CALCOM_WEBHOOK_SECRET": SECRET,
+    }
+
+    def start(command: list[str] | None = None) -> subprocess.Popen[bytes]:
+        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:  # the child keeps its own handle
+            process = subprocess.Popen(
+                command or [sys.executable, str(NAPPING_WORKER)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def job_of(ws: Workspace, job: Job) -> Job:
+    assert job.id is not None
+    with ws.uow_factory() as uow:
+        return uow.jobs.get(job.id)
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_repeats_nothing(
+    ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
+) -> None:
+    first = start_worker()
+    job = ledger.submit(ws, NAP, "nap:killed", actor=SYSTEM, payload={"first": 120})
+    wait_for(lambda: job_of(ws, job).status is JobStatus.RUNNING, "the first worker to start the job")
+    wait_for(lambda: job_of(ws, job).progress_note == "Napping, attempt 1", "the job's first progress")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    assert job_of(ws, job).status is JobStatus.RUNNING  # as the dead worker left it
+
+    start_worker()
+    wait_for(lambda: job_of(ws, job).status is JobStatus.DONE, "another worker to finish the job")
+    done = job_of(ws, job)
+    assert done.attempts == 2 and done.reason == "Napped." and done.progress == 1.0
+    assert done.id is not None and naps_of(ws, done.id) == 1
+
+
+def test_two_workers_run_every_job_once_when_each_message_arrives_twice(
+    ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
+) -> None:
+    start_worker()
+    start_worker()
+    jobs = [ledger.submit(ws, NAP, f"nap:{n}", actor=SYSTEM, payload={"first": 0.05}) for n in range(12)]
+    for job in jobs:
+        assert job.id is not None
+        ws.job_queue.send(job.id)  # a second message for every job
+    wait_for(lambda: all(job_of(ws, j).status is JobStatus.DONE for j in jobs), "every job to finish")
+    assert [job_of(ws, j).attempts for j in jobs] == [1] * len(jobs)
+    assert [naps_of(ws, j.id or 0) for j in jobs] == [1] * len(jobs)
+
+
+def test_a_stored_webhook_is_applied_by_the_worker_command(
+    ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
+) -> None:
+    body = webhook_body("PING", {})
+    receipt = calcom_webhooks.receive(ws, body, calcom_webhooks.signature_for(SECRET, body), secret=SECRET)
+    assert receipt.status_code == 200 and receipt.event_id is not None
+    job = ledger.submit(
+        ws, CALCOM_WEBHOOK, calcom_event_key(receipt.event_id), actor=CALCOM, payload={"event_id": receipt.event_id}
+    )
+    start_worker([sys.executable, "-m", "core", "worker"])
+    wait_for(lambda: job_of(ws, job).status is JobStatus.DONE, "the worker to apply the webhook")
+    with ws.uow_factory() as uow:
+        event = uow.webhook_events.get(receipt.event_id)
+    assert event.status not in ("received", "retry")
+    assert job_of(ws, job).reason.startswith(f"Webhook #{receipt.event_id} (PING)")
