@@ -67,6 +67,8 @@ if may(Action.VIEW_WEBHOOKS):
     pages.append(st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"))
 if may(Action.MANAGE_PEOPLE):
     pages.append(st.Page("pages/people.py", title="People", icon=":material/group:", url_path="people"))
+if may(Action.MANAGE_JOBS):
+    pages.append(st.Page("pages/jobs.py", title="Jobs", icon=":material/work_history:", url_path="jobs"))
 pages.append(st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"))
 
 navigation = st.navigation(pages, position="top")

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import json
 import logging
 import multiprocessing
+import os
 import random
 import secrets
 import statistics
@@ -38,6 +40,7 @@ from core.config import Settings
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.calcom_fake import CalcomServer, post_webhook
+from tests.child_process import serving
 from tests.workspace_server import workspace_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +137,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def job_worker(runtime: Path, database_url: str | None) -> contextlib.AbstractContextManager[object]:
+    """`python -m core worker` on the server's runtime folder (and database), as startup.sh runs it."""
+    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime)}
+    env.pop("REDIS_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return serving(
+        [sys.executable, "-m", "core", "worker"],
+        ready=lambda: True,
+        log_path=runtime / "worker.log",
+        timeout=60,
+        what="job worker",
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=500, help=f"deliveries to send (1–{MAX_EVENTS:,})")
@@ -141,6 +161,9 @@ def main() -> int:
     parser.add_argument("--redeliver", type=float, default=0.2, help="share of deliveries that repeat an earlier one")
     parser.add_argument("--database-url", default=None, help="the server's database (default: SQLite in a temp dir)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--worker-after", action="store_true", help="start the job worker only once every delivery is answered"
+    )
     args = parser.parse_args()
     if not 1 <= args.events <= MAX_EVENTS or not 1 <= args.threads <= 64 or not 0 <= args.redeliver < 1:
         parser.error(f"--events 1–{MAX_EVENTS}, --threads 1–64, --redeliver in [0, 1)")
@@ -150,7 +173,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Path(tmp) / "runtime"
         runtime.mkdir()
-        with workspace_server(runtime, {"CALCOM_WEBHOOK_SECRET": secret}, database_url=args.database_url) as base:
+        env = {"CALCOM_WEBHOOK_SECRET": secret}
+        with (
+            workspace_server(runtime, env, database_url=args.database_url, worker=False) as base,
+            contextlib.ExitStack() as worker,
+        ):
+            if not args.worker_after:
+                worker.enter_context(job_worker(runtime, args.database_url))
             url = f"{base}/webhooks/calcom"
             warm = post_webhook(url, CalcomServer().webhook_body_for("PING"), secret=secret, timeout=60)
             if warm.status_code != 200:  # the first request builds the webhook workspace (and migrates)
@@ -158,6 +187,8 @@ def main() -> int:
             spawn = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as sender:
                 sent = sender.submit(send, url, secret, args.events, args.threads, args.redeliver, args.seed).result()
+            if args.worker_after:
+                worker.enter_context(job_worker(runtime, args.database_url))
             settings = Settings(
                 runtime_dir=runtime, **({"database_url": args.database_url} if args.database_url else {})
             )
@@ -191,7 +222,11 @@ def main() -> int:
         ("sessions created", f"{sessions:,}"),
     ]
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"Cal.com webhooks → streamlit run server.py on loopback ({database}), {args.redeliver:.0%} re-deliveries")
+    when = "after the deliveries" if args.worker_after else "beside the server"
+    print(
+        f"Cal.com webhooks → streamlit run server.py on loopback ({database}), {args.redeliver:.0%} re-deliveries, "
+        f"one job worker {when}"
+    )
     for name, value in rows:
         print(f"  {name:<22} {value}")
     return 0 if lost == 0 and counts.get("received", 0) == 0 and sessions == unique else 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -270,8 +271,39 @@ class Settings(BaseSettings):
         return math.ceil(self.resume_max_mb)
 
 
+_ENV_NAMES = ("DATABASE_URL", "REDIS_URL")  # read without the IW_ prefix too
+_read: dict[tuple[object, ...], Settings] = {}
+_read_lock = threading.Lock()
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read and validate settings; raise ConfigError naming each bad key and its variable."""
+    """Read and validate settings; raise ConfigError naming each bad key and its variable.
+
+    Without overrides, a copy of the last reading is given while config.yaml and the IW_* variables
+    are unchanged: every page run and webhook asks, and parsing the YAML took most of a webhook's time.
+    """
+    if overrides:
+        return _read_settings(**overrides)
+    path = config_file()
+    try:
+        stat = path.stat()
+        stamp: tuple[object, ...] = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (str(path), None, None)
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) or k in _ENV_NAMES))
+    key = (*stamp, env)
+    with _read_lock:
+        cached = _read.get(key)
+    if cached is None:
+        cached = _read_settings()
+        with _read_lock:
+            if len(_read) > 32:  # tests point the variables at many folders
+                _read.clear()
+            _read[key] = cached
+    return cached.model_copy(deep=True)
+
+
+def _read_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 Every handler is idempotent. A webhook event already applied is left as it is (core.scheduling
 checks its status in the same transaction that applies it); a retention run deletes only what has
-expired, so a second run finds nothing more.
+expired, so a second run finds nothing more; an accurate pass replaces the live lines wholesale.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from core.models import Job
 from core.permissions.actor import Actor
 from core.privacy.retention import apply_retention
 from core.scheduling.calcom import webhooks as calcom_webhooks
+from core.speech.session_audio import ACCURATE_PASS, refine_transcript
 from core.workspace import Workspace
 
-CALCOM_WEBHOOK = "calcom_webhook"
 RETENTION = "retention"
 
 SYSTEM = Actor.workspace("system")
-CALCOM = Actor.workspace("calcom")
 
 
 def apply_calcom_event(ws: Workspace, job: Job, progress: Progress) -> str:
@@ -38,8 +37,21 @@ def clean_up(ws: Workspace, job: Job, progress: Progress) -> str:
     return f"Retention cleanup removed {removed}."
 
 
-HANDLERS: dict[str, Handler] = {CALCOM_WEBHOOK: apply_calcom_event, RETENTION: clean_up}
+def improve_transcript(ws: Workspace, job: Job, progress: Progress) -> str:
+    """The accurate pass when an interview ends: it replaces the live lines wholesale, so a rerun is harmless."""
+    result = refine_transcript(
+        ws, str(job.payload["session_id"]), progress=lambda done: progress(done, "Improving the transcript")
+    )
+    if result is None:
+        return "Nothing was recorded; the transcript is as it was."
+    return (
+        f"Re-transcribed {result.recordings} recording(s) with {result.model}: "
+        f"{result.added} lines in place of {result.replaced} live ones."
+    )
 
 
-def calcom_event_key(event_id: int) -> str:
-    return f"{CALCOM_WEBHOOK}:{event_id}"
+HANDLERS: dict[str, Handler] = {
+    calcom_webhooks.APPLY_EVENT: apply_calcom_event,
+    RETENTION: clean_up,
+    ACCURATE_PASS: improve_transcript,
+}

@@ -20,8 +20,9 @@ from core.config import Settings
 from core.jobs import ledger, runner
 from core.jobs.runner import Handler
 from core.privacy.retention import last_run, missed
+from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
-from entry.job_handlers import CALCOM, CALCOM_WEBHOOK, HANDLERS, RETENTION, SYSTEM, calcom_event_key
+from entry.job_handlers import HANDLERS, RETENTION, SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def make_huey(settings: Settings) -> Huey:
         return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
     path = settings.runtime_path / "jobs-queue.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(path), results=False, timeout=30)
+    # fsync off: a message only wakes a worker; what is owed is in the jobs ledger, which a sweep re-reads
+    return SqliteHuey(QUEUE_NAME, filename=str(path), results=False, timeout=30, fsync=False)
 
 
 class HueyJobQueue:
@@ -67,11 +69,14 @@ class HueyJobQueue:
 
     def sweep(self) -> int:
         """Send again what nobody is working on: jobs whose lease ran out or whose message went missing, and
-        webhook events stored without a job (the request died between the two). Returns how many were sent."""
+        webhook events stored before events came with their job (an upgrade). Returns how many were sent."""
         ws = self._workspace()
         waiting = self._events_without_jobs(ws)
         for event_id in waiting:
-            ledger.submit(ws, CALCOM_WEBHOOK, calcom_event_key(event_id), actor=CALCOM, payload={"event_id": event_id})
+            key = calcom_webhooks.job_key(event_id)
+            ledger.submit(
+                ws, calcom_webhooks.APPLY_EVENT, key, actor=calcom_webhooks.CALCOM, payload={"event_id": event_id}
+            )
         jobs = ledger.due(ws)
         for job in jobs:
             assert job.id is not None
@@ -97,4 +102,6 @@ class HueyJobQueue:
     def _events_without_jobs(ws: Workspace) -> list[int]:
         with ws.uow_factory() as uow:
             waiting = uow.webhook_events.waiting(limit=100)
-            return [e.id for e in waiting if e.id is not None and uow.jobs.by_key(calcom_event_key(e.id)) is None]
+            return [
+                e.id for e in waiting if e.id is not None and uow.jobs.by_key(calcom_webhooks.job_key(e.id)) is None
+            ]

@@ -1,8 +1,8 @@
 """The HTTP side of POST /webhooks/calcom, mounted into Streamlit's own server by server.py.
 
 The handler reads at most the configured number of bytes (a huge body is cut off, not buffered),
-hands the raw bytes to core.scheduling.calcom.webhooks in a thread, which stores the delivery, submits a
-job to apply it and answers: the worker (`python -m core worker`) applies it, so Cal.com gets its 2xx in
+hands the raw bytes to core.scheduling.calcom.webhooks in a thread, which stores the delivery with a job
+that applies it, and answers: the worker (`python -m core worker`) applies it, so Cal.com gets its 2xx in
 milliseconds and a restart or a second replica neither loses nor repeats an event.
 """
 
@@ -17,11 +17,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from core.errors import WorkspaceError
-from core.jobs import ledger
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.scheduling.calcom.credentials import calcom_webhook_secret
 from core.workspace import Workspace
-from entry.job_handlers import CALCOM, CALCOM_WEBHOOK, calcom_event_key
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +46,6 @@ def calcom_webhook_route(
             receipt = await anyio.to_thread.run_sync(
                 lambda: calcom_webhooks.receive(ws, body, signature, secret=secret)
             )
-        if receipt.status_code < 300 and not receipt.duplicate and receipt.event_id is not None:
-            event_id = receipt.event_id
-            await anyio.to_thread.run_sync(lambda: _submit(ws, event_id))
         return JSONResponse(receipt.body, status_code=receipt.status_code)
 
     return Route(PATH, receive_calcom, methods=["POST"])
@@ -67,10 +62,3 @@ async def _read_limited(request: Request, limit: int) -> bytes | int:
         if len(raw) > limit:
             return len(raw)
     return bytes(raw)
-
-
-def _submit(ws: Workspace, event_id: int) -> None:
-    try:
-        ledger.submit(ws, CALCOM_WEBHOOK, calcom_event_key(event_id), actor=CALCOM, payload={"event_id": event_id})
-    except Exception:  # the event is stored: a worker's sweep submits it
-        log.exception("webhook: could not submit the job", extra={"event_id": event_id})

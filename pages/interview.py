@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import NoReturn
 
 import av
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.camera import render_camera
 from components.chat_panel import AVATARS, render_message, render_messages
@@ -42,16 +44,18 @@ from core.interview.services import (
     usage_summary,
 )
 from core.live.sessions import is_live
-from core.models import AccountRole, Message, Role, Session, SessionStatus
+from core.models import AccountRole, JobStatus, Message, Role, Session, SessionStatus
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction, scope
 from core.speech import live_transcription
 from core.speech.recordings import transcribe_recording
-from core.speech.session_audio import refine_transcript
+from core.speech.session_audio import accurate_pass, start_accurate_pass
 
 UNSENT = "interview_unsent"
 NOTICE = "interview_notice"  # a message for the next run, e.g. why the offline interviewer answered
 END_DIALOG = "interview_end_dialog"  # id of the session whose "End the interview?" dialog is open
+NO_WORKER_SECONDS = 30.0  # an accurate pass no worker has started by then will not be waited for
+POLL_SECONDS = 0.5
 ENDING = "interview_ending"  # id of the session being ended (transcript pass and evaluation under way)
 EVALUATION_NOTICE = "evaluation_notice"  # shown once on the Evaluation page
 REVIEWED_FIRST = (
@@ -118,21 +122,19 @@ def clock(session: Session) -> None:
 
 
 def _finish_interview(session_id: str) -> None:
-    """Stop the microphone, run the accurate pass over its recordings, evaluate, show the evaluation
-    (or, when a reviewer approves evaluations first, say so on this page).
+    """Stop the microphone, have a worker run the accurate pass over its recordings, evaluate, show the
+    evaluation (or, when a reviewer approves evaluations first, say so on this page).
 
     Runs in a full page run before any timed fragment is drawn: a fragment's timer firing during
-    these seconds and a page switch at their end left the browser with a blank page.
+    these seconds and a page switch at their end left the browser with a blank page. A reload while
+    the accurate pass runs comes back here (the job is in the database) and goes on waiting for it.
     """
     st.session_state.pop(ENDING, None)
     live_transcription.stop(session_id)  # the last spoken words first
     bar = st.progress(0.0, text="Checking the recordings…")
-
-    def show_refining(done: float) -> None:
-        bar.progress(done, text=f"Improving the transcript… {done:.0%}")
-
     try:
-        refine_transcript(ws, session_id, progress=show_refining)
+        if start_accurate_pass(ws, session_id, actor=ACTOR) is not None:
+            _wait_for_accurate_pass(session_id, bar)
     except WorkspaceError as exc:
         st.session_state[EVALUATION_NOTICE] = f"The transcript keeps the live text: {exc}"
     finally:
@@ -149,6 +151,28 @@ def _finish_interview(session_id: str) -> None:
             st.session_state[NOTICE] = notice
         st.rerun()
     st.switch_page("pages/evaluation.py", query_params={"session": session_id})
+
+
+def _wait_for_accurate_pass(session_id: str, bar: DeltaGenerator) -> None:
+    """Show the worker's progress until the pass is done; a failed pass, or one no worker starts, leaves a
+    notice and the live text."""
+    asked = time.monotonic()
+    while (job := accurate_pass(ws, session_id, actor=ACTOR)) is not None:
+        if job.status is JobStatus.DONE:
+            return
+        if job.status is JobStatus.FAILED:
+            st.session_state[EVALUATION_NOTICE] = f"The transcript keeps the live text: {job.reason}"
+            return
+        if job.status is JobStatus.RUNNING:
+            done = job.progress or 0.0
+            bar.progress(done, text=f"Improving the transcript… {done:.0%}")
+        elif job.attempts == 0 and time.monotonic() - asked > NO_WORKER_SECONDS:
+            st.session_state[EVALUATION_NOTICE] = (
+                "No background worker took the accurate pass (`python -m core worker` runs one; startup.sh "
+                "starts it), so the transcript keeps the live text."
+            )
+            return
+        time.sleep(POLL_SECONDS)
 
 
 def _close_end_dialog() -> None:
@@ -176,6 +200,10 @@ def confirm_end(session_id: str) -> None:
         st.rerun()
 
 
+if session.is_open and st.session_state.get(ENDING) != session.id:  # a reload while the accurate pass runs
+    pending = accurate_pass(ws, session.id, actor=ACTOR)
+    if pending is not None and pending.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        st.session_state[ENDING] = session.id
 if st.session_state.get(ENDING) == session.id and session.is_open:
     st.title(view.problem.title)
     _finish_interview(session.id)

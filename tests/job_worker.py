@@ -17,8 +17,20 @@ from entry.job_queue import HueyJobQueue
 
 
 class WorkerThreads:
-    def __init__(self, workspace: Callable[[], Workspace], *, workers: int = 2) -> None:
-        self.queue = HueyJobQueue(MemoryHuey("tests", results=False), workspace)
+    """Works on `queue` (an app's own, say the SQLite one of the pages' workspace), or on a new in-memory
+    queue whose jobs run in `workspace`."""
+
+    def __init__(
+        self,
+        workspace: Callable[[], Workspace] | None = None,
+        *,
+        queue: HueyJobQueue | None = None,
+        workers: int = 2,
+    ) -> None:
+        if queue is None:
+            assert workspace is not None, "give the workspace the jobs run in, or a queue"
+            queue = HueyJobQueue(MemoryHuey("tests", results=False), workspace)
+        self.queue = queue
         self._consumer = self.queue.huey.create_consumer(workers=workers, periodic=False, max_delay=0.05)
         self._consumer._set_signal_handlers = lambda: None  # the test process keeps its own Ctrl-C
 

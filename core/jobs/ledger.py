@@ -18,6 +18,7 @@ from core.models import Job, JobStatus
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -36,19 +37,9 @@ def submit(
     session_id: str | None = None,
 ) -> Job:
     """Store the job (or find the one already stored under `key`) and wake a worker for it."""
-    now = ws.clock()
-    job = Job(
-        kind=kind,
-        key=key,
-        payload=dict(payload or {}),
-        session_id=session_id,
-        actor=actor.name,
-        max_attempts=ws.settings.jobs.max_attempts,
-        sent_at=now,
-    )
     try:
         with ws.uow_factory() as uow:
-            stored = uow.jobs.add(job)
+            stored = add(uow, ws, kind, key, actor=actor, payload=payload, session_id=session_id)
             uow.commit()
     except AlreadyExists:
         with ws.uow_factory() as uow:
@@ -56,8 +47,41 @@ def submit(
         if existing is None:  # stored and removed in between: nothing is owed
             raise
         return existing
-    _send(ws, stored)
+    send(ws, stored)
     return stored
+
+
+def add(
+    uow: UnitOfWork,
+    ws: Workspace,
+    kind: str,
+    key: str,
+    *,
+    actor: Actor,
+    payload: dict[str, Any] | None = None,
+    session_id: str | None = None,
+) -> Job:
+    """Store a job in the caller's transaction (with the record it is about); `send` it after the commit.
+    Raises AlreadyExists for a key already stored."""
+    job = Job(
+        kind=kind,
+        key=key,
+        payload=dict(payload or {}),
+        session_id=session_id,
+        actor=actor.name,
+        max_attempts=ws.settings.jobs.max_attempts,
+        sent_at=ws.clock(),
+    )
+    return uow.jobs.add(job)
+
+
+def send(ws: Workspace, job: Job) -> None:
+    """Wake a worker for a stored job. A broker that is down only delays it: the next sweep sends it."""
+    assert job.id is not None
+    try:
+        ws.job_queue.send(job.id)
+    except Exception:
+        log.warning("job queue unavailable; the job waits for a sweep", extra={"job": job.id, "kind": job.kind})
 
 
 def due(ws: Workspace, *, limit: int = 100) -> list[Job]:
@@ -84,7 +108,7 @@ def retry(ws: Workspace, job_id: int, *, actor: Actor) -> Job:
         stored = uow.jobs.update(job)
         audit.record(uow, "job_retried", actor=actor.name, session_id=job.session_id, detail={"job": job_id})
         uow.commit()
-    _send(ws, stored)
+    send(ws, stored)
     return stored
 
 
@@ -99,11 +123,3 @@ def counts(ws: Workspace, *, actor: Actor) -> dict[str, int]:
     authorize_action(ws.settings, actor, Action.MANAGE_JOBS)
     with ws.uow_factory() as uow:
         return uow.jobs.counts()
-
-
-def _send(ws: Workspace, job: Job) -> None:
-    assert job.id is not None
-    try:
-        ws.job_queue.send(job.id)
-    except Exception:  # the broker is down: the job is stored, a worker's sweep sends it again
-        log.warning("job queue unavailable; the job waits for a sweep", extra={"job": job.id, "kind": job.kind})

@@ -9,6 +9,7 @@ with exponential backoff and fails with its reason after max_attempts tries.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,11 +90,20 @@ def backoff(ws: Workspace, attempts: int) -> float:
     return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF.total_seconds())
 
 
+PROGRESS_EVERY_SECONDS = 1.0
+"""Progress is written at most this often (a transcription reports every segment); the end always is."""
+
+
 def _progress_of(ws: Workspace, job: Job, lease: timedelta) -> Progress:
     assert job.id is not None
     job_id, attempt = job.id, job.attempts
+    last_write = [float("-inf")]
 
     def report(fraction: float, note: str) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - last_write[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_write[0] = now
         changes = {
             "progress": min(max(fraction, 0.0), 1.0),
             "progress_note": note[:300],

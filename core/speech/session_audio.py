@@ -23,9 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from core import audit
+from core.jobs import ledger
 from core.logs import session_context
 from core.media.consent import require_consent
-from core.models import MediaFile, TranscriptEntry
+from core.models import Job, MediaFile, TranscriptEntry
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.speech.audio import SAMPLE_RATE, AudioError, load_audio
 from core.speech.engines import transcriber_for
 from core.speech.recordings import recognition_vocabulary
@@ -36,6 +40,8 @@ log = logging.getLogger(__name__)
 
 WAV_HEADER_BYTES = 44
 MIC_SOURCE = "mic"
+ACCURATE_PASS = "accurate_transcript"
+"""The job kind of refine_transcript when an interview ends: a worker runs it (it takes both cores for minutes)."""
 
 
 class SessionRecording:
@@ -111,6 +117,32 @@ class RefinedTranscript:
 
 
 _refine_lock = threading.Lock()  # one accurate pass at a time: it takes both cores
+
+
+def start_accurate_pass(ws: Workspace, session_id: str, *, actor: Actor) -> Job | None:
+    """Hand the accurate pass over this interview's recordings to a worker; None when nothing was recorded.
+
+    One job per session: asking again (a reload while it runs) returns the same job.
+    """
+    with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
+    if not any(_audio_seconds(ws, media) for media in session_recordings(ws, session_id)):
+        return None
+    return ledger.submit(
+        ws,
+        ACCURATE_PASS,
+        f"{ACCURATE_PASS}:{session_id}",
+        actor=actor,
+        payload={"session_id": session_id},
+        session_id=session_id,
+    )
+
+
+def accurate_pass(ws: Workspace, session_id: str, *, actor: Actor) -> Job | None:
+    """The interview's accurate pass job as it stands (progress, done or failed), if one was started."""
+    with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
+        return uow.jobs.by_key(f"{ACCURATE_PASS}:{session_id}")
 
 
 def refine_transcript(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -12,8 +16,14 @@ from core.config import load_settings
 from core.content.problems import ProblemBank
 from core.errors import ContentError
 from core.interview.services import create_interview, send_message, start_interview
-from entry.bootstrap import build_workspace
+from core.media.consent import give_consent
+from core.models import JobStatus, SessionStatus
+from core.speech.audio import load_audio
+from core.speech.session_audio import SessionRecording, accurate_pass, start_accurate_pass
+from entry.bootstrap import build_workspace, shared_workspace
+from entry.job_queue import HueyJobQueue
 from tests.actors import CANDIDATE
+from tests.job_worker import WorkerThreads
 from tests.ui.conftest import AppFactory, assert_clean, button, chat, page_title
 
 
@@ -93,3 +103,34 @@ def test_an_answer_left_without_a_reply_is_answered_on_reload(new_app: AppFactor
     assert [author for author, _ in messages] == ["interviewer", "candidate", "interviewer"]
     assert messages[1][1] == "How many new links are created per day?"
     assert not at.warning
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng to speak")
+def test_a_reload_while_the_accurate_pass_runs_waits_for_it_then_shows_the_evaluation(
+    app: AppTest, new_app: AppFactory, tmp_path: Path
+) -> None:
+    session_id, _ = start_without_resume(app, "Sam Rivera")
+    ws = shared_workspace(load_settings())  # the pages' own workspace, with its SQLite job queue
+    give_consent(ws, session_id, ["audio"], actor=CANDIDATE)
+    wav = tmp_path / "answer.wav"
+    subprocess.run(["espeak-ng", "-w", str(wav), "We put a cache in front of the database."], check=True)
+    recording = SessionRecording(ws, session_id, offset_seconds=5.0)
+    recording.write(load_audio(wav))
+    recording.close()
+    # The candidate ended the interview and the tab closed while the worker had not yet run the pass
+    job = start_accurate_pass(ws, session_id, actor=CANDIDATE)
+    assert job is not None and job.status is JobStatus.QUEUED
+    assert isinstance(ws.job_queue, HueyJobQueue)
+    worker = WorkerThreads(queue=ws.job_queue)
+    threading.Timer(1.0, worker.__enter__).start()  # the worker comes while the reopened page waits
+    try:
+        again = reopen(new_app, session_id)
+    finally:
+        worker.__exit__(None, None, None)
+
+    assert page_title(again) == "Evaluation"
+    finished = accurate_pass(ws, session_id, actor=CANDIDATE)
+    assert finished is not None and finished.status is JobStatus.DONE
+    with ws.uow_factory() as uow:
+        assert uow.sessions.get(session_id).status is SessionStatus.COMPLETED
+        assert "cache" in " ".join(e.text for e in uow.transcripts.in_session(session_id)).lower()

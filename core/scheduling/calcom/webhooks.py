@@ -4,12 +4,13 @@ Cal.com signs the raw body with HMAC-SHA256 (hex, no prefix, no timestamp) and g
 id, so the receiver (1) refuses anything it cannot verify, (2) stores every accepted delivery
 before answering, with a dedupe key built from the event itself (trigger, booking uid, iCal
 sequence, status), and (3) processes an event only through the delivery that won that key.
-Processing runs after the answer; events a restart left unprocessed are picked up by
-`process_waiting`. Whatever processing raises, the event ends "failed" with the reason, except a
-locked or unreachable database: then it is tried again later (status "retry", exponential backoff,
-at most MAX_ATTEMPTS tries). Requests refused before their signature checks out (unsigned, forged,
-oversized, no secret) are counted per reason and hour, not stored one by one, so a flood of them
-cannot push real deliveries out of the log.
+The event is stored with a job that applies it (core.jobs, in the same transaction), so a worker
+applies it after the answer and a restart or a second replica neither loses nor repeats it;
+`process_waiting` applies what is waiting by hand. Whatever processing raises, the event ends
+"failed" with the reason, except a locked or unreachable database: then it is tried again later
+(status "retry", exponential backoff, at most MAX_ATTEMPTS tries). Requests refused before their
+signature checks out (unsigned, forged, oversized, no secret) are counted per reason and hour, not
+stored one by one, so a flood of them cannot push real deliveries out of the log.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.errors import AlreadyExists, DatabaseUnavailable
+from core.jobs import ledger
 from core.models import BookingStatus, WebhookEvent, WebhookRefusal
+from core.permissions.actor import Actor
 from core.scheduling.booking_sync import (
     BOOKING_TRIGGERS,
     MEETING_TRIGGERS,
@@ -40,6 +43,8 @@ from core.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Cal-Signature-256"
+APPLY_EVENT = "calcom_webhook"  # the job kind that applies a stored event
+CALCOM = Actor.workspace("calcom")
 MAX_ATTEMPTS = 3  # tries of one event against a locked or unreachable database
 RETRY_AFTER = timedelta(seconds=30)  # then 60 s: doubled after each try
 MAX_DEPTH = 32  # nesting of a JSON body; Cal.com's go about 5 deep
@@ -125,6 +130,8 @@ def receive(
     try:
         with ws.uow_factory() as uow:
             stored = uow.webhook_events.add(event)
+            assert stored.id is not None
+            job = ledger.add(uow, ws, APPLY_EVENT, job_key(stored.id), actor=CALCOM, payload={"event_id": stored.id})
             uow.commit()
     except AlreadyExists:
         with ws.uow_factory() as uow:
@@ -138,8 +145,14 @@ def receive(
             uow.commit()
         log.info("webhook duplicate", extra={"trigger": trigger, "uid": uid, "event_id": stored.id})
         return Receipt(200, "Duplicate delivery; already received.", stored.id, duplicate=True)
+    ledger.send(ws, job)  # a worker applies it (entry/job_handlers.py); the answer does not wait
     log.info("webhook received", extra={"trigger": trigger, "uid": uid, "event_id": stored.id})
     return Receipt(200, "Received.", stored.id)
+
+
+def job_key(event_id: int) -> str:
+    """The key of the job that applies one stored event: one job per event."""
+    return f"{APPLY_EVENT}:{event_id}"
 
 
 def refuse_oversized(ws: Workspace, size: int, *, source: str = "calcom") -> Receipt:
@@ -402,6 +415,8 @@ def _reject(ws: Workspace, digest: str, status_code: int, message: str, source: 
 def _finish(ws: Workspace, event_id: int, status: str, outcome: str, *, error: str) -> WebhookEvent:
     with ws.uow_factory() as uow:
         event = uow.webhook_events.get(event_id)
+        if event.status not in ("received", "retry"):  # another worker applied it meanwhile (its write won)
+            return event
         event.status, event.outcome, event.processed_at = status, outcome, ws.clock()
         event.next_attempt_at = None
         stored = uow.webhook_events.update(event)
@@ -414,6 +429,8 @@ def _retry_later(ws: Workspace, event_id: int) -> WebhookEvent:
     """One more try used up: schedule the next (RETRY_AFTER, doubled each time) or give up."""
     with ws.uow_factory() as uow:
         event = uow.webhook_events.get(event_id)
+        if event.status not in ("received", "retry"):  # another worker applied it meanwhile
+            return event
         event.attempts += 1
         if event.attempts >= MAX_ATTEMPTS:
             event.status, event.next_attempt_at, event.processed_at = "failed", None, ws.clock()

@@ -24,7 +24,6 @@ from core.permissions.actor import Actor
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from entry.job_handlers import CALCOM, CALCOM_WEBHOOK, calcom_event_key
 from entry.job_queue import HueyJobQueue, make_huey
 from tests.calcom_fake.server import webhook_body
 from tests.integration.jobs.napping_worker import NAP, naps_of
@@ -142,15 +141,15 @@ def test_two_workers_run_every_job_once_when_each_message_arrives_twice(
     assert [naps_of(ws, j.id or 0) for j in jobs] == [1] * len(jobs)
 
 
-def test_a_stored_webhook_is_applied_by_the_worker_command(
+def test_a_received_webhook_is_applied_by_the_worker_command(
     ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
 ) -> None:
     body = webhook_body("PING", {})
     receipt = calcom_webhooks.receive(ws, body, calcom_webhooks.signature_for(SECRET, body), secret=SECRET)
     assert receipt.status_code == 200 and receipt.event_id is not None
-    job = ledger.submit(
-        ws, CALCOM_WEBHOOK, calcom_event_key(receipt.event_id), actor=CALCOM, payload={"event_id": receipt.event_id}
-    )
+    with ws.uow_factory() as uow:  # stored with the event, in its transaction
+        job = uow.jobs.by_key(calcom_webhooks.job_key(receipt.event_id))
+    assert job is not None and job.status is JobStatus.QUEUED
     start_worker([sys.executable, "-m", "core", "worker"])
     wait_for(lambda: job_of(ws, job).status is JobStatus.DONE, "the worker to apply the webhook")
     with ws.uow_factory() as uow:

@@ -29,16 +29,17 @@ from core.interview.services import (
     submit_answer,
 )
 from core.media.consent import give_consent
-from core.models import Role
+from core.models import JobStatus, Role
 from core.permissions.actor import Actor
 from core.speech import live_transcription
 from core.speech.audio import load_audio
 from core.speech.live_transcription import LiveTranscriber
-from core.speech.session_audio import refine_transcript, session_recordings
+from core.speech.session_audio import accurate_pass, refine_transcript, session_recordings, start_accurate_pass
 from core.speech.transcription import accurate_transcriber, ensure_base_model
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
+from tests.job_worker import WorkerThreads
 
 FRAME = 960  # samples per channel in one 20 ms WebRTC frame at 48 kHz
 
@@ -284,3 +285,38 @@ def test_the_microphone_is_not_heard_without_consent(workspace: Workspace) -> No
         live_transcription.get_or_create(workspace, session.id)
     assert live_transcription.get(session.id) is None
     assert not workspace.files.session_dir(session.id).exists()
+
+
+def test_the_accurate_pass_runs_once_on_a_worker_with_its_progress_kept(workspace: Workspace, spoken) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
+    live = LiveTranscriber(workspace, session.id, submit_answers=True, actor=CANDIDATE)
+    _feed_all(live, spoken)
+    live.stop()
+    assert accurate_pass(workspace, session.id, actor=CANDIDATE) is None  # not asked for yet
+
+    with WorkerThreads(lambda: workspace) as worker:
+        workspace.job_queue = worker.queue
+        job = start_accurate_pass(workspace, session.id, actor=CANDIDATE)
+        assert job is not None and job.session_id == session.id
+        again = start_accurate_pass(workspace, session.id, actor=CANDIDATE)  # a reload asks again
+        assert again is not None and again.id == job.id
+        deadline = time.monotonic() + 120
+        while (
+            current := accurate_pass(workspace, session.id, actor=CANDIDATE)
+        ) and current.status is not JobStatus.DONE:
+            assert current.status is not JobStatus.FAILED, current.reason
+            assert time.monotonic() < deadline, "the worker never finished the accurate pass"
+            time.sleep(0.05)
+    assert current is not None and current.attempts == 1 and current.progress == 1.0
+    assert current.reason.startswith("Re-transcribed 1 recording(s) with base")
+    assert "cache in front of the database" in " ".join(e.text for e in list_transcript(workspace, session.id)).lower()
+
+
+def test_an_interview_without_recordings_needs_no_accurate_pass(workspace: Workspace) -> None:
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    assert start_accurate_pass(workspace, session.id, actor=CANDIDATE) is None
+    with workspace.uow_factory() as uow:
+        assert uow.jobs.latest() == []

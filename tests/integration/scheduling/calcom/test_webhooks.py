@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, text
 from starlette.applications import Starlette
 
 from core.config import Settings
+from core.job_queue import LedgerOnly
 from core.models import Booking, BookingStatus, Session, SessionStatus, WebhookEvent
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
@@ -173,6 +174,11 @@ def ws(
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def no_worker(ws: Workspace) -> Workspace:
+    """The workspace with no job transport: what receive stores waits for process_waiting (or a sweep)."""
+    return replace(ws, job_queue=LedgerOnly())
 
 
 def events(ws: Workspace) -> list[WebhookEvent]:
@@ -591,6 +597,7 @@ def test_meeting_ended_is_recorded(ws: Workspace, receiver: Receiver, fake: Calc
 
 
 def test_an_event_stored_before_a_restart_is_applied_once_by_process_waiting(ws: Workspace, fake: CalcomServer) -> None:
+    ws = no_worker(ws)
     body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
     receipt = calcom_webhooks.receive(ws, body, sign(SECRET, body), secret=SECRET)  # answered, then "crashed"
     assert (receipt.status_code, receipt.duplicate) == (200, False)
@@ -635,6 +642,7 @@ def test_events_that_break_processing_fail_with_a_reason_and_later_events_are_ap
 ) -> None:
     """Item 2: each of these once raised outside the handled errors, stayed "received" and stopped
     process_waiting, so the valid event queued after them was never applied."""
+    ws = no_worker(ws)
     for infinite in (b"Infinity", b"-Infinity", b"NaN", b"1e400"):  # refused at the door: PostgreSQL cannot store it
         body = fake.webhook_body_for("BOOKING_CREATED", seeded(fake)).replace(
             b'"iCalSequence":0', b'"iCalSequence":' + infinite
@@ -683,7 +691,7 @@ def _locking_workspace(ws: Workspace, database_url: str, backend: str, clock: li
         engine = create_engine(database_url, connect_args={"timeout": 0.05, "check_same_thread": False})
     else:
         engine = create_engine(database_url, connect_args={"options": "-c lock_timeout=100"})
-    return replace(ws, uow_factory=make_uow_factory(engine), clock=lambda: clock[0])
+    return replace(ws, uow_factory=make_uow_factory(engine), clock=lambda: clock[0], job_queue=LedgerOnly())
 
 
 @contextlib.contextmanager

@@ -1,0 +1,70 @@
+"""The Jobs page: counts by status, failed jobs with their reason and a Retry, the latest jobs; admins only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.config import Settings
+from core.jobs import ledger, runner
+from core.models import Job, JobStatus
+from core.permissions.actor import Actor
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from tests.ui.conftest import APP, TIMEOUT, AppFactory, add_person, assert_clean, button, signed_in_as
+
+SYSTEM = Actor.workspace("system")
+
+
+@pytest.fixture
+def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
+    return build_workspace(Settings(runtime_dir=runtime_dir))
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def stored(ws: Workspace, job: Job) -> Job:
+    with ws.uow_factory() as uow:
+        return uow.jobs.get(job.id or 0)
+
+
+def test_an_admin_sees_why_a_job_failed_and_retries_it(new_app: AppFactory, ws: Workspace) -> None:
+    done = ledger.submit(ws, "retention", "retention:2031-03-10", actor=SYSTEM)
+    runner.run(ws, done.id or 0, {"retention": lambda ws, job, progress: "Retention cleanup removed nothing."})
+    failed = ledger.submit(ws, "mystery", "mystery:1", actor=SYSTEM)
+    runner.run(ws, failed.id or 0, {})
+    ledger.submit(ws, "calcom_webhook", "calcom_webhook:7", actor=SYSTEM, payload={"event_id": 7})
+
+    at = new_app()
+    at.run()
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert (metric(at, "Waiting"), metric(at, "Running"), metric(at, "Done"), metric(at, "Failed")) == (
+        "1",
+        "0",
+        "1",
+        "1",
+    )
+    assert "No worker knows how to run a 'mystery' job." in [c.value for c in at.caption]
+    table = at.dataframe[0].value
+    assert list(table["Job"]) == ["Cal.com webhook", "mystery", "Daily cleanup"]
+    assert list(table["Status"]) == ["Waiting", "Failed", "Done"]
+
+    button(at, "Retry").click().run()
+    assert_clean(at)
+    assert stored(ws, failed).status is JobStatus.QUEUED and stored(ws, failed).attempts == 0
+    assert metric(at, "Failed") == "0" and metric(at, "Waiting") == "2"
+    assert "Retried by account:" in stored(ws, failed).reason
+
+
+def test_the_jobs_page_is_not_in_an_interviewers_navigation(new_app: AppFactory, ws: Workspace) -> None:
+    new_app()
+    ivan = add_person("ivan@example.com", "interviewer", name="Ivan")
+    at = signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), ivan.email, ivan.name)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in their navigation
+        at.switch_page("pages/jobs.py")
