@@ -17,4 +17,5 @@ VOLUME ["/app/data/runtime"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=5 \
   CMD curl -fsS http://localhost:8501/_stcore/health || exit 1
 
-CMD ["sh", "-c", "python -m core db upgrade && exec streamlit run server.py --server.port 8501 --server.address 0.0.0.0"]
+# One container on its own: migrate, a job worker beside the server (docker-compose.yml runs them apart)
+CMD ["sh", "-c", "python -m core db upgrade && { python -m core worker & } && exec streamlit run server.py --server.port 8501 --server.address 0.0.0.0"]

@@ -7,9 +7,11 @@ cd "$(dirname "$0")"
 ./setup.sh
 .venv/bin/python -m core db upgrade
 PORT=${PORT:-8501}
-# One worker beside the web server runs background jobs (webhooks, the daily cleanup); it stops with it.
+# One job worker beside the web server (webhooks, the daily cleanup, accurate transcripts); they stop together.
 .venv/bin/python -m core worker &
 WORKER=$!
-trap 'kill "$WORKER" 2>/dev/null || true' EXIT
+.venv/bin/streamlit run server.py --server.port "$PORT" --server.address "${ADDRESS:-127.0.0.1}" "$@" &
+SERVER=$!
+trap 'kill "$SERVER" "$WORKER" 2>/dev/null || true' INT TERM EXIT
 echo "Interview Workspace: http://localhost:${PORT}"
-.venv/bin/streamlit run server.py --server.port "$PORT" --server.address "${ADDRESS:-127.0.0.1}" "$@"
+wait "$SERVER"

@@ -5,16 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh --dev
 
-# The browser (e2e tests) and the speech synthesiser (transcription tests) are Debian packages.
+# The browser (e2e tests), the speech synthesiser (transcription tests) and the reverse proxy (the
+# replica test) are Debian packages.
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v espeak-ng >/dev/null || missing="$missing espeak-ng"
+command -v caddy >/dev/null || missing="$missing caddy"
 if [ -n "$missing" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   echo "Installing$missing for the tests…"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test}
+export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 PYTHONPATH=. .venv/bin/lint-imports   # layer rules and no import cycles (contracts in pyproject.toml)

@@ -9,6 +9,7 @@ milliseconds and a restart or a second replica neither loses nor repeats an even
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 
 import anyio
@@ -43,12 +44,22 @@ def calcom_webhook_route(
         if isinstance(body, int):
             receipt = await anyio.to_thread.run_sync(lambda: calcom_webhooks.refuse_oversized(ws, body))
         else:
-            receipt = await anyio.to_thread.run_sync(
-                lambda: calcom_webhooks.receive(ws, body, signature, secret=secret)
-            )
+            receipt = await anyio.to_thread.run_sync(lambda: _receive(ws, body, signature, secret))
         return JSONResponse(receipt.body, status_code=receipt.status_code)
 
     return Route(PATH, receive_calcom, methods=["POST"])
+
+
+_SQLITE_WRITES = threading.Lock()
+
+
+def _receive(ws: Workspace, body: bytes, signature: str | None, secret: str | None) -> calcom_webhooks.Receipt:
+    """One delivery stored at a time on SQLite: its writers queue on this lock instead of on SQLite's
+    busy timeout, which sleeps in growing steps (deliveries waited seconds under a burst)."""
+    if not ws.settings.effective_database_url.startswith("sqlite"):
+        return calcom_webhooks.receive(ws, body, signature, secret=secret)
+    with _SQLITE_WRITES:
+        return calcom_webhooks.receive(ws, body, signature, secret=secret)
 
 
 async def _read_limited(request: Request, limit: int) -> bytes | int:

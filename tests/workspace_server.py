@@ -36,22 +36,24 @@ def workspace_server(
     script: str = "server.py",
     database_url: str | None = None,
     worker: bool = True,
+    name: str = "server",
+    port: int | None = None,
 ) -> Iterator[str]:
     """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
 
     As startup.sh does, a job worker (`python -m core worker`) runs beside it unless `worker` is False.
-    The server's output goes to runtime/server.log, the worker's to runtime/worker.log; ServerDidNotStart
-    carries the server's log.
+    The server's output goes to runtime/<name>.log, the worker's to runtime/worker.log (server.log unless
+    `name` is given: replicas sharing one runtime folder each name theirs); ServerDidNotStart carries it.
+    A REDIS_URL in `extra_env` is the job queue's broker; otherwise the embedded SQLite queue in `runtime`.
     """
-    port = free_port()
-    env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    for variable in KEY_VARIABLES:
+    port = port or free_port()
+    env = dict(os.environ)
+    for variable in (*KEY_VARIABLES, "DATABASE_URL", "REDIS_URL"):
         env.pop(variable, None)
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)  # the embedded SQLite queue in `runtime`
+    env.update({"IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})})
     if database_url:
         env["DATABASE_URL"] = database_url
-    log_path = runtime / "server.log"
+    log_path = runtime / f"{name}.log"
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
@@ -77,7 +79,7 @@ def workspace_server(
                     serving(
                         [sys.executable, "-m", "core", "worker"],
                         ready=lambda: True,
-                        log_path=runtime / "worker.log",
+                        log_path=runtime / ("worker.log" if name == "server" else f"{name}-worker.log"),
                         timeout=60,
                         what="job worker",
                         cwd=ROOT,
