@@ -105,6 +105,7 @@ def fill(ws: Workspace, sessions: int, *, seed: int = 7) -> None:
                 "stage_started_at": created + timedelta(minutes=30),
                 "ended_at": created + timedelta(minutes=41) if status is not SessionStatus.PAUSED else None,
                 "updated_at": created + timedelta(minutes=41),
+                "overall_score": None,  # the evaluation's, copied below as the evaluation repository does
             }
         )
         for seq, role in enumerate(("interviewer", "candidate", "interviewer", "candidate"), start=1):
@@ -123,10 +124,12 @@ def fill(ws: Workspace, sessions: int, *, seed: int = 7) -> None:
             continue
         scores = {c.key: round(rng.uniform(1.0, 5.0), 1) for c in rubric.competencies}
         refused = score_nullable and rng.random() < 0.03  # the quality gate, once it exists
+        overall = None if refused else round(rubric.overall(scores), 2)
+        session_rows[-1]["overall_score"] = overall
         evaluation_rows.append(
             {
                 "session_id": sid,
-                "overall_score": None if refused else round(rubric.overall(scores), 2),
+                "overall_score": overall,
                 "competencies": [
                     {
                         "key": c.key,

@@ -7,12 +7,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.errors import NotFound
 from core.models import CompetencyScore, Evaluation, EvaluationRelease, Evidence, PlanStep, ScoreOverride
 from storage.repositories.base import SqlRepository, now, utc
-from storage.tables import EvaluationRow, ScoreOverrideRow
+from storage.tables import EvaluationRow, ScoreOverrideRow, SessionRow
 
 
 def _competency_from_json(data: dict[str, Any]) -> CompetencyScore:
@@ -33,8 +33,15 @@ class SqlEvaluationRepository(SqlRepository[Evaluation, EvaluationRow]):
     row_type = EvaluationRow
 
     def add(self, evaluation: Evaluation) -> Evaluation:
-        """One evaluation per session: a second one violates a unique constraint (IntegrityError)."""
-        return self._add(evaluation)
+        """One evaluation per session: a second one violates a unique constraint (IntegrityError).
+
+        Its overall score is copied onto the session's row too, where History sorts and filters by it.
+        """
+        stored = self._add(evaluation)
+        self._session.execute(
+            update(SessionRow).where(SessionRow.id == evaluation.session_id).values(overall_score=stored.overall_score)
+        )
+        return stored
 
     def for_session(self, session_id: str) -> Evaluation | None:
         return self._first(select(EvaluationRow).where(EvaluationRow.session_id == session_id))

@@ -90,7 +90,11 @@ def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
     """The WHERE of a History query; the list and its count use the same one."""
     conditions: list[ColumnElement[bool]] = []
     if text := query.candidate.strip():
-        conditions.append(or_(SessionRow.candidate_id == text, CandidateRow.name.icontains(text, autoescape=True)))
+        # The few candidates meant (a candidate_id always names one), then their sessions by index.
+        meant = select(CandidateRow.id).where(
+            or_(CandidateRow.id == text, CandidateRow.name.icontains(text, autoescape=True))
+        )
+        conditions.append(SessionRow.candidate_id.in_(meant.scalar_subquery()))
     if query.candidate_id is not None:
         conditions.append(SessionRow.candidate_id == query.candidate_id)
     if query.problem_ids:
@@ -100,9 +104,9 @@ def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
     if query.created_to is not None:
         conditions.append(SessionRow.created_at < query.created_to)
     if query.score_min is not None:
-        conditions.append(EvaluationRow.overall_score >= query.score_min)
+        conditions.append(SessionRow.overall_score >= query.score_min)
     if query.score_max is not None:
-        conditions.append(EvaluationRow.overall_score <= query.score_max)
+        conditions.append(SessionRow.overall_score <= query.score_max)
     if query.interviewer_provider is not None:
         conditions.append(SessionRow.interviewer_provider == query.interviewer_provider)
         if query.interviewer_model is not None:
@@ -136,12 +140,10 @@ def visible_in(scope: SessionScope) -> ColumnElement[bool]:
     return or_(false(), *either)
 
 
-def _history_joins(statement: Select[*Columns], query: HistoryQuery, *, sorting: bool) -> Select[*Columns]:
-    """Join candidates and evaluations only when a filter (or, when sorting, the order) reads them."""
-    if query.candidate.strip() or (sorting and query.sort is SortKey.CANDIDATE):
+def _history_joins(statement: Select[*Columns], query: HistoryQuery) -> Select[*Columns]:
+    """Join candidates only to order by their name: every filter, and the score, read sessions alone."""
+    if query.sort is SortKey.CANDIDATE:
         statement = statement.outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-    if query.score_min is not None or query.score_max is not None or (sorting and query.sort is SortKey.SCORE):
-        statement = statement.outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
     return statement
 
 
@@ -149,7 +151,7 @@ def _history_order(query: HistoryQuery) -> list[ColumnElement[Any]]:
     """Sort column (missing values last either way), then newest first so pages are stable."""
     column: InstrumentedAttribute[Any] = {
         SortKey.DATE: SessionRow.created_at,
-        SortKey.SCORE: EvaluationRow.overall_score,
+        SortKey.SCORE: SessionRow.overall_score,
         SortKey.CANDIDATE: CandidateRow.name,
         SortKey.PROBLEM: SessionRow.problem_title,
     }[SortKey(query.sort)]
@@ -188,9 +190,8 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     ) -> list[SessionSummary]:
         """Most recent first (created_at desc), with candidate name and overall score."""
         query = (
-            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
             .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
             .limit(limit)
             .offset(offset)
@@ -204,29 +205,53 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def search(self, query: HistoryQuery) -> list[SessionSummary]:
         """One page of History: filtered, ordered and cut by the database.
 
-        The page's ids are chosen first, joining only what the filters and the order need, so a
-        far page skips bare index entries; the rows' names and scores are joined for those ids only.
+        The page's ids are chosen first, reading only what the filters and the order need, so a far
+        page skips bare index entries; the rows and their candidates' names are read for those ids only.
         """
-        page_ids = (
-            _history_joins(select(SessionRow.id), query, sorting=True)
-            .where(*_history_filters(query))
-            .order_by(*_history_order(query))
-            .limit(query.page_size)
-            .offset(query.offset)
-        )
+        page_ids = self._page_ids(query)
+        if not page_ids:
+            return []
         statement = (
-            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-            .outerjoin(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
-            .where(SessionRow.id.in_(page_ids.scalar_subquery()))
+            .where(SessionRow.id.in_(page_ids))
             .order_by(*_history_order(query))
         )
         return self._summaries(statement)
 
     def count_matching(self, query: HistoryQuery) -> int:
         """How many sessions match the query's filters, with the same WHERE as search()."""
-        statement = _history_joins(select(func.count()).select_from(SessionRow), query, sorting=False)
-        return int(self._session.scalar(statement.where(*_history_filters(query))) or 0)
+        return self._count_matching(query)
+
+    def _count_matching(self, query: HistoryQuery, *also: ColumnElement[bool]) -> int:
+        statement = select(func.count()).select_from(SessionRow).where(*_history_filters(query), *also)
+        return int(self._session.scalar(statement) or 0)
+
+    def _page_ids(self, query: HistoryQuery) -> list[str]:
+        """The ids of the query's page, in its order.
+
+        By score, the scored sessions come first and the unscored after them, whichever way scores run.
+        Asked for apart, each half is read in the order of an index (score then date; date) and stops
+        after one page. One ORDER BY … NULLS LAST sorts every matching session first in one direction
+        or the other, since an index keeps its NULLs at one end (SQLite ascending, PostgreSQL descending).
+        """
+
+        def ids(order: list[ColumnElement[Any]], limit: int, offset: int, *also: ColumnElement[bool]) -> list[str]:
+            statement = _history_joins(select(SessionRow.id), query).where(*_history_filters(query), *also)
+            return list(self._session.scalars(statement.order_by(*order).limit(limit).offset(offset)))
+
+        if query.sort is not SortKey.SCORE:
+            return ids(_history_order(query), query.page_size, query.offset)
+        score = SessionRow.overall_score
+        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
+        by_score = [score.desc() if query.descending else score.asc(), *newest]
+        scored = ids(by_score, query.page_size, query.offset, score.is_not(None))
+        room = query.page_size - len(scored)
+        if not room or query.score_min is not None or query.score_max is not None:  # a range leaves out unscored
+            return scored
+        # The page starts among the unscored only when no scored session is left for it.
+        skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
+        return scored + ids(newest, room, max(0, skip), score.is_(None))
 
     def interviewers(self) -> list[tuple[str, str | None]]:
         rows = self._session.execute(
@@ -237,7 +262,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
         """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
         query = (
-            select(SessionRow, CandidateRow.name, EvaluationRow.overall_score)
+            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
             .join(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .where(EvaluationRow.approved_at.is_(None))

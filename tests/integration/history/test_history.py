@@ -8,6 +8,7 @@ import pytest
 
 from core.config import Settings
 from core.errors import NotFound, WorkspaceError
+from core.evaluation.reviews import override_score, session_scores
 from core.history.services import (
     InterviewerOption,
     candidate_trend,
@@ -16,13 +17,15 @@ from core.history.services import (
     search_history,
     session_detail,
 )
-from core.interview.services import list_history
-from core.models import HistoryQuery, SessionStatus, SortKey
+from core.interview.services import create_interview, end_interview, list_history, send_message, start_interview
+from core.models import HistoryQuery, Level, SessionStatus, SortKey
+from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.tables import EvaluationRow
 from tests.actors import CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
+from tests.unit.evaluation.test_offline_evaluator import STRONG
 
 
 @pytest.fixture
@@ -149,3 +152,49 @@ def test_an_evaluation_without_an_overall_score_counts_as_unscored(ws: Workspace
     assert history.sessions["s5"] not in [s.id for s in search_history(ws, HistoryQuery(score_min=0.0)).items]
     by_score = search_history(ws, HistoryQuery(sort=SortKey.SCORE)).items
     assert [s.id for s in by_score][-2:] == history.ids("s5", "s4")
+
+
+def test_the_score_history_sorts_by_is_the_evaluators_from_the_end_of_the_interview_on(
+    ws: Workspace, history: History
+) -> None:
+    """History lists, sorts and filters by the overall score the evaluator gave, as it always has: a reviewer's
+    override changes the report's score, not History's; a deleted interview leaves History whole."""
+
+    def by_score() -> list[tuple[str, float | None]]:
+        return [(s.id, s.overall_score) for s in search_history(ws, HistoryQuery(sort=SortKey.SCORE)).items]
+
+    before = by_score()
+    session = create_interview(ws, problem_id="url_shortener", level=Level.MID, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    for line in STRONG:
+        send_message(ws, session.id, line, actor=CANDIDATE)
+    evaluation = end_interview(ws, session.id, actor=CANDIDATE)
+    score = evaluation.overall_score
+    assert score is not None
+
+    ranked = by_score()
+    assert (session.id, score) in ranked and sorted(ranked, key=lambda pair: pair[0]) == sorted(
+        [*before, (session.id, score)], key=lambda pair: pair[0]
+    )
+    scores = [s for _, s in ranked if s is not None]
+    assert scores == sorted(scores, reverse=True) and ranked[len(scores) :] == before[-2:]  # unscored stay last
+    assert [s.id for s in search_history(ws, HistoryQuery(score_min=score, score_max=score)).items] == [session.id]
+
+    competency = evaluation.competencies[0]
+    override_score(
+        ws,
+        session.id,
+        competency.key,
+        1.0 if competency.score != 1.0 else 5.0,
+        "Re-read the transcript.",
+        actor=Actor.workspace("Ana"),
+    )
+    adjusted = session_scores(ws, session.id)
+    assert adjusted is not None and adjusted.overall != score
+    assert by_score() == ranked
+
+    with ws.uow_factory() as uow:
+        uow.sessions.delete(session.id)
+        uow.commit()
+    assert by_score() == before
+    assert search_history(ws, HistoryQuery(score_min=score, score_max=score)).total == 0

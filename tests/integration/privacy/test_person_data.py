@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import Engine
 
 from core.errors import InvalidInput, NotFound
-from core.models import DataRequestKind, WebhookEvent
+from core.history.services import search_history
+from core.models import DataRequestKind, HistoryQuery, SortKey, WebhookEvent
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.person_export import export_person
@@ -88,9 +89,13 @@ def test_erasing_leaves_no_trace_of_the_person_and_keeps_everyone_else(people: W
     before_bob = leftovers(scan_engine, ws.files.root, BOB.traces)
     assert leftovers(scan_engine, ws.files.root, ANA.traces), "the scan finds her before the erasure"
 
+    scored = HistoryQuery(score_min=0.0, sort=SortKey.SCORE)
+    listed = [s.id for s in search_history(ws, scored).items]
+    assert set(ANA.session_ids) < set(listed)
     request = erase_person(ws, ANA.candidate_id, actor=Actor.workspace("account:admin-1"))
 
     assert leftovers(scan_engine, ws.files.root, ANA.traces) == []
+    assert [s.id for s in search_history(ws, scored).items] == [i for i in listed if i not in ANA.session_ids]
     assert leftovers(scan_engine, ws.files.root, BOB.traces) == before_bob  # nobody else lost anything
     assert (request.kind, request.subject) == (DataRequestKind.ERASE, ANA.candidate_id)
     assert request.counts["sessions"] == 2 and request.counts["candidates"] == 1

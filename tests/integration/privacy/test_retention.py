@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from core.errors import NotFound
-from core.models import DataRequestKind
+from core.history.services import search_history
+from core.models import DataRequestKind, HistoryQuery, SortKey
 from core.permissions.actor import Actor
 from core.privacy import retention
 from core.privacy.retention import RetentionReport, apply_retention
@@ -32,6 +33,8 @@ def aged(ws: Workspace) -> Workspace:
 
 def test_what_has_expired_is_deleted_and_the_rest_is_kept(aged: Workspace, scan_engine: Engine) -> None:
     ws = aged
+    scored = HistoryQuery(score_min=0.0, sort=SortKey.SCORE)
+    assert [s.id for s in search_history(ws, scored).items] == ["sess-new", "sess-mid", "sess-old"]
     report = apply_retention(ws, actor=Actor.workspace("system"))
 
     assert report == RetentionReport(
@@ -49,6 +52,7 @@ def test_what_has_expired_is_deleted_and_the_rest_is_kept(aged: Workspace, scan_
         [record] = uow.data_requests.latest()
         [entry] = [e for e in uow.audit.latest() if e.action == "retention_applied"]
     assert not ws.files.session_dir("sess-old").exists()
+    assert [s.id for s in search_history(ws, scored).items] == ["sess-new", "sess-mid"]  # History by score too
     # nothing names it any more, but the audit log (ids, no names)
     assert all(line.startswith("audit_log") for line in leftovers(scan_engine, ws.files.root, OLD.session_ids))
     # the middle one keeps its text record; its recording and whiteboard picture are gone, files too

@@ -8,6 +8,7 @@ here is a difference those tests would not see.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -18,8 +19,10 @@ from core.models import (
     Booking,
     BookingStatus,
     Candidate,
+    Evaluation,
     EventType,
     FollowUpTask,
+    HistoryQuery,
     LiveNote,
     LiveSession,
     MemberRole,
@@ -31,6 +34,8 @@ from core.models import (
     ScoreOverride,
     Session,
     SessionConsent,
+    SessionStatus,
+    SortKey,
     TeamMember,
     WebhookEvent,
     WebhookRefusal,
@@ -384,6 +389,42 @@ def test_score_overrides_across_sessions_list_oldest_first(factory: Factory) -> 
         ]
         assert listed[-1].created_at == T0 + timedelta(minutes=10)
         assert [o.new_score for o in uow.score_overrides.in_session("s1")] == [3.5, 4.0]
+
+
+def test_history_sorts_and_filters_by_the_score_each_evaluation_stored(factory: Factory) -> None:
+    """The score History reads is the evaluation's, from the moment it is stored (storage keeps a copy on the
+    session's row), also when the session is written back in the same unit of work, and it leaves with it."""
+    with_sessions(factory, "s1", "s2", "s3", "s4")
+
+    def by_score(**query: object) -> list[tuple[str, float | None]]:
+        with factory() as uow:
+            found = uow.sessions.search(HistoryQuery(sort=SortKey.SCORE, **query))  # type: ignore[arg-type]
+            return [(s.id, s.overall_score) for s in found]
+
+    def counted(**query: object) -> int:
+        with factory() as uow:
+            return uow.sessions.count_matching(HistoryQuery(**query))  # type: ignore[arg-type]
+
+    with factory() as uow:
+        uow.evaluations.add(Evaluation("s2", 4.5, []))
+        uow.evaluations.add(Evaluation("s3", None, [], notes=["Not enough to judge"]))
+        uow.commit()
+    with factory() as uow:  # as end_interview does: the session is updated after its evaluation is stored
+        session = uow.sessions.get("s1")
+        uow.evaluations.add(Evaluation("s1", 2.5, []))
+        uow.sessions.update(replace(session, status=SessionStatus.COMPLETED))
+        uow.commit()
+    # unscored (no evaluation, or the quality gate's refusal) last both ways; ties newest first: by id here
+    assert by_score() == [("s2", 4.5), ("s1", 2.5), ("s4", None), ("s3", None)]
+    assert by_score(descending=False) == [("s1", 2.5), ("s2", 4.5), ("s4", None), ("s3", None)]
+    assert by_score(score_min=2.0, score_max=3.0) == [("s1", 2.5)] and counted(score_min=2.0, score_max=3.0) == 1
+    assert by_score(page=2, page_size=3) == [("s3", None)]
+    assert by_score(page=2, page_size=2) == [("s4", None), ("s3", None)]
+    with factory() as uow:
+        uow.sessions.delete("s2")
+        uow.commit()
+    assert by_score() == [("s1", 2.5), ("s4", None), ("s3", None)]
+    assert by_score(score_min=4.0) == [] and counted(score_min=0.0) == 1
 
 
 def test_candidates_one_per_email_update_reassign_and_delete(factory: Factory) -> None:

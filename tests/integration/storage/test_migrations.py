@@ -19,11 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from core.models import (
     AuditEntry,
     Evaluation,
+    HistoryQuery,
     MediaFile,
     Message,
     Role,
     ScoreOverride,
     Session,
+    SortKey,
     TokenUsage,
     TranscriptEntry,
     WhiteboardSnapshot,
@@ -70,7 +72,8 @@ TABLES = {
 INDEXES = {
     ("sessions", ("created_at",)): False,
     ("sessions", ("status", "created_at")): False,
-    ("sessions", ("candidate_id",)): False,
+    ("sessions", ("candidate_id", "status", "created_at")): False,
+    ("sessions", ("overall_score", "created_at")): False,
     ("messages", ("session_id", "seq")): True,
     ("transcript_entries", ("session_id", "start")): False,
     ("evaluations", ("session_id",)): True,
@@ -156,7 +159,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0014"
+    assert current_revision(empty_database_url) == head_revision() == "0015"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -182,7 +185,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0014"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0015"]
     finally:
         engine.dispose()
 
@@ -208,7 +211,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0014"
+    assert current_revision(empty_database_url) == "0015"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -260,7 +263,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0014"
+    assert current_revision(f"sqlite:///{database}") == "0015"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -351,5 +354,49 @@ def test_upgrading_from_0003_keeps_evaluations_and_allows_unscored_ones(empty_da
             assert uow.score_overrides.in_session("old") == []
         assert old is not None and old.overall_score == 3.2
         assert new is not None and new.overall_score is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0014_copies_each_evaluations_score_onto_its_session(empty_database_url: str) -> None:
+    """0015 gives sessions the overall score History sorts and filters by, filled from the evaluations."""
+    upgrade(empty_database_url, "0014")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at, team) VALUES"
+                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'completed', 'wrap_up', 45, :now, 0, :now, '')"
+                ),
+                [{"id": name, "now": now} for name in ("scored", "refused", "running")],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO evaluations (session_id, overall_score, competencies, went_well, went_okay,"
+                    " needs_improvement, improvement_plan, communication, notes, rubric_id, rubric_version, engine,"
+                    " created_at) VALUES (:id, :score, '[]', '[]', '[]', '[]', '[]', '{}', '[]', 'system_design',"
+                    " '1', 'offline', :now)"
+                ),
+                [{"id": "scored", "score": 3.2, "now": now}, {"id": "refused", "score": None, "now": now}],
+            )
+        upgrade(empty_database_url)
+        with engine.connect() as connection:
+            scores = {sid: score for sid, score in connection.execute(text("SELECT id, overall_score FROM sessions"))}
+        assert scores == {"scored": 3.2, "refused": None, "running": None}
+        with make_uow_factory(engine)() as uow:
+            assert [s.id for s in uow.sessions.search(HistoryQuery(score_min=3.0))] == ["scored"]
+            best_first = uow.sessions.search(HistoryQuery(sort=SortKey.SCORE))
+        assert [(s.id, s.overall_score) for s in best_first] == [("scored", 3.2), ("running", None), ("refused", None)]
+
+        downgrade(empty_database_url, "0014")
+        inspector = inspect(engine)
+        assert "overall_score" not in {c["name"] for c in inspector.get_columns("sessions")}
+        assert ("evaluations", ("overall_score",)) in indexed_columns(empty_database_url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM evaluations")).scalar() == 2
     finally:
         engine.dispose()
