@@ -36,12 +36,14 @@ def workspace_server(
     script: str = "server.py",
     database_url: str | None = None,
     worker: bool = True,
+    pids: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
 
     As startup.sh does, a job worker (`python -m core worker`) runs beside it unless `worker` is False.
     The server's output goes to runtime/server.log, the worker's to runtime/worker.log; ServerDidNotStart
-    carries the server's log.
+    carries the server's log. `pids`, when given, gets the process ids of "server" (and "worker") once they
+    run, for a bench that samples them.
     """
     port = free_port()
     env = {**os.environ, "IW_RUNTIME_DIR": str(runtime), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
@@ -67,13 +69,15 @@ def workspace_server(
     subprocess.run([sys.executable, "-m", "core", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     try:
         with contextlib.ExitStack() as running:
-            running.enter_context(
+            server = running.enter_context(
                 serving(
                     command, ready=answers, log_path=log_path, timeout=60, what="workspace server", cwd=ROOT, env=env
                 )
             )
+            if pids is not None:
+                pids["server"] = server.pid
             if worker:
-                running.enter_context(
+                job_worker = running.enter_context(
                     serving(
                         [sys.executable, "-m", "core", "worker"],
                         ready=lambda: True,
@@ -84,6 +88,8 @@ def workspace_server(
                         env=env,
                     )
                 )
+                if pids is not None:
+                    pids["worker"] = job_worker.pid
             yield url
     except DidNotStart as exc:
         raise ServerDidNotStart(str(exc)) from None
