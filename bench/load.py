@@ -22,10 +22,12 @@ answered, and its RSS at the end.
 Failures: a reply not visible within --reply-timeout, an exception shown on the page (stException) or thrown in
 it (pageerror), and tracebacks in the server's log. Prints figures; asserts nothing. Loopback only; bounded by
 --people, --answers and --timeout (the whole bench; a count not finished by then is reported as such).
+The browsers run on the same cores as the server; --split gives the server (and its worker) the first core and
+this bench with its browsers the last, to see the server's share apart from the browsers'.
 Needs Linux (/proc) and Chromium (CHROMIUM, else /usr/bin/chromium).
 
     .venv/bin/python bench/load.py [--people 1,5,10,20] [--answers 10] [--think 5] [--reply-timeout 30]
-                                   [--timeout 1500] [--seed 16]
+                                   [--timeout 1500] [--seed 16] [--split] [--screenshots DIR]
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ PASSWORD = "a bench password"  # throwaway accounts on a loopback server
 SET_UP = Actor.workspace("bench set-up")
 TARGET_PEOPLE, TARGET_P95 = 10, 1.5  # issue 16: 10 concurrent interviews, reply visible p95 <= 1.5 s, 0 failures
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SERVER_CORES = {0}  # with --split
 PROBLEM = "Design a URL Shortener"  # what the answers are about
 
 ANSWERS = [
@@ -344,6 +347,11 @@ async def run_count(browser: Browser, count: int, args: argparse.Namespace, dead
             add_account(ws, email=person.email, name=person.name, roles=["candidate"], password=PASSWORD, actor=SET_UP)
         pids: dict[str, int] = {}
         with workspace_server(runtime, pids=pids) as url:
+            if args.split:
+                for pid in pids.values():  # every thread the server has now; threads it starts later inherit
+                    for thread in Path(f"/proc/{pid}/task").iterdir():
+                        with contextlib.suppress(OSError):  # a thread that has just ended
+                            os.sched_setaffinity(int(thread.name), SERVER_CORES)
             usage = Usage(pids)
             contexts = [await browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in people]
             for context in contexts:
@@ -422,9 +430,12 @@ def row(count: int, outcome: Outcome, answers: int) -> str:
 
 async def bench(args: argparse.Namespace, counts: list[int]) -> None:
     deadline = time.monotonic() + args.timeout
+    if args.split:  # this process and all it starts (Playwright, Chromium) on the last core; servers moved after
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
     print(
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · {os.cpu_count()} CPUs · one server process · SQLite · "
         f"offline interviewer · {args.answers} answers each, think {args.think:g} s (±50 %) · seed {args.seed}"
+        + (f" · server and worker on core {min(SERVER_CORES)}, browsers on the other" if args.split else "")
     )
     print(
         f"  {'people':>6} {'replies':>9} {'visible p50':>11} {'p95':>7} {'max':>7} {'idle p50':>8} {'p95':>7}"
@@ -463,6 +474,12 @@ def main() -> None:
     parser.add_argument("--reply-timeout", type=float, default=30.0, help="seconds a reply may take to show")
     parser.add_argument("--timeout", type=float, default=1500.0, help="seconds for the whole bench")
     parser.add_argument("--seed", type=int, default=16, help="for the think times")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="the server and its worker on the first core, this bench and its browsers on the last (so the "
+        "browsers, which run on people's own machines in real use, cannot starve the server)",
+    )
     parser.add_argument("--screenshots", type=Path, help="save each person's page at the end as DIR/<people>-<who>.png")
     args = parser.parse_args()
     counts = [int(c) for c in args.people.split(",") if c.strip()]
@@ -470,6 +487,8 @@ def main() -> None:
         sys.exit("--people: counts from 1 to 50")
     if not 1 <= args.answers <= len(ANSWERS):
         sys.exit(f"--answers: from 1 to {len(ANSWERS)}")
+    if args.split and len(os.sched_getaffinity(0)) < 2:
+        sys.exit("--split needs 2 cores or more")
     if not CHROMIUM.exists():
         sys.exit(f"Chromium not found at {CHROMIUM} (set CHROMIUM)")
     logging.disable(logging.INFO)
