@@ -19,9 +19,10 @@ bench's own (Chromium, Playwright, Python: they run on the same cores); the rest
 (/proc/stat: another job on the machine shows there; 2 cores = 200 %). Memory: the server's peak resident set
 (VmHWM, /proc/<pid>/status, over its whole life: setting up included), the most RSS sampled while people
 answered, and its RSS at the end.
-Failures: a reply not visible within --reply-timeout, an exception shown on the page (stException) or thrown in
-it (pageerror), and tracebacks in the server's log. Prints figures; asserts nothing. Loopback only; bounded by
---people, --answers and --timeout (the whole bench; a count not finished by then is reported as such).
+Failures: a reply not visible within --reply-timeout (or the page's run not over by then), an exception shown
+on the page (stException) or thrown in it (pageerror), and tracebacks in the server's log. Prints figures;
+asserts nothing. Loopback only; bounded by --people, --answers and --timeout (the whole bench; a count not
+finished by then is reported as such).
 The browsers run on the same cores as the server; --split gives the server (and its worker) the first core and
 this bench with its browsers the last, to see the server's share apart from the browsers'.
 Needs Linux (/proc) and Chromium (CHROMIUM, else /usr/bin/chromium).
@@ -127,7 +128,8 @@ class Person:
     name: str
     visible_s: list[float] = field(default_factory=list)
     idle_s: list[float] = field(default_factory=list)
-    timeouts: int = 0
+    timeouts: int = 0  # replies not visible within --reply-timeout
+    not_idle: int = 0  # replies shown, but the page's run not over within --reply-timeout after the Enter
     exceptions_shown: int = 0
     page_errors: int = 0
     not_started: str = ""  # why the interview never opened
@@ -276,6 +278,7 @@ async def answer_all(page: Page, person: Person, args: argparse.Namespace, rng: 
     for n, text in enumerate(ANSWERS[: args.answers]):
         if n:
             await asyncio.sleep(rng.uniform(0.5 * args.think, 1.5 * args.think))
+        shown_before = len(person.visible_s)
         try:
             await wait_for_app(page)
             await box.wait_for(state="visible")
@@ -289,8 +292,11 @@ async def answer_all(page: Page, person: Person, args: argparse.Namespace, rng: 
             person.visible_s.append(await visible.json_value() / 1000)
             idle = await page.wait_for_function(PAGE_IDLE, polling="raf", timeout=args.reply_timeout * 1000)
             person.idle_s.append(await idle.json_value() / 1000)
-        except PlaywrightError:  # mostly a timeout: the reply never showed
-            person.timeouts += 1
+        except PlaywrightError:  # mostly a timeout: the reply never showed, or the page's run never ended after it
+            if len(person.visible_s) == shown_before:
+                person.timeouts += 1
+            else:
+                person.not_idle += 1
         person.exceptions_shown += await page.get_by_test_id("stException").count() > 0
 
 
@@ -404,11 +410,12 @@ def row(count: int, outcome: Outcome, answers: int) -> str:
     visible = [s for p in outcome.people for s in p.visible_s]
     idle = [s for p in outcome.people for s in p.idle_s]
     timeouts = sum(p.timeouts for p in outcome.people)
+    not_idle = sum(p.not_idle for p in outcome.people)
     shown = sum(p.exceptions_shown for p in outcome.people)
     thrown = sum(p.page_errors for p in outcome.people)
     not_started = sum(bool(p.not_started) for p in outcome.people)
     cpu = outcome.usage.percent
-    failures = timeouts + shown + thrown + not_started + outcome.tracebacks
+    failures = timeouts + not_idle + shown + thrown + not_started + outcome.tracebacks
     line = (
         f"  {count:6} {len(visible):4}/{count * answers:<4}"
         f" {percentile(visible, 50):11.2f} {percentile(visible, 95):7.2f} {max(visible, default=float('nan')):7.2f}"
@@ -417,7 +424,8 @@ def row(count: int, outcome: Outcome, answers: int) -> str:
         f" {cpu.get('worker', float('nan')):6.1f} %"
         f" {cpu.get('bench', float('nan')):7.1f} % {cpu.get('others', float('nan')):7.1f} %"
         f" {outcome.peak_rss_mb:7.0f} MB {outcome.window_rss_mb:7.0f} MB {outcome.end_rss_mb:6.0f} MB"
-        f" {outcome.usage.seconds:6.0f} s {failures:4} ({not_started}/{timeouts}/{shown}/{thrown}/{outcome.tracebacks})"
+        f" {outcome.usage.seconds:6.0f} s {failures:4}"
+        f" ({not_started}/{timeouts}/{not_idle}/{shown}/{thrown}/{outcome.tracebacks})"
     )
     notes = [f"{p.email}: {p.not_started}" for p in outcome.people if p.not_started]
     if outcome.timed_out:
@@ -441,7 +449,7 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> None:
         f"  {'people':>6} {'replies':>9} {'visible p50':>11} {'p95':>7} {'max':>7} {'idle p50':>8} {'p95':>7}"
         f" {'server CPU':>10} {'loop':>8} {'worker':>8} {'browsers':>9} {'others':>9}"
         f" {'peak RSS':>10} {'answering':>10} {'RSS end':>9} {'window':>8}"
-        f" {'failures (no interview/no reply/shown/thrown/server log)':>4}"
+        f" {'failures (no interview/no reply/not idle/shown/thrown/server log)':>4}"
     )
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
