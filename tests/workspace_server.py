@@ -38,6 +38,7 @@ def workspace_server(
     worker: bool = True,
     name: str = "server",
     port: int | None = None,
+    pids: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
 
@@ -45,6 +46,8 @@ def workspace_server(
     The server's output goes to runtime/<name>.log, the worker's to runtime/worker.log (server.log unless
     `name` is given: replicas sharing one runtime folder each name theirs); ServerDidNotStart carries it.
     A REDIS_URL in `extra_env` is the job queue's broker; otherwise the embedded SQLite queue in `runtime`.
+    `pids`, when given, gets the process ids of "server" (and "worker") once they run, for a bench that
+    samples them.
     """
     port = port or free_port()
     env = dict(os.environ)
@@ -69,13 +72,15 @@ def workspace_server(
     subprocess.run([sys.executable, "-m", "core", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     try:
         with contextlib.ExitStack() as running:
-            running.enter_context(
+            server = running.enter_context(
                 serving(
                     command, ready=answers, log_path=log_path, timeout=60, what="workspace server", cwd=ROOT, env=env
                 )
             )
+            if pids is not None:
+                pids["server"] = server.pid
             if worker:
-                running.enter_context(
+                job_worker = running.enter_context(
                     serving(
                         [sys.executable, "-m", "core", "worker"],
                         ready=lambda: True,
@@ -86,6 +91,8 @@ def workspace_server(
                         env=env,
                     )
                 )
+                if pids is not None:
+                    pids["worker"] = job_worker.pid
             yield url
     except DidNotStart as exc:
         raise ServerDidNotStart(str(exc)) from None
