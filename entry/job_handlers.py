@@ -26,8 +26,9 @@ def apply_calcom_event(ws: Workspace, job: Job, progress: Progress) -> str:
         wait = (event.next_attempt_at - ws.clock()).total_seconds() if event.next_attempt_at else None
         raise TryAgain(event.outcome, after=max(wait, 0.0) if wait is not None else None)
     if event.status == "failed":
-        raise Failed(event.outcome)  # the event itself cannot be applied
-    return f"Webhook #{event.id} ({event.trigger or 'unknown'}): {event.status}. {event.outcome}".strip()
+        raise Failed(f"Webhook #{event.id} could not be applied; the webhook log says why.")
+    # Not the event's outcome: it may name the booker, and a job's record outlives an erasure
+    return f"Webhook #{event.id} ({event.trigger or 'unknown'}): {event.status}; the webhook log has the details."
 
 
 def clean_up(ws: Workspace, job: Job, progress: Progress) -> str:

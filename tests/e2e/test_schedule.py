@@ -95,6 +95,14 @@ def test_book_an_interview_and_receive_a_calcom_booking(page: Page, server_url: 
     expect(page.get_by_test_id("stMetric").filter(has_text="Refused")).to_contain_text("1")
     screenshot(page, "webhook-log")
 
+    # The worker applied it as a job: the Jobs page shows it done, with what came of it.
+    page.goto(f"{server_url}/jobs")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Background jobs")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Done")).not_to_contain_text(re.compile(r"^Done\s*0$"))
+    expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("0")
+    screenshot(page, "jobs")
+
     # Opening the booked interview makes it ready in the interviewer's cockpit, with its meeting link.
     page.goto(f"{server_url}/schedule")
     wait_for_app(page)
