@@ -55,14 +55,9 @@ from core.accounts.services import add_account
 from core.config import Settings
 from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.workspace_server import workspace_server
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Headless as root on a closed network (as tests/e2e/conftest.py): no background calls to Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 PASSWORD = "a bench password"  # throwaway accounts on a loopback server
 SET_UP = Actor.workspace("bench set-up")
 TARGET_PEOPLE, TARGET_P95 = 10, 1.5  # issue 16: 10 concurrent interviews, reply visible p95 <= 1.5 s, 0 failures

@@ -45,14 +45,9 @@ from core.models import Account, Message, Role, Stage, TranscriptEntry
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.workspace_server import workspace_server
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Headless as root on a closed network (as tests/e2e/conftest.py): no background calls to Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 EMAIL = "bench-admin@example.com"
 PASSWORD = "a bench password"  # a throwaway server's only account, on loopback
 SET_UP = Actor.workspace("bench set-up")

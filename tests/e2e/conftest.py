@@ -16,28 +16,15 @@ from core.models import Account
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.llm_fakes import OpenAIServer
 from tests.workspace_server import ServerDidNotStart, workspace_server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
 WEBHOOK_SECRET = "e2e-webhook-secret"  # the shared server's CALCOM_WEBHOOK_SECRET
 
 pytestmark = pytest.mark.e2e
-
-# Headless as root on a closed network: without the background-networking flags Chromium keeps
-# trying to reach Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 # The person the e2e tests sign in as (every server.py they start has this account).
 E2E_EMAIL = "e2e-admin@example.com"

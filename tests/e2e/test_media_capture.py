@@ -26,7 +26,8 @@ from core.models import MediaFile
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, running_server, screenshot, wait_for_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import ARTIFACTS, running_server, screenshot, wait_for_app
 
 APP = "tests/e2e/apps/media_capture_app.py"
 FAKE_MEDIA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]

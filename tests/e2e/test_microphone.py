@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot, sign_in, wait_for_app
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import screenshot, sign_in, wait_for_app
 from tests.e2e.test_interview_flow import RESUME
 
 SENTENCE = "We put a cache in front of the database to serve hot reads."
