@@ -7,6 +7,8 @@ route is applied by `python -m core worker`, the command startup.sh runs.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import signal
 import subprocess
@@ -26,6 +28,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_queue import HueyJobQueue, make_huey
 from tests.calcom_fake.server import webhook_body
+from tests.child_process import serving
 from tests.integration.jobs.napping_worker import NAP, naps_of
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -61,7 +64,7 @@ def ws(settings: Settings) -> Workspace:
 
 @pytest.fixture
 def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
+    count = itertools.count()
     env = {
         **os.environ,
         "IW_DATABASE_URL": settings.database_url,
@@ -73,27 +76,22 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., s
         "CALCOM_WEBHOOK_SECRET": SECRET,
     }
 
-    def start(command: list[str] | None = None) -> subprocess.Popen[bytes]:
-        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:  # the child keeps its own handle
-            process = subprocess.Popen(
-                command or [sys.executable, str(NAPPING_WORKER)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        started.append(process)
-        return process
+    with contextlib.ExitStack() as running:
 
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        def start(command: list[str] | None = None) -> subprocess.Popen[bytes]:
+            return running.enter_context(
+                serving(
+                    command or [sys.executable, str(NAPPING_WORKER)],
+                    ready=lambda: True,
+                    log_path=tmp_path / f"worker-{next(count)}.log",
+                    timeout=30,
+                    what="job worker",
+                    cwd=ROOT,
+                    env=env,
+                )
+            )
+
+        yield start
 
 
 def job_of(ws: Workspace, job: Job) -> Job:
