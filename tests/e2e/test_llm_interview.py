@@ -32,6 +32,12 @@ def test_an_openai_interview_streams_replies_and_shows_cost(
     page.get_by_role("button", name="Check the connection").click()
     expect(page.get_by_text("the key works and gpt-e2e is available")).to_be_visible()
 
+    problem = page.get_by_role("combobox", name="Problem")  # the default follows the signed-in person's resume
+    problem.click()
+    page.keyboard.type("URL Shortener")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(problem).to_have_value(re.compile("URL Shortener"))
     page.get_by_role("button", name="Start interview").click()
     expect(page).to_have_url(re.compile(r"/interview\?session="))
     wait_for_app(page)
