@@ -102,7 +102,7 @@ def measure(half: Half, rubric: Rubric, evaluators: dict[str, OfflineEvaluator],
         mae = statistics.fmean(abs(a - b) for a, b in zip(judged[key], graded[key], strict=True))
         target = TARGET_OVERALL if key == "overall" else TARGET_COMPETENCY
         mark = "" if math.isnan(rho) else ("  ok" if rho >= target else f"  below {target}")
-        print(f"{key:22} {rho:6.2f} {mae:6.2f}{mark}")
+        print(f"{key:22} {rho:6.3f} {mae:6.2f}{mark}")
     print(f"{'proxy':22} {'rho':>6}   (proxy vs graders' overall)")
     best_proxy = -1.0
     for name, values in proxy_values.items():

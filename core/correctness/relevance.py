@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.content.problems import Problem, ProblemBank
-from core.content.text_signals import TECH_TERMS, content_words, find_phrases, quantities
+from core.content.text_signals import TECH_TERMS, content_words, find_phrases, quantities, sentences
 
 SMALL_TALK_WORDS = 8
 """An answer this long that uses no word of any design (no problem term, no technology, no number) is small talk."""
@@ -27,6 +27,20 @@ _DESIGN_TEXT = """user users data system service services request requests read 
 _DESIGN_WORDS = frozenset(_DESIGN_TEXT.split())
 """Words any design answer uses: an answer with one of them is not small talk."""
 _TITLE_NOISE = frozenset({"design", "a", "an", "the", "service", "system", "platform", "for", "of", "and", "with"})
+
+
+_EXCLUDES = re.compile(
+    r"\b(?:out of scope|outside (?:the |our )?scope|not part of|excluding|exclude|leave (?:out|aside)"
+    r"|leaving (?:out|aside)|set aside|skip(?:ping)?|ignore|ignoring"
+    r"|(?:not|won't|will not) (?:going to )?(?:cover|build|handle|include|support|design)"
+    r"|(?:don't|do not) need (?:to )?|no need (?:for|to))\b",
+    re.IGNORECASE,
+)
+
+
+def excludes(sentence: str) -> bool:
+    """ "Payments are out of scope": names something only to set it aside, so it is not what the answer is about."""
+    return bool(_EXCLUDES.search(sentence))
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ def relevance(text: str, problem: Problem, bank: ProblemBank | None) -> Relevanc
     """How much text is about problem rather than another problem of the bank."""
     if bank is None or not text.strip():
         return Relevance(True, None, 1.0, 0, 0)
+    text = " ".join(s for s in sentences(text) if not excludes(s)) or text
     distinctive = _distinctive(bank)
     own_terms = distinctive.get(problem.id) or tuple(sorted(_terms_of(problem)))
     own = _distinct_hits(text, own_terms)

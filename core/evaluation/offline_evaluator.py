@@ -45,7 +45,7 @@ from core.content.text_signals import (
 from core.correctness.conversation import clean
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
-from core.correctness.relevance import about_the_problem
+from core.correctness.relevance import about_the_problem, excludes
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.evaluation.judgement import (
     judge,
@@ -356,6 +356,9 @@ class OfflineEvaluator:
         strong = [s for s in parsed if s.topics & set(own) and _best_strength(s, own, self) >= 0.6]
         depth = min(1.0, len(strong) / max(2, len(expected)))
         score = _clamp_score(1 + 4 * (0.7 * breadth + 0.3 * depth))
+        unscoped = competency.key == "requirements" and not _draws_a_boundary(parsed)
+        if unscoped:
+            score = min(score, SCOPE_CEILING if questions else UNSCOPED_CEILING)
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -369,7 +372,7 @@ class OfflineEvaluator:
             competency.name,
             score,
             confidence,
-            self._rationale(competency, expected, credits, score),
+            (UNSCOPED_NOTE if unscoped else "") + self._rationale(competency, expected, credits, score),
             evidence,
         )
 
@@ -677,6 +680,21 @@ _STATES_REQUIREMENT = re.compile(
     r"p9\d|nines|sla|slo|assum\w*|out of scope|in scope|priorit\w*|nice to have|must have)\b|\d\s*%",
     re.IGNORECASE,
 )
+
+
+_DEFERS_OR_ASSUMES = re.compile(
+    r"\b(?:scope|v1|first version|mvp|later phase|nice to have|must have|assum\w*)\b", re.IGNORECASE
+)
+"""Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
+SCOPE_CEILING, UNSCOPED_CEILING = 3.5, 2.5
+"""The rubric's descriptors are a ladder that features and numbers cannot climb past a missing rung: requirements
+without a stated scope or assumption stay below level 4 ("...and states scope"); without that and without a
+single clarifying question about the problem, below level 3 ("with one or two clarifying questions")."""
+UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
+
+
+def _draws_a_boundary(parsed: list[_Sentence]) -> bool:
+    return any(excludes(s.text) or _DEFERS_OR_ASSUMES.search(s.text) for s in parsed if not s.bare)
 
 
 def _scoping_answers(utterances: list[Utterance]) -> set[int]:

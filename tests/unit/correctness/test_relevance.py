@@ -36,3 +36,13 @@ def test_generic_words_and_one_shared_term_do_not_make_an_answer_off_topic(bank:
     assert relevance(said, bank.get("chat_messaging"), bank).on_topic
     plain = "We would use a cache and a database behind a load balancer."
     assert relevance(plain, bank.get("news_feed"), bank).on_topic
+
+
+def test_naming_another_problem_to_set_it_aside_is_not_answering_about_it(bank: ProblemBank) -> None:
+    aside = (
+        "Fans pick seats and pay. Refunds, payouts, the ledger and the payment provider's card processing are out "
+        "of scope: I won't cover them."
+    )
+    assert relevance(aside, bank.get("ticket_booking"), bank).on_topic
+    taken_up = "Refunds, payouts, the ledger and the payment provider's card processing come first."
+    assert not relevance(taken_up, bank.get("ticket_booking"), bank).on_topic

@@ -67,3 +67,35 @@ def test_asking_for_the_latency_and_availability_targets_shows_the_qualities(ban
     silent, _ = requirements(bank, rubric, (OPENING, "Let me go straight to the services."), (LATER, DESIGN))
     assert "Non-functional requirements" in why.split("Not covered:")[0]
     assert asked > silent
+
+
+SCOPED = (
+    "How many fans arrive when a big sale opens, and how long is a seat held while the fan pays?",
+    "So fans pick seats, hold them for 8 minutes and pay; a seat is never sold twice and a hold answers within "
+    "300 ms at p99.",
+)
+
+
+def test_requirements_with_numbers_but_no_scope_stay_below_level_four(bank: ProblemBank, rubric: Rubric) -> None:
+    facts = "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability."
+    unscoped, why = requirements(bank, rubric, (OPENING, SCOPED[0]), (facts, SCOPED[1]), (LATER, DESIGN))
+    scoped, why_scoped = requirements(
+        bank,
+        rubric,
+        (OPENING, SCOPED[0]),
+        (facts, SCOPED[1] + " Season tickets and resale are out of scope, and I assume one venue per event."),
+        (LATER, DESIGN),
+    )
+    assert unscoped <= 3.5
+    assert "No scope was drawn" in why
+    assert scoped > unscoped
+    assert "No scope was drawn" not in why_scoped
+
+
+def test_no_question_and_no_scope_stay_below_level_three(bank: ProblemBank, rubric: Rubric) -> None:
+    told = "A seat is never sold twice, holds last 8 minutes and a hold answers within 300 ms at p99 for 99.95% uptime."
+    silent, _ = requirements(bank, rubric, (OPENING, told), (LATER, DESIGN))
+    question = "How long is a seat held while the fan pays? "
+    asked, _ = requirements(bank, rubric, (OPENING, question + told), (LATER, DESIGN))
+    assert silent <= 2.5
+    assert asked > silent
