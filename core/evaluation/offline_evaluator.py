@@ -359,6 +359,9 @@ class OfflineEvaluator:
         unscoped = competency.key == "requirements" and not _draws_a_boundary(parsed)
         if unscoped:
             score = min(score, SCOPE_CEILING if questions else UNSCOPED_CEILING)
+        unranked = competency.key == "requirements" and not unscoped and not _ranks_or_assumes(parsed)
+        if unranked:
+            score = min(score, UNRANKED_CEILING)
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -372,7 +375,8 @@ class OfflineEvaluator:
             competency.name,
             score,
             confidence,
-            (UNSCOPED_NOTE if unscoped else "") + self._rationale(competency, expected, credits, score),
+            (UNSCOPED_NOTE if unscoped else UNRANKED_NOTE if unranked else "")
+            + self._rationale(competency, expected, credits, score),
             evidence,
         )
 
@@ -690,11 +694,23 @@ SCOPE_CEILING, UNSCOPED_CEILING = 3.5, 2.5
 """The rubric's descriptors are a ladder that features and numbers cannot climb past a missing rung: requirements
 without a stated scope or assumption stay below level 4 ("...and states scope"); without that and without a
 single clarifying question about the problem, below level 3 ("with one or two clarifying questions")."""
+UNRANKED_CEILING = 4.0
+"""Level 5 "prioritises requirements ... and states assumptions explicitly": without either, at most level 4."""
+_RANKS_OR_ASSUMES = re.compile(
+    r"\b(?:priorit\w*|most important|matters? most|above all|primary|secondary|critical path|hard constraint"
+    r"|headline|key requirement|the (?:main|hardest) (?:requirement|constraint)|assum\w*)\b",
+    re.IGNORECASE,
+)
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
+UNRANKED_NOTE = "No requirement was ranked above the others and no assumption was stated. "
 
 
 def _draws_a_boundary(parsed: list[_Sentence]) -> bool:
     return any(excludes(s.text) or _DEFERS_OR_ASSUMES.search(s.text) for s in parsed if not s.bare)
+
+
+def _ranks_or_assumes(parsed: list[_Sentence]) -> bool:
+    return any(_RANKS_OR_ASSUMES.search(s.text) for s in parsed if s.scoping and not s.bare)
 
 
 def _scoping_answers(utterances: list[Utterance]) -> set[int]:

@@ -99,3 +99,26 @@ def test_no_question_and_no_scope_stay_below_level_three(bank: ProblemBank, rubr
     asked, _ = requirements(bank, rubric, (OPENING, question + told), (LATER, DESIGN))
     assert silent <= 2.5
     assert asked > silent
+
+
+def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: Rubric) -> None:
+    facts = "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability."
+    asked = SCOPED[0] + " What availability do we need, and may the seat map be stale?"
+    listed = (
+        "Functionally: users can browse the seat map, hold up to 6 seats for 8 minutes, pay, and get tickets. "
+        "Non-functional: a seat must never be sold twice, a hold answers within 300 ms at p99, the map loads within "
+        "500 ms, and the system stays at 99.95% availability during on-sales. Season tickets and resale are out of "
+        "scope."
+    )
+    plain, why = requirements(bank, rubric, (OPENING, asked), (facts, listed), (LATER, DESIGN))
+    ranked, why_ranked = requirements(
+        bank,
+        rubric,
+        (OPENING, asked),
+        (facts, listed + " Never selling a seat twice is the top priority, above the 300 ms target."),
+        (LATER, DESIGN),
+    )
+    assert plain <= 4.0
+    assert "No requirement was ranked" in why
+    assert "No requirement was ranked" not in why_ranked
+    assert ranked > plain
