@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from core import audit
 from core.accounts import passwords
 from core.accounts.services import new_account
-from core.errors import SignInRefused
+from core.errors import AlreadyExists, SignInRefused
 from core.models import Account, AccountRole, SignInSession, email_key
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
@@ -92,19 +92,32 @@ def identity_account(ws: Workspace, *, email: str, email_verified: bool, name: s
     Streamlit's own signed cookie is the sign-in session for these people, so no token is issued here."""
     if not email_verified or email_key(email) is None:
         raise SignInRefused("Your identity provider did not confirm your email address, so it cannot sign you in.")
-    settings = ws.settings.accounts
     with ws.uow_factory() as uow:
         account = uow.accounts.by_email(email)
-        if account is None:
-            domain = email.rsplit("@", 1)[-1].strip().lower()
-            if domain not in {d.strip().lower().lstrip("@") for d in settings.oidc_allowed_domains}:
-                raise SignInRefused("You have not been invited to this workspace. Ask an administrator to add you.")
-            roles = [AccountRole(r) for r in settings.oidc_default_roles] or [AccountRole.CANDIDATE]
-            account = uow.accounts.add(new_account(email, name or email.split("@")[0], roles, ""))
-            audit.record(uow, "account_created", actor="identity provider", detail={"account": account.id})
-            uow.commit()
-        if not account.active:
-            raise SignInRefused("This account is disabled. Ask an administrator to enable it.")
+    if account is None:
+        try:
+            account = _join(ws, email=email, name=name)
+        except AlreadyExists:  # another tab of the same person joined at the same moment: theirs is the account
+            with ws.uow_factory() as uow:
+                account = uow.accounts.by_email(email)
+            if account is None:
+                raise
+    if not account.active:
+        raise SignInRefused("This account is disabled. Ask an administrator to enable it.")
+    return account
+
+
+def _join(ws: Workspace, *, email: str, name: str) -> Account:
+    """A new account for an allow-listed domain, with the configured roles."""
+    settings = ws.settings.accounts
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    if domain not in {d.strip().lower().lstrip("@") for d in settings.oidc_allowed_domains}:
+        raise SignInRefused("You have not been invited to this workspace. Ask an administrator to add you.")
+    roles = [AccountRole(r) for r in settings.oidc_default_roles] or [AccountRole.CANDIDATE]
+    with ws.uow_factory() as uow:
+        account = uow.accounts.add(new_account(email, name or email.split("@")[0], roles, ""))
+        audit.record(uow, "account_created", actor="identity provider", detail={"account": account.id})
+        uow.commit()
     return account
 
 

@@ -6,10 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
+from core.errors import AlreadyExists
 from core.models import Account, AccountRole, SignInSession, email_key
 from storage.repositories.base import SqlRepository, now, utc
 from storage.tables import AccountRow, SignInSessionRow
+
+DUPLICATE_EMAIL = "Someone already has an account with that email."
 
 
 class SqlAccountRepository(SqlRepository[Account, AccountRow]):
@@ -18,8 +22,12 @@ class SqlAccountRepository(SqlRepository[Account, AccountRow]):
     missing = "No account {}."
 
     def add(self, account: Account) -> Account:
-        """Stores the account; another account with the same email (in any case) is refused by the unique key."""
-        return self._add(account)
+        """Stores the account; another account with the same email (in any case) is refused by the unique key,
+        also when two sign-ins create it at the same moment: AlreadyExists, and this unit of work is spent."""
+        try:
+            return self._add(account)
+        except IntegrityError as exc:
+            raise AlreadyExists(DUPLICATE_EMAIL) from exc
 
     def get(self, account_id: str) -> Account:
         return self._get(account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 
-from core.errors import NotFound
+from core.errors import AlreadyExists, NotFound
 from core.models import Account, SignInSession, email_key
 from tests.fakes.base import FakeIntegrityError, Repo, now
 
@@ -15,7 +15,10 @@ class FakeAccountRepository(Repo):
         accounts = self._state.accounts
         if account.id in accounts:
             raise self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.id"))
-        self._check_email(account)
+        key = email_key(account.email)
+        if any(email_key(a.email) == key for a in accounts.values()):
+            self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.email_key"))
+            raise AlreadyExists("Someone already has an account with that email.")
         stored = copy.deepcopy(account)
         stored.created_at = stored.created_at or now()
         accounts[stored.id] = stored

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from core.errors import AlreadyExists
 from core.models import (
     Account,
     AccountRole,
@@ -25,7 +25,7 @@ from core.models import (
 )
 from core.permissions.policy import scope
 from core.unit_of_work import UnitOfWork
-from tests.fakes import FakeIntegrityError, FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
 
 Factory = Callable[[], UnitOfWork]
 T0 = datetime(2030, 6, 4, 10, 0, tzinfo=UTC)
@@ -63,7 +63,7 @@ def test_accounts_round_trip_and_one_per_email(factory: Factory) -> None:
         uow.commit()
     with factory() as uow:
         assert uow.accounts.get("ada").locked_until == T0
-        with pytest.raises((IntegrityError, FakeIntegrityError)):
+        with pytest.raises(AlreadyExists):
             uow.accounts.add(person("ada2", AccountRole.CANDIDATE, email="Ada@Example.com"))
 
 
