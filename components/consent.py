@@ -43,7 +43,7 @@ def render_consent(
 
     `place` tells two notices for the same kind on one page apart (e.g. the microphone and an upload).
     """
-    if kind in consented_kinds(ws, session_id):
+    if kind in consented_kinds(ws, session_id, actor=actor):
         return True
     error_key = f"consent_error_{kind}_{place}_{session_id}"
     for_candidate = confirmed_for == CONFIRMED_FOR_CANDIDATE

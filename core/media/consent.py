@@ -60,15 +60,16 @@ def give_consent(
     return consent
 
 
-def consent_for(ws: Workspace, session_id: str) -> list[SessionConsent]:
-    """Every consent given in this session, oldest first."""
+def consent_for(ws: Workspace, session_id: str, *, actor: Actor) -> list[SessionConsent]:
+    """Every consent given in this session, oldest first, for someone who may see the session."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.consents.in_session(session_id)
 
 
-def consented_kinds(ws: Workspace, session_id: str) -> set[str]:
+def consented_kinds(ws: Workspace, session_id: str, *, actor: Actor) -> set[str]:
     """The kinds of recording someone has agreed to in this session."""
-    return {kind for consent in consent_for(ws, session_id) for kind in consent.kinds}
+    return {kind for consent in consent_for(ws, session_id, actor=actor) for kind in consent.kinds}
 
 
 def require_consent(uow: UnitOfWork, session_id: str, kind: str) -> None:

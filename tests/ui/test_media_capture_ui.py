@@ -138,7 +138,7 @@ def test_the_notice_comes_first_and_the_control_appears_once_the_person_agrees(
     assert_clean(at)
     assert browser.data and browser.data[-1]["enabled"] is True  # the control is there now
     assert [b.label for b in at.button] == ["I agree: record my camera"]  # the camera still asks
-    [consent] = consent_for(ws, unconsented)
+    [consent] = consent_for(ws, unconsented, actor=CANDIDATE)
     assert (consent.actor, consent.kinds, consent.confirmed_for) == ("candidate", ["screen"], None)
     assert consent.notice_version == "1/media-90d/records-730d"
     with ws.uow_factory() as uow:

@@ -23,7 +23,7 @@ from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.tables import EvaluationRow
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -189,7 +189,7 @@ def test_the_score_history_sorts_by_is_the_evaluators_from_the_end_of_the_interv
         "Re-read the transcript.",
         actor=Actor.workspace("Ana"),
     )
-    adjusted = session_scores(ws, session.id)
+    adjusted = session_scores(ws, session.id, actor=ADMIN)
     assert adjusted is not None and adjusted.overall != score
     assert by_score() == ranked
 

@@ -14,28 +14,30 @@ import pytest
 from core.accounts.services import new_account
 from core.candidates.merge import merge_candidates
 from core.debrief.follow_ups import tasks_for
+from core.debrief.pipeline import for_session
 from core.debrief.recommendations import recommendation_view
-from core.debrief.scorecards import scorecard, set_score
+from core.debrief.scorecards import scorecard, set_score, suggestions
 from core.errors import AccessDenied
 from core.evaluation.release import approve, withdraw
 from core.evaluation.report import load_report
-from core.evaluation.reviews import override_score
+from core.evaluation.reviews import list_overrides, override_score, session_scores
 from core.history.services import session_detail
 from core.history.session_export import session_zip
 from core.interview.services import (
     create_interview,
     end_interview,
     get_interview,
+    list_transcript,
     pause_interview,
     send_message,
     start_interview,
     submit_answer,
     usage_summary,
 )
-from core.live.notes import commit_note, delete_note
-from core.live.sessions import change_stage, cockpit, create_live_session, end_live, set_fact, start_live
+from core.live.notes import commit_note, delete_note, notes_for
+from core.live.sessions import change_stage, cockpit, create_live_session, end_live, log_speech, set_fact, start_live
 from core.media.capture import list_media
-from core.media.consent import give_consent
+from core.media.consent import consent_for, consented_kinds, give_consent
 from core.models import Account, AccountRole, Candidate
 from core.permissions.access import NOT_ALLOWED, NOT_YOURS
 from core.permissions.actor import Actor
@@ -221,3 +223,57 @@ def test_reading_a_session_is_for_those_who_may_see_it(ws: Workspace) -> None:
     approve(ws, anas, actor=as_(ADA))
     assert load_report(ws, anas, actor=as_(ANA)).session.id == anas
     assert "evaluation.json" in zipfile.ZipFile(io.BytesIO(session_zip(ws, anas, actor=as_(ANA)))).namelist()
+
+
+def test_reads_the_pages_alone_used_to_guard_refuse_another_person_too(ws: Workspace) -> None:
+    anas = practice(ws, ANA)
+    give_consent(ws, anas, ["audio"], actor=as_(ANA))
+    ivans = live(ws, IVAN)
+    commit_note(ws, ivans, ws.templates.get("customer_discovery"), text="Closes by hand #pain", actor=as_(IVAN))
+    log_speech(ws, ivans, text="We close the books by hand every month.")
+    for call in (
+        # Ivan's live session: another interviewer, and a candidate who is not its candidate
+        lambda: notes_for(ws, ivans, actor=as_(IRIS)),
+        lambda: notes_for(ws, ivans, actor=as_(ANA)),
+        lambda: suggestions(ws, ivans, actor=as_(IRIS)),
+        lambda: suggestions(ws, ivans, actor=as_(ANA)),
+        lambda: for_session(ws, ivans, actor=as_(IRIS)),
+        lambda: for_session(ws, ivans, actor=as_(ANA)),
+        lambda: list_transcript(ws, ivans, actor=as_(IRIS)),
+        lambda: list_transcript(ws, ivans, actor=as_(ANA)),
+        # Ana's practice: another candidate, and an interviewer not on it
+        lambda: consent_for(ws, anas, actor=as_(BO)),
+        lambda: consent_for(ws, anas, actor=as_(IVAN)),
+        lambda: consented_kinds(ws, anas, actor=as_(BO)),
+    ):
+        with pytest.raises(AccessDenied, match=NOT_YOURS):
+            call()
+
+    assert [n.text for n in notes_for(ws, ivans, actor=as_(IVAN))] == ["Closes by hand"]
+    assert [n.text for n in notes_for(ws, ivans, actor=as_(RITA))] == ["Closes by hand"]  # his team's reviewer
+    assert set(suggestions(ws, ivans, actor=as_(IVAN))) == {c.key for c in ws.rubric("customer_discovery").competencies}
+    pipeline = for_session(ws, ivans, actor=as_(IVAN))
+    assert pipeline is not None and pipeline.candidate.name == "Dana Ruiz"
+    assert [e.text for e in list_transcript(ws, ivans, actor=as_(IVAN))] == ["We close the books by hand every month."]
+    assert [c.actor for c in consent_for(ws, anas, actor=as_(ANA))] == [ANA.audit_name]
+    assert consented_kinds(ws, anas, actor=as_(ANA)) == {"audio"}
+
+
+def test_score_adjustments_are_read_only_by_whoever_may_see_the_evaluation(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    ivans = practice(ws, IVAN, finish=True)  # his team, "core", reviews it
+    override_score(ws, anas, "estimation", 2.0, "The traffic estimate was off by 10x.", actor=as_(ADA))
+    override_score(ws, ivans, "estimation", 3.0, "Rounded generously.", actor=as_(RITA))
+    # Ana herself too, while no reviewer has released her evaluation
+    for reader, sid in ((BO, anas), (IVAN, anas), (RITA, anas), (ANA, anas), (REX, ivans), (ANA, ivans)):
+        for call in (session_scores, list_overrides):
+            with pytest.raises(AccessDenied, match=NOT_YOURS):
+                call(ws, sid, actor=as_(reader))
+
+    assert [o.reviewer for o in list_overrides(ws, ivans, actor=as_(RITA))] == [RITA.audit_name]
+    scores = session_scores(ws, ivans, actor=as_(IVAN))  # staff see their own at once
+    assert scores is not None and scores.get("estimation").score == 3.0
+    approve(ws, anas, actor=as_(ADA))
+    scores = session_scores(ws, anas, actor=as_(ANA))
+    assert scores is not None and scores.get("estimation").score == 2.0
+    assert [o.new_score for o in list_overrides(ws, anas, actor=as_(ANA))] == [2.0]

@@ -72,7 +72,7 @@ def test_capture_kinds_are_checked_and_put_in_order() -> None:
 
 
 def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: FakeUnitOfWork, bare: str) -> None:
-    assert consented_kinds(ws, bare) == set()
+    assert consented_kinds(ws, bare, actor=CANDIDATE) == set()
     consent = give_consent(
         ws, bare, ["screen", "audio"], confirmed_for="candidate", actor=Actor.workspace("interviewer")
     )
@@ -84,8 +84,8 @@ def test_consent_is_stored_with_the_session_and_audited(ws: Workspace, uow: Fake
     )
     assert consent.given_at == NOW and consent.notice_version == "1/media-90d/records-730d"
     give_consent(ws, bare, ["camera"], actor=Actor.workspace("candidate"))
-    assert [c.kinds for c in consent_for(ws, bare)] == [["audio", "screen"], ["camera"]]
-    assert consented_kinds(ws, bare) == {"audio", "camera", "screen"}
+    assert [c.kinds for c in consent_for(ws, bare, actor=CANDIDATE)] == [["audio", "screen"], ["camera"]]
+    assert consented_kinds(ws, bare, actor=CANDIDATE) == {"audio", "camera", "screen"}
     entries = [e for e in uow.audit.latest(session_id=bare) if e.action == "consent_given"]
     assert [(e.actor, e.detail["kinds"], e.detail["confirmed_for"]) for e in entries] == [
         ("interviewer", ["audio", "screen"], "candidate"),
@@ -100,7 +100,7 @@ def test_consent_needs_a_known_session_and_known_kinds(ws: Workspace, bare: str)
         give_consent(ws, bare, ["audio"], confirmed_for="reviewer", actor=Actor.workspace("interviewer"))
     with pytest.raises(InvalidInput, match="Unknown kind"):
         give_consent(ws, bare, ["smell"], actor=Actor.workspace("candidate"))
-    assert consent_for(ws, bare) == []
+    assert consent_for(ws, bare, actor=CANDIDATE) == []
 
 
 def test_no_screen_frame_is_stored_without_consent_to_the_screen(ws: Workspace, bare: str) -> None:
