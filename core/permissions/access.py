@@ -51,6 +51,17 @@ def authorize(uow: UnitOfWork, settings: Settings, actor: Actor, action: Session
         raise AccessDenied(NOT_YOURS)
 
 
+def authorize_view(uow: UnitOfWork, settings: Settings, actor: Actor, session: Session) -> bool:
+    """AccessDenied (worded as not found) unless `actor` may VIEW `session`; then whether they may see its
+    evaluation too (a candidate only once it is released), from one reading of the facts."""
+    if actor.account is None:
+        return True
+    access = facts(uow, settings, session)
+    if not may(actor.account, SessionAction.VIEW, access):
+        raise AccessDenied(NOT_YOURS)
+    return may(actor.account, SessionAction.VIEW_EVALUATION, access)
+
+
 def authorize_action(settings: Settings, actor: Actor, action: Action) -> None:
     """AccessDenied unless `actor` may do `action` (not about one session); the workspace may."""
     if actor.account is None:

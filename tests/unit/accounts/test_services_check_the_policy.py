@@ -21,7 +21,7 @@ from core.errors import AccessDenied
 from core.evaluation.release import approve, withdraw
 from core.evaluation.report import load_report
 from core.evaluation.reviews import list_overrides, override_score, session_scores
-from core.history.services import session_detail
+from core.history.services import compare_sessions, session_detail
 from core.history.session_export import session_zip
 from core.interview.services import (
     create_interview,
@@ -227,6 +227,7 @@ def test_reading_a_session_is_for_those_who_may_see_it(ws: Workspace) -> None:
 
 def test_reads_the_pages_alone_used_to_guard_refuse_another_person_too(ws: Workspace) -> None:
     anas = practice(ws, ANA)
+    bos = practice(ws, BO)
     give_consent(ws, anas, ["audio"], actor=as_(ANA))
     ivans = live(ws, IVAN)
     commit_note(ws, ivans, ws.templates.get("customer_discovery"), text="Closes by hand #pain", actor=as_(IVAN))
@@ -245,6 +246,7 @@ def test_reads_the_pages_alone_used_to_guard_refuse_another_person_too(ws: Works
         lambda: consent_for(ws, anas, actor=as_(BO)),
         lambda: consent_for(ws, anas, actor=as_(IVAN)),
         lambda: consented_kinds(ws, anas, actor=as_(BO)),
+        lambda: compare_sessions(ws, bos, anas, actor=as_(BO)),
     ):
         with pytest.raises(AccessDenied, match=NOT_YOURS):
             call()
@@ -277,3 +279,22 @@ def test_score_adjustments_are_read_only_by_whoever_may_see_the_evaluation(ws: W
     scores = session_scores(ws, anas, actor=as_(ANA))
     assert scores is not None and scores.get("estimation").score == 2.0
     assert [o.new_score for o in list_overrides(ws, anas, actor=as_(ANA))] == [2.0]
+
+
+def test_a_candidates_history_detail_carries_the_evaluation_only_once_released(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    first = practice(ws, ANA, finish=True)
+    held = session_detail(ws, anas, actor=as_(ANA))
+    assert held.evaluation is None and held.evaluation_withheld
+    assert held.messages and held.session.id == anas  # the rest of the interview is hers to read
+    staff = session_detail(ws, anas, actor=as_(ADA))
+    assert staff.evaluation is not None and not staff.evaluation_withheld
+    comparison = compare_sessions(ws, first, anas, actor=as_(ANA))
+    assert (comparison.overall.a, comparison.overall.b, comparison.competencies) == (None, None, [])
+
+    approve(ws, anas, actor=as_(ADA))
+    released = session_detail(ws, anas, actor=as_(ANA))
+    assert released.evaluation == staff.evaluation and not released.evaluation_withheld
+    comparison = compare_sessions(ws, first, anas, actor=as_(ANA))  # the first still waits for a reviewer
+    assert [(c.key, c.a) for c in comparison.competencies] == [(c.key, None) for c in staff.evaluation.competencies]
+    assert comparison.competencies and comparison.overall.b == staff.evaluation.overall_score
