@@ -129,6 +129,17 @@ def test_the_interviewer_confirms_the_candidate_agreed_before_the_microphone_app
     assert "Tell the candidate before you record" not in rendered_text(at)
     assert any("Microphone unavailable" in c.value for c in at.caption)  # the control's place (AppTest seam)
 
+    # the candidate changes their mind: the interviewer who confirmed it takes the consent back
+    assert any(c.value.startswith("Withdrawing the candidate's consent stops the microphone") for c in at.caption)
+    button(at, "Withdraw consent").click().run()
+    assert_clean(at)
+    assert "Tell the candidate before you record" in rendered_text(at)
+    assert not any("Microphone unavailable" in c.value for c in at.caption)
+    assert [(c.kinds, c.withdrawn) for c in consent_for(ws, sid, actor=INTERVIEWER)] == [
+        (["audio"], False),
+        (["audio"], True),
+    ]
+
 
 def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace) -> None:
     from core.live.notes import commit_note

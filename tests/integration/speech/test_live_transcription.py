@@ -28,7 +28,7 @@ from core.interview.services import (
     start_interview,
     submit_answer,
 )
-from core.media.consent import give_consent
+from core.media.consent import give_consent, withdraw_consent
 from core.models import JobStatus, Role
 from core.permissions.actor import Actor
 from core.speech import live_transcription
@@ -189,6 +189,37 @@ def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Wo
     live.stop()
     assert list_transcript(workspace, session.id, actor=CANDIDATE) == []
     assert session_recordings(workspace, session.id) == []
+
+
+def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
+    """The worker rereads the consent with the status: once it is withdrawn the microphone stops by itself,
+    keeping what it heard before; listening again needs consent again."""
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
+    live = LiveTranscriber(workspace, session.id)
+    _feed_all(live, spoken)
+    deadline = time.monotonic() + 30
+    while (
+        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    withdraw_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
+    time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the consent this often
+    _feed_all(live, spoken)  # said again, after the withdrawal
+    deadline = time.monotonic() + 60
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not live.running  # stopped without the page asking
+    live.stop()  # what the page does next changes nothing
+
+    (media,) = session_recordings(workspace, session.id)
+    with wave.open(str(workspace.files.absolute(media.path)), "rb") as wav:
+        assert abs(wav.getnframes() / 16_000 - len(spoken) / 16_000) < 0.1  # the first sentence only
+    said = " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
+    assert said.count("cache") == 1
+    with pytest.raises(ConsentRequired, match="was withdrawn"):
+        LiveTranscriber(workspace, session.id)
 
 
 def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> None:

@@ -37,9 +37,9 @@ from core.interview.services import (
 from core.live.notes import commit_note, delete_note, notes_for
 from core.live.sessions import change_stage, cockpit, create_live_session, end_live, log_speech, set_fact, start_live
 from core.media.capture import list_media
-from core.media.consent import consent_for, consented_kinds, give_consent
+from core.media.consent import consent_for, consented_kinds, give_consent, withdraw_consent
 from core.models import Account, AccountRole, Candidate
-from core.permissions.access import NOT_ALLOWED, NOT_YOURS
+from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.retention import apply_retention
@@ -125,6 +125,27 @@ def test_consent_is_given_only_by_someone_who_may_see_the_interview(ws: Workspac
     refused(uow, sid, lambda: give_consent(ws, sid, ["audio"], actor=as_(BO)))
     consent = give_consent(ws, sid, ["audio"], actor=as_(ANA))
     assert consent.actor == ANA.audit_name
+
+
+def test_consent_is_withdrawn_only_by_whoever_gave_it_or_an_admin(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = practice(ws, IVAN)  # Ivan's own practice: Rita reviews his team and may read it, but did not agree
+    give_consent(ws, sid, ["audio", "camera"], actor=as_(IVAN))
+    refused(uow, sid, lambda: withdraw_consent(ws, sid, ["audio"], actor=as_(BO)))  # may not even see it
+    before = records(uow, sid)
+    with pytest.raises(AccessDenied) as refusal:
+        withdraw_consent(ws, sid, ["audio"], actor=as_(RITA))
+    assert str(refusal.value) == NOT_YOUR_CONSENT  # she may see the session: no need to hide that it exists
+    assert records(uow, sid) == before and consented_kinds(ws, sid, actor=as_(RITA)) == {"audio", "camera"}
+
+    withdrawal = withdraw_consent(ws, sid, ["audio"], actor=as_(IVAN))
+    assert withdrawal is not None and withdrawal.actor == IVAN.audit_name
+    assert withdraw_consent(ws, sid, ["camera"], actor=as_(ADA)) is not None  # an admin may, for anyone
+    assert consented_kinds(ws, sid, actor=as_(IVAN)) == set()
+    withdrawn = [e for e in uow.audit.latest(session_id=sid) if e.action == "consent_withdrawn"]
+    assert [(e.actor, e.detail["kinds"], e.detail["given_by"]) for e in withdrawn] == [
+        (IVAN.audit_name, ["audio"], [IVAN.audit_name]),
+        (ADA.audit_name, ["camera"], [IVAN.audit_name]),
+    ]
 
 
 def test_only_the_interviewer_running_a_live_session_changes_it(ws: Workspace, uow: FakeUnitOfWork) -> None:
