@@ -164,7 +164,7 @@ def _preview(draft: EmailDraft, subject: str, body: str) -> RenderedEmail | None
 
 
 def _pipeline(ws: Workspace, session_id: str, actor: Actor) -> None:
-    pipeline = for_session(ws, session_id)
+    pipeline = for_session(ws, session_id, actor=actor)
     if pipeline is None:
         st.caption("This session has no candidate, so there is no pipeline status to show.")
         return

@@ -196,15 +196,19 @@ class MediaFile:
 
 @dataclass
 class SessionConsent:
-    """Agreement to be recorded in one session: who gave it, when, to which capture kinds and which notice."""
+    """Agreement to be recorded in one session: who gave it, when, to which capture kinds and which notice.
+
+    Kept like a log: a withdrawal is a row of its own (`withdrawn`), so what was agreed, when, and when it was
+    taken back all stay on record; the latest row naming a kind says whether that kind may be recorded."""
 
     session_id: str
-    actor: str  # who agreed, as the audit log names them
+    actor: str  # who agreed (or withdrew), as the audit log names them
     kinds: list[str]  # "audio" | "camera" | "screen"
     notice_version: str  # the wording (and retention periods) the person was shown
-    given_at: datetime
+    given_at: datetime  # when it was given, or withdrawn
     confirmed_for: str | None = None  # "candidate": the interviewer confirms that the candidate agreed
     id: int | None = None
+    withdrawn: bool = False  # True: this row takes consent to `kinds` back
 
 
 @dataclass

@@ -19,7 +19,7 @@ from core.errors import InvalidInput
 
 CAPTURE_KINDS = ("audio", "camera", "screen")
 SCREEN_INTERVAL_SECONDS = 5  # DESIGN.md: screen share captured every 5 s as PNG; the notice promises it
-NOTICE_VERSION = "1"  # raise when the wording below changes in substance
+NOTICE_VERSION = "2"  # raise when the wording below changes in substance (2: consent can be withdrawn)
 
 _WHAT = {
     "audio": "Your voice: the microphone is saved as a sound file (WAV) and transcribed into text, "
@@ -31,7 +31,8 @@ _WHY = (
     "So the interview can be transcribed, reviewed and evaluated fairly: the interviewers and reviewers of "
     "this interview see the recordings next to the transcript, and the evaluation quotes what was said."
 )
-_CONTROL = "Nothing is recorded before you agree, and you can stop any recording at any time."
+_CONTROL = "Nothing is recorded before you agree, and you can stop any recording at any time or withdraw your consent."
+KIND_LABELS = {"audio": "microphone", "camera": "camera", "screen": "screen share"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,20 @@ def recording_notice(settings: Settings, kinds: Iterable[str] = CAPTURE_KINDS) -
     )
 
 
+def withdrawal_note(settings: Settings, kind: str, *, for_candidate: bool = False) -> str:
+    """What withdrawing consent to `kind` does, said beside the button before anyone presses it.
+
+    `for_candidate`: said to the interviewer who confirmed the candidate's consent."""
+    whose, ask = ("the candidate's", "they ask") if for_candidate else ("your", "you ask")
+    return (
+        f"Withdrawing {whose} consent stops the {KIND_LABELS[kind]} being recorded from now on. What was already "
+        f"recorded stays with the interview until it is deleted after {_span(settings.privacy.media_days)}, "
+        f"or sooner if {ask} for it to be deleted."
+    )
+
+
 def notice_version(settings: Settings) -> str:
-    """Names the wording and the retention periods shown, e.g. "1/media-90d/records-730d"."""
+    """Names the wording and the retention periods shown, e.g. "2/media-90d/records-730d"."""
     privacy = settings.privacy
     return f"{NOTICE_VERSION}/media-{privacy.media_days}d/records-{privacy.records_days}d"
 

@@ -237,7 +237,7 @@ def _render_compare(ws: Workspace, detail: SessionDetail, candidates: dict[str, 
     st.query_params["compare"] = choice
     try:
         require(ws, account, SessionAction.VIEW_EVALUATION, choice)
-        comparison = compare_sessions(ws, detail.session.id, choice)
+        comparison = compare_sessions(ws, detail.session.id, choice, actor=Actor.person(account))
     except WorkspaceError as exc:
         st.warning(f"That interview cannot be compared: {exc}")
         return
@@ -252,8 +252,7 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
         st.button("Close", icon=":material/close:", on_click=_close, key="history_close")
     who = detail.candidate.name if detail.candidate else "Candidate"
     interviewer = InterviewerOption(session.interviewer_provider, session.interviewer_model).label
-    sees_evaluation = permitted(ws, account, SessionAction.VIEW_EVALUATION, session.id)
-    score = detail.evaluation.overall_score if detail.evaluation and sees_evaluation else None
+    score = detail.evaluation.overall_score if detail.evaluation else None  # left out until this person may see it
     st.caption(
         f"{who} · {short(session.created_at)} · {session.level.value} · {interviewer} · "
         f"status: **{session.status.value}** · score: **{score_text(score)}**"
@@ -281,7 +280,7 @@ def _render_detail(ws: Workspace, detail: SessionDetail, listed: list[SessionSum
     with tabs[2]:
         render_snapshots(detail.snapshots, ws.files.absolute)
     with tabs[3]:
-        if detail.evaluation and not sees_evaluation:
+        if detail.evaluation_withheld:
             st.info("The evaluation of this interview is being reviewed; you can see it once a reviewer approves it.")
         elif detail.evaluation:
             render_evaluation(

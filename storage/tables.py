@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -239,7 +240,8 @@ class MediaFileRow(Base):
 
 
 class SessionConsentRow(Base):
-    """Agreement to be recorded; append-only, so every consent given in a session stays on record."""
+    """Agreement to be recorded, or its withdrawal; append-only, so every consent given or withdrawn in a session
+    stays on record."""
 
     __tablename__ = "session_consents"
     __table_args__ = (Index(None, "session_id"),)
@@ -251,6 +253,7 @@ class SessionConsentRow(Base):
     notice_version: Mapped[str] = mapped_column(String(40))
     given_at: Mapped[datetime]
     confirmed_for: Mapped[str | None] = mapped_column(String(20))
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class EvaluationRow(Base):

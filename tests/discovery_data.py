@@ -70,7 +70,7 @@ def seed(ws: Workspace, data: dict[str, Any]) -> Session:
 
 def accept_suggestions(ws: Workspace, session_id: str, *, actor: Actor = AS_ANA) -> None:
     """Score every competency as suggested (to the nearest half point), citing the suggestion's evidence."""
-    for key, suggestion in suggestions(ws, session_id).items():
+    for key, suggestion in suggestions(ws, session_id, actor=actor).items():
         assert suggestion.score is not None, f"{key} was not suggested"
         evidence = suggestion.evidence[0] if suggestion.evidence else suggestion.rationale
         set_score(ws, session_id, competency=key, score=round(suggestion.score * 2) / 2, evidence=evidence, actor=actor)

@@ -63,10 +63,12 @@ def current_status(ws: Workspace, candidate_id: str) -> PipelineChange | None:
     return changes[-1] if changes else None
 
 
-def for_session(ws: Workspace, session_id: str) -> CandidatePipeline | None:
-    """The pipeline of the session's candidate; None when the session has no candidate."""
+def for_session(ws: Workspace, session_id: str, *, actor: Actor) -> CandidatePipeline | None:
+    """The pipeline of the session's candidate, for someone who may see the session; None when the session
+    has no candidate."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         if session.candidate_id is None:
             return None
         candidate = uow.candidates.get(session.candidate_id)

@@ -176,7 +176,7 @@ def set_score(
         ctx = load_context(uow, ws, session_id)
         authorize(uow, ws.settings, actor, SessionAction.EDIT, ctx.session)
         _competency(ctx.rubric, competency)
-        suggestion = suggestions_for(ws, ctx).get(competency)
+        suggestion = _suggestions_for(ws, ctx).get(competency)
         previous = [e for e in ctx.entries if e.competency == competency]
         entry = uow.scorecards.add(
             ScorecardEntry(
@@ -206,14 +206,15 @@ def scorecard(ws: Workspace, session_id: str, *, actor: Actor) -> Scorecard:
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
         authorize(uow, ws.settings, actor, SessionAction.VIEW, ctx.session)
-    return build_scorecard(ctx, suggestions_for(ws, ctx), ws.settings.debrief.score_weights)
+    return build_scorecard(ctx, _suggestions_for(ws, ctx), ws.settings.debrief.score_weights)
 
 
-def suggestions(ws: Workspace, session_id: str) -> dict[str, Suggestion]:
-    """The suggested scores alone (competency key -> suggestion)."""
+def suggestions(ws: Workspace, session_id: str, *, actor: Actor) -> dict[str, Suggestion]:
+    """The suggested scores alone (competency key -> suggestion), for someone who may see the session."""
     with ws.uow_factory() as uow:
         ctx = load_context(uow, ws, session_id)
-    return suggestions_for(ws, ctx)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, ctx.session)
+    return _suggestions_for(ws, ctx)
 
 
 def synthesis_for(ws: Workspace, session_id: str, *, actor: Actor) -> DiscoverySynthesis:
@@ -240,8 +241,10 @@ def check_score(score: float) -> float:
     return value
 
 
-def suggestions_for(ws: Workspace, ctx: DebriefContext) -> dict[str, Suggestion]:
-    """Discovery: the synthesis's rules over notes and facts. Otherwise: the offline evaluator, when the
+def _suggestions_for(ws: Workspace, ctx: DebriefContext) -> dict[str, Suggestion]:
+    """Computed from a context its caller loaded and authorized in its own transaction (no check here).
+
+    Discovery: the synthesis's rules over notes and facts. Otherwise: the offline evaluator, when the
     rubric has topics to look for in what was said and drawn."""
     if ctx.template.kind == DISCOVERY_KIND:
         return {

@@ -79,10 +79,14 @@ def effective_scores(rubric: Rubric, evaluation: Evaluation, overrides: list[Sco
     return EffectiveScores(rows, evaluation.overall_score, overall)
 
 
-def session_scores(ws: Workspace, session_id: str) -> EffectiveScores | None:
-    """The effective scores of a completed interview; None while it has no evaluation."""
+def session_scores(ws: Workspace, session_id: str, *, actor: Actor) -> EffectiveScores | None:
+    """The effective scores of a completed interview; None while it has no evaluation.
+
+    Scores are the evaluation's: refused (worded as not found) to whoever may not see it yet, e.g. the
+    candidate before a reviewer released it."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW_EVALUATION, session)
         evaluation = uow.evaluations.for_session(session_id)
         overrides = uow.score_overrides.in_session(session_id)
     if evaluation is None:
@@ -90,8 +94,10 @@ def session_scores(ws: Workspace, session_id: str) -> EffectiveScores | None:
     return effective_scores(ws.rubric(session.rubric_id), evaluation, overrides)
 
 
-def list_overrides(ws: Workspace, session_id: str) -> list[ScoreOverride]:
+def list_overrides(ws: Workspace, session_id: str, *, actor: Actor) -> list[ScoreOverride]:
+    """Every reviewer's adjustment in this session, oldest first; refused like `session_scores`."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW_EVALUATION, uow.sessions.get(session_id))
         return uow.score_overrides.in_session(session_id)
 
 

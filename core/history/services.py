@@ -31,9 +31,8 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
-from core.permissions.access import authorize
+from core.permissions.access import authorize_view
 from core.permissions.actor import Actor
-from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -71,8 +70,9 @@ class SessionDetail:
     messages: list[Message]
     transcript: list[TranscriptEntry]
     snapshots: list[WhiteboardSnapshot]  # oldest first
-    evaluation: Evaluation | None
+    evaluation: Evaluation | None  # None as well while the person looking may not see it (evaluation_withheld)
     media: list[MediaFile]
+    evaluation_withheld: bool = False  # there is one, but it waits for a reviewer before this person sees it
 
     @property
     def title(self) -> str:
@@ -144,10 +144,10 @@ def interviewer_options(ws: Workspace) -> list[InterviewerOption]:
 
 def session_detail(ws: Workspace, session_id: str, *, actor: Actor) -> SessionDetail:
     """Raises NotFound for an unknown id (e.g. a stale bookmark), AccessDenied (worded the same) for someone
-    who may not see the session."""
+    who may not see the session. The evaluation is left out for someone who may not see it yet: the candidate,
+    until a reviewer releases it."""
     with ws.uow_factory() as uow:
-        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
-        return _detail(ws, uow, session_id)
+        return _detail(ws, uow, uow.sessions.get(session_id), actor)
 
 
 def candidate_trend(ws: Workspace, candidate_id: str, *, scope: SessionScope | None = None) -> CandidateTrend:
@@ -179,10 +179,12 @@ def candidate_trend(ws: Workspace, candidate_id: str, *, scope: SessionScope | N
     return trend
 
 
-def compare_sessions(ws: Workspace, a: str, b: str) -> Comparison:
-    """Two interviews side by side: each competency's score in both, and the change from a to b."""
+def compare_sessions(ws: Workspace, a: str, b: str, *, actor: Actor) -> Comparison:
+    """Two interviews side by side: each competency's score in both, and the change from a to b. Refused like
+    `session_detail` when either may not be seen; an evaluation the actor may not see yet counts as none."""
     with ws.uow_factory() as uow:
-        first, second = _detail(ws, uow, a), _detail(ws, uow, b)
+        first = _detail(ws, uow, uow.sessions.get(a), actor)
+        second = _detail(ws, uow, uow.sessions.get(b), actor)
     scores_a = _scores(first.evaluation)
     scores_b = _scores(second.evaluation)
     names = {key: name for key, (name, _) in (scores_b | scores_a).items()}
@@ -208,8 +210,12 @@ def _scores(evaluation: Evaluation | None) -> dict[str, tuple[str, float | None]
     return {c.key: (c.name, c.score) for c in evaluation.competencies}
 
 
-def _detail(ws: Workspace, uow: UnitOfWork, session_id: str) -> SessionDetail:
-    session = uow.sessions.get(session_id)
+def _detail(ws: Workspace, uow: UnitOfWork, session: Session, actor: Actor) -> SessionDetail:
+    """Checks `actor` may see the session (AccessDenied otherwise) and reads it, in the caller's transaction."""
+    sees_evaluation = authorize_view(uow, ws.settings, actor, session)
+    session_id = session.id
+    evaluation = uow.evaluations.for_session(session_id)
+    withheld = evaluation is not None and not sees_evaluation
     candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
     try:
         problem = ws.problems.get(session.problem_id)
@@ -226,6 +232,7 @@ def _detail(ws: Workspace, uow: UnitOfWork, session_id: str) -> SessionDetail:
         messages=uow.messages.in_session(session_id),
         transcript=uow.transcripts.in_session(session_id),
         snapshots=snapshots,
-        evaluation=uow.evaluations.for_session(session_id),
+        evaluation=None if withheld else evaluation,
         media=uow.media.in_session(session_id),
+        evaluation_withheld=withheld,
     )

@@ -534,9 +534,11 @@ def _require_active(session: Session) -> None:
     raise SessionClosed(f"This interview is {session.status.value} and accepts no new input.")
 
 
-def list_transcript(ws: Workspace, session_id: str) -> list[TranscriptEntry]:
-    """The session's transcript so far, in speaking order (empty until someone speaks)."""
+def list_transcript(ws: Workspace, session_id: str, *, actor: Actor) -> list[TranscriptEntry]:
+    """The session's transcript so far, in speaking order (empty until someone speaks), for someone who may
+    see the session."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.transcripts.in_session(session_id)
 
 

@@ -243,8 +243,10 @@ def delete_note(ws: Workspace, note_id: int, *, actor: Actor) -> None:
         uow.commit()
 
 
-def notes_for(ws: Workspace, session_id: str) -> list[LiveNote]:
+def notes_for(ws: Workspace, session_id: str, *, actor: Actor) -> list[LiveNote]:
+    """The session's notes (drafts left out), for someone who may see the session."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.notes.in_session(session_id)
 
 

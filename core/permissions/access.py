@@ -8,16 +8,19 @@ like a missing session, so ids cannot be probed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from core.config import Settings
 from core.errors import AccessDenied, NotFound
 from core.models import Account, Session, email_key
 from core.permissions.actor import Actor
-from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may
+from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may, may_withdraw_consent
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 NOT_YOURS = "There is no interview with that id that you can open."
 NOT_ALLOWED = "Your account may not do this. Ask an admin if you need it."
+NOT_YOUR_CONSENT = "Only the person who gave this consent, or an admin, can withdraw it."
 
 
 def facts(uow: UnitOfWork, settings: Settings, session: Session, *, with_release: bool = True) -> SessionAccess:
@@ -51,12 +54,31 @@ def authorize(uow: UnitOfWork, settings: Settings, actor: Actor, action: Session
         raise AccessDenied(NOT_YOURS)
 
 
+def authorize_view(uow: UnitOfWork, settings: Settings, actor: Actor, session: Session) -> bool:
+    """AccessDenied (worded as not found) unless `actor` may VIEW `session`; then whether they may see its
+    evaluation too (a candidate only once it is released), from one reading of the facts."""
+    if actor.account is None:
+        return True
+    access = facts(uow, settings, session)
+    if not may(actor.account, SessionAction.VIEW, access):
+        raise AccessDenied(NOT_YOURS)
+    return may(actor.account, SessionAction.VIEW_EVALUATION, access)
+
+
 def authorize_action(settings: Settings, actor: Actor, action: Action) -> None:
     """AccessDenied unless `actor` may do `action` (not about one session); the workspace may."""
     if actor.account is None:
         return
     if not allowed(actor.account, action, server_key_roles=frozenset(settings.accounts.server_key_roles)):
         raise AccessDenied(NOT_ALLOWED)
+
+
+def authorize_consent_withdrawal(actor: Actor, givers: Iterable[str]) -> None:
+    """AccessDenied unless `actor` gave the consent (one of `givers`) or is an admin; the workspace may."""
+    if actor.account is None:
+        return
+    if not may_withdraw_consent(actor.account, givers):
+        raise AccessDenied(NOT_YOUR_CONSENT)
 
 
 def session_access(ws: Workspace, session_id: str, *, with_release: bool = True) -> tuple[Session, SessionAccess]:

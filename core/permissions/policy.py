@@ -7,6 +7,7 @@ sessions, reviews and releases evaluations; an admin manages people, data and se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -106,3 +107,11 @@ def may(account: Account | None, action: SessionAction, session: SessionAccess) 
         return owns or runs or reviews or sat
     # VIEW_EVALUATION: staff on the session always; the person interviewed only once it is released
     return staff_on_it or ((owns or sat) and session.evaluation_released)
+
+
+def may_withdraw_consent(account: Account | None, givers: Iterable[str]) -> bool:
+    """Consent to being recorded is taken back by whoever gave it (`givers`, as the audit log names them), or by
+    an admin; nobody else speaks for the person recorded."""
+    if account is None or not account.active:
+        return False
+    return account.has(AccountRole.ADMIN) or account.audit_name in set(givers)

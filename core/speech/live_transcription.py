@@ -6,7 +6,8 @@ interview saves the audio (SessionRecording), cuts it into utterances (`Segmente
 transcribes each with the live tier and stores it as a candidate TranscriptEntry (source
 "mic"); the transcript panel's fragment picks the new lines up. Times are on the session's
 clock: seconds since the interview started, pauses excluded. Audio that arrives while the
-interview is paused is dropped, neither saved nor transcribed.
+interview is paused is dropped, neither saved nor transcribed. When consent to the microphone is
+withdrawn the worker stops (within STATUS_REFRESH_S): what it heard before is kept, nothing after.
 
 With `submit_answers=True` the candidate's speech also reaches the interviewer like a typed
 answer: the utterances of one answer (until ANSWER_PAUSE_S of quiet) go to the chat as one
@@ -33,7 +34,7 @@ from core.errors import WorkspaceError
 from core.interview.services import reply_to_candidate, submit_answer
 from core.llm.providers import LLMChoice
 from core.logs import session_context
-from core.media.consent import require_consent
+from core.media.consent import consent_stands, require_consent
 from core.models import SessionStatus, TranscriptEntry
 from core.permissions.actor import Actor
 from core.speech.audio import Resampler
@@ -47,7 +48,7 @@ from core.workspace import Workspace
 log = logging.getLogger(__name__)
 
 ANSWER_PAUSE_S = 2.0  # this long a quiet after speech ends a spoken answer
-STATUS_REFRESH_S = 1.0  # how stale the worker's view of paused/active may be
+STATUS_REFRESH_S = 1.0  # how stale the worker's view of paused/active, and of the consent, may be
 
 _STOP = object()
 
@@ -85,6 +86,7 @@ class LiveTranscriber:
             require_consent(uow, session_id, "audio")  # transcribing is listening: not without consent
         self._offset = max(0.0, session.elapsed_seconds(ws.clock()))
         self._status = session.status
+        self._consented = True  # checked just above; rechecked with the status
         self._status_checked = time.monotonic()
         self._vocabulary = recognition_vocabulary(
             ws.problems.get(session.problem_id), ws.rubrics.get(session.rubric_id)
@@ -147,6 +149,9 @@ class LiveTranscriber:
                 assert isinstance(item, np.ndarray)
                 if not self._active():
                     continue  # paused (or ended): not recorded, not transcribed
+                if not self._consented:  # withdrawn: nothing more is recorded or transcribed
+                    self._end_withdrawn(segmenter)
+                    return
                 self._save(item)
                 for utterance in segmenter.feed(item):
                     self._handle(utterance)
@@ -162,10 +167,21 @@ class LiveTranscriber:
             try:
                 with self.ws.uow_factory() as uow:
                     self._status = uow.sessions.get(self.session_id).status
+                    self._consented = consent_stands(uow, self.session_id, "audio")
             except Exception:  # the database is away: keep the last known status, keep listening
                 log.warning("live transcription could not read the interview's status", exc_info=True)
             self._status_checked = time.monotonic()
         return self._status is SessionStatus.ACTIVE
+
+    def _end_withdrawn(self, segmenter: Segmenter) -> None:
+        """Consent was withdrawn: take no more audio, transcribe what was heard (and saved) before, finish the
+        recording. A transcriber made later needs consent again."""
+        with self._feed_lock:
+            self._stopped = True
+        log.info("live transcription stopped: consent to the microphone was withdrawn")
+        for utterance in segmenter.flush():
+            self._handle(utterance)
+        self._send_answer()
 
     def _save(self, samples: np.ndarray) -> None:
         if not self._record:

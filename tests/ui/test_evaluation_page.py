@@ -20,7 +20,7 @@ from core.models import Level
 from core.whiteboard.snapshots import save_snapshot
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.integration.interview.test_llm_interviews import BOARD, PNG, READING, llm_report
 from tests.llm_fakes import OpenAIServer, Reply
 from tests.ui.conftest import ADMIN_EMAIL, AppFactory, assert_clean, rendered_text
@@ -78,14 +78,14 @@ def test_a_reviewer_adjusts_a_score_and_both_are_shown(ws: Workspace, new_app: A
     next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
     assert_clean(at)
     assert any("justification is required" in e.value for e in at.error)
-    assert list_overrides(ws, session_id) == []
+    assert list_overrides(ws, session_id, actor=ADMIN) == []
 
     at.number_input(key="adjust_score_estimation").set_value(1.0)
     at.text_area(key="adjust_reason_estimation").set_value("The numbers were read off the prompt.")
     next(e for e in at.expander if e.label.startswith(ESTIMATION)).button[0].click().run()
     assert_clean(at)
     assert any("set to 1.0" in s.value for s in at.success)
-    [override] = list_overrides(ws, session_id)
+    [override] = list_overrides(ws, session_id, actor=ADMIN)
     admin = find_account(ws, ADMIN_EMAIL)
     assert (override.new_score, override.reviewer) == (1.0, admin.audit_name)  # the signed-in reviewer
     assert any(admin.name in m.value for m in next(e for e in at.expander if e.label.startswith(ESTIMATION)).markdown)

@@ -69,7 +69,7 @@ def test_notes_goals_stages_and_facts_are_saved_and_come_back_after_a_reload(
     at.text_area(key=f"live_form_text_{sid}").set_value("Weekly export is re-keyed by hand")
     button(at, "Add note").click().run()
     assert_clean(at)
-    [note] = notes_for(ws, sid)
+    [note] = notes_for(ws, sid, actor=INTERVIEWER)
     assert (note.text, note.tag, note.jtbd_type, note.importance) == (
         "Weekly export is re-keyed by hand",
         "pain",
@@ -123,11 +123,22 @@ def test_the_interviewer_confirms_the_candidate_agreed_before_the_microphone_app
 
     button(at, "The candidate agreed: record audio").click().run()
     assert_clean(at)
-    [consent] = consent_for(ws, sid)
+    [consent] = consent_for(ws, sid, actor=INTERVIEWER)
     assert (consent.kinds, consent.confirmed_for) == (["audio"], "candidate")
     assert consent.actor not in ("", "candidate")  # named after the interviewer who confirmed it
     assert "Tell the candidate before you record" not in rendered_text(at)
     assert any("Microphone unavailable" in c.value for c in at.caption)  # the control's place (AppTest seam)
+
+    # the candidate changes their mind: the interviewer who confirmed it takes the consent back
+    assert any(c.value.startswith("Withdrawing the candidate's consent stops the microphone") for c in at.caption)
+    button(at, "Withdraw consent").click().run()
+    assert_clean(at)
+    assert "Tell the candidate before you record" in rendered_text(at)
+    assert not any("Microphone unavailable" in c.value for c in at.caption)
+    assert [(c.kinds, c.withdrawn) for c in consent_for(ws, sid, actor=INTERVIEWER)] == [
+        (["audio"], False),
+        (["audio"], True),
+    ]
 
 
 def test_search_and_filters_narrow_the_notes(new_app: AppFactory, ws: Workspace) -> None:

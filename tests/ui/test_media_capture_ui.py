@@ -137,10 +137,11 @@ def test_the_notice_comes_first_and_the_control_appears_once_the_person_agrees(
     next(b for b in at.button if b.label == "I agree: capture my screen").click().run()
     assert_clean(at)
     assert browser.data and browser.data[-1]["enabled"] is True  # the control is there now
-    assert [b.label for b in at.button] == ["I agree: record my camera"]  # the camera still asks
-    [consent] = consent_for(ws, unconsented)
+    # the camera still asks; the screen's consent can be taken back
+    assert [b.label for b in at.button] == ["Withdraw consent", "I agree: record my camera"]
+    [consent] = consent_for(ws, unconsented, actor=CANDIDATE)
     assert (consent.actor, consent.kinds, consent.confirmed_for) == ("candidate", ["screen"], None)
-    assert consent.notice_version == "1/media-90d/records-730d"
+    assert consent.notice_version == "2/media-90d/records-730d"
     with ws.uow_factory() as uow:
         assert [e.action for e in uow.audit.latest(session_id=unconsented)][-1] == "consent_given"
 

@@ -16,7 +16,7 @@ from core.interview.services import create_interview, end_interview, send_messag
 from core.models import Candidate, Level
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean, button, labels, page_title, rendered_text
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -69,7 +69,7 @@ def test_the_candidate_view_shows_the_evaluation_once_approved_in_the_queue(
     candidate.run()
     assert_clean(candidate)
     assert not candidate.info
-    scores = session_scores(ws, session_id)
+    scores = session_scores(ws, session_id, actor=ADMIN)
     assert scores is not None and scores.overall is not None
     assert [(m.label, m.value) for m in candidate.metric] == [("Overall score", f"{scores.overall:.1f} / 5")]
     assert "Your evaluation" in [s.value for s in candidate.subheader]

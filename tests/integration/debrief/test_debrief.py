@@ -180,11 +180,11 @@ def test_sessions_that_are_not_interviewer_led_have_no_scorecard(ws: Workspace) 
 def test_system_design_suggestions_read_the_whiteboard(ws: Workspace) -> None:
     session = seed(ws, fixture("system_design_hire"))
     drawing = json.loads((ROOT / "tests" / "fixtures" / "whiteboard" / "url_shortener.json").read_text())
-    before = suggestions(ws, session.id)
+    before = suggestions(ws, session.id, actor=INTERVIEWER)
     with ws.uow_factory() as uow:
         uow.whiteboards.add(WhiteboardSnapshot(session_id=session.id, png_path=None, fabric_json=drawing))
         uow.commit()
-    after = suggestions(ws, session.id)
+    after = suggestions(ws, session.id, actor=INTERVIEWER)
     assert {s.source for s in after.values()} == {"evaluator"}
     quoted = [q for s in after.values() for q in s.evidence]
     assert any(q.startswith("Whiteboard:") for q in quoted)

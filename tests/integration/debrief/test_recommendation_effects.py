@@ -255,7 +255,7 @@ def test_a_session_without_a_candidate_gets_tasks_but_no_pipeline_change(ws: Wor
 
     assert effects.pipeline is None
     assert [t.title for t in effects.tasks] == ["Record why the candidate is not a fit, so product can learn from it"]
-    assert for_session(ws, setup.session.id) is None
+    assert for_session(ws, setup.session.id, actor=INTERVIEWER) is None
     assert audit_actions(ws, setup.session.id) == ["follow_ups_created"]
 
 
@@ -297,7 +297,7 @@ def test_a_manual_override_needs_a_known_status_and_a_reason_and_is_audited(ws: 
         ("follow_up", "recommendation"),
         ("withdrawn", "manual"),
     ]
-    pipeline = for_session(ws, setup.session.id)
+    pipeline = for_session(ws, setup.session.id, actor=INTERVIEWER)
     assert pipeline is not None and pipeline.current is not None and pipeline.current.status == "withdrawn"
     with ws.uow_factory() as uow:
         overridden = [e for e in uow.audit.latest(session_id=setup.session.id) if e.action == "pipeline_overridden"]

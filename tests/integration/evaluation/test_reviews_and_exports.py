@@ -21,7 +21,7 @@ from core.models import Level, MediaFile, TranscriptEntry, WhiteboardSnapshot
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
 BOARD = {
@@ -60,7 +60,7 @@ def completed(ws: Workspace, lines: list[str]) -> str:
 
 def test_overrides_are_stored_with_the_original_and_audited(ws: Workspace) -> None:
     session_id = completed(ws, STRONG[:8])
-    scores = session_scores(ws, session_id)
+    scores = session_scores(ws, session_id, actor=ADMIN)
     assert scores is not None and scores.overall is not None
     original = scores.get("reliability").original
     override_score(
@@ -74,7 +74,7 @@ def test_overrides_are_stored_with_the_original_and_audited(ws: Workspace) -> No
     with pytest.raises(InvalidOverride):
         override_score(ws, session_id, "reliability", 9.0, "Out of range.", actor=Actor.workspace("Ana"))
 
-    after = session_scores(ws, session_id)
+    after = session_scores(ws, session_id, actor=ADMIN)
     assert after is not None
     row = after.get("reliability")
     assert (row.original, row.score) == (original, 4.5)

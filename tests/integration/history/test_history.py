@@ -23,7 +23,7 @@ from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.tables import EvaluationRow
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -130,13 +130,13 @@ def test_a_candidates_trend_lists_evaluated_attempts_oldest_first(ws: Workspace,
 
 
 def test_two_sessions_compare_per_competency(ws: Workspace, history: History) -> None:
-    comparison = compare_sessions(ws, history.sessions["s1"], history.sessions["s2"])
+    comparison = compare_sessions(ws, history.sessions["s1"], history.sessions["s2"], actor=CANDIDATE)
     assert (comparison.overall.a, comparison.overall.b, comparison.overall.delta) == (4.5, 2.0, -2.5)
     assert [(r.key, r.a, r.b, r.delta) for r in comparison.competencies] == [
         ("requirements", 4.5, 2.0, -2.5),
         ("scalability", 3.5, 1.0, -2.5),
     ]
-    unscored = compare_sessions(ws, history.sessions["s1"], history.sessions["s5"])
+    unscored = compare_sessions(ws, history.sessions["s1"], history.sessions["s5"], actor=CANDIDATE)
     assert unscored.overall.b is None and unscored.overall.delta is None
     assert [(r.a, r.b, r.delta) for r in unscored.competencies] == [(4.5, None, None), (3.5, None, None)]
 
@@ -189,7 +189,7 @@ def test_the_score_history_sorts_by_is_the_evaluators_from_the_end_of_the_interv
         "Re-read the transcript.",
         actor=Actor.workspace("Ana"),
     )
-    adjusted = session_scores(ws, session.id)
+    adjusted = session_scores(ws, session.id, actor=ADMIN)
     assert adjusted is not None and adjusted.overall != score
     assert by_score() == ranked
 

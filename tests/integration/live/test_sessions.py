@@ -179,7 +179,7 @@ def test_notes_refuse_what_the_template_does_not_know(ws: Workspace) -> None:
         commit_note(
             ws, sid, template, text="x", fields={"budget": "10k"}, actor=INTERVIEWER
         )  # a session field, not a note field
-    assert notes_for(ws, sid) == []
+    assert notes_for(ws, sid, actor=INTERVIEWER) == []
 
 
 def test_quick_edit_and_delete_keep_the_stamp_and_are_audited(ws: Workspace, clock: Clock) -> None:
@@ -198,7 +198,7 @@ def test_quick_edit_and_delete_keep_the_stamp_and_are_audited(ws: Workspace, clo
     other = commit_note(ws, sid, template, text="Uses a shared spreadsheet", tag="pain", actor=INTERVIEWER)
     delete_note(ws, other.id, actor=INTERVIEWER)
     delete_note(ws, other.id, actor=INTERVIEWER)  # a second tab deleting it again is harmless
-    assert [n.text for n in notes_for(ws, sid)] == ["Wants an approval step before posting"]
+    assert [n.text for n in notes_for(ws, sid, actor=INTERVIEWER)] == ["Wants an approval step before posting"]
     with ws.uow_factory() as uow:
         actions = [(a.action, a.detail.get("note")) for a in uow.audit.latest(session_id=sid)]
     assert ("note_edited", note.id) in actions and ("note_deleted", other.id) in actions

@@ -28,7 +28,7 @@ from core.interview.services import (
     start_interview,
     submit_answer,
 )
-from core.media.consent import give_consent
+from core.media.consent import give_consent, withdraw_consent
 from core.models import JobStatus, Role
 from core.permissions.actor import Actor
 from core.speech import live_transcription
@@ -98,7 +98,7 @@ def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace
     assert again is not None and again is not live and again.running
     live_transcription.stop(session.id)
 
-    entries = list_transcript(workspace, session.id)
+    entries = list_transcript(workspace, session.id, actor=CANDIDATE)
     assert entries, "no transcript entry from the spoken sentence"
     text = " ".join(e.text for e in entries).lower()
     assert "cache" in text and "front" in text
@@ -116,7 +116,7 @@ def test_silence_gives_no_entries(workspace: Workspace) -> None:
     for frame in webrtc_frames(np.zeros(3 * 16_000, dtype=np.float32)):
         live.feed(frame)
     live.stop()
-    assert list_transcript(workspace, session.id) == []
+    assert list_transcript(workspace, session.id, actor=CANDIDATE) == []
     live.feed(webrtc_frames(np.zeros(16_000, dtype=np.float32))[0])  # after stop: ignored, no error
 
 
@@ -187,8 +187,39 @@ def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Wo
     time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the status this often
     _feed_all(live, spoken)
     live.stop()
-    assert list_transcript(workspace, session.id) == []
+    assert list_transcript(workspace, session.id, actor=CANDIDATE) == []
     assert session_recordings(workspace, session.id) == []
+
+
+def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
+    """The worker rereads the consent with the status: once it is withdrawn the microphone stops by itself,
+    keeping what it heard before; listening again needs consent again."""
+    session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
+    start_interview(workspace, session.id, actor=CANDIDATE)
+    give_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
+    live = LiveTranscriber(workspace, session.id)
+    _feed_all(live, spoken)
+    deadline = time.monotonic() + 30
+    while (
+        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    withdraw_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
+    time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the consent this often
+    _feed_all(live, spoken)  # said again, after the withdrawal
+    deadline = time.monotonic() + 60
+    while live.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not live.running  # stopped without the page asking
+    live.stop()  # what the page does next changes nothing
+
+    (media,) = session_recordings(workspace, session.id)
+    with wave.open(str(workspace.files.absolute(media.path)), "rb") as wav:
+        assert abs(wav.getnframes() / 16_000 - len(spoken) / 16_000) < 0.1  # the first sentence only
+    said = " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
+    assert said.count("cache") == 1
+    with pytest.raises(ConsentRequired, match="was withdrawn"):
+        LiveTranscriber(workspace, session.id)
 
 
 def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> None:
@@ -215,7 +246,7 @@ def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> 
         Role.CANDIDATE,
         Role.INTERVIEWER,
     ]
-    assert len(list_transcript(workspace, session.id)) >= 3  # the transcript keeps every utterance
+    assert len(list_transcript(workspace, session.id, actor=CANDIDATE)) >= 3  # the transcript keeps every utterance
 
 
 def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
@@ -225,7 +256,7 @@ def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
     live = live_transcription.get_or_create(workspace, session.id)
     _feed_all(live, spoken[:-16_000])  # no closing pause: the utterance is still open
     live_transcription.stop_all()
-    assert "cache" in " ".join(e.text for e in list_transcript(workspace, session.id)).lower()
+    assert "cache" in " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
     assert live_transcription.get(session.id) is None
 
 
@@ -239,7 +270,7 @@ def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
     live = LiveTranscriber(workspace, session.id, submit_answers=True, actor=CANDIDATE)
     _feed_all(live, spoken)
     live.stop()
-    live_ids = {e.id for e in list_transcript(workspace, session.id)}
+    live_ids = {e.id for e in list_transcript(workspace, session.id, actor=CANDIDATE)}
     assert live_ids
 
     fractions: list[float] = []
@@ -248,7 +279,7 @@ def test_the_accurate_pass_replaces_the_live_lines_and_feeds_the_evaluation(
     result = refine_transcript(workspace, session.id, progress=fractions.append, transcriber=accurate)
     assert result is not None and result.model == "base" and result.recordings == 1
     assert result.replaced == len(live_ids) and result.added >= 1
-    refined = list_transcript(workspace, session.id)
+    refined = list_transcript(workspace, session.id, actor=CANDIDATE)
     assert len(refined) == result.added  # the live lines are gone (SQLite may reuse their ids)
     assert all(e.source == "mic" and e.speaker == "candidate" for e in refined)
     assert "cache in front of the database" in " ".join(e.text for e in refined).lower()
@@ -311,7 +342,10 @@ def test_the_accurate_pass_runs_once_on_a_worker_with_its_progress_kept(workspac
             time.sleep(0.05)
     assert current is not None and current.attempts == 1 and current.progress == 1.0
     assert current.reason.startswith("Re-transcribed 1 recording(s) with base")
-    assert "cache in front of the database" in " ".join(e.text for e in list_transcript(workspace, session.id)).lower()
+    assert (
+        "cache in front of the database"
+        in " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
+    )
 
 
 def test_an_interview_without_recordings_needs_no_accurate_pass(workspace: Workspace) -> None:

@@ -266,7 +266,7 @@ def test_live_sessions_and_notes(factory: Factory) -> None:
         uow.live_sessions.add(LiveSession(session_id="s1", template_id="t", template_version="1", stage="a"))
 
 
-def test_consents_are_kept_per_session_oldest_first_and_go_with_their_session(factory: Factory) -> None:
+def test_consents_and_withdrawals_are_kept_per_session_oldest_first_and_go_with_their_session(factory: Factory) -> None:
     with_sessions(factory, "s1", "s2")
     with factory() as uow:
         later = uow.consents.add(
@@ -278,10 +278,14 @@ def test_consents_are_kept_per_session_oldest_first_and_go_with_their_session(fa
             )
         )
         uow.consents.add(SessionConsent("s2", "candidate", ["audio"], "1", T0))
+        withdrawal = uow.consents.add(
+            SessionConsent("s1", "candidate", ["camera"], "2", T0 + timedelta(minutes=9), withdrawn=True)
+        )
         uow.commit()
     assert first.id is not None and later.id is not None and first.given_at.tzinfo == UTC
+    assert not first.withdrawn and withdrawal.withdrawn  # a withdrawal is a row of the log like a consent
     with factory() as uow:
-        assert uow.consents.in_session("s1") == [first, later]
+        assert uow.consents.in_session("s1") == [first, later, withdrawal]
         assert uow.consents.in_session("missing") == []
     with pytest.raises(REFUSED), factory() as uow:
         uow.consents.add(SessionConsent("missing", "candidate", ["audio"], "1", T0))

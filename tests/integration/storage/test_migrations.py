@@ -25,6 +25,7 @@ from core.models import (
     Role,
     ScoreOverride,
     Session,
+    SessionConsent,
     SortKey,
     TokenUsage,
     TranscriptEntry,
@@ -159,7 +160,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0015"
+    assert current_revision(empty_database_url) == head_revision() == "0016"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -185,7 +186,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0015"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0016"]
     finally:
         engine.dispose()
 
@@ -211,7 +212,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0015"
+    assert current_revision(empty_database_url) == "0016"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -263,7 +264,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0015"
+    assert current_revision(f"sqlite:///{database}") == "0016"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -398,5 +399,48 @@ def test_upgrading_from_0014_copies_each_evaluations_score_onto_its_session(empt
         assert ("evaluations", ("overall_score",)) in indexed_columns(empty_database_url)
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM evaluations")).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0015_keeps_every_consent_given_and_a_downgrade_asks_again_after_a_withdrawal(
+    empty_database_url: str,
+) -> None:
+    """0016 lets a consent row be a withdrawal: the rows stored before are consents given; going back, a session
+    with a withdrawal loses its consents, so a withdrawal never reads as a consent."""
+    upgrade(empty_database_url, "0015")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at, team) VALUES"
+                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+                    " 'active', 'requirements', 45, :now, 0, :now, '')"
+                ),
+                [{"id": name, "now": now} for name in ("kept", "taken_back")],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO session_consents (session_id, actor, kinds, notice_version, given_at)"
+                    " VALUES (:id, 'candidate', '[\"audio\"]', '1/media-90d/records-730d', :now)"
+                ),
+                [{"id": "kept", "now": now}, {"id": "taken_back", "now": now}],
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            assert [c.withdrawn for c in uow.consents.in_session("kept")] == [False]
+            uow.consents.add(
+                SessionConsent("taken_back", "candidate", ["audio"], "2/media-90d/records-730d", now, withdrawn=True)
+            )
+            uow.commit()
+
+        downgrade(empty_database_url, "0015")
+        assert "withdrawn" not in {c["name"] for c in inspect(engine).get_columns("session_consents")}
+        with engine.connect() as connection:
+            left = connection.execute(text("SELECT session_id FROM session_consents")).scalars().all()
+        assert left == ["kept"]
     finally:
         engine.dispose()

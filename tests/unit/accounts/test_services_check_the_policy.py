@@ -14,30 +14,32 @@ import pytest
 from core.accounts.services import new_account
 from core.candidates.merge import merge_candidates
 from core.debrief.follow_ups import tasks_for
+from core.debrief.pipeline import for_session
 from core.debrief.recommendations import recommendation_view
-from core.debrief.scorecards import scorecard, set_score
+from core.debrief.scorecards import scorecard, set_score, suggestions
 from core.errors import AccessDenied
 from core.evaluation.release import approve, withdraw
 from core.evaluation.report import load_report
-from core.evaluation.reviews import override_score
-from core.history.services import session_detail
+from core.evaluation.reviews import list_overrides, override_score, session_scores
+from core.history.services import compare_sessions, session_detail
 from core.history.session_export import session_zip
 from core.interview.services import (
     create_interview,
     end_interview,
     get_interview,
+    list_transcript,
     pause_interview,
     send_message,
     start_interview,
     submit_answer,
     usage_summary,
 )
-from core.live.notes import commit_note, delete_note
-from core.live.sessions import change_stage, cockpit, create_live_session, end_live, set_fact, start_live
+from core.live.notes import commit_note, delete_note, notes_for
+from core.live.sessions import change_stage, cockpit, create_live_session, end_live, log_speech, set_fact, start_live
 from core.media.capture import list_media
-from core.media.consent import give_consent
+from core.media.consent import consent_for, consented_kinds, give_consent, withdraw_consent
 from core.models import Account, AccountRole, Candidate
-from core.permissions.access import NOT_ALLOWED, NOT_YOURS
+from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.retention import apply_retention
@@ -123,6 +125,27 @@ def test_consent_is_given_only_by_someone_who_may_see_the_interview(ws: Workspac
     refused(uow, sid, lambda: give_consent(ws, sid, ["audio"], actor=as_(BO)))
     consent = give_consent(ws, sid, ["audio"], actor=as_(ANA))
     assert consent.actor == ANA.audit_name
+
+
+def test_consent_is_withdrawn_only_by_whoever_gave_it_or_an_admin(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    sid = practice(ws, IVAN)  # Ivan's own practice: Rita reviews his team and may read it, but did not agree
+    give_consent(ws, sid, ["audio", "camera"], actor=as_(IVAN))
+    refused(uow, sid, lambda: withdraw_consent(ws, sid, ["audio"], actor=as_(BO)))  # may not even see it
+    before = records(uow, sid)
+    with pytest.raises(AccessDenied) as refusal:
+        withdraw_consent(ws, sid, ["audio"], actor=as_(RITA))
+    assert str(refusal.value) == NOT_YOUR_CONSENT  # she may see the session: no need to hide that it exists
+    assert records(uow, sid) == before and consented_kinds(ws, sid, actor=as_(RITA)) == {"audio", "camera"}
+
+    withdrawal = withdraw_consent(ws, sid, ["audio"], actor=as_(IVAN))
+    assert withdrawal is not None and withdrawal.actor == IVAN.audit_name
+    assert withdraw_consent(ws, sid, ["camera"], actor=as_(ADA)) is not None  # an admin may, for anyone
+    assert consented_kinds(ws, sid, actor=as_(IVAN)) == set()
+    withdrawn = [e for e in uow.audit.latest(session_id=sid) if e.action == "consent_withdrawn"]
+    assert [(e.actor, e.detail["kinds"], e.detail["given_by"]) for e in withdrawn] == [
+        (IVAN.audit_name, ["audio"], [IVAN.audit_name]),
+        (ADA.audit_name, ["camera"], [IVAN.audit_name]),
+    ]
 
 
 def test_only_the_interviewer_running_a_live_session_changes_it(ws: Workspace, uow: FakeUnitOfWork) -> None:
@@ -221,3 +244,78 @@ def test_reading_a_session_is_for_those_who_may_see_it(ws: Workspace) -> None:
     approve(ws, anas, actor=as_(ADA))
     assert load_report(ws, anas, actor=as_(ANA)).session.id == anas
     assert "evaluation.json" in zipfile.ZipFile(io.BytesIO(session_zip(ws, anas, actor=as_(ANA)))).namelist()
+
+
+def test_reads_the_pages_alone_used_to_guard_refuse_another_person_too(ws: Workspace) -> None:
+    anas = practice(ws, ANA)
+    bos = practice(ws, BO)
+    give_consent(ws, anas, ["audio"], actor=as_(ANA))
+    ivans = live(ws, IVAN)
+    commit_note(ws, ivans, ws.templates.get("customer_discovery"), text="Closes by hand #pain", actor=as_(IVAN))
+    log_speech(ws, ivans, text="We close the books by hand every month.")
+    for call in (
+        # Ivan's live session: another interviewer, and a candidate who is not its candidate
+        lambda: notes_for(ws, ivans, actor=as_(IRIS)),
+        lambda: notes_for(ws, ivans, actor=as_(ANA)),
+        lambda: suggestions(ws, ivans, actor=as_(IRIS)),
+        lambda: suggestions(ws, ivans, actor=as_(ANA)),
+        lambda: for_session(ws, ivans, actor=as_(IRIS)),
+        lambda: for_session(ws, ivans, actor=as_(ANA)),
+        lambda: list_transcript(ws, ivans, actor=as_(IRIS)),
+        lambda: list_transcript(ws, ivans, actor=as_(ANA)),
+        # Ana's practice: another candidate, and an interviewer not on it
+        lambda: consent_for(ws, anas, actor=as_(BO)),
+        lambda: consent_for(ws, anas, actor=as_(IVAN)),
+        lambda: consented_kinds(ws, anas, actor=as_(BO)),
+        lambda: compare_sessions(ws, bos, anas, actor=as_(BO)),
+    ):
+        with pytest.raises(AccessDenied, match=NOT_YOURS):
+            call()
+
+    assert [n.text for n in notes_for(ws, ivans, actor=as_(IVAN))] == ["Closes by hand"]
+    assert [n.text for n in notes_for(ws, ivans, actor=as_(RITA))] == ["Closes by hand"]  # his team's reviewer
+    assert set(suggestions(ws, ivans, actor=as_(IVAN))) == {c.key for c in ws.rubric("customer_discovery").competencies}
+    pipeline = for_session(ws, ivans, actor=as_(IVAN))
+    assert pipeline is not None and pipeline.candidate.name == "Dana Ruiz"
+    assert [e.text for e in list_transcript(ws, ivans, actor=as_(IVAN))] == ["We close the books by hand every month."]
+    assert [c.actor for c in consent_for(ws, anas, actor=as_(ANA))] == [ANA.audit_name]
+    assert consented_kinds(ws, anas, actor=as_(ANA)) == {"audio"}
+
+
+def test_score_adjustments_are_read_only_by_whoever_may_see_the_evaluation(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    ivans = practice(ws, IVAN, finish=True)  # his team, "core", reviews it
+    override_score(ws, anas, "estimation", 2.0, "The traffic estimate was off by 10x.", actor=as_(ADA))
+    override_score(ws, ivans, "estimation", 3.0, "Rounded generously.", actor=as_(RITA))
+    # Ana herself too, while no reviewer has released her evaluation
+    for reader, sid in ((BO, anas), (IVAN, anas), (RITA, anas), (ANA, anas), (REX, ivans), (ANA, ivans)):
+        for call in (session_scores, list_overrides):
+            with pytest.raises(AccessDenied, match=NOT_YOURS):
+                call(ws, sid, actor=as_(reader))
+
+    assert [o.reviewer for o in list_overrides(ws, ivans, actor=as_(RITA))] == [RITA.audit_name]
+    scores = session_scores(ws, ivans, actor=as_(IVAN))  # staff see their own at once
+    assert scores is not None and scores.get("estimation").score == 3.0
+    approve(ws, anas, actor=as_(ADA))
+    scores = session_scores(ws, anas, actor=as_(ANA))
+    assert scores is not None and scores.get("estimation").score == 2.0
+    assert [o.new_score for o in list_overrides(ws, anas, actor=as_(ANA))] == [2.0]
+
+
+def test_a_candidates_history_detail_carries_the_evaluation_only_once_released(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    first = practice(ws, ANA, finish=True)
+    held = session_detail(ws, anas, actor=as_(ANA))
+    assert held.evaluation is None and held.evaluation_withheld
+    assert held.messages and held.session.id == anas  # the rest of the interview is hers to read
+    staff = session_detail(ws, anas, actor=as_(ADA))
+    assert staff.evaluation is not None and not staff.evaluation_withheld
+    comparison = compare_sessions(ws, first, anas, actor=as_(ANA))
+    assert (comparison.overall.a, comparison.overall.b, comparison.competencies) == (None, None, [])
+
+    approve(ws, anas, actor=as_(ADA))
+    released = session_detail(ws, anas, actor=as_(ANA))
+    assert released.evaluation == staff.evaluation and not released.evaluation_withheld
+    comparison = compare_sessions(ws, first, anas, actor=as_(ANA))  # the first still waits for a reviewer
+    assert [(c.key, c.a) for c in comparison.competencies] == [(c.key, None) for c in staff.evaluation.competencies]
+    assert comparison.competencies and comparison.overall.b == staff.evaluation.overall_score

@@ -20,6 +20,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Candidate, Session
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.actors import INTERVIEWER
 from tests.fakes import FakeUnitOfWork
 from tests.unit.fake_workspace import Clock, fake_workspace
 
@@ -51,13 +52,13 @@ def move(uow: FakeUnitOfWork, session_id: str, status: str) -> object:
 
 def test_a_person_never_moved_has_no_status(ws: Workspace) -> None:
     assert history(ws, "c1") == [] and current_status(ws, "c1") is None
-    pipeline = for_session(ws, "s1")
+    pipeline = for_session(ws, "s1", actor=INTERVIEWER)
     assert pipeline is not None and (pipeline.candidate.name, pipeline.current, pipeline.history) == (
         "Ana Rossi",
         None,
         [],
     )
-    assert for_session(ws, "s2") is None
+    assert for_session(ws, "s2", actor=INTERVIEWER) is None
     with pytest.raises(NotFound, match="No candidate with id nobody"):
         history(ws, "nobody")
 
@@ -92,7 +93,7 @@ def test_a_manual_override_is_stored_with_its_reason_and_audited(ws: Workspace, 
         "Chose another vendor",
         "s1",
     )
-    pipeline = for_session(ws, "s1")
+    pipeline = for_session(ws, "s1", actor=INTERVIEWER)
     assert pipeline is not None and pipeline.current == change and len(pipeline.history) == 2
     entry = uow.audit.latest(session_id="s1")[-1]
     assert (entry.action, entry.actor, entry.detail) == (

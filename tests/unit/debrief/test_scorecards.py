@@ -44,7 +44,7 @@ def test_every_competency_has_a_row_with_the_suggestion_of_the_stored_notes(ws: 
 
 def test_a_draft_is_not_evidence_for_a_suggestion_until_it_is_a_note(ws: Workspace, uow: FakeUnitOfWork) -> None:
     session = seed(ws, fixture("follow_up_needed"))
-    before = suggestions(ws, session.id)
+    before = suggestions(ws, session.id, actor=INTERVIEWER)
     objection = LiveNote(
         session_id=session.id, text="Price is too high for us", at_seconds=1400.0, stage="solution_reaction",
         tag="objection", importance=5, draft=True,
@@ -52,12 +52,12 @@ def test_a_draft_is_not_evidence_for_a_suggestion_until_it_is_a_note(ws: Workspa
     with uow:
         objection = uow.notes.add(objection)
         uow.commit()
-    assert suggestions(ws, session.id) == before
+    assert suggestions(ws, session.id, actor=INTERVIEWER) == before
     objection.draft = False
     with uow:
         uow.notes.update(objection)
         uow.commit()
-    after = suggestions(ws, session.id)
+    after = suggestions(ws, session.id, actor=INTERVIEWER)
     assert (before["price_fit"].score, after["price_fit"].score) == (5.0, 3.5)
 
 
@@ -164,12 +164,12 @@ def test_system_design_suggestions_come_from_the_evaluator_and_read_the_whiteboa
     ws: Workspace, uow: FakeUnitOfWork
 ) -> None:
     session = seed(ws, fixture("system_design_hire"))
-    before = suggestions(ws, session.id)
+    before = suggestions(ws, session.id, actor=INTERVIEWER)
     assert before and {s.source for s in before.values()} == {"evaluator"}
     drawing = json.loads(Path(FIXTURES / "whiteboard" / "url_shortener.json").read_text(encoding="utf-8"))
     with uow:
         uow.whiteboards.add(WhiteboardSnapshot(session_id=session.id, png_path=None, fabric_json=drawing))
         uow.commit()
-    after = suggestions(ws, session.id)
+    after = suggestions(ws, session.id, actor=INTERVIEWER)
     assert any(q.startswith("Whiteboard:") for s in after.values() for q in s.evidence)
     assert after != before

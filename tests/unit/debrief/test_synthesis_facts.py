@@ -141,7 +141,7 @@ def test_a_debrief_of_a_session_with_only_the_example_note_reports_its_facts(ws:
         assert [(s.kind, s.label) for s in fact.sources] == [("note", "note at 12:04")]
     assert [g.key for g in found.missing_facts] == ["alternatives"]
 
-    suggested = suggestions(ws, session.id)
+    suggested = suggestions(ws, session.id, actor=INTERVIEWER)
     assert suggested["budget"].score == 4.0 and suggested["budget"].evidence == (EXAMPLE,)
     assert suggested["decision_process"].rationale != "The process was discussed but nobody was recorded as deciding."
     assert suggested["decision_process"].evidence == (EXAMPLE,)

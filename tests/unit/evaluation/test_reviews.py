@@ -17,7 +17,7 @@ from core.models import CompetencyScore, Evaluation, Level, ScoreOverride
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from storage.files import LocalFileStore
-from tests.actors import CANDIDATE
+from tests.actors import ADMIN, CANDIDATE
 from tests.fakes import FakeUnitOfWork
 from tests.unit.evaluation.test_offline_evaluator import STRONG
 
@@ -65,7 +65,7 @@ def interview(ws: Workspace, lines: list[str], *, end: bool = True) -> str:
 
 def test_an_override_keeps_the_original_and_recomputes_the_overall(ws: Workspace, uow: FakeUnitOfWork) -> None:
     session_id = interview(ws, STRONG)
-    before = session_scores(ws, session_id)
+    before = session_scores(ws, session_id, actor=ADMIN)
     assert before is not None and not before.overridden and before.overall == before.original_overall
     original = before.get("estimation").original
     assert original is not None
@@ -82,7 +82,7 @@ def test_an_override_keeps_the_original_and_recomputes_the_overall(ws: Workspace
     assert stored.justification == "Numbers were copied from the prompt."
     assert stored.id is not None and stored.created_at is not None
 
-    after = session_scores(ws, session_id)
+    after = session_scores(ws, session_id, actor=ADMIN)
     assert after is not None and after.overridden
     row = after.get("estimation")
     assert (row.original, row.score, row.override) == (original, 1.0, stored)
@@ -99,12 +99,12 @@ def test_the_latest_override_wins_and_every_one_stays_on_record(ws: Workspace, u
     override_score(
         ws, session_id, "communication", 4.5, "On replay the answers were clear.", actor=Actor.workspace("Ben")
     )
-    scores = session_scores(ws, session_id)
+    scores = session_scores(ws, session_id, actor=ADMIN)
     assert scores is not None
     row = scores.get("communication")
     assert row.score == 4.5 and [o.new_score for o in row.history] == [2.0, 4.5]
     assert row.override is not None and row.override.reviewer == "Ben"
-    assert [o.competency for o in list_overrides(ws, session_id)] == ["communication", "communication"]
+    assert [o.competency for o in list_overrides(ws, session_id, actor=ADMIN)] == ["communication", "communication"]
     audit = [e for e in uow.audit.latest(session_id=session_id) if e.action == "score_overridden"]
     assert [(e.actor, e.detail["previous_score"], e.detail["new_score"]) for e in audit] == [
         ("Ana", row.original, 2.0),
@@ -131,7 +131,7 @@ def test_invalid_overrides_are_refused_and_nothing_is_stored(
     session_id = interview(ws, STRONG)
     with pytest.raises(InvalidOverride, match=message):
         override_score(ws, session_id, competency, score, justification, actor=Actor.workspace(reviewer))
-    assert list_overrides(ws, session_id) == []
+    assert list_overrides(ws, session_id, actor=ADMIN) == []
     assert not any(e.action == "score_overridden" for e in uow.audit.latest(session_id=session_id))
 
 
@@ -139,14 +139,14 @@ def test_an_open_interview_cannot_be_adjusted(ws: Workspace) -> None:
     session_id = interview(ws, STRONG[:3], end=False)
     with pytest.raises(SessionClosed, match="once it is completed"):
         override_score(ws, session_id, "estimation", 3.0, "Early.", actor=Actor.workspace("Ana"))
-    assert session_scores(ws, session_id) is None
+    assert session_scores(ws, session_id, actor=ADMIN) is None
     with pytest.raises(NotFound):
         override_score(ws, "no-such-session", "estimation", 3.0, "Why.", actor=Actor.workspace("Ana"))
 
 
 def test_an_unscored_evaluation_can_be_scored_by_a_reviewer(ws: Workspace) -> None:
     session_id = interview(ws, ["I'd use a cache."])
-    scores = session_scores(ws, session_id)
+    scores = session_scores(ws, session_id, actor=ADMIN)
     assert scores is not None and scores.original_overall is None and scores.overall is None
     override_score(
         ws,
@@ -156,12 +156,12 @@ def test_an_unscored_evaluation_can_be_scored_by_a_reviewer(ws: Workspace) -> No
         "Watched the recording: one estimate, no numbers.",
         actor=Actor.workspace("Ana"),
     )
-    partial = session_scores(ws, session_id)
+    partial = session_scores(ws, session_id, actor=ADMIN)
     assert partial is not None and partial.get("estimation").score == 2.0 and partial.get("estimation").original is None
     assert partial.overall is None  # an overall needs every competency
     for c in RUBRIC.competencies:
         override_score(ws, session_id, c.key, 3.0, "Scored from the recording.", actor=Actor.workspace("Ana"))
-    full = session_scores(ws, session_id)
+    full = session_scores(ws, session_id, actor=ADMIN)
     assert full is not None and full.overall == 3.0 and full.original_overall is None
 
 

@@ -58,7 +58,7 @@ def test_detail_trend_and_comparison(ws: Workspace, history: History) -> None:
     detail = session_detail(ws, history.sessions["s1"], actor=CANDIDATE)
     assert [len(s.fabric_json["objects"]) for s in detail.snapshots] == [1, 2, 3]
     assert [a.overall_score for a in candidate_trend(ws, history.candidates["ada"]).attempts] == [4.5, 2.0]
-    assert compare_sessions(ws, history.sessions["s3"], history.sessions["s1"]).overall.delta == 1.0
+    assert compare_sessions(ws, history.sessions["s3"], history.sessions["s1"], actor=CANDIDATE).overall.delta == 1.0
 
 
 def test_a_session_whose_problem_left_the_bank_still_opens(ws: Workspace, history: History) -> None:

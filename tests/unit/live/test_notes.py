@@ -158,7 +158,7 @@ def test_a_draft_is_stamped_when_typing_began_and_linked_to_the_line_being_spoke
     assert typed is not None and (typed.id, typed.at_seconds, typed.transcript_entry_id) == (first.id, 65, said.id)
     long = save_draft(ws, sid, text="x" * (MAX_NOTE_CHARS + 50), actor=INTERVIEWER)
     assert long is not None and len(long.text) == MAX_NOTE_CHARS
-    assert notes_for(ws, sid) == []  # a draft is not a note yet
+    assert notes_for(ws, sid, actor=INTERVIEWER) == []  # a draft is not a note yet
     assert len(uow.notes.in_session(sid, include_drafts=True)) == 1
 
 
@@ -194,7 +194,7 @@ def test_enter_turns_the_draft_into_a_note_and_shorthand_wins_over_the_arguments
     assert (note.text, note.tag, note.jtbd_type, note.importance) == ("Close takes 6 days", "pain", "functional", 5)
     assert note.fields == {"quote": "six days"}  # trimmed, blanks dropped
     assert uow.notes.draft_for(sid, "interviewer") is None
-    assert notes_for(ws, sid) == [note]
+    assert notes_for(ws, sid, actor=INTERVIEWER) == [note]
     plain = commit_note(
         ws, sid, discovery, text="Uses a shared spreadsheet", tag="pain", importance=3, actor=INTERVIEWER
     )
@@ -290,7 +290,7 @@ def test_deleting_is_audited_once_and_harmless_twice(
     assert gone.id is not None
     delete_note(ws, gone.id, actor=Actor.workspace("ana"))
     delete_note(ws, gone.id, actor=INTERVIEWER)  # a second tab deleting it again
-    assert notes_for(ws, sid) == [kept]
+    assert notes_for(ws, sid, actor=INTERVIEWER) == [kept]
     deleted = [e for e in uow.audit.latest(session_id=sid) if e.action == "note_deleted"]
     assert [(e.actor, e.detail) for e in deleted] == [("ana", {"note": gone.id, "text": "Uses a shared spreadsheet"})]
 
@@ -303,4 +303,4 @@ def test_notes_are_listed_in_session_time_order(
     clock.advance(seconds=30)
     later = commit_note(ws, sid, discovery, text="Typed at eighty seconds", actor=INTERVIEWER)
     earlier = commit_note(ws, sid, discovery, actor=INTERVIEWER)  # Enter on the draft begun earlier
-    assert [n.id for n in notes_for(ws, sid)] == [earlier.id, later.id]
+    assert [n.id for n in notes_for(ws, sid, actor=INTERVIEWER)] == [earlier.id, later.id]
