@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.config import load_settings
+from core.config import load_settings, settings_stamp
 from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
 from entry.oidc_sign_in import START_PATH as OIDC_START_PATH
@@ -28,9 +28,21 @@ from entry.webhook_routes import calcom_webhook_route
 PagesManager.uses_pages_directory = False
 
 
+_by_stamp: dict[tuple[object, ...], Workspace] = {}
+
+
 def webhook_workspace() -> Workspace:
-    """The process's Workspace (the same one the pages use), built on first use; a failure is retried next time."""
-    return shared_workspace(load_settings())
+    """The process's Workspace (the same one the pages use), built on first use; a failure is retried next time.
+
+    Kept while the settings' sources are unchanged: reading and copying the settings on every delivery took a
+    quarter of the intake's time."""
+    stamp = settings_stamp()
+    workspace = _by_stamp.get(stamp)
+    if workspace is None:
+        workspace = shared_workspace(load_settings())
+        _by_stamp.clear()
+        _by_stamp[stamp] = workspace
+    return workspace
 
 
 def oidc_enabled() -> bool:

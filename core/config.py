@@ -284,14 +284,7 @@ def load_settings(**overrides: Any) -> Settings:
     """
     if overrides:
         return _read_settings(**overrides)
-    path = config_file()
-    try:
-        stat = path.stat()
-        stamp: tuple[object, ...] = (str(path), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (str(path), None, None)
-    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) or k in _ENV_NAMES))
-    key = (*stamp, env)
+    key = settings_stamp()
     with _read_lock:
         cached = _read.get(key)
     if cached is None:
@@ -301,6 +294,19 @@ def load_settings(**overrides: Any) -> Settings:
                 _read.clear()
             _read[key] = cached
     return cached.model_copy(deep=True)
+
+
+def settings_stamp() -> tuple[object, ...]:
+    """What the settings are read from (config.yaml's path, time and size, the IW_* variables): while it is
+    unchanged, so are the settings, and whatever was built from them can be kept."""
+    path = config_file()
+    try:
+        stat = path.stat()
+        stamp: tuple[object, ...] = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (str(path), None, None)
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) or k in _ENV_NAMES))
+    return (*stamp, env)
 
 
 def _read_settings(**overrides: Any) -> Settings:

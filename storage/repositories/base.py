@@ -7,7 +7,6 @@ surface at the call that caused them; nothing is committed here.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -152,5 +151,12 @@ class SqlRepository(Generic[Item, Row]):
 
 
 def _own(value: Any) -> Any:
-    """A copy of a mutable column value (JSON lists and dicts), the value itself otherwise."""
-    return copy.deepcopy(value) if isinstance(value, dict | list) else value
+    """A copy of a mutable column value (JSON lists and dicts), the value itself otherwise.
+
+    JSON holds nothing but dicts, lists and immutable scalars, so a plain walk copies it; copy.deepcopy's
+    memo bookkeeping made copying a webhook's payload a third of storing it."""
+    if isinstance(value, dict):
+        return {key: _own(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_own(item) for item in value]
+    return value
