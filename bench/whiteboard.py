@@ -131,7 +131,9 @@ def main() -> None:
         )
         report("save_snapshot (changed)", timed(changed, 50))
         report("save_snapshot (unchanged, skipped)", timed(lambda i: save_snapshot(ws, session.id, drawing, PNG), 50))
-        report("latest_analysis (read + analyse)", timed(lambda i: latest_analysis(ws, session.id), 50))
+        report(
+            "latest_analysis (read + analyse)", timed(lambda i: latest_analysis(ws, session.id, actor=CANDIDATE), 50)
+        )
         report("read_board + analyse (pure)", timed(lambda i: analyse(read_board(drawing), ["cache"]), 200))
     scaling()
 

@@ -4,7 +4,8 @@ Each START begins a new recording (`camera-<time>.mp4` in the session folder, H.
 stops, the recorder renames the file into place and adds it to the session's media itself (on
 aiortc's side, after the file is finalised), so the page needs no polling to keep it. The
 recording notice comes first (components/consent.py): the control appears once someone agreed
-to the camera being recorded in this interview.
+to the camera being recorded in this interview; a recording under way stops keeping frames about a
+second after that consent is withdrawn (the server checks it: core.media.camera).
 
 Same seam as the microphone (components.mic.mic_available): without a real Streamlit runtime,
 or with IW_DISABLE_MIC=1, a caption stands in for the control and AppTest never mounts webrtc.

@@ -34,6 +34,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from core.errors import WorkspaceError
+from core.permissions.actor import Actor
 from core.whiteboard.analysis import (
     ArrowHead,
     analyse,
@@ -140,6 +141,7 @@ def render_whiteboard(
     ws: Workspace,
     session_id: str,
     *,
+    actor: Actor,
     reference_components: list[str] | tuple[str, ...] = (),
     editable: bool = True,
     full: bool = False,
@@ -152,7 +154,7 @@ def render_whiteboard(
     """
     keys = _keys(session_id)
     if keys["seed"] not in st.session_state:
-        snapshot = latest_snapshot(ws, session_id)
+        snapshot = latest_snapshot(ws, session_id, actor=actor)
         st.session_state[keys["saved"]] = _digest(snapshot.fabric_json if snapshot else None)
         st.session_state[keys["seed"]] = _seed(st.session_state[keys["saved"]])
     elif not editable or _canvas_key(session_id, full) not in st.session_state:

@@ -212,7 +212,7 @@ def render_exports(report: EvaluationReport) -> None:
     columns[2].download_button(
         "Whole session (zip)",
         data=lambda: session_zip(ws, report.session.id, actor=Actor.person(account)),
-        file_name=zip_name(ws, report.session.id),
+        file_name=zip_name(ws, report.session.id, actor=Actor.person(account)),
         mime="application/zip",
         icon=":material/folder_zip:",
         on_click="ignore",

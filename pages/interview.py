@@ -77,7 +77,7 @@ candidate_side = not any(
 
 def evaluation_waits(session_id: str) -> bool:
     """Whether this person waits for a reviewer before seeing the evaluation of `session_id`."""
-    return approval_required(ws) and candidate_side and not is_released(ws, session_id)
+    return approval_required(ws) and candidate_side and not is_released(ws, session_id, actor=ACTOR)
 
 
 def _no_interview() -> NoReturn:
@@ -302,7 +302,11 @@ with board_col:
         st.caption("The whiteboard is below, across the page.")
     else:
         render_whiteboard(
-            ws, session.id, reference_components=view.problem.reference_components, editable=session.is_open
+            ws,
+            session.id,
+            actor=ACTOR,
+            reference_components=view.problem.reference_components,
+            editable=session.is_open,
         )
     if session.is_open:
         with st.expander("Transcribe a recording", icon=":material/graphic_eq:"):
@@ -338,9 +342,9 @@ with board_col:
 
 
 def _transcript(session_id: str, problem_id: str, messages: list[Message]) -> None:
-    if live_transcription.is_listening(session_id) and message_count(ws, session_id) != len(messages):
+    if live_transcription.is_listening(session_id) and message_count(ws, session_id, actor=ACTOR) != len(messages):
         st.rerun(scope="app")  # a spoken answer or its reply: the chat must show it too
-    lines = transcript_with_chat(ws, session_id, messages=messages)  # the chat is as this run read it
+    lines = transcript_with_chat(ws, session_id, actor=ACTOR, messages=messages)  # the chat is as this run read it
     render_transcript_panel(lines, problem_id=problem_id, session_id=session_id)
 
 
@@ -359,7 +363,12 @@ with transcript_col:
 
 if full_width(session.id):  # the whiteboard across the page, for drawing
     render_whiteboard(
-        ws, session.id, reference_components=view.problem.reference_components, editable=session.is_open, full=True
+        ws,
+        session.id,
+        actor=ACTOR,
+        reference_components=view.problem.reference_components,
+        editable=session.is_open,
+        full=True,
     )
 
 
@@ -422,7 +431,7 @@ elif not (approval_required(ws) and candidate_side):
     st.success("This interview has ended.")
     if bar[1].button("See the evaluation", type="primary", width="stretch"):
         st.switch_page("pages/evaluation.py", query_params={"session": session.id})
-elif is_released(ws, session.id):  # a reviewer approved it: the candidate's own view shows it
+elif is_released(ws, session.id, actor=ACTOR):  # a reviewer approved it: the candidate's own view shows it
     st.success("This interview has ended and your evaluation is ready.")
     if bar[1].button("See your evaluation", type="primary", width="stretch"):
         st.switch_page("pages/share.py", query_params={"session": session.id})

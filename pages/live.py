@@ -85,12 +85,12 @@ with right:
     tabs = st.tabs(["Transcript", "Whiteboard", "Session facts"])
     with tabs[0]:
         if session.status is SessionStatus.ACTIVE:
-            render_said_form(ws, session.id)
+            render_said_form(ws, session.id, actor=ACTOR)
             render_mic_toggle(ws, session.id, actor=ACTOR)
         transcript_box = st.container()
     with tabs[1]:
         reference = view.problem.reference_components if view.problem else ()
-        render_whiteboard(ws, session.id, reference_components=reference, editable=session.is_open)
+        render_whiteboard(ws, session.id, actor=ACTOR, reference_components=reference, editable=session.is_open)
     with tabs[2]:
         render_facts(ws, view, actor=ACTOR)
 

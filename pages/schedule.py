@@ -22,7 +22,7 @@ from components.plain_text import plain
 from components.resources import get_workspace
 from components.signed_in import current_account
 from core.candidates.services import list_candidates, register_resume
-from core.errors import WorkspaceError
+from core.errors import AccessDenied, WorkspaceError
 from core.live.sessions import ensure_live
 from core.models import BookingStatus, EventType, MemberRole, SessionStatus
 from core.permissions.actor import Actor
@@ -272,15 +272,19 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
             if booking.meeting_url:
                 st.link_button(f"Join on {view.meeting_label}", booking.meeting_url, icon=":material/videocam:")
         with head[2]:
-            filename, data, content_type = bookings.invitation(ws, sid)
-            st.download_button(
-                "Invitation (.ics)",
-                data,
-                file_name=filename,
-                mime=content_type,
-                key=f"ics_{sid}",
-                icon=":material/calendar_add_on:",
-            )
+            try:  # the policy's answer: only those who may see the interview get its invitation
+                filename, data, content_type = bookings.invitation(ws, sid, actor=Actor.person(account))
+            except AccessDenied:
+                pass
+            else:
+                st.download_button(
+                    "Invitation (.ics)",
+                    data,
+                    file_name=filename,
+                    mime=content_type,
+                    key=f"ics_{sid}",
+                    icon=":material/calendar_add_on:",
+                )
             can_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.READY, SessionStatus.ACTIVE)
             if can_open and st.button("Open interview", key=f"open_{sid}", icon=":material/play_arrow:"):
                 set_current_session(sid)
@@ -459,7 +463,7 @@ st.caption(
 )
 booked = st.session_state.pop("schedule_booked", None)
 if booked:
-    view = bookings.scheduled_interview(ws, booked)
+    view = bookings.scheduled_interview(ws, booked, actor=Actor.person(account))
     st.success(
         f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
         icon=":material/event_available:",

@@ -33,7 +33,7 @@ HIDE_NAVIGATION = (
 
 def render_evaluation_once_released(session_id: str) -> ReleaseStatus:
     """The evaluation when it is released; "being reviewed" while it waits for a reviewer."""
-    status = release_status(ws, session_id)
+    status = release_status(ws, session_id, actor=current_actor())
     if status is ReleaseStatus.AWAITING:
         render_awaiting()
     elif (
@@ -84,6 +84,8 @@ else:
     st.caption(view.stage.title)
 st.markdown("**Whiteboard**")
 reference = view.problem.reference_components if view.problem else ()
-render_whiteboard(ws, view.session.id, reference_components=reference, editable=view.session.is_open)
+render_whiteboard(
+    ws, view.session.id, actor=current_actor(), reference_components=reference, editable=view.session.is_open
+)
 if not view.session.is_open:
     render_evaluation_once_released(view.session.id)

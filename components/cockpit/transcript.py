@@ -19,7 +19,7 @@ from core.speech import live_transcription
 from core.workspace import Workspace
 
 
-def render_said_form(ws: Workspace, session_id: str) -> None:
+def render_said_form(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     """A line of what was said and who said it, added to the transcript on submit."""
     with st.form(f"live_said_{session_id}", clear_on_submit=True, border=False):
         said_col, who_col = st.columns([4, 2], vertical_alignment="bottom")
@@ -32,7 +32,7 @@ def render_said_form(ws: Workspace, session_id: str) -> None:
         )
         if st.form_submit_button("Add to transcript", icon=":material/add_comment:"):
             try:
-                log_speech(ws, session_id, text=said, speaker=speaker)
+                log_speech(ws, session_id, text=said, speaker=speaker, actor=actor)
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:

@@ -55,10 +55,14 @@ def approval_required(ws: Workspace) -> bool:
     return ws.settings.privacy.evaluation_approval
 
 
-def release_status(ws: Workspace, session_id: str) -> ReleaseStatus:
-    """Where the session's evaluation stands for its candidate; NotFound for an unknown session."""
+def release_status(ws: Workspace, session_id: str, *, actor: Actor) -> ReleaseStatus:
+    """Where the session's evaluation stands for its candidate; NotFound for an unknown session.
+
+    Asks VIEW, not VIEW_EVALUATION: the candidate learns that their own evaluation is being reviewed before
+    they may read it (it reveals no score); anyone who may not see the session is refused as if it did not
+    exist."""
     with ws.uow_factory() as uow:
-        uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         evaluation = uow.evaluations.for_session(session_id)
         release = uow.evaluations.release_of(session_id) if evaluation is not None else None
     if evaluation is None:
@@ -68,12 +72,12 @@ def release_status(ws: Workspace, session_id: str) -> ReleaseStatus:
     return ReleaseStatus.RELEASED
 
 
-def is_released(ws: Workspace, session_id: str) -> bool:
+def is_released(ws: Workspace, session_id: str, *, actor: Actor) -> bool:
     """True when the candidate may see the session's evaluation: approved, or approval is off.
 
-    False while there is no evaluation at all: there is nothing to see yet.
+    False while there is no evaluation at all: there is nothing to see yet. Refused like `release_status`.
     """
-    return release_status(ws, session_id) is ReleaseStatus.RELEASED
+    return release_status(ws, session_id, actor=actor) is ReleaseStatus.RELEASED
 
 
 def approve(ws: Workspace, session_id: str, *, actor: Actor) -> EvaluationRelease:

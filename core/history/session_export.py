@@ -97,10 +97,12 @@ def session_zip(ws: Workspace, session_id: str, *, actor: Actor, max_media_bytes
     return buffer.getvalue()
 
 
-def zip_name(ws: Workspace, session_id: str) -> str:
-    """A file name that says what the zip holds: `interview-<problem>-<date>-<id8>.zip`."""
+def zip_name(ws: Workspace, session_id: str, *, actor: Actor) -> str:
+    """A file name that says what the zip holds: `interview-<problem>-<date>-<id8>.zip`; refused (worded as not
+    found) like the zip itself, since it tells which problem and day another person's interview had."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
     day = f"{session.created_at:%Y%m%d}" if session.created_at else "undated"
     return f"interview-{session.problem_id}-{day}-{session.id[:8]}.zip"
 

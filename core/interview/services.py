@@ -52,7 +52,7 @@ from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.whiteboard.analysis import BoardGraph, read_board
-from core.whiteboard.snapshots import board_analysis, latest_picture
+from core.whiteboard.snapshots import board_analysis, picture_path, read_picture
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -362,8 +362,9 @@ def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoic
         messages = uow.messages.in_session(session_id)
         transcript = uow.transcripts.in_session(session_id)
         drawing = uow.whiteboards.latest(session_id)
+        picture = picture_path(uow, session_id)  # its bytes are read only for a model that reads pictures
     board = read_board(drawing.fabric_json) if drawing else None
-    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board)
+    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board, picture)
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())
@@ -392,6 +393,7 @@ def _evaluate(
     utterances: list[Utterance],
     llm: LLMChoice | None,
     board: BoardGraph | None,
+    picture_file: str | None,
 ) -> EvaluationOutcome:
     problem = ws.problems.get(session.problem_id)
     rubric = ws.rubric(session.rubric_id)
@@ -413,7 +415,7 @@ def _evaluate(
         )
         return EvaluationOutcome(evaluation, None)
     prompts = ws.settings.resolve(ws.settings.prompts_dir)
-    picture = latest_picture(ws, session.id) if vision_capable(ws.settings, info.key) else None
+    picture = read_picture(ws, picture_file) if vision_capable(ws.settings, info.key) else None
     evaluator = LLMEvaluator(
         chat,
         rubric,
@@ -468,9 +470,11 @@ def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSumma
     return summary
 
 
-def message_count(ws: Workspace, session_id: str) -> int:
-    """How many chat messages the interview has: a cheap "is there something new?" for the page."""
+def message_count(ws: Workspace, session_id: str, *, actor: Actor) -> int:
+    """How many chat messages the interview has: a cheap "is there something new?" for the page, for someone
+    who may see the session (even a count tells whether another person's interview is going on)."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.messages.count_in_session(session_id)
 
 
@@ -543,13 +547,15 @@ def list_transcript(ws: Workspace, session_id: str, *, actor: Actor) -> list[Tra
 
 
 def transcript_with_chat(
-    ws: Workspace, session_id: str, *, messages: list[Message] | None = None
+    ws: Workspace, session_id: str, *, actor: Actor, messages: list[Message] | None = None
 ) -> list[TranscriptEntry]:
-    """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order.
+    """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order,
+    for someone who may see the session.
 
     `messages`: the chat as the page already read it in this run, so it is not read twice."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         if messages is None:
             messages = uow.messages.in_session(session_id)
         transcript = uow.transcripts.in_session(session_id)

@@ -362,15 +362,18 @@ def _problem_for(ws: Workspace, template: InterviewTemplate, problem_id: str | N
     return ws.problems.get(problem_id)
 
 
-def log_speech(ws: Workspace, session_id: str, *, text: str, speaker: str = "candidate") -> TranscriptEntry:
-    """A line typed into the transcript (what the other side just said), timed on the session clock."""
+def log_speech(
+    ws: Workspace, session_id: str, *, text: str, speaker: str = "candidate", actor: Actor
+) -> TranscriptEntry:
+    """A line typed into the transcript (what the other side just said), timed on the session clock; only by
+    someone who may change the session (those running it), like the cockpit's other writes."""
     words = text.strip()
     if not words:
         raise InvalidInput("Type what was said first.")
     if speaker not in ("candidate", "interviewer"):
         raise InvalidInput("The speaker is the candidate or the interviewer.")
     with ws.uow_factory() as uow:
-        session = uow.sessions.get(session_id)
+        session = _editable(uow, ws, actor, session_id)
         if session.status is not SessionStatus.ACTIVE:
             raise InvalidInput("Start (or resume) the session to add to its transcript.")
         end = session.elapsed_seconds(ws.clock())

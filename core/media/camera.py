@@ -5,6 +5,10 @@ recording; when recording stops the file is renamed into place and registered as
 MediaFile, so a crash never leaves half a recording under the real name or in the media list.
 A recording that never got a frame leaves nothing behind. Recordings start only while the
 interview is open; one that is still running when the interview ends is kept.
+
+Consent to the camera is checked when a recording starts and again while it runs (at most every
+CONSENT_REFRESH_S, as the microphone does): once it is withdrawn the recorder takes no more frames and
+the recording ends there. What was recorded before the withdrawal is kept like any other recording.
 """
 
 from __future__ import annotations
@@ -12,15 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 
 import av
+from aiortc import MediaStreamTrack
 from aiortc.contrib.media import MediaRecorder
+from aiortc.mediastreams import MediaStreamError
+from av.frame import Frame
+from av.packet import Packet
 
 from core import audit
 from core.logs import session_context
 from core.media.capture import require_open, unique_name
-from core.media.consent import require_consent
+from core.media.consent import consent_stands, require_consent
 from core.models import MediaFile
 from core.permissions.access import authorize
 from core.permissions.actor import Actor
@@ -28,6 +37,8 @@ from core.permissions.policy import SessionAction
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+CONSENT_REFRESH_S = 1.0  # how long the camera may go on being recorded after its consent is withdrawn
 
 
 def camera_recording_path(ws: Workspace, session_id: str) -> Path:
@@ -105,6 +116,38 @@ def _probe(path: Path) -> tuple[str, float]:
     return codec, seconds
 
 
+class ConsentedFrames(MediaStreamTrack):
+    """The camera track as the recorder reads it: its frames pass while consent to the camera stands in the
+    session, rechecked at most every `every` seconds (off aiortc's event loop). Once consent is withdrawn the
+    frame in hand is dropped and the track ends, so the recording stops there; the camera's own track is
+    stopped too, so nothing piles up unread behind it."""
+
+    def __init__(self, ws: Workspace, session_id: str, source: MediaStreamTrack, *, every: float) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self.ws, self.session_id, self.source, self.every = ws, session_id, source, every
+        self._checked = time.monotonic()  # the recorder was made only with consent
+
+    async def recv(self) -> Frame | Packet:
+        frame = await self.source.recv()
+        if time.monotonic() - self._checked >= self.every:
+            self._checked = time.monotonic()
+            if not await asyncio.to_thread(self._consent_stands):
+                log.info("camera recording stopped: consent to the camera was withdrawn")
+                self.source.stop()
+                self.stop()
+                raise MediaStreamError
+        return frame
+
+    def _consent_stands(self) -> bool:
+        try:
+            with self.ws.uow_factory() as uow:
+                return consent_stands(uow, self.session_id, "camera")
+        except Exception:  # the database is away: go on recording, as the microphone goes on listening
+            log.warning("camera recording could not read the consent", exc_info=True)
+            return True
+
+
 class CameraRecorder(MediaRecorder):
     """A MediaRecorder for one camera recording that registers the file when it stops.
 
@@ -120,13 +163,20 @@ class CameraRecorder(MediaRecorder):
         *,
         offset_seconds: float | None = None,
         actor: Actor,
+        consent_every: float = CONSENT_REFRESH_S,
     ) -> None:
+        """`consent_every`: seconds between checks that consent to the camera still stands."""
         self.ws, self.session_id, self.path, self.actor = ws, session_id, Path(path), actor
         self.offset_seconds = offset_seconds
+        self.consent_every = consent_every
         self.partial = self.path.with_name(f".{self.path.name}.part")
         self.media: MediaFile | None = None
         self._stopping = False
         super().__init__(str(self.partial), format="mp4")  # PyAV picks libx264 for MP4 video
+
+    def addTrack(self, track: MediaStreamTrack) -> None:  # aiortc's name
+        """Record the track through a consent check: frames stop reaching the file once consent is withdrawn."""
+        super().addTrack(ConsentedFrames(self.ws, self.session_id, track, every=self.consent_every))
 
     async def stop(self) -> None:
         if self._stopping:  # the track's end and the session's end may both ask
@@ -152,8 +202,10 @@ class CameraRecorder(MediaRecorder):
         )
 
 
-def camera_recorder(ws: Workspace, session_id: str, *, actor: Actor) -> CameraRecorder:
+def camera_recorder(
+    ws: Workspace, session_id: str, *, actor: Actor, consent_every: float = CONSENT_REFRESH_S
+) -> CameraRecorder:
     """A recorder for a new camera recording of this session (SessionClosed once it has ended,
-    ConsentRequired without consent to the camera)."""
+    ConsentRequired without consent to the camera); it stops taking frames once that consent is withdrawn."""
     path, offset = _new_recording(ws, session_id)
-    return CameraRecorder(ws, session_id, path, offset_seconds=offset, actor=actor)
+    return CameraRecorder(ws, session_id, path, offset_seconds=offset, actor=actor, consent_every=consent_every)

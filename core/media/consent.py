@@ -8,9 +8,9 @@ confirms that they agreed: the consent then names the interviewer and says it wa
 the candidate.
 
 Consent can be withdrawn by whoever gave it (or an admin). The withdrawal is stored as a row of its
-own, so the log keeps both; from then on `require_consent` refuses that kind (the live microphone
-checks again every second and stops) until someone agrees again. What was recorded before stays
-with the interview until retention deletes it or the person asks for it to be erased.
+own, so the log keeps both; from then on `require_consent` refuses that kind (the live microphone and a
+camera recording in progress check again every second and stop) until someone agrees again. What was
+recorded before stays with the interview until retention deletes it or the person asks for it to be erased.
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ def book_interview(
         )
         uow.commit()
     log.info("interview booked", extra={"session": session_id, "source": booking.source})
-    return scheduled_interview(ws, session_id)
+    return _scheduled(ws, session_id)
 
 
 def cancel_booking(
@@ -277,7 +277,7 @@ def cancel_booking(
         with ws.uow_factory() as uow:
             apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor.name)
             uow.commit()
-        return scheduled_interview(ws, session_id)
+        return _scheduled(ws, session_id)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
         session = uow.sessions.get(session_id)
@@ -290,7 +290,7 @@ def cancel_booking(
             uow.sessions.update(session)
         audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
         uow.commit()
-    return scheduled_interview(ws, session_id)
+    return _scheduled(ws, session_id)
 
 
 def reschedule_booking(
@@ -318,7 +318,7 @@ def reschedule_booking(
         with ws.uow_factory() as uow:
             apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
             uow.commit()
-        return scheduled_interview(ws, session_id)
+        return _scheduled(ws, session_id)
     if event_type is not None:
         _require_free(ws, event_type, members, start, start + length, booking.timezone, exclude_session=session_id)
     with ws.uow_factory() as uow:
@@ -335,7 +335,7 @@ def reschedule_booking(
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
         uow.commit()
-    return scheduled_interview(ws, session_id)
+    return _scheduled(ws, session_id)
 
 
 def begin_scheduled(ws: Workspace, session_id: str, *, actor: Actor) -> Session:
@@ -354,7 +354,16 @@ def begin_scheduled(ws: Workspace, session_id: str, *, actor: Actor) -> Session:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def scheduled_interview(ws: Workspace, session_id: str) -> ScheduledInterview:
+def scheduled_interview(ws: Workspace, session_id: str, *, actor: Actor) -> ScheduledInterview:
+    """The booked interview as the Schedule page shows it, for someone who may see the session (AccessDenied,
+    worded as not found, for anyone else); NotFound when the session was not booked."""
+    with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
+        return _view(uow, _booking(uow, session_id))
+
+
+def _scheduled(ws: Workspace, session_id: str) -> ScheduledInterview:
+    """The booked interview, for a service that has just checked (or is) the actor: no second check."""
     with ws.uow_factory() as uow:
         return _view(uow, _booking(uow, session_id))
 
@@ -392,13 +401,14 @@ def booking_stats(ws: Workspace) -> BookingStats:
     )
 
 
-def invitation(ws: Workspace, session_id: str) -> tuple[str, bytes, str]:
+def invitation(ws: Workspace, session_id: str, *, actor: Actor) -> tuple[str, bytes, str]:
     """(filename, .ics bytes, content type): REQUEST at the current revision, or CANCEL once cancelled.
+    Refused like `scheduled_interview`: it names the candidate, the interviewers and the meeting link.
 
     The description carries the recording notice, so the candidate knows before the day what may be
     recorded, why and for how long (they are asked again, and agree, before anything is recorded).
     """
-    view = scheduled_interview(ws, session_id)
+    view = scheduled_interview(ws, session_id, actor=actor)
     booking = view.booking
     method: Literal["REQUEST", "CANCEL"] = "CANCEL" if booking.status is BookingStatus.CANCELLED else "REQUEST"
     summary = f"{view.event_type.title if view.event_type else 'Interview'}: {booking.attendee_name}"

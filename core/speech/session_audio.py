@@ -34,6 +34,7 @@ from core.speech.audio import SAMPLE_RATE, AudioError, load_audio
 from core.speech.engines import transcriber_for
 from core.speech.recordings import recognition_vocabulary
 from core.speech.transcription import Progress, Transcriber
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,17 @@ class SessionRecording:
         return self.media
 
 
-def session_recordings(ws: Workspace, session_id: str) -> list[MediaFile]:
-    """The microphone recordings made during the interview, oldest first."""
+def session_recordings(ws: Workspace, session_id: str, *, actor: Actor) -> list[MediaFile]:
+    """The microphone recordings made during the interview, oldest first, for someone who may see the session."""
     with ws.uow_factory() as uow:
-        media = uow.media.in_session(session_id)
-    return [m for m in media if m.kind == "audio" and m.offset_seconds is not None]
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
+        return _recordings(uow, session_id)
+
+
+def _recordings(uow: UnitOfWork, session_id: str) -> list[MediaFile]:
+    """The microphone recordings, read in a transaction whose caller already checked the actor (or is the
+    workspace's own job): no check here."""
+    return [m for m in uow.media.in_session(session_id) if m.kind == "audio" and m.offset_seconds is not None]
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,8 @@ def start_accurate_pass(ws: Workspace, session_id: str, *, actor: Actor) -> Job 
     """
     with ws.uow_factory() as uow:
         authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
-    if not any(_audio_seconds(ws, media) for media in session_recordings(ws, session_id)):
+        recordings = _recordings(uow, session_id)
+    if not any(_audio_seconds(ws, media) for media in recordings):
         return None
     return ledger.submit(
         ws,
@@ -153,7 +161,7 @@ def refine_transcript(
     with session_context(session_id):
         with ws.uow_factory() as uow:
             session = uow.sessions.get(session_id)  # NotFound for an unknown session
-        recordings = session_recordings(ws, session_id)
+            recordings = _recordings(uow, session_id)
         lengths = [_audio_seconds(ws, m) for m in recordings]
         if not recordings or sum(lengths) == 0:
             if progress is not None:

@@ -13,6 +13,10 @@ from typing import Any
 from core.logs import session_context
 from core.media.capture import require_open, unique_name
 from core.models import WhiteboardSnapshot
+from core.permissions.access import authorize
+from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
+from core.unit_of_work import UnitOfWork
 from core.whiteboard.analysis import BoardAnalysis, analyse, read_board
 from core.whiteboard.validation import validate_drawing
 from core.workspace import Workspace
@@ -56,31 +60,39 @@ def save_snapshot(
     return stored
 
 
-def latest_snapshot(ws: Workspace, session_id: str) -> WhiteboardSnapshot | None:
-    """The session's most recent drawing, or None before anything was drawn."""
+def latest_snapshot(ws: Workspace, session_id: str, *, actor: Actor) -> WhiteboardSnapshot | None:
+    """The session's most recent drawing, or None before anything was drawn, for someone who may see the
+    session (AccessDenied, worded as not found, for anyone else)."""
     with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         return uow.whiteboards.latest(session_id)
 
 
-def latest_analysis(ws: Workspace, session_id: str) -> BoardAnalysis | None:
-    """The latest drawing read as a component graph and compared with the problem's reference components."""
+def latest_analysis(ws: Workspace, session_id: str, *, actor: Actor) -> BoardAnalysis | None:
+    """The latest drawing read as a component graph and compared with the problem's reference components;
+    refused like `latest_snapshot`."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         latest = uow.whiteboards.latest(session_id)
     if latest is None:
         return None
     return board_analysis(ws, session.problem_id, latest)
 
 
-def latest_picture(ws: Workspace, session_id: str) -> bytes | None:
-    """The PNG of the newest drawing that has one — None when nothing is drawn, the board was cleared, or no
-    picture was kept (a drawing saved without one, e.g. by an older version, falls back to an earlier one)."""
-    with ws.uow_factory() as uow:
-        latest = uow.whiteboards.latest(session_id)
-        if latest is None or not latest.fabric_json.get("objects"):
-            return None
-        snapshots = [latest] if latest.png_path else uow.whiteboards.in_session(session_id)[::-1]
-    path = next((s.png_path for s in snapshots if s.png_path), None)
+def picture_path(uow: UnitOfWork, session_id: str) -> str | None:
+    """The stored PNG of the newest drawing that has one — None when nothing is drawn, the board was cleared,
+    or no picture was kept (a drawing saved without one, e.g. by an older version, falls back to an earlier
+    one). Read inside the caller's transaction, which has already checked who asks (the evaluation's)."""
+    latest = uow.whiteboards.latest(session_id)
+    if latest is None or not latest.fabric_json.get("objects"):
+        return None
+    snapshots = [latest] if latest.png_path else uow.whiteboards.in_session(session_id)[::-1]
+    return next((s.png_path for s in snapshots if s.png_path), None)
+
+
+def read_picture(ws: Workspace, path: str | None) -> bytes | None:
+    """The PNG at `path` (from `picture_path`); None when there is none or the file has gone."""
     try:
         return ws.files.read(path) if path else None
     except (OSError, ValueError):

@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.config import Settings
+from core.permissions.actor import Actor
 from core.whiteboard.analysis import read_board
 from core.whiteboard.snapshots import latest_snapshot
 from entry.bootstrap import build_workspace
@@ -89,7 +90,8 @@ def start_interview(page: Page, server_url: str, problem_title: str = "URL Short
 
 def stored_drawing(runtime: Path, session_id: str) -> dict[str, Any]:
     """The Fabric JSON of the session's latest saved snapshot, read from the server's own database."""
-    snapshot = latest_snapshot(build_workspace(Settings(runtime_dir=runtime), migrate=False), session_id)
+    ws = build_workspace(Settings(runtime_dir=runtime), migrate=False)
+    snapshot = latest_snapshot(ws, session_id, actor=Actor.workspace("test"))  # the test reads as the server
     assert snapshot is not None
     return snapshot.fabric_json
 

@@ -31,7 +31,7 @@ def test_the_synthesis_shows_facts_from_a_note_with_their_source(new_app: AppFac
     sid = create_live_session(ws, template_id="customer_discovery", candidate_name="Ola Nord", actor=INTERVIEWER).id
     start_live(ws, sid, actor=INTERVIEWER)
     commit_note(ws, sid, live_template(ws, sid), text=f"{EXAMPLE} #outcome", actor=INTERVIEWER)
-    log_speech(ws, sid, text="Today we use spreadsheets for this.", speaker="candidate")
+    log_speech(ws, sid, text="Today we use spreadsheets for this.", speaker="candidate", actor=INTERVIEWER)
     end_live(ws, sid, actor=INTERVIEWER)
     at = new_app()
     at.query_params["session"] = sid

@@ -17,7 +17,16 @@ from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import ADMIN
-from tests.ui.conftest import AppFactory, assert_clean, page_title, rendered_text
+from tests.ui.conftest import (
+    APP,
+    TIMEOUT,
+    AppFactory,
+    add_person,
+    assert_clean,
+    page_title,
+    rendered_text,
+    signed_in_as,
+)
 
 
 @pytest.fixture
@@ -100,6 +109,24 @@ def test_book_then_cancel_with_a_reason(new_app: AppFactory, ws: Workspace) -> N
     with ws.uow_factory() as uow:
         assert uow.sessions.get(sid).status is SessionStatus.CANCELLED
         assert uow.bookings.for_session(sid).ical_sequence == 1
+
+
+def test_an_interviewer_not_on_a_booking_gets_no_invitation_for_it(new_app: AppFactory, ws: Workspace) -> None:
+    team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC", actor=ADMIN)
+    at = open_page(new_app)  # the admin books it, with Ana
+    at.text_input(key="schedule_candidate_name").set_value("Jane Doe")
+    at.text_input(key="schedule_candidate_email").set_value("jane@example.com")
+    at.button(key="schedule_book").click().run()
+    assert_clean(at)
+    assert [b.label for b in at.download_button] == ["Invitation (.ics)"]
+
+    iris = add_person("iris@example.com", "interviewer", name="Iris")  # she schedules too, but not this one
+    other = signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), iris.email, iris.name)
+    other.run()
+    other.switch_page("pages/schedule.py").run()
+    assert_clean(other)
+    assert "**Jane Doe** · System design interview" in rendered_text(other)
+    assert [b.label for b in other.download_button] == []  # the service refuses it: the page does not offer it
 
 
 def test_calcom_mode_says_so_and_an_unlinked_kind_is_a_clear_error(

@@ -105,7 +105,7 @@ def test_transcript_shows_searches_and_exports_the_sessions_lines(
 
     # --- Exports: the whole transcript (not just the search hits), in four formats --------------
     assert [b.label for b in at.download_button] == ["TXT", "JSON", "SRT", "WebVTT"]
-    entries = transcript_with_chat(ws, session.id)
+    entries = transcript_with_chat(ws, session.id, actor=CANDIDATE)
     assert [(e.speaker, e.start, e.source) for e in entries] == [
         ("interviewer", 0.0, "typed"),
         *((speaker, start, "mic") for speaker, _, start, _ in LINES),

@@ -90,7 +90,9 @@ def audit_actions(ws: Workspace, session_id: str) -> list[tuple[str, str]]:
 
 def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Workspace) -> None:
     session_id = completed(ws)
-    assert release_status(ws, session_id) is ReleaseStatus.AWAITING and not is_released(ws, session_id)
+    assert release_status(ws, session_id, actor=CANDIDATE) is ReleaseStatus.AWAITING and not is_released(
+        ws, session_id, actor=CANDIDATE
+    )
     assert released_report(ws, session_id, actor=CANDIDATE) is None
     [row] = awaiting_approval(ws)
     assert (row.session_id, row.problem_title, row.candidate_name) == (
@@ -104,7 +106,7 @@ def test_an_evaluation_waits_in_the_queue_until_a_reviewer_approves_it(ws: Works
     release = approve(ws, session_id, actor=Actor.workspace("Bea Ng"))
     assert (release.session_id, release.approved_by) == (session_id, "Bea Ng")
     assert release.approved_at.tzinfo is not None
-    assert release_status(ws, session_id) is ReleaseStatus.RELEASED and awaiting_approval(ws) == []
+    assert release_status(ws, session_id, actor=CANDIDATE) is ReleaseStatus.RELEASED and awaiting_approval(ws) == []
     report = released_report(ws, session_id, actor=CANDIDATE)
     assert report is not None and report.release == release
     assert f"Released to the candidate on {release.approved_at:%Y-%m-%d}" in report_markdown(report)
@@ -123,12 +125,14 @@ def test_approval_is_refused_to_anyone_but_a_reviewer_and_without_an_evaluation(
         approve(ws, running.id, actor=Actor.workspace("Bea"))
     with pytest.raises(NotFound):
         approve(ws, "no-such-session", actor=Actor.workspace("Bea"))
-    assert release_status(ws, running.id) is ReleaseStatus.NOT_EVALUATED and not is_released(ws, running.id)
+    assert release_status(ws, running.id, actor=CANDIDATE) is ReleaseStatus.NOT_EVALUATED and not is_released(
+        ws, running.id, actor=CANDIDATE
+    )
     session_id = completed(ws)
     interviewer = new_account("ivan@example.com", "Ivan", [AccountRole.INTERVIEWER, AccountRole.CANDIDATE], "core")
     with pytest.raises(AccessDenied):
         approve(ws, session_id, actor=Actor.person(interviewer))
-    assert not is_released(ws, session_id) and audit_actions(ws, session_id) == []
+    assert not is_released(ws, session_id, actor=CANDIDATE) and audit_actions(ws, session_id) == []
 
 
 def test_withdrawing_hides_it_again_and_an_override_after_release_keeps_it_released(ws: Workspace) -> None:
@@ -146,7 +150,7 @@ def test_withdrawing_hides_it_again_and_an_override_after_release_keeps_it_relea
 
     withdraw(ws, session_id, actor=Actor.workspace("Carl"))
     withdraw(ws, session_id, actor=Actor.workspace("Carl"))  # nothing left to withdraw: no second entry
-    assert release_status(ws, session_id) is ReleaseStatus.AWAITING
+    assert release_status(ws, session_id, actor=CANDIDATE) is ReleaseStatus.AWAITING
     assert [r.session_id for r in awaiting_approval(ws)] == [session_id]
     assert audit_actions(ws, session_id) == [("evaluation_released", "Bea"), ("evaluation_release_withdrawn", "Carl")]
 
@@ -154,7 +158,9 @@ def test_withdrawing_hides_it_again_and_an_override_after_release_keeps_it_relea
 def test_with_approval_off_the_candidate_sees_it_at_once(ws: Workspace) -> None:
     open_ws = without_approval(ws)
     session_id = completed(open_ws)
-    assert release_status(open_ws, session_id) is ReleaseStatus.RELEASED and is_released(open_ws, session_id)
+    assert release_status(open_ws, session_id, actor=CANDIDATE) is ReleaseStatus.RELEASED and is_released(
+        open_ws, session_id, actor=CANDIDATE
+    )
     report = released_report(open_ws, session_id, actor=CANDIDATE)
     assert report is not None and report.release is None
     assert "released to the candidate" not in report_markdown(report).lower()
@@ -176,7 +182,7 @@ def test_a_new_evaluation_needs_a_new_approval(ws: Workspace) -> None:
     with ws.uow_factory() as uow:
         uow.evaluations.add(replace(old, id=None, created_at=None))
         uow.commit()
-    assert release_status(ws, session_id) is ReleaseStatus.AWAITING
+    assert release_status(ws, session_id, actor=CANDIDATE) is ReleaseStatus.AWAITING
     assert [r.session_id for r in awaiting_approval(ws)] == [session_id]
 
 
@@ -186,7 +192,9 @@ def test_the_migration_adds_the_release_to_existing_evaluations_and_removes_it_a
     url = ws.settings.effective_database_url
     downgrade(url, "0011")
     upgrade(url)
-    assert release_status(ws, session_id) is ReleaseStatus.AWAITING, "the evaluation stays; its approval is gone"
+    assert release_status(ws, session_id, actor=CANDIDATE) is ReleaseStatus.AWAITING, (
+        "the evaluation stays; its approval is gone"
+    )
 
 
 # --- the repository surface, fake and databases side by side ---------------------------------------

@@ -178,7 +178,7 @@ def test_the_session_zip_holds_the_whole_interview(ws: Workspace) -> None:
     assert "missing" in manifest[1]["left_out"]
     assert "Back-of-the-envelope estimation" in archive.read("report.md").decode()
     assert PdfReader(io.BytesIO(archive.read("report.pdf"))).pages
-    assert zip_name(ws, session_id).startswith("interview-url_shortener-")
+    assert zip_name(ws, session_id, actor=CANDIDATE).startswith("interview-url_shortener-")
 
 
 def test_a_typed_interview_exports_its_chat_as_the_transcript(ws: Workspace) -> None:

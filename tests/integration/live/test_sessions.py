@@ -108,7 +108,7 @@ def test_goals_are_covered_by_what_is_said_noted_or_ticked(ws: Workspace, clock:
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(30)
     assert not cockpit(ws, sid, actor=INTERVIEWER).coverage["role_and_responsibilities"].covered
-    log_speech(ws, sid, text="I'm responsible for month-end close at a 40-person firm.")
+    log_speech(ws, sid, text="I'm responsible for month-end close at a 40-person firm.", actor=INTERVIEWER)
     commit_note(
         ws,
         sid,
@@ -139,7 +139,9 @@ def test_a_note_is_saved_as_typed_stamped_when_typing_began_and_linked_to_the_tr
     sid = _discovery(ws)
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(60)
-    said = log_speech(ws, sid, text="Honestly the reconciliation takes us two full days every month.")
+    said = log_speech(
+        ws, sid, text="Honestly the reconciliation takes us two full days every month.", actor=INTERVIEWER
+    )
     clock.advance(5)
     first = save_draft(ws, sid, text="Reconcil", actor=INTERVIEWER)
     assert first is not None and first.draft and first.at_seconds == pytest.approx(65)

@@ -21,7 +21,7 @@ from core.errors import ConsentRequired, NotFound, SessionClosed
 from core.interview.services import cancel_interview, create_interview, start_interview
 from core.media.camera import CameraRecorder, camera_recorder, camera_recording_path, register_camera_recording
 from core.media.capture import list_media
-from core.media.consent import give_consent
+from core.media.consent import give_consent, withdraw_consent
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -48,6 +48,20 @@ class ColourBars(MediaStreamTrack):
         self.sent += 1
         await asyncio.sleep(0)
         return frame
+
+
+class WithdrawnAt(ColourBars):
+    """The candidate withdraws consent to the camera (on the Interview page) while the camera sends: just before
+    frame `at` leaves the browser."""
+
+    def __init__(self, count: int, ws: Workspace, session_id: str, *, at: int) -> None:
+        super().__init__(count)
+        self.ws, self.session_id, self.at = ws, session_id, at
+
+    async def recv(self) -> av.VideoFrame:
+        if self.sent == self.at:
+            withdraw_consent(self.ws, self.session_id, ["camera"], actor=Actor.workspace("candidate"))
+        return await super().recv()
 
 
 def record(recorder: CameraRecorder, track: ColourBars) -> None:
@@ -171,3 +185,16 @@ def test_no_recording_without_consent_to_the_camera(ws: Workspace) -> None:
     with pytest.raises(ConsentRequired, match="camera"):
         camera_recorder(ws, session.id, actor=CANDIDATE)
     assert not ws.files.session_dir(session.id).exists()
+
+
+def test_a_recording_running_when_consent_is_withdrawn_keeps_nothing_after_it(ws: Workspace, session_id: str) -> None:
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE, consent_every=0.0)  # checked on every frame
+    camera = WithdrawnAt(30, ws, session_id, at=10)
+    record(recorder, camera)
+
+    assert camera.sent < 30, "the camera is stopped: its frames are not read (nor queued) any more"
+    with av.open(str(recorder.path)) as container:
+        assert sum(1 for _ in container.decode(container.streams.video[0])) == 10  # the ones before the withdrawal
+    assert recorder.media is not None and list_media(ws, session_id, "video", actor=CANDIDATE) == [recorder.media]
+    with pytest.raises(ConsentRequired, match="withdrawn"):
+        camera_recorder(ws, session_id, actor=CANDIDATE)  # and no new recording starts

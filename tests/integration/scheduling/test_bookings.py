@@ -156,7 +156,7 @@ def slots(
 
 def parse(ws: Workspace, session_id: str) -> tuple[str, Any, str, str]:
     """(METHOD, the VEVENT, filename, content type) of the session's invitation, read back with icalendar."""
-    filename, ics, content_type = invitation(ws, session_id)
+    filename, ics, content_type = invitation(ws, session_id, actor=SCHEDULER)
     calendar = Calendar.from_ical(ics)
     [event] = calendar.walk("VEVENT")
     return str(calendar["METHOD"]), event, filename, content_type

@@ -147,7 +147,7 @@ def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, sp
     _feed_all(live, spoken)
     live.stop()
 
-    (media,) = session_recordings(workspace, session.id)
+    (media,) = session_recordings(workspace, session.id, actor=CANDIDATE)
     path = workspace.files.absolute(media.path)
     assert media.kind == "audio" and media.content_type == "audio/wav"
     assert path.parent == workspace.files.session_dir(session.id) and path.name.startswith("mic-")
@@ -188,7 +188,7 @@ def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Wo
     _feed_all(live, spoken)
     live.stop()
     assert list_transcript(workspace, session.id, actor=CANDIDATE) == []
-    assert session_recordings(workspace, session.id) == []
+    assert session_recordings(workspace, session.id, actor=CANDIDATE) == []
 
 
 def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed(workspace: Workspace, spoken) -> None:
@@ -213,7 +213,7 @@ def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed
     assert not live.running  # stopped without the page asking
     live.stop()  # what the page does next changes nothing
 
-    (media,) = session_recordings(workspace, session.id)
+    (media,) = session_recordings(workspace, session.id, actor=CANDIDATE)
     with wave.open(str(workspace.files.absolute(media.path)), "rb") as wav:
         assert abs(wav.getnframes() / 16_000 - len(spoken) / 16_000) < 0.1  # the first sentence only
     said = " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()

@@ -36,10 +36,10 @@ def test_snapshot_round_trip_and_restart(ws: Workspace) -> None:
     assert save_snapshot(ws, session.id, board, PNG).id == stored.id  # unchanged: not stored twice
 
     restarted = build_workspace(ws.settings)  # a new process: what a reload sees
-    latest = latest_snapshot(restarted, session.id)
+    latest = latest_snapshot(restarted, session.id, actor=CANDIDATE)
     assert latest is not None and latest.fabric_json == board and latest.id == stored.id
     assert latest.png_path is not None and restarted.files.read(latest.png_path) == PNG
-    analysis = latest_analysis(restarted, session.id)
+    analysis = latest_analysis(restarted, session.id, actor=CANDIDATE)
     assert analysis is not None and ("database", "replica") in analysis.edges
 
 

@@ -18,32 +18,37 @@ from core.debrief.pipeline import for_session
 from core.debrief.recommendations import recommendation_view
 from core.debrief.scorecards import scorecard, set_score, suggestions
 from core.errors import AccessDenied
-from core.evaluation.release import approve, withdraw
+from core.evaluation.release import ReleaseStatus, approve, is_released, release_status, withdraw
 from core.evaluation.report import load_report
 from core.evaluation.reviews import list_overrides, override_score, session_scores
 from core.history.services import compare_sessions, session_detail
-from core.history.session_export import session_zip
+from core.history.session_export import session_zip, zip_name
 from core.interview.services import (
     create_interview,
     end_interview,
     get_interview,
     list_transcript,
+    message_count,
     pause_interview,
     send_message,
     start_interview,
     submit_answer,
+    transcript_with_chat,
     usage_summary,
 )
 from core.live.notes import commit_note, delete_note, notes_for
 from core.live.sessions import change_stage, cockpit, create_live_session, end_live, log_speech, set_fact, start_live
 from core.media.capture import list_media
 from core.media.consent import consent_for, consented_kinds, give_consent, withdraw_consent
-from core.models import Account, AccountRole, Candidate
+from core.models import Account, AccountRole, Candidate, EventType, WhiteboardSnapshot
 from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.retention import apply_retention
-from core.scheduling.bookings import BookingRequest, book_interview
+from core.scheduling.bookings import BookingRequest, book_interview, invitation, scheduled_interview
+from core.scheduling.team import add_member, save_event_type
+from core.speech.session_audio import session_recordings
+from core.whiteboard.snapshots import latest_analysis, latest_snapshot
 from core.workspace import Workspace
 from tests.fakes import FakeUnitOfWork
 
@@ -96,6 +101,7 @@ def records(uow: FakeUnitOfWork, session_id: str) -> tuple[object, ...]:
         uow.evaluations.release_of(session_id),
         len(uow.score_overrides.in_session(session_id)),
         len(uow.consents.in_session(session_id)),
+        len(uow.transcripts.in_session(session_id)),
     )
 
 
@@ -156,6 +162,10 @@ def test_only_the_interviewer_running_a_live_session_changes_it(ws: Workspace, u
         refused(uow, sid, lambda other=other: end_live(ws, sid, actor=as_(other)))
     template = ws.templates.get("customer_discovery")
     refused(uow, sid, lambda: commit_note(ws, sid, template, text="Iris was here", actor=as_(IRIS)))
+    for other in (IRIS, RITA, ANA):  # the team's reviewer reads the transcript, but does not write it
+        refused(uow, sid, lambda other=other: log_speech(ws, sid, text="Words never said", actor=as_(other)))
+    said = log_speech(ws, sid, text="We close the books by hand.", speaker="candidate", actor=as_(IVAN))
+    assert [e.text for e in list_transcript(ws, sid, actor=as_(RITA))] == [said.text]
 
     note = commit_note(ws, sid, template, text="Spends two days a month on the close #pain", actor=as_(IVAN))
     assert note.author == IVAN.audit_name
@@ -252,7 +262,7 @@ def test_reads_the_pages_alone_used_to_guard_refuse_another_person_too(ws: Works
     give_consent(ws, anas, ["audio"], actor=as_(ANA))
     ivans = live(ws, IVAN)
     commit_note(ws, ivans, ws.templates.get("customer_discovery"), text="Closes by hand #pain", actor=as_(IVAN))
-    log_speech(ws, ivans, text="We close the books by hand every month.")
+    log_speech(ws, ivans, text="We close the books by hand every month.", actor=as_(IVAN))
     for call in (
         # Ivan's live session: another interviewer, and a candidate who is not its candidate
         lambda: notes_for(ws, ivans, actor=as_(IRIS)),
@@ -319,3 +329,73 @@ def test_a_candidates_history_detail_carries_the_evaluation_only_once_released(w
     comparison = compare_sessions(ws, first, anas, actor=as_(ANA))  # the first still waits for a reviewer
     assert [(c.key, c.a) for c in comparison.competencies] == [(c.key, None) for c in staff.evaluation.competencies]
     assert comparison.competencies and comparison.overall.b == staff.evaluation.overall_score
+
+
+def test_what_the_interview_page_reads_is_refused_to_another_person(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    anas = practice(ws, ANA)
+    uow.whiteboards.add(
+        WhiteboardSnapshot(
+            session_id=anas,
+            png_path=None,
+            fabric_json={"objects": [], "background": "#ffffff"},
+            created_at=datetime(2030, 6, 4, 14, 5, tzinfo=UTC),
+        )
+    )
+    for reader in (BO, IVAN):  # another candidate, and an interviewer not on it
+        for call in (
+            message_count,
+            transcript_with_chat,
+            session_recordings,
+            latest_snapshot,
+            latest_analysis,
+            release_status,
+            is_released,
+            zip_name,
+        ):
+            with pytest.raises(AccessDenied, match=NOT_YOURS):
+                call(ws, anas, actor=as_(reader))
+
+    assert message_count(ws, anas, actor=as_(ANA)) == len(uow.messages.in_session(anas))
+    lines = [e.text for e in transcript_with_chat(ws, anas, actor=as_(ANA))]
+    assert "Start with 100 million links a month and a 100:1 read ratio." in lines
+    assert session_recordings(ws, anas, actor=as_(ANA)) == []
+    snapshot = latest_snapshot(ws, anas, actor=as_(ANA))
+    assert snapshot is not None and latest_analysis(ws, anas, actor=as_(ADA)) is not None
+    assert zip_name(ws, anas, actor=as_(ANA)).startswith("interview-url_shortener-")
+
+
+def test_the_candidate_learns_their_evaluation_waits_for_a_reviewer_before_reading_it(ws: Workspace) -> None:
+    anas = practice(ws, ANA, finish=True)
+    # the status says nothing of the scores: Ana may know hers is being reviewed, though not read it yet
+    assert release_status(ws, anas, actor=as_(ANA)) is ReleaseStatus.AWAITING
+    assert not is_released(ws, anas, actor=as_(ANA))
+    with pytest.raises(AccessDenied, match=NOT_YOURS):
+        load_report(ws, anas, actor=as_(ANA))
+    with pytest.raises(AccessDenied, match=NOT_YOURS):
+        release_status(ws, anas, actor=as_(BO))
+    approve(ws, anas, actor=as_(ADA))
+    assert is_released(ws, anas, actor=as_(ANA))
+
+
+def test_a_booked_interview_and_its_invitation_are_for_whoever_may_see_it(ws: Workspace) -> None:
+    ivan = add_member(ws, name="Ivan", email=IVAN.email, timezone="UTC", actor=as_(ADA))
+    pairing = save_event_type(ws, EventType(id="", title="Pairing interview", length_minutes=30), actor=as_(ADA))
+    request = BookingRequest(
+        event_type_id=pairing.id,
+        problem_id="url_shortener",
+        start=datetime(2030, 6, 6, 10, 0, tzinfo=UTC),
+        interviewer_ids=(ivan.id,),
+        candidate_name="Ana",
+        candidate_email=ANA.email,
+    )
+    sid = book_interview(ws, request, actor=as_(ADA)).session.id
+    for outsider in (IRIS, BO, REX):  # an interviewer not on it, another candidate, another team's reviewer
+        with pytest.raises(AccessDenied, match=NOT_YOURS):
+            scheduled_interview(ws, sid, actor=as_(outsider))
+        with pytest.raises(AccessDenied, match=NOT_YOURS):
+            invitation(ws, sid, actor=as_(outsider))
+
+    for reader in (IVAN, ANA, ADA):  # its interviewer, its candidate, and the admin who booked it
+        assert scheduled_interview(ws, sid, actor=as_(reader)).session.id == sid
+        filename, ics, _ = invitation(ws, sid, actor=as_(reader))
+        assert filename.endswith(".ics") and b"BEGIN:VCALENDAR" in ics

@@ -147,13 +147,13 @@ def test_a_draft_is_stamped_when_typing_began_and_linked_to_the_line_being_spoke
     ws: Workspace, uow: FakeUnitOfWork, clock: Clock, sid: str
 ) -> None:
     clock.advance(seconds=60)
-    said = log_speech(ws, sid, text="Reconciliation takes us two full days every month.")
+    said = log_speech(ws, sid, text="Reconciliation takes us two full days every month.", actor=INTERVIEWER)
     clock.advance(seconds=5)
     first = save_draft(ws, sid, text="Reconcil", actor=INTERVIEWER)
     assert first is not None and first.draft and first.at_seconds == 65 and first.transcript_entry_id == said.id
     assert first.stage == "context_and_role"
     clock.advance(seconds=20)
-    log_speech(ws, sid, text="And then we redo it for the audit.")
+    log_speech(ws, sid, text="And then we redo it for the audit.", actor=INTERVIEWER)
     typed = save_draft(ws, sid, text="Reconciliation takes 2 days", actor=INTERVIEWER)
     assert typed is not None and (typed.id, typed.at_seconds, typed.transcript_entry_id) == (first.id, 65, said.id)
     long = save_draft(ws, sid, text="x" * (MAX_NOTE_CHARS + 50), actor=INTERVIEWER)

@@ -326,10 +326,10 @@ def test_typed_speech_is_timed_on_the_session_clock_while_active(
 ) -> None:
     sid = discovery(ws)
     with pytest.raises(InvalidInput, match="Start \\(or resume\\) the session"):
-        log_speech(ws, sid, text="Hello")
+        log_speech(ws, sid, text="Hello", actor=INTERVIEWER)
     start_live(ws, sid, actor=INTERVIEWER)
     clock.advance(seconds=60)
-    entry = log_speech(ws, sid, text="  We close the books in six days every month  ")
+    entry = log_speech(ws, sid, text="  We close the books in six days every month  ", actor=INTERVIEWER)
     assert (entry.text, entry.speaker, entry.source) == (
         "We close the books in six days every month",
         "candidate",
@@ -337,7 +337,7 @@ def test_typed_speech_is_timed_on_the_session_clock_while_active(
     )
     assert (entry.start, entry.end) == pytest.approx((60 - 0.4 * 9, 60))
     with pytest.raises(InvalidInput, match="Type what was said first"):
-        log_speech(ws, sid, text="   ")
+        log_speech(ws, sid, text="   ", actor=INTERVIEWER)
     with pytest.raises(InvalidInput, match="candidate or the interviewer"):
-        log_speech(ws, sid, text="Hi", speaker="observer")
+        log_speech(ws, sid, text="Hi", speaker="observer", actor=INTERVIEWER)
     assert uow.transcripts.in_session(sid) == [entry]

@@ -250,7 +250,7 @@ def test_cancelling_needs_a_reason_and_cancels_session_booking_and_invitation(te
         "maya",
         {"reason": " Candidate withdrew. "},
     )
-    filename, ics, content_type = invitation(team.ws, sid)
+    filename, ics, content_type = invitation(team.ws, sid, actor=SCHEDULER)
     assert content_type == "text/calendar; method=CANCEL; charset=UTF-8" and filename.endswith("-cancelled.ics")
     assert b"SEQUENCE:1" in ics and b"STATUS:CANCELLED" in ics
 

@@ -70,7 +70,7 @@ def test_save_stores_png_and_json_in_the_session_folder(ws: Workspace, session_i
     folder = ws.files.session_dir(session_id)
     (stored_json,) = folder.glob("whiteboard-*.json")
     assert json.loads(stored_json.read_text()) == board
-    assert latest_snapshot(ws, session_id) == snapshot
+    assert latest_snapshot(ws, session_id, actor=CANDIDATE) == snapshot
 
 
 def test_an_unchanged_drawing_is_not_stored_again(ws: Workspace, session_id: str, uow: FakeUnitOfWork) -> None:
@@ -84,9 +84,12 @@ def test_an_unchanged_drawing_is_not_stored_again(ws: Workspace, session_id: str
 
 
 def test_latest_analysis_compares_with_the_problems_reference(ws: Workspace, session_id: str) -> None:
-    assert latest_snapshot(ws, session_id) is None and latest_analysis(ws, session_id) is None
+    assert (
+        latest_snapshot(ws, session_id, actor=CANDIDATE) is None
+        and latest_analysis(ws, session_id, actor=CANDIDATE) is None
+    )
     save_snapshot(ws, session_id, drawing("url_shortener"))
-    analysis = latest_analysis(ws, session_id)
+    analysis = latest_analysis(ws, session_id, actor=CANDIDATE)
     assert analysis is not None
     assert {"load balancer", "api server", "cache", "database"} <= set(analysis.present)
     assert "id generator" in analysis.missing and "object store" not in analysis.missing  # not in the reference
@@ -148,7 +151,7 @@ def test_replies_and_the_end_still_work_with_a_malformed_board_kept_before_it_wa
             WhiteboardSnapshot(session_id, None, {**board, "objects": [*MALFORMED, *board["objects"], *MALFORMED]})
         )
         uow.commit()
-    analysis = latest_analysis(ws, session_id)
+    analysis = latest_analysis(ws, session_id, actor=CANDIDATE)
     assert analysis is not None and analysis.components == ["cache", "database"]
     reply = send_message(
         ws,
