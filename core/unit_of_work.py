@@ -34,6 +34,7 @@ from core.models import (
     ScoreOverride,
     Session,
     SessionConsent,
+    SessionScope,
     SessionStatus,
     SessionSummary,
     SignInSession,
@@ -272,8 +273,17 @@ class BookingRepository(Protocol):
     def for_session(self, session_id: str) -> Booking | None: ...
     def by_external_uid(self, uid: str) -> Booking | None: ...
     def by_ical_uid(self, ical_uid: str) -> Booking | None: ...
-    def between(self, start: datetime, end: datetime, *, include_cancelled: bool = False) -> list[Booking]: ...
-    def all(self) -> list[Booking]: ...
+    def between(
+        self, start: datetime, end: datetime, *, include_cancelled: bool = False, scope: SessionScope | None = None
+    ) -> list[Booking]:
+        """Bookings overlapping [start, end), earliest first; with `scope`, only those of sessions it lets the
+        person see (one WHERE, as History's)."""
+        ...
+
+    def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
+        """Every booking, earliest first; `scope` narrows it like `between`."""
+        ...
+
     def member_busy(
         self, member_ids: list[str], start: datetime, end: datetime
     ) -> list[tuple[str, datetime, datetime]]:

@@ -49,7 +49,7 @@ def _percent(value: float | None) -> str:
 
 
 def _stats(ws: Workspace) -> None:
-    stats = bookings.booking_stats(ws)
+    stats = bookings.booking_stats(ws, actor=Actor.person(account))
     cols = st.columns(5)
     cols[0].metric("Upcoming", stats.upcoming)
     cols[1].metric("Awaiting confirmation", stats.pending)
@@ -246,7 +246,7 @@ def _status_badge(view: bookings.ScheduledInterview) -> None:
 
 def _upcoming_tab(ws: Workspace, client: CalcomClient | None) -> None:
     show_cancelled = st.toggle("Show cancelled", key="schedule_show_cancelled")
-    views = bookings.upcoming(ws, include_cancelled=show_cancelled)
+    views = bookings.upcoming(ws, actor=Actor.person(account), include_cancelled=show_cancelled)
     if not views:
         st.info("Nothing booked yet. Book an interview on the Book tab.")
         return

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from core.config import Settings
 from core.errors import AccessDenied, NotFound
-from core.models import Account, Session, email_key
+from core.models import Account, Session, SessionScope, email_key
 from core.permissions.actor import Actor
-from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may, may_withdraw_consent
+from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may, may_withdraw_consent, scope
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -63,6 +63,12 @@ def authorize_view(uow: UnitOfWork, settings: Settings, actor: Actor, session: S
     if not may(actor.account, SessionAction.VIEW, access):
         raise AccessDenied(NOT_YOURS)
     return may(actor.account, SessionAction.VIEW_EVALUATION, access)
+
+
+def listing_scope(actor: Actor) -> SessionScope | None:
+    """What a listing of sessions is narrowed to, for the repository's WHERE: the policy's scope of a person;
+    None (every session) for the workspace itself."""
+    return None if actor.account is None else scope(actor.account)
 
 
 def authorize_action(settings: Settings, actor: Actor, action: Action) -> None:

@@ -76,7 +76,10 @@ def allowed(account: Account | None, action: Action, *, server_key_roles: frozen
 
 
 def scope(account: Account) -> SessionScope:
-    """The sessions this person may list: admins everything; others what they own, run, review or sat."""
+    """The sessions this person may list: admins everything; others what they own, run, review or sat; a
+    disabled account nothing, as `may` refuses it everything."""
+    if not account.active:
+        return SessionScope()
     if account.has(AccountRole.ADMIN):
         return SessionScope(everything=True)
     key = email_key(account.email)

@@ -29,7 +29,7 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
-from core.permissions.access import authorize, authorize_action
+from core.permissions.access import authorize, authorize_action, listing_scope
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
@@ -368,20 +368,27 @@ def _scheduled(ws: Workspace, session_id: str) -> ScheduledInterview:
         return _view(uow, _booking(uow, session_id))
 
 
-def upcoming(ws: Workspace, *, include_cancelled: bool = False, days: int = 60) -> list[ScheduledInterview]:
-    """Interviews from one hour ago to `days` ahead, earliest first."""
+def upcoming(
+    ws: Workspace, *, actor: Actor, include_cancelled: bool = False, days: int = 60
+) -> list[ScheduledInterview]:
+    """Interviews from one hour ago to `days` ahead, earliest first: only those of sessions `actor` may see
+    (each card names the candidate, the time and the problem), narrowed by storage, not after reading."""
     now = ws.clock()
     with ws.uow_factory() as uow:
         bookings = uow.bookings.between(
-            now - timedelta(hours=1), now + timedelta(days=days), include_cancelled=include_cancelled
+            now - timedelta(hours=1),
+            now + timedelta(days=days),
+            include_cancelled=include_cancelled,
+            scope=listing_scope(actor),
         )
         return [_view(uow, booking) for booking in bookings]
 
 
-def booking_stats(ws: Workspace) -> BookingStats:
+def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
+    """The figures over the bookings `actor` may see, so they add up to what `upcoming` lists."""
     now = ws.clock()
     with ws.uow_factory() as uow:
-        bookings = uow.bookings.all()
+        bookings = uow.bookings.all(scope=listing_scope(actor))
         statuses = {b.session_id: uow.sessions.get(b.session_id).status for b in bookings}
     ran = {SessionStatus.ACTIVE, SessionStatus.PAUSED, SessionStatus.COMPLETED}
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]

@@ -7,16 +7,27 @@ import json
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Text, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import AlreadyExists
-from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent, WebhookRefusal
+from core.models import (
+    Booking,
+    BookingStatus,
+    EventType,
+    MemberRole,
+    SessionScope,
+    TeamMember,
+    WebhookEvent,
+    WebhookRefusal,
+)
 from storage.repositories.base import EnumFields, SqlRepository
+from storage.repositories.interview import visible_in
 from storage.tables import (
     BookingRow,
     EventTypeRow,
     SessionInterviewerRow,
+    SessionRow,
     TeamMemberRow,
     WebhookEventRow,
     WebhookRefusalRow,
@@ -93,15 +104,17 @@ class SqlBookingRepository(SqlRepository[Booking, BookingRow]):
     def by_ical_uid(self, ical_uid: str) -> Booking | None:
         return self._first(select(BookingRow).where(BookingRow.ical_uid == ical_uid))
 
-    def between(self, start: datetime, end: datetime, *, include_cancelled: bool = False) -> list[Booking]:
-        """Bookings overlapping [start, end), earliest first."""
-        query = select(BookingRow).where(BookingRow.start_at < end, BookingRow.end_at > start)
+    def between(
+        self, start: datetime, end: datetime, *, include_cancelled: bool = False, scope: SessionScope | None = None
+    ) -> list[Booking]:
+        """Bookings overlapping [start, end), earliest first; `scope` narrows them to its sessions."""
+        query = _scoped(select(BookingRow), scope).where(BookingRow.start_at < end, BookingRow.end_at > start)
         if not include_cancelled:
             query = query.where(BookingRow.status != BookingStatus.CANCELLED.value)
         return self._many(query.order_by(BookingRow.start_at, BookingRow.id))
 
-    def all(self) -> list[Booking]:
-        return self._many(select(BookingRow).order_by(BookingRow.start_at, BookingRow.id))
+    def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
+        return self._many(_scoped(select(BookingRow), scope).order_by(BookingRow.start_at, BookingRow.id))
 
     def member_busy(
         self, member_ids: list[str], start: datetime, end: datetime
@@ -120,6 +133,13 @@ class SqlBookingRepository(SqlRepository[Booking, BookingRow]):
             )
         )
         return [(member_id, begin, finish) for member_id, begin, finish in rows]
+
+
+def _scoped(query: Select[BookingRow], scope: SessionScope | None) -> Select[BookingRow]:
+    """Only the bookings of sessions `scope` lets the person see: History's WHERE over the booked session."""
+    if scope is None or scope.everything:
+        return query
+    return query.join(SessionRow, SessionRow.id == BookingRow.session_id).where(visible_in(scope))
 
 
 class SqlSessionInterviewerRepository(SqlRepository[str, SessionInterviewerRow]):

@@ -39,6 +39,7 @@ from core.models import (
     ScoreOverride,
     Session,
     SessionConsent,
+    SessionScope,
     SignInSession,
     TeamMember,
     TokenUsage,
@@ -46,6 +47,7 @@ from core.models import (
     WebhookEvent,
     WebhookRefusal,
     WhiteboardSnapshot,
+    email_key,
 )
 
 if TYPE_CHECKING:
@@ -132,6 +134,29 @@ class Repo:
                 raise self._fail(
                     FakeIntegrityError(f"FOREIGN KEY constraint failed: {table}.{column} {value!r} is not in {target}.")
                 )
+
+
+def visible_in(state: State, session_id: str, scope: SessionScope | None) -> bool:
+    """storage's visible_in (the policy's scope as one WHERE), over the fake's tables."""
+    if scope is None or scope.everything:
+        return True
+    session = state.sessions[session_id]
+    candidate = state.candidates.get(session.candidate_id or "")
+    assigned = {
+        state.team_members[member].email.lower()
+        for sid, member in state.session_interviewers
+        if sid == session_id and member in state.team_members
+    }
+    return any(
+        (
+            scope.owner_id is not None and session.owner_id == scope.owner_id,
+            bool(scope.team) and session.team == scope.team,
+            scope.candidate_email_key is not None
+            and candidate is not None
+            and email_key(candidate.email) == scope.candidate_email_key,
+            scope.interviewer_email_key is not None and scope.interviewer_email_key in assigned,
+        )
+    )
 
 
 def sorted_by(rows: Iterable[Row], *columns: str, reverse: bool = False) -> list[Row]:

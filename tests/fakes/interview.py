@@ -29,7 +29,7 @@ from core.models import (
     WhiteboardSnapshot,
     email_key,
 )
-from tests.fakes.base import FakeDatabaseError, FakeIntegrityError, Repo, now
+from tests.fakes.base import FakeDatabaseError, FakeIntegrityError, Repo, now, visible_in
 
 Logged = TypeVar(
     "Logged",
@@ -119,27 +119,7 @@ class FakeSessionRepository(Repo):
         return sum(1 for s in every if _matches(s, query) and self._visible(s.id, query.scope))
 
     def _visible(self, session_id: str, scope: SessionScope | None) -> bool:
-        """storage's visible_in, over the fake's tables."""
-        if scope is None or scope.everything:
-            return True
-        session = self._state.sessions[session_id]
-        candidate = self._state.candidates.get(session.candidate_id or "")
-        members = {m.id: m for m in self._state.team_members.values()}
-        assigned = {
-            members[member].email.lower()
-            for sid, member in self._state.session_interviewers
-            if sid == session_id and member in members
-        }
-        return any(
-            (
-                scope.owner_id is not None and session.owner_id == scope.owner_id,
-                bool(scope.team) and session.team == scope.team,
-                scope.candidate_email_key is not None
-                and candidate is not None
-                and email_key(candidate.email) == scope.candidate_email_key,
-                scope.interviewer_email_key is not None and scope.interviewer_email_key in assigned,
-            )
-        )
+        return visible_in(self._state, session_id, scope)
 
     def ids_for_candidate(self, candidate_id: str) -> list[str]:
         found = [s for s in self._state.sessions.values() if s.candidate_id == candidate_id]

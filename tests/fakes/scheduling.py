@@ -9,8 +9,17 @@ from datetime import datetime
 from types import MappingProxyType
 
 from core.errors import AlreadyExists
-from core.models import Booking, BookingStatus, EventType, MemberRole, TeamMember, WebhookEvent, WebhookRefusal
-from tests.fakes.base import FakeIntegrityError, Mirror, Repo, sorted_by
+from core.models import (
+    Booking,
+    BookingStatus,
+    EventType,
+    MemberRole,
+    SessionScope,
+    TeamMember,
+    WebhookEvent,
+    WebhookRefusal,
+)
+from tests.fakes.base import FakeIntegrityError, Mirror, Repo, sorted_by, visible_in
 
 
 class FakeTeamMemberRepository(Mirror[TeamMember, str]):
@@ -67,17 +76,22 @@ class FakeBookingRepository(Mirror[Booking, str]):
     def by_ical_uid(self, ical_uid: str) -> Booking | None:
         return self._first(ical_uid=ical_uid)
 
-    def between(self, start: datetime, end: datetime, *, include_cancelled: bool = False) -> list[Booking]:
-        """Bookings overlapping [start, end), earliest first."""
+    def between(
+        self, start: datetime, end: datetime, *, include_cancelled: bool = False, scope: SessionScope | None = None
+    ) -> list[Booking]:
+        """Bookings overlapping [start, end), earliest first; `scope` narrows them to its sessions."""
         found = [
             b
-            for b in self._rows.values()
+            for b in self._scoped(scope)
             if b.start_at < end and b.end_at > start and (include_cancelled or b.status is not BookingStatus.CANCELLED)
         ]
         return copy.deepcopy(sorted_by(found, "start_at", "id"))
 
-    def all(self) -> list[Booking]:
-        return copy.deepcopy(sorted_by(self._rows.values(), "start_at", "id"))
+    def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
+        return copy.deepcopy(sorted_by(self._scoped(scope), "start_at", "id"))
+
+    def _scoped(self, scope: SessionScope | None) -> list[Booking]:
+        return [b for b in self._rows.values() if visible_in(self._state, b.session_id, scope)]
 
     def member_busy(
         self, member_ids: list[str], start: datetime, end: datetime

@@ -111,7 +111,17 @@ def test_book_then_cancel_with_a_reason(new_app: AppFactory, ws: Workspace) -> N
         assert uow.bookings.for_session(sid).ical_sequence == 1
 
 
-def test_an_interviewer_not_on_a_booking_gets_no_invitation_for_it(new_app: AppFactory, ws: Workspace) -> None:
+def as_interviewer(email: str, name: str) -> AppTest:
+    """The Schedule page in another browser, signed in as an interviewer (account made here)."""
+    person = add_person(email, "interviewer", name=name)
+    at = signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), person.email, person.name)
+    at.run()
+    at.switch_page("pages/schedule.py").run()
+    assert_clean(at)
+    return at
+
+
+def test_an_interviewer_sees_only_the_bookings_they_run(new_app: AppFactory, ws: Workspace) -> None:
     team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC", actor=ADMIN)
     at = open_page(new_app)  # the admin books it, with Ana
     at.text_input(key="schedule_candidate_name").set_value("Jane Doe")
@@ -120,13 +130,17 @@ def test_an_interviewer_not_on_a_booking_gets_no_invitation_for_it(new_app: AppF
     assert_clean(at)
     assert [b.label for b in at.download_button] == ["Invitation (.ics)"]
 
-    iris = add_person("iris@example.com", "interviewer", name="Iris")  # she schedules too, but not this one
-    other = signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), iris.email, iris.name)
-    other.run()
-    other.switch_page("pages/schedule.py").run()
-    assert_clean(other)
-    assert "**Jane Doe** · System design interview" in rendered_text(other)
-    assert [b.label for b in other.download_button] == []  # the service refuses it: the page does not offer it
+    ana = as_interviewer("ana@example.com", "Ana Silva")  # she runs it: its card, its invitation, its figures
+    assert "**Jane Doe** · System design interview" in rendered_text(ana)
+    assert [b.label for b in ana.download_button] == ["Invitation (.ics)"]
+    assert metric(ana, "Upcoming") == "1"
+
+    iris = as_interviewer("iris@example.com", "Iris")  # she schedules too, but not this one
+    assert "**Jane Doe** · System design interview" not in rendered_text(iris)  # no card: name, time, problem
+    assert not [b for b in iris.button if b.key and b.key.startswith(("open_", "cancel_"))]
+    assert [b.label for b in iris.download_button] == []
+    assert metric(iris, "Upcoming") == "0"
+    assert "Nothing booked yet" in rendered_text(iris)
 
 
 def test_calcom_mode_says_so_and_an_unlinked_kind_is_a_clear_error(

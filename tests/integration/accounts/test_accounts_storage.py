@@ -16,6 +16,8 @@ from core.errors import AlreadyExists
 from core.models import (
     Account,
     AccountRole,
+    Booking,
+    BookingStatus,
     Candidate,
     HistoryQuery,
     Session,
@@ -91,33 +93,80 @@ def listed(factory: Factory, who: SessionScope) -> list[str]:
         return ids
 
 
-def test_each_person_lists_exactly_the_sessions_the_policy_gives_them(factory: Factory) -> None:
-    ana = person("ana", AccountRole.CANDIDATE, email="Ana.Rossi@example.com")
-    ivan = person("ivan", AccountRole.INTERVIEWER, team="core")
-    rita = person("rita", AccountRole.REVIEWER, team="core")
-    otto = person("otto", AccountRole.REVIEWER, team="growth")
-    ada = person("ada", AccountRole.ADMIN)
+ANA = person("ana", AccountRole.CANDIDATE, email="Ana.Rossi@example.com")
+IVAN = person("ivan", AccountRole.INTERVIEWER, team="core")
+RITA = person("rita", AccountRole.REVIEWER, team="core")
+OTTO = person("otto", AccountRole.REVIEWER, team="growth")
+ADA = person("ada", AccountRole.ADMIN)
+
+
+def people_and_their_sessions(factory: Factory) -> list[str]:
+    """Five people and five sessions, each visible to some of them for one reason; returns the session ids."""
     with factory() as uow:
-        for account in (ana, ivan, rita, otto, ada):
+        for account in (ANA, IVAN, RITA, OTTO, ADA):
             uow.accounts.add(account)
         uow.candidates.add(Candidate(id="c-ana", name="Ana Rossi", email="ana.rossi@EXAMPLE.com", created_at=T0))
         uow.candidates.add(Candidate(id="c-bo", name="Bo", email="bo@example.com", created_at=T0))
         uow.team_members.add(TeamMember(id="m-ivan", name="Ivan", email="IVAN@example.com"))
-        sessions = {
-            "ana-practice": Session(id="ana-practice", problem_id="p", candidate_id="c-ana", owner_id="ana"),
-            "ivan-led": Session(id="ivan-led", problem_id="p", candidate_id="c-bo", owner_id="ivan", team="core"),
-            "booked-for-ivan": Session(id="booked-for-ivan", problem_id="p", candidate_id="c-ana", team="growth"),
-            "growth-only": Session(id="growth-only", problem_id="p", candidate_id="c-bo", team="growth"),
-            "nobody": Session(id="nobody", problem_id="p"),
-        }
-        for session in sessions.values():
+        sessions = [
+            Session(id="ana-practice", problem_id="p", candidate_id="c-ana", owner_id="ana"),
+            Session(id="ivan-led", problem_id="p", candidate_id="c-bo", owner_id="ivan", team="core"),
+            Session(id="booked-for-ivan", problem_id="p", candidate_id="c-ana", team="growth"),
+            Session(id="growth-only", problem_id="p", candidate_id="c-bo", team="growth"),
+            Session(id="nobody", problem_id="p"),
+        ]
+        for session in sessions:
             session.created_at = T0
             uow.sessions.add(session)
         uow.session_interviewers.set("booked-for-ivan", ["m-ivan"])
         uow.commit()
-    assert listed(factory, scope(ana)) == ["ana-practice", "booked-for-ivan"]  # hers, and where she is the candidate
-    assert listed(factory, scope(ivan)) == ["booked-for-ivan", "ivan-led"]  # his, and where he is assigned
-    assert listed(factory, scope(rita)) == ["ivan-led"]  # her team's
-    assert listed(factory, scope(otto)) == ["booked-for-ivan", "growth-only"]
-    assert listed(factory, scope(ada)) == sorted(sessions)
+    return sorted(s.id for s in sessions)
+
+
+def test_each_person_lists_exactly_the_sessions_the_policy_gives_them(factory: Factory) -> None:
+    every = people_and_their_sessions(factory)
+    assert listed(factory, scope(ANA)) == ["ana-practice", "booked-for-ivan"]  # hers, and where she is the candidate
+    assert listed(factory, scope(IVAN)) == ["booked-for-ivan", "ivan-led"]  # his, and where he is assigned
+    assert listed(factory, scope(RITA)) == ["ivan-led"]  # her team's
+    assert listed(factory, scope(OTTO)) == ["booked-for-ivan", "growth-only"]
+    assert listed(factory, scope(ADA)) == every
     assert listed(factory, SessionScope()) == []  # a scope that names nobody lists nothing
+
+
+def booked(factory: Factory, who: SessionScope | None) -> tuple[list[str], list[str]]:
+    """The sessions of the bookings `who` is shown by `between` (the Schedule's list), without and with the
+    cancelled ones; `all` (the Schedule's figures) must give the latter, as every booking is in the window."""
+    with factory() as uow:
+        week = (T0, T0 + timedelta(days=7))
+        live = [b.session_id for b in uow.bookings.between(*week, scope=who)]
+        every = uow.bookings.between(*week, include_cancelled=True, scope=who)
+        assert uow.bookings.all(scope=who) == every
+        return live, [b.session_id for b in every]
+
+
+def test_each_person_is_shown_the_bookings_of_exactly_the_sessions_they_may_list(factory: Factory) -> None:
+    """The Schedule page's cards name the candidate, the time and the problem: the same WHERE as History."""
+    every = people_and_their_sessions(factory)
+    with factory() as uow:
+        for hour, session_id in enumerate(every):  # in id order, so earliest first is the same order
+            uow.bookings.add(
+                Booking(
+                    id=f"b-{session_id}",
+                    session_id=session_id,
+                    source="local",
+                    ical_uid=f"{session_id}@example.com",
+                    start_at=T0 + timedelta(hours=hour),
+                    end_at=T0 + timedelta(hours=hour, minutes=45),
+                    attendee_name="Someone",
+                    attendee_email="someone@example.com",
+                    status=BookingStatus.CANCELLED if session_id == "growth-only" else BookingStatus.CONFIRMED,
+                )
+            )
+        uow.commit()
+    assert booked(factory, scope(ANA)) == (["ana-practice", "booked-for-ivan"],) * 2
+    assert booked(factory, scope(IVAN)) == (["booked-for-ivan", "ivan-led"],) * 2
+    assert booked(factory, scope(RITA)) == (["ivan-led"],) * 2
+    assert booked(factory, scope(OTTO)) == (["booked-for-ivan"], ["booked-for-ivan", "growth-only"])
+    live = [sid for sid in every if sid != "growth-only"]
+    assert booked(factory, scope(ADA)) == booked(factory, None) == (live, every)
+    assert booked(factory, SessionScope()) == ([], [])

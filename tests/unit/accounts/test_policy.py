@@ -78,6 +78,7 @@ def test_interviewers_see_what_they_run_and_reviewers_their_teams() -> None:
 
 def test_scopes_name_exactly_what_may_be_listed() -> None:
     assert scope(person("a", ADMIN)) == SessionScope(everything=True)
+    assert scope(person("a", ADMIN, active=False)) == SessionScope()  # a disabled account lists nothing
     assert scope(person("rita", REVIEWER, team="core")) == SessionScope(
         owner_id="rita", team="core", candidate_email_key="rita@example.com"
     )

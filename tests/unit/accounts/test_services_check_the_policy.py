@@ -45,8 +45,15 @@ from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
 from core.privacy.retention import apply_retention
-from core.scheduling.bookings import BookingRequest, book_interview, invitation, scheduled_interview
-from core.scheduling.team import add_member, save_event_type
+from core.scheduling.bookings import (
+    BookingRequest,
+    book_interview,
+    booking_stats,
+    invitation,
+    scheduled_interview,
+    upcoming,
+)
+from core.scheduling.team import add_member, event_types, list_members, save_event_type
 from core.speech.session_audio import session_recordings
 from core.whiteboard.snapshots import latest_analysis, latest_snapshot
 from core.workspace import Workspace
@@ -377,18 +384,27 @@ def test_the_candidate_learns_their_evaluation_waits_for_a_reviewer_before_readi
     assert is_released(ws, anas, actor=as_(ANA))
 
 
-def test_a_booked_interview_and_its_invitation_are_for_whoever_may_see_it(ws: Workspace) -> None:
-    ivan = add_member(ws, name="Ivan", email=IVAN.email, timezone="UTC", actor=as_(ADA))
-    pairing = save_event_type(ws, EventType(id="", title="Pairing interview", length_minutes=30), actor=as_(ADA))
+def book(ws: Workspace, interviewer: Account, candidate: Account, start: datetime, *, by: Account = ADA) -> str:
+    """`by` books `interviewer` (made a team member on first use) to interview `candidate` at `start`."""
+    member = next((m for m in list_members(ws) if m.email == interviewer.email), None)
+    if member is None:
+        member = add_member(ws, name=interviewer.name, email=interviewer.email, timezone="UTC", actor=as_(ADA))
+    kinds = event_types(ws) or [
+        save_event_type(ws, EventType(id="", title="Pairing interview", length_minutes=30), actor=as_(ADA))
+    ]
     request = BookingRequest(
-        event_type_id=pairing.id,
+        event_type_id=kinds[0].id,
         problem_id="url_shortener",
-        start=datetime(2030, 6, 6, 10, 0, tzinfo=UTC),
-        interviewer_ids=(ivan.id,),
-        candidate_name="Ana",
-        candidate_email=ANA.email,
+        start=start,
+        interviewer_ids=(member.id,),
+        candidate_name=candidate.name,
+        candidate_email=candidate.email,
     )
-    sid = book_interview(ws, request, actor=as_(ADA)).session.id
+    return book_interview(ws, request, actor=as_(by)).session.id
+
+
+def test_a_booked_interview_and_its_invitation_are_for_whoever_may_see_it(ws: Workspace) -> None:
+    sid = book(ws, IVAN, ANA, datetime(2030, 6, 6, 10, 0, tzinfo=UTC))
     for outsider in (IRIS, BO, REX):  # an interviewer not on it, another candidate, another team's reviewer
         with pytest.raises(AccessDenied, match=NOT_YOURS):
             scheduled_interview(ws, sid, actor=as_(outsider))
@@ -399,3 +415,25 @@ def test_a_booked_interview_and_its_invitation_are_for_whoever_may_see_it(ws: Wo
         assert scheduled_interview(ws, sid, actor=as_(reader)).session.id == sid
         filename, ics, _ = invitation(ws, sid, actor=as_(reader))
         assert filename.endswith(".ics") and b"BEGIN:VCALENDAR" in ics
+
+
+def test_the_schedule_lists_and_counts_only_the_bookings_a_person_may_see(ws: Workspace) -> None:
+    """Each card names the candidate, the time and the problem: nobody is shown another person's bookings."""
+    ivan_with_ana = book(ws, IVAN, ANA, datetime(2030, 6, 6, 10, 0, tzinfo=UTC))
+    iris_with_bo = book(ws, IRIS, BO, datetime(2030, 6, 6, 14, 0, tzinfo=UTC))
+    booked_by_ivan = book(ws, IRIS, BO, datetime(2030, 6, 7, 11, 0, tzinfo=UTC), by=IVAN)  # his, and team core's
+    shown = [
+        (IVAN, [ivan_with_ana, booked_by_ivan]),  # the one he runs, and the one he booked
+        (IRIS, [iris_with_bo, booked_by_ivan]),  # the ones she runs, not Ivan's
+        (ANA, [ivan_with_ana]),  # her own interview
+        (BO, [iris_with_bo, booked_by_ivan]),
+        (RITA, [booked_by_ivan]),  # her team's
+        (REX, []),
+        (ADA, [ivan_with_ana, iris_with_bo, booked_by_ivan]),
+    ]
+    for account, sessions in shown:
+        assert [v.session.id for v in upcoming(ws, actor=as_(account), include_cancelled=True)] == sessions
+        stats = booking_stats(ws, actor=as_(account))
+        assert (stats.total, stats.upcoming) == (len(sessions), len(sessions)), account.email
+    everything = upcoming(ws, actor=Actor.workspace("test"))  # the workspace itself: every booking
+    assert [v.session.id for v in everything] == [ivan_with_ana, iris_with_bo, booked_by_ivan]
