@@ -22,12 +22,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.accounts.services import add_account
 from core.config import Settings
 from core.interview.services import create_interview, start_interview
+from core.permissions.actor import Actor
 from core.whiteboard.analysis import analyse, arrow_ink, read_board, with_arrow_heads
 from core.whiteboard.snapshots import latest_analysis, save_snapshot
 from entry.bootstrap import build_workspace
-from tests.actors import CANDIDATE
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.json"
 PNG = (Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
@@ -118,22 +119,28 @@ def main() -> None:
     drawing = json.loads(FIXTURE.read_text())
     with tempfile.TemporaryDirectory() as runtime:
         ws = build_workspace(Settings(runtime_dir=Path(runtime)))
-        session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
-        start_interview(ws, session.id, actor=CANDIDATE)
+        # A signed-in candidate, as on the page: each save includes the policy's check.
+        person = add_account(
+            ws, email="bench@example.com", name="Bench", roles=["candidate"], actor=Actor.workspace("bench")
+        )
+        me = Actor.person(person)
+        session = create_interview(ws, problem_id="url_shortener", actor=me)
+        start_interview(ws, session.id, actor=me)
 
         def changed(i: int) -> None:  # a new object each time, as when drawing
             objects = [*drawing["objects"], {"type": "Rect", "left": i, "top": 0, "width": 10, "height": 10}]
-            save_snapshot(ws, session.id, {**drawing, "objects": objects}, PNG)
+            save_snapshot(ws, session.id, {**drawing, "objects": objects}, PNG, actor=me)
 
         print(
             f"drawing: {len(drawing['objects'])} objects, {len(json.dumps(drawing)) // 1024} KB JSON, "
             f"{len(PNG) // 1024} KB PNG; SQLite"
         )
         report("save_snapshot (changed)", timed(changed, 50))
-        report("save_snapshot (unchanged, skipped)", timed(lambda i: save_snapshot(ws, session.id, drawing, PNG), 50))
         report(
-            "latest_analysis (read + analyse)", timed(lambda i: latest_analysis(ws, session.id, actor=CANDIDATE), 50)
+            "save_snapshot (unchanged, skipped)",
+            timed(lambda i: save_snapshot(ws, session.id, drawing, PNG, actor=me), 50),
         )
+        report("latest_analysis (read + analyse)", timed(lambda i: latest_analysis(ws, session.id, actor=me), 50))
         report("read_board + analyse (pure)", timed(lambda i: analyse(read_board(drawing), ["cache"]), 200))
     scaling()
 

@@ -266,7 +266,7 @@ def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: 
         data=data,
         default={"sharing": False},
         on_sharing_change=_ignore,
-        on_frame_change=lambda: _store_frame(ws, session_id, key),
+        on_frame_change=lambda: _store_frame(ws, session_id, key, actor),
     )
     live = bool(result.get("sharing")) and is_open
     if live != st.session_state.get(live_key, False):
@@ -279,7 +279,7 @@ def _screen_share(ws: Workspace, session_id: str, interval_seconds: int, actor: 
     return live
 
 
-def _store_frame(ws: Workspace, session_id: str, key: str) -> None:
+def _store_frame(ws: Workspace, session_id: str, key: str, actor: Actor) -> None:
     """on_frame_change: runs once per frame sent, before the fragment reruns (whose body may see it again)."""
     frame = (st.session_state.get(key) or {}).get("frame")
     last_key = f"screen_last_frame_{session_id}"
@@ -287,7 +287,7 @@ def _store_frame(ws: Workspace, session_id: str, key: str) -> None:
         return
     st.session_state[last_key] = (frame.get("share"), frame.get("seq"))
     try:
-        save_screen_frame(ws, session_id, decode_png_data_url(frame.get("png", "")))
+        save_screen_frame(ws, session_id, decode_png_data_url(frame.get("png", "")), actor=actor)
     except SessionClosed as exc:
         st.session_state[f"screen_notice_{session_id}"] = str(exc)
     except WorkspaceError as exc:

@@ -120,13 +120,13 @@ def render_full_width_toggle(session_id: str) -> bool:
 
 
 @st.dialog("Clear the whiteboard?")
-def _confirm_clear(ws: Workspace, session_id: str) -> None:
+def _confirm_clear(ws: Workspace, session_id: str, actor: Actor) -> None:
     keys = _keys(session_id)
     st.write("Everything on the board goes. The snapshots saved so far stay with the interview.")
     yes, no = st.columns(2)
     if yes.button("Yes, clear it", type="primary", key=f"whiteboard_clear_yes_{session_id}"):
         try:
-            save_snapshot(ws, session_id, _empty(), None)
+            save_snapshot(ws, session_id, _empty(), None, actor=actor)
         except WorkspaceError as exc:
             st.session_state[keys["error"]] = str(exc)
         st.session_state[keys["seed"]] = _empty()
@@ -160,7 +160,7 @@ def render_whiteboard(
     elif not editable or _canvas_key(session_id, full) not in st.session_state:
         # It mounts anew (it was not on the last run), or shows a board nobody draws on: the drawing as last saved.
         st.session_state[keys["seed"]] = _seed(st.session_state[keys["saved"]])
-    return _panel(ws, session_id, tuple(reference_components), editable, full)
+    return _panel(ws, session_id, actor, tuple(reference_components), editable, full)
 
 
 def _seed(digest: str) -> dict[str, Any]:
@@ -169,11 +169,11 @@ def _seed(digest: str) -> dict[str, Any]:
 
 @st.fragment
 def _panel(
-    ws: Workspace, session_id: str, reference_components: tuple[str, ...], editable: bool, full: bool
+    ws: Workspace, session_id: str, actor: Actor, reference_components: tuple[str, ...], editable: bool, full: bool
 ) -> BoardSnapshot:
     keys = _keys(session_id)
     with st.container():  # there even when empty (read only), so the canvas below keeps its place
-        tool, colour_name, width = _toolbar(ws, session_id) if editable else ("Pen", "Ink", 3)
+        tool, colour_name, width = _toolbar(ws, session_id, actor) if editable else ("Pen", "Ink", 3)
     mode = TOOLS[tool]
     eraser = tool == "Eraser"
     stroke = BACKGROUND if eraser else COLOURS.get(colour_name or "Ink", COLOURS["Ink"])
@@ -206,7 +206,7 @@ def _panel(
         if digest != st.session_state[keys["saved"]]:
             board = BoardSnapshot(board.fabric_json, board_png(_png(result), arrow_heads(drawing), BACKGROUND))
             try:
-                save_snapshot(ws, session_id, board.fabric_json, board.png)
+                save_snapshot(ws, session_id, board.fabric_json, board.png, actor=actor)
                 st.session_state[keys["saved"]] = digest
                 st.session_state.pop(keys["error"], None)
             except WorkspaceError as exc:
@@ -217,7 +217,7 @@ def _panel(
     return board
 
 
-def _toolbar(ws: Workspace, session_id: str) -> tuple[str, str, int]:
+def _toolbar(ws: Workspace, session_id: str, actor: Actor) -> tuple[str, str, int]:
     """The tool, colour and stroke pickers and Clear; returns the tool, the colour's name and the width."""
     keys = _keys(session_id)
     tool = st.segmented_control("Tool", list(TOOLS), default="Box", key=keys["tool"], label_visibility="collapsed")
@@ -228,7 +228,7 @@ def _toolbar(ws: Workspace, session_id: str) -> tuple[str, str, int]:
         format_func=lambda w: f"{w} px",
     )  # fmt: skip
     if clear_col.button("Clear", icon=":material/delete_sweep:", key=f"whiteboard_clear_{session_id}"):
-        _confirm_clear(ws, session_id)
+        _confirm_clear(ws, session_id, actor)
     st.caption(
         "✎ in the canvas toolbar selects and moves shapes (✕ deletes the selection); ↶ ↷ undo and redo. "
         "Write a component's name inside its box — the interviewer reads the labels and the lines between boxes."

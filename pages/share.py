@@ -18,7 +18,7 @@ from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.release import ReleaseStatus, release_status, released_report
 from core.interview.services import InterviewView, get_interview
 from core.live.sessions import Cockpit, cockpit, is_live
-from core.permissions.access import require
+from core.permissions.access import permitted, require
 from core.permissions.policy import SessionAction
 
 ws = get_workspace()
@@ -84,8 +84,8 @@ else:
     st.caption(view.stage.title)
 st.markdown("**Whiteboard**")
 reference = view.problem.reference_components if view.problem else ()
-render_whiteboard(
-    ws, view.session.id, actor=current_actor(), reference_components=reference, editable=view.session.is_open
-)
+# Drawing changes the interview: only who may edit it draws (the service refuses anyone else); others watch.
+drawing = view.session.is_open and permitted(ws, current_account(), SessionAction.EDIT, view.session.id)
+render_whiteboard(ws, view.session.id, actor=current_actor(), reference_components=reference, editable=drawing)
 if not view.session.is_open:
     render_evaluation_once_released(view.session.id)

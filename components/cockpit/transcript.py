@@ -39,8 +39,8 @@ def render_said_form(ws: Workspace, session_id: str, *, actor: Actor) -> None:
                 st.rerun()  # the goals and the copilot above were drawn before this line existed
 
 
-def _hear(ws: Workspace, session_id: str, frame: av.AudioFrame) -> None:
-    transcriber = live_transcription.get_or_create(ws, session_id, submit_answers=False)
+def _hear(ws: Workspace, session_id: str, actor: Actor, frame: av.AudioFrame) -> None:
+    transcriber = live_transcription.get_or_create(ws, session_id, submit_answers=False, actor=actor)
     if transcriber is not None:
         transcriber.feed(frame)
 
@@ -61,7 +61,7 @@ def render_mic_toggle(ws: Workspace, session_id: str, *, actor: Actor) -> None:
         render_mic(
             ws,
             session_id,
-            on_frame=partial(_hear, ws, session_id),
+            on_frame=partial(_hear, ws, session_id, actor),
             on_stop=partial(live_transcription.stop_in_background, session_id),
             actor=actor,
             confirmed_for=CONFIRMED_FOR_CANDIDATE,

@@ -69,19 +69,21 @@ def decode_png_data_url(url: str) -> bytes:
         raise MediaCaptureError("The screen frame's data URL is not valid base64.") from exc
 
 
-def save_screen_frame(ws: Workspace, session_id: str, png: bytes) -> MediaFile:
+def save_screen_frame(ws: Workspace, session_id: str, png: bytes, *, actor: Actor) -> MediaFile:
     """Store one screen-share frame as `screen-<UTC time>.png` in the session folder; returns its row.
 
     The row's offset_seconds places the frame on the interview's clock (pauses excluded).
 
-    Raises MediaCaptureError (not a PNG, damaged, too large), NotFound (unknown session),
-    SessionClosed (the interview has ended or was cancelled) and ConsentRequired (nobody agreed to
-    screen capture) before anything is written.
+    Raises MediaCaptureError (not a PNG, damaged, too large), AccessDenied (worded as not found: `actor` may
+    not EDIT the session, as for starting and stopping the share), NotFound (unknown session), SessionClosed
+    (the interview has ended or was cancelled) and ConsentRequired (nobody agreed to screen capture) before
+    anything is written.
     """
     if len(png) > MAX_SCREEN_FRAME_BYTES:
         raise MediaCaptureError(_too_large(len(png)))
     png_dimensions(png)
     with session_context(session_id), ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
         session = require_open(uow, session_id, "records no more screen frames")
         require_consent(uow, session_id, "screen")
         now = ws.clock()

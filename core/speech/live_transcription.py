@@ -36,7 +36,9 @@ from core.llm.providers import LLMChoice
 from core.logs import session_context
 from core.media.consent import consent_stands, require_consent
 from core.models import SessionStatus, TranscriptEntry
+from core.permissions.access import authorize
 from core.permissions.actor import Actor
+from core.permissions.policy import SessionAction
 from core.speech.audio import Resampler
 from core.speech.engines import transcriber_for
 from core.speech.recordings import recognition_vocabulary
@@ -63,13 +65,13 @@ class LiveTranscriber:
         *,
         transcriber: Transcriber | Callable[[], Transcriber] | None = None,
         submit_answers: bool = False,
-        actor: Actor | None = None,
+        actor: Actor,
         llm: LLMChoice | None = None,
         record: bool = True,
     ) -> None:
-        """`actor`: the person whose spoken answers are sent (required with `submit_answers`)."""
-        if submit_answers and actor is None:
-            raise ValueError("Spoken answers are sent as someone: pass the actor.")
+        """`actor`: who turns the microphone on, and whose spoken answers are sent with `submit_answers`.
+        Transcribing writes the session's transcript and recording, so they must be allowed to EDIT it
+        (AccessDenied, worded as not found, otherwise), checked with the consent before anything is heard."""
         self.ws = ws
         self.session_id = session_id
         self.submit_answers = submit_answers
@@ -83,14 +85,16 @@ class LiveTranscriber:
             self._make_transcriber = cast(Callable[[], Transcriber], transcriber)
         with ws.uow_factory() as uow:
             session = uow.sessions.get(session_id)  # NotFound for an unknown session
+            authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
             require_consent(uow, session_id, "audio")  # transcribing is listening: not without consent
+        self._admitted = {actor.name}  # who may feed it: checked once each, not on every frame
         self._offset = max(0.0, session.elapsed_seconds(ws.clock()))
         self._status = session.status
         self._consented = True  # checked just above; rechecked with the status
         self._status_checked = time.monotonic()
-        self._vocabulary = recognition_vocabulary(
-            ws.problems.get(session.problem_id), ws.rubrics.get(session.rubric_id)
-        )
+        # A conversation led by a template without the problem bank (customer discovery) has no problem.
+        problem = ws.problems.get(session.problem_id) if session.problem_id else None
+        self._vocabulary = recognition_vocabulary(problem, ws.rubrics.get(session.rubric_id))
         self._record = record
         self.recording: SessionRecording | None = None  # opened with the first audio heard while active
         self._resampler = Resampler()
@@ -104,6 +108,15 @@ class LiveTranscriber:
         self.errors = 0
         self._thread = threading.Thread(target=self._run, name=f"live-transcriber-{session_id[:8]}", daemon=True)
         self._thread.start()
+
+    def admit(self, actor: Actor) -> None:
+        """Let `actor` feed this running transcriber too, once the policy lets them EDIT the session (another
+        tab of the person who started it, or a second interviewer on it); AccessDenied otherwise."""
+        if actor.name in self._admitted:
+            return
+        with self.ws.uow_factory() as uow:
+            authorize(uow, self.ws.settings, actor, SessionAction.EDIT, uow.sessions.get(self.session_id))
+        self._admitted.add(actor.name)
 
     @property
     def running(self) -> bool:
@@ -229,7 +242,6 @@ class LiveTranscriber:
     def _answer(self, text: str) -> None:
         with session_context(self.session_id):
             try:
-                assert self.actor is not None  # checked when the transcriber was made
                 submit_answer(self.ws, self.session_id, text, actor=self.actor, source=MIC_SOURCE)
                 reply_to_candidate(self.ws, self.session_id, llm=self.llm)
             except WorkspaceError as exc:
@@ -265,20 +277,23 @@ _registry_lock = threading.Lock()
 _held: set[str] = set()  # interviews whose microphone was stopped on purpose (pause, end, switched off)
 
 
-def get_or_create(ws: Workspace, session_id: str, **options: Any) -> LiveTranscriber | None:
-    """The running transcriber of this interview, or a new one (a stopped one is replaced).
+def get_or_create(ws: Workspace, session_id: str, *, actor: Actor, **options: Any) -> LiveTranscriber | None:
+    """The running transcriber of this interview, or a new one (a stopped one is replaced), for `actor`.
 
     None after `stop(session_id)` until `listen(session_id)`: audio frames still in flight after
-    the page stopped the microphone must not start a new recording. ConsentRequired when nobody
-    agreed to the microphone being recorded in this interview.
+    the page stopped the microphone must not start a new recording. AccessDenied (worded as not found) unless
+    the policy lets `actor` EDIT the session, checked before a transcription starts and once for each other
+    person feeding a running one; ConsentRequired when nobody agreed to the microphone being recorded.
     """
     with _registry_lock:
         if session_id in _held:
             return None
         current = _registry.get(session_id)
         if current is None or not current.running:
-            current = LiveTranscriber(ws, session_id, **options)
+            current = LiveTranscriber(ws, session_id, actor=actor, **options)
             _registry[session_id] = current
+        else:
+            current.admit(actor)
         return current
 
 

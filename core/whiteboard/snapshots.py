@@ -25,16 +25,19 @@ log = logging.getLogger(__name__)
 
 
 def save_snapshot(
-    ws: Workspace, session_id: str, fabric_json: dict[str, Any], png: bytes | None = None
+    ws: Workspace, session_id: str, fabric_json: dict[str, Any], png: bytes | None = None, *, actor: Actor
 ) -> WhiteboardSnapshot:
     """Store the drawing (and its PNG, when given) in the session folder and as a row; returns the latest row.
 
-    Raises SessionClosed once the interview has ended, NotFound for an unknown session, and
-    InvalidInput for a drawing that is not Fabric JSON, is malformed or too large
+    The board is part of the interview's record, so drawing on it is changing the session: only who may EDIT
+    it (the candidate in their own practice, the interviewer running it) draws; AccessDenied, worded as not
+    found, for anyone else. Raises SessionClosed once the interview has ended, NotFound for an unknown
+    session, and InvalidInput for a drawing that is not Fabric JSON, is malformed or too large
     (core.whiteboard.validation). An unchanged drawing is not stored again: the latest snapshot is returned.
     """
     encoded = validate_drawing(fabric_json)
     with session_context(session_id), ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, uow.sessions.get(session_id))
         require_open(uow, session_id, "keeps no more whiteboard changes")
         latest = uow.whiteboards.latest(session_id)
         if latest is not None and _same(latest.fabric_json, fabric_json):

@@ -148,7 +148,7 @@ def test_the_whiteboard_section_shows_the_drawing_and_the_models_reading(
         start_interview(ws, session.id, actor=CANDIDATE)
         for line in STRONG[:8]:
             send_message(ws, session.id, line, actor=CANDIDATE)
-        save_snapshot(ws, session.id, BOARD, PNG)
+        save_snapshot(ws, session.id, BOARD, PNG, actor=CANDIDATE)
         server.script(
             Reply(text=json.dumps(READING)), *[Reply(text=llm_report(ws, "Whiteboard: API servers → Redis"))] * 3
         )

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.config import load_settings
 from core.whiteboard.snapshots import save_snapshot
 from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
 from tests.ui.conftest import AppFactory, assert_clean, chat
 from tests.ui.test_resumption import reopen, start_without_resume
 
@@ -22,7 +23,7 @@ def test_a_saved_drawing_is_described_and_discussed(app: AppTest, new_app: AppFa
     assert any(c.value.startswith("What I see: nothing yet") for c in app.caption)
 
     ws = build_workspace(load_settings())
-    save_snapshot(ws, session_id, json.loads(FIXTURE.read_text()), None)
+    save_snapshot(ws, session_id, json.loads(FIXTURE.read_text()), None, actor=CANDIDATE)
     at = reopen(new_app, session_id)
     assert any(
         c.value == "What I see: 2 components (cache, database); not connected: cache, database." for c in at.caption

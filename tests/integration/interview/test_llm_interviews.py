@@ -307,7 +307,7 @@ def drawn_interview(ws: Workspace, choice: LLMChoice, png: bytes | None = PNG) -
     send_message(
         ws, session_id, DESIGN, llm=None, actor=CANDIDATE
     )  # enough to judge, answered offline (no provider call)
-    save_snapshot(ws, session_id, BOARD, png)
+    save_snapshot(ws, session_id, BOARD, png, actor=CANDIDATE)
     return session_id
 
 
@@ -434,7 +434,9 @@ def test_an_evaluation_that_falls_back_offline_keeps_the_board_credit_and_the_re
 def test_nothing_drawn_means_no_picture_call(ws: Workspace, anthropic_server: AnthropicServer) -> None:
     session_id = started(ws, ANTHROPIC)
     send_message(ws, session_id, DESIGN, llm=None, actor=CANDIDATE)
-    save_snapshot(ws, session_id, {"objects": [], "background": "#ffffff"}, PNG)  # cleared: a blank picture
+    save_snapshot(
+        ws, session_id, {"objects": [], "background": "#ffffff"}, PNG, actor=CANDIDATE
+    )  # cleared: a blank picture
     anthropic_server.script(Reply(text=llm_report(ws)))
     evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
     assert len(anthropic_server.requests) == 1 and "whiteboard" not in evaluation.communication

@@ -84,17 +84,17 @@ def test_spoken_words_from_webrtc_frames_become_mic_transcript_entries(workspace
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = live_transcription.get_or_create(workspace, session.id)
-    assert live is not None and live_transcription.get_or_create(workspace, session.id) is live
+    live = live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE)
+    assert live is not None and live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE) is live
     for frame in webrtc_frames(spoken):
         live.feed(frame)
     live_transcription.stop(session.id)
     assert not live.running and live_transcription.get(session.id) is None
     # Frames still in flight after the page stopped the microphone start nothing…
-    assert live_transcription.get_or_create(workspace, session.id) is None
+    assert live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE) is None
     # …until the page shows the microphone again.
     live_transcription.listen(session.id)
-    again = live_transcription.get_or_create(workspace, session.id)
+    again = live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE)
     assert again is not None and again is not live and again.running
     live_transcription.stop(session.id)
 
@@ -112,7 +112,7 @@ def test_silence_gives_no_entries(workspace: Workspace) -> None:
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = LiveTranscriber(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     for frame in webrtc_frames(np.zeros(3 * 16_000, dtype=np.float32)):
         live.feed(frame)
     live.stop()
@@ -143,7 +143,7 @@ def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, sp
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = LiveTranscriber(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken)
     live.stop()
 
@@ -165,7 +165,7 @@ def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Work
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = LiveTranscriber(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken)
     deadline = time.monotonic() + 30
     while (
@@ -182,7 +182,7 @@ def test_audio_heard_while_paused_is_neither_saved_nor_transcribed(workspace: Wo
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = LiveTranscriber(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     pause_interview(workspace, session.id, actor=CANDIDATE)
     time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the status this often
     _feed_all(live, spoken)
@@ -197,7 +197,7 @@ def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
-    live = LiveTranscriber(workspace, session.id)
+    live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken)
     deadline = time.monotonic() + 30
     while (
@@ -219,7 +219,7 @@ def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed
     said = " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
     assert said.count("cache") == 1
     with pytest.raises(ConsentRequired, match="was withdrawn"):
-        LiveTranscriber(workspace, session.id)
+        LiveTranscriber(workspace, session.id, actor=CANDIDATE)
 
 
 def test_one_spoken_answer_is_one_chat_message(workspace: Workspace, spoken) -> None:
@@ -253,7 +253,7 @@ def test_stop_all_keeps_the_last_words(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
-    live = live_transcription.get_or_create(workspace, session.id)
+    live = live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken[:-16_000])  # no closing pause: the utterance is still open
     live_transcription.stop_all()
     assert "cache" in " ".join(e.text for e in list_transcript(workspace, session.id, actor=CANDIDATE)).lower()
@@ -313,7 +313,7 @@ def test_the_microphone_is_not_heard_without_consent(workspace: Workspace) -> No
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
     with pytest.raises(ConsentRequired, match="microphone"):
-        live_transcription.get_or_create(workspace, session.id)
+        live_transcription.get_or_create(workspace, session.id, actor=CANDIDATE)
     assert live_transcription.get(session.id) is None
     assert not workspace.files.session_dir(session.id).exists()
 

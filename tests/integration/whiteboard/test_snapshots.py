@@ -32,8 +32,8 @@ def test_snapshot_round_trip_and_restart(ws: Workspace) -> None:
     session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
     start_interview(ws, session.id, actor=CANDIDATE)
     board = drawing("url_shortener")
-    stored = save_snapshot(ws, session.id, board, PNG)
-    assert save_snapshot(ws, session.id, board, PNG).id == stored.id  # unchanged: not stored twice
+    stored = save_snapshot(ws, session.id, board, PNG, actor=CANDIDATE)
+    assert save_snapshot(ws, session.id, board, PNG, actor=CANDIDATE).id == stored.id  # unchanged: not stored twice
 
     restarted = build_workspace(ws.settings)  # a new process: what a reload sees
     latest = latest_snapshot(restarted, session.id, actor=CANDIDATE)
@@ -46,11 +46,11 @@ def test_snapshot_round_trip_and_restart(ws: Workspace) -> None:
 def test_the_reply_reads_the_latest_drawing_and_an_ended_interview_takes_no_more(ws: Workspace) -> None:
     session = create_interview(ws, problem_id="url_shortener", actor=CANDIDATE)
     start_interview(ws, session.id, actor=CANDIDATE)
-    save_snapshot(ws, session.id, drawing("two_boxes_unconnected"), PNG)
+    save_snapshot(ws, session.id, drawing("two_boxes_unconnected"), PNG, actor=CANDIDATE)
     reply = send_message(
         ws, session.id, "Users paste a long URL and get a short link that redirects to it.", actor=CANDIDATE
     )
     assert reply.meta.get("board") == "unconnected:cache|database"
     end_interview(ws, session.id, actor=CANDIDATE)
     with pytest.raises(SessionClosed):
-        save_snapshot(ws, session.id, drawing("url_shortener"), PNG)
+        save_snapshot(ws, session.id, drawing("url_shortener"), PNG, actor=CANDIDATE)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -38,8 +40,14 @@ from core.interview.services import (
 )
 from core.live.notes import commit_note, delete_note, notes_for
 from core.live.sessions import change_stage, cockpit, create_live_session, end_live, log_speech, set_fact, start_live
-from core.media.capture import list_media
-from core.media.consent import consent_for, consented_kinds, give_consent, withdraw_consent
+from core.media.capture import list_media, save_screen_frame
+from core.media.consent import (
+    CONFIRMED_FOR_CANDIDATE,
+    consent_for,
+    consented_kinds,
+    give_consent,
+    withdraw_consent,
+)
 from core.models import Account, AccountRole, Candidate, EventType, WhiteboardSnapshot
 from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
@@ -54,10 +62,13 @@ from core.scheduling.bookings import (
     upcoming,
 )
 from core.scheduling.team import add_member, event_types, list_members, save_event_type
+from core.speech import live_transcription
 from core.speech.session_audio import session_recordings
-from core.whiteboard.snapshots import latest_analysis, latest_snapshot
+from core.whiteboard.snapshots import latest_analysis, latest_snapshot, save_snapshot
 from core.workspace import Workspace
+from storage.files import LocalFileStore
 from tests.fakes import FakeUnitOfWork
+from tests.unit.media.test_capture import png
 
 R = AccountRole
 
@@ -437,3 +448,44 @@ def test_the_schedule_lists_and_counts_only_the_bookings_a_person_may_see(ws: Wo
         assert (stats.total, stats.upcoming) == (len(sessions), len(sessions)), account.email
     everything = upcoming(ws, actor=Actor.workspace("test"))  # the workspace itself: every booking
     assert [v.session.id for v in everything] == [ivan_with_ana, iris_with_bo, booked_by_ivan]
+
+
+def test_drawing_and_screen_frames_are_written_only_by_who_may_change_the_interview(
+    ws: Workspace, uow: FakeUnitOfWork, tmp_path: Path
+) -> None:
+    ws = replace(ws, files=LocalFileStore(tmp_path / "runtime"))  # these writes keep files
+    anas, ivans = practice(ws, ANA), practice(ws, IVAN)  # Ivan's own practice: Rita reviews it, may read it
+    give_consent(ws, anas, ["screen"], actor=as_(ANA))
+    board = {"objects": [{"type": "Rect", "left": 10, "top": 10, "width": 80, "height": 40}], "background": "#fff"}
+    for sid, other in ((anas, BO), (anas, IVAN), (ivans, RITA), (ivans, IRIS)):
+        refused(uow, sid, lambda sid=sid, other=other: save_snapshot(ws, sid, board, None, actor=as_(other)))
+        refused(uow, sid, lambda sid=sid, other=other: save_screen_frame(ws, sid, png(), actor=as_(other)))
+    assert (uow.whiteboards.in_session(anas), uow.media.in_session(anas), uow.whiteboards.in_session(ivans)) == (
+        [],
+        [],
+        [],
+    )
+    assert not (tmp_path / "runtime").exists()  # nothing was written for the refused person either
+
+    assert save_snapshot(ws, anas, board, None, actor=as_(ANA)).fabric_json == board  # her own interview
+    assert save_screen_frame(ws, anas, png(), actor=as_(ANA)).kind == "screen"
+    assert save_snapshot(ws, ivans, board, None, actor=as_(IVAN)).session_id == ivans
+
+
+def test_the_microphone_is_transcribed_only_for_who_may_change_the_interview(ws: Workspace) -> None:
+    sid = live(ws, IVAN)
+    give_consent(ws, sid, ["audio"], actor=as_(IVAN), confirmed_for=CONFIRMED_FOR_CANDIDATE)
+    try:
+        for other in (IRIS, RITA, ANA):  # another interviewer, his team's reviewer, a candidate
+            with pytest.raises(AccessDenied, match=NOT_YOURS):
+                live_transcription.get_or_create(ws, sid, actor=as_(other))
+            assert live_transcription.get(sid) is None  # no transcription was started for them
+
+        started = live_transcription.get_or_create(ws, sid, actor=as_(IVAN))
+        assert started is not None and started.running
+        assert live_transcription.get_or_create(ws, sid, actor=as_(IVAN)) is started
+        with pytest.raises(AccessDenied, match=NOT_YOURS):  # nor may they feed the one he is running
+            live_transcription.get_or_create(ws, sid, actor=as_(IRIS))
+        assert live_transcription.get_or_create(ws, sid, actor=as_(ADA)) is started  # an admin may
+    finally:
+        live_transcription.stop(sid, hold=False)

@@ -108,7 +108,7 @@ def test_decode_png_data_url() -> None:
 
 def test_a_frame_is_stored_with_its_media_row(ws: Workspace, uow: FakeUnitOfWork) -> None:
     data = png()
-    media = save_screen_frame(ws, "open", data)
+    media = save_screen_frame(ws, "open", data, actor=CANDIDATE)
     assert media.id is not None
     assert (media.kind, media.content_type, media.size_bytes) == ("screen", "image/png", len(data))
     assert media.path == "sessions/open/screen-20261122-101500-123.png"
@@ -119,7 +119,10 @@ def test_a_frame_is_stored_with_its_media_row(ws: Workspace, uow: FakeUnitOfWork
 
 
 def test_frames_in_the_same_millisecond_get_their_own_files(ws: Workspace) -> None:
-    first, second = save_screen_frame(ws, "open", png(1, 1)), save_screen_frame(ws, "open", png(2, 2))
+    first, second = (
+        save_screen_frame(ws, "open", png(1, 1), actor=CANDIDATE),
+        save_screen_frame(ws, "open", png(2, 2), actor=CANDIDATE),
+    )
     assert second.path == "sessions/open/screen-20261122-101500-123-2.png"
     assert ws.files.read(first.path) != ws.files.read(second.path)
     assert [m.path for m in list_media(ws, "open", "screen", actor=CANDIDATE)] == [first.path, second.path]
@@ -128,7 +131,7 @@ def test_frames_in_the_same_millisecond_get_their_own_files(ws: Workspace) -> No
 @pytest.mark.parametrize("session_id", ["done", "dropped"])
 def test_frames_are_refused_once_the_interview_has_ended(ws: Workspace, session_id: str) -> None:
     with pytest.raises(SessionClosed, match="records no more screen frames"):
-        save_screen_frame(ws, session_id, png())
+        save_screen_frame(ws, session_id, png(), actor=CANDIDATE)
     assert not ws.files.session_dir(session_id).exists()
     assert list_media(ws, session_id, actor=CANDIDATE) == []
     assert not session_is_open(ws, session_id) and session_is_open(ws, "open")
@@ -136,11 +139,11 @@ def test_frames_are_refused_once_the_interview_has_ended(ws: Workspace, session_
 
 def test_invalid_frames_store_nothing(ws: Workspace) -> None:
     with pytest.raises(MediaCaptureError, match="not a PNG"):
-        save_screen_frame(ws, "open", b"\xff\xd8\xff\xe0 a JPEG")
+        save_screen_frame(ws, "open", b"\xff\xd8\xff\xe0 a JPEG", actor=CANDIDATE)
     with pytest.raises(MediaCaptureError, match="too large"):
-        save_screen_frame(ws, "open", png() + b"\x00" * MAX_SCREEN_FRAME_BYTES)
+        save_screen_frame(ws, "open", png() + b"\x00" * MAX_SCREEN_FRAME_BYTES, actor=CANDIDATE)
     with pytest.raises(NotFound):
-        save_screen_frame(ws, "missing", png())
+        save_screen_frame(ws, "missing", png(), actor=CANDIDATE)
     assert not ws.files.session_dir("open").exists()
 
 
@@ -152,7 +155,7 @@ def test_the_file_is_removed_when_its_row_cannot_be_stored(
 
     monkeypatch.setattr(uow.media, "add", broken_add)
     with pytest.raises(RuntimeError):
-        save_screen_frame(ws, "open", png())
+        save_screen_frame(ws, "open", png(), actor=CANDIDATE)
     assert list(ws.files.session_dir("open").iterdir()) == []
 
 
@@ -163,7 +166,7 @@ def test_list_media_filters_by_kind(ws: Workspace, uow: FakeUnitOfWork) -> None:
         )
         uow.media.add(video)
         uow.commit()
-    frame = save_screen_frame(ws, "open", png())
+    frame = save_screen_frame(ws, "open", png(), actor=CANDIDATE)
     assert [m.kind for m in list_media(ws, "open", actor=CANDIDATE)] == ["video", "screen"]
     assert list_media(ws, "open", "screen", actor=CANDIDATE) == [frame]
     assert list_media(ws, "open", "audio", actor=CANDIDATE) == []
@@ -171,8 +174,8 @@ def test_list_media_filters_by_kind(ws: Workspace, uow: FakeUnitOfWork) -> None:
 
 def test_sharing_start_and_stop_are_audited_once_each(ws: Workspace, uow: FakeUnitOfWork) -> None:
     note_screen_share(ws, "open", live=True, actor=CANDIDATE)
-    save_screen_frame(ws, "open", png())
-    save_screen_frame(ws, "open", png())
+    save_screen_frame(ws, "open", png(), actor=CANDIDATE)
+    save_screen_frame(ws, "open", png(), actor=CANDIDATE)
     note_screen_share(ws, "open", live=False, actor=CANDIDATE)
     entries = uow.audit.latest(session_id="open")
     assert [(e.action, e.detail) for e in entries] == [

@@ -113,18 +113,18 @@ def test_consent_needs_a_known_session_and_known_kinds(ws: Workspace, bare: str)
 def test_no_screen_frame_is_stored_without_consent_to_the_screen(ws: Workspace, bare: str) -> None:
     give_consent(ws, bare, ["audio", "camera"], actor=Actor.workspace("candidate"))  # everything but the screen
     with pytest.raises(ConsentRequired, match="nobody has agreed to the screen share being recorded"):
-        save_screen_frame(ws, bare, png())
+        save_screen_frame(ws, bare, png(), actor=CANDIDATE)
     assert list_media(ws, bare, actor=CANDIDATE) == []
     assert not Path(ws.files.session_dir(bare)).exists()
     give_consent(ws, bare, ["screen"], actor=Actor.workspace("candidate"))
-    assert save_screen_frame(ws, bare, png()).kind == "screen"
+    assert save_screen_frame(ws, bare, png(), actor=CANDIDATE).kind == "screen"
 
 
 def test_withdrawn_consent_stops_that_kind_being_recorded_until_given_again(
     ws: Workspace, uow: FakeUnitOfWork, bare: str
 ) -> None:
     give_consent(ws, bare, ["audio", "screen"], actor=CANDIDATE)
-    save_screen_frame(ws, bare, png())  # recorded while the consent stands: kept afterwards
+    save_screen_frame(ws, bare, png(), actor=CANDIDATE)  # recorded while the consent stands: kept afterwards
     withdrawal = withdraw_consent(ws, bare, ["screen"], actor=CANDIDATE)
     assert withdrawal is not None
     assert (withdrawal.actor, withdrawal.kinds, withdrawal.withdrawn, withdrawal.given_at) == (
@@ -137,7 +137,7 @@ def test_withdrawn_consent_stops_that_kind_being_recorded_until_given_again(
     with pytest.raises(
         ConsentRequired, match="consent to the screen share being recorded in this interview was withdrawn"
     ):
-        save_screen_frame(ws, bare, png())
+        save_screen_frame(ws, bare, png(), actor=CANDIDATE)
     assert [m.kind for m in list_media(ws, bare, actor=CANDIDATE)] == ["screen"]  # the earlier frame stays
     # the log keeps both: what was agreed, and when it was taken back
     assert [(c.kinds, c.withdrawn) for c in consent_for(ws, bare, actor=CANDIDATE)] == [
@@ -148,7 +148,7 @@ def test_withdrawn_consent_stops_that_kind_being_recorded_until_given_again(
     assert (entry.actor, entry.detail) == ("candidate", {"kinds": ["screen"], "given_by": ["candidate"]})
 
     give_consent(ws, bare, ["screen"], actor=CANDIDATE)  # agreed again: recorded again
-    assert save_screen_frame(ws, bare, png()).kind == "screen"
+    assert save_screen_frame(ws, bare, png(), actor=CANDIDATE).kind == "screen"
     assert set(consents_in_force(ws, bare, actor=CANDIDATE)) == {"audio", "screen"}
 
 

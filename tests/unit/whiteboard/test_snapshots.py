@@ -64,7 +64,7 @@ def session_id(ws: Workspace) -> str:
 
 def test_save_stores_png_and_json_in_the_session_folder(ws: Workspace, session_id: str) -> None:
     board = drawing("two_boxes_unconnected")
-    snapshot = save_snapshot(ws, session_id, board, PNG)
+    snapshot = save_snapshot(ws, session_id, board, PNG, actor=CANDIDATE)
     assert snapshot.id is not None and snapshot.fabric_json == board
     assert snapshot.png_path is not None and ws.files.read(snapshot.png_path) == PNG
     folder = ws.files.session_dir(session_id)
@@ -75,10 +75,10 @@ def test_save_stores_png_and_json_in_the_session_folder(ws: Workspace, session_i
 
 def test_an_unchanged_drawing_is_not_stored_again(ws: Workspace, session_id: str, uow: FakeUnitOfWork) -> None:
     board = drawing("two_boxes_unconnected")
-    first = save_snapshot(ws, session_id, board, PNG)
-    again = save_snapshot(ws, session_id, {**board, "version": "7.9.9"}, PNG)
+    first = save_snapshot(ws, session_id, board, PNG, actor=CANDIDATE)
+    again = save_snapshot(ws, session_id, {**board, "version": "7.9.9"}, PNG, actor=CANDIDATE)
     assert again == first and len(uow.whiteboards.in_session(session_id)) == 1
-    changed = save_snapshot(ws, session_id, drawing("url_shortener"), None)
+    changed = save_snapshot(ws, session_id, drawing("url_shortener"), None, actor=CANDIDATE)
     assert changed.id != first.id and changed.png_path is None
     assert len(uow.whiteboards.in_session(session_id)) == 2
 
@@ -88,7 +88,7 @@ def test_latest_analysis_compares_with_the_problems_reference(ws: Workspace, ses
         latest_snapshot(ws, session_id, actor=CANDIDATE) is None
         and latest_analysis(ws, session_id, actor=CANDIDATE) is None
     )
-    save_snapshot(ws, session_id, drawing("url_shortener"))
+    save_snapshot(ws, session_id, drawing("url_shortener"), actor=CANDIDATE)
     analysis = latest_analysis(ws, session_id, actor=CANDIDATE)
     assert analysis is not None
     assert {"load balancer", "api server", "cache", "database"} <= set(analysis.present)
@@ -97,17 +97,17 @@ def test_latest_analysis_compares_with_the_problems_reference(ws: Workspace, ses
 
 def test_closed_unknown_and_malformed_are_refused(ws: Workspace, session_id: str) -> None:
     with pytest.raises(InvalidInput):
-        save_snapshot(ws, session_id, {"objects": "not a list"})
+        save_snapshot(ws, session_id, {"objects": "not a list"}, actor=CANDIDATE)
     with pytest.raises(NotFound):
-        save_snapshot(ws, "no-such-session", {"objects": []})
+        save_snapshot(ws, "no-such-session", {"objects": []}, actor=CANDIDATE)
     cancel_interview(ws, session_id, actor=CANDIDATE)
     with pytest.raises(SessionClosed):
-        save_snapshot(ws, session_id, drawing("two_boxes_unconnected"), PNG)
+        save_snapshot(ws, session_id, drawing("two_boxes_unconnected"), PNG, actor=CANDIDATE)
     assert not list(ws.files.session_dir(session_id).glob("whiteboard-*"))
 
 
 def test_the_interviewer_refers_to_the_drawing(ws: Workspace, session_id: str) -> None:
-    save_snapshot(ws, session_id, drawing("two_boxes_unconnected"), PNG)
+    save_snapshot(ws, session_id, drawing("two_boxes_unconnected"), PNG, actor=CANDIDATE)
     reply = send_message(
         ws,
         session_id,
@@ -136,7 +136,7 @@ def test_a_malformed_drawing_is_refused_and_nothing_is_stored(
     for obj in MALFORMED:
         board = drawing("two_boxes_unconnected")
         with pytest.raises(InvalidInput, match="not kept"):
-            save_snapshot(ws, session_id, {**board, "objects": [*board["objects"], obj]}, PNG)
+            save_snapshot(ws, session_id, {**board, "objects": [*board["objects"], obj]}, PNG, actor=CANDIDATE)
     assert uow.whiteboards.in_session(session_id) == []
     assert not list(ws.files.session_dir(session_id).glob("whiteboard-*"))
 
