@@ -8,18 +8,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.config import load_settings, settings_stamp
+from core.config import load_settings
 from core.workspace import Workspace
-from entry.bootstrap import shared_workspace
+from entry.bootstrap import current_workspace
 from entry.oidc_sign_in import START_PATH as OIDC_START_PATH
 from entry.oidc_sign_in import auth_secrets_from_env, oidc_problem, oidc_routes
 from entry.sign_in_routes import sign_in_middleware, sign_in_routes
+from entry.streamlit_secrets import streamlit_secrets
 from entry.webhook_routes import calcom_webhook_route
 
 # pages/ holds the st.Page files app.py hands to st.navigation. Without this, Streamlit treats
@@ -28,33 +29,14 @@ from entry.webhook_routes import calcom_webhook_route
 PagesManager.uses_pages_directory = False
 
 
-_by_stamp: dict[tuple[object, ...], Workspace] = {}
-
-
 def webhook_workspace() -> Workspace:
-    """The process's Workspace (the same one the pages use), built on first use; a failure is retried next time.
-
-    Kept while the settings' sources are unchanged: reading and copying the settings on every delivery took a
-    quarter of the intake's time."""
-    stamp = settings_stamp()
-    workspace = _by_stamp.get(stamp)
-    if workspace is None:
-        workspace = shared_workspace(load_settings())
-        _by_stamp.clear()
-        _by_stamp[stamp] = workspace
-    return workspace
+    """The process's Workspace (the same one the pages use), built on first use; a failure is retried next time."""
+    return current_workspace()
 
 
 def oidc_enabled() -> bool:
     """accounts.oidc_enabled, read per request (settings only: no database needed to show the button)."""
     return load_settings().accounts.oidc_enabled
-
-
-def streamlit_secrets() -> Mapping[str, object] | None:
-    try:
-        return dict(st.secrets)
-    except FileNotFoundError:  # no secrets.toml: keys come from the environment
-        return None
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,9 @@ retries are. Each request's latency is the time to the server's answer (events a
 it). Then waits until the server's database shows every unique event processed and prints the
 figures. "Events lost" (unique sent − unique stored) must be 0; the run exits 1 otherwise.
 
-    .venv/bin/python bench/webhooks.py [--events 500] [--threads 8] [--redeliver 0.2]
+    .venv/bin/python bench/webhooks.py [--events 500] [--threads 8] [--redeliver 0.2] [--intake]
+
+With --intake the deliveries go to the webhook intake server (`python -m core intake`) instead.
 """
 
 from __future__ import annotations
@@ -164,6 +166,9 @@ def main() -> int:
     parser.add_argument(
         "--worker-after", action="store_true", help="start the job worker only once every delivery is answered"
     )
+    parser.add_argument(
+        "--intake", action="store_true", help="post to the webhook intake server (python -m core intake) instead"
+    )
     args = parser.parse_args()
     if not 1 <= args.events <= MAX_EVENTS or not 1 <= args.threads <= 64 or not 0 <= args.redeliver < 1:
         parser.error(f"--events 1–{MAX_EVENTS}, --threads 1–64, --redeliver in [0, 1)")
@@ -175,7 +180,7 @@ def main() -> int:
         runtime.mkdir()
         env = {"CALCOM_WEBHOOK_SECRET": secret}
         with (
-            workspace_server(runtime, env, database_url=args.database_url, worker=False) as base,
+            workspace_server(runtime, env, database_url=args.database_url, worker=False, intake=args.intake) as base,
             contextlib.ExitStack() as worker,
         ):
             if not args.worker_after:
@@ -224,7 +229,8 @@ def main() -> int:
     database = "PostgreSQL" if args.database_url else "SQLite"
     when = "after the deliveries" if args.worker_after else "beside the server"
     print(
-        f"Cal.com webhooks → streamlit run server.py on loopback ({database}), {args.redeliver:.0%} re-deliveries, "
+        f"Cal.com webhooks → {'python -m core intake' if args.intake else 'streamlit run server.py'} on loopback "
+        f"({database}), {args.redeliver:.0%} re-deliveries, "
         f"one job worker {when}"
     )
     for name, value in rows:

@@ -14,7 +14,7 @@ import threading
 
 from sqlalchemy import Engine
 
-from core.config import Settings
+from core.config import Settings, load_settings, settings_stamp
 from core.content.problems import load_problem_bank
 from core.content.rubrics import load_rubrics
 from core.content.templates import load_templates
@@ -62,6 +62,22 @@ def build_workspace(
         templates=templates,
         job_queue=job_queue or LedgerOnly(),
     )
+
+
+_current: dict[tuple[object, ...], Workspace] = {}
+
+
+def current_workspace() -> Workspace:
+    """The process's Workspace for the settings as they are now (config.yaml and IW_* variables), built on
+    first use; a failure is retried next time. Kept while the settings' sources are unchanged: reading and
+    copying the settings for every webhook delivery took a quarter of the intake's time."""
+    stamp = settings_stamp()
+    workspace = _current.get(stamp)
+    if workspace is None:
+        workspace = shared_workspace(load_settings())
+        _current.clear()
+        _current[stamp] = workspace
+    return workspace
 
 
 def is_built(settings: Settings) -> bool:

@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--workers", type=int, default=None, help="jobs at once (default: jobs.workers in config)")
     worker.set_defaults(func=_worker)
 
+    intake = commands.add_parser("intake", help="serve only the Cal.com webhook route (behind the proxy)")
+    intake.add_argument("--host", default="127.0.0.1")
+    intake.add_argument("--port", type=int, default=8600)
+    intake.set_defaults(func=_intake)
+
     add_user_commands(commands, _workspace)
     return parser
 
@@ -240,6 +245,13 @@ def _transcribe(args: argparse.Namespace) -> int:
 CLI_ACTOR = Actor.workspace(
     "cli"
 )  # who the audit log names for the command line (run by whoever has the server's shell)
+
+
+def _intake(args: argparse.Namespace) -> int:
+    from entry.intake import run_intake
+
+    run_intake(args.host, args.port)
+    return 0
 
 
 def _worker(args: argparse.Namespace) -> int:

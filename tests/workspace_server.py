@@ -39,6 +39,7 @@ def workspace_server(
     name: str = "server",
     port: int | None = None,
     pids: dict[str, int] | None = None,
+    intake: bool = False,
 ) -> Iterator[str]:
     """Run the server with its data in `runtime` (SQLite unless `database_url`); yield its URL.
 
@@ -47,7 +48,7 @@ def workspace_server(
     `name` is given: replicas sharing one runtime folder each name theirs); ServerDidNotStart carries it.
     A REDIS_URL in `extra_env` is the job queue's broker; otherwise the embedded SQLite queue in `runtime`.
     `pids`, when given, gets the process ids of "server" (and "worker") once they run, for a bench that
-    samples them.
+    samples them. With `intake`, the server is the webhook intake (`python -m core intake`) instead.
     """
     port = port or free_port()
     env = dict(os.environ)
@@ -68,6 +69,8 @@ def workspace_server(
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    if intake:
+        command = [sys.executable, "-m", "core", "intake", "--port", str(port)]
     # As startup.sh: migrate first, so the server and the worker never both migrate at once
     subprocess.run([sys.executable, "-m", "core", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     try:

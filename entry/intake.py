@@ -1,0 +1,44 @@
+"""`python -m core intake`: a small HTTP server that only takes in Cal.com webhooks, beside the workspace.
+
+The workspace server answers POST /webhooks/calcom too (one port, nothing else to run). Under a burst
+of deliveries, though, that route shares one Python process with every open page. This server runs the
+same route (entry/webhook_routes.py: verify, store the event with its job, answer) and nothing else,
+in a process of its own, so intake neither slows pages nor waits behind them. The reverse proxy sends
+/webhooks/* here (deploy/Caddyfile) and falls back to the workspace servers when it is down.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from entry.bootstrap import current_workspace
+from entry.streamlit_secrets import streamlit_secrets
+from entry.webhook_routes import calcom_webhook_route
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/_stcore/health"  # the path the proxy's health checks use for the workspace servers too
+
+
+async def _health(_request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+def intake_app() -> Starlette:
+    """The webhook route and a health check (answering whether or not the workspace has started)."""
+    return Starlette(
+        routes=[calcom_webhook_route(current_workspace, secrets=streamlit_secrets), Route(HEALTH_PATH, _health)]
+    )
+
+
+def run_intake(host: str, port: int) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM)."""
+    current_workspace()  # migrate and load now: the first delivery should not wait for it
+    log.info("webhook intake listening", extra={"host": host, "port": port})
+    uvicorn.run(intake_app(), host=host, port=port, access_log=False, log_config=None)
