@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import FAKE_OPENAI_KEY, screenshot, wait_for_app
+from tests.e2e.conftest import FAKE_OPENAI_KEY, screenshot, until_shown, wait_for_app
 from tests.llm_fakes import OpenAIServer, Reply
+
+
+def check_with(page: Page, api_key: str, answer: Locator) -> None:
+    """Paste a key, press Enter, check the connection, until the check's answer shows."""
+
+    def paste_and_check() -> None:
+        key = page.get_by_role("textbox", name="API key")
+        key.fill(api_key)
+        key.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Check the connection").click()
+
+    until_shown(page, paste_and_check, answer)
 
 
 def test_an_openai_interview_streams_replies_and_shows_cost(
@@ -18,19 +31,9 @@ def test_an_openai_interview_streams_replies_and_shows_cost(
     page.get_by_text("OpenAI", exact=True).click()
     wait_for_app(page)
 
-    key = page.get_by_role("textbox", name="API key")
-    key.fill("sk-wrong-key-0000")
-    key.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Check the connection").click()
-    expect(page.get_by_text("rejected the API key")).to_be_visible()
+    check_with(page, "sk-wrong-key-0000", page.get_by_text("rejected the API key"))
     expect(page.get_by_text("sk-wrong-key")).to_have_count(0)
-
-    key.fill(FAKE_OPENAI_KEY)
-    key.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Check the connection").click()
-    expect(page.get_by_text("the key works and gpt-e2e is available")).to_be_visible()
+    check_with(page, FAKE_OPENAI_KEY, page.get_by_text("the key works and gpt-e2e is available"))
 
     problem = page.get_by_role("combobox", name="Problem")  # the default follows the signed-in person's resume
     problem.click()
