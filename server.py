@@ -16,7 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.config import load_settings
 from core.workspace import Workspace
-from entry.bootstrap import current_workspace
+from entry.bootstrap import built_workspace, current_workspace
 from entry.oidc_sign_in import START_PATH as OIDC_START_PATH
 from entry.oidc_sign_in import auth_secrets_from_env, oidc_problem, oidc_routes
 from entry.sign_in_routes import sign_in_middleware, sign_in_routes
@@ -50,7 +50,7 @@ async def lifespan(_app: st.App) -> AsyncIterator[None]:
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[
-        calcom_webhook_route(webhook_workspace, secrets=streamlit_secrets),
+        calcom_webhook_route(webhook_workspace, secrets=streamlit_secrets, built=built_workspace),
         *sign_in_routes(webhook_workspace, oidc_login_path=lambda: OIDC_START_PATH if oidc_enabled() else None),
         *oidc_routes(oidc_enabled),
     ],

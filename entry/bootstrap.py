@@ -80,6 +80,12 @@ def current_workspace() -> Workspace:
     return workspace
 
 
+def built_workspace() -> Workspace | None:
+    """current_workspace() when it would answer at once (built for the settings as they are), else None:
+    cheap enough for an event loop, which must not wait for a build."""
+    return _current.get(settings_stamp())
+
+
 def is_built(settings: Settings) -> bool:
     """Whether shared_workspace(settings) will answer at once (pages show a spinner otherwise)."""
     with _lock:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from entry.bootstrap import current_workspace
+from entry.bootstrap import built_workspace, current_workspace
 from entry.streamlit_secrets import streamlit_secrets
 from entry.webhook_routes import calcom_webhook_route
 
@@ -32,9 +32,8 @@ async def _health(_request: Request) -> PlainTextResponse:
 
 def intake_app() -> Starlette:
     """The webhook route and a health check (answering whether or not the workspace has started)."""
-    return Starlette(
-        routes=[calcom_webhook_route(current_workspace, secrets=streamlit_secrets), Route(HEALTH_PATH, _health)]
-    )
+    webhooks = calcom_webhook_route(current_workspace, secrets=streamlit_secrets, built=built_workspace)
+    return Starlette(routes=[webhooks, Route(HEALTH_PATH, _health)])
 
 
 def run_intake(host: str, port: int) -> None:

@@ -20,14 +20,14 @@ import hmac
 import json
 import logging
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.errors import AlreadyExists, DatabaseUnavailable
 from core.jobs import ledger
-from core.models import BookingStatus, WebhookEvent, WebhookRefusal
+from core.models import BookingStatus, Job, WebhookEvent, WebhookRefusal
 from core.permissions.actor import Actor
 from core.scheduling.booking_sync import (
     BOOKING_TRIGGERS,
@@ -97,10 +97,60 @@ def verify_signature(raw_body: bytes, header: str | None, secret: str | None) ->
     return hmac.compare_digest(signature_for(secret, raw_body), header)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One POST as it arrived: the raw bytes (the signature covers them) and the signature header."""
+
+    body: bytes
+    signature: str | None
+
+
 def receive(
     ws: Workspace, raw_body: bytes, signature: str | None, *, secret: str | None, source: str = "calcom"
 ) -> Receipt:
     """Verify and store one delivery. Fast: no network, one small transaction."""
+    checked = _check(ws, Delivery(raw_body, signature), secret=secret, source=source)
+    return checked if isinstance(checked, Receipt) else _store_one(ws, checked)
+
+
+def receive_many(
+    ws: Workspace, deliveries: Sequence[Delivery], *, secret: str | None, source: str = "calcom"
+) -> list[Receipt | Exception]:
+    """Deliveries that arrived together, stored in one transaction: under a burst, one commit (and one turn
+    at SQLite's single writer) serves them all. Each gets the answer `receive` would give it; when the batch
+    cannot be stored together (an event stored meanwhile by another process, a value the database refuses),
+    each is stored on its own, and one that still fails gets its exception, not its neighbours'."""
+    answers: list[Receipt | Exception | None] = [None] * len(deliveries)
+    ready: list[tuple[int, WebhookEvent]] = []
+    for index, delivery in enumerate(deliveries):
+        try:
+            checked = _check(ws, delivery, secret=secret, source=source)
+        except Exception as exc:  # this delivery's answer, not the batch's
+            answers[index] = exc
+            continue
+        if isinstance(checked, Receipt):
+            answers[index] = checked
+        else:
+            ready.append((index, checked))
+    try:
+        stored = _store_together(ws, [event for _, event in ready])
+    except DatabaseUnavailable:
+        raise
+    except Exception:  # stored one by one below, each with its own outcome
+        stored = []
+        for _, event in ready:
+            try:
+                stored.append(_store_one(ws, replace(event)))
+            except Exception as exc:  # its own answer
+                stored.append(exc)
+    for (index, _), answer in zip(ready, stored, strict=True):
+        answers[index] = answer
+    return [a for a in answers if a is not None]
+
+
+def _check(ws: Workspace, delivery: Delivery, *, secret: str | None, source: str) -> Receipt | WebhookEvent:
+    """The refusal to answer at once, or the event to store."""
+    raw_body, signature = delivery.body, delivery.signature
     digest = hashlib.sha256(raw_body).hexdigest()
     limit = ws.settings.scheduling.webhook_max_bytes
     if len(raw_body) > limit:
@@ -117,7 +167,7 @@ def receive(
     except (ValueError, MalformedPayload) as exc:
         return _reject(ws, digest, 400, f"Malformed body: {exc}", source)
     uid = _booking_uid(trigger, data)
-    event = WebhookEvent(
+    return WebhookEvent(
         source=source,
         body_sha256=digest,
         status="received",
@@ -127,6 +177,9 @@ def receive(
         payload=body,
         received_at=ws.clock(),
     )
+
+
+def _store_one(ws: Workspace, event: WebhookEvent) -> Receipt:
     try:
         with ws.uow_factory() as uow:
             stored = uow.webhook_events.add(event)
@@ -136,18 +189,56 @@ def receive(
     except AlreadyExists:
         with ws.uow_factory() as uow:
             first = uow.webhook_events.by_dedupe_key(event.dedupe_key or "")
-            event.dedupe_key = None
-            event.status = "duplicate"
-            event.outcome = (
-                f"Same event as #{first.id}; not applied again." if first else "Duplicate; not applied again."
-            )
-            stored = uow.webhook_events.add(event)
+            stored = uow.webhook_events.add(_as_duplicate(event, first.id if first else None))
             uow.commit()
-        log.info("webhook duplicate", extra={"trigger": trigger, "uid": uid, "event_id": stored.id})
+        log.info("webhook duplicate", extra={"trigger": event.trigger, "uid": event.booking_uid, "event_id": stored.id})
         return Receipt(200, "Duplicate delivery; already received.", stored.id, duplicate=True)
     ledger.send(ws, job)  # a worker applies it (entry/job_handlers.py); the answer does not wait
-    log.info("webhook received", extra={"trigger": trigger, "uid": uid, "event_id": stored.id})
+    log.info("webhook received", extra={"trigger": event.trigger, "uid": event.booking_uid, "event_id": stored.id})
     return Receipt(200, "Received.", stored.id)
+
+
+def _store_together(ws: Workspace, events: list[WebhookEvent]) -> list[Receipt | Exception]:
+    """All in one transaction; a duplicate (of a stored event or of one earlier in the batch) is stored as
+    such. Raises AlreadyExists when another process stored one of the keys since we looked."""
+    if not events:
+        return []
+    receipts: list[Receipt | Exception] = []
+    jobs: list[Job] = []
+    with ws.uow_factory() as uow:
+        first_of: dict[str, int] = {}
+        for event in events:
+            key = event.dedupe_key or ""
+            first_id = first_of.get(key)
+            if first_id is None and (stored_first := uow.webhook_events.by_dedupe_key(key)) is not None:
+                first_id = stored_first.id
+            if first_id is not None:
+                stored = uow.webhook_events.add(_as_duplicate(replace(event), first_id))
+                receipts.append(Receipt(200, "Duplicate delivery; already received.", stored.id, duplicate=True))
+                continue
+            stored = uow.webhook_events.add(replace(event))
+            assert stored.id is not None
+            first_of[key] = stored.id
+            jobs.append(
+                ledger.add(uow, ws, APPLY_EVENT, job_key(stored.id), actor=CALCOM, payload={"event_id": stored.id})
+            )
+            receipts.append(Receipt(200, "Received.", stored.id))
+        uow.commit()
+    for job in jobs:
+        ledger.send(ws, job)
+    for event, receipt in zip(events, receipts, strict=True):
+        assert isinstance(receipt, Receipt)
+        what = "webhook duplicate" if receipt.duplicate else "webhook received"
+        log.info(what, extra={"trigger": event.trigger, "uid": event.booking_uid, "event_id": receipt.event_id})
+    return receipts
+
+
+def _as_duplicate(event: WebhookEvent, first_id: int | None) -> WebhookEvent:
+    """The record of a delivery whose event is already stored: kept for the log, never applied."""
+    event.dedupe_key = None
+    event.status = "duplicate"
+    event.outcome = f"Same event as #{first_id}; not applied again." if first_id else "Duplicate; not applied again."
+    return event
 
 
 def job_key(event_id: int) -> str:

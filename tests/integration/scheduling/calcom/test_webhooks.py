@@ -473,6 +473,56 @@ def test_the_same_event_from_eight_threads_is_processed_once(
     only_booking(ws)
 
 
+def test_deliveries_stored_together_each_get_their_own_answer(ws: Workspace, fake: CalcomServer) -> None:
+    first, second, earlier = (
+        fake.webhook_body_for("BOOKING_CREATED", seeded(fake, start=START + timedelta(hours=h))) for h in (0, 1, 2)
+    )
+    before = calcom_webhooks.receive(ws, earlier, calcom_webhooks.signature_for(SECRET, earlier), secret=SECRET)
+    malformed = b'{"triggerEvent": "BOOKING_CREATED", "payload": ['
+
+    def signed(body: bytes) -> calcom_webhooks.Delivery:
+        return calcom_webhooks.Delivery(body, calcom_webhooks.signature_for(SECRET, body))
+
+    batch = [
+        signed(first),
+        signed(first),  # a re-delivery in the same batch
+        signed(earlier),  # a re-delivery of one stored before
+        calcom_webhooks.Delivery(second, "0" * 64),  # forged
+        signed(malformed),
+        signed(second),
+    ]
+    answers = calcom_webhooks.receive_many(ws, batch, secret=SECRET)
+
+    assert all(isinstance(a, calcom_webhooks.Receipt) for a in answers)
+    receipts = [a for a in answers if isinstance(a, calcom_webhooks.Receipt)]
+    assert [(r.status_code, r.duplicate) for r in receipts] == [
+        (200, False), (200, True), (200, True), (401, False), (400, False), (200, False),
+    ]  # fmt: skip
+    stored = {e.id: e for e in events(ws)}
+    assert stored[receipts[1].event_id].outcome == f"Same event as #{receipts[0].event_id}; not applied again."
+    assert stored[receipts[2].event_id].outcome == f"Same event as #{before.event_id}; not applied again."
+    assert stored[receipts[4].event_id].status == "rejected"
+    with ws.uow_factory() as uow:  # one job for each event stored for the first time, none for the rest
+        jobs = {r.event_id: uow.jobs.by_key(calcom_webhooks.job_key(r.event_id or 0)) for r in receipts if r.event_id}
+    assert {i for i, job in jobs.items() if job is not None} == {receipts[0].event_id, receipts[5].event_id}
+
+
+def test_a_delivery_the_database_refuses_does_not_take_its_batch_with_it(
+    ws: Workspace, fake: CalcomServer, backend: str
+) -> None:
+    good = fake.webhook_body_for("BOOKING_CREATED", seeded(fake))
+    odd = json.dumps({"triggerEvent": "BOOKING_" + "X" * 100, "createdAt": "2030-01-01T00:00:00Z", "payload": {}})
+    deliveries = [
+        calcom_webhooks.Delivery(body, calcom_webhooks.signature_for(SECRET, body)) for body in (good, odd.encode())
+    ]
+    answers = calcom_webhooks.receive_many(ws, deliveries, secret=SECRET)
+
+    assert isinstance(answers[0], calcom_webhooks.Receipt) and answers[0].status_code == 200
+    if backend == "postgres":  # a trigger longer than its column: PostgreSQL refuses the row, SQLite keeps it
+        assert isinstance(answers[1], Exception)
+    assert [e.booking_uid for e in events(ws) if e.status == "received"][:1] == [json.loads(good)["payload"]["uid"]]
+
+
 # -- order and history ----------------------------------------------------------------------------
 
 
