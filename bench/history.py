@@ -3,9 +3,10 @@
 Fills a fresh SQLite database (and a throwaway PostgreSQL database when TEST_POSTGRES_URL, or
 postgres@127.0.0.1:5432, answers) with 10,000 sessions — 1,000 candidates, every problem,
 four interviewers, all statuses, evaluations with per-competency scores for the completed
-ones — through SQLAlchemy core inserts into our tables. Then prints the History page's
-script time under AppTest (list, sorted by score, filtered, an opened interview) and the
-query times behind it. Prints figures; asserts nothing.
+ones — through SQLAlchemy core inserts into our tables. Then prints the query times behind
+History and the page's script time under AppTest (list, sorted by score, filtered, an opened
+interview), each run in turn with the empty workspace's page so both meet the same moment of a
+noisy machine, with the pages compiled once as the server does. Prints figures; asserts nothing.
 
     .venv/bin/python bench/history.py [--sessions 10000] [--no-postgres]
 """
@@ -53,6 +54,7 @@ INTERVIEWERS = [("offline", None), ("openai", "gpt-4o-mini"), ("anthropic", "cla
 FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Leslie"]
 LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lamport"]
 REPEATS = 7
+PAGE_RUNS = 15  # a page run varies more than a query: fewer runs made the empty baseline swing 19-32 ms
 CHUNK = 1000
 
 
@@ -215,48 +217,92 @@ def _count(ws: Workspace, query: HistoryQuery) -> int:
         return uow.sessions.count_matching(query)
 
 
-def page_times(settings: Settings) -> dict[str, float]:
-    """The History page's script time under AppTest (the workspace is already built and cached)."""
-    from streamlit.testing.v1 import AppTest
+def compile_pages_once() -> None:
+    """AppTest compiles app.py and the page again on every run (a new ScriptCache each time), which the
+    server does once: that half of each run would hide what the sessions cost. One cache, as the server has."""
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
-    os.environ["IW_RUNTIME_DIR"] = str(settings.runtime_dir)
-    os.environ["IW_DISABLE_MIC"] = "1"
-    os.environ["IW_ACCOUNTS__OIDC_ENABLED"] = "true"  # signed in as the AppTest UI tests are
-    if settings.database_url:
-        os.environ["DATABASE_URL"] = settings.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    ws = build_workspace(settings)
-    with ws.uow_factory() as uow:
-        known = uow.accounts.by_email(ADMIN)
-    if known is None:  # an admin sees every interview: the page with the whole workspace behind it
-        add_account(ws, email=ADMIN, name="Bench Admin", roles=["admin"], actor=Actor.workspace("bench"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.user = {"is_logged_in": True, "email": ADMIN, "email_verified": True, "name": "Bench Admin"}
-    at.run()
-    at.switch_page("pages/history.py").run()
-    if at.exception or not at.title or at.title[0].value != "History":
-        raise RuntimeError(f"History did not open: {[e.message for e in at.exception]}")
-    figures = {"list (first page)": timed(lambda: at.run(), 5)}
-    if at.exception:
-        raise RuntimeError([e.message for e in at.exception])
-    if not at.info:  # there are interviews: sort, filter and open one
-        at.selectbox(key="history_sort").select(SortKey.SCORE).run()
-        figures["list sorted by score"] = timed(lambda: at.run(), 5)
-        at.text_input(key="history_candidate").set_value("ada").run()
-        at.multiselect(key="history_statuses").select(SessionStatus.COMPLETED).run()
-        figures["list filtered (name + status)"] = timed(lambda: at.run(), 5)
-        picker = next(s for s in at.selectbox if s.label == "Open an interview")
-        picker.select_index(0).run()
-        figures["list + an opened interview (all tabs)"] = timed(lambda: at.run(), 5)
-        if at.exception:
-            raise RuntimeError([e.message for e in at.exception])
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
+    local_script_runner.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
+
+
+class HistoryPage:
+    """The History page under AppTest, signed in as an admin, on one workspace. Several can be open at once:
+    each run points the IW_* variables at its own workspace first (the workspace is built and cached)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from streamlit.testing.v1 import AppTest
+
+        self.env = {"IW_RUNTIME_DIR": str(settings.runtime_dir), "IW_DISABLE_MIC": "1"}
+        self.env["IW_ACCOUNTS__OIDC_ENABLED"] = "true"  # signed in as the AppTest UI tests are
+        self.database_url = settings.database_url
+        self._point()
+        ws = build_workspace(settings)
+        with ws.uow_factory() as uow:
+            known = uow.accounts.by_email(ADMIN)
+        if known is None:  # an admin sees every interview: the page with the whole workspace behind it
+            add_account(ws, email=ADMIN, name="Bench Admin", roles=["admin"], actor=Actor.workspace("bench"))
+        self.at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        self.at.user = {"is_logged_in": True, "email": ADMIN, "email_verified": True, "name": "Bench Admin"}
+        self.at.run()
+        self.at.switch_page("pages/history.py").run()
+        if self.at.exception or not self.at.title or self.at.title[0].value != "History":
+            raise RuntimeError(f"History did not open: {[e.message for e in self.at.exception]}")
+
+    def _point(self) -> None:
+        os.environ.update(self.env)
+        if self.database_url:
+            os.environ["DATABASE_URL"] = self.database_url
+        else:
+            os.environ.pop("DATABASE_URL", None)
+
+    def run(self) -> None:
+        self._point()
+        self.at.run()
+        if self.at.exception:
+            raise RuntimeError([e.message for e in self.at.exception])
+
+
+def alternated(empty: HistoryPage, full: HistoryPage, runs: int = PAGE_RUNS) -> tuple[float, float]:
+    """Median milliseconds of each page, run in turns so a slower minute of the machine slows both alike."""
+    empty.run()
+    full.run()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for page, times in ((empty, samples[0]), (full, samples[1])):
+            started = time.perf_counter()
+            page.run()
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
+def page_times(empty_settings: Settings, full_settings: Settings) -> dict[str, tuple[float, float]]:
+    """Each state of the page with every session behind it, timed in turns with the empty page's list."""
+    compile_pages_once()
+    empty, full = HistoryPage(empty_settings), HistoryPage(full_settings)
+    figures = {"list (first page)": alternated(empty, full)}
+    at = full.at
+    full._point()
+    at.selectbox(key="history_sort").select(SortKey.SCORE).run()
+    figures["list sorted by score"] = alternated(empty, full)
+    full._point()
+    at.text_input(key="history_candidate").set_value("ada").run()
+    at.multiselect(key="history_statuses").select(SessionStatus.COMPLETED).run()
+    figures["list filtered (name + status)"] = alternated(empty, full)
+    full._point()
+    picker = next(s for s in at.selectbox if s.label == "Open an interview")
+    picker.select_index(0).run()
+    figures["list + an opened interview (all tabs)"] = alternated(empty, full)
     return figures
 
 
 def run_backend(label: str, settings_for: Callable[[str], Settings], sessions: int) -> None:
+    both = {}
     for size in (0, sessions):
-        settings = settings_for(f"{label}-{size}")
+        settings = both[size] = settings_for(f"{label}-{size}")
         ws = build_workspace(settings)
         started = time.perf_counter()
         if size:
@@ -265,8 +311,9 @@ def run_backend(label: str, settings_for: Callable[[str], Settings], sessions: i
         print(f"\n{label}, {size:,} sessions" + (f" (filled in {filled:.1f} s)" if size else ""))
         for name, ms in query_times(ws).items():
             print(f"  query  {name:<52} {ms:8.1f} ms")
-        for name, ms in page_times(settings).items():
-            print(f"  page   {name:<52} {ms:8.1f} ms")
+    print(f"\n{label}, the History page with {sessions:,} sessions, each run in turn with the empty page's")
+    for name, (empty_ms, full_ms) in page_times(both[0], both[sessions]).items():
+        print(f"  page   {name:<44} {full_ms:8.1f} ms   empty {empty_ms:6.1f} ms   {full_ms / empty_ms:4.2f}x")
 
 
 def main() -> None:
@@ -276,7 +323,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"History with {args.sessions:,} sessions vs none; medians of {REPEATS} queries / 5 page runs")
+        print(f"History with {args.sessions:,} sessions vs none; medians of {REPEATS} queries / {PAGE_RUNS} page runs")
         run_backend("SQLite", lambda name: Settings(runtime_dir=Path(tmp) / name), args.sessions)
         if args.no_postgres:
             return
