@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from bench.compiled_pages import compile_pages_once
 from core.accounts.services import add_account
 from core.config import Settings
 from core.history.services import (
@@ -215,18 +216,6 @@ def query_times(ws: Workspace) -> dict[str, float]:
 def _count(ws: Workspace, query: HistoryQuery) -> int:
     with ws.uow_factory() as uow:
         return uow.sessions.count_matching(query)
-
-
-def compile_pages_once() -> None:
-    """AppTest compiles app.py and the page again on every run (a new ScriptCache each time), which the
-    server does once: that half of each run would hide what the sessions cost. One cache, as the server has."""
-    import streamlit.testing.v1.app_test as app_test
-    import streamlit.testing.v1.local_script_runner as local_script_runner
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    shared = ScriptCache()
-    app_test.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
-    local_script_runner.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
 
 
 class HistoryPage:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.compiled_pages import compile_pages_once
 from core.accounts.services import add_account
 from core.config import Settings
 from core.interview.services import create_interview, start_interview
@@ -69,6 +70,8 @@ def interview(ws: Workspace, actor: Actor, *, messages: int, lines: int) -> str:
 
 def page_ms(session_id: str, runs: int) -> float:
     from streamlit.testing.v1 import AppTest
+
+    compile_pages_once()
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.user = {"is_logged_in": True, "email": EMAIL, "email_verified": True, "name": "Bench Person"}
