@@ -102,8 +102,8 @@ class MessageRepository(Protocol):
         """Stores the message; returns it with id, seq (1, 2, … per session) and created_at."""
         ...
 
-    def in_session(self, session_id: str) -> list[Message]:
-        """In seq order."""
+    def in_session(self, session_id: str, *, after_seq: int | None = None) -> list[Message]:
+        """In seq order; with `after_seq`, only the messages after it (a chat only ever grows at its end)."""
         ...
 
     def count_in_session(self, session_id: str) -> int:
@@ -148,7 +148,14 @@ class EvaluationRepository(Protocol):
 
 class TranscriptRepository(Protocol):
     def add(self, entry: TranscriptEntry) -> TranscriptEntry: ...
-    def in_session(self, session_id: str) -> list[TranscriptEntry]: ...
+    def in_session(self, session_id: str, *, after_id: int | None = None) -> list[TranscriptEntry]:
+        """In speaking order (start, then id); with `after_id`, only the entries stored after that one."""
+        ...
+
+    def count_in_session(self, session_id: str) -> int:
+        """How many entries the session has, without reading them."""
+        ...
+
     def remove_source(self, session_id: str, source: str) -> int:
         """Drops a session's entries from one source (e.g. live "mic" lines a better pass replaces)."""
         ...

@@ -96,7 +96,7 @@ if session_id is None:
 try:
     if is_live(ws, session_id):  # led by a person: the interviewer's cockpit
         st.switch_page("pages/live.py", query_params={"session": session_id})
-    view: InterviewView = get_interview(ws, session_id, actor=ACTOR)
+    view: InterviewView = get_interview(ws, session_id, actor=ACTOR, reads=st.session_state)
 except WorkspaceError:
     set_current_session(None)
     _no_interview()
@@ -239,7 +239,7 @@ listening = live_transcription.is_listening(session.id)
 if session.status is SessionStatus.ACTIVE and needs_reply(view.messages) and not listening:
     try:
         reply_to_candidate(ws, session.id, llm=llm)
-        view = get_interview(ws, session.id, actor=ACTOR)
+        view = get_interview(ws, session.id, actor=ACTOR, reads=st.session_state)
     except WorkspaceError as exc:
         notices.warning(f"The interviewer could not answer your last message: {exc}")
 
@@ -344,7 +344,8 @@ with board_col:
 def _transcript(session_id: str, problem_id: str, messages: list[Message]) -> None:
     if live_transcription.is_listening(session_id) and message_count(ws, session_id, actor=ACTOR) != len(messages):
         st.rerun(scope="app")  # a spoken answer or its reply: the chat must show it too
-    lines = transcript_with_chat(ws, session_id, actor=ACTOR, messages=messages)  # the chat is as this run read it
+    # the chat as this run read it; the transcript: only what came after what this tab read before
+    lines = transcript_with_chat(ws, session_id, actor=ACTOR, messages=messages, reads=st.session_state)
     render_transcript_panel(lines, problem_id=problem_id, session_id=session_id)
 
 

@@ -22,6 +22,7 @@ from core.errors import SessionClosed, WorkspaceError
 from core.evaluation.llm_evaluator import EvaluationOutcome, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.utterances import evaluation_utterances, transcript_lines
+from core.interview import incremental_reads
 from core.interview.llm_interviewer import LLMInterviewer
 from core.interview.offline_interviewer import OfflineInterviewer, Turn
 from core.interview.voicing import check_voicing
@@ -478,8 +479,12 @@ def message_count(ws: Workspace, session_id: str, *, actor: Actor) -> int:
         return uow.messages.count_in_session(session_id)
 
 
-def get_interview(ws: Workspace, session_id: str, *, actor: Actor) -> InterviewView:
-    """What the Interview page shows; AccessDenied (worded as not found) for someone who may not see it."""
+def get_interview(
+    ws: Workspace, session_id: str, *, actor: Actor, reads: incremental_reads.Reads | None = None
+) -> InterviewView:
+    """What the Interview page shows; AccessDenied (worded as not found) for someone who may not see it.
+
+    With `reads` (the tab's state), only the messages after those read before are read."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
@@ -487,7 +492,7 @@ def get_interview(ws: Workspace, session_id: str, *, actor: Actor) -> InterviewV
         return InterviewView(
             session=session,
             problem=ws.problems.get(session.problem_id),
-            messages=uow.messages.in_session(session_id),
+            messages=incremental_reads.messages(uow, session_id, reads),
             candidate=candidate,
             evaluation=uow.evaluations.for_session(session_id),
         )
@@ -547,16 +552,22 @@ def list_transcript(ws: Workspace, session_id: str, *, actor: Actor) -> list[Tra
 
 
 def transcript_with_chat(
-    ws: Workspace, session_id: str, *, actor: Actor, messages: list[Message] | None = None
+    ws: Workspace,
+    session_id: str,
+    *,
+    actor: Actor,
+    messages: list[Message] | None = None,
+    reads: incremental_reads.Reads | None = None,
 ) -> list[TranscriptEntry]:
     """The transcript panel's lines: what was said, and each chat message as a "typed" line, in time order,
     for someone who may see the session.
 
-    `messages`: the chat as the page already read it in this run, so it is not read twice."""
+    `messages`: the chat as the page already read it in this run, so it is not read twice. `reads` (the tab's
+    state): only what was said and typed after what was read before is read."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         authorize(uow, ws.settings, actor, SessionAction.VIEW, session)
         if messages is None:
-            messages = uow.messages.in_session(session_id)
-        transcript = uow.transcripts.in_session(session_id)
+            messages = incremental_reads.messages(uow, session_id, reads)
+        transcript = incremental_reads.transcript(uow, session_id, reads)
     return transcript_lines(session, messages, transcript)

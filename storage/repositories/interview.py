@@ -395,8 +395,11 @@ class SqlMessageRepository(SqlRepository[Message, MessageRow]):
         new_id, seq = self._session.execute(statement).one()
         return replace(message, id=new_id, seq=seq, created_at=utc(created_at), meta=copy.deepcopy(message.meta))
 
-    def in_session(self, session_id: str) -> list[Message]:
-        return self._in_session(session_id, MessageRow.seq)
+    def in_session(self, session_id: str, *, after_seq: int | None = None) -> list[Message]:
+        if after_seq is None:
+            return self._in_session(session_id, MessageRow.seq)
+        statement = select(MessageRow).where(MessageRow.session_id == session_id, MessageRow.seq > after_seq)
+        return self._many(statement.order_by(MessageRow.seq))
 
     def count_in_session(self, session_id: str) -> int:
         statement = select(func.count()).select_from(MessageRow).where(MessageRow.session_id == session_id)
@@ -414,9 +417,17 @@ class SqlTranscriptRepository(SqlRepository[TranscriptEntry, TranscriptEntryRow]
     def add(self, entry: TranscriptEntry) -> TranscriptEntry:
         return self._add(entry)
 
-    def in_session(self, session_id: str) -> list[TranscriptEntry]:
+    def in_session(self, session_id: str, *, after_id: int | None = None) -> list[TranscriptEntry]:
         """Speaking order; ties in insertion order."""
-        return self._in_session(session_id, TranscriptEntryRow.start, TranscriptEntryRow.id)
+        if after_id is None:
+            return self._in_session(session_id, TranscriptEntryRow.start, TranscriptEntryRow.id)
+        row = TranscriptEntryRow
+        statement = select(row).where(row.session_id == session_id, row.id > after_id)
+        return self._many(statement.order_by(row.start, row.id))
+
+    def count_in_session(self, session_id: str) -> int:
+        statement = select(func.count()).select_from(TranscriptEntryRow)
+        return int(self._session.scalar(statement.where(TranscriptEntryRow.session_id == session_id)) or 0)
 
     def remove_source(self, session_id: str, source: str) -> int:
         """Drop a session's entries from one source (e.g. live "mic" lines a better pass replaces)."""

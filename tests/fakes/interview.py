@@ -222,8 +222,12 @@ class FakeMessageRepository(Repo):
         self._state.messages.append(stored)
         return copy.deepcopy(stored)
 
-    def in_session(self, session_id: str) -> list[Message]:
-        found = [m for m in self._state.messages if m.session_id == session_id]
+    def in_session(self, session_id: str, *, after_seq: int | None = None) -> list[Message]:
+        found = [
+            m
+            for m in self._state.messages
+            if m.session_id == session_id and (after_seq is None or (m.seq or 0) > after_seq)
+        ]
         return copy.deepcopy(sorted(found, key=lambda m: m.seq or 0))
 
     def count_in_session(self, session_id: str) -> int:
@@ -368,8 +372,12 @@ class _SessionLog(Repo, Generic[Item]):
 class FakeTranscriptRepository(_SessionLog[TranscriptEntry]):
     attribute = "transcripts"
 
-    def in_session(self, session_id: str) -> list[TranscriptEntry]:
-        return sorted(super().in_session(session_id), key=lambda e: (e.start, e.id or 0))
+    def in_session(self, session_id: str, *, after_id: int | None = None) -> list[TranscriptEntry]:
+        found = [e for e in super().in_session(session_id) if after_id is None or (e.id or 0) > after_id]
+        return sorted(found, key=lambda e: (e.start, e.id or 0))
+
+    def count_in_session(self, session_id: str) -> int:
+        return sum(1 for e in self._state.transcripts if e.session_id == session_id)
 
     def remove_source(self, session_id: str, source: str) -> int:
         kept = [e for e in self._state.transcripts if not (e.session_id == session_id and e.source == source)]

@@ -252,6 +252,9 @@ def test_messages_get_seq_per_session_and_list_in_order(uow_factory: UowFactory)
         counts = [uow.messages.count_in_session(sid) for sid in (first.id, second.id, "no-such-session")]
     assert listed == [a1, a2, a3]
     assert counts == [3, 1, 0]
+    with uow_factory() as uow:  # what came after a message a reader already has
+        assert uow.messages.in_session(first.id, after_seq=1) == [a2, a3]
+        assert uow.messages.in_session(first.id, after_seq=3) == []
     assert listed[1].meta == {"kind": "answer", "topics": ["caching", "sharding"], "n": 2}
     assert type(listed[1].role) is Role and listed[1].stage is Stage.ESTIMATION
 
@@ -340,6 +343,9 @@ def test_transcript_entries_list_in_speaking_order(uow_factory: UowFactory) -> N
         uow.commit()
     with uow_factory() as uow:
         assert uow.transcripts.in_session(session.id) == [early, late, tie]
+        assert uow.transcripts.in_session(session.id, after_id=late.id) == [early, tie]  # stored after, in order
+        assert uow.transcripts.count_in_session(session.id) == 3
+        assert uow.transcripts.count_in_session("no-such-session") == 0
     assert early.source == "typed"
     assert_utc(early.created_at)
 
