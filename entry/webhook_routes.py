@@ -94,6 +94,8 @@ class _Batches:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             try:
                 answers = await anyio.to_thread.run_sync(self._store, [delivery for delivery, _ in batch])
+                if len(answers) != len(batch):
+                    raise RuntimeError(f"{len(answers)} answers for {len(batch)} deliveries")
             except Exception as exc:  # the database failed the whole batch: every sender hears it and retries
                 answers = [exc] * len(batch)
             for (_, future), answer in zip(batch, answers, strict=True):
