@@ -251,6 +251,8 @@ def _voiced_reply(
             for chunk in stream:
                 parts.append(chunk)
                 yield chunk
+            if not "".join(parts).strip():  # llama.cpp so answers a prompt that overflows the model's context
+                raise ChatError("server", "it sent an empty reply, as some servers do for a prompt too long for it.")
             ws.provider_health.succeeded(endpoint)
             text = "".join(parts).strip() or turn.text
             duration_ms = int((time.perf_counter() - started) * 1000)

@@ -12,11 +12,12 @@ order; an empty script answers with `default`. See tests/llm_fakes/server.py for
 
 from tests.llm_fakes.anthropic_server import AnthropicServer
 from tests.llm_fakes.openai_server import OpenAIServer
-from tests.llm_fakes.server import Disconnect, Error, RecordedRequest, Reply, ScriptItem, StreamError
+from tests.llm_fakes.server import Disconnect, EmptyStream, Error, RecordedRequest, Reply, ScriptItem, StreamError
 
 __all__ = [
     "AnthropicServer",
     "Disconnect",
+    "EmptyStream",
     "Error",
     "OpenAIServer",
     "RecordedRequest",

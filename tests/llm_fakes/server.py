@@ -117,7 +117,14 @@ class StreamError:
     message: str | None = None
 
 
-ScriptItem = Reply | Error | Disconnect | StreamError
+@dataclass(frozen=True)
+class EmptyStream:
+    """A 200 event stream that ends without sending anything: no delta, no finish, no `[DONE]`. llama.cpp's
+    server answers a streamed request whose prompt overflows the model's context so. A plain request given
+    this gets an HTTP 500."""
+
+
+ScriptItem = Reply | Error | Disconnect | StreamError | EmptyStream
 
 
 @dataclass(frozen=True)
@@ -302,9 +309,15 @@ class FakeServer:
         if not body.get("stream"):
             if isinstance(item, Disconnect):
                 return self.dropped_response()
-            if isinstance(item, StreamError):
+            if isinstance(item, StreamError | EmptyStream):
                 return self.error_response(Error(500), model=model)
             return JSONResponse(self.reply_json(item, body), headers=self.response_headers())
+        if isinstance(item, EmptyStream):
+            return StreamingResponse(
+                _nothing(),
+                media_type=self.media_type_sse,
+                headers={"cache-control": "no-cache", **self.response_headers()},
+            )
         reply = item if isinstance(item, Reply) else self.default
         parts = self.stream_parts(reply, body)
         return StreamingResponse(
@@ -335,6 +348,11 @@ class FakeServer:
             return
         for event in parts.tail:
             yield event
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield  # an async generator that ends at once
 
 
 def retry_headers(error: Error) -> dict[str, str]:

@@ -31,7 +31,7 @@ from core.whiteboard.vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
-from tests.llm_fakes import AnthropicServer, Error, OpenAIServer, Reply, StreamError
+from tests.llm_fakes import AnthropicServer, EmptyStream, Error, OpenAIServer, Reply, StreamError
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -157,6 +157,23 @@ def test_a_stream_that_breaks_midway_falls_back_and_stores_the_plan(ws: Workspac
     list(reply)
     assert reply.fallback is not None
     assert reply.message is not None and reply.message.content == plan
+
+
+def test_an_empty_stream_is_no_reply_and_the_plan_is_stored_with_a_notice(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    """llama.cpp answers 200 with an empty event stream when the prompt overflows the model's context."""
+    session_id = started(ws, OPENAI)
+    openai_server.script(EmptyStream())
+    submit_answer(ws, session_id, "Users create short links.", actor=CANDIDATE)
+    plan = planned_reply(ws, session_id)
+    reply = stream_reply(ws, session_id, llm=OPENAI)
+    text = "".join(reply)
+
+    assert text == plan and reply.message is not None and reply.message.content == plan
+    assert reply.fallback is not None and "empty reply" in reply.fallback and "offline" in reply.fallback
+    assert reply.message.meta.get("fallback") is True and "provider" not in reply.message.meta
+    assert usage_summary(ws, session_id, actor=CANDIDATE).calls == 0  # no model reply to count
 
 
 def test_a_tab_without_the_key_continues_offline_and_says_why(ws: Workspace, openai_server: OpenAIServer) -> None:
