@@ -11,7 +11,7 @@ from core.config import Settings
 from core.evaluation.release import approve
 from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
-from tests.e2e.conftest import add_e2e_account, screenshot, send_answer, sign_in, wait_for_app
+from tests.e2e.conftest import add_e2e_account, screenshot, send_answer, sign_in, until_shown, wait_for_app
 
 RESUME = """Sam Rivera
 sam.rivera@example.com
@@ -65,8 +65,9 @@ def test_candidate_runs_an_interview_from_setup_to_history(
     wait_for_app(page)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(5)
 
-    page.get_by_role("button", name="End interview").click()
-    page.get_by_role("button", name="Yes, end it").click()
+    confirm = page.get_by_role("button", name="Yes, end it")
+    until_shown(page, lambda: page.get_by_role("button", name="End interview").click(), confirm)
+    confirm.click()
     # Approval before sharing is on: the candidate is told a reviewer looks first…
     expect(page.get_by_text("Your evaluation is being reviewed")).to_be_visible(timeout=30_000)
     session_id = page.url.split("session=")[1].split("&")[0]
