@@ -139,6 +139,15 @@ def _feed_all(live: LiveTranscriber, audio: np.ndarray) -> None:
         live.feed(frame)
 
 
+def _until_recorded(live: LiveTranscriber, spoken: np.ndarray, timeout: float = 30) -> None:
+    """Wait until the recording holds (nearly) all of `spoken`, 16 kHz mono, or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while (
+        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_the_microphone_audio_is_saved_with_the_session(workspace: Workspace, spoken) -> None:
     session = create_interview(workspace, problem_id="rate_limiter", actor=CANDIDATE)
     start_interview(workspace, session.id, actor=CANDIDATE)
@@ -167,11 +176,7 @@ def test_the_saved_audio_is_playable_before_the_microphone_stops(workspace: Work
     give_consent(workspace, session.id, ["audio"], actor=Actor.workspace("candidate"))
     live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken)
-    deadline = time.monotonic() + 30
-    while (
-        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
-    ) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _until_recorded(live, spoken)
     assert live.recording is not None
     with wave.open(str(live.recording.path), "rb") as wav:  # header already counts every frame
         assert wav.getnframes() / 16_000 > len(spoken) / 16_000 - 0.1
@@ -199,11 +204,7 @@ def test_audio_heard_after_consent_is_withdrawn_is_neither_saved_nor_transcribed
     give_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
     live = LiveTranscriber(workspace, session.id, actor=CANDIDATE)
     _feed_all(live, spoken)
-    deadline = time.monotonic() + 30
-    while (
-        live.recording is None or live.recording.seconds < len(spoken) / 16_000 - 0.1
-    ) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _until_recorded(live, spoken)
     withdraw_consent(workspace, session.id, ["audio"], actor=CANDIDATE)
     time.sleep(live_transcription.STATUS_REFRESH_S + 0.1)  # the worker rereads the consent this often
     _feed_all(live, spoken)  # said again, after the withdrawal

@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from core.models import (
@@ -138,6 +139,19 @@ def schema_snapshot(url: str) -> dict[str, object]:
         return snapshot
     finally:
         engine.dispose()
+
+
+def insert_sessions(connection: Connection, ids: Iterable[str], *, status: str, stage: str, at: datetime) -> None:
+    """Bare system-design sessions written with SQL, as an older schema stores them (the models follow head)."""
+    connection.execute(
+        text(
+            "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
+            " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at, team) VALUES"
+            " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
+            " :status, :stage, 45, :now, 0, :now, '')"
+        ),
+        [{"id": sid, "status": status, "stage": stage, "now": at} for sid in ids],
+    )
 
 
 def indexed_columns(url: str) -> dict[tuple[str, tuple[str, ...]], bool]:
@@ -366,15 +380,7 @@ def test_upgrading_from_0014_copies_each_evaluations_score_onto_its_session(empt
     try:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
-                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at, team) VALUES"
-                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
-                    " 'completed', 'wrap_up', 45, :now, 0, :now, '')"
-                ),
-                [{"id": name, "now": now} for name in ("scored", "refused", "running")],
-            )
+            insert_sessions(connection, ("scored", "refused", "running"), status="completed", stage="wrap_up", at=now)
             connection.execute(
                 text(
                     "INSERT INTO evaluations (session_id, overall_score, competencies, went_well, went_okay,"
@@ -413,15 +419,7 @@ def test_upgrading_from_0015_keeps_every_consent_given_and_a_downgrade_asks_agai
     try:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO sessions (id, problem_id, problem_title, kind, interviewer_provider, rubric_id, level,"
-                    " modes, status, stage, duration_minutes, created_at, paused_seconds, updated_at, team) VALUES"
-                    " (:id, 'url_shortener', 'URL', 'system_design', 'offline', 'system_design', 'mid', '[\"chat\"]',"
-                    " 'active', 'requirements', 45, :now, 0, :now, '')"
-                ),
-                [{"id": name, "now": now} for name in ("kept", "taken_back")],
-            )
+            insert_sessions(connection, ("kept", "taken_back"), status="active", stage="requirements", at=now)
             connection.execute(
                 text(
                     "INSERT INTO session_consents (session_id, actor, kinds, notice_version, given_at)"
