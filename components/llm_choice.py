@@ -63,7 +63,8 @@ def choice_for(provider: str, model: str | None) -> LLMChoice | None:
     entered = st.session_state.get(ENTERED_KEYS, {}).get(provider)
     if not server_keys_allowed():  # only the key this person typed in this tab
         return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets={}, environ={}))
-    return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets=secrets()))
+    key = resolve_api_key(provider, entered=entered, secrets=secrets())
+    return LLMChoice(provider, model, key, server_key=bool(key) and not (entered and entered.strip()))
 
 
 def session_choice(session: Session) -> LLMChoice | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -352,12 +352,22 @@ def cancel_interview(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.CANCELLED, "session_cancelled", actor=actor, logger=log)
 
 
-def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoice | None = None) -> Evaluation:
+def end_interview(
+    ws: Workspace,
+    session_id: str,
+    *,
+    actor: Actor,
+    llm: LLMChoice | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Evaluation:
     """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
 
     The evaluation (which may take an LLM some seconds) runs outside any transaction. It reads the
-    latest whiteboard drawing too, and a provider that reads images gets its picture.
+    latest whiteboard drawing too, and a provider that reads images gets its picture. `progress` hears
+    each step (a worker shows it on the page that waits).
     """
+    step = progress or (lambda done, note: None)
+    step(0.05, "Reading the interview")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
@@ -367,7 +377,10 @@ def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoic
         drawing = uow.whiteboards.latest(session_id)
         picture = picture_path(uow, session_id)  # its bytes are read only for a model that reads pictures
     board = read_board(drawing.fabric_json) if drawing else None
+    info = provider(session.interviewer_provider)
+    step(0.15, f"Evaluating with {info.label}" if info.is_llm and llm is not None else "Evaluating")
     outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board, picture)
+    step(0.95, "Saving the evaluation")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())

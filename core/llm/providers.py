@@ -64,6 +64,7 @@ class LLMChoice:
     provider: str
     model: str
     api_key: str | None = field(default=None, repr=False)
+    server_key: bool = False  # the key is the server's (secrets or environment): a worker can find it too
 
 
 def provider(key: str) -> ProviderInfo:
