@@ -297,6 +297,11 @@ class BookingRepository(Protocol):
         """Every booking, earliest first; `scope` narrows it like `between`."""
         ...
 
+    def with_session_status(self, *, scope: SessionScope | None = None) -> list[tuple[Booking, SessionStatus]]:
+        """Every booking with its session's status, earliest first, read in one query however many there are;
+        `scope` narrows it like `between`."""
+        ...
+
     def member_busy(
         self, member_ids: list[str], start: datetime, end: datetime
     ) -> list[tuple[str, datetime, datetime]]:

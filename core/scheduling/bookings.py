@@ -388,9 +388,10 @@ def upcoming(
 def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
     """The figures over the bookings `actor` may see, so they add up to what `upcoming` lists."""
     now = ws.clock()
-    with ws.uow_factory() as uow:
-        bookings = uow.bookings.all(scope=listing_scope(actor))
-        statuses = {b.session_id: uow.sessions.get(b.session_id).status for b in bookings}
+    with ws.uow_factory() as uow:  # one query, not one per booking: the page runs this on every rerun
+        rows = uow.bookings.with_session_status(scope=listing_scope(actor))
+    bookings = [booking for booking, _ in rows]
+    statuses = {booking.session_id: status for booking, status in rows}
     ran = {SessionStatus.ACTIVE, SessionStatus.PAUSED, SessionStatus.COMPLETED}
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
     past = [b for b in confirmed if b.end_at <= now]

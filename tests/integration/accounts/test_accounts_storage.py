@@ -24,6 +24,7 @@ from core.models import (
     HistoryQuery,
     Session,
     SessionScope,
+    SessionStatus,
     SignInSession,
     TeamMember,
 )
@@ -143,6 +144,8 @@ def booked(factory: Factory, who: SessionScope | None) -> tuple[list[str], list[
         live = [b.session_id for b in uow.bookings.between(*week, scope=who)]
         every = uow.bookings.between(*week, include_cancelled=True, scope=who)
         assert uow.bookings.all(scope=who) == every
+        with_status = uow.bookings.with_session_status(scope=who)  # the Schedule's figures, in one query
+        assert [(b, status) for b, status in with_status] == [(b, uow.sessions.get(b.session_id).status) for b in every]
         return live, [b.session_id for b in every]
 
 
@@ -150,6 +153,9 @@ def test_each_person_is_shown_the_bookings_of_exactly_the_sessions_they_may_list
     """The Schedule page's cards name the candidate, the time and the problem: the same WHERE as History."""
     every = people_and_their_sessions(factory)
     with factory() as uow:
+        ran = uow.sessions.get("ivan-led")
+        ran.status = SessionStatus.COMPLETED
+        uow.sessions.update(ran)
         for hour, session_id in enumerate(every):  # in id order, so earliest first is the same order
             uow.bookings.add(
                 Booking(
