@@ -219,7 +219,8 @@ class ScoreOverrideRepository(Protocol):
 
 class AccountRepository(Protocol):
     def add(self, account: Account) -> Account:
-        """A second account with the same email (any case) is refused by the unique key."""
+        """A second account with the same id or the same email (any case) is refused by the unique keys:
+        AlreadyExists, also when the other one is being stored at the same moment; the unit of work is spent."""
         ...
 
     def get(self, account_id: str) -> Account:

@@ -70,6 +70,8 @@ def test_accounts_round_trip_and_one_per_email(factory: Factory) -> None:
         assert uow.accounts.get("ada").locked_until == T0
         with pytest.raises(AlreadyExists):
             uow.accounts.add(person("ada2", AccountRole.CANDIDATE, email="Ada@Example.com"))
+    with factory() as uow, pytest.raises(AlreadyExists):  # the first admin's one id is taken once (accounts.services)
+        uow.accounts.add(person("ada", AccountRole.ADMIN, email="eve@example.com"))
 
 
 def test_sign_in_sessions_are_found_touched_and_swept(factory: Factory) -> None:
