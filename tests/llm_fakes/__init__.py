@@ -11,7 +11,7 @@ order; an empty script answers with `default`. See tests/llm_fakes/server.py for
 """
 
 from tests.llm_fakes.anthropic_server import AnthropicServer
-from tests.llm_fakes.openai_server import OpenAIServer
+from tests.llm_fakes.openai_server import OpenAIServer, SelfHosted
 from tests.llm_fakes.server import Disconnect, EmptyStream, Error, RecordedRequest, Reply, ScriptItem, StreamError
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ScriptItem",
+    "SelfHosted",
     "StreamError",
 ]
