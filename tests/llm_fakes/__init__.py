@@ -12,7 +12,16 @@ order; an empty script answers with `default`. See tests/llm_fakes/server.py for
 
 from tests.llm_fakes.anthropic_server import AnthropicServer
 from tests.llm_fakes.openai_server import OpenAIServer, SelfHosted
-from tests.llm_fakes.server import Disconnect, EmptyStream, Error, RecordedRequest, Reply, ScriptItem, StreamError
+from tests.llm_fakes.server import (
+    Disconnect,
+    EmptyStream,
+    Error,
+    RecordedRequest,
+    Reply,
+    ScriptItem,
+    StreamError,
+    shared_prefix_share,
+)
 
 __all__ = [
     "AnthropicServer",
@@ -25,4 +34,5 @@ __all__ = [
     "ScriptItem",
     "SelfHosted",
     "StreamError",
+    "shared_prefix_share",
 ]

@@ -144,6 +144,20 @@ class RecordedRequest:
     def has_header(self, name: str) -> bool:
         return name.lower() in self.headers
 
+    @property
+    def prompt_text(self) -> str:
+        """The prompt as the server reads it, in order: the system prompt (Anthropic's `system`) and the
+        messages, serialized as JSON. What a prefix cache can reuse is a shared start of this text."""
+        body = self.body if isinstance(self.body, dict) else {}
+        return json.dumps([body.get("system", ""), body.get("messages", [])], ensure_ascii=False)
+
+
+def shared_prefix_share(earlier: RecordedRequest, later: RecordedRequest) -> float:
+    """How much of `later`'s prompt a prefix cache filled by `earlier` holds: their shared start, as a share."""
+    a, b = earlier.prompt_text, later.prompt_text
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return shared / len(b) if b else 0.0
+
 
 class _Dropped(Exception):
     """Raised inside a response body so uvicorn closes the connection mid-response."""
