@@ -437,6 +437,19 @@ def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
     )  # its tokens were spent
 
 
+def test_a_picture_reading_cut_off_at_the_output_limit_is_dropped_with_a_note(
+    ws: Workspace, anthropic_server: AnthropicServer
+) -> None:
+    session_id = drawn_interview(ws, ANTHROPIC)
+    anthropic_server.script(Reply(text=json.dumps(READING), stop="length"), Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
+    assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert any(
+        "whiteboard image analysis stopped at the output limit before its JSON was complete" in n
+        for n in evaluation.notes
+    )
+
+
 def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: OpenAIServer) -> None:
     huge = PNG + bytes(MAX_IMAGE_BYTES)
     session_id = drawn_interview(ws, OPENAI, png=huge)
