@@ -41,7 +41,8 @@ _T = TypeVar("_T")
 
 
 def estimate_tokens(chars: int) -> int:
-    """A rough token count (about four characters a token) for servers that report no usage."""
+    """A rough token count (about four characters a token) for servers that report no usage: what is shown
+    and priced. Fitting a request into a context window uses core.llm.context_budget's safer estimate."""
     return math.ceil(chars / 4) if chars > 0 else 0
 
 
