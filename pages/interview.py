@@ -286,7 +286,10 @@ def _answer(text: str) -> None:
         with st.chat_message(Role.INTERVIEWER.value, avatar=AVATARS[Role.INTERVIEWER]):
             try:
                 reply = stream_reply(ws, session.id, llm=llm)
-                st.write_stream(without_images(chunk) for chunk in reply)
+                try:
+                    st.write_stream(without_images(chunk) for chunk in reply)
+                finally:  # a rerun or a page left mid-reply stops here: the model's response is closed at once
+                    reply.close()
             except WorkspaceError as exc:
                 st.session_state[NOTICE] = f"The interviewer could not answer yet: {exc} Your answer is saved."
                 st.rerun()

@@ -27,7 +27,7 @@ from core.interview.llm_interviewer import LLMInterviewer
 from core.interview.offline_interviewer import OfflineInterviewer, Turn
 from core.interview.voicing import check_voicing
 from core.lifecycle import change_status, transition
-from core.llm.chat_models import ChatError, Usage
+from core.llm.chat_models import ChatError, ChatStream, Usage
 from core.llm.pricing import usage_entry
 from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
 from core.logs import session_context
@@ -197,6 +197,14 @@ class ReplyStream:
     def __iter__(self) -> Iterator[str]:
         return self.chunks
 
+    def close(self) -> None:
+        """Stop the reply where it is (the person left, or stopped it): the model's HTTP response is closed, so
+        its server stops generating, and nothing is stored; the answer waits for a reply as after a crash.
+        Closing a reply read to its end changes nothing."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
 
 def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> ReplyStream:
     """Plan the next turn with the offline engine and, for an LLM session, let the model voice it.
@@ -240,6 +248,7 @@ def _voiced_reply(
         started, parts = time.perf_counter(), []
         endpoint = f"{llm.provider}:{base_url_for(ws.settings, llm.provider) or 'default'}"
         chat = None
+        stream: ChatStream | None = None
         try:
             if wait := ws.provider_health.wait_left(endpoint):
                 raise ChatError("network", f"it failed a moment ago; trying it again in {wait:.0f} s.")
@@ -275,6 +284,8 @@ def _voiced_reply(
             yield turn.text
             text = turn.text
         finally:
+            if stream is not None:
+                stream.close()  # a reply closed early (GeneratorExit at a yield) closes the model's response
             if chat is not None:
                 chat.close()
     reply.message = _store_reply(ws, session.id, turn, text, reply, llm)
