@@ -11,7 +11,7 @@ from __future__ import annotations
 from core.errors import IllegalTransition
 from core.interview.services import end_interview
 from core.jobs import ledger
-from core.jobs.runner import Progress
+from core.jobs.runner import Progress, heartbeat
 from core.llm.providers import LLMChoice, provider
 from core.models import Job, SessionStatus
 from core.permissions.access import authorize
@@ -65,8 +65,9 @@ def evaluate_on_worker(ws: Workspace, job: Job, llm: LLMChoice, progress: Progre
     if status is SessionStatus.COMPLETED:
         return "The interview was evaluated already."
     acting = Actor.workspace(job.actor or "system")  # the audit names whoever ended the interview
-    try:
-        evaluation = end_interview(ws, session_id, actor=acting, llm=llm, progress=progress)
+    try:  # a model may say nothing for minutes: the heartbeat keeps the job this worker's meanwhile
+        with heartbeat(progress, ws.settings.jobs.lease_seconds / 3, "Evaluating") as report:
+            evaluation = end_interview(ws, session_id, actor=acting, llm=llm, progress=report)
     except IllegalTransition:
         with ws.uow_factory() as uow:
             if uow.sessions.get(session_id).status is SessionStatus.COMPLETED:
