@@ -66,9 +66,8 @@ def llm_settings(ws: Workspace, provider: str) -> ModelChoice:
     model = llm_cols[0].selectbox("Model", options, key=model_key)
     if provider == OPENAI_COMPATIBLE:
         where = host_of(base_url) if base_url else "the server"
-        llm_cols[0].caption(
-            f"Models {where} lists." if listed else "Models from config: **Load models** asks the server for its own."
-        )
+        from_config = "From config: **Load models** asks the server for its own."
+        llm_cols[0].caption(f"Listed by the server at {where}." if listed else from_config)
     typed = llm_cols[1].text_input(
         f"API key{'' if info.key_required else ' (if the server needs one)'}",
         type="password",
@@ -86,11 +85,11 @@ def llm_settings(ws: Workspace, provider: str) -> ModelChoice:
     elif info.key_required:
         st.caption(f"No key yet: paste one above, or set {info.key_variable} in the environment or secrets.")
 
-    button_cols = st.columns([1, 1, 2])
-    check = button_cols[0].button("Check the connection", key="setup_check", disabled=problem is not None)
-    load = provider == OPENAI_COMPATIBLE and button_cols[1].button(
-        "Load models", key="setup_load_models", disabled=problem is not None
-    )
+    with st.container(horizontal=True):
+        check = st.button("Check the connection", key="setup_check", disabled=problem is not None)
+        load = provider == OPENAI_COMPATIBLE and st.button(
+            "Load models", key="setup_load_models", disabled=problem is not None
+        )
     choice = choice_for(provider, model) or LLMChoice(provider, model or "", base_url=base_url)
     if check:
         _check(ws, choice, server)

@@ -59,7 +59,7 @@ def test_the_base_url_is_filled_from_config_and_a_bad_one_is_refused_clearly(
     app = choose_compatible(new_app())
     assert app.text_input(key=URL_FIELD).value == NOWHERE
     assert app.selectbox(key=MODEL_FIELD).options == ["llama3.1"]
-    assert any("Models from config" in c.value for c in app.caption)
+    assert any("From config: **Load models**" in c.value for c in app.caption)
 
     for typed, said in [
         ("localhost:8080/v1", "must start with http:// or https://"),
@@ -100,6 +100,7 @@ def test_models_come_from_the_server_and_the_interview_talks_to_the_server_enter
     assert not app.exception
     assert app.selectbox(key=MODEL_FIELD).options == ["qwen-a", "qwen-b"]
     assert app.selectbox(key=MODEL_FIELD).value == "qwen-a"
+    assert any(c.value == f"Listed by the server at {strict_server.url[7:]}." for c in app.caption)
     assert [s.value for s in app.success] == [f"The server at {strict_server.url[7:]} lists 2 models: qwen-a, qwen-b."]
     assert strict_server.paths() == ["GET /v1/models"]
 
