@@ -191,3 +191,13 @@ def test_the_servers_key_goes_only_to_the_server_in_config(
         app.text_input(key=f"setup_key_{PROVIDER}").set_value(key).run()
         button(app, "Check the connection").click().run()
         assert not app.error and app.success
+
+
+def test_with_no_address_in_config_the_field_asks_for_one(
+    new_app: AppFactory, compatible_env: pytest.MonkeyPatch
+) -> None:
+    compatible_env.setenv("IW_PROVIDERS__OPENAI_COMPATIBLE__BASE_URL", "")
+    app = choose_compatible(new_app())
+    assert app.text_input(key=URL_FIELD).value == ""
+    assert [e.value for e in app.error] == ["Enter the server's base URL, for example http://localhost:8080/v1."]
+    assert button(app, "Check the connection").disabled

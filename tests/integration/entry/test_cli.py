@@ -205,3 +205,11 @@ def test_terminal_interview_offline_says_it_is_free_and_refuses_a_bad_base_url(e
     )
     wrong = interview("--base-url", "http://localhost:8080/v1", env=env, answers="")
     assert wrong.returncode == 2 and "--base-url is for --provider openai-compatible" in wrong.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_without_any_address_says_where_to_set_one(env: dict[str, str]) -> None:
+    env = {**env, "IW_PROVIDERS__OPENAI_COMPATIBLE__BASE_URL": ""}
+    result = interview("--provider", "openai-compatible", env=env, answers="")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "set its base URL" in result.stderr and "--base-url on the command line" in result.stderr
