@@ -101,8 +101,10 @@ def choice_for(provider: str, model: str | None) -> LLMChoice | None:
     base_url = entered_base_url(provider)
     if not server_keys_allowed() or server_key_withheld(provider):  # only the key this person typed in this tab
         key = resolve_api_key(provider, entered=entered, secrets={}, environ={})
-        return LLMChoice(provider, model, key, base_url)
-    return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets=secrets()), base_url)
+        return LLMChoice(provider, model, key, base_url=base_url)
+    key = resolve_api_key(provider, entered=entered, secrets=secrets())
+    server_key = bool(key) and not (entered and entered.strip())  # config's server only: see server_key_withheld
+    return LLMChoice(provider, model, key, server_key=server_key, base_url=base_url)
 
 
 def session_choice(session: Session) -> LLMChoice | None:

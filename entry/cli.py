@@ -238,7 +238,7 @@ def _interview(args: argparse.Namespace) -> int:
     if PROVIDERS[provider].is_llm:
         base_url = parse_base_url(args.base_url) if args.base_url is not None else None
         model = args.model or models_for(ws.settings, provider)[0]
-        llm = LLMChoice(provider, model, resolve_api_key(provider), base_url)
+        llm = LLMChoice(provider, model, resolve_api_key(provider), base_url=base_url)
         check = check_server(ws.settings, llm)  # a wrong key, model or address stops here, before the interview
         if check.warning:
             notices.append(check.warning)

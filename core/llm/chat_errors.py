@@ -147,6 +147,18 @@ def timed_out(endpoint: Endpoint, timeout: float) -> ChatError:
     )
 
 
+def too_long(endpoint: Endpoint, model: str, *, prompt_tokens: int, window: int, min_tokens: int) -> ChatError:
+    """A request that cannot fit the model's context window even with the oldest history left out: not sent."""
+    left = max(0, window - prompt_tokens)
+    return ChatError(
+        "too_long",
+        f"The request is too long for {model} at {endpoint.host}: about {prompt_tokens:,} tokens of its "
+        f"{window:,}-token context window, leaving {left:,} for the answer, which needs at least {min_tokens:,}. "
+        "Choose a model or server with a larger context window (llama.cpp: --ctx-size, Ollama: num_ctx, "
+        "vLLM: --max-model-len; config.yaml: providers.<name>.context_windows).",
+    )
+
+
 def status_error(
     endpoint: Endpoint,
     status: int,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.models import Account, AccountRole, SessionScope, email_key
+from core.models import Account, AccountRole, CandidateScope, SessionScope, email_key
 
 
 class Action(StrEnum):
@@ -89,6 +89,16 @@ def scope(account: Account) -> SessionScope:
         candidate_email_key=key,
         interviewer_email_key=key if account.has(AccountRole.INTERVIEWER) else None,
     )
+
+
+def candidate_scope(account: Account) -> CandidateScope:
+    """The candidate records this person may see (a picker shows their names and emails): admins every one;
+    others their own and the candidates of the sessions `scope` lets them see; a disabled account none."""
+    if not account.active:
+        return CandidateScope()
+    if account.has(AccountRole.ADMIN):
+        return CandidateScope(everything=True)
+    return CandidateScope(email_key=email_key(account.email), sessions=scope(account))
 
 
 def may(account: Account | None, action: SessionAction, session: SessionAccess) -> bool:
