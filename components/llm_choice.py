@@ -52,7 +52,15 @@ def remember_base_url(provider: str, base_url: str | None) -> None:
         entered[provider] = base_url
 
 
+def may_choose_server() -> bool:
+    """Whether the signed-in person may point the workspace at a model server of their choosing (the policy)."""
+    return allowed(current_account(), Action.CHOOSE_MODEL_SERVER)
+
+
 def entered_base_url(provider: str) -> str | None:
+    """The address this tab entered on Setup; None (config's) for someone who may not choose one."""
+    if not may_choose_server():
+        return None
     return st.session_state.get(ENTERED_BASE_URLS, {}).get(provider)
 
 

@@ -16,6 +16,7 @@ from components.llm_choice import (
     choice_for,
     entered_base_url,
     key_source,
+    may_choose_server,
     remember_base_url,
     remember_key,
     withheld_key_note,
@@ -28,6 +29,7 @@ from core.llm.server_models import check_server, served_models
 from core.provider_ids import OPENAI_COMPATIBLE
 from core.workspace import Workspace
 
+NO_SERVER = "No model server is configured for this workspace; ask the administrator to set one."
 SERVER_MODELS = "setup_server_models"  # "provider base_url" -> the model ids that server listed, this tab only
 RESULT = "setup_check_result"  # what the last check or model listing said (a Result)
 
@@ -101,8 +103,13 @@ def llm_settings(ws: Workspace, provider: str) -> ModelChoice:
 
 def _base_url_field(ws: Workspace, provider: str) -> tuple[str | None, str | None]:
     """The base URL field, filled with what this tab entered last or config's; (url, None) or (None, problem)."""
+    configured = base_url_for(ws.settings, provider)
+    if not may_choose_server():
+        st.text_input("Server base URL", value=configured or "", disabled=True, key=f"setup_base_url_fixed_{provider}")
+        st.caption("The administrator sets which model server this workspace talks to.")
+        return configured, None if configured else NO_SERVER
     field = f"setup_base_url_{provider}"
-    st.session_state.setdefault(field, entered_base_url(provider) or base_url_for(ws.settings, provider) or "")
+    st.session_state.setdefault(field, entered_base_url(provider) or configured or "")
     typed = st.text_input(
         "Server base URL",
         key=field,

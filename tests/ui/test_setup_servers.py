@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.llm_fakes import OpenAIServer, Reply
-from tests.ui.conftest import AppFactory, button, page_title
+from tests.ui.conftest import AppFactory, add_person, button, page_title, signed_in_as
 from tests.workspace_server import free_port
 
 PROVIDER = "openai-compatible"
@@ -201,3 +201,21 @@ def test_with_no_address_in_config_the_field_asks_for_one(
     assert app.text_input(key=URL_FIELD).value == ""
     assert [e.value for e in app.error] == ["Enter the server's base URL, for example http://localhost:8080/v1."]
     assert button(app, "Check the connection").disabled
+
+
+def test_a_candidate_cannot_point_the_workspace_at_another_address(
+    new_app: AppFactory, strict_server: OpenAIServer, compatible_env: pytest.MonkeyPatch
+) -> None:
+    """The workspace itself connects to the address typed on Setup: a candidate (anyone on a public server) gets
+    config's server, shown but not editable, so the page cannot be used to probe the network behind it."""
+    new_app().run()  # the admin exists; the candidate signs in next
+    add_person("cara@example.com", "candidate", name="Cara")
+    app = signed_in_as(new_app(), "cara@example.com", "Cara")
+    app.session_state["llm_entered_base_urls"] = {PROVIDER: strict_server.base_url}  # an earlier, forged entry
+    app = choose_compatible(app)
+    fixed = app.text_input(key=f"setup_base_url_fixed_{PROVIDER}")
+    assert fixed.disabled and fixed.value == NOWHERE
+    assert not [t for t in app.text_input if t.key == URL_FIELD]
+    assert any("administrator sets which model server" in c.value for c in app.caption)
+    button(app, "Load models").click().run()
+    assert strict_server.requests == []  # nothing went to the address the candidate wanted
