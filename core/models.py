@@ -749,6 +749,7 @@ class OutboxMessage:
     text_body: str
     html_body: str = ""
     sender: str = ""  # "Name <address>"
+    reply_to: str = ""  # "Name <address>" replies go to, when not the sender
     attachment: bytes | None = None  # the calendar invitation (.ics), when there is one
     attachment_name: str = ""
     attachment_type: str = ""  # e.g. "text/calendar; method=REQUEST; charset=UTF-8"

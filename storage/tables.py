@@ -602,6 +602,7 @@ class OutboxMessageRow(Base):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text, default="")
     sender: Mapped[str] = mapped_column(String(500), default="")
+    reply_to: Mapped[str] = mapped_column(String(500), default="")
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
     attachment_name: Mapped[str] = mapped_column(String(200), default="")
     attachment_type: Mapped[str] = mapped_column(String(200), default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from email.utils import formataddr, parseaddr
 
+from core.config import Settings
 from core.single_line import single_line
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -32,3 +33,9 @@ def domain_of(value: str) -> str:
     """The domain of an address, for Message-IDs; "localhost" when there is none."""
     email = mailbox(value)
     return email.rpartition("@")[2] if email else "localhost"
+
+
+def workspace_sender(settings: Settings) -> str:
+    """From: of the workspace's emails: notifications.sender, else the scheduling organizer."""
+    scheduling = settings.scheduling
+    return settings.notifications.sender or address(scheduling.organizer_name, scheduling.organizer_email)

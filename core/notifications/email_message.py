@@ -32,6 +32,8 @@ def to_email(message: OutboxMessage, *, date: datetime) -> EmailMessage:
     email = EmailMessage(policy=POLICY)
     email["From"] = single_line(message.sender)
     email["To"] = single_line(message.recipient)
+    if reply_to := single_line(message.reply_to):
+        email["Reply-To"] = reply_to
     email["Subject"] = single_line(message.subject)
     email["Date"] = format_datetime(date)
     email["Message-ID"] = single_line(message.message_id) or new_message_id(message.sender)

@@ -18,7 +18,7 @@ from typing import Any
 
 from core.models import Booking, Candidate, Job, OutboxMessage, Session, TeamMember
 from core.notifications import outbox
-from core.notifications.addresses import address, mailbox
+from core.notifications.addresses import address, mailbox, workspace_sender
 from core.notifications.html_body import html_from_text
 from core.notifications.merge_context import first_name, merge_context
 from core.notifications.merge_tags import render_text
@@ -119,9 +119,7 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     if not people:
         return []
     invitation = _invitation(ws, uow, booking)
-    sender = ws.settings.notifications.sender or address(
-        ws.settings.scheduling.organizer_name, ws.settings.scheduling.organizer_email
-    )
+    sender = workspace_sender(ws.settings)
     jobs = []
     for person in people:
         context = notice_context(ws, session, booking, candidate=candidate, interviewers=interviewers, recipient=person)

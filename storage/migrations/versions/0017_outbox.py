@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("text_body", sa.Text(), nullable=False),
         sa.Column("html_body", sa.Text(), nullable=False),
         sa.Column("sender", sa.String(500), nullable=False),
+        sa.Column("reply_to", sa.String(500), nullable=False),
         sa.Column("attachment", sa.LargeBinary(), nullable=True),
         sa.Column("attachment_name", sa.String(200), nullable=False),
         sa.Column("attachment_type", sa.String(200), nullable=False),
