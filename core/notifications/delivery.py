@@ -46,13 +46,13 @@ def deliver(ws: Workspace, message_id: int, *, attempt: int, last_attempt: bool)
         if failure.permanent or last_attempt:
             reason = failure.reason if failure.permanent else f"Gave up after {attempt} tries: {failure.reason}"
             _settle(ws, message, OutboxStatus.FAILED, reason, tried=True, audit_as="email_failed")
-            log.warning("email not sent", extra={"message": message_id, "kind": message.kind, "permanent": True})
+            log.warning("email not sent", extra={"email": message_id, "kind": message.kind, "permanent": True})
             raise Failed(f"Email #{message_id} was not sent: {failure.summary}") from None
         _settle(ws, message, OutboxStatus.QUEUED, f"{failure.reason} Trying again shortly.", tried=True)
-        log.warning("email not sent yet", extra={"message": message_id, "kind": message.kind, "attempt": attempt})
+        log.warning("email not sent yet", extra={"email": message_id, "kind": message.kind, "attempt": attempt})
         raise TryAgain(failure.summary) from None
     _settle(ws, message, OutboxStatus.SENT, "", tried=True, audit_as="email_sent")
-    log.info("email sent", extra={"message": message_id, "kind": message.kind})
+    log.info("email sent", extra={"email": message_id, "kind": message.kind})
     return f"Email #{message_id} ({message.kind}) sent."
 
 

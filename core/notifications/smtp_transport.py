@@ -38,7 +38,7 @@ def send(smtp: SmtpSettings, email: EmailMessage) -> None:
     step = "connecting"
     try:
         client = _connect(smtp, context)
-    except Exception as exc:
+    except (smtplib.SMTPException, OSError) as exc:
         raise _failure(exc, where=where, step=step) from None
     try:
         client.ehlo_or_helo_if_needed()
@@ -51,7 +51,7 @@ def send(smtp: SmtpSettings, email: EmailMessage) -> None:
             client.login(smtp.username, smtp.password.get_secret_value())
         step = "sending"
         client.send_message(email)
-    except Exception as exc:
+    except (smtplib.SMTPException, OSError) as exc:  # anything else is a bug: the runner logs it in full
         raise _failure(exc, where=where, step=step) from None
     finally:
         _close(client)
@@ -84,8 +84,6 @@ def _close(client: smtplib.SMTP) -> None:
 
 def _failure(exc: BaseException, *, where: str, step: str) -> SmtpFailure:
     """What went wrong, for a person, and whether trying again can help."""
-    if isinstance(exc, SmtpFailure):
-        return exc
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()), (0, b""))
         return _answered(code, text, "refused the recipient", where)
