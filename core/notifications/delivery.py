@@ -18,6 +18,7 @@ from core import audit
 from core.errors import NotFound
 from core.jobs.runner import Failed, TryAgain
 from core.models import OutboxMessage, OutboxStatus
+from core.notifications.addresses import mailbox
 from core.notifications.email_message import to_email
 from core.notifications.outbox import WAITING_FOR_SMTP
 from core.notifications.smtp_transport import SmtpFailure, send
@@ -40,6 +41,10 @@ def deliver(ws: Workspace, message_id: int, *, attempt: int, last_attempt: bool)
     if not smtp.configured:
         _settle(ws, message, OutboxStatus.WAITING, WAITING_FOR_SMTP, tried=False)
         return f"Email #{message_id} waits in the outbox: no SMTP server is configured; it is sent once one is."
+    if not mailbox(message.sender) or not mailbox(message.recipient):
+        reason = "The email has no usable sender or recipient address; set notifications.sender to an address."
+        _settle(ws, message, OutboxStatus.FAILED, reason, tried=False, audit_as="email_failed")
+        raise Failed(f"Email #{message_id} was not sent: {reason}")
     try:
         send(smtp, to_email(message, date=ws.clock()))
     except SmtpFailure as failure:

@@ -16,6 +16,7 @@ from core import audit
 from core.errors import InvalidInput
 from core.jobs import ledger
 from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.notifications.addresses import workspace_sender
 from core.notifications.email_message import new_message_id
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
@@ -42,6 +43,7 @@ def add(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor)
     """Store the message and its send job in the caller's transaction; `wake` the job after the commit."""
     message.status, message.attempts, message.last_error, message.sent_at = OutboxStatus.QUEUED, 0, "", None
     message.actor = message.actor or actor.name
+    message.sender = message.sender or workspace_sender(ws.settings)
     message.message_id = message.message_id or new_message_id(message.sender)
     return _new_job(uow, ws, uow.outbox.add(message), actor=actor)
 
