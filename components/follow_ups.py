@@ -135,6 +135,8 @@ def _email(ws: Workspace, session_id: str, actor: Actor) -> None:
     eml = to_eml(rendered, to=draft.to, sender=draft.sender, date=ws.clock()) if rendered else b""
     send, download = st.columns(2)
     sent = sent_follow_ups(ws, session_id, actor=actor)
+    if st.session_state.pop(f"{prefix}_just_sent", False):
+        st.toast("The email is in the outbox; a worker sends it.")
     if send.button(
         "Send again" if sent else "Send to the candidate",
         key=f"{prefix}_send",
@@ -147,8 +149,8 @@ def _email(ws: Workspace, session_id: str, actor: Actor) -> None:
         except WorkspaceError as exc:
             st.error(str(exc))
         else:
-            st.toast("The email is in the outbox; a worker sends it.")
-            sent = sent_follow_ups(ws, session_id, actor=actor)
+            st.session_state[f"{prefix}_just_sent"] = True
+            st.rerun()
     download.download_button(
         "Download draft (.eml)",
         data=eml,
