@@ -608,7 +608,7 @@ class OutboxMessageRow(Base):
     attachment_type: Mapped[str] = mapped_column(String(200), default="")
     message_id: Mapped[str] = mapped_column(String(300), default="")
     session_id: Mapped[str | None] = mapped_column(String(36), _session_fk())
-    booking_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("bookings.id", ondelete="CASCADE"))
+    booking_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("bookings.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20))  # queued | waiting | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -48,7 +48,7 @@ def upgrade() -> None:
             ["session_id"], ["sessions.id"], name="fk_outbox_messages_session_id_sessions", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["booking_id"], ["bookings.id"], name="fk_outbox_messages_booking_id_bookings", ondelete="CASCADE"
+            ["booking_id"], ["bookings.id"], name="fk_outbox_messages_booking_id_bookings", ondelete="SET NULL"
         ),
     )
     op.create_index("ix_outbox_messages_status_created_at", "outbox_messages", ["status", "created_at"])
