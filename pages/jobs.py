@@ -100,11 +100,11 @@ EMAIL_KINDS = {
     "booking_cancellation": "Booking cancelled",
     "follow_up": "Follow-up",
 }
-EMAIL_STATUSES = {
-    OutboxStatus.QUEUED: "Queued",
+EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Done"), which pages and tests look for
+    OutboxStatus.QUEUED: "To send",
     OutboxStatus.WAITING: "Waiting for SMTP",
     OutboxStatus.SENT: "Sent",
-    OutboxStatus.FAILED: "Failed",
+    OutboxStatus.FAILED: "Not sent",
 }
 
 
@@ -116,7 +116,7 @@ emails = outbox.counts(ws, actor=ACTOR)
 with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails.get(OutboxStatus.FAILED.value))):
     for col, (email_status, label) in zip(st.columns(len(EMAIL_STATUSES)), EMAIL_STATUSES.items(), strict=True):
         col.metric(
-            f"Emails {label.lower()}" if email_status is not OutboxStatus.WAITING else label,
+            label if email_status is OutboxStatus.WAITING else f"Emails {label.lower()}",
             emails.get(email_status.value, 0),
         )
     if not ws.settings.notifications.smtp.configured:

@@ -95,13 +95,13 @@ def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppF
     assert_clean(at)
     [expander] = [e for e in at.expander if e.label.startswith("Email outbox")]
     assert expander.label == "Email outbox · 2"
-    assert (metric(at, "Waiting for SMTP"), metric(at, "Emails failed"), metric(at, "Emails sent")) == ("1", "1", "0")
+    assert (metric(at, "Waiting for SMTP"), metric(at, "Emails not sent"), metric(at, "Emails sent")) == ("1", "1", "0")
     assert "The mail server refused the recipient\\: 550 5.1.1 no such mailbox." in [
         c.value for c in at.caption
     ]  # Markdown-escaped
     table = expander.dataframe[0].value
     assert list(table["Email"]) == ["Booking confirmation", "Follow-up"]
-    assert list(table["Status"]) == ["Failed", "Waiting for SMTP"]
+    assert list(table["Status"]) == ["Not sent", "Waiting for SMTP"]
 
     message_id = int(failed.payload["message_id"])
     at.button(key=f"retry_email_{message_id}").click().run()
@@ -110,4 +110,4 @@ def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppF
         assert uow.outbox.get(message_id).status is OutboxStatus.QUEUED
         job = uow.jobs.by_key(outbox.job_key(message_id))
     assert job is not None and job.status is JobStatus.QUEUED
-    assert metric(at, "Emails failed") == "0" and metric(at, "Emails queued") == "1"
+    assert metric(at, "Emails not sent") == "0" and metric(at, "Emails to send") == "1"
