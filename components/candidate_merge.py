@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.candidates.merge import merge_candidates
-from core.candidates.services import list_candidates
-from core.errors import WorkspaceError
+from core.candidates.services import every_candidate
+from core.errors import AccessDenied, WorkspaceError
 from core.models import Candidate
 from core.permissions.actor import Actor
 from core.workspace import Workspace
@@ -31,7 +31,11 @@ def render_candidate_merge(ws: Workspace, *, actor: Actor) -> None:
         if outcome is not None:
             ok, sentence = outcome
             (st.success if ok else st.error)(sentence)
-        candidates = list_candidates(ws)
+        try:
+            candidates = every_candidate(ws, actor=actor)
+        except AccessDenied as exc:  # the page shows this section to admins only; the service checks anyway
+            st.error(str(exc))
+            return
         if len(candidates) < 2:
             st.caption("There are fewer than two candidates: nothing to merge.")
             return

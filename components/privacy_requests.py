@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.candidates.services import list_candidates
-from core.errors import WorkspaceError
+from core.candidates.services import every_candidate
+from core.errors import AccessDenied, WorkspaceError
 from core.models import Candidate, DataRequest, email_key
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
@@ -30,7 +30,11 @@ def render_privacy_requests(ws: Workspace, *, actor: Actor) -> None:
     if outcome is not None:
         ok, sentence = outcome
         (st.success if ok else st.error)(sentence)
-    candidates = {c.id: c for c in list_candidates(ws, limit=5000)}
+    try:
+        candidates = {c.id: c for c in every_candidate(ws, actor=actor, limit=5000)}
+    except AccessDenied as exc:  # the page shows this section to admins only; the service checks anyway
+        st.error(str(exc))
+        return
     if not candidates:
         st.caption("There are no candidates: nothing to export or erase.")
     else:
@@ -45,7 +49,7 @@ def render_privacy_requests(ws: Workspace, *, actor: Actor) -> None:
         if chosen is not None:
             _render_export(ws, candidates[chosen], actor)
             _render_erase(ws, candidates[chosen], actor)
-    _render_record(ws)
+    _render_record(ws, actor)
 
 
 def _render_export(ws: Workspace, candidate: Candidate, actor: Actor) -> None:
@@ -71,8 +75,8 @@ def _render_erase(ws: Workspace, candidate: Candidate, actor: Actor) -> None:
     )
 
 
-def _render_record(ws: Workspace) -> None:
-    requests = recent_requests(ws, limit=10)
+def _render_record(ws: Workspace, actor: Actor) -> None:
+    requests = recent_requests(ws, actor=actor, limit=10)
     if not requests:
         return
     st.caption("Recent requests (newest first)")

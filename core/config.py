@@ -12,7 +12,7 @@ import re
 import threading
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -46,6 +46,15 @@ class ProviderSettings(BaseModel):
     # Whether its models read images (the whiteboard picture at evaluation); None: the provider's default,
     # yes for openai and anthropic, no for openai_compatible (core.llm.providers.vision_capable)
     vision: bool | None = None
+    # How long a request may wait for its answer (a streamed one: for each next piece). None: the provider's
+    # default (core.llm.providers.timeout_for): request_timeout_seconds for hosted providers, minutes for a
+    # local server, which may take that long to read a long prompt on a few CPU cores
+    timeout_seconds: float | None = Field(default=None, gt=0, le=3600)
+    # Context windows (prompt and answer together, in tokens) by model name, and the one for a model not
+    # listed (None: the provider's default, core.llm.context_windows). A server that says its own window
+    # (llama.cpp, vLLM) is believed over these.
+    context_windows: dict[str, Annotated[int, Field(ge=256)]] = Field(default_factory=dict)
+    context_window: int | None = Field(default=None, ge=256)
 
 
 class Price(BaseModel):
@@ -236,6 +245,17 @@ class AccountSettings(BaseModel):
     oidc_default_roles: list[str] = Field(default_factory=lambda: ["candidate"])  # for allow-listed newcomers
     # Who may spend the server's LLM key (admins always); others bring their own key for their own practice
     server_key_roles: list[str] = Field(default_factory=lambda: ["interviewer", "reviewer", "admin"])
+
+
+LOCAL_TIMEOUT_SECONDS = 600.0
+"""openai_compatible's default timeout: a small server on a few CPU cores may read a long prompt for minutes."""
+
+HOSTED_CONTEXT_WINDOWS: dict[ProviderSection, dict[str, int]] = {
+    # gpt-5 family: 400k tokens in all, of which at most 272k prompt; the smaller figure keeps every request valid
+    "openai": {"gpt-5": 272_000, "gpt-5-mini": 272_000, "gpt-4.1-mini": 1_047_576, "gpt-4o": 128_000},
+    "anthropic": {"claude-sonnet-4-5": 200_000, "claude-haiku-4-5": 200_000, "claude-opus-4-1": 200_000},
+}
+"""The known hosted models' context windows, used when config.yaml names none for the model (it lists the same)."""
 
 
 def _default_providers() -> dict[ProviderSection, ProviderSettings]:

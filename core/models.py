@@ -670,6 +670,19 @@ class SessionScope:
     interviewer_email_key: str | None = None  # sessions with this team member assigned
 
 
+@dataclass(frozen=True)
+class CandidateScope:
+    """Which candidate records (names, emails) a person may see, as the policy decides it; storage applies it.
+
+    `everything` for admins; otherwise their own record (`email_key`) and the candidates of the sessions
+    `sessions` lets them see, so a picker never names a person whose interviews they could not open.
+    """
+
+    everything: bool = False
+    email_key: str | None = None  # the person's own record
+    sessions: SessionScope = SessionScope()  # the candidates of these sessions
+
+
 class DataRequestKind(StrEnum):
     EXPORT = "export"
     ERASE = "erase"

@@ -14,6 +14,7 @@ from core.models import (
     AuditEntry,
     Booking,
     Candidate,
+    CandidateScope,
     DataRequest,
     DataRequestKind,
     Evaluation,
@@ -115,12 +116,17 @@ class MessageRepository(Protocol):
 
 class CandidateRepository(Protocol):
     def add(self, candidate: Candidate) -> None: ...
-    def get(self, candidate_id: str) -> Candidate: ...
+    def get(self, candidate_id: str, *, scope: CandidateScope | None = None) -> Candidate:
+        """Raises core.errors.NotFound, also when `scope` does not let the person see this record."""
+        ...
+
     def by_email(self, email: str) -> Candidate | None: ...
     def update(self, candidate: Candidate) -> Candidate: ...
     def reassign(self, from_id: str, *, to_id: str) -> dict[str, int]: ...
     def delete(self, candidate_id: str) -> None: ...
-    def all(self, *, limit: int = 500) -> list[Candidate]: ...
+    def all(self, *, limit: int = 500, scope: CandidateScope | None = None) -> list[Candidate]:
+        """By name; with `scope`, only the records it lets the person see (one WHERE, as History's)."""
+        ...
 
 
 class ResumeRepository(Protocol):
@@ -215,7 +221,8 @@ class ScoreOverrideRepository(Protocol):
 
 class AccountRepository(Protocol):
     def add(self, account: Account) -> Account:
-        """A second account with the same email (any case) is refused by the unique key."""
+        """A second account with the same id or the same email (any case) is refused by the unique keys:
+        AlreadyExists, also when the other one is being stored at the same moment; the unit of work is spent."""
         ...
 
     def get(self, account_id: str) -> Account:
@@ -291,6 +298,11 @@ class BookingRepository(Protocol):
 
     def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
         """Every booking, earliest first; `scope` narrows it like `between`."""
+        ...
+
+    def with_session_status(self, *, scope: SessionScope | None = None) -> list[tuple[Booking, SessionStatus]]:
+        """Every booking with its session's status, earliest first, read in one query however many there are;
+        `scope` narrows it like `between`."""
         ...
 
     def member_busy(

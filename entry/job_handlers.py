@@ -3,12 +3,15 @@
 Every handler is idempotent. A webhook event already applied is left as it is (core.scheduling
 checks its status in the same transaction that applies it); a retention run deletes only what has
 expired, so a second run finds nothing more; an accurate pass replaces the live lines wholesale; an
-email the mail server accepted is marked sent and never sent again.
+interview already evaluated is not evaluated again; an email the mail server accepted is marked sent and
+never sent again.
 """
 
 from __future__ import annotations
 
+from core.interview.queued_evaluation import EVALUATE, evaluate_on_worker
 from core.jobs.runner import Failed, Handler, Progress, TryAgain
+from core.llm.providers import LLMChoice, resolve_api_key
 from core.models import Job
 from core.notifications.delivery import deliver
 from core.notifications.outbox import SEND_EMAIL
@@ -17,6 +20,7 @@ from core.privacy.retention import apply_retention
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.speech.session_audio import ACCURATE_PASS, refine_transcript
 from core.workspace import Workspace
+from entry.streamlit_secrets import streamlit_secrets
 
 RETENTION = "retention"
 
@@ -54,6 +58,14 @@ def improve_transcript(ws: Workspace, job: Job, progress: Progress) -> str:
     )
 
 
+def evaluate_interview(ws: Workspace, job: Job, progress: Progress) -> str:
+    """An LLM evaluation paid by the server's key, found here as the pages find it (secrets, then environment)."""
+    name = str(job.payload["provider"])
+    key = resolve_api_key(name, secrets=streamlit_secrets())
+    llm = LLMChoice(name, str(job.payload["model"]), key, server_key=True)
+    return evaluate_on_worker(ws, job, llm, progress)
+
+
 def send_email(ws: Workspace, job: Job, progress: Progress) -> str:
     """One outbox message to the mail server; its last try gives up with the reason in the outbox."""
     message_id = int(job.payload["message_id"])
@@ -64,5 +76,6 @@ HANDLERS: dict[str, Handler] = {
     calcom_webhooks.APPLY_EVENT: apply_calcom_event,
     RETENTION: clean_up,
     ACCURATE_PASS: improve_transcript,
+    EVALUATE: evaluate_interview,
     SEND_EMAIL: send_email,
 }

@@ -27,6 +27,7 @@ from components.transcript_panel import render_transcript_panel
 from components.whiteboard import full_width, render_full_width_toggle, render_whiteboard
 from core.errors import WorkspaceError
 from core.evaluation.release import approval_required, is_released
+from core.interview.queued_evaluation import evaluation_job, start_evaluation
 from core.interview.services import (
     InterviewView,
     end_interview,
@@ -44,7 +45,7 @@ from core.interview.services import (
     usage_summary,
 )
 from core.live.sessions import is_live
-from core.models import AccountRole, JobStatus, Message, Role, Session, SessionStatus
+from core.models import AccountRole, Job, JobStatus, Message, Role, Session, SessionStatus
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction, scope
 from core.speech import live_transcription
@@ -140,8 +141,10 @@ def _finish_interview(session_id: str) -> None:
     finally:
         bar.empty()
     try:
-        with st.spinner("Evaluating your interview…"):
-            end_interview(ws, session_id, actor=ACTOR, llm=session_choice(view.session))
+        llm = session_choice(view.session)
+        if not _evaluated_by_worker(session_id, start_evaluation(ws, session_id, actor=ACTOR, llm=llm)):
+            with st.spinner("Evaluating your interview…"):
+                end_interview(ws, session_id, actor=ACTOR, llm=llm)
     except WorkspaceError as exc:
         st.error(f"The interview could not be ended: {exc}")
         st.button("Back to the interview", key="ending_failed_back")
@@ -175,6 +178,31 @@ def _wait_for_accurate_pass(session_id: str, bar: DeltaGenerator) -> None:
         time.sleep(POLL_SECONDS)
 
 
+def _evaluated_by_worker(session_id: str, job: Job | None) -> bool:
+    """Show a worker's progress on the model's evaluation until it is done; False when it must run here
+    instead (it failed, or no worker took it), which ends the interview all the same."""
+    if job is None:
+        return False
+    bar = st.progress(0.0, text="Waiting for the evaluator…")
+    asked = time.monotonic()
+    try:
+        while (job := evaluation_job(ws, session_id, actor=ACTOR)) is not None:
+            if job.status is JobStatus.DONE:
+                return True
+            if job.status is JobStatus.FAILED:
+                st.session_state[EVALUATION_NOTICE] = f"The background evaluation failed ({job.reason}); it ran here."
+                return False
+            if job.status is JobStatus.RUNNING:
+                done = job.progress or 0.0
+                bar.progress(done, text=f"{job.progress_note or 'Evaluating your interview'}… {done:.0%}")
+            elif job.attempts == 0 and time.monotonic() - asked > NO_WORKER_SECONDS:
+                return False  # no worker runs (`python -m core worker`; startup.sh starts one): evaluate here
+            time.sleep(POLL_SECONDS)
+        return False
+    finally:
+        bar.empty()
+
+
 def _close_end_dialog() -> None:
     st.session_state.pop(END_DIALOG, None)
 
@@ -200,9 +228,9 @@ def confirm_end(session_id: str) -> None:
         st.rerun()
 
 
-if session.is_open and st.session_state.get(ENDING) != session.id:  # a reload while the accurate pass runs
-    pending = accurate_pass(ws, session.id, actor=ACTOR)
-    if pending is not None and pending.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+if session.is_open and st.session_state.get(ENDING) != session.id:  # a reload while a worker runs its part
+    pending = [accurate_pass(ws, session.id, actor=ACTOR), evaluation_job(ws, session.id, actor=ACTOR)]
+    if any(job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING) for job in pending):
         st.session_state[ENDING] = session.id
 if st.session_state.get(ENDING) == session.id and session.is_open:
     st.title(view.problem.title)
@@ -258,7 +286,10 @@ def _answer(text: str) -> None:
         with st.chat_message(Role.INTERVIEWER.value, avatar=AVATARS[Role.INTERVIEWER]):
             try:
                 reply = stream_reply(ws, session.id, llm=llm)
-                st.write_stream(without_images(chunk) for chunk in reply)
+                try:
+                    st.write_stream(without_images(chunk) for chunk in reply)
+                finally:  # a rerun or a page left mid-reply stops here: the model's response is closed at once
+                    reply.close()
             except WorkspaceError as exc:
                 st.session_state[NOTICE] = f"The interviewer could not answer yet: {exc} Your answer is saved."
                 st.rerun()

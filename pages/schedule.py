@@ -75,7 +75,7 @@ def _slot_label(slot: Slot) -> str:
 
 
 def _candidate_fields(ws: Workspace) -> tuple[str | None, str, str]:
-    candidates = list_candidates(ws)
+    candidates = list_candidates(ws, actor=Actor.person(account))  # only those the policy lets them see
     names = {c.id: f"{c.name} <{c.email}>" if c.email else c.name for c in candidates}
     choice = st.selectbox(
         "Candidate",

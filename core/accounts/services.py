@@ -24,6 +24,11 @@ from core.workspace import Workspace
 log = logging.getLogger(__name__)
 
 SETUP_ACTOR = "first visit"  # who created the first admin: nobody was signed in yet
+# The first admin's account id. Every first visit stores its admin under this one key, so when several people
+# set up a new workspace at the same moment (each found no account yet) the database's primary key lets exactly
+# one of them in, on SQLite and PostgreSQL alike, with no lock and no extra table.
+FIRST_ADMIN_ID = "first-admin"
+JUST_SET_UP = "This workspace already has an administrator: someone has just set it up. Sign in instead."
 
 
 def needs_first_admin(ws: Workspace) -> bool:
@@ -33,13 +38,18 @@ def needs_first_admin(ws: Workspace) -> bool:
 
 
 def create_first_admin(ws: Workspace, *, email: str, name: str, password: str) -> Account:
-    """Creates the admin of a new workspace; refused once any account exists (a second visitor is too late)."""
+    """Creates the admin of a new workspace; refused (AlreadyExists, JUST_SET_UP) once any account exists, also
+    to a visitor who checked at the same moment as the one who won (the same account id cannot be stored twice)."""
     account = new_account(email, name, [AccountRole.ADMIN, AccountRole.INTERVIEWER, AccountRole.REVIEWER], "")
+    account.id = FIRST_ADMIN_ID
     account.password_hash = passwords.hash_password(password)
     with ws.uow_factory() as uow:
         if uow.accounts.count() > 0:
-            raise AlreadyExists("This workspace already has an administrator. Sign in instead.")
-        stored = uow.accounts.add(account)
+            raise AlreadyExists(JUST_SET_UP)
+        try:
+            stored = uow.accounts.add(account)
+        except AlreadyExists:  # another first visit stored its admin between our check and our write
+            raise AlreadyExists(JUST_SET_UP) from None
         audit.record(uow, "account_created", actor=SETUP_ACTOR, detail={"account": stored.id, "roles": ["admin"]})
         uow.commit()
     log.info("first admin created", extra={"account": stored.id})

@@ -11,7 +11,7 @@ from core import audit
 from core.candidates.resume_process import read_resume_isolated
 from core.candidates.resume_profile import extract_profile
 from core.models import Candidate, Level, Resume, ResumeProfile
-from core.permissions.access import authorize_action
+from core.permissions.access import authorize_action, candidate_listing_scope
 from core.permissions.actor import Actor
 from core.permissions.policy import Action
 from core.single_line import single_line
@@ -131,7 +131,16 @@ def get_profile(ws: Workspace, candidate_id: str) -> CandidateProfile:
         return CandidateProfile(uow.candidates.get(candidate_id), uow.resumes.latest_for_candidate(candidate_id))
 
 
-def list_candidates(ws: Workspace, *, limit: int = 500) -> list[Candidate]:
-    """Candidates by name, for pickers."""
+def list_candidates(ws: Workspace, *, actor: Actor, limit: int = 500) -> list[Candidate]:
+    """Candidates by name, for pickers: only those the policy lets `actor` see (a picker shows names and
+    emails), narrowed by storage, not after reading; every one for an admin or the workspace itself."""
+    with ws.uow_factory() as uow:
+        return uow.candidates.all(limit=limit, scope=candidate_listing_scope(actor))
+
+
+def every_candidate(ws: Workspace, *, actor: Actor, limit: int = 500) -> list[Candidate]:
+    """Every candidate record by name, for an admin's data tools (merging duplicates, a person's data on
+    request); AccessDenied for anyone else, whatever page asked."""
+    authorize_action(ws.settings, actor, Action.MANAGE_DATA)
     with ws.uow_factory() as uow:
         return uow.candidates.all(limit=limit)

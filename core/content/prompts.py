@@ -3,6 +3,11 @@
 Each file has a small YAML front matter (name, version) and a body with $placeholders
 (string.Template), so a prompt change is a new file and what produced an answer is recorded
 as "<name>/v<version>".
+
+A body may be in two parts, split by a line holding only TURN_MARKER: what stays the same through an
+interview (role, problem, rules), sent first as the system prompt, and what changes each turn (stage,
+time, the planned move), sent last. A server with a prefix cache (llama.cpp, vLLM, the hosted providers'
+prompt caching) then reuses everything before the latest turn instead of reading it again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import yaml
 
 from core.errors import ContentError
 
+TURN_MARKER = "<!-- each turn -->"
 _FRONT_MATTER = re.compile(r"\A---\n(?P<meta>.*?)\n---\n(?P<body>.*)\Z", re.DOTALL)
 
 
@@ -32,6 +38,15 @@ class Prompt:
     def render(self, **values: object) -> str:
         """Fill every placeholder; a missing value is a programming error, raised as such."""
         return Template(self.template).substitute({k: str(v) for k, v in values.items()})
+
+    def render_parts(self, **values: object) -> tuple[str, str]:
+        """The two parts filled: (what stays the same through an interview, what changes each turn).
+
+        A prompt without TURN_MARKER is all of the first part, and the second is empty.
+        """
+        fixed, _, turn = self.template.partition(f"\n{TURN_MARKER}\n")
+        strings = {k: str(v) for k, v in values.items()}
+        return Template(fixed.strip() + "\n").substitute(strings), Template(turn.strip()).substitute(strings)
 
 
 def load_prompt(directory: Path, name: str, version: str | None = None) -> Prompt:

@@ -31,8 +31,8 @@ _INJECTION = re.compile(
 )
 _NOISE = re.compile(r"(?:[^\w\s]{4,}|\b[a-z0-9+/]{40,}={0,2}\b|\b(?:lorem ipsum|asdf\w*|qwerty)\b)", re.IGNORECASE)
 _REFUSAL = re.compile(
-    r"\b(?:i (?:won't|will not|wouldn't|would not|don't want to|do not want to|refuse to|can't be bothered to|"
-    r"don't need to|do not need to|'d rather not|would rather not|'m not going to|am not going to) "
+    r"\b(?:i(?: won't| will not| wouldn't| would not| don't want to| do not want to| refuse to| can't be bothered to|"
+    r" don't need to| do not need to|'d rather not| would rather not|'m not going to| am not going to) "
     r"(?:\w+ ){0,2}(?:estimate|calculate|compute|do (?:the )?(?:math|maths|numbers|estimat\w*)|guess|answer|go into|"
     r"get into|bother|discuss|speculate)"
     r"|(?:it |that |this |numbers? )?(?:doesn't|does not|don't) (?:really )?matter"

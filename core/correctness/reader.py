@@ -16,6 +16,7 @@ from core.content.misconceptions import Misconception
 from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Rubric
 from core.content.text_signals import PERIOD_SECONDS, NumericClaim, figure_claim, normalize, sentences, word_count
+from core.correctness.answers import unanswered_figure_questions
 from core.correctness.arithmetic import arithmetic_slips
 from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key
 from core.correctness.figures import facts_of, figure_slips
@@ -173,6 +174,7 @@ def read_transcript(
         kept.append(replace(u, text=new_text))
         answers.append((len(kept) - 1, u, new_text))
     findings = _once_per_claim(_mark_corrections(findings, answers))
+    findings += unanswered_figure_questions(utterances)
     candidate_text = " ".join(t for _, _, t in answers)
     whole = relevance(candidate_text, problem, bank) if problem is not None else Relevance(True, None, 1.0, 0, 0)
     return TranscriptReading(

@@ -31,6 +31,9 @@ WRONG_BASIS = {"tradeoffs": 0.35, "high_level_design": 0.35}
 """Per uncorrected misconception (up to MAX_WRONG_BASIS): a decision resting on a wrong claim is not a weighed one,
 and a design that relies on one does not work as drawn."""
 MAX_WRONG_BASIS = 1.05
+UNANSWERED_COST = 0.5
+"""Communication, per request for a figure answered with something else: fluent, but not what was asked."""
+MAX_UNANSWERED_COST = 1.5
 REFUSAL_COST = 0.3
 MAX_REFUSAL_COST = 1.5
 OFF_TOPIC_CEILING = 1.5
@@ -73,6 +76,10 @@ def judge(
         if s.key == "communication" and unchecked >= 2:
             score -= min(MAX_UNCHECKED_COST, UNCHECKED_COST * (unchecked // 2))
             reasons.append(f"{unchecked} mistakes were stated without a sanity check.")
+        if s.key == "communication" and (dodged := reading.of_kind(FindingKind.UNANSWERED)):
+            score -= min(MAX_UNANSWERED_COST, UNANSWERED_COST * len(dodged))
+            quote = dodged[0].quote[:60]
+            reasons.append(f"{len(dodged)} request(s) for a figure answered with something else (“{quote}”).")
         if misconceptions and s.key in WRONG_BASIS:
             score -= min(MAX_WRONG_BASIS, WRONG_BASIS[s.key] * misconceptions)
             reasons.append("Choices rest on claims that are not right.")
@@ -123,6 +130,11 @@ def mistake_feedback(reading: TranscriptReading) -> list[str]:
         lines.insert(0, f"Your answers were about {other}, not the problem you were asked — listen to the question.")
     if reading.repeated_share >= 0.3:
         lines.append("Much of what you wrote repeats earlier answers word for word — answer each question itself.")
+    if dodged := reading.of_kind(FindingKind.UNANSWERED):
+        lines.append(
+            f"Asked for a figure {len(dodged)} time(s), you answered something else (“{_short(dodged[0].quote)}”) — "
+            "give the number, even a rough one, or say how you would find it."
+        )
     if refusals := reading.of_kind(FindingKind.REFUSAL):
         lines.append(
             f"You declined to answer {len(refusals)} time(s) (“{_short(refusals[0].quote)}”) — an interviewer "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,9 +27,9 @@ from core.interview.llm_interviewer import LLMInterviewer
 from core.interview.offline_interviewer import OfflineInterviewer, Turn
 from core.interview.voicing import check_voicing
 from core.lifecycle import change_status, transition
-from core.llm.chat_models import ChatError, Usage
+from core.llm.chat_models import ChatError, ChatStream, Usage
 from core.llm.pricing import usage_entry
-from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
+from core.llm.providers import LLMChoice, base_url_of, chat_model_for, provider, vision_capable
 from core.logs import session_context
 from core.models import (
     MAX_PAGE_SIZE,
@@ -197,6 +197,14 @@ class ReplyStream:
     def __iter__(self) -> Iterator[str]:
         return self.chunks
 
+    def close(self) -> None:
+        """Stop the reply where it is (the person left, or stopped it): the model's HTTP response is closed, so
+        its server stops generating, and nothing is stored; the answer waits for a reply as after a crash.
+        Closing a reply read to its end changes nothing."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
 
 def stream_reply(ws: Workspace, session_id: str, *, llm: LLMChoice | None = None) -> ReplyStream:
     """Plan the next turn with the offline engine and, for an LLM session, let the model voice it.
@@ -238,8 +246,9 @@ def _voiced_reply(
         yield text
     else:
         started, parts = time.perf_counter(), []
-        endpoint = f"{llm.provider}:{base_url_for(ws.settings, llm.provider) or 'default'}"
+        endpoint = f"{llm.provider}:{base_url_of(ws.settings, llm) or 'default'}"
         chat = None
+        stream: ChatStream | None = None
         try:
             if wait := ws.provider_health.wait_left(endpoint):
                 raise ChatError("network", f"it failed a moment ago; trying it again in {wait:.0f} s.")
@@ -275,6 +284,8 @@ def _voiced_reply(
             yield turn.text
             text = turn.text
         finally:
+            if stream is not None:
+                stream.close()  # a reply closed early (GeneratorExit at a yield) closes the model's response
             if chat is not None:
                 chat.close()
     reply.message = _store_reply(ws, session.id, turn, text, reply, llm)
@@ -352,12 +363,22 @@ def cancel_interview(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     change_status(ws, session_id, SessionStatus.CANCELLED, "session_cancelled", actor=actor, logger=log)
 
 
-def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoice | None = None) -> Evaluation:
+def end_interview(
+    ws: Workspace,
+    session_id: str,
+    *,
+    actor: Actor,
+    llm: LLMChoice | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Evaluation:
     """Evaluate, then complete the session with its evaluation, usage and audit entry in one commit.
 
     The evaluation (which may take an LLM some seconds) runs outside any transaction. It reads the
-    latest whiteboard drawing too, and a provider that reads images gets its picture.
+    latest whiteboard drawing too, and a provider that reads images gets its picture. `progress` hears
+    each step (a worker shows it on the page that waits).
     """
+    step = progress or (lambda done, note: None)
+    step(0.05, "Reading the interview")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
@@ -367,7 +388,10 @@ def end_interview(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoic
         drawing = uow.whiteboards.latest(session_id)
         picture = picture_path(uow, session_id)  # its bytes are read only for a model that reads pictures
     board = read_board(drawing.fabric_json) if drawing else None
+    info = provider(session.interviewer_provider)
+    step(0.15, f"Evaluating with {info.label}" if info.is_llm and llm is not None else "Evaluating")
     outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board, picture)
+    step(0.95, "Saving the evaluation")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())

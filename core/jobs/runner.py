@@ -9,8 +9,10 @@ with exponential backoff and fails with its reason after max_attempts tries.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,6 +94,37 @@ def backoff(ws: Workspace, attempts: int) -> float:
 
 PROGRESS_EVERY_SECONDS = 1.0
 """Progress is written at most this often (a transcription reports every segment); the end always is."""
+
+
+@contextmanager
+def heartbeat(progress: Progress, every: float, note: str) -> Iterator[Callable[[float, str], None]]:
+    """Keep reporting the latest progress every `every` seconds while a long call that says nothing runs (a
+    model evaluating for minutes), so the job's lease does not run out and hand it to a second worker.
+
+    Yields the progress to report through (it becomes the one the heartbeat repeats)."""
+    latest: list[tuple[float, str]] = [(0.0, note)]
+    stop = threading.Event()
+
+    def report(fraction: float, text: str) -> None:
+        latest[0] = (fraction, text)
+        progress(fraction, text)
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                progress(*latest[0])
+            except LeaseLost:
+                return  # the job is another worker's now: the handler's own writes will find out
+            except WorkspaceError:
+                continue  # a database blip: the next beat tries again
+
+    beating = threading.Thread(target=beat, name="job-heartbeat", daemon=True)
+    beating.start()
+    try:
+        yield report
+    finally:
+        stop.set()
+        beating.join()
 
 
 def _progress_of(ws: Workspace, job: Job, lease: timedelta) -> Progress:

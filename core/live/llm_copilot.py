@@ -22,9 +22,9 @@ from core.content.prompts import load_prompt
 from core.content.templates import InterviewTemplate
 from core.live.copilot import Suggestion, suggest
 from core.live.goal_coverage import GoalStatus, note_text
-from core.llm.chat_models import ChatError, ChatMessage, Usage, json_part
+from core.llm.chat_models import CUT_OFF, ChatError, ChatMessage, Usage, json_part
 from core.llm.pricing import usage_entry
-from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider
+from core.llm.providers import LLMChoice, base_url_of, chat_model_for, provider
 from core.models import LiveNote, TranscriptEntry
 from core.workspace import Workspace
 
@@ -35,6 +35,7 @@ MAX_QUESTION_CHARS = 300
 TRANSCRIPT_LINES = 12  # the latest lines sent: enough for the thread, not the whole interview
 NOTES_SENT = 5
 _MAX_TOKENS = 600
+_MIN_TOKENS = 250  # a few questions with their reasons; less left in the context window: no call
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def llm_suggest(
     if not info.is_llm:
         return CopilotAnswer(offline)
     open_now, open_before = _open_goals(template, stage, coverage)
-    endpoint = f"{choice.provider}:{base_url_for(ws.settings, choice.provider) or 'default'}"
+    endpoint = f"{choice.provider}:{base_url_of(ws.settings, choice) or 'default'}"
     if wait := ws.provider_health.wait_left(endpoint):
         return _fallback(offline, choice, f"{info.label} failed a moment ago and is tried again in {wait:.0f} s")
     started = time.perf_counter()
@@ -106,7 +107,11 @@ def llm_suggest(
             earlier_goals=_listed(open_before),
         )
         result = chat.complete(
-            system, [ChatMessage("user", _context(transcript, notes))], max_tokens=_MAX_TOKENS, json_output=True
+            system,
+            [ChatMessage("user", _context(transcript, notes))],
+            max_tokens=_MAX_TOKENS,
+            min_tokens=_MIN_TOKENS,
+            json_output=True,
         )
     except ChatError as exc:
         if exc.transient and chat is not None:
@@ -118,6 +123,8 @@ def llm_suggest(
             chat.close()
     ws.provider_health.succeeded(endpoint)
     _record_usage(ws, session_id, choice, result.usage, int((time.perf_counter() - started) * 1000))
+    if result.truncated:
+        return _fallback(offline, choice, f"the {info.label} answer {CUT_OFF}")
     try:
         suggestions = _validated(result.text, [g.key for g in open_now + open_before], limit)
     except (json.JSONDecodeError, ValidationError, ValueError) as exc:

@@ -1,8 +1,9 @@
 """ChatModel over Anthropic's Messages API.
 
-The real `anthropic` SDK makes the calls and does the retrying (MAX_ATTEMPTS in all, exponential
-backoff with jitter, honouring retry-after); this module shapes requests, reads replies and
-SSE streams, and turns SDK exceptions into ChatError (words in core/llm/chat_errors.py).
+The real `anthropic` SDK makes the calls; this module fits each request into the model's context window
+(core/llm/context_budget.py), shapes requests, reads replies and SSE streams, sends a refused request
+again (core/llm/resending.py: never one the server may still be working on, so the SDK's own retries are
+off), and turns SDK exceptions into ChatError (words in core/llm/chat_errors.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any, TypeVar
 import anthropic
 import httpx2  # the SDK's own HTTP client: a connection lost mid-stream surfaces as its exception
 
-from core.llm import chat_errors
+from core.llm import chat_errors, context_budget, resending
 from core.llm.chat_errors import Endpoint
-from core.llm.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, ChatResult, Usage
+from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage
+from core.llm.context_budget import FittedRequest
+from core.llm.context_windows import DEFAULT_WINDOWS
 from core.provider_ids import ANTHROPIC
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ PROVIDER = ANTHROPIC
 OPENING_TURN = "(Start of the conversation.)"
 CLOSING_TURN = "(Please continue.)"
 JSON_INSTRUCTION = "Reply with a single JSON object and nothing else: no prose before or after it, no code fences."
+CONNECT_TIMEOUT_SECONDS = 10.0  # an unreachable endpoint says so at once, however long answers may take
 
 _T = TypeVar("_T")
 
@@ -38,6 +42,7 @@ class AnthropicChatStream:
 
     def __init__(self, sdk_stream: Any, *, fail: Callable[[Exception], ChatError]) -> None:
         self.usage: Usage | None = None
+        self.truncated = False  # the reply stopped at the output limit (stop_reason "max_tokens")
         self._stream = sdk_stream
         self._fail = fail
         self._started = False
@@ -56,6 +61,7 @@ class AnthropicChatStream:
                     if event.delta.text:
                         yield event.delta.text
                 elif event.type == "message_delta":
+                    self.truncated = event.delta.stop_reason == "max_tokens"
                     usage.output_tokens = event.usage.output_tokens  # cumulative for the whole message
                     if event.usage.input_tokens is not None:
                         usage.input_tokens = _input_tokens(event.usage)
@@ -66,14 +72,22 @@ class AnthropicChatStream:
         self.usage = usage
 
     def close(self) -> None:
-        """Stop reading early and release the connection."""
+        """Stop reading early: the HTTP response is closed, and the generation with it."""
         self._stream.close()
 
 
 class AnthropicChatModel:
     provider = PROVIDER
 
-    def __init__(self, model: str, *, api_key: str | None, base_url: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        context_window: int | None = None,
+    ) -> None:
         self.model = model.strip()
         self.timeout = timeout
         url = (base_url or "").strip() or ANTHROPIC_BASE_URL
@@ -84,15 +98,27 @@ class AnthropicChatModel:
         if not self.model:
             raise chat_errors.missing_model(self._endpoint)
         self._secrets = (key,)
-        self._client = anthropic.Anthropic(api_key=key, base_url=url, timeout=timeout, max_retries=MAX_ATTEMPTS - 1)
+        self._window = context_window or DEFAULT_WINDOWS["anthropic"]
+        self._client = anthropic.Anthropic(
+            api_key=key,
+            base_url=url,
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_SECONDS)),
+            max_retries=0,  # resent here only when refused before any work (core/llm/resending.py)
+        )
 
     def __repr__(self) -> str:
         return f"AnthropicChatModel(model={self.model!r}, host={self._endpoint.host!r})"
 
     def stream(
-        self, system: str, messages: list[ChatMessage], *, max_tokens: int = 700, temperature: float = 0.4
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int = 700,
+        min_tokens: int | None = None,
+        temperature: float = 0.4,
     ) -> AnthropicChatStream:
-        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature)
+        params = self._params(system, self._fit(system, messages, max_tokens=max_tokens, min_tokens=min_tokens))
         sdk_stream = self._call(lambda: self._client.messages.create(**params, stream=True))
         return AnthropicChatStream(sdk_stream, fail=lambda exc: self._error(exc, mid_stream=True))
 
@@ -102,18 +128,25 @@ class AnthropicChatModel:
         messages: list[ChatMessage],
         *,
         max_tokens: int = 2000,
+        min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
     ) -> ChatResult:
         if json_output:  # the Messages API has no schema-free JSON mode: ask for it, then trim any wrapping
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
-        params = self._params(system, messages, max_tokens=max_tokens, temperature=temperature)
+        fitted = self._fit(system, messages, max_tokens=max_tokens, min_tokens=min_tokens)
+        params = self._params(system, fitted)
         message = self._call(lambda: self._client.messages.create(**params))
         text = "".join(block.text for block in message.content if block.type == "text")
-        if message.stop_reason == "max_tokens":
-            log.info("anthropic reply hit max_tokens=%d and was cut short", max_tokens)
+        truncated = message.stop_reason == "max_tokens"
+        if truncated:
+            log.info("anthropic reply hit max_tokens=%d and was cut short", fitted.max_tokens)
         usage = Usage(_input_tokens(message.usage), message.usage.output_tokens or 0)
-        return ChatResult(text=json_object_text(text) if json_output else text, usage=usage)
+        return ChatResult(text=json_object_text(text) if json_output else text, usage=usage, truncated=truncated)
+
+    def context_window(self) -> int:
+        """The model's window in tokens, from config (Anthropic's API does not say)."""
+        return self._window
 
     def validate(self) -> None:
         self._call(lambda: self._client.models.retrieve(self.model))
@@ -121,13 +154,24 @@ class AnthropicChatModel:
     def close(self) -> None:
         self._client.close()
 
-    def _params(
-        self, system: str, messages: list[ChatMessage], *, max_tokens: int, temperature: float
-    ) -> dict[str, Any]:
+    def _fit(
+        self, system: str, messages: list[ChatMessage], *, max_tokens: int, min_tokens: int | None
+    ) -> FittedRequest:
+        return context_budget.fitted_or_refused(
+            system,
+            messages,
+            window=self._window,
+            max_tokens=max_tokens,
+            min_tokens=min_tokens,
+            endpoint=self._endpoint,
+            model=self.model,
+        )
+
+    def _params(self, system: str, fitted: FittedRequest) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model,
-            "max_tokens": max_tokens,
-            "messages": wire_messages(messages),
+            "max_tokens": fitted.max_tokens,
+            "messages": wire_messages(fitted.messages),
         }
         # No temperature: the Messages API this SDK speaks has none (the anthropic package knows no such
         # field). `temperature` stays in the signature for the ChatModel contract and is ignored here.
@@ -137,7 +181,7 @@ class AnthropicChatModel:
 
     def _call(self, send: Callable[[], _T]) -> _T:
         try:
-            return send()
+            return resending.send(send, wait_before_resend=_wait_before_resend)
         except anthropic.AnthropicError as exc:
             raise self._error(exc) from None
 
@@ -169,6 +213,15 @@ class AnthropicChatModel:
             extra={"provider": PROVIDER, "model": self.model, "kind": error.kind, "status": status},
         )
         return error
+
+
+def _wait_before_resend(exc: Exception, attempt: int) -> float | None:
+    """Send again only what the server refused before working on it (core/llm/resending.py)."""
+    if isinstance(exc, anthropic.APIStatusError):
+        return resending.wait_after_status(exc.status_code, exc.response.headers, attempt)
+    if isinstance(exc, anthropic.APIConnectionError) and isinstance(exc.__cause__, httpx2.ConnectError):
+        return resending.backoff(attempt)  # no connection was made: nothing reached the server
+    return None  # a timeout or a dropped connection: the server may still be working on it
 
 
 def wire_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:

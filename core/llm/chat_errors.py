@@ -127,7 +127,8 @@ def missing_model(endpoint: Endpoint) -> ChatError:
 def missing_base_url(endpoint: Endpoint) -> ChatError:
     return ChatError(
         "bad_request",
-        f"No address for {endpoint.name}: set its base URL (for example http://localhost:11434/v1) on the Setup page.",
+        f"No address for {endpoint.name}: set its base URL (for example http://localhost:11434/v1) on the Setup page "
+        "(or with --base-url on the command line).",
     )
 
 
@@ -143,6 +144,18 @@ def stream_dropped(endpoint: Endpoint) -> ChatError:
 def timed_out(endpoint: Endpoint, timeout: float) -> ChatError:
     return ChatError(
         "timeout", f"{endpoint.Name} at {endpoint.host} did not answer within {timeout:g} seconds; try again."
+    )
+
+
+def too_long(endpoint: Endpoint, model: str, *, prompt_tokens: int, window: int, min_tokens: int) -> ChatError:
+    """A request that cannot fit the model's context window even with the oldest history left out: not sent."""
+    left = max(0, window - prompt_tokens)
+    return ChatError(
+        "too_long",
+        f"The request is too long for {model} at {endpoint.host}: about {prompt_tokens:,} tokens of its "
+        f"{window:,}-token context window, leaving {left:,} for the answer, which needs at least {min_tokens:,}. "
+        "Choose a model or server with a larger context window (llama.cpp: --ctx-size, Ollama: num_ctx, "
+        "vLLM: --max-model-len; config.yaml: providers.<name>.context_windows).",
     )
 
 

@@ -12,9 +12,16 @@ CHAT_PROVIDERS = (OPENAI, ANTHROPIC, OPENAI_COMPATIBLE)
 
 
 def make_chat_model(
-    provider: str, model: str, *, api_key: str | None, base_url: str | None = None, timeout: float = 30.0
+    provider: str,
+    model: str,
+    *,
+    api_key: str | None,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    context_window: int | None = None,
 ) -> ChatModel:
-    """Build a ChatModel without any network call.
+    """Build a ChatModel without any network call (an OpenAI-compatible server is asked its context window
+    at the first request; `context_window` is config's, used where the server does not say).
 
     Raises ChatError before any request when it cannot work: kind "missing_key" (no key for
     OpenAI or Anthropic; an OpenAI-compatible server may need none), "model" (no model named)
@@ -22,7 +29,17 @@ def make_chat_model(
     is a programming error: ValueError.
     """
     if provider in OPENAI_PROTOCOL_PROVIDERS:
-        return OpenAIChatModel(model, api_key=api_key, base_url=base_url, provider=provider, timeout=timeout)
+        return OpenAIChatModel(
+            model,
+            api_key=api_key,
+            base_url=base_url,
+            provider=provider,
+            timeout=timeout,
+            context_window=context_window,
+            ask_window=provider == OPENAI_COMPATIBLE,
+        )
     if provider == ANTHROPIC:
-        return AnthropicChatModel(model, api_key=api_key, base_url=base_url, timeout=timeout)
+        return AnthropicChatModel(
+            model, api_key=api_key, base_url=base_url, timeout=timeout, context_window=context_window
+        )
     raise ValueError(f"No chat model for provider {provider!r}; expected one of {CHAT_PROVIDERS}")

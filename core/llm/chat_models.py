@@ -13,9 +13,11 @@ from typing import Literal, Protocol
 
 from core.errors import WorkspaceError
 
-ErrorKind = Literal["missing_key", "auth", "rate_limit", "network", "model", "server", "bad_request", "timeout"]
+ErrorKind = Literal[
+    "missing_key", "auth", "rate_limit", "network", "model", "server", "bad_request", "timeout", "too_long"
+]
 
-MAX_ATTEMPTS = 3  # one call plus two retries, for timeouts, 429 and 5xx
+MAX_ATTEMPTS = 3  # one call plus two retries, for answers refusing it before any work (429, 5xx: core.llm.resending)
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,16 @@ class Usage:
     output_tokens: int = 0
 
 
+CUT_OFF = "stopped at the output limit before its JSON was complete"
+"""How a note says that an answer that had to be one whole JSON object was cut off (ChatResult.truncated)."""
+
+
 @dataclass
 class ChatResult:
     text: str
     usage: Usage
+    # the answer stopped at the output limit (max_tokens): whatever structure it was to have may be cut off
+    truncated: bool = False
 
 
 def json_part(text: str) -> str:
@@ -68,16 +76,31 @@ class ChatStream(Protocol):
 
     def __iter__(self) -> Iterator[str]: ...
 
+    def close(self) -> None:
+        """Stop early: the HTTP response is closed, so a server that notices stops generating."""
+        ...
+
 
 class ChatModel(Protocol):
     provider: str  # a provider id (core.provider_ids)
     model: str
 
     def stream(
-        self, system: str, messages: list[ChatMessage], *, max_tokens: int = 700, temperature: float = 0.4
+        self,
+        system: str,
+        messages: list[ChatMessage],
+        *,
+        max_tokens: int = 700,
+        min_tokens: int | None = None,
+        temperature: float = 0.4,
     ) -> ChatStream:
         """Raises ChatError before the first chunk if the call cannot start; a failure mid-stream
-        also raises ChatError from the iterator."""
+        also raises ChatError from the iterator.
+
+        Every call is fitted into the model's context window (core.llm.context_budget): the oldest messages
+        are left out while the rest does not fit, the output limit is `max_tokens` or what is left, and a
+        request leaving less than `min_tokens` (default: a quarter of `max_tokens`) is a ChatError "too_long",
+        never sent."""
         ...
 
     def complete(
@@ -86,9 +109,12 @@ class ChatModel(Protocol):
         messages: list[ChatMessage],
         *,
         max_tokens: int = 2000,
+        min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
-    ) -> ChatResult: ...
+    ) -> ChatResult:
+        """Fitted like `stream`; `truncated` says the answer stopped at the output limit."""
+        ...
 
     def validate(self) -> None:
         """A cheap real call proving the key works and the model exists; raises ChatError."""

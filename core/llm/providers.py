@@ -12,8 +12,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from core.config import ProviderSection, Settings
+from core.config import LOCAL_TIMEOUT_SECONDS, ProviderSection, Settings
 from core.llm.chat_models import ChatError, ChatModel
+from core.llm.context_windows import configured_window
 from core.provider_ids import ANTHROPIC, OFFLINE, OPENAI, OPENAI_COMPATIBLE
 
 
@@ -59,11 +60,16 @@ PROVIDERS: dict[str, ProviderInfo] = {
 
 @dataclass(frozen=True)
 class LLMChoice:
-    """Which model to talk to and with which key. The key is never printed or stored."""
+    """Which model to talk to and with which key. The key is never printed or stored.
+
+    `base_url` is the server entered on the Setup page (or on the command line); None: config's.
+    """
 
     provider: str
     model: str
     api_key: str | None = field(default=None, repr=False)
+    server_key: bool = False  # the key is the server's (secrets or environment): a worker can find it too
+    base_url: str | None = None
 
 
 def provider(key: str) -> ProviderInfo:
@@ -83,6 +89,30 @@ def base_url_for(settings: Settings, key: str) -> str | None:
     if info.config_key is None:
         return None
     return settings.providers[info.config_key].base_url or None
+
+
+def base_url_of(settings: Settings, choice: LLMChoice) -> str | None:
+    """The server a choice talks to: the one entered for it, else its provider's in config."""
+    return choice.base_url or base_url_for(settings, choice.provider)
+
+
+def timeout_for(settings: Settings, key: str) -> float:
+    """Seconds a request to this provider may wait for its answer: `providers.<name>.timeout_seconds`, else
+    request_timeout_seconds for a hosted provider and LOCAL_TIMEOUT_SECONDS for an OpenAI-compatible server
+    (a small one on a few CPU cores may read a long prompt for minutes)."""
+    info = provider(key)
+    section = settings.providers.get(info.config_key) if info.config_key else None
+    if section is not None and section.timeout_seconds is not None:
+        return section.timeout_seconds
+    return LOCAL_TIMEOUT_SECONDS if info.key == OPENAI_COMPATIBLE else settings.request_timeout_seconds
+
+
+def context_window_for(settings: Settings, key: str, model: str) -> int:
+    """The context window config gives this provider's model (its server, where it says, is believed over it)."""
+    info = provider(key)
+    if info.config_key is None:
+        raise ChatError("bad_request", "The offline interviewer has no context window.")
+    return configured_window(info.config_key, settings.providers.get(info.config_key), model.strip())
 
 
 VISION_BY_DEFAULT = frozenset({OPENAI, ANTHROPIC})
@@ -133,8 +163,9 @@ def chat_model_for(settings: Settings, choice: LLMChoice) -> ChatModel:
         choice.provider,
         choice.model,
         api_key=choice.api_key,
-        base_url=base_url_for(settings, choice.provider),
-        timeout=settings.request_timeout_seconds,
+        base_url=base_url_of(settings, choice),
+        timeout=timeout_for(settings, choice.provider),
+        context_window=context_window_for(settings, choice.provider, choice.model),
     )
 
 

@@ -12,9 +12,18 @@ from collections.abc import Iterable
 
 from core.config import Settings
 from core.errors import AccessDenied, NotFound
-from core.models import Account, Session, SessionScope, email_key
+from core.models import Account, CandidateScope, Session, SessionScope, email_key
 from core.permissions.actor import Actor
-from core.permissions.policy import Action, SessionAccess, SessionAction, allowed, may, may_withdraw_consent, scope
+from core.permissions.policy import (
+    Action,
+    SessionAccess,
+    SessionAction,
+    allowed,
+    candidate_scope,
+    may,
+    may_withdraw_consent,
+    scope,
+)
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -69,6 +78,12 @@ def listing_scope(actor: Actor) -> SessionScope | None:
     """What a listing of sessions is narrowed to, for the repository's WHERE: the policy's scope of a person;
     None (every session) for the workspace itself."""
     return None if actor.account is None else scope(actor.account)
+
+
+def candidate_listing_scope(actor: Actor) -> CandidateScope | None:
+    """What a listing of candidates is narrowed to, for the repository's WHERE: the policy's candidate scope of
+    a person; None (every candidate) for the workspace itself."""
+    return None if actor.account is None else candidate_scope(actor.account)
 
 
 def authorize_action(settings: Settings, actor: Actor, action: Action) -> None:

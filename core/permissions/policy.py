@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.models import Account, AccountRole, SessionScope, email_key
+from core.models import Account, AccountRole, CandidateScope, SessionScope, email_key
 
 
 class Action(StrEnum):
@@ -22,6 +22,7 @@ class Action(StrEnum):
     SCHEDULE = "schedule"  # book interviews, manage the scheduling team
     REVIEW = "review"  # the review queue: approve evaluations, override scores
     USE_SERVER_KEYS = "use_server_keys"  # spend the server's LLM key
+    CHOOSE_MODEL_SERVER = "choose_model_server"  # point this server at another model server's address
     VIEW_WEBHOOKS = "view_webhooks"
     MANAGE_PEOPLE = "manage_people"  # accounts, roles, teams
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
@@ -46,6 +47,9 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.SCHEDULE: frozenset({AccountRole.INTERVIEWER, AccountRole.ADMIN}),
     Action.REVIEW: frozenset({AccountRole.REVIEWER, AccountRole.ADMIN}),
     Action.USE_SERVER_KEYS: _STAFF,
+    # the workspace connects to that address itself: open to everyone, it would let anyone probe the
+    # network behind the server (which addresses answer, and how)
+    Action.CHOOSE_MODEL_SERVER: _STAFF,
     Action.VIEW_WEBHOOKS: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
@@ -91,6 +95,16 @@ def scope(account: Account) -> SessionScope:
         candidate_email_key=key,
         interviewer_email_key=key if account.has(AccountRole.INTERVIEWER) else None,
     )
+
+
+def candidate_scope(account: Account) -> CandidateScope:
+    """The candidate records this person may see (a picker shows their names and emails): admins every one;
+    others their own and the candidates of the sessions `scope` lets them see; a disabled account none."""
+    if not account.active:
+        return CandidateScope()
+    if account.has(AccountRole.ADMIN):
+        return CandidateScope(everything=True)
+    return CandidateScope(email_key=email_key(account.email), sessions=scope(account))
 
 
 def may(account: Account | None, action: SessionAction, session: SessionAccess) -> bool:

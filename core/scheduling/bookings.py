@@ -24,13 +24,14 @@ from core.models import (
     Booking,
     BookingStatus,
     Candidate,
+    CandidateScope,
     EventType,
     Session,
     SessionStatus,
     TeamMember,
 )
 from core.notifications import outbox
-from core.permissions.access import authorize, authorize_action, listing_scope
+from core.permissions.access import authorize, authorize_action, candidate_listing_scope, listing_scope
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
@@ -171,7 +172,7 @@ def book_interview(
         event_type = uow.event_types.get(request.event_type_id)
         problem = ws.problems.get(request.problem_id)
         members = _members(uow, request.interviewer_ids)
-        candidate = _candidate_for(uow, request)
+        candidate = _candidate_for(uow, request, candidate_listing_scope(actor))
     if not members:
         raise BookingInputError("Choose at least one interviewer.")
     guests = _emails(request.guests)
@@ -399,9 +400,10 @@ def upcoming(
 def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
     """The figures over the bookings `actor` may see, so they add up to what `upcoming` lists."""
     now = ws.clock()
-    with ws.uow_factory() as uow:
-        bookings = uow.bookings.all(scope=listing_scope(actor))
-        statuses = {b.session_id: uow.sessions.get(b.session_id).status for b in bookings}
+    with ws.uow_factory() as uow:  # one query, not one per booking: the page runs this on every rerun
+        rows = uow.bookings.with_session_status(scope=listing_scope(actor))
+    bookings = [booking for booking, _ in rows]
+    statuses = {booking.session_id: status for booking, status in rows}
     ran = {SessionStatus.ACTIVE, SessionStatus.PAUSED, SessionStatus.COMPLETED}
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
     past = [b for b in confirmed if b.end_at <= now]
@@ -510,9 +512,11 @@ def _require_free(
     raise SlotUnavailable(message, reasons=reasons, alternatives=alternatives)
 
 
-def _candidate_for(uow: UnitOfWork, request: BookingRequest) -> Candidate:
+def _candidate_for(uow: UnitOfWork, request: BookingRequest, scope: CandidateScope | None) -> Candidate:
+    """The chosen record only when the booker may see it (as the Book tab's picker lists it; an id they
+    may not see reads like an unknown one); else the person named, found by email or new."""
     if request.candidate_id:
-        return uow.candidates.get(request.candidate_id)
+        return uow.candidates.get(request.candidate_id, scope=scope)
     name, email = single_line(request.candidate_name), single_line(request.candidate_email)
     if not name:
         raise BookingInputError("Enter the candidate's name (or choose an existing candidate).")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.content.problems import Problem
 from core.content.prompts import Prompt
-from core.llm.chat_models import ChatError, ChatMessage, ChatModel, Usage, json_part
+from core.llm.chat_models import CUT_OFF, ChatError, ChatMessage, ChatModel, Usage, json_part
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Larger pictures are not sent (the canvas's PNGs are far smaller; Anthropic refuses images over 5 MB)."""
@@ -105,6 +105,8 @@ def read_picture(chat: ChatModel, png: bytes, prompt: Prompt, problem: Problem |
     try:
         result = chat.complete(system, [request], max_tokens=MAX_TOKENS, json_output=True)
         usage = result.usage
+        if result.truncated:
+            return PictureOutcome(None, f"The {label} whiteboard image analysis {CUT_OFF}; {_ONLY_OFFLINE}", usage)
         answer = _Answer.model_validate(json.loads(json_part(result.text)))
     except ChatError as exc:
         return PictureOutcome(None, f"The {label} whiteboard image analysis failed ({exc}); {_ONLY_OFFLINE}")

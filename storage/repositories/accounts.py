@@ -22,8 +22,9 @@ class SqlAccountRepository(SqlRepository[Account, AccountRow]):
     missing = "No account {}."
 
     def add(self, account: Account) -> Account:
-        """Stores the account; another account with the same email (in any case) is refused by the unique key,
-        also when two sign-ins create it at the same moment: AlreadyExists, and this unit of work is spent."""
+        """Stores the account; another account with the same id, or the same email (in any case), is refused by
+        the unique keys, also when two sign-ins create it at the same moment: AlreadyExists, and this unit of work
+        is spent."""
         try:
             return self._add(account)
         except IntegrityError as exc:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Column, select, update
+from sqlalchemy import Column, ColumnElement, false, or_, select, true, update
 
-from core.models import Candidate, Level, Resume, ResumeProfile, email_key
+from core.errors import NotFound
+from core.models import Candidate, CandidateScope, Level, Resume, ResumeProfile, email_key
 from storage.repositories.base import SqlRepository, now, utc
-from storage.tables import CandidateRow, ResumeRow, metadata
+from storage.repositories.interview import visible_in
+from storage.tables import CandidateRow, ResumeRow, SessionRow, metadata
 
 
 class SqlCandidateRepository(SqlRepository[Candidate, CandidateRow]):
@@ -22,8 +24,14 @@ class SqlCandidateRepository(SqlRepository[Candidate, CandidateRow]):
         candidate.created_at = candidate.created_at or now()
         self._store(self._to_row(candidate))
 
-    def get(self, candidate_id: str) -> Candidate:
-        return self._get(candidate_id)
+    def get(self, candidate_id: str, *, scope: CandidateScope | None = None) -> Candidate:
+        """NotFound for an unknown id, and for one `scope` does not let the person see (the same words)."""
+        if scope is None:
+            return self._get(candidate_id)
+        found = self._first(select(CandidateRow).where(CandidateRow.id == candidate_id, _visible(scope)))
+        if found is None:
+            raise NotFound(self.missing.format(candidate_id))
+        return found
 
     def by_email(self, email: str) -> Candidate | None:
         """The candidate with this email (any case, any surrounding space): a returning person is one candidate."""
@@ -58,13 +66,28 @@ class SqlCandidateRepository(SqlRepository[Candidate, CandidateRow]):
         self._session.delete(self._row(candidate_id))
         self._session.flush()
 
-    def all(self, *, limit: int = 500) -> list[Candidate]:
-        return self._many(select(CandidateRow).order_by(CandidateRow.name, CandidateRow.id).limit(limit))
+    def all(self, *, limit: int = 500, scope: CandidateScope | None = None) -> list[Candidate]:
+        query = select(CandidateRow)
+        if scope is not None:
+            query = query.where(_visible(scope))
+        return self._many(query.order_by(CandidateRow.name, CandidateRow.id).limit(limit))
 
     def _values(self, item: Candidate) -> dict[str, Any]:
         values = super()._values(item)
         values["email_key"] = email_key(item.email)
         return values
+
+
+def _visible(scope: CandidateScope) -> ColumnElement[bool]:
+    """The candidate records `scope` (the policy's answer for one person) lets them see, as one WHERE condition:
+    their own, and the candidates of the sessions History would list for them."""
+    if scope.everything:
+        return true()
+    seen = select(SessionRow.candidate_id).where(SessionRow.candidate_id.is_not(None), visible_in(scope.sessions))
+    either: list[ColumnElement[bool]] = [CandidateRow.id.in_(seen.scalar_subquery())]
+    if scope.email_key:
+        either.append(CandidateRow.email_key == scope.email_key)
+    return or_(false(), *either)
 
 
 def _references_to_candidates() -> list[tuple[Any, Column[Any]]]:

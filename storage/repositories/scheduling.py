@@ -17,6 +17,7 @@ from core.models import (
     EventType,
     MemberRole,
     SessionScope,
+    SessionStatus,
     TeamMember,
     WebhookEvent,
     WebhookRefusal,
@@ -115,6 +116,17 @@ class SqlBookingRepository(SqlRepository[Booking, BookingRow]):
 
     def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
         return self._many(_scoped(select(BookingRow), scope).order_by(BookingRow.start_at, BookingRow.id))
+
+    def with_session_status(self, *, scope: SessionScope | None = None) -> list[tuple[Booking, SessionStatus]]:
+        """One SELECT joining each booking to its session, narrowed by `scope` in the same WHERE as History."""
+        query = (
+            select(BookingRow, SessionRow.status)
+            .join(SessionRow, SessionRow.id == BookingRow.session_id)
+            .order_by(BookingRow.start_at, BookingRow.id)
+        )
+        if scope is not None and not scope.everything:
+            query = query.where(visible_in(scope))
+        return [(self._to_item(row), SessionStatus(status)) for row, status in self._session.execute(query)]
 
     def member_busy(
         self, member_ids: list[str], start: datetime, end: datetime

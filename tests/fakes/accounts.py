@@ -14,7 +14,8 @@ class FakeAccountRepository(Repo):
     def add(self, account: Account) -> Account:
         accounts = self._state.accounts
         if account.id in accounts:
-            raise self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.id"))
+            self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.id"))
+            raise AlreadyExists("Someone already has an account with that email.")  # storage words any clash so
         key = email_key(account.email)
         if any(email_key(a.email) == key for a in accounts.values()):
             self._fail(FakeIntegrityError("UNIQUE constraint failed: accounts.email_key"))

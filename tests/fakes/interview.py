@@ -12,6 +12,7 @@ from core.errors import NotFound
 from core.models import (
     AuditEntry,
     Candidate,
+    CandidateScope,
     Evaluation,
     EvaluationRelease,
     HistoryQuery,
@@ -242,10 +243,11 @@ class FakeCandidateRepository(Repo):
         candidate.created_at = candidate.created_at or now()
         self._state.candidates[candidate.id] = copy.deepcopy(candidate)
 
-    def get(self, candidate_id: str) -> Candidate:
-        if candidate_id not in self._state.candidates:
+    def get(self, candidate_id: str, *, scope: CandidateScope | None = None) -> Candidate:
+        found = self._state.candidates.get(candidate_id)
+        if found is None or not self._visible(found, scope):
             raise NotFound(f"No candidate with id {candidate_id}.")
-        return copy.deepcopy(self._state.candidates[candidate_id])
+        return copy.deepcopy(found)
 
     def by_email(self, email: str) -> Candidate | None:
         """The candidate with this email (any case, any surrounding space): a returning person is one candidate."""
@@ -291,8 +293,20 @@ class FakeCandidateRepository(Repo):
         ):
             raise self._fail(FakeIntegrityError("UNIQUE constraint failed: candidates.email_key"))
 
-    def all(self, *, limit: int = 500) -> list[Candidate]:
-        return copy.deepcopy(sorted(self._state.candidates.values(), key=lambda c: (c.name, c.id))[:limit])
+    def all(self, *, limit: int = 500, scope: CandidateScope | None = None) -> list[Candidate]:
+        shown = [c for c in self._state.candidates.values() if self._visible(c, scope)]
+        return copy.deepcopy(sorted(shown, key=lambda c: (c.name, c.id))[:limit])
+
+    def _visible(self, candidate: Candidate, scope: CandidateScope | None) -> bool:
+        """storage's WHERE: their own record, or the candidate of a session the scope lets them see."""
+        if scope is None or scope.everything:
+            return True
+        if scope.email_key is not None and candidate.email_key == scope.email_key:
+            return True
+        return any(
+            s.candidate_id == candidate.id and visible_in(self._state, s.id, scope.sessions)
+            for s in self._state.sessions.values()
+        )
 
 
 class FakeResumeRepository(Repo):

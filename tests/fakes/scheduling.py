@@ -15,6 +15,7 @@ from core.models import (
     EventType,
     MemberRole,
     SessionScope,
+    SessionStatus,
     TeamMember,
     WebhookEvent,
     WebhookRefusal,
@@ -89,6 +90,9 @@ class FakeBookingRepository(Mirror[Booking, str]):
 
     def all(self, *, scope: SessionScope | None = None) -> list[Booking]:
         return copy.deepcopy(sorted_by(self._scoped(scope), "start_at", "id"))
+
+    def with_session_status(self, *, scope: SessionScope | None = None) -> list[tuple[Booking, SessionStatus]]:
+        return [(b, self._state.sessions[b.session_id].status) for b in self.all(scope=scope)]
 
     def _scoped(self, scope: SessionScope | None) -> list[Booking]:
         return [b for b in self._rows.values() if visible_in(self._state, b.session_id, scope)]

@@ -11,8 +11,17 @@ order; an empty script answers with `default`. See tests/llm_fakes/server.py for
 """
 
 from tests.llm_fakes.anthropic_server import AnthropicServer
-from tests.llm_fakes.openai_server import OpenAIServer
-from tests.llm_fakes.server import Disconnect, EmptyStream, Error, RecordedRequest, Reply, ScriptItem, StreamError
+from tests.llm_fakes.openai_server import OpenAIServer, SelfHosted
+from tests.llm_fakes.server import (
+    Disconnect,
+    EmptyStream,
+    Error,
+    RecordedRequest,
+    Reply,
+    ScriptItem,
+    StreamError,
+    shared_prefix_share,
+)
 
 __all__ = [
     "AnthropicServer",
@@ -23,5 +32,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ScriptItem",
+    "SelfHosted",
     "StreamError",
+    "shared_prefix_share",
 ]

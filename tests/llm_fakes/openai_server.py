@@ -14,6 +14,10 @@ verbose_json for the *-transcribe models, audio under 0.1 s, a WAV it cannot rea
 {"filename", "content_type", "size"}); the uploaded bytes are kept in `uploads`. Errors are
 `{"error": {"message", "type", "param", "code"}}` with OpenAI's statuses and headers
 (x-request-id, x-ratelimit-*, retry-after / retry-after-ms when scripted).
+
+`self_hosted=SelfHosted(...)` makes it a llama.cpp, vLLM or Ollama server as far as the context window
+goes: what it says about its window (llama.cpp's GET /props and /v1/models `meta`, vLLM's `max_model_len`,
+Ollama nothing) and how it holds requests to it (see SelfHosted).
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ import math
 import time
 import wave
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -39,6 +43,7 @@ from tests.llm_fakes.server import (
     FakeServer,
     RecordedRequest,
     Reply,
+    ScriptItem,
     StreamError,
     StreamParts,
     image_type,
@@ -92,6 +97,38 @@ class Transcript(Reply):
         return " ".join(text.strip() for _start, _end, text in self.segments)
 
 
+@dataclass(frozen=True)
+class SelfHosted:
+    """A self-hosted server's context window, as the server says it and holds requests to it.
+
+    The fake counts tokens its own way: one per 4 characters of a message's text, plus 4 per message.
+    - "llama.cpp": GET /props answers `default_generation_settings.n_ctx`; /v1/models entries carry
+      `meta.n_ctx_train`. A prompt over n_ctx is refused (400 `exceed_context_size_error`, with
+      n_prompt_tokens and n_ctx); a reply that would run past n_ctx stops there (finish_reason "length"),
+      as llama.cpp shrinks the output to what is left.
+    - "vllm": /v1/models entries carry `max_model_len` (= n_ctx); a prompt plus max_tokens over it is refused
+      (400, vLLM's words).
+    - "ollama": says nothing about its window (no /props, plain model entries) and answers whatever is sent.
+    Every kind stops a reply at the request's max_tokens (finish_reason "length").
+    """
+
+    kind: Literal["llama.cpp", "vllm", "ollama"]
+    n_ctx: int = 4096
+    n_ctx_train: int = 32768
+    props: bool = True  # False: llama.cpp behind a proxy that passes only /v1/* on (no /props)
+    refusals: list[int] = field(default_factory=list)  # the prompt tokens of each request refused as too long
+
+    @staticmethod
+    def prompt_tokens(messages: object) -> int:
+        total = 0
+        for message in messages if isinstance(messages, list) else []:
+            content = message.get("content") if isinstance(message, dict) else None
+            if isinstance(content, list):
+                content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            total += 4 + math.ceil(len(str(content or "")) / 4)
+        return total
+
+
 def masked(key: str) -> str:
     """How OpenAI echoes a wrong key: its first and last few characters around stars."""
     return f"{key[:3]}{'*' * max(3, len(key) - 7)}{key[-4:]}" if len(key) > 8 else "***"
@@ -102,12 +139,27 @@ class OpenAIServer(FakeServer):
 
     `models_endpoint=False` behaves like an OpenAI-compatible server without GET /v1/models/{id}
     (a plain-text 404 there, as a bare Starlette/FastAPI app answers).
+    `model_lookup=False` keeps the list (GET /v1/models) but not GET /v1/models/{id}, and
+    `any_model_name=True` answers a request naming any model while listing only `models`: together they
+    behave like llama.cpp's server, which runs the one model it loaded whatever a request names.
     """
 
-    def __init__(self, *, models_endpoint: bool = True, max_upload_bytes: int = API_LIMIT_BYTES, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        models_endpoint: bool = True,
+        model_lookup: bool = True,
+        any_model_name: bool = False,
+        max_upload_bytes: int = API_LIMIT_BYTES,
+        self_hosted: SelfHosted | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.models_endpoint = models_endpoint
+        self.model_lookup = model_lookup
+        self.any_model_name = any_model_name
         self.max_upload_bytes = max_upload_bytes
+        self.self_hosted = self_hosted
         self.uploads: list[bytes] = []  # audio files received by /v1/audio/transcriptions, in order
 
     def reset(self) -> None:
@@ -124,6 +176,7 @@ class OpenAIServer(FakeServer):
             Route("/v1/models", self._list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", self._model, methods=["GET"]),
             Route("/v1/audio/transcriptions", self._transcribe, methods=["POST"]),
+            Route("/props", self._props, methods=["GET"]),
         ]
 
     def response_headers(self) -> dict[str, str]:
@@ -147,7 +200,78 @@ class OpenAIServer(FakeServer):
             return self.error_response(Error(404, param="model"), model=model)
         if (refused := self._content_error(body["messages"], model)) is not None:
             return self.error_response(refused, model=model)
-        return await self.answer(self.next_item(), body, model=model)
+        item = self.next_item()
+        if self.self_hosted is not None:
+            held = self._held_to_context(self.self_hosted, body, item)
+            if isinstance(held, Response):
+                return held
+            item = held
+        return await self.answer(item, body, model=model)
+
+    def _held_to_context(self, server: SelfHosted, body: dict[str, Any], item: ScriptItem) -> ScriptItem | Response:
+        """A request as a self-hosted server holds it to its context window: refused, or its reply cut short."""
+        prompt = server.prompt_tokens(body.get("messages"))
+        asked = body.get("max_tokens") or body.get("max_completion_tokens")
+        limit = int(asked) if isinstance(asked, int) else server.n_ctx
+        if server.kind == "llama.cpp" and prompt > server.n_ctx:
+            server.refusals.append(prompt)
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": 400,
+                        "message": "the request exceeds the available context size, try increasing it",
+                        "type": "exceed_context_size_error",
+                        "n_prompt_tokens": prompt,
+                        "n_ctx": server.n_ctx,
+                    }
+                },
+                status_code=400,
+            )
+        if server.kind == "vllm" and prompt + limit > server.n_ctx:
+            server.refusals.append(prompt)
+            return JSONResponse(
+                {
+                    "object": "error",
+                    "message": f"This model's maximum context length is {server.n_ctx} tokens. However, you "
+                    f"requested {prompt + limit} tokens ({prompt} in the messages, {limit} in the completion). "
+                    "Please reduce the length of the messages or completion.",
+                    "type": "BadRequestError",
+                    "param": None,
+                    "code": 400,
+                },
+                status_code=400,
+            )
+        if server.kind == "llama.cpp":
+            limit = min(limit, server.n_ctx - prompt)
+        if isinstance(item, Reply) and math.ceil(len(item.full_text) / 4) > limit:
+            text = item.full_text[: limit * 4]
+            return replace(item, text=text, chunks=None, output_tokens=limit, stop="length")
+        return item
+
+    async def _props(self, request: Request) -> Response:
+        """llama.cpp's server properties (the parts that matter here, in its shape)."""
+        server = self.self_hosted
+        if server is None or server.kind != "llama.cpp" or not server.props:
+            return await self.not_found(request)
+        await self.record(request)
+        return JSONResponse(
+            {
+                "default_generation_settings": {
+                    "id": 0,
+                    "id_task": -1,
+                    "n_ctx": server.n_ctx,
+                    "speculative": False,
+                    "is_processing": False,
+                    "params": {"n_predict": -1, "temperature": 0.8, "top_k": 40, "top_p": 0.95, "stream": False},
+                    "prompt": "",
+                },
+                "total_slots": 1,
+                "model_path": "/models/qwen2.5-0.5b-instruct-q4_k_m.gguf",
+                "chat_template": "{% for message in messages %}...{% endfor %}",
+                "modalities": {"vision": False, "audio": False},
+                "build_info": "b5400-fake",
+            }
+        )
 
     def _content_error(self, messages: object, model: str) -> Error | None:
         """What OpenAI says about content parts it will not take (an image for a text-only model, a bad image)."""
@@ -196,8 +320,11 @@ class OpenAIServer(FakeServer):
                     found.append(base64.b64decode(url.partition(",")[2]))
         return found
 
+    def model_known(self, model: object) -> bool:
+        return self.any_model_name or super().model_known(model)
+
     async def _model(self, request: Request) -> Response:
-        if not self.models_endpoint:
+        if not self.models_endpoint or not self.model_lookup:
             return await self.not_found(request)
         await self.record(request)
         if (denied := self._denied(request)) is not None:
@@ -221,7 +348,50 @@ class OpenAIServer(FakeServer):
         if (denied := self._denied(request)) is not None:
             return denied
         names = sorted(self.models) if self.models is not None else ["gpt-fake"]
-        return JSONResponse({"object": "list", "data": [self._model_object(n) for n in names]})
+        return JSONResponse({"object": "list", "data": [self._listed_model(n) for n in names]})
+
+    def _listed_model(self, model: str) -> dict[str, Any]:
+        """A /v1/models entry, with what a self-hosted server adds about the model's context."""
+        entry = self._model_object(model)
+        server = self.self_hosted
+        if server is not None and server.kind == "llama.cpp":
+            entry |= {
+                "owned_by": "llamacpp",
+                "meta": {
+                    "vocab_type": 2,
+                    "n_vocab": 151936,
+                    "n_ctx_train": server.n_ctx_train,
+                    "n_embd": 896,
+                    "n_params": 494032768,
+                    "size": 491400032,
+                },
+            }
+        elif server is not None and server.kind == "vllm":
+            entry |= {
+                "owned_by": "vllm",
+                "root": model,
+                "parent": None,
+                "max_model_len": server.n_ctx,
+                "permission": [
+                    {
+                        "id": "modelperm-fake",
+                        "object": "model_permission",
+                        "created": 1721172741,
+                        "allow_create_engine": False,
+                        "allow_sampling": True,
+                        "allow_logprobs": True,
+                        "allow_search_indices": False,
+                        "allow_view": True,
+                        "allow_fine_tuning": False,
+                        "organization": "*",
+                        "group": None,
+                        "is_blocking": False,
+                    }
+                ],
+            }
+        elif server is not None:  # Ollama
+            entry["owned_by"] = "library"
+        return entry
 
     async def _transcribe(self, request: Request) -> Response:
         size = len(await request.body())

@@ -5,6 +5,9 @@ thread. Starting takes a few milliseconds, stopping about 0.2 s (uvicorn's shutd
 module may share one server and call `reset()` before each test; `api_key`, `models`, `default`
 (and OpenAIServer's `models_endpoint`) are read on every request and may be changed live.
 
+A stream the client closes before its end is noted in `abandoned` (with the deltas sent before), as a
+real server notices the closed connection and stops generating.
+
 Each request that passes the fake's own checks (API key, API version, known model, well-formed
 images) takes the next item of its script; when the script is empty it gets `default`. Every
 request, to any path, is recorded first, with credential header values replaced by "<redacted>".
@@ -141,6 +144,20 @@ class RecordedRequest:
     def has_header(self, name: str) -> bool:
         return name.lower() in self.headers
 
+    @property
+    def prompt_text(self) -> str:
+        """The prompt as the server reads it, in order: the system prompt (Anthropic's `system`) and the
+        messages, serialized as JSON. What a prefix cache can reuse is a shared start of this text."""
+        body = self.body if isinstance(self.body, dict) else {}
+        return json.dumps([body.get("system", ""), body.get("messages", [])], ensure_ascii=False)
+
+
+def shared_prefix_share(earlier: RecordedRequest, later: RecordedRequest) -> float:
+    """How much of `later`'s prompt a prefix cache filled by `earlier` holds: their shared start, as a share."""
+    a, b = earlier.prompt_text, later.prompt_text
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return shared / len(b) if b else 0.0
+
 
 class _Dropped(Exception):
     """Raised inside a response body so uvicorn closes the connection mid-response."""
@@ -202,6 +219,7 @@ class FakeServer:
         self.vision = vision if isinstance(vision, bool) else set(vision)  # which models read images
         self.default = default or Reply()
         self.requests: list[RecordedRequest] = []
+        self.abandoned: list[int] = []  # for each stream the client closed early: the deltas sent before
         self._script: deque[ScriptItem] = deque()
         self._loopback: LoopbackServer | None = None
         self.url = ""
@@ -222,6 +240,7 @@ class FakeServer:
         """Forget the script and the recorded requests (for a server shared by several tests)."""
         self._script.clear()
         self.requests.clear()
+        self.abandoned.clear()
 
     def paths(self) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.requests]
@@ -334,20 +353,30 @@ class FakeServer:
         return StreamingResponse(broken(), media_type="application/json", headers=self.response_headers())
 
     async def _stream_body(self, item: ScriptItem, parts: StreamParts, delay: float) -> AsyncIterator[bytes]:
-        for event in parts.head:
-            yield event
-        cut = item.after_chunks if isinstance(item, Disconnect | StreamError) else len(parts.deltas)
-        for event in parts.deltas[:cut]:
-            yield event
-            if delay:
-                await asyncio.sleep(delay)
-        if isinstance(item, Disconnect):
-            raise _Dropped
-        if isinstance(item, StreamError):
-            yield self.stream_error_event(item)
-            return
-        for event in parts.tail:
-            yield event
+        sent = 0
+        finished = False
+        try:
+            for event in parts.head:
+                yield event
+            cut = item.after_chunks if isinstance(item, Disconnect | StreamError) else len(parts.deltas)
+            for event in parts.deltas[:cut]:
+                yield event
+                sent += 1
+                if delay:
+                    await asyncio.sleep(delay)
+            if isinstance(item, Disconnect):
+                finished = True  # the fake's own drop, not the client's
+                raise _Dropped
+            if isinstance(item, StreamError):
+                yield self.stream_error_event(item)
+                finished = True
+                return
+            for event in parts.tail:
+                yield event
+            finished = True
+        finally:
+            if not finished:  # the client closed the response: a real server stops generating here
+                self.abandoned.append(sent)
 
 
 async def _nothing() -> AsyncIterator[bytes]:

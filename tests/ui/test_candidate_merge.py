@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 from components.candidate_merge import KEEP_KEY, OTHER_KEY
 from core.config import Settings
 from core.models import Candidate, Session
+from core.permissions.access import NOT_ALLOWED
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.history_data import T0
-from tests.ui.conftest import ADMIN_EMAIL, AppFactory, assert_clean, button
+from tests.ui.conftest import ADMIN_EMAIL, TIMEOUT, AppFactory, assert_clean, button, rendered_text
 
 
 @pytest.fixture
@@ -26,6 +27,17 @@ def ws(app_env: pytest.MonkeyPatch, runtime_dir: Path) -> Workspace:
         uow.sessions.add(Session(id="s-dup", problem_id="url_shortener", candidate_id="dup-ana", created_at=T0))
         uow.commit()
     return workspace
+
+
+def merge_section_for_an_interviewer() -> None:
+    from components.candidate_merge import render_candidate_merge
+    from components.resources import get_workspace
+    from core.accounts.services import new_account
+    from core.models import AccountRole
+    from core.permissions.actor import Actor
+
+    ivan = new_account("ivan@example.com", "Ivan", [AccountRole.INTERVIEWER], "core")
+    render_candidate_merge(get_workspace(), actor=Actor.person(ivan))
 
 
 def open_section(new_app: AppFactory) -> AppTest:
@@ -78,3 +90,15 @@ def test_a_refused_merge_says_why_and_keeps_both(
     assert [e.value for e in at.error] == [message]
     with ws.uow_factory() as uow:
         assert sorted(c.id for c in uow.candidates.all()) == ["dup-ana", "keep-ana"]
+
+
+def test_an_interviewer_is_shown_no_candidate_to_merge(ws: Workspace) -> None:
+    """Handed a person who is not an admin (a page that forgot to check), the section lists nobody: the
+    service refuses."""
+    at = AppTest.from_function(merge_section_for_an_interviewer, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    at.session_state["candidate_merge_section"] = True
+    at.run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == [NOT_ALLOWED]
+    assert [s.key for s in at.selectbox] == [] and "ana@example.com" not in rendered_text(at)

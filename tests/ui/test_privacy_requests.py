@@ -12,10 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 from components.privacy_requests import CONFIRM_KEY, EXPORT_KEY, PICK_KEY
 from core.config import Settings
+from core.permissions.access import NOT_ALLOWED
+from core.permissions.actor import Actor
+from core.privacy.person_export import export_person
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.privacy_data import Person, fill_person
-from tests.ui.conftest import TIMEOUT, assert_clean, button
+from tests.ui.conftest import TIMEOUT, assert_clean, button, rendered_text
 
 ANA = Person("cand-ana-0001", "Ana Quintero", "Ana.Quintero@example.org", ("sess-ana-one",))
 BOB = Person("cand-bob-0002", "Bob Marchetti", "bob@example.net", ("sess-bob-one",))
@@ -28,6 +31,18 @@ def section() -> None:
     from core.permissions.actor import Actor
 
     render_privacy_requests(get_workspace(), actor=Actor.workspace("account:admin-1"))
+
+
+def section_for_an_interviewer() -> None:
+    """The component handed a person who is not an admin, as a page that forgot to check would hand it."""
+    from components.privacy_requests import render_privacy_requests
+    from components.resources import get_workspace
+    from core.accounts.services import new_account
+    from core.models import AccountRole
+    from core.permissions.actor import Actor
+
+    ivan = new_account("ivan@example.com", "Ivan", [AccountRole.INTERVIEWER], "core")
+    render_privacy_requests(get_workspace(), actor=Actor.person(ivan))
 
 
 @pytest.fixture
@@ -86,3 +101,14 @@ def test_erasing_needs_the_email_typed_and_then_removes_the_person(ws: Workspace
     assert (request.kind.value, request.subject, request.actor) == ("erase", ANA.candidate_id, "account:admin-1")
     table = at.dataframe[0].value
     assert list(table["kind"]) == ["erase"] and list(table["candidate"]) == [ANA.candidate_id]
+
+
+def test_someone_who_is_not_an_admin_is_shown_nobody(ws: Workspace) -> None:
+    """The services refuse, not just the People page: no picker of people, no record of requests."""
+    export_person(ws, ANA.candidate_id, actor=Actor.workspace("account:admin-1"))
+    at = AppTest.from_function(section_for_an_interviewer, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == [NOT_ALLOWED]
+    assert (len(at.selectbox), len(at.dataframe), len(at.button)) == (0, 0, 0)
+    text = rendered_text(at)
+    assert ANA.name not in text and BOB.email not in text and ANA.candidate_id not in text

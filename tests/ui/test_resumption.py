@@ -15,7 +15,9 @@ from streamlit.testing.v1 import AppTest
 from core.config import load_settings
 from core.content.problems import ProblemBank
 from core.errors import ContentError
+from core.interview.queued_evaluation import evaluation_job, start_evaluation
 from core.interview.services import create_interview, send_message, start_interview
+from core.llm.providers import LLMChoice
 from core.media.consent import give_consent
 from core.models import JobStatus, SessionStatus
 from core.speech.audio import load_audio
@@ -23,7 +25,9 @@ from core.speech.session_audio import SessionRecording, accurate_pass, start_acc
 from entry.bootstrap import build_workspace, shared_workspace
 from entry.job_queue import HueyJobQueue
 from tests.actors import CANDIDATE
+from tests.integration.evaluation.test_llm_sampling import DESIGN, answer
 from tests.job_worker import WorkerThreads
+from tests.llm_fakes import OpenAIServer
 from tests.ui.conftest import AppFactory, assert_clean, button, chat, page_title
 
 
@@ -134,3 +138,37 @@ def test_a_reload_while_the_accurate_pass_runs_waits_for_it_then_shows_the_evalu
     with ws.uow_factory() as uow:
         assert uow.sessions.get(session_id).status is SessionStatus.COMPLETED
         assert "cache" in " ".join(e.text for e in uow.transcripts.in_session(session_id)).lower()
+
+
+def test_a_reload_while_a_worker_evaluates_waits_for_it_then_shows_the_evaluation(
+    app_env: pytest.MonkeyPatch, new_app: AppFactory
+) -> None:
+    """The server's key pays for the model's evaluation, so a worker runs it: the tab that closed meanwhile finds
+    it again on reload, waits for it, and lands on the evaluation the model wrote."""
+    with OpenAIServer(api_key="sk-ui-server", models=["gpt-test"]) as server:
+        app_env.setenv("OPENAI_API_KEY", "sk-ui-server")
+        app_env.setenv("IW_PROVIDERS__OPENAI__BASE_URL", server.base_url)
+        new_app().run()  # the admin signs in once, so the workspace and its people exist
+        ws = shared_workspace(load_settings())
+        session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test", actor=CANDIDATE)
+        start_interview(ws, session.id, actor=CANDIDATE)
+        for line in DESIGN:
+            send_message(ws, session.id, line, llm=None, actor=CANDIDATE)
+        server.script(*[answer(ws, 4.0)] * 3)
+        job = start_evaluation(ws, session.id, actor=CANDIDATE, llm=LLMChoice("openai", "gpt-test", None, True))
+        assert job is not None and job.status is JobStatus.QUEUED
+        assert isinstance(ws.job_queue, HueyJobQueue)
+        worker = WorkerThreads(queue=ws.job_queue)
+        threading.Timer(1.0, worker.__enter__).start()  # the worker comes while the reopened page waits
+        try:
+            again = reopen(new_app, session.id)
+        finally:
+            worker.__exit__(None, None, None)
+
+    assert page_title(again) == "Evaluation"
+    finished = evaluation_job(ws, session.id, actor=CANDIDATE)
+    assert finished is not None and finished.status is JobStatus.DONE
+    assert len(server.requests) == 3
+    with ws.uow_factory() as uow:
+        evaluation = uow.evaluations.for_session(session.id)
+    assert evaluation is not None and evaluation.engine == "openai"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import Settings
-from core.models import SessionStatus
-from core.scheduling import team
+from core.models import SessionStatus, TeamMember
+from core.scheduling import bookings, team
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -141,6 +142,45 @@ def test_an_interviewer_sees_only_the_bookings_they_run(new_app: AppFactory, ws:
     assert [b.label for b in iris.download_button] == []
     assert metric(iris, "Upcoming") == "0"
     assert "Nothing booked yet" in rendered_text(iris)
+
+
+def book_for(ws: Workspace, member: TeamMember, name: str, email: str) -> None:
+    """An interview booked by the workspace itself (no account owns it) at `member`'s first free time."""
+    kind = team.event_types(ws)[0]
+    slot = bookings.available_slots(
+        ws, event_type_id=kind.id, interviewer_ids=[member.id], first_day=date.today(), days=14, viewer_timezone="UTC"
+    )[0]
+    request = bookings.BookingRequest(
+        event_type_id=kind.id,
+        problem_id=ws.problems.all()[0].id,
+        start=slot.start,
+        interviewer_ids=(member.id,),
+        candidate_name=name,
+        candidate_email=email,
+    )
+    bookings.book_interview(ws, request, actor=ADMIN)
+
+
+def test_the_book_tab_offers_an_interviewer_only_the_candidates_of_their_interviews(
+    new_app: AppFactory, ws: Workspace
+) -> None:
+    ana = team.add_member(ws, name="Ana Silva", email="ana@example.com", timezone="UTC", actor=ADMIN)
+    ben = team.add_member(ws, name="Ben Ode", email="ben@example.com", timezone="UTC", actor=ADMIN)
+    book_for(ws, ana, "Jane Doe", "jane@example.com")
+    book_for(ws, ben, "Bob Ray", "bob@example.com")
+    new = "New candidate…"
+
+    admin = open_page(new_app)  # the admin is offered everyone
+    assert admin.selectbox(key="schedule_candidate").options == [
+        new,
+        "Bob Ray <bob@example.com>",
+        "Jane Doe <jane@example.com>",
+    ]
+    ana_page = as_interviewer("ana@example.com", "Ana Silva")  # she runs Jane's interview, not Bob's
+    assert ana_page.selectbox(key="schedule_candidate").options == [new, "Jane Doe <jane@example.com>"]
+    iris = as_interviewer("iris@example.com", "Iris")  # she schedules too, but runs neither
+    assert iris.selectbox(key="schedule_candidate").options == [new]
+    assert "bob@example.com" not in rendered_text(iris) and "jane@example.com" not in rendered_text(iris)
 
 
 def test_calcom_mode_says_so_and_an_unlinked_kind_is_a_clear_error(

@@ -8,24 +8,27 @@ another team's interviews on one database and not on the other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.errors import AlreadyExists
+from core.errors import AlreadyExists, NotFound
 from core.models import (
     Account,
     AccountRole,
     Booking,
     BookingStatus,
     Candidate,
+    CandidateScope,
     HistoryQuery,
     Session,
     SessionScope,
+    SessionStatus,
     SignInSession,
     TeamMember,
 )
-from core.permissions.policy import scope
+from core.permissions.policy import candidate_scope, scope
 from core.unit_of_work import UnitOfWork
 from tests.fakes import FakeUnitOfWork
 
@@ -67,6 +70,8 @@ def test_accounts_round_trip_and_one_per_email(factory: Factory) -> None:
         assert uow.accounts.get("ada").locked_until == T0
         with pytest.raises(AlreadyExists):
             uow.accounts.add(person("ada2", AccountRole.CANDIDATE, email="Ada@Example.com"))
+    with factory() as uow, pytest.raises(AlreadyExists):  # the first admin's one id is taken once (accounts.services)
+        uow.accounts.add(person("ada", AccountRole.ADMIN, email="eve@example.com"))
 
 
 def test_sign_in_sessions_are_found_touched_and_swept(factory: Factory) -> None:
@@ -141,6 +146,8 @@ def booked(factory: Factory, who: SessionScope | None) -> tuple[list[str], list[
         live = [b.session_id for b in uow.bookings.between(*week, scope=who)]
         every = uow.bookings.between(*week, include_cancelled=True, scope=who)
         assert uow.bookings.all(scope=who) == every
+        with_status = uow.bookings.with_session_status(scope=who)  # the Schedule's figures, in one query
+        assert [(b, status) for b, status in with_status] == [(b, uow.sessions.get(b.session_id).status) for b in every]
         return live, [b.session_id for b in every]
 
 
@@ -148,6 +155,9 @@ def test_each_person_is_shown_the_bookings_of_exactly_the_sessions_they_may_list
     """The Schedule page's cards name the candidate, the time and the problem: the same WHERE as History."""
     every = people_and_their_sessions(factory)
     with factory() as uow:
+        ran = uow.sessions.get("ivan-led")
+        ran.status = SessionStatus.COMPLETED
+        uow.sessions.update(ran)
         for hour, session_id in enumerate(every):  # in id order, so earliest first is the same order
             uow.bookings.add(
                 Booking(
@@ -170,3 +180,34 @@ def test_each_person_is_shown_the_bookings_of_exactly_the_sessions_they_may_list
     live = [sid for sid in every if sid != "growth-only"]
     assert booked(factory, scope(ADA)) == booked(factory, None) == (live, every)
     assert booked(factory, SessionScope()) == ([], [])
+
+
+def candidates_shown(factory: Factory, who: CandidateScope | None) -> list[str]:
+    """The candidate records `who` is shown by `all` (the Book tab's picker); `get` must agree on each one."""
+    with factory() as uow:
+        shown = sorted(c.id for c in uow.candidates.all(scope=who))
+        for candidate in uow.candidates.all():
+            if candidate.id in shown:
+                assert uow.candidates.get(candidate.id, scope=who).id == candidate.id
+            else:
+                with pytest.raises(NotFound, match=f"No candidate with id {candidate.id}"):
+                    uow.candidates.get(candidate.id, scope=who)
+        return shown
+
+
+def test_each_person_is_shown_the_candidates_of_exactly_the_sessions_they_may_list(factory: Factory) -> None:
+    """A picker names people with their emails: only those of the interviews the person may open (the same
+    WHERE as History), and their own record; an admin every one."""
+    people_and_their_sessions(factory)
+    with factory() as uow:
+        uow.candidates.add(Candidate(id="c-rita", name="Rita", email="RITA@example.com", created_at=T0))  # her own
+        uow.candidates.add(Candidate(id="c-cy", name="Cy", created_at=T0))  # in no interview
+        uow.commit()
+    assert candidates_shown(factory, candidate_scope(ANA)) == ["c-ana"]  # herself
+    assert candidates_shown(factory, candidate_scope(IVAN)) == ["c-ana", "c-bo"]  # booked-for-ivan, ivan-led
+    assert candidates_shown(factory, candidate_scope(RITA)) == ["c-bo", "c-rita"]  # her team's, and her own
+    assert candidates_shown(factory, candidate_scope(OTTO)) == ["c-ana", "c-bo"]
+    every = ["c-ana", "c-bo", "c-cy", "c-rita"]
+    assert candidates_shown(factory, candidate_scope(ADA)) == candidates_shown(factory, None) == every
+    assert candidates_shown(factory, CandidateScope()) == []  # a scope that names nobody shows nobody
+    assert candidates_shown(factory, candidate_scope(replace(IVAN, active=False))) == []

@@ -31,7 +31,7 @@ from core.whiteboard.vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
-from tests.llm_fakes import AnthropicServer, EmptyStream, Error, OpenAIServer, Reply, StreamError
+from tests.llm_fakes import AnthropicServer, EmptyStream, Error, OpenAIServer, RecordedRequest, Reply, StreamError
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -60,7 +60,10 @@ def ws(database_url: str, tmp_path: Path, openai_server: OpenAIServer, anthropic
         providers={
             "openai": ProviderSettings(models=["gpt-test"], base_url=openai_server.base_url),
             "anthropic": ProviderSettings(models=["claude-test"], base_url=anthropic_server.base_url),
-            "openai_compatible": ProviderSettings(models=["local"], base_url=openai_server.base_url),
+            # a local server run with a window the evaluation fits in (its own default, 4,096, does not)
+            "openai_compatible": ProviderSettings(
+                models=["local"], base_url=openai_server.base_url, context_window=32_768, timeout_seconds=5
+            ),
         },
         prices={"gpt-test": Price(input=1.0, output=2.0), "claude-test": Price(input=3.0, output=15.0)},
         evaluation_samples=1,  # one answer per evaluation here; sampling: tests/integration/evaluation
@@ -78,6 +81,11 @@ def started(ws: Workspace, choice: LLMChoice) -> str:
     )
     start_interview(ws, session.id, actor=CANDIDATE)
     return session.id
+
+
+def generations(server: OpenAIServer) -> list[RecordedRequest]:
+    """The chat requests a server received, without the GETs that ask it about its context window."""
+    return [r for r in server.requests if r.path == "/v1/chat/completions"]
 
 
 def planned_reply(ws: Workspace, session_id: str) -> str:
@@ -105,9 +113,12 @@ def test_a_reply_streams_in_pieces_and_records_tokens_and_cost(ws: Workspace, op
     request = openai_server.requests[-1]
     assert request.stream and request.body["model"] == "gpt-test"
     system = request.body["messages"][0]
-    assert system["role"] == "system" and plan in system["content"]  # the planned move is what it voices
+    assert system["role"] == "system" and plan not in system["content"]  # the same in every turn
     assert request.body["messages"][1]["role"] == "user"  # the conversation starts with the candidate
-    assert request.body["messages"][-1]["content"] == "How many new links are created per day?"
+    latest = request.body["messages"][-1]["content"]
+    answer, _, note = latest.partition("\n\n")  # the candidate's words, then the turn's note
+    assert answer == "How many new links are created per day?"
+    assert note.startswith("[Interviewer's note, not from the candidate]") and plan in note  # the move it voices
 
     summary = usage_summary(ws, session_id, actor=CANDIDATE)
     assert (summary.calls, summary.input_tokens, summary.output_tokens) == (1, 400, 15)
@@ -383,7 +394,7 @@ def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server:
     openai_server.script(Reply(text=llm_report(ws)))
     evaluation = end_interview(ws, session_id, llm=local, actor=CANDIDATE)
 
-    (scoring,) = openai_server.requests
+    (scoring,) = generations(openai_server)  # besides the questions about its context window
     assert OpenAIServer.images(scoring) == [] and isinstance(scoring.body["messages"][-1]["content"], str)
     assert "Whiteboard: API servers → Redis" in scoring.body["messages"][-1]["content"]  # the offline reading goes
     assert evaluation.engine == "openai-compatible" and "model_reading" not in evaluation.communication["whiteboard"]
@@ -393,7 +404,7 @@ def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server:
     session_id = drawn_interview(ws, local)
     openai_server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws)))
     end_interview(ws, session_id, llm=local, actor=CANDIDATE)
-    assert [len(OpenAIServer.images(r)) for r in openai_server.requests[1:]] == [1, 0]
+    assert [len(OpenAIServer.images(r)) for r in generations(openai_server)[1:]] == [1, 0]
 
 
 def test_a_failed_picture_reading_leaves_a_note_and_the_evaluation_completes(
@@ -426,12 +437,25 @@ def test_a_picture_reading_out_of_shape_is_dropped_with_a_note(
     )  # its tokens were spent
 
 
+def test_a_picture_reading_cut_off_at_the_output_limit_is_dropped_with_a_note(
+    ws: Workspace, anthropic_server: AnthropicServer
+) -> None:
+    session_id = drawn_interview(ws, ANTHROPIC)
+    anthropic_server.script(Reply(text=json.dumps(READING), stop="length"), Reply(text=llm_report(ws)))
+    evaluation = end_interview(ws, session_id, llm=ANTHROPIC, actor=CANDIDATE)
+    assert evaluation.engine == "anthropic" and "model_reading" not in evaluation.communication["whiteboard"]
+    assert any(
+        "whiteboard image analysis stopped at the output limit before its JSON was complete" in n
+        for n in evaluation.notes
+    )
+
+
 def test_a_picture_over_the_limit_is_not_sent(ws: Workspace, openai_server: OpenAIServer) -> None:
     huge = PNG + bytes(MAX_IMAGE_BYTES)
     session_id = drawn_interview(ws, OPENAI, png=huge)
     openai_server.script(Reply(text=llm_report(ws)))
     evaluation = end_interview(ws, session_id, llm=OPENAI, actor=CANDIDATE)
-    (scoring,) = openai_server.requests
+    (scoring,) = generations(openai_server)  # besides the questions about its context window
     assert OpenAIServer.images(scoring) == []
     assert any("over the 4 MB limit for image analysis" in n for n in evaluation.notes)
 

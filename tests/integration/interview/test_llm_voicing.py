@@ -57,9 +57,9 @@ def test_the_prompt_carries_the_moves_rules(ws: Workspace, openai_server: OpenAI
     )
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
-    system = openai_server.requests[-1].body["messages"][0]["content"]
-    assert "answer every one of them" in system and "16 characters" in system
-    assert "Do not wrap up" in system and "minutes remain" in system
+    note = openai_server.requests[-1].body["messages"][-1]["content"]  # the turn's note ends the request
+    assert "answer every one of them" in note and "16 characters" in note
+    assert "Do not wrap up" in note and "minutes remain" in note
     assert reply.fallback is None and reply.message is not None and "16 characters" in reply.message.content
 
 
@@ -87,8 +87,8 @@ def test_a_voiced_challenge_that_gives_the_answer_away_is_replaced(ws: Workspace
     )
     reply = stream_reply(ws, session_id, llm=OPENAI)
     list(reply)
-    system = openai_server.requests[-1].body["messages"][0]["content"]
-    assert "Do not give the right answer" in system
+    note = openai_server.requests[-1].body["messages"][-1]["content"]
+    assert "Do not give the right answer" in note
     stored = get_interview(ws, session_id, actor=CANDIDATE).messages[-1]
     assert (
         reply.fallback is not None and "3,900" not in stored.content and "“400 redirects per second”" in stored.content

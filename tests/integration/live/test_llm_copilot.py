@@ -228,6 +228,20 @@ def test_an_answer_that_does_not_fit_falls_back_to_the_offline_copilot(
     )  # the tokens were spent
 
 
+def test_an_answer_cut_off_at_the_output_limit_falls_back_and_says_so(
+    ws: Workspace, session_id: str, discovery: InterviewTemplate, llm: tuple[LLMChoice, Any]
+) -> None:
+    choice, server = llm
+    whole = answer({"question": "What did that workaround cost you last month?", "why": "vague cost"})
+    server.script(Reply(text=whole, stop="length", output_tokens=600))  # even whole-looking, it is not read
+    result = ask(ws, session_id, discovery, choice)
+    assert result.engine == "offline" and result.suggestions == offline(discovery)
+    assert result.note is not None and "stopped at the output limit before its JSON was complete" in result.note
+    body = server.requests[-1].body
+    assert body.get("max_tokens", body.get("max_completion_tokens")) == 600
+    assert usage_summary(ws, session_id, actor=CANDIDATE).by_operation["copilot"]["output_tokens"] == 600
+
+
 def test_a_refused_key_falls_back_with_a_clear_note_that_never_shows_the_key(
     ws: Workspace, session_id: str, discovery: InterviewTemplate, llm: tuple[LLMChoice, Any]
 ) -> None:

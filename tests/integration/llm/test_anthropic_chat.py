@@ -304,3 +304,69 @@ def test_no_key_is_a_missing_key_error_before_any_request(server: AnthropicServe
             "No Anthropic API key: set ANTHROPIC_API_KEY, add it to Streamlit secrets, or paste it on the Setup page."
         )
     assert server.requests == []
+
+
+# -- single requests, cancelling, cut-off answers, the context window --------------------------
+
+
+def test_a_generation_that_timed_out_or_lost_its_connection_is_not_sent_again(
+    server: AnthropicServer, connect: Connect
+) -> None:
+    server.script(Reply(text="Too late.", delay=0.8), Reply(text="A copy."))
+    with pytest.raises(ChatError) as caught:
+        connect(timeout=0.3).complete(SYSTEM, CONVERSATION)
+    assert caught.value.kind == "timeout" and len(server.requests) == 1
+    server.reset()
+    server.script(Disconnect(), Reply(text="A copy."))
+    with pytest.raises(ChatError) as caught:
+        connect().complete(SYSTEM, CONVERSATION)
+    assert caught.value.kind == "network" and len(server.requests) == 1
+
+
+def test_an_overloaded_answer_is_sent_again(server: AnthropicServer, connect: Connect) -> None:
+    server.script(Error(529, retry_after_ms=1), Reply(text="Room now."))
+    assert connect().complete(SYSTEM, CONVERSATION).text == "Room now."
+    assert len(server.requests) == 2
+
+
+def test_closing_a_stream_closes_the_response(server: AnthropicServer, connect: Connect) -> None:
+    server.script(Reply(chunks=[f"word{i} " for i in range(40)], chunk_delay=0.05))
+    stream = connect().stream(SYSTEM, CONVERSATION)
+    pieces = iter(stream)
+    assert next(pieces) == "word0 "
+    stream.close()
+    deadline = time.monotonic() + 2
+    while not server.abandoned and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.abandoned and server.abandoned[0] < 10
+
+
+def test_an_answer_stopped_at_max_tokens_says_so(server: AnthropicServer, connect: Connect) -> None:
+    server.script(Reply(text='{"competencies": [', stop="length"), Reply(chunks=["Cut ", "off"], stop="length"))
+    assert connect().complete(SYSTEM, CONVERSATION, json_output=True).truncated
+    stream = connect().stream(SYSTEM, CONVERSATION)
+    assert "".join(stream) == "Cut off" and stream.truncated
+    server.script(Reply(text="Whole."))
+    assert not connect().complete(SYSTEM, CONVERSATION).truncated
+
+
+def test_the_conversation_is_fitted_into_the_configured_window(server: AnthropicServer) -> None:
+    history = []
+    for i in range(20):
+        history += [
+            ChatMessage("user", f"answer {i} " + "a" * 600),
+            ChatMessage("assistant", f"reply {i} " + "b" * 600),
+        ]
+    history.append(ChatMessage("user", "the latest answer"))
+    chat = AnthropicChatModel("claude-test", api_key=KEY, base_url=server.base_url, context_window=3000)
+    try:
+        "".join(chat.stream(SYSTEM, history, max_tokens=700))
+        with pytest.raises(ChatError) as caught:
+            chat.complete(SYSTEM, [ChatMessage("user", "t" * 9000)], max_tokens=2000, min_tokens=1000)
+    finally:
+        chat.close()
+    (request,) = server.requests  # the one that could not fit was not sent
+    sent = request.body["messages"]
+    assert sent[-1] == {"role": "user", "content": "the latest answer"} and sent[0]["role"] == "user"
+    assert 1 < len(sent) < len(history) and request.body["max_tokens"] == 700
+    assert caught.value.kind == "too_long" and "3,000-token context window" in str(caught.value)

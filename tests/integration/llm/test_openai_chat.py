@@ -8,12 +8,13 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.llm.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
 from core.llm.openai_chat import NO_KEY_PLACEHOLDER, OpenAIChatModel
-from tests.llm_fakes import Disconnect, Error, OpenAIServer, Reply, StreamError
+from tests.llm_fakes import Disconnect, Error, OpenAIServer, Reply, SelfHosted, StreamError
 
 PNG = (Path(__file__).resolve().parents[2] / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
 KEY = "sk-test-fake-SECRET"
@@ -323,10 +324,64 @@ def test_lasting_server_errors_are_a_server_error(server: OpenAIServer, connect:
     assert len(server.requests) == MAX_ATTEMPTS
 
 
-def test_a_connection_dropped_before_the_reply_is_retried(server: OpenAIServer, connect: Connect) -> None:
-    server.script(Disconnect(), Reply(text="Second time lucky."))
-    assert connect().complete(SYSTEM, CONVERSATION).text == "Second time lucky."
+def test_a_connection_dropped_before_the_reply_is_not_sent_again(server: OpenAIServer, connect: Connect) -> None:
+    # The server had the request and may still be generating it: a copy would queue behind it.
+    server.script(Disconnect(), Reply(text="A copy the server would have to generate too."))
+    with pytest.raises(ChatError) as caught:
+        connect().complete(SYSTEM, CONVERSATION)
+    assert caught.value.kind == "network" and caught.value.transient
+    assert len(server.requests) == 1
+
+
+def test_a_generation_that_timed_out_is_not_sent_again(server: OpenAIServer, connect: Connect) -> None:
+    server.script(Reply(text="Too late.", delay=0.8), Reply(text="A copy."))
+    started = time.monotonic()
+    with pytest.raises(ChatError) as caught:
+        connect(timeout=0.3).complete(SYSTEM, CONVERSATION)
+    assert caught.value.kind == "timeout"
+    assert str(caught.value) == (
+        f"OpenAI at {server.url.removeprefix('http://')} did not answer within 0.3 seconds; try again."
+    )
+    assert len(server.requests) == 1 and time.monotonic() - started < 0.7
+    server.reset()
+    server.script(Reply(text="Too late.", delay=0.8), Reply(text="A copy."))
+    with pytest.raises(ChatError):
+        list(connect(timeout=0.3).stream(SYSTEM, CONVERSATION))  # a stream that does not start: the same
+    assert len(server.requests) == 1
+
+
+def test_a_gateway_timeout_is_not_sent_again_but_an_overloaded_server_is(
+    server: OpenAIServer, connect: Connect
+) -> None:
+    server.script(Error(504, retry_after_ms=1), Reply(text="A copy."))
+    with pytest.raises(ChatError) as caught:
+        connect().complete(SYSTEM, CONVERSATION)
+    assert caught.value.kind == "timeout" and len(server.requests) == 1
+    server.reset()
+    server.script(Error(503, retry_after_ms=1), Reply(text="Now there is room."))
+    assert connect().complete(SYSTEM, CONVERSATION).text == "Now there is room."
     assert len(server.requests) == 2
+
+
+def test_closing_a_stream_closes_the_response_and_the_server_stops(server: OpenAIServer, connect: Connect) -> None:
+    server.script(Reply(chunks=[f"word{i} " for i in range(40)], chunk_delay=0.05))
+    stream = connect().stream(SYSTEM, CONVERSATION)
+    pieces = iter(stream)
+    assert [next(pieces), next(pieces)] == ["word0 ", "word1 "]
+    stream.close()
+    deadline = time.monotonic() + 2
+    while not server.abandoned and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.abandoned and server.abandoned[0] < 10, "the server went on sending after the close"
+
+
+def test_a_reply_cut_at_the_output_limit_says_so(server: OpenAIServer, connect: Connect) -> None:
+    server.script(Reply(text='{"score": 3, "notes": "cle', stop="length"), Reply(text="Complete."))
+    assert connect().complete(SYSTEM, CONVERSATION, json_output=True).truncated
+    assert not connect().complete(SYSTEM, CONVERSATION).truncated
+    server.script(Reply(chunks=["Cut ", "off"], stop="length"))
+    stream = connect().stream(SYSTEM, CONVERSATION)
+    assert "".join(stream) == "Cut off" and stream.truncated
 
 
 def test_a_closed_port_is_a_network_error_naming_only_the_host(connect: Connect) -> None:
@@ -399,3 +454,96 @@ def test_a_compatible_server_needs_an_address() -> None:
         OpenAIChatModel("llama3", api_key=None, base_url=None, provider="openai-compatible")
     assert caught.value.kind == "bad_request"
     assert "base URL" in str(caught.value)
+
+
+# -- context windows ---------------------------------------------------------------------------
+
+
+def local_chat(server: OpenAIServer, model: str = "qwen2.5-0.5b", **kwargs: Any) -> OpenAIChatModel:
+    return OpenAIChatModel(
+        model, api_key=None, base_url=server.base_url, provider="openai-compatible", ask_window=True, **kwargs
+    )
+
+
+def long_conversation(turns: int) -> list[ChatMessage]:
+    """A long interview: `turns` answers and replies of about 100 tokens each, the latest answer last."""
+    messages = []
+    for i in range(turns):
+        messages.append(ChatMessage("user", f"Answer {i}: " + "we shard the links table by hash of the key " * 7))
+        messages.append(ChatMessage("assistant", f"Reply {i}: " + "how would you rebalance the shards later? " * 7))
+    return [*messages, ChatMessage("user", "The latest answer: a cache in front of the database.")]
+
+
+def test_llama_cpp_says_its_window_and_every_request_is_fitted_into_it() -> None:
+    hosted = SelfHosted("llama.cpp", n_ctx=2048, n_ctx_train=32768)
+    with OpenAIServer(models=["qwen2.5-0.5b"], self_hosted=hosted) as server:
+        chat = local_chat(server, context_window=8192)  # config says more: the server's word wins
+        assert chat.context_window() == 2048
+        assert server.paths() == ["GET /props"]
+        messages = long_conversation(30)
+        assert "".join(chat.stream(SYSTEM, messages, max_tokens=700))
+        request = server.requests[-1].body
+        assert hosted.refusals == [], "a request over the window was sent"
+        sent = request["messages"]
+        assert sent[0] == {"role": "system", "content": SYSTEM}
+        assert sent[-1]["content"] == messages[-1].content, "the latest turn is always kept"
+        assert sent[1]["role"] == "user" and len(sent) - 1 < len(messages), "the oldest turns were left out"
+        assert [m["content"] for m in sent[1:]] == [m.content for m in messages[len(messages) - len(sent) + 1 :]]
+        assert request["max_tokens"] == 700
+        assert SelfHosted.prompt_tokens(sent) + request["max_tokens"] <= 2048
+
+        chat.stream(SYSTEM, messages[-3:])
+        assert server.paths().count("GET /props") == 1, "the window is asked once, not per request"
+
+
+def test_vllm_says_max_model_len_in_its_model_list() -> None:
+    hosted = SelfHosted("vllm", n_ctx=3000)
+    with OpenAIServer(models=["meta-llama/Llama-3.1-8B-Instruct"], self_hosted=hosted) as server:
+        chat = local_chat(server, "meta-llama/Llama-3.1-8B-Instruct")
+        assert chat.context_window() == 3000
+        assert server.paths() == ["GET /props", "GET /v1/models"]  # vLLM has no /props: a 404
+        result = chat.complete(SYSTEM, [ChatMessage("user", "x" * 4500)], max_tokens=2000, min_tokens=500)
+        assert hosted.refusals == [] and result.text
+        assert 500 <= server.requests[-1].body["max_tokens"] < 2000, "the output limit is what is left"
+
+
+def test_llama_cpp_behind_a_proxy_caps_the_configured_window_at_the_trained_one() -> None:
+    hosted = SelfHosted("llama.cpp", n_ctx=1024, n_ctx_train=2048, props=False)
+    with OpenAIServer(models=["tiny"], self_hosted=hosted) as server:
+        assert local_chat(server, "tiny", context_window=8192).context_window() == 2048
+        assert server.paths() == ["GET /props", "GET /v1/models"]
+    with OpenAIServer(models=["tiny"], self_hosted=hosted) as server:
+        assert local_chat(server, "tiny", context_window=1024).context_window() == 1024
+
+
+def test_ollama_says_nothing_so_config_counts() -> None:
+    hosted = SelfHosted("ollama")
+    with OpenAIServer(models=["llama3.1"], self_hosted=hosted) as server:
+        chat = local_chat(server, "llama3.1", context_window=6000)
+        assert chat.context_window() == 6000
+        assert server.paths() == ["GET /props", "GET /v1/models"]
+        hosted_chat = OpenAIChatModel("llama3.1", api_key=None, base_url=server.base_url, provider="openai-compatible")
+        assert hosted_chat.context_window() == 4096  # not asked: the provider's default
+
+
+def test_a_request_that_cannot_fit_is_never_sent() -> None:
+    hosted = SelfHosted("llama.cpp", n_ctx=1024)
+    with OpenAIServer(models=["tiny"], self_hosted=hosted) as server:
+        chat = local_chat(server, "tiny")
+        transcript = ChatMessage("user", "The whole interview as JSON: " + "x" * 6000)
+        with pytest.raises(ChatError) as caught:
+            chat.complete(SYSTEM, [transcript], max_tokens=2000, min_tokens=1000, json_output=True)
+        assert caught.value.kind == "too_long"
+        assert str(caught.value).startswith(f"The request is too long for tiny at {server.url.removeprefix('http://')}")
+        assert "POST /v1/chat/completions" not in server.paths()
+
+
+def test_llama_cpp_shrinks_an_output_that_would_overrun_its_window() -> None:
+    """Why the budget matters: asked for more than is left, llama.cpp cuts the answer short, and says so."""
+    hosted = SelfHosted("llama.cpp", n_ctx=1024)
+    with OpenAIServer(models=["tiny"], self_hosted=hosted, default=Reply(text="{" + '"k": "v", ' * 400)) as server:
+        chat = OpenAIChatModel(
+            "tiny", api_key=None, base_url=server.base_url, provider="openai-compatible", context_window=50_000
+        )  # a window config got wrong and nobody asked the server
+        result = chat.complete(SYSTEM, [ChatMessage("user", "x" * 2400)], max_tokens=2000)
+        assert result.truncated

@@ -9,22 +9,34 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from core.accounts.services import new_account
 from core.config import Settings
 from core.errors import AlreadyExists
 from core.interview.services import start_interview
-from core.models import BookingStatus, EventType, SessionStatus, TeamMember, WebhookEvent
+from core.models import (
+    Account,
+    AccountRole,
+    Booking,
+    BookingStatus,
+    EventType,
+    Session,
+    SessionStatus,
+    TeamMember,
+    WebhookEvent,
+)
+from core.permissions.actor import Actor
 from core.recording_notice import recording_notice
 from core.scheduling.availability import Slot
 from core.scheduling.bookings import (
@@ -57,6 +69,7 @@ from tests.job_worker import WorkerThreads
 SECRET = "whsec_scheduling-test-5b1e0c"
 TUESDAY = date(2030, 6, 4)  # summer time: Rome is UTC+2, New York UTC−4, so their 9–17 overlap 13:00–15:00 UTC
 MEET = "https://meet.google.com/abc-defg-hij"
+T = TypeVar("T")
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -92,21 +105,27 @@ def content(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 @pytest.fixture
-def ws(database_url: str, tmp_path: Path, content: Workspace) -> Iterator[Workspace]:
+def engine(database_url: str) -> Iterator[Engine]:
+    """The workspace's engine, so a test can count the statements a service sends."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ws(database_url: str, engine: Engine, tmp_path: Path, content: Workspace) -> Workspace:
     settings = Settings(
         database_url=database_url,
         runtime_dir=tmp_path / "runtime",
         scheduling={"minimum_notice_minutes": 60, "slot_step_minutes": 30, "search_days": 3},
     )
-    engine: Engine = make_engine(settings.effective_database_url)
-    yield replace(
+    return replace(
         content,
         settings=settings,
         uow_factory=make_uow_factory(engine),
         files=LocalFileStore(settings.runtime_path),
         clock=Clock(at(TUESDAY, 12, 15)),
     )
-    engine.dispose()
 
 
 @pytest.fixture
@@ -412,6 +431,77 @@ def test_booking_stats_on_past_bookings(team: Team) -> None:
     )
     assert [v.session.id for v in upcoming(team.ws, actor=SCHEDULER)] == [later.session.id]
     assert missed not in {v.session.id for v in upcoming(team.ws, actor=SCHEDULER, include_cancelled=True)}
+
+
+def statements(engine: Engine, call: Callable[[], T]) -> tuple[int, T]:
+    """How many SQL statements `call` sends through `engine`, and what it returns."""
+    sent: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(sent), result
+
+
+def add_bookings(ws: Workspace, owner: Account | None, numbers: range) -> None:
+    """Booked sessions `owner` started, in five kinds by number: cancelled, pending, held (past, the session
+    ran), missed (past, never started) and upcoming."""
+    with ws.uow_factory() as uow:
+        for n in numbers:
+            kind = n % 5
+            start = at(TUESDAY, 15) if kind in (0, 1, 4) else at(TUESDAY - timedelta(days=1), 9)
+            status = SessionStatus.COMPLETED if kind == 2 else SessionStatus.SCHEDULED
+            owner_id = owner.id if owner else None
+            session_id = f"{'his' if owner else 'other'}-{n}"
+            uow.sessions.add(Session(id=session_id, problem_id="p", status=status, owner_id=owner_id))
+            uow.bookings.add(
+                Booking(
+                    id=f"b-{session_id}",
+                    session_id=session_id,
+                    source="local",
+                    ical_uid=f"{session_id}@example.com",
+                    start_at=start,
+                    end_at=start + timedelta(minutes=45),
+                    attendee_name="Someone",
+                    attendee_email="someone@example.com",
+                    status={0: BookingStatus.CANCELLED, 1: BookingStatus.PENDING}.get(kind, BookingStatus.CONFIRMED),
+                )
+            )
+        uow.commit()
+
+
+def test_booking_figures_take_the_same_few_queries_for_one_booking_or_thirty(team: Team, engine: Engine) -> None:
+    """The Schedule page computes them on every rerun: one query per booking would grow with the calendar."""
+    ivan = new_account("ivan@example.com", "Ivan", [AccountRole.INTERVIEWER], "core")
+    with team.ws.uow_factory() as uow:
+        uow.accounts.add(ivan)
+        uow.commit()
+    add_bookings(team.ws, None, range(30))  # nobody's: not his to count
+    add_bookings(team.ws, ivan, range(1, 2))  # one pending booking
+    one, first = statements(engine, lambda: booking_stats(team.ws, actor=Actor.person(ivan)))
+    assert (first.total, first.pending) == (1, 1)
+
+    add_bookings(team.ws, ivan, range(2, 31))  # thirty of his: six of each kind
+    thirty, stats = statements(engine, lambda: booking_stats(team.ws, actor=Actor.person(ivan)))
+    assert thirty == one <= 2
+    assert stats == BookingStats(
+        total=30,
+        confirmed=18,
+        pending=6,
+        cancelled=6,
+        upcoming=6,
+        held=6,
+        missed=6,
+        show_rate=0.5,
+        conversion=0.6,
+    )
+    everyone = booking_stats(team.ws, actor=SCHEDULER)  # the workspace itself counts every booking
+    assert (everyone.total, everyone.upcoming, everyone.held) == (60, 12, 12)
 
 
 # -- through Cal.com ------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ import pytest
 
 from core.accounts.services import new_account
 from core.candidates.merge import merge_candidates
+from core.candidates.services import every_candidate, list_candidates
 from core.debrief.follow_ups import tasks_for
 from core.debrief.pipeline import for_session
 from core.debrief.recommendations import recommendation_view
 from core.debrief.scorecards import scorecard, set_score, suggestions
-from core.errors import AccessDenied
+from core.errors import AccessDenied, NotFound
 from core.evaluation.release import ReleaseStatus, approve, is_released, release_status, withdraw
 from core.evaluation.report import load_report
 from core.evaluation.reviews import list_overrides, override_score, session_scores
@@ -52,6 +53,7 @@ from core.models import Account, AccountRole, Candidate, EventType, WhiteboardSn
 from core.permissions.access import NOT_ALLOWED, NOT_YOUR_CONSENT, NOT_YOURS
 from core.permissions.actor import Actor
 from core.privacy.person_erasure import erase_person
+from core.privacy.records import recent_requests
 from core.privacy.retention import apply_retention
 from core.scheduling.bookings import (
     BookingRequest,
@@ -448,6 +450,59 @@ def test_the_schedule_lists_and_counts_only_the_bookings_a_person_may_see(ws: Wo
         assert (stats.total, stats.upcoming) == (len(sessions), len(sessions)), account.email
     everything = upcoming(ws, actor=Actor.workspace("test"))  # the workspace itself: every booking
     assert [v.session.id for v in everything] == [ivan_with_ana, iris_with_bo, booked_by_ivan]
+
+
+def test_the_book_tab_offers_only_the_candidates_a_person_may_see(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    """The Book tab's picker shows names and emails: a person is offered the candidates of the interviews they
+    may see (and their own record), an admin every one; a candidate id they are not offered books nothing."""
+    book(ws, IVAN, ANA, datetime(2030, 6, 6, 10, 0, tzinfo=UTC))
+    book(ws, IRIS, BO, datetime(2030, 6, 6, 14, 0, tzinfo=UTC))
+    cleo = person("cleo@example.com", R.CANDIDATE)
+    book(ws, IRIS, cleo, datetime(2030, 6, 7, 11, 0, tzinfo=UTC), by=IVAN)  # his booking: his team's, Iris runs it
+    uow.candidates.add(Candidate(id="c-cy", name="Cy", email="cy@example.com"))  # nobody's interviews yet
+    uow.candidates.add(Candidate(id="c-rita", name="Rita", email="RITA@example.com"))  # her own record
+
+    def offered(account: Account) -> list[str]:
+        return [c.name for c in list_candidates(ws, actor=as_(account))]
+
+    assert offered(IVAN) == ["Ana", "Cleo"]  # the one he runs, the one he booked
+    assert offered(IRIS) == ["Bo", "Cleo"]  # the ones she runs
+    assert offered(ANA) == ["Ana"]  # herself
+    assert offered(RITA) == ["Cleo", "Rita"]  # her team's interview, and her own record
+    assert offered(REX) == []
+    assert offered(ADA) == ["Ana", "Bo", "Cleo", "Cy", "Rita"]
+    assert [c.name for c in list_candidates(ws, actor=Actor.workspace("test"))] == offered(ADA)
+    disabled = replace(IVAN, active=False)
+    assert offered(disabled) == []
+
+    bo = next(c for c in list_candidates(ws, actor=as_(ADA)) if c.name == "Bo")
+    kind, ivan = event_types(ws)[0], next(m for m in list_members(ws) if m.email == IVAN.email)
+    crafted = BookingRequest(
+        event_type_id=kind.id,
+        problem_id="url_shortener",
+        start=datetime(2030, 6, 8, 10, 0, tzinfo=UTC),
+        interviewer_ids=(ivan.id,),
+        candidate_id=bo.id,  # a form that names someone the picker never offered Ivan
+    )
+    before = uow.bookings.all()
+    with pytest.raises(NotFound, match=f"No candidate with id {bo.id}"):  # as for an id that does not exist
+        book_interview(ws, crafted, actor=as_(IVAN))
+    assert uow.bookings.all() == before
+
+
+def test_the_admins_candidate_tools_list_people_only_for_an_admin(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    """Merging duplicates and a person's data on request list every candidate and every request: the services
+    refuse anyone but an admin, whichever page asks."""
+    uow.candidates.add(Candidate(id="c1", name="Ana", email="ana@example.com"))
+    uow.candidates.add(Candidate(id="c2", name="Ana B", email="ana.b@example.com"))
+    erase_person(ws, "c2", actor=as_(ADA))
+    for account in (ANA, IVAN, RITA, replace(ADA, active=False)):
+        with pytest.raises(AccessDenied, match=NOT_ALLOWED):
+            every_candidate(ws, actor=as_(account))
+        with pytest.raises(AccessDenied, match=NOT_ALLOWED):
+            recent_requests(ws, actor=as_(account))
+    assert [c.id for c in every_candidate(ws, actor=as_(ADA))] == ["c1"]
+    assert [(r.kind.value, r.subject) for r in recent_requests(ws, actor=as_(ADA))] == [("erase", "c2")]
 
 
 def test_drawing_and_screen_frames_are_written_only_by_who_may_change_the_interview(

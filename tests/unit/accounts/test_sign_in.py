@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.accounts.services import add_account, create_first_admin, set_password, unlock, update_account
+from core.accounts.services import JUST_SET_UP, add_account, create_first_admin, set_password, unlock, update_account
 from core.accounts.sign_in import (
     WRONG,
     failure_delay,
@@ -37,8 +37,9 @@ def ws(uow: FakeUnitOfWork, clock: Clock) -> Workspace:
 def test_the_first_visit_makes_the_admin_and_nobody_can_do_it_twice(ws: Workspace) -> None:
     admin = create_first_admin(ws, email="Ada@Example.com ", name="Ada", password=PASSWORD)
     assert set(admin.roles) >= {AccountRole.ADMIN} and admin.password_hash and PASSWORD not in admin.password_hash
-    with pytest.raises(AlreadyExists):
+    with pytest.raises(AlreadyExists) as too_late:
         create_first_admin(ws, email="eve@example.com", name="Eve", password=PASSWORD)
+    assert str(too_late.value) == JUST_SET_UP
     assert sign_in_with_password(ws, "ada@example.com", PASSWORD).account.id == admin.id  # any case
 
 

@@ -19,6 +19,10 @@ def test_refusals_are_found_and_ordinary_answers_are_not() -> None:
         "I won't estimate.",
     ]
     assert refusals_in("It matters because the write path is the bottleneck.") == []
+    assert refusals_in("I'd rather not guess at that. I would rather not estimate it.") == [
+        "I'd rather not guess at that.",
+        "I would rather not estimate it.",
+    ]
 
 
 def test_a_pasted_sentence_is_a_repeat_and_a_short_yes_is_not() -> None:

@@ -129,3 +129,44 @@ def test_went_okay_is_filled_when_competencies_are_middling(bank: ProblemBank, r
     middling = [c for c in evaluation.competencies if c.score is not None and 2.5 <= c.score < 4.0]
     assert middling, "the short interview leaves some competencies middling"
     assert evaluation.went_okay
+
+
+RIDE_SCOPE = (
+    "What would you like to clarify before designing ride matching?",
+    "First, the core flow: a rider requests, we offer the trip to one nearby driver at a time, and the driver "
+    "accepts within a timeout. Is a driver ever allowed two trips, and how fast must a rider see a driver? "
+    "I'll assume payments and ratings are out of scope.",
+)
+RIDE_DESIGN = (
+    "Walk me through a rider requesting a ride.",
+    "The trip service stores the request, then matching reads drivers near the pickup from a geo index keyed by "
+    "geohash cell, because scanning every driver would be far too slow. It offers the trip to the best driver and "
+    "claims that driver with a conditional write, so two trips can never take the same driver. If the driver does "
+    "not accept within 15 seconds, the claim expires and we offer the next one. To summarise: geo index, "
+    "conditional claims, timeouts.",
+)
+
+
+def test_a_fluent_answer_to_an_easier_question_costs_communication(bank: ProblemBank, rubric: Rubric) -> None:
+    """Asked for the load, the dodger talks about the phone and the database's tooling; the same interview with the
+    figures given communicates better, and the report says which request went unanswered."""
+    asked_load = "About 5 million drivers send a position every 4 seconds. How many updates per second is that?"
+    asked_storage = "An update is about 100 bytes and we keep them for 2 years. How much storage is that?"
+    answered = _interview(
+        RIDE_SCOPE,
+        (asked_load, "5 million over 4 seconds is about 1.25 million updates a second, so writes dominate the load."),
+        (asked_storage, "1.25 million times 100 bytes is 125 MB a second, about 10 TB a day, so 7 PB over 2 years."),
+        RIDE_DESIGN,
+    )
+    dodged = _interview(
+        RIDE_SCOPE,
+        (asked_load, "The phone batches positions so we don't drain the battery, because that's what users notice."),
+        (asked_storage, "I'd use PostgreSQL with PostGIS because it's reliable and the team knows the tooling well."),
+        RIDE_DESIGN,
+    )
+    plain, dodger = _evaluate(bank, rubric, "ride_matching", answered), _evaluate(bank, rubric, "ride_matching", dodged)
+    assert _score(dodger, "communication") <= _score(plain, "communication") - 1.5
+    rationale = next(c.rationale for c in dodger.competencies if c.key == "communication")
+    assert "2 request(s) for a figure answered with something else" in rationale
+    assert any("Asked for a figure 2 time(s)" in line for line in dodger.needs_improvement)
+    assert "for a figure" not in " ".join(c.rationale for c in plain.competencies)

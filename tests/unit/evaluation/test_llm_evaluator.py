@@ -45,9 +45,10 @@ FINDING = Finding(
 
 @dataclass
 class ScriptedChat:
-    """A provider that answers from a script: each item is the text of one answer, or the ChatError it raises."""
+    """A provider that answers from a script: each item is the text of one answer, a whole result (e.g. one cut
+    off at the output limit), or the ChatError it raises."""
 
-    answers: list[str | ChatError]
+    answers: list[str | ChatResult | ChatError]
     provider: str = "fake"
     model: str = "fake-1"
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -58,13 +59,25 @@ class ScriptedChat:
         messages: list[ChatMessage],
         *,
         max_tokens: int = 2000,
+        min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
     ) -> ChatResult:
-        self.calls.append({"system": system, "messages": messages, "temperature": temperature, "json": json_output})
+        self.calls.append(
+            {
+                "system": system,
+                "messages": messages,
+                "temperature": temperature,
+                "json": json_output,
+                "max_tokens": max_tokens,
+                "min_tokens": min_tokens,
+            }
+        )
         answer = self.answers.pop(0)
         if isinstance(answer, ChatError):
             raise answer
+        if isinstance(answer, ChatResult):
+            return answer
         return ChatResult(answer, Usage(input_tokens=1000, output_tokens=200))
 
     def close(self) -> None:
@@ -207,6 +220,45 @@ def test_no_answer_in_shape_falls_back_to_the_offline_evaluator() -> None:
     assert outcome.evaluation.notes[0].startswith("The Fake evaluator could not be used (none of its answers fit")
     assert LLM_SAMPLES not in outcome.evaluation.communication
     assert outcome.usage == Usage(input_tokens=3000, output_tokens=600)
+
+
+def cut_off(text: str) -> ChatResult:
+    """An answer that stopped at the output limit (finish_reason "length" / stop_reason "max_tokens")."""
+    return ChatResult(text, Usage(input_tokens=1000, output_tokens=2000), truncated=True)
+
+
+def test_an_answer_cut_off_at_the_output_limit_is_never_read_even_when_it_parses() -> None:
+    chat = ScriptedChat([cut_off(report(5.0)), report(2.0), report(2.0)])
+    outcome = evaluate(chat, transcript(STRONG))
+    evaluation = outcome.evaluation
+    assert all(c.score == 2.0 for c in evaluation.competencies)  # the cut-off 5.0 counted for nothing
+    (note,) = [n for n in evaluation.notes if "samples could be used" in n]
+    assert note.startswith(
+        "Only 2 of 3 Fake evaluation samples could be used: 1 stopped at the output limit before its JSON was complete."
+    )
+    assert outcome.usage == Usage(input_tokens=3000, output_tokens=2400)  # its tokens were spent all the same
+
+
+def test_only_cut_off_answers_fall_back_offline_with_a_note_that_says_so() -> None:
+    chat = ScriptedChat([cut_off(report(5.0)[:900])])
+    outcome = evaluate(chat, transcript(STRONG), samples=1)
+    assert outcome.evaluation.engine == "offline"
+    assert outcome.evaluation.notes[0] == (
+        "The Fake evaluator could not be used (its answer stopped at the output limit before its JSON was "
+        "complete); this evaluation is the offline evaluator's."
+    )
+    chat = ScriptedChat([cut_off("{"), "not json", cut_off("{")])
+    outcome = evaluate(chat, transcript(STRONG))
+    assert outcome.evaluation.notes[0].startswith(
+        "The Fake evaluator could not be used (2 of its answers stopped at the output limit before its JSON was "
+        "complete; 1 did not fit the evaluation format ("
+    )
+
+
+def test_each_answer_asks_for_the_output_it_needs() -> None:
+    chat = ScriptedChat([report(3.0)])
+    evaluate(chat, transcript(STRONG), samples=1)
+    assert (chat.calls[0]["max_tokens"], chat.calls[0]["min_tokens"]) == (2000, 1000)
 
 
 def test_a_provider_failure_ends_the_sampling_and_keeps_what_came_before() -> None:

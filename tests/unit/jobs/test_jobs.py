@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -222,3 +223,25 @@ def test_a_broker_that_is_down_delays_the_job_but_keeps_it(ws: Workspace, clock:
     assert stored(ws, job.id).status is JobStatus.QUEUED
     clock.advance(seconds=ledger.RESEND_AFTER.total_seconds() + 1)
     assert [j.id for j in ledger.due(ws)] == [job.id]
+
+
+def test_a_heartbeat_keeps_a_silent_call_the_workers_own(ws: Workspace, clock: Clock) -> None:
+    """A model evaluating for minutes reports nothing: the heartbeat repeats the last progress, so the lease
+    is renewed and a second worker finds the job taken."""
+    seen: list[Job] = []
+
+    def silent_call(ws: Workspace, job: Job, progress: Progress) -> str:
+        with runner.heartbeat(progress, 0.05, "Evaluating") as report:
+            report(0.15, "Evaluating with a model")
+            for _ in range(3):  # three leases pass while the call says nothing
+                clock.advance(seconds=ws.settings.jobs.lease_seconds - 1)
+                time.sleep(1.2)  # progress is written at most once a second; the heartbeat beats meanwhile
+                assert runner.run(ws, job.id or 0, {}) is None  # nobody else may take it
+        seen.append(stored(ws, job.id))
+        return "Evaluated."
+
+    job = ledger.submit(ws, "evaluate", "evaluate:1", actor=SYSTEM)
+    assert job.id is not None
+    ran = runner.run(ws, job.id, {"evaluate": silent_call})
+    assert ran is not None and ran.job.status is JobStatus.DONE and ran.job.attempts == 1
+    assert seen[0].progress == 0.15 and seen[0].progress_note == "Evaluating with a model"
