@@ -31,6 +31,7 @@ from core.unit_of_work import (
     LiveSessionRepository,
     MediaRepository,
     MessageRepository,
+    OutboxRepository,
     PipelineRepository,
     RecommendationRepository,
     ResumeRepository,
@@ -67,6 +68,7 @@ from storage.repositories.interview import (
 )
 from storage.repositories.jobs import SqlJobRepository
 from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
+from storage.repositories.notifications import SqlOutboxRepository
 from storage.repositories.privacy import SqlDataRequestRepository
 from storage.repositories.scheduling import (
     SqlBookingRepository,
@@ -113,6 +115,7 @@ class SqlAlchemyUnitOfWork:
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
     jobs: JobRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -151,6 +154,7 @@ class SqlAlchemyUnitOfWork:
         self.pipeline = SqlPipelineRepository(session)
         self.data_requests = SqlDataRequestRepository(session)
         self.jobs = SqlJobRepository(session)
+        self.outbox = SqlOutboxRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -492,4 +492,5 @@ _TABLE_NAMES = {
     "notes": "live_notes",
     "scorecards": "scorecard_entries",
     "follow_ups": "follow_up_tasks",
+    "outbox": "outbox_messages",
 }

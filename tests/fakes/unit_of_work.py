@@ -21,6 +21,7 @@ from core.unit_of_work import (
     LiveSessionRepository,
     MediaRepository,
     MessageRepository,
+    OutboxRepository,
     PipelineRepository,
     RecommendationRepository,
     ResumeRepository,
@@ -62,6 +63,7 @@ from tests.fakes.live import (
     FakeRecommendationRepository,
     FakeScorecardRepository,
 )
+from tests.fakes.notifications import FakeOutboxRepository
 from tests.fakes.privacy import FakeDataRequestRepository
 from tests.fakes.scheduling import (
     FakeBookingRepository,
@@ -108,6 +110,7 @@ class FakeUnitOfWork:
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
     jobs: JobRepository
+    outbox: OutboxRepository
 
     def __init__(self) -> None:
         self.state = State()
@@ -144,6 +147,7 @@ class FakeUnitOfWork:
         self.pipeline = FakePipelineRepository(self)
         self.data_requests = FakeDataRequestRepository(self)
         self.jobs = FakeJobRepository(self)
+        self.outbox = FakeOutboxRepository(self)
 
     def __enter__(self) -> Self:
         """What was written outside any `with` block (test set-up) counts as committed."""

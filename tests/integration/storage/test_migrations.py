@@ -23,6 +23,8 @@ from core.models import (
     HistoryQuery,
     MediaFile,
     Message,
+    OutboxMessage,
+    OutboxStatus,
     Role,
     ScoreOverride,
     Session,
@@ -68,6 +70,7 @@ TABLES = {
     "session_consents",
     "data_requests",
     "jobs",
+    "outbox_messages",
 }
 
 # (table, columns) -> unique?
@@ -102,6 +105,8 @@ INDEXES = {
     ("sessions", ("owner_id",)): False,
     ("jobs", ("key",)): True,
     ("jobs", ("status", "run_after")): False,
+    ("outbox_messages", ("status", "created_at")): False,
+    ("outbox_messages", ("session_id",)): False,
 }
 
 SESSION_CHILDREN = [
@@ -118,6 +123,7 @@ SESSION_CHILDREN = [
     "scorecard_entries",
     "recommendations",
     "follow_up_tasks",
+    "outbox_messages",
 ]
 
 
@@ -155,12 +161,12 @@ def insert_sessions(connection: Connection, ids: Iterable[str], *, status: str, 
 
 
 def indexed_columns(url: str) -> dict[tuple[str, tuple[str, ...]], bool]:
-    """Every index and unique constraint, as (table, columns) -> unique."""
+    """Every index and unique constraint, as (table, columns) -> unique (of the tables an older revision has)."""
     engine = make_engine(url)
     try:
         inspector = inspect(engine)
         found: dict[tuple[str, tuple[str, ...]], bool] = {}
-        for table in TABLES:
+        for table in TABLES & set(inspector.get_table_names()):
             for index in inspector.get_indexes(table):
                 found[(table, tuple(index["column_names"]))] = bool(index["unique"])
             for constraint in inspector.get_unique_constraints(table):
@@ -174,7 +180,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0016"
+    assert current_revision(empty_database_url) == head_revision() == "0017"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -200,7 +206,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0016"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0017"]
     finally:
         engine.dispose()
 
@@ -226,7 +232,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0016"
+    assert current_revision(empty_database_url) == "0017"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -243,6 +249,7 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             uow.token_usage.add(TokenUsage(session.id, "p", "m", "o", 1, 1, 0.0, 1))
             uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
             uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
+            uow.outbox.add(OutboxMessage("follow_up", "ana@example.com", "Thanks", "Thank you.", session_id=session.id))
             uow.commit()
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session.id})
@@ -278,7 +285,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0016"
+    assert current_revision(f"sqlite:///{database}") == "0017"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -440,5 +447,41 @@ def test_upgrading_from_0015_keeps_every_consent_given_and_a_downgrade_asks_agai
         with engine.connect() as connection:
             left = connection.execute(text("SELECT session_id FROM session_consents")).scalars().all()
         assert left == ["kept"]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0016_adds_an_empty_outbox_that_holds_a_message_with_its_invitation(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url, "0016")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            insert_sessions(
+                connection, ["kept"], status="scheduled", stage="requirements", at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+        upgrade(empty_database_url)
+        ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+        with make_uow_factory(engine)() as uow:
+            assert uow.sessions.get("kept").status.value == "scheduled"
+            assert uow.outbox.latest() == []
+            stored = uow.outbox.add(
+                OutboxMessage(
+                    "booking_confirmation",
+                    "Grace Hopper <grace@example.com>",
+                    "Interview booked",
+                    "See you then.",
+                    attachment=ics,
+                    attachment_type="text/calendar; method=REQUEST; charset=UTF-8",
+                    session_id="kept",
+                )
+            )
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            again = uow.outbox.get(stored.id or 0)
+        assert (again.attachment, again.status, again.attempts) == (ics, OutboxStatus.QUEUED, 0)
+        downgrade(empty_database_url, "0016")
+        assert "outbox_messages" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
