@@ -5,8 +5,10 @@ postgres@127.0.0.1:5432, answers) with 10,000 sessions — 1,000 candidates, eve
 four interviewers, all statuses, evaluations with per-competency scores for the completed
 ones — through SQLAlchemy core inserts into our tables. Then prints the query times behind
 History and the page's script time under AppTest (list, sorted by score, filtered, an opened
-interview), each run in turn with the empty workspace's page so both meet the same moment of a
-noisy machine, with the pages compiled once as the server does. Prints figures; asserts nothing.
+interview), each run in turn with a baseline page so both meet the same moment of a noisy machine,
+with the pages compiled once as the server does. Two baselines: the empty workspace (its page is a
+notice and a link) and a workspace with one interview (the same filters, table and pickers, so the
+ratio is what 10,000 interviews cost). Prints figures; asserts nothing.
 
     .venv/bin/python bench/history.py [--sessions 10000] [--no-postgres]
 """
