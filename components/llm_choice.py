@@ -2,7 +2,8 @@
 
 Keys typed on the Setup page stay in this tab's memory (Session State) only: they are never
 stored, logged or sent anywhere but the provider. Keys from Streamlit secrets or the
-environment are read on each use.
+environment are read on each use, and go only to the server config names: a base URL entered on
+Setup gets only a key typed there, so nobody can point the server's key at a server of their own.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import streamlit as st
 from components.resources import get_workspace
 from components.signed_in import current_account
 from core.interview.services import UsageSummary
-from core.llm.providers import PROVIDERS, LLMChoice, resolve_api_key
+from core.llm.base_url import same_server
+from core.llm.chat_errors import host_of
+from core.llm.providers import PROVIDERS, LLMChoice, base_url_for, resolve_api_key
 from core.models import Session
 from core.permissions.policy import Action, allowed
 
 ENTERED_KEYS = "llm_entered_keys"  # provider -> key typed on Setup, this tab only
+ENTERED_BASE_URLS = "llm_entered_base_urls"  # provider -> base URL entered on Setup (checked), this tab only
 FREE = "free: no tokens, no cost"  # what the offline engine costs
 
 
@@ -39,6 +43,47 @@ def remember_key(provider: str, key: str) -> None:
     st.session_state.setdefault(ENTERED_KEYS, {})[provider] = key.strip()
 
 
+def remember_base_url(provider: str, base_url: str | None) -> None:
+    """The server entered on Setup for this provider (None: forget it, config's address applies)."""
+    entered = st.session_state.setdefault(ENTERED_BASE_URLS, {})
+    if base_url is None:
+        entered.pop(provider, None)
+    else:
+        entered[provider] = base_url
+
+
+def may_choose_server() -> bool:
+    """Whether the signed-in person may point the workspace at a model server of their choosing (the policy)."""
+    return allowed(current_account(), Action.CHOOSE_MODEL_SERVER)
+
+
+def entered_base_url(provider: str) -> str | None:
+    """The address this tab entered on Setup; None (config's) for someone who may not choose one."""
+    if not may_choose_server():
+        return None
+    return st.session_state.get(ENTERED_BASE_URLS, {}).get(provider)
+
+
+def server_key_withheld(provider: str) -> bool:
+    """Whether the server's own key (secrets, environment) is kept from the server entered on Setup."""
+    entered = entered_base_url(provider)
+    return entered is not None and not same_server(entered, base_url_for(get_workspace().settings, provider))
+
+
+def withheld_key_note(provider: str) -> str | None:
+    """Why the server's key is not used, when it exists and the server entered on Setup is another one."""
+    info = PROVIDERS[provider]
+    if not info.key_variable or st.session_state.get(ENTERED_KEYS, {}).get(provider):
+        return None
+    if not server_key_withheld(provider) or not server_keys_allowed():
+        return None
+    if not resolve_api_key(provider, secrets=secrets()):
+        return None
+    configured = base_url_for(get_workspace().settings, provider)
+    where = f"the server in config ({host_of(configured)})" if configured else "the server in config"
+    return f"{info.key_variable} is sent only to {where}; paste a key above if this server needs one."
+
+
 def key_source(provider: str) -> str | None:
     """Where the key would come from, to tell the user (never the key itself)."""
     info = PROVIDERS[provider]
@@ -46,7 +91,7 @@ def key_source(provider: str) -> str | None:
         return None
     if st.session_state.get(ENTERED_KEYS, {}).get(provider):
         return "entered on this page (kept in this tab's memory only)"
-    if not server_keys_allowed():
+    if not server_keys_allowed() or server_key_withheld(provider):
         return None
     found = secrets()
     if found and found.get(info.key_variable):
@@ -61,10 +106,13 @@ def choice_for(provider: str, model: str | None) -> LLMChoice | None:
     if info is None or not info.is_llm or not model:
         return None
     entered = st.session_state.get(ENTERED_KEYS, {}).get(provider)
-    if not server_keys_allowed():  # only the key this person typed in this tab
-        return LLMChoice(provider, model, resolve_api_key(provider, entered=entered, secrets={}, environ={}))
+    base_url = entered_base_url(provider)
+    if not server_keys_allowed() or server_key_withheld(provider):  # only the key this person typed in this tab
+        key = resolve_api_key(provider, entered=entered, secrets={}, environ={})
+        return LLMChoice(provider, model, key, base_url=base_url)
     key = resolve_api_key(provider, entered=entered, secrets=secrets())
-    return LLMChoice(provider, model, key, server_key=bool(key) and not (entered and entered.strip()))
+    server_key = bool(key) and not (entered and entered.strip())  # config's server only: see server_key_withheld
+    return LLMChoice(provider, model, key, server_key=server_key, base_url=base_url)
 
 
 def session_choice(session: Session) -> LLMChoice | None:

@@ -2,6 +2,8 @@
 
 The session id travels in a ContextVar, so code deep inside a service logs it without
 passing it around; `session_context(id)` sets it for the duration of one interview action.
+A terminal conversation (`python -m core interview`) keeps the JSON in the file and gives the
+console only short plain lines, and only when something failed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Literal
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -41,28 +44,48 @@ def session_context(session_id: str | None) -> Iterator[None]:
         current_session_id.reset(token)
 
 
+class PlainFormatter(logging.Formatter):
+    """ "warning: message" — one short line a person reads in a terminal; no fields, no traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {' '.join(record.getMessage().split())}"
+
+
 def configure_logging(
-    *, level: str = "INFO", log_dir: Path | None = None, max_bytes: int = 5_000_000, backups: int = 5
+    *,
+    level: str = "INFO",
+    log_dir: Path | None = None,
+    max_bytes: int = 5_000_000,
+    backups: int = 5,
+    console: Literal["json", "plain"] = "json",
+    console_level: str | None = None,
 ) -> None:
-    """Install our handlers on the root logger once; safe to call on every Streamlit rerun."""
+    """Install our handlers on the root logger once; safe to call on every Streamlit rerun.
+
+    `console="plain"` writes short plain lines to stderr instead of JSON; `console_level` raises the bar
+    for stderr only (the file keeps everything from `level`).
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_MARK, False):
             root.removeHandler(handler)
             handler.close()
 
-    formatter = JsonFormatter(_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    json_lines = JsonFormatter(_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(PlainFormatter() if console == "plain" else json_lines)
+    if console_level is not None:
+        stderr.setLevel(console_level)
+    handlers: list[logging.Handler] = [stderr]
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_dir / "workspace.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
-            )
+        log_file = logging.handlers.RotatingFileHandler(
+            log_dir / "workspace.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
+        log_file.setFormatter(json_lines)
+        handlers.append(log_file)
     for handler in handlers:
         setattr(handler, _HANDLER_MARK, True)
-        handler.setFormatter(formatter)
         handler.addFilter(SessionIdFilter())
         root.addHandler(handler)
     root.setLevel(level)

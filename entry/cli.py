@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core.config import load_settings
 from core.errors import WorkspaceError
 from core.permissions.actor import Actor
-from core.provider_ids import PROVIDER_IDS
+from core.provider_ids import OPENAI_COMPATIBLE, PROVIDER_IDS
 from entry.user_commands import add_user_commands
 
 if TYPE_CHECKING:
@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     interview.add_argument("--provider", default=None, help=f"{', '.join(PROVIDER_IDS[:-1])} or {PROVIDER_IDS[-1]}")
     interview.add_argument("--model", default=None, help="the provider's model (default: its first in config)")
+    interview.add_argument(
+        "--base-url",
+        default=None,
+        help="the OpenAI-compatible server's address, e.g. http://localhost:8080/v1 (default: config's)",
+    )
     interview.add_argument("--problem", default=None, help="problem id (default: one that suits the level)")
     interview.add_argument("--level", choices=["junior", "mid", "senior", "staff"], default="mid")
     interview.add_argument("--minutes", type=int, default=None, help="interview length (default: interview_minutes)")
@@ -110,13 +115,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _workspace() -> Workspace:
-    """Imported lazily so `evaluate` works without a database."""
+def _workspace(*, conversation: bool = False) -> Workspace:
+    """Imported lazily so `evaluate` works without a database.
+
+    A `conversation` in the terminal keeps log lines out of it: they go to the log file as JSON, and only
+    failures reach the console, as one short plain line each.
+    """
     from core.logs import configure_logging
     from entry.bootstrap import build_workspace
 
     settings = load_settings()
-    configure_logging(level="WARNING")
+    if conversation:
+        configure_logging(level="WARNING", log_dir=settings.log_dir, console="plain", console_level="ERROR")
+    else:
+        configure_logging(level="WARNING")
     return build_workspace(settings)
 
 
@@ -210,17 +222,26 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _interview(args: argparse.Namespace) -> int:
-    from core.llm.providers import PROVIDERS, LLMChoice, models_for, resolve_api_key, validate_choice
+    from core.llm.base_url import parse_base_url
+    from core.llm.providers import PROVIDERS, LLMChoice, models_for, resolve_api_key
+    from core.llm.server_models import check_server
     from entry.terminal_interview import run_terminal_interview
 
-    ws = _workspace()
+    ws = _workspace(conversation=True)
     provider = args.provider or ws.settings.interviewer_provider
     if provider not in PROVIDERS:
         raise WorkspaceError(f"Unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}.")
+    if args.base_url is not None and provider != OPENAI_COMPATIBLE:
+        raise WorkspaceError(f"--base-url is for --provider {OPENAI_COMPATIBLE}; {provider} has its own address.")
     llm = None
+    notices: list[str] = []
     if PROVIDERS[provider].is_llm:
-        llm = LLMChoice(provider, args.model or models_for(ws.settings, provider)[0], resolve_api_key(provider))
-        validate_choice(ws.settings, llm)  # a wrong key or model stops here, before the interview starts
+        base_url = parse_base_url(args.base_url) if args.base_url is not None else None
+        model = args.model or models_for(ws.settings, provider)[0]
+        llm = LLMChoice(provider, model, resolve_api_key(provider), base_url=base_url)
+        check = check_server(ws.settings, llm)  # a wrong key, model or address stops here, before the interview
+        if check.warning:
+            notices.append(check.warning)
     run_terminal_interview(
         ws,
         problem_id=args.problem,
@@ -230,6 +251,7 @@ def _interview(args: argparse.Namespace) -> int:
         minutes=args.minutes,
         stdin=sys.stdin,
         stdout=sys.stdout,
+        notices=notices,
     )
     return 0
 

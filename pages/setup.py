@@ -7,7 +7,8 @@ import hashlib
 import streamlit as st
 
 from components.current_session import set_current_session
-from components.llm_choice import choice_for, key_source, remember_key
+from components.llm_choice import choice_for
+from components.llm_setup import llm_settings
 from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
@@ -15,7 +16,7 @@ from components.signed_in import current_account
 from core.candidates.services import CandidateProfile, create_candidate, get_profile, register_resume
 from core.errors import WorkspaceError
 from core.interview.services import create_interview, open_sessions, start_interview
-from core.llm.providers import PROVIDERS, LLMChoice, models_for, validate_choice
+from core.llm.providers import PROVIDERS, validate_choice
 from core.models import AccountRole, Level
 from core.permissions.actor import Actor
 from core.permissions.policy import scope
@@ -121,30 +122,10 @@ with st.container(border=True):
     info = PROVIDERS[provider]
     st.caption(info.note)
     model: str | None = None
+    llm_problem: str | None = None
     if info.is_llm:
-        llm_cols = st.columns([1, 1])
-        model = llm_cols[0].selectbox("Model", models_for(ws.settings, provider), key=f"setup_model_{provider}")
-        typed = llm_cols[1].text_input(
-            f"API key{'' if info.key_required else ' (if the server needs one)'}",
-            type="password",
-            key=f"setup_key_{provider}",
-            placeholder=f"or set {info.key_variable}",
-            help="Kept in this browser tab's memory only: never stored or logged.",
-        )
-        if typed:
-            remember_key(provider, typed)
-        source = key_source(provider)
-        if source:
-            st.caption(f"Key: {source}.")
-        elif info.key_required:
-            st.caption(f"No key yet: paste one above, or set {info.key_variable} in the environment or secrets.")
-        if st.button("Check the connection", key="setup_check"):
-            with st.spinner(f"Asking {info.label}…"):
-                try:
-                    validate_choice(ws.settings, choice_for(provider, model) or LLMChoice(provider, ""))
-                    st.success(f"{info.label} answered: the key works and {model} is available.")
-                except WorkspaceError as exc:
-                    st.error(str(exc))
+        chosen_model = llm_settings(ws, provider)
+        model, llm_problem = chosen_model.model, chosen_model.problem
 
     st.subheader("3 · Modes")
     mode_cols = st.columns(3)
@@ -177,6 +158,9 @@ with st.container(border=True):
     start = st.button("Start interview", type="primary")
 
 if start:
+    if llm_problem is not None:
+        st.error(f"{llm_problem} Fix it, or choose the offline interviewer to start now.")
+        st.stop()
     llm = choice_for(provider, model)
     if llm is not None:
         with st.spinner(f"Checking {info.label} before we start…"):

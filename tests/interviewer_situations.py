@@ -81,13 +81,17 @@ class Expect(BaseModel):
     deeper: bool = False  # a harder question, not a move on
     no_praise: bool = False
     not_say: list[str] = Field(default_factory=list)  # praise for what was not said
+    asks_again: list[str] | None = None  # a figure asked for and not given: asked once more (naming any of these)
+    no_ask_again: bool = False
 
 
 class Situation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    rule: Literal["challenge", "no_false_challenge", "answers", "no_repeat", "off_topic", "pacing", "praise"]
+    rule: Literal[
+        "challenge", "no_false_challenge", "answers", "no_repeat", "off_topic", "pacing", "praise", "unanswered"
+    ]
     needs: list[Literal["reader", "relevance"]] = Field(default_factory=list)
     problem: str
     minutes: int = 45
@@ -306,15 +310,24 @@ def check(played: Played) -> list[str]:
         problems.append(f"no harder question (move: {meta.get('kind')}, depth {meta.get('depth')})")
     if expect.wraps_up and not is_wrap_up(turn, played.session.stage):
         problems.append(f"does not wrap up (move: {meta.get('kind')}, stage {turn.stage.value})")
+    if expect.asks_again is not None:
+        if meta.get("kind") != "figure_again" or not any(_contains(text, q) for q in expect.asks_again):
+            problems.append(f"a figure asked for was not given, and not asked for again (any of {expect.asks_again})")
+        if praise:
+            problems.append(f"praises an answer that dodged the figure: {praise[0]!r}")
+    if expect.no_ask_again and meta.get("kind") == "figure_again":
+        problems.append("asks again for a figure the candidate gave, or is still working out")
     if expect.no_praise and praise:
         problems.append(f"praises: {praise[0]!r}")
     for phrase in expect.not_say:
         if _contains(text, phrase):
             problems.append(f"says {phrase!r}, which the answer did not earn")
 
-    # every situation: no repeated question, praise names its object, no early wrap-up
+    # every situation: no repeated question (but the one re-ask of a figure the answer dodged, which names it
+    # on purpose), praise names its object, no early wrap-up
     earlier = {q for m in played.history if m.role is Role.INTERVIEWER for q in _questions(m.content)}
-    repeated = [q for q in _questions(text) if q in earlier]
+    again = meta.get("asked_again") if meta.get("kind") == "figure_again" else None
+    repeated = [q for q in _questions(text) if q in earlier and (again is None or q not in _questions(again))]
     if repeated:
         problems.append(f"asks again: {repeated[0]!r}")
     named = specific_words(s.say)

@@ -38,10 +38,15 @@ _WAY_TO_FIND = re.compile(
 
 def asks_for_figure(text: str) -> bool:
     """Whether an interviewer's turn asks the candidate for a number."""
+    return figure_question(text) is not None
+
+
+def figure_question(text: str) -> str | None:
+    """The sentence of an interviewer's turn that asks for a number, if one does."""
     for s in sentences(text):
         if (s.rstrip().endswith("?") and _ASKS_FOR_FIGURE.search(s)) or _IMPERATIVE_FIGURE.search(s.strip()):
-            return True
-    return False
+            return " ".join(s.split())
+    return None
 
 
 def gives_figure(text: str) -> bool:

@@ -120,6 +120,13 @@ def _small_talk(text: str, problem: Problem) -> bool:
     return not find_phrases(text, _terms_of(problem) | set(problem.components))
 
 
+def behaviour_words(text: str, problem: Problem) -> set[str]:
+    """The words of `text` that the problem's statement uses to say what the system does ("alias", "redirect",
+    "expiry"), tools aside: a scoping answer that says several of them restates the features in its own way."""
+    told = _statement_words(" ".join([problem.title, problem.summary, problem.statement]))
+    return {w for w in content_words(text) if w in told and w not in TECH_TERMS}
+
+
 @lru_cache(maxsize=64)
 def _statement_words(statement: str) -> frozenset[str]:
     """The words a problem is told in ("seat", "fan", "concert"), singular and plural."""

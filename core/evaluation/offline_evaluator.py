@@ -20,13 +20,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.content.components import KINDS
+from core.content.components import KINDS, SYNONYMS
 from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Competency, Rubric, Topic
 from core.content.text_signals import (
     TECH_TERMS,
     Signals,
     fillers,
+    find_phrases,
     has_verb,
     is_bare_list,
     is_buzzword_list,
@@ -45,7 +46,7 @@ from core.content.text_signals import (
 from core.correctness.conversation import clean
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
-from core.correctness.relevance import about_the_problem, excludes
+from core.correctness.relevance import about_the_problem, behaviour_words, excludes
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.evaluation.judgement import (
     judge,
@@ -155,7 +156,8 @@ class OfflineEvaluator:
         candidate = _candidate_utterances(judged.utterances)  # junk removed, pasted repeats said once
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
         scoping = _scoping_answers(judged.utterances)
-        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping)
+        early = _before_sizing(judged.utterances)
+        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping, early)
         questions = [
             (q, u)
             for u in candidate
@@ -235,6 +237,7 @@ class OfflineEvaluator:
         mistaken: Sequence[str] = (),
         wrong: Sequence[re.Pattern[str]] = (),
         scoping: Collection[int] = (),
+        early: Collection[int] = (),
     ) -> list[_Sentence]:
         """Sentences with their topics and reasoning; a sentence holding a mistake, or building on a wrong
         figure, counts as a bare mention."""
@@ -252,12 +255,13 @@ class OfflineEvaluator:
                     or any(flat in w or w in flat for w in mistakes if len(w) > 10)
                     or any(p.search(flat) for p in wrong)
                 )
-                scoping_sentence = id(u) in scoping or bool(_STATES_REQUIREMENT.search(s))
+                restated = self._restated_features(s, id(u) in early)
+                scoping_sentence = id(u) in scoping or bool(_STATES_REQUIREMENT.search(s)) or bool(restated)
                 parsed.append(
                     _Sentence(
                         text=s,
                         utterance=u,
-                        topics=frozenset(topics_in(s, self.topics)),
+                        topics=frozenset(topics_in(s, self.topics)) | restated,
                         signals=sigs[i],
                         detail=_is_detailed(items, s, bare),
                         statement=not bare and has_verb(s) and word_count(s) >= 8,
@@ -268,6 +272,18 @@ class OfflineEvaluator:
                     )
                 )
         return parsed
+
+    def _restated_features(self, sentence: str, scoping: bool) -> frozenset[str]:
+        """Features said back in the problem's own words when asked to scope ("create with a custom alias, redirect,
+        expiry, counts") are functional requirements however they are phrased; the rubric's phrases only catch
+        ones worded around "users can…"."""
+        if not scoping or self.problem is None or FUNCTIONAL not in self.topics or sentence.rstrip().endswith("?"):
+            return frozenset()
+        if len(behaviour_words(sentence, self.problem)) < RESTATED_FEATURE_WORDS:
+            return frozenset()
+        if len(set(find_phrases(sentence, _ARCHITECTURE))) >= DESIGN_PARTS:
+            return frozenset()  # "the hold service writes a row…": a design said early, not a feature
+        return frozenset({FUNCTIONAL})
 
     def _credits(
         self, parsed: list[_Sentence], questions: list[tuple[str, Utterance]], drawn: dict[str, BoardCredit]
@@ -690,6 +706,15 @@ _DEFERS_OR_ASSUMES = re.compile(
     r"\b(?:scope|v1|first version|mvp|later phase|nice to have|must have|assum\w*)\b", re.IGNORECASE
 )
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
+FUNCTIONAL = "functional_requirements"
+_ARCHITECTURE = (
+    *(phrase for kind, phrases in SYNONYMS.items() if kind != "client" for phrase in phrases),
+    "service", "services", "server", "servers", "table", "tables", "row", "rows", "transaction", "transactions",
+)  # fmt: skip
+DESIGN_PARTS = 2
+"""Parts of an architecture a sentence names (one word like "search" can be a feature) to be a design, not features."""
+RESTATED_FEATURE_WORDS = 3
+"""Words of the problem's statement a scoping sentence needs to count as restating its features."""
 SCOPE_CEILING, UNSCOPED_CEILING = 3.5, 2.5
 """The rubric's descriptors are a ladder that features and numbers cannot climb past a missing rung: requirements
 without a stated scope or assumption stay below level 4 ("...and states scope"); without that and without a
@@ -723,6 +748,28 @@ def _scoping_answers(utterances: list[Utterance]) -> set[int]:
         elif scoping:
             answers.add(id(u))
     return answers
+
+
+_MOVES_ON = re.compile(
+    r"\b(?:estimat\w*|size it|sizing|how many|how much|walk (?:me )?through|sketch|draw|architecture|components"
+    r"|data model|schema|design it)\b",
+    re.IGNORECASE,
+)
+
+
+def _before_sizing(utterances: list[Utterance]) -> set[int]:
+    """The candidate's answers while the interview is still scoping: before the interviewer first moves on to
+    sizing or design (the opening prompt, which names the whole task, does not count)."""
+    early: set[int] = set()
+    opened = False
+    for u in utterances:
+        if u.speaker.lower() != "interviewer":
+            early.add(id(u))
+        elif opened and _MOVES_ON.search(u.text) and not _ASKS_FOR_SCOPE.search(u.text):
+            break
+        else:
+            opened = True
+    return early
 
 
 def _candidate_utterances(utterances: list[Utterance]) -> list[Utterance]:

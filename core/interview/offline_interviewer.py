@@ -61,6 +61,7 @@ from core.content.text_signals import (
     word_count,
     words,
 )
+from core.correctness.answers import figure_question, gives_figure
 from core.correctness.findings import Finding, FindingKind
 from core.correctness.reader import check_statement, misconceptions_for
 from core.correctness.relevance import relevance
@@ -245,6 +246,10 @@ class _State:
         return LEVEL_PLANS[self.level]
 
 
+DODGE_WORDS = 12
+"""An answer this long without the figure asked for is about something else; a shorter one is still thinking."""
+
+
 class OfflineInterviewer:
     """Coverage-driven interviewer over one problem and one rubric."""
 
@@ -323,6 +328,8 @@ class OfflineInterviewer:
                 return self._reveal(state, previous)
             if challenges:
                 return self._challenge(state, challenges[0])
+            if not questions and (again := self._figure_again(state, text)):
+                return again
         if questions:
             if has_phrase(text, _REPEAT):
                 return self._rephrase(state)
@@ -694,6 +701,20 @@ class OfflineInterviewer:
         if closer:
             meta["closer_problem"] = closer.id
         return Turn(probe.text, state.stage, meta)
+
+    def _figure_again(self, state: _State, text: str) -> Turn | None:
+        """Asked for a number, the candidate talked about something else (core.correctness.answers): ask once more,
+        naming the question, without praise; a second dodge is left for the evaluation to weigh."""
+        if state.previous is None or state.previous.meta.get("kind") == "figure_again" or gives_figure(text):
+            return None
+        if word_count(text) < DODGE_WORDS:  # "let me think about bandwidth": still working on it, not elsewhere
+            return None
+        asked = figure_question(state.previous.content)
+        if asked is None:
+            return None
+        lead = ("That doesn't give me the number yet.", "Before we go on, I still need the figure.")[state.n % 2]
+        ask = f"{lead} {asked} A rough figure is fine, or tell me how you would find it."
+        return Turn(ask, state.stage, {"kind": "figure_again", "reason": "unanswered", "asked_again": asked})
 
     def _ask_detail(self, state: _State) -> Turn:
         text = state.latest.content

@@ -31,7 +31,7 @@ from core.lifecycle import change_status, transition
 from core.llm.answer_cache import StoredAnswers
 from core.llm.chat_models import ChatError, ChatStream, Usage
 from core.llm.pricing import usage_entry
-from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider, vision_capable
+from core.llm.providers import LLMChoice, base_url_of, chat_model_for, provider, vision_capable
 from core.logs import session_context
 from core.models import (
     MAX_PAGE_SIZE,
@@ -248,7 +248,7 @@ def _voiced_reply(
         yield text
     else:
         started, parts = time.perf_counter(), []
-        endpoint = f"{llm.provider}:{base_url_for(ws.settings, llm.provider) or 'default'}"
+        endpoint = f"{llm.provider}:{base_url_of(ws.settings, llm) or 'default'}"
         chat = None
         stream: ChatStream | None = None
         try:

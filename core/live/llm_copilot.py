@@ -24,7 +24,7 @@ from core.live.copilot import Suggestion, suggest
 from core.live.goal_coverage import GoalStatus, note_text
 from core.llm.chat_models import CUT_OFF, ChatError, ChatMessage, Usage, json_part
 from core.llm.pricing import usage_entry
-from core.llm.providers import LLMChoice, base_url_for, chat_model_for, provider
+from core.llm.providers import LLMChoice, base_url_of, chat_model_for, provider
 from core.models import LiveNote, TranscriptEntry
 from core.workspace import Workspace
 
@@ -90,7 +90,7 @@ def llm_suggest(
     if not info.is_llm:
         return CopilotAnswer(offline)
     open_now, open_before = _open_goals(template, stage, coverage)
-    endpoint = f"{choice.provider}:{base_url_for(ws.settings, choice.provider) or 'default'}"
+    endpoint = f"{choice.provider}:{base_url_of(ws.settings, choice) or 'default'}"
     if wait := ws.provider_health.wait_left(endpoint):
         return _fallback(offline, choice, f"{info.label} failed a moment ago and is tried again in {wait:.0f} s")
     started = time.perf_counter()

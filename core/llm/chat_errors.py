@@ -127,7 +127,8 @@ def missing_model(endpoint: Endpoint) -> ChatError:
 def missing_base_url(endpoint: Endpoint) -> ChatError:
     return ChatError(
         "bad_request",
-        f"No address for {endpoint.name}: set its base URL (for example http://localhost:11434/v1) on the Setup page.",
+        f"No address for {endpoint.name}: set its base URL (for example http://localhost:11434/v1) on the Setup page "
+        "(or with --base-url on the command line).",
     )
 
 

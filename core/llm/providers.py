@@ -60,12 +60,16 @@ PROVIDERS: dict[str, ProviderInfo] = {
 
 @dataclass(frozen=True)
 class LLMChoice:
-    """Which model to talk to and with which key. The key is never printed or stored."""
+    """Which model to talk to and with which key. The key is never printed or stored.
+
+    `base_url` is the server entered on the Setup page (or on the command line); None: config's.
+    """
 
     provider: str
     model: str
     api_key: str | None = field(default=None, repr=False)
     server_key: bool = False  # the key is the server's (secrets or environment): a worker can find it too
+    base_url: str | None = None
 
 
 def provider(key: str) -> ProviderInfo:
@@ -85,6 +89,11 @@ def base_url_for(settings: Settings, key: str) -> str | None:
     if info.config_key is None:
         return None
     return settings.providers[info.config_key].base_url or None
+
+
+def base_url_of(settings: Settings, choice: LLMChoice) -> str | None:
+    """The server a choice talks to: the one entered for it, else its provider's in config."""
+    return choice.base_url or base_url_for(settings, choice.provider)
 
 
 def timeout_for(settings: Settings, key: str) -> float:
@@ -154,7 +163,7 @@ def chat_model_for(settings: Settings, choice: LLMChoice) -> ChatModel:
         choice.provider,
         choice.model,
         api_key=choice.api_key,
-        base_url=base_url_for(settings, choice.provider),
+        base_url=base_url_of(settings, choice),
         timeout=timeout_for(settings, choice.provider),
         context_window=context_window_for(settings, choice.provider, choice.model),
     )

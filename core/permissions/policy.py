@@ -22,6 +22,7 @@ class Action(StrEnum):
     SCHEDULE = "schedule"  # book interviews, manage the scheduling team
     REVIEW = "review"  # the review queue: approve evaluations, override scores
     USE_SERVER_KEYS = "use_server_keys"  # spend the server's LLM key
+    CHOOSE_MODEL_SERVER = "choose_model_server"  # point this server at another model server's address
     VIEW_WEBHOOKS = "view_webhooks"
     MANAGE_PEOPLE = "manage_people"  # accounts, roles, teams
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
@@ -45,6 +46,9 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.SCHEDULE: frozenset({AccountRole.INTERVIEWER, AccountRole.ADMIN}),
     Action.REVIEW: frozenset({AccountRole.REVIEWER, AccountRole.ADMIN}),
     Action.USE_SERVER_KEYS: _STAFF,
+    # the workspace connects to that address itself: open to everyone, it would let anyone probe the
+    # network behind the server (which addresses answer, and how)
+    Action.CHOOSE_MODEL_SERVER: _STAFF,
     Action.VIEW_WEBHOOKS: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),

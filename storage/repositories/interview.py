@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TypeVarTuple, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Select, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import Executable
 
 from core.errors import NotFound
 from core.models import (
@@ -65,6 +66,26 @@ _SESSION_FIELDS = (
     "owner_id",
     "team",
 )
+
+
+_SUMMARY_COLUMNS = (
+    SessionRow.id,
+    SessionRow.problem_id,
+    SessionRow.problem_title,
+    SessionRow.level,
+    CandidateRow.name,
+    SessionRow.status,
+    SessionRow.created_at,
+    SessionRow.started_at,
+    SessionRow.ended_at,
+    SessionRow.paused_at,
+    SessionRow.paused_seconds,
+    SessionRow.overall_score,
+    SessionRow.candidate_id,
+    SessionRow.interviewer_provider,
+    SessionRow.interviewer_model,
+)
+"""What a list of sessions shows (History, the review queue): selected by itself, with the candidate's name."""
 
 
 def _utc_if_datetime(value: Any) -> Any:
@@ -190,7 +211,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     ) -> list[SessionSummary]:
         """Most recent first (created_at desc), with candidate name and overall score."""
         query = (
-            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
+            select(*_SUMMARY_COLUMNS)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
             .limit(limit)
@@ -212,7 +233,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         if not page_ids:
             return []
         statement = (
-            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
+            select(*_SUMMARY_COLUMNS)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .where(SessionRow.id.in_(page_ids))
             .order_by(*_history_order(query))
@@ -262,7 +283,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
         """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
         query = (
-            select(SessionRow, CandidateRow.name, SessionRow.overall_score)
+            select(*_SUMMARY_COLUMNS)
             .join(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .where(EvaluationRow.approved_at.is_(None))
@@ -313,27 +334,30 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         result = self._session.execute(update(SessionRow).where(SessionRow.team == old).values(team=new))
         return _rowcount(result)  # ORM-enabled: sessions already loaded here get the new team too
 
-    def _summaries(self, statement: Select[SessionRow, str, float | None]) -> list[SessionSummary]:
+    def _summaries(self, statement: Executable) -> list[SessionSummary]:
+        """Rows of _SUMMARY_COLUMNS as summaries: only the columns a list shows are read, and no ORM object is
+        built (a page of History had spent most of its time making whole sessions out of 25 rows)."""
         moment = now()
         summaries = []
-        for row, candidate_name, score in self._session.execute(statement):
-            session = self._to_item(row)
+        for row in self._session.execute(statement):
+            started, ended, paused = utc(row.started_at), utc(row.ended_at), utc(row.paused_at)
+            end = ended or paused or moment
             summaries.append(
                 SessionSummary(
-                    id=session.id,
-                    problem_id=session.problem_id,
-                    problem_title=session.problem_title,
-                    level=session.level,
-                    candidate_name=candidate_name,
-                    status=session.status,
+                    id=row.id,
+                    problem_id=row.problem_id,
+                    problem_title=row.problem_title,
+                    level=Level(row.level),
+                    candidate_name=row.name,
+                    status=SessionStatus(row.status),
                     created_at=row.created_at.astimezone(UTC),
-                    started_at=session.started_at,
-                    ended_at=session.ended_at,
-                    duration_seconds=session.elapsed_seconds(moment),
-                    overall_score=score,
-                    candidate_id=session.candidate_id,
-                    interviewer_provider=session.interviewer_provider,
-                    interviewer_model=session.interviewer_model,
+                    started_at=started,
+                    ended_at=ended,
+                    duration_seconds=max(0.0, (end - started).total_seconds() - row.paused_seconds) if started else 0.0,
+                    overall_score=row.overall_score,
+                    candidate_id=row.candidate_id,
+                    interviewer_provider=row.interviewer_provider,
+                    interviewer_model=row.interviewer_model,
                 )
             )
         return summaries

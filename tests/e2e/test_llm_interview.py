@@ -66,3 +66,29 @@ def test_an_openai_interview_streams_replies_and_shows_cost(
         page.get_by_text(re.compile(r"OpenAI gpt-e2e · 920 tokens · \$0\.0020"))
     ).to_be_visible()  # 900×$2 + 20×$8 per M
     screenshot(page, "06-openai-interview")
+
+
+def test_setup_with_a_self_hosted_server_lists_its_models_and_warns_about_any_name(page: Page, server_url: str) -> None:
+    gguf = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+    with OpenAIServer(models=[gguf], any_model_name=True, model_lookup=False) as llama_cpp:  # like llama.cpp's
+        page.goto(server_url)
+        wait_for_app(page)
+        page.get_by_text("OpenAI-compatible server", exact=True).click()
+        wait_for_app(page)
+        address = page.get_by_role("textbox", name="Server base URL")
+        expect(address).to_have_value("http://127.0.0.1:11434/v1")  # config's, filled in
+
+        address.fill("localhost:8080/v1")
+        address.press("Enter")
+        expect(page.get_by_text("The base URL must start with http:// or https://")).to_be_visible()
+        expect(page.get_by_role("button", name="Check the connection")).to_be_disabled()
+
+        address.fill(llama_cpp.base_url)
+        address.press("Enter")
+        wait_for_app(page)
+        warning = page.get_by_text("This server answers to any model name")
+        until_shown(page, lambda: page.get_by_role("button", name="Check the connection").click(), warning)
+        expect(page.get_by_text(f"it is running {gguf}")).to_be_visible()
+        wait_for_app(page)
+        expect(page.get_by_text(f"Listed by the server at {llama_cpp.url[7:]}.")).to_be_visible()
+        screenshot(page, "07-setup-self-hosted")

@@ -142,18 +142,25 @@ class OpenAIServer(FakeServer):
 
     `models_endpoint=False` behaves like an OpenAI-compatible server without GET /v1/models/{id}
     (a plain-text 404 there, as a bare Starlette/FastAPI app answers).
+    `model_lookup=False` keeps the list (GET /v1/models) but not GET /v1/models/{id}, and
+    `any_model_name=True` answers a request naming any model while listing only `models`: together they
+    behave like llama.cpp's server, which runs the one model it loaded whatever a request names.
     """
 
     def __init__(
         self,
         *,
         models_endpoint: bool = True,
+        model_lookup: bool = True,
+        any_model_name: bool = False,
         max_upload_bytes: int = API_LIMIT_BYTES,
         self_hosted: SelfHosted | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.models_endpoint = models_endpoint
+        self.model_lookup = model_lookup
+        self.any_model_name = any_model_name
         self.max_upload_bytes = max_upload_bytes
         self.self_hosted = self_hosted
         self.uploads: list[bytes] = []  # audio files received by /v1/audio/transcriptions, in order
@@ -318,8 +325,11 @@ class OpenAIServer(FakeServer):
                     found.append(base64.b64decode(url.partition(",")[2]))
         return found
 
+    def model_known(self, model: object) -> bool:
+        return self.any_model_name or super().model_known(model)
+
     async def _model(self, request: Request) -> Response:
-        if not self.models_endpoint:
+        if not self.models_endpoint or not self.model_lookup:
             return await self.not_found(request)
         await self.record(request)
         if (denied := self._denied(request)) is not None:

@@ -51,3 +51,19 @@ def test_the_file_rotates(tmp_path: Path, restore_root_logger: None) -> None:
         logging.getLogger("test.logs").info("line %d with some padding to fill the file", i)
     assert (tmp_path / "workspace.log.1").exists()
     assert not (tmp_path / "workspace.log.3").exists()
+
+
+def test_a_terminal_gets_short_plain_lines_and_only_failures_while_the_file_keeps_the_json(
+    tmp_path: Path, restore_root_logger: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(level="WARNING", log_dir=tmp_path, console="plain", console_level="ERROR")
+    log = logging.getLogger("test.logs")
+    with session_context("abc123"):
+        log.warning("openai-compatible chat call failed: %s", "network", extra={"status": None})
+        log.error("the evaluation\ncould not be stored")
+    log.info("below the level: nowhere")
+
+    assert capsys.readouterr().err == "error: the evaluation could not be stored\n"
+    lines = [json.loads(line) for line in (tmp_path / "workspace.log").read_text().splitlines()]
+    assert [(r["level"], r["session_id"]) for r in lines] == [("WARNING", "abc123"), ("ERROR", "abc123")]
+    assert lines[0]["message"] == "openai-compatible chat call failed: network"

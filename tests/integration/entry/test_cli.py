@@ -134,3 +134,83 @@ def test_terminal_interview_with_openai_streams_and_checks_the_key_first(env: di
         run("sessions", "show", json.loads(run("sessions", "list", "--json", env=env).stdout)[0]["id"], env=env).stdout
     )
     assert shown["session"]["interviewer_provider"] == "openai" and shown["session"]["interviewer_model"] == "gpt-cli"
+
+
+SELF_HOSTED_ANSWERS = [
+    "Users paste a long URL and get a short link back; opening the short link redirects them to the original.",
+    "Redirects must be fast, under 100 ms at p99, and highly available, since a dead short link is public. "
+    "Writes are rare compared with reads, so a cache in front of the database takes most of the redirect load.",
+    "I would store each link with a base62 key generated from a counter, so keys never collide.",
+]  # enough words for the evaluation's quality gate, so the model is asked to evaluate
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_on_a_self_hosted_server_shows_notes_and_usage_and_no_log_lines(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.llm_fakes import Error, OpenAIServer, Reply
+
+    gguf = "qwen2.5-0.5b-instruct-q4_k_m.gguf"
+    with OpenAIServer(models=[gguf], any_model_name=True, model_lookup=False) as server:  # like llama.cpp's
+        server.script(
+            Reply(text="OK"),  # the check, with config's model name
+            Reply(text="OK"),  # the probe, with a made-up one
+            Reply(text="Noted. What read latency do you target at p99?", input_tokens=50, output_tokens=9),
+            Error(400, message="the request exceeds the available context size, try increasing it"),
+            Reply(text="How would you generate the keys?", input_tokens=60, output_tokens=7),
+        )
+        server.default = Reply(text="Overall a decent start.")  # an evaluation, if asked: prose, not the JSON asked for
+        llm_env = {
+            **env,
+            "IW_PROVIDERS__OPENAI_COMPATIBLE__MODELS": '["llama3.1"]',
+            "IW_EVALUATION_SAMPLES": "1",
+            "OPENAI_COMPATIBLE_API_KEY": "",
+        }
+        result = interview(
+            "--provider", "openai-compatible", "--base-url", f" {server.base_url}/ ", "--problem", "url_shortener",
+            env=llm_env, answers="\n".join([*SELF_HOSTED_ANSWERS, "/end"]) + "\n",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(Warning: This server answers to any model name: it accepted 'llama3.1'" in out and gguf in out
+    assert "Interviewer: Noted. What read latency do you target at p99?" in out
+    assert "exceeds the available context size" in out and "The offline interviewer answered instead." in out
+    lines = out.splitlines()
+    assert any(line.startswith("Overall: ") and line.endswith(" / 5") for line in lines)  # scored, and yet…
+    assert any(  # whatever the reason (a prompt over the context window, an answer that is no JSON)
+        line.startswith("Note: The OpenAI-compatible server evaluator could not be used (")
+        and line.endswith("; this evaluation is the offline evaluator's.")
+        for line in lines
+    )
+    usage = next(line for line in lines if line.startswith("Usage: "))
+    assert usage.endswith(" · free: a server of your own, no price in config")
+    assert int(usage.split()[1].replace(",", "")) >= 126  # at least the two replies' 50 + 9 and 60 + 7
+
+    # log lines stay out of the conversation: none on stdout, none on stderr; the file has them, as JSON
+    assert result.stderr == ""
+    assert not any(line.lstrip().startswith("{") for line in lines)
+    logged = [json.loads(line) for line in (tmp_path / "logs" / "workspace.log").read_text().splitlines()]
+    assert any(r["message"] == "provider failed, offline reply used" for r in logged)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_offline_says_it_is_free_and_refuses_a_bad_base_url(env: dict[str, str]) -> None:
+    result = interview("--problem", "url_shortener", env=env, answers="/end\n")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: free — the offline engine runs on this machine: no tokens, no cost." in result.stdout
+
+    bad = interview("--provider", "openai-compatible", "--base-url", "localhost:8080/v1", env=env, answers="")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr == (
+        "error: The base URL must start with http:// or https://, for example http://localhost:8080/v1.\n"
+    )
+    wrong = interview("--base-url", "http://localhost:8080/v1", env=env, answers="")
+    assert wrong.returncode == 2 and "--base-url is for --provider openai-compatible" in wrong.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_terminal_interview_without_any_address_says_where_to_set_one(env: dict[str, str]) -> None:
+    env = {**env, "IW_PROVIDERS__OPENAI_COMPATIBLE__BASE_URL": ""}
+    result = interview("--provider", "openai-compatible", env=env, answers="")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "set its base URL" in result.stderr and "--base-url on the command line" in result.stderr

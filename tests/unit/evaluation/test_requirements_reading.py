@@ -122,3 +122,17 @@ def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: 
     assert "No requirement was ranked" in why
     assert "No requirement was ranked" not in why_ranked
     assert ranked > plain
+
+
+def test_features_said_back_in_the_problems_words_while_scoping_are_functional_requirements(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    """A terse playback after the interviewer's facts ("hold seats, pay, issue tickets…") states the features,
+    though no sentence says "users can"; the same words said while designing do not."""
+    facts = "Seats are held for 8 minutes while the fan pays; at most 6 seats per order."
+    playback = "So: fans pick seats on the map, we hold them for 8 minutes, they pay, then we issue the tickets."
+    said_back, why = requirements(bank, rubric, (OPENING, "How long is a hold?"), (facts, playback), (LATER, DESIGN))
+    late, why_late = requirements(bank, rubric, (OPENING, "How long is a hold?"), (facts, DESIGN), (LATER, playback))
+    assert "Functional requirements" in why.split("Not covered:")[0].split("Named without reasoning:")[0]
+    assert "Functional requirements" not in why_late.split("Not covered:")[0].split("Named without reasoning:")[0]
+    assert said_back > late

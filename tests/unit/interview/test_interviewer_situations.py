@@ -30,7 +30,16 @@ def test_the_expected_move(situation: Situation, request: pytest.FixtureRequest)
 def test_there_are_at_least_30_situations_over_every_rule() -> None:
     rules = Counter(s.rule for s in SITUATIONS)
     assert len(SITUATIONS) >= 30
-    assert set(rules) == {"challenge", "no_false_challenge", "answers", "no_repeat", "off_topic", "pacing", "praise"}
+    assert set(rules) == {
+        "challenge",
+        "no_false_challenge",
+        "answers",
+        "no_repeat",
+        "off_topic",
+        "pacing",
+        "praise",
+        "unanswered",
+    }
     assert min(rules.values()) >= 4
     assert len({s.problem for s in SITUATIONS}) >= 4
 
