@@ -89,6 +89,7 @@ class EvaluationOutcome:
     duration_ms: int = 0
     picture_usage: Usage | None = None  # tokens the whiteboard picture's reading used (a call of its own)
     picture_ms: int = 0
+    picture_cached: bool = False  # the picture's reading came from the answer cache
     answers: int = 0  # model answers the evaluation took (each sample, each part), from the model or the cache
     cached_answers: int = 0  # of which the answer cache held: asked before, nothing sent, nothing spent
 
@@ -163,7 +164,9 @@ class LLMEvaluator:
         seen, picture_ms = None, 0
         if picture is not None and self.picture_prompt is not None:
             started = time.perf_counter()
-            seen = read_picture(self.chat, picture, self.picture_prompt, self.problem, label=self.label)
+            seen = read_picture(
+                self.chat, picture, self.picture_prompt, self.problem, label=self.label, cache=self.cache
+            )
             picture_ms = int((time.perf_counter() - started) * 1000)
         request, board_lines, whiteboard = self._request(utterances, findings, board, seen)
         system = self._system(level)
@@ -186,6 +189,7 @@ class LLMEvaluator:
             samples.usage,
             picture_usage=seen.usage if seen else None,
             picture_ms=picture_ms,
+            picture_cached=seen is not None and seen.cached,
             answers=samples.answers,
             cached_answers=samples.cached,
         )

@@ -407,6 +407,7 @@ def end_interview(
             uow.token_usage.add(usage)
         if outcome.picture_usage is not None and llm is not None:
             usage = _usage(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            usage.answers, usage.cached_answers = 1, int(outcome.picture_cached)
             uow.token_usage.add(usage)
         uow.sessions.update(session)
         audit.record(
