@@ -115,7 +115,7 @@ def plan_parts(
         - 2  # the brackets of non-empty lists on their own lines
     )
     if room < MIN_PART_TOKENS:
-        return NoRoom(window, needed=math.ceil((window + MIN_PART_TOKENS - room) / (1 - MARGIN_SHARE)))
+        return NoRoom(window, needed=window + math.ceil((MIN_PART_TOKENS - room) / (1 - MARGIN_SHARE)) + 1)
     entries, owners = _entries(utterances, limit=room // 2)
     placed = _placed(findings, utterances, entries, owners)
     costs = []
@@ -248,12 +248,13 @@ def _placed(
 ) -> dict[int, list[dict[str, Any]]]:
     """Each finding on the entry it rests on: its chat message, else the line holding its quote, else its time."""
     placed: dict[int, list[dict[str, Any]]] = {}
+    texts = [_normalised(entry["text"]) for entry in entries]
     for finding in findings:
         quote = _normalised(finding.quote)
         candidates = list(range(len(entries)))
         if finding.message_seq is not None:
             candidates = [i for i in candidates if utterances[owners[i]].seq == finding.message_seq] or candidates
-        found = next((i for i in candidates if quote and quote in _normalised(entries[i]["text"])), None)
+        found = next((i for i in candidates if quote and quote in texts[i]), None)
         if found is None and len(candidates) < len(entries):
             found = candidates[0]
         if found is None and finding.at_seconds is not None:
