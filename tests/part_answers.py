@@ -15,8 +15,8 @@ from typing import Any
 from core.evaluation.chunked_evaluation import PART_PREAMBLE
 from tests.llm_fakes import Reply
 
-SHOWN = {"requirements": 4.5, "reliability": 4.0, "communication": 3.0}
-MERGED = {"requirements": 4.5, "reliability": 4.0, "communication": 3.0}  # every other competency: 1.0
+SHOWN = {"requirements": 4.5, "reliability": 4.0, "communication": 3.0}  # the score where a part shows it
+MERGED = dict(SHOWN)  # merged, each keeps the score of the parts showing it; every other competency: 1.0
 QUOTE_CHARS = 50
 
 

@@ -36,7 +36,6 @@ from core.content.problems import Problem, ProblemBank
 from core.content.prompts import Prompt
 from core.content.rubrics import Rubric
 from core.correctness.findings import Finding
-from core.evaluation import chunked_evaluation
 from core.evaluation.agreement import LLM_SAMPLES, SampleRecord, disagreements, steadied
 from core.evaluation.board_credit import board_credits, read_for
 from core.evaluation.chunked_evaluation import (
@@ -53,6 +52,7 @@ from core.evaluation.interview_data import DATA_PREAMBLE, json_document, transcr
 from core.evaluation.llm_answers import (
     ANSWER_ERRORS,
     CompetencyAnswer,
+    PartAnswer,
     ReportAnswer,
     parsed_part,
     parsed_report,
@@ -65,8 +65,6 @@ from core.llm.context_budget import Overflow, fit
 from core.models import CompetencyScore, Evaluation, Evidence, Level, PlanStep, Utterance
 from core.whiteboard.analysis import BoardGraph
 from core.whiteboard.vision import PictureOutcome, read_picture
-
-__all__ = ["DATA_PREAMBLE", "EvaluationOutcome", "LLMEvaluator"]
 
 DEFAULT_SAMPLES = 3  # settings.evaluation_samples' default
 SINGLE_TEMPERATURE = 0.2  # one sample: the steadiest answer
@@ -342,7 +340,7 @@ class LLMEvaluator:
         """One answer, validated: the schema, and every rubric competency exactly once."""
         return parsed_report(text, self.rubric)
 
-    def _parsed_part(self, text: str) -> chunked_evaluation.PartAnswer:
+    def _parsed_part(self, text: str) -> PartAnswer:
         return parsed_part(text, self.rubric)
 
     def _request(
