@@ -16,10 +16,11 @@ from components.local_time import short
 from components.person_names import person_name
 from components.plain_text import plain
 from core.debrief.email_templates import EmailDraft, RenderedEmail, email_draft, render_text, to_eml
+from core.debrief.follow_up_email import send_follow_up, sent_follow_ups
 from core.debrief.follow_ups import CANCELLED, DONE, OPEN, add_task, due_date, set_task_status, tasks_for
 from core.debrief.pipeline import CandidatePipeline, for_session, set_status, status_label, statuses
 from core.errors import WorkspaceError
-from core.models import FollowUpTask
+from core.models import FollowUpTask, OutboxMessage, OutboxStatus
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 
@@ -31,7 +32,7 @@ def render_follow_ups(ws: Workspace, session_id: str, *, actor: Actor) -> None:
     st.subheader("Follow-up tasks")
     _guarded(_tasks, ws, session_id, actor)
     st.subheader("Email draft")
-    _guarded(_email, ws, session_id)
+    _guarded(_email, ws, session_id, actor)
     st.subheader("Pipeline")
     _guarded(_pipeline, ws, session_id, actor)
 
@@ -113,8 +114,9 @@ def _tasks(ws: Workspace, session_id: str, actor: Actor) -> None:
 # --- email ------------------------------------------------------------------------------------------
 
 
-def _email(ws: Workspace, session_id: str) -> None:
-    draft = email_draft(ws, session_id, timezone=st.context.timezone or "UTC")
+def _email(ws: Workspace, session_id: str, actor: Actor) -> None:
+    timezone = st.context.timezone or "UTC"
+    draft = email_draft(ws, session_id, timezone=timezone)
     if draft is None:
         st.caption("The email draft appears once the session has a recommendation that comes with an email.")
         return
@@ -131,7 +133,25 @@ def _email(ws: Workspace, session_id: str) -> None:
         st.markdown(" ".join(f"`{{{{{tag}}}}}`" for tag in draft.tags))
     rendered = _preview(draft, subject, body)
     eml = to_eml(rendered, to=draft.to, sender=draft.sender, date=ws.clock()) if rendered else b""
-    st.download_button(
+    send, download = st.columns(2)
+    sent = sent_follow_ups(ws, session_id, actor=actor)
+    if st.session_state.pop(f"{prefix}_just_sent", False):
+        st.toast("The email is in the outbox; a worker sends it.")
+    if send.button(
+        "Send again" if sent else "Send to the candidate",
+        key=f"{prefix}_send",
+        disabled=rendered is None or not draft.to,
+        icon=":material/send:",
+        help=None if draft.to else "The candidate has no email address; download the draft instead.",
+    ):
+        try:
+            send_follow_up(ws, session_id, subject=subject, body=body, actor=actor, timezone=timezone)
+        except WorkspaceError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[f"{prefix}_just_sent"] = True
+            st.rerun()
+    download.download_button(
         "Download draft (.eml)",
         data=eml,
         file_name=f"{draft.recommendation}-{session_id[:8]}.eml",
@@ -140,6 +160,25 @@ def _email(ws: Workspace, session_id: str) -> None:
         disabled=rendered is None,
         icon=":material/download:",
     )
+    for message in reversed(sent[-3:]):
+        st.caption(f"{plain(message.subject)} · to {plain(message.recipient)} · {_delivery(message)}")
+
+
+_DELIVERY = {
+    OutboxStatus.QUEUED: "in the outbox, being sent",
+    OutboxStatus.WAITING: "in the outbox, waiting for SMTP to be configured",
+    OutboxStatus.FAILED: "not sent",
+}
+
+
+def _delivery(message: OutboxMessage) -> str:
+    """What became of a sent follow-up, in words."""
+    if message.status is OutboxStatus.SENT:
+        return f"sent {short(message.sent_at)}"
+    state = _DELIVERY[message.status]
+    if message.status is OutboxStatus.FAILED and message.last_error:
+        return f"{state}: {plain(message.last_error)}"
+    return f"{state} (queued {short(message.created_at)})"
 
 
 def _preview(draft: EmailDraft, subject: str, body: str) -> RenderedEmail | None:

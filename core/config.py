@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -169,6 +171,62 @@ class JobSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # how often a worker looks for jobs nobody has picked up
 
 
+SmtpTls = Literal["none", "starttls", "implicit"]
+_MAILBOX = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+class SmtpSettings(BaseModel):
+    """The mail server emails go through. No host (the default): messages wait in the outbox, and a worker
+    started with a host sends them.
+
+    tls: "starttls" (port 587: plain connection, then STARTTLS), "implicit" (port 465: TLS from the first
+    byte) or "none" (a relay on a trusted network). The password is read from here or from
+    IW_NOTIFICATIONS__SMTP__PASSWORD and is never logged, shown or put in an error message.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = ""
+    port: int = Field(default=587, ge=1, le=65535)
+    tls: SmtpTls = "starttls"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    timeout_seconds: float = Field(default=30, gt=0, le=300)
+    ca_file: str = ""  # CA bundle for a certificate signed by a private CA; "" trusts the system's CAs
+
+    @field_validator("host", "username", "ca_file")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("tls", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+
+class NotificationSettings(BaseModel):
+    """Emails to candidates and interviewers (booking confirmations, updates, cancellations, follow-ups)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # From: of every email, e.g. "Interviews <interviews@example.com>"; "" for scheduling's organizer
+    sender: str = ""
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @field_validator("sender")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if value and not _MAILBOX.match(parseaddr(value)[1]):
+            raise ValueError("must be an email address, e.g. Interviews <interviews@example.com>")
+        return value
+
+
 class AccountSettings(BaseModel):
     """Sign-in. Local accounts (argon2 passwords) always work; OpenID Connect when `oidc_enabled`.
 
@@ -238,6 +296,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     accounts: AccountSettings = Field(default_factory=AccountSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    notifications: NotificationSettings = Field(default_factory=NotificationSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

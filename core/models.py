@@ -759,3 +759,42 @@ class Job:
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"  # a worker sends it (or is trying again after a passing failure)
+    WAITING = "waiting"  # for SMTP: no mail server is configured; sent once one is
+    SENT = "sent"  # the mail server accepted it
+    FAILED = "failed"  # refused for good, or still failing after every try; last_error says why
+
+
+@dataclass
+class OutboxMessage:
+    """One email to one person, kept from the moment it is written until the mail server took it (and after).
+
+    The message is stored whole (bodies, the calendar invitation) when the booking or the person's Send
+    happens, so sending later, retrying or sending once SMTP is configured sends exactly what was written.
+    message_id is its Message-ID header, the same on every try.
+    """
+
+    kind: str  # booking_confirmation | booking_update | booking_cancellation | follow_up
+    recipient: str  # "Name <address>"
+    subject: str
+    text_body: str
+    html_body: str = ""
+    sender: str = ""  # "Name <address>"
+    reply_to: str = ""  # "Name <address>" replies go to, when not the sender
+    attachment: bytes | None = None  # the calendar invitation (.ics), when there is one
+    attachment_name: str = ""
+    attachment_type: str = ""  # e.g. "text/calendar; method=REQUEST; charset=UTF-8"
+    message_id: str = ""
+    session_id: str | None = None
+    booking_id: str | None = None
+    actor: str = ""  # who caused it (a person's audit name, "calcom" for a webhook)
+    status: OutboxStatus = OutboxStatus.QUEUED
+    attempts: int = 0  # times the mail server was tried
+    last_error: str = ""  # why the last try did not send it, in a sentence; "" once sent
+    sent_at: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -29,6 +29,8 @@ from core.models import (
     LiveSession,
     MediaFile,
     Message,
+    OutboxMessage,
+    OutboxStatus,
     PipelineChange,
     RecommendationRecord,
     Resume,
@@ -68,7 +70,7 @@ class SessionRepository(Protocol):
         ...
 
     def count_matching(self, query: HistoryQuery) -> int: ...
-    def interviewers(self) -> list[tuple[str, str | None]]:
+    def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
         """Distinct (provider, model) pairs of stored sessions, sorted."""
         ...
 
@@ -457,6 +459,29 @@ class JobRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    """Emails written and what became of them (core.notifications)."""
+
+    def add(self, message: OutboxMessage) -> OutboxMessage: ...
+    def get(self, message_id: int) -> OutboxMessage: ...
+    def update(self, message: OutboxMessage) -> OutboxMessage: ...
+    def latest(self, *, limit: int = 100, statuses: list[OutboxStatus] | None = None) -> list[OutboxMessage]:
+        """Newest first."""
+        ...
+
+    def waiting(self, *, limit: int = 100) -> list[OutboxMessage]:
+        """Messages waiting for SMTP, oldest first."""
+        ...
+
+    def in_session(self, session_id: str) -> list[OutboxMessage]:
+        """A session's emails, oldest first."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many messages there are in each status."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Use as `with uow_factory() as uow: ...; uow.commit()`; leaving without commit rolls back."""
 
@@ -489,6 +514,7 @@ class UnitOfWork(Protocol):
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
     jobs: JobRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

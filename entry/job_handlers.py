@@ -3,7 +3,8 @@
 Every handler is idempotent. A webhook event already applied is left as it is (core.scheduling
 checks its status in the same transaction that applies it); a retention run deletes only what has
 expired, so a second run finds nothing more; an accurate pass replaces the live lines wholesale; an
-interview already evaluated is not evaluated again.
+interview already evaluated is not evaluated again; an email the mail server accepted is marked sent and
+never sent again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from core.interview.queued_evaluation import EVALUATE, evaluate_on_worker
 from core.jobs.runner import Failed, Handler, Progress, TryAgain
 from core.llm.providers import LLMChoice, resolve_api_key
 from core.models import Job
+from core.notifications.delivery import deliver
+from core.notifications.outbox import SEND_EMAIL
 from core.permissions.actor import Actor
 from core.privacy.retention import apply_retention
 from core.scheduling.calcom import webhooks as calcom_webhooks
@@ -63,9 +66,16 @@ def evaluate_interview(ws: Workspace, job: Job, progress: Progress) -> str:
     return evaluate_on_worker(ws, job, llm, progress)
 
 
+def send_email(ws: Workspace, job: Job, progress: Progress) -> str:
+    """One outbox message to the mail server; its last try gives up with the reason in the outbox."""
+    message_id = int(job.payload["message_id"])
+    return deliver(ws, message_id, attempt=job.attempts, last_attempt=job.attempts >= job.max_attempts)
+
+
 HANDLERS: dict[str, Handler] = {
     calcom_webhooks.APPLY_EVENT: apply_calcom_event,
     RETENTION: clean_up,
     ACCURATE_PASS: improve_transcript,
     EVALUATE: evaluate_interview,
+    SEND_EMAIL: send_email,
 }

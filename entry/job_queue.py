@@ -19,6 +19,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from core.config import Settings
 from core.jobs import ledger, runner
 from core.jobs.runner import Handler
+from core.notifications import outbox
 from core.privacy.retention import last_run, missed
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
@@ -68,8 +69,9 @@ class HueyJobQueue:
             )
 
     def sweep(self) -> int:
-        """Send again what nobody is working on: jobs whose lease ran out or whose message went missing, and
-        webhook events stored before events came with their job (an upgrade). Returns how many were sent."""
+        """Send again what nobody is working on: jobs whose lease ran out or whose message went missing,
+        webhook events stored before events came with their job (an upgrade), and emails that waited for SMTP
+        when this worker has it. Returns how many were sent."""
         ws = self._workspace()
         waiting = self._events_without_jobs(ws)
         for event_id in waiting:
@@ -77,11 +79,12 @@ class HueyJobQueue:
             ledger.submit(
                 ws, calcom_webhooks.APPLY_EVENT, key, actor=calcom_webhooks.CALCOM, payload={"event_id": event_id}
             )
+        released = outbox.release_waiting(ws)
         jobs = ledger.due(ws)
         for job in jobs:
             assert job.id is not None
             self.send(job.id)
-        return len(jobs) + len(waiting)
+        return len(jobs) + len(waiting) + released
 
     def catch_up(self) -> None:
         """At a worker's start: the daily cleanup, if it did not run in the last day."""

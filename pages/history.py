@@ -310,8 +310,9 @@ account = current_account()
 staff = any(account.has(role) for role in (AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN))
 st.title("History")
 
-interviewers = interviewer_options(ws)  # empty exactly when there is no interview at all
+interviewers = interviewer_options(ws, scope=scope(account))  # empty exactly when this person may see none
 if not interviewers:
+    _close()  # an interview in the address is none this person may see
     st.info("No interviews yet. Start one on the Setup page — they appear here as soon as they begin.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     st.stop()

@@ -1,8 +1,9 @@
 """Background jobs: what the workers are doing, what they did, and what failed and why, with a retry.
 
 A worker process (`python -m core worker`, which startup.sh starts beside the server) applies Cal.com
-webhooks, runs the daily cleanup and improves transcripts when an interview ends. Every job is kept
-here with its outcome; a failed one says why and can be run again.
+webhooks, runs the daily cleanup, improves transcripts when an interview ends and sends emails. Every job
+is kept here with its outcome; a failed one says why and can be run again. The email outbox (under the
+jobs) shows every email written, whether it went, and why not.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from components.local_time import short
+from components.plain_text import plain
 from components.resources import get_workspace
 from components.signed_in import current_account
 from core.errors import WorkspaceError
 from core.jobs import ledger
-from core.models import Job, JobStatus
+from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, allowed
 
@@ -23,6 +26,7 @@ KINDS = {
     "calcom_webhook": "Cal.com webhook",
     "retention": "Daily cleanup",
     "accurate_transcript": "Accurate transcript",
+    "send_email": "Email",
 }
 STATUSES = {
     JobStatus.QUEUED: "Waiting",
@@ -88,3 +92,69 @@ else:
         for job in recent
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+EMAIL_KINDS = {
+    "booking_confirmation": "Booking confirmation",
+    "booking_update": "Booking moved",
+    "booking_cancellation": "Booking cancelled",
+    "follow_up": "Follow-up",
+}
+EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Done"), which pages and tests look for
+    OutboxStatus.QUEUED: "To send",
+    OutboxStatus.WAITING: "Waiting for SMTP",
+    OutboxStatus.SENT: "Sent",
+    OutboxStatus.FAILED: "Not sent",
+}
+
+
+def email_kind(message: OutboxMessage) -> str:
+    return EMAIL_KINDS.get(message.kind, message.kind)
+
+
+emails = outbox.counts(ws, actor=ACTOR)
+with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails.get(OutboxStatus.FAILED.value))):
+    for col, (email_status, label) in zip(st.columns(len(EMAIL_STATUSES)), EMAIL_STATUSES.items(), strict=True):
+        col.metric(
+            label if email_status is OutboxStatus.WAITING else f"Emails {label.lower()}",
+            emails.get(email_status.value, 0),
+        )
+    if not ws.settings.notifications.smtp.configured:
+        st.caption(
+            "No SMTP server is configured here (notifications.smtp.host): emails wait in the outbox and are sent "
+            "once a worker runs with one."
+        )
+    for message in outbox.recent(ws, actor=ACTOR, statuses=[OutboxStatus.FAILED], limit=50):
+        with st.container(border=True, key=f"failed_email_{message.id}"):
+            text, action = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(
+                f"**{email_kind(message)}** · #{message.id} · {plain(message.recipient)} · {message.attempts} tries"
+            )
+            text.caption(plain(message.last_error))
+            if action.button("Retry", key=f"retry_email_{message.id}", icon=":material/replay:"):
+                try:
+                    outbox.retry(ws, message.id or 0, actor=ACTOR)
+                except WorkspaceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.toast(f"Email #{message.id} is queued again.")
+                    st.rerun()
+    messages = outbox.recent(ws, actor=ACTOR, limit=200)
+    if not messages:
+        st.caption("No emails yet. Bookings, reschedules, cancellations and the debrief's Send write them here.")
+    else:
+        email_rows = [
+            {
+                "#": message.id,
+                "Email": email_kind(message),
+                "To": message.recipient,
+                "Subject": message.subject,
+                "Status": EMAIL_STATUSES[message.status],
+                "Tries": message.attempts,
+                "Written": short(message.created_at),
+                "Sent": short(message.sent_at) if message.sent_at else "",
+                "Last error": message.last_error,
+            }
+            for message in messages
+        ]
+        st.dataframe(pd.DataFrame(email_rows), hide_index=True, width="stretch", key="outbox_table")

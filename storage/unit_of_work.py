@@ -32,6 +32,7 @@ from core.unit_of_work import (
     LiveSessionRepository,
     MediaRepository,
     MessageRepository,
+    OutboxRepository,
     PipelineRepository,
     RecommendationRepository,
     ResumeRepository,
@@ -69,6 +70,7 @@ from storage.repositories.interview import (
 )
 from storage.repositories.jobs import SqlJobRepository
 from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
+from storage.repositories.notifications import SqlOutboxRepository
 from storage.repositories.privacy import SqlDataRequestRepository
 from storage.repositories.scheduling import (
     SqlBookingRepository,
@@ -116,6 +118,7 @@ class SqlAlchemyUnitOfWork:
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
     jobs: JobRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -155,6 +158,7 @@ class SqlAlchemyUnitOfWork:
         self.pipeline = SqlPipelineRepository(session)
         self.data_requests = SqlDataRequestRepository(session)
         self.jobs = SqlJobRepository(session)
+        self.outbox = SqlOutboxRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

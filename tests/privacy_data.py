@@ -27,6 +27,7 @@ from core.models import (
     LiveSession,
     MediaFile,
     Message,
+    OutboxMessage,
     PipelineChange,
     RecommendationRecord,
     Resume,
@@ -135,6 +136,18 @@ def _fill_session(ws: Workspace, u: UnitOfWork, person: Person, sid: str, at: da
         )
     )
     u.session_interviewers.set(sid, [member_id])
+    u.outbox.add(
+        OutboxMessage(
+            "booking_confirmation",
+            f"{person.name} <{person.email}>",
+            f"Your interview, {person.name}",
+            f"Hi {person.name}",
+            attachment=f"ATTENDEE;CN={person.name}:mailto:{person.email}".encode(),
+            session_id=sid,
+            booking_id=f"booking-{sid}",
+            created_at=at,
+        )
+    )
     u.live_sessions.add(LiveSession(session_id=sid, template_id="t", template_version="1", stage="intro"))
     u.notes.add(LiveNote(session_id=sid, text=f"{person.name} mentioned a cache", at_seconds=5))
     u.scorecards.add(ScorecardEntry(session_id=sid, competency="requirements", score=4, evidence="x", set_by="i"))

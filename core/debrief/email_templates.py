@@ -1,47 +1,28 @@
 """Merge tags in recommendation emails and task titles: {{candidate.first_name}}, {{interview.date}}, ….
 
-The tags are filled in by core.debrief.merge_tags (a sandbox with limits); this module builds what they
-name and the email around them. An email is only drafted here (previewed, downloaded as .eml); sending
-it comes later.
+The tags are filled in by core.notifications.merge_tags (a sandbox with limits) from the context of
+core.notifications.merge_context; this module builds a session's context and the email around it. An email
+is drafted here (previewed, downloaded as .eml); core.debrief.follow_up_email sends it through the outbox.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.content.templates import EmailSpec, InterviewTemplate
-from core.debrief.merge_tags import available_tags, render_text
 from core.errors import NotFound
-from core.models import Booking, Candidate, LiveSession, Session, TeamMember
+from core.models import Session, TeamMember
+from core.notifications.addresses import address
+from core.notifications.merge_context import aware, merge_context
+from core.notifications.merge_tags import available_tags, render_text
 from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
-
-# English names whatever the server's locale: the email goes to a person, not to the server.
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-NO_INTERVIEWER = "The interview team"  # signs an email when the session names no interviewer
-NO_FIRST_NAME = "there"  # "Hi there," when the session has no candidate
 
 
 @dataclass(frozen=True)
@@ -64,83 +45,6 @@ class EmailDraft:
     tags: list[str] = field(default_factory=list)
 
 
-# --- the context -----------------------------------------------------------------------------------------
-
-
-def long_date(moment: datetime) -> str:
-    """'Monday 23 November 2026'."""
-    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
-
-
-def _zone(name: str | None) -> ZoneInfo | Any:
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def merge_context(
-    *,
-    candidate: Candidate | None,
-    session: Session,
-    booking: Booking | None,
-    live: LiveSession | None,
-    template: InterviewTemplate | None,
-    interviewer_names: Sequence[str],
-    recommendation_label: str,
-    timezone: str = "UTC",
-    interviewer_email: str = "",
-    recommendation_key: str = "",
-) -> dict[str, Any]:
-    """Every value a tag can name. Facts hold each of the template's session fields ("" when unset), so
-    `{{facts.budget or "…"}}` works before the interviewer filled it in."""
-    name = single_line(candidate.name if candidate else "")  # names stored before intake cleaned them too
-    if booking is not None:
-        moment: datetime | None = _aware(booking.start_at).astimezone(_zone(booking.timezone))
-        zone_name = booking.timezone or "UTC"
-    else:
-        start = session.started_at or session.created_at
-        moment = _aware(start).astimezone(_zone(timezone)) if start else None
-        zone_name = timezone or "UTC"
-    facts: dict[str, str] = {}
-    if template is not None and template.notes is not None:
-        facts = {f.key: "" for f in template.notes.fields if f.scope == "session"}
-    if live is not None:
-        facts.update({key: str(value or "") for key, value in live.facts.items()})
-    names = [single_line(n) for n in interviewer_names if single_line(n)]
-    return {
-        "candidate": {
-            "name": name or "the candidate",
-            "first_name": name.split()[0] if name else NO_FIRST_NAME,
-            "email": single_line(candidate.email) if candidate else "",
-        },
-        "interview": {
-            "date": long_date(moment) if moment else "",
-            "time": f"{moment:%H:%M}" if moment else "",
-            "timezone": zone_name,
-            "title": session.problem_title or (template.title if template else "") or _words(session.kind),
-        },
-        "interviewer": {"name": _join(names) or NO_INTERVIEWER, "email": interviewer_email},
-        "recommendation": {"key": recommendation_key, "label": recommendation_label},
-        "facts": facts,
-    }
-
-
-def _words(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
-def _join(names: Sequence[str]) -> str:
-    """'Ana', 'Ana and Ben', 'Ana, Ben and Cleo'."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 # --- rendering -------------------------------------------------------------------------------------------
 
 
@@ -148,17 +52,6 @@ def render_email(spec: EmailSpec, context: Mapping[str, Any]) -> RenderedEmail:
     """Subject and body filled in; the subject is kept to one line (it becomes a mail header)."""
     subject = single_line(render_text(spec.subject, context))
     return RenderedEmail(subject=subject, body=render_text(spec.body, context))
-
-
-_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
-
-
-def address(name: str, email: str) -> str:
-    """'Ana Rossi <ana@example.com>' (quoted when needed); "" when there is no usable address."""
-    email, name = single_line(email), single_line(name)
-    if not _ADDRESS.match(email):
-        return ""
-    return formataddr((name, email)) if name else email
 
 
 def to_eml(rendered: RenderedEmail, *, to: str, sender: str, date: datetime | None = None) -> bytes:
@@ -173,7 +66,7 @@ def to_eml(rendered: RenderedEmail, *, to: str, sender: str, date: datetime | No
         message["From"] = sender
     if to := single_line(to):
         message["To"] = to
-    message["Date"] = format_datetime(_aware(date or datetime.now(UTC)).astimezone(UTC))
+    message["Date"] = format_datetime(aware(date or datetime.now(UTC)).astimezone(UTC))
     message["X-Unsent"] = "1"
     message.set_content(rendered.body)
     return message.as_bytes()

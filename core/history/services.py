@@ -136,10 +136,11 @@ def search_history(ws: Workspace, query: HistoryQuery) -> HistoryPage:
     return HistoryPage(items=items, total=total, page=query.page, pages=pages)
 
 
-def interviewer_options(ws: Workspace) -> list[InterviewerOption]:
-    """The providers and models that have run an interview here, for the filter's choices."""
+def interviewer_options(ws: Workspace, *, scope: SessionScope | None = None) -> list[InterviewerOption]:
+    """The providers and models that ran the interviews the person may see (`scope`), for the filter's choices;
+    empty exactly when they may see none."""
     with ws.uow_factory() as uow:
-        return [InterviewerOption(p, m) for p, m in uow.sessions.interviewers()]
+        return [InterviewerOption(p, m) for p, m in uow.sessions.interviewers(scope)]
 
 
 def session_detail(ws: Workspace, session_id: str, *, actor: Actor) -> SessionDetail:

@@ -101,15 +101,23 @@ def retry(ws: Workspace, job_id: int, *, actor: Actor) -> Job:
         job = uow.jobs.get(job_id)
         if job.status is not JobStatus.FAILED:
             raise InvalidInput(f"Job #{job_id} is {job.status.value}; only a failed job can be retried.")
-        job.attempts = 0
-        job.status, job.run_after, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None, None
-        job.reason = f"Retried by {actor.name}."
-        job.sent_at = ws.clock()
-        stored = uow.jobs.update(job)
+        stored = reopen(uow, ws, job, reason=f"Retried by {actor.name}.")
         audit.record(uow, "job_retried", actor=actor.name, session_id=job.session_id, detail={"job": job_id})
         uow.commit()
     send(ws, stored)
     return stored
+
+
+def reopen(uow: UnitOfWork, ws: Workspace, job: Job, *, reason: str) -> Job:
+    """Queue a finished job again with a fresh set of attempts, in the caller's transaction; `send` it after
+    the commit. For work that is owed again under the same key: a failed job retried, or an email that waited
+    for SMTP and can now be sent."""
+    job.attempts = 0
+    job.status, job.run_after, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None, None
+    job.progress, job.progress_note = None, ""
+    job.reason = reason
+    job.sent_at = ws.clock()
+    return uow.jobs.update(job)
 
 
 def recent(ws: Workspace, *, actor: Actor, statuses: list[JobStatus] | None = None, limit: int = 200) -> list[Job]:

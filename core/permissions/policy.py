@@ -27,6 +27,7 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # accounts, roles, teams
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
     MANAGE_JOBS = "manage_jobs"  # see background jobs, retry the failed ones
+    MANAGE_OUTBOX = "manage_outbox"  # see every email written (recipients, subjects), retry the failed ones
 
 
 class SessionAction(StrEnum):
@@ -53,6 +54,7 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.MANAGE_PEOPLE: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_JOBS: frozenset({AccountRole.ADMIN}),
+    Action.MANAGE_OUTBOX: frozenset({AccountRole.ADMIN}),
 }
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from core import audit
 from core.history.session_export import session_zip
-from core.models import DataRequest, DataRequestKind
+from core.models import DataRequest, DataRequestKind, OutboxMessage
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action
@@ -71,7 +71,7 @@ def export_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> bytes:
             with zipfile.ZipFile(io.BytesIO(inner)) as session_archive:
                 for info in session_archive.infolist():
                     archive.writestr(f"{folder}/{info.filename}", session_archive.read(info))
-            for key in ("booking", "notes", "scorecards", "recommendations", "follow_ups", "consents"):
+            for key in ("booking", "notes", "scorecards", "recommendations", "follow_ups", "consents", "emails"):
                 archive.writestr(f"{folder}/{key}.json", _json(extra[key]))
         archive.writestr("webhook_events.json", _json(events))
 
@@ -101,7 +101,15 @@ def _session_extras(uow: UnitOfWork, session_id: str) -> dict[str, Any]:
         "recommendations": uow.recommendations.in_session(session_id),
         "follow_ups": uow.follow_ups.in_session(session_id),
         "consents": uow.consents.in_session(session_id),
+        "emails": [_email(message) for message in uow.outbox.in_session(session_id)],
     }
+
+
+def _email(message: OutboxMessage) -> dict[str, Any]:
+    """An email as written, its invitation as text (it is iCalendar), and what became of it."""
+    record = asdict(message)
+    record["attachment"] = message.attachment.decode("utf-8", "replace") if message.attachment else None
+    return record
 
 
 def _json(value: Any) -> str:

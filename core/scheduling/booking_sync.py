@@ -18,10 +18,13 @@ from core.models import (
     Booking,
     BookingStatus,
     Candidate,
+    Job,
     Session,
     SessionStatus,
 )
+from core.permissions.actor import Actor
 from core.provider_ids import OFFLINE
+from core.scheduling.booking_emails import Notice, queue_notice
 from core.scheduling.meeting_links import detect_provider
 from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
@@ -63,6 +66,7 @@ class SyncOutcome:
     message: str
     session_id: str | None = None
     changes: list[str] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)  # emails written with the change: outbox.wake after the commit
 
 
 def find_booking(uow: UnitOfWork, facts: BookingFacts) -> Booking | None:
@@ -107,6 +111,8 @@ def apply_booking_facts(
     session = uow.sessions.get(booking.session_id)
     now = ws.clock()
     changes: list[str] = []
+    was = booking.status
+    moved = False
     if facts.uid != booking.external_uid:
         if booking.external_uid:
             booking.previous_uids = [*booking.previous_uids, booking.external_uid]
@@ -115,12 +121,14 @@ def apply_booking_facts(
     if (facts.start, facts.end) != (booking.start_at, booking.end_at):
         changes.append(f"time {booking.start_at:%Y-%m-%d %H:%M} → {facts.start:%Y-%m-%d %H:%M} UTC")
         booking.start_at, booking.end_at = facts.start, facts.end
+        moved = True
         session.duration_minutes = max(5, round((facts.end - facts.start).total_seconds() / 60))
     if facts.ical_sequence is not None and facts.ical_sequence != booking.ical_sequence:
         booking.ical_sequence = facts.ical_sequence
     if facts.meeting_url and facts.meeting_url != booking.meeting_url:
         _set_meeting_url(ws, booking, facts.meeting_url)
         changes.append("meeting link")
+        moved = True
     if facts.status is not booking.status:
         changes.append(f"{booking.status.value} → {facts.status.value}")
         booking.status = facts.status
@@ -142,8 +150,21 @@ def apply_booking_facts(
         session_id=session.id,
         detail={"uid": facts.uid, "changes": changes},
     )
+    notice = _notice(was, booking.status, moved=moved)
+    jobs = queue_notice(ws, uow, booking, notice, actor=Actor(actor)) if notice else []
     message = "; ".join(changes) if changes else "nothing changed"
-    return SyncOutcome("processed", f"Session updated: {message}.", session.id, changes)
+    return SyncOutcome("processed", f"Session updated: {message}.", session.id, changes, jobs)
+
+
+def _notice(was: BookingStatus, now: BookingStatus, *, moved: bool) -> Notice | None:
+    """The email a change calls for: cancelled, confirmed (a request accepted), moved; none otherwise."""
+    if now is BookingStatus.CANCELLED:
+        return Notice.CANCELLED if was is not BookingStatus.CANCELLED else None
+    if now is BookingStatus.CONFIRMED:
+        if was is not BookingStatus.CONFIRMED:
+            return Notice.BOOKED
+        return Notice.UPDATED if moved else None
+    return None
 
 
 def apply_meeting_event(
@@ -256,5 +277,7 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
         session_id=session.id,
         detail={"uid": facts.uid, "created": True},
     )
+    confirmed = facts.status is BookingStatus.CONFIRMED
+    jobs = queue_notice(ws, uow, booking, Notice.BOOKED, actor=Actor(actor)) if confirmed else []
     state = "cancelled" if cancelled else facts.status.value
-    return SyncOutcome("processed", f"New {state} session for {name}.", session.id, ["created"])
+    return SyncOutcome("processed", f"New {state} session for {name}.", session.id, ["created"], jobs)

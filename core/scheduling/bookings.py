@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core import audit
@@ -30,14 +30,16 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
+from core.notifications import outbox
 from core.permissions.access import authorize, authorize_action, candidate_listing_scope, listing_scope
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.recording_notice import recording_notice
 from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
+from core.scheduling.booking_emails import Notice, queue_notice
+from core.scheduling.booking_invitation import booking_invitation
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
-from core.scheduling.invitations import Invitation, ics_content_type, ics_filename, invitation_ics
 from core.scheduling.meeting_links import detect_provider
 from core.scheduling.team import EMAIL, check_timezone
 from core.single_line import single_line
@@ -257,7 +259,11 @@ def book_interview(
             session_id=session_id,
             detail={"source": booking.source, "start": booking.start_at.isoformat(), "uid": booking.external_uid},
         )
+        # Adopted: the webhook that made the session wrote its confirmation already
+        confirmed = adopted is None and booking.status is BookingStatus.CONFIRMED
+        emails = queue_notice(ws, uow, booking, Notice.BOOKED, actor=actor) if confirmed else []
         uow.commit()
+    outbox.wake(ws, emails)
     log.info("interview booked", extra={"session": session_id, "source": booking.source})
     return _scheduled(ws, session_id)
 
@@ -276,8 +282,9 @@ def cancel_booking(
         cancelled = client.cancel_booking(booking.external_uid, reason=reason.strip())
         facts = _facts_from_calcom(cancelled, sequence=booking.ical_sequence + 1, reason=reason.strip())
         with ws.uow_factory() as uow:
-            apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor.name)
+            outcome = apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor.name)
             uow.commit()
+        outbox.wake(ws, outcome.jobs)
         return _scheduled(ws, session_id)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
@@ -290,7 +297,9 @@ def cancel_booking(
             transition(session, SessionStatus.CANCELLED, ws.clock())
             uow.sessions.update(session)
         audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
+        emails = queue_notice(ws, uow, booking, Notice.CANCELLED, actor=actor)
         uow.commit()
+    outbox.wake(ws, emails)
     return _scheduled(ws, session_id)
 
 
@@ -317,8 +326,9 @@ def reschedule_booking(
         moved = client.reschedule_booking(booking.external_uid, start=start, reason=reason or None)
         facts = _facts_from_calcom(moved, sequence=booking.ical_sequence + 1)
         with ws.uow_factory() as uow:
-            apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
+            outcome = apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
             uow.commit()
+        outbox.wake(ws, outcome.jobs)
         return _scheduled(ws, session_id)
     if event_type is not None:
         _require_free(ws, event_type, members, start, start + length, booking.timezone, exclude_session=session_id)
@@ -335,7 +345,9 @@ def reschedule_booking(
             session_id=session_id,
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
+        emails = queue_notice(ws, uow, booking, Notice.UPDATED, actor=actor)
         uow.commit()
+    outbox.wake(ws, emails)
     return _scheduled(ws, session_id)
 
 
@@ -412,33 +424,11 @@ def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
 
 def invitation(ws: Workspace, session_id: str, *, actor: Actor) -> tuple[str, bytes, str]:
     """(filename, .ics bytes, content type): REQUEST at the current revision, or CANCEL once cancelled.
-    Refused like `scheduled_interview`: it names the candidate, the interviewers and the meeting link.
-
-    The description carries the recording notice, so the candidate knows before the day what may be
-    recorded, why and for how long (they are asked again, and agree, before anything is recorded).
-    """
-    view = scheduled_interview(ws, session_id, actor=actor)
-    booking = view.booking
-    method: Literal["REQUEST", "CANCEL"] = "CANCEL" if booking.status is BookingStatus.CANCELLED else "REQUEST"
-    summary = f"{view.event_type.title if view.event_type else 'Interview'}: {booking.attendee_name}"
-    attendees = [(booking.attendee_name, booking.attendee_email)] if booking.attendee_email else []
-    attendees += [(m.name, m.email) for m in view.interviewers]
-    attendees += [(email, email) for email in booking.guests]
-    settings = ws.settings.scheduling
-    invite = Invitation(
-        uid=booking.ical_uid,
-        sequence=booking.ical_sequence,
-        summary=summary,
-        description=f"Problem: {view.session.problem_title}\n\n{recording_notice(ws.settings).as_text()}",
-        start=booking.start_at,
-        end=booking.end_at,
-        organizer_name=settings.organizer_name,
-        organizer_email=settings.organizer_email,
-        attendees=tuple(attendees),
-        location=booking.meeting_url or "",
-        dtstamp=ws.clock(),
-    )
-    return ics_filename(summary, method), invitation_ics(invite, method=method), ics_content_type(method)
+    Refused like `scheduled_interview`: it names the candidate, the interviewers and the meeting link."""
+    with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
+        made = booking_invitation(ws, uow, _booking(uow, session_id))
+    return made.filename, made.content, made.content_type
 
 
 # --- helpers ------------------------------------------------------------------------------------

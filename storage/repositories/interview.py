@@ -274,10 +274,12 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
         return scored + ids(newest, room, max(0, skip), score.is_(None))
 
-    def interviewers(self) -> list[tuple[str, str | None]]:
-        rows = self._session.execute(
-            select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
-        ).all()
+    def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
+        """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one)."""
+        statement = select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
+        if scope is not None and not scope.everything:
+            statement = statement.where(visible_in(scope))
+        rows = self._session.execute(statement).all()
         return sorted(((p, m) for p, m in rows), key=lambda pair: (pair[0], pair[1] or ""))
 
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:

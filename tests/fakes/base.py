@@ -33,6 +33,7 @@ from core.models import (
     LiveSession,
     MediaFile,
     Message,
+    OutboxMessage,
     PipelineChange,
     RecommendationRecord,
     Resume,
@@ -109,6 +110,7 @@ class State:
     pipeline: dict[int, PipelineChange] = field(default_factory=dict)
     data_requests: dict[int, DataRequest] = field(default_factory=dict)
     jobs: dict[int, Job] = field(default_factory=dict)
+    outbox: dict[int, OutboxMessage] = field(default_factory=dict)
 
 
 class Repo:

@@ -174,8 +174,12 @@ class FakeSessionRepository(Repo):
             session.team = new
         return len(renamed)
 
-    def interviewers(self) -> list[tuple[str, str | None]]:
-        pairs = {(s.interviewer_provider, s.interviewer_model) for s in self._state.sessions.values()}
+    def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
+        pairs = {
+            (s.interviewer_provider, s.interviewer_model)
+            for s in self._state.sessions.values()
+            if self._visible(s.id, scope)
+        }
         return sorted(pairs, key=lambda pair: (pair[0], pair[1] or ""))
 
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
@@ -488,4 +492,5 @@ _TABLE_NAMES = {
     "notes": "live_notes",
     "scorecards": "scorecard_entries",
     "follow_ups": "follow_up_tasks",
+    "outbox": "outbox_messages",
 }

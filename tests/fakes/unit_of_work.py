@@ -22,6 +22,7 @@ from core.unit_of_work import (
     LiveSessionRepository,
     MediaRepository,
     MessageRepository,
+    OutboxRepository,
     PipelineRepository,
     RecommendationRepository,
     ResumeRepository,
@@ -64,6 +65,7 @@ from tests.fakes.live import (
     FakeRecommendationRepository,
     FakeScorecardRepository,
 )
+from tests.fakes.notifications import FakeOutboxRepository
 from tests.fakes.privacy import FakeDataRequestRepository
 from tests.fakes.scheduling import (
     FakeBookingRepository,
@@ -111,6 +113,7 @@ class FakeUnitOfWork:
     pipeline: PipelineRepository
     data_requests: DataRequestRepository
     jobs: JobRepository
+    outbox: OutboxRepository
 
     def __init__(self) -> None:
         self.state = State()
@@ -148,6 +151,7 @@ class FakeUnitOfWork:
         self.pipeline = FakePipelineRepository(self)
         self.data_requests = FakeDataRequestRepository(self)
         self.jobs = FakeJobRepository(self)
+        self.outbox = FakeOutboxRepository(self)
 
     def __enter__(self) -> Self:
         """What was written outside any `with` block (test set-up) counts as committed."""

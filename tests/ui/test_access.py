@@ -110,3 +110,23 @@ def test_a_reviewer_sees_their_teams_interviews_and_reviews_them(
     assert "Cyprian Vale" in visit(at, "debrief", led.id)
     other = as_person(new_app, people["ana"])
     assert "Cyprian Vale" not in visit(other, "history", led.id)
+
+
+def test_a_candidate_without_interviews_sees_an_empty_history_not_other_peoples_models(
+    new_app: AppFactory, ws: Workspace, people: dict[str, Account]
+) -> None:
+    """Bo's interview ran on its own model; Ana has none: History tells her she has no interviews yet rather
+    than offering a filter whose choices come from other people's sessions."""
+    session = create_interview(
+        ws, problem_id="url_shortener", provider="openai", model="gpt-bo-only", actor=Actor.person(people["bo"])
+    )
+    start_interview(ws, session.id, actor=CANDIDATE)
+    at = as_person(new_app, people["ana"])
+    at.switch_page("pages/history.py").run()
+    assert_clean(at)
+    assert at.info and at.info[0].value.startswith("No interviews yet")
+    assert "gpt-bo-only" not in rendered_text(at)
+    bo = as_person(new_app, people["bo"])
+    bo.switch_page("pages/history.py").run()
+    interviewer = bo.selectbox(key="history_interviewer")
+    assert any("gpt-bo-only" in str(option) for option in interviewer.options)  # his own, offered to him

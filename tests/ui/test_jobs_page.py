@@ -1,4 +1,5 @@
-"""The Jobs page: counts by status, failed jobs with their reason and a Retry, the latest jobs; admins only."""
+"""The Jobs page: counts by status, failed jobs with their reason and a Retry, the latest jobs, and the email
+outbox with a Retry for failed emails; admins only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import Settings
 from core.jobs import ledger, runner
-from core.models import Job, JobStatus
+from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -68,3 +70,44 @@ def test_the_jobs_page_is_not_in_an_interviewers_navigation(new_app: AppFactory,
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in their navigation
         at.switch_page("pages/jobs.py")
+
+
+def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppFactory, ws: Workspace) -> None:
+    with ws.uow_factory() as uow:
+        waiting = outbox.add(
+            uow, ws, OutboxMessage("follow_up", "Ola Nord <ola@example.com>", "Thanks", "Hi"), actor=SYSTEM
+        )
+        failed = outbox.add(
+            uow, ws, OutboxMessage("booking_confirmation", "lin@example.com", "Booked", "Hi"), actor=SYSTEM
+        )
+        uow.commit()
+    with ws.uow_factory() as uow:
+        for job, status in ((waiting, OutboxStatus.WAITING), (failed, OutboxStatus.FAILED)):
+            message = uow.outbox.get(int(job.payload["message_id"]))
+            message.status, message.attempts = status, 1
+            message.last_error = "The mail server refused the recipient: 550 5.1.1 no such mailbox."
+            uow.outbox.update(message)
+        uow.commit()
+
+    at = new_app()
+    at.run()
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    [expander] = [e for e in at.expander if e.label.startswith("Email outbox")]
+    assert expander.label == "Email outbox · 2"
+    assert (metric(at, "Waiting for SMTP"), metric(at, "Emails not sent"), metric(at, "Emails sent")) == ("1", "1", "0")
+    assert "The mail server refused the recipient\\: 550 5.1.1 no such mailbox." in [
+        c.value for c in at.caption
+    ]  # Markdown-escaped
+    table = expander.dataframe[0].value
+    assert list(table["Email"]) == ["Booking confirmation", "Follow-up"]
+    assert list(table["Status"]) == ["Not sent", "Waiting for SMTP"]
+
+    message_id = int(failed.payload["message_id"])
+    at.button(key=f"retry_email_{message_id}").click().run()
+    assert_clean(at)
+    with ws.uow_factory() as uow:
+        assert uow.outbox.get(message_id).status is OutboxStatus.QUEUED
+        job = uow.jobs.by_key(outbox.job_key(message_id))
+    assert job is not None and job.status is JobStatus.QUEUED
+    assert metric(at, "Emails not sent") == "0" and metric(at, "Emails to send") == "1"

@@ -9,7 +9,8 @@ from email import message_from_bytes
 import pytest
 
 from core.candidates.resume_profile import extract_profile
-from core.debrief.email_templates import RenderedEmail, address, to_eml
+from core.debrief.email_templates import RenderedEmail, to_eml
+from core.notifications.addresses import address
 from core.scheduling.booking_sync import apply_booking_facts
 from core.scheduling.calcom.webhooks import booking_facts
 from core.scheduling.team import add_member

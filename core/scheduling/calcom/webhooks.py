@@ -28,6 +28,7 @@ from typing import Any
 from core.errors import AlreadyExists, DatabaseUnavailable
 from core.jobs import ledger
 from core.models import BookingStatus, Job, WebhookEvent, WebhookRefusal
+from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.scheduling.booking_sync import (
     BOOKING_TRIGGERS,
@@ -262,11 +263,11 @@ def process(ws: Workspace, event_id: int) -> WebhookEvent:
             event = uow.webhook_events.get(event_id)
             if event.status not in ("received", "retry"):
                 return event  # processed by another worker already
-            outcome = _apply(ws, uow, event)
-            event.status, event.outcome, event.session_id = outcome
+            event.status, event.outcome, event.session_id, emails = _apply(ws, uow, event)
             event.processed_at, event.next_attempt_at = ws.clock(), None
             stored = uow.webhook_events.update(event)
             uow.commit()
+        outbox.wake(ws, emails)
     except DatabaseUnavailable:
         return _retry_later(ws, event_id)
     except Exception as exc:  # any other error is in the event itself: trying again cannot help
@@ -356,19 +357,20 @@ def _field(value: object) -> str:
     return single_line(str(value)) if value else ""
 
 
-def _apply(ws: Workspace, uow: Any, event: WebhookEvent) -> tuple[str, str, str | None]:
+def _apply(ws: Workspace, uow: Any, event: WebhookEvent) -> tuple[str, str, str | None, list[Job]]:
+    """(status, outcome, session id, the send jobs of the emails the change wrote)."""
     trigger = event.trigger or ""
     _, data = _envelope(event.payload)
     late = _late_note(ws, event)
     if trigger == "PING":
-        return "processed", "Ping from Cal.com: the webhook is set up." + late, None
+        return "processed", "Ping from Cal.com: the webhook is set up." + late, None, []
     if trigger in MEETING_TRIGGERS:
         outcome = apply_meeting_event(ws, uow, event.booking_uid or "", trigger=trigger)
     elif trigger in BOOKING_TRIGGERS:
         outcome = apply_booking_facts(ws, uow, booking_facts(data, trigger), trigger=trigger)
     else:
-        return "ignored", f"Ignored: {trigger} is not an event the workspace uses." + late, None
-    return outcome.status, outcome.message + late, outcome.session_id
+        return "ignored", f"Ignored: {trigger} is not an event the workspace uses." + late, None, []
+    return outcome.status, outcome.message + late, outcome.session_id, outcome.jobs
 
 
 def _parse(raw_body: bytes) -> Any:

@@ -2,7 +2,8 @@
 
 A worker is killed with SIGKILL in the middle of a job and another started: the job ends done, its
 work recorded once. Two workers given every message twice run every job once. A webhook stored by the
-route is applied by `python -m core worker`, the command startup.sh runs.
+route is applied by `python -m core worker`, the command startup.sh runs, and an email that waited for
+SMTP is sent by it once it runs with SMTP configured.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pytest
 
 from core.config import Settings
 from core.jobs import ledger
-from core.models import Job, JobStatus
+from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
@@ -30,6 +32,7 @@ from entry.job_queue import HueyJobQueue, make_huey
 from tests.calcom_fake.server import webhook_body
 from tests.child_process import serving
 from tests.integration.jobs.napping_worker import NAP, naps_of
+from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
 NAPPING_WORKER = Path(__file__).with_name("napping_worker.py")
@@ -78,7 +81,7 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., s
 
     with contextlib.ExitStack() as running:
 
-        def start(command: list[str] | None = None) -> subprocess.Popen[bytes]:
+        def start(command: list[str] | None = None, **more_env: str) -> subprocess.Popen[bytes]:
             return running.enter_context(
                 serving(
                     command or [sys.executable, str(NAPPING_WORKER)],
@@ -87,7 +90,7 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., s
                     timeout=30,
                     what="job worker",
                     cwd=ROOT,
-                    env=env,
+                    env={**env, **more_env},
                 )
             )
 
@@ -154,3 +157,39 @@ def test_a_received_webhook_is_applied_by_the_worker_command(
         event = uow.webhook_events.get(receipt.event_id)
     assert event.status not in ("received", "retry")
     assert job_of(ws, job).reason.startswith(f"Webhook #{receipt.event_id} (PING)")
+
+
+def test_an_email_that_waited_for_smtp_is_sent_once_the_worker_command_has_it(
+    ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
+) -> None:
+    with ws.uow_factory() as uow:  # as a booking or the debrief's Send writes it
+        job = outbox.add(
+            uow, ws, OutboxMessage("follow_up", "Lin Wu <lin@example.com>", "Thanks", "Thank you."), actor=SYSTEM
+        )
+        uow.commit()
+    outbox.wake(ws, [job])
+    message_id = int(job.payload["message_id"])
+
+    def status() -> OutboxStatus:
+        with ws.uow_factory() as uow:
+            return uow.outbox.get(message_id).status
+
+    worker = [sys.executable, "-m", "core", "worker"]
+    without_smtp = start_worker(worker)
+    wait_for(
+        lambda: status() is OutboxStatus.WAITING and job_of(ws, job).status is JobStatus.DONE,
+        "the worker without SMTP to keep the email waiting",
+    )
+    without_smtp.terminate()
+    without_smtp.wait(timeout=10)
+
+    with SmtpServer() as server:
+        smtp = {"IW_NOTIFICATIONS__SMTP__HOST": server.host, "IW_NOTIFICATIONS__SMTP__PORT": str(server.port)}
+        start_worker(worker, IW_NOTIFICATIONS__SMTP__TLS="none", **smtp)
+        wait_for(
+            lambda: status() is OutboxStatus.SENT and job_of(ws, job).status is JobStatus.DONE,
+            "the worker with SMTP to send the email",
+        )
+        [received] = server.messages()
+    assert received.rcpt_tos == ["lin@example.com"] and received.message["Subject"] == "Thanks"
+    assert job_of(ws, job).attempts == 1

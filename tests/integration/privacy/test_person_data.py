@@ -67,8 +67,15 @@ def test_the_export_holds_everything_about_the_person_and_nothing_about_others(p
         "recommendations.json",
         "follow_ups.json",
         "consents.json",
+        "emails.json",
     } <= session_files
     assert len([n for n in names if n.endswith("/chat.json")]) == 2
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        [email] = json.loads(archive.read("sessions/20310307-sess-ana-one/emails.json"))
+    assert (email["recipient"], email["attachment"]) == (
+        f"{ANA.name} <{ANA.email}>",
+        f"ATTENDEE;CN={ANA.name}:mailto:{ANA.email}",
+    )
     assert len(deliveries) == 3  # one per booking, and the one that only mentions her email
     assert "bob" not in text and "sess-bob" not in text
 
@@ -102,6 +109,7 @@ def test_erasing_leaves_no_trace_of_the_person_and_keeps_everyone_else(people: W
     assert request.counts["accounts"] == 1  # their sign-in too (the scan above found no email left)
     assert request.counts["webhook_events"] == 3 and request.counts["resumes"] == 1
     assert request.counts["media_files"] == 2 and request.counts["session_consents"] == 2
+    assert request.counts["outbox_messages"] == 2  # her emails went with her interviews
     with ws.uow_factory() as uow:
         [record] = uow.data_requests.latest()
         erased = [e for e in uow.audit.latest() if e.action == "person_erased"]

@@ -38,6 +38,7 @@ ONE_SESSION = {
     "scorecard_entries": 1,
     "recommendations": 1,
     "follow_up_tasks": 1,
+    "outbox_messages": 1,
 }
 
 

@@ -26,6 +26,8 @@ from core.models import (
     LiveNote,
     LiveSession,
     MemberRole,
+    OutboxMessage,
+    OutboxStatus,
     PipelineChange,
     RecommendationRecord,
     Resume,
@@ -479,3 +481,48 @@ def test_a_second_candidate_with_the_same_email_is_refused(factory: Factory, ema
         uow.candidates.add(Candidate(id="c3", name="Ana again", email=email, created_at=T0))
     with factory() as uow, pytest.raises(REFUSED):
         uow.candidates.update(Candidate(id="c2", name="Bo", email=email, created_at=T0))
+
+
+def test_the_outbox_lists_newest_first_finds_waiting_oldest_first_counts_and_goes_with_its_session(
+    factory: Factory,
+) -> None:
+    with_sessions(factory, "s1", "s2")
+    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    with factory() as uow:
+        first = uow.outbox.add(OutboxMessage("follow_up", "a@example.com", "A", "a", session_id="s1", created_at=T0))
+        second = uow.outbox.add(
+            OutboxMessage(
+                "booking_update", "b@example.com", "B", "b", attachment=ics, session_id="s2",
+                status=OutboxStatus.WAITING, created_at=T0 + timedelta(minutes=1),
+            )
+        )  # fmt: skip
+        third = uow.outbox.add(
+            OutboxMessage(
+                "follow_up", "c@example.com", "C", "c", session_id="s1", status=OutboxStatus.WAITING,
+                created_at=T0 + timedelta(minutes=2),
+            )
+        )  # fmt: skip
+        uow.commit()
+    with factory() as uow:
+        assert [m.id for m in uow.outbox.latest()] == [third.id, second.id, first.id]
+        assert [m.id for m in uow.outbox.latest(limit=1, statuses=[OutboxStatus.QUEUED])] == [first.id]
+        assert [m.id for m in uow.outbox.waiting()] == [second.id, third.id]
+        assert [m.id for m in uow.outbox.in_session("s1")] == [first.id, third.id]
+        assert uow.outbox.counts() == {"queued": 1, "waiting": 2}
+        stored = uow.outbox.get(second.id or 0)
+        assert (stored.attachment, stored.status, stored.created_at) == (
+            ics,
+            OutboxStatus.WAITING,
+            T0 + timedelta(minutes=1),
+        )
+        stored.status, stored.sent_at, stored.attempts = OutboxStatus.SENT, T0, 1
+        uow.outbox.update(stored)
+        uow.sessions.delete("s1")
+        uow.commit()
+    with factory() as uow:
+        assert [m.id for m in uow.outbox.latest()] == [second.id]
+        assert uow.outbox.get(second.id or 0).status is OutboxStatus.SENT
+        with pytest.raises(NotFound):
+            uow.outbox.get(first.id or 0)
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.outbox.add(OutboxMessage("follow_up", "d@example.com", "D", "d", session_id="ghost"))

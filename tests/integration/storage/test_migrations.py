@@ -24,6 +24,8 @@ from core.models import (
     HistoryQuery,
     MediaFile,
     Message,
+    OutboxMessage,
+    OutboxStatus,
     Role,
     ScoreOverride,
     Session,
@@ -69,6 +71,7 @@ TABLES = {
     "session_consents",
     "data_requests",
     "jobs",
+    "outbox_messages",
     "answer_cache",
 }
 
@@ -104,6 +107,8 @@ INDEXES = {
     ("sessions", ("owner_id",)): False,
     ("jobs", ("key",)): True,
     ("jobs", ("status", "run_after")): False,
+    ("outbox_messages", ("status", "created_at")): False,
+    ("outbox_messages", ("session_id",)): False,
     ("answer_cache", ("session_id",)): False,
 }
 
@@ -122,6 +127,7 @@ SESSION_CHILDREN = [
     "scorecard_entries",
     "recommendations",
     "follow_up_tasks",
+    "outbox_messages",
 ]
 
 
@@ -159,7 +165,7 @@ def insert_sessions(connection: Connection, ids: Iterable[str], *, status: str, 
 
 
 def indexed_columns(url: str) -> dict[tuple[str, tuple[str, ...]], bool]:
-    """Every index and unique constraint, as (table, columns) -> unique."""
+    """Every index and unique constraint, as (table, columns) -> unique (of the tables an older revision has)."""
     engine = make_engine(url)
     try:
         inspector = inspect(engine)
@@ -178,7 +184,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0017"
+    assert current_revision(empty_database_url) == head_revision() == "0018"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -204,7 +210,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0017"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0018"]
     finally:
         engine.dispose()
 
@@ -230,7 +236,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0017"
+    assert current_revision(empty_database_url) == "0018"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -248,6 +254,7 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             uow.answer_cache.add(CachedAnswer("0" * 64, "p", "m", "evaluator_part/v1", "{}", 1, 1, session.id))
             uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
             uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
+            uow.outbox.add(OutboxMessage("follow_up", "ana@example.com", "Thanks", "Thank you.", session_id=session.id))
             uow.commit()
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session.id})
@@ -283,7 +290,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0017"
+    assert current_revision(f"sqlite:///{database}") == "0018"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -449,12 +456,48 @@ def test_upgrading_from_0015_keeps_every_consent_given_and_a_downgrade_asks_agai
         engine.dispose()
 
 
-def test_upgrading_from_0016_counts_no_answers_for_earlier_usage_and_a_downgrade_drops_the_cache(
+def test_upgrading_from_0016_adds_an_empty_outbox_that_holds_a_message_with_its_invitation(
     empty_database_url: str,
 ) -> None:
-    """0017 adds the answer cache and, on token usage, the answers a record stands for and how many the cache gave:
-    usage recorded before counted none (0, 0). Going back drops the cache, which is only ever a saving."""
     upgrade(empty_database_url, "0016")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            insert_sessions(
+                connection, ["kept"], status="scheduled", stage="requirements", at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+        upgrade(empty_database_url)
+        ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+        with make_uow_factory(engine)() as uow:
+            assert uow.sessions.get("kept").status.value == "scheduled"
+            assert uow.outbox.latest() == []
+            stored = uow.outbox.add(
+                OutboxMessage(
+                    "booking_confirmation",
+                    "Grace Hopper <grace@example.com>",
+                    "Interview booked",
+                    "See you then.",
+                    attachment=ics,
+                    attachment_type="text/calendar; method=REQUEST; charset=UTF-8",
+                    session_id="kept",
+                )
+            )
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            again = uow.outbox.get(stored.id or 0)
+        assert (again.attachment, again.status, again.attempts) == (ics, OutboxStatus.QUEUED, 0)
+        downgrade(empty_database_url, "0016")
+        assert "outbox_messages" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0017_counts_no_answers_for_earlier_usage_and_a_downgrade_drops_the_cache(
+    empty_database_url: str,
+) -> None:
+    """0018 adds the answer cache and, on token usage, the answers a record stands for and how many the cache gave:
+    usage recorded before counted none (0, 0). Going back drops the cache, which is only ever a saving."""
+    upgrade(empty_database_url, "0017")
     engine = make_engine(empty_database_url)
     try:
         now = datetime(2026, 1, 1, tzinfo=UTC)
@@ -478,7 +521,7 @@ def test_upgrading_from_0016_counts_no_answers_for_earlier_usage_and_a_downgrade
             kept = uow.answer_cache.get("a" * 64)
             assert kept is not None and kept.session_id == "earlier" and kept.created_at is not None
 
-        downgrade(empty_database_url, "0016")
+        downgrade(empty_database_url, "0017")
         assert "answer_cache" not in inspect(engine).get_table_names()
         assert "answers" not in {c["name"] for c in inspect(engine).get_columns("token_usage")}
         with engine.connect() as connection:

@@ -26,9 +26,12 @@ def session(**facts: object) -> SessionAccess:
     ("roles", "permitted"),
     [
         ((CANDIDATE,), {Action.PRACTISE}),
-        ((INTERVIEWER,), {Action.PRACTISE, Action.RUN_LIVE, Action.SCHEDULE, Action.USE_SERVER_KEYS}),
-        ((REVIEWER,), {Action.PRACTISE, Action.REVIEW, Action.USE_SERVER_KEYS}),
-        ((CANDIDATE, REVIEWER), {Action.PRACTISE, Action.REVIEW, Action.USE_SERVER_KEYS}),
+        (
+            (INTERVIEWER,),
+            {Action.PRACTISE, Action.RUN_LIVE, Action.SCHEDULE, Action.USE_SERVER_KEYS, Action.CHOOSE_MODEL_SERVER},
+        ),
+        ((REVIEWER,), {Action.PRACTISE, Action.REVIEW, Action.USE_SERVER_KEYS, Action.CHOOSE_MODEL_SERVER}),
+        ((CANDIDATE, REVIEWER), {Action.PRACTISE, Action.REVIEW, Action.USE_SERVER_KEYS, Action.CHOOSE_MODEL_SERVER}),
         ((ADMIN,), set(Action)),
     ],
 )

@@ -12,19 +12,12 @@ from typing import Any
 import pytest
 
 from core.content.templates import EmailSpec, InterviewTemplate, TemplateLibrary, load_templates
-from core.debrief.email_templates import (
-    NO_INTERVIEWER,
-    RenderedEmail,
-    address,
-    available_tags,
-    long_date,
-    merge_context,
-    render_email,
-    render_text,
-    to_eml,
-)
+from core.debrief.email_templates import RenderedEmail, render_email, to_eml
 from core.errors import ContentError
 from core.models import Booking, Candidate, LiveSession, Session
+from core.notifications.addresses import address
+from core.notifications.merge_context import NO_INTERVIEWER, long_date, merge_context
+from core.notifications.merge_tags import available_tags, render_text
 
 ROOT = Path(__file__).resolve().parents[3]
 

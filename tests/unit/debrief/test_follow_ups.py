@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from core.content.templates import FollowUpSpec, InterviewTemplate, TemplateLibrary, load_templates
-from core.debrief.email_templates import merge_context
 from core.debrief.follow_ups import (
     MAX_OWNER_CHARS,
     MAX_TITLE_CHARS,
@@ -27,6 +26,7 @@ from core.debrief.follow_ups import (
 from core.debrief.pipeline import status_label, statuses
 from core.errors import ContentError, InvalidInput, NotFound
 from core.models import Candidate, FollowUpTask, MemberRole, Session, TeamMember
+from core.notifications.merge_context import merge_context
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from core.debrief import merge_tags
-from core.debrief.merge_tags import RENDER_TIME_LIMIT_SECONDS, render_text
 from core.errors import ContentError
+from core.notifications import merge_tags
+from core.notifications.merge_tags import RENDER_TIME_LIMIT_SECONDS, render_text
 
 CONTEXT = {
     "candidate": {"name": "Ana Rossi", "first_name": "Ana", "email": "ana@example.com"},

@@ -35,7 +35,7 @@ RENDER_MEMORY_LIMIT_BYTES = 128 * 1024 * 1024  # address space the child may add
 MAX_CONCURRENT_RENDERS = 2
 
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_RENDERS)
-_CHILD_CODE = child_code("core.debrief.merge_tags")
+_CHILD_CODE = child_code("core.notifications.merge_tags")
 
 # The parsed tree of a template that renders in-process: nothing in it loops, repeats or builds text
 # beyond the size of the template and its context.

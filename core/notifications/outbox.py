@@ -1,0 +1,127 @@
+"""The outbox: every email is stored, with the job that sends it, in the transaction of what caused it.
+
+A booking, a reschedule, a cancellation or a person's Send writes the message (bodies and invitation whole)
+and a "send_email" job keyed by the message, in the same transaction as the change itself: the change and
+its email exist together or not at all, and nothing waits for the mail server. A worker sends it
+(core.notifications.delivery). Without SMTP the message waits; once a worker runs with SMTP configured it
+releases the waiting messages (`release_waiting`), so nothing written is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from core import audit
+from core.errors import InvalidInput
+from core.jobs import ledger
+from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.notifications.addresses import workspace_sender
+from core.notifications.email_message import new_message_id
+from core.permissions.access import authorize_action
+from core.permissions.actor import Actor
+from core.permissions.policy import Action
+from core.unit_of_work import UnitOfWork
+from core.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SEND_EMAIL = "send_email"  # the job kind that sends one outbox message
+SYSTEM = Actor.workspace("system")
+WAITING_FOR_SMTP = (
+    "Waiting for SMTP: no mail server is configured (notifications.smtp.host, or IW_NOTIFICATIONS__SMTP__HOST). "
+    "It is sent once a worker runs with one."
+)
+
+
+def job_key(message_id: int) -> str:
+    """One send job per message: however often it is submitted or retried, it is that one job."""
+    return f"{SEND_EMAIL}:{message_id}"
+
+
+def add(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
+    """Store the message and its send job in the caller's transaction; `wake` the job after the commit."""
+    message.status, message.attempts, message.last_error, message.sent_at = OutboxStatus.QUEUED, 0, "", None
+    message.actor = message.actor or actor.name
+    message.sender = message.sender or workspace_sender(ws.settings)
+    message.message_id = message.message_id or new_message_id(message.sender)
+    return _new_job(uow, ws, uow.outbox.add(message), actor=actor)
+
+
+def wake(ws: Workspace, jobs: Iterable[Job]) -> None:
+    """Tell a worker about send jobs just committed; a broker that is down only delays them to a sweep."""
+    for job in jobs:
+        ledger.send(ws, job)
+
+
+def retry(ws: Workspace, message_id: int, *, actor: Actor) -> OutboxMessage:
+    """Send a failed message again (an admin fixed the address or the server): queued with its job; audited."""
+    authorize_action(ws.settings, actor, Action.MANAGE_OUTBOX)
+    with ws.uow_factory() as uow:
+        message = uow.outbox.get(message_id)
+        if message.status is not OutboxStatus.FAILED:
+            raise InvalidInput(f"Email #{message_id} is {message.status.value}; only a failed email can be retried.")
+        message.status, message.last_error = OutboxStatus.QUEUED, f"Retried by {actor.name}."
+        stored = uow.outbox.update(message)
+        job = _job_again(uow, ws, stored, actor=actor, reason=f"Retried by {actor.name}.")
+        audit.record(
+            uow, "email_retried", actor=actor.name, session_id=stored.session_id, detail={"message": message_id}
+        )
+        uow.commit()
+    wake(ws, [job])
+    return stored
+
+
+def release_waiting(ws: Workspace, *, limit: int = 100) -> int:
+    """With SMTP configured: queue again the messages that waited for it (a worker's sweep calls this).
+    A message whose job has not finished yet (it is just now being marked waiting) is left to the next sweep.
+    Returns how many were released."""
+    if not ws.settings.notifications.smtp.configured:
+        return 0
+    jobs: list[Job] = []
+    with ws.uow_factory() as uow:
+        for message in uow.outbox.waiting(limit=limit):
+            assert message.id is not None
+            job = uow.jobs.by_key(job_key(message.id))
+            if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+                continue
+            message.status, message.last_error = OutboxStatus.QUEUED, ""
+            uow.outbox.update(message)
+            jobs.append(_job_again(uow, ws, message, actor=SYSTEM, reason="SMTP is configured now: sending."))
+        uow.commit()
+    wake(ws, jobs)
+    if jobs:
+        log.info("outbox: released messages that waited for SMTP", extra={"count": len(jobs)})
+    return len(jobs)
+
+
+def recent(
+    ws: Workspace, *, actor: Actor, statuses: list[OutboxStatus] | None = None, limit: int = 200
+) -> list[OutboxMessage]:
+    """The newest messages, for the people who look after the workspace (they name recipients)."""
+    authorize_action(ws.settings, actor, Action.MANAGE_OUTBOX)
+    with ws.uow_factory() as uow:
+        return uow.outbox.latest(limit=limit, statuses=statuses)
+
+
+def counts(ws: Workspace, *, actor: Actor) -> dict[str, int]:
+    authorize_action(ws.settings, actor, Action.MANAGE_OUTBOX)
+    with ws.uow_factory() as uow:
+        return uow.outbox.counts()
+
+
+def _job_again(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor, reason: str) -> Job:
+    """The message's send job queued again (or stored, should it be missing)."""
+    assert message.id is not None
+    job = uow.jobs.by_key(job_key(message.id))
+    if job is None:
+        return _new_job(uow, ws, message, actor=actor)
+    return ledger.reopen(uow, ws, job, reason=reason)
+
+
+def _new_job(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
+    assert message.id is not None
+    payload = {"message_id": message.id}
+    return ledger.add(
+        uow, ws, SEND_EMAIL, job_key(message.id), actor=actor, payload=payload, session_id=message.session_id
+    )
