@@ -121,11 +121,14 @@ def session_choice(session: Session) -> LLMChoice | None:
 
 
 def usage_line(session: Session, usage: UsageSummary) -> str:
-    """Who interviews and what it has cost so far: "OpenAI gpt-4o · 1,234 tokens · $0.0123", or for the
+    """Who interviews and what it has cost so far: "OpenAI gpt-4o · 1,234 tokens · $0.0123", with the answer
+    cache's share once an evaluation counted its answers ("· 3 of 3 model answers from the cache"); for the
     offline engine, which runs on this machine, "Offline (built in) · free: no tokens, no cost"."""
     info = PROVIDERS[session.interviewer_provider]
     if not info.is_llm:
         return f"{info.label} · {FREE}"
     cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
     tokens = usage.input_tokens + usage.output_tokens
-    return f"{info.label} {session.interviewer_model} · {tokens:,} tokens · {cost}"
+    line = f"{info.label} {session.interviewer_model} · {tokens:,} tokens · {cost}"
+    cached = usage.cache_text()
+    return f"{line} · {cached}" if cached else line

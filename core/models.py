@@ -295,6 +295,27 @@ class TokenUsage:
     duration_ms: int
     id: int | None = None
     created_at: datetime | None = None
+    # the model answers this record stands for (an LLM evaluation: one per sample and transcript part; 0: not
+    # counted) and how many of them came from the answer cache (core.llm.answer_cache) at no cost
+    answers: int = 0
+    cached_answers: int = 0
+
+
+@dataclass
+class CachedAnswer:
+    """A model's answer kept under the SHA-256 of what was asked (core.llm.answer_cache), so that asking the
+    same again (an evaluation re-run, a reviewer's second look) costs nothing. `session_id` is the interview
+    that asked first: erasing it erases the answer, which may quote the candidate."""
+
+    key: str  # 64 hex digits
+    provider: str
+    model: str
+    prompt_version: str  # e.g. "evaluator_part/v1"
+    text: str  # the answer as the model gave it
+    input_tokens: int  # what it cost when it was asked
+    output_tokens: int
+    session_id: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from core.models import (
     Account,
     AuditEntry,
     Booking,
+    CachedAnswer,
     Candidate,
     CandidateScope,
     DataRequest,
@@ -206,6 +207,14 @@ class ConsentRepository(Protocol):
 class TokenUsageRepository(Protocol):
     def add(self, usage: TokenUsage) -> TokenUsage: ...
     def in_session(self, session_id: str) -> list[TokenUsage]: ...
+
+
+class AnswerCacheRepository(Protocol):
+    def get(self, key: str) -> CachedAnswer | None: ...
+    def add(self, answer: CachedAnswer) -> None:
+        """Keeps the answer unless one is kept under its key already (then the first stays): two workers that
+        asked the same at once both succeed."""
+        ...
 
 
 class ScoreOverrideRepository(Protocol):
@@ -486,6 +495,7 @@ class UnitOfWork(Protocol):
     media: MediaRepository
     consents: ConsentRepository
     token_usage: TokenUsageRepository
+    answer_cache: AnswerCacheRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
     accounts: AccountRepository

@@ -163,13 +163,20 @@ def _print_evaluation(out: _Printer, evaluation: Evaluation) -> None:
 
 
 def usage_line(settings: Settings, provider: str, llm: LLMChoice | None, usage: UsageSummary) -> str:
-    """What the interview took: "Usage: 1,234 tokens (1,000 in, 234 out) · $0.0012", or free.
+    """What the interview took: "Usage: 1,234 tokens (1,000 in, 234 out) · $0.0012", or free; and how many of
+    the evaluation's model answers came from the answer cache, when it counted them.
 
     The offline engine is free; so is a model without a price on a server of one's own (this machine or a
     private network). A model without a price elsewhere costs an unknown amount, never "free".
     """
     if not PROVIDERS[provider].is_llm:
         return "Usage: free — the offline engine runs on this machine: no tokens, no cost."
+    line = _cost_line(settings, provider, llm, usage)
+    cached = usage.cache_text()
+    return f"{line} · {cached}" if cached else line
+
+
+def _cost_line(settings: Settings, provider: str, llm: LLMChoice | None, usage: UsageSummary) -> str:
     tokens = (
         f"{usage.input_tokens + usage.output_tokens:,} tokens ({usage.input_tokens:,} in, {usage.output_tokens:,} out)"
     )

@@ -316,6 +316,26 @@ class TokenUsageRow(Base):
     cost_usd: Mapped[float] = mapped_column(Float)
     duration_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cached_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AnswerCacheRow(Base):
+    """Model answers by the SHA-256 of what was asked (core.llm.answer_cache). The session that asked first owns
+    the row, so erasing or expiring that interview takes its answers (which quote the candidate) with it."""
+
+    __tablename__ = "answer_cache"
+    __table_args__ = (Index(None, "session_id"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str | None] = mapped_column(String(36), _session_fk())
+    provider: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(100))
+    prompt_version: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    input_tokens: Mapped[int] = mapped_column(Integer)
+    output_tokens: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditRow(Base):

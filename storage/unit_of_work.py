@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from core.errors import DatabaseUnavailable
 from core.unit_of_work import (
     AccountRepository,
+    AnswerCacheRepository,
     AuditRepository,
     BookingRepository,
     CandidateRepository,
@@ -48,6 +49,7 @@ from core.unit_of_work import (
     WhiteboardRepository,
 )
 from storage.repositories.accounts import SqlAccountRepository, SqlSignInSessionRepository
+from storage.repositories.answer_cache import SqlAnswerCacheRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.candidates import SqlCandidateRepository, SqlResumeRepository
 from storage.repositories.consent import SqlConsentRepository
@@ -97,6 +99,7 @@ class SqlAlchemyUnitOfWork:
     media: MediaRepository
     consents: ConsentRepository
     token_usage: TokenUsageRepository
+    answer_cache: AnswerCacheRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
     accounts: AccountRepository
@@ -136,6 +139,7 @@ class SqlAlchemyUnitOfWork:
         self.media = SqlMediaRepository(session)
         self.consents = SqlConsentRepository(session)
         self.token_usage = SqlTokenUsageRepository(session)
+        self.answer_cache = SqlAnswerCacheRepository(session)
         self.score_overrides = SqlScoreOverrideRepository(session)
         self.audit = SqlAuditRepository(session)
         self.accounts = SqlAccountRepository(session)

@@ -69,3 +69,22 @@ def load(half: Half) -> list[GradedTranscript]:
             raise ValueError(f"{path.relative_to(GRADED)}: {exc}") from exc
         transcripts.append(transcript.model_copy(update={"name": path.stem}))
     return transcripts
+
+
+def long_interview(
+    minutes: float, *, half: Half = "tune", problem: str | None = None, words_per_minute: int = 150
+) -> list[Utterance]:
+    """One long interview: the half's exchanges (only `problem`'s, when given) one after another, each entry timed
+    by its length at `words_per_minute`, until `minutes` are filled or the exchanges run out."""
+    out: list[Utterance] = []
+    clock = 0.0
+    for transcript in load(half):
+        if problem is not None and transcript.problem != problem:
+            continue
+        for entry in transcript.entries:
+            seconds = max(2.0, len(entry.text.split()) / words_per_minute * 60)
+            out.append(Utterance(entry.speaker, entry.text, start=clock, end=clock + seconds, seq=len(out)))
+            clock += seconds + 1.0
+            if clock >= minutes * 60:
+                return out
+    return out

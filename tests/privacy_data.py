@@ -18,6 +18,7 @@ from core.models import (
     AccountRole,
     AuditEntry,
     Booking,
+    CachedAnswer,
     Candidate,
     CompetencyScore,
     Evaluation,
@@ -117,6 +118,9 @@ def _fill_session(ws: Workspace, u: UnitOfWork, person: Person, sid: str, at: da
     u.evaluations.add(Evaluation(session_id=sid, overall_score=3.0, competencies=[score], went_well=[person.name]))
     u.score_overrides.add(ScoreOverride(sid, "requirements", 3.0, 4.0, f"{person.name} did well", "rev"))
     u.token_usage.add(TokenUsage(sid, "offline", "none", "reply", 1, 1, 0.0, 1))
+    # a model's answer quoting the person, kept in the answer cache under this interview
+    quoted = f'{{"went_well": ["{person.name} asked good questions"]}}'
+    u.answer_cache.add(CachedAnswer(f"{sid:0>64}"[-64:], "openai", "gpt", "evaluator/v3", quoted, 9, 9, sid))
     uid = f"uid-{sid}"
     u.bookings.add(
         Booking(

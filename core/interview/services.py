@@ -19,6 +19,7 @@ from core.content.problems import Problem
 from core.content.prompts import load_prompt
 from core.correctness.reader import read_transcript
 from core.errors import SessionClosed, WorkspaceError
+from core.evaluation.chunked_evaluation import PART_PROMPT
 from core.evaluation.llm_evaluator import EvaluationOutcome, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.utterances import evaluation_utterances, transcript_lines
@@ -27,6 +28,7 @@ from core.interview.llm_interviewer import LLMInterviewer
 from core.interview.offline_interviewer import OfflineInterviewer, Turn
 from core.interview.voicing import check_voicing
 from core.lifecycle import change_status, transition
+from core.llm.answer_cache import StoredAnswers
 from core.llm.chat_models import ChatError, ChatStream, Usage
 from core.llm.pricing import usage_entry
 from core.llm.providers import LLMChoice, base_url_of, chat_model_for, provider, vision_capable
@@ -390,16 +392,22 @@ def end_interview(
     board = read_board(drawing.fabric_json) if drawing else None
     info = provider(session.interviewer_provider)
     step(0.15, f"Evaluating with {info.label}" if info.is_llm and llm is not None else "Evaluating")
-    outcome = _evaluate(ws, session, evaluation_utterances(session, messages, transcript), llm, board, picture)
+    utterances = evaluation_utterances(session, messages, transcript)
+    outcome = _evaluate(
+        ws, session, utterances, llm, board, picture, progress=lambda done, note: step(0.15 + 0.8 * done, note)
+    )
     step(0.95, "Saving the evaluation")
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         transition(session, SessionStatus.COMPLETED, ws.clock())
         evaluation = uow.evaluations.add(outcome.evaluation)
         if outcome.usage is not None and llm is not None:
-            uow.token_usage.add(_usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms))
+            usage = _usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms)
+            usage.answers, usage.cached_answers = outcome.answers, outcome.cached_answers
+            uow.token_usage.add(usage)
         if outcome.picture_usage is not None and llm is not None:
             usage = _usage(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            usage.answers, usage.cached_answers = 1, int(outcome.picture_cached)
             uow.token_usage.add(usage)
         uow.sessions.update(session)
         audit.record(
@@ -421,6 +429,8 @@ def _evaluate(
     llm: LLMChoice | None,
     board: BoardGraph | None,
     picture_file: str | None,
+    *,
+    progress: Callable[[float, str], None] | None = None,
 ) -> EvaluationOutcome:
     problem = ws.problems.get(session.problem_id)
     rubric = ws.rubric(session.rubric_id)
@@ -450,13 +460,21 @@ def _evaluate(
         load_prompt(prompts, "evaluator"),
         label=info.label,
         picture_prompt=load_prompt(prompts, "whiteboard") if picture is not None else None,
+        part_prompt=load_prompt(prompts, PART_PROMPT),
         samples=ws.settings.evaluation_samples,
         bank=ws.problems,
+        cache=StoredAnswers(ws.uow_factory, session_id=session.id),  # a re-run or a second look costs nothing
     )
     findings = read_transcript(utterances, problem, rubric, ws.problems).findings  # the model weighs them
     try:
         outcome = evaluator.evaluate(
-            session.id, utterances, level=session.level, board=board, picture=picture, findings=findings
+            session.id,
+            utterances,
+            level=session.level,
+            board=board,
+            picture=picture,
+            findings=findings,
+            progress=progress,
         )
     finally:
         chat.close()
@@ -472,10 +490,26 @@ class UsageSummary:
     cost_usd: float = 0.0
     by_operation: dict[str, dict[str, float]] = field(default_factory=dict)
     unpriced_models: list[str] = field(default_factory=list)
+    answers: int = 0  # model answers counted (an LLM evaluation's samples and parts)
+    cached_answers: int = 0  # of which came from the answer cache, at no cost
+
+    def cache_text(self) -> str | None:
+        """ "3 of 3 model answers from the cache" (or "none of 21 …"), where answers were counted."""
+        return cache_text(self.answers, self.cached_answers)
+
+
+def cache_text(answers: float, cached: float) -> str | None:
+    """How many of the counted model answers the answer cache gave, in words; None when none were counted."""
+    if not answers:
+        return None
+    given = "none" if not cached else f"{int(cached):,}"
+    noun = "model answer" if answers == 1 else "model answers"
+    return f"{given} of {int(answers):,} {noun} from the cache"
 
 
 def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSummary:
-    """Tokens and cost so far, in total and per operation (question generation, evaluation…)."""
+    """Tokens and cost so far, in total and per operation (question generation, evaluation…), with how many
+    model answers the answer cache gave."""
     with ws.uow_factory() as uow:
         authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         records = uow.token_usage.in_session(session_id)
@@ -485,13 +519,18 @@ def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSumma
         summary.input_tokens += r.input_tokens
         summary.output_tokens += r.output_tokens
         summary.cost_usd += r.cost_usd
+        summary.answers += r.answers
+        summary.cached_answers += r.cached_answers
         row = summary.by_operation.setdefault(
-            r.operation, {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
+            r.operation,
+            {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0, "answers": 0, "cached_answers": 0},
         )
         row["calls"] += 1
         row["input_tokens"] += r.input_tokens
         row["output_tokens"] += r.output_tokens
         row["cost_usd"] += r.cost_usd
+        row["answers"] += r.answers
+        row["cached_answers"] += r.cached_answers
         if r.model not in ws.settings.prices and r.model not in summary.unpriced_models:
             summary.unpriced_models.append(r.model)
     return summary

@@ -116,6 +116,11 @@ class ChatModel(Protocol):
         """Fitted like `stream`; `truncated` says the answer stopped at the output limit."""
         ...
 
+    def context_window(self) -> int:
+        """Tokens the model takes, prompt and answer together (core.llm.context_windows), for a caller that plans
+        its requests to fit (a long interview evaluated in parts)."""
+        ...
+
     def validate(self) -> None:
         """A cheap real call proving the key works and the model exists; raises ChatError."""
         ...

@@ -57,6 +57,17 @@ def prompt_tokens(system: str, messages: Sequence[ChatMessage]) -> int:
     return REQUEST_OVERHEAD + estimate_tokens(system) + sum(message_tokens(m) for m in messages)
 
 
+def usable_tokens(window: int) -> int:
+    """What a request may take of `window` in all, prompt and answer: the window less its free margin."""
+    return window - math.ceil(window * MARGIN_SHARE)
+
+
+def message_room(system: str, *, window: int, answer_tokens: int) -> int:
+    """Tokens one user message may take (its text, estimated as estimate_tokens counts) in a request with this
+    system prompt that leaves `answer_tokens` for the answer; negative when even an empty message leaves less."""
+    return usable_tokens(window) - REQUEST_OVERHEAD - estimate_tokens(system) - MESSAGE_OVERHEAD - answer_tokens
+
+
 def default_min_tokens(max_tokens: int) -> int:
     """The smallest output worth asking for when the caller names none: a quarter of its limit, at least 32."""
     return min(max_tokens, max(32, max_tokens // 4))
@@ -95,7 +106,7 @@ def fit(
     the output limit shrinks to what is left, down to `min_tokens`.
     """
     least = default_min_tokens(max_tokens) if min_tokens is None else min(min_tokens, max_tokens)
-    usable = window - math.ceil(window * MARGIN_SHARE)
+    usable = usable_tokens(window)
     base = REQUEST_OVERHEAD + estimate_tokens(system)
     # the prompt when messages[i:] are sent, for every i (suffix sums)
     suffix = [0] * (len(messages) + 1)

@@ -20,12 +20,14 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.content.problems import Problem
 from core.content.prompts import Prompt
+from core.llm.answer_cache import AnswerCache, answer_key
 from core.llm.chat_models import CUT_OFF, ChatError, ChatMessage, ChatModel, Usage, json_part
 
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Larger pictures are not sent (the canvas's PNGs are far smaller; Anthropic refuses images over 5 MB)."""
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_TOKENS = 1000
+TEMPERATURE = 0.2  # what ChatModel.complete defaults to: the steadiest reading
 _ONLY_OFFLINE = "the whiteboard was read from its shapes and labels only."
 _ITEMS = 30
 _ITEM_CHARS = 200
@@ -86,10 +88,22 @@ class PictureOutcome:
     reading: WhiteboardReading | None
     note: str | None = None  # why there is no reading, for the evaluation's notes
     usage: Usage | None = None  # tokens the call used, also when its answer was rejected
+    cached: bool = False  # the reading came from the answer cache: the picture was read before, nothing was sent
 
 
-def read_picture(chat: ChatModel, png: bytes, prompt: Prompt, problem: Problem | None, *, label: str) -> PictureOutcome:
-    """Ask the model what the whiteboard picture shows; never raises for the picture's or the provider's sake."""
+def read_picture(
+    chat: ChatModel,
+    png: bytes,
+    prompt: Prompt,
+    problem: Problem | None,
+    *,
+    label: str,
+    cache: AnswerCache | None = None,
+) -> PictureOutcome:
+    """Ask the model what the whiteboard picture shows; never raises for the picture's or the provider's sake.
+
+    With `cache`, a picture read before by the same model with the same prompt is not sent again: its reading
+    then costs nothing, and the evaluation that quotes it asks the same as before (core.llm.answer_cache)."""
     if not png.startswith(PNG_SIGNATURE):
         return PictureOutcome(None, "The whiteboard picture is not a PNG, so it was not sent for image analysis.")
     if len(png) > MAX_IMAGE_BYTES:
@@ -101,9 +115,24 @@ def read_picture(chat: ChatModel, png: bytes, prompt: Prompt, problem: Problem |
         reference_components=", ".join(problem.reference_components) if problem else "(not given)",
     )
     request = ChatMessage("user", "The candidate's whiteboard, as drawn at the end of the interview.", images=(png,))
+    key = answer_key(
+        provider=chat.provider,
+        model=chat.model,
+        system=system,
+        messages=[request],
+        sample=0,
+        temperature=TEMPERATURE,
+        versions={"prompt": prompt.label},
+    )
+    kept = cache.get(key) if cache is not None else None
+    if kept is not None:
+        try:
+            return _reading(chat, _Answer.model_validate(json.loads(json_part(kept.text))), Usage(), cached=True)
+        except (json.JSONDecodeError, ValidationError, ValueError):
+            pass  # kept under an older schema: ask again
     usage: Usage | None = None
     try:
-        result = chat.complete(system, [request], max_tokens=MAX_TOKENS, json_output=True)
+        result = chat.complete(system, [request], max_tokens=MAX_TOKENS, json_output=True, temperature=TEMPERATURE)
         usage = result.usage
         if result.truncated:
             return PictureOutcome(None, f"The {label} whiteboard image analysis {CUT_OFF}; {_ONLY_OFFLINE}", usage)
@@ -114,13 +143,26 @@ def read_picture(chat: ChatModel, png: bytes, prompt: Prompt, problem: Problem |
         return PictureOutcome(
             None, f"The {label} whiteboard image analysis did not fit the expected format; {_ONLY_OFFLINE}", usage
         )
+    if cache is not None:
+        cache.put(
+            key,
+            text=result.text,
+            usage=result.usage,
+            provider=chat.provider,
+            model=chat.model,
+            prompt_version=prompt.label,
+        )
+    return _reading(chat, answer, usage)
+
+
+def _reading(chat: ChatModel, answer: _Answer, usage: Usage | None, *, cached: bool = False) -> PictureOutcome:
     reading = WhiteboardReading(
         summary=_clip(answer.summary, 2000),
         provider=chat.provider,
         model=chat.model,
         **{name: [_clip(x, _ITEM_CHARS) for x in getattr(answer, name) if x.strip()][:_ITEMS] for name in _LIST_FIELDS},
     )
-    return PictureOutcome(reading, None, usage)
+    return PictureOutcome(reading, None, usage, cached=cached)
 
 
 def _clip(text: str, limit: int) -> str:

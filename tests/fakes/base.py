@@ -21,6 +21,7 @@ from core.models import (
     Account,
     AuditEntry,
     Booking,
+    CachedAnswer,
     Candidate,
     DataRequest,
     Evaluation,
@@ -90,6 +91,7 @@ class State:
     media: list[MediaFile] = field(default_factory=list)
     consents: dict[int, SessionConsent] = field(default_factory=dict)
     token_usage: list[TokenUsage] = field(default_factory=list)
+    answer_cache: dict[str, CachedAnswer] = field(default_factory=dict)  # by key
     score_overrides: list[ScoreOverride] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     accounts: dict[str, Account] = field(default_factory=dict)

@@ -8,6 +8,7 @@ from typing import Self
 
 from core.unit_of_work import (
     AccountRepository,
+    AnswerCacheRepository,
     AuditRepository,
     BookingRepository,
     CandidateRepository,
@@ -39,6 +40,7 @@ from core.unit_of_work import (
     WhiteboardRepository,
 )
 from tests.fakes.accounts import FakeAccountRepository, FakeSignInSessionRepository
+from tests.fakes.answer_cache import FakeAnswerCacheRepository
 from tests.fakes.base import FakePendingRollback, State
 from tests.fakes.consent import FakeConsentRepository
 from tests.fakes.interview import (
@@ -92,6 +94,7 @@ class FakeUnitOfWork:
     media: MediaRepository
     consents: ConsentRepository
     token_usage: TokenUsageRepository
+    answer_cache: AnswerCacheRepository
     score_overrides: ScoreOverrideRepository
     audit: AuditRepository
     accounts: AccountRepository
@@ -129,6 +132,7 @@ class FakeUnitOfWork:
         self.media = FakeMediaRepository(self)
         self.consents = FakeConsentRepository(self)
         self.token_usage = FakeTokenUsageRepository(self)
+        self.answer_cache = FakeAnswerCacheRepository(self)
         self.score_overrides = FakeScoreOverrideRepository(self)
         self.audit = FakeAuditRepository(self)
         self.accounts = FakeAccountRepository(self)

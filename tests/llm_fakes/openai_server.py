@@ -110,6 +110,8 @@ class SelfHosted:
       (400, vLLM's words).
     - "ollama": says nothing about its window (no /props, plain model entries) and answers whatever is sent.
     Every kind stops a reply at the request's max_tokens (finish_reason "length").
+    `counts_usage`: the usage a reply reports is the server's own count (the prompt as above, the reply one
+    token per 4 characters), as a real server reports it, instead of the scripted figures.
     """
 
     kind: Literal["llama.cpp", "vllm", "ollama"]
@@ -117,6 +119,7 @@ class SelfHosted:
     n_ctx_train: int = 32768
     props: bool = True  # False: llama.cpp behind a proxy that passes only /v1/* on (no /props)
     refusals: list[int] = field(default_factory=list)  # the prompt tokens of each request refused as too long
+    counts_usage: bool = False
 
     @staticmethod
     def prompt_tokens(messages: object) -> int:
@@ -200,7 +203,7 @@ class OpenAIServer(FakeServer):
             return self.error_response(Error(404, param="model"), model=model)
         if (refused := self._content_error(body["messages"], model)) is not None:
             return self.error_response(refused, model=model)
-        item = self.next_item()
+        item = self.next_item(body)
         if self.self_hosted is not None:
             held = self._held_to_context(self.self_hosted, body, item)
             if isinstance(held, Response):
@@ -243,6 +246,8 @@ class OpenAIServer(FakeServer):
             )
         if server.kind == "llama.cpp":
             limit = min(limit, server.n_ctx - prompt)
+        if isinstance(item, Reply) and server.counts_usage:
+            item = replace(item, input_tokens=prompt, output_tokens=math.ceil(len(item.full_text) / 4))
         if isinstance(item, Reply) and math.ceil(len(item.full_text) / 4) > limit:
             text = item.full_text[: limit * 4]
             return replace(item, text=text, chunks=None, output_tokens=limit, stop="length")

@@ -9,7 +9,8 @@ A stream the client closes before its end is noted in `abandoned` (with the delt
 real server notices the closed connection and stops generating.
 
 Each request that passes the fake's own checks (API key, API version, known model, well-formed
-images) takes the next item of its script; when the script is empty it gets `default`. Every
+images) takes the next item of its script; when the script is empty it gets `respond(body)` for a chat
+request when `respond` is set (an answer that depends on what was asked), else `default`. Every
 request, to any path, is recorded first, with credential header values replaced by "<redacted>".
 
 Images: `vision` says which models read them (True: all, False: none, or a collection of model
@@ -26,7 +27,7 @@ import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -218,6 +219,7 @@ class FakeServer:
         self.models = set(models) if models is not None else None  # None: every model exists
         self.vision = vision if isinstance(vision, bool) else set(vision)  # which models read images
         self.default = default or Reply()
+        self.respond: Callable[[dict[str, Any]], ScriptItem] | None = None  # a chat request's answer by its body
         self.requests: list[RecordedRequest] = []
         self.abandoned: list[int] = []  # for each stream the client closed early: the deltas sent before
         self._script: deque[ScriptItem] = deque()
@@ -307,11 +309,12 @@ class FakeServer:
         self.requests.append(RecordedRequest(request.method, request.url.path, headers, body))
         return body
 
-    def next_item(self) -> ScriptItem:
+    def next_item(self, body: dict[str, Any] | None = None) -> ScriptItem:
+        """The script's next item; once it is used up, `respond(body)` for a chat request (`body`), else `default`."""
         try:
             return self._script.popleft()
         except IndexError:
-            return self.default
+            return self.respond(body) if self.respond is not None and body is not None else self.default
 
     def model_known(self, model: object) -> bool:
         return self.models is None or model in self.models

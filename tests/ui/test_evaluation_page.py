@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.llm_choice import usage_line
 from components.plain_text import plain
 from core.accounts.services import find_account
 from core.config import ProviderSettings, Settings
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.reviews import list_overrides
 from core.evaluation.utterances import evaluation_utterances
-from core.interview.services import create_interview, end_interview, send_message, start_interview
+from core.interview.services import create_interview, end_interview, send_message, start_interview, usage_summary
 from core.llm.providers import LLMChoice
-from core.models import Level
+from core.models import Level, TranscriptEntry
 from core.whiteboard.snapshots import save_snapshot
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -223,3 +224,53 @@ def scored_report(ws: Workspace, score: float, estimation: float) -> str:
             "improvement_plan": [{"title": "Estimate", "detail": "Practise QPS maths.", "resources": []}],
         }
     )
+
+
+def test_an_evaluation_from_the_answer_cache_says_so_with_the_usage(
+    app_env: pytest.MonkeyPatch, runtime_dir: Path, new_app: AppFactory
+) -> None:
+    """The same spoken interview evaluated twice: the first run's three answers are asked and kept, the second's
+    all come from the cache at no cost, and the Model usage section and the interview's usage line say so."""
+    with OpenAIServer(api_key="sk-ui-fake", models=["gpt-test"]) as server:
+        ws = build_workspace(
+            Settings(
+                runtime_dir=runtime_dir,
+                providers={
+                    "openai": ProviderSettings(models=["gpt-test"], base_url=server.base_url),
+                    "anthropic": ProviderSettings(models=["claude-test"]),
+                    "openai_compatible": ProviderSettings(models=["local"], base_url=server.base_url),
+                },
+            )
+        )
+        choice = LLMChoice("openai", "gpt-test", "sk-ui-fake")
+        server.script(*[Reply(text=scored_report(ws, score, 3.0)) for score in (2.0, 3.5, 3.0)])
+        first = spoken_interview(ws, STRONG[:8])
+        end_interview(ws, first, llm=choice, actor=CANDIDATE)
+        again = spoken_interview(ws, STRONG[:8])
+        end_interview(ws, again, llm=choice, actor=CANDIDATE)
+        assert len(server.requests) == 3, "the second evaluation sent nothing"
+
+    asked = open_evaluation(new_app, first)
+    row = asked.dataframe[-1].value.set_index("Operation").loc["evaluation"]
+    assert row["From the cache"] == "none of 3 model answers from the cache"
+    cached = open_evaluation(new_app, again)
+    row = cached.dataframe[-1].value.set_index("Operation").loc["evaluation"]
+    assert (row["Input tokens"], row["Output tokens"], row["Cost (USD)"]) == (0, 0, 0.0)
+    assert row["From the cache"] == "3 of 3 model answers from the cache"
+    total = "Total: 0 tokens · $0.0000 (no price in config for gpt-test) · 3 of 3 model answers from the cache"
+    assert total in [c.value for c in cached.caption]
+    with ws.uow_factory() as uow:
+        session = uow.sessions.get(again)
+    line = usage_line(session, usage_summary(ws, again, actor=CANDIDATE))
+    assert line == "OpenAI gpt-test · 0 tokens · $0.0000 + price unknown · 3 of 3 model answers from the cache"
+
+
+def spoken_interview(ws: Workspace, lines: list[str]) -> str:
+    """An interview whose answers were spoken: its transcript holds `lines`, each 20 s after the one before."""
+    session = create_interview(ws, problem_id="url_shortener", provider="openai", model="gpt-test", actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    with ws.uow_factory() as uow:
+        for i, line in enumerate(lines):
+            uow.transcripts.add(TranscriptEntry(session.id, "candidate", line, 20.0 * i + 5, 20.0 * i + 15))
+        uow.commit()
+    return session.id

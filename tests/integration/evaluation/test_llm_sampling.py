@@ -211,7 +211,8 @@ def test_a_large_disagreement_with_the_offline_reader_is_flagged_and_a_small_one
         f"LLM and offline reader disagree on {name}: {far:.1f} vs {offline['estimation']:.1f} — check the evidence."
     )
 
-    session_id = interview(ws, choice)
+    # a second interview of its own words (the same words would be judged by the answers kept in the cache)
+    session_id = interview(ws, choice, "I'd also keep the redirect path free of analytics writes.")
     near = {key: min(5.0, score + 1.0) for key, score in offline_scores(ws, session_id).items()}
     server.script(*[answer(ws, near)] * 3)
     quiet = end_interview(ws, session_id, llm=choice, actor=CANDIDATE)

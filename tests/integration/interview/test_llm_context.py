@@ -127,10 +127,12 @@ def test_an_evaluation_that_cannot_fit_is_not_sent_and_says_why(
     assert chats(server) == [] and hosted.refusals == []
     assert evaluation.engine == "offline" and evaluation.overall_score is not None
     note = evaluation.notes[0]
+    # not even a part of the transcript fits beside the part prompt and its answer (core.evaluation.chunked_evaluation)
     assert note.startswith(
-        "The OpenAI-compatible server evaluator could not be used (it did not answer: The request is"
+        "The OpenAI-compatible server evaluator could not be used (the interview does not fit qwen2.5-0.5b's "
+        "3,072-token context window even in parts"
     )
-    assert "too long for qwen2.5-0.5b" in note and "3,072-token context window" in note and "--ctx-size" in note
+    assert "a window of at least 3,584 tokens is needed" in note and "--ctx-size" in note
 
 
 def test_an_evaluation_cut_off_at_the_output_limit_is_never_stored(database_url: str, tmp_path: Path) -> None:

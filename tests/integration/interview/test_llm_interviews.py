@@ -25,7 +25,7 @@ from core.interview.services import (
 )
 from core.llm.chat_models import ChatError, json_part
 from core.llm.providers import LLMChoice, validate_choice
-from core.models import Role
+from core.models import Role, TranscriptEntry
 from core.whiteboard.snapshots import save_snapshot
 from core.whiteboard.vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace
@@ -385,6 +385,34 @@ def test_a_vision_provider_reads_the_whiteboard_picture_and_the_report_shows_it(
     usage = usage_summary(ws, session_id, actor=CANDIDATE).by_operation
     assert usage["whiteboard_analysis"]["calls"] == 1 and usage["whiteboard_analysis"]["input_tokens"] == 900
     assert usage["evaluation"]["input_tokens"] == 2000
+
+
+def test_a_drawn_interview_evaluated_again_reads_the_picture_and_judges_from_the_cache(
+    ws: Workspace, openai_server: OpenAIServer
+) -> None:
+    """The picture's reading goes into the evaluation's request: read afresh, it could differ and every answer
+    would be asked again. From the cache, the second evaluation of the same drawing and words sends nothing."""
+
+    def spoken_and_drawn() -> str:
+        session_id = started(ws, OPENAI)
+        with ws.uow_factory() as uow:
+            uow.transcripts.add(TranscriptEntry(session_id, "candidate", DESIGN, 5.0, 25.0))
+            uow.commit()
+        save_snapshot(ws, session_id, BOARD, PNG, actor=CANDIDATE)
+        return session_id
+
+    openai_server.script(Reply(text=json.dumps(READING)), Reply(text=llm_report(ws, "Whiteboard: API servers → Redis")))
+    first = end_interview(ws, spoken_and_drawn(), llm=OPENAI, actor=CANDIDATE)
+    assert len(openai_server.requests) == 2
+    openai_server.reset()
+
+    again_id = spoken_and_drawn()
+    again = end_interview(ws, again_id, llm=OPENAI, actor=CANDIDATE)
+    assert openai_server.requests == []
+    assert again.communication["whiteboard"]["model_reading"] == first.communication["whiteboard"]["model_reading"]
+    usage = usage_summary(ws, again_id, actor=CANDIDATE)
+    assert usage.by_operation["whiteboard_analysis"]["cached_answers"] == 1 and usage.input_tokens == 0
+    assert usage.cache_text() == "2 of 2 model answers from the cache"
 
 
 def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server: OpenAIServer) -> None:

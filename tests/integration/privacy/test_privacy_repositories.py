@@ -30,6 +30,7 @@ ONE_SESSION = {
     "evaluations": 1,
     "score_overrides": 1,
     "token_usage": 1,
+    "answer_cache": 1,
     "bookings": 1,
     "session_interviewers": 1,
     "live_sessions": 1,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.models import (
     AuditEntry,
+    CachedAnswer,
     Evaluation,
     HistoryQuery,
     MediaFile,
@@ -71,6 +72,7 @@ TABLES = {
     "data_requests",
     "jobs",
     "outbox_messages",
+    "answer_cache",
 }
 
 # (table, columns) -> unique?
@@ -107,6 +109,7 @@ INDEXES = {
     ("jobs", ("status", "run_after")): False,
     ("outbox_messages", ("status", "created_at")): False,
     ("outbox_messages", ("session_id",)): False,
+    ("answer_cache", ("session_id",)): False,
 }
 
 SESSION_CHILDREN = [
@@ -116,6 +119,7 @@ SESSION_CHILDREN = [
     "media_files",
     "evaluations",
     "token_usage",
+    "answer_cache",
     "score_overrides",
     "bookings",
     "live_sessions",
@@ -166,7 +170,7 @@ def indexed_columns(url: str) -> dict[tuple[str, tuple[str, ...]], bool]:
     try:
         inspector = inspect(engine)
         found: dict[tuple[str, tuple[str, ...]], bool] = {}
-        for table in TABLES & set(inspector.get_table_names()):
+        for table in TABLES & set(inspector.get_table_names()):  # an older revision lacks the newer tables
             for index in inspector.get_indexes(table):
                 found[(table, tuple(index["column_names"]))] = bool(index["unique"])
             for constraint in inspector.get_unique_constraints(table):
@@ -180,7 +184,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0017"
+    assert current_revision(empty_database_url) == head_revision() == "0018"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -206,7 +210,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0017"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0018"]
     finally:
         engine.dispose()
 
@@ -232,7 +236,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0017"
+    assert current_revision(empty_database_url) == "0018"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -247,6 +251,7 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             uow.media.add(MediaFile(session.id, "audio", "a.wav", 1, "audio/wav"))
             uow.evaluations.add(Evaluation(session.id, 3.0, []))
             uow.token_usage.add(TokenUsage(session.id, "p", "m", "o", 1, 1, 0.0, 1))
+            uow.answer_cache.add(CachedAnswer("0" * 64, "p", "m", "evaluator_part/v1", "{}", 1, 1, session.id))
             uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
             uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
             uow.outbox.add(OutboxMessage("follow_up", "ana@example.com", "Thanks", "Thank you.", session_id=session.id))
@@ -285,7 +290,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0017"
+    assert current_revision(f"sqlite:///{database}") == "0018"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -483,5 +488,43 @@ def test_upgrading_from_0016_adds_an_empty_outbox_that_holds_a_message_with_its_
         assert (again.attachment, again.status, again.attempts) == (ics, OutboxStatus.QUEUED, 0)
         downgrade(empty_database_url, "0016")
         assert "outbox_messages" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0017_counts_no_answers_for_earlier_usage_and_a_downgrade_drops_the_cache(
+    empty_database_url: str,
+) -> None:
+    """0018 adds the answer cache and, on token usage, the answers a record stands for and how many the cache gave:
+    usage recorded before counted none (0, 0). Going back drops the cache, which is only ever a saving."""
+    upgrade(empty_database_url, "0017")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            insert_sessions(connection, ("earlier",), status="completed", stage="wrap_up", at=now)
+            connection.execute(
+                text(
+                    "INSERT INTO token_usage (session_id, provider, model, operation, input_tokens, output_tokens,"
+                    " cost_usd, duration_ms, created_at) VALUES ('earlier', 'openai', 'gpt', 'evaluation', 900, 300,"
+                    " 0.01, 1200, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            [usage] = uow.token_usage.in_session("earlier")
+            assert (usage.input_tokens, usage.answers, usage.cached_answers) == (900, 0, 0)
+            uow.answer_cache.add(CachedAnswer("a" * 64, "openai", "gpt", "evaluator/v3", "{}", 900, 300, "earlier"))
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            kept = uow.answer_cache.get("a" * 64)
+            assert kept is not None and kept.session_id == "earlier" and kept.created_at is not None
+
+        downgrade(empty_database_url, "0017")
+        assert "answer_cache" not in inspect(engine).get_table_names()
+        assert "answers" not in {c["name"] for c in inspect(engine).get_columns("token_usage")}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT input_tokens FROM token_usage")).scalars().all() == [900]
     finally:
         engine.dispose()

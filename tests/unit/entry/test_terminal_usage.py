@@ -41,3 +41,12 @@ def test_a_priced_model_shows_its_cost() -> None:
     assert usage_line(settings(), "openai", LLMChoice("openai", "gpt-5-mini"), usage) == (
         "Usage: 1,500 tokens (1,000 in, 500 out) · $0.0013"
     )
+
+
+def test_the_answers_the_cache_gave_are_counted_with_the_usage() -> None:
+    usage = UsageSummary(calls=1, answers=12, cached_answers=12, unpriced_models=["llama3.1"])
+    local = LLMChoice("openai-compatible", "llama3.1")
+    assert usage_line(settings(), "openai-compatible", local, usage) == (
+        "Usage: 0 tokens (0 in, 0 out) · free: a server of your own, no price in config · "
+        "12 of 12 model answers from the cache"
+    )

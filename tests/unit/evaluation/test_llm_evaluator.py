@@ -8,6 +8,7 @@ JSON request, validation, the median and spread, the offline reader it is compar
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,11 @@ class ScriptedChat:
     provider: str = "fake"
     model: str = "fake-1"
     calls: list[dict[str, Any]] = field(default_factory=list)
+    window: int = 128_000
+    respond: Callable[[str], str] | None = None  # once the script is used up: the answer to a user message
+
+    def context_window(self) -> int:
+        return self.window
 
     def complete(
         self,
@@ -73,6 +79,8 @@ class ScriptedChat:
                 "min_tokens": min_tokens,
             }
         )
+        if not self.answers and self.respond is not None:
+            return ChatResult(self.respond(messages[-1].content), Usage(input_tokens=1000, output_tokens=200))
         answer = self.answers.pop(0)
         if isinstance(answer, ChatError):
             raise answer

@@ -1,0 +1,161 @@
+"""An hour-long interview evaluated by a small self-hosted model: in parts, then again from the answer cache.
+
+Builds a 60-minute spoken interview from the graded tune set (every exchange, retimed one after another at 150
+words a minute: tests/graded_set.long_interview) and ends it, as the product does (core.interview.services
+end_interview: the offline reader, the correctness findings, the LLM evaluator, the answer cache in a SQLite
+database), against the loopback fake of llama.cpp with a 4,096- and an 8,192-token window. The fake counts
+tokens its own way (a token per 4 characters, 4 per message) and reports them as usage, like a real server;
+it answers each part at once with a scripted judgement (tests/part_answers.py), so the times are the
+product's own work and the HTTP round trips, not a model's. Then a second interview holding the same
+transcript is ended: every answer comes from the cache.
+
+Prints, per window: parts and requests, the share of entries consecutive parts share, the prompt tokens we
+estimated (core.llm.context_budget, on the safe side) against the server's counts, the largest request
+against the window, the time of both runs and the second run's cache hit rate. Asserts nothing.
+
+    .venv/bin/python bench/chunked_evaluation.py [--samples 3] [--windows 4096,8192]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.config import ProviderSettings, Settings
+from core.content.text_signals import word_count
+from core.evaluation.chunked_evaluation import PART_ANSWER_TOKENS
+from core.evaluation.llm_evaluator import LLM_PARTS
+from core.interview.services import create_interview, end_interview, start_interview, usage_summary
+from core.llm import chat_factory  # noqa: F401 - imported up front, as in a running server (the SDKs take seconds)
+from core.llm.chat_models import ChatMessage
+from core.llm.context_budget import prompt_tokens
+from core.llm.providers import LLMChoice
+from core.models import Evaluation, TranscriptEntry, Utterance
+from core.workspace import Workspace
+from entry.bootstrap import build_workspace
+from tests.actors import CANDIDATE
+from tests.graded_set import long_interview
+from tests.llm_fakes import OpenAIServer, RecordedRequest, SelfHosted
+from tests.part_answers import part_of, responder
+
+LOCAL = LLMChoice("openai-compatible", "qwen2.5-0.5b", None)
+MINUTES = 60
+
+
+def spoken(ws: Workspace, lines: list[Utterance], *, offline: bool = False) -> str:
+    provider, model = ("offline", None) if offline else (LOCAL.provider, LOCAL.model)
+    session = create_interview(ws, problem_id="url_shortener", provider=provider, model=model, actor=CANDIDATE)
+    start_interview(ws, session.id, actor=CANDIDATE)
+    with ws.uow_factory() as uow:
+        for line in lines:
+            uow.transcripts.add(
+                TranscriptEntry(session.id, line.speaker, line.text, line.start or 0.0, line.end or 0.0)
+            )
+        uow.commit()
+    return session.id
+
+
+def timed_end(ws: Workspace, session_id: str, llm: LLMChoice | None) -> tuple[Evaluation, float]:
+    started = time.perf_counter()
+    evaluation = end_interview(ws, session_id, llm=llm, actor=CANDIDATE)
+    return evaluation, time.perf_counter() - started
+
+
+def chats(server: OpenAIServer) -> list[RecordedRequest]:
+    return [r for r in server.requests if r.path == "/v1/chat/completions"]
+
+
+def estimated(request: RecordedRequest) -> int:
+    """Our estimate of a request's prompt, as context_budget counts it when fitting it."""
+    system, *messages = request.body["messages"]
+    return prompt_tokens(system["content"], [ChatMessage(m["role"], m["content"]) for m in messages])
+
+
+def shared_share(earlier: RecordedRequest, later: RecordedRequest) -> float:
+    a, b = (
+        part_of(earlier.body["messages"][-1]["content"])["transcript"],
+        part_of(later.body["messages"][-1]["content"])["transcript"],
+    )
+    shared = next((k for k in range(len(a), 0, -1) if a[-k:] == b[:k]), 0)
+    return shared / len(a)
+
+
+def run(window: int, samples: int, talk: list[Utterance]) -> None:
+    hosted = SelfHosted("llama.cpp", n_ctx=window, counts_usage=True)
+    with tempfile.TemporaryDirectory() as tmp, OpenAIServer(self_hosted=hosted) as server:
+        section = ProviderSettings(models=[LOCAL.model], base_url=server.base_url)
+        ws = build_workspace(
+            Settings(runtime_dir=Path(tmp), providers={"openai_compatible": section}, evaluation_samples=samples)
+        )
+        server.respond = responder([c.key for c in ws.rubric("system_design").competencies])
+        _, offline_seconds = timed_end(ws, spoken(ws, talk, offline=True), None)  # all but asking the model
+        evaluation, first_seconds = timed_end(ws, spoken(ws, talk), LOCAL)
+        requests = chats(server)
+        parts = evaluation.communication.get(LLM_PARTS, {}).get("parts", 1)
+        server.reset()
+        second = spoken(ws, talk)
+        _, second_seconds = timed_end(ws, second, LOCAL)
+        sent_again = len(chats(server))
+        again = usage_summary(ws, second, actor=CANDIDATE)
+
+    ours = [estimated(r) for r in requests]
+    theirs = [SelfHosted.prompt_tokens(r.body["messages"]) for r in requests]
+    ratios = [o / t for o, t in zip(ours, theirs, strict=True)]
+    shares = [shared_share(a, b) for a, b in itertools.pairwise(requests[:parts])]
+    asking = first_seconds - offline_seconds
+    print(
+        f"\nllama.cpp (fake), --ctx-size {window:,}, {samples} sample(s): "
+        f"{evaluation.engine}, {evaluation.prompt_version}"
+    )
+    print(f"  {evaluation.notes[0] if evaluation.notes else ''}")
+    print(
+        f"  parts: {parts}; requests: {len(requests)} ({samples} x {parts}); "
+        f"refused by the server: {len(hosted.refusals)}"
+    )
+    if shares:
+        print(
+            f"  entries shared with the next part: mean {statistics.fmean(shares):.0%}, "
+            f"{min(shares):.0%}-{max(shares):.0%}"
+        )
+    print(
+        f"  prompt tokens: estimated {sum(ours):,}, server counted {sum(theirs):,} "
+        f"(estimate / count {sum(ours) / max(1, sum(theirs)):.2f}, per request {min(ratios):.2f}-{max(ratios):.2f})"
+    )
+    print(
+        f"  largest request, as the server counts: {max(theirs):,} prompt + {PART_ANSWER_TOKENS:,} answer = "
+        f"{max(theirs) + PART_ANSWER_TOKENS:,} of {window:,}"
+    )
+    print(
+        f"  first run: {first_seconds:.2f} s; an offline evaluation of the same transcript {offline_seconds:.2f} s; "
+        f"the difference {asking:.2f} s, {asking / max(1, len(requests)) * 1000:.0f} ms a request"
+    )
+    print(
+        f"  second run, the same transcript: {second_seconds:.2f} s, {sent_again} requests sent, "
+        f"{again.cache_text()} ({again.cached_answers / max(1, again.answers):.0%}), "
+        f"{again.input_tokens + again.output_tokens} tokens"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=int, default=3)
+    parser.add_argument("--windows", default="4096,8192")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the fake's access log and our info lines would bury the figures
+    talk = long_interview(MINUTES)
+    words = sum(word_count(u.text) for u in talk)
+    print(f"transcript: {len(talk)} entries, {words:,} words, {(talk[-1].end or 0) / 60:.0f} minutes")
+    for window in (int(w) for w in args.windows.split(",")):
+        run(window, args.samples, talk)
+
+
+if __name__ == "__main__":
+    main()
