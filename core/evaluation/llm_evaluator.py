@@ -289,6 +289,7 @@ class LLMEvaluator:
         key = answer_key(
             provider=self.chat.provider,
             model=self.chat.model,
+            host=self.chat.host,
             system=system,
             messages=messages,
             sample=index,

@@ -28,13 +28,14 @@ from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-KEY_SCHEME = 1  # raised when what goes into a key changes, so no old answer is taken for a new question
+KEY_SCHEME = 2  # raised when what goes into a key changes, so no old answer is taken for a new question
 
 
 def answer_key(
     *,
     provider: str,
     model: str,
+    host: str,
     system: str,
     messages: Sequence[ChatMessage],
     sample: int,
@@ -46,6 +47,7 @@ def answer_key(
         "scheme": KEY_SCHEME,
         "provider": provider,
         "model": model,
+        "host": host,
         "system": system,
         "messages": [[m.role, m.content, [hashlib.sha256(png).hexdigest() for png in m.images]] for m in messages],
         "sample": sample,

@@ -92,6 +92,7 @@ class AnthropicChatModel:
         self.timeout = timeout
         url = (base_url or "").strip() or ANTHROPIC_BASE_URL
         self._endpoint = Endpoint(PROVIDER, chat_errors.host_of(url))
+        self.host = self._endpoint.host
         key = (api_key or "").strip()
         if not key:
             raise chat_errors.missing_key(PROVIDER)

@@ -84,6 +84,7 @@ class ChatStream(Protocol):
 class ChatModel(Protocol):
     provider: str  # a provider id (core.provider_ids)
     model: str
+    host: str  # the server's host[:port]: two servers may serve different models under one name
 
     def stream(
         self,

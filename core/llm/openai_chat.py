@@ -107,6 +107,7 @@ class OpenAIChatModel:
         self.timeout = timeout
         url = (base_url or "").strip() or (OPENAI_BASE_URL if provider == OPENAI else "")
         self._endpoint = Endpoint(provider, chat_errors.host_of(url or "localhost"))
+        self.host = self._endpoint.host
         if not url:
             raise chat_errors.missing_base_url(self._endpoint)
         key = (api_key or "").strip()

@@ -118,6 +118,7 @@ def read_picture(
     key = answer_key(
         provider=chat.provider,
         model=chat.model,
+        host=chat.host,
         system=system,
         messages=[request],
         sample=0,

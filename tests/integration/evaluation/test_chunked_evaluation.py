@@ -161,3 +161,19 @@ def test_a_changed_transcript_or_another_model_misses_the_cache(
     end_interview(ws, other_id, llm=OTHER, actor=CANDIDATE)
     assert len(chats(server)) == count and {r.body["model"] for r in chats(server)} == {OTHER.model}
     assert usage_summary(ws, other_id, actor=CANDIDATE).cached_answers == 0
+
+
+def test_the_same_model_name_on_another_server_misses_the_cache(
+    ws: Workspace, llama_cpp: tuple[OpenAIServer, SelfHosted]
+) -> None:
+    """llama.cpp answers to any model name: two servers may run different models under one name, so an answer
+    is kept per server as well."""
+    server, hosted = llama_cpp
+    end_interview(ws, spoken(ws, LONG), llm=LOCAL, actor=CANDIDATE)
+    with OpenAIServer(self_hosted=hosted) as elsewhere:
+        elsewhere.respond = server.respond
+        on_another = replace(LOCAL, base_url=elsewhere.base_url)
+        other_id = spoken(ws, LONG, on_another)
+        end_interview(ws, other_id, llm=on_another, actor=CANDIDATE)
+        assert chats(elsewhere)  # asked again, not answered from the first server's answers
+    assert usage_summary(ws, other_id, actor=CANDIDATE).cached_answers == 0

@@ -52,6 +52,7 @@ class ScriptedChat:
     answers: list[str | ChatResult | ChatError]
     provider: str = "fake"
     model: str = "fake-1"
+    host: str = "fake.invalid"
     calls: list[dict[str, Any]] = field(default_factory=list)
     window: int = 128_000
     respond: Callable[[str], str] | None = None  # once the script is used up: the answer to a user message
