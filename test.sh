@@ -23,4 +23,4 @@ export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
 PYTHONPATH=. .venv/bin/lint-imports   # layer rules and no import cycles (contracts in pyproject.toml)
 .venv/bin/mypy           # types of core/, storage/ and the entry code (settings in pyproject.toml)
 # Two workers: the browser tests (one shared server) on one, the rest shared between both (pytest-xdist).
-.venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+.venv/bin/python -m pytest -n 2 --dist loadgroup --durations=20 "$@"

@@ -183,7 +183,8 @@ def test_terminal_interview_on_a_self_hosted_server_shows_notes_and_usage_and_no
         for line in lines
     )
     usage = next(line for line in lines if line.startswith("Usage: "))
-    assert usage.endswith(" · free: a server of your own, no price in config")
+    assert " · free: a server of your own, no price in config · " in usage
+    assert usage.endswith(" model answer from the cache")  # how many the answer cache gave (here none)
     assert int(usage.split()[1].replace(",", "")) >= 126  # at least the two replies' 50 + 9 and 60 + 7
 
     # log lines stay out of the conversation: none on stdout, none on stderr; the file has them, as JSON
