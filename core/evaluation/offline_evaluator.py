@@ -46,7 +46,7 @@ from core.content.text_signals import (
 from core.correctness.conversation import clean
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
-from core.correctness.relevance import about_the_problem, behaviour_words, excludes
+from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.evaluation.judgement import (
     judge,
@@ -149,6 +149,7 @@ class OfflineEvaluator:
         self.problem = problem
         self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
         self._terms = list(problem.components) if problem else []
+        self._scoping_topics = {k for k, t in self.topics.items() if t.competency == "requirements"}
 
     def evaluate(self, session_id: str, utterances: list[Utterance], *, board: BoardGraph | None = None) -> Evaluation:
         """Score every competency, then explain the scores in the candidate's own words (and drawing)."""
@@ -244,6 +245,9 @@ class OfflineEvaluator:
         mistakes = [" ".join(m.split()) for m in mistaken]
         parsed = []
         for u in candidate:
+            # requirements for another product ("for the chat app: messages, receipts…") scope nothing here; a
+            # design answer that borrows a neighbour's words ("refund through the payment service") still counts
+            elsewhere = self.problem is not None and not relevance(u.text, self.problem, self.bank).on_topic
             statement = [s for s in sentences(u.text) if s not in question_sentences(s)]
             sigs = [signals(s) for s in statement]
             for i, s in enumerate(statement):
@@ -256,12 +260,14 @@ class OfflineEvaluator:
                     or any(p.search(flat) for p in wrong)
                 )
                 restated = self._restated_features(s, id(u) in early)
-                scoping_sentence = id(u) in scoping or bool(_STATES_REQUIREMENT.search(s)) or bool(restated)
+                worded = bool(_STATES_REQUIREMENT.search(s)) and (id(u) in scoping or id(u) in early or not _designs(s))
+                scoping_sentence = id(u) in scoping or worded or bool(restated)
                 parsed.append(
                     _Sentence(
                         text=s,
                         utterance=u,
-                        topics=frozenset(topics_in(s, self.topics)) | restated,
+                        topics=(frozenset(topics_in(s, self.topics)) | restated)
+                        - (self._scoping_topics if elsewhere else set()),
                         signals=sigs[i],
                         detail=_is_detailed(items, s, bare),
                         statement=not bare and has_verb(s) and word_count(s) >= 8,
@@ -691,7 +697,8 @@ def _by_sentence(credits: list[_Credit]) -> list[list[_Credit]]:
 
 
 _ASKS_FOR_SCOPE = re.compile(
-    r"\b(?:requirements?|clarif\w*|questions?|scope|assum\w*|features?|functional|non-functional|"
+    r"\b(?:requirements?|clarif\w*|questions?|scope|assum\w*|(?:what|which|core|main|key) features?|functional|"
+    r"non-functional|"
     r"what (?:should|must|does|do) (?:it|the system|the service|users?)|qualities|priorit\w*)\b",
     re.IGNORECASE,
 )
@@ -728,6 +735,11 @@ _RANKS_OR_ASSUMES = re.compile(
 )
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
 UNRANKED_NOTE = "No requirement was ranked above the others and no assumption was stated. "
+
+
+def _designs(sentence: str) -> bool:
+    """Names a part of the system being built: "each server must hold…" is design, not a requirement."""
+    return bool(find_phrases(sentence, _ARCHITECTURE)) or bool(set(words(sentence)) & TECH_TERMS)
 
 
 def _draws_a_boundary(parsed: list[_Sentence]) -> bool:

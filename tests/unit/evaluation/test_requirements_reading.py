@@ -136,3 +136,35 @@ def test_features_said_back_in_the_problems_words_while_scoping_are_functional_r
     assert "Functional requirements" in why.split("Not covered:")[0].split("Named without reasoning:")[0]
     assert "Functional requirements" not in why_late.split("Not covered:")[0].split("Named without reasoning:")[0]
     assert said_back > late
+
+
+def test_asking_whether_a_tool_is_allowed_scopes_nothing(bank: ProblemBank, rubric: Rubric) -> None:
+    stack = "Can I use Kafka for the hold events? Is Redis allowed as well? And is there a house language, Java or Go?"
+    about_fans = "How many fans arrive when a big sale opens, and how long is a seat held while the fan pays?"
+    tools, why_tools = requirements(bank, rubric, (OPENING, stack), (LATER, DESIGN))
+    fans, _ = requirements(bank, rubric, (OPENING, about_fans), (LATER, DESIGN))
+    assert "Scope and assumptions" not in why_tools.split("Not covered:")[0]
+    assert fans > tools
+
+
+def test_requirements_for_another_product_are_no_requirements_for_this_one(bank: ProblemBank, rubric: Rubric) -> None:
+    chat = (
+        "For the chat app, the requirements are: users send one-to-one and group messages, see read receipts and "
+        "presence, and a message must be delivered within 500 ms; voice calls are out of scope."
+    )
+    seats = (
+        "Fans pick their seats, hold them for 8 minutes while they pay, and a seat is never sold twice; a hold must "
+        "answer within 300 ms; refunds are out of scope."
+    )
+    elsewhere, why = requirements(bank, rubric, (OPENING, chat), (LATER, DESIGN))
+    here, _ = requirements(bank, rubric, (OPENING, seats), (LATER, DESIGN))
+    assert "Functional requirements" not in why.split("Not covered:")[0]
+    assert here >= elsewhere + 1.5
+
+
+def test_a_design_rule_said_after_scoping_is_not_a_requirement(bank: ProblemBank, rubric: Rubric) -> None:
+    rule = "Each hold table must answer a lookup within 5 ms at p99 latency, because the sweeper scans it every second."
+    _, why = requirements(
+        bank, rubric, (OPENING, "Let me go straight to the services."), (LATER, DESIGN), (LATER, rule)
+    )
+    assert "Shown with reasoning" not in why  # named in passing at most
