@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.ai_budget import render_spend_overview
 from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
@@ -158,3 +159,5 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
             for message in messages
         ]
         st.dataframe(pd.DataFrame(email_rows), hide_index=True, width="stretch", key="outbox_table")
+
+render_spend_overview(ws, ACTOR)
