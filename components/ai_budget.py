@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.ai_budget.spend import MonthlySpend, monthly_spend, spend_by_person, usd
+from core.ai_budget.spend import MonthlySpend, Spend, monthly_spend, spend_by_person, usd
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 
@@ -60,7 +60,7 @@ def render_spend_overview(ws: Workspace, actor: Actor) -> None:
                         "Person": p.name,
                         "This month": usd(p.spend.spent_usd),
                         "Limit": usd(p.spend.limit_usd, cents=False) if p.spend.limit_usd else "—",
-                        "Budget": "spent" if p.spend.reached else "",
+                        "Left": _left(p.spend),
                     }
                     for p in persons
                 ]
@@ -69,6 +69,14 @@ def render_spend_overview(ws: Workspace, actor: Actor) -> None:
             width="stretch",
             key="ai_spend_table",
         )
+
+
+def _left(spend: Spend) -> str:
+    if spend.limit_usd is None:
+        return "—"
+    if spend.reached:
+        return "spent: offline until the month ends"
+    return usd(spend.limit_usd - spend.spent_usd)
 
 
 def _renews(spend: MonthlySpend) -> str:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components.local_time import local, short
+from components.person_names import person_name
 from components.resources import get_workspace
 from components.signed_in import current_account
 from core.activity.export import EXPORT_LIMIT, as_csv, as_json, export_activity
@@ -86,7 +87,15 @@ def _filters() -> ActivityFilter:
 
 
 def _details(detail: dict[str, Any]) -> str:
-    return " · ".join(f"{key}: {value}" for key, value in detail.items())
+    """ "competency: estimation · to: 3.5"; an account named by id reads as the person's name."""
+    shown = []
+    for key, value in detail.items():
+        if value is None or value == "":
+            continue
+        if key == "account" and isinstance(value, str):
+            value = person_name(ws, f"account:{value}")
+        shown.append(f"{key}: {value}")
+    return " · ".join(shown)
 
 
 def _row(row: ActivityRow) -> dict[str, Any]:
@@ -119,6 +128,7 @@ st.dataframe(
     pd.DataFrame([_row(row) for row in result.rows]),
     hide_index=True,
     width="stretch",
+    height=min(len(result.rows), 20) * 35 + 38,  # twenty rows in view, the rest of the page a scroll away
     key="activity_table",
     column_config={"Details": st.column_config.TextColumn(width="large")},
 )

@@ -3,7 +3,8 @@
 A worker process (`python -m core worker`, which startup.sh starts beside the server) applies Cal.com
 webhooks, runs the daily cleanup, improves transcripts when an interview ends and sends emails. Every job
 is kept here with its outcome; a failed one says why and can be run again. The email outbox (under the
-jobs) shows every email written, whether it went, and why not.
+jobs) shows every email written, whether it went, and why not; the AI spend this month (last) shows the
+workspace's and each person's spend against the budget (`llm_budget`).
 """
 
 from __future__ import annotations

@@ -104,6 +104,14 @@ def test_an_admin_pages_through_everyones_activity_and_filters_it(
     assert set(shown["Who"]) == {"Ana Candidate"} and len(shown) == 50
     assert any(c.startswith("Page 1 of 2 · 1–50 of 55 entries") for c in captions(at))
 
+    at.selectbox(key="activity_person").set_value("").run()  # everyone
+    at.selectbox(key="activity_kind").set_value(Kind.PEOPLE).run()
+    created = at.dataframe[0].value  # the set-up's accounts: named in the details by name, not by id
+    assert "account: Ana Candidate" in " ".join(created["Details"]) and people["ana"].id not in " ".join(
+        created["Details"]
+    )
+
+    at.selectbox(key="activity_person").set_value(people["ana"].id).run()
     at.selectbox(key="activity_kind").set_value(Kind.WEBHOOKS).run()
     assert [i.value for i in at.info] == ["No activity matches these filters."]
 
@@ -152,7 +160,7 @@ def test_the_jobs_page_shows_the_months_spend_against_the_budget(
     assert any("**$3.20 of $50 this month**" in m.value for m in at.markdown)
     assert any("Limits: $50 for the workspace, $3 per person" in c for c in captions(at))
     table = at.dataframe[-1].value  # the last table on the page: spend per person
-    assert list(table["Person"]) == ["Ana Candidate"] and list(table["Budget"]) == ["spent"]
+    assert list(table["Person"]) == ["Ana Candidate"] and list(table["Left"]) == ["spent: offline until the month ends"]
 
 
 def test_setup_says_when_the_budget_is_spent_and_that_the_offline_interviewer_takes_over(
