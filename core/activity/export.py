@@ -39,7 +39,7 @@ def export_activity(
     ws: Workspace, wanted: ActivityFilter, *, actor: Actor, limit: int = EXPORT_LIMIT
 ) -> ActivityExport:
     """The newest `limit` entries `wanted` holds that `actor` may see, and how many it holds in all."""
-    query = activity_query(ws, wanted, actor=actor)
+    query = activity_query(wanted, actor=actor)
     with ws.uow_factory() as uow:
         total = uow.audit.count(query)
         entries = uow.audit.search(query, limit=max(min(limit, EXPORT_LIMIT), 0))

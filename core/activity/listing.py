@@ -66,7 +66,7 @@ class ActivityPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def activity_query(ws: Workspace, wanted: ActivityFilter, *, actor: Actor) -> ActivityQuery:
+def activity_query(wanted: ActivityFilter, *, actor: Actor) -> ActivityQuery:
     """The filter as the repository takes it, narrowed to what `actor` may see (core.permissions.policy)."""
     if wanted.since is not None and wanted.until is not None and wanted.since >= wanted.until:
         raise InvalidInput("The start of the date range is after its end: choose a start before the end.")
@@ -83,7 +83,7 @@ def list_activity(
 ) -> ActivityPage:
     """One page of the activity `wanted` holds, newest first, with the total for paging. A page past the last
     shows the last."""
-    query = activity_query(ws, wanted, actor=actor)
+    query = activity_query(wanted, actor=actor)
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
     with ws.uow_factory() as uow:
         total = uow.audit.count(query)
