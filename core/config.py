@@ -247,6 +247,42 @@ class AccountSettings(BaseModel):
     server_key_roles: list[str] = Field(default_factory=lambda: ["interviewer", "reviewer", "admin"])
 
 
+class ActivitySettings(BaseModel):
+    """The Activity page's log (the audit log): how long its entries are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # entries older than this are deleted by the daily cleanup (core.privacy.retention); ids and counts only,
+    # but a year of who-did-what is what an audit needs and no more
+    retention_days: int = Field(default=365, ge=1)
+
+
+class LlmBudgetSettings(BaseModel):
+    """A month's spend on LLM providers (UTC calendar month, from token usage and `prices`). 0 or empty: no limit.
+
+    When a limit is reached, the providers stop for the rest of the month and the offline interviewer, evaluator
+    and copilot take over (core.ai_budget)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    monthly_usd: float | None = Field(default=None, ge=0)  # the whole workspace
+    per_person_usd: float | None = Field(default=None, ge=0)  # each person: the interviews they own
+
+    @field_validator("monthly_usd", "per_person_usd", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        """An empty variable (IW_LLM_BUDGET__MONTHLY_USD=) or YAML's empty value means no limit."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def workspace_limit(self) -> float | None:
+        return self.monthly_usd or None
+
+    @property
+    def person_limit(self) -> float | None:
+        return self.per_person_usd or None
+
+
 LOCAL_TIMEOUT_SECONDS = 600.0
 """openai_compatible's default timeout: a small server on a few CPU cores may read a long prompt for minutes."""
 
@@ -297,6 +333,8 @@ class Settings(BaseSettings):
     accounts: AccountSettings = Field(default_factory=AccountSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    activity: ActivitySettings = Field(default_factory=ActivitySettings)
+    llm_budget: LlmBudgetSettings = Field(default_factory=LlmBudgetSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

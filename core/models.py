@@ -328,6 +328,20 @@ class AuditEntry:
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ActivityQuery:
+    """Which audit entries a listing of activity holds: who acted, which actions, when ([since, until), UTC).
+
+    Every part narrows: an empty query is the whole log. `actions` keeps only those actions, `other_than`
+    leaves those out (the "other" kind is every action no kind names)."""
+
+    actor: str | None = None  # as the audit log names them ("account:<id>"); None: anyone
+    actions: tuple[str, ...] | None = None
+    other_than: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 @dataclass
 class SessionSummary:
     """One History row: what the list needs without loading the whole session."""

@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 
 from core.models import (
     Account,
+    ActivityQuery,
     AuditEntry,
     Booking,
     CachedAnswer,
@@ -208,6 +209,14 @@ class TokenUsageRepository(Protocol):
     def add(self, usage: TokenUsage) -> TokenUsage: ...
     def in_session(self, session_id: str) -> list[TokenUsage]: ...
 
+    def cost_between(self, since: datetime, until: datetime, *, owner_id: str | None = None) -> float:
+        """USD recorded in [since, until): all of it, or only that of the sessions `owner_id` owns."""
+        ...
+
+    def cost_by_owner(self, since: datetime, until: datetime) -> dict[str | None, float]:
+        """USD recorded in [since, until) per owner of the session (None: sessions nobody owns)."""
+        ...
+
 
 class AnswerCacheRepository(Protocol):
     def get(self, key: str) -> CachedAnswer | None: ...
@@ -272,6 +281,16 @@ class AuditRepository(Protocol):
     def forget(self, *, session_ids: list[str], mentioning: str) -> int:
         """Delete the entries of these sessions and those whose detail mentions `mentioning` (an id);
         returns how many. Only for erasing a person on request."""
+        ...
+
+    def search(self, query: ActivityQuery, *, limit: int, offset: int = 0) -> list[AuditEntry]:
+        """One page of the entries `query` holds, newest first (created_at, then id)."""
+        ...
+
+    def count(self, query: ActivityQuery) -> int: ...
+
+    def delete_before(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to `limit` of the oldest entries created before `cutoff`; returns how many (retention)."""
         ...
 
 

@@ -290,7 +290,8 @@ def _privacy_cleanup(args: argparse.Namespace) -> int:
     print(
         f"deleted {report.sessions} expired interviews ({report.session_rows} records with them), "
         f"{report.media_files} media files and {report.whiteboard_pictures} whiteboard pictures; "
-        f"blanked {report.webhook_payloads} webhook payloads"
+        f"blanked {report.webhook_payloads} webhook payloads; "
+        f"pruned {report.activity_entries} activity log entries"
     )
     return 0
 

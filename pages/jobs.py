@@ -3,7 +3,8 @@
 A worker process (`python -m core worker`, which startup.sh starts beside the server) applies Cal.com
 webhooks, runs the daily cleanup, improves transcripts when an interview ends and sends emails. Every job
 is kept here with its outcome; a failed one says why and can be run again. The email outbox (under the
-jobs) shows every email written, whether it went, and why not.
+jobs) shows every email written, whether it went, and why not; the AI spend this month (last) shows the
+workspace's and each person's spend against the budget (`llm_budget`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.ai_budget import render_spend_overview
 from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
@@ -158,3 +160,5 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
             for message in messages
         ]
         st.dataframe(pd.DataFrame(email_rows), hide_index=True, width="stretch", key="outbox_table")
+
+render_spend_overview(ws, ACTOR)

@@ -6,6 +6,7 @@ import hashlib
 
 import streamlit as st
 
+from components.ai_budget import render_budget_line
 from components.current_session import set_current_session
 from components.llm_choice import choice_for
 from components.llm_setup import llm_settings
@@ -126,6 +127,7 @@ with st.container(border=True):
     if info.is_llm:
         chosen_model = llm_settings(ws, provider)
         model, llm_problem = chosen_model.model, chosen_model.problem
+        render_budget_line(ws, Actor.person(account))
 
     st.subheader("3 · Modes")
     mode_cols = st.columns(3)

@@ -304,7 +304,7 @@ class ScoreOverrideRow(Base):
 
 class TokenUsageRow(Base):
     __tablename__ = "token_usage"
-    __table_args__ = (Index(None, "session_id"),)
+    __table_args__ = (Index(None, "session_id"), Index(None, "created_at"))  # created_at: the month's AI spend
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(String(36), _session_fk())
@@ -342,7 +342,13 @@ class AuditRow(Base):
     """No foreign key on session_id: the record that a session was deleted must outlive it."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "session_id", "created_at"), Index(None, "created_at"))
+    # actor and action: the Activity page's filters (one person's own activity, one kind), newest first
+    __table_args__ = (
+        Index(None, "session_id", "created_at"),
+        Index(None, "created_at"),
+        Index(None, "actor", "created_at"),
+        Index(None, "action", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     action: Mapped[str] = mapped_column(String(100))

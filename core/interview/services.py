@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core import audit
+from core.ai_budget.guard import EVALUATOR, INTERVIEWER, budget_stop
 from core.content.problems import Problem
 from core.content.prompts import load_prompt
 from core.correctness.reader import read_transcript
@@ -246,6 +247,9 @@ def _voiced_reply(
             "Enter the key on the Setup page to continue with the model."
         )
         yield text
+    elif (spent := budget_stop(ws, session.id, instead=INTERVIEWER)) is not None:
+        reply.fallback = spent  # the month's AI budget: the planned words, and the page says why
+        yield text
     else:
         started, parts = time.perf_counter(), []
         endpoint = f"{llm.provider}:{base_url_of(ws.settings, llm) or 'default'}"
@@ -338,7 +342,7 @@ def _store_reply(
 def _usage(
     ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage | None, duration_ms: int
 ) -> TokenUsage:
-    return usage_entry(
+    entry = usage_entry(
         ws.settings.prices,
         session_id=session_id,
         provider=llm.provider,
@@ -347,6 +351,8 @@ def _usage(
         usage=usage,
         duration_ms=duration_ms,
     )
+    entry.created_at = ws.clock()  # the month it counts against (core.ai_budget) is the workspace clock's
+    return entry
 
 
 def needs_reply(messages: list[Message]) -> bool:
@@ -441,6 +447,10 @@ def _evaluate(
     if llm is None or llm.provider != info.key:
         evaluation = offline.evaluate(session.id, utterances, board=board)
         evaluation.notes.insert(0, f"No {info.label} key in this browser session; this is the offline evaluator's.")
+        return EvaluationOutcome(evaluation, None)
+    if (spent := budget_stop(ws, session.id, instead=EVALUATOR)) is not None:
+        evaluation = offline.evaluate(session.id, utterances, board=board)
+        evaluation.notes.insert(0, spent)
         return EvaluationOutcome(evaluation, None)
     started = time.perf_counter()
     try:

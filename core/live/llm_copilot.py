@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from core.ai_budget.guard import COPILOT, budget_stop
 from core.content.prompts import load_prompt
 from core.content.templates import InterviewTemplate
 from core.live.copilot import Suggestion, suggest
@@ -93,6 +94,8 @@ def llm_suggest(
     endpoint = f"{choice.provider}:{base_url_of(ws.settings, choice) or 'default'}"
     if wait := ws.provider_health.wait_left(endpoint):
         return _fallback(offline, choice, f"{info.label} failed a moment ago and is tried again in {wait:.0f} s")
+    if (spent := budget_stop(ws, session_id, instead=COPILOT)) is not None:
+        return CopilotAnswer(offline, engine="offline", note=spent)
     started = time.perf_counter()
     chat = None
     try:

@@ -28,6 +28,8 @@ class Action(StrEnum):
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
     MANAGE_JOBS = "manage_jobs"  # see background jobs, retry the failed ones
     MANAGE_OUTBOX = "manage_outbox"  # see every email written (recipients, subjects), retry the failed ones
+    VIEW_ALL_ACTIVITY = "view_all_activity"  # everyone's activity log; anyone else sees only what they did
+    VIEW_AI_SPEND = "view_ai_spend"  # this month's AI spend per person (everyone sees their own and the total)
 
 
 class SessionAction(StrEnum):
@@ -55,6 +57,8 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_JOBS: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_OUTBOX: frozenset({AccountRole.ADMIN}),
+    Action.VIEW_ALL_ACTIVITY: frozenset({AccountRole.ADMIN}),
+    Action.VIEW_AI_SPEND: frozenset({AccountRole.ADMIN}),
 }
 
 
@@ -105,6 +109,12 @@ def candidate_scope(account: Account) -> CandidateScope:
     if account.has(AccountRole.ADMIN):
         return CandidateScope(everything=True)
     return CandidateScope(email_key=email_key(account.email), sessions=scope(account))
+
+
+def activity_actor(account: Account) -> str | None:
+    """Whose activity this person may list: None (everyone's) for an admin, else only what they did themselves
+    (the entries the audit log names them in as the one who acted)."""
+    return None if allowed(account, Action.VIEW_ALL_ACTIVITY) else account.audit_name
 
 
 def may(account: Account | None, action: SessionAction, session: SessionAccess) -> bool:

@@ -4,7 +4,8 @@ Runs daily as a job on the worker (entry/job_queue.py) and with `python -m core 
 Sessions older than `records_days` go whole: every row hanging off them, their webhook deliveries and their
 folder (the audit log keeps its entries, which hold ids and counts). Media files and whiteboard pictures
 older than `media_days` go while the session's text record stays. Webhook payloads older than
-`webhook_payload_days` are blanked (the delivery's status stays for the Webhook log).
+`webhook_payload_days` are blanked (the delivery's status stays for the Webhook log). Audit entries older than
+`activity.retention_days` go from the activity log (core.activity.retention).
 Files are removed before the rows that name them are committed: if a commit fails, the rows are still
 old and the next run finishes the job, and nothing expired is ever left on disk with no row to find it.
 Each run is audited with counts only.
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from core import audit
+from core.activity.retention import prune_activity
 from core.models import DataRequest, DataRequestKind, MediaFile, WhiteboardSnapshot
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
@@ -40,13 +42,16 @@ class RetentionReport:
     media_files: int = 0  # recordings, camera and screen captures of sessions that stay
     whiteboard_pictures: int = 0
     webhook_payloads: int = 0  # blanked
+    activity_entries: int = 0  # audit log entries past activity.retention_days
 
     def counts(self) -> dict[str, int]:
         return asdict(self)
 
     @property
     def total(self) -> int:
-        return self.sessions + self.media_files + self.whiteboard_pictures + self.webhook_payloads
+        return (
+            self.sessions + self.media_files + self.whiteboard_pictures + self.webhook_payloads + self.activity_entries
+        )
 
 
 def apply_retention(ws: Workspace, *, actor: Actor) -> RetentionReport:
@@ -62,13 +67,15 @@ def apply_retention(ws: Workspace, *, actor: Actor) -> RetentionReport:
         media_files=_expire_media(ws, media_cutoff),
         whiteboard_pictures=_expire_pictures(ws, media_cutoff),
         webhook_payloads=_expire_payloads(ws, now - timedelta(days=policy.webhook_payload_days)),
+        activity_entries=prune_activity(ws, now=now),  # before this run's own entry, which stays
     )
     with ws.uow_factory() as uow:
         counts = report.counts()
         uow.data_requests.add(
             DataRequest(kind=DataRequestKind.RETENTION, actor=actor.name, counts=counts, created_at=now)
         )
-        audit.record(uow, "retention_applied", actor=actor.name, detail=counts, logger=log)
+        # dated like its data request: the run's own clock decides what the next run finds expired
+        audit.record(uow, "retention_applied", actor=actor.name, detail=counts, logger=log, at=now)
         uow.commit()
     return report
 

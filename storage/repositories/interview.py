@@ -544,6 +544,26 @@ class SqlTokenUsageRepository(SqlRepository[TokenUsage, TokenUsageRow]):
     def in_session(self, session_id: str) -> list[TokenUsage]:
         return self._in_session(session_id, TokenUsageRow.id)
 
+    def cost_between(self, since: datetime, until: datetime, *, owner_id: str | None = None) -> float:
+        """One SUM over the created_at index; a person's joins their sessions (owner_id is indexed too)."""
+        statement = select(func.coalesce(func.sum(TokenUsageRow.cost_usd), 0.0)).where(
+            TokenUsageRow.created_at >= since, TokenUsageRow.created_at < until
+        )
+        if owner_id is not None:
+            statement = statement.join(SessionRow, SessionRow.id == TokenUsageRow.session_id).where(
+                SessionRow.owner_id == owner_id
+            )
+        return float(self._session.scalar(statement) or 0.0)
+
+    def cost_by_owner(self, since: datetime, until: datetime) -> dict[str | None, float]:
+        statement = (
+            select(SessionRow.owner_id, func.sum(TokenUsageRow.cost_usd))
+            .join(SessionRow, SessionRow.id == TokenUsageRow.session_id)
+            .where(TokenUsageRow.created_at >= since, TokenUsageRow.created_at < until)
+            .group_by(SessionRow.owner_id)
+        )
+        return {owner: float(cost or 0.0) for owner, cost in self._session.execute(statement)}
+
 
 def _rowcount(result: Any) -> int:
     """Rows a DELETE or UPDATE touched (its result is a CursorResult, which alone knows rowcount)."""

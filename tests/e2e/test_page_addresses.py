@@ -23,6 +23,7 @@ PAGES = [
     ("share", "Candidate view"),
     ("review-queue", "Review queue"),
     ("people", "People"),
+    ("activity", "Activity"),
 ]
 
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from core.errors import NotFound
 from core.models import (
+    ActivityQuery,
     AuditEntry,
     Candidate,
     CandidateScope,
@@ -444,6 +445,23 @@ class FakeMediaRepository(_SessionLog[MediaFile]):
 class FakeTokenUsageRepository(_SessionLog[TokenUsage]):
     attribute = "token_usage"
 
+    def cost_between(self, since: datetime, until: datetime, *, owner_id: str | None = None) -> float:
+        return sum(
+            u.cost_usd
+            for u in self._in_month(since, until)
+            if owner_id is None or self._state.sessions[u.session_id].owner_id == owner_id
+        )
+
+    def cost_by_owner(self, since: datetime, until: datetime) -> dict[str | None, float]:
+        found: dict[str | None, float] = {}
+        for usage in self._in_month(since, until):
+            owner = self._state.sessions[usage.session_id].owner_id
+            found[owner] = found.get(owner, 0.0) + usage.cost_usd
+        return found
+
+    def _in_month(self, since: datetime, until: datetime) -> list[TokenUsage]:
+        return [u for u in self._state.token_usage if since <= (u.created_at or now()) < until]
+
 
 class FakeScoreOverrideRepository(_SessionLog[ScoreOverride]):
     attribute = "score_overrides"
@@ -479,6 +497,35 @@ class FakeAuditRepository(Repo):
         forgotten = len(self._state.audit) - len(kept)
         self._state.audit[:] = kept
         return forgotten
+
+    def search(self, query: ActivityQuery, *, limit: int, offset: int = 0) -> list[AuditEntry]:
+        found = self._matching(query)
+        found.sort(key=lambda a: (a.created_at or now(), a.id or 0), reverse=True)
+        return copy.deepcopy(found[max(offset, 0) : max(offset, 0) + max(limit, 0)])
+
+    def count(self, query: ActivityQuery) -> int:
+        return len(self._matching(query))
+
+    def delete_before(self, cutoff: datetime, *, limit: int) -> int:
+        old = sorted(
+            (a for a in self._state.audit if (a.created_at or now()) < cutoff), key=lambda a: (a.created_at, a.id)
+        )
+        doomed = {id(a) for a in old[: max(limit, 0)]}
+        self._state.audit[:] = [a for a in self._state.audit if id(a) not in doomed]
+        return len(doomed)
+
+    def _matching(self, query: ActivityQuery) -> list[AuditEntry]:
+        def holds(entry: AuditEntry) -> bool:
+            at = entry.created_at or now()
+            return (
+                (query.actor is None or entry.actor == query.actor)
+                and (query.actions is None or entry.action in query.actions)
+                and entry.action not in query.other_than
+                and (query.since is None or at >= query.since)
+                and (query.until is None or at < query.until)
+            )
+
+        return [a for a in self._state.audit if holds(a)]
 
 
 # State attributes whose rows name a session without its foreign key cascading (SET NULL, or no key).

@@ -87,3 +87,28 @@ def test_an_unknown_transcription_key_is_reported(config_file: Path) -> None:
     config_file.write_text("transcription:\n  engnie: openai\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"transcription\.engnie"):
         load_settings()
+
+
+def test_the_ai_budget_has_no_limit_unless_set(config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    budget = load_settings().llm_budget
+    assert (budget.workspace_limit, budget.person_limit) == (None, None)
+    monkeypatch.setenv("IW_LLM_BUDGET__MONTHLY_USD", "50")
+    monkeypatch.setenv("IW_LLM_BUDGET__PER_PERSON_USD", "")  # empty: no limit, like 0
+    budget = load_settings().llm_budget
+    assert (budget.workspace_limit, budget.person_limit) == (50.0, None)
+    config_file.write_text("llm_budget: {monthly_usd: 0, per_person_usd: 2.5}\n", encoding="utf-8")
+    monkeypatch.delenv("IW_LLM_BUDGET__MONTHLY_USD")
+    monkeypatch.delenv("IW_LLM_BUDGET__PER_PERSON_USD")
+    budget = load_settings().llm_budget
+    assert (budget.workspace_limit, budget.person_limit) == (None, 2.5)
+
+
+def test_a_negative_budget_or_retention_names_the_key_and_its_variable(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IW_LLM_BUDGET__MONTHLY_USD", "-5")
+    monkeypatch.setenv("IW_ACTIVITY__RETENTION_DAYS", "0")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "'llm_budget.monthly_usd' (env IW_LLM_BUDGET__MONTHLY_USD)" in str(info.value)
+    assert "'activity.retention_days' (env IW_ACTIVITY__RETENTION_DAYS)" in str(info.value)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core import audit
 from core.errors import AlreadyExists, DatabaseUnavailable
 from core.jobs import ledger
 from core.models import BookingStatus, Job, WebhookEvent, WebhookRefusal
@@ -39,6 +40,7 @@ from core.scheduling.booking_sync import (
 )
 from core.scheduling.meeting_links import meeting_url_from_webhook
 from core.single_line import single_line
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -266,6 +268,7 @@ def process(ws: Workspace, event_id: int) -> WebhookEvent:
             event.status, event.outcome, event.session_id, emails = _apply(ws, uow, event)
             event.processed_at, event.next_attempt_at = ws.clock(), None
             stored = uow.webhook_events.update(event)
+            _audit(uow, "webhook_processed", stored)
             uow.commit()
         outbox.wake(ws, emails)
     except DatabaseUnavailable:
@@ -501,6 +504,7 @@ def _reject(ws: Workspace, digest: str, status_code: int, message: str, source: 
                 received_at=ws.clock(),
             )
         )
+        _audit(uow, "webhook_refused", stored, http_status=status_code)
         uow.commit()
     return Receipt(status_code, message, stored.id)
 
@@ -513,6 +517,7 @@ def _finish(ws: Workspace, event_id: int, status: str, outcome: str, *, error: s
         event.status, event.outcome, event.processed_at = status, outcome, ws.clock()
         event.next_attempt_at = None
         stored = uow.webhook_events.update(event)
+        _audit(uow, "webhook_failed", stored)
         uow.commit()
     log.warning("webhook failed", extra={"event_id": event_id, "error": error})  # the outcome may quote the booker
     return stored
@@ -535,9 +540,21 @@ def _retry_later(ws: Workspace, event_id: int) -> WebhookEvent:
                 f"The database was locked or unreachable (try {event.attempts} of {MAX_ATTEMPTS}); will retry."
             )
         stored = uow.webhook_events.update(event)
+        if stored.status == "failed":
+            _audit(uow, "webhook_failed", stored)
         uow.commit()
     log.warning("webhook retry", extra={"event_id": event_id, "attempts": stored.attempts, "status": stored.status})
     return stored
+
+
+def _audit(uow: UnitOfWork, action: str, event: WebhookEvent, *, http_status: int | None = None) -> None:
+    """The activity log's line for a delivery: the event's id, trigger and status only. Not its outcome (it may
+    name the booker) nor its booking uid: erasing a person deletes their deliveries, and the Webhook log, where
+    the id leads, with them."""
+    detail: dict[str, object] = {"event": event.id, "trigger": event.trigger, "status": event.status}
+    if http_status is not None:
+        detail["http_status"] = http_status
+    audit.record(uow, action, actor=CALCOM.name, session_id=event.session_id, detail=detail)
 
 
 def _reason(exc: Exception) -> str:

@@ -16,6 +16,9 @@ from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
 from core.errors import AlreadyExists, NotFound
 from core.models import (
+    Account,
+    ActivityQuery,
+    AuditEntry,
     Booking,
     BookingStatus,
     Candidate,
@@ -39,6 +42,7 @@ from core.models import (
     SessionStatus,
     SortKey,
     TeamMember,
+    TokenUsage,
     WebhookEvent,
     WebhookRefusal,
 )
@@ -526,3 +530,55 @@ def test_the_outbox_lists_newest_first_finds_waiting_oldest_first_counts_and_goe
             uow.outbox.get(first.id or 0)
     with pytest.raises(REFUSED), factory() as uow:
         uow.outbox.add(OutboxMessage("follow_up", "d@example.com", "D", "d", session_id="ghost"))
+
+
+def test_the_activity_log_filters_pages_counts_and_prunes_alike(factory: Factory) -> None:
+    with factory() as uow:
+        for minute, (action, actor) in enumerate(
+            [("signed_in", "account:a"), ("email_sent", "system"), ("score_overridden", "account:b")] * 3
+        ):
+            uow.audit.add(AuditEntry(action, actor, None, {"n": minute}, created_at=T0 + timedelta(minutes=minute)))
+        uow.commit()
+    with factory() as uow:
+        everything = ActivityQuery()
+        assert uow.audit.count(everything) == 9
+        assert [e.detail["n"] for e in uow.audit.search(everything, limit=4, offset=2)] == [6, 5, 4, 3]
+        assert [e.detail["n"] for e in uow.audit.search(ActivityQuery(actor="account:a"), limit=10)] == [6, 3, 0]
+        kept = ActivityQuery(actions=("email_sent", "signed_in"), since=T0 + timedelta(minutes=1))
+        assert [e.detail["n"] for e in uow.audit.search(kept, limit=10)] == [7, 6, 4, 3, 1]
+        others = ActivityQuery(other_than=("email_sent", "signed_in"), until=T0 + timedelta(minutes=6))
+        assert [e.action for e in uow.audit.search(others, limit=10)] == ["score_overridden"] * 2
+        assert uow.audit.count(others) == 2
+        assert uow.audit.search(ActivityQuery(actions=()), limit=10) == []
+    with factory() as uow:
+        assert uow.audit.delete_before(T0 + timedelta(minutes=5), limit=3) == 3  # the oldest three
+        uow.commit()
+    with factory() as uow:
+        assert [e.detail["n"] for e in uow.audit.search(ActivityQuery(), limit=10)] == [8, 7, 6, 5, 4, 3]
+        assert uow.audit.delete_before(T0 + timedelta(minutes=5), limit=3) == 2
+        uow.commit()
+
+
+def test_token_usage_is_summed_by_month_and_by_owner_alike(factory: Factory) -> None:
+    with factory() as uow:
+        uow.accounts.add(Account(id="a1", email="ana@example.com", name="Ana"))
+        uow.commit()
+    with factory() as uow:
+        for session_id, owner in (("s1", "a1"), ("s2", None)):
+            uow.sessions.add(Session(id=session_id, problem_id="url_shortener", owner_id=owner, created_at=T0))
+        for session_id, cost, at in (
+            ("s1", 1.5, T0),
+            ("s1", 2.0, T0 + timedelta(days=30)),  # next month
+            ("s2", 0.25, T0 + timedelta(hours=1)),
+        ):
+            uow.token_usage.add(
+                TokenUsage(session_id, "openai", "gpt", "question_generation", 1, 1, cost, 1, created_at=at)
+            )
+        uow.commit()
+    june, july = datetime(2030, 6, 1, tzinfo=UTC), datetime(2030, 7, 1, tzinfo=UTC)
+    with factory() as uow:
+        assert uow.token_usage.cost_between(june, july) == pytest.approx(1.75)
+        assert uow.token_usage.cost_between(june, july, owner_id="a1") == pytest.approx(1.5)
+        assert uow.token_usage.cost_between(june, july, owner_id="nobody") == 0.0
+        assert uow.token_usage.cost_by_owner(june, july) == {"a1": pytest.approx(1.5), None: pytest.approx(0.25)}
+        assert uow.token_usage.cost_between(july, datetime(2030, 8, 1, tzinfo=UTC)) == pytest.approx(2.0)

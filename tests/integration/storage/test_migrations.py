@@ -85,6 +85,9 @@ INDEXES = {
     ("transcript_entries", ("session_id", "start")): False,
     ("evaluations", ("session_id",)): True,
     ("audit_log", ("session_id", "created_at")): False,
+    ("audit_log", ("actor", "created_at")): False,
+    ("audit_log", ("action", "created_at")): False,
+    ("token_usage", ("created_at",)): False,
     ("token_usage", ("session_id",)): False,
     ("resumes", ("candidate_id", "created_at")): False,
     ("score_overrides", ("session_id", "created_at")): False,
@@ -184,7 +187,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0018"
+    assert current_revision(empty_database_url) == head_revision() == "0021"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -210,7 +213,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0018"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0021"]
     finally:
         engine.dispose()
 
@@ -236,7 +239,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0018"
+    assert current_revision(empty_database_url) == "0021"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -290,7 +293,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0018"
+    assert current_revision(f"sqlite:///{database}") == "0021"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -526,5 +529,34 @@ def test_upgrading_from_0017_counts_no_answers_for_earlier_usage_and_a_downgrade
         assert "answers" not in {c["name"] for c in inspect(engine).get_columns("token_usage")}
         with engine.connect() as connection:
             assert connection.execute(text("SELECT input_tokens FROM token_usage")).scalars().all() == [900]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0018_indexes_the_activity_log_and_the_months_spend(empty_database_url: str) -> None:
+    """0021 adds indexes only: the audit log by who acted and by action, token usage by time. What was stored
+    stays, and a downgrade takes the indexes away again."""
+    upgrade(empty_database_url, "0018")
+    engine = make_engine(empty_database_url)
+    added = {("audit_log", ("actor", "created_at")), ("audit_log", ("action", "created_at"))}
+    added.add(("token_usage", ("created_at",)))
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (action, actor, session_id, detail, created_at)"
+                    " VALUES ('signed_in', 'account:a1', NULL, '{}', :now)"
+                ),
+                {"now": now},
+            )
+        assert not added & set(indexed_columns(empty_database_url))
+        upgrade(empty_database_url)
+        assert added <= set(indexed_columns(empty_database_url))
+        with make_uow_factory(engine)() as uow:
+            [entry] = uow.audit.latest()
+            assert (entry.action, entry.actor) == ("signed_in", "account:a1")
+        downgrade(empty_database_url, "0018")
+        assert not added & set(indexed_columns(empty_database_url))
     finally:
         engine.dispose()
