@@ -27,6 +27,7 @@ KINDS = {
     "retention": "Daily cleanup",
     "accurate_transcript": "Accurate transcript",
     "send_email": "Email",
+    "deliver_webhook": "Outgoing webhook",
 }
 STATUSES = {
     JobStatus.QUEUED: "Waiting",

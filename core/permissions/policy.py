@@ -28,6 +28,7 @@ class Action(StrEnum):
     MANAGE_DATA = "manage_data"  # merge candidates, export or erase a person's data, retention
     MANAGE_JOBS = "manage_jobs"  # see background jobs, retry the failed ones
     MANAGE_OUTBOX = "manage_outbox"  # see every email written (recipients, subjects), retry the failed ones
+    MANAGE_WEBHOOKS = "manage_webhooks"  # outgoing webhooks: subscriptions (and their secrets), deliveries, replays
 
 
 class SessionAction(StrEnum):
@@ -55,6 +56,8 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.MANAGE_DATA: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_JOBS: frozenset({AccountRole.ADMIN}),
     Action.MANAGE_OUTBOX: frozenset({AccountRole.ADMIN}),
+    # a subscription sends interviews' data (candidates' names and emails) to any address it names
+    Action.MANAGE_WEBHOOKS: frozenset({AccountRole.ADMIN}),
 }
 
 
