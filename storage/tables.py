@@ -667,9 +667,7 @@ class WebhookDeliveryRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    subscription_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[str] = mapped_column(String(36), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
     message_id: Mapped[str] = mapped_column(String(60))
     event: Mapped[str] = mapped_column(String(60))
     body: Mapped[str] = mapped_column(Text)

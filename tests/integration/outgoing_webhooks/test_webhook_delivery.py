@@ -23,7 +23,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from core.config import OutgoingWebhookSettings, SchedulingSettings, Settings
 from core.errors import InvalidInput
-from core.jobs import runner
+from core.jobs import ledger, runner
 from core.models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -311,6 +311,28 @@ def test_a_disabled_subscription_sends_nothing_until_enabled_and_replayed(
     desk.run_until_settled()
     [received] = receiver.received()
     assert received.verified and received.webhook_id == delivery.message_id
+
+
+def test_a_failed_deliverys_job_retried_on_the_jobs_page_gets_a_new_retry_window(
+    desk: Desk, receiver: WebhookReceiver
+) -> None:
+    subscription = desk.subscribe(receiver.url)
+    receiver.trust(subscription.secret)
+    desk.book()
+    subscriptions.set_enabled(desk.ws, subscription.id, False, actor=ADMIN)
+    desk.run_due_jobs()  # fails: disabled
+    [delivery] = desk.deliveries()
+    assert delivery.status is DeliveryStatus.FAILED and delivery.retry_until == NOW + timedelta(hours=24)
+
+    subscriptions.set_enabled(desk.ws, subscription.id, True, actor=ADMIN)
+    desk.clock.now = NOW + timedelta(days=3)  # long after the first window ended
+    receiver.fail_next(502)
+    ledger.retry(desk.ws, desk.job_of(delivery).id or 0, actor=ADMIN)
+    assert desk.run_until_settled() == 2  # not given up at once: a new day to deliver it
+    [delivery] = desk.deliveries()
+    assert delivery.status is DeliveryStatus.DELIVERED
+    assert delivery.retry_until == desk.clock.now - timedelta(seconds=5) + timedelta(hours=24)
+    assert [a.status_code for a in desk.attempts(delivery)] == [502, 204]
 
 
 def test_deleting_a_subscription_deletes_its_log_and_its_queued_job_sends_nothing(
