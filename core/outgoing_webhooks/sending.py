@@ -83,7 +83,8 @@ def deliver(ws: Workspace, delivery_id: int, *, attempt: int) -> str:
         return f"Webhook delivery #{delivery_id} ({delivery.event}) delivered: {target} answered {answer.status_code}."
     later = next_try(settings, attempt, ws.clock(), retry_until)
     if later is None:
-        reason = f"Gave up after {attempt} tries in {settings.retry_hours:g} hours: {answer.error}"
+        tries = "1 try" if attempt == 1 else f"{attempt} tries"
+        reason = f"Gave up after {tries} in {settings.retry_hours:g} hours: {answer.error}"
         _record(ws, delivery_id, answer, now, DeliveryStatus.FAILED, reason, retry_until, None)
         log.warning("webhook not delivered; gave up", extra={**facts, "status": answer.status_code})
         raise Failed(f"Webhook delivery #{delivery_id}: {reason}")
