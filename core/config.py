@@ -227,6 +227,21 @@ class NotificationSettings(BaseModel):
         return value
 
 
+class OutgoingWebhookSettings(BaseModel):
+    """Signed webhooks to other systems (an ATS, a CRM), subscribed on the Webhook log page's Outgoing tab.
+
+    A delivery not answered with 2xx is tried again after first_retry_seconds, each wait twice the last and
+    at most longest_wait_seconds, until retry_hours after it was written (or replayed); then it fails.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(default=10, gt=0, le=120)  # the receiver must answer within this
+    first_retry_seconds: float = Field(default=5, gt=0)
+    longest_wait_seconds: float = Field(default=3600, gt=0)  # the waits stop doubling here
+    retry_hours: float = Field(default=24, gt=0, le=24 * 7)  # how long a delivery keeps being tried
+
+
 class AccountSettings(BaseModel):
     """Sign-in. Local accounts (argon2 passwords) always work; OpenID Connect when `oidc_enabled`.
 
@@ -335,6 +350,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     activity: ActivitySettings = Field(default_factory=ActivitySettings)
     llm_budget: LlmBudgetSettings = Field(default_factory=LlmBudgetSettings)
+    outgoing_webhooks: OutgoingWebhookSettings = Field(default_factory=OutgoingWebhookSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -812,3 +812,77 @@ class OutboxMessage:
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class OutgoingEvent(StrEnum):
+    """What other systems (an ATS, a CRM) can subscribe to; the value is the payload's "type"."""
+
+    BOOKING_CREATED = "booking.created"  # a booking is confirmed (made here, on Cal.com, or a request accepted)
+    BOOKING_RESCHEDULED = "booking.rescheduled"  # a confirmed booking moved to another time
+    BOOKING_CANCELLED = "booking.cancelled"
+    INTERVIEW_COMPLETED = "interview.completed"
+    EVALUATION_RELEASED = "evaluation.released"  # the candidate may now see the evaluation
+    RECOMMENDATION_MADE = "recommendation.made"  # computed from the scorecard, or a person's override
+
+
+@dataclass
+class WebhookSubscription:
+    """A receiver of outgoing webhooks: where to POST, which events, and the secret that signs them.
+
+    The secret ("whsec_" + base64, Standard Webhooks) is shown once when the subscription is made and kept
+    to sign every delivery; repr=False keeps it out of any log line or error that prints the record.
+    """
+
+    id: str
+    url: str
+    events: list[str]  # OutgoingEvent values
+    secret: str = field(repr=False)
+    description: str = ""
+    enabled: bool = True
+    created_by: str = ""  # the audit name of whoever made it
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"  # written with the change that caused it; a worker sends it
+    RETRYING = "retrying"  # tried, not answered with 2xx; tried again with backoff until retry_until
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    FAILED = "failed"  # still failing at retry_until, or its subscription was disabled; last_error says why
+
+
+@dataclass
+class WebhookDelivery:
+    """One event for one subscription: the exact body sent, and what became of it.
+
+    message_id is the webhook-id header, the same on every try and every replay, so a receiver that has
+    seen it can drop the repeat. The body is stored as the bytes' text, so a replay sends it unchanged.
+    """
+
+    subscription_id: str
+    message_id: str  # "msg_…": one per event, shared by the event's deliveries to each subscription
+    event: str  # an OutgoingEvent value
+    body: str  # the JSON sent, exactly
+    session_id: str | None = None
+    status: DeliveryStatus = DeliveryStatus.QUEUED
+    attempts: int = 0  # tries, replays included
+    last_error: str = ""  # why the last try did not deliver, in a sentence; "" once delivered
+    retry_until: datetime | None = None  # tries stop after this; set when queued (written or replayed)
+    next_attempt_at: datetime | None = None  # status retrying: the next try is not before this
+    delivered_at: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class DeliveryAttempt:
+    """One POST of a delivery: when, how it was answered (or why it was not), how long it took."""
+
+    delivery_id: int
+    attempted_at: datetime
+    duration_ms: int
+    status_code: int | None = None  # None when no answer came (no connection, a timeout)
+    error: str = ""  # "" for a 2xx answer; otherwise why it does not count as delivered
+    response_excerpt: str = ""  # the start of the answer's body
+    id: int | None = None

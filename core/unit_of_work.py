@@ -19,6 +19,8 @@ from core.models import (
     CandidateScope,
     DataRequest,
     DataRequestKind,
+    DeliveryAttempt,
+    DeliveryStatus,
     Evaluation,
     EvaluationRelease,
     EventType,
@@ -46,8 +48,10 @@ from core.models import (
     TeamMember,
     TokenUsage,
     TranscriptEntry,
+    WebhookDelivery,
     WebhookEvent,
     WebhookRefusal,
+    WebhookSubscription,
     WhiteboardSnapshot,
 )
 
@@ -501,6 +505,66 @@ class OutboxRepository(Protocol):
         ...
 
 
+class WebhookSubscriptionRepository(Protocol):
+    """Receivers of outgoing webhooks (core.outgoing_webhooks)."""
+
+    def add(self, subscription: WebhookSubscription) -> WebhookSubscription: ...
+    def get(self, subscription_id: str) -> WebhookSubscription:
+        """Raises core.errors.NotFound."""
+        ...
+
+    def update(self, subscription: WebhookSubscription) -> WebhookSubscription: ...
+    def delete(self, subscription_id: str) -> None:
+        """Its deliveries and their attempts go with it. Raises NotFound."""
+        ...
+
+    def all(self) -> list[WebhookSubscription]:
+        """Oldest first."""
+        ...
+
+    def enabled(self) -> list[WebhookSubscription]:
+        """The enabled ones, oldest first (an event is offered to each)."""
+        ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    """Outgoing webhook deliveries: one per event and subscription, and what became of it."""
+
+    def add(self, delivery: WebhookDelivery) -> WebhookDelivery:
+        """Raises AlreadyExists when the subscription has a delivery of that message already (the unit of work
+        must then be left)."""
+        ...
+
+    def get(self, delivery_id: int) -> WebhookDelivery: ...
+    def update(self, delivery: WebhookDelivery) -> WebhookDelivery: ...
+    def latest(
+        self,
+        *,
+        limit: int = 100,
+        statuses: list[DeliveryStatus] | None = None,
+        subscription_id: str | None = None,
+    ) -> list[WebhookDelivery]:
+        """Newest first."""
+        ...
+
+    def in_session(self, session_id: str) -> list[WebhookDelivery]:
+        """A session's deliveries, oldest first."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many deliveries there are in each status."""
+        ...
+
+
+class DeliveryAttemptRepository(Protocol):
+    """Every POST of an outgoing webhook, kept with its delivery."""
+
+    def add(self, attempt: DeliveryAttempt) -> DeliveryAttempt: ...
+    def for_delivery(self, delivery_id: int) -> list[DeliveryAttempt]:
+        """Oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """Use as `with uow_factory() as uow: ...; uow.commit()`; leaving without commit rolls back."""
 
@@ -534,6 +598,9 @@ class UnitOfWork(Protocol):
     data_requests: DataRequestRepository
     jobs: JobRepository
     outbox: OutboxRepository
+    webhook_subscriptions: WebhookSubscriptionRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    delivery_attempts: DeliveryAttemptRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

@@ -4,7 +4,7 @@ Every handler is idempotent. A webhook event already applied is left as it is (c
 checks its status in the same transaction that applies it); a retention run deletes only what has
 expired, so a second run finds nothing more; an accurate pass replaces the live lines wholesale; an
 interview already evaluated is not evaluated again; an email the mail server accepted is marked sent and
-never sent again.
+never sent again; a webhook a receiver accepted is marked delivered and never sent again.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from core.llm.providers import LLMChoice, resolve_api_key
 from core.models import Job
 from core.notifications.delivery import deliver
 from core.notifications.outbox import SEND_EMAIL
+from core.outgoing_webhooks import sending as webhook_sending
+from core.outgoing_webhooks.deliveries import DELIVER_WEBHOOK
 from core.permissions.actor import Actor
 from core.privacy.retention import apply_retention
 from core.scheduling.calcom import webhooks as calcom_webhooks
@@ -72,10 +74,16 @@ def send_email(ws: Workspace, job: Job, progress: Progress) -> str:
     return deliver(ws, message_id, attempt=job.attempts, last_attempt=job.attempts >= job.max_attempts)
 
 
+def deliver_webhook(ws: Workspace, job: Job, progress: Progress) -> str:
+    """One outgoing webhook to its receiver; the delivery's own retry schedule decides when to try again."""
+    return webhook_sending.deliver(ws, int(job.payload["delivery_id"]), attempt=job.attempts)
+
+
 HANDLERS: dict[str, Handler] = {
     calcom_webhooks.APPLY_EVENT: apply_calcom_event,
     RETENTION: clean_up,
     ACCURATE_PASS: improve_transcript,
     EVALUATE: evaluate_interview,
     SEND_EMAIL: send_email,
+    DELIVER_WEBHOOK: deliver_webhook,
 }

@@ -29,6 +29,7 @@ KINDS = {
     "retention": "Daily cleanup",
     "accurate_transcript": "Accurate transcript",
     "send_email": "Email",
+    "deliver_webhook": "Outgoing webhook",
 }
 STATUSES = {
     JobStatus.QUEUED: "Waiting",

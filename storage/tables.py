@@ -644,4 +644,63 @@ class OutboxMessageRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WebhookSubscriptionRow(Base):
+    """A receiver of outgoing webhooks. secret signs every delivery (Standard Webhooks); it is shown once."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    events: Mapped[list[Any]]
+    secret: Mapped[str] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one subscription (unique together, so an event is delivered once per receiver); it goes
+    with its subscription and with its session (its body names the candidate)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "subscription_id"),
+        Index(None, "status", "created_at"),
+        Index(None, "subscription_id", "created_at"),
+        Index(None, "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String(36), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(60))
+    event: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    session_id: Mapped[str | None] = mapped_column(String(36), _session_fk())
+    status: Mapped[str] = mapped_column(String(20))  # queued | retrying | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    retry_until: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryAttemptRow(Base):
+    """Every POST of a delivery: when, the answer's status (or the error), how long, the answer's first words."""
+
+    __tablename__ = "webhook_delivery_attempts"
+    __table_args__ = (Index(None, "delivery_id", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(Integer, ForeignKey("webhook_deliveries.id", ondelete="CASCADE"))
+    attempted_at: Mapped[datetime]
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    response_excerpt: Mapped[str] = mapped_column(Text, default="")
+
+
 metadata = Base.metadata

@@ -24,6 +24,7 @@ from core.unit_of_work import (
     CandidateRepository,
     ConsentRepository,
     DataRequestRepository,
+    DeliveryAttemptRepository,
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
@@ -44,8 +45,10 @@ from core.unit_of_work import (
     TeamMemberRepository,
     TokenUsageRepository,
     TranscriptRepository,
+    WebhookDeliveryRepository,
     WebhookEventRepository,
     WebhookRefusalRepository,
+    WebhookSubscriptionRepository,
     WhiteboardRepository,
 )
 from storage.repositories.accounts import SqlAccountRepository, SqlSignInSessionRepository
@@ -71,6 +74,11 @@ from storage.repositories.interview import (
 from storage.repositories.jobs import SqlJobRepository
 from storage.repositories.live import SqlLiveNoteRepository, SqlLiveSessionRepository
 from storage.repositories.notifications import SqlOutboxRepository
+from storage.repositories.outgoing_webhooks import (
+    SqlDeliveryAttemptRepository,
+    SqlWebhookDeliveryRepository,
+    SqlWebhookSubscriptionRepository,
+)
 from storage.repositories.privacy import SqlDataRequestRepository
 from storage.repositories.scheduling import (
     SqlBookingRepository,
@@ -119,6 +127,9 @@ class SqlAlchemyUnitOfWork:
     data_requests: DataRequestRepository
     jobs: JobRepository
     outbox: OutboxRepository
+    webhook_subscriptions: WebhookSubscriptionRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    delivery_attempts: DeliveryAttemptRepository
 
     def __init__(self, session_factory: Callable[[], OrmSession]) -> None:
         self._session_factory = session_factory
@@ -159,6 +170,9 @@ class SqlAlchemyUnitOfWork:
         self.data_requests = SqlDataRequestRepository(session)
         self.jobs = SqlJobRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.webhook_subscriptions = SqlWebhookSubscriptionRepository(session)
+        self.webhook_deliveries = SqlWebhookDeliveryRepository(session)
+        self.delivery_attempts = SqlDeliveryAttemptRepository(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

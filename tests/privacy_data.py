@@ -7,6 +7,7 @@ what must be gone.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from core.models import (
     CachedAnswer,
     Candidate,
     CompetencyScore,
+    DeliveryAttempt,
     Evaluation,
     FollowUpTask,
     LiveNote,
@@ -41,12 +43,16 @@ from core.models import (
     TeamMember,
     TokenUsage,
     TranscriptEntry,
+    WebhookDelivery,
     WebhookEvent,
+    WebhookSubscription,
     WhiteboardSnapshot,
 )
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 from storage.tables import metadata
+
+ATS = "ats-subscription"
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,10 @@ def fill_person(ws: Workspace, person: Person, *, at: datetime, member_id: str =
     with ws.uow_factory() as uow:
         if not any(m.id == member_id for m in uow.team_members.all(active_only=False)):
             uow.team_members.add(TeamMember(id=member_id, name="Ines Interviewer", email="ines@team.example"))
+        if not uow.webhook_subscriptions.all():  # the ATS every interview's events go to
+            uow.webhook_subscriptions.add(
+                WebhookSubscription(ATS, "https://ats.example.com/hooks", ["interview.completed"], "whsec_QUFB")
+            )
         uow.candidates.add(Candidate(id=person.candidate_id, name=person.name, email=person.email, created_at=at))
         # They practise with their own account: erasing them removes it too
         uow.accounts.add(Account(id=f"account-{person.candidate_id}", email=person.email, name=person.name,
@@ -148,6 +158,12 @@ def _fill_session(ws: Workspace, u: UnitOfWork, person: Person, sid: str, at: da
             created_at=at,
         )
     )
+    # what the ATS was told about the interview, and its answer quoting the person back
+    body = json.dumps(
+        {"type": "interview.completed", "data": {"candidate": {"name": person.name, "email": person.email}}}
+    )
+    sent = u.webhook_deliveries.add(WebhookDelivery(ATS, f"msg_{sid}", "interview.completed", body, session_id=sid))
+    u.delivery_attempts.add(DeliveryAttempt(sent.id or 0, at, 40, 200, "", f'{{"stored": "{person.name}"}}'))
     u.live_sessions.add(LiveSession(session_id=sid, template_id="t", template_version="1", stage="intro"))
     u.notes.add(LiveNote(session_id=sid, text=f"{person.name} mentioned a cache", at_seconds=5))
     u.scorecards.add(ScorecardEntry(session_id=sid, competency="requirements", score=4, evidence="x", set_by="i"))

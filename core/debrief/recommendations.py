@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from core import audit
@@ -20,7 +21,9 @@ from core.debrief.scorecards import DebriefContext, Scorecard, build_scorecard, 
 from core.debrief.settings import OVERALL
 from core.errors import InvalidInput
 from core.logs import session_context
-from core.models import AuditEntry, FollowUpTask, RecommendationRecord
+from core.models import AuditEntry, FollowUpTask, Job, OutgoingEvent, RecommendationRecord
+from core.outgoing_webhooks import deliveries
+from core.outgoing_webhooks.event_payloads import recommendation_data
 from core.permissions.access import authorize
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction
@@ -143,8 +146,9 @@ def recommend(ws: Workspace, session_id: str, *, actor: Actor) -> Recommendation
         )
         detail = {"key": computed.key, "confidence": computed.confidence, "scores": computed.basis["scores"]}
         audit.record(uow, "recommendation_computed", actor=actor.name, session_id=session_id, detail=detail)
-        _apply(ws, uow, ctx, computed.key, actor.name)
+        hooks = _apply(ws, uow, ctx, record, actor)
         uow.commit()
+    deliveries.wake(ws, hooks)
     return record
 
 
@@ -182,8 +186,9 @@ def override_recommendation(
         )
         detail = {"from": previous, "to": key, "justification": text}
         audit.record(uow, "recommendation_overridden", actor=actor.name, session_id=session_id, detail=detail)
-        _apply(ws, uow, ctx, key, actor.name)
+        hooks = _apply(ws, uow, ctx, record, actor)
         uow.commit()
+    deliveries.wake(ws, hooks)
     return record
 
 
@@ -222,16 +227,23 @@ def _compute(ws: Workspace, ctx: DebriefContext) -> ComputedRecommendation | Non
     )
 
 
-def _apply(ws: Workspace, uow: UnitOfWork, ctx: DebriefContext, key: str, actor: str) -> None:
+def _apply(
+    ws: Workspace, uow: UnitOfWork, ctx: DebriefContext, record: RecommendationRecord, actor: Actor
+) -> list[Job]:
+    """The record's effects, in its transaction: follow-up tasks, the pipeline, and the recommendation.made
+    webhook (its jobs are returned, for deliveries.wake after the commit)."""
     apply_recommendation(
         uow,
         session=ctx.session,
         template=ctx.template,
-        key=key,
-        actor=actor,
+        key=record.key,
+        actor=actor.name,
         today=ws.clock().date(),
         owners=ws.settings.debrief.follow_up_owners,
     )
+    label = ctx.template.recommendation(record.key).label
+    data = partial(recommendation_data, uow, ctx.session, record, label=label)
+    return deliveries.emit(uow, ws, OutgoingEvent.RECOMMENDATION_MADE, data, actor=actor, session_id=ctx.session.id)
 
 
 def _fraction(value: float) -> float:

@@ -18,16 +18,20 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from core import audit
 from core.errors import AccessDenied, NotFound
 from core.evaluation.report import EvaluationReport, load_report
 from core.evaluation.reviews import effective_scores
 from core.logs import session_context
-from core.models import EvaluationRelease, ScoreOverride
+from core.models import Evaluation, EvaluationRelease, Job, OutgoingEvent, ScoreOverride
+from core.outgoing_webhooks import deliveries
+from core.outgoing_webhooks.event_payloads import evaluation_data
 from core.permissions.access import authorize
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction
+from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -104,8 +108,33 @@ def approve(ws: Workspace, session_id: str, *, actor: Actor) -> EvaluationReleas
             detail={"evaluation_id": release.evaluation_id, "overall_score": evaluation.overall_score},
             logger=log,
         )
+        hooks = announce_release(ws, uow, session_id, evaluation, released_at=release.approved_at, actor=actor)
         uow.commit()
+    deliveries.wake(ws, hooks)
     return release
+
+
+def announce_release(
+    ws: Workspace, uow: UnitOfWork, session_id: str, evaluation: Evaluation, *, released_at: datetime, actor: Actor
+) -> list[Job]:
+    """The evaluation.released webhook, in the caller's transaction: the scores in force (a reviewer's overrides
+    applied), as the candidate now sees them. Called by `approve`, and when an interview ends with approval off.
+    Returns the jobs, for deliveries.wake after the commit."""
+
+    def data() -> dict[str, Any]:
+        session = uow.sessions.get(session_id)
+        overrides = uow.score_overrides.in_session(session_id)
+        scores = effective_scores(ws.rubric(session.rubric_id), evaluation, overrides)
+        return evaluation_data(
+            uow,
+            session,
+            evaluation,
+            released_at=released_at,
+            overall_score=scores.overall,
+            scores={row.key: row.score for row in scores.competencies},
+        )
+
+    return deliveries.emit(uow, ws, OutgoingEvent.EVALUATION_RELEASED, data, actor=actor, session_id=session_id)
 
 
 def withdraw(ws: Workspace, session_id: str, *, actor: Actor) -> None:

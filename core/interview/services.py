@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from core import audit
 from core.ai_budget.guard import EVALUATOR, INTERVIEWER, budget_stop
@@ -23,6 +24,7 @@ from core.errors import SessionClosed, WorkspaceError
 from core.evaluation.chunked_evaluation import PART_PROMPT
 from core.evaluation.llm_evaluator import EvaluationOutcome, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.evaluation.release import announce_release, approval_required
 from core.evaluation.utterances import evaluation_utterances, transcript_lines
 from core.interview import incremental_reads
 from core.interview.llm_interviewer import LLMInterviewer
@@ -41,6 +43,7 @@ from core.models import (
     HistoryQuery,
     Level,
     Message,
+    OutgoingEvent,
     Role,
     Session,
     SessionScope,
@@ -51,6 +54,8 @@ from core.models import (
     TranscriptEntry,
     Utterance,
 )
+from core.outgoing_webhooks import deliveries
+from core.outgoing_webhooks.event_payloads import interview_data
 from core.permissions.access import authorize, authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
@@ -424,7 +429,12 @@ def end_interview(
             detail={"overall_score": evaluation.overall_score, "engine": evaluation.engine},
             logger=log,
         )
+        data = partial(interview_data, uow, session)
+        hooks = deliveries.emit(uow, ws, OutgoingEvent.INTERVIEW_COMPLETED, data, actor=actor, session_id=session.id)
+        if not approval_required(ws):  # the candidate sees it at once: released as it is stored
+            hooks += announce_release(ws, uow, session.id, evaluation, released_at=ws.clock(), actor=actor)
         uow.commit()
+    deliveries.wake(ws, hooks)
     return evaluation
 
 

@@ -60,16 +60,18 @@ def add(
     actor: Actor,
     payload: dict[str, Any] | None = None,
     session_id: str | None = None,
+    max_attempts: int | None = None,
 ) -> Job:
     """Store a job in the caller's transaction (with the record it is about); `send` it after the commit.
-    Raises AlreadyExists for a key already stored."""
+    Raises AlreadyExists for a key already stored. `max_attempts`: for work with its own retry schedule (an
+    outgoing webhook is tried for a day); settings.jobs.max_attempts otherwise."""
     job = Job(
         kind=kind,
         key=key,
         payload=dict(payload or {}),
         session_id=session_id,
         actor=actor.name,
-        max_attempts=ws.settings.jobs.max_attempts,
+        max_attempts=max_attempts or ws.settings.jobs.max_attempts,
         sent_at=ws.clock(),
     )
     return uow.jobs.add(job)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from core import audit
 from core.content.problems import Problem
@@ -24,10 +25,13 @@ from core.models import (
     Candidate,
     LiveNote,
     LiveSession,
+    OutgoingEvent,
     Session,
     SessionStatus,
     TranscriptEntry,
 )
+from core.outgoing_webhooks import deliveries
+from core.outgoing_webhooks.event_payloads import interview_data
 from core.permissions.access import authorize, authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
@@ -207,7 +211,10 @@ def end_live(ws: Workspace, session_id: str, *, actor: Actor) -> None:
             detail={"stage": live.stage, "elapsed": round(elapsed, 1)},
             logger=log,
         )
+        data = partial(interview_data, uow, session)
+        hooks = deliveries.emit(uow, ws, OutgoingEvent.INTERVIEW_COMPLETED, data, actor=actor, session_id=session_id)
         uow.commit()
+    deliveries.wake(ws, hooks)
 
 
 def change_stage(ws: Workspace, session_id: str, stage: str, *, actor: Actor) -> LiveSession:

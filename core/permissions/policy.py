@@ -30,6 +30,7 @@ class Action(StrEnum):
     MANAGE_OUTBOX = "manage_outbox"  # see every email written (recipients, subjects), retry the failed ones
     VIEW_ALL_ACTIVITY = "view_all_activity"  # everyone's activity log; anyone else sees only what they did
     VIEW_AI_SPEND = "view_ai_spend"  # this month's AI spend per person (everyone sees their own and the total)
+    MANAGE_WEBHOOKS = "manage_webhooks"  # outgoing webhooks: subscriptions (and their secrets), deliveries, replays
 
 
 class SessionAction(StrEnum):
@@ -59,6 +60,8 @@ _ALLOWED: dict[Action, frozenset[AccountRole]] = {
     Action.MANAGE_OUTBOX: frozenset({AccountRole.ADMIN}),
     Action.VIEW_ALL_ACTIVITY: frozenset({AccountRole.ADMIN}),
     Action.VIEW_AI_SPEND: frozenset({AccountRole.ADMIN}),
+    # a subscription sends interviews' data (candidates' names and emails) to any address it names
+    Action.MANAGE_WEBHOOKS: frozenset({AccountRole.ADMIN}),
 }
 
 

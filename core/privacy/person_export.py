@@ -2,8 +2,9 @@
 
 Profile and pipeline history, every resume (text, extracted profile and the file as uploaded), every
 interview (the same contents as History's session zip — chat, transcript, whiteboard, media, evaluation
-and report — plus booking, notes, scores, recommendations, follow-ups and consents) and the webhook
-deliveries that mention their email. Each export is recorded (counts only) in data requests and the audit log.
+and report — plus booking, notes, scores, recommendations, follow-ups, consents, emails and what was sent
+about it to other systems by outgoing webhook) and the webhook deliveries that mention their email. Each export
+is recorded (counts only) in data requests and the audit log.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from core import audit
 from core.history.session_export import session_zip
-from core.models import DataRequest, DataRequestKind, OutboxMessage
+from core.models import DataRequest, DataRequestKind, OutboxMessage, WebhookDelivery
+from core.outgoing_webhooks.receiver_address import host_of
 from core.permissions.access import authorize_action
 from core.permissions.actor import Actor
 from core.permissions.policy import Action
@@ -33,13 +35,16 @@ log = logging.getLogger(__name__)
 
 # Unlike History's zip, a person's own export leaves no recording out unless it is truly huge.
 MAX_MEDIA_BYTES_PER_SESSION = 2 * 1024 * 1024 * 1024
+# Each interview's records beside its session zip, one <name>.json each
+SESSION_RECORDS = ("booking", "notes", "scorecards", "recommendations", "follow_ups", "consents", "emails", "webhooks")
 
 README = """This archive holds everything the Interview Workspace stores about you.
 
 profile.json           your name, email and pipeline history
 resumes/               each resume you uploaded, as uploaded, and resumes.json (the text read from it)
 sessions/<date-id>/    each interview: chat, transcript, whiteboard, media, evaluation and report,
-                       booking, interviewer notes, scores, recommendations, follow-ups and consents
+                       booking, interviewer notes, scores, recommendations, follow-ups, consents, the
+                       emails sent and webhooks.json (what was sent about it to other systems, and where)
 webhook_events.json    booking messages from the calendar service that mention you
 """
 
@@ -71,7 +76,7 @@ def export_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> bytes:
             with zipfile.ZipFile(io.BytesIO(inner)) as session_archive:
                 for info in session_archive.infolist():
                     archive.writestr(f"{folder}/{info.filename}", session_archive.read(info))
-            for key in ("booking", "notes", "scorecards", "recommendations", "follow_ups", "consents", "emails"):
+            for key in SESSION_RECORDS:
                 archive.writestr(f"{folder}/{key}.json", _json(extra[key]))
         archive.writestr("webhook_events.json", _json(events))
 
@@ -102,6 +107,7 @@ def _session_extras(uow: UnitOfWork, session_id: str) -> dict[str, Any]:
         "follow_ups": uow.follow_ups.in_session(session_id),
         "consents": uow.consents.in_session(session_id),
         "emails": [_email(message) for message in uow.outbox.in_session(session_id)],
+        "webhooks": [_webhook(uow, delivery) for delivery in uow.webhook_deliveries.in_session(session_id)],
     }
 
 
@@ -110,6 +116,20 @@ def _email(message: OutboxMessage) -> dict[str, Any]:
     record = asdict(message)
     record["attachment"] = message.attachment.decode("utf-8", "replace") if message.attachment else None
     return record
+
+
+def _webhook(uow: UnitOfWork, delivery: WebhookDelivery) -> dict[str, Any]:
+    """What was sent about the interview to another system (an ATS, a CRM): to whom (its host), what, whether it
+    arrived."""
+    subscription = uow.webhook_subscriptions.get(delivery.subscription_id)
+    return {
+        "event": delivery.event,
+        "sent_to": host_of(subscription.url),
+        "status": delivery.status.value,
+        "written_at": delivery.created_at,
+        "delivered_at": delivery.delivered_at,
+        "body": json.loads(delivery.body),
+    }
 
 
 def _json(value: Any) -> str:

@@ -24,7 +24,8 @@ from core.models import (
 )
 from core.permissions.actor import Actor
 from core.provider_ids import OFFLINE
-from core.scheduling.booking_emails import Notice, queue_notice
+from core.scheduling.booking_emails import Notice
+from core.scheduling.booking_news import announce, news_of
 from core.scheduling.meeting_links import detect_provider
 from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
@@ -66,7 +67,7 @@ class SyncOutcome:
     message: str
     session_id: str | None = None
     changes: list[str] = field(default_factory=list)
-    jobs: list[Job] = field(default_factory=list)  # emails written with the change: outbox.wake after the commit
+    jobs: list[Job] = field(default_factory=list)  # emails and webhooks written with the change: wake after the commit
 
 
 def find_booking(uow: UnitOfWork, facts: BookingFacts) -> Booking | None:
@@ -112,7 +113,7 @@ def apply_booking_facts(
     now = ws.clock()
     changes: list[str] = []
     was = booking.status
-    moved = False
+    moved = retimed = False
     if facts.uid != booking.external_uid:
         if booking.external_uid:
             booking.previous_uids = [*booking.previous_uids, booking.external_uid]
@@ -121,7 +122,7 @@ def apply_booking_facts(
     if (facts.start, facts.end) != (booking.start_at, booking.end_at):
         changes.append(f"time {booking.start_at:%Y-%m-%d %H:%M} → {facts.start:%Y-%m-%d %H:%M} UTC")
         booking.start_at, booking.end_at = facts.start, facts.end
-        moved = True
+        moved = retimed = True
         session.duration_minutes = max(5, round((facts.end - facts.start).total_seconds() / 60))
     if facts.ical_sequence is not None and facts.ical_sequence != booking.ical_sequence:
         booking.ical_sequence = facts.ical_sequence
@@ -150,21 +151,10 @@ def apply_booking_facts(
         session_id=session.id,
         detail={"uid": facts.uid, "changes": changes},
     )
-    notice = _notice(was, booking.status, moved=moved)
-    jobs = queue_notice(ws, uow, booking, notice, actor=Actor(actor)) if notice else []
+    notice = news_of(was, booking.status, moved=moved)
+    jobs = announce(ws, uow, booking, notice, actor=Actor(actor), retimed=retimed) if notice else []
     message = "; ".join(changes) if changes else "nothing changed"
     return SyncOutcome("processed", f"Session updated: {message}.", session.id, changes, jobs)
-
-
-def _notice(was: BookingStatus, now: BookingStatus, *, moved: bool) -> Notice | None:
-    """The email a change calls for: cancelled, confirmed (a request accepted), moved; none otherwise."""
-    if now is BookingStatus.CANCELLED:
-        return Notice.CANCELLED if was is not BookingStatus.CANCELLED else None
-    if now is BookingStatus.CONFIRMED:
-        if was is not BookingStatus.CONFIRMED:
-            return Notice.BOOKED
-        return Notice.UPDATED if moved else None
-    return None
 
 
 def apply_meeting_event(
@@ -278,6 +268,6 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
         detail={"uid": facts.uid, "created": True},
     )
     confirmed = facts.status is BookingStatus.CONFIRMED
-    jobs = queue_notice(ws, uow, booking, Notice.BOOKED, actor=Actor(actor)) if confirmed else []
+    jobs = announce(ws, uow, booking, Notice.BOOKED, actor=Actor(actor)) if confirmed else []
     state = "cancelled" if cancelled else facts.status.value
     return SyncOutcome("processed", f"New {state} session for {name}.", session.id, ["created"], jobs)

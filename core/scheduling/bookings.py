@@ -30,14 +30,14 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
-from core.notifications import outbox
 from core.permissions.access import authorize, authorize_action, candidate_listing_scope, listing_scope
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.recording_notice import recording_notice
+from core.scheduling import booking_news
 from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
-from core.scheduling.booking_emails import Notice, queue_notice
+from core.scheduling.booking_emails import Notice
 from core.scheduling.booking_invitation import booking_invitation
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
 from core.scheduling.meeting_links import detect_provider
@@ -261,9 +261,9 @@ def book_interview(
         )
         # Adopted: the webhook that made the session wrote its confirmation already
         confirmed = adopted is None and booking.status is BookingStatus.CONFIRMED
-        emails = queue_notice(ws, uow, booking, Notice.BOOKED, actor=actor) if confirmed else []
+        news = booking_news.announce(ws, uow, booking, Notice.BOOKED, actor=actor) if confirmed else []
         uow.commit()
-    outbox.wake(ws, emails)
+    booking_news.wake(ws, news)
     log.info("interview booked", extra={"session": session_id, "source": booking.source})
     return _scheduled(ws, session_id)
 
@@ -284,7 +284,7 @@ def cancel_booking(
         with ws.uow_factory() as uow:
             outcome = apply_booking_facts(ws, uow, facts, trigger="BOOKING_CANCELLED", actor=actor.name)
             uow.commit()
-        outbox.wake(ws, outcome.jobs)
+        booking_news.wake(ws, outcome.jobs)
         return _scheduled(ws, session_id)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
@@ -297,9 +297,9 @@ def cancel_booking(
             transition(session, SessionStatus.CANCELLED, ws.clock())
             uow.sessions.update(session)
         audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
-        emails = queue_notice(ws, uow, booking, Notice.CANCELLED, actor=actor)
+        news = booking_news.announce(ws, uow, booking, Notice.CANCELLED, actor=actor)
         uow.commit()
-    outbox.wake(ws, emails)
+    booking_news.wake(ws, news)
     return _scheduled(ws, session_id)
 
 
@@ -328,7 +328,7 @@ def reschedule_booking(
         with ws.uow_factory() as uow:
             outcome = apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
             uow.commit()
-        outbox.wake(ws, outcome.jobs)
+        booking_news.wake(ws, outcome.jobs)
         return _scheduled(ws, session_id)
     if event_type is not None:
         _require_free(ws, event_type, members, start, start + length, booking.timezone, exclude_session=session_id)
@@ -345,9 +345,9 @@ def reschedule_booking(
             session_id=session_id,
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
-        emails = queue_notice(ws, uow, booking, Notice.UPDATED, actor=actor)
+        news = booking_news.announce(ws, uow, booking, Notice.UPDATED, actor=actor)
         uow.commit()
-    outbox.wake(ws, emails)
+    booking_news.wake(ws, news)
     return _scheduled(ws, session_id)
 
 

@@ -24,6 +24,7 @@ from core.models import (
     CachedAnswer,
     Candidate,
     DataRequest,
+    DeliveryAttempt,
     Evaluation,
     EvaluationRelease,
     EventType,
@@ -46,8 +47,10 @@ from core.models import (
     TeamMember,
     TokenUsage,
     TranscriptEntry,
+    WebhookDelivery,
     WebhookEvent,
     WebhookRefusal,
+    WebhookSubscription,
     WhiteboardSnapshot,
     email_key,
 )
@@ -111,6 +114,9 @@ class State:
     data_requests: dict[int, DataRequest] = field(default_factory=dict)
     jobs: dict[int, Job] = field(default_factory=dict)
     outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    webhook_subscriptions: dict[str, WebhookSubscription] = field(default_factory=dict)
+    webhook_deliveries: dict[int, WebhookDelivery] = field(default_factory=dict)
+    delivery_attempts: dict[int, DeliveryAttempt] = field(default_factory=dict)
 
 
 class Repo:

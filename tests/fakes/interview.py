@@ -158,6 +158,9 @@ class FakeSessionRepository(Repo):
             if len(kept) != len(rows):
                 deleted[_TABLE_NAMES.get(name, name)] = len(rows) - len(kept)
                 setattr(state, name, kept)
+        if "webhook_deliveries" in deleted:  # their attempts go with them, as the foreign key says
+            left = set(state.webhook_deliveries)
+            state.delivery_attempts = {k: a for k, a in state.delivery_attempts.items() if a.delivery_id in left}
         del state.sessions[session_id]
         deleted["sessions"] = 1
         return deleted

@@ -14,6 +14,7 @@ from core.unit_of_work import (
     CandidateRepository,
     ConsentRepository,
     DataRequestRepository,
+    DeliveryAttemptRepository,
     EvaluationRepository,
     EventTypeRepository,
     FollowUpRepository,
@@ -35,8 +36,10 @@ from core.unit_of_work import (
     TokenUsageRepository,
     TranscriptRepository,
     UnitOfWork,
+    WebhookDeliveryRepository,
     WebhookEventRepository,
     WebhookRefusalRepository,
+    WebhookSubscriptionRepository,
     WhiteboardRepository,
 )
 from tests.fakes.accounts import FakeAccountRepository, FakeSignInSessionRepository
@@ -66,6 +69,11 @@ from tests.fakes.live import (
     FakeScorecardRepository,
 )
 from tests.fakes.notifications import FakeOutboxRepository
+from tests.fakes.outgoing_webhooks import (
+    FakeDeliveryAttemptRepository,
+    FakeWebhookDeliveryRepository,
+    FakeWebhookSubscriptionRepository,
+)
 from tests.fakes.privacy import FakeDataRequestRepository
 from tests.fakes.scheduling import (
     FakeBookingRepository,
@@ -114,6 +122,9 @@ class FakeUnitOfWork:
     data_requests: DataRequestRepository
     jobs: JobRepository
     outbox: OutboxRepository
+    webhook_subscriptions: WebhookSubscriptionRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    delivery_attempts: DeliveryAttemptRepository
 
     def __init__(self) -> None:
         self.state = State()
@@ -152,6 +163,9 @@ class FakeUnitOfWork:
         self.data_requests = FakeDataRequestRepository(self)
         self.jobs = FakeJobRepository(self)
         self.outbox = FakeOutboxRepository(self)
+        self.webhook_subscriptions = FakeWebhookSubscriptionRepository(self)
+        self.webhook_deliveries = FakeWebhookDeliveryRepository(self)
+        self.delivery_attempts = FakeDeliveryAttemptRepository(self)
 
     def __enter__(self) -> Self:
         """What was written outside any `with` block (test set-up) counts as committed."""

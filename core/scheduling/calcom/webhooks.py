@@ -29,8 +29,8 @@ from core import audit
 from core.errors import AlreadyExists, DatabaseUnavailable
 from core.jobs import ledger
 from core.models import BookingStatus, Job, WebhookEvent, WebhookRefusal
-from core.notifications import outbox
 from core.permissions.actor import Actor
+from core.scheduling import booking_news
 from core.scheduling.booking_sync import (
     BOOKING_TRIGGERS,
     MEETING_TRIGGERS,
@@ -265,12 +265,12 @@ def process(ws: Workspace, event_id: int) -> WebhookEvent:
             event = uow.webhook_events.get(event_id)
             if event.status not in ("received", "retry"):
                 return event  # processed by another worker already
-            event.status, event.outcome, event.session_id, emails = _apply(ws, uow, event)
+            event.status, event.outcome, event.session_id, news = _apply(ws, uow, event)
             event.processed_at, event.next_attempt_at = ws.clock(), None
             stored = uow.webhook_events.update(event)
             _audit(uow, "webhook_processed", stored)
             uow.commit()
-        outbox.wake(ws, emails)
+        booking_news.wake(ws, news)
     except DatabaseUnavailable:
         return _retry_later(ws, event_id)
     except Exception as exc:  # any other error is in the event itself: trying again cannot help
@@ -361,7 +361,7 @@ def _field(value: object) -> str:
 
 
 def _apply(ws: Workspace, uow: Any, event: WebhookEvent) -> tuple[str, str, str | None, list[Job]]:
-    """(status, outcome, session id, the send jobs of the emails the change wrote)."""
+    """(status, outcome, session id, the jobs of the emails and webhooks the change wrote)."""
     trigger = event.trigger or ""
     _, data = _envelope(event.payload)
     late = _late_note(ws, event)

@@ -2,7 +2,7 @@
 token usage is summed by month.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2027-01-12
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0018"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

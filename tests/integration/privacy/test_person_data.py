@@ -68,10 +68,18 @@ def test_the_export_holds_everything_about_the_person_and_nothing_about_others(p
         "follow_ups.json",
         "consents.json",
         "emails.json",
+        "webhooks.json",
     } <= session_files
     assert len([n for n in names if n.endswith("/chat.json")]) == 2
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         [email] = json.loads(archive.read("sessions/20310307-sess-ana-one/emails.json"))
+        [webhook] = json.loads(archive.read("sessions/20310307-sess-ana-one/webhooks.json"))
+    assert (webhook["event"], webhook["sent_to"], webhook["status"]) == (
+        "interview.completed",
+        "ats.example.com",
+        "queued",
+    )
+    assert webhook["body"]["data"]["candidate"]["email"] == ANA.email
     assert (email["recipient"], email["attachment"]) == (
         f"{ANA.name} <{ANA.email}>",
         f"ATTENDEE;CN={ANA.name}:mailto:{ANA.email}",
@@ -110,6 +118,7 @@ def test_erasing_leaves_no_trace_of_the_person_and_keeps_everyone_else(people: W
     assert request.counts["webhook_events"] == 3 and request.counts["resumes"] == 1
     assert request.counts["media_files"] == 2 and request.counts["session_consents"] == 2
     assert request.counts["outbox_messages"] == 2  # her emails went with her interviews
+    assert request.counts["webhook_deliveries"] == 2  # and what other systems were told about them
     with ws.uow_factory() as uow:
         [record] = uow.data_requests.latest()
         erased = [e for e in uow.audit.latest() if e.action == "person_erased"]

@@ -39,6 +39,7 @@ ONE_SESSION = {
     "recommendations": 1,
     "follow_up_tasks": 1,
     "outbox_messages": 1,
+    "webhook_deliveries": 1,  # its attempts go with it (their foreign key)
 }
 
 
@@ -65,6 +66,8 @@ def test_a_session_is_deleted_with_everything_hanging_off_it(filled: Workspace) 
         assert uow.sessions.ids_for_candidate(ANA.candidate_id) == ["sess-a1", "sess-a2"]
         assert uow.sessions.ids_created_before(NOW - timedelta(days=1)) == ["sess-a1", "sess-a2"]
         assert uow.sessions.ids_created_before(NOW - timedelta(days=1), limit=1) == ["sess-a1"]
+        [told] = uow.webhook_deliveries.in_session("sess-a1")
+        assert len(uow.delivery_attempts.for_delivery(told.id or 0)) == 1
         assert uow.sessions.delete("sess-a1") == ONE_SESSION
         with pytest.raises(NotFound):
             uow.sessions.delete("sess-a1")
@@ -73,6 +76,10 @@ def test_a_session_is_deleted_with_everything_hanging_off_it(filled: Workspace) 
         assert uow.sessions.ids_for_candidate(ANA.candidate_id) == ["sess-a2"]
         assert uow.messages.in_session("sess-a1") == [] and len(uow.messages.in_session("sess-a2")) == 1
         assert uow.bookings.for_session("sess-a1") is None
+        assert (
+            uow.webhook_deliveries.in_session("sess-a1") == []
+            and uow.delivery_attempts.for_delivery(told.id or 0) == []
+        )
         links = sorted((p.status, p.session_id or "-") for p in uow.pipeline.history(ANA.candidate_id))
         assert links == [("follow_up", "-"), ("next_round", "-"), ("next_round", "sess-a2")]  # SET NULL
         assert [e.session_id for e in uow.audit.latest(session_id="sess-a1")] == ["sess-a1"]  # no foreign key

@@ -41,7 +41,7 @@ def test_what_has_expired_is_deleted_and_the_rest_is_kept(aged: Workspace, scan_
     report = apply_retention(ws, actor=Actor.workspace("system"))
 
     assert report == RetentionReport(
-        sessions=1, session_rows=18, media_files=1, whiteboard_pictures=1, webhook_payloads=1
+        sessions=1, session_rows=19, media_files=1, whiteboard_pictures=1, webhook_payloads=1
     )
     # the old interview is gone whole: rows and folder (its candidate record stays, and the audit log)
     with ws.uow_factory() as uow:
@@ -95,7 +95,7 @@ def test_the_command_line_runs_the_cleanup(
     monkeypatch.setattr("entry.cli._workspace", lambda: aged)
     assert main(["privacy", "cleanup"]) == 0
     assert capsys.readouterr().out == (
-        "deleted 1 expired interviews (18 records with them), 1 media files and 1 whiteboard pictures; "
+        "deleted 1 expired interviews (19 records with them), 1 media files and 1 whiteboard pictures; "
         "blanked 1 webhook payloads; pruned 0 activity log entries\n"
     )
     with aged.uow_factory() as uow:

@@ -22,6 +22,8 @@ from core.models import (
     Booking,
     BookingStatus,
     Candidate,
+    DeliveryAttempt,
+    DeliveryStatus,
     Evaluation,
     EventType,
     FollowUpTask,
@@ -43,8 +45,10 @@ from core.models import (
     SortKey,
     TeamMember,
     TokenUsage,
+    WebhookDelivery,
     WebhookEvent,
     WebhookRefusal,
+    WebhookSubscription,
 )
 from core.unit_of_work import UnitOfWork
 from tests.fakes import FakeIntegrityError, FakePendingRollback, FakeUnitOfWork
@@ -582,3 +586,60 @@ def test_token_usage_is_summed_by_month_and_by_owner_alike(factory: Factory) -> 
         assert uow.token_usage.cost_between(june, july, owner_id="nobody") == 0.0
         assert uow.token_usage.cost_by_owner(june, july) == {"a1": pytest.approx(1.5), None: pytest.approx(0.25)}
         assert uow.token_usage.cost_between(july, datetime(2030, 8, 1, tzinfo=UTC)) == pytest.approx(2.0)
+
+
+def test_outgoing_webhooks_list_in_order_refuse_a_second_delivery_of_a_message_and_cascade(factory: Factory) -> None:
+    with_sessions(factory, "s1", "s2")
+    with factory() as uow:
+        ats = uow.webhook_subscriptions.add(
+            WebhookSubscription("ats", "https://ats.example.com/h", ["booking.created"], "whsec_QQ==", created_at=T0)
+        )
+        crm = uow.webhook_subscriptions.add(
+            WebhookSubscription(
+                "crm", "https://crm.example.com/h", ["booking.created", "interview.completed"], "whsec_Qg==",
+                enabled=False, created_at=T0 + timedelta(minutes=1),
+            )
+        )  # fmt: skip
+        first = uow.webhook_deliveries.add(
+            WebhookDelivery("ats", "msg_a", "booking.created", "{}", session_id="s1", created_at=T0)
+        )
+        second = uow.webhook_deliveries.add(
+            WebhookDelivery(
+                "crm", "msg_a", "booking.created", "{}", session_id="s2", status=DeliveryStatus.RETRYING,
+                retry_until=T0 + timedelta(days=1), created_at=T0 + timedelta(minutes=1),
+            )
+        )  # fmt: skip
+        third = uow.webhook_deliveries.add(
+            WebhookDelivery(
+                "ats", "msg_b", "booking.created", "{}", session_id="s2", created_at=T0 + timedelta(minutes=2)
+            )
+        )
+        for seconds, status in ((0, 500), (5, 204)):
+            uow.delivery_attempts.add(DeliveryAttempt(third.id or 0, T0 + timedelta(seconds=seconds), 9, status, ""))
+        uow.delivery_attempts.add(DeliveryAttempt(first.id or 0, T0, 3, None, "Could not connect"))
+        uow.commit()
+    with factory() as uow:
+        assert [s.id for s in uow.webhook_subscriptions.all()] == [ats.id, crm.id]
+        assert [s.id for s in uow.webhook_subscriptions.enabled()] == [ats.id]
+        assert uow.webhook_subscriptions.get("crm").events == ["booking.created", "interview.completed"]
+        assert [d.id for d in uow.webhook_deliveries.latest()] == [third.id, second.id, first.id]
+        assert [d.id for d in uow.webhook_deliveries.latest(subscription_id="ats", limit=1)] == [third.id]
+        assert [d.id for d in uow.webhook_deliveries.latest(statuses=[DeliveryStatus.RETRYING])] == [second.id]
+        assert [d.id for d in uow.webhook_deliveries.in_session("s2")] == [second.id, third.id]
+        assert uow.webhook_deliveries.counts() == {"queued": 2, "retrying": 1}
+        assert [a.status_code for a in uow.delivery_attempts.for_delivery(third.id or 0)] == [500, 204]
+        assert uow.webhook_deliveries.get(second.id or 0).retry_until == T0 + timedelta(days=1)
+    with pytest.raises(AlreadyExists), factory() as uow:  # one delivery per message and subscription
+        uow.webhook_deliveries.add(WebhookDelivery("ats", "msg_a", "booking.created", "{}"))
+    with pytest.raises(REFUSED), factory() as uow:
+        uow.webhook_deliveries.add(WebhookDelivery("ghost", "msg_c", "booking.created", "{}"))
+    with factory() as uow:
+        uow.sessions.delete("s1")  # first goes, with its attempt
+        uow.webhook_subscriptions.delete("crm")  # second goes with its subscription
+        uow.commit()
+    with factory() as uow:
+        assert [d.id for d in uow.webhook_deliveries.latest()] == [third.id]
+        assert uow.delivery_attempts.for_delivery(first.id or 0) == []
+        assert len(uow.delivery_attempts.for_delivery(third.id or 0)) == 2
+        with pytest.raises(NotFound):
+            uow.webhook_subscriptions.get("crm")

@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from core.models import (
     AuditEntry,
     CachedAnswer,
+    DeliveryAttempt,
+    DeliveryStatus,
     Evaluation,
     HistoryQuery,
     MediaFile,
@@ -33,6 +35,8 @@ from core.models import (
     SortKey,
     TokenUsage,
     TranscriptEntry,
+    WebhookDelivery,
+    WebhookSubscription,
     WhiteboardSnapshot,
 )
 from storage.database import make_engine
@@ -73,6 +77,9 @@ TABLES = {
     "jobs",
     "outbox_messages",
     "answer_cache",
+    "webhook_subscriptions",
+    "webhook_deliveries",
+    "webhook_delivery_attempts",
 }
 
 # (table, columns) -> unique?
@@ -113,6 +120,11 @@ INDEXES = {
     ("outbox_messages", ("status", "created_at")): False,
     ("outbox_messages", ("session_id",)): False,
     ("answer_cache", ("session_id",)): False,
+    ("webhook_deliveries", ("message_id", "subscription_id")): True,
+    ("webhook_deliveries", ("status", "created_at")): False,
+    ("webhook_deliveries", ("subscription_id", "created_at")): False,
+    ("webhook_deliveries", ("session_id",)): False,
+    ("webhook_delivery_attempts", ("delivery_id", "attempted_at")): False,
 }
 
 SESSION_CHILDREN = [
@@ -131,6 +143,7 @@ SESSION_CHILDREN = [
     "recommendations",
     "follow_up_tasks",
     "outbox_messages",
+    "webhook_deliveries",
 ]
 
 
@@ -258,6 +271,9 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             uow.score_overrides.add(ScoreOverride(session.id, "estimation", 2.0, 3.5, "numbers were right", "Ana"))
             uow.audit.add(AuditEntry(action="session.created", session_id=session.id))
             uow.outbox.add(OutboxMessage("follow_up", "ana@example.com", "Thanks", "Thank you.", session_id=session.id))
+            uow.webhook_subscriptions.add(WebhookSubscription("ats", "https://ats.example.com/h", ["x"], "whsec_AA=="))
+            sent = uow.webhook_deliveries.add(WebhookDelivery("ats", "msg_1", "x", "{}", session_id=session.id))
+            uow.delivery_attempts.add(DeliveryAttempt(sent.id or 0, datetime.now(UTC), 12, 500, "answered 500"))
             uow.commit()
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM sessions WHERE id = :id"), {"id": session.id})
@@ -265,6 +281,8 @@ def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None
             for table in SESSION_CHILDREN:
                 assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
             assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM webhook_delivery_attempts")).scalar() == 0
+            assert connection.execute(text("SELECT count(*) FROM webhook_subscriptions")).scalar() == 1
             with pytest.raises(IntegrityError):  # foreign keys are enforced (SQLite needs the PRAGMA)
                 connection.execute(
                     text(
@@ -558,5 +576,44 @@ def test_upgrading_from_0018_indexes_the_activity_log_and_the_months_spend(empty
             assert (entry.action, entry.actor) == ("signed_in", "account:a1")
         downgrade(empty_database_url, "0018")
         assert not added & set(indexed_columns(empty_database_url))
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0018_adds_outgoing_webhooks_and_a_downgrade_drops_only_them(empty_database_url: str) -> None:
+    """0020 only adds tables (it may be renumbered when parallel migrations merge): interviews stored before
+    stay, a delivery goes with its subscription, and going back drops the three tables alone."""
+    upgrade(empty_database_url, "0018")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            insert_sessions(connection, ("earlier",), status="completed", stage="wrap_up", at=now)
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            uow.webhook_subscriptions.add(
+                WebhookSubscription("ats", "https://ats.example.com/h", ["interview.completed"], "whsec_AA==")
+            )
+            sent = uow.webhook_deliveries.add(
+                WebhookDelivery("ats", "msg_1", "interview.completed", '{"type":"interview.completed"}', "earlier")
+            )
+            uow.delivery_attempts.add(DeliveryAttempt(sent.id or 0, now, 40, None, "Could not connect"))
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            [kept] = uow.webhook_deliveries.in_session("earlier")
+            assert kept.status is DeliveryStatus.QUEUED and kept.body == '{"type":"interview.completed"}'
+            assert [a.error for a in uow.delivery_attempts.for_delivery(kept.id or 0)] == ["Could not connect"]
+            uow.webhook_subscriptions.delete("ats")
+            uow.commit()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM webhook_deliveries")).scalar() == 0
+            assert connection.execute(text("SELECT count(*) FROM webhook_delivery_attempts")).scalar() == 0
+
+        downgrade(empty_database_url, "0018")
+        assert current_revision(empty_database_url) == "0018"
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & {"webhook_subscriptions", "webhook_deliveries", "webhook_delivery_attempts"}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT id FROM sessions")).scalars().all() == ["earlier"]
     finally:
         engine.dispose()
