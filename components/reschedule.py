@@ -95,6 +95,11 @@ def render_moved_notice(ws: Workspace, *, viewer_tz: str, actor: Actor) -> None:
     else:
         text += " The invitation now shows the new time."
     st.success(text, icon=":material/event_repeat:")
+    # Seen wherever the card was (the page's notice is at its top), and says where it went.
+    st.toast(
+        f"Moved to {local(booking.start_at):%a %d %b %H:%M} ({viewer_tz}).",
+        icon=":material/event_repeat:",
+    )
 
 
 def _day_input(ws: Workspace, view: bookings.ScheduledInterview) -> date:

@@ -39,18 +39,9 @@ NEW_CANDIDATE = "__new__"
 BOOK_AT_KEY = "schedule_book_at"  # the time on screen when Book interview was pressed
 CANCELLED_KEY = "schedule_cancelled"  # the session id of the interview just cancelled: said once
 MEMBER_ADDED_KEY = "schedule_member_added"  # the name of the team member just added: said once
-# The Add-a-team-member form: what add_member calls each field → what the person reads; its widgets' keys.
+MEMBER_FORM_KEY = "schedule_member_form"  # counts members added here: each gets a fresh form (see _team_tab)
+# The Add-a-team-member form: what add_member calls each field → the label the person reads.
 MEMBER_LABELS = {"name": "Name", "email": "Email", "timezone": "Time zone", "working_hours": "Working hours"}
-MEMBER_KEYS = (
-    "member_name",
-    "member_email",
-    "member_role",
-    "member_timezone",
-    "member_from",
-    "member_until",
-    "member_calcom",
-    "member_days",
-)
 
 
 def _viewer_timezone() -> str:
@@ -390,11 +381,13 @@ def _cancelled_notice() -> None:
     if not sid:
         return
     view = bookings.scheduled_interview(ws, sid, actor=Actor.person(account))
+    name = plain(view.booking.attendee_name)
     st.success(
-        f"Cancelled {plain(view.booking.attendee_name)}'s interview of {short(view.booking.start_at)}. "
+        f"Cancelled {name}'s interview of {short(view.booking.start_at)}. "
         "It stays on the Upcoming tab under Show cancelled.",
         icon=":material/event_busy:",
     )
+    st.toast(f"Cancelled {name}'s interview.", icon=":material/event_busy:")  # seen wherever the card was
 
 
 # --- team ---------------------------------------------------------------------------------------
@@ -422,25 +415,28 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
     added = st.session_state.pop(MEMBER_ADDED_KEY, None)
     if added:
         st.success(f"Added {plain(added)} to the team.", icon=":material/person_add:")
-    # Not cleared on submit: a refused form keeps what was typed, and says which field to fix.
+    # Not cleared on submit: a refused form keeps what was typed, and says which field to fix. Once a member
+    # is added, the widgets get new keys: the browser drops what it holds for the old ones (removing their
+    # session state would not reach it), so the next person starts from an empty form.
+    form = st.session_state.get(MEMBER_FORM_KEY, 0)
     with st.form("add_member"), st.container():
         st.markdown("**Add a team member**")
         who_cols = st.columns(3)
-        name = who_cols[0].text_input("Name", key="member_name")
-        email = who_cols[1].text_input("Email", key="member_email")
-        role = who_cols[2].selectbox("Role", [r.value for r in MemberRole], key="member_role")
+        name = who_cols[0].text_input("Name", key=f"member_name_{form}")
+        email = who_cols[1].text_input("Email", key=f"member_email_{form}")
+        role = who_cols[2].selectbox("Role", [r.value for r in MemberRole], key=f"member_role_{form}")
         who_problems = st.container()
         hours_cols = st.columns(4)
-        zone = hours_cols[0].text_input("Time zone", value=viewer_tz, key="member_timezone")
-        start = hours_cols[1].time_input("Works from", value=time(9), key="member_from")
-        end = hours_cols[2].time_input("until", value=time(17), key="member_until")
-        username = hours_cols[3].text_input("Cal.com username (optional)", key="member_calcom")
+        zone = hours_cols[0].text_input("Time zone", value=viewer_tz, key=f"member_timezone_{form}")
+        start = hours_cols[1].time_input("Works from", value=time(9), key=f"member_from_{form}")
+        end = hours_cols[2].time_input("until", value=time(17), key=f"member_until_{form}")
+        username = hours_cols[3].text_input("Cal.com username (optional)", key=f"member_calcom_{form}")
         workdays = st.multiselect(
             "Working days",
             list(range(7)),
             default=list(range(5)),
             format_func=team.WEEKDAYS.__getitem__,
-            key="member_days",
+            key=f"member_days_{form}",
         )
         hours_problems = st.container()
         if st.form_submit_button("Add member", type="primary"):
@@ -465,8 +461,7 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:
-                for key in MEMBER_KEYS:  # added: the next member starts from an empty form
-                    st.session_state.pop(key, None)
+                st.session_state[MEMBER_FORM_KEY] = form + 1
                 st.session_state[MEMBER_ADDED_KEY] = name.strip()
                 st.rerun()
     st.subheader("Interview kinds")
@@ -549,15 +544,18 @@ st.caption(
     else "Built-in scheduler: free times come from the team's working hours "
     "and the interviews already booked (set CALCOM_API_KEY to book through Cal.com)."
 )
-booked = st.session_state.pop("schedule_booked", None)
-if booked:
-    view = bookings.scheduled_interview(ws, booked, actor=Actor.person(account))
-    st.success(
-        f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
-        icon=":material/event_available:",
-    )
-render_moved_notice(ws, viewer_tz=viewer_tz, actor=Actor.person(account))
-_cancelled_notice()
+# Always there, empty or not: a notice must not move the tabs below, or the browser reopens the first tab
+# (someone who just moved or cancelled an interview on the Upcoming tab would land on Book).
+with st.container():
+    booked = st.session_state.pop("schedule_booked", None)
+    if booked:
+        view = bookings.scheduled_interview(ws, booked, actor=Actor.person(account))
+        st.success(
+            f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
+            icon=":material/event_available:",
+        )
+    render_moved_notice(ws, viewer_tz=viewer_tz, actor=Actor.person(account))
+    _cancelled_notice()
 stats = bookings.booking_stats(ws, actor=Actor.person(account))
 _stats(stats)
 book_tab, upcoming_tab, team_tab = st.tabs(["Book", "Upcoming", "Team"])

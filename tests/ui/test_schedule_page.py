@@ -257,6 +257,7 @@ def test_reschedule_offers_the_days_free_times_and_confirms_the_move(new_app: Ap
         f"Moved Jane Doe's interview to **{day:%a %d %b %Y}, 14:00–15:00** (UTC); it was {day:%a %d %b} 10:00. "
         "The invitation now shows the new time."
     )
+    assert [t.value for t in at.toast] == [f"Moved to {day:%a %d %b} 14:00 (UTC)."]  # seen wherever the card was
     assert f"{day:%d %b %Y} 14:00–15:00" in rendered_text(at)  # the card shows the new time
     assert not at.pills  # and its panel has closed
 
@@ -299,6 +300,7 @@ def test_a_cancelled_interview_shows_as_cancelled_and_is_counted_as_one(new_app:
     assert "Nothing booked yet" not in rendered_text(at)
     assert at.info[0].value == "No upcoming interviews; 1 cancelled (turn on Show cancelled to see it)."
     assert at.success[0].value.startswith("Cancelled Jane Doe's interview of")
+    assert [t.value for t in at.toast] == ["Cancelled Jane Doe's interview."]
     assert (metric(at, "Upcoming"), metric(at, "Cancelled")) == ("0", "1")
     conversion = next(m for m in at.metric if m.label == "Booking conversion")
     assert (conversion.value, conversion.delta) == ("0%", "0 of 1 kept")  # made, not kept: the figure says so
