@@ -24,7 +24,7 @@ def calcom_client(settings: Settings) -> CalcomClient | None:
     return _client(settings.scheduling.calcom_base_url, settings.request_timeout_seconds, fingerprint, key)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=CalcomClient.close)  # its open connections close with it
 def _client(  # the key is not hashed into the cache key (leading underscore); its fingerprint is
     base_url: str, timeout: float, fingerprint: str, _key: str
 ) -> CalcomClient:

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from dataclasses import replace
+from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.calcom import calcom_client
 from components.current_session import set_current_session
 from components.local_time import local, short
 from components.plain_text import plain
+from components.reschedule import render_moved_notice, render_reschedule
 from components.resources import get_workspace
 from components.signed_in import current_account
 from core.candidates.services import list_candidates, register_resume
-from core.errors import AccessDenied, WorkspaceError
+from core.errors import AccessDenied, AlreadyExists, WorkspaceError
 from core.live.sessions import ensure_live
 from core.models import BookingStatus, EventType, MemberRole, SessionStatus
 from core.permissions.actor import Actor
@@ -33,6 +36,12 @@ from core.scheduling.calcom.client import CalcomClient
 from core.workspace import Workspace
 
 NEW_CANDIDATE = "__new__"
+BOOK_AT_KEY = "schedule_book_at"  # the time on screen when Book interview was pressed
+CANCELLED_KEY = "schedule_cancelled"  # the session id of the interview just cancelled: said once
+MEMBER_ADDED_KEY = "schedule_member_added"  # the name of the team member just added: said once
+MEMBER_FORM_KEY = "schedule_member_form"  # counts members added here: each gets a fresh form (see _team_tab)
+# The Add-a-team-member form: what add_member calls each field → the label the person reads.
+MEMBER_LABELS = {"name": "Name", "email": "Email", "timezone": "Time zone", "working_hours": "Working hours"}
 
 
 def _viewer_timezone() -> str:
@@ -48,8 +57,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _stats(ws: Workspace) -> None:
-    stats = bookings.booking_stats(ws, actor=Actor.person(account))
+def _stats(stats: bookings.BookingStats) -> None:
     cols = st.columns(5)
     cols[0].metric("Upcoming", stats.upcoming)
     cols[1].metric("Awaiting confirmation", stats.pending)
@@ -62,7 +70,14 @@ def _stats(ws: Workspace) -> None:
     cols[4].metric(
         "Booking conversion",
         _percent(stats.conversion),
-        help=f"Bookings that are confirmed: {stats.confirmed} of {stats.total} made (the rest pending or cancelled).",
+        delta=f"{stats.confirmed} of {stats.decided} kept" if stats.decided else None,
+        delta_color="off",
+        delta_arrow="off",
+        help=(
+            "Bookings kept (confirmed, whether held yet or not) out of those decided. A cancelled booking "
+            "counts against it; one awaiting confirmation counts once it is confirmed or cancelled "
+            f"({stats.pending} waiting now)."
+        ),
     )
 
 
@@ -194,9 +209,24 @@ def _book_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
             guests=tuple(g for g in guests.split(",") if g.strip()),
             meeting_url=meeting_url,
         )
-        if st.button("Book interview", type="primary", icon=":material/event_available:", key="schedule_book"):
-            _book(ws, request, client)
+        st.button(
+            "Book interview",
+            type="primary",
+            icon=":material/event_available:",
+            key="schedule_book",
+            on_click=_remember_time,
+            args=(slot,),
+        )
+        chosen = st.session_state.pop(BOOK_AT_KEY, None)
+        if chosen is not None:  # the time on screen when the button was pressed, even if taken since
+            _book(ws, replace(request, start=chosen.start), client)
         _alternatives(ws, request, client)
+
+
+def _remember_time(slot: Slot) -> None:
+    """Book button callback: the time shown when it was pressed. Read back in the run the press starts, so a
+    time taken meanwhile (the list then moves under the radio) is refused with alternatives, not swapped."""
+    st.session_state[BOOK_AT_KEY] = slot
 
 
 def _book(ws: Workspace, request: bookings.BookingRequest, client: CalcomClient | None) -> None:
@@ -244,32 +274,53 @@ def _status_badge(view: bookings.ScheduledInterview) -> None:
         st.badge(session.status.value.capitalize(), color="blue", icon=":material/event:")
 
 
-def _upcoming_tab(ws: Workspace, client: CalcomClient | None) -> None:
+def _upcoming_tab(ws: Workspace, client: CalcomClient | None, stats: bookings.BookingStats, viewer_tz: str) -> None:
     show_cancelled = st.toggle("Show cancelled", key="schedule_show_cancelled")
-    views = bookings.upcoming(ws, actor=Actor.person(account), include_cancelled=show_cancelled)
-    if not views:
-        st.info("Nothing booked yet. Book an interview on the Book tab.")
-        return
-    for view in views:
-        _interview_card(ws, view, client)
+    views = bookings.upcoming(ws, actor=Actor.person(account), include_cancelled=True)
+    live = [v for v in views if v.booking.status is not BookingStatus.CANCELLED]
+    cancelled = [v for v in views if v.booking.status is BookingStatus.CANCELLED]
+    if not live:
+        st.info(_nothing_upcoming(stats, len(cancelled), showing_cancelled=show_cancelled), icon=":material/event:")
+    for view in live:
+        _interview_card(ws, view, client, viewer_tz)
+    if show_cancelled and cancelled:
+        st.markdown(f"**Cancelled** ({len(cancelled)})")
+        for view in cancelled:
+            _interview_card(ws, view, client, viewer_tz)
 
 
-def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: CalcomClient | None) -> None:
+def _nothing_upcoming(stats: bookings.BookingStats, cancelled: int, *, showing_cancelled: bool) -> str:
+    """What the empty Upcoming list means: never booked, or booked and since cancelled (or held)."""
+    if stats.total == 0:
+        return "Nothing booked yet. Book an interview on the Book tab."
+    if not cancelled:
+        return "No upcoming interviews. Book one on the Book tab."
+    them = "it" if cancelled == 1 else "them"
+    where = "listed below" if showing_cancelled else f"turn on Show cancelled to see {them}"
+    return f"No upcoming interviews; {cancelled} cancelled ({where})."
+
+
+def _interview_card(
+    ws: Workspace, view: bookings.ScheduledInterview, client: CalcomClient | None, viewer_tz: str
+) -> None:
     booking, session = view.booking, view.session
     sid = session.id
+    cancelled = booking.status is BookingStatus.CANCELLED
     with st.container(border=True, key=f"booking_{sid}"):
         head = st.columns([3, 2, 2])
         with head[0]:
             kind = view.event_type.title if view.event_type else session.kind
             st.markdown(f"**{plain(booking.attendee_name)}** · {plain(kind)}")
-            st.caption(f"{short(booking.start_at)}–{local(booking.end_at):%H:%M} · {plain(session.problem_title)}")
+            when = f"{short(booking.start_at)}–{local(booking.end_at):%H:%M}"
+            st.caption(f"{f'~~{when}~~' if cancelled else when} · {plain(session.problem_title)}")
             if view.interviewers:
                 st.caption("With " + ", ".join(plain(m.name) for m in view.interviewers))
-            if booking.cancellation_reason and booking.status is BookingStatus.CANCELLED:
-                st.caption(f"Reason: {plain(booking.cancellation_reason)}")
+            if cancelled:
+                reason = booking.cancellation_reason
+                st.caption(f"Reason: {plain(reason)}" if reason else "No reason was given.")
         with head[1]:
             _status_badge(view)
-            if booking.meeting_url:
+            if booking.meeting_url and not cancelled:  # nothing to join any more
                 st.link_button(f"Join on {view.meeting_label}", booking.meeting_url, icon=":material/videocam:")
         with head[2]:
             try:  # the policy's answer: only those who may see the interview get its invitation
@@ -278,7 +329,7 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
                 pass
             else:
                 st.download_button(
-                    "Invitation (.ics)",
+                    "Cancellation (.ics)" if cancelled else "Invitation (.ics)",  # a CANCEL once cancelled
                     data,
                     file_name=filename,
                     mime=content_type,
@@ -297,42 +348,46 @@ def _interview_card(ws: Workspace, view: bookings.ScheduledInterview, client: Ca
                     st.error(str(exc))
                 else:
                     st.switch_page("pages/live.py", query_params={"session": sid})
-        if booking.status is not BookingStatus.CANCELLED and session.status is SessionStatus.SCHEDULED:
+        if not cancelled and session.status is SessionStatus.SCHEDULED:
             move, cancel = st.columns(2)
-            with move.expander("Reschedule"):
-                zone = local(booking.start_at).tzinfo
-                new_day = st.date_input("Day", value=local(booking.start_at).date(), key=f"move_day_{sid}")
-                new_time = st.time_input("Time", value=local(booking.start_at).time(), key=f"move_time_{sid}")
-                reason = st.text_input("Reason (optional)", key=f"move_reason_{sid}")
-                if st.button("Move interview", key=f"move_{sid}"):
-                    start = datetime.combine(new_day, new_time, tzinfo=zone).astimezone(UTC)
-                    _act(
-                        lambda: bookings.reschedule_booking(
-                            ws, sid, start=start, reason=reason, client=client, actor=Actor.person(account)
-                        )
-                    )
-            with cancel.expander("Cancel"):
+            with move:
+                render_reschedule(ws, view, client=client, viewer_tz=viewer_tz, actor=Actor.person(account))
+            with cancel.expander("Cancel", icon=":material/event_busy:"):
                 reason = st.text_input("Reason (the candidate sees it)", key=f"cancel_reason_{sid}")
                 if st.button("Cancel interview", key=f"cancel_{sid}", type="secondary"):
                     _act(
                         lambda: bookings.cancel_booking(
                             ws, sid, reason=reason, client=client, actor=Actor.person(account)
-                        )
+                        ),
+                        said=(CANCELLED_KEY, sid),
                     )
 
 
-def _act(action: Callable[[], object]) -> None:
+def _act(action: Callable[[], object], *, said: tuple[str, str]) -> None:
+    """Run a change to a booking; once done, leave a note (`said`: session-state key and value) for the
+    next run to confirm it, and rerun."""
     try:
         action()
-    except bookings.SlotUnavailable as exc:
-        st.error(str(exc))
-        if exc.alternatives:
-            st.caption("Free instead: " + ", ".join(f"{local(a.start):%a %d %b %H:%M}" for a in exc.alternatives))
-        return
     except WorkspaceError as exc:
         st.error(str(exc))
         return
+    key, value = said
+    st.session_state[key] = value
     st.rerun()
+
+
+def _cancelled_notice() -> None:
+    sid = st.session_state.pop(CANCELLED_KEY, None)
+    if not sid:
+        return
+    view = bookings.scheduled_interview(ws, sid, actor=Actor.person(account))
+    name = plain(view.booking.attendee_name)
+    st.success(
+        f"Cancelled {name}'s interview of {short(view.booking.start_at)}. "
+        "It stays on the Upcoming tab under Show cancelled.",
+        icon=":material/event_busy:",
+    )
+    st.toast(f"Cancelled {name}'s interview.", icon=":material/event_busy:")  # seen wherever the card was
 
 
 # --- team ---------------------------------------------------------------------------------------
@@ -357,20 +412,33 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
             for m in members
         ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    with st.form("add_member", clear_on_submit=True), st.container():
+    added = st.session_state.pop(MEMBER_ADDED_KEY, None)
+    if added:
+        st.success(f"Added {plain(added)} to the team.", icon=":material/person_add:")
+    # Not cleared on submit: a refused form keeps what was typed, and says which field to fix. Once a member
+    # is added, the widgets get new keys: the browser drops what it holds for the old ones (removing their
+    # session state would not reach it), so the next person starts from an empty form.
+    form = st.session_state.get(MEMBER_FORM_KEY, 0)
+    with st.form("add_member"), st.container():
         st.markdown("**Add a team member**")
         who_cols = st.columns(3)
-        name = who_cols[0].text_input("Name")
-        email = who_cols[1].text_input("Email")
-        role = who_cols[2].selectbox("Role", [r.value for r in MemberRole])
+        name = who_cols[0].text_input("Name", key=f"member_name_{form}")
+        email = who_cols[1].text_input("Email", key=f"member_email_{form}")
+        role = who_cols[2].selectbox("Role", [r.value for r in MemberRole], key=f"member_role_{form}")
+        who_problems = st.container()
         hours_cols = st.columns(4)
-        zone = hours_cols[0].text_input("Time zone", value=viewer_tz)
-        start = hours_cols[1].time_input("Works from", value=time(9))
-        end = hours_cols[2].time_input("until", value=time(17))
-        username = hours_cols[3].text_input("Cal.com username (optional)")
+        zone = hours_cols[0].text_input("Time zone", value=viewer_tz, key=f"member_timezone_{form}")
+        start = hours_cols[1].time_input("Works from", value=time(9), key=f"member_from_{form}")
+        end = hours_cols[2].time_input("until", value=time(17), key=f"member_until_{form}")
+        username = hours_cols[3].text_input("Cal.com username (optional)", key=f"member_calcom_{form}")
         workdays = st.multiselect(
-            "Working days", list(range(7)), default=list(range(5)), format_func=team.WEEKDAYS.__getitem__
+            "Working days",
+            list(range(7)),
+            default=list(range(5)),
+            format_func=team.WEEKDAYS.__getitem__,
+            key=f"member_days_{form}",
         )
+        hours_problems = st.container()
         if st.form_submit_button("Add member", type="primary"):
             hours = {str(d): [[start.strftime("%H:%M"), end.strftime("%H:%M")]] for d in workdays}
             try:
@@ -384,13 +452,28 @@ def _team_tab(ws: Workspace, client: CalcomClient | None, viewer_tz: str) -> Non
                     calcom_username=username,
                     actor=Actor.person(account),
                 )
+            except team.TeamInputError as exc:
+                for field, problem in (exc.problems or {"": str(exc)}).items():
+                    where = who_problems if field in ("name", "email") else hours_problems
+                    _field_error(where, field, problem)
+            except AlreadyExists as exc:  # the email is someone's already
+                _field_error(who_problems, "email", str(exc))
             except WorkspaceError as exc:
                 st.error(str(exc))
             else:
+                st.session_state[MEMBER_FORM_KEY] = form + 1
+                st.session_state[MEMBER_ADDED_KEY] = name.strip()
                 st.rerun()
     st.subheader("Interview kinds")
     kinds = team.event_types(ws)
     _event_type_form(ws, kinds, client)
+
+
+def _field_error(where: DeltaGenerator, field: str, problem: str) -> None:
+    """The problem under the row holding the field, led by the field's label so it is plain which to fix."""
+    label = MEMBER_LABELS.get(field, "")
+    named = not label or problem.casefold().startswith(label.casefold())  # "Working hours on Mon: …"
+    where.error(plain(problem) if named else f"**{label}:** {plain(problem)}", icon=":material/edit:")
 
 
 def _event_type_form(ws: Workspace, kinds: list[EventType], client: CalcomClient | None) -> None:
@@ -461,18 +544,24 @@ st.caption(
     else "Built-in scheduler: free times come from the team's working hours "
     "and the interviews already booked (set CALCOM_API_KEY to book through Cal.com)."
 )
-booked = st.session_state.pop("schedule_booked", None)
-if booked:
-    view = bookings.scheduled_interview(ws, booked, actor=Actor.person(account))
-    st.success(
-        f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
-        icon=":material/event_available:",
-    )
-_stats(ws)
+# Always there, empty or not: a notice must not move the tabs below, or the browser reopens the first tab
+# (someone who just moved or cancelled an interview on the Upcoming tab would land on Book).
+with st.container():
+    booked = st.session_state.pop("schedule_booked", None)
+    if booked:
+        view = bookings.scheduled_interview(ws, booked, actor=Actor.person(account))
+        st.success(
+            f"Booked {view.booking.attendee_name} for {short(view.booking.start_at)}. It is on the Upcoming tab.",
+            icon=":material/event_available:",
+        )
+    render_moved_notice(ws, viewer_tz=viewer_tz, actor=Actor.person(account))
+    _cancelled_notice()
+stats = bookings.booking_stats(ws, actor=Actor.person(account))
+_stats(stats)
 book_tab, upcoming_tab, team_tab = st.tabs(["Book", "Upcoming", "Team"])
 with book_tab:
     _book_tab(ws, client, viewer_tz)
 with upcoming_tab:
-    _upcoming_tab(ws, client)
+    _upcoming_tab(ws, client, stats, viewer_tz)
 with team_tab:
     _team_tab(ws, client, viewer_tz)

@@ -308,14 +308,27 @@ def suggest_alternatives(
         buffer_after=buffer_after,
         not_before=not_before,
     )
+    return nearest_slots(candidates, requested=requested, count=count, tz=tz)
+
+
+def nearest_slots(
+    slots: Iterable[Slot], *, requested: datetime, count: int = 3, tz: str | tzinfo = "UTC"
+) -> list[Slot]:
+    """Up to ``count`` of ``slots`` nearest to ``requested``, best first, by `suggest_alternatives`' ranking.
+
+    Apart so free times found elsewhere (Cal.com's) are offered in the same order as the built-in ones.
+    """
+    wanted = _utc(requested, "requested start")
+    if count <= 0:
+        return []
     zone = _zone(tz)
-    requested_day = requested.astimezone(zone).date()
+    requested_day = wanted.astimezone(zone).date()
 
     def rank(slot: Slot) -> tuple[bool, timedelta, bool]:
         other_day = slot.start.astimezone(zone).date() != requested_day
-        return other_day, abs(slot.start - requested), slot.start < requested
+        return other_day, abs(slot.start - wanted), slot.start < wanted
 
-    return heapq.nsmallest(count, (slot for slot in candidates if slot.start != requested), key=rank)
+    return heapq.nsmallest(count, (slot for slot in slots if slot.start != wanted), key=rank)
 
 
 # --------------------------------------------------------------------------------------------

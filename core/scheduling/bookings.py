@@ -36,10 +36,20 @@ from core.permissions.policy import Action, SessionAction
 from core.provider_ids import OFFLINE
 from core.recording_notice import recording_notice
 from core.scheduling import booking_news
-from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
+from core.scheduling.availability import (
+    Busy,
+    Member,
+    Slot,
+    WorkingHours,
+    conflicts,
+    free_slots,
+    nearest_slots,
+    suggest_alternatives,
+)
 from core.scheduling.booking_emails import Notice
 from core.scheduling.booking_invitation import booking_invitation
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
+from core.scheduling.calcom.client import CalcomSlotUnavailable
 from core.scheduling.meeting_links import detect_provider
 from core.scheduling.team import EMAIL, check_timezone
 from core.single_line import single_line
@@ -105,7 +115,12 @@ class BookingStats:
     held: int  # past interviews that took place (the meeting started or the session ran)
     missed: int  # past confirmed interviews that never started
     show_rate: float | None  # held / (held + missed)
-    conversion: float | None  # confirmed (incl. held) / all bookings made
+    conversion: float | None  # confirmed (incl. held) / decided (confirmed or cancelled; pending is undecided)
+
+    @property
+    def decided(self) -> int:
+        """Bookings whose fate is known: kept (confirmed) or cancelled. A pending one is neither yet."""
+        return self.confirmed + self.cancelled
 
 
 def mode(client: CalcomClient | None) -> str:
@@ -129,28 +144,65 @@ def available_slots(
     zone = ZoneInfo(check_timezone(viewer_timezone))
     window_start = datetime.combine(first_day, time(0), tzinfo=zone).astimezone(UTC)
     window_end = datetime.combine(first_day + timedelta(days=days), time(0), tzinfo=zone).astimezone(UTC)
-    not_before = ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes)
     with ws.uow_factory() as uow:
         event_type = uow.event_types.get(event_type_id)
         members = _members(uow, interviewer_ids)
         busy = _busy(uow, [m.id for m in members], window_start, window_end)
-    if client is not None:
-        calcom_id = _calcom_event_type(event_type)
-        slots = client.slots(event_type_id=calcom_id, start=window_start, end=window_end, time_zone=viewer_timezone)
-        return [Slot(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in slots if s.start >= not_before]
-    if not members:
+    if client is None and not members:
         raise BookingInputError("Choose at least one interviewer to see their free times.")
-    return free_slots(
-        [_availability_member(m) for m in members],
+    return _free_times(
+        ws,
+        event_type,
+        members,
         busy,
-        window_start=window_start,
-        window_end=window_end,
-        duration=timedelta(minutes=event_type.length_minutes),
-        step=timedelta(minutes=ws.settings.scheduling.slot_step_minutes),
-        buffer_before=timedelta(minutes=event_type.buffer_before_minutes),
-        buffer_after=timedelta(minutes=event_type.buffer_after_minutes),
-        not_before=not_before,
+        window=(window_start, window_end),
+        length=timedelta(minutes=event_type.length_minutes),
+        viewer_timezone=viewer_timezone,
+        client=client,
     )
+
+
+def reschedule_slots(
+    ws: Workspace,
+    session_id: str,
+    *,
+    day: date,
+    viewer_timezone: str,
+    client: CalcomClient | None = None,
+    actor: Actor,
+) -> list[Slot]:
+    """Free times on `day` (in the viewer's zone) that the interview can move to, earliest first.
+
+    So the Reschedule panel offers only times that work: the time the interview holds now does not block
+    its neighbours (it is the one moving) and is not offered again. Same rules, and same back end, as
+    `reschedule_booking` uses.
+    """
+    zone = ZoneInfo(check_timezone(viewer_timezone))
+    window_start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    window_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    with ws.uow_factory() as uow:
+        booking = _booking(uow, session_id)
+        session = uow.sessions.get(session_id)
+        authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
+        members = _members(uow, uow.session_interviewers.for_session(session_id))
+        event_type = uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
+        busy = _busy(uow, [m.id for m in members], window_start, window_end, moving=booking)
+    _require_movable(booking, session)
+    through_calcom = client if booking.external_uid else None
+    if through_calcom is None and not members:
+        raise BookingInputError("Nobody is assigned to run this interview, so there are no free times to offer.")
+    found = _free_times(
+        ws,
+        event_type,
+        members,
+        busy,
+        window=(window_start, window_end),
+        length=booking.end_at - booking.start_at,
+        viewer_timezone=viewer_timezone,
+        client=through_calcom,
+        moving=booking,
+    )
+    return [slot for slot in found if slot.start != booking.start_at]
 
 
 # --- book, cancel, reschedule --------------------------------------------------------------------
@@ -184,17 +236,21 @@ def book_interview(
     else:
         if not candidate.email:
             raise BookingInputError("Cal.com needs the candidate's email address; add it to book.")
-        booked = client.create_booking(
-            event_type_id=_calcom_event_type(event_type),
-            start=start,
-            attendee_name=candidate.name,
-            attendee_email=candidate.email or "",
-            attendee_time_zone=request.candidate_timezone,
-            guests=guests,
-            metadata={"sessionId": session_id},
-            # Cal.com sends its own confirmation emails: they carry the notice our invitation carries.
-            notes=recording_notice(ws.settings).as_text(),
-        )
+        try:
+            booked = client.create_booking(
+                event_type_id=_calcom_event_type(event_type),
+                start=start,
+                attendee_name=candidate.name,
+                attendee_email=candidate.email or "",
+                attendee_time_zone=request.candidate_timezone,
+                guests=guests,
+                metadata={"sessionId": session_id},
+                # Cal.com sends its own confirmation emails: they carry the notice our invitation carries.
+                notes=recording_notice(ws.settings).as_text(),
+            )
+        except CalcomSlotUnavailable as exc:
+            nearest = _calcom_nearest(ws, client, event_type, start, request.candidate_timezone)
+            raise SlotUnavailable(str(exc), alternatives=nearest) from exc
         facts = _facts_from_calcom(booked, sequence=0)
         end = facts.end
 
@@ -310,8 +366,11 @@ def reschedule_booking(
     start: datetime,
     reason: str = "",
     client: CalcomClient | None = None,
+    viewer_timezone: str | None = None,
     actor: Actor,
 ) -> ScheduledInterview:
+    """Move the interview to `start`; raises SlotUnavailable with the nearest free times (in either back end)
+    when that time does not work. `viewer_timezone` words the reasons (default: the candidate's zone)."""
     start = _aware(start)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
@@ -319,11 +378,15 @@ def reschedule_booking(
         authorize(uow, ws.settings, actor, SessionAction.EDIT, session)
         members = _members(uow, uow.session_interviewers.for_session(session_id))
         event_type = uow.event_types.get(booking.event_type_id) if booking.event_type_id else None
-    if booking.status is BookingStatus.CANCELLED or session.status is not SessionStatus.SCHEDULED:
-        raise BookingInputError("Only an interview that is still scheduled can be moved.")
+    _require_movable(booking, session)
+    zone = check_timezone(viewer_timezone or booking.timezone)
     length = booking.end_at - booking.start_at
     if client is not None and booking.external_uid:
-        moved = client.reschedule_booking(booking.external_uid, start=start, reason=reason or None)
+        try:
+            moved = client.reschedule_booking(booking.external_uid, start=start, reason=reason or None)
+        except CalcomSlotUnavailable as exc:
+            nearest = _calcom_nearest(ws, client, event_type, start, zone, moving=booking)
+            raise SlotUnavailable(str(exc), alternatives=nearest) from exc
         facts = _facts_from_calcom(moved, sequence=booking.ical_sequence + 1)
         with ws.uow_factory() as uow:
             outcome = apply_booking_facts(ws, uow, facts, trigger="BOOKING_RESCHEDULED", actor=actor.name)
@@ -331,7 +394,7 @@ def reschedule_booking(
         booking_news.wake(ws, outcome.jobs)
         return _scheduled(ws, session_id)
     if event_type is not None:
-        _require_free(ws, event_type, members, start, start + length, booking.timezone, exclude_session=session_id)
+        _require_free(ws, event_type, members, start, start + length, zone, exclude_session=session_id)
     with ws.uow_factory() as uow:
         booking = _booking(uow, session_id)
         old = booking.start_at
@@ -406,6 +469,10 @@ def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
     statuses = {booking.session_id: status for booking, status in rows}
     ran = {SessionStatus.ACTIVE, SessionStatus.PAUSED, SessionStatus.COMPLETED}
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
+    cancelled = sum(1 for b in bookings if b.status is BookingStatus.CANCELLED)
+    # Conversion counts what was decided: a cancelled booking was made and not kept (not "nothing booked",
+    # not a conversion); a pending one is neither yet, so it waits outside the figure until Cal.com decides.
+    decided = len(confirmed) + cancelled
     past = [b for b in confirmed if b.end_at <= now]
     held = sum(1 for b in past if b.meeting_started_at is not None or statuses[b.session_id] in ran)
     missed = len(past) - held
@@ -413,12 +480,12 @@ def booking_stats(ws: Workspace, *, actor: Actor) -> BookingStats:
         total=len(bookings),
         confirmed=len(confirmed),
         pending=sum(1 for b in bookings if b.status is BookingStatus.PENDING),
-        cancelled=sum(1 for b in bookings if b.status is BookingStatus.CANCELLED),
+        cancelled=cancelled,
         upcoming=sum(1 for b in confirmed if b.end_at > now),
         held=held,
         missed=missed,
         show_rate=held / len(past) if past else None,
-        conversion=len(confirmed) / len(bookings) if bookings else None,
+        conversion=len(confirmed) / decided if decided else None,
     )
 
 
@@ -453,9 +520,96 @@ def _members(uow: UnitOfWork, member_ids: Sequence[str]) -> list[TeamMember]:
     return [uow.team_members.get(member_id) for member_id in dict.fromkeys(member_ids)]
 
 
-def _busy(uow: UnitOfWork, member_ids: list[str], start: datetime, end: datetime) -> list[Busy]:
+def _busy(
+    uow: UnitOfWork, member_ids: list[str], start: datetime, end: datetime, *, moving: Booking | None = None
+) -> list[Busy]:
+    """The members' booked time around [start, end); `moving`'s own time is left out (it is what moves)."""
     margin = timedelta(hours=12)  # buffers reach outside the window
-    return [Busy(m, s, e) for m, s, e in uow.bookings.member_busy(member_ids, start - margin, end + margin)]
+    own = (moving.start_at, moving.end_at) if moving else None
+    rows = uow.bookings.member_busy(member_ids, start - margin, end + margin)
+    return [Busy(m, s, e) for m, s, e in rows if (s, e) != own]
+
+
+def _free_times(
+    ws: Workspace,
+    event_type: EventType | None,
+    members: list[TeamMember],
+    busy: list[Busy],
+    *,
+    window: tuple[datetime, datetime],
+    length: timedelta,
+    viewer_timezone: str,
+    client: CalcomClient | None,
+    moving: Booking | None = None,
+) -> list[Slot]:
+    """Free start times in `window` from Cal.com (with a client) or the members' hours, never sooner than
+    the minimum notice: one rule for booking and for moving."""
+    window_start, window_end = window
+    not_before = ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes)
+    if client is not None:
+        if event_type is None:
+            raise BookingInputError("This interview has no interview kind, so Cal.com cannot list its free times.")
+        slots = client.slots(
+            event_type_id=_calcom_event_type(event_type),
+            start=window_start,
+            end=window_end,
+            time_zone=viewer_timezone,
+            rescheduling_uid=moving.external_uid if moving else None,
+        )
+        return [
+            Slot(s.start.astimezone(UTC), s.end.astimezone(UTC))
+            for s in slots
+            if s.start >= not_before and s.start < window_end
+        ]
+    return free_slots(
+        [_availability_member(m) for m in members],
+        busy,
+        window_start=window_start,
+        window_end=window_end,
+        duration=length,
+        step=timedelta(minutes=ws.settings.scheduling.slot_step_minutes),
+        buffer_before=timedelta(minutes=event_type.buffer_before_minutes if event_type else 0),
+        buffer_after=timedelta(minutes=event_type.buffer_after_minutes if event_type else 0),
+        not_before=not_before,
+    )
+
+
+def _calcom_nearest(
+    ws: Workspace,
+    client: CalcomClient,
+    event_type: EventType | None,
+    requested: datetime,
+    timezone: str,
+    *,
+    moving: Booking | None = None,
+) -> list[Slot]:
+    """Cal.com's free times nearest to a start it refused, ranked as the built-in scheduler ranks its own;
+    none when they cannot be listed (the refusal is still worth showing)."""
+    span = timedelta(days=ws.settings.scheduling.search_days)
+    now = ws.clock()
+    try:
+        found = _free_times(
+            ws,
+            event_type,
+            [],
+            [],
+            window=(max(now, requested - span), requested + span),
+            length=timedelta(0),  # Cal.com knows the length
+            viewer_timezone=timezone,
+            client=client,
+            moving=moving,
+        )
+    except WorkspaceError:
+        log.warning("no alternatives from Cal.com", exc_info=True)
+        return []
+    if moving is not None:  # where it is now is no alternative
+        found = [slot for slot in found if slot.start != moving.start_at]
+    return nearest_slots(found, requested=requested, count=3, tz=timezone)
+
+
+def _require_movable(booking: Booking, session: Session) -> None:
+    if booking.status is BookingStatus.CANCELLED or session.status is not SessionStatus.SCHEDULED:
+        raise BookingInputError("Only an interview that is still scheduled can be moved.")
 
 
 def _availability_member(member: TeamMember) -> Member:
@@ -499,7 +653,7 @@ def _require_free(
         busy,
         start=start,
         duration=end - start,
-        count=3,
+        count=4,  # one may be where the interview being moved is now: no alternative
         search_days=ws.settings.scheduling.search_days,
         step=timedelta(minutes=ws.settings.scheduling.slot_step_minutes),
         buffer_before=before,
@@ -507,6 +661,7 @@ def _require_free(
         not_before=ws.clock() + timedelta(minutes=ws.settings.scheduling.minimum_notice_minutes),
         tz=viewer_timezone,
     )
+    alternatives = [a for a in alternatives if own is None or a.start != own.start_at][:3]
     reasons = [conflict.describe(viewer_timezone) for conflict in found]
     message = "That time does not work: " + "; ".join(reasons) + "."
     raise SlotUnavailable(message, reasons=reasons, alternatives=alternatives)

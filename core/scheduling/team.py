@@ -34,7 +34,20 @@ DEFAULT_EVENT_TYPES = (
 
 
 class TeamInputError(WorkspaceError):
-    """A team member or event type the form cannot store as typed."""
+    """A team member or event type the form cannot store as typed.
+
+    `problems` maps each bad field (add_member's keyword: name, email, timezone, working_hours) to what is
+    wrong with it, so a form can say which field to fix and keep the rest as typed.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, problems: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = dict(problems) if problems else ({field: message} if field else {})
+
+    @classmethod
+    def of(cls, problems: Mapping[str, str]) -> TeamInputError:
+        """One error for every bad field, its message their sentences in order."""
+        return cls(" ".join(problems.values()), problems=problems)
 
 
 def check_timezone(name: str) -> str:
@@ -42,7 +55,7 @@ def check_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise TeamInputError(
-            f"“{name}” is not a time zone name; use one like Europe/Rome or America/New_York."
+            f"“{name}” is not a time zone name; use one like Europe/Rome or America/New_York.", field="timezone"
         ) from None
     return name
 
@@ -52,21 +65,29 @@ def check_working_hours(hours: Mapping[str, Sequence[Sequence[str]]]) -> dict[st
     clean: dict[str, list[list[str]]] = {}
     for day, spans in hours.items():
         if day not in {str(d) for d in range(7)}:
-            raise TeamInputError(f"Working hours name an unknown weekday {day!r}; use 0 (Monday) to 6 (Sunday).")
+            raise TeamInputError(
+                f"Working hours name an unknown weekday {day!r}; use 0 (Monday) to 6 (Sunday).", field="working_hours"
+            )
         label = WEEKDAYS[int(day)]
         parsed: list[tuple[time, time]] = []
         for span in spans:
             try:
                 start, end = (time.fromisoformat(part) for part in span)
             except ValueError:
-                raise TeamInputError(f"Working hours on {label}: {span!r} is not HH:MM to HH:MM.") from None
+                raise TeamInputError(
+                    f"Working hours on {label}: {span!r} is not HH:MM to HH:MM.", field="working_hours"
+                ) from None
             if end <= start:
-                raise TeamInputError(f"Working hours on {label}: {span[0]}–{span[1]} ends before it starts.")
+                raise TeamInputError(
+                    f"Working hours on {label}: {span[0]}–{span[1]} ends before it starts.", field="working_hours"
+                )
             parsed.append((start, end))
         parsed.sort()
         for (_, first_end), (second_start, _) in itertools.pairwise(parsed):
             if second_start < first_end:
-                raise TeamInputError(f"Working hours on {label} overlap; merge them into one span.")
+                raise TeamInputError(
+                    f"Working hours on {label} overlap; merge them into one span.", field="working_hours"
+                )
         if parsed:
             clean[day] = [[s.strftime("%H:%M"), e.strftime("%H:%M")] for s, e in parsed]
     return clean
@@ -83,18 +104,34 @@ def add_member(
     calcom_username: str | None = None,
     actor: Actor,
 ) -> TeamMember:
+    """Add someone to the team; every bad field is named at once (TeamInputError.problems), so a form
+    can ask for all of them to be fixed in one go."""
     name, email = single_line(name), single_line(email)  # both end up in mail and calendar headers
+    problems: dict[str, str] = {}
     if not name:
-        raise TeamInputError("A team member needs a name.")
-    if not EMAIL.match(email):
-        raise TeamInputError(f"“{email}” is not an email address.")
+        problems["name"] = "A team member needs a name."
+    if not email:
+        problems["email"] = "A team member needs an email address."
+    elif not EMAIL.match(email):
+        problems["email"] = f"“{email}” is not an email address."
+    try:
+        check_timezone(timezone)
+    except TeamInputError as exc:
+        problems.update(exc.problems)
+    hours: dict[str, list[list[str]]] = {}
+    try:
+        hours = check_working_hours(OFFICE_HOURS if working_hours is None else working_hours)
+    except TeamInputError as exc:
+        problems.update(exc.problems)
+    if problems:
+        raise TeamInputError.of(problems)
     member = TeamMember(
         id=uuid.uuid4().hex,
         name=name,
         email=email.lower(),
         role=MemberRole(role),
-        timezone=check_timezone(timezone),
-        working_hours=check_working_hours(OFFICE_HOURS if working_hours is None else working_hours),
+        timezone=timezone,
+        working_hours=hours,
         calcom_username=single_line(calcom_username) or None,
         created_at=ws.clock(),
     )
@@ -111,7 +148,7 @@ def add_member(
 def update_member(ws: Workspace, member: TeamMember, *, actor: Actor) -> TeamMember:
     member.name = single_line(member.name)
     if not member.name:
-        raise TeamInputError("A team member needs a name.")
+        raise TeamInputError("A team member needs a name.", field="name")
     member.calcom_username = single_line(member.calcom_username) or None
     check_timezone(member.timezone)
     member.working_hours = check_working_hours(member.working_hours)

@@ -56,6 +56,28 @@ def test_book_an_interview_and_receive_a_calcom_booking(page: Page, server_url: 
     expect(card.get_by_role("button", name="Invitation (.ics)")).to_be_visible()
     screenshot(page, "schedule-upcoming")
 
+    # Move it to a weekday's last free time, a button away; the page stays on Upcoming and says where it went.
+    card.get_by_text("Reschedule").click()
+    wait_for_app(page)
+    day = datetime.now(UTC).date() + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    card.get_by_role("spinbutton", name="year, Day").click()  # a field per part, each moving on when full
+    page.keyboard.type(f"{day:%Y%m%d}")
+    page.get_by_role("heading", name="Schedule").click()  # the day reaches the script when focus leaves
+    wait_for_app(page)
+    expect(card.get_by_text(f"Free times on {day:%a %d %b}")).to_be_visible()
+    times = card.get_by_test_id("stButtonGroup").get_by_role("radio")  # pills
+    last = times.last.inner_text()
+    times.last.click()
+    wait_for_app(page)
+    card.get_by_role("button", name=re.compile(rf"^Move to .* {last}$")).click()
+    wait_for_app(page)
+    expect(page.get_by_text("Moved Jane Booked's interview to")).to_be_visible()
+    expect(page.get_by_role("tab", name="Upcoming")).to_have_attribute("aria-selected", "true")
+    expect(card.get_by_text(re.compile(rf"{last}–"))).to_be_visible()
+    screenshot(page, "schedule-moved")
+
     # A booking made on Cal.com's own page arrives as a signed webhook and becomes a session too.
     start = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
     payload = {

@@ -272,8 +272,12 @@ class CalcomClient:
         end: datetime,
         time_zone: str = "UTC",
         duration_minutes: int | None = None,
+        rescheduling_uid: str | None = None,
     ) -> list[CalSlot]:
-        """Free slots of an event type between `start` and `end`, in start order, rendered in `time_zone`."""
+        """Free slots of an event type between `start` and `end`, in start order, rendered in `time_zone`.
+
+        With `rescheduling_uid`, the times that booking holds count as free: it is the one being moved.
+        """
         params: dict[str, str | int] = {
             "eventTypeId": event_type_id,
             "start": _utc_iso(start, "start"),
@@ -283,6 +287,8 @@ class CalcomClient:
         }
         if duration_minutes is not None:
             params["duration"] = duration_minutes
+        if rescheduling_uid:
+            params["bookingUidToReschedule"] = rescheduling_uid
         envelope = self._call(
             "GET",
             "/slots",

@@ -52,6 +52,7 @@ from core.scheduling.bookings import (
     cancel_booking,
     invitation,
     reschedule_booking,
+    reschedule_slots,
     upcoming,
 )
 from core.scheduling.calcom.client import CalcomClient
@@ -498,7 +499,7 @@ def test_booking_figures_take_the_same_few_queries_for_one_booking_or_thirty(tea
         held=6,
         missed=6,
         show_rate=0.5,
-        conversion=0.6,
+        conversion=0.75,  # 18 kept of the 24 decided: the 6 pending wait outside the figure
     )
     everyone = booking_stats(team.ws, actor=SCHEDULER)  # the workspace itself counts every booking
     assert (everyone.total, everyone.upcoming, everyone.held) == (60, 12, 12)
@@ -659,6 +660,28 @@ def test_calcom_cancel_and_reschedule_go_through_calcom(cal: Cal) -> None:
     method, event, _, _ = parse(cal.team.ws, sid)
     assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("CANCEL", view.booking.ical_uid, 2)
     assert cal.sessions() == 1
+
+
+def test_calcom_moves_are_offered_calcoms_free_times_and_its_nearest_when_it_refuses(cal: Cal) -> None:
+    sid = cal.book(at(TUESDAY, 10)).session.id
+    [first] = cal.fake.live_bookings()
+    found = reschedule_slots(
+        cal.team.ws, sid, day=TUESDAY, viewer_timezone="Europe/Rome", client=cal.client, actor=SCHEDULER
+    )
+    # Cal.com's hours (09–17 UTC), asked as for moving this booking; where it is now is not offered.
+    assert [s.start for s in found] == [at(TUESDAY, h) for h in (9, 11, 12, 13, 14, 15, 16)]
+    [asked] = [r for r in cal.fake.requests if r.path == "/v2/slots"]
+    assert (asked.query["bookingUidToReschedule"], asked.query["timeZone"]) == (first.uid, "Europe/Rome")
+
+    cal.fake.seed_booking(event_type_id=101, start=at(TUESDAY, 14))  # taken on Cal.com's own page
+    with pytest.raises(SlotUnavailable, match=r"can't be booked on Cal\.com") as refused:
+        reschedule_booking(cal.team.ws, sid, start=at(TUESDAY, 14), client=cal.client, actor=SCHEDULER)
+    assert refused.value.alternatives == [
+        Slot(at(TUESDAY, 15), at(TUESDAY, 16)),
+        Slot(at(TUESDAY, 13), at(TUESDAY, 14)),
+        Slot(at(TUESDAY, 16), at(TUESDAY, 17)),
+    ]
+    assert cal.fake.booking(first.uid).status == "accepted"  # nothing moved
 
 
 def test_a_webhook_that_beats_the_booking_answer_is_adopted(cal: Cal) -> None:

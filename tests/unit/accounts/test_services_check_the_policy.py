@@ -60,6 +60,7 @@ from core.scheduling.bookings import (
     book_interview,
     booking_stats,
     invitation,
+    reschedule_slots,
     scheduled_interview,
     upcoming,
 )
@@ -423,6 +424,8 @@ def test_a_booked_interview_and_its_invitation_are_for_whoever_may_see_it(ws: Wo
             scheduled_interview(ws, sid, actor=as_(outsider))
         with pytest.raises(AccessDenied, match=NOT_YOURS):
             invitation(ws, sid, actor=as_(outsider))
+        with pytest.raises(AccessDenied, match=NOT_YOURS):  # the times it could move to are its interviewer's
+            reschedule_slots(ws, sid, day=datetime(2030, 6, 7).date(), viewer_timezone="UTC", actor=as_(outsider))
 
     for reader in (IVAN, ANA, ADA):  # its interviewer, its candidate, and the admin who booked it
         assert scheduled_interview(ws, sid, actor=as_(reader)).session.id == sid

@@ -32,6 +32,7 @@ from core.scheduling.bookings import (
     cancel_booking,
     invitation,
     reschedule_booking,
+    reschedule_slots,
     upcoming,
 )
 from core.scheduling.team import add_member, save_event_type
@@ -310,6 +311,38 @@ def test_only_an_interview_that_is_still_scheduled_can_be_moved(team: Team) -> N
     assert [b.start_at for b in team.uow.bookings.all()] == [at(TUESDAY, 14), at(WEDNESDAY, 14)]
 
 
+def test_the_free_times_to_move_to_leave_out_where_it_is_and_what_others_hold(team: Team) -> None:
+    sid = book(team, at(WEDNESDAY, 13, 30), team.ana, team.ben).session.id
+
+    def starts(viewer_timezone: str = "UTC") -> list[datetime]:
+        found = reschedule_slots(team.ws, sid, day=WEDNESDAY, viewer_timezone=viewer_timezone, actor=SCHEDULER)
+        return [slot.start for slot in found]
+
+    # Both are free 13:00–15:00 UTC: where the interview is now does not block its neighbours, and is not offered.
+    assert starts() == [at(WEDNESDAY, 13), at(WEDNESDAY, 14), at(WEDNESDAY, 14, 30)]
+    book(team, at(WEDNESDAY, 14, 30), team.ana, name="Alan Turing")  # and 15 minutes' break before it
+    assert starts() == [at(WEDNESDAY, 13)]
+    assert starts("America/New_York") == [at(WEDNESDAY, 13)]  # Wednesday in New York holds the same hours
+
+    cancel_booking(team.ws, sid, reason="Role filled", actor=SCHEDULER)
+    with pytest.raises(BookingInputError, match="still scheduled can be moved"):
+        starts()
+
+
+def test_a_refused_move_offers_the_nearest_times_but_not_where_it_already_is(team: Team) -> None:
+    sid = book(team, at(WEDNESDAY, 13), team.ana).session.id
+    book(team, at(WEDNESDAY, 14), team.ana, name="Alan Turing")
+    with pytest.raises(SlotUnavailable) as refused:
+        reschedule_booking(team.ws, sid, start=at(WEDNESDAY, 14), viewer_timezone="Europe/Rome", actor=SCHEDULER)
+    assert refused.value.reasons == ["Ana Rossi is busy 16:00–16:30 CEST"]  # worded in the mover's zone
+    # 13:00 is free only because this interview holds it: staying put is no alternative.
+    assert [a.start for a in refused.value.alternatives] == [
+        at(WEDNESDAY, 12, 30),
+        at(WEDNESDAY, 12),
+        at(WEDNESDAY, 11, 30),
+    ]
+
+
 def test_opening_a_scheduled_interview_makes_it_ready_once(team: Team) -> None:
     sid = book(team, at(TUESDAY, 14), team.ana).session.id
     team.clock.advance(minutes=100)
@@ -365,3 +398,23 @@ def test_booking_stats_count_held_missed_and_cancelled_interviews(team: Team) ->
         total=5, confirmed=4, pending=0, cancelled=1, upcoming=1, held=2, missed=1, show_rate=2 / 3, conversion=4 / 5
     )
     assert missed not in {v.session.id for v in upcoming(team.ws, actor=SCHEDULER, include_cancelled=True)}
+
+
+def test_conversion_counts_the_decided_bookings_kept_and_waits_for_pending_ones(team: Team) -> None:
+    dropped = book(team, at(WEDNESDAY, 13), team.ana).session.id
+    cancel_booking(team.ws, dropped, reason="Role filled", actor=SCHEDULER)
+    only_cancelled = booking_stats(team.ws, actor=SCHEDULER)
+    # One booking made, not kept: a conversion of 0 of 1, not "nothing booked" (which has no figure).
+    assert (only_cancelled.total, only_cancelled.decided, only_cancelled.conversion) == (1, 1, 0.0)
+
+    book(team, at(WEDNESDAY, 14), team.ana, name="Alan Turing")
+    waiting = book(team, at(THURSDAY, 13), team.ana, name="Barbara Liskov").session.id
+    with team.uow as uow:  # Cal.com's host has yet to confirm it
+        booking = uow.bookings.for_session(waiting)
+        assert booking is not None
+        booking.status = BookingStatus.PENDING
+        uow.bookings.update(booking)
+        uow.commit()
+    stats = booking_stats(team.ws, actor=SCHEDULER)
+    assert (stats.total, stats.confirmed, stats.pending, stats.cancelled, stats.decided) == (3, 1, 1, 1, 2)
+    assert stats.conversion == 1 / 2  # the pending one counts once it is confirmed or cancelled

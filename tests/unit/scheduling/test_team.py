@@ -72,19 +72,42 @@ def test_the_same_email_in_another_case_is_refused(ws: Workspace, uow: FakeUnitO
     [
         ({"name": "   "}, "needs a name"),
         ({"email": "ana.example.com"}, "is not an email address"),
+        ({"email": " "}, "needs an email address"),
         ({"timezone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone name"),
         ({"working_hours": {"7": [["09:00", "17:00"]]}}, "unknown weekday '7'"),
         ({"working_hours": {"2": [["09:00", "13:00"], ["12:00", "18:00"]]}}, "on Wed overlap"),
     ],
 )
-def test_bad_input_is_refused_with_a_sentence_and_nothing_is_stored(
+def test_bad_input_is_refused_with_a_sentence_naming_its_field_and_nothing_is_stored(
     ws: Workspace, uow: FakeUnitOfWork, changes: dict[str, object], message: str
 ) -> None:
     values: dict[str, object] = {"name": "Ana Rossi", "email": "ana@example.com", **changes}
-    with pytest.raises(TeamInputError, match=message):
+    with pytest.raises(TeamInputError, match=message) as refused:
         add_member(ws, **values, actor=ADMIN)  # type: ignore[arg-type]
+    [(field, problem)] = refused.value.problems.items()
+    assert (field, problem) == (next(iter(changes)), str(refused.value))  # the form can point at it
     assert uow.team_members.all(active_only=False) == []
     assert uow.audit.latest() == []
+
+
+def test_every_bad_field_is_named_at_once(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    with pytest.raises(TeamInputError) as refused:
+        add_member(
+            ws,
+            name=" ",
+            email="ana.example.com",
+            timezone="Mars/Olympus",
+            working_hours={"0": [["17:00", "09:00"]]},
+            actor=ADMIN,
+        )
+    assert refused.value.problems == {
+        "name": "A team member needs a name.",
+        "email": "“ana.example.com” is not an email address.",
+        "timezone": "“Mars/Olympus” is not a time zone name; use one like Europe/Rome or America/New_York.",
+        "working_hours": "Working hours on Mon: 17:00–09:00 ends before it starts.",
+    }
+    assert str(refused.value) == " ".join(refused.value.problems.values())
+    assert uow.team_members.all(active_only=False) == []
 
 
 def test_working_hours_are_sorted_and_empty_days_dropped(ws: Workspace) -> None:
