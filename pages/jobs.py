@@ -98,6 +98,7 @@ EMAIL_KINDS = {
     "booking_confirmation": "Booking confirmation",
     "booking_update": "Booking moved",
     "booking_cancellation": "Booking cancelled",
+    "booking_reminder": "Reminder",
     "follow_up": "Follow-up",
 }
 EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Done"), which pages and tests look for
@@ -105,6 +106,7 @@ EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Don
     OutboxStatus.WAITING: "Waiting for SMTP",
     OutboxStatus.SENT: "Sent",
     OutboxStatus.FAILED: "Not sent",
+    OutboxStatus.WITHDRAWN: "Withdrawn",  # a reminder of an interview cancelled, moved or begun: never sent
 }
 
 
@@ -141,7 +143,10 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
                     st.rerun()
     messages = outbox.recent(ws, actor=ACTOR, limit=200)
     if not messages:
-        st.caption("No emails yet. Bookings, reschedules, cancellations and the debrief's Send write them here.")
+        st.caption(
+            "No emails yet. Bookings (with their reminders), reschedules, cancellations and the debrief's Send "
+            "write them here."
+        )
     else:
         email_rows = [
             {
@@ -152,6 +157,7 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
                 "Status": EMAIL_STATUSES[message.status],
                 "Tries": message.attempts,
                 "Written": short(message.created_at),
+                "Due": short(message.send_after) if message.send_after else "",  # a reminder waits until then
                 "Sent": short(message.sent_at) if message.sent_at else "",
                 "Last error": message.last_error,
             }

@@ -39,6 +39,7 @@ from core.recording_notice import recording_notice
 from core.scheduling.availability import Busy, Member, Slot, WorkingHours, conflicts, free_slots, suggest_alternatives
 from core.scheduling.booking_emails import Notice, queue_notice
 from core.scheduling.booking_invitation import booking_invitation
+from core.scheduling.booking_reminders import sync_reminders
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
 from core.scheduling.meeting_links import detect_provider
 from core.scheduling.team import EMAIL, check_timezone
@@ -262,6 +263,7 @@ def book_interview(
         # Adopted: the webhook that made the session wrote its confirmation already
         confirmed = adopted is None and booking.status is BookingStatus.CONFIRMED
         emails = queue_notice(ws, uow, booking, Notice.BOOKED, actor=actor) if confirmed else []
+        emails += sync_reminders(ws, uow, booking, actor=actor)
         uow.commit()
     outbox.wake(ws, emails)
     log.info("interview booked", extra={"session": session_id, "source": booking.source})
@@ -298,6 +300,7 @@ def cancel_booking(
             uow.sessions.update(session)
         audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
         emails = queue_notice(ws, uow, booking, Notice.CANCELLED, actor=actor)
+        emails += sync_reminders(ws, uow, booking, actor=actor)  # withdraws them all
         uow.commit()
     outbox.wake(ws, emails)
     return _scheduled(ws, session_id)
@@ -346,6 +349,7 @@ def reschedule_booking(
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
         emails = queue_notice(ws, uow, booking, Notice.UPDATED, actor=actor)
+        emails += sync_reminders(ws, uow, booking, actor=actor)  # the old time's withdrawn, the new time's written
         uow.commit()
     outbox.wake(ws, emails)
     return _scheduled(ws, session_id)

@@ -109,6 +109,7 @@ INDEXES = {
     ("jobs", ("status", "run_after")): False,
     ("outbox_messages", ("status", "created_at")): False,
     ("outbox_messages", ("session_id",)): False,
+    ("outbox_messages", ("booking_id",)): False,
     ("answer_cache", ("session_id",)): False,
 }
 
@@ -184,7 +185,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0018"
+    assert current_revision(empty_database_url) == head_revision() == "0019"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -210,7 +211,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0018"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0019"]
     finally:
         engine.dispose()
 
@@ -236,7 +237,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0018"
+    assert current_revision(empty_database_url) == "0019"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -290,7 +291,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0018"
+    assert current_revision(f"sqlite:///{database}") == "0019"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -526,5 +527,42 @@ def test_upgrading_from_0017_counts_no_answers_for_earlier_usage_and_a_downgrade
         assert "answers" not in {c["name"] for c in inspect(engine).get_columns("token_usage")}
         with engine.connect() as connection:
             assert connection.execute(text("SELECT input_tokens FROM token_usage")).scalars().all() == [900]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0018_keeps_the_outbox_and_reads_earlier_emails_as_due_at_once_under_their_usual_job(
+    empty_database_url: str,
+) -> None:
+    """0019 gives the outbox a due time, a no-use-after time and a job key (reminders): a message written before
+    reads with none of them, so it is sent at once by its send_email:<id> job, as it would have been."""
+    upgrade(empty_database_url, "0018")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            insert_sessions(connection, ("booked",), status="scheduled", stage="requirements", at=now)
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_messages (kind, recipient, subject, text_body, html_body, sender, reply_to,"
+                    " attachment_name, attachment_type, message_id, session_id, actor, status, attempts, last_error,"
+                    " created_at, updated_at) VALUES ('booking_confirmation', 'grace@example.com', 'Booked', 'Hi', '',"
+                    " '', '', '', '', '<m@x>', 'booked', 'system', 'queued', 0, '', :now, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            [earlier] = uow.outbox.in_session("booked")
+            assert (earlier.send_after, earlier.send_before, earlier.job_key) == (None, None, "")
+            earlier.status = OutboxStatus.WITHDRAWN
+            uow.outbox.update(earlier)
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            assert uow.outbox.get(earlier.id or 0).status is OutboxStatus.WITHDRAWN
+        downgrade(empty_database_url, "0018")
+        assert "job_key" not in {c["name"] for c in inspect(engine).get_columns("outbox_messages")}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT subject FROM outbox_messages")).scalars().all() == ["Booked"]
     finally:
         engine.dispose()
