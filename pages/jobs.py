@@ -53,7 +53,7 @@ for col, (status, label) in zip(st.columns(len(STATUSES)), STATUSES.items(), str
     col.metric(label, counts.get(status.value, 0))
 st.caption(
     "A worker process runs these (`python -m core worker`; startup.sh starts one). "
-    "Jobs that stay waiting mean no worker is running."
+    "Jobs that stay waiting past their due time (a reminder is due at its time) mean no worker is running."
 )
 
 failed = ledger.recent(ws, actor=ACTOR, statuses=[JobStatus.FAILED], limit=50)
@@ -85,6 +85,7 @@ else:
             "Status": STATUSES[job.status],
             "Tries": job.attempts,
             "Queued": short(job.created_at),
+            "Due": short(job.run_after) if job.run_after and job.status is JobStatus.QUEUED else "",  # a reminder's
             "Updated": short(job.updated_at),
             "Progress": f"{job.progress:.0%}" if job.progress is not None and job.status is JobStatus.RUNNING else "",
             "Result": job.reason,

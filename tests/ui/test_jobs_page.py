@@ -151,4 +151,6 @@ def test_the_outbox_shows_a_reminder_with_its_due_time_and_a_withdrawn_one(new_a
         ("Reminder: your interview at 14:00", "To send"),
     ]
     assert set(table["Due"]) == {"10 Mar 2031 13:00"}  # the browser's zone: UTC under AppTest
+    jobs = at.dataframe[0].value  # the jobs: the pending reminder's is due then, the withdrawn one's is done
+    assert sorted(zip(jobs["Status"], jobs["Due"], strict=True)) == [("Done", ""), ("Waiting", "10 Mar 2031 13:00")]
     assert pending.run_after == due
