@@ -124,10 +124,10 @@ def reopen(uow: UnitOfWork, ws: Workspace, job: Job, *, reason: str, run_after: 
     now = ws.clock()
     later = run_after is not None and run_after > now
     job.attempts = 0
-    job.status, job.run_after, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None, None
+    job.status, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None
     job.progress, job.progress_note = None, ""
     job.reason = reason
-    job.run_after, job.sent_at = (run_after, None) if later else (None, now)
+    job.run_after, job.sent_at = (run_after, None) if later else (None, now)  # for later: as in `add`
     return uow.jobs.update(job)
 
 
