@@ -6,18 +6,22 @@ names the key and the variable that sets it, never a pydantic traceback.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import threading
+from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
@@ -209,14 +213,59 @@ class SmtpSettings(BaseModel):
         return bool(self.host)
 
 
+_DURATION = re.compile(r"(\d+)\s*([dhm])")
+_DURATION_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+LONGEST_REMINDER = timedelta(days=30)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'24h', '90m', '2d', '1h30m' as a timedelta; ValueError with what is accepted otherwise."""
+    compact = text.strip().lower().replace(" ", "")
+    if not compact or _DURATION.sub("", compact):
+        raise ValueError(f"{text!r} is not a duration; write it like 24h, 1h, 30m, 2d or 1h30m")
+    return sum((int(n) * _DURATION_UNITS[unit] for n, unit in _DURATION.findall(compact)), timedelta())
+
+
+def _reminder_offsets(value: object) -> object:
+    """The setting as written: a YAML list, or a variable holding '24h,1h', a JSON list, or '' for none."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError('must be a list of durations, e.g. 24h,1h or ["24h", "1h"]') from None
+        else:
+            value = [part for part in text.split(",") if part.strip()]
+    if not isinstance(value, list | tuple):
+        raise ValueError("must be a list of durations, e.g. [24h, 1h]")
+    offsets = []
+    for item in value:
+        if isinstance(item, timedelta):
+            offsets.append(item)
+        elif isinstance(item, str):
+            offsets.append(parse_duration(item))
+        else:  # a bare number could be seconds, minutes or hours: say which
+            raise ValueError(f"{item!r} has no unit; write it like 24h, 1h, 30m or 2d")
+    return offsets
+
+
 class NotificationSettings(BaseModel):
-    """Emails to candidates and interviewers (booking confirmations, updates, cancellations, follow-ups)."""
+    """Emails to candidates and interviewers (booking confirmations, updates, cancellations, reminders,
+    follow-ups)."""
 
     model_config = ConfigDict(extra="forbid")
 
     # From: of every email, e.g. "Interviews <interviews@example.com>"; "" for scheduling's organizer
     sender: str = ""
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # How long before a booked interview each reminder goes to everyone on it; [] for none. Written as
+    # durations (24h, 1h, 30m, 2d, 1h30m); IW_NOTIFICATIONS__REMINDERS=24h,1h
+    reminders: Annotated[list[timedelta], NoDecode] = Field(
+        default_factory=lambda: [timedelta(hours=24), timedelta(hours=1)]
+    )
+    # The workspace's time zone: an email names times in it for a person whose own zone is not known
+    timezone: str = "UTC"
 
     @field_validator("sender")
     @classmethod
@@ -224,6 +273,31 @@ class NotificationSettings(BaseModel):
         value = " ".join(value.split())
         if value and not _MAILBOX.match(parseaddr(value)[1]):
             raise ValueError("must be an email address, e.g. Interviews <interviews@example.com>")
+        return value
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _durations(cls, value: object) -> object:
+        return _reminder_offsets(value)
+
+    @field_validator("reminders")
+    @classmethod
+    def _sensible_offsets(cls, value: list[timedelta]) -> list[timedelta]:
+        for offset in value:
+            if offset < timedelta(minutes=1) or offset > LONGEST_REMINDER:
+                raise ValueError(f"each reminder must be between 1m and {LONGEST_REMINDER.days}d before the interview")
+            if offset % timedelta(minutes=1):
+                raise ValueError("reminders are set in whole minutes (e.g. 90m, not 90.5m)")
+        return sorted(set(value), reverse=True)  # earliest reminder first, each once
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_zone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name, e.g. Europe/Rome or America/New_York") from None
         return value
 
 

@@ -780,6 +780,7 @@ class OutboxStatus(StrEnum):
     WAITING = "waiting"  # for SMTP: no mail server is configured; sent once one is
     SENT = "sent"  # the mail server accepted it
     FAILED = "failed"  # refused for good, or still failing after every try; last_error says why
+    WITHDRAWN = "withdrawn"  # no longer owed, never sent: a reminder of an interview cancelled, moved or begun
 
 
 @dataclass
@@ -788,10 +789,12 @@ class OutboxMessage:
 
     The message is stored whole (bodies, the calendar invitation) when the booking or the person's Send
     happens, so sending later, retrying or sending once SMTP is configured sends exactly what was written.
-    message_id is its Message-ID header, the same on every try.
+    message_id is its Message-ID header, the same on every try. A reminder is written when its interview is
+    booked but is due later: send_after is when its send job may run, send_before when it is of no more use
+    (the interview begins), and job_key names its send job (one per booking, recipient, offset and revision).
     """
 
-    kind: str  # booking_confirmation | booking_update | booking_cancellation | follow_up
+    kind: str  # booking_confirmation | booking_update | booking_cancellation | booking_reminder | follow_up
     recipient: str  # "Name <address>"
     subject: str
     text_body: str
@@ -809,6 +812,9 @@ class OutboxMessage:
     attempts: int = 0  # times the mail server was tried
     last_error: str = ""  # why the last try did not send it, in a sentence; "" once sent
     sent_at: datetime | None = None
+    send_after: datetime | None = None  # not sent before (a reminder's due time); None: at once
+    send_before: datetime | None = None  # not sent from then on (withdrawn instead); None: whenever
+    job_key: str = ""  # its send job's key; "" for the usual one, core.notifications.outbox.job_key(id)
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -465,6 +465,12 @@ class JobRepository(Protocol):
         lost to another worker, which then owns it."""
         ...
 
+    def withdraw(self, job_id: int, *, reason: str, at: datetime) -> bool:
+        """Finish a job nobody is running (queued, or failed) as done with `reason`, its work no longer owed (a
+        reminder of an interview cancelled or moved). False when a worker holds it or it had finished already.
+        One statement, so a worker claiming it at the same moment either runs it or finds it finished."""
+        ...
+
     def due(self, *, now: datetime, sent_before: datetime, limit: int = 100) -> list[Job]:
         """Jobs a worker should be told about again: queued and due but not sent since `sent_before`, and
         running with a lease that ended before `now`; oldest first."""
@@ -498,6 +504,10 @@ class OutboxRepository(Protocol):
 
     def in_session(self, session_id: str) -> list[OutboxMessage]:
         """A session's emails, oldest first."""
+        ...
+
+    def for_booking(self, booking_id: str, *, kind: str | None = None) -> list[OutboxMessage]:
+        """A booking's emails (of one kind, when given), oldest first."""
         ...
 
     def counts(self) -> dict[str, int]:

@@ -56,7 +56,7 @@ for col, (status, label) in zip(st.columns(len(STATUSES)), STATUSES.items(), str
     col.metric(label, counts.get(status.value, 0))
 st.caption(
     "A worker process runs these (`python -m core worker`; startup.sh starts one). "
-    "Jobs that stay waiting mean no worker is running."
+    "Jobs that stay waiting past their due time (a reminder is due at its time) mean no worker is running."
 )
 
 failed = ledger.recent(ws, actor=ACTOR, statuses=[JobStatus.FAILED], limit=50)
@@ -88,6 +88,7 @@ else:
             "Status": STATUSES[job.status],
             "Tries": job.attempts,
             "Queued": short(job.created_at),
+            "Due": short(job.run_after) if job.run_after and job.status is JobStatus.QUEUED else "",  # a reminder's
             "Updated": short(job.updated_at),
             "Progress": f"{job.progress:.0%}" if job.progress is not None and job.status is JobStatus.RUNNING else "",
             "Result": job.reason,
@@ -101,6 +102,7 @@ EMAIL_KINDS = {
     "booking_confirmation": "Booking confirmation",
     "booking_update": "Booking moved",
     "booking_cancellation": "Booking cancelled",
+    "booking_reminder": "Reminder",
     "follow_up": "Follow-up",
 }
 EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Done"), which pages and tests look for
@@ -108,6 +110,7 @@ EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Don
     OutboxStatus.WAITING: "Waiting for SMTP",
     OutboxStatus.SENT: "Sent",
     OutboxStatus.FAILED: "Not sent",
+    OutboxStatus.WITHDRAWN: "Withdrawn",  # a reminder of an interview cancelled, moved or begun: never sent
 }
 
 
@@ -144,7 +147,10 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
                     st.rerun()
     messages = outbox.recent(ws, actor=ACTOR, limit=200)
     if not messages:
-        st.caption("No emails yet. Bookings, reschedules, cancellations and the debrief's Send write them here.")
+        st.caption(
+            "No emails yet. Bookings (with their reminders), reschedules, cancellations and the debrief's Send "
+            "write them here."
+        )
     else:
         email_rows = [
             {
@@ -155,6 +161,7 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
                 "Status": EMAIL_STATUSES[message.status],
                 "Tries": message.attempts,
                 "Written": short(message.created_at),
+                "Due": short(message.send_after) if message.send_after else "",  # a reminder waits until then
                 "Sent": short(message.sent_at) if message.sent_at else "",
                 "Last error": message.last_error,
             }

@@ -619,7 +619,7 @@ class OutboxMessageRow(Base):
     """An email as written (bodies and invitation whole) and what became of it; it goes with its session."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index(None, "status", "created_at"), Index(None, "session_id"))
+    __table_args__ = (Index(None, "status", "created_at"), Index(None, "session_id"), Index(None, "booking_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -636,10 +636,13 @@ class OutboxMessageRow(Base):
     session_id: Mapped[str | None] = mapped_column(String(36), _session_fk())
     booking_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("bookings.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20))  # queued | waiting | sent | failed
+    status: Mapped[str] = mapped_column(String(20))  # queued | waiting | sent | failed | withdrawn
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+    send_after: Mapped[datetime | None]  # a reminder's due time
+    send_before: Mapped[datetime | None]  # a reminder is withdrawn rather than sent from then on
+    job_key: Mapped[str] = mapped_column(String(300), default="")  # "" for send_email:<id>
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -13,8 +13,9 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -40,6 +41,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    accepted_at: float = field(default_factory=time.time)  # wall clock when the server accepted it (benchmarks)
 
     @property
     def message(self) -> EmailMessage:

@@ -9,7 +9,7 @@ worker killed mid-job, delays work but never loses it.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core import audit
@@ -61,10 +61,14 @@ def add(
     payload: dict[str, Any] | None = None,
     session_id: str | None = None,
     max_attempts: int | None = None,
+    run_after: datetime | None = None,
 ) -> Job:
     """Store a job in the caller's transaction (with the record it is about); `send` it after the commit.
     Raises AlreadyExists for a key already stored. `max_attempts`: for work with its own retry schedule (an
-    outgoing webhook is tried for a day); settings.jobs.max_attempts otherwise."""
+    outgoing webhook is tried for a day); settings.jobs.max_attempts otherwise. A job with `run_after` in the
+    future (a reminder) waits until then: no worker claims it before."""
+    now = ws.clock()
+    later = run_after is not None and run_after > now
     job = Job(
         kind=kind,
         key=key,
@@ -72,16 +76,21 @@ def add(
         session_id=session_id,
         actor=actor.name,
         max_attempts=max_attempts or ws.settings.jobs.max_attempts,
-        sent_at=ws.clock(),
+        run_after=run_after if later else None,
+        # A job for later counts as never sent: the first sweep after its time sends it, whatever became of
+        # the delayed message `send` gives it (a broker restarted in between, a queue without delays)
+        sent_at=None if later else now,
     )
     return uow.jobs.add(job)
 
 
 def send(ws: Workspace, job: Job) -> None:
-    """Wake a worker for a stored job. A broker that is down only delays it: the next sweep sends it."""
+    """Wake a worker for a stored job (at its run_after, when that is later). A broker that is down only delays
+    it: the next sweep sends it."""
     assert job.id is not None
+    delay = (job.run_after - ws.clock()).total_seconds() if job.run_after is not None else 0.0
     try:
-        ws.job_queue.send(job.id)
+        ws.job_queue.send(job.id, delay=max(delay, 0.0))
     except Exception:
         log.warning("job queue unavailable; the job waits for a sweep", extra={"job": job.id, "kind": job.kind})
 
@@ -110,15 +119,17 @@ def retry(ws: Workspace, job_id: int, *, actor: Actor) -> Job:
     return stored
 
 
-def reopen(uow: UnitOfWork, ws: Workspace, job: Job, *, reason: str) -> Job:
+def reopen(uow: UnitOfWork, ws: Workspace, job: Job, *, reason: str, run_after: datetime | None = None) -> Job:
     """Queue a finished job again with a fresh set of attempts, in the caller's transaction; `send` it after
-    the commit. For work that is owed again under the same key: a failed job retried, or an email that waited
-    for SMTP and can now be sent."""
+    the commit. For work that is owed again under the same key: a failed job retried, an email that waited
+    for SMTP and can now be sent, a reminder withdrawn and owed again (due at `run_after`)."""
+    now = ws.clock()
+    later = run_after is not None and run_after > now
     job.attempts = 0
-    job.status, job.run_after, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None, None
+    job.status, job.lease_until, job.finished_at = JobStatus.QUEUED, None, None
     job.progress, job.progress_note = None, ""
     job.reason = reason
-    job.sent_at = ws.clock()
+    job.run_after, job.sent_at = (run_after, None) if later else (None, now)  # for later: as in `add`
     return uow.jobs.update(job)
 
 

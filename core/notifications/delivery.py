@@ -8,6 +8,10 @@ out again on the next try, with the same Message-ID, which mail clients use to s
 Passing failures (no connection, a timeout, a 4xx answer) raise TryAgain: the job waits with exponential
 backoff, and the outbox shows the last error. A permanent one (5xx, a certificate or TLS set-up that cannot
 work) or the last try raises Failed, and the outbox shows the message as failed with the reason.
+
+A message withdrawn before its job ran (a reminder of an interview cancelled or moved) is not sent, nor is
+one whose send_before has passed (a reminder that could only go once its interview had begun: a worker was
+down, SMTP came late): that one is withdrawn here, with the reason.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
+TOO_LATE = "Withdrawn: it could only be sent once its interview had begun, when it is of no more use."
+
 
 def deliver(ws: Workspace, message_id: int, *, attempt: int, last_attempt: bool) -> str:
     """Send the message if it is still owed; returns what came of it in a sentence (no address in it: the
@@ -37,6 +43,12 @@ def deliver(ws: Workspace, message_id: int, *, attempt: int, last_attempt: bool)
             return f"Email #{message_id} is no longer in the outbox (erased with its interview); nothing to send."
     if message.status is OutboxStatus.SENT:
         return f"Email #{message_id} was sent already; not sent again."
+    if message.status is OutboxStatus.WITHDRAWN:
+        return f"Email #{message_id} was withdrawn; not sent."
+    if message.send_before is not None and ws.clock() >= message.send_before:
+        _settle(ws, message, OutboxStatus.WITHDRAWN, TOO_LATE, tried=False)
+        log.info("email withdrawn: too late to be of use", extra={"email": message_id, "kind": message.kind})
+        return f"Email #{message_id} ({message.kind}) came due too late to be of use; withdrawn, not sent."
     smtp = ws.settings.notifications.smtp
     if not smtp.configured:
         _settle(ws, message, OutboxStatus.WAITING, WAITING_FOR_SMTP, tried=False)
@@ -76,6 +88,8 @@ def _settle(
             current = uow.outbox.get(message.id)
         except NotFound:  # erased while we were sending: nothing left to record
             return
+        if current.status is OutboxStatus.WITHDRAWN and status is not OutboxStatus.SENT:
+            return  # withdrawn while we were trying: it stays so (only a send that happened is recorded over it)
         current.status, current.last_error = status, note[:2000]
         if tried:
             current.attempts += 1

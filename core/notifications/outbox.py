@@ -5,6 +5,9 @@ and a "send_email" job keyed by the message, in the same transaction as the chan
 its email exist together or not at all, and nothing waits for the mail server. A worker sends it
 (core.notifications.delivery). Without SMTP the message waits; once a worker runs with SMTP configured it
 releases the waiting messages (`release_waiting`), so nothing written is lost.
+
+A message may be due later (a reminder: `send_after`), and withdrawn before it went (`withdraw`: its
+interview was cancelled or moved): it then stays in the outbox as withdrawn, its job finished unsent.
 """
 
 from __future__ import annotations
@@ -34,18 +37,55 @@ WAITING_FOR_SMTP = (
 )
 
 
+WITHDRAWABLE = (OutboxStatus.QUEUED, OutboxStatus.WAITING, OutboxStatus.FAILED)
+"""The statuses of a message not sent (yet): withdrawing it means it never goes, even on an admin's retry."""
+
+
 def job_key(message_id: int) -> str:
     """One send job per message: however often it is submitted or retried, it is that one job."""
     return f"{SEND_EMAIL}:{message_id}"
 
 
+def key_of(message: OutboxMessage) -> str:
+    """The key of the message's send job: its own (a reminder's names what it reminds of), or the usual one."""
+    assert message.id is not None
+    return message.job_key or job_key(message.id)
+
+
 def add(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
-    """Store the message and its send job in the caller's transaction; `wake` the job after the commit."""
+    """Store the message and its send job (due at message.send_after, if set) in the caller's transaction;
+    `wake` the job after the commit. A message with its own job_key must not be stored twice: look the key up
+    first (ledger.add raises AlreadyExists, and the unit of work must then be left)."""
     message.status, message.attempts, message.last_error, message.sent_at = OutboxStatus.QUEUED, 0, "", None
     message.actor = message.actor or actor.name
     message.sender = message.sender or workspace_sender(ws.settings)
     message.message_id = message.message_id or new_message_id(message.sender)
     return _new_job(uow, ws, uow.outbox.add(message), actor=actor)
+
+
+def withdraw(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, reason: str) -> bool:
+    """Mark a message not sent yet as withdrawn with `reason`, and finish its send job unsent, in the caller's
+    transaction. False for one sent (or withdrawn) already. A worker that took the job just before still finds
+    the message withdrawn and sends nothing, unless it was already handing it to the mail server."""
+    if message.status not in WITHDRAWABLE:
+        return False
+    message.status, message.last_error = OutboxStatus.WITHDRAWN, reason[:2000]
+    uow.outbox.update(message)
+    job = uow.jobs.by_key(key_of(message))
+    if job is not None and job.id is not None:
+        uow.jobs.withdraw(job.id, reason=f"Email #{message.id} withdrawn; not sent.", at=ws.clock())
+    return True
+
+
+def reinstate(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
+    """A withdrawn message owed again as it was written (its booking is as it was when it was written): queued
+    again, its job due at its send_after, in the caller's transaction; `wake` the job after the commit."""
+    message.status, message.last_error = OutboxStatus.QUEUED, ""
+    stored = uow.outbox.update(message)
+    job = uow.jobs.by_key(key_of(stored))
+    if job is None:
+        return _new_job(uow, ws, stored, actor=actor)
+    return ledger.reopen(uow, ws, job, reason=f"Email #{stored.id} is owed again.", run_after=stored.send_after)
 
 
 def wake(ws: Workspace, jobs: Iterable[Job]) -> None:
@@ -82,7 +122,7 @@ def release_waiting(ws: Workspace, *, limit: int = 100) -> int:
     with ws.uow_factory() as uow:
         for message in uow.outbox.waiting(limit=limit):
             assert message.id is not None
-            job = uow.jobs.by_key(job_key(message.id))
+            job = uow.jobs.by_key(key_of(message))
             if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
                 continue
             message.status, message.last_error = OutboxStatus.QUEUED, ""
@@ -112,8 +152,7 @@ def counts(ws: Workspace, *, actor: Actor) -> dict[str, int]:
 
 def _job_again(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor, reason: str) -> Job:
     """The message's send job queued again (or stored, should it be missing)."""
-    assert message.id is not None
-    job = uow.jobs.by_key(job_key(message.id))
+    job = uow.jobs.by_key(key_of(message))
     if job is None:
         return _new_job(uow, ws, message, actor=actor)
     return ledger.reopen(uow, ws, job, reason=reason)
@@ -121,7 +160,13 @@ def _job_again(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor:
 
 def _new_job(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
     assert message.id is not None
-    payload = {"message_id": message.id}
     return ledger.add(
-        uow, ws, SEND_EMAIL, job_key(message.id), actor=actor, payload=payload, session_id=message.session_id
+        uow,
+        ws,
+        SEND_EMAIL,
+        key_of(message),
+        actor=actor,
+        payload={"message_id": message.id},
+        session_id=message.session_id,
+        run_after=message.send_after,
     )

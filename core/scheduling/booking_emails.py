@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.models import Booking, Candidate, Job, OutboxMessage, Session, TeamMember
 from core.notifications import outbox
@@ -115,7 +116,7 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     session = uow.sessions.get(booking.session_id)
     interviewers = [uow.team_members.get(i) for i in uow.session_interviewers.for_session(session.id)]
     candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
-    people = recipients(booking, interviewers)
+    people = recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone)
     if not people:
         return []
     invitation = _invitation(ws, uow, booking)
@@ -123,15 +124,13 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     jobs = []
     for person in people:
         context = notice_context(ws, session, booking, candidate=candidate, interviewers=interviewers, recipient=person)
-        template = TEMPLATES[(notice, person.audience)]
-        subject = single_line(render_text(template.subject, context))
-        text = _tidy(render_text(template.body, context))
+        subject, text, html = render(TEMPLATES[(notice, person.audience)], context)
         message = OutboxMessage(
             kind=notice.value,
             recipient=address(person.name, person.email),
             subject=subject,
             text_body=text,
-            html_body=html_from_text(text, title=subject),
+            html_body=html,
             sender=sender,
             session_id=session.id,
             booking_id=booking.id,
@@ -144,8 +143,9 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     return jobs
 
 
-def recipients(booking: Booking, interviewers: list[TeamMember]) -> list[Recipient]:
-    """The candidate, the interviewers and the guests, once each (by address), those with an address only."""
+def recipients(booking: Booking, interviewers: list[TeamMember], *, fallback_zone: str = "UTC") -> list[Recipient]:
+    """The candidate, the interviewers and the guests, once each (by address), those with an address only; each
+    with their own time zone, or `fallback_zone` (the workspace's) when theirs is not set or not known."""
     found: list[Recipient] = []
     seen: set[str] = set()
 
@@ -153,7 +153,9 @@ def recipients(booking: Booking, interviewers: list[TeamMember]) -> list[Recipie
         key = mailbox(email)
         if key and key not in seen and address(name, email):
             seen.add(key)
-            found.append(Recipient(single_line(name), single_line(email), audience, timezone or "UTC"))
+            found.append(
+                Recipient(single_line(name), single_line(email), audience, _known_zone(timezone, fallback_zone))
+            )
 
     add(booking.attendee_name, booking.attendee_email, "candidate", booking.timezone)
     for member in interviewers:
@@ -193,6 +195,22 @@ def notice_context(
         "notice": recording_notice(ws.settings).as_text(),
     }
     return context
+
+
+def _known_zone(name: str, fallback: str) -> str:
+    """`name` when this machine knows the zone, else `fallback`."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+    return name
+
+
+def render(template: Template, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of `template` filled in for one recipient."""
+    subject = single_line(render_text(template.subject, context))
+    text = _tidy(render_text(template.body, context))
+    return subject, text, html_from_text(text, title=subject)
 
 
 def _invitation(ws: Workspace, uow: UnitOfWork, booking: Booking) -> InvitationFile | None:

@@ -26,6 +26,7 @@ from core.permissions.actor import Actor
 from core.provider_ids import OFFLINE
 from core.scheduling.booking_emails import Notice
 from core.scheduling.booking_news import announce, news_of
+from core.scheduling.booking_reminders import sync_reminders
 from core.scheduling.meeting_links import detect_provider
 from core.single_line import single_line
 from core.unit_of_work import UnitOfWork
@@ -67,7 +68,7 @@ class SyncOutcome:
     message: str
     session_id: str | None = None
     changes: list[str] = field(default_factory=list)
-    jobs: list[Job] = field(default_factory=list)  # emails and webhooks written with the change: wake after the commit
+    jobs: list[Job] = field(default_factory=list)  # emails, reminders and webhooks written with it: wake after commit
 
 
 def find_booking(uow: UnitOfWork, facts: BookingFacts) -> Booking | None:
@@ -153,6 +154,7 @@ def apply_booking_facts(
     )
     notice = news_of(was, booking.status, moved=moved)
     jobs = announce(ws, uow, booking, notice, actor=Actor(actor), retimed=retimed) if notice else []
+    jobs += sync_reminders(ws, uow, booking, actor=Actor(actor))
     message = "; ".join(changes) if changes else "nothing changed"
     return SyncOutcome("processed", f"Session updated: {message}.", session.id, changes, jobs)
 
@@ -183,6 +185,8 @@ def apply_meeting_event(
         message = "Meeting ended; the interviewer ends the session when their notes are done."
     uow.bookings.update(booking)
     uow.sessions.update(session)
+    if trigger == "MEETING_STARTED":
+        sync_reminders(ws, uow, booking, actor=Actor(actor))  # begun early: reminders still pending are withdrawn
     audit.record(uow, trigger.lower(), actor=actor, session_id=session.id, detail={"uid": uid})
     return SyncOutcome("processed", message, session.id)
 
@@ -269,5 +273,6 @@ def _create_from_facts(ws: Workspace, uow: UnitOfWork, facts: BookingFacts, *, t
     )
     confirmed = facts.status is BookingStatus.CONFIRMED
     jobs = announce(ws, uow, booking, Notice.BOOKED, actor=Actor(actor)) if confirmed else []
+    jobs += sync_reminders(ws, uow, booking, actor=Actor(actor))
     state = "cancelled" if cancelled else facts.status.value
     return SyncOutcome("processed", f"New {state} session for {name}.", session.id, ["created"], jobs)

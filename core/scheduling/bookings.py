@@ -48,6 +48,7 @@ from core.scheduling.availability import (
 )
 from core.scheduling.booking_emails import Notice
 from core.scheduling.booking_invitation import booking_invitation
+from core.scheduling.booking_reminders import sync_reminders
 from core.scheduling.booking_sync import BookingFacts, apply_booking_facts
 from core.scheduling.calcom.client import CalcomSlotUnavailable
 from core.scheduling.meeting_links import detect_provider
@@ -318,6 +319,7 @@ def book_interview(
         # Adopted: the webhook that made the session wrote its confirmation already
         confirmed = adopted is None and booking.status is BookingStatus.CONFIRMED
         news = booking_news.announce(ws, uow, booking, Notice.BOOKED, actor=actor) if confirmed else []
+        news += sync_reminders(ws, uow, booking, actor=actor)
         uow.commit()
     booking_news.wake(ws, news)
     log.info("interview booked", extra={"session": session_id, "source": booking.source})
@@ -354,6 +356,7 @@ def cancel_booking(
             uow.sessions.update(session)
         audit.record(uow, "interview_cancelled", actor=actor.name, session_id=session_id, detail={"reason": reason})
         news = booking_news.announce(ws, uow, booking, Notice.CANCELLED, actor=actor)
+        news += sync_reminders(ws, uow, booking, actor=actor)  # withdraws them all
         uow.commit()
     booking_news.wake(ws, news)
     return _scheduled(ws, session_id)
@@ -409,6 +412,7 @@ def reschedule_booking(
             detail={"from": old.isoformat(), "to": start.isoformat(), "reason": reason},
         )
         news = booking_news.announce(ws, uow, booking, Notice.UPDATED, actor=actor)
+        news += sync_reminders(ws, uow, booking, actor=actor)  # the old time's withdrawn, the new time's written
         uow.commit()
     booking_news.wake(ws, news)
     return _scheduled(ws, session_id)

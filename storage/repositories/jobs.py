@@ -64,6 +64,23 @@ class SqlJobRepository(SqlRepository[Job, JobRow]):
         self._session.expire_all()
         return bool(written.rowcount == 1)  # type: ignore[attr-defined]
 
+    def withdraw(self, job_id: int, *, reason: str, at: datetime) -> bool:
+        written = self._session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED.value]))
+            .values(
+                status=JobStatus.DONE.value,
+                reason=reason[:2000],
+                run_after=None,
+                lease_until=None,
+                finished_at=at,
+                updated_at=now(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self._session.expire_all()
+        return bool(written.rowcount == 1)  # type: ignore[attr-defined]
+
     def due(self, *, now: datetime, sent_before: datetime, limit: int = 100) -> list[Job]:
         queued = and_(
             JobRow.status == JobStatus.QUEUED.value,

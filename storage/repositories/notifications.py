@@ -39,6 +39,12 @@ class SqlOutboxRepository(SqlRepository[OutboxMessage, OutboxMessageRow]):
     def in_session(self, session_id: str) -> list[OutboxMessage]:
         return self._in_session(session_id, OutboxMessageRow.id)
 
+    def for_booking(self, booking_id: str, *, kind: str | None = None) -> list[OutboxMessage]:
+        query = select(OutboxMessageRow).where(OutboxMessageRow.booking_id == booking_id)
+        if kind is not None:
+            query = query.where(OutboxMessageRow.kind == kind)
+        return self._many(query.order_by(OutboxMessageRow.id))
+
     def counts(self) -> dict[str, int]:
         rows = self._session.execute(select(OutboxMessageRow.status, func.count()).group_by(OutboxMessageRow.status))
         return {status: count for status, count in rows}

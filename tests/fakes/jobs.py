@@ -50,6 +50,16 @@ class FakeJobRepository(Mirror[Job, int]):
         self._write(self._values(replace(row, **changes)))
         return True
 
+    def withdraw(self, job_id: int, *, reason: str, at: datetime) -> bool:
+        row = self._rows.get(job_id)
+        if row is None or row.status not in (JobStatus.QUEUED, JobStatus.FAILED):
+            return False
+        done = replace(
+            row, status=JobStatus.DONE, reason=reason[:2000], run_after=None, lease_until=None, finished_at=at
+        )
+        self._write(self._values(done))
+        return True
+
     def due(self, *, now: datetime, sent_before: datetime, limit: int = 100) -> list[Job]:
         rows = [
             r

@@ -28,6 +28,10 @@ class FakeOutboxRepository(Mirror[OutboxMessage, int]):
     def in_session(self, session_id: str) -> list[OutboxMessage]:
         return copy.deepcopy(sorted_by(self._where(session_id=session_id), "id"))
 
+    def for_booking(self, booking_id: str, *, kind: str | None = None) -> list[OutboxMessage]:
+        rows = [r for r in self._where(booking_id=booking_id) if kind is None or r.kind == kind]
+        return copy.deepcopy(sorted_by(rows, "id"))
+
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
         for row in self._rows.values():

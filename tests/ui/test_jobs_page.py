@@ -3,6 +3,7 @@ outbox with a Retry for failed emails; admins only."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,45 @@ def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppF
         job = uow.jobs.by_key(outbox.job_key(message_id))
     assert job is not None and job.status is JobStatus.QUEUED
     assert metric(at, "Emails not sent") == "0" and metric(at, "Emails to send") == "1"
+
+
+def test_the_outbox_shows_a_reminder_with_its_due_time_and_a_withdrawn_one(new_app: AppFactory, ws: Workspace) -> None:
+    due = datetime(2031, 3, 10, 13, 0, tzinfo=UTC)
+    with ws.uow_factory() as uow:
+        pending, withdrawn = (
+            outbox.add(
+                uow,
+                ws,
+                OutboxMessage(
+                    "booking_reminder",
+                    "Grace Hopper <grace@example.com>",
+                    subject,
+                    "A reminder.",
+                    send_after=due,
+                    job_key=f"send_email:reminder:b1:60m:v{version}:abc",
+                ),
+                actor=SYSTEM,
+            )
+            for version, subject in ((1, "Reminder: your interview at 14:00"), (0, "Reminder: your interview at 13:00"))
+        )
+        uow.commit()
+    with ws.uow_factory() as uow:
+        outbox.withdraw(uow, ws, uow.outbox.get(int(withdrawn.payload["message_id"])), reason="Withdrawn: moved.")
+        uow.commit()
+
+    at = new_app()
+    at.run()
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert metric(at, "Emails withdrawn") == "1" and metric(at, "Emails to send") == "1"
+    [expander] = [e for e in at.expander if e.label.startswith("Email outbox")]
+    table = expander.dataframe[0].value
+    assert list(table["Email"]) == ["Reminder", "Reminder"]
+    assert sorted(zip(table["Subject"], table["Status"], strict=True)) == [
+        ("Reminder: your interview at 13:00", "Withdrawn"),
+        ("Reminder: your interview at 14:00", "To send"),
+    ]
+    assert set(table["Due"]) == {"10 Mar 2031 13:00"}  # the browser's zone: UTC under AppTest
+    jobs = at.dataframe[0].value  # the jobs: the pending reminder's is due then, the withdrawn one's is done
+    assert sorted(zip(jobs["Status"], jobs["Due"], strict=True)) == [("Done", ""), ("Waiting", "10 Mar 2031 13:00")]
+    assert pending.run_after == due

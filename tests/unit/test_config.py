@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,62 @@ def test_a_negative_budget_or_retention_names_the_key_and_its_variable(
         load_settings()
     assert "'llm_budget.monthly_usd' (env IW_LLM_BUDGET__MONTHLY_USD)" in str(info.value)
     assert "'activity.retention_days' (env IW_ACTIVITY__RETENTION_DAYS)" in str(info.value)
+
+
+def test_reminders_are_24_and_1_hour_before_unless_set_in_the_file_or_the_environment(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IW_NOTIFICATIONS__REMINDERS", raising=False)
+    assert load_settings().notifications.reminders == [timedelta(hours=24), timedelta(hours=1)]
+
+    config_file.write_text("notifications:\n  reminders: [30m, 2d, 1h30m, 2d]\n", encoding="utf-8")
+    assert load_settings().notifications.reminders == [  # earliest first, each once
+        timedelta(days=2),
+        timedelta(minutes=90),
+        timedelta(minutes=30),
+    ]
+    for variable, expected in [
+        ("24h, 1h", [timedelta(hours=24), timedelta(hours=1)]),
+        ('["15m"]', [timedelta(minutes=15)]),
+        ("", []),  # set and empty: no reminders
+    ]:
+        monkeypatch.setenv("IW_NOTIFICATIONS__REMINDERS", variable)
+        assert load_settings().notifications.reminders == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("tomorrow", "'tomorrow' is not a duration; write it like 24h, 1h, 30m, 2d or 1h30m"),
+        ("90", "'90' is not a duration"),
+        ("0m", "each reminder must be between 1m and 30d before the interview"),
+        ("31d", "each reminder must be between 1m and 30d before the interview"),
+        ("[24h", "must be a list of durations"),
+    ],
+)
+def test_a_bad_reminder_names_the_key_its_variable_and_what_is_accepted(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    monkeypatch.setenv("IW_NOTIFICATIONS__REMINDERS", value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "'notifications.reminders'" in str(info.value) and "IW_NOTIFICATIONS__REMINDERS" in str(info.value)
+    assert says in str(info.value)
+
+
+def test_a_reminder_without_a_unit_in_the_file_is_refused(config_file: Path) -> None:
+    config_file.write_text("notifications:\n  reminders: [60]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="60 has no unit; write it like 24h, 1h, 30m or 2d"):
+        load_settings()
+
+
+def test_the_workspace_zone_is_utc_unless_set_and_must_be_a_zone(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IW_NOTIFICATIONS__TIMEZONE", raising=False)
+    assert load_settings().notifications.timezone == "UTC"
+    monkeypatch.setenv("IW_NOTIFICATIONS__TIMEZONE", "Europe/Rome")
+    assert load_settings().notifications.timezone == "Europe/Rome"
+    monkeypatch.setenv("IW_NOTIFICATIONS__TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match=r"IW_NOTIFICATIONS__TIMEZONE.*must be a time zone name, e.g. Europe/Rome"):
+        load_settings()

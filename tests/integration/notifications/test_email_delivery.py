@@ -99,7 +99,11 @@ def settings_for(database_url: str, runtime: Path, smtp: SmtpSettings | None = N
         database_url=database_url,
         runtime_dir=runtime,
         scheduling=SchedulingSettings(minimum_notice_minutes=60),
-        notifications=NotificationSettings(sender="Interviews <interviews@example.org>", smtp=smtp or SmtpSettings()),
+        notifications=NotificationSettings(
+            sender="Interviews <interviews@example.org>",
+            smtp=smtp or SmtpSettings(),
+            reminders=[],  # the notices alone here; test_reminders.py has the reminders
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""The in-memory fake answers like the databases for the scheduling and interviewer-led repositories:
+"""The in-memory fake answers like the databases for the scheduling, interviewer-led, outbox and jobs repositories:
 the same orders, filters, constraints and transaction behaviour, checked side by side on each backend.
 
 Unit tests of the scheduling, live and debrief services run on the fake alone, so a difference found
@@ -28,6 +28,8 @@ from core.models import (
     EventType,
     FollowUpTask,
     HistoryQuery,
+    Job,
+    JobStatus,
     LiveNote,
     LiveSession,
     MemberRole,
@@ -643,3 +645,59 @@ def test_outgoing_webhooks_list_in_order_refuse_a_second_delivery_of_a_message_a
         assert len(uow.delivery_attempts.for_delivery(third.id or 0)) == 2
         with pytest.raises(NotFound):
             uow.webhook_subscriptions.get("crm")
+
+
+def test_a_bookings_emails_are_found_by_kind_with_when_they_are_due_and_their_job_key(factory: Factory) -> None:
+    with_sessions(factory, "s1", "s2")
+    with factory() as uow:
+        uow.bookings.add(booking("b1", "s1", T0 + timedelta(days=1)))
+        uow.bookings.add(booking("b2", "s2", T0 + timedelta(days=2)))
+        due = (T0 + timedelta(hours=23)).astimezone(ROME)
+        reminder = uow.outbox.add(
+            OutboxMessage(
+                "booking_reminder", "a@example.com", "R", "r", session_id="s1", booking_id="b1", send_after=due,
+                send_before=T0 + timedelta(days=1), job_key="send_email:reminder:b1:60m:v0:abc",
+            )
+        )  # fmt: skip
+        notice = uow.outbox.add(OutboxMessage("booking_confirmation", "a@example.com", "C", "c", booking_id="b1"))
+        uow.outbox.add(OutboxMessage("booking_reminder", "b@example.com", "R", "r", booking_id="b2"))
+        uow.commit()
+    with factory() as uow:
+        assert [m.id for m in uow.outbox.for_booking("b1")] == [reminder.id, notice.id]
+        [found] = uow.outbox.for_booking("b1", kind="booking_reminder")
+        assert (found.send_after, found.send_before, found.job_key) == (
+            T0 + timedelta(hours=23),
+            T0 + timedelta(days=1),
+            "send_email:reminder:b1:60m:v0:abc",
+        )
+        assert found.send_after is not None and found.send_after.tzinfo is not None
+        assert uow.outbox.get(notice.id or 0).job_key == "" and uow.outbox.get(notice.id or 0).send_after is None
+        assert uow.outbox.for_booking("nobody") == []
+
+
+def test_a_job_is_withdrawn_only_while_nobody_runs_it(factory: Factory) -> None:
+    with factory() as uow:
+        queued = uow.jobs.add(Job("send_email", "k1", run_after=T0 + timedelta(hours=1)))
+        failed = uow.jobs.add(Job("send_email", "k2", status=JobStatus.FAILED))
+        running = uow.jobs.add(Job("send_email", "k3"))
+        done = uow.jobs.add(Job("send_email", "k4", status=JobStatus.DONE, reason="Sent."))
+        uow.commit()
+    with factory() as uow:
+        assert uow.jobs.claim(running.id or 0, now=T0, lease_until=T0 + timedelta(minutes=2)) is not None
+        assert uow.jobs.withdraw(queued.id or 0, reason="Withdrawn.", at=T0)
+        assert uow.jobs.withdraw(failed.id or 0, reason="Withdrawn.", at=T0)
+        assert not uow.jobs.withdraw(running.id or 0, reason="Withdrawn.", at=T0)
+        assert not uow.jobs.withdraw(done.id or 0, reason="Withdrawn.", at=T0)
+        uow.commit()
+    with factory() as uow:
+        for job in (queued, failed):
+            after = uow.jobs.get(job.id or 0)
+            assert (after.status, after.reason, after.run_after, after.finished_at) == (
+                JobStatus.DONE,
+                "Withdrawn.",
+                None,
+                T0,
+            )
+        assert uow.jobs.get(running.id or 0).status is JobStatus.RUNNING
+        assert uow.jobs.get(done.id or 0).reason == "Sent."
+        assert uow.jobs.claim(queued.id or 0, now=T0 + timedelta(days=1), lease_until=T0 + timedelta(days=2)) is None

@@ -119,6 +119,7 @@ INDEXES = {
     ("jobs", ("status", "run_after")): False,
     ("outbox_messages", ("status", "created_at")): False,
     ("outbox_messages", ("session_id",)): False,
+    ("outbox_messages", ("booking_id",)): False,
     ("answer_cache", ("session_id",)): False,
     ("webhook_deliveries", ("message_id", "subscription_id")): True,
     ("webhook_deliveries", ("status", "created_at")): False,
@@ -615,5 +616,42 @@ def test_upgrading_from_0018_adds_outgoing_webhooks_and_a_downgrade_drops_only_t
         assert not tables & {"webhook_subscriptions", "webhook_deliveries", "webhook_delivery_attempts"}
         with engine.connect() as connection:
             assert connection.execute(text("SELECT id FROM sessions")).scalars().all() == ["earlier"]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0018_keeps_the_outbox_and_reads_earlier_emails_as_due_at_once_under_their_usual_job(
+    empty_database_url: str,
+) -> None:
+    """0019 gives the outbox a due time, a no-use-after time and a job key (reminders): a message written before
+    reads with none of them, so it is sent at once by its send_email:<id> job, as it would have been."""
+    upgrade(empty_database_url, "0018")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            insert_sessions(connection, ("booked",), status="scheduled", stage="requirements", at=now)
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_messages (kind, recipient, subject, text_body, html_body, sender, reply_to,"
+                    " attachment_name, attachment_type, message_id, session_id, actor, status, attempts, last_error,"
+                    " created_at, updated_at) VALUES ('booking_confirmation', 'grace@example.com', 'Booked', 'Hi', '',"
+                    " '', '', '', '', '<m@x>', 'booked', 'system', 'queued', 0, '', :now, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            [earlier] = uow.outbox.in_session("booked")
+            assert (earlier.send_after, earlier.send_before, earlier.job_key) == (None, None, "")
+            earlier.status = OutboxStatus.WITHDRAWN
+            uow.outbox.update(earlier)
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            assert uow.outbox.get(earlier.id or 0).status is OutboxStatus.WITHDRAWN
+        downgrade(empty_database_url, "0018")
+        assert "job_key" not in {c["name"] for c in inspect(engine).get_columns("outbox_messages")}
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT subject FROM outbox_messages")).scalars().all() == ["Booked"]
     finally:
         engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -245,3 +245,50 @@ def test_a_heartbeat_keeps_a_silent_call_the_workers_own(ws: Workspace, clock: C
     ran = runner.run(ws, job.id, {"evaluate": silent_call})
     assert ran is not None and ran.job.status is JobStatus.DONE and ran.job.attempts == 1
     assert seen[0].progress == 0.15 and seen[0].progress_note == "Evaluating with a model"
+
+
+def test_a_job_for_later_is_sent_with_its_delay_and_runs_only_from_its_time(ws: Workspace, clock: Clock) -> None:
+    calls: list[int] = []
+    due = clock.now + timedelta(hours=1)
+    with ws.uow_factory() as uow:
+        job = ledger.add(uow, ws, "count", "count:later", actor=SYSTEM, run_after=due)
+        uow.commit()
+    ledger.send(ws, job)
+    assert ws.job_queue.sent == [(job.id, 3600.0)]  # type: ignore[attr-defined]
+    assert (stored(ws, job.id).run_after, stored(ws, job.id).sent_at) == (due, None)
+    assert runner.run(ws, job.id or 0, {"count": counting(calls)}) is None  # not its time
+    assert ledger.due(ws) == []
+
+    clock.now = due  # its message was lost (a restarted broker): the first sweep from its time sends it
+    assert [j.id for j in ledger.due(ws)] == [job.id]
+    ran = runner.run(ws, job.id or 0, {"count": counting(calls)})
+    assert ran is not None and ran.job.status is JobStatus.DONE and calls == [1]
+
+
+def test_a_job_whose_time_has_come_is_an_ordinary_job(ws: Workspace, clock: Clock) -> None:
+    with ws.uow_factory() as uow:
+        job = ledger.add(uow, ws, "count", "count:now", actor=SYSTEM, run_after=clock.now - timedelta(seconds=1))
+        uow.commit()
+    ledger.send(ws, job)
+    assert ws.job_queue.sent == [(job.id, 0.0)]  # type: ignore[attr-defined]
+    assert (job.run_after, job.sent_at) == (None, clock.now)
+
+
+def test_a_withdrawn_job_is_done_unrun_unless_a_worker_holds_it(ws: Workspace, clock: Clock) -> None:
+    calls: list[int] = []
+    queued = ledger.submit(ws, "count", "count:1", actor=SYSTEM)
+    running = ledger.submit(ws, "count", "count:2", actor=SYSTEM)
+    with ws.uow_factory() as uow:
+        assert uow.jobs.claim(running.id or 0, now=clock.now, lease_until=clock.now + timedelta(minutes=2))
+        assert uow.jobs.withdraw(queued.id or 0, reason="Not owed any more.", at=clock.now)
+        assert not uow.jobs.withdraw(running.id or 0, reason="Not owed any more.", at=clock.now)
+        assert not uow.jobs.withdraw(queued.id or 0, reason="Again.", at=clock.now)  # done already
+        uow.commit()
+    withdrawn = stored(ws, queued.id)
+    assert (withdrawn.status, withdrawn.reason, withdrawn.finished_at) == (
+        JobStatus.DONE,
+        "Not owed any more.",
+        clock.now,
+    )
+    assert runner.run(ws, queued.id or 0, {"count": counting(calls)}) is None and calls == []
+    assert stored(ws, running.id).status is JobStatus.RUNNING

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from core.config import SchedulingSettings, Settings
+from core.config import NotificationSettings, SchedulingSettings, Settings
 from core.models import BookingStatus, EventType, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications.outbox import SEND_EMAIL, job_key
 from core.scheduling.booking_sync import BookingFacts, SyncOutcome, apply_booking_facts
@@ -38,7 +38,9 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def ws(uow: FakeUnitOfWork) -> Workspace:
-    settings = Settings(scheduling=SchedulingSettings(minimum_notice_minutes=60))
+    settings = Settings(  # reminders are test_booking_reminders.py's: here, the notices alone
+        scheduling=SchedulingSettings(minimum_notice_minutes=60), notifications=NotificationSettings(reminders=[])
+    )
     workspace = fake_workspace(uow, Clock(NOW), settings)
     add_member(workspace, name="Ana Rossi", email="ana@example.com", timezone="Europe/Rome", actor=ADMIN)
     add_member(workspace, name="Ben Carter", email="ben@example.com", timezone="America/New_York", actor=ADMIN)
