@@ -23,7 +23,6 @@ from core.notifications import outbox
 from core.privacy.retention import last_run, missed
 from core.scheduling.calcom import webhooks as calcom_webhooks
 from core.workspace import Workspace
-from entry.job_handlers import HANDLERS, RETENTION, SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +46,23 @@ class HueyJobQueue:
     """
 
     def __init__(
-        self, huey: Huey, workspace: Callable[[], Workspace], *, handlers: Mapping[str, Handler] = HANDLERS
+        self, huey: Huey, workspace: Callable[[], Workspace], *, handlers: Mapping[str, Handler] | None = None
     ) -> None:
         self.huey = huey
         self._workspace = workspace
-        self.handlers = dict(handlers)  # kind -> handler; a worker may add kinds before it starts
+        self._handlers = dict(handlers) if handlers is not None else None
         self._run = huey.task(name="run_job")(self._run_job)
         self._daily: object | None = None
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        """Kind -> handler (a worker may add kinds before it starts). Read on first use: the handlers import every
+        feature, which a process that only sends jobs (the web server, a command) need not load."""
+        if self._handlers is None:
+            from entry.job_handlers import HANDLERS
+
+            self._handlers = dict(HANDLERS)
+        return self._handlers
 
     def send(self, job_id: int, *, delay: float = 0.0) -> None:
         if delay > 0:
@@ -88,6 +97,8 @@ class HueyJobQueue:
 
     def catch_up(self) -> None:
         """At a worker's start: the daily cleanup, if it did not run in the last day."""
+        from entry.job_handlers import RETENTION, SYSTEM
+
         ws = self._workspace()
         if missed(last_run(ws), ws.clock()):
             ledger.submit(ws, RETENTION, f"{RETENTION}:catch-up:{ws.clock():%Y-%m-%d}", actor=SYSTEM)
@@ -98,6 +109,8 @@ class HueyJobQueue:
             self.send(job_id, delay=ran.retry_in)
 
     def _submit_cleanup(self) -> None:
+        from entry.job_handlers import RETENTION, SYSTEM
+
         ws = self._workspace()
         ledger.submit(ws, RETENTION, f"{RETENTION}:{ws.clock():%Y-%m-%d}", actor=SYSTEM)
 

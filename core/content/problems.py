@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from core.content.misconceptions import Misconception
 from core.content.rubrics import Topic, unknown_kinds
 from core.content.text_signals import figure_claim
+from core.content.yaml_text import load_yaml
 from core.errors import ContentError
 from core.models import Level, Stage
 
@@ -99,7 +100,7 @@ class ProblemBank:
 
 def load_problem(path: Path) -> Problem:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         return Problem.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ContentError(f"problem {path.name}: {exc}") from exc

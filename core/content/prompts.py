@@ -19,6 +19,7 @@ from string import Template
 
 import yaml
 
+from core.content.yaml_text import load_yaml
 from core.errors import ContentError
 
 TURN_MARKER = "<!-- each turn -->"
@@ -62,7 +63,7 @@ def load_prompt(directory: Path, name: str, version: str | None = None) -> Promp
         match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
         if match is None:
             raise ContentError(f"Prompt {path.name} has no front matter (--- name/version ---).")
-        meta = yaml.safe_load(match["meta"]) or {}
+        meta = load_yaml(match["meta"]) or {}
         return Prompt(name=str(meta["name"]), version=str(meta["version"]), template=match["body"].strip() + "\n")
     except (OSError, yaml.YAMLError, KeyError) as exc:
         raise ContentError(f"Cannot read prompt {path.name}: {exc}") from None

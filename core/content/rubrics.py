@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from core.content.components import KINDS
 from core.content.misconceptions import Misconception
+from core.content.yaml_text import load_yaml
 from core.errors import ContentError
 
 
@@ -114,7 +115,7 @@ class Rubric(BaseModel):
 def load_rubric(path: Path) -> Rubric:
     """Read one rubric file; a bad file raises ContentError naming the file and the field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         return Rubric.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ContentError(f"rubric {path.name}: {exc}") from exc

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from core.content.rubrics import Rubric
+from core.content.yaml_text import load_yaml
 from core.errors import ContentError, NotFound
 
 # Keys end up in the database (a note's tag, a session's stage, a recommendation), so they stay plain.
@@ -443,7 +444,7 @@ def load_template(path: Path, *, rubrics: Mapping[str, Rubric] | None = None) ->
     """Read one template file; with `rubrics`, also check the rubric (and its competencies) it names exist."""
     source = _display(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ContentError(f"{source} cannot be read: {exc.strerror or exc}.") from exc
     except yaml.YAMLError as exc:

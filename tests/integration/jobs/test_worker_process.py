@@ -1,5 +1,9 @@
 """Real worker processes on the real queue: SQLite or Redis as the broker, SQLite or PostgreSQL as the ledger.
 
+Two pairings, the two ways the workspace runs: everything embedded (a SQLite ledger and a SQLite broker file) and
+served (PostgreSQL and Redis). The broker only wakes workers and the ledger only stores jobs, so each is tested
+once with each pairing rather than in every mix (that costs a minute of worker processes and shows nothing more).
+
 A worker is killed with SIGKILL in the middle of a job and another started: the job ends done, its
 work recorded once. Two workers given every message twice run every job once. A webhook stored by the
 route is applied by `python -m core worker`, the command startup.sh runs, and an email that waited for
@@ -41,7 +45,12 @@ SECRET = "whsec_worker_test"
 LEASE_SECONDS = 2.0
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+pytestmark = pytest.mark.parametrize(
+    ("backend", "broker"), [("sqlite", "sqlite"), ("postgres", "redis")], indirect=True, ids=["embedded", "served"]
+)
+
+
+@pytest.fixture
 def broker(request: pytest.FixtureRequest) -> str:
     """The queue's broker: "" for the embedded SQLite file, or a Redis URL."""
     return "" if request.param == "sqlite" else str(request.getfixturevalue("redis_url"))
