@@ -61,6 +61,10 @@ if may(Action.REVIEW):
         st.Page("pages/review_queue.py", title="Review queue", icon=":material/rule:", url_path="review-queue")
     )
 pages.append(st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"))
+notifications = st.Page(
+    "pages/notifications.py", title="My notifications", icon=":material/notifications:", url_path="notifications"
+)
+pages.append(notifications)
 pages.append(st.Page("pages/activity.py", title="Activity", icon=":material/timeline:", url_path="activity"))
 if may(Action.SCHEDULE):
     pages.append(st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"))

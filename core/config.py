@@ -250,6 +250,43 @@ def _reminder_offsets(value: object) -> object:
     return offsets
 
 
+class SlackSettings(BaseModel):
+    """Slack: the workspace's incoming webhook (one channel). Its URL holds the secret, so it is read from here or
+    IW_NOTIFICATIONS__SLACK__WEBHOOK_URL and never logged, shown or put in an error message. "" turns Slack off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_url: SecretStr = SecretStr("")
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.webhook_url.get_secret_value().strip())
+
+
+class SmsSettings(BaseModel):
+    """Text messages through Twilio's Messages API. The auth token is read from here or
+    IW_NOTIFICATIONS__SMS__AUTH_TOKEN and never logged, shown or put in an error message. No account SID turns
+    SMS off; api_base is Twilio's, or a stand-in's in tests."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    account_sid: str = ""
+    auth_token: SecretStr = SecretStr("")
+    from_number: str = ""  # E.164, a number of the Twilio account
+    api_base: str = "https://api.twilio.com"
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @field_validator("account_sid", "from_number", "api_base")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token.get_secret_value() and self.from_number)
+
+
 class NotificationSettings(BaseModel):
     """Emails to candidates and interviewers (booking confirmations, updates, cancellations, reminders,
     follow-ups)."""
@@ -259,6 +296,8 @@ class NotificationSettings(BaseModel):
     # From: of every email, e.g. "Interviews <interviews@example.com>"; "" for scheduling's organizer
     sender: str = ""
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
     # How long before a booked interview each reminder goes to everyone on it; [] for none. Written as
     # durations (24h, 1h, 30m, 2d, 1h30m); IW_NOTIFICATIONS__REMINDERS=24h,1h
     reminders: Annotated[list[timedelta], NoDecode] = Field(

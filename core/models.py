@@ -668,6 +668,13 @@ class Account:
     locked_until: datetime | None = None
     created_at: datetime | None = None
     last_sign_in_at: datetime | None = None
+    # What they are told, and how (core.notifications.preferences): event kind -> channels ("email", "slack",
+    # "sms"); an event not named gets the defaults. phone is E.164 ("+447700900123"), "" for none; timezone ""
+    # for the team's or the booking's; quiet_hours "21:00-08:00" in that zone, "" for none.
+    notify: dict[str, list[str]] = field(default_factory=dict)
+    phone: str = ""
+    timezone: str = ""
+    quiet_hours: str = ""
 
     def has(self, role: AccountRole) -> bool:
         return role in self.roles
@@ -775,6 +782,14 @@ class Job:
     updated_at: datetime | None = None
 
 
+class Channel(StrEnum):
+    """How a message reaches a person: an email, a post to the workspace's Slack channel, a text message."""
+
+    EMAIL = "email"
+    SLACK = "slack"
+    SMS = "sms"
+
+
 class OutboxStatus(StrEnum):
     QUEUED = "queued"  # a worker sends it (or is trying again after a passing failure)
     WAITING = "waiting"  # for SMTP: no mail server is configured; sent once one is
@@ -815,6 +830,7 @@ class OutboxMessage:
     send_after: datetime | None = None  # not sent before (a reminder's due time); None: at once
     send_before: datetime | None = None  # not sent from then on (withdrawn instead); None: whenever
     job_key: str = ""  # its send job's key; "" for the usual one, core.notifications.outbox.job_key(id)
+    channel: Channel = Channel.EMAIL  # slack: recipient names the person; sms: recipient is the E.164 number
     id: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -13,8 +13,9 @@ from core.interview.queued_evaluation import EVALUATE, evaluate_on_worker
 from core.jobs.runner import Failed, Handler, Progress, TryAgain
 from core.llm.providers import LLMChoice, resolve_api_key
 from core.models import Job
+from core.notifications import text_delivery
 from core.notifications.delivery import deliver
-from core.notifications.outbox import SEND_EMAIL
+from core.notifications.outbox import SEND_EMAIL, SEND_TEXT
 from core.outgoing_webhooks import sending as webhook_sending
 from core.outgoing_webhooks.deliveries import DELIVER_WEBHOOK
 from core.permissions.actor import Actor
@@ -74,6 +75,12 @@ def send_email(ws: Workspace, job: Job, progress: Progress) -> str:
     return deliver(ws, message_id, attempt=job.attempts, last_attempt=job.attempts >= job.max_attempts)
 
 
+def send_text(ws: Workspace, job: Job, progress: Progress) -> str:
+    """One Slack post or text message of the outbox; its last try gives up with the reason in the outbox."""
+    message_id = int(job.payload["message_id"])
+    return text_delivery.deliver(ws, message_id, attempt=job.attempts, last_attempt=job.attempts >= job.max_attempts)
+
+
 def deliver_webhook(ws: Workspace, job: Job, progress: Progress) -> str:
     """One outgoing webhook to its receiver; the delivery's own retry schedule decides when to try again."""
     return webhook_sending.deliver(ws, int(job.payload["delivery_id"]), attempt=job.attempts)
@@ -85,5 +92,6 @@ HANDLERS: dict[str, Handler] = {
     ACCURATE_PASS: improve_transcript,
     EVALUATE: evaluate_interview,
     SEND_EMAIL: send_email,
+    SEND_TEXT: send_text,
     DELIVER_WEBHOOK: deliver_webhook,
 }

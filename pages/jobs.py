@@ -19,7 +19,7 @@ from components.resources import get_workspace
 from components.signed_in import current_account
 from core.errors import WorkspaceError
 from core.jobs import ledger
-from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.models import Channel, Job, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, allowed
@@ -29,6 +29,7 @@ KINDS = {
     "retention": "Daily cleanup",
     "accurate_transcript": "Accurate transcript",
     "send_email": "Email",
+    "send_text": "Slack / SMS",
     "deliver_webhook": "Outgoing webhook",
 }
 STATUSES = {
@@ -114,6 +115,9 @@ EMAIL_STATUSES = {  # worded apart from the jobs' statuses above ("Failed", "Don
 }
 
 
+CHANNELS = {Channel.EMAIL: "Email", Channel.SLACK: "Slack", Channel.SMS: "SMS"}
+
+
 def email_kind(message: OutboxMessage) -> str:
     return EMAIL_KINDS.get(message.kind, message.kind)
 
@@ -156,6 +160,7 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
             {
                 "#": message.id,
                 "Email": email_kind(message),
+                "Channel": CHANNELS.get(message.channel, message.channel),
                 "To": message.recipient,
                 "Subject": message.subject,
                 "Status": EMAIL_STATUSES[message.status],

@@ -171,6 +171,10 @@ class AccountRow(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    notify: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # event kind -> channels
+    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    quiet_hours: Mapped[str] = mapped_column(String(11), default="")  # "21:00-08:00"
 
 
 class SignInSessionRow(Base):
@@ -643,6 +647,7 @@ class OutboxMessageRow(Base):
     send_after: Mapped[datetime | None]  # a reminder's due time
     send_before: Mapped[datetime | None]  # a reminder is withdrawn rather than sent from then on
     job_key: Mapped[str] = mapped_column(String(300), default="")  # "" for send_email:<id>
+    channel: Mapped[str] = mapped_column(String(10), default="email")  # email | slack | sms
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

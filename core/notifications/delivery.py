@@ -46,34 +46,34 @@ def deliver(ws: Workspace, message_id: int, *, attempt: int, last_attempt: bool)
     if message.status is OutboxStatus.WITHDRAWN:
         return f"Email #{message_id} was withdrawn; not sent."
     if message.send_before is not None and ws.clock() >= message.send_before:
-        _settle(ws, message, OutboxStatus.WITHDRAWN, TOO_LATE, tried=False)
+        settle(ws, message, OutboxStatus.WITHDRAWN, TOO_LATE, tried=False)
         log.info("email withdrawn: too late to be of use", extra={"email": message_id, "kind": message.kind})
         return f"Email #{message_id} ({message.kind}) came due too late to be of use; withdrawn, not sent."
     smtp = ws.settings.notifications.smtp
     if not smtp.configured:
-        _settle(ws, message, OutboxStatus.WAITING, WAITING_FOR_SMTP, tried=False)
+        settle(ws, message, OutboxStatus.WAITING, WAITING_FOR_SMTP, tried=False)
         return f"Email #{message_id} waits in the outbox: no SMTP server is configured; it is sent once one is."
     if not mailbox(message.sender) or not mailbox(message.recipient):
         reason = "The email has no usable sender or recipient address; set notifications.sender to an address."
-        _settle(ws, message, OutboxStatus.FAILED, reason, tried=False, audit_as="email_failed")
+        settle(ws, message, OutboxStatus.FAILED, reason, tried=False, audit_as="email_failed")
         raise Failed(f"Email #{message_id} was not sent: {reason}")
     try:
         send(smtp, to_email(message, date=ws.clock()))
     except SmtpFailure as failure:
         if failure.permanent or last_attempt:
             reason = failure.reason if failure.permanent else f"Gave up after {attempt} tries: {failure.reason}"
-            _settle(ws, message, OutboxStatus.FAILED, reason, tried=True, audit_as="email_failed")
+            settle(ws, message, OutboxStatus.FAILED, reason, tried=True, audit_as="email_failed")
             log.warning("email not sent", extra={"email": message_id, "kind": message.kind, "permanent": True})
             raise Failed(f"Email #{message_id} was not sent: {failure.summary}") from None
-        _settle(ws, message, OutboxStatus.QUEUED, f"{failure.reason} Trying again shortly.", tried=True)
+        settle(ws, message, OutboxStatus.QUEUED, f"{failure.reason} Trying again shortly.", tried=True)
         log.warning("email not sent yet", extra={"email": message_id, "kind": message.kind, "attempt": attempt})
         raise TryAgain(failure.summary) from None
-    _settle(ws, message, OutboxStatus.SENT, "", tried=True, audit_as="email_sent")
+    settle(ws, message, OutboxStatus.SENT, "", tried=True, audit_as="email_sent")
     log.info("email sent", extra={"email": message_id, "kind": message.kind})
     return f"Email #{message_id} ({message.kind}) sent."
 
 
-def _settle(
+def settle(
     ws: Workspace,
     message: OutboxMessage,
     status: OutboxStatus,
@@ -82,6 +82,8 @@ def _settle(
     tried: bool,
     audit_as: str | None = None,
 ) -> None:
+    """Record what came of a try (status, note, tries, when sent), unless the message was erased or withdrawn
+    meanwhile; also for Slack posts and text messages (core.notifications.text_delivery)."""
     assert message.id is not None
     with ws.uow_factory() as uow:
         try:

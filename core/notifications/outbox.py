@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from core import audit
 from core.errors import InvalidInput
 from core.jobs import ledger
-from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.models import Channel, Job, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications.addresses import workspace_sender
 from core.notifications.email_message import new_message_id
 from core.permissions.access import authorize_action
@@ -29,7 +29,8 @@ from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-SEND_EMAIL = "send_email"  # the job kind that sends one outbox message
+SEND_EMAIL = "send_email"  # the job kind that sends one outbox email
+SEND_TEXT = "send_text"  # the job kind that sends one Slack post or text message of the outbox
 SYSTEM = Actor.workspace("system")
 WAITING_FOR_SMTP = (
     "Waiting for SMTP: no mail server is configured (notifications.smtp.host, or IW_NOTIFICATIONS__SMTP__HOST). "
@@ -41,15 +42,21 @@ WITHDRAWABLE = (OutboxStatus.QUEUED, OutboxStatus.WAITING, OutboxStatus.FAILED)
 """The statuses of a message not sent (yet): withdrawing it means it never goes, even on an admin's retry."""
 
 
-def job_key(message_id: int) -> str:
-    """One send job per message: however often it is submitted or retried, it is that one job."""
-    return f"{SEND_EMAIL}:{message_id}"
+def job_key(message_id: int, channel: Channel = Channel.EMAIL) -> str:
+    """One send job per message (so per message and channel): however often it is submitted or retried, it is
+    that one job."""
+    return f"{job_kind(channel)}:{message_id}"
+
+
+def job_kind(channel: Channel) -> str:
+    """The job kind that sends a message of `channel`."""
+    return SEND_EMAIL if channel is Channel.EMAIL else SEND_TEXT
 
 
 def key_of(message: OutboxMessage) -> str:
     """The key of the message's send job: its own (a reminder's names what it reminds of), or the usual one."""
     assert message.id is not None
-    return message.job_key or job_key(message.id)
+    return message.job_key or job_key(message.id, message.channel)
 
 
 def add(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor) -> Job:
@@ -59,7 +66,8 @@ def add(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: Actor)
     message.status, message.attempts, message.last_error, message.sent_at = OutboxStatus.QUEUED, 0, "", None
     message.actor = message.actor or actor.name
     message.sender = message.sender or workspace_sender(ws.settings)
-    message.message_id = message.message_id or new_message_id(message.sender)
+    if message.channel is Channel.EMAIL:
+        message.message_id = message.message_id or new_message_id(message.sender)
     return _new_job(uow, ws, uow.outbox.add(message), actor=actor)
 
 
@@ -163,7 +171,7 @@ def _new_job(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: A
     return ledger.add(
         uow,
         ws,
-        SEND_EMAIL,
+        job_kind(message.channel),
         key_of(message),
         actor=actor,
         payload={"message_id": message.id},

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.models import Booking, Candidate, Job, OutboxMessage, Session, TeamMember
-from core.notifications import outbox
+from core.notifications import channel_copies, outbox
 from core.notifications.addresses import address, mailbox, workspace_sender
 from core.notifications.html_body import html_from_text
 from core.notifications.merge_context import first_name, merge_context
@@ -116,7 +116,7 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     session = uow.sessions.get(booking.session_id)
     interviewers = [uow.team_members.get(i) for i in uow.session_interviewers.for_session(session.id)]
     candidate = uow.candidates.get(session.candidate_id) if session.candidate_id else None
-    people = recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone)
+    people = own_zones(uow, recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone))
     if not people:
         return []
     invitation = _invitation(ws, uow, booking)
@@ -139,7 +139,10 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
             message.attachment = invitation.content
             message.attachment_name = invitation.filename
             message.attachment_type = invitation.content_type
-        jobs.append(outbox.add(uow, ws, message, actor=actor))
+        for copy in channel_copies.for_person(
+            uow, ws, message, person_email=person.email, person_name=person.name, urgent=False
+        ):
+            jobs.append(outbox.add(uow, ws, copy, actor=actor))
     return jobs
 
 
@@ -162,6 +165,16 @@ def recipients(booking: Booking, interviewers: list[TeamMember], *, fallback_zon
         add(member.name, member.email, "team", member.timezone)
     for guest in booking.guests:
         add("", guest, "team", booking.timezone)
+    return found
+
+
+def own_zones(uow: UnitOfWork, people: list[Recipient]) -> list[Recipient]:
+    """Each person with the time zone they chose in their notification preferences, where they chose one."""
+    found = []
+    for person in people:
+        account = uow.accounts.by_email(person.email)
+        chosen = _known_zone(account.timezone, person.timezone) if account and account.timezone else person.timezone
+        found.append(replace(person, timezone=chosen))
     return found
 
 

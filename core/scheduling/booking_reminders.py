@@ -27,6 +27,7 @@ from typing import Any
 from core.models import (
     Booking,
     BookingStatus,
+    Channel,
     Job,
     OutboxMessage,
     OutboxStatus,
@@ -34,11 +35,11 @@ from core.models import (
     SessionStatus,
     TeamMember,
 )
-from core.notifications import outbox
+from core.notifications import channel_copies, outbox
 from core.notifications.addresses import address, mailbox, workspace_sender
 from core.notifications.outbox import SEND_EMAIL
 from core.permissions.actor import Actor
-from core.scheduling.booking_emails import Recipient, Template, notice_context, recipients, render
+from core.scheduling.booking_emails import Recipient, Template, notice_context, own_zones, recipients, render
 from core.unit_of_work import UnitOfWork
 from core.workspace import Workspace
 
@@ -62,6 +63,9 @@ TEMPLATES: dict[str, Template] = {
         "Interviewers: {{interviewer.name}}.\n" + _JOIN,
     ),
 }
+
+URGENT_WITHIN = timedelta(hours=1)
+"""A reminder this close to the interview goes even in the person's quiet hours."""
 
 OWED_WHILE = (SessionStatus.SCHEDULED, SessionStatus.READY)
 """A session in these states has not begun: its interview is still ahead, so its reminders are owed."""
@@ -135,21 +139,24 @@ def sync_reminders(ws: Workspace, uow: UnitOfWork, booking: Booking, *, actor: A
     outbox.wake once the caller has committed."""
     session = uow.sessions.get(booking.session_id)
     interviewers = _interviewers(uow, session.id)
-    people = recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone)
+    people = own_zones(uow, recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone))
     planned = plan_reminders(booking, session, people, ws.settings.notifications.reminders)
     wanted = {p.key for p in planned}
     existing = uow.outbox.for_booking(booking.id, kind=REMINDER)
     reason = _withdrawn_because(booking, session)
     for message in existing:
-        if message.job_key not in wanted:
+        if planned_key(message) not in wanted:
             outbox.withdraw(uow, ws, message, reason=reason)
-    written = {m.job_key: m for m in existing}
+    written: dict[str, list[OutboxMessage]] = {}
+    for message in existing:
+        written.setdefault(planned_key(message), []).append(message)
     now = ws.clock()
     ahead = [p for p in planned if p.time.due_at > now]
     jobs = [
-        outbox.reinstate(uow, ws, written[p.key], actor=actor)
+        outbox.reinstate(uow, ws, message, actor=actor)
         for p in ahead
-        if p.key in written and written[p.key].status is OutboxStatus.WITHDRAWN  # e.g. confirmed again, unchanged
+        for message in written.get(p.key, [])
+        if message.status is OutboxStatus.WITHDRAWN  # e.g. confirmed again, unchanged
     ]
     owed = [p for p in ahead if p.key not in written and uow.jobs.by_key(p.key) is None]
     if not owed:
@@ -176,8 +183,19 @@ def sync_reminders(ws: Workspace, uow: UnitOfWork, booking: Booking, *, actor: A
             send_before=booking.start_at,
             job_key=reminder.key,
         )
-        jobs.append(outbox.add(uow, ws, message, actor=actor))
+        urgent = reminder.time.offset <= URGENT_WITHIN
+        for copy in channel_copies.for_person(
+            uow, ws, message, person_email=person.email, person_name=person.name, urgent=urgent
+        ):
+            jobs.append(outbox.add(uow, ws, copy, actor=actor))
     return jobs
+
+
+def planned_key(message: OutboxMessage) -> str:
+    """The planned reminder a message is of: its job key without the channel a Slack or SMS copy adds."""
+    if message.channel is Channel.EMAIL:
+        return message.job_key
+    return message.job_key.removesuffix(f":{message.channel.value}")
 
 
 def _interviewers(uow: UnitOfWork, session_id: str) -> list[TeamMember]:

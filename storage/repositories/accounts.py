@@ -78,6 +78,10 @@ class SqlAccountRepository(SqlRepository[Account, AccountRow]):
             locked_until=utc(row.locked_until),
             created_at=utc(row.created_at),
             last_sign_in_at=utc(row.last_sign_in_at),
+            notify={kind: list(channels) for kind, channels in (row.notify or {}).items()},
+            phone=row.phone or "",
+            timezone=row.timezone or "",
+            quiet_hours=row.quiet_hours or "",
         )
 
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from sqlalchemy import func, select
 
-from core.models import OutboxMessage, OutboxStatus
+from core.models import Channel, OutboxMessage, OutboxStatus
 from storage.repositories.base import EnumFields, SqlRepository
 from storage.tables import OutboxMessageRow
 
@@ -15,7 +15,7 @@ class SqlOutboxRepository(SqlRepository[OutboxMessage, OutboxMessageRow]):
     model = OutboxMessage
     row_type = OutboxMessageRow
     missing = "No email #{} in the outbox."
-    enums: ClassVar[EnumFields] = {"status": OutboxStatus}
+    enums: ClassVar[EnumFields] = {"status": OutboxStatus, "channel": Channel}
 
     def add(self, message: OutboxMessage) -> OutboxMessage:
         return self._add(message)

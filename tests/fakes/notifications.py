@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from types import MappingProxyType
 
-from core.models import OutboxMessage, OutboxStatus
+from core.models import Channel, OutboxMessage, OutboxStatus
 from tests.fakes.base import Mirror, sorted_by
 
 
@@ -14,7 +14,7 @@ class FakeOutboxRepository(Mirror[OutboxMessage, int]):
     table = "outbox"
     noun = "email"
     autoincrement = True
-    enums = MappingProxyType({"status": OutboxStatus})
+    enums = MappingProxyType({"status": OutboxStatus, "channel": Channel})
     references = MappingProxyType({"session_id": "sessions", "booking_id": "bookings"})
 
     def latest(self, *, limit: int = 100, statuses: list[OutboxStatus] | None = None) -> list[OutboxMessage]:
