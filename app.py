@@ -46,38 +46,57 @@ def may(action: Action) -> bool:
 
 # Every page has its own address (/setup, /interview, …) that opens it directly, bookmarks and reloads too.
 # A person sees the pages their roles allow (core.permissions.policy); the pages check again what they open.
-pages = [
+# The top bar holds the work of an interview; the workspace's own records sit in one "Workspace" menu, and a
+# person's own settings and activity in their account menu, so no page falls into an overflow "N more".
+work = [
     st.Page(home, title="Interview Workspace", url_path="", default=True, visibility="hidden"),
     setup,
     st.Page("pages/interview.py", title="Interview", icon=":material/forum:", url_path="interview"),
 ]
 if may(Action.RUN_LIVE):
-    pages.append(st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"))
+    work.append(st.Page("pages/live.py", title="Live session", icon=":material/record_voice_over:", url_path="live"))
 if may(Action.RUN_LIVE) or may(Action.REVIEW):
-    pages.append(st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"))
-pages.append(st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"))
+    work.append(st.Page("pages/debrief.py", title="Debrief", icon=":material/fact_check:", url_path="debrief"))
+work.append(st.Page("pages/evaluation.py", title="Evaluation", icon=":material/analytics:", url_path="evaluation"))
 if may(Action.REVIEW):
-    pages.append(
-        st.Page("pages/review_queue.py", title="Review queue", icon=":material/rule:", url_path="review-queue")
-    )
-pages.append(st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"))
-notifications = st.Page(
-    "pages/notifications.py", title="My notifications", icon=":material/notifications:", url_path="notifications"
-)
-pages.append(notifications)
-pages.append(st.Page("pages/activity.py", title="Activity", icon=":material/timeline:", url_path="activity"))
+    work.append(st.Page("pages/review_queue.py", title="Review queue", icon=":material/rule:", url_path="review-queue"))
+work.append(st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"))
 if may(Action.SCHEDULE):
-    pages.append(st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"))
-if may(Action.VIEW_WEBHOOKS):
-    pages.append(st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"))
-if may(Action.MANAGE_PEOPLE):
-    pages.append(st.Page("pages/people.py", title="People", icon=":material/group:", url_path="people"))
-if may(Action.MANAGE_JOBS):
-    pages.append(st.Page("pages/jobs.py", title="Jobs", icon=":material/work_history:", url_path="jobs"))
-pages.append(st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"))
+    work.append(st.Page("pages/schedule.py", title="Schedule", icon=":material/calendar_month:", url_path="schedule"))
 
-navigation = st.navigation(pages, position="top")
-render_account_menu(account)
+everyone_activity = may(Action.VIEW_ALL_ACTIVITY)
+activity = st.Page(
+    "pages/activity.py",
+    title="Activity" if everyone_activity else "My activity",
+    icon=":material/timeline:",
+    url_path="activity",
+    visibility="visible" if everyone_activity else "hidden",
+)
+workspace = [activity] if everyone_activity else []
+if may(Action.VIEW_WEBHOOKS):
+    workspace.append(st.Page("pages/webhooks.py", title="Webhook log", icon=":material/webhook:", url_path="webhooks"))
+if may(Action.MANAGE_PEOPLE):
+    workspace.append(st.Page("pages/people.py", title="People", icon=":material/group:", url_path="people"))
+if may(Action.MANAGE_JOBS):
+    workspace.append(st.Page("pages/jobs.py", title="Jobs", icon=":material/work_history:", url_path="jobs"))
+
+notifications = st.Page(
+    "pages/notifications.py",
+    title="My notifications",
+    icon=":material/notifications:",
+    url_path="notifications",
+    visibility="hidden",
+)
+personal = [notifications] if everyone_activity else [notifications, activity]
+hidden = [st.Page("pages/share.py", title="Candidate view", url_path="share", visibility="hidden"), notifications]
+if not everyone_activity:
+    hidden.append(activity)
+
+sections = {"": work + hidden}
+if workspace:
+    sections["Workspace"] = workspace
+navigation = st.navigation(sections, position="top")
+render_account_menu(account, personal)
 
 
 try:

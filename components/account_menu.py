@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from components.plain_text import plain
 from core.models import Account
@@ -34,8 +36,8 @@ def same_tab_link(label: str, href: str, *, primary: bool = False, key: str) -> 
         st.html(f'<a href="{escape(href)}" target="_self" style="{style}">{escape(label)}</a>')
 
 
-def render_account_menu(account: Account) -> None:
-    """Every page: who is signed in, and the way out."""
+def render_account_menu(account: Account, personal: Sequence[StreamlitPage] = ()) -> None:
+    """Every page: who is signed in, their own pages (notification settings, their activity), and the way out."""
     st.html(_PIN_TO_TOP_BAR)
     with (
         st.container(key="iw_account_menu"),
@@ -45,6 +47,8 @@ def render_account_menu(account: Account) -> None:
         st.caption(plain(account.email))
         roles = ", ".join(str(role) for role in account.roles) or "no role"
         st.caption(f"Roles: {roles}" + (f" · Team: {plain(account.team)}" if account.team else ""))
+        for page in personal:
+            st.page_link(page)
         same_tab_link("Sign out", "/signout", key="iw_sign_out")
 
 

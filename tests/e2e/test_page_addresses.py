@@ -24,6 +24,7 @@ PAGES = [
     ("review-queue", "Review queue"),
     ("people", "People"),
     ("activity", "Activity"),
+    ("notifications", "My notifications"),
 ]
 
 
