@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from core import audit
 from core.errors import NotFound
 from core.jobs.runner import Failed, TryAgain
 from core.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -175,7 +176,13 @@ def _record(
         if status is DeliveryStatus.DELIVERED:
             delivery.delivered_at = ws.clock()
         uow.webhook_deliveries.update(delivery)
+        if status in _OUTCOMES:  # the activity log shows what became of each delivery, not every retry
+            detail = {"delivery": delivery_id, "event": delivery.event, "subscription": delivery.subscription_id}
+            audit.record(uow, _OUTCOMES[status], actor="system", session_id=delivery.session_id, detail=detail)
         uow.commit()
+
+
+_OUTCOMES = {DeliveryStatus.DELIVERED: "webhook_delivered", DeliveryStatus.FAILED: "webhook_delivery_failed"}
 
 
 def _settle(ws: Workspace, delivery_id: int, status: DeliveryStatus, note: str) -> None:

@@ -186,6 +186,9 @@ def test_a_receiver_failing_three_times_gets_the_booking_on_the_fourth_try_with_
     assert data["booking"]["id"] == view.booking.id and data["booking"]["start"] == "2030-06-04T14:00:00Z"
     assert data["booking"]["interviewers"] == [{"name": "Ana Rossi", "email": "ana@example.com"}]
     assert received[-1].headers["content-type"] == "application/json"
+    with desk.ws.uow_factory() as uow:  # the activity log holds the outcome once, not each retry
+        outcomes = [e for e in uow.audit.latest(session_id=view.session.id) if e.action.startswith("webhook_deliver")]
+    assert [(e.action, e.detail["event"]) for e in outcomes] == [("webhook_delivered", "booking.created")]
 
 
 def test_an_altered_or_forged_delivery_does_not_verify(desk: Desk, receiver: WebhookReceiver) -> None:
@@ -271,6 +274,10 @@ def test_an_unreachable_receiver_is_tried_for_a_day_then_the_delivery_fails_with
     assert delivery.last_error.startswith(f"Gave up after 34 tries in 24 hours: Could not connect to 127.0.0.1:{port}")
     job = desk.job_of(delivery)
     assert job.status is JobStatus.FAILED and delivery.last_error in job.reason
+    with desk.ws.uow_factory() as uow:
+        assert [e.action for e in uow.audit.latest() if e.action.startswith("webhook_deliver")] == [
+            "webhook_delivery_failed"
+        ]
 
 
 def test_a_receiver_slower_than_the_timeout_is_tried_again(database_url: str, tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ def test_the_kinds_the_activity_page_promises_name_actions_the_features_record()
         recorded |= set(re.findall(r'_audit\(uow, "([a-z_]+)"', path.read_text(encoding="utf-8")))
     built = {f"booking_booking_{t}" for t in ("created", "requested", "cancelled", "rejected", "rescheduled")}
     built |= {"meeting_started", "meeting_ended", "session_paused", "session_resumed", "session_cancelled"}
+    built |= {f"{channel}_{outcome}" for channel in ("slack", "sms") for outcome in ("sent", "failed")}
+    built |= {"webhook_delivered", "webhook_delivery_failed", "webhook_enabled", "webhook_disabled"}
     missing = [a for a in NAMED if a not in recorded | built]
     assert missing == []
 
