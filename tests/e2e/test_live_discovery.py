@@ -74,6 +74,8 @@ def test_a_short_discovery_interview_ends_on_a_recommendation(
 
     # What the prospect says goes into the transcript; the copilot and the goal checks listen to it.
     transcript = page.get_by_role("tabpanel", name="Transcript")
+    # the cockpit's first drawing, on a machine that is starting the whole suite, can outlast the usual 20 s
+    expect(transcript.get_by_label("What was just said")).to_be_visible(timeout=60_000)
     for line in SAID:
 
         def add(line: str = line) -> None:

@@ -88,6 +88,13 @@ class Desk:
         assert job is not None
         return job
 
+    def jobs_finished(self, messages: list[OutboxMessage]) -> bool:
+        """Whether the send jobs of these messages are done: the mail server's acceptance comes a moment before
+        the job is marked done, and a sweep in between would count it as owed."""
+        with self.ws.uow_factory() as uow:
+            jobs = [uow.jobs.by_key(m.job_key or outbox.job_key(m.id or 0)) for m in messages]
+        return all(job is not None and job.status is JobStatus.DONE for job in jobs)
+
     def run_due_jobs(self) -> list[runner.Ran | None]:
         """Every job the sweep would send now, run once each as a worker would."""
         with self.ws.uow_factory() as uow:
@@ -259,12 +266,14 @@ def test_the_worker_sends_each_reminder_once_when_its_time_has_come_in_the_recip
         desk.ws.job_queue = worker.queue  # as the pages' workspace wakes the worker
         view = desk.book()
         wait_for(lambda: len(smtp_server.messages()) == 2, "the two confirmations")
+        wait_for(lambda: desk.jobs_finished(_notices(desk)), "the confirmations' jobs to be done")
         assert reminders_received(smtp_server) == []  # their delayed messages wait on the broker
 
         desk.clock.now = START - DAY + timedelta(seconds=5)  # the day-before reminders are due
         sent = worker.queue.sweep()  # what the worker's sweep does every jobs.sweep_seconds
         assert sent == 2
         wait_for(lambda: len(reminders_received(smtp_server)) == 2, "the day-before reminders")
+        wait_for(lambda: desk.jobs_finished(desk.reminders(OutboxStatus.SENT)), "their jobs to be done")
 
         day_before = {r.rcpt_tos[0]: r.message for r in reminders_received(smtp_server)}
         email = day_before["grace@example.com"]
