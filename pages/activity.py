@@ -22,6 +22,8 @@ from core.activity.export import EXPORT_LIMIT, as_csv, as_json, export_activity
 from core.activity.kinds import Kind
 from core.activity.listing import ActivityFilter, ActivityRow, list_activity, people
 from core.errors import WorkspaceError
+from core.models import OutboxStatus
+from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.permissions.policy import Action, allowed
 
@@ -42,6 +44,17 @@ if everyone:
     )
 else:
     st.caption(f"What you did in the workspace, newest first. Entries are kept {retention} days.")
+if allowed(account, Action.MANAGE_OUTBOX):  # what is not sent yet is not in the log: say where it waits
+    owed = outbox.counts(ws, actor=ACTOR)
+    waiting, failed = owed.get(OutboxStatus.WAITING.value, 0), owed.get(OutboxStatus.FAILED.value, 0)
+    if waiting or failed:
+        why = "" if ws.settings.notifications.smtp.configured else " (no SMTP server is configured)"
+        st.info(
+            f"{waiting} message(s) wait in the outbox{why} and {failed} could not be sent; "
+            "they are listed, and can be sent again, in the outbox on the Jobs page.",
+            icon=":material/outbox:",
+        )
+        st.page_link("pages/jobs.py", label="Open the outbox", icon=":material/work_history:")
 
 
 def _first_page() -> None:

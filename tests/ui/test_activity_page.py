@@ -12,7 +12,10 @@ from streamlit.testing.v1 import AppTest
 from core.activity.kinds import Kind
 from core.config import load_settings
 from core.interview.services import create_interview
-from core.models import Account, AuditEntry, TokenUsage
+from core.models import Account, AuditEntry, OutboxMessage, OutboxStatus, TokenUsage
+from core.notifications import outbox
+from core.notifications.delivery import settle
+from core.notifications.outbox import WAITING_FOR_SMTP
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
@@ -132,6 +135,27 @@ def test_a_candidate_sees_only_what_they_did(new_app: AppFactory, people: dict[s
     assert set(table["Who"]) == {"Ana Candidate"}
     assert "Session created" in list(table["What"]) and "Score overridden" not in list(table["What"])
     assert downloads(at) == ["Download CSV", "Download JSON"]
+
+
+def test_an_admin_is_told_of_emails_waiting_in_the_outbox_and_a_candidate_is_not(
+    new_app: AppFactory, people: dict[str, Account]
+) -> None:
+    at = open_activity(new_app())
+    assert not any("outbox" in i.value for i in at.info)  # nothing owed, nothing said
+    ws = workspace()
+    with ws.uow_factory() as uow:
+        for n in range(2):
+            outbox.add(uow, ws, OutboxMessage("follow_up", f"p{n}@example.com", "S", "t"), actor=Actor.workspace("t"))
+        uow.commit()
+    for message in outbox.recent(ws, actor=Actor.workspace("t"), limit=10):  # as a worker without SMTP leaves them
+        settle(ws, message, OutboxStatus.WAITING, WAITING_FOR_SMTP, tried=False)
+
+    at = open_activity(new_app())
+    [notice] = [i.value for i in at.info if "outbox" in i.value]
+    assert notice.startswith("2 message(s) wait in the outbox (no SMTP server is configured) and 0 could not be sent")
+    ana = people["ana"]
+    at = open_activity(signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), ana.email, ana.name))
+    assert not any("outbox" in i.value for i in at.info)
 
 
 def seed_spend(owner: Account, cost: float) -> None:
