@@ -305,6 +305,8 @@ class NotificationSettings(BaseModel):
     )
     # The workspace's time zone: an email names times in it for a person whose own zone is not known
     timezone: str = "UTC"
+    # Booked, moved and cancelled emails for Cal.com's bookings too; false when Cal.com's own emails suffice
+    calcom_emails: bool = True
 
     @field_validator("sender")
     @classmethod

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.models import Booking, Candidate, Job, OutboxMessage, Session, TeamMember
+from core.models import Booking, Candidate, Channel, Job, OutboxMessage, Session, TeamMember
 from core.notifications import channel_copies, outbox
 from core.notifications.addresses import address, mailbox, workspace_sender
 from core.notifications.html_body import html_from_text
@@ -142,8 +142,16 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
         for copy in channel_copies.for_person(
             uow, ws, message, person_email=person.email, person_name=person.name, urgent=False
         ):
+            if copy.channel is Channel.EMAIL and not _ours_to_email(ws, booking):
+                continue
             jobs.append(outbox.add(uow, ws, copy, actor=actor))
     return jobs
+
+
+def _ours_to_email(ws: Workspace, booking: Booking) -> bool:
+    """Cal.com emails its own attendees about its bookings; notifications.calcom_emails: false leaves that to it,
+    so nobody gets two confirmations (Slack, SMS and the reminders still go)."""
+    return booking.source != "calcom" or ws.settings.notifications.calcom_emails
 
 
 def recipients(booking: Booking, interviewers: list[TeamMember], *, fallback_zone: str = "UTC") -> list[Recipient]:

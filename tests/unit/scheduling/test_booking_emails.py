@@ -194,3 +194,13 @@ def test_a_requested_booking_is_confirmed_by_email_only_once_it_is_accepted(ws: 
 def test_a_booking_nobody_on_it_can_be_emailed_about_writes_nothing(ws: Workspace, uow: FakeUnitOfWork) -> None:
     outcome = apply(ws, cal_facts(attendee_email="", organizer_email=None), "BOOKING_CREATED")
     assert outcome.status == "processed" and outcome.jobs == [] and emails(uow) == []
+
+
+def test_cal_coms_own_emails_can_be_left_to_it_while_ours_for_local_bookings_still_go(
+    ws: Workspace, uow: FakeUnitOfWork
+) -> None:
+    ws.settings.notifications.calcom_emails = False
+    assert apply(ws, cal_facts(), "BOOKING_CREATED").jobs == []
+    assert emails(uow) == []  # Cal.com confirms its own booking: nobody gets two
+    book(ws, uow, start=START + timedelta(days=2))
+    assert {k for k, _ in kinds(uow)} == {"booking_confirmation"}  # a booking made here is still ours to confirm
