@@ -119,6 +119,7 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
     people = own_zones(uow, recipients(booking, interviewers, fallback_zone=ws.settings.notifications.timezone))
     if not people:
         return []
+    _withdraw_held(ws, uow, booking, notice)
     invitation = _invitation(ws, uow, booking)
     sender = workspace_sender(ws.settings)
     jobs = []
@@ -146,6 +147,21 @@ def queue_notice(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notic
                 continue
             jobs.append(outbox.add(uow, ws, copy, actor=actor))
     return jobs
+
+
+def _withdraw_held(ws: Workspace, uow: UnitOfWork, booking: Booking, notice: Notice) -> None:
+    """A confirmation or an update still held back (the person's quiet hours) when the interview moves or is
+    cancelled would arrive after the news that replaces it, naming a time that no longer holds: withdrawn."""
+    if notice is Notice.BOOKED:
+        return
+    now = ws.clock()
+    for message in uow.outbox.for_booking(booking.id):
+        held = message.send_after is not None and message.send_after > now
+        if held and message.kind in (Notice.BOOKED.value, Notice.UPDATED.value):
+            outbox.withdraw(uow, ws, message, reason=f"Not sent: the interview was {_SINCE[notice]} before it was due.")
+
+
+_SINCE = {Notice.UPDATED: "moved", Notice.CANCELLED: "cancelled"}
 
 
 def _ours_to_email(ws: Workspace, booking: Booking) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from core.config import NotificationSettings, SchedulingSettings, Settings
-from core.models import BookingStatus, EventType, JobStatus, OutboxMessage, OutboxStatus
+from core.models import Account, BookingStatus, EventType, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications.outbox import SEND_EMAIL, job_key
 from core.scheduling.booking_sync import BookingFacts, SyncOutcome, apply_booking_facts
 from core.scheduling.bookings import (
@@ -204,3 +204,30 @@ def test_cal_coms_own_emails_can_be_left_to_it_while_ours_for_local_bookings_sti
     assert emails(uow) == []  # Cal.com confirms its own booking: nobody gets two
     book(ws, uow, start=START + timedelta(days=2))
     assert {k for k, _ in kinds(uow)} == {"booking_confirmation"}  # a booking made here is still ours to confirm
+
+
+def test_a_notice_held_back_by_quiet_hours_is_withdrawn_when_the_interview_moves_or_is_cancelled(
+    ws: Workspace, uow: FakeUnitOfWork
+) -> None:
+    with uow:  # Ana keeps 12:00–18:00 UTC quiet (it is 12:15): what is not urgent waits until 18:00
+        uow.accounts.add(Account("a-ana", "ana@example.com", "Ana Rossi", timezone="UTC", quiet_hours="12:00-18:00"))
+        uow.commit()
+    view = book(ws, uow, start=START + timedelta(days=1))
+    [held] = [m for m in emails(uow) if "ana@" in m.recipient]
+    assert held.send_after == datetime(2030, 6, 4, 18, 0, tzinfo=UTC) and held.status is OutboxStatus.QUEUED
+
+    reschedule_booking(ws, view.session.id, start=START + timedelta(days=2), actor=SCHEDULER)
+    confirmation, update = [m for m in emails(uow) if "ana@" in m.recipient]
+    assert confirmation.status is OutboxStatus.WITHDRAWN  # it would come after the move, with the old time
+    assert confirmation.last_error == "Not sent: the interview was moved before it was due."
+    assert update.status is OutboxStatus.QUEUED
+
+    cancel_booking(ws, view.session.id, reason="Filled.", actor=SCHEDULER)
+    ana = {m.kind: m.status for m in emails(uow) if "ana@" in m.recipient}
+    assert ana == {
+        "booking_confirmation": OutboxStatus.WITHDRAWN,
+        "booking_update": OutboxStatus.WITHDRAWN,
+        "booking_cancellation": OutboxStatus.QUEUED,
+    }
+    sent_at_once = [m for m in emails(uow) if "grace@" in m.recipient]  # no quiet hours: nothing held, nothing taken
+    assert {m.status for m in sent_at_once} == {OutboxStatus.QUEUED}
