@@ -51,8 +51,9 @@ def test_a_hostile_note_quote_and_transcript_line_show_as_typed_in_the_cockpit()
 
     from components.cockpit.notes import _note_line
     from core.models import LiveNote
+    from tests.clock import Clock
     from tests.fakes import FakeUnitOfWork
-    from tests.unit.fake_workspace import Clock, fake_workspace
+    from tests.unit.fake_workspace import fake_workspace
 
     template = fake_workspace(FakeUnitOfWork(), Clock(datetime(2030, 1, 1, tzinfo=UTC))).templates.all()[0]
     note = LiveNote(session_id="s1", text=HOSTILE, at_seconds=3.0, fields={"quote": HOSTILE, "where": HOSTILE})

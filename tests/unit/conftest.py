@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from core.workspace import Workspace
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import START, Clock, fake_workspace
+from tests.unit.fake_workspace import START, fake_workspace
 
 
 @pytest.fixture

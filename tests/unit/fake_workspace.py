@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -13,23 +12,11 @@ from core.content.rubrics import Rubric, load_rubrics
 from core.content.templates import TemplateLibrary, load_templates
 from core.workspace import Workspace
 from storage.files import LocalFileStore
+from tests.clock import Clock
 from tests.fakes.unit_of_work import FakeUnitOfWork
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)  # where the `clock` fixture starts
-
-
-@dataclass
-class Clock:
-    """The workspace's now; tests move it."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, *, seconds: float = 0, minutes: float = 0, days: float = 0) -> None:
-        self.now += timedelta(seconds=seconds, minutes=minutes, days=days)
 
 
 @cache

@@ -17,8 +17,9 @@ from core.permissions.actor import Actor
 from core.permissions.policy import scope
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import START, Clock, fake_workspace
+from tests.unit.fake_workspace import START, fake_workspace
 
 T0 = datetime(2030, 6, 4, 10, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from core.config import Settings
 from core.models import Account, AccountRole
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.integration.live_workspace import Clock, workspace_on
+from tests.clock import Clock
+from tests.integration.live_workspace import workspace_on
 
 NOW = datetime(2031, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -34,7 +34,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.database import make_engine
 from storage.unit_of_work import make_uow_factory
-from tests.integration.live_workspace import Clock
+from tests.clock import Clock
 from tests.llm_fakes import OpenAIServer, RecordedRequest, Reply
 
 KEY = "sk-budget-fake-01"

@@ -24,8 +24,9 @@ from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
-from tests.integration.live_workspace import Clock, workspace_on
+from tests.integration.live_workspace import workspace_on
 
 ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)

@@ -33,7 +33,8 @@ from core.models import Candidate, Session, SessionStatus
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import INTERVIEWER
-from tests.integration.live_workspace import Clock, workspace_on
+from tests.clock import Clock
+from tests.integration.live_workspace import workspace_on
 
 T0 = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)
 

@@ -26,6 +26,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
+from tests.clock import Clock
 from tests.slack_webhook_fake import HOOK_PATH, SlackWebhookFake
 from tests.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, INVALID_NUMBER, TwilioFake
 
@@ -35,14 +36,6 @@ ANA = "ana@example.com"
 ANA_PHONE = "+39 347 123 4567"
 BOOKED = "booking_confirmation"
 REMINDER = "booking_reminder"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

@@ -38,6 +38,7 @@ from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
 from tests.calcom_fake.server import webhook_body
+from tests.clock import Clock
 from tests.smtp_server import Certificate, SmtpServer, free_port
 
 NOW = datetime(2030, 6, 4, 12, 15, tzinfo=UTC)  # a Tuesday
@@ -45,17 +46,6 @@ START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)
 MEET = "https://meet.google.com/abc-defg-hij"
 PASSWORD = "smtp-pw-7d1c5e0b9a"  # distinctive, so a leak into a log line or a message is easy to spot
 WEBHOOK_SECRET = "whsec_email-test-2b7c"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass

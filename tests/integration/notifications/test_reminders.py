@@ -36,6 +36,7 @@ from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
 from tests.calcom_fake.server import webhook_body
+from tests.clock import Clock
 from tests.job_worker import WorkerThreads
 from tests.smtp_server import Received, SmtpServer
 
@@ -44,14 +45,6 @@ START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)  # 26 hours later: both reminder
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 MEET = "https://meet.google.com/abc-defg-hij"
 WEBHOOK_SECRET = "whsec_reminder-test-6c1d"
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

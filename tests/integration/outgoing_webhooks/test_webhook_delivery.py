@@ -42,20 +42,13 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
+from tests.clock import Clock
 from tests.job_worker import WorkerThreads
 from tests.smtp_server import free_port
 from tests.webhook_receiver import WebhookReceiver
 
 NOW = datetime(2030, 6, 4, 12, 15, tzinfo=UTC)
 START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

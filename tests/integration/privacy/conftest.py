@@ -16,7 +16,7 @@ from entry.bootstrap import build_workspace
 from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
-from tests.integration.live_workspace import Clock
+from tests.clock import Clock
 
 NOW = datetime(2031, 3, 10, 12, 0, tzinfo=UTC)
 

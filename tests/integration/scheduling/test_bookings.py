@@ -65,6 +65,7 @@ from storage.files import LocalFileStore
 from storage.unit_of_work import make_uow_factory
 from tests.actors import ADMIN, CANDIDATE, INTERVIEWER, SCHEDULER
 from tests.calcom_fake import CalcomServer
+from tests.clock import Clock
 from tests.job_worker import WorkerThreads
 
 SECRET = "whsec_scheduling-test-5b1e0c"
@@ -78,16 +79,6 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 WEDNESDAY, THURSDAY = TUESDAY + timedelta(days=1), TUESDAY + timedelta(days=2)
-
-
-@dataclass
-class Clock:
-    """The Workspace's (and the fake Cal.com's) now; tests move it."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

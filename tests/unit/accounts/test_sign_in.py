@@ -19,8 +19,9 @@ from core.errors import AlreadyExists, InvalidInput, SignInRefused
 from core.models import AccountRole
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 PASSWORD = "a long enough password"
 SET_UP = Actor.workspace("test set-up")

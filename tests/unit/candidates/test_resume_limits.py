@@ -24,9 +24,10 @@ from core.models import Candidate, Resume, ResumeProfile
 from core.workspace import Workspace
 from storage.files import LocalFileStore
 from tests.actors import CANDIDATE
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
 from tests.resume_data import heavy_pdf_page, normal_resume_pdf, normal_resume_text, wide_character_text
-from tests.unit.fake_workspace import START, Clock, fake_workspace
+from tests.unit.fake_workspace import START, fake_workspace
 
 
 def assert_user_facing(exc: pytest.ExceptionInfo[ResumeError]) -> str:

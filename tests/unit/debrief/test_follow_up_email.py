@@ -28,8 +28,9 @@ from core.notifications.outbox import SEND_EMAIL, job_key
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
 SENDER = "Interviews <interviews@example.org>"

@@ -30,8 +30,9 @@ from core.notifications.merge_context import merge_context
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 ROOT = Path(__file__).resolve().parents[3]
 FRIDAY = date(2026, 11, 20)

@@ -21,8 +21,9 @@ from core.models import Candidate, Session
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from core.models import Candidate, LiveSession, MemberRole, Session, SessionStat
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 FRIDAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)

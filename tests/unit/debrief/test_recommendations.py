@@ -31,10 +31,11 @@ from core.models import Utterance
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.discovery_data import ANA, AS_ANA, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.debrief.test_synthesis import load_fixture
-from tests.unit.fake_workspace import START, Clock
+from tests.unit.fake_workspace import START
 
 ROOT = Path(__file__).resolve().parents[3]
 RUBRICS = load_rubrics(ROOT / "data" / "rubrics")

@@ -17,9 +17,10 @@ from core.models import LiveNote, Session, WhiteboardSnapshot
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.discovery_data import ANA, AS_ANA, FIXTURES, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import START, Clock
+from tests.unit.fake_workspace import START
 
 T0 = START  # the clock fixture's time
 

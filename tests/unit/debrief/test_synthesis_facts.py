@@ -17,7 +17,7 @@ from core.live.sessions import create_live_session, end_live, live_template, sta
 from core.models import LiveNote, TranscriptEntry
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
-from tests.unit.fake_workspace import Clock
+from tests.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[3]
 DISCOVERY = load_templates(ROOT / "data" / "templates", rubrics=load_rubrics(ROOT / "data" / "rubrics")).get(

@@ -14,8 +14,9 @@ from core.models import Account, AccountRole, Job, JobStatus
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import ADMIN
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 SYSTEM = Actor.workspace("system")
 INTERVIEWER = Actor.person(

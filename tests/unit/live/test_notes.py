@@ -28,8 +28,9 @@ from core.models import LiveNote, LiveSession, TranscriptEntry
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import START, Clock
+from tests.unit.fake_workspace import START
 
 
 @pytest.fixture(scope="module")

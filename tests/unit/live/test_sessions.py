@@ -28,8 +28,9 @@ from core.models import Booking, Candidate, LiveNote, Session, SessionStatus
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from tests.actors import INTERVIEWER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import START, Clock
+from tests.unit.fake_workspace import START
 
 T0 = START  # the clock fixture's time
 ZOOM = "https://us02web.zoom.us/j/81234567890"

@@ -14,8 +14,9 @@ from core.models import Account, AccountRole, JobStatus, OutboxMessage, OutboxSt
 from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2030, 6, 4, 12, 0, tzinfo=UTC)
 SYSTEM = Actor.workspace("system")

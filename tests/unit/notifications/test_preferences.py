@@ -15,8 +15,9 @@ from core.models import Account, AccountRole, Channel, OutboxMessage
 from core.notifications import channel_copies, preferences
 from core.permissions.actor import Actor
 from core.workspace import Workspace
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2030, 6, 3, 12, 0, tzinfo=UTC)  # 14:00 in Rome
 ANA = Account(id="a1", email="ana@example.com", name="Ana Rossi", roles=[AccountRole.INTERVIEWER])

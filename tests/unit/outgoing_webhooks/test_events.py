@@ -25,10 +25,11 @@ from core.scheduling.bookings import BookingRequest, book_interview, cancel_book
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from tests.actors import ADMIN, CANDIDATE, INTERVIEWER, SCHEDULER
+from tests.clock import Clock
 from tests.discovery_data import AS_ANA, accept_suggestions, fixture, seed
 from tests.fakes import FakeUnitOfWork
 from tests.unit.evaluation.test_offline_evaluator import STRONG
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2030, 6, 4, 12, 15, tzinfo=UTC)  # a Tuesday
 START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)

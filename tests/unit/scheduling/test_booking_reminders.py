@@ -30,8 +30,9 @@ from core.scheduling.bookings import reschedule_booking as reschedule
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from tests.actors import ADMIN, SCHEDULER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2030, 6, 3, 12, 0, tzinfo=UTC)  # a Monday
 START = datetime(2030, 6, 4, 14, 0, tzinfo=UTC)  # 26 hours later

@@ -15,8 +15,8 @@ from core.scheduling.booking_sync import BookingFacts, SyncOutcome, apply_bookin
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from tests.actors import ADMIN
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock
 
 NOW = datetime(2030, 6, 3, 9, 0, tzinfo=UTC)
 START = datetime(2030, 6, 4, 10, 0, tzinfo=UTC)

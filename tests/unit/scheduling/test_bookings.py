@@ -38,8 +38,9 @@ from core.scheduling.bookings import (
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from tests.actors import ADMIN, INTERVIEWER, SCHEDULER
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 TUESDAY = date(2030, 6, 4)
 WEDNESDAY, THURSDAY = TUESDAY + timedelta(days=1), TUESDAY + timedelta(days=2)

@@ -21,8 +21,9 @@ from core.scheduling.team import (
 )
 from core.workspace import Workspace
 from tests.actors import ADMIN
+from tests.clock import Clock
 from tests.fakes import FakeUnitOfWork
-from tests.unit.fake_workspace import Clock, fake_workspace
+from tests.unit.fake_workspace import fake_workspace
 
 NOW = datetime(2030, 6, 4, 12, 15, tzinfo=UTC)
 
