@@ -147,7 +147,7 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
                 except WorkspaceError as exc:
                     st.error(str(exc))
                 else:
-                    st.toast(f"Email #{message.id} is queued again.")
+                    st.toast(f"{outbox.named(message)} is queued again.")
                     st.rerun()
     messages = outbox.recent(ws, actor=ACTOR, limit=200)
     if not messages:

@@ -42,6 +42,14 @@ WITHDRAWABLE = (OutboxStatus.QUEUED, OutboxStatus.WAITING, OutboxStatus.FAILED)
 """The statuses of a message not sent (yet): withdrawing it means it never goes, even on an admin's retry."""
 
 
+_CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SLACK: "Slack message", Channel.SMS: "SMS"}
+
+
+def named(message: OutboxMessage) -> str:
+    """How a message is named to a person: "Email #12", "SMS #13" (never by its recipient)."""
+    return f"{_CHANNEL_NAMES.get(message.channel, 'Message')} #{message.id}"
+
+
 def job_key(message_id: int, channel: Channel = Channel.EMAIL) -> str:
     """One send job per message (so per message and channel): however often it is submitted or retried, it is
     that one job."""
@@ -81,7 +89,7 @@ def withdraw(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, reason: 
     uow.outbox.update(message)
     job = uow.jobs.by_key(key_of(message))
     if job is not None and job.id is not None:
-        uow.jobs.withdraw(job.id, reason=f"Email #{message.id} withdrawn; not sent.", at=ws.clock())
+        uow.jobs.withdraw(job.id, reason=f"{named(message)} withdrawn; not sent.", at=ws.clock())
     return True
 
 
@@ -93,7 +101,7 @@ def reinstate(uow: UnitOfWork, ws: Workspace, message: OutboxMessage, *, actor: 
     job = uow.jobs.by_key(key_of(stored))
     if job is None:
         return _new_job(uow, ws, stored, actor=actor)
-    return ledger.reopen(uow, ws, job, reason=f"Email #{stored.id} is owed again.", run_after=stored.send_after)
+    return ledger.reopen(uow, ws, job, reason=f"{named(stored)} is owed again.", run_after=stored.send_after)
 
 
 def wake(ws: Workspace, jobs: Iterable[Job]) -> None:
@@ -108,7 +116,7 @@ def retry(ws: Workspace, message_id: int, *, actor: Actor) -> OutboxMessage:
     with ws.uow_factory() as uow:
         message = uow.outbox.get(message_id)
         if message.status is not OutboxStatus.FAILED:
-            raise InvalidInput(f"Email #{message_id} is {message.status.value}; only a failed email can be retried.")
+            raise InvalidInput(f"{named(message)} is {message.status.value}; only a failed message can be retried.")
         message.status, message.last_error = OutboxStatus.QUEUED, f"Retried by {actor.name}."
         stored = uow.outbox.update(message)
         job = _job_again(uow, ws, stored, actor=actor, reason=f"Retried by {actor.name}.")

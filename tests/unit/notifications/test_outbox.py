@@ -10,7 +10,7 @@ import pytest
 
 from core.config import NotificationSettings, Settings, SmtpSettings
 from core.errors import AccessDenied, InvalidInput
-from core.models import Account, AccountRole, JobStatus, OutboxMessage, OutboxStatus
+from core.models import Account, AccountRole, Channel, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.workspace import Workspace
@@ -62,7 +62,7 @@ def test_only_an_admin_retries_and_only_a_failed_message() -> None:
     uow = FakeUnitOfWork()
     ws = fake_workspace(uow, Clock(NOW))
     message = written(uow, ws)
-    with pytest.raises(InvalidInput, match=f"Email #{message.id} is queued; only a failed email can be retried."):
+    with pytest.raises(InvalidInput, match=f"Email #{message.id} is queued; only a failed message can be retried."):
         outbox.retry(ws, message.id or 0, actor=ADMIN)
     set_state(uow, message, OutboxStatus.FAILED, JobStatus.FAILED)
     with pytest.raises(AccessDenied):
@@ -94,3 +94,9 @@ def test_waiting_messages_are_released_only_with_smtp_and_once_their_job_has_fin
     assert job is not None and job.status is JobStatus.QUEUED and job.reason == "SMTP is configured now: sending."
     set_state(uow, finishing, OutboxStatus.WAITING, JobStatus.DONE)
     assert outbox.release_waiting(configured) == 1 and outbox.release_waiting(configured) == 0
+
+
+def test_a_message_is_named_by_its_channel_and_number_never_by_its_recipient() -> None:
+    for channel, name in ((Channel.EMAIL, "Email #7"), (Channel.SLACK, "Slack message #7"), (Channel.SMS, "SMS #7")):
+        message = OutboxMessage("booking_confirmation", "+447700900123", "S", "t", channel=channel, id=7)
+        assert outbox.named(message) == name
