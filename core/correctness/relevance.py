@@ -102,15 +102,21 @@ _ASKS_HOW_MUCH = re.compile(
 _ASKS_FOR_A_TOOL = re.compile(
     r"\b(?:aws|gcp|azure|which cloud|java|golang|python|node|kotlin|rust|(?:house |programming )?language"
     r"|framework|kubernetes|k8s|serverless|rest or graphql|graphql|elasticsearch|kafka|redis|postgres\w*|mysql"
-    r"|mongo\w*|cassandra|dynamodb|(?:can|could|may|should) (?:i|we) use|allowed|in-house|the team)\b",
+    r"|mongo\w*|cassandra|dynamodb|(?:can|could|may|should) (?:i|we) use|in-house)\b",
     re.IGNORECASE,
 )
-"""Asks which tool, vendor or language may be used, or who is on the team: a choice of solution, not of scope."""
+"""Asks which tool, vendor or language may be used, or how big the team is: a choice of solution, not of scope.
+("Are users allowed to edit a message?" is about the problem, and stays so.)"""
+_ASKS_ABOUT_THE_TEAM = re.compile(
+    r"\b(?:how (?:big|large) is|size of) (?:the|your|our) team\b|\bteam size\b", re.IGNORECASE
+)
 
 
 def about_the_problem(text: str, problem: Problem) -> bool:
     """Whether a clarifying question asks about this problem (its users, behaviour, scale or qualities) rather
     than about tools ("React or native?", "are we on AWS?", "can I use Kafka?"), which scope nothing."""
+    if _ASKS_ABOUT_THE_TEAM.search(text):
+        return False
     if _ASKS_FOR_A_TOOL.search(text) and not (_ASKS_HOW_MUCH.search(text.lower()) or quantities(text)):
         return False
     said = {w for w in content_words(text) if w not in TECH_TERMS}

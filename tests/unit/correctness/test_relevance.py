@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.content.problems import ProblemBank, load_problem_bank
-from core.correctness.relevance import relevance
+from core.correctness.relevance import about_the_problem, relevance
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +46,21 @@ def test_naming_another_problem_to_set_it_aside_is_not_answering_about_it(bank: 
     assert relevance(aside, bank.get("ticket_booking"), bank).on_topic
     taken_up = "Refunds, payouts, the ledger and the payment provider's card processing come first."
     assert not relevance(taken_up, bank.get("ticket_booking"), bank).on_topic
+
+
+@pytest.mark.parametrize(
+    ("question", "scopes"),
+    [
+        ("Can I use Kafka for the delivery queue?", False),
+        ("Are we on AWS or GCP?", False),
+        ("Is there a house language, Java or Go?", False),
+        ("How big is the team?", False),
+        ("Are users allowed to edit a message after sending it?", True),
+        ("How many messages a day, and how long do we keep history?", True),
+        ("Do group chats need read receipts?", True),
+    ],
+)
+def test_a_question_about_tools_or_the_team_scopes_nothing_and_one_about_the_product_does(
+    bank: ProblemBank, question: str, scopes: bool
+) -> None:
+    assert about_the_problem(question, bank.get("chat_messaging")) is scopes
