@@ -20,13 +20,14 @@ from core.jobs import runner
 from core.models import Account, Channel, EventType, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications import preferences
 from core.permissions.actor import Actor
-from core.scheduling.bookings import BookingRequest, ScheduledInterview, book_interview
+from core.scheduling.bookings import ScheduledInterview
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
-from tests.actors import ADMIN, SCHEDULER
+from tests.actors import ADMIN
 from tests.clock import Clock
+from tests.integration.booking_desk import book_grace
 from tests.slack_webhook_fake import HOOK_PATH, SlackWebhookFake
 from tests.twilio_fake import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, INVALID_NUMBER, TwilioFake
 
@@ -58,18 +59,7 @@ class Desk:
         )
 
     def book(self, start: datetime = START) -> ScheduledInterview:
-        with self.ws.uow_factory() as uow:
-            members = uow.team_members.all()
-        request = BookingRequest(
-            event_type_id=self.event_type.id,
-            problem_id="url_shortener",
-            start=start,
-            interviewer_ids=tuple(m.id for m in members),
-            candidate_name="Grace Hopper",
-            candidate_email="grace@example.com",
-            candidate_timezone="America/New_York",
-        )
-        return book_interview(self.ws, request, actor=SCHEDULER)
+        return book_grace(self.ws, self.event_type, start, candidate_timezone="America/New_York")
 
     def messages(self, *, channel: Channel | None = None, kind: str | None = None) -> list[OutboxMessage]:
         with self.ws.uow_factory() as uow:

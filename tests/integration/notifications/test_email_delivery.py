@@ -25,9 +25,7 @@ from core.models import EventType, JobStatus, OutboxMessage, OutboxStatus
 from core.notifications import outbox
 from core.notifications.delivery import deliver
 from core.scheduling.bookings import (
-    BookingRequest,
     ScheduledInterview,
-    book_interview,
     cancel_booking,
     reschedule_booking,
 )
@@ -39,6 +37,7 @@ from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
 from tests.calcom_fake.server import webhook_body
 from tests.clock import Clock
+from tests.integration.booking_desk import book_grace
 from tests.smtp_server import Certificate, SmtpServer, free_port
 
 NOW = datetime(2030, 6, 4, 12, 15, tzinfo=UTC)  # a Tuesday
@@ -57,17 +56,7 @@ class Desk:
     event_type: EventType
 
     def book(self) -> ScheduledInterview:
-        request = BookingRequest(
-            event_type_id=self.event_type.id,
-            problem_id="url_shortener",
-            start=START,
-            interviewer_ids=tuple(m.id for m in self.members()),
-            candidate_name="Grace Hopper",
-            candidate_email="grace@example.com",
-            candidate_timezone="America/New_York",
-            meeting_url=MEET,
-        )
-        return book_interview(self.ws, request, actor=SCHEDULER)
+        return book_grace(self.ws, self.event_type, START, candidate_timezone="America/New_York", meeting_url=MEET)
 
     def members(self) -> list[Any]:
         with self.ws.uow_factory() as uow:

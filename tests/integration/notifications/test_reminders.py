@@ -23,9 +23,7 @@ from core.notifications import outbox
 from core.notifications.delivery import TOO_LATE
 from core.scheduling.booking_reminders import REMINDER
 from core.scheduling.bookings import (
-    BookingRequest,
     ScheduledInterview,
-    book_interview,
     cancel_booking,
     reschedule_booking,
 )
@@ -37,6 +35,7 @@ from entry.job_handlers import HANDLERS
 from tests.actors import ADMIN, SCHEDULER
 from tests.calcom_fake.server import webhook_body
 from tests.clock import Clock
+from tests.integration.booking_desk import book_grace
 from tests.job_worker import WorkerThreads
 from tests.smtp_server import Received, SmtpServer
 
@@ -56,19 +55,7 @@ class Desk:
     event_type: EventType
 
     def book(self, start: datetime = START) -> ScheduledInterview:
-        with self.ws.uow_factory() as uow:
-            members = uow.team_members.all()
-        request = BookingRequest(
-            event_type_id=self.event_type.id,
-            problem_id="url_shortener",
-            start=start,
-            interviewer_ids=tuple(m.id for m in members),
-            candidate_name="Grace Hopper",
-            candidate_email="grace@example.com",
-            candidate_timezone="America/New_York",
-            meeting_url=MEET,
-        )
-        return book_interview(self.ws, request, actor=SCHEDULER)
+        return book_grace(self.ws, self.event_type, start, candidate_timezone="America/New_York", meeting_url=MEET)
 
     def reminders(self, status: OutboxStatus | None = None) -> list[OutboxMessage]:
         with self.ws.uow_factory() as uow:

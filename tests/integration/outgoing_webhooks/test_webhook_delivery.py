@@ -36,13 +36,14 @@ from core.models import (
 )
 from core.outgoing_webhooks import deliveries, subscriptions
 from core.outgoing_webhooks.retry_schedule import most_tries
-from core.scheduling.bookings import BookingRequest, ScheduledInterview, book_interview
+from core.scheduling.bookings import ScheduledInterview
 from core.scheduling.team import add_member, save_event_type
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_handlers import HANDLERS
-from tests.actors import ADMIN, SCHEDULER
+from tests.actors import ADMIN
 from tests.clock import Clock
+from tests.integration.booking_desk import book_grace
 from tests.job_worker import WorkerThreads
 from tests.smtp_server import free_port
 from tests.webhook_receiver import WebhookReceiver
@@ -60,17 +61,7 @@ class Desk:
     event_type: EventType
 
     def book(self, start: datetime = START) -> ScheduledInterview:
-        with self.ws.uow_factory() as uow:
-            members = uow.team_members.all()
-        request = BookingRequest(
-            event_type_id=self.event_type.id,
-            problem_id="url_shortener",
-            start=start,
-            interviewer_ids=tuple(m.id for m in members),
-            candidate_name="Grace Hopper",
-            candidate_email="grace@example.com",
-        )
-        return book_interview(self.ws, request, actor=SCHEDULER)
+        return book_grace(self.ws, self.event_type, start)
 
     def subscribe(self, url: str, *events: OutgoingEvent) -> WebhookSubscription:
         chosen = [e.value for e in events] or [OutgoingEvent.BOOKING_CREATED.value]
