@@ -95,7 +95,8 @@ def relevance(text: str, problem: Problem, bank: ProblemBank | None) -> Relevanc
 
 
 _ASKS_HOW_MUCH = re.compile(
-    r"\bhow (?:many|much|often|fast|long|big|large|old|stale)\b|\bper (?:second|minute|day|month)\b"
+    r"\bhow (?:many|much|often|fast|long|big|large|old|stale|fresh|quick(?:ly)?|soon|accurate|precise|consistent"
+    r"|available|reliable|durable|up to date)\b|\bper (?:second|minute|day|month)\b"
 )
 
 

@@ -55,6 +55,7 @@ from core.evaluation.judgement import (
     mistaken_sentences,
     wrong_figures,
 )
+from core.evaluation.requirements_rung import GENERIC_QUALITIES, ScopingEvidence, question_weight, rung
 from core.evaluation.substance import substance
 from core.evaluation.transcript_quality import TranscriptQuality, assess
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
@@ -162,7 +163,7 @@ class OfflineEvaluator:
         questions = [
             (q, u)
             for u in candidate
-            for q in question_sentences(u.text)
+            for q in _asks(u.text)
             if not is_check_in(q) and (self.problem is None or about_the_problem(q, self.problem))
         ]
         reading = read_for(board, self.problem) if board is not None else None
@@ -178,7 +179,8 @@ class OfflineEvaluator:
         if self.quality_gate and not quality.judgeable:
             return self.not_scored(session_id, quality, stats)  # a drawing without words is not judged
 
-        scores = [self._score(c, credits, drawn, parsed, stats, questions) for c in self.rubric.competencies]
+        reached = rung(self._scoping_evidence(parsed, questions, credits, early))
+        scores = [self._score(c, credits, drawn, parsed, stats, questions, reached) for c in self.rubric.competencies]
         scores = judge(scores, judged, substance([u.text for u in candidate], self.problem))
         overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
@@ -338,6 +340,38 @@ class OfflineEvaluator:
             factor *= 4 / len(s.topics)  # one sentence cannot justify six topics at once
         return MENTION_CREDIT + (1 - MENTION_CREDIT) * factor, frozenset(kinds)
 
+    def _scoping_evidence(
+        self,
+        parsed: list[_Sentence],
+        questions: list[tuple[str, Utterance]],
+        credits: dict[str, _Credit],
+        early: Collection[int],
+    ) -> ScopingEvidence:
+        """What the rubric's requirements ladder looks for, read from the scoping part of the interview."""
+        scoping = [s for s in parsed if s.scoping and not s.bare and not s.names_technology]
+        qualities = [s for s in scoping if NON_FUNCTIONAL in s.topics]
+        quality_phrases = self.topics[NON_FUNCTIONAL].phrases if NON_FUNCTIONAL in self.topics else ()
+        while_scoping = [s for s in parsed if s.scoping or id(s.utterance) in early]
+        said_early = [s for s in while_scoping if not s.bare and not s.names_technology and not _designs(s.text)]
+        asked = 0.0
+        for q, u in questions:
+            names_behaviour = self.problem is not None and bool(behaviour_words(q, self.problem))
+            names_quality = NON_FUNCTIONAL in topics_in(q, self.topics)
+            asked += question_weight(q, names_behaviour, names_quality, id(u) in early)
+        return ScopingEvidence(
+            features=FUNCTIONAL in credits and credits[FUNCTIONAL].strength >= 0.6,
+            qualities_named=bool(qualities),
+            specific_qualities=sum(
+                1
+                for s in qualities
+                if "quantity" in s.signals.kinds or set(find_phrases(s.text, quality_phrases)) - GENERIC_QUALITIES
+            ),
+            quantified=sum(1 for s in said_early if "quantity" in s.signals.kinds),
+            targeted_questions=asked,
+            scope_drawn=_draws_a_boundary(parsed),
+            ranked=_ranks_or_assumes(parsed),
+        )
+
     # --- scoring ------------------------------------------------------------------------------
 
     def _expected(self, competency: str) -> list[str]:
@@ -361,6 +395,7 @@ class OfflineEvaluator:
         parsed: list[_Sentence],
         stats: dict[str, Any],
         questions: list[tuple[str, Utterance]],
+        requirements_rung: float,
     ) -> CompetencyScore:
         words_total = stats["candidate_words"]
         if competency.key in STATS_COMPETENCIES:
@@ -384,6 +419,8 @@ class OfflineEvaluator:
         unranked = competency.key == "requirements" and not unscoped and not _ranks_or_assumes(parsed)
         if unranked:
             score = min(score, UNRANKED_CEILING)
+        if competency.key == "requirements":
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * requirements_rung
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -713,7 +750,9 @@ _DEFERS_OR_ASSUMES = re.compile(
     r"\b(?:scope|v1|first version|mvp|later phase|nice to have|must have|assum\w*)\b", re.IGNORECASE
 )
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
-FUNCTIONAL = "functional_requirements"
+FUNCTIONAL, NON_FUNCTIONAL = "functional_requirements", "non_functional_requirements"
+RUNG_WEIGHT = 0.4
+"""Requirements: the rubric rung reached (requirements_rung) beside how broadly the topics were shown."""
 _ARCHITECTURE = (
     *(phrase for kind, phrases in SYNONYMS.items() if kind != "client" for phrase in phrases),
     "service", "services", "server", "servers", "table", "tables", "row", "rows", "transaction", "transactions",
@@ -740,6 +779,21 @@ UNRANKED_NOTE = "No requirement was ranked above the others and no assumption wa
 def _designs(sentence: str) -> bool:
     """Names a part of the system being built: "each server must hold…" is design, not a requirement."""
     return bool(find_phrases(sentence, _ARCHITECTURE)) or bool(set(words(sentence)) & TECH_TERMS)
+
+
+_ASKS_INDIRECTLY = re.compile(
+    r"\b(?:i'?d (?:like|want|need) (?:to (?:know|understand|confirm|check|clarify)|the|your)|i (?:need|want) to "
+    r"(?:know|understand|confirm)|(?:could|can) you (?:tell|give) me|tell me|let me (?:ask|check|confirm)"
+    r"|my (?:first )?questions? (?:is|are|would be))\b",
+    re.IGNORECASE,
+)
+"""A request for information worded as a statement: "I'd like the load-time target and the follower counts"."""
+
+
+def _asks(text: str) -> list[str]:
+    """The sentences of an answer that ask for something, directly or in a statement's words."""
+    asked = question_sentences(text)
+    return asked + [s for s in sentences(text) if s not in asked and _ASKS_INDIRECTLY.search(s)]
 
 
 def _draws_a_boundary(parsed: list[_Sentence]) -> bool:

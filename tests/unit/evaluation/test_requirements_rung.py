@@ -1,0 +1,106 @@
+"""The requirements ladder is climbed rung by rung: generic qualities and a "how big?" stay near the bottom,
+targeted questions with a numbered, scoped playback reach level 4, and priorities on top reach 5."""
+
+from __future__ import annotations
+
+from core.content.problems import ProblemBank
+from core.content.rubrics import Rubric
+from core.evaluation.offline_evaluator import OfflineEvaluator, _asks
+from core.evaluation.requirements_rung import ScopingEvidence, question_weight, rung
+from core.models import Utterance
+
+NOTHING = ScopingEvidence(
+    features=False,
+    qualities_named=False,
+    specific_qualities=0,
+    quantified=0,
+    targeted_questions=0.0,
+    scope_drawn=False,
+    ranked=False,
+)
+
+
+def evidence(**said: object) -> ScopingEvidence:
+    return ScopingEvidence(**{**NOTHING.__dict__, **said})  # type: ignore[arg-type]
+
+
+def test_jumping_into_a_solution_is_the_bottom_rung() -> None:
+    assert rung(NOTHING) == 1.0
+
+
+def test_generic_qualities_and_one_size_question_ask_little() -> None:
+    said = evidence(features=True, qualities_named=True, targeted_questions=0.5)
+    assert rung(said) <= 2.5
+
+
+def test_features_a_specific_quality_and_a_question_reach_level_three() -> None:
+    assert rung(evidence(features=True, qualities_named=True, specific_qualities=1, targeted_questions=1.0)) == 3.0
+
+
+def test_numbers_and_scope_after_targeted_questions_reach_level_four_and_priorities_five() -> None:
+    scoped = evidence(
+        features=True,
+        qualities_named=True,
+        specific_qualities=2,
+        quantified=1,
+        targeted_questions=2.0,
+        scope_drawn=True,
+    )
+    assert rung(scoped) == 4.0
+    assert rung(evidence(**{**scoped.__dict__, "quantified": 3, "ranked": True})) == 5.0
+
+
+def test_many_questions_never_played_back_stop_below_level_three() -> None:
+    assert rung(evidence(targeted_questions=6.0)) == 2.5
+
+
+def test_a_question_about_behaviour_is_targeted_and_a_late_one_counts_half() -> None:
+    assert question_weight("How many users do we have?", names_behaviour=False, names_quality=False, early=True) == 0.5
+    assert question_weight("How long is a seat held?", names_behaviour=True, names_quality=False, early=True) == 1.0
+    assert question_weight("What p99 target for a hold?", names_behaviour=False, names_quality=True, early=False) == 0.5
+
+
+def test_a_request_for_information_worded_as_a_statement_is_asked() -> None:
+    said = "Functionally: fans pick seats. Non-functionally I'd like the user numbers and the load-time target."
+    assert _asks(said) == ["Non-functionally I'd like the user numbers and the load-time target."]
+
+
+OPENING = "We sell reserved-seat tickets for concerts. What questions do you have before designing the booking backend?"
+LATER = "Walk me through a fan choosing two seats and paying for them."
+DESIGN = (
+    "The hold service writes a hold row with an expiry, the booking service turns a paid hold into tickets in one "
+    "transaction, and a sweeper releases expired holds every few seconds because fans must get seats back."
+)
+
+
+def requirements(bank: ProblemBank, rubric: Rubric, scoping: str) -> float:
+    talk = [
+        Utterance("interviewer", OPENING, start=0.0, end=8.0),
+        Utterance("candidate", scoping, start=10.0, end=50.0),
+        Utterance("interviewer", LATER, start=60.0, end=68.0),
+        Utterance("candidate", DESIGN, start=70.0, end=110.0),
+    ]
+    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
+    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+
+
+QUESTIONS = "How long is a seat held while the fan pays, and how many seats may one order take? "
+
+
+def test_a_playback_without_numbers_or_scope_stays_at_level_three_and_numbers_with_scope_climb(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    unquantified = requirements(
+        bank,
+        rubric,
+        QUESTIONS + "So fans pick seats, hold them and pay; a seat must never be sold twice and the hold should "
+        "answer quickly.",
+    )
+    quantified = requirements(
+        bank,
+        rubric,
+        QUESTIONS + "So fans pick seats, hold them for 8 minutes and pay, at most 6 per order; a seat must never be "
+        "sold twice and a hold must answer within 300 ms at p99. Resale is out of scope.",
+    )
+    assert unquantified <= 3.0
+    assert quantified >= unquantified + 0.6
