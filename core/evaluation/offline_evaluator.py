@@ -55,7 +55,7 @@ from core.evaluation.judgement import (
     mistaken_sentences,
     wrong_figures,
 )
-from core.evaluation.requirements_rung import GENERIC_QUALITIES, ScopingEvidence, question_weight, rung
+from core.evaluation.requirements_rung import GENERIC_QUALITIES, LATE_QUESTION, ScopingEvidence, question_weight, rung
 from core.evaluation.substance import substance
 from core.evaluation.transcript_quality import TranscriptQuality, assess
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
@@ -168,7 +168,7 @@ class OfflineEvaluator:
         ]
         reading = read_for(board, self.problem) if board is not None else None
         drawn = board_credits(reading, self.rubric, self.problem) if reading is not None else {}
-        credits = self._credits(parsed, questions, drawn)
+        credits = self._credits(parsed, questions, drawn, early)
         stats = _communication_stats(candidate, interviewer_words, self.topics)
         if reading is not None and not reading.is_empty:
             stats["whiteboard"] = reading.stats()
@@ -294,17 +294,23 @@ class OfflineEvaluator:
         return frozenset({FUNCTIONAL})
 
     def _credits(
-        self, parsed: list[_Sentence], questions: list[tuple[str, Utterance]], drawn: dict[str, BoardCredit]
+        self,
+        parsed: list[_Sentence],
+        questions: list[tuple[str, Utterance]],
+        drawn: dict[str, BoardCredit],
+        early: Collection[int] = (),
     ) -> dict[str, _Credit]:
-        """Each topic's best showing across the transcript and the whiteboard."""
+        """Each topic's best showing across the transcript and the whiteboard; questions asked once the design has
+        begun clarify less (volumes asked for only when sizing did not shape the scope)."""
         best: dict[str, _Credit] = {t: _Credit(t, 0.0, None, frozenset()) for t in self.topics}
         for s in parsed:
             for t in s.topics:
                 strength, kinds = self._strength(s, t, self.topics[t].competency)
                 if strength > best[t].strength:
                     best[t] = _Credit(t, strength, s, kinds)
-        if questions:
-            credit = {1: 0.6, 2: 0.8}.get(len(questions), 0.95)
+        asked = sum(1.0 if id(u) in early else LATE_QUESTION for _, u in questions)
+        if asked >= 1:
+            credit = 0.6 if asked < 2 else 0.8 if asked < 3 else 0.95
             for t in QUESTION_TOPICS:
                 if t in best and credit > best[t].strength:
                     best[t] = _Credit(t, credit, best[t].sentence, frozenset({"question"}))

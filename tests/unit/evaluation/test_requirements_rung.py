@@ -104,3 +104,22 @@ def test_a_playback_without_numbers_or_scope_stays_at_level_three_and_numbers_wi
     )
     assert unquantified <= 3.0
     assert quantified >= unquantified + 0.6
+
+
+def test_questions_asked_only_once_the_design_has_begun_scope_less(bank: ProblemBank, rubric: Rubric) -> None:
+    asked = (
+        "How long is a seat held while the fan pays? How many seats may one order take? How fast must a hold answer?"
+    )
+    begin = "Let me go straight to the services: a hold service, a booking service and a seat map cache."
+
+    def scored(first: str, second: str) -> float:
+        talk = [
+            Utterance("interviewer", OPENING, start=0.0, end=8.0),
+            Utterance("candidate", first, start=10.0, end=50.0),
+            Utterance("interviewer", LATER, start=60.0, end=68.0),
+            Utterance("candidate", second, start=70.0, end=110.0),
+        ]
+        evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
+        return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+
+    assert scored(asked, DESIGN) > scored(begin, asked + " " + DESIGN)
