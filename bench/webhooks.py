@@ -10,8 +10,14 @@ it). Then waits until the server's database shows every unique event processed a
 figures. "Events lost" (unique sent − unique stored) must be 0; the run exits 1 otherwise.
 
     .venv/bin/python bench/webhooks.py [--events 500] [--threads 8] [--redeliver 0.2] [--intake]
+    .venv/bin/python bench/webhooks.py --sender wrk --events 4000 --threads 32 --seconds 4 --intake
 
-With --intake the deliveries go to the webhook intake server (`python -m core intake`) instead.
+With --intake the deliveries go to the webhook intake server (`python -m core intake`) instead. With
+`--sender wrk` (Debian's wrk) a C load generator sends them instead of Python threads: on a 2-core
+machine the Python sender's own HMACs and HTTP parsing take CPU from the server being measured. wrk
+runs for `--seconds` over 2 threads and `--threads` connections, each thread posting its own slice
+of the prepared deliveries in order (bench/wrk/calcom_deliveries.lua); every delivery it was
+answered for must be stored.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import multiprocessing
 import os
 import random
 import secrets
-import statistics
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -41,11 +48,14 @@ import httpx
 from core.config import Settings
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
-from tests.calcom_fake import CalcomServer, post_webhook
+from tests.calcom_fake import WEBHOOK_VERSION, CalcomServer, post_webhook
+from tests.calcom_fake.server import sign
 from tests.child_process import serving
 from tests.workspace_server import workspace_server
 
 ROOT = Path(__file__).resolve().parents[1]
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "calcom_deliveries.lua"
+WRK_THREADS = 2
 MAX_EVENTS = 10_000  # a bounded load: this measures the receiver, it is not a stress test
 FIRST_START = datetime(2030, 6, 3, 9, tzinfo=UTC)
 
@@ -57,20 +67,33 @@ class Sent:
     uids: list[str]  # one per unique event
     latencies_ms: list[float]
     statuses: list[int]
-    duplicates_answered: int
+    duplicates_answered: int  # -1: not known (wrk does not read answers)
     seconds: float
+    wrk_latency_ms: dict[str, float] | None = None  # wrk's percentiles ("50", "99", "max") instead of each request's
+
+    def latency(self, name: str) -> float:
+        """ "50", "99" or "max", in milliseconds."""
+        if self.wrk_latency_ms is not None:
+            return self.wrk_latency_ms[name]
+        if name == "max":
+            return max(self.latencies_ms)
+        return percentile(self.latencies_ms, float(name) / 100)
 
 
-def plan(events: int, redeliver: float, seed: int) -> tuple[list[str], list[bytes]]:
-    """(unique booking uids, the deliveries in sending order): every re-delivery repeats an earlier body."""
+def plan(events: int, redeliver: float, seed: int) -> tuple[list[str], list[bytes], list[str]]:
+    """(unique booking uids, the deliveries in sending order, each delivery's booking uid): every re-delivery
+    repeats an earlier body."""
     rng = random.Random(seed)
     fake = CalcomServer()  # not started: its state and payload builder give Cal.com's exact bytes
     uids: list[str] = []
     unique: list[bytes] = []
     bodies: list[bytes] = []
+    of_body: list[str] = []
     for index in range(events):
         if unique and rng.random() < redeliver:
-            bodies.append(rng.choice(unique))
+            again = rng.randrange(len(unique))
+            bodies.append(unique[again])
+            of_body.append(uids[again])
             continue
         booking = fake.seed_booking(
             event_type_id=101,
@@ -82,12 +105,13 @@ def plan(events: int, redeliver: float, seed: int) -> tuple[list[str], list[byte
         uids.append(booking.uid)
         unique.append(body)
         bodies.append(body)
-    return uids, bodies
+        of_body.append(booking.uid)
+    return uids, bodies, of_body
 
 
 def send(url: str, secret: str, events: int, threads: int, redeliver: float, seed: int) -> Sent:
     """Runs in the sender process: build the deliveries, post them from `threads` threads, time each."""
-    uids, bodies = plan(events, redeliver, seed)
+    uids, bodies, _ = plan(events, redeliver, seed)
     local = threading.local()
     clients: list[httpx.Client] = []
     lock = threading.Lock()
@@ -117,6 +141,52 @@ def send(url: str, secret: str, events: int, threads: int, redeliver: float, see
         statuses=[r[1] for r in results],
         duplicates_answered=sum(1 for r in results if r[2]),
         seconds=seconds,
+    )
+
+
+def send_with_wrk(
+    base: str,
+    secret: str,
+    events: int,
+    connections: int,
+    redeliver: float,
+    seed: int,
+    seconds: int,
+    folder: Path,
+    rate: int = 0,
+) -> Sent:
+    """wrk posts the prepared deliveries for `seconds`; the deliveries it was answered for are "sent". With a
+    `rate`, each connection pauses after an answer so that together they offer about that many a second: the
+    latency at that load, rather than with every connection waiting on the next answer."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("--sender wrk needs wrk (Debian: apt-get install wrk)")
+    _, bodies, of_body = plan(events, redeliver, seed)
+    prepared = folder / "deliveries.txt"
+    with prepared.open("w", encoding="utf-8") as out:
+        for body in bodies:
+            assert b"\n" not in body, "one delivery per line"
+            out.write(f"{sign(secret, body)} {body.decode('utf-8')}\n")
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
+    pause = round(1000 * connections / rate) if rate else 0
+    command += ["-s", str(WRK_SCRIPT), base, "--", str(prepared), str(WRK_THREADS), WEBHOOK_VERSION, str(pause)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
+    lines = [line.split() for line in output.splitlines() if line.startswith("IW-")]
+    requests, duration_us, errors = (int(v) for v in next(p[1:] for p in lines if p[0] == "IW-SUMMARY"))
+    latency = {p[1]: float(p[2]) for p in lines if p[0] == "IW-LATENCY"}
+    latency["max"] = float(next(p[1] for p in lines if p[0] == "IW-MAX"))
+    in_flight = -(-connections // WRK_THREADS)  # a thread's connections each hold one unanswered request at most
+    answered: set[str] = set()
+    for _, thread, count in (p for p in lines if p[0] == "IW-THREAD"):
+        mine = [uid for index, uid in enumerate(of_body) if index % WRK_THREADS == int(thread)]
+        answered.update(mine[: max(0, int(count) - in_flight)])
+    seconds_run = duration_us / 1e6
+    return Sent(
+        uids=sorted(answered),
+        latencies_ms=[],
+        statuses=[200] * (requests - errors) + [0] * errors,
+        duplicates_answered=-1,
+        seconds=seconds_run,
+        wrk_latency_ms=latency,
     )
 
 
@@ -169,6 +239,9 @@ def main() -> int:
     parser.add_argument(
         "--intake", action="store_true", help="post to the webhook intake server (python -m core intake) instead"
     )
+    parser.add_argument("--sender", choices=["python", "wrk"], default="python", help="who sends the deliveries")
+    parser.add_argument("--seconds", type=int, default=4, help="how long wrk sends (--sender wrk)")
+    parser.add_argument("--rate", type=int, default=0, help="requests a second wrk offers (0: as fast as answered)")
     args = parser.parse_args()
     if not 1 <= args.events <= MAX_EVENTS or not 1 <= args.threads <= 64 or not 0 <= args.redeliver < 1:
         parser.error(f"--events 1–{MAX_EVENTS}, --threads 1–64, --redeliver in [0, 1)")
@@ -189,9 +262,23 @@ def main() -> int:
             warm = post_webhook(url, CalcomServer().webhook_body_for("PING"), secret=secret, timeout=60)
             if warm.status_code != 200:  # the first request builds the webhook workspace (and migrates)
                 raise SystemExit(f"the server refused a PING: {warm.status_code} {warm.response_text}")
-            spawn = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as sender:
-                sent = sender.submit(send, url, secret, args.events, args.threads, args.redeliver, args.seed).result()
+            if args.sender == "wrk":
+                sent = send_with_wrk(
+                    base,
+                    secret,
+                    args.events,
+                    args.threads,
+                    args.redeliver,
+                    args.seed,
+                    args.seconds,
+                    Path(tmp),
+                    args.rate,
+                )
+            else:
+                spawn = multiprocessing.get_context("spawn")
+                with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as sender:
+                    job = sender.submit(send, url, secret, args.events, args.threads, args.redeliver, args.seed)
+                    sent = job.result()
             if args.worker_after:
                 worker.enter_context(job_worker(runtime, args.database_url))
             settings = Settings(
@@ -207,16 +294,17 @@ def main() -> int:
     lost = unique - stored_unique
     rows = [
         ("events sent", f"{len(sent.statuses):,}"),
-        ("unique events", f"{unique:,}"),
-        ("sender threads", f"{args.threads}"),
+        ("unique events", f"{unique:,}" + (" (answered; wrk)" if args.sender == "wrk" else "")),
+        ("sender", f"{args.sender}, {args.threads} connections" + (f", offering {args.rate}/s" if args.rate else "")),
         ("answered 200", f"{sent.statuses.count(200):,}"),
         ("throughput", f"{len(sent.statuses) / sent.seconds:,.0f} req/s"),
-        ("latency p50", f"{statistics.median(sent.latencies_ms):.1f} ms"),
-        ("latency p99", f"{percentile(sent.latencies_ms, 0.99):.1f} ms"),
-        ("latency max", f"{max(sent.latencies_ms):.1f} ms"),
+        ("latency p50", f"{sent.latency('50'):.1f} ms"),
+        ("latency p99", f"{sent.latency('99'):.1f} ms"),
+        ("latency max", f"{sent.latency('max'):.1f} ms"),
         (
             "duplicates collapsed",
-            f"{counts.get('duplicate', 0):,} (answered as duplicate: {sent.duplicates_answered:,})",
+            f"{counts.get('duplicate', 0):,}"
+            + (f" (answered as duplicate: {sent.duplicates_answered:,})" if sent.duplicates_answered >= 0 else ""),
         ),
         (
             "processed",
@@ -235,7 +323,8 @@ def main() -> int:
     )
     for name, value in rows:
         print(f"  {name:<22} {value}")
-    return 0 if lost == 0 and counts.get("received", 0) == 0 and sessions == unique else 1
+    created = sessions == unique if args.sender == "python" else sessions >= unique  # wrk: unanswered ones too
+    return 0 if lost == 0 and counts.get("received", 0) == 0 and created else 1
 
 
 if __name__ == "__main__":
