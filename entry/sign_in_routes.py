@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from core.accounts import passwords
 from core.accounts.services import create_first_admin, needs_first_admin
 from core.accounts.sign_in import failure_delay, failures_of, sign_in_with_password, sign_out
-from core.errors import AlreadyExists, InvalidInput, SignInRefused, WorkspaceError
+from core.errors import AlreadyExists, DatabaseUnavailable, InvalidInput, SignInRefused, WorkspaceError
 from core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 COOKIE = "iw_session"
 STREAMLIT_USER_COOKIE = "_streamlit_user"  # set by st.login (OpenID Connect)
 MAX_FORM_BYTES = 16_384
+UNAVAILABLE = "The workspace cannot reach its database right now. Try again in a minute."
+SIGN_OUT_UNAVAILABLE = (
+    "The workspace cannot reach its database right now, so you are still signed in. Try signing out again in a minute."
+)
 # What a browser may load without a sign-in: Streamlit's own machinery (the websocket checks the cookie
 # itself, page by page), sign-in, the webhook, and the OIDC callback.
 OPEN_PREFIXES = ("/_stcore", "/static", "/media", "/component", "/app/static", "/signin", "/signout", "/webhooks",
@@ -61,7 +65,11 @@ def sign_in_routes(workspace: Callable[[], Workspace], *, oidc_login_path: Calla
         ws = await _workspace(workspace)
         if ws is None:
             return _unavailable()
-        setup = await anyio.to_thread.run_sync(needs_first_admin, ws)
+        try:
+            setup = await anyio.to_thread.run_sync(needs_first_admin, ws)
+        except WorkspaceError as exc:  # the database went away after start-up: say so, not a bare 500
+            log.error("sign-in: database unavailable", extra={"error": str(exc)})
+            return _unavailable()
         info = None
         if request.query_params.get("expired"):
             info = "Your session has expired. Please sign in again."
@@ -80,11 +88,14 @@ def sign_in_routes(workspace: Callable[[], Workspace], *, oidc_login_path: Calla
         try:
             signed = await anyio.to_thread.run_sync(sign_in_with_password, ws, email, password)
         except SignInRefused as exc:
-            failures = await anyio.to_thread.run_sync(failures_of, ws, email)
+            try:
+                failures = await anyio.to_thread.run_sync(failures_of, ws, email)
+            except WorkspaceError:  # gone since the refusal: the shortest wait, still a refusal
+                failures = 1
             await anyio.sleep(failure_delay(failures))  # slows guessing without holding a worker thread
             return _page(error=str(exc), email=email, next=target, oidc=oidc_login_path(), status=401)
         except WorkspaceError as exc:
-            return _page(error=str(exc), email=email, next=target, status=503)
+            return _page(error=_outage(exc), email=email, next=target, status=503)
         return _signed_in(request, signed.token, target, ws)
 
     async def setup(request: Request) -> Response:
@@ -112,14 +123,20 @@ def sign_in_routes(workspace: Callable[[], Workspace], *, oidc_login_path: Calla
         except (InvalidInput, SignInRefused) as exc:
             return again(str(exc), 400)
         except WorkspaceError as exc:
-            return again(str(exc), 503)
+            return again(_outage(exc), 503)
         return _signed_in(request, signed.token, target, ws)
 
     async def leave(request: Request) -> Response:
         ws = await _workspace(workspace)
         token = request.cookies.get(COOKIE)
+        if ws is None and token:
+            return _unavailable(SIGN_OUT_UNAVAILABLE)
         if ws is not None and token:
-            await anyio.to_thread.run_sync(sign_out, ws, token)
+            try:
+                await anyio.to_thread.run_sync(sign_out, ws, token)
+            except WorkspaceError as exc:  # the sign-in would outlive the cookie: keep both, ask to try again
+                log.error("sign-out: database unavailable", extra={"error": str(exc)})
+                return _unavailable(SIGN_OUT_UNAVAILABLE)
         response = RedirectResponse("/signin?signed_out=1", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         response.delete_cookie(STREAMLIT_USER_COOKIE, path="/")
@@ -222,5 +239,10 @@ def _page(
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
-def _unavailable() -> HTMLResponse:
-    return _page(error="The workspace cannot reach its database right now. Try again in a minute.", status=503)
+def _outage(exc: WorkspaceError) -> str:
+    """What to tell a person: the pages' outage text speaks of answers saved and retries, which a form has not."""
+    return UNAVAILABLE if isinstance(exc, DatabaseUnavailable) else str(exc)
+
+
+def _unavailable(message: str = UNAVAILABLE) -> HTMLResponse:
+    return _page(error=message, status=503)

@@ -1,9 +1,11 @@
 """Signing in with a local account in the real browser: the redirect to /signin and back, a wrong password,
-a reload that stays signed in, an expired session, and signing out in the same tab."""
+a reload that stays signed in, an expired session, signing out in the same tab, and an account locked after
+repeated wrong passwords, each answered more slowly."""
 
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +14,9 @@ from playwright.sync_api import Browser, expect
 from core.accounts.sign_in import token_hash
 from core.config import Settings
 from entry.bootstrap import build_workspace
-from tests.e2e.conftest import E2E_EMAIL, E2E_PASSWORD, screenshot, wait_for_app
+from tests.e2e.conftest import E2E_EMAIL, E2E_PASSWORD, add_e2e_account, screenshot, wait_for_app
+
+LOCKED_EMAIL = "lena-locked@example.com"  # only this test signs in as her: the lock stays hers
 
 
 def test_sign_in_reload_expiry_and_sign_out(browser: Browser, server_url: str, server_runtime: Path) -> None:
@@ -66,4 +70,39 @@ def test_sign_in_reload_expiry_and_sign_out(browser: Browser, server_url: str, s
     assert len(context.pages) == 1, "signing out stays in this tab"
     page.goto(f"{server_url}/history")
     expect(page).to_have_url(re.compile(r"/signin\?next="))
+    context.close()
+
+
+def test_repeated_wrong_passwords_lock_the_account_each_answered_more_slowly(
+    browser: Browser, server_url: str, server_runtime: Path
+) -> None:
+    add_e2e_account(server_runtime, LOCKED_EMAIL, "Lena Locked", "candidate")
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server_url}/signin")
+    settings = Settings(runtime_dir=server_runtime).accounts  # the server's own: 5 tries, then 15 minutes
+
+    def attempt(password: str) -> tuple[str, float]:
+        """The alert the next page shows, and how long the server took to answer the form."""
+        page.get_by_label("Email").fill(LOCKED_EMAIL)
+        page.get_by_label("Password").fill(password)
+        started = time.monotonic()
+        with page.expect_response(lambda r: r.url.endswith("/signin") and r.request.method == "POST"):
+            page.get_by_role("button", name="Sign in").click()
+        waited = time.monotonic() - started
+        return page.get_by_role("alert").inner_text(), waited
+
+    answers = [attempt(f"a wrong guess {n}") for n in range(settings.lock_after_failures)]
+    assert [text for text, _ in answers[:-1]] == ["Wrong email or password."] * (settings.lock_after_failures - 1)
+    locked, slowest = answers[-1]
+    assert locked.startswith("Too many wrong passwords: this account is locked until"), locked
+    assert "ask an administrator to unlock it" in locked
+    assert answers[0][1] < slowest and slowest >= 4.0  # 0.25 s at first, doubling to the cap
+    screenshot(page, "sign-in-02-locked")
+
+    still, _ = attempt(E2E_PASSWORD)  # the right password does not open a locked account
+    assert still.startswith("Too many wrong passwords"), still
+    assert "iw_session" not in {c["name"] for c in context.cookies()}
+    expect(page).to_have_url(re.compile(r"/signin$"))
     context.close()

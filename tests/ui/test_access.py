@@ -81,6 +81,21 @@ def test_another_persons_session_id_opens_nothing_on_any_page(
         assert bos not in at.query_params.get("session", ""), f"{page} kept another person's session open"
 
 
+def test_comparing_ones_own_interview_with_another_persons_shows_nothing_of_theirs(
+    new_app: AppFactory, ws: Workspace, people: dict[str, Account]
+) -> None:
+    """History's second address parameter, `compare`, is an entry too: Ana's own interview opens, Bo's does not."""
+    anas, bos = practice(ws, people["ana"], ANA_SAYS), practice(ws, people["bo"], BO_SAYS)
+    at = as_person(new_app, people["ana"])
+    at.query_params.clear()
+    at.query_params["session"], at.query_params["compare"] = anas, bos
+    at.switch_page("pages/history.py").run()
+    assert_clean(at)
+    assert ANA_SAYS in rendered_text(at)
+    assert any(w.value.startswith("That interview cannot be compared") for w in at.warning)
+    assert not [m for m in at.metric if m.label == "Overall score B"]  # no headline of Bo's interview
+
+
 def test_a_candidate_sees_their_own_interview_and_its_evaluation_only_once_released(
     new_app: AppFactory, ws: Workspace, people: dict[str, Account]
 ) -> None:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.llm_fakes import OpenAIServer, Reply
-from tests.ui.conftest import AppFactory, button, page_title, rendered_text
+from tests.ui.conftest import APP, TIMEOUT, AppFactory, add_person, button, page_title, rendered_text, signed_in_as
 
 KEY = "sk-ui-fake-key-01"
 
@@ -91,3 +91,44 @@ def test_the_evaluation_page_shows_usage_per_operation(new_app: AppFactory, fake
     assert list(usage["Operation"]) == ["question generation", "evaluation"]
     assert list(usage["Input tokens"]) == [500, 1500]
     assert any("Total: 2,022 tokens" in c.value for c in app.caption)
+
+
+def as_candidate(new_app: AppFactory) -> AppTest:
+    """Cleo, a candidate, on Setup in her own tab (new_app makes the admin first)."""
+    new_app()
+    add_person("cleo@example.com", "candidate", name="Cleo")
+    return signed_in_as(AppTest.from_file(APP, default_timeout=TIMEOUT), "cleo@example.com", "Cleo")
+
+
+def test_the_servers_key_is_spent_only_by_the_roles_an_admin_allows(
+    new_app: AppFactory, fake_openai: OpenAIServer, app_env: pytest.MonkeyPatch
+) -> None:
+    """accounts.server_key_roles (staff by default): a candidate brings her own key, kept in her tab; an
+    interviewer starts on the server's key."""
+    app_env.setenv("OPENAI_API_KEY", KEY)  # the server's key, as the environment or Streamlit secrets give it
+    cleo = choose_openai(as_candidate(new_app))
+    assert any("No key yet" in c.value for c in cleo.caption)
+    button(cleo, "Start interview").click().run()
+    assert page_title(cleo) == "Set up a practice interview" and "OPENAI_API_KEY" in cleo.error[0].value
+    assert fake_openai.requests == []  # the server's key never left for her
+
+    cleo.text_input(key="setup_key_openai").set_value(KEY).run()  # her own key (the fake takes one key)
+    assert any("kept in this tab's memory only" in c.value for c in cleo.caption)
+    button(cleo, "Start interview").click().run()
+    assert not cleo.exception and page_title(cleo) != "Set up a practice interview"
+
+    staff = choose_openai(new_app())  # the admin, who is also an interviewer
+    assert any("OPENAI_API_KEY in the environment" in c.value for c in staff.caption)
+    button(staff, "Start interview").click().run()
+    assert not staff.exception and page_title(staff) != "Set up a practice interview"
+
+
+def test_an_admin_may_let_candidates_spend_the_servers_key(
+    new_app: AppFactory, fake_openai: OpenAIServer, app_env: pytest.MonkeyPatch
+) -> None:
+    app_env.setenv("OPENAI_API_KEY", KEY)
+    app_env.setenv("IW_ACCOUNTS__SERVER_KEY_ROLES", '["candidate", "interviewer"]')
+    cleo = choose_openai(as_candidate(new_app))
+    assert any("OPENAI_API_KEY in the environment" in c.value for c in cleo.caption)
+    button(cleo, "Start interview").click().run()
+    assert not cleo.exception and page_title(cleo) != "Set up a practice interview"

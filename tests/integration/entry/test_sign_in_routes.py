@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -17,6 +19,7 @@ from core.config import Settings
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.sign_in_routes import COOKIE, safe_next, sign_in_middleware, sign_in_routes
+from tests.integration.conftest import PostgresServer
 
 PASSWORD = "correct horse battery"
 
@@ -27,8 +30,7 @@ def ws(tmp_path: Path) -> Workspace:
     return build_workspace(settings)
 
 
-@pytest.fixture
-def client(ws: Workspace) -> TestClient:
+def app_on(ws: Workspace) -> TestClient:
     async def page(_request: object) -> PlainTextResponse:  # stands in for Streamlit's page shell
         return PlainTextResponse("the app")
 
@@ -37,6 +39,11 @@ def client(ws: Workspace) -> TestClient:
         middleware=[sign_in_middleware()],
     )
     return TestClient(app, base_url="http://testserver", follow_redirects=False)
+
+
+@pytest.fixture
+def client(ws: Workspace) -> TestClient:
+    return app_on(ws)
 
 
 def setup_admin(client: TestClient) -> None:
@@ -115,3 +122,45 @@ def test_a_typed_email_is_shown_back_as_text(client: TestClient) -> None:
     setup_admin(client)
     response = client.post("/signin", data={"email": '"><script>alert(1)</script>', "password": "x"})
     assert "<script>alert(1)</script>" not in response.text and "&lt;script&gt;" in response.text
+
+
+def _reachable(server: PostgresServer, url: str, reachable: bool) -> None:
+    """Refuse new connections to the database and drop the open ones, or let them in again."""
+    name = make_url(url).database
+    with server._admin.connect() as admin:
+        admin.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(reachable).lower()}'))
+        if not reachable:
+            admin.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
+
+
+@pytest.mark.postgres
+def test_a_database_lost_after_start_up_is_said_plainly_and_signing_in_works_again_once_it_is_back(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """Hardening 10 on the sign-in pages: the sign-in page answered a bare 500 while the database was away."""
+    url = postgres_server.create_database()
+    ws = build_workspace(Settings(database_url=url, runtime_dir=tmp_path))  # started: connected and migrated
+    client = app_on(ws)
+    setup_admin(client)
+    token = client.cookies[COOKIE]
+    away = "cannot reach its database right now"
+
+    _reachable(postgres_server, url, reachable=False)
+    try:
+        page = client.get("/signin")
+        assert page.status_code == 503 and away in page.text and "Traceback" not in page.text
+        wrong = client.post("/signin", data={"email": "ada@example.com", "password": PASSWORD})
+        assert wrong.status_code == 503 and away in wrong.text
+        out = client.get("/signout")  # the sign-in cannot be ended: say so rather than only drop the cookie
+        assert out.status_code == 503 and "still signed in" in out.text and "set-cookie" not in out.headers
+    finally:
+        _reachable(postgres_server, url, reachable=True)
+
+    assert "Sign in" in client.get("/signin").text  # back without a restart
+    client.cookies.set(COOKIE, token)
+    assert client.get("/signout").status_code == 303
+    assert resume(ws, token).account is None
+    again = client.post("/signin", data={"email": "ada@example.com", "password": PASSWORD, "next": "/"})
+    assert again.status_code == 303 and COOKIE in again.cookies

@@ -422,3 +422,40 @@ def test_a_board_larger_than_the_read_limit_is_read_up_to_it(monkeypatch: pytest
     monkeypatch.setattr("core.whiteboard.analysis.MAX_READ_OBJECTS", 3)
     board = read_board({"objects": [_rect(i * 200, 0, 100, 100) for i in range(6)]})
     assert len(board.boxes) == 3
+
+
+def _row_of_joined_boxes(count: int) -> dict[str, Any]:
+    """`count` labelled boxes on a square grid, each joined to its right-hand neighbour by a line."""
+    side = math.ceil(math.sqrt(count))
+    objects: list[dict[str, Any]] = []
+    for i in range(count):
+        x, y = (i % side) * 160.0, (i // side) * 160.0
+        objects += [_rect(x, y, 100, 60), _text("Redis", x + 50, y + 30)]
+        objects.append({"type": "Line", "originX": "center", "originY": "center", "left": x + 130, "top": y + 30,
+                        "x1": -30, "y1": 0, "x2": 30, "y2": 0, "width": 60, "height": 0})  # fmt: skip
+    return {"objects": objects}
+
+
+def test_a_board_of_thousands_measures_each_line_end_against_the_boxes_near_it_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hardening 5: the reader once measured every line end against every box (5,000 of each: 30 s, on every
+    reply). Counted, not timed: with the grid each end is measured against a handful of boxes, not 2,000."""
+    from core.whiteboard.analysis import Box
+
+    measured = 0
+    distance = Box.distance
+
+    def counted(box: Box, point: tuple[float, float]) -> float:
+        nonlocal measured
+        measured += 1
+        return distance(box, point)
+
+    monkeypatch.setattr(Box, "distance", counted)
+    count = 2_000
+    board = read_board(_row_of_joined_boxes(count))
+    assert len(board.boxes) == count and all(b.kind == "cache" for b in board.boxes)
+    side = math.ceil(math.sqrt(count))
+    joined = [(i, i + 1) for i in range(count - 1) if i % side != side - 1]
+    assert set(joined) <= set(board.edges)  # the same answers as measuring everything…
+    assert measured <= 10 * 2 * count  # …from at most ten boxes per line end (all pairs: 8,000,000)
