@@ -10,6 +10,8 @@ in a process of its own, so intake neither slows pages nor waits behind them. Th
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import uvicorn
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from core.workspace import Workspace
 from entry.bootstrap import built_workspace, current_workspace
 from entry.streamlit_secrets import streamlit_secrets
 from entry.webhook_routes import calcom_webhook_route
@@ -24,6 +27,24 @@ from entry.webhook_routes import calcom_webhook_route
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/_stcore/health"  # the path the proxy's health checks use for the workspace servers too
+SETTINGS_RECHECK_SECONDS = 1.0
+
+
+def recheck_at_most_every(seconds: float, built: Callable[[], Workspace | None]) -> Callable[[], Workspace | None]:
+    """`built`, asked again only once `seconds` have passed since it last answered with a workspace: looking
+    at config.yaml and every environment variable for each delivery took a quarter of the intake's event loop,
+    and a changed config.yaml is still seen within a second."""
+    last: list[tuple[float, Workspace]] = []
+
+    def recent() -> Workspace | None:
+        now = time.monotonic()
+        if last and now - last[0][0] < seconds:
+            return last[0][1]
+        workspace = built()
+        last[:] = [(now, workspace)] if workspace is not None else []
+        return workspace
+
+    return recent
 
 
 async def _health(_request: Request) -> PlainTextResponse:
@@ -32,7 +53,8 @@ async def _health(_request: Request) -> PlainTextResponse:
 
 def intake_app() -> Starlette:
     """The webhook route and a health check (answering whether or not the workspace has started)."""
-    webhooks = calcom_webhook_route(current_workspace, secrets=streamlit_secrets, built=built_workspace)
+    built = recheck_at_most_every(SETTINGS_RECHECK_SECONDS, built_workspace)
+    webhooks = calcom_webhook_route(current_workspace, secrets=streamlit_secrets, built=built)
     return Starlette(routes=[webhooks, Route(HEALTH_PATH, _health)])
 
 

@@ -186,6 +186,16 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
         except IntegrityError as exc:
             raise AlreadyExists(f"Webhook event {event.dedupe_key} is already stored.") from exc
 
+    def add_all(self, events: list[WebhookEvent]) -> list[WebhookEvent]:
+        """One flush for the batch: SQLAlchemy sends the rows as one multi-row INSERT … RETURNING."""
+        rows = [self._to_row(event) for event in events]
+        self._session.add_all(rows)
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            raise AlreadyExists("A webhook event of this batch is already stored.") from exc
+        return [self._to_item(row) for row in rows]
+
     def get(self, event_id: int) -> WebhookEvent:
         return self._get(event_id)
 
@@ -201,6 +211,12 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
 
     def by_dedupe_key(self, key: str) -> WebhookEvent | None:
         return self._first(select(WebhookEventRow).where(WebhookEventRow.dedupe_key == key))
+
+    def ids_by_dedupe_key(self, keys: list[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        query = select(WebhookEventRow.dedupe_key, WebhookEventRow.id).where(WebhookEventRow.dedupe_key.in_(keys))
+        return {key: event_id for key, event_id in self._session.execute(query) if key is not None}
 
     def waiting(
         self, *, limit: int = 100, due_by: datetime | None = None, received_before: datetime | None = None

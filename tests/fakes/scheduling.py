@@ -148,6 +148,13 @@ class FakeWebhookEventRepository(Mirror[WebhookEvent, int]):
     def by_dedupe_key(self, key: str) -> WebhookEvent | None:
         return self._first(dedupe_key=key)
 
+    def add_all(self, events: list[WebhookEvent]) -> list[WebhookEvent]:
+        return [self.add(event) for event in events]
+
+    def ids_by_dedupe_key(self, keys: list[str]) -> dict[str, int]:
+        wanted = set(keys)
+        return {e.dedupe_key: e.id for e in self._rows.values() if e.dedupe_key in wanted and e.id is not None}
+
     def waiting(
         self, *, limit: int = 100, due_by: datetime | None = None, received_before: datetime | None = None
     ) -> list[WebhookEvent]:

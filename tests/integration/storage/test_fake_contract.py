@@ -215,6 +215,26 @@ def test_webhook_events_dedupe_order_and_counts(factory: Factory) -> None:
             uow.webhook_events.get(99999)
 
 
+def test_webhook_events_stored_as_a_batch_keep_their_order_and_are_found_by_key(factory: Factory) -> None:
+    def event(key: str | None, minute: int) -> WebhookEvent:
+        return WebhookEvent(source="calcom", body_sha256="0" * 64, status="received", dedupe_key=key,
+                            received_at=T0 + timedelta(minutes=minute))  # fmt: skip
+
+    with factory() as uow:
+        stored = uow.webhook_events.add_all([event("a", 0), event(None, 1), event("b", 2)])
+        uow.commit()
+    assert [e.dedupe_key for e in stored] == ["a", None, "b"]
+    ids = [e.id or 0 for e in stored]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    with factory() as uow:
+        assert uow.webhook_events.ids_by_dedupe_key(["b", "a", "missing"]) == {"a": ids[0], "b": ids[2]}
+        assert uow.webhook_events.ids_by_dedupe_key([]) == {}
+    with pytest.raises(AlreadyExists), factory() as uow:
+        uow.webhook_events.add_all([event("c", 3), event("a", 4)])
+    with factory() as uow:
+        assert uow.webhook_events.by_dedupe_key("c") is None  # the batch was not stored in part
+
+
 def test_webhook_retries_are_waiting_only_once_due_and_refusals_are_counted(factory: Factory) -> None:
     with factory() as uow:
         due = uow.webhook_events.add(
