@@ -21,7 +21,7 @@ from core.evaluation.report import EvaluationReport, TranscriptLine, clock, load
 from core.evaluation.report_export import report_markdown, report_pdf
 from core.evaluation.reviews import EffectiveScore, override_score
 from core.history.session_export import session_zip, zip_name
-from core.interview.services import cache_text, get_interview, list_history, usage_summary
+from core.interview.services import cache_text, get_interview, list_history, prompt_cache_text, usage_summary
 from core.live.sessions import is_live
 from core.llm.providers import PROVIDERS
 from core.media.capture import list_media
@@ -236,6 +236,7 @@ if usage.calls:
                     "Input tokens": int(row["input_tokens"]),
                     "Output tokens": int(row["output_tokens"]),
                     "Cost (USD)": round(row["cost_usd"], 4),
+                    "Prompt cache": prompt_cache_text(row["input_tokens"], row["cache_read_tokens"]) or "—",
                     "From the cache": cache_text(row["answers"], row["cached_answers"]) or "—",
                 }
                 for operation, row in usage.by_operation.items()
@@ -246,8 +247,9 @@ if usage.calls:
     total = f"Total: {usage.input_tokens + usage.output_tokens:,} tokens · ${usage.cost_usd:.4f}"
     if usage.unpriced_models:
         total += f" (no price in config for {', '.join(usage.unpriced_models)})"
-    if cached := usage.cache_text():
-        total += f" · {cached}"
+    for cached in (usage.prompt_cache_text(), usage.cache_text()):
+        if cached:
+            total += f" · {cached}"
     st.caption(total)
 elif not PROVIDERS[view.session.interviewer_provider].is_llm:
     st.subheader("Model usage")
