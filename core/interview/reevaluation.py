@@ -38,7 +38,7 @@ from core.llm.chat_models import ChatError, Usage
 from core.llm.pricing import usage_entry
 from core.llm.providers import LLMChoice, chat_model_for, provider
 from core.logs import session_context
-from core.models import Evaluation, Job, SessionStatus, TokenUsage
+from core.models import EarlierEvaluation, Evaluation, Job, JobStatus, SessionStatus, TokenUsage
 from core.outgoing_webhooks import deliveries
 from core.permissions.access import authorize
 from core.permissions.actor import Actor
@@ -66,21 +66,31 @@ class Reevaluation:
     note: str  # one sentence: what happened, what it cost, how much the answer cache gave
 
 
-def _key(session_id: str, evaluation_id: int | None) -> str:
-    """One job per evaluation it replaces: asking twice while it runs (a double click, a reload) finds the
-    first; once it is done the session has a new evaluation, and a new run a new key."""
-    return f"{REEVALUATE}:{session_id}:{evaluation_id}"
+def _key(session_id: str, generation: int) -> str:
+    """One job per evaluation it replaces, counted by how many the session's re-runs replaced before (an id
+    could come back: SQLite hands a deleted row's id out again): asking twice while it runs (a double click, a
+    reload) finds the first; once it is done the session has one more earlier evaluation, and a new run a new
+    key."""
+    return f"{REEVALUATE}:{session_id}:{generation}"
 
 
-def _current(ws: Workspace, session_id: str, actor: Actor) -> tuple[Evaluation, str]:
-    """The evaluation to replace and the session's provider, after checking `actor` may and the run makes sense."""
+@dataclass(frozen=True)
+class _Current:
+    evaluation: Evaluation
+    provider: str  # the session's
+    generation: int  # how many evaluations re-runs replaced before this one
+
+
+def _current(ws: Workspace, session_id: str, actor: Actor) -> _Current:
+    """The evaluation to replace, after checking `actor` may and the run makes sense."""
     with ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
         authorize(uow, ws.settings, actor, SessionAction.REEVALUATE, session)
         evaluation = uow.evaluations.for_session(session_id)
+        generation = len(uow.evaluations.earlier(session_id))
     if session.status is not SessionStatus.COMPLETED or evaluation is None:
         raise NotReevaluable("Only a finished interview with an evaluation can be evaluated again.")
-    return evaluation, session.interviewer_provider
+    return _Current(evaluation, session.interviewer_provider, generation)
 
 
 def check_model(ws: Workspace, session_provider: str, llm: LLMChoice | None) -> None:
@@ -102,24 +112,30 @@ def check_model(ws: Workspace, session_provider: str, llm: LLMChoice | None) -> 
 
 def start_reevaluation(ws: Workspace, session_id: str, *, actor: Actor, llm: LLMChoice | None) -> Job | None:
     """Hand the re-run to a worker; None when it must run in the page (offline, or the reviewer's own key)."""
-    evaluation, session_provider = _current(ws, session_id, actor)
-    check_model(ws, session_provider, llm)
-    if not runs_on_worker(session_provider, llm):
+    current = _current(ws, session_id, actor)
+    check_model(ws, current.provider, llm)
+    if not runs_on_worker(current.provider, llm):
         return None
     assert llm is not None
-    return ledger.submit(
-        ws,
-        REEVALUATE,
-        _key(session_id, evaluation.id),
-        actor=actor,
-        payload={
-            "session_id": session_id,
-            "provider": llm.provider,
-            "model": llm.model,
-            "evaluation_id": evaluation.id,
-        },
-        session_id=session_id,
-    )
+    key = _key(session_id, current.generation)
+    payload = {"session_id": session_id, "provider": llm.provider, "model": llm.model, "generation": current.generation}
+    with ws.uow_factory() as uow:
+        earlier = uow.jobs.by_key(key)
+        if earlier is not None and earlier.status in (JobStatus.DONE, JobStatus.FAILED):
+            # asked again after a run that failed, or that kept this evaluation (the model did not answer)
+            earlier.payload, earlier.actor = payload, actor.name
+            again = ledger.reopen(uow, ws, earlier, reason=f"Asked again by {actor.name}.")
+            uow.commit()
+            ledger.send(ws, again)
+            return again
+    return ledger.submit(ws, REEVALUATE, key, actor=actor, payload=payload, session_id=session_id)
+
+
+def earlier_evaluations(ws: Workspace, session_id: str, *, actor: Actor) -> list[EarlierEvaluation]:
+    """The evaluations re-runs replaced, newest first, for those who may re-run (they were never all released)."""
+    with ws.uow_factory() as uow:
+        authorize(uow, ws.settings, actor, SessionAction.REEVALUATE, uow.sessions.get(session_id))
+        return uow.evaluations.earlier(session_id)
 
 
 def reevaluation_job(ws: Workspace, session_id: str, *, actor: Actor, job_id: int | None = None) -> Job | None:
@@ -133,8 +149,7 @@ def reevaluation_job(ws: Workspace, session_id: str, *, actor: Actor, job_id: in
             except NotFound:
                 return None
             return job if job.kind == REEVALUATE and job.session_id == session_id else None
-        evaluation = uow.evaluations.for_session(session_id)
-        return uow.jobs.by_key(_key(session_id, evaluation.id)) if evaluation is not None else None
+        return uow.jobs.by_key(_key(session_id, len(uow.evaluations.earlier(session_id))))
 
 
 def evaluate_again(
@@ -149,7 +164,8 @@ def evaluate_again(
     its usage and an audit entry naming `actor`, in one commit. See the module's docstring for what stays."""
     step = progress or (lambda done, note: None)
     step(0.02, "Reading the interview")
-    previous, session_provider = _current(ws, session_id, actor)
+    current = _current(ws, session_id, actor)
+    previous, session_provider = current.evaluation, current.provider
     check_model(ws, session_provider, llm)
     with session_context(session_id), ws.uow_factory() as uow:
         session = uow.sessions.get(session_id)
@@ -169,11 +185,10 @@ def evaluate_again(
     replaced = not (fell_back and previous.engine == info.key)
     step(0.96, "Saving the evaluation")
     with session_context(session_id), ws.uow_factory() as uow:
-        current = uow.evaluations.for_session(session_id)
-        if current is None or current.id != previous.id:  # another run finished first: keep what it stored
+        if len(uow.evaluations.earlier(session_id)) != current.generation:  # another run finished first
             raise NotReevaluable("Someone else evaluated this interview again meanwhile; the page shows theirs.")
         released = uow.evaluations.release_of(session_id) is not None
-        kept = uow.evaluations.replace(fresh, replaced_at=ws.clock(), replaced_by=actor.name) if replaced else current
+        kept = uow.evaluations.replace(fresh, replaced_at=ws.clock(), replaced_by=actor.name) if replaced else previous
         usage = Usage()
         if outcome.usage is not None and llm is not None:
             usage = outcome.usage
@@ -254,8 +269,8 @@ def reevaluate_on_worker(ws: Workspace, job: Job, llm: LLMChoice, progress: Prog
     already replaced since the job was asked for (an earlier attempt finished) is left as it is."""
     session_id = str(job.payload["session_id"])
     with ws.uow_factory() as uow:
-        current = uow.evaluations.for_session(session_id)
-    if current is None or current.id != job.payload.get("evaluation_id"):
+        generation = len(uow.evaluations.earlier(session_id))
+    if generation != job.payload.get("generation"):
         return "The interview was evaluated again already."
     acting = Actor.workspace(job.actor or "system")  # the audit names the reviewer who asked
     # a model may say nothing for minutes: the heartbeat keeps the job this worker's meanwhile; a refusal

@@ -549,8 +549,15 @@ def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSumma
         authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         records = uow.token_usage.in_session(session_id)
     summary = UsageSummary()
-    counted = ("input_tokens", "output_tokens", "cost_usd", "answers", "cached_answers")
-    counted += ("cache_read_tokens", "cache_write_tokens")
+    counted = (
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "answers",
+        "cached_answers",
+        "cache_read_tokens",
+        "cache_write_tokens",
+    )
     for r in records:
         summary.calls += 1
         row = summary.by_operation.setdefault(r.operation, dict.fromkeys(("calls", *counted), 0))
