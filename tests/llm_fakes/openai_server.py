@@ -19,7 +19,7 @@ Prompt caching as OpenAI does it, by itself for every prompt of 1,024 tokens or 
 serialized messages' characters / 4): the longest start a request shares with an earlier prompt to the same
 model, in steps of 128 tokens from 1,024, is `prompt_tokens_details.cached_tokens` (at most the scripted
 Reply.input_tokens, which stays `prompt_tokens`, the whole input); a streamed reply's usage chunk says the
-same. A self-hosted server reports no cached tokens.
+same. A self-hosted server reports no cached tokens, nor one made with `prompt_cache=False`.
 
 `self_hosted=SelfHosted(...)` makes it a llama.cpp, vLLM or Ollama server as far as the context window
 goes: what it says about its window (llama.cpp's GET /props and /v1/models `meta`, vLLM's `max_model_len`,
@@ -166,9 +166,11 @@ class OpenAIServer(FakeServer):
         any_model_name: bool = False,
         max_upload_bytes: int = API_LIMIT_BYTES,
         self_hosted: SelfHosted | None = None,
+        prompt_cache: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.prompt_cache = prompt_cache  # False: reports no cached tokens (a test about round dollar figures)
         self.models_endpoint = models_endpoint
         self.model_lookup = model_lookup
         self.any_model_name = any_model_name
@@ -184,7 +186,7 @@ class OpenAIServer(FakeServer):
 
     def _cached_tokens(self, body: dict[str, Any], model: str) -> int:
         """What OpenAI's automatic prompt cache serves of this request, and the prompt kept for later ones."""
-        if self.self_hosted is not None:
+        if self.self_hosted is not None or not self.prompt_cache:
             return 0
         prompt = json.dumps([body.get("tools") or [], body.get("messages")], sort_keys=True, ensure_ascii=False)
         if len(prompt) / 4 < CACHE_MIN_TOKENS:
