@@ -122,7 +122,8 @@ def session_choice(session: Session) -> LLMChoice | None:
 
 def usage_line(session: Session, usage: UsageSummary) -> str:
     """Who interviews and what it has cost so far: "OpenAI gpt-4o · 1,234 tokens · $0.0123", with the answer
-    cache's share once an evaluation counted its answers ("· 3 of 3 model answers from the cache"); for the
+    cache's share once an evaluation counted its answers ("· 3 of 3 model answers from the cache") and the provider's
+    prompt cache's ("· 62% of input from the prompt cache"); for the
     offline engine, which runs on this machine, "Offline (built in) · free: no tokens, no cost"."""
     info = PROVIDERS[session.interviewer_provider]
     if not info.is_llm:
@@ -130,5 +131,7 @@ def usage_line(session: Session, usage: UsageSummary) -> str:
     cost = f"${usage.cost_usd:.4f}" + (" + price unknown" if usage.unpriced_models else "")
     tokens = usage.input_tokens + usage.output_tokens
     line = f"{info.label} {session.interviewer_model} · {tokens:,} tokens · {cost}"
-    cached = usage.cache_text()
-    return f"{line} · {cached}" if cached else line
+    for cached in (usage.prompt_cache_text(), usage.cache_text()):
+        if cached:
+            line += f" · {cached}"
+    return line

@@ -62,10 +62,14 @@ class ProviderSettings(BaseModel):
 
 
 class Price(BaseModel):
-    """USD per million tokens."""
+    """USD per million tokens. Input the provider's prompt cache served (`cached_input`) or wrote
+    (`cache_write`) has prices of its own; left out, the provider's usual ratio to `input` applies
+    (core.llm.pricing)."""
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
 
 
 class TranscriptionSettings(BaseModel):

@@ -257,6 +257,20 @@ class Evaluation:
 
 
 @dataclass
+class EarlierEvaluation:
+    """An evaluation that an "Evaluate again" replaced, kept as it was, with the approval it had and who replaced
+    it when (core.interview.reevaluation): a re-run never makes an earlier result vanish."""
+
+    session_id: str
+    evaluation: Evaluation  # as it was stored; its id is the replaced evaluation's
+    replaced_at: datetime
+    replaced_by: str
+    approved_at: datetime | None = None
+    approved_by: str | None = None
+    id: int | None = None
+
+
+@dataclass
 class EvaluationRelease:
     """A reviewer's approval that releases one AI evaluation to its candidate (core.evaluation.release).
 
@@ -299,6 +313,10 @@ class TokenUsage:
     # counted) and how many of them came from the answer cache (core.llm.answer_cache) at no cost
     answers: int = 0
     cached_answers: int = 0
+    # of input_tokens, what the provider's prompt cache served (billed at a discount) and wrote (Anthropic bills
+    # writes at a premium): core.llm.pricing
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
 
 
 @dataclass

@@ -21,6 +21,7 @@ from core.models import (
     DataRequestKind,
     DeliveryAttempt,
     DeliveryStatus,
+    EarlierEvaluation,
     Evaluation,
     EvaluationRelease,
     EventType,
@@ -147,6 +148,15 @@ class ResumeRepository(Protocol):
 class EvaluationRepository(Protocol):
     def add(self, evaluation: Evaluation) -> Evaluation: ...
     def for_session(self, session_id: str) -> Evaluation | None: ...
+    def replace(self, evaluation: Evaluation, *, replaced_at: datetime, replaced_by: str) -> Evaluation:
+        """The session's evaluation becomes `evaluation` (a new record, unapproved); the one it replaces is kept
+        among the earlier ones with its approval. Raises NotFound when the session has no evaluation."""
+        ...
+
+    def earlier(self, session_id: str) -> list[EarlierEvaluation]:
+        """The evaluations re-runs replaced, newest first."""
+        ...
+
     def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
         """Marks the session's evaluation approved (for the candidate to see); raises NotFound when it has none."""
         ...

@@ -3,13 +3,15 @@
 Every handler is idempotent. A webhook event already applied is left as it is (core.scheduling
 checks its status in the same transaction that applies it); a retention run deletes only what has
 expired, so a second run finds nothing more; an accurate pass replaces the live lines wholesale; an
-interview already evaluated is not evaluated again; an email the mail server accepted is marked sent and
-never sent again; a webhook a receiver accepted is marked delivered and never sent again.
+interview already evaluated is not evaluated again, nor an evaluation its re-run already replaced; an email
+the mail server accepted is marked sent and never sent again; a webhook a receiver accepted is marked
+delivered and never sent again.
 """
 
 from __future__ import annotations
 
 from core.interview.queued_evaluation import EVALUATE, evaluate_on_worker
+from core.interview.reevaluation import REEVALUATE, reevaluate_on_worker
 from core.jobs.runner import Failed, Handler, Progress, TryAgain
 from core.llm.providers import LLMChoice, resolve_api_key
 from core.models import Job
@@ -69,6 +71,14 @@ def evaluate_interview(ws: Workspace, job: Job, progress: Progress) -> str:
     return evaluate_on_worker(ws, job, llm, progress)
 
 
+def reevaluate_interview(ws: Workspace, job: Job, progress: Progress) -> str:
+    """A reviewer's "Evaluate again" paid by the server's key (found as for the first evaluation)."""
+    name = str(job.payload["provider"])
+    key = resolve_api_key(name, secrets=streamlit_secrets())
+    llm = LLMChoice(name, str(job.payload["model"]), key, server_key=True)
+    return reevaluate_on_worker(ws, job, llm, progress)
+
+
 def send_email(ws: Workspace, job: Job, progress: Progress) -> str:
     """One outbox message to the mail server; its last try gives up with the reason in the outbox."""
     message_id = int(job.payload["message_id"])
@@ -91,6 +101,7 @@ HANDLERS: dict[str, Handler] = {
     RETENTION: clean_up,
     ACCURATE_PASS: improve_transcript,
     EVALUATE: evaluate_interview,
+    REEVALUATE: reevaluate_interview,
     SEND_EMAIL: send_email,
     SEND_TEXT: send_text,
     DELIVER_WEBHOOK: deliver_webhook,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pandas as pd
 import streamlit as st
 
 from components.current_session import current_session_id, set_current_session
 from components.evaluation_report import render_evaluation
-from components.llm_choice import FREE
+from components.llm_choice import FREE, session_choice
 from components.local_time import short
 from components.plain_text import plain
 from components.resources import get_workspace
@@ -21,15 +22,26 @@ from core.evaluation.report import EvaluationReport, TranscriptLine, clock, load
 from core.evaluation.report_export import report_markdown, report_pdf
 from core.evaluation.reviews import EffectiveScore, override_score
 from core.history.session_export import session_zip, zip_name
-from core.interview.services import cache_text, get_interview, list_history, usage_summary
+from core.interview.reevaluation import (
+    Reevaluation,
+    earlier_evaluations,
+    evaluate_again,
+    reevaluation_job,
+    start_reevaluation,
+)
+from core.interview.services import cache_text, get_interview, list_history, prompt_cache_text, usage_summary
 from core.live.sessions import is_live
 from core.llm.providers import PROVIDERS
 from core.media.capture import list_media
-from core.models import SessionStatus
+from core.models import EarlierEvaluation, Job, JobStatus, SessionStatus
 from core.permissions.access import permitted
 from core.permissions.actor import Actor
 from core.permissions.policy import SessionAction, scope
 from core.speech.transcript_formats import speaker_label
+
+RERUN_JOB = "evaluation_rerun_job"  # id of the "Evaluate again" job this tab waits for
+RERUN_NOTICE = "evaluation_rerun_notice"  # a re-run that kept the earlier evaluation says why, once
+NO_WORKER_SECONDS = 30.0  # a re-run no worker has started by then gets a hint about starting one
 
 ws = get_workspace()
 st.title("Evaluation")
@@ -88,6 +100,8 @@ elapsed = view.session.elapsed_seconds(ws.clock()) / 60
 st.caption(f"{view.problem.title} · {who} · {ended} · {elapsed:.0f} min")
 if flash := st.session_state.pop("evaluation_flash", None):
     st.success(flash)
+if rerun_notice := st.session_state.pop(RERUN_NOTICE, None):
+    st.warning(rerun_notice)
 report = load_report(ws, view.session.id, actor=Actor.person(account))
 rubric = ws.rubric(view.session.rubric_id)
 
@@ -123,6 +137,115 @@ def render_release(report: EvaluationReport) -> None:
             done = "withdrawn: the candidate sees it as being reviewed" if release else "released to the candidate"
             st.session_state["evaluation_flash"] = f"The evaluation is {done}."
             st.rerun()
+
+
+def _said(outcome: Reevaluation | Job) -> None:
+    """A finished re-run's sentence for the next run of the page: a success, or why the earlier one stays."""
+    if isinstance(outcome, Reevaluation):
+        replaced, note = outcome.replaced, outcome.note
+    else:
+        note = outcome.reason
+        replaced = outcome.status is JobStatus.DONE and not note.startswith("The earlier evaluation stays")
+    if outcome_failed := (isinstance(outcome, Job) and outcome.status is JobStatus.FAILED):
+        note = f"Evaluating again did not finish: {note} The evaluation below is the earlier one."
+    st.session_state["evaluation_flash" if replaced and not outcome_failed else RERUN_NOTICE] = note
+
+
+def render_reevaluation(report: EvaluationReport) -> None:
+    """ "Evaluate again": for the reviewers of the team (the policy's REEVALUATE); a worker runs it when the
+    server's key pays (its progress here, found again after a reload), else it runs in this page."""
+    session = report.session
+    if not permitted(ws, account, SessionAction.REEVALUATE, session.id):
+        return
+    actor = Actor.person(account)
+    watched = st.session_state.get(RERUN_JOB)
+    job = reevaluation_job(ws, session.id, actor=actor, job_id=watched) if watched else None
+    if job is None:  # a reload, or another tab's run: the re-run of the evaluation shown, if one was asked for
+        job = reevaluation_job(ws, session.id, actor=actor)
+    if job is not None and job.id is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        st.session_state[RERUN_JOB] = job.id
+        rerun_progress(session.id, job.id)
+        return
+    if watched is not None and job is not None:  # the run this tab waited for has finished
+        st.session_state.pop(RERUN_JOB, None)
+        _said(job)
+        st.rerun()
+    overrides = sum(1 for row in report.scores.competencies if row.overridden)
+    with st.popover("Evaluate again", icon=":material/refresh:"):
+        st.markdown(
+            "Runs this interview's evaluator again over the interview as it stands now. Model answers to an "
+            "unchanged interview come from the cache: **it costs nothing**, and the usage below says so."
+        )
+        kept = ["The current evaluation is kept under *Earlier evaluations*."]
+        if overrides:
+            kept.append(f"The {overrides} score adjustment(s) by reviewers stay in force over the new scores.")
+        if report.release is not None and report.approval_required:
+            kept.append("It is released now: the new evaluation needs approving again before the candidate sees it.")
+        st.caption(" ".join(kept))
+        if st.button("Evaluate again now", type="primary", icon=":material/refresh:", key="reevaluate_now"):
+            try:
+                llm = session_choice(session)
+                started = start_reevaluation(ws, session.id, actor=actor, llm=llm)
+                if started is None:
+                    with st.spinner("Evaluating again…"):
+                        _said(evaluate_again(ws, session.id, actor=actor, llm=llm))
+                else:
+                    st.session_state[RERUN_JOB] = started.id
+            except WorkspaceError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def rerun_progress(session_id: str, job_id: int) -> None:
+    """The worker's progress, read from the job each second; the page runs again once it has finished."""
+    job = reevaluation_job(ws, session_id, actor=Actor.person(account), job_id=job_id)
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        st.rerun(scope="app")
+    assert job is not None
+    done = job.progress or 0.0
+    note = job.progress_note or ("Evaluating again" if job.status is JobStatus.RUNNING else "Waiting for a worker")
+    st.progress(done, text=f"{note}… {done:.0%}")
+    waited = time.time() - job.created_at.timestamp() if job.created_at else 0.0
+    if job.status is JobStatus.QUEUED and job.attempts == 0 and waited > NO_WORKER_SECONDS:
+        st.caption("No background worker has taken it yet (`python -m core worker` runs one; startup.sh starts it).")
+
+
+def render_earlier(session_id: str) -> None:
+    """What re-runs replaced, newest first: nothing a re-run replaces vanishes."""
+    if not permitted(ws, account, SessionAction.REEVALUATE, session_id):
+        return
+    earlier = earlier_evaluations(ws, session_id, actor=Actor.person(account))
+    if not earlier:
+        return
+    st.subheader("Earlier evaluations")
+    for item in earlier:
+        with st.expander(_earlier_label(item)):
+            approval = (
+                f"Released on {short(item.approved_at)} by {plain(item.approved_by or '')}."
+                if item.approved_at
+                else "Never released to the candidate."
+            )
+            st.caption(f"Replaced on {short(item.replaced_at)} by {plain(item.replaced_by)}. {approval}")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"Competency": c.name, "Score": "not scored" if c.score is None else f"{c.score:.1f}"}
+                        for c in item.evaluation.competencies
+                    ]
+                ),
+                hide_index=True,
+            )
+            for note in item.evaluation.notes:
+                st.caption(plain(note))
+
+
+def _earlier_label(item: EarlierEvaluation) -> str:
+    evaluation = item.evaluation
+    score = "not scored" if evaluation.overall_score is None else f"overall {evaluation.overall_score:.1f}"
+    by = f"{evaluation.engine} {evaluation.model}" if evaluation.model else evaluation.engine
+    return f"{short(evaluation.created_at)} · {by} · {score}"
 
 
 def adjust_form(row: EffectiveScore) -> None:
@@ -220,7 +343,9 @@ def render_exports(report: EvaluationReport) -> None:
 
 
 render_release(report)
+render_reevaluation(report)
 render_evaluation(view.evaluation, report, adjust=adjust_form if reviews else None)
+render_earlier(view.session.id)
 render_transcript(report)
 render_exports(report)
 
@@ -236,6 +361,7 @@ if usage.calls:
                     "Input tokens": int(row["input_tokens"]),
                     "Output tokens": int(row["output_tokens"]),
                     "Cost (USD)": round(row["cost_usd"], 4),
+                    "Prompt cache": prompt_cache_text(row["input_tokens"], row["cache_read_tokens"]) or "—",
                     "From the cache": cache_text(row["answers"], row["cached_answers"]) or "—",
                 }
                 for operation, row in usage.by_operation.items()
@@ -246,8 +372,9 @@ if usage.calls:
     total = f"Total: {usage.input_tokens + usage.output_tokens:,} tokens · ${usage.cost_usd:.4f}"
     if usage.unpriced_models:
         total += f" (no price in config for {', '.join(usage.unpriced_models)})"
-    if cached := usage.cache_text():
-        total += f" · {cached}"
+    for cached in (usage.prompt_cache_text(), usage.cache_text()):
+        if cached:
+            total += f" · {cached}"
     st.caption(total)
 elif not PROVIDERS[view.session.interviewer_provider].is_llm:
     st.subheader("Model usage")

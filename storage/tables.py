@@ -290,6 +290,22 @@ class EvaluationRow(Base):
     approved_by: Mapped[str | None] = mapped_column(String(200))
 
 
+class EarlierEvaluationRow(Base):
+    """An evaluation an "Evaluate again" replaced: the whole report as JSON, as it was, with its approval."""
+
+    __tablename__ = "earlier_evaluations"
+    __table_args__ = (Index(None, "session_id", "replaced_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(36), _session_fk())
+    evaluation_id: Mapped[int] = mapped_column(Integer)  # the replaced row's id (that row is gone)
+    evaluation: Mapped[dict[str, Any]]
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(200))
+
+
 class ScoreOverrideRow(Base):
     """A reviewer's adjusted score; append-only, so every earlier value and its reason stay on record."""
 
@@ -322,6 +338,8 @@ class TokenUsageRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cached_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cache_read_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cache_write_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AnswerCacheRow(Base):

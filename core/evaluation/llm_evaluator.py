@@ -107,8 +107,7 @@ class _Samples:
 
     def spent(self, usage: Usage) -> None:
         self.usage = self.usage or Usage()
-        self.usage.input_tokens += usage.input_tokens
-        self.usage.output_tokens += usage.output_tokens
+        self.usage.add(usage)
 
 
 class LLMEvaluator:
@@ -314,6 +313,7 @@ class LLMEvaluator:
             min_tokens=MIN_ANSWER_TOKENS if whole else PART_MIN_ANSWER_TOKENS,
             json_output=True,
             temperature=temperature,
+            repeated=self.samples > 1,  # the next sample asks the same: the provider's prompt cache may keep it
         )
         samples.answers += 1
         samples.spent(result.usage)

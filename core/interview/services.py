@@ -404,7 +404,7 @@ def end_interview(
     info = provider(session.interviewer_provider)
     step(0.15, f"Evaluating with {info.label}" if info.is_llm and llm is not None else "Evaluating")
     utterances = evaluation_utterances(session, messages, transcript)
-    outcome = _evaluate(
+    outcome = evaluation_outcome(
         ws, session, utterances, llm, board, picture, progress=lambda done, note: step(0.15 + 0.8 * done, note)
     )
     step(0.95, "Saving the evaluation")
@@ -438,7 +438,7 @@ def end_interview(
     return evaluation
 
 
-def _evaluate(
+def evaluation_outcome(
     ws: Workspace,
     session: Session,
     utterances: list[Utterance],
@@ -448,6 +448,8 @@ def _evaluate(
     *,
     progress: Callable[[float, str], None] | None = None,
 ) -> EvaluationOutcome:
+    """The session's evaluation by its engine (the model when `llm` can reach it, else the offline evaluator with
+    a note why), outside any transaction: ending an interview and evaluating it again both store it."""
     problem = ws.problems.get(session.problem_id)
     rubric = ws.rubric(session.rubric_id)
     info = provider(session.interviewer_provider)
@@ -512,10 +514,16 @@ class UsageSummary:
     unpriced_models: list[str] = field(default_factory=list)
     answers: int = 0  # model answers counted (an LLM evaluation's samples and parts)
     cached_answers: int = 0  # of which came from the answer cache, at no cost
+    cache_read_tokens: int = 0  # of input_tokens, read from the provider's prompt cache (billed at a discount)
+    cache_write_tokens: int = 0  # of input_tokens, written to it (Anthropic bills them at a premium)
 
     def cache_text(self) -> str | None:
         """ "3 of 3 model answers from the cache" (or "none of 21 …"), where answers were counted."""
         return cache_text(self.answers, self.cached_answers)
+
+    def prompt_cache_text(self) -> str | None:
+        """ "62% of input from the prompt cache", where the provider's prompt cache served any."""
+        return prompt_cache_text(self.input_tokens, self.cache_read_tokens)
 
 
 def cache_text(answers: float, cached: float) -> str | None:
@@ -527,30 +535,36 @@ def cache_text(answers: float, cached: float) -> str | None:
     return f"{given} of {int(answers):,} {noun} from the cache"
 
 
+def prompt_cache_text(input_tokens: float, cache_read: float) -> str | None:
+    """The share of the input the provider's prompt cache served, in words; None when it served none."""
+    if not input_tokens or not cache_read:
+        return None
+    return f"{cache_read / input_tokens:.0%} of input from the prompt cache"
+
+
 def usage_summary(ws: Workspace, session_id: str, *, actor: Actor) -> UsageSummary:
     """Tokens and cost so far, in total and per operation (question generation, evaluation…), with how many
-    model answers the answer cache gave."""
+    model answers the answer cache gave and how much input the provider's prompt cache served."""
     with ws.uow_factory() as uow:
         authorize(uow, ws.settings, actor, SessionAction.VIEW, uow.sessions.get(session_id))
         records = uow.token_usage.in_session(session_id)
     summary = UsageSummary()
+    counted = (
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "answers",
+        "cached_answers",
+        "cache_read_tokens",
+        "cache_write_tokens",
+    )
     for r in records:
         summary.calls += 1
-        summary.input_tokens += r.input_tokens
-        summary.output_tokens += r.output_tokens
-        summary.cost_usd += r.cost_usd
-        summary.answers += r.answers
-        summary.cached_answers += r.cached_answers
-        row = summary.by_operation.setdefault(
-            r.operation,
-            {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0, "answers": 0, "cached_answers": 0},
-        )
+        row = summary.by_operation.setdefault(r.operation, dict.fromkeys(("calls", *counted), 0))
         row["calls"] += 1
-        row["input_tokens"] += r.input_tokens
-        row["output_tokens"] += r.output_tokens
-        row["cost_usd"] += r.cost_usd
-        row["answers"] += r.answers
-        row["cached_answers"] += r.cached_answers
+        for name in counted:
+            setattr(summary, name, getattr(summary, name) + getattr(r, name))
+            row[name] += getattr(r, name)
         if r.model not in ws.settings.prices and r.model not in summary.unpriced_models:
             summary.unpriced_models.append(r.model)
     return summary

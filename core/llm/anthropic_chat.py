@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import anthropic
 import httpx2  # the SDK's own HTTP client: a connection lost mid-stream surfaces as its exception
 
-from core.llm import chat_errors, context_budget, resending
+from core.llm import anthropic_cache, chat_errors, context_budget, resending
 from core.llm.chat_errors import Endpoint
 from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage
 from core.llm.context_budget import FittedRequest
@@ -55,16 +55,13 @@ class AnthropicChatStream:
         try:
             for event in self._stream:
                 if event.type == "message_start":
-                    usage.input_tokens = _input_tokens(event.message.usage)
-                    usage.output_tokens = event.message.usage.output_tokens or 0
+                    usage = usage_of(event.message.usage)
                 elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                     if event.delta.text:
                         yield event.delta.text
                 elif event.type == "message_delta":
                     self.truncated = event.delta.stop_reason == "max_tokens"
-                    usage.output_tokens = event.usage.output_tokens  # cumulative for the whole message
-                    if event.usage.input_tokens is not None:
-                        usage.input_tokens = _input_tokens(event.usage)
+                    usage = usage_of(event.usage, earlier=usage)  # counts are cumulative for the whole message
         except (anthropic.AnthropicError, httpx2.HTTPError) as exc:
             raise self._fail(exc) from None
         finally:
@@ -132,17 +129,18 @@ class AnthropicChatModel:
         min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
+        repeated: bool = False,
     ) -> ChatResult:
         if json_output:  # the Messages API has no schema-free JSON mode: ask for it, then trim any wrapping
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
         fitted = self._fit(system, messages, max_tokens=max_tokens, min_tokens=min_tokens)
-        params = self._params(system, fitted)
+        params = self._params(system, fitted, whole_request=repeated)
         message = self._call(lambda: self._client.messages.create(**params))
         text = "".join(block.text for block in message.content if block.type == "text")
         truncated = message.stop_reason == "max_tokens"
         if truncated:
             log.info("anthropic reply hit max_tokens=%d and was cut short", fitted.max_tokens)
-        usage = Usage(_input_tokens(message.usage), message.usage.output_tokens or 0)
+        usage = usage_of(message.usage)
         return ChatResult(text=json_object_text(text) if json_output else text, usage=usage, truncated=truncated)
 
     def context_window(self) -> int:
@@ -168,7 +166,8 @@ class AnthropicChatModel:
             model=self.model,
         )
 
-    def _params(self, system: str, fitted: FittedRequest) -> dict[str, Any]:
+    def _params(self, system: str, fitted: FittedRequest, *, whole_request: bool = False) -> dict[str, Any]:
+        """The request, with prompt-cache breakpoints on its stable part (core/llm/anthropic_cache.py)."""
         params: dict[str, Any] = {
             "model": self.model,
             "max_tokens": fitted.max_tokens,
@@ -178,6 +177,7 @@ class AnthropicChatModel:
         # field). `temperature` stays in the signature for the ChatModel contract and is ignored here.
         if system:
             params["system"] = system
+        anthropic_cache.mark(params, model=self.model, whole_request=whole_request)
         return params
 
     def _call(self, send: Callable[[], _T]) -> _T:
@@ -270,10 +270,23 @@ def json_object_text(text: str) -> str:
     return text[start : end + 1] if 0 <= start < end else text.strip()
 
 
-def _input_tokens(usage: Any) -> int:
-    """All the input the request was billed for: plain, cache-written and cache-read tokens."""
-    return (
-        (usage.input_tokens or 0)
-        + (getattr(usage, "cache_creation_input_tokens", None) or 0)
-        + (getattr(usage, "cache_read_input_tokens", None) or 0)
+def usage_of(usage: Any, *, earlier: Usage | None = None) -> Usage:
+    """Anthropic's usage object as ours: its `input_tokens` counts only the input after the last cache
+    breakpoint, so all the input billed is that plus what was written to and read from the prompt cache.
+
+    `earlier`: what the stream's message_start said; a message_delta's counts replace those it carries (its
+    input counts may be left out)."""
+    before = earlier or Usage()
+    plain = usage.input_tokens
+    written = getattr(usage, "cache_creation_input_tokens", None)
+    read = getattr(usage, "cache_read_input_tokens", None)
+    written = before.cache_write_tokens if written is None else written
+    read = before.cache_read_tokens if read is None else read
+    if plain is None:
+        plain = before.input_tokens - before.cache_write_tokens - before.cache_read_tokens
+    return Usage(
+        input_tokens=plain + written + read,
+        output_tokens=usage.output_tokens or 0,
+        cache_read_tokens=read,
+        cache_write_tokens=written,
     )

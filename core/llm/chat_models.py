@@ -31,8 +31,23 @@ class ChatMessage:
 
 @dataclass
 class Usage:
+    """Tokens one call (or several, summed) was billed for.
+
+    `input_tokens` is all the input; the provider's prompt cache may have served part of it: `cache_read_tokens`
+    were read from it (billed at a discount), `cache_write_tokens` written to it (Anthropic bills them at a
+    premium). Both are parts of `input_tokens`, never added to it."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        """Count another call's tokens in this total."""
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cache_read_tokens += other.cache_read_tokens
+        self.cache_write_tokens += other.cache_write_tokens
 
 
 CUT_OFF = "stopped at the output limit before its JSON was complete"
@@ -113,8 +128,11 @@ class ChatModel(Protocol):
         min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
+        repeated: bool = False,
     ) -> ChatResult:
-        """Fitted like `stream`; `truncated` says the answer stopped at the output limit."""
+        """Fitted like `stream`; `truncated` says the answer stopped at the output limit. `repeated`: the same
+        request will be sent again (an evaluation's samples), so a provider whose prompt cache is opt-in
+        (Anthropic) caches all of it, not only its stable start."""
         ...
 
     def context_window(self) -> int:

@@ -66,7 +66,7 @@ class OpenAIChatStream:
         try:
             for chunk in self._stream:
                 if chunk.usage is not None:  # the final chunk when stream_options.include_usage is honoured
-                    reported = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                    reported = usage_of(chunk.usage)
                 for choice in chunk.choices:
                     if choice.finish_reason == "length":
                         self.truncated = True
@@ -164,6 +164,7 @@ class OpenAIChatModel:
         min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
+        repeated: bool = False,  # OpenAI caches every long prompt by itself: nothing to ask for
     ) -> ChatResult:
         if json_output and "json" not in (system + "".join(m.content for m in messages)).lower():
             system = f"{system}\n\nReply with one JSON object.".strip()  # json_object mode requires the word
@@ -179,7 +180,7 @@ class OpenAIChatModel:
         if truncated:
             log.info("%s reply hit max_tokens=%d and was cut short", self.provider, fitted.max_tokens)
         if completion.usage is not None:
-            usage = Usage(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
+            usage = usage_of(completion.usage)
         else:  # a server that reports no usage: estimate (about 4 characters a token)
             prompt_chars = len(system) + sum(len(m.content) for m in fitted.messages)
             usage = Usage(estimate_tokens(prompt_chars), estimate_tokens(len(text)))
@@ -270,6 +271,16 @@ class OpenAIChatModel:
             extra={"provider": self.provider, "model": self.model, "kind": error.kind, "status": status},
         )
         return error
+
+
+def usage_of(usage: Any) -> Usage:
+    """The server's usage as ours. OpenAI caches every prompt of 1,024 tokens or more by itself and says in
+    `prompt_tokens_details.cached_tokens` how much of `prompt_tokens` its cache served (billed at a discount);
+    cache writes cost nothing extra. Servers that do not say count as no cache."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = (getattr(details, "cached_tokens", None) or 0) if details is not None else 0
+    prompt = usage.prompt_tokens or 0
+    return Usage(prompt, usage.completion_tokens or 0, cache_read_tokens=min(cached, prompt))
 
 
 def wire_content(message: ChatMessage) -> str | list[dict[str, Any]]:

@@ -40,6 +40,7 @@ class SessionAction(StrEnum):
     VIEW_EVALUATION = "view_evaluation"
     EDIT = "edit"  # answer, take notes, change stage, end
     REVIEW = "review"  # override scores, approve the evaluation
+    REEVALUATE = "reevaluate"  # run a finished interview's evaluation again (the earlier one is kept)
 
 
 _STAFF = frozenset({AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN})
@@ -131,7 +132,9 @@ def may(account: Account | None, action: SessionAction, session: SessionAccess) 
     reviews = account.has(AccountRole.REVIEWER) and bool(account.team) and account.team == session.team
     sat = key is not None and key == session.candidate_email_key
     staff_on_it = (owns and bool(_STAFF & set(account.roles))) or runs or reviews
-    if action is SessionAction.REVIEW:
+    if action in (SessionAction.REVIEW, SessionAction.REEVALUATE):
+        # a re-run replaces what the candidate is shown and may spend on a model: the reviewers' call, as
+        # approving is; the person interviewed never re-rolls their own evaluation
         return reviews
     if action is SessionAction.EDIT:
         return owns or runs

@@ -7,12 +7,36 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.errors import NotFound
-from core.models import CompetencyScore, Evaluation, EvaluationRelease, Evidence, PlanStep, ScoreOverride
+from core.models import (
+    CompetencyScore,
+    EarlierEvaluation,
+    Evaluation,
+    EvaluationRelease,
+    Evidence,
+    PlanStep,
+    ScoreOverride,
+)
 from storage.repositories.base import SqlRepository, now, utc
-from storage.tables import EvaluationRow, ScoreOverrideRow, SessionRow
+from storage.tables import EarlierEvaluationRow, EvaluationRow, ScoreOverrideRow, SessionRow
+
+_REPORT_FIELDS = (
+    "overall_score",
+    "competencies",
+    "went_well",
+    "went_okay",
+    "needs_improvement",
+    "improvement_plan",
+    "communication",
+    "notes",
+    "rubric_id",
+    "rubric_version",
+    "engine",
+    "model",
+    "prompt_version",
+)
 
 
 def _competency_from_json(data: dict[str, Any]) -> CompetencyScore:
@@ -45,6 +69,67 @@ class SqlEvaluationRepository(SqlRepository[Evaluation, EvaluationRow]):
 
     def for_session(self, session_id: str) -> Evaluation | None:
         return self._first(select(EvaluationRow).where(EvaluationRow.session_id == session_id))
+
+    def replace(self, evaluation: Evaluation, *, replaced_at: datetime, replaced_by: str) -> Evaluation:
+        """The session's evaluation becomes `evaluation` (a new row, unapproved); the one it replaces is kept
+        among the earlier ones, whole, with its approval. NotFound when the session has no evaluation."""
+        old = self._evaluation_row(evaluation.session_id)
+        report = {name: copy.deepcopy(getattr(old, name)) for name in _REPORT_FIELDS}
+        report["created_at"] = old.created_at.astimezone(UTC).isoformat() if old.created_at else None
+        self._session.add(
+            EarlierEvaluationRow(
+                session_id=old.session_id,
+                evaluation_id=old.id,
+                evaluation=report,
+                approved_at=old.approved_at,
+                approved_by=old.approved_by,
+                replaced_at=replaced_at,
+                replaced_by=replaced_by,
+            )
+        )
+        self._session.execute(delete(EvaluationRow).where(EvaluationRow.id == old.id))
+        self._session.flush()
+        return self.add(evaluation)
+
+    def earlier(self, session_id: str) -> list[EarlierEvaluation]:
+        """The evaluations re-runs replaced, newest first."""
+        rows = self._session.scalars(
+            select(EarlierEvaluationRow)
+            .where(EarlierEvaluationRow.session_id == session_id)
+            .order_by(EarlierEvaluationRow.replaced_at.desc(), EarlierEvaluationRow.id.desc())
+        )
+        return [self._earlier(row) for row in rows]
+
+    def _earlier(self, row: EarlierEvaluationRow) -> EarlierEvaluation:
+        report = row.evaluation
+        created = report.get("created_at")
+        evaluation = Evaluation(
+            session_id=row.session_id,
+            overall_score=report["overall_score"],
+            competencies=[_competency_from_json(item) for item in report["competencies"]],
+            went_well=list(report["went_well"]),
+            went_okay=list(report["went_okay"]),
+            needs_improvement=list(report["needs_improvement"]),
+            improvement_plan=[PlanStep(**item) for item in report["improvement_plan"]],
+            communication=copy.deepcopy(report["communication"]),
+            rubric_id=report["rubric_id"],
+            rubric_version=report["rubric_version"],
+            engine=report["engine"],
+            model=report["model"],
+            prompt_version=report["prompt_version"],
+            notes=list(report["notes"]),
+            id=row.evaluation_id,
+            created_at=datetime.fromisoformat(created).astimezone(UTC) if created else None,
+        )
+        return EarlierEvaluation(
+            session_id=row.session_id,
+            evaluation=evaluation,
+            replaced_at=row.replaced_at.astimezone(UTC),
+            replaced_by=row.replaced_by,
+            approved_at=utc(row.approved_at),
+            approved_by=row.approved_by,
+            id=row.id,
+        )
 
     def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
         """Marks the session's evaluation approved; NotFound when it has none."""

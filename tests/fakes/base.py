@@ -25,6 +25,7 @@ from core.models import (
     Candidate,
     DataRequest,
     DeliveryAttempt,
+    EarlierEvaluation,
     Evaluation,
     EvaluationRelease,
     EventType,
@@ -88,6 +89,7 @@ class State:
     resumes: dict[str, Resume] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
+    earlier_evaluations: list[EarlierEvaluation] = field(default_factory=list)
     releases: dict[int, EvaluationRelease] = field(default_factory=dict)  # by evaluation id
     transcripts: list[TranscriptEntry] = field(default_factory=list)
     whiteboards: list[WhiteboardSnapshot] = field(default_factory=list)

@@ -14,6 +14,7 @@ from core.models import (
     AuditEntry,
     Candidate,
     CandidateScope,
+    EarlierEvaluation,
     Evaluation,
     EvaluationRelease,
     HistoryQuery,
@@ -352,6 +353,29 @@ class FakeEvaluationRepository(Repo):
     def for_session(self, session_id: str) -> Evaluation | None:
         found = [e for e in self._state.evaluations if e.session_id == session_id]
         return copy.deepcopy(found[0]) if found else None
+
+    def replace(self, evaluation: Evaluation, *, replaced_at: datetime, replaced_by: str) -> Evaluation:
+        old = self._evaluation(evaluation.session_id)
+        if replaced_at.tzinfo is None:
+            raise self._fail(FakeDatabaseError("Refusing to store a naive datetime; use a tz-aware one."))
+        release = self._state.releases.pop(old.id or 0, None)
+        self._state.earlier_evaluations.append(
+            EarlierEvaluation(
+                session_id=old.session_id,
+                evaluation=old,
+                replaced_at=replaced_at.astimezone(UTC),
+                replaced_by=replaced_by,
+                approved_at=release.approved_at if release else None,
+                approved_by=release.approved_by if release else None,
+                id=next(self._uow.ids),
+            )
+        )
+        self._state.evaluations = [e for e in self._state.evaluations if e.id != old.id]
+        return self.add(evaluation)
+
+    def earlier(self, session_id: str) -> list[EarlierEvaluation]:
+        found = [e for e in self._state.earlier_evaluations if e.session_id == session_id]
+        return copy.deepcopy(sorted(found, key=lambda e: (e.replaced_at, e.id or 0), reverse=True))
 
     def release(self, session_id: str, *, approved_at: datetime, approved_by: str) -> EvaluationRelease:
         evaluation = self._evaluation(session_id)

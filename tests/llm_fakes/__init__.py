@@ -21,6 +21,7 @@ from tests.llm_fakes.server import (
     ScriptItem,
     StreamError,
     shared_prefix_share,
+    text_of,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "SelfHosted",
     "StreamError",
     "shared_prefix_share",
+    "text_of",
 ]

@@ -6,6 +6,15 @@ lines: message_start (usage.input_tokens), content_block_start, ping, one conten
 A message's content is a string or a list of blocks: {"type": "text", "text"} and {"type": "image",
 "source": {"type": "base64", "media_type": "image/png", "data"}}, refused like Anthropic refuses an
 image whose data is not of its media type, is over 5 MB, or goes to a model set up without vision.
+Prompt caching as Anthropic does it: a block (a tool, a system block, a message's content block) carrying
+`"cache_control": {"type": "ephemeral"}` is a breakpoint; the prefix up to it (tools, system, messages, in that
+order) is written to the fake's cache when it reaches `min_cache_tokens` (the fake counts a text block's
+characters / 4, a picture 1,000) and read back by a later request for the same model whose prefix up to one of
+its breakpoints, or up to a block at most 20 before one, is the same. Reply.input_tokens stays the whole input
+billed; usage splits it as Anthropic does: `cache_read_input_tokens` (the longest prefix found),
+`cache_creation_input_tokens` (what the request wrote beyond it), each at most what is left of the scripted
+total, and `input_tokens` the rest (the input after the last breakpoint). More than 4
+breakpoints is refused (400), as Anthropic refuses them. `cache_writes` lists the prefixes written (tokens).
 GET /v1/models/{id} answers a `model` object. Every request must carry `anthropic-version`
 (else 400) and, when the fake has an api_key, exactly that key in `x-api-key` or
 `Authorization: Bearer` (else 401). Errors are
@@ -16,6 +25,9 @@ GET /v1/models/{id} answers a `model` object. Every request must carry `anthropi
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -37,6 +49,10 @@ from tests.llm_fakes.server import (
 )
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_BREAKPOINTS = 4
+LOOKBACK_BLOCKS = 20  # a breakpoint finds a cached prefix ending this many blocks before it, at most
+IMAGE_TOKENS = 1_000
+CACHE = "_fake_prompt_cache"  # where a request's cache figures travel to its reply (never on the wire)
 
 _DEFAULT_ERRORS: dict[int, tuple[str, str]] = {  # status: (error.type, error.message)
     400: ("invalid_request_error", "Invalid request."),
@@ -56,6 +72,17 @@ _DEFAULT_ERRORS: dict[int, tuple[str, str]] = {  # status: (error.type, error.me
 
 class AnthropicServer(FakeServer):
     """Fake Anthropic. `base_url` (the root, no /v1) is what an Anthropic client takes."""
+
+    def __init__(self, *, min_cache_tokens: int = 1024, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.min_cache_tokens = min_cache_tokens  # the model's minimum cacheable prompt
+        self._cached: set[str] = set()  # digests of the cached prefixes (model included)
+        self.cache_writes: list[int] = []  # the tokens of each prefix written to the cache, in order
+
+    def reset(self) -> None:
+        super().reset()
+        self._cached.clear()
+        self.cache_writes.clear()
 
     @property
     def base_url(self) -> str:
@@ -89,7 +116,45 @@ class AnthropicServer(FakeServer):
             return self.error_response(Error(404), model=model)
         if (refused := self._content_error(body["messages"], model)) is not None:
             return self.error_response(refused, model=model)
-        return await self.answer(self.next_item(), body, model=model)
+        item = self.next_item()
+        if isinstance(item, Error):
+            return self.error_response(item, model=model)
+        cache = self._prompt_cache(body, model)
+        if isinstance(cache, Error):
+            return self.error_response(cache, model=model)
+        return await self.answer(item, {**body, CACHE: cache}, model=model)
+
+    def _prompt_cache(self, body: dict[str, Any], model: str) -> dict[str, int] | Error:
+        """What this request reads from and writes to the cache (and the writes done), as Anthropic counts it."""
+        blocks = _blocks_in_order(body)
+        breakpoints = [i for i, (_key, _tokens, marked) in enumerate(blocks) if marked]
+        if len(breakpoints) > MAX_BREAKPOINTS:
+            return Error(
+                400,
+                message=f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+                f"Found {len(breakpoints)}.",
+            )
+        digests, totals = [], []
+        digest, total = hashlib.sha256(model.encode()), 0
+        for key, tokens, _marked in blocks:
+            digest.update(key.encode())
+            total += tokens
+            digests.append(digest.copy().hexdigest())
+            totals.append(total)
+        hit = -1
+        for point in breakpoints:
+            for j in range(point, max(-1, point - LOOKBACK_BLOCKS - 1), -1):
+                if digests[j] in self._cached:
+                    hit = max(hit, j)
+                    break
+        read = totals[hit] if hit >= 0 else 0
+        cacheable = [p for p in breakpoints if totals[p] >= self.min_cache_tokens]
+        written = 0
+        if cacheable and cacheable[-1] > hit:
+            written = totals[cacheable[-1]] - read
+            self.cache_writes.append(totals[cacheable[-1]])
+        self._cached.update(digests[p] for p in cacheable)
+        return {"read": read, "written": written}
 
     def _content_error(self, messages: object, model: str) -> Error | None:
         """What Anthropic says about content blocks it will not take."""
@@ -208,7 +273,7 @@ class AnthropicServer(FakeServer):
             "content": [{"type": "text", "text": reply.full_text}],
             "stop_reason": self._stop(reply),
             "stop_sequence": None,
-            "usage": self._usage(reply.input_tokens, reply.completion_tokens),
+            "usage": self._usage(reply.input_tokens, reply.completion_tokens, body.get(CACHE)),
         }
 
     def stream_parts(self, reply: Reply, body: dict[str, Any]) -> StreamParts:
@@ -222,7 +287,7 @@ class AnthropicServer(FakeServer):
                 "content": [],
                 "stop_reason": None,
                 "stop_sequence": None,
-                "usage": self._usage(reply.input_tokens, 1),
+                "usage": self._usage(reply.input_tokens, 1, body.get(CACHE)),
             },
         }
         return StreamParts(
@@ -265,11 +330,40 @@ class AnthropicServer(FakeServer):
         return "max_tokens" if reply.stop == "length" else "end_turn"
 
     @staticmethod
-    def _usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+    def _usage(input_tokens: int, output_tokens: int, cache: dict[str, int] | None) -> dict[str, Any]:
+        read = min((cache or {}).get("read", 0), input_tokens)
+        written = min((cache or {}).get("written", 0), input_tokens - read)
         return {
-            "input_tokens": input_tokens,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
+            "input_tokens": input_tokens - read - written,
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": read,
+            "cache_creation": {"ephemeral_5m_input_tokens": written, "ephemeral_1h_input_tokens": 0},
             "output_tokens": output_tokens,
             "service_tier": "standard",
         }
+
+
+def _blocks_in_order(body: dict[str, Any]) -> list[tuple[str, int, bool]]:
+    """The prompt as the cache sees it: (what the block is, its tokens, whether it is a breakpoint) for each
+    tool, system block and message content block, in that order. A string is one text block."""
+    found: list[tuple[str, int, bool]] = []
+
+    def add(where: str, block: object) -> None:
+        if not isinstance(block, dict):
+            block = {"type": "text", "text": str(block)}
+        bare = {k: v for k, v in block.items() if k != "cache_control"}
+        tokens = IMAGE_TOKENS if bare.get("type") == "image" else math.ceil(len(str(bare.get("text", ""))) / 4)
+        key = where + json.dumps(bare, sort_keys=True)
+        found.append((key, max(tokens, 1), isinstance(block.get("cache_control"), dict)))
+
+    for tool in body.get("tools") or []:
+        add("tool:", tool)
+    system = body.get("system")
+    for block in [system] if isinstance(system, str) and system else system if isinstance(system, list) else []:
+        add("system:", block)
+    for index, message in enumerate(body.get("messages") or []):
+        content = message.get("content") if isinstance(message, dict) else None
+        role = message.get("role") if isinstance(message, dict) else None
+        for block in [content] if isinstance(content, str) else content if isinstance(content, list) else []:
+            add(f"message {index} {role}:", block)
+    return found

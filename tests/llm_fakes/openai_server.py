@@ -15,6 +15,12 @@ verbose_json for the *-transcribe models, audio under 0.1 s, a WAV it cannot rea
 `{"error": {"message", "type", "param", "code"}}` with OpenAI's statuses and headers
 (x-request-id, x-ratelimit-*, retry-after / retry-after-ms when scripted).
 
+Prompt caching as OpenAI does it, by itself for every prompt of 1,024 tokens or more (the fake counts the
+serialized messages' characters / 4): the longest start a request shares with an earlier prompt to the same
+model, in steps of 128 tokens from 1,024, is `prompt_tokens_details.cached_tokens` (at most the scripted
+Reply.input_tokens, which stays `prompt_tokens`, the whole input); a streamed reply's usage chunk says the
+same. A self-hosted server reports no cached tokens, nor one made with `prompt_cache=False`.
+
 `self_hosted=SelfHosted(...)` makes it a llama.cpp, vLLM or Ollama server as far as the context window
 goes: what it says about its window (llama.cpp's GET /props and /v1/models `meta`, vLLM's `max_model_len`,
 Ollama nothing) and how it holds requests to it (see SelfHosted).
@@ -25,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import json
 import math
 import time
 import wave
@@ -76,6 +83,10 @@ _DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {  # status: (type, me
     503: ("server_error", "The engine is currently overloaded, please try again later.", None),
 }
 
+
+CACHE = "_fake_prompt_cache"  # where a request's cached tokens travel to its reply (never on the wire)
+CACHE_MIN_TOKENS = 1024
+CACHE_STEP_TOKENS = 128
 
 API_LIMIT_BYTES = 26_214_400  # OpenAI's "Maximum content size limit" for a request body
 
@@ -155,19 +166,37 @@ class OpenAIServer(FakeServer):
         any_model_name: bool = False,
         max_upload_bytes: int = API_LIMIT_BYTES,
         self_hosted: SelfHosted | None = None,
+        prompt_cache: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.prompt_cache = prompt_cache  # False: reports no cached tokens (a test about round dollar figures)
         self.models_endpoint = models_endpoint
         self.model_lookup = model_lookup
         self.any_model_name = any_model_name
         self.max_upload_bytes = max_upload_bytes
         self.self_hosted = self_hosted
         self.uploads: list[bytes] = []  # audio files received by /v1/audio/transcriptions, in order
+        self._prompts: list[tuple[str, str]] = []  # (model, serialized prompt) of the prompts cached so far
 
     def reset(self) -> None:
         super().reset()
         self.uploads.clear()
+        self._prompts.clear()
+
+    def _cached_tokens(self, body: dict[str, Any], model: str) -> int:
+        """What OpenAI's automatic prompt cache serves of this request, and the prompt kept for later ones."""
+        if self.self_hosted is not None or not self.prompt_cache:
+            return 0
+        prompt = json.dumps([body.get("tools") or [], body.get("messages")], sort_keys=True, ensure_ascii=False)
+        if len(prompt) / 4 < CACHE_MIN_TOKENS:
+            return 0
+        shared = max((_shared_chars(prompt, earlier) for m, earlier in self._prompts if m == model), default=0)
+        self._prompts.append((model, prompt))
+        tokens = shared // 4
+        if tokens < CACHE_MIN_TOKENS:
+            return 0
+        return CACHE_MIN_TOKENS + (tokens - CACHE_MIN_TOKENS) // CACHE_STEP_TOKENS * CACHE_STEP_TOKENS
 
     @property
     def base_url(self) -> str:
@@ -209,7 +238,9 @@ class OpenAIServer(FakeServer):
             if isinstance(held, Response):
                 return held
             item = held
-        return await self.answer(item, body, model=model)
+        if isinstance(item, Error):
+            return self.error_response(item, model=model)
+        return await self.answer(item, {**body, CACHE: self._cached_tokens(body, model)}, model=model)
 
     def _held_to_context(self, server: SelfHosted, body: dict[str, Any], item: ScriptItem) -> ScriptItem | Response:
         """A request as a self-hosted server holds it to its context window: refused, or its reply cut short."""
@@ -546,7 +577,7 @@ class OpenAIServer(FakeServer):
             "system_fingerprint": "fp_fake",
         }
         if reply.usage:
-            payload["usage"] = self._usage(reply)
+            payload["usage"] = self._usage(reply, body.get(CACHE, 0))
         return payload
 
     def stream_parts(self, reply: Reply, body: dict[str, Any]) -> StreamParts:
@@ -568,7 +599,7 @@ class OpenAIServer(FakeServer):
 
         tail = [chunk({}, self._finish(reply))]
         if include_usage:
-            tail.append(sse_data({**base, "choices": [], "usage": self._usage(reply)}))
+            tail.append(sse_data({**base, "choices": [], "usage": self._usage(reply, body.get(CACHE, 0))}))
         tail.append(b"data: [DONE]\n\n")
         return StreamParts(
             head=[chunk({"role": "assistant", "content": "", "refusal": None})],
@@ -593,12 +624,12 @@ class OpenAIServer(FakeServer):
         return "length" if reply.stop == "length" else "stop"
 
     @staticmethod
-    def _usage(reply: Reply) -> dict[str, Any]:
+    def _usage(reply: Reply, cached: int) -> dict[str, Any]:
         return {
             "prompt_tokens": reply.input_tokens,
             "completion_tokens": reply.completion_tokens,
             "total_tokens": reply.input_tokens + reply.completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": min(cached, reply.input_tokens), "audio_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
         }
 
@@ -646,6 +677,10 @@ class OpenAIServer(FakeServer):
     @staticmethod
     def _model_object(model: str) -> dict[str, Any]:
         return {"id": model, "object": "model", "created": 1721172741, "owned_by": "system"}
+
+
+def _shared_chars(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _wav_seconds(data: bytes) -> float | None:

@@ -153,6 +153,14 @@ class RecordedRequest:
         return json.dumps([body.get("system", ""), body.get("messages", [])], ensure_ascii=False)
 
 
+def text_of(content: object) -> str:
+    """A message's (or Anthropic's system prompt's) text as the model reads it: a string, or its text blocks
+    joined (Anthropic's blocks, which may carry cache_control; OpenAI's content parts)."""
+    if isinstance(content, list):
+        return "".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return "" if content is None else str(content)
+
+
 def shared_prefix_share(earlier: RecordedRequest, later: RecordedRequest) -> float:
     """How much of `later`'s prompt a prefix cache filled by `earlier` holds: their shared start, as a share."""
     a, b = earlier.prompt_text, later.prompt_text

@@ -25,7 +25,7 @@ from core.llm.providers import LLMChoice
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
-from tests.llm_fakes import AnthropicServer, OpenAIServer, RecordedRequest, Reply
+from tests.llm_fakes import AnthropicServer, OpenAIServer, RecordedRequest, Reply, text_of
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -114,9 +114,9 @@ def offline_scores(ws: Workspace, session_id: str) -> dict[str, float]:
 
 def wire_messages(request: RecordedRequest) -> tuple[str, list[dict[str, Any]]]:
     """The system prompt and the conversation, as each provider's wire format carries them."""
-    messages = list(request.body["messages"])
-    if "system" in request.body:  # Anthropic: a top-level field
-        return str(request.body["system"]), messages
+    messages = [{**m, "content": text_of(m["content"])} for m in request.body["messages"]]
+    if "system" in request.body:  # Anthropic: a top-level field (blocks, when marked for its prompt cache)
+        return text_of(request.body["system"]), messages
     system = messages.pop(0)  # OpenAI: the first message
     assert system["role"] == "system"
     return str(system["content"]), messages
@@ -174,8 +174,15 @@ def test_three_samples_are_stored_as_median_and_spread_and_their_tokens_counted(
 
     usage = usage_summary(ws, session_id, actor=CANDIDATE).by_operation["evaluation"]
     assert usage["calls"] == 1 and usage["input_tokens"] == 6000 and usage["output_tokens"] == 900
+    # the samples ask the same: the second and third read it from the provider's prompt cache (Anthropic: asked
+    # to cache the whole request, written by the first at 1.25x; OpenAI: cached by itself, writes not billed)
+    read, written = usage["cache_read_tokens"], usage["cache_write_tokens"]
+    assert read > 0 and (written > 0) == (choice.provider == "anthropic")
     price = ws.settings.prices[choice.model]
-    assert usage["cost_usd"] == pytest.approx((6000 * price.input + 900 * price.output) / 1_000_000)
+    read_share, write_share = (0.1, 1.25) if choice.provider == "anthropic" else (0.5, 1.0)
+    plain = 6000 - read - written
+    expected = plain * price.input + price.input * (read * read_share + written * write_share) + 900 * price.output
+    assert usage["cost_usd"] == pytest.approx(expected / 1_000_000)
 
 
 @CHOICES

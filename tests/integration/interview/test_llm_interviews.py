@@ -246,7 +246,10 @@ def test_an_llm_evaluation_is_validated_weighted_and_recorded(ws: Workspace, ant
     summary = usage_summary(ws, session_id, actor=CANDIDATE)
     assert summary.by_operation["evaluation"]["input_tokens"] == 2000
     assert summary.by_operation["question_generation"]["calls"] == 1
-    assert summary.cost_usd == pytest.approx((2300 * 3.0 + 609 * 15.0) / 1_000_000)
+    # the long system prompts were marked for Anthropic's prompt cache: written once, at 1.25x the input price
+    written = summary.cache_write_tokens
+    assert written > 0 and summary.cache_read_tokens == 0
+    assert summary.cost_usd == pytest.approx(((2300 - written) * 3.0 + written * 3.75 + 609 * 15.0) / 1_000_000)
 
 
 def test_an_evaluation_that_does_not_fit_the_schema_falls_back_offline_and_says_so(

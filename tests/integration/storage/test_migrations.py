@@ -55,6 +55,7 @@ TABLES = {
     "whiteboard_snapshots",
     "media_files",
     "evaluations",
+    "earlier_evaluations",
     "token_usage",
     "score_overrides",
     "audit_log",
@@ -98,6 +99,7 @@ INDEXES = {
     ("token_usage", ("session_id",)): False,
     ("resumes", ("candidate_id", "created_at")): False,
     ("score_overrides", ("session_id", "created_at")): False,
+    ("earlier_evaluations", ("session_id", "replaced_at")): False,
     ("bookings", ("session_id",)): True,
     ("bookings", ("external_uid",)): True,
     ("bookings", ("start_at",)): False,
@@ -134,6 +136,7 @@ SESSION_CHILDREN = [
     "whiteboard_snapshots",
     "media_files",
     "evaluations",
+    "earlier_evaluations",
     "token_usage",
     "answer_cache",
     "score_overrides",
@@ -201,7 +204,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0022"
+    assert current_revision(empty_database_url) == head_revision() == "0024"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -227,7 +230,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0022"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0024"]
     finally:
         engine.dispose()
 
@@ -253,7 +256,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0022"
+    assert current_revision(empty_database_url) == "0024"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -312,7 +315,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0022"
+    assert current_revision(f"sqlite:///{database}") == "0024"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:

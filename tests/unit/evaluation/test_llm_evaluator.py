@@ -69,6 +69,7 @@ class ScriptedChat:
         min_tokens: int | None = None,
         temperature: float = 0.2,
         json_output: bool = False,
+        repeated: bool = False,
     ) -> ChatResult:
         self.calls.append(
             {
