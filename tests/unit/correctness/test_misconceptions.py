@@ -21,6 +21,13 @@ DENIALS = {
     "sharding": ["Read replicas help reads, but writes still go to the primary."],
     "async_processing": ["Kafka is at least once, so the consumer must be idempotent."],
     "failure_handling": ["Retries are safe only because every request carries an idempotency key."],
+    "non_functional_requirements": [
+        "We need 99.99% availability, and when the recommender is down the page shows best-sellers.",
+        "There is no such thing as 100% availability, so I'd target 99.9%.",
+        "We do zero downtime deploys with blue-green releases.",
+        "The service must never be down for more than 8 hours a year.",
+        "100% of requests are served from the cache.",
+    ],
 }
 
 
