@@ -123,10 +123,13 @@ def email_kind(message: OutboxMessage) -> str:
 
 
 emails = outbox.counts(ws, actor=ACTOR)
-with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails.get(OutboxStatus.FAILED.value))):
+with st.expander(
+    f"Notification outbox (email, Slack, SMS) · {sum(emails.values())}",
+    expanded=bool(emails.get(OutboxStatus.FAILED.value)),
+):
     for col, (email_status, label) in zip(st.columns(len(EMAIL_STATUSES)), EMAIL_STATUSES.items(), strict=True):
         col.metric(
-            label if email_status is OutboxStatus.WAITING else f"Emails {label.lower()}",
+            label if email_status is OutboxStatus.WAITING else f"Messages {label.lower()}",
             emails.get(email_status.value, 0),
         )
     if not ws.settings.notifications.smtp.configured:
@@ -152,8 +155,8 @@ with st.expander(f"Email outbox · {sum(emails.values())}", expanded=bool(emails
     messages = outbox.recent(ws, actor=ACTOR, limit=200)
     if not messages:
         st.caption(
-            "No emails yet. Bookings (with their reminders), reschedules, cancellations and the debrief's Send "
-            "write them here."
+            "No messages yet. Bookings (with their reminders), reschedules, cancellations and the debrief's Send "
+            "write them here, for each person's channels (email, Slack, SMS)."
         )
     else:
         email_rows = [

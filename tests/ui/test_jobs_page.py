@@ -94,9 +94,13 @@ def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppF
     at.run()
     at.switch_page("pages/jobs.py").run()
     assert_clean(at)
-    [expander] = [e for e in at.expander if e.label.startswith("Email outbox")]
-    assert expander.label == "Email outbox · 2"
-    assert (metric(at, "Waiting for SMTP"), metric(at, "Emails not sent"), metric(at, "Emails sent")) == ("1", "1", "0")
+    [expander] = [e for e in at.expander if e.label.startswith("Notification outbox")]
+    assert expander.label == "Notification outbox (email, Slack, SMS) · 2"
+    assert (metric(at, "Waiting for SMTP"), metric(at, "Messages not sent"), metric(at, "Messages sent")) == (
+        "1",
+        "1",
+        "0",
+    )
     assert "The mail server refused the recipient\\: 550 5.1.1 no such mailbox." in [
         c.value for c in at.caption
     ]  # Markdown-escaped
@@ -111,7 +115,7 @@ def test_an_admin_sees_the_email_outbox_and_retries_a_failed_email(new_app: AppF
         assert uow.outbox.get(message_id).status is OutboxStatus.QUEUED
         job = uow.jobs.by_key(outbox.job_key(message_id))
     assert job is not None and job.status is JobStatus.QUEUED
-    assert metric(at, "Emails not sent") == "0" and metric(at, "Emails to send") == "1"
+    assert metric(at, "Messages not sent") == "0" and metric(at, "Messages to send") == "1"
 
 
 def test_the_outbox_shows_a_reminder_with_its_due_time_and_a_withdrawn_one(new_app: AppFactory, ws: Workspace) -> None:
@@ -142,8 +146,8 @@ def test_the_outbox_shows_a_reminder_with_its_due_time_and_a_withdrawn_one(new_a
     at.run()
     at.switch_page("pages/jobs.py").run()
     assert_clean(at)
-    assert metric(at, "Emails withdrawn") == "1" and metric(at, "Emails to send") == "1"
-    [expander] = [e for e in at.expander if e.label.startswith("Email outbox")]
+    assert metric(at, "Messages withdrawn") == "1" and metric(at, "Messages to send") == "1"
+    [expander] = [e for e in at.expander if e.label.startswith("Notification outbox")]
     table = expander.dataframe[0].value
     assert list(table["Email"]) == ["Reminder", "Reminder"]
     assert sorted(zip(table["Subject"], table["Status"], strict=True)) == [
