@@ -374,6 +374,12 @@ class AccountSettings(BaseModel):
     max_session_days: float = Field(default=7, gt=0, le=90)  # and never longer than this
     lock_after_failures: int = Field(default=5, ge=1, le=100)  # wrong passwords in a row before a lock
     lock_minutes: float = Field(default=15, gt=0)
+    # Failures in a row are forgotten this long after the last one (a lock lasts its lock_minutes regardless),
+    # for addresses with and without an account alike, so their records can be deleted
+    failure_memory_hours: float = Field(default=24, gt=0, le=24 * 30)
+    # Keys the HMAC-SHA256 under which failures are counted per address (core.accounts.failed_sign_ins): set
+    # IW_ACCOUNTS__FAILURE_KEY, the same on every replica; never in config.yaml. Empty: a plain SHA-256.
+    failure_key: SecretStr = SecretStr("")
     oidc_enabled: bool = False
     oidc_allowed_domains: list[str] = Field(default_factory=list)  # e.g. ["example.com"]; others need an invitation
     oidc_default_roles: list[str] = Field(default_factory=lambda: ["candidate"])  # for allow-listed newcomers

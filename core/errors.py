@@ -52,4 +52,11 @@ class AccessDenied(WorkspaceError):
 
 
 class SignInRefused(WorkspaceError):
-    """Wrong email or password, a locked or disabled account, or an identity nobody invited."""
+    """Wrong email or password, a locked or disabled account, or an identity nobody invited.
+
+    `failures` is how many failed password sign-ins in a row the typed address has (known or not): the
+    caller waits core.accounts.sign_in.failure_delay(failures) before answering."""
+
+    def __init__(self, message: str, *, failures: int = 0) -> None:
+        super().__init__(message)
+        self.failures = failures

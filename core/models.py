@@ -705,6 +705,21 @@ class Account:
 
 
 @dataclass
+class SignInFailures:
+    """Failed password sign-ins in a row for one typed address, whether or not an account has it.
+
+    `key` is a keyed hash of the address (core.accounts.failed_sign_ins.failure_key), never the address: an
+    address nobody has must count and lock exactly like an account's, without being stored in clear. The
+    record may be deleted once `expires_at` has passed (and it counts as none from then on)."""
+
+    key: str
+    failures: int
+    last_failed_at: datetime
+    expires_at: datetime
+    locked_until: datetime | None = None
+
+
+@dataclass
 class SignInSession:
     """One browser's sign-in; only the SHA-256 of its token is stored, so a database copy signs nobody in."""
 

@@ -45,6 +45,7 @@ from core.models import (
     SessionScope,
     SessionStatus,
     SessionSummary,
+    SignInFailures,
     SignInSession,
     TeamMember,
     TokenUsage,
@@ -284,6 +285,23 @@ class SignInSessionRepository(Protocol):
     def remove(self, token_hash: str) -> None: ...
     def remove_for_account(self, account_id: str) -> int: ...
     def remove_expired(self, moment: datetime) -> int: ...
+
+
+class SignInFailureRepository(Protocol):
+    def find(self, key: str) -> SignInFailures | None: ...
+    def hold(self, key: str, *, at: datetime) -> SignInFailures:
+        """The record under `key` (created with no failures, expiring at `at`, when missing), held against other
+        writers until this unit of work ends: failures counted at the same moment by several replicas add up."""
+        ...
+
+    def save(self, record: SignInFailures) -> None:
+        """Writes back a record got from hold()."""
+        ...
+
+    def forget(self, key: str) -> None: ...
+    def remove_expired(self, moment: datetime) -> int:
+        """Deletes records whose expires_at is at or before `moment`; returns how many."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -611,6 +629,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     accounts: AccountRepository
     sign_ins: SignInSessionRepository
+    sign_in_failures: SignInFailureRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository

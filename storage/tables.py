@@ -191,6 +191,20 @@ class SignInSessionRow(Base):
     expires_at: Mapped[datetime]
 
 
+class SignInFailureRow(Base):
+    """Failed password sign-ins in a row for one typed address, known or not, under a hash of it (never the
+    address itself: core.accounts.failed_sign_ins); deleted once expires_at has passed."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+
+
 class MessageRow(Base):
     __tablename__ = "messages"
     __table_args__ = (UniqueConstraint("session_id", "seq"),)

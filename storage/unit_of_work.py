@@ -41,6 +41,7 @@ from core.unit_of_work import (
     ScoreOverrideRepository,
     SessionInterviewerRepository,
     SessionRepository,
+    SignInFailureRepository,
     SignInSessionRepository,
     TeamMemberRepository,
     TokenUsageRepository,
@@ -51,7 +52,11 @@ from core.unit_of_work import (
     WebhookSubscriptionRepository,
     WhiteboardRepository,
 )
-from storage.repositories.accounts import SqlAccountRepository, SqlSignInSessionRepository
+from storage.repositories.accounts import (
+    SqlAccountRepository,
+    SqlSignInFailureRepository,
+    SqlSignInSessionRepository,
+)
 from storage.repositories.answer_cache import SqlAnswerCacheRepository
 from storage.repositories.audit import SqlAuditRepository
 from storage.repositories.candidates import SqlCandidateRepository, SqlResumeRepository
@@ -112,6 +117,7 @@ class SqlAlchemyUnitOfWork:
     audit: AuditRepository
     accounts: AccountRepository
     sign_ins: SignInSessionRepository
+    sign_in_failures: SignInFailureRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository
@@ -155,6 +161,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.accounts = SqlAccountRepository(session)
         self.sign_ins = SqlSignInSessionRepository(session)
+        self.sign_in_failures = SqlSignInFailureRepository(session)
         self.team_members = SqlTeamMemberRepository(session)
         self.event_types = SqlEventTypeRepository(session)
         self.bookings = SqlBookingRepository(session)

@@ -12,7 +12,7 @@ MAX_LENGTH = 1024  # longer input is refused before hashing: hashing cost must n
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs the same time as a wrong password.
-_DECOY = _hasher.hash("not a password anyone has")
+DECOY_HASH = _hasher.hash("not a password anyone has")
 
 
 def check_strength(password: str) -> None:
@@ -35,7 +35,7 @@ def verify(password_hash: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(password_hash or _DECOY, password) and password_hash is not None
+        return _hasher.verify(password_hash or DECOY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

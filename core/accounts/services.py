@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 
 from core import audit
-from core.accounts import passwords
+from core.accounts import failed_sign_ins, passwords
 from core.errors import AlreadyExists, InvalidInput, NotFound
 from core.models import Account, AccountRole, email_key
 from core.permissions.access import authorize_action
@@ -50,6 +50,7 @@ def create_first_admin(ws: Workspace, *, email: str, name: str, password: str) -
             stored = uow.accounts.add(account)
         except AlreadyExists:  # another first visit stored its admin between our check and our write
             raise AlreadyExists(JUST_SET_UP) from None
+        failed_sign_ins.forget(uow, ws.settings.accounts, stored.email)  # tries before it existed do not count
         audit.record(uow, "account_created", actor=SETUP_ACTOR, detail={"account": stored.id, "roles": ["admin"]})
         uow.commit()
     log.info("first admin created", extra={"account": stored.id})
@@ -76,6 +77,7 @@ def add_account(
         if uow.accounts.by_email(account.email) is not None:
             raise AlreadyExists("Someone already has an account with that email.")
         stored = uow.accounts.add(account)
+        failed_sign_ins.forget(uow, ws.settings.accounts, stored.email)  # tries before it existed do not count
         detail = {"account": stored.id, "roles": [str(r) for r in stored.roles], "invitation": not password}
         audit.record(uow, "account_created", actor=actor.name, detail=detail, logger=log)
         uow.commit()
@@ -135,6 +137,7 @@ def set_password(ws: Workspace, account_id: str, password: str, *, actor: Actor)
         account.failed_sign_ins = 0
         account.locked_until = None
         stored = uow.accounts.update(account)
+        failed_sign_ins.forget(uow, ws.settings.accounts, stored.email)
         ended = uow.sign_ins.remove_for_account(account_id)
         audit.record(uow, "password_set", actor=actor.name, detail={"account": account_id, "sign_ins_ended": ended})
         uow.commit()
@@ -142,13 +145,14 @@ def set_password(ws: Workspace, account_id: str, password: str, *, actor: Actor)
 
 
 def unlock(ws: Workspace, account_id: str, *, actor: Actor) -> Account:
-    """Lifts a lock after too many wrong passwords, before it would end by itself."""
+    """Lifts a lock after too many wrong passwords, before it would end by itself, and clears the count."""
     authorize_action(ws.settings, actor, Action.MANAGE_PEOPLE)
     with ws.uow_factory() as uow:
         account = uow.accounts.get(account_id)
         account.failed_sign_ins = 0
         account.locked_until = None
         stored = uow.accounts.update(account)
+        failed_sign_ins.forget(uow, ws.settings.accounts, stored.email)  # the count the lock came from, too
         audit.record(uow, "account_unlocked", actor=actor.name, detail={"account": account_id})
         uow.commit()
     return stored

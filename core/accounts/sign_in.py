@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core import audit
-from core.accounts import passwords
+from core.accounts import failed_sign_ins, passwords
 from core.accounts.services import new_account
 from core.errors import AlreadyExists, SignInRefused
 from core.models import Account, AccountRole, SignInSession, email_key
@@ -48,42 +48,49 @@ def failure_delay(failures: int) -> float:
 
 
 def sign_in_with_password(ws: Workspace, email: str, password: str) -> SignedIn:
-    """Raises SignInRefused (wrong, locked or disabled); the caller waits failure_delay before answering."""
+    """Raises SignInRefused (wrong, locked or disabled) carrying the address's failures in a row, for the delay.
+
+    An address with no account takes the same steps as an account with a wrong password, so neither answer nor
+    timing says which addresses have accounts: an argon2 check (against a decoy hash), a count under the
+    address's hash in the same table, the same lock and the same message. Only the audit entry is the account's.
+    """
     now = ws.clock()
     settings = ws.settings.accounts
+    key = failed_sign_ins.failure_key(settings, email)
     with ws.uow_factory() as uow:
         account = uow.accounts.by_email(email) if email_key(email) else None
         matches = passwords.verify(account.password_hash if account else None, password)
-        if account is None:
-            raise SignInRefused(WRONG)
-        if account.locked_until is not None and account.locked_until > now:
-            raise SignInRefused(_locked_message(account.locked_until))
-        if not matches:
-            account.failed_sign_ins += 1
-            detail: dict[str, object] = {"account": account.id, "failures": account.failed_sign_ins}
-            if account.failed_sign_ins >= settings.lock_after_failures:
-                account.locked_until = now + timedelta(minutes=settings.lock_minutes)
-                detail["locked_until"] = account.locked_until.isoformat()
-            uow.accounts.update(account)
-            audit.record(uow, "sign_in_failed", actor=account.audit_name, detail=detail, logger=log)
+        record = failed_sign_ins.current(uow, key, now)
+        locked = failed_sign_ins.locked_until(record, now)
+        if record is not None and locked is not None:  # even the right password waits for the lock to end
+            raise SignInRefused(_locked_message(locked), failures=record.failures)
+        if account is None or not matches:
+            record = failed_sign_ins.count_failure(uow, settings, key, now)
+            locked = failed_sign_ins.locked_until(record, now)
+            if account is not None:  # mirrored for the People page and the audit log
+                account.failed_sign_ins = record.failures
+                account.locked_until = locked
+                uow.accounts.update(account)
+                detail: dict[str, object] = {"account": account.id, "failures": record.failures}
+                if locked is not None:
+                    detail["locked_until"] = locked.isoformat()
+                audit.record(uow, "sign_in_failed", actor=account.audit_name, detail=detail, logger=log)
             uow.commit()
-            if account.locked_until is not None and account.locked_until > now:
-                raise SignInRefused(_locked_message(account.locked_until))
-            raise SignInRefused(WRONG)
+            if locked is not None:
+                raise SignInRefused(_locked_message(locked), failures=record.failures)
+            raise SignInRefused(WRONG, failures=record.failures)
         if not account.active:
-            raise SignInRefused("This account is disabled. Ask an administrator to enable it.")
+            raise SignInRefused(
+                "This account is disabled. Ask an administrator to enable it.",
+                failures=record.failures if record else 0,
+            )
         if account.password_hash and passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.hash_password(password)
         account.failed_sign_ins = 0
         account.locked_until = None
+        uow.sign_in_failures.forget(key)
+        uow.sign_in_failures.remove_expired(now)
         return _start(ws, uow, account, method="password")
-
-
-def failures_of(ws: Workspace, email: str) -> int:
-    """Failed sign-ins in a row for this email (0 when unknown): sets the delay before a refusal is answered."""
-    with ws.uow_factory() as uow:
-        account = uow.accounts.by_email(email) if email_key(email) else None
-    return account.failed_sign_ins if account else 1
 
 
 def identity_account(ws: Workspace, *, email: str, email_verified: bool, name: str) -> Account:

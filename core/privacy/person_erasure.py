@@ -16,6 +16,7 @@ import logging
 from collections import Counter
 
 from core import audit
+from core.accounts import failed_sign_ins
 from core.errors import WorkspaceError
 from core.models import AccountRole, DataRequest, DataRequestKind
 from core.permissions.access import authorize_action
@@ -54,6 +55,8 @@ def erase_person(ws: Workspace, candidate_id: str, *, actor: Actor) -> DataReque
         if account is not None and set(account.roles) <= {AccountRole.CANDIDATE}:
             uow.accounts.delete(account.id)
             rows["accounts"] = 1
+        if candidate.email:  # failed sign-ins are kept under a hash of the address: that goes as well
+            failed_sign_ins.forget(uow, ws.settings.accounts, candidate.email)
 
         _remove_files(ws, candidate_id, session_ids)
         counts = {table: count for table, count in sorted(rows.items()) if count}

@@ -1,4 +1,4 @@
-"""Accounts and the sign-in sessions browsers hold."""
+"""Accounts, the sign-in sessions browsers hold, and failed sign-ins counted per (hashed) address."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import AlreadyExists
-from core.models import Account, AccountRole, SignInSession, email_key
+from core.models import Account, AccountRole, SignInFailures, SignInSession, email_key
 from storage.repositories.base import SqlRepository, now, utc
-from storage.tables import AccountRow, SignInSessionRow
+from storage.tables import AccountRow, SignInFailureRow, SignInSessionRow
 
 DUPLICATE_EMAIL = "Someone already has an account with that email."
 
@@ -113,4 +114,40 @@ class SqlSignInSessionRepository(SqlRepository[SignInSession, SignInSessionRow])
 
     def remove_expired(self, moment: datetime) -> int:
         result = self._session.execute(delete(SignInSessionRow).where(SignInSessionRow.expires_at <= moment))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlSignInFailureRepository(SqlRepository[SignInFailures, SignInFailureRow]):
+    model = SignInFailures
+    row_type = SignInFailureRow
+    missing = "No failed sign-ins under {}."
+
+    def find(self, key: str) -> SignInFailures | None:
+        return self._first(select(SignInFailureRow).where(SignInFailureRow.key == key))
+
+    def hold(self, key: str, *, at: datetime) -> SignInFailures:
+        """INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: two replicas counting a failure for the same
+        address at the same moment neither fail on the key nor overwrite each other's count (on PostgreSQL the
+        second waits for the first to commit; SQLite has one writer at a time from the insert on)."""
+        values = {"key": key, "failures": 0, "last_failed_at": at, "locked_until": None, "expires_at": at}
+        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
+        self._session.execute(
+            dialect.insert(SignInFailureRow).values(values).on_conflict_do_nothing(index_elements=["key"])
+        )
+        statement = (
+            select(SignInFailureRow)
+            .where(SignInFailureRow.key == key)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the row as committed now, not as find() read it
+        )
+        return self._to_item(self._session.scalars(statement).one())
+
+    def save(self, record: SignInFailures) -> None:
+        self._update(record, record.key)
+
+    def forget(self, key: str) -> None:
+        self._session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == key))
+
+    def remove_expired(self, moment: datetime) -> int:
+        result = self._session.execute(delete(SignInFailureRow).where(SignInFailureRow.expires_at <= moment))
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Fakes of the account repositories: accounts (unique by email key) and sign-in sessions."""
+"""Fakes of the account repositories: accounts (unique by email key), sign-in sessions, failed sign-ins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import copy
 from datetime import datetime
 
 from core.errors import AlreadyExists, NotFound
-from core.models import Account, SignInSession, email_key
+from core.models import Account, SignInFailures, SignInSession, email_key
 from tests.fakes.base import FakeIntegrityError, Repo, now
 
 
@@ -103,4 +103,29 @@ class FakeSignInSessionRepository(Repo):
         gone = [k for k, s in self._state.sign_ins.items() if s.expires_at <= moment]
         for key in gone:
             del self._state.sign_ins[key]
+        return len(gone)
+
+
+class FakeSignInFailureRepository(Repo):
+    """One writer at a time, as the fake has: hold() needs no lock."""
+
+    def find(self, key: str) -> SignInFailures | None:
+        return copy.deepcopy(self._state.sign_in_failures.get(key))
+
+    def hold(self, key: str, *, at: datetime) -> SignInFailures:
+        found = self._state.sign_in_failures.setdefault(key, SignInFailures(key, 0, at, expires_at=at))
+        return copy.deepcopy(found)
+
+    def save(self, record: SignInFailures) -> None:
+        if record.key not in self._state.sign_in_failures:
+            raise NotFound(f"No failed sign-ins under {record.key}.")
+        self._state.sign_in_failures[record.key] = copy.deepcopy(record)
+
+    def forget(self, key: str) -> None:
+        self._state.sign_in_failures.pop(key, None)
+
+    def remove_expired(self, moment: datetime) -> int:
+        gone = [k for k, r in self._state.sign_in_failures.items() if r.expires_at <= moment]
+        for key in gone:
+            del self._state.sign_in_failures[key]
         return len(gone)

@@ -44,6 +44,7 @@ from core.models import (
     Session,
     SessionConsent,
     SessionScope,
+    SignInFailures,
     SignInSession,
     TeamMember,
     TokenUsage,
@@ -101,6 +102,7 @@ class State:
     audit: list[AuditEntry] = field(default_factory=list)
     accounts: dict[str, Account] = field(default_factory=dict)
     sign_ins: dict[str, SignInSession] = field(default_factory=dict)  # by token hash
+    sign_in_failures: dict[str, SignInFailures] = field(default_factory=dict)  # by key (a hash of the address)
     team_members: dict[str, TeamMember] = field(default_factory=dict)
     event_types: dict[str, EventType] = field(default_factory=dict)
     bookings: dict[str, Booking] = field(default_factory=dict)

@@ -31,6 +31,7 @@ from core.unit_of_work import (
     ScoreOverrideRepository,
     SessionInterviewerRepository,
     SessionRepository,
+    SignInFailureRepository,
     SignInSessionRepository,
     TeamMemberRepository,
     TokenUsageRepository,
@@ -42,7 +43,7 @@ from core.unit_of_work import (
     WebhookSubscriptionRepository,
     WhiteboardRepository,
 )
-from tests.fakes.accounts import FakeAccountRepository, FakeSignInSessionRepository
+from tests.fakes.accounts import FakeAccountRepository, FakeSignInFailureRepository, FakeSignInSessionRepository
 from tests.fakes.answer_cache import FakeAnswerCacheRepository
 from tests.fakes.base import FakePendingRollback, State
 from tests.fakes.consent import FakeConsentRepository
@@ -107,6 +108,7 @@ class FakeUnitOfWork:
     audit: AuditRepository
     accounts: AccountRepository
     sign_ins: SignInSessionRepository
+    sign_in_failures: SignInFailureRepository
     team_members: TeamMemberRepository
     event_types: EventTypeRepository
     bookings: BookingRepository
@@ -148,6 +150,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditRepository(self)
         self.accounts = FakeAccountRepository(self)
         self.sign_ins = FakeSignInSessionRepository(self)
+        self.sign_in_failures = FakeSignInFailureRepository(self)
         self.team_members = FakeTeamMemberRepository(self)
         self.event_types = FakeEventTypeRepository(self)
         self.bookings = FakeBookingRepository(self)

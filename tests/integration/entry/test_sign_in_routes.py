@@ -81,6 +81,27 @@ def test_wrong_passwords_are_answered_slowly_then_the_account_locks(client: Test
     assert "locked until" in still.text and COOKIE not in still.cookies
 
 
+def test_an_address_with_no_account_is_answered_as_an_account_with_a_wrong_password(client: TestClient) -> None:
+    """Same page, same status, same wait, same lock at the same attempt: a prober cannot tell who has an account."""
+    setup_admin(client)
+    client.cookies.clear()
+
+    def attempt(email: str, password: str) -> tuple[int, str, float]:
+        started = time.monotonic()
+        response = client.post("/signin", data={"email": email, "password": password})
+        waited = time.monotonic() - started
+        assert COOKIE not in response.cookies
+        return response.status_code, response.text.replace(email, "EMAIL"), waited
+
+    for n, least in enumerate([0.25, 0.5, 0.5], start=1):  # lock_after_failures is 2: locked at the second
+        known = attempt("ada@example.com", f"wrong guess {n}")
+        unknown = attempt("nobody@example.com", f"wrong guess {n}")
+        assert known[:2] == unknown[:2] and known[0] == 401
+        assert ("locked until" in known[1]) == (n >= 2)
+        assert known[2] >= least and unknown[2] >= least  # answered no sooner than the delay for that many
+    assert attempt("ada@example.com", PASSWORD)[:2] == attempt("nobody@example.com", PASSWORD)[:2]  # still locked
+
+
 def test_signing_in_and_out(client: TestClient, ws: Workspace) -> None:
     setup_admin(client)
     client.cookies.clear()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +73,7 @@ TABLES = {
     "pipeline_changes",
     "accounts",
     "sign_in_sessions",
+    "sign_in_failures",
     "session_consents",
     "data_requests",
     "jobs",
@@ -116,6 +117,7 @@ INDEXES = {
     ("webhook_refusals", ("last_at",)): False,
     ("accounts", ("email_key",)): True,
     ("sign_in_sessions", ("account_id",)): False,
+    ("sign_in_failures", ("expires_at",)): False,
     ("sessions", ("owner_id",)): False,
     ("jobs", ("key",)): True,
     ("jobs", ("status", "run_after")): False,
@@ -656,5 +658,43 @@ def test_upgrading_from_0018_keeps_the_outbox_and_reads_earlier_emails_as_due_at
         assert "job_key" not in {c["name"] for c in inspect(engine).get_columns("outbox_messages")}
         with engine.connect() as connection:
             assert connection.execute(text("SELECT subject FROM outbox_messages")).scalars().all() == ["Booked"]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0022_counts_failed_sign_ins_per_hashed_address_and_a_downgrade_drops_only_that(
+    empty_database_url: str,
+) -> None:
+    """0023 adds one table: accounts stored before stay, a failure is counted (and expired ones deleted) by key,
+    and going back drops the table alone."""
+    upgrade(empty_database_url, "0022")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO accounts (id, email, email_key, name, roles, team, active, failed_sign_ins,"
+                    " created_at, notify, phone, timezone, quiet_hours)"
+                    " VALUES ('ada', 'ada@example.com', 'ada@example.com', 'Ada', '[]', '', true, 2, :now, '{}',"
+                    " '', '', '')"
+                ),
+                {"now": now},
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            held = uow.sign_in_failures.hold("k" * 64, at=now)
+            held.failures, held.expires_at = 1, now
+            uow.sign_in_failures.save(held)
+            uow.sign_in_failures.hold("j" * 64, at=now + timedelta(hours=1))
+            assert uow.sign_in_failures.remove_expired(now) == 1  # the first: its expiry has come
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            assert uow.sign_in_failures.find("k" * 64) is None and uow.sign_in_failures.find("j" * 64) is not None
+            assert uow.accounts.get("ada").failed_sign_ins == 2
+        downgrade(empty_database_url, "0022")
+        assert "sign_in_failures" not in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT id FROM accounts")).scalars().all() == ["ada"]
     finally:
         engine.dispose()

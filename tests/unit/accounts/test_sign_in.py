@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import hashlib
+import hmac
 
+import pytest
+from argon2 import extract_parameters
+
+from core.accounts import passwords
+from core.accounts.failed_sign_ins import failure_key
 from core.accounts.services import JUST_SET_UP, add_account, create_first_admin, set_password, unlock, update_account
 from core.accounts.sign_in import (
     WRONG,
@@ -83,6 +89,104 @@ def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(ws: Workspace
     with pytest.raises(SignInRefused) as wrong:
         sign_in_with_password(ws, "ada@example.com", "not the password")
     assert str(unknown.value) == str(wrong.value) == WRONG
+
+
+def refusals(ws: Workspace, email: str, password: str, times: int) -> list[tuple[str, float]]:
+    """What each of `times` sign-ins is answered (a refusal each), and how long the answer waits."""
+    answers = []
+    for _ in range(times):
+        with pytest.raises(SignInRefused) as refused:
+            sign_in_with_password(ws, email, password)
+        answers.append((str(refused.value), failure_delay(refused.value.failures)))
+    return answers
+
+
+def test_an_address_with_no_account_is_slowed_and_locked_like_an_account_with_a_wrong_password(
+    ws: Workspace, clock: Clock
+) -> None:
+    """A prober compares the answers, their delays and the lock: all must be the same for both."""
+    create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
+    known = refusals(ws, "ada@example.com", "not the password", 5)
+    unknown = refusals(ws, "nobody@example.com", "not the password", 5)
+    assert known == unknown
+    assert [delay for _, delay in known] == [0.25, 0.5, 1.0, 1.0, 1.0]  # locked at the third, as settings say
+    assert [text for text, _ in known[:2]] == [WRONG, WRONG]
+    assert all(text.startswith("Too many wrong passwords: this account is locked until") for text, _ in known[2:])
+    # the right password does not open the lock; any password on the unknown address is answered the same
+    assert refusals(ws, "ada@example.com", PASSWORD, 1) == refusals(ws, "NOBODY@example.com ", PASSWORD, 1)
+    clock.advance(minutes=16)  # the lock has ended, the failures in a row have not: one more locks again
+    again = refusals(ws, "ada@example.com", "still wrong", 1)
+    assert again == refusals(ws, "nobody@example.com", "still wrong", 1)
+    assert again[0][0].startswith("Too many wrong passwords") and again[0][1] == 2.0
+    clock.advance(minutes=16)
+    assert sign_in_with_password(ws, "ada@example.com", PASSWORD).account.failed_sign_ins == 0
+
+
+def test_only_an_accounts_failures_are_audited_and_no_address_is_stored_in_clear(
+    ws: Workspace, uow: FakeUnitOfWork
+) -> None:
+    admin = create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
+    refusals(ws, "ada@example.com", "not the password", 3)
+    refusals(ws, "nobody@example.com", "not the password", 3)
+    failed = [e for e in uow.audit.latest() if e.action == "sign_in_failed"]
+    assert [(e.actor, e.detail["failures"]) for e in failed] == [(admin.audit_name, n) for n in (1, 2, 3)]
+    assert "locked_until" in failed[-1].detail and uow.state.accounts[admin.id].locked_until is not None
+    stored = repr(uow.state.sign_in_failures) + repr(uow.state.audit)
+    assert "nobody" not in stored and "ada@" not in stored
+    keys = {failure_key(ws.settings.accounts, email) for email in ("ADA@example.com", "nobody@example.com")}
+    assert set(uow.state.sign_in_failures) == keys
+
+
+def test_failures_are_counted_under_a_keyed_hash_when_the_workspace_has_a_key() -> None:
+    keyed = Settings.model_validate({"accounts": {"failure_key": "k" * 40}}).accounts
+    unkeyed = Settings().accounts
+    expected = hmac.new(b"k" * 40, b"nobody@example.com", hashlib.sha256).hexdigest()
+    assert failure_key(keyed, " Nobody@Example.COM") == failure_key(keyed, "nobody@example.com") == expected
+    assert failure_key(unkeyed, "nobody@example.com") != expected
+    assert failure_key(unkeyed, "nobody@example.com") != hashlib.sha256(b"nobody@example.com").hexdigest()
+    assert "k" * 40 not in repr(keyed)  # a SecretStr: never printed with the settings
+
+
+def test_unlocking_or_a_new_password_clears_the_count(ws: Workspace, uow: FakeUnitOfWork) -> None:
+    admin = create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
+    bob = add_account(ws, email="bob@example.com", name="Bob", roles=["interviewer"], password=PASSWORD, actor=SET_UP)
+    refusals(ws, "bob@example.com", "wrong wrong wrong", 3)
+    unlock(ws, bob.id, actor=Actor.person(admin))
+    assert uow.state.accounts[bob.id].failed_sign_ins == 0 and not uow.state.sign_in_failures
+    assert [delay for _, delay in refusals(ws, "bob@example.com", "wrong wrong wrong", 2)] == [0.25, 0.5]  # anew
+    set_password(ws, bob.id, "a brand new password", actor=Actor.person(admin))
+    assert not uow.state.sign_in_failures
+    assert refusals(ws, "bob@example.com", "wrong wrong wrong", 2)[-1] == (WRONG, 0.5)  # two, not four: no lock
+    assert sign_in_with_password(ws, "bob@example.com", "a brand new password").account.id == bob.id
+    assert not uow.state.sign_in_failures  # a sign-in clears it as well
+
+
+def test_an_account_added_for_a_probed_address_starts_unlocked(ws: Workspace) -> None:
+    refusals(ws, "bob@example.com", "wrong wrong wrong", 3)  # locked before Bob had an account
+    add_account(ws, email="bob@example.com", name="Bob", roles=["interviewer"], password=PASSWORD, actor=SET_UP)
+    assert sign_in_with_password(ws, "bob@example.com", PASSWORD).account.name == "Bob"
+
+
+def test_failures_are_forgotten_a_day_after_the_last_and_their_records_deleted(
+    ws: Workspace, clock: Clock, uow: FakeUnitOfWork
+) -> None:
+    create_first_admin(ws, email="ada@example.com", name="Ada", password=PASSWORD)
+    for email in ("ada@example.com", "nobody@example.com"):
+        refusals(ws, email, "not the password", 2)
+    clock.advance(minutes=23 * 60)  # still remembered: the next failure is the third in a row, and locks
+    assert refusals(ws, "ada@example.com", "x", 1) == refusals(ws, "nobody@example.com", "x", 1)
+    assert refusals(ws, "ada@example.com", "x", 1)[0][0].startswith("Too many wrong passwords")
+    clock.advance(minutes=24 * 60 + 1)  # a day after the last failure: forgotten, for both alike
+    assert refusals(ws, "ada@example.com", "x", 1) == refusals(ws, "nobody@example.com", "x", 1) == [(WRONG, 0.25)]
+    clock.advance(minutes=24 * 60 + 1)
+    refusals(ws, "someone@example.com", "x", 1)  # any failure deletes the records no longer remembered
+    assert set(uow.state.sign_in_failures) == {failure_key(ws.settings.accounts, "someone@example.com")}
+
+
+def test_an_unknown_address_costs_the_same_password_check_as_an_account() -> None:
+    """argon2 runs on both paths: against a decoy hash made with the parameters of a real one."""
+    assert extract_parameters(passwords.DECOY_HASH) == extract_parameters(passwords.hash_password(PASSWORD))
+    assert not passwords.verify(None, "not a password anyone has")  # the decoy's own password opens nothing
 
 
 def test_the_delay_grows_with_failures_and_is_capped() -> None:
