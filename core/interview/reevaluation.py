@@ -31,14 +31,13 @@ from core.errors import InvalidInput, NotFound
 from core.evaluation.release import announce_release, approval_required
 from core.evaluation.utterances import evaluation_utterances
 from core.interview.queued_evaluation import runs_on_worker
-from core.interview.services import cache_text, evaluation_outcome
+from core.interview.services import cache_text, evaluation_outcome, usage_record
 from core.jobs import ledger
 from core.jobs.runner import Progress, heartbeat
 from core.llm.chat_models import ChatError, Usage
-from core.llm.pricing import usage_entry
 from core.llm.providers import LLMChoice, chat_model_for, provider
 from core.logs import session_context
-from core.models import EarlierEvaluation, Evaluation, Job, JobStatus, SessionStatus, TokenUsage
+from core.models import EarlierEvaluation, Evaluation, Job, JobStatus, SessionStatus
 from core.outgoing_webhooks import deliveries
 from core.permissions.access import authorize
 from core.permissions.actor import Actor
@@ -192,11 +191,11 @@ def evaluate_again(
         usage = Usage()
         if outcome.usage is not None and llm is not None:
             usage = outcome.usage
-            entry = _usage(ws, session_id, llm, OPERATION, outcome.usage, outcome.duration_ms)
+            entry = usage_record(ws, session_id, llm, OPERATION, outcome.usage, outcome.duration_ms)
             entry.answers, entry.cached_answers = outcome.answers, outcome.cached_answers
             uow.token_usage.add(entry)
         if outcome.picture_usage is not None and llm is not None:
-            entry = _usage(ws, session_id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            entry = usage_record(ws, session_id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
             entry.answers, entry.cached_answers = 1, int(outcome.picture_cached)
             uow.token_usage.add(entry)
             usage.add(outcome.picture_usage)
@@ -229,22 +228,6 @@ def evaluate_again(
     deliveries.wake(ws, hooks)
     note = _note(info.label, outcome.answers, outcome.cached_answers, usage, replaced=replaced, fresh=fresh)
     return Reevaluation(kept, replaced, note)
-
-
-def _usage(
-    ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage, duration_ms: int
-) -> TokenUsage:
-    entry = usage_entry(
-        ws.settings.prices,
-        session_id=session_id,
-        provider=llm.provider,
-        model=llm.model,
-        operation=operation,
-        usage=usage,
-        duration_ms=duration_ms,
-    )
-    entry.created_at = ws.clock()  # the month it counts against (core.ai_budget) is the workspace clock's
-    return entry
 
 
 def _note(label: str, answers: int, cached: int, usage: Usage, *, replaced: bool, fresh: Evaluation) -> str:

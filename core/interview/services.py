@@ -276,7 +276,7 @@ def _voiced_reply(
             ws.provider_health.succeeded(endpoint)
             text = "".join(parts).strip() or turn.text
             duration_ms = int((time.perf_counter() - started) * 1000)
-            reply.usage = _usage(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
+            reply.usage = usage_record(ws, session.id, llm, "question_generation", stream.usage, duration_ms)
             if breaches := check_voicing(turn, ws.problems.get(session.problem_id), text):
                 # the engine decides the move: wording that breaks it is replaced by the planned words
                 log.warning("voiced reply left the plan, planned text stored", extra={"breaches": breaches})
@@ -344,9 +344,10 @@ def _store_reply(
     return stored
 
 
-def _usage(
+def usage_record(
     ws: Workspace, session_id: str, llm: LLMChoice, operation: str, usage: Usage | None, duration_ms: int
 ) -> TokenUsage:
+    """What one model call cost, priced from the settings and dated by the workspace's clock."""
     entry = usage_entry(
         ws.settings.prices,
         session_id=session_id,
@@ -413,11 +414,11 @@ def end_interview(
         transition(session, SessionStatus.COMPLETED, ws.clock())
         evaluation = uow.evaluations.add(outcome.evaluation)
         if outcome.usage is not None and llm is not None:
-            usage = _usage(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms)
+            usage = usage_record(ws, session.id, llm, "evaluation", outcome.usage, outcome.duration_ms)
             usage.answers, usage.cached_answers = outcome.answers, outcome.cached_answers
             uow.token_usage.add(usage)
         if outcome.picture_usage is not None and llm is not None:
-            usage = _usage(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
+            usage = usage_record(ws, session.id, llm, "whiteboard_analysis", outcome.picture_usage, outcome.picture_ms)
             usage.answers, usage.cached_answers = 1, int(outcome.picture_cached)
             uow.token_usage.add(usage)
         uow.sessions.update(session)
