@@ -6,9 +6,10 @@ exactly like any other, only its words are nonsense. The weights come from a fix
 same on every machine.
 
 The tokenizer is SentencePiece-style ("llama"), as Llama 2 / Mistral ship it: the 256 byte tokens (any text
-can be tokenized), the printable ASCII characters, and every prefix of "▁word" for the most frequent words of
-a corpus (the product's own problem bank and prompts), so that English prose takes about as many tokens as
-with a real tokenizer — fewer than core.llm.context_budget's estimate of one token per 3 bytes. The chat
+can be tokenized), the printable ASCII characters, runs of spaces, and every prefix of "▁word" and "word" for
+the most frequent words of a corpus (the product's own problem bank and prompts). The product's prompts then
+take 3.3-3.7 characters a token, as with Llama 2's tokenizer: fewer tokens than core.llm.context_budget's
+estimate of one per 3 bytes, which is meant to be on the safe side for real tokenizers. The chat
 template is Llama 2's ([INST] … [/INST]); "</s>" ends a reply. (A ChatML template made llama.cpp's server refuse
 a request for JSON output: "Failed to initialize samplers", a 400.)
 """
@@ -64,10 +65,10 @@ def vocabulary(text: str, words: int) -> tuple[list[str], list[float], list[int]
     types = [CONTROL] * len(SPECIALS)
     tokens += [f"<0x{b:02X}>" for b in range(256)]
     types += [BYTE] * 256
-    pieces = [SPACE] + [chr(c) for c in range(0x21, 0x7F)]
+    pieces = [SPACE * n for n in range(1, 17)] + [chr(c) for c in range(0x21, 0x7F)]  # runs of spaces, as Llama 2
     for word, _count in Counter(re.findall(r"[A-Za-z]{2,}", text)).most_common(words):
-        piece = SPACE + word
-        pieces += [piece[:end] for end in range(2, len(piece) + 1)]
+        for piece in (SPACE + word, word):  # a word starting a text or after a space, and one after punctuation
+            pieces += [piece[:end] for end in range(2, len(piece) + 1)]
     for piece in dict.fromkeys(pieces):  # first occurrence order, no repeats
         tokens.append(piece)
         types.append(NORMAL)
