@@ -9,6 +9,7 @@ in a process of its own, so intake neither slows pages nor waits behind them. Th
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -61,5 +62,6 @@ def intake_app() -> Starlette:
 def run_intake(host: str, port: int) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM)."""
     current_workspace()  # migrate and load now: the first delivery should not wait for it
+    gc.freeze()  # what start-up loaded lives as long as the process: full collections need not walk it again
     log.info("webhook intake listening", extra={"host": host, "port": port})
     uvicorn.run(intake_app(), host=host, port=port, access_log=False, log_config=None)
