@@ -22,7 +22,7 @@ from core.correctness.findings import Finding, FindingKind
 from core.evaluation.agreement import DISAGREEMENT_GAP, LLM_SAMPLES, disagreements, samples_text, steadied
 from core.evaluation.llm_evaluator import DATA_PREAMBLE, SAMPLE_TEMPERATURE, SINGLE_TEMPERATURE, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage, json_part
+from core.llm.chat_models import AnswerSchema, ChatError, ChatMessage, ChatResult, Usage, json_part
 from core.models import Level, Utterance
 from tests.unit.evaluation.test_offline_evaluator import STRONG, transcript
 
@@ -70,9 +70,11 @@ class ScriptedChat:
         temperature: float = 0.2,
         json_output: bool = False,
         repeated: bool = False,
+        schema: AnswerSchema | None = None,
     ) -> ChatResult:
         self.calls.append(
             {
+                "schema": schema,
                 "system": system,
                 "messages": messages,
                 "temperature": temperature,
