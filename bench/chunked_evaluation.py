@@ -22,7 +22,11 @@ the limit, the evaluation stored (the model's, or the offline fallback and why),
 against the server's own counts (its usage), and the second run's cache hit rate.
 
     .venv/bin/python bench/chunked_evaluation.py [--samples 3] [--windows 4096,8192]
-    .venv/bin/python bench/chunked_evaluation.py --llama-server [--samples 1] [--windows 4096]
+    .venv/bin/python bench/chunked_evaluation.py --llama-server [--samples 1] [--windows 4096] [--part-tokens 1600]
+
+`--part-tokens` sets a part's output limit (PART_ANSWER_TOKENS, 1,200) for this run: the random model fills every
+string its schema allows in tiny word pieces (about 2.5 characters a token, against some 4 for a real model's
+prose) and llama.cpp's grammar lets it pad with whitespace, so its part answers run to 1,100-1,250 tokens.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import ProviderSettings, Settings
 from core.content.text_signals import word_count
-from core.evaluation.chunked_evaluation import PART_ANSWER_TOKENS
+from core.evaluation import chunked_evaluation as chunked
+from core.evaluation import llm_evaluator
 from core.evaluation.llm_evaluator import LLM_PARTS
 from core.interview.services import create_interview, end_interview, start_interview, usage_summary
 from core.llm import (
@@ -146,8 +151,8 @@ def run(window: int, samples: int, talk: list[Utterance]) -> None:
         f"(estimate / count {sum(ours) / max(1, sum(theirs)):.2f}, per request {min(ratios):.2f}-{max(ratios):.2f})"
     )
     print(
-        f"  largest request, as the server counts: {max(theirs):,} prompt + {PART_ANSWER_TOKENS:,} answer = "
-        f"{max(theirs) + PART_ANSWER_TOKENS:,} of {window:,}"
+        f"  largest request, as the server counts: {max(theirs):,} prompt + {chunked.PART_ANSWER_TOKENS:,} answer = "
+        f"{max(theirs) + chunked.PART_ANSWER_TOKENS:,} of {window:,}"
     )
     print(
         f"  first run: {first_seconds:.2f} s; an offline evaluation of the same transcript {offline_seconds:.2f} s; "
@@ -212,7 +217,7 @@ def run_llama_server(kind: Kind, model: Path, window: int, samples: int, talk: l
         usage = usage_summary(ws, first_id, actor=CANDIDATE)
         again = usage_summary(ws, second_id, actor=CANDIDATE)
 
-    parts = evaluation.communication.get(LLM_PARTS, {}).get("parts", 1)
+    parts = evaluation.communication.get(LLM_PARTS, {}).get("parts", "not recorded (fell back)")
     stopped = [out for _, _, out, why in first if why == "length"]
     outputs = [out for _, _, out, _ in first]
     ours, theirs = sum(o for o, _, _, _ in first), sum(t for _, t, _, _ in first)
@@ -224,9 +229,9 @@ def run_llama_server(kind: Kind, model: Path, window: int, samples: int, talk: l
         f"{'; '.join(fell_back) if fell_back else 'every part parsed and merged'}"
     )
     print(
-        f"  parts: {parts}; answers received: {len(first)} ({samples} x {parts}); stopped at the output limit: "
+        f"  parts: {parts}; answers received: {len(first)}; stopped at the output limit: "
         f"{len(stopped)}; output tokens per answer {min(outputs, default=0)}-{max(outputs, default=0)} "
-        f"(median {statistics.median(outputs) if outputs else 0:.0f}) of {PART_ANSWER_TOKENS:,}"
+        f"(median {statistics.median(outputs) if outputs else 0:.0f}) of {chunked.PART_ANSWER_TOKENS:,}"
     )
     print(
         f"  prompt tokens: estimated {ours:,}, server counted {theirs:,} "
@@ -248,7 +253,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=None, help="default: 3 (fake), 1 (--llama-server)")
     parser.add_argument("--windows", default=None, help="default: 4096,8192 (fake), 4096 (--llama-server)")
     parser.add_argument("--llama-server", action="store_true", help="on real llama.cpp servers (a random model)")
+    parser.add_argument("--part-tokens", type=int, default=None, help="a part's output limit (see the docstring)")
     args = parser.parse_args()
+    if args.part_tokens:
+        chunked.PART_ANSWER_TOKENS = llm_evaluator.PART_ANSWER_TOKENS = args.part_tokens
     logging.disable(logging.WARNING)  # the fake's access log and our info lines would bury the figures
     talk = long_interview(MINUTES)
     words = sum(word_count(u.text) for u in talk)

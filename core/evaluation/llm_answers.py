@@ -47,7 +47,7 @@ WHOLE = Bounds(
     rationale=300, quotes=3, quote=200, points=4, point=200, steps=4, title=80, detail=240, resources=2, resource=100
 )
 PART = Bounds(  # "one sentence", two quotes, two points, one or two steps: within PART_ANSWER_TOKENS
-    rationale=120, quotes=2, quote=120, points=2, point=120, steps=2, title=60, detail=120, resources=1, resource=80
+    rationale=100, quotes=2, quote=100, points=2, point=100, steps=2, title=50, detail=100, resources=1, resource=60
 )
 
 
