@@ -56,11 +56,13 @@ from core.evaluation.llm_answers import (
     ReportAnswer,
     parsed_part,
     parsed_report,
+    part_schema,
+    report_schema,
     short_reason,
 )
 from core.evaluation.offline_evaluator import MAX_BOARD_EVIDENCE, OfflineEvaluator
 from core.llm.answer_cache import AnswerCache, answer_key
-from core.llm.chat_models import CUT_OFF, ChatError, ChatMessage, ChatModel, Usage
+from core.llm.chat_models import CUT_OFF, AnswerSchema, ChatError, ChatMessage, ChatModel, Usage
 from core.llm.context_budget import Overflow, fit
 from core.models import CompetencyScore, Evaluation, Evidence, Level, PlanStep, Utterance
 from core.whiteboard.analysis import BoardGraph
@@ -228,7 +230,9 @@ class LLMEvaluator:
             if progress is not None:
                 progress(index / self.samples, f"Evaluating: sample {index + 1} of {self.samples}")
             try:
-                report = self._ask(samples, system, request, index, self.prompt, self._parsed, whole=True)
+                report = self._ask(
+                    samples, system, request, index, self.prompt, self._parsed, report_schema(self.rubric), whole=True
+                )
             except ChatError as exc:
                 samples.stopped = exc
                 break
@@ -256,6 +260,7 @@ class LLMEvaluator:
                         index,
                         self.part_prompt,
                         self._parsed_part,
+                        part_schema(self.rubric),
                         whole=False,
                         where=f"part {part.number} of {count}",
                     )
@@ -277,6 +282,7 @@ class LLMEvaluator:
         index: int,
         prompt: Prompt,
         parse: Callable[[str], _Answer],
+        schema: AnswerSchema,
         *,
         whole: bool,
         where: str = "",
@@ -312,6 +318,7 @@ class LLMEvaluator:
             max_tokens=MAX_ANSWER_TOKENS if whole else PART_ANSWER_TOKENS,
             min_tokens=MIN_ANSWER_TOKENS if whole else PART_MIN_ANSWER_TOKENS,
             json_output=True,
+            schema=schema,  # held to it where the provider can: a small model cannot leave a field out
             temperature=temperature,
             repeated=self.samples > 1,  # the next sample asks the same: the provider's prompt cache may keep it
         )

@@ -18,7 +18,7 @@ import httpx2  # the SDK's own HTTP client: a connection lost mid-stream surface
 
 from core.llm import anthropic_cache, chat_errors, context_budget, resending
 from core.llm.chat_errors import Endpoint
-from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage
+from core.llm.chat_models import AnswerSchema, ChatError, ChatMessage, ChatResult, Usage
 from core.llm.context_budget import FittedRequest
 from core.llm.context_windows import DEFAULT_WINDOWS
 from core.provider_ids import ANTHROPIC
@@ -130,7 +130,9 @@ class AnthropicChatModel:
         temperature: float = 0.2,
         json_output: bool = False,
         repeated: bool = False,
+        schema: AnswerSchema | None = None,  # not sent: the prompt describes the shape, the caller validates it
     ) -> ChatResult:
+        json_output = json_output or schema is not None
         if json_output:  # the Messages API has no schema-free JSON mode: ask for it, then trim any wrapping
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
         fitted = self._fit(system, messages, max_tokens=max_tokens, min_tokens=min_tokens)

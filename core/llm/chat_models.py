@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from core.errors import WorkspaceError
 
@@ -52,6 +52,16 @@ class Usage:
 
 CUT_OFF = "stopped at the output limit before its JSON was complete"
 """How a note says that an answer that had to be one whole JSON object was cut off (ChatResult.truncated)."""
+
+
+@dataclass(frozen=True)
+class AnswerSchema:
+    """The exact JSON shape an answer must take. Providers that can hold their model to it do (OpenAI's structured
+    outputs, llama.cpp's and vLLM's schema-driven grammars), so a small model cannot leave a field out; the others
+    get JSON mode, and the caller validates the answer either way."""
+
+    name: str  # a-z, A-Z, 0-9, _ and -, at most 64 characters (OpenAI's rule for json_schema.name)
+    schema: dict[str, Any]
 
 
 @dataclass
@@ -129,10 +139,12 @@ class ChatModel(Protocol):
         temperature: float = 0.2,
         json_output: bool = False,
         repeated: bool = False,
+        schema: AnswerSchema | None = None,
     ) -> ChatResult:
         """Fitted like `stream`; `truncated` says the answer stopped at the output limit. `repeated`: the same
         request will be sent again (an evaluation's samples), so a provider whose prompt cache is opt-in
-        (Anthropic) caches all of it, not only its stable start."""
+        (Anthropic) caches all of it, not only its stable start. `schema` (implies `json_output`): the answer's
+        exact shape, for a provider that can enforce it; one that cannot answers in JSON mode."""
         ...
 
     def context_window(self) -> int:

@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 import httpx2  # the SDK's own HTTP client: its timeouts and connection errors
 import openai
 
-from core.llm import chat_errors, context_budget, resending
+from core.llm import answer_formats, chat_errors, context_budget, resending
 from core.llm.chat_errors import Endpoint
-from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage
+from core.llm.chat_models import AnswerSchema, ChatError, ChatMessage, ChatResult, Usage
 from core.llm.context_budget import FittedRequest
 from core.llm.context_windows import ASK_TIMEOUT_SECONDS, DEFAULT_WINDOWS, SERVED_WINDOWS
 from core.llm.openai_errors import body_message, http_status, openai_error
@@ -165,12 +165,14 @@ class OpenAIChatModel:
         temperature: float = 0.2,
         json_output: bool = False,
         repeated: bool = False,  # OpenAI caches every long prompt by itself: nothing to ask for
+        schema: AnswerSchema | None = None,
     ) -> ChatResult:
+        json_output = json_output or schema is not None
         if json_output and "json" not in (system + "".join(m.content for m in messages)).lower():
             system = f"{system}\n\nReply with one JSON object.".strip()  # json_object mode requires the word
         fitted = self._fit(system, messages, max_tokens=max_tokens, min_tokens=min_tokens)
         params = self._params(system, fitted, temperature=temperature, json_output=json_output)
-        completion = self._call(lambda p: self._client.chat.completions.create(**p), params)
+        completion = self._create(params, schema)
         choice = completion.choices[0] if completion.choices else None
         message = choice.message if choice is not None else None
         text = (message.content if message is not None else None) or ""
@@ -239,6 +241,26 @@ class OpenAIChatModel:
             params["response_format"] = {"type": "json_object"}
         return params
 
+    def _create(self, params: dict[str, Any], schema: AnswerSchema | None) -> Any:
+        """A completion, its answer held to `schema` the strongest way this server takes (core/llm/answer_formats.py):
+        a way it refuses is remembered, and the request is sent at once the next way, down to JSON mode."""
+
+        def create(p: dict[str, Any]) -> Any:
+            return self._client.chat.completions.create(**p)
+
+        if schema is None:
+            return self._call(create, params)
+        ways = answer_formats.untried(self.provider, self._url)
+        for way in ways[:-1]:
+            shaped = {**params, "response_format": answer_formats.response_format(way, schema, self.provider)}
+            try:
+                return self._call(create, shaped, refusable=True)
+            except _FormatRefused:
+                answer_formats.refused(self.provider, self._url, way)
+        return self._call(
+            create, {**params, "response_format": answer_formats.response_format(ways[-1], schema, self.provider)}
+        )
+
     def _get_json(self, url: str) -> object:
         """GET `url` (the server's /props or /v1/models) with the client's key; None when it does not answer so."""
         try:
@@ -246,16 +268,26 @@ class OpenAIChatModel:
         except openai.OpenAIError:
             return None
 
-    def _call(self, send: Callable[[dict[str, Any]], _T], params: dict[str, Any]) -> _T:
+    def _call(self, send: Callable[[dict[str, Any]], _T], params: dict[str, Any], *, refusable: bool = False) -> _T:
+        """`refusable`: the request asks for its answer's shape a way the server may refuse; such a refusal (even
+        a 500, as llama-cpp-python answers) raises _FormatRefused, without sending the same again."""
+
+        def wait(exc: Exception, attempt: int) -> float | None:
+            return None if refusable and answer_formats.is_refusal(exc) else _wait_before_resend(exc, attempt)
+
         try:
-            return resending.send(lambda: send(params), wait_before_resend=_wait_before_resend)
+            return resending.send(lambda: send(params), wait_before_resend=wait)
         except openai.BadRequestError as exc:
             if "temperature" in params and _rejects_temperature(exc):
                 log.info("%s model %s takes no temperature; sending none from now on", self.provider, self.model)
                 self._send_temperature = False
-                return self._call(send, {k: v for k, v in params.items() if k != "temperature"})
+                return self._call(send, {k: v for k, v in params.items() if k != "temperature"}, refusable=refusable)
+            if refusable and answer_formats.is_refusal(exc):
+                raise _FormatRefused from None
             raise self._error(exc) from None
         except openai.OpenAIError as exc:
+            if refusable and answer_formats.is_refusal(exc):
+                raise _FormatRefused from None
             raise self._error(exc) from None
 
     def _error(self, exc: Exception, *, mid_stream: bool = False) -> ChatError:
@@ -271,6 +303,10 @@ class OpenAIChatModel:
             extra={"provider": self.provider, "model": self.model, "kind": error.kind, "status": status},
         )
         return error
+
+
+class _FormatRefused(Exception):
+    """The server refused the way a request asked for its answer's shape (core/llm/answer_formats.py)."""
 
 
 def usage_of(usage: Any) -> Usage:

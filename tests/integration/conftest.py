@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from core.llm import answer_formats
 from storage.database import make_engine
 from storage.migrate import upgrade
 from storage.tables import metadata
@@ -201,3 +202,10 @@ def redis_url(redis_server: str) -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def servers_not_yet_asked() -> None:
+    """Loopback servers come and go on reused ports: what one refused (core.llm.answer_formats) says nothing of
+    the next."""
+    answer_formats.forget()

@@ -11,7 +11,7 @@ order; an empty script answers with `default`. See tests/llm_fakes/server.py for
 """
 
 from tests.llm_fakes.anthropic_server import AnthropicServer
-from tests.llm_fakes.openai_server import OpenAIServer, SelfHosted
+from tests.llm_fakes.openai_server import LLAMA_CPP_PYTHON_REFUSAL, OpenAIServer, SelfHosted
 from tests.llm_fakes.server import (
     Disconnect,
     EmptyStream,
@@ -25,6 +25,7 @@ from tests.llm_fakes.server import (
 )
 
 __all__ = [
+    "LLAMA_CPP_PYTHON_REFUSAL",
     "AnthropicServer",
     "Disconnect",
     "EmptyStream",

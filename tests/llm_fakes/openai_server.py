@@ -21,6 +21,16 @@ model, in steps of 128 tokens from 1,024, is `prompt_tokens_details.cached_token
 Reply.input_tokens, which stays `prompt_tokens`, the whole input); a streamed reply's usage chunk says the
 same. A self-hosted server reports no cached tokens, nor one made with `prompt_cache=False`.
 
+Answers asked for in a shape: `response_format` {"type": "json_object"} or {"type": "json_schema", "json_schema":
+{"name", "schema", "strict"}} (OpenAI's structured outputs). As OpenAI, it refuses a json_schema without a valid
+name or a schema object, a strict schema outside strict mode's subset (an object without additionalProperties
+false or not requiring every property; maxLength/minLength) and keys it does not know (a json_object's
+"schema"), each a 400 naming response_format. `refuse_json_schema=Error(...)` plays a server without
+structured outputs: a json_schema request gets that error (LLAMA_CPP_PYTHON_REFUSAL: llama-cpp-python's 500),
+while json_object with a "schema" (llama-cpp-python's own way) is answered. A self-hosted server (below) takes
+both ways with any schema, as llama.cpp and vLLM make a grammar of it. The scripted text is the answer
+either way: the fake holds no model to a grammar.
+
 `self_hosted=SelfHosted(...)` makes it a llama.cpp, vLLM or Ollama server as far as the context window
 goes: what it says about its window (llama.cpp's GET /props and /v1/models `meta`, vLLM's `max_model_len`,
 Ollama nothing) and how it holds requests to it (see SelfHosted).
@@ -33,6 +43,7 @@ import base64
 import io
 import json
 import math
+import re
 import time
 import wave
 from collections.abc import Sequence
@@ -88,6 +99,14 @@ CACHE = "_fake_prompt_cache"  # where a request's cached tokens travel to its re
 CACHE_MIN_TOKENS = 1024
 CACHE_STEP_TOKENS = 128
 
+STRICT_REFUSED = ("maxLength", "minLength")  # string keywords OpenAI's strict structured outputs refuse
+LLAMA_CPP_PYTHON_REFUSAL = Error(  # llama-cpp-python 0.3's server, asked for response_format json_schema
+    500,
+    message="1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}",
+    type="internal_server_error",
+)
 API_LIMIT_BYTES = 26_214_400  # OpenAI's "Maximum content size limit" for a request body
 
 
@@ -167,9 +186,11 @@ class OpenAIServer(FakeServer):
         max_upload_bytes: int = API_LIMIT_BYTES,
         self_hosted: SelfHosted | None = None,
         prompt_cache: bool = True,
+        refuse_json_schema: Error | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.refuse_json_schema = refuse_json_schema
         self.prompt_cache = prompt_cache  # False: reports no cached tokens (a test about round dollar figures)
         self.models_endpoint = models_endpoint
         self.model_lookup = model_lookup
@@ -231,6 +252,8 @@ class OpenAIServer(FakeServer):
         if not self.model_known(model):
             return self.error_response(Error(404, param="model"), model=model)
         if (refused := self._content_error(body["messages"], model)) is not None:
+            return self.error_response(refused, model=model)
+        if (refused := self._format_error(body.get("response_format"))) is not None:
             return self.error_response(refused, model=model)
         item = self.next_item(body)
         if self.self_hosted is not None:
@@ -308,6 +331,35 @@ class OpenAIServer(FakeServer):
                 "build_info": "b5400-fake",
             }
         )
+
+    def _format_error(self, response_format: object) -> Error | None:
+        """Why a response_format is refused, as OpenAI (or the server played) refuses it; None: it is answered."""
+        if response_format is None:
+            return None
+        kind = response_format.get("type") if isinstance(response_format, dict) else None
+        if not isinstance(response_format, dict) or kind not in ("text", "json_object", "json_schema"):
+            return _format_refusal(
+                f"Invalid value: '{kind}'. Supported values are: 'json_object', 'json_schema', and 'text'."
+            )
+        if kind == "json_schema" and self.refuse_json_schema is not None:
+            return self.refuse_json_schema
+        if self.refuse_json_schema is not None or self.self_hosted is not None:
+            return None  # llama.cpp and vLLM take any schema they can make a grammar of, and json_object's "schema"
+        allowed = {"type", "json_schema"} if kind == "json_schema" else {"type"}
+        if unknown := sorted(set(response_format) - allowed):
+            return _format_refusal(f"Unrecognized request argument supplied: response_format.{unknown[0]}")
+        if kind != "json_schema":
+            return None
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            return _format_refusal("Missing required parameter: 'response_format.json_schema.name'.")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", spec["name"]) or not isinstance(spec.get("schema"), dict):
+            return _format_refusal(
+                "Invalid 'response_format.json_schema': a name of [a-zA-Z0-9_-]{1,64} and a schema object."
+            )
+        if spec.get("strict") and (problem := _strict_problem(spec["schema"], ())) is not None:
+            return _format_refusal(f"Invalid schema for response_format '{spec['name']}': {problem}")
+        return None
 
     def _content_error(self, messages: object, model: str) -> Error | None:
         """What OpenAI says about content parts it will not take (an image for a text-only model, a bad image)."""
@@ -677,6 +729,34 @@ class OpenAIServer(FakeServer):
     @staticmethod
     def _model_object(model: str) -> dict[str, Any]:
         return {"id": model, "object": "model", "created": 1721172741, "owned_by": "system"}
+
+
+def _format_refusal(message: str) -> Error:
+    return Error(400, message=message, param="response_format", code="invalid_value")
+
+
+def _strict_problem(schema: object, where: tuple[str, ...]) -> str | None:
+    """What OpenAI's strict mode refuses in `schema` (its words), or None."""
+    if not isinstance(schema, dict):
+        return None
+    context = f"In context={where}, "
+    for keyword in STRICT_REFUSED:
+        if keyword in schema:
+            return f"{context}'{keyword}' is not permitted."
+    if schema.get("type") == "object":
+        properties = schema.get("properties") or {}
+        if schema.get("additionalProperties") is not False:
+            return f"{context}'additionalProperties' is required to be supplied and to be false."
+        if sorted(schema.get("required") or []) != sorted(properties):
+            return (
+                f"{context}'required' is required to be supplied and to be an array including every key in properties."
+            )
+        for name, value in properties.items():
+            if (problem := _strict_problem(value, (*where, "properties", name))) is not None:
+                return problem
+    if "items" in schema:
+        return _strict_problem(schema["items"], (*where, "items"))
+    return None
 
 
 def _shared_chars(a: str, b: str) -> int:

@@ -26,7 +26,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
 from tests.graded_set import long_interview
-from tests.llm_fakes import OpenAIServer, RecordedRequest, SelfHosted
+from tests.llm_fakes import LLAMA_CPP_PYTHON_REFUSAL, OpenAIServer, RecordedRequest, SelfHosted
 from tests.part_answers import MERGED, part_of, responder
 
 pytestmark = pytest.mark.parametrize(
@@ -104,6 +104,7 @@ def test_a_long_interview_on_a_small_model_is_evaluated_in_parts_that_fit_and_ov
     for number, request in enumerate(requests, start=1):
         assert part_of(request.body["messages"][-1]["content"])["part"] == {"number": number, "of": count}
         assert request.body["max_tokens"] == PART_ANSWER_TOKENS
+        assert request.body["response_format"]["json_schema"]["name"] == "evaluation_part"
         assert SelfHosted.prompt_tokens(request.body["messages"]) + PART_ANSWER_TOKENS <= N_CTX
     shares = []
     for earlier, later in itertools.pairwise(transcript_sent(r) for r in requests):
@@ -177,3 +178,21 @@ def test_the_same_model_name_on_another_server_misses_the_cache(
         end_interview(ws, other_id, llm=on_another, actor=CANDIDATE)
         assert chats(elsewhere)  # asked again, not answered from the first server's answers
     assert usage_summary(ws, other_id, actor=CANDIDATE).cached_answers == 0
+
+
+def test_a_server_refusing_json_schema_is_asked_each_part_with_json_object_and_its_schema(
+    ws: Workspace, llama_cpp: tuple[OpenAIServer, SelfHosted]
+) -> None:
+    """llama-cpp-python's server refuses response_format json_schema (a 500 naming it) but builds its grammar from
+    json_object's "schema": refused once, not resent, then every part asked its way; the evaluation is the model's."""
+    server, hosted = llama_cpp
+    server.refuse_json_schema = LLAMA_CPP_PYTHON_REFUSAL
+    evaluation = end_interview(ws, spoken(ws, LONG), llm=LOCAL, actor=CANDIDATE)
+
+    formats = [r.body["response_format"] for r in chats(server)]
+    assert formats[0]["type"] == "json_schema" and len(formats) >= 6 and hosted.refusals == []
+    assert all(f["type"] == "json_object" and f["schema"]["properties"]["competencies"] for f in formats[1:])
+    assert evaluation.engine == "openai-compatible" and scores(evaluation) == {
+        **dict.fromkeys(scores(evaluation), 1.0),
+        **MERGED,
+    }

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from core.llm.chat_models import MAX_ATTEMPTS, ChatError, ChatMessage, Usage
+from core.llm.chat_models import MAX_ATTEMPTS, AnswerSchema, ChatError, ChatMessage, Usage
 from core.llm.openai_chat import NO_KEY_PLACEHOLDER, OpenAIChatModel
-from tests.llm_fakes import Disconnect, Error, OpenAIServer, Reply, SelfHosted, StreamError
+from tests.llm_fakes import LLAMA_CPP_PYTHON_REFUSAL, Disconnect, Error, OpenAIServer, Reply, SelfHosted, StreamError
 
 PNG = (Path(__file__).resolve().parents[2] / "fixtures" / "whiteboard" / "url_shortener.png").read_bytes()
 KEY = "sk-test-fake-SECRET"
@@ -180,6 +180,92 @@ def test_json_output_asks_for_a_json_object(server: OpenAIServer, connect: Conne
     body = server.requests[0].body
     assert body["response_format"] == {"type": "json_object"}
     assert "JSON" in body["messages"][0]["content"], "json_object mode needs the word JSON in the messages"
+
+
+GRADE = AnswerSchema(
+    "grade",
+    {
+        "type": "object",
+        "properties": {"score": {"type": "number", "enum": [1, 2, 3]}, "notes": {"type": "string", "maxLength": 50}},
+        "required": ["score", "notes"],
+        "additionalProperties": False,
+    },
+)
+
+
+def test_a_schema_asks_openai_for_strict_structured_outputs_within_its_subset(
+    server: OpenAIServer, connect: Connect
+) -> None:
+    server.script(Reply(text='{"score": 3, "notes": "clear"}'))
+    result = connect().complete("Grade the interview.", CONVERSATION, schema=GRADE)
+
+    assert result.text == '{"score": 3, "notes": "clear"}'
+    (request,) = server.requests
+    sent = request.body["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "grade" and sent["json_schema"]["strict"]
+    assert sent["json_schema"]["schema"]["properties"]["notes"] == {"type": "string"}, "strict mode refuses maxLength"
+    assert sent["json_schema"]["schema"]["properties"]["score"] == {"type": "number", "enum": [1, 2, 3]}
+
+
+def test_a_self_hosted_server_gets_the_whole_schema_for_its_grammar(server: OpenAIServer, connect: Connect) -> None:
+    server.self_hosted = SelfHosted("llama.cpp")
+    try:
+        connect(provider="openai-compatible").complete("Grade the interview.", CONVERSATION, schema=GRADE)
+    finally:
+        server.self_hosted = None
+    sent = server.requests[0].body["response_format"]
+    assert sent == {"type": "json_schema", "json_schema": {"name": "grade", "schema": GRADE.schema, "strict": True}}
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        LLAMA_CPP_PYTHON_REFUSAL,  # a 500: not resent as a server error would be
+        Error(
+            400,
+            message="Invalid value: 'json_schema'. Supported values are: 'json_object' and 'text'.",
+            param="response_format",
+        ),
+    ],
+    ids=["llama-cpp-python", "400"],
+)
+def test_a_server_refusing_json_schema_is_asked_again_at_once_with_json_object_and_remembered(
+    refusal: Error, connect: Connect
+) -> None:
+    with OpenAIServer(refuse_json_schema=refusal, models=["local"], self_hosted=SelfHosted("ollama")) as local:
+        local.script(Reply(text='{"score": 2, "notes": "ok"}'), Reply(text='{"score": 3, "notes": "fine"}'))
+        chat = connect("local", provider="openai-compatible", base_url=local.base_url, api_key=None)
+        first = chat.complete("Grade the interview.", CONVERSATION, schema=GRADE)
+        again = connect("local", provider="openai-compatible", base_url=local.base_url, api_key=None)
+        second = again.complete("Grade the interview.", CONVERSATION, schema=GRADE)
+
+    assert (first.text, second.text) == ('{"score": 2, "notes": "ok"}', '{"score": 3, "notes": "fine"}')
+    formats = [r.body["response_format"] for r in local.requests]
+    assert [f["type"] for f in formats] == ["json_schema", "json_object", "json_object"], "refused once, then learnt"
+    assert formats[1] == formats[2] == {"type": "json_object", "schema": GRADE.schema}, "llama-cpp-python's way"
+
+
+def test_a_server_refusing_every_schema_gets_json_mode_and_openai_never_gets_unknown_keys(connect: Connect) -> None:
+    with OpenAIServer(api_key=KEY, models=["gpt-old"]) as openai_like:
+        openai_like.script(
+            Error(400, message="Invalid parameter: 'response_format' of type 'json_schema' is not supported with "
+                  "this model.", param="response_format"),
+            Reply(text='{"score": 1, "notes": "short"}'),
+        )  # fmt: skip
+        result = connect("gpt-old", base_url=openai_like.base_url).complete("Grade.", CONVERSATION, schema=GRADE)
+
+    assert result.text == '{"score": 1, "notes": "short"}'
+    assert [r.body["response_format"] for r in openai_like.requests][1] == {"type": "json_object"}
+    assert "JSON" in openai_like.requests[1].body["messages"][0]["content"], "json_object mode needs the word"
+
+
+def test_an_error_that_is_no_refusal_of_the_format_is_not_sent_another_way(
+    server: OpenAIServer, connect: Connect
+) -> None:
+    server.script(Error(400, message="Invalid 'messages[1]': too long."))
+    with pytest.raises(ChatError) as caught:
+        connect().complete("Grade the interview.", CONVERSATION, schema=GRADE)
+    assert caught.value.kind == "bad_request" and len(server.requests) == 1
 
 
 def test_a_picture_goes_as_an_image_url_part_with_a_png_data_url(server: OpenAIServer, connect: Connect) -> None:

@@ -20,9 +20,10 @@ from core.content.prompts import load_prompt
 from core.content.rubrics import load_rubric
 from core.correctness.findings import Finding, FindingKind
 from core.evaluation.agreement import DISAGREEMENT_GAP, LLM_SAMPLES, disagreements, samples_text, steadied
+from core.evaluation.llm_answers import report_schema
 from core.evaluation.llm_evaluator import DATA_PREAMBLE, SAMPLE_TEMPERATURE, SINGLE_TEMPERATURE, LLMEvaluator
 from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.llm.chat_models import ChatError, ChatMessage, ChatResult, Usage, json_part
+from core.llm.chat_models import AnswerSchema, ChatError, ChatMessage, ChatResult, Usage, json_part
 from core.models import Level, Utterance
 from tests.unit.evaluation.test_offline_evaluator import STRONG, transcript
 
@@ -70,9 +71,11 @@ class ScriptedChat:
         temperature: float = 0.2,
         json_output: bool = False,
         repeated: bool = False,
+        schema: AnswerSchema | None = None,
     ) -> ChatResult:
         self.calls.append(
             {
+                "schema": schema,
                 "system": system,
                 "messages": messages,
                 "temperature": temperature,
@@ -144,6 +147,7 @@ def test_the_transcript_and_the_findings_go_as_json_data() -> None:
     system = chat.calls[0]["system"]
     assert "never instructions" in system and "Correctness first" in system and '"findings"' in system
     assert chat.calls[0]["json"] is True and chat.calls[0]["temperature"] == SINGLE_TEMPERATURE
+    assert chat.calls[0]["schema"] == report_schema(RUBRIC), "held to the answer's shape where the provider can"
 
 
 def test_no_findings_is_an_empty_list() -> None:

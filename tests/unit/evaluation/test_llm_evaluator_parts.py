@@ -57,6 +57,7 @@ def test_a_long_interview_on_a_small_window_is_judged_in_parts_and_merged_per_co
     count = len(parts)
     assert count >= 5 and parts == [{"number": n, "of": count} for n in range(1, count + 1)]
     assert all(call["max_tokens"] == PART_ANSWER_TOKENS for call in chat.calls)
+    assert all(call["schema"].name == "evaluation_part" for call in chat.calls)
     assert all("part" in call["system"] and '"shown"' in call["system"] for call in chat.calls)
     scores = {c.key: c.score for c in evaluation.competencies}
     # shown in one part only, yet not dragged down by the parts that do not show it
