@@ -185,7 +185,9 @@ def test_the_server_key_run_goes_through_the_job_queue_and_is_found_again(ws: Wo
             time.sleep(0.05)
 
     assert found.status is JobStatus.DONE, found.reason
-    assert found.reason.endswith("3 of 3 model answers from the cache, nothing sent to OpenAI — it cost nothing.")
+    assert found.reason.endswith("3 of 3 model answers from the cache, nothing sent to OpenAI — it cost nothing."), (
+        f"{found.reason} (attempts: {found.attempts})"
+    )
     assert KEY not in str(found.payload) and len(server.requests) == asked
     (earlier,) = earlier_evaluations(ws, session_id, actor=reviewer)
     assert earlier.replaced_by == reviewer.name, "the audit and the record name who asked, not the worker"
