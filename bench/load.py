@@ -1,4 +1,5 @@
-"""The workspace under load: people at once, each typing an offline interview with the page open, on one server.
+"""The workspace under load: people at once, each typing an offline interview with the page open, on one server
+process or on replicas behind Caddy.
 
 Issue 16 ("Measured under load"). Target: on 2 cores, one server process carries 10 concurrent interviews with
 the interviewer's reply visible within 1.5 s (p95) of sending an answer, and no failures.
@@ -23,12 +24,21 @@ Failures: a reply not visible within --reply-timeout (or the page's run not over
 on the page (stException) or thrown in it (pageerror), and tracebacks in the server's log. Prints figures;
 asserts nothing. Loopback only; bounded by --people, --answers and --timeout (the whole bench; a count not
 finished by then is reported as such).
+With --replicas 2, each count instead gets two workspace servers behind Caddy with sticky sessions, set up as
+the replica e2e test does (tests/replicas.py: deploy/Caddyfile, a fresh PostgreSQL database per count, Redis
+database 8, one shared runtime folder, one job worker beside the first server); every person goes through the
+proxy, and Caddy's cookie decides which server holds them. The server columns then cover both processes: CPU and
+loop are their sum; peak RSS the sum of their VmHWM, answering the most their summed RSS reached in one sample,
+RSS end their sum; a line under the row gives each server's share, its people and the proxy's CPU. Needs caddy,
+PostgreSQL (TEST_POSTGRES_URL) and Redis (TEST_REDIS_URL); the bench says which is missing and stops.
+The default (--replicas 1) is one server process on SQLite, as before.
 The browsers run on the same cores as the server; --split gives the server (and its worker) the first core and
-this bench with its browsers the last, to see the server's share apart from the browsers'.
+this bench with its browsers the last (with --replicas, both servers and the proxy on the first), to see the
+server's share apart from the browsers'.
 Needs Linux (/proc) and Chromium (CHROMIUM, else /usr/bin/chromium).
 
     .venv/bin/python bench/load.py [--people 1,5,10,20] [--answers 10] [--think 5] [--reply-timeout 30]
-                                   [--timeout 1500] [--seed 16] [--split] [--screenshots DIR]
+                                   [--timeout 1500] [--seed 16] [--split] [--screenshots DIR] [--replicas 2]
 """
 
 from __future__ import annotations
@@ -36,13 +46,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import os
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +68,8 @@ from core.config import Settings
 from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.workspace_server import workspace_server
+from tests.replicas import Unavailable, caddy, check_available, replica, shared_store
+from tests.workspace_server import free_port, workspace_server
 
 PASSWORD = "a bench password"  # throwaway accounts on a loopback server
 SET_UP = Actor.workspace("bench set-up")
@@ -64,6 +77,8 @@ TARGET_PEOPLE, TARGET_P95 = 10, 1.5  # issue 16: 10 concurrent interviews, reply
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_CORES = {0}  # with --split
 PROBLEM = "Design a URL Shortener"  # what the answers are about
+BENCH_REDIS_DB = 8  # with --replicas: not the replica e2e test's 9, nor the integration tests' 10 and up
+STICKY_COOKIE = "iw_replica"  # deploy/Caddyfile's lb_policy cookie
 
 ANSWERS = [
     "Let me pin down scope first. Users paste a long URL and get a short code back; anyone opening the short "
@@ -179,9 +194,12 @@ def machine_busy_seconds() -> float:
 
 @dataclass
 class Usage:
-    """CPU over a window: % of one core for the server, the worker and the machine, and the wall time."""
+    """CPU over a window: % of one core for each process in `pids` and the machine, and the wall time. The server
+    processes (`servers`, names in `pids`) add up to "server" and their main threads to "loop", so one server and
+    two replicas show in the same columns."""
 
     pids: dict[str, int]
+    servers: list[str]
     started: dict[str, float] = field(default_factory=dict)
     bench_started: dict[int, float] = field(default_factory=dict)
     percent: dict[str, float] = field(default_factory=dict)
@@ -189,9 +207,10 @@ class Usage:
 
     def read(self) -> dict[str, float]:
         now = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
-        # the server's main thread runs Tornado's event loop (websockets, sending each run's messages); page
+        # a server's main thread runs Tornado's event loop (websockets, sending each run's messages); page
         # runs happen in their own script threads
-        now["loop"] = cpu_seconds(self.pids["server"], self.pids["server"])
+        for name in self.servers:
+            now[f"loop {name}"] = cpu_seconds(self.pids[name], self.pids[name])
         now["machine"] = machine_busy_seconds()
         return now
 
@@ -207,8 +226,10 @@ class Usage:
         now["bench"] = sum(bench_now.values())
         self.started["bench"] = sum(self.bench_started.get(pid, 0.0) for pid in bench_now)
         self.percent = {name: 100 * (now[name] - self.started[name]) / self.seconds for name in now}
+        self.percent["server"] = sum(self.percent[name] for name in self.servers)
+        self.percent["loop"] = sum(self.percent[f"loop {name}"] for name in self.servers)
         self.percent["others"] = self.percent["machine"] - sum(
-            self.percent[name] for name in ("server", "worker", "bench") if name in self.percent
+            self.percent[name] for name in ("server", "worker", "proxy", "bench") if name in self.percent
         )
 
 
@@ -328,32 +349,88 @@ async def run_person(
 
 
 @dataclass
+class Servers:
+    """What a count runs against: the URL people open, and per server process (its name in `pids`) its log file
+    and, behind the proxy, its upstream address."""
+
+    url: str = ""
+    pids: dict[str, int] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    upstreams: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Outcome:
     people: list[Person]
     usage: Usage
-    peak_rss_mb: float  # VmHWM: over the server's life, setting up included
-    window_rss_mb: float  # the most VmRSS sampled while people answered
-    end_rss_mb: float
+    peak_rss_mb: dict[str, float]  # VmHWM per server: over its life, setting up included
+    window_rss_mb: float  # the most VmRSS (summed over the servers) sampled while people answered
+    end_rss_mb: dict[str, float]
     tracebacks: int
+    held: dict[str, int]  # people per server, by the proxy's sticky cookie (empty with one server)
     timed_out: bool = False
 
 
+def add_people(settings: Settings, people: list[Person]) -> None:
+    """One candidate account per person, in the database the servers will use."""
+    ws = build_workspace(settings)
+    for person in people:
+        add_account(ws, email=person.email, name=person.name, roles=["candidate"], password=PASSWORD, actor=SET_UP)
+
+
+@contextlib.contextmanager
+def deployment(runtime: Path, people: list[Person], replicas: int) -> Iterator[Servers]:
+    """One server on SQLite in `runtime` (with its job worker), or `replicas` behind Caddy sharing a fresh
+    PostgreSQL database, a Redis database and `runtime` (one job worker, beside the first), as the replica e2e
+    test runs them."""
+    servers = Servers()
+    if replicas == 1:
+        add_people(Settings(runtime_dir=runtime), people)
+        with workspace_server(runtime, pids=servers.pids) as servers.url:
+            servers.logs["server"] = "server.log"
+            yield servers
+        return
+    with contextlib.ExitStack() as stack:
+        shared = stack.enter_context(shared_store(runtime, BENCH_REDIS_DB))
+        add_people(Settings(database_url=shared["DATABASE_URL"], runtime_dir=runtime), people)
+        for n in range(replicas):
+            letter, port, started = chr(ord("a") + n), free_port(), dict[str, int]()
+            stack.enter_context(
+                replica(shared, f"replica-{letter}", port, worker=n == 0, pids=started, check_log=False)
+            )
+            name = f"server {letter}"
+            servers.pids[name] = started["server"]
+            if "worker" in started:
+                servers.pids["worker"] = started["worker"]
+            servers.logs[name] = f"replica-{letter}.log"
+            servers.upstreams[name] = f"127.0.0.1:{port}"
+        servers.url = stack.enter_context(caddy(list(servers.upstreams.values()), runtime, pids=servers.pids))
+        yield servers
+
+
+def sticky_server(value: str, upstreams: dict[str, str]) -> str:
+    """Which server a sticky cookie names: Caddy's cookie policy stores HMAC-SHA256 of the upstream's address
+    (keyed by its secret, none in deploy/Caddyfile), in hex."""
+    for name, dial in upstreams.items():
+        if hmac.compare_digest(value, hmac.new(b"", dial.encode(), hashlib.sha256).hexdigest()):
+            return name
+    return "unknown"
+
+
 async def run_count(browser: Browser, count: int, args: argparse.Namespace, deadline: float) -> Outcome:
-    """`count` people against a fresh server, until they are done or the bench's `deadline`."""
+    """`count` people against fresh servers, until they are done or the bench's `deadline`."""
     with tempfile.TemporaryDirectory() as folder:
         runtime = Path(folder)
-        ws = build_workspace(Settings(runtime_dir=runtime))
         people = [Person(f"bench-{n:02}@example.com", f"Bench Person {n}") for n in range(1, count + 1)]
-        for person in people:
-            add_account(ws, email=person.email, name=person.name, roles=["candidate"], password=PASSWORD, actor=SET_UP)
-        pids: dict[str, int] = {}
-        with workspace_server(runtime, pids=pids) as url:
+        with deployment(runtime, people, args.replicas) as servers:
+            pids, url = servers.pids, servers.url
+            names = list(servers.logs)
             if args.split:
-                for pid in pids.values():  # every thread the server has now; threads it starts later inherit
+                for pid in pids.values():  # every thread each has now; threads started later inherit
                     for thread in Path(f"/proc/{pid}/task").iterdir():
                         with contextlib.suppress(OSError):  # a thread that has just ended
                             os.sched_setaffinity(int(thread.name), SERVER_CORES)
-            usage = Usage(pids)
+            usage = Usage(pids, names)
             contexts = [await browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in people]
             for context in contexts:
                 await context.add_init_script(SENT_CLOCK)
@@ -367,7 +444,7 @@ async def run_count(browser: Browser, count: int, args: argparse.Namespace, dead
             try:
                 await asyncio.wait_for(opened.wait(), max(deadline - time.monotonic(), 0.1))
                 usage.start()
-                sampling = asyncio.create_task(sample_rss(pids["server"], samples))
+                sampling = asyncio.create_task(sample_rss([pids[name] for name in names], samples))
                 go.set()
                 await asyncio.wait_for(asyncio.gather(*tasks), max(deadline - time.monotonic(), 0.1))
             except TimeoutError:
@@ -378,18 +455,27 @@ async def run_count(browser: Browser, count: int, args: argparse.Namespace, dead
             if usage.started:
                 usage.stop()
                 sampling.cancel()
-            peak, end = memory_mb(pids["server"], "VmHWM"), memory_mb(pids["server"], "VmRSS")
+            peak = {name: memory_mb(pids[name], "VmHWM") for name in names}
+            end = {name: memory_mb(pids[name], "VmRSS") for name in names}
+            held: dict[str, int] = {}
+            if servers.upstreams:
+                for context in contexts:
+                    cookies = [c.get("value", "") for c in await context.cookies() if c.get("name") == STICKY_COOKIE]
+                    name = sticky_server(cookies[0], servers.upstreams) if cookies else "no cookie"
+                    held[name] = held.get(name, 0) + 1
             for context in contexts:
                 await context.close()
-        log = (runtime / "server.log").read_text(errors="replace")
-        return Outcome(people, usage, peak, max(samples), end, log.count("Traceback"), timed_out)
+        tracebacks = sum(
+            (runtime / log).read_text(errors="replace").count("Traceback") for log in servers.logs.values()
+        )
+        return Outcome(people, usage, peak, max(samples), end, tracebacks, held, timed_out)
 
 
-async def sample_rss(pid: int, samples: list[float]) -> None:
-    """Append the server's VmRSS to `samples` four times a second until cancelled."""
+async def sample_rss(pids: list[int], samples: list[float]) -> None:
+    """Append the servers' summed VmRSS to `samples` four times a second until cancelled."""
     samples.clear()
     while True:
-        samples.append(memory_mb(pid, "VmRSS"))
+        samples.append(sum(memory_mb(pid, "VmRSS") for pid in pids))
         await asyncio.sleep(0.25)
 
 
@@ -418,11 +504,23 @@ def row(count: int, outcome: Outcome, answers: int) -> str:
         f" {cpu.get('server', float('nan')):8.1f} % {cpu.get('loop', float('nan')):6.1f} %"
         f" {cpu.get('worker', float('nan')):6.1f} %"
         f" {cpu.get('bench', float('nan')):7.1f} % {cpu.get('others', float('nan')):7.1f} %"
-        f" {outcome.peak_rss_mb:7.0f} MB {outcome.window_rss_mb:7.0f} MB {outcome.end_rss_mb:6.0f} MB"
+        f" {sum(outcome.peak_rss_mb.values()):7.0f} MB {outcome.window_rss_mb:7.0f} MB"
+        f" {sum(outcome.end_rss_mb.values()):6.0f} MB"
         f" {outcome.usage.seconds:6.0f} s {failures:4}"
         f" ({not_started}/{timeouts}/{not_idle}/{shown}/{thrown}/{outcome.tracebacks})"
     )
     notes = [f"{p.email}: {p.not_started}" for p in outcome.people if p.not_started]
+    if outcome.held:  # replicas: each server's share of the columns, and the proxy's CPU
+        notes.append(
+            " · ".join(
+                f"{name}: {outcome.held.get(name, 0)} people, CPU {cpu.get(name, float('nan')):.1f} %"
+                f" (loop {cpu.get(f'loop {name}', float('nan')):.1f} %), peak RSS {peak:.0f} MB,"
+                f" end {outcome.end_rss_mb[name]:.0f} MB"
+                for name, peak in outcome.peak_rss_mb.items()
+            )
+            + f" · proxy (Caddy) CPU {cpu.get('proxy', float('nan')):.1f} %"
+            + "".join(f" · {n} people with {name}" for name, n in outcome.held.items() if name not in cpu)
+        )
     if outcome.timed_out:
         notes.insert(0, "stopped at --timeout: the figures cover what was done by then")
     if count == TARGET_PEOPLE and not outcome.timed_out:
@@ -435,8 +533,13 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> None:
     deadline = time.monotonic() + args.timeout
     if args.split:  # this process and all it starts (Playwright, Chromium) on the last core; servers moved after
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    servers = (
+        "one server process · SQLite"
+        if args.replicas == 1
+        else f"{args.replicas} replicas behind Caddy (sticky cookie) · PostgreSQL · Redis · 1 job worker"
+    )
     print(
-        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · {os.cpu_count()} CPUs · one server process · SQLite · "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · {os.cpu_count()} CPUs · {servers} · "
         f"offline interviewer · {args.answers} answers each, think {args.think:g} s (±50 %) · seed {args.seed}"
         + (f" · server and worker on core {min(SERVER_CORES)}, browsers on the other" if args.split else "")
     )
@@ -458,10 +561,17 @@ async def bench(args: argparse.Namespace, counts: list[int]) -> None:
                 print(row(count, outcome, args.answers), flush=True)
         finally:
             await browser.close()
+    replicas = (
+        ""
+        if args.replicas == 1
+        else f"{args.replicas} replicas: server CPU and loop are the sum over the {args.replicas} server processes "
+        "(the proxy's CPU is apart, on the line below); peak RSS the sum of their VmHWM, answering the most their "
+        "summed RSS reached in one sample, RSS end their sum; "
+    )
     print(
         f"target: {TARGET_PEOPLE} concurrent interviews, reply visible p95 <= {TARGET_P95:g} s, 0 failures. "
         "(seconds; visible: Enter to the interviewer's reply showing text; idle: to the page's run being over; "
-        "CPU: % of one core over the answering window, loop = the server's main thread (of server CPU), "
+        f"{replicas}CPU: % of one core over the answering window, loop = the server's main thread (of server CPU), "
         "browsers = this bench's Chromium, Playwright and Python; others = the rest of the machine (0 when the "
         "machine is not shared); "
         "peak RSS: the server's VmHWM over its life, setting up included; answering: its most RSS while people "
@@ -483,6 +593,13 @@ def main() -> None:
         help="the server and its worker on the first core, this bench and its browsers on the last (so the "
         "browsers, which run on people's own machines in real use, cannot starve the server)",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="1: one server process on SQLite; 2: two behind Caddy sharing PostgreSQL and Redis (as in production)",
+    )
     parser.add_argument("--screenshots", type=Path, help="save each person's page at the end as DIR/<people>-<who>.png")
     args = parser.parse_args()
     counts = [int(c) for c in args.people.split(",") if c.strip()]
@@ -494,6 +611,11 @@ def main() -> None:
         sys.exit("--split needs 2 cores or more")
     if not CHROMIUM.exists():
         sys.exit(f"Chromium not found at {CHROMIUM} (set CHROMIUM)")
+    if args.replicas > 1:
+        try:
+            check_available()
+        except Unavailable as exc:
+            sys.exit(f"--replicas {args.replicas} needs caddy, PostgreSQL and Redis: {exc}")
     logging.disable(logging.INFO)
     asyncio.run(bench(args, counts))
 

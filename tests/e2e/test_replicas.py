@@ -7,89 +7,40 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from playwright.sync_api import Browser, expect
 
 from core.accounts.services import add_account
 from core.config import Settings
 from core.permissions.actor import Actor
 from entry.bootstrap import build_workspace
-from tests.child_process import serving
-from tests.e2e.conftest import E2E_EMAIL, E2E_PASSWORD, ROOT, screenshot, send_answer, sign_in, wait_for_app
-from tests.integration.conftest import DEFAULT_TEST_POSTGRES_URL, DEFAULT_TEST_REDIS_URL, PostgresServer
-from tests.workspace_server import free_port, workspace_server
-
-CADDY = shutil.which("caddy")
-REDIS_DB = 9  # the integration tests use 10 and up
-HEALTH_INTERVAL_SECONDS = 2  # deploy/Caddyfile's health_interval
+from tests.e2e.conftest import E2E_EMAIL, E2E_PASSWORD, screenshot, send_answer, sign_in, wait_for_app
+from tests.replicas import HEALTH_INTERVAL_SECONDS, Unavailable, caddy, replica, shared_store
+from tests.workspace_server import free_port
 
 
 @pytest.fixture
 def shared(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A new PostgreSQL database, an emptied Redis database and one runtime folder for both servers."""
-    if CADDY is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("caddy is required on CI for the replica test: test.sh installs it with apt-get")
-        pytest.skip("caddy is not installed")
-    postgres = PostgresServer(os.environ.get("TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL))
-    try:
-        postgres.ping()
-    except Exception as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required on CI for the replica test: {exc}")
-        pytest.skip("PostgreSQL is unreachable")
-    redis_url = f"{os.environ.get('TEST_REDIS_URL', DEFAULT_TEST_REDIS_URL).rstrip('/')}/{REDIS_DB}"
-    broker = redis.Redis.from_url(redis_url)
-    broker.flushdb()
-    database = postgres.create_database()
-    try:
-        runtime = tmp_path / "runtime"
-        runtime.mkdir()
-        ws = build_workspace(Settings(database_url=database, runtime_dir=runtime))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    with contextlib.ExitStack() as stack:
+        try:
+            store = stack.enter_context(shared_store(runtime))
+        except Unavailable as exc:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"the replica test needs caddy, PostgreSQL and Redis on CI (test.sh installs them): {exc}")
+            pytest.skip(str(exc))
+        ws = build_workspace(Settings(database_url=store["DATABASE_URL"], runtime_dir=runtime))
         add_account(
             ws, email=E2E_EMAIL, name="Erin Admin", roles=("admin", "interviewer", "reviewer"),
             password=E2E_PASSWORD, actor=Actor.workspace("e2e set-up"),
         )  # fmt: skip
-        yield {"DATABASE_URL": database, "REDIS_URL": redis_url, "runtime": str(runtime)}
-    finally:
-        broker.flushdb()
-        broker.close()
-        postgres.drop_database(database)
-        postgres.close()
-
-
-@contextlib.contextmanager
-def replica(shared: dict[str, str], name: str, port: int, *, worker: bool) -> Iterator[str]:
-    """One workspace server on the shared database, broker and folder; yields its URL."""
-    runtime = Path(shared["runtime"])
-    env = {"REDIS_URL": shared["REDIS_URL"]}
-    database = shared["DATABASE_URL"]
-    with workspace_server(runtime, env, database_url=database, worker=worker, name=name, port=port) as url:
-        yield url
-    log = (runtime / f"{name}.log").read_text(errors="replace")
-    assert "Traceback" not in log, log
-
-
-@contextlib.contextmanager
-def caddy(upstreams: list[str], runtime: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "PROXY_PORT": str(port), "REPLICAS": " ".join(upstreams), "HOME": str(runtime)}
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return bool(response.read() == b"ok")
-
-    command = [str(CADDY), "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"]
-    with serving(command, ready=healthy, log_path=runtime / "caddy.log", timeout=30, what="caddy", env=env):
-        yield url
+        yield store
 
 
 def test_an_interview_goes_on_on_another_replica_when_its_own_stops(browser: Browser, shared: dict[str, str]) -> None:
