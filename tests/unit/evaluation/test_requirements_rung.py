@@ -73,12 +73,13 @@ DESIGN = (
 )
 
 
-def requirements(bank: ProblemBank, rubric: Rubric, scoping: str) -> float:
+def requirements(bank: ProblemBank, rubric: Rubric, scoping: str, design: str = DESIGN) -> float:
+    """The requirements score of an interview: the candidate's answer to the opening, then to the design prompt."""
     talk = [
         Utterance("interviewer", OPENING, start=0.0, end=8.0),
         Utterance("candidate", scoping, start=10.0, end=50.0),
         Utterance("interviewer", LATER, start=60.0, end=68.0),
-        Utterance("candidate", DESIGN, start=70.0, end=110.0),
+        Utterance("candidate", design, start=70.0, end=110.0),
     ]
     evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
     return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
@@ -112,14 +113,4 @@ def test_questions_asked_only_once_the_design_has_begun_scope_less(bank: Problem
     )
     begin = "Let me go straight to the services: a hold service, a booking service and a seat map cache."
 
-    def scored(first: str, second: str) -> float:
-        talk = [
-            Utterance("interviewer", OPENING, start=0.0, end=8.0),
-            Utterance("candidate", first, start=10.0, end=50.0),
-            Utterance("interviewer", LATER, start=60.0, end=68.0),
-            Utterance("candidate", second, start=70.0, end=110.0),
-        ]
-        evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
-        return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
-
-    assert scored(asked, DESIGN) > scored(begin, asked + " " + DESIGN)
+    assert requirements(bank, rubric, asked) > requirements(bank, rubric, begin, asked + " " + DESIGN)
