@@ -136,7 +136,7 @@ def test_an_evaluation_that_cannot_fit_is_not_sent_and_says_why(
 
 
 def test_an_evaluation_cut_off_at_the_output_limit_is_never_stored(database_url: str, tmp_path: Path) -> None:
-    with OpenAIServer() as server:
+    with OpenAIServer(self_hosted=SelfHosted("ollama")) as server:  # a local server: its window from the settings
         ws = workspace(database_url, tmp_path, server, context_window=32_768)
         session_id = started(ws)
         for answer in ANSWERS:

@@ -31,7 +31,16 @@ from core.whiteboard.vision import MAX_IMAGE_BYTES
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
-from tests.llm_fakes import AnthropicServer, EmptyStream, Error, OpenAIServer, RecordedRequest, Reply, StreamError
+from tests.llm_fakes import (
+    AnthropicServer,
+    EmptyStream,
+    Error,
+    OpenAIServer,
+    RecordedRequest,
+    Reply,
+    SelfHosted,
+    StreamError,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -420,6 +429,7 @@ def test_a_drawn_interview_evaluated_again_reads_the_picture_and_judges_from_the
 
 def test_a_provider_without_vision_gets_no_picture(ws: Workspace, openai_server: OpenAIServer) -> None:
     openai_server.api_key, openai_server.models = None, None  # a local server serving the model it has loaded
+    openai_server.self_hosted = SelfHosted("ollama")  # it takes the answer's whole schema for its grammar
     local = LLMChoice("openai-compatible", "local", None)  # vision: false unless configured
     session_id = drawn_interview(ws, local)
     openai_server.script(Reply(text=llm_report(ws)))
