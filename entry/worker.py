@@ -7,7 +7,9 @@ Several workers, on one machine or many, may share one queue (REDIS_URL) and one
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import threading
 from collections.abc import Mapping
 
@@ -18,6 +20,7 @@ from entry.job_queue import HueyJobQueue
 
 log = logging.getLogger(__name__)
 
+WORKER_NICENESS = 10
 SQLITE_POLL_SECONDS = 0.5  # the longest an idle worker on the SQLite queue waits before looking again
 
 
@@ -39,6 +42,11 @@ def run_worker(
         periodic=True,
         max_delay=10.0 if settings.redis_url else SQLITE_POLL_SECONDS,
     )
+    if not settings.effective_database_url.startswith("sqlite"):
+        # background work yields the cores to the servers people and Cal.com wait on; not with SQLite, whose one
+        # writer lock a slowed worker would hold longer while a server waits for it
+        os.nice(WORKER_NICENESS)
+    gc.freeze()  # the handlers and the workspace live as long as the process: full collections skip them
     log.info("worker started", extra={"workers": workers or settings.jobs.workers, "redis": bool(settings.redis_url)})
     try:
         consumer.run()
