@@ -7,49 +7,22 @@ key the worker finds in the environment as a server's would be.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from core.config import Price, ProviderSettings, Settings
 from core.interview.queued_evaluation import evaluate_on_worker, evaluation_job, start_evaluation
 from core.interview.services import create_interview, get_interview, send_message, start_interview
 from core.jobs.runner import Progress
-from core.llm.providers import LLMChoice
 from core.models import Job, JobStatus, SessionStatus
 from core.permissions.actor import Actor
 from core.workspace import Workspace
-from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
+from tests.integration.evaluation.server_key import KEY, OWN_KEY, SERVER_KEY
 from tests.integration.evaluation.test_llm_sampling import DESIGN, answer
 from tests.job_worker import WorkerThreads
 from tests.llm_fakes import OpenAIServer
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
-
-KEY = "sk-server-fake-07"
-SERVER_KEY = LLMChoice("openai", "gpt-test", KEY, server_key=True)
-OWN_KEY = LLMChoice("openai", "gpt-test", KEY, server_key=False)
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)  # the server's key, where a worker finds it
-    with OpenAIServer(api_key=KEY, models=["gpt-test"]) as fake:
-        yield fake
-
-
-@pytest.fixture
-def ws(database_url: str, tmp_path: Path, server: OpenAIServer) -> Workspace:
-    settings = Settings(
-        database_url=database_url,
-        runtime_dir=tmp_path,
-        request_timeout_seconds=5,
-        providers={"openai": ProviderSettings(models=["gpt-test"], base_url=server.base_url)},
-        prices={"gpt-test": Price(input=1.0, output=2.0)},
-    )
-    return build_workspace(settings)
 
 
 def _interview(ws: Workspace) -> str:

@@ -7,13 +7,11 @@ real worker (Huey's consumer, tests/job_worker.py) for the run the server's key 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from core.accounts.services import add_account
-from core.config import Price, ProviderSettings, Settings
 from core.errors import AccessDenied
 from core.evaluation.release import ReleaseStatus, approve, release_status
 from core.evaluation.reviews import override_score, session_scores
@@ -25,40 +23,18 @@ from core.interview.reevaluation import (
     start_reevaluation,
 )
 from core.interview.services import create_interview, end_interview, send_message, start_interview, usage_summary
-from core.llm.providers import LLMChoice
 from core.models import Account, AccountRole, JobStatus
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from tests.integration.evaluation.server_key import KEY, OWN_KEY, SERVER_KEY
 from tests.integration.evaluation.test_llm_sampling import DESIGN, answer
 from tests.job_worker import WorkerThreads
 from tests.llm_fakes import Error, OpenAIServer
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
-KEY = "sk-server-fake-24"
-SERVER_KEY = LLMChoice("openai", "gpt-test", KEY, server_key=True)
-OWN_KEY = LLMChoice("openai", "gpt-test", KEY)
 SETUP = Actor.workspace("test set-up")
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)  # the server's key, where a worker finds it
-    with OpenAIServer(api_key=KEY, models=["gpt-test"]) as fake:
-        yield fake
-
-
-@pytest.fixture
-def ws(database_url: str, tmp_path: Path, server: OpenAIServer) -> Workspace:
-    settings = Settings(
-        database_url=database_url,
-        runtime_dir=tmp_path,
-        request_timeout_seconds=5,
-        providers={"openai": ProviderSettings(models=["gpt-test"], base_url=server.base_url)},
-        prices={"gpt-test": Price(input=1.0, output=2.0)},
-    )
-    return build_workspace(settings)
 
 
 def person(ws: Workspace, name: str, *roles: AccountRole, team: str = "core") -> Actor:
