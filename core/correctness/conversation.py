@@ -46,6 +46,22 @@ _REFUSAL = re.compile(
 )
 
 
+_SKIPS_SCOPING = re.compile(
+    r"\b(?:(?:go|get|jump|dive|move|skip|head)(?: ahead)? (?:straight|right|directly) (?:in)?to (?:the )?"
+    r"(?:architecture|design|drawing|solution|boxes|components)|skip (?:ahead|the (?:questions|requirements|scoping))"
+    r"|(?:it's|it is|that's|that is|i think it's) (?:clear|obvious) enough|nothing (?:to|i need to) (?:clarify|ask)"
+    r"|(?:i'll|i will) pick (?:things|it|the rest) up as i go|no questions(?:,| for now| from me)"
+    r"|(?:let me|i'll) start (?:drawing|with the (?:architecture|design|boxes)))\b",
+    re.IGNORECASE,
+)
+
+
+def skips_scoping(text: str) -> bool:
+    """Says it will go straight to the design instead of clarifying ("I'll skip ahead and get the architecture on
+    the board"): the rubric's lowest requirements level, whatever the design that follows is worth."""
+    return _SKIPS_SCOPING.search(text) is not None
+
+
 def clean(text: str) -> str:
     """Text without markup, injected instructions or noise: what may be read and quoted."""
     out = _MARKUP.sub(" ", text)

@@ -33,7 +33,8 @@ _EXCLUDES = re.compile(
     r"\b(?:out of scope|outside (?:the |our )?scope|not part of|excluding|exclude|leave (?:out|aside)"
     r"|leaving (?:out|aside)|set aside|skip(?:ping)?|ignore|ignoring"
     r"|(?:not|won't|will not) (?:going to )?(?:cover|build|handle|include|support|design)"
-    r"|(?:don't|do not) need (?:to )?|no need (?:for|to))\b",
+    r"|(?:don't|do not) need (?:to )?|no need (?:for|to)"
+    r"|(?:is|are) out(?=\s*(?:[.,;:)]|$|for now))|(?:is|are)n't ours|(?:is|are) not ours|not in scope)\b",
     re.IGNORECASE,
 )
 

@@ -35,6 +35,7 @@ from core.content.text_signals import (
     is_vague,
     list_items,
     normalize,
+    quantities,
     question_sentences,
     sentences,
     signals,
@@ -43,7 +44,7 @@ from core.content.text_signals import (
     word_count,
     words,
 )
-from core.correctness.conversation import clean
+from core.correctness.conversation import clean, skips_scoping
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
@@ -179,8 +180,8 @@ class OfflineEvaluator:
         if self.quality_gate and not quality.judgeable:
             return self.not_scored(session_id, quality, stats)  # a drawing without words is not judged
 
-        reached = rung(self._scoping_evidence(parsed, questions, credits, early))
-        scores = [self._score(c, credits, drawn, parsed, stats, questions, reached) for c in self.rubric.competencies]
+        scoped = self._scoping_evidence(parsed, questions, credits, early)
+        scores = [self._score(c, credits, drawn, parsed, stats, questions, scoped) for c in self.rubric.competencies]
         scores = judge(scores, judged, substance([u.text for u in candidate], self.problem))
         overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
@@ -252,6 +253,9 @@ class OfflineEvaluator:
             elsewhere = self.problem is not None and not relevance(u.text, self.problem, self.bank).on_topic
             statement = [s for s in sentences(u.text) if s not in question_sentences(s)]
             sigs = [signals(s) for s in statement]
+            # scoping lasts until the interviewer moves on, or until the candidate starts designing
+            still_scoping = id(u) in early and sum(map(_designs, statement)) < len(statement) / 2
+            playback = self._played_back(statement) if still_scoping else frozenset()
             for i, s in enumerate(statement):
                 items = list_items(s)
                 flat = " ".join(s.split())
@@ -261,9 +265,12 @@ class OfflineEvaluator:
                     or any(flat in w or w in flat for w in mistakes if len(w) > 10)
                     or any(p.search(flat) for p in wrong)
                 )
-                restated = self._restated_features(s, id(u) in early)
+                restated = self._restated_features(s, id(u) in early) or (
+                    frozenset({FUNCTIONAL}) if s in playback else frozenset()
+                )
                 worded = bool(_STATES_REQUIREMENT.search(s)) and (id(u) in scoping or id(u) in early or not _designs(s))
-                scoping_sentence = id(u) in scoping or worded or bool(restated)
+                played_back = still_scoping and not _designs(s)
+                scoping_sentence = id(u) in scoping or worded or bool(restated) or played_back
                 parsed.append(
                     _Sentence(
                         text=s,
@@ -280,6 +287,22 @@ class OfflineEvaluator:
                     )
                 )
         return parsed
+
+    def _played_back(self, statement: list[str]) -> frozenset[str]:
+        """The sentences of a scoping answer that together play the requirements back in short lines ("Fetch
+        2,000 pages a second. Keep three versions per page. Recrawl news hourly."): each line names too little of
+        the problem to count alone, a run of them restates the features."""
+        if self.problem is None or FUNCTIONAL not in self.topics:
+            return frozenset()
+        lines = [
+            s
+            for s in statement
+            if not _designs(s)
+            and not is_bare_list(s)
+            and (named := behaviour_words(s, self.problem))
+            and (len(named) >= 2 or has_verb(s) or quantities(s) or _STATES_REQUIREMENT.search(s))
+        ]
+        return frozenset(lines) if len(lines) >= PLAYBACK_LINES else frozenset()
 
     def _restated_features(self, sentence: str, scoping: bool) -> frozenset[str]:
         """Features said back in the problem's own words when asked to scope ("create with a custom alias, redirect,
@@ -376,6 +399,7 @@ class OfflineEvaluator:
             targeted_questions=asked,
             scope_drawn=_draws_a_boundary(parsed),
             ranked=_ranks_or_assumes(parsed),
+            skipped=_answers_with_a_design(parsed, self._scoping_topics),
         )
 
     # --- scoring ------------------------------------------------------------------------------
@@ -401,7 +425,7 @@ class OfflineEvaluator:
         parsed: list[_Sentence],
         stats: dict[str, Any],
         questions: list[tuple[str, Utterance]],
-        requirements_rung: float,
+        scoped: ScopingEvidence,
     ) -> CompetencyScore:
         words_total = stats["candidate_words"]
         if competency.key in STATS_COMPETENCIES:
@@ -426,7 +450,9 @@ class OfflineEvaluator:
         if unranked:
             score = min(score, UNRANKED_CEILING)
         if competency.key == "requirements":
-            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * requirements_rung
+            if scoped.skipped:  # jumped into a solution: what was asked or named later lifts it little
+                score = min(score, SKIPPED_CEILING)
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * rung(scoped)
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -758,7 +784,7 @@ _DEFERS_OR_ASSUMES = re.compile(
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
 FUNCTIONAL, NON_FUNCTIONAL = "functional_requirements", "non_functional_requirements"
 RUNG_WEIGHT = 0.4
-"""Requirements: the rubric rung reached (requirements_rung) beside how broadly the topics were shown."""
+"""Requirements: the rubric rung reached (see requirements_rung) beside how broadly the topics were shown."""
 _ARCHITECTURE = (
     *(phrase for kind, phrases in SYNONYMS.items() if kind != "client" for phrase in phrases),
     "service", "services", "server", "servers", "table", "tables", "row", "rows", "transaction", "transactions",
@@ -767,15 +793,22 @@ DESIGN_PARTS = 2
 """Parts of an architecture a sentence names (one word like "search" can be a feature) to be a design, not features."""
 RESTATED_FEATURE_WORDS = 3
 """Words of the problem's statement a scoping sentence needs to count as restating its features."""
+PLAYBACK_LINES = 3
+"""Short requirement lines in one scoping answer that make it a playback of the features."""
+SKIPPING_SENTENCES, DESIGN_SHARE = 3, 0.8
+"""A first answer this long that is nearly all design skipped the scoping; a shorter one may just be an opening."""
 SCOPE_CEILING, UNSCOPED_CEILING = 3.5, 2.5
 """The rubric's descriptors are a ladder that features and numbers cannot climb past a missing rung: requirements
 without a stated scope or assumption stay below level 4 ("...and states scope"); without that and without a
 single clarifying question about the problem, below level 3 ("with one or two clarifying questions")."""
 UNRANKED_CEILING = 4.0
 """Level 5 "prioritises requirements ... and states assumptions explicitly": without either, at most level 4."""
+SKIPPED_CEILING = 2.0
+"""Level 1 "jumps straight into a solution": a scoping skipped at the start is not made up by volumes asked later."""
 _RANKS_OR_ASSUMES = re.compile(
     r"\b(?:priorit\w*|most important|matters? most|above all|primary|secondary|critical path|hard constraint"
-    r"|headline|key requirement|the (?:main|hardest) (?:requirement|constraint)|assum\w*)\b",
+    r"|headline|key requirement|comes? first|(?:the|my) (?:main|hardest|biggest|key) (?:[\w-]+ )?(?:thing|requirement"
+    r"|constraint|concern|risk|priority)|the hard part|assum\w*)\b",
     re.IGNORECASE,
 )
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
@@ -804,6 +837,23 @@ def _asks(text: str) -> list[str]:
 
 def _draws_a_boundary(parsed: list[_Sentence]) -> bool:
     return any(excludes(s.text) or _DEFERS_OR_ASSUMES.search(s.text) for s in parsed if not s.bare)
+
+
+def _answers_with_a_design(parsed: list[_Sentence], scoping_topics: Collection[str]) -> bool:
+    """The candidate's first answer asks nothing and says it goes straight to the design, or is a design and states
+    no requirement: the scoping phase was skipped."""
+    if not parsed:
+        return False
+    first = parsed[0].utterance
+    if _asks(first.text):
+        return False
+    if skips_scoping(first.text):
+        return True
+    said = [s for s in parsed if s.utterance is first]
+    designed = [s for s in said if _designs(s.text)]
+    if any(s.topics & set(scoping_topics) for s in said if s not in designed):
+        return False
+    return len(said) >= SKIPPING_SENTENCES and len(designed) >= DESIGN_SHARE * len(said)
 
 
 def _ranks_or_assumes(parsed: list[_Sentence]) -> bool:

@@ -37,6 +37,7 @@ class ScopingEvidence:
     targeted_questions: float  # questions about this problem's behaviour or targets (late ones count half)
     scope_drawn: bool  # something said to be out of scope, deferred or assumed
     ranked: bool  # one requirement put above the others, or an assumption stated
+    skipped: bool = False  # answered the request to scope with a design
 
 
 def question_weight(question: str, names_behaviour: bool, names_quality: bool, early: bool) -> float:
@@ -51,6 +52,8 @@ def question_weight(question: str, names_behaviour: bool, names_quality: bool, e
 
 def rung(e: ScopingEvidence) -> float:
     """The rubric's levels 1-5 for requirements, with a half step for a rung half climbed."""
+    if e.skipped:  # "jumps straight into a solution": what was asked or named later is half a rung at most
+        return 1.5 if e.features or e.targeted_questions >= 1 else 1.0
     questions = e.targeted_questions
     qualities = e.specific_qualities >= 1 or e.quantified >= 1
     numbers = e.quantified >= 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key
+from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key, skips_scoping
 
 
 def test_markup_and_injected_instructions_are_cleaned_and_reported() -> None:
@@ -32,3 +32,10 @@ def test_a_pasted_sentence_is_a_repeat_and_a_short_yes_is_not() -> None:
     assert is_repeat(first.replace("global", "worldwide"), earlier)
     assert not is_repeat("Yes, that's right.", [repeat_key("Yes, that's right.")])
     assert not is_repeat("We store the videos in object storage, chunked by segment.", earlier)
+
+
+def test_saying_it_goes_straight_to_the_design_skips_the_scoping_and_designing_does_not() -> None:
+    assert skips_scoping("I've done this before, so I'll skip ahead and get the architecture on the board.")
+    assert skips_scoping("I think it's clear enough. I'd rather go straight into the design.")
+    assert not skips_scoping("Before the design, how many seats can one order take?")
+    assert not skips_scoping("Then I'd go straight to the database only on a cache miss.")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.content.problems import ProblemBank, load_problem_bank
-from core.correctness.relevance import about_the_problem, relevance
+from core.correctness.relevance import about_the_problem, excludes, relevance
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,11 @@ def test_a_question_about_tools_or_the_team_scopes_nothing_and_one_about_the_pro
     bank: ProblemBank, question: str, scopes: bool
 ) -> None:
     assert about_the_problem(question, bank.get("chat_messaging")) is scopes
+
+
+def test_setting_a_part_aside_in_plain_words_is_an_exclusion_and_selling_out_is_not() -> None:
+    assert excludes("Payments, search and shipping are out.")
+    assert excludes("Analytics is out for now; we add it later.")
+    assert excludes("The payment processor itself isn't ours, right?")
+    assert not excludes("The concert sold out in two minutes.")
+    assert not excludes("Tickets are out of stock once the last seat is held.")

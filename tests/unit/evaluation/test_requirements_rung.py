@@ -114,3 +114,58 @@ def test_questions_asked_only_once_the_design_has_begun_scope_less(bank: Problem
     begin = "Let me go straight to the services: a hold service, a booking service and a seat map cache."
 
     assert requirements(bank, rubric, asked) > requirements(bank, rubric, begin, asked + " " + DESIGN)
+
+
+def scoped_after_facts(bank: ProblemBank, rubric: Rubric, playback: str) -> float:
+    """Questions, the interviewer's facts (no prompt to scope), then the candidate's next answer, then a design."""
+    talk = [
+        Utterance("interviewer", OPENING, start=0.0, end=8.0),
+        Utterance("candidate", QUESTIONS + "And how fast must a hold answer?", start=10.0, end=30.0),
+        Utterance(
+            "interviewer",
+            "Seats are held for 8 minutes, at most 6 per order. A hold answers within 300 ms at p99.",
+            start=32.0,
+            end=45.0,
+        ),
+        Utterance("candidate", playback, start=47.0, end=80.0),
+        Utterance("interviewer", LATER, start=82.0, end=90.0),
+        Utterance("candidate", DESIGN, start=92.0, end=130.0),
+    ]
+    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
+    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+
+
+def test_a_playback_in_short_lines_after_the_facts_restates_the_requirements(bank: ProblemBank, rubric: Rubric) -> None:
+    """Scoping lasts until the interviewer moves on: a terse playback after the facts still plays the features back,
+    although each line names too little of the problem to count alone."""
+    playback = "So. Six seats max per order. Eight-minute holds. Never sell a seat twice. Holds answer in 300 ms."
+    assert scoped_after_facts(bank, rubric, playback + " Resale is out.") >= 3.5
+    assert scoped_after_facts(bank, rubric, "Okay, thanks.") <= 2.5
+
+
+def skipped_then_confirmed(bank: ProblemBank, rubric: Rubric, first: str) -> float:
+    """The first answer, a second invitation to scope answered in passing, then the design."""
+    talk = [
+        Utterance("interviewer", OPENING, start=0.0, end=8.0),
+        Utterance("candidate", first, start=10.0, end=50.0),
+        Utterance(
+            "interviewer", "Before we go further, anything about the product you want to confirm?", start=52.0, end=58.0
+        ),
+        Utterance(
+            "candidate",
+            "Not really, it's the usual: fans pick seats, hold them and pay. How many seats can one order take?",
+            start=60.0,
+            end=70.0,
+        ),
+        Utterance("interviewer", LATER, start=72.0, end=80.0),
+        Utterance("candidate", DESIGN, start=82.0, end=120.0),
+    ]
+    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
+    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+
+
+def test_saying_it_skips_the_scoping_is_the_bottom_rung_whatever_follows(bank: ProblemBank, rubric: Rubric) -> None:
+    skipped = "I know this domain, so I'll skip ahead and get the architecture on the board. " + DESIGN
+    assert skipped_then_confirmed(bank, rubric, skipped) <= 1.5
+    assert skipped_then_confirmed(bank, rubric, "Let me think about who uses it first.") >= 2.5
+    assert rung(evidence(skipped=True, features=True, targeted_questions=2.0)) == 1.5
