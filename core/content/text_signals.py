@@ -19,6 +19,16 @@ from typing import Protocol
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.", "min.", "max.", "no.", "avg.")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*[•·]\s*|(?<=\S)\s+-\s+(?=[A-Z])")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
+_UNPUNCTUATED_WORDS = 30
+"""A line this long without a full stop or question mark is speech as a recogniser wrote it, not one sentence."""
+_SPOKEN_BREAK = re.compile(
+    r"\s+(?=(?:(?:and|so|um|uh|also|okay|ok|then|but|like|first|next)\s+)+"
+    r"(?:how|what|what's|which|who|when|where|why|is (?:it|there|that|the)|are (?:there|we|the)|do (?:we|they|you)"
+    r"|does|can (?:we|i|a|the)|should (?:we|i|it)|will (?:we|it|the)|i wanna|i want to|i'd|i would)\b)",
+    re.IGNORECASE,
+)
+"""Where speech without punctuation starts a new clause: a filler or "and" before a question word or a request."""
+_FILLER_ONLY = re.compile(r"(?:(?:and|so|um|uh|also|okay|ok|then|but|like|first|next)\s*)+", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:\.[0-9]+)?")
 _JOINED = re.compile(r"(?<=\w)[-_–](?=\w)")
 _DIGIT_UNIT = re.compile(r"(?<=\d)(?=[a-z])")
@@ -52,11 +62,27 @@ def _sentences(text: str) -> tuple[str, ...]:
     protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
     out = []
     for line in protected.splitlines():
-        for part in _SENTENCE_BREAK.split(_BULLET.sub("", line)):
+        parts = _SENTENCE_BREAK.split(_BULLET.sub("", line))
+        if len(parts) == 1 and not re.search(r"[.!?]", line) and len(line.split()) >= _UNPUNCTUATED_WORDS:
+            parts = _spoken_clauses(line)
+        for part in parts:
             part = part.replace("\x00", ".").strip()
             if part and re.search(r"[A-Za-z0-9]", part):
                 out.append(part)
     return tuple(out)
+
+
+def _spoken_clauses(line: str) -> list[str]:
+    """Clauses of unpunctuated speech; a run of fillers ("and um") goes with the clause it opens."""
+    clauses: list[str] = []
+    carried = ""
+    for part in _SPOKEN_BREAK.split(line):
+        if _FILLER_ONLY.fullmatch(part.strip()):
+            carried += part.strip() + " "
+        else:
+            clauses.append(carried + part.strip())
+            carried = ""
+    return clauses + ([carried.strip()] if carried.strip() else [])
 
 
 def words(text: str) -> list[str]:
@@ -464,7 +490,7 @@ def is_buzzword_list(text: str, extra_terms: Iterable[str] = ()) -> bool:
 # --- questions -------------------------------------------------------------------------------
 
 _QUESTION_START = re.compile(
-    r"^(?:so\s+|and\s+|also\s+|ok(?:ay)?\s+|quick question\s*:?\s*)?"
+    r"^(?:(?:so|and|also|ok(?:ay)?|um|uh|then)\s+)*(?:quick question\s*:?\s*)?"
     r"(?:how|what|which|who|when|where|why|should|shall|do|does|did|is|are|was|were|can|could|would|will|may"
     r"|might|am|any|have|has)\b"
 )

@@ -11,7 +11,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from core.content.text_signals import normalize, sentences, word_count
+from core.content.text_signals import normalize, sentences, word_count, words
 
 REPEAT_SIMILARITY = 0.85
 """Two sentences this alike (normalised Levenshtein similarity) are the same sentence said again."""
@@ -60,6 +60,24 @@ def skips_scoping(text: str) -> bool:
     """Says it will go straight to the design instead of clarifying ("I'll skip ahead and get the architecture on
     the board"): the rubric's lowest requirements level, whatever the design that follows is worth."""
     return _SKIPS_SCOPING.search(text) is not None
+
+
+ECHO_SHARE, MIN_ECHO_WORDS = 0.6, 10
+
+
+def echoes(sentence: str, interviewer_said: str) -> bool:
+    """Says back the interviewer's own words in their order ("so the requirements are: as the user types, a short
+    list of suggested queries appears..."): most of its three-word runs were the interviewer's, so the restatement
+    adds nothing of the candidate's."""
+    runs = _word_runs(sentence)
+    if word_count(sentence) < MIN_ECHO_WORDS or not runs:
+        return False
+    return len(runs & _word_runs(interviewer_said)) >= ECHO_SHARE * len(runs)
+
+
+def _word_runs(text: str) -> set[tuple[str, ...]]:
+    said = words(text)
+    return {tuple(said[i : i + 3]) for i in range(len(said) - 2)}
 
 
 def clean(text: str) -> str:

@@ -44,7 +44,7 @@ from core.content.text_signals import (
     word_count,
     words,
 )
-from core.correctness.conversation import clean, skips_scoping
+from core.correctness.conversation import clean, echoes, skips_scoping
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
@@ -160,7 +160,8 @@ class OfflineEvaluator:
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
         scoping = _scoping_answers(judged.utterances)
         early = _before_sizing(judged.utterances)
-        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping, early)
+        brief = " ".join(u.text for u in judged.utterances if u.speaker.lower() == "interviewer")
+        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping, early, brief)
         questions = [
             (q, u)
             for u in candidate
@@ -242,9 +243,10 @@ class OfflineEvaluator:
         wrong: Sequence[re.Pattern[str]] = (),
         scoping: Collection[int] = (),
         early: Collection[int] = (),
+        brief: str = "",
     ) -> list[_Sentence]:
-        """Sentences with their topics and reasoning; a sentence holding a mistake, or building on a wrong
-        figure, counts as a bare mention."""
+        """Sentences with their topics and reasoning; a sentence holding a mistake, building on a wrong figure, or
+        saying back the interviewer's words while scoping counts as a bare mention."""
         mistakes = [" ".join(m.split()) for m in mistaken]
         parsed = []
         for u in candidate:
@@ -264,6 +266,7 @@ class OfflineEvaluator:
                     or is_bare_list(s)
                     or any(flat in w or w in flat for w in mistakes if len(w) > 10)
                     or any(p.search(flat) for p in wrong)
+                    or (id(u) in early and echoes(s, brief))
                 )
                 restated = self._restated_features(s, id(u) in early) or (
                     frozenset({FUNCTIONAL}) if s in playback else frozenset()
@@ -382,11 +385,12 @@ class OfflineEvaluator:
         quality_phrases = self.topics[NON_FUNCTIONAL].phrases if NON_FUNCTIONAL in self.topics else ()
         while_scoping = [s for s in parsed if s.scoping or id(s.utterance) in early]
         said_early = [s for s in while_scoping if not s.bare and not s.names_technology and not _designs(s.text)]
-        asked = 0.0
+        asked, targeted = 0.0, 0
         for q, u in questions:
             names_behaviour = self.problem is not None and bool(behaviour_words(q, self.problem))
             names_quality = NON_FUNCTIONAL in topics_in(q, self.topics)
             asked += question_weight(q, names_behaviour, names_quality, id(u) in early)
+            targeted += question_weight(q, names_behaviour, names_quality, early=True) == 1.0
         return ScopingEvidence(
             features=FUNCTIONAL in credits and credits[FUNCTIONAL].strength >= 0.6,
             qualities_named=bool(qualities),
@@ -397,6 +401,7 @@ class OfflineEvaluator:
             ),
             quantified=sum(1 for s in said_early if "quantity" in s.signals.kinds),
             targeted_questions=asked,
+            only_size_asked=bool(questions) and not targeted,
             scope_drawn=_draws_a_boundary(parsed),
             ranked=_ranks_or_assumes(parsed),
             skipped=_answers_with_a_design(parsed, self._scoping_topics),
@@ -450,8 +455,8 @@ class OfflineEvaluator:
         if unranked:
             score = min(score, UNRANKED_CEILING)
         if competency.key == "requirements":
-            if scoped.skipped:  # jumped into a solution: what was asked or named later lifts it little
-                score = min(score, SKIPPED_CEILING)
+            if scoped.skipped:  # jumped into a solution: what was asked once pushed back lifts it less
+                score = min(score, UNSCOPED_CEILING)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * rung(scoped)
 
         shown = [s for s in parsed if s.topics & set(own)]
@@ -803,8 +808,6 @@ without a stated scope or assumption stay below level 4 ("...and states scope");
 single clarifying question about the problem, below level 3 ("with one or two clarifying questions")."""
 UNRANKED_CEILING = 4.0
 """Level 5 "prioritises requirements ... and states assumptions explicitly": without either, at most level 4."""
-SKIPPED_CEILING = 2.0
-"""Level 1 "jumps straight into a solution": a scoping skipped at the start is not made up by volumes asked later."""
 _RANKS_OR_ASSUMES = re.compile(
     r"\b(?:priorit\w*|most important|matters? most|above all|primary|secondary|critical path|hard constraint"
     r"|headline|key requirement|comes? first|(?:the|my) (?:main|hardest|biggest|key) (?:[\w-]+ )?(?:thing|requirement"

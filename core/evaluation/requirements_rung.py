@@ -10,7 +10,7 @@ stop below the top.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 GENERIC_QUALITIES = frozenset(
     {
@@ -38,6 +38,7 @@ class ScopingEvidence:
     scope_drawn: bool  # something said to be out of scope, deferred or assumed
     ranked: bool  # one requirement put above the others, or an assumption stated
     skipped: bool = False  # answered the request to scope with a design
+    only_size_asked: bool = False  # asked questions, every one of them "how many?"
 
 
 def question_weight(question: str, names_behaviour: bool, names_quality: bool, early: bool) -> float:
@@ -52,8 +53,8 @@ def question_weight(question: str, names_behaviour: bool, names_quality: bool, e
 
 def rung(e: ScopingEvidence) -> float:
     """The rubric's levels 1-5 for requirements, with a half step for a rung half climbed."""
-    if e.skipped:  # "jumps straight into a solution": what was asked or named later is half a rung at most
-        return 1.5 if e.features or e.targeted_questions >= 1 else 1.0
+    if e.skipped:  # "jumps straight into a solution": scoping done only once pushed back climbs a rung less
+        return max(1.0, rung(replace(e, skipped=False)) - 1.0)
     questions = e.targeted_questions
     qualities = e.specific_qualities >= 1 or e.quantified >= 1
     numbers = e.quantified >= 1
@@ -67,7 +68,7 @@ def rung(e: ScopingEvidence) -> float:
         return 2.5
     if level < 3:
         return level
-    if numbers and e.scope_drawn and (questions >= 2 or e.ranked):
+    if numbers and e.scope_drawn and (questions >= 2 or e.ranked) and not e.only_size_asked:
         # targeted questions, requirements with numbers and scope; then priorities and every key quality quantified
         return 4.0 + 0.5 * e.ranked + 0.5 * (e.quantified >= 2 and questions >= 2)
     if sum([numbers, e.scope_drawn, questions >= 2]) >= 2:

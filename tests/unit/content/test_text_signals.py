@@ -28,6 +28,7 @@ from core.content.text_signals import (
     list_items,
     numeric_claims,
     quantities,
+    question_sentences,
     sentences,
     signals,
     structure_markers,
@@ -438,3 +439,21 @@ def test_statements_starting_with_when_are_not_questions() -> None:
     assert not is_question("When a user opens the app we query the latest posts from everyone they follow.")
     assert is_question("When do links expire")
     assert is_question("Where does the cache sit?")
+
+
+def test_speech_without_punctuation_is_split_where_a_question_starts() -> None:
+    """A recogniser's run-on line holds several questions; each is found, and fillers go with the clause they open."""
+    spoken = (
+        "um okay so before i start how many requests per second are we talking about and is the limit per user "
+        "or per api key and um what happens if the limiter itself goes down do we fail open or closed"
+    )
+    assert sentences(spoken) == [
+        "um okay so before i start how many requests per second are we talking about",
+        "and is the limit per user or per api key",
+        "and um what happens if the limiter itself goes down do we fail open or closed",
+    ]
+    assert question_sentences(spoken) == sentences(spoken)[1:]
+    punctuated = "So how many requests per second, and is the limit per user? We cache the counters and move on."
+    assert len(sentences(punctuated)) == 2
+    short = "and is the limit per user or per key"
+    assert sentences(short) == [short]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key, skips_scoping
+from core.correctness.conversation import (
+    clean,
+    echoes,
+    is_repeat,
+    junk_in,
+    refusals_in,
+    repeat_key,
+    skips_scoping,
+)
 
 
 def test_markup_and_injected_instructions_are_cleaned_and_reported() -> None:
@@ -39,3 +47,15 @@ def test_saying_it_goes_straight_to_the_design_skips_the_scoping_and_designing_d
     assert skips_scoping("I think it's clear enough. I'd rather go straight into the design.")
     assert not skips_scoping("Before the design, how many seats can one order take?")
     assert not skips_scoping("Then I'd go straight to the database only on a cache miss.")
+
+
+def test_saying_the_interviewers_sentence_back_is_an_echo_and_a_condensed_playback_is_not() -> None:
+    brief = (
+        "As the user types, a short list of suggested complete queries appears under the search box and updates "
+        "with every keystroke. Offensive suggestions must be filtered out."
+    )
+    assert echoes(
+        "So the requirements are: as the user types, a short list of suggested complete queries appears", brief
+    )
+    assert not echoes("Five suggestions per keystroke from the top queries, blocklist applied, under 100 ms.", brief)
+    assert not echoes("Offensive ones filtered.", brief)  # too short to tell

@@ -166,6 +166,15 @@ def skipped_then_confirmed(bank: ProblemBank, rubric: Rubric, first: str) -> flo
 
 def test_saying_it_skips_the_scoping_is_the_bottom_rung_whatever_follows(bank: ProblemBank, rubric: Rubric) -> None:
     skipped = "I know this domain, so I'll skip ahead and get the architecture on the board. " + DESIGN
-    assert skipped_then_confirmed(bank, rubric, skipped) <= 1.5
+    assert skipped_then_confirmed(bank, rubric, skipped) <= 2.0
     assert skipped_then_confirmed(bank, rubric, "Let me think about who uses it first.") >= 2.5
-    assert rung(evidence(skipped=True, features=True, targeted_questions=2.0)) == 1.5
+    assert (
+        rung(evidence(skipped=True, features=True, targeted_questions=2.0))
+        == rung(evidence(features=True, targeted_questions=2.0)) - 1
+    )
+
+
+def test_only_how_many_questions_do_not_reach_the_targeted_rung() -> None:
+    said = {"features": True, "quantified": 2, "scope_drawn": True, "ranked": True, "targeted_questions": 2.0}
+    assert rung(evidence(**said)) >= 4.0
+    assert rung(evidence(**said, only_size_asked=True)) == 3.5
