@@ -116,23 +116,26 @@ def test_questions_asked_only_once_the_design_has_begun_scope_less(bank: Problem
     assert requirements(bank, rubric, asked) > requirements(bank, rubric, begin, asked + " " + DESIGN)
 
 
+def requirements_of(bank: ProblemBank, rubric: Rubric, *talk: tuple[str, str]) -> float:
+    """The requirements score of a ticket-booking interview told as (speaker, text) turns, 20 s apart."""
+    turns = [Utterance(who, text, start=20.0 * i, end=20.0 * i + 15) for i, (who, text) in enumerate(talk)]
+    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", turns)
+    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+
+
 def scoped_after_facts(bank: ProblemBank, rubric: Rubric, playback: str) -> float:
     """Questions, the interviewer's facts (no prompt to scope), then the candidate's next answer, then a design."""
-    talk = [
-        Utterance("interviewer", OPENING, start=0.0, end=8.0),
-        Utterance("candidate", QUESTIONS + "And how fast must a hold answer?", start=10.0, end=30.0),
-        Utterance(
-            "interviewer",
-            "Seats are held for 8 minutes, at most 6 per order. A hold answers within 300 ms at p99.",
-            start=32.0,
-            end=45.0,
-        ),
-        Utterance("candidate", playback, start=47.0, end=80.0),
-        Utterance("interviewer", LATER, start=82.0, end=90.0),
-        Utterance("candidate", DESIGN, start=92.0, end=130.0),
-    ]
-    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
-    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+    facts = "Seats are held for 8 minutes, at most 6 per order. A hold answers within 300 ms at p99."
+    return requirements_of(
+        bank,
+        rubric,
+        ("interviewer", OPENING),
+        ("candidate", QUESTIONS + "And how fast must a hold answer?"),
+        ("interviewer", facts),
+        ("candidate", playback),
+        ("interviewer", LATER),
+        ("candidate", DESIGN),
+    )
 
 
 def test_a_playback_in_short_lines_after_the_facts_restates_the_requirements(bank: ProblemBank, rubric: Rubric) -> None:
@@ -145,23 +148,19 @@ def test_a_playback_in_short_lines_after_the_facts_restates_the_requirements(ban
 
 def skipped_then_confirmed(bank: ProblemBank, rubric: Rubric, first: str) -> float:
     """The first answer, a second invitation to scope answered in passing, then the design."""
-    talk = [
-        Utterance("interviewer", OPENING, start=0.0, end=8.0),
-        Utterance("candidate", first, start=10.0, end=50.0),
-        Utterance(
-            "interviewer", "Before we go further, anything about the product you want to confirm?", start=52.0, end=58.0
-        ),
-        Utterance(
+    return requirements_of(
+        bank,
+        rubric,
+        ("interviewer", OPENING),
+        ("candidate", first),
+        ("interviewer", "Before we go further, anything about the product you want to confirm?"),
+        (
             "candidate",
             "Not really, it's the usual: fans pick seats, hold them and pay. How many seats can one order take?",
-            start=60.0,
-            end=70.0,
         ),
-        Utterance("interviewer", LATER, start=72.0, end=80.0),
-        Utterance("candidate", DESIGN, start=82.0, end=120.0),
-    ]
-    evaluation = OfflineEvaluator(rubric, bank.get("ticket_booking"), bank=bank).evaluate("s1", talk)
-    return next(c.score or 0.0 for c in evaluation.competencies if c.key == "requirements")
+        ("interviewer", LATER),
+        ("candidate", DESIGN),
+    )
 
 
 def test_saying_it_skips_the_scoping_is_the_bottom_rung_whatever_follows(bank: ProblemBank, rubric: Rubric) -> None:
