@@ -8,6 +8,7 @@ estimate shows no estimation, the ninth paste of one paragraph shows nothing new
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -75,9 +76,11 @@ def echoes(sentence: str, interviewer_said: str) -> bool:
     return len(runs & _word_runs(interviewer_said)) >= ECHO_SHARE * len(runs)
 
 
-def _word_runs(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=64)
+def _word_runs(text: str) -> frozenset[tuple[str, ...]]:
+    """Three-word runs; cached, as every scoping sentence is compared with the same interviewer text."""
     said = words(text)
-    return {tuple(said[i : i + 3]) for i in range(len(said) - 2)}
+    return frozenset(tuple(said[i : i + 3]) for i in range(len(said) - 2))
 
 
 def clean(text: str) -> str:
