@@ -49,6 +49,8 @@ from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
+from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence
+from core.evaluation.estimation_rung import rung as sizing_rung
 from core.evaluation.judgement import (
     judge,
     mistake_feedback,
@@ -59,7 +61,7 @@ from core.evaluation.judgement import (
 from core.evaluation.requirements_rung import GENERIC_QUALITIES, LATE_QUESTION, ScopingEvidence, question_weight, rung
 from core.evaluation.substance import substance
 from core.evaluation.transcript_quality import TranscriptQuality, assess
-from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Utterance
+from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Stage, Utterance
 from core.whiteboard.analysis import BoardGraph
 
 MENTION_CREDIT = 0.25
@@ -407,6 +409,27 @@ class OfflineEvaluator:
             skipped=_answers_with_a_design(parsed, self._scoping_topics),
         )
 
+    def _sizing_evidence(self, parsed: list[_Sentence]) -> SizingEvidence:
+        """What the rubric's estimation ladder looks for. A sentence holding a wrong figure is bare, so a dimension
+        worked out wrongly is not worked."""
+        sized = [s for s in parsed if not s.bare and "quantity" in s.signals.kinds and s.topics & SIZES]
+        worked = {
+            t for s in sized if s.signals.arithmetic or (s.follow is not None and s.follow.arithmetic) for t in s.topics
+        }
+        planned = self.problem.stages.get(Stage.ESTIMATION) if self.problem else None
+        expected = [t for t in (planned.topics if planned else SIZES) if t in SIZES]
+        return SizingEvidence(
+            numbers=bool(sized),
+            worked=len(worked & SIZES),
+            expected=len(expected),
+            peak=any(PEAK.search(s.text) for s in sized),
+            used=any(
+                DECIDES.search(s.text) and s.signals.kinds & {"quantity"}
+                for s in parsed
+                if not s.bare and _designs(s.text)
+            ),
+        )
+
     # --- scoring ------------------------------------------------------------------------------
 
     def _expected(self, competency: str) -> list[str]:
@@ -458,6 +481,8 @@ class OfflineEvaluator:
             if scoped.skipped:  # jumped into a solution: what was asked once pushed back lifts it less
                 score = min(score, UNSCOPED_CEILING)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * rung(scoped)
+        if competency.key == "estimation":
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * sizing_rung(self._sizing_evidence(parsed))
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -788,8 +813,11 @@ _DEFERS_OR_ASSUMES = re.compile(
 )
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
 FUNCTIONAL, NON_FUNCTIONAL = "functional_requirements", "non_functional_requirements"
+SIZES = frozenset({"traffic_estimate", "storage_estimate", "bandwidth_estimate"})
+"""The dimensions the rubric's estimation asks for."""
 RUNG_WEIGHT = 0.4
-"""Requirements: the rubric rung reached (see requirements_rung) beside how broadly the topics were shown."""
+"""Requirements and estimation: the rubric rung reached (requirements_rung, estimation_rung) beside how broadly and
+how well the topics were shown."""
 _ARCHITECTURE = (
     *(phrase for kind, phrases in SYNONYMS.items() if kind != "client" for phrase in phrases),
     "service", "services", "server", "servers", "table", "tables", "row", "rows", "transaction", "transactions",

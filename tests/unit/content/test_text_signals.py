@@ -134,6 +134,13 @@ def test_arithmetic_shows_working() -> None:
     assert not has_arithmetic("we need 3 TB")
 
 
+def test_arithmetic_with_units_between_the_numbers_shows_working_and_a_count_of_times_does_not() -> None:
+    assert has_arithmetic("Locations: 1.25 M/s times 100 B, about 125 MB/s in.")
+    assert has_arithmetic("300 pings times 2 parties times 100 B")
+    assert not has_arithmetic("The job runs 3 times a day.")
+    assert not has_arithmetic("5 servers over 2 regions")
+
+
 def test_causal_tradeoff_and_failure_markers() -> None:
     assert causal_markers("We cache it because reads dominate") == ["because"]
     assert causal_markers("reads dominate, so we cache them") == ["so we"]

@@ -1,0 +1,72 @@
+"""The estimation ladder is climbed rung by rung: a number or two, one size worked out, the main sizes with the
+peak, then sizes that decide the design; correct arithmetic on one size alone stays at "misses a dimension"."""
+
+from __future__ import annotations
+
+from core.content.problems import ProblemBank
+from core.content.rubrics import Rubric
+from core.evaluation.estimation_rung import SizingEvidence, rung
+from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.models import Utterance
+
+NONE = SizingEvidence(numbers=False, worked=0, expected=3, peak=False, used=False)
+
+
+def sized(**said: object) -> SizingEvidence:
+    return SizingEvidence(**{**NONE.__dict__, **said})  # type: ignore[arg-type]
+
+
+def test_each_rung_needs_the_ones_below_it() -> None:
+    assert rung(NONE) == 1.0
+    assert rung(sized(numbers=True)) == 2.0
+    assert rung(sized(numbers=True, worked=1, peak=True, used=True)) == 3.0  # one dimension: misses the others
+    assert rung(sized(numbers=True, worked=2)) == 3.5  # no peak
+    assert rung(sized(numbers=True, worked=2, used=True)) == 4.0
+    assert rung(sized(numbers=True, worked=2, peak=True)) == 4.0
+    assert rung(sized(numbers=True, worked=3, peak=True, used=True)) == 5.0
+
+
+PROMPT = "Let's size it. Redirects per second, storage over five years, and bandwidth?"
+TRAFFIC_ONLY = (
+    "10 billion redirects a month / 2.6 million seconds ≈ 3,900 redirects a second on average. "
+    "Peaks are about 5 times that, so roughly 20,000 a second. "
+    "Writes: 100 million links a month / 2.6 million seconds ≈ 40 a second, so reads outnumber writes 100 to 1. "
+    "At 20,000 a second one database node is not enough for reads, so a cache in front takes most of them."
+)
+ALL_SIZES = (
+    "10 billion redirects a month / 2.6 million seconds ≈ 3,900 a second on average, and about 20,000 at peak. "
+    "Storage: 100 million links a month x 60 months x 500 bytes = 3 TB over five years. "
+    "Bandwidth: 20,000 redirects a second x 500 bytes = 10 MB/s at peak, small. "
+    "So 3 TB fits on one database node with a replica, and the hot links fit in memory in a small cache."
+)
+
+DESIGN = (
+    "The API takes a long URL and returns a seven-character code; a redirect looks the code up and answers 302. "
+    "Codes are random base62 strings written with a conditional insert, so a collision retries with a new code. "
+    "The link table is keyed by code, and a cache in front of it serves the hot links because reads dominate."
+)
+
+
+def estimation(bank: ProblemBank, rubric: Rubric, answer: str) -> float:
+    talk = [
+        Utterance("interviewer", "Design a URL shortener.", start=0.0, end=5.0),
+        Utterance("candidate", "Users shorten links and follow them; redirects must be fast.", start=6.0, end=20.0),
+        Utterance("interviewer", PROMPT, start=21.0, end=30.0),
+        Utterance("candidate", answer, start=31.0, end=90.0),
+        Utterance("interviewer", "Walk me through the design.", start=91.0, end=95.0),
+        Utterance("candidate", DESIGN, start=96.0, end=160.0),
+    ]
+    evaluation = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank).evaluate("s1", talk)
+    score = next(c.score for c in evaluation.competencies if c.key == "estimation")
+    assert score is not None, "the interview is long enough to judge"
+    return score
+
+
+def test_traffic_worked_out_well_without_storage_or_bandwidth_misses_a_dimension(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    """Level 3: "estimates traffic or storage with some arithmetic, but misses a dimension", however well."""
+    traffic_only, every = estimation(bank, rubric, TRAFFIC_ONLY), estimation(bank, rubric, ALL_SIZES)
+    assert traffic_only <= 3.8
+    assert every >= 4.5
+    assert every - traffic_only >= 1.0
