@@ -35,6 +35,21 @@ class SizingEvidence:
     expected: int  # dimensions the problem asks to be sized
     peak: bool  # the busiest moment (or the growth) sized beside the average
     used: bool  # a size that then decides a part of the design
+    unworked: tuple[str, ...] = ()  # names of the dimensions asked for, talked about, but not worked out
+
+
+def sizing_note(e: SizingEvidence) -> str:
+    """What kept the estimate off the next rung, in the report's words; empty at the top or with no numbers at all."""
+    if not e.numbers or rung(e) == 5.0:
+        return ""
+    parts = []
+    if e.unworked:
+        parts.append(f"Not sized with working: {', '.join(e.unworked)}.")
+    if not e.peak:
+        parts.append("No peak or growth sized, only the average.")
+    if e.worked and not e.used:
+        parts.append("No size was used to decide a part of the design (how many machines, what fits in memory).")
+    return " ".join(parts) + " " if parts else ""
 
 
 def rung(e: SizingEvidence) -> float:

@@ -49,7 +49,7 @@ from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
-from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence
+from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence, sizing_note
 from core.evaluation.estimation_rung import rung as sizing_rung
 from core.evaluation.judgement import (
     judge,
@@ -416,15 +416,17 @@ class OfflineEvaluator:
         worked = {
             t for s in sized if s.signals.arithmetic or (s.follow is not None and s.follow.arithmetic) for t in s.topics
         }
+        mentioned = {t for s in parsed if not s.bare for t in s.topics}  # the rest the report lists as not covered
         planned = self.problem.stages.get(Stage.ESTIMATION) if self.problem else None
         expected = [t for t in (planned.topics if planned else SIZES) if t in SIZES]
         return SizingEvidence(
             numbers=bool(sized),
             worked=len(worked & SIZES),
             expected=len(expected),
+            unworked=tuple(self._name(t) for t in expected if t not in worked and t in mentioned),
             peak=any(PEAK.search(s.text) for s in sized),
             used=any(
-                DECIDES.search(s.text) and s.signals.kinds & {"quantity"}
+                DECIDES.search(s.text) and "quantity" in s.signals.kinds
                 for s in parsed
                 if not s.bare and _designs(s.text)
             ),
@@ -481,8 +483,11 @@ class OfflineEvaluator:
             if scoped.skipped:  # jumped into a solution: what was asked once pushed back lifts it less
                 score = min(score, UNSCOPED_CEILING)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * rung(scoped)
+        note = UNSCOPED_NOTE if unscoped else UNRANKED_NOTE if unranked else ""
         if competency.key == "estimation":
-            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * sizing_rung(self._sizing_evidence(parsed))
+            sizing = self._sizing_evidence(parsed)
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * sizing_rung(sizing)
+            note = sizing_note(sizing)
 
         shown = [s for s in parsed if s.topics & set(own)]
         on_board = sorted((drawn[t] for t in own if t in drawn), key=lambda c: -c.strength)
@@ -496,8 +501,7 @@ class OfflineEvaluator:
             competency.name,
             score,
             confidence,
-            (UNSCOPED_NOTE if unscoped else UNRANKED_NOTE if unranked else "")
-            + self._rationale(competency, expected, credits, score),
+            note + self._rationale(competency, expected, credits, score),
             evidence,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
-from core.evaluation.estimation_rung import SizingEvidence, rung
+from core.evaluation.estimation_rung import SizingEvidence, rung, sizing_note
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.models import Utterance
 
@@ -70,3 +70,13 @@ def test_traffic_worked_out_well_without_storage_or_bandwidth_misses_a_dimension
     assert traffic_only <= 3.8
     assert every >= 4.5
     assert every - traffic_only >= 1.0
+
+
+def test_the_report_says_what_kept_the_estimate_off_the_next_rung() -> None:
+    short = sized(numbers=True, worked=1, unworked=("Storage estimate",))
+    assert sizing_note(short) == (
+        "Not sized with working: Storage estimate. No peak or growth sized, only the average. "
+        "No size was used to decide a part of the design (how many machines, what fits in memory). "
+    )
+    assert sizing_note(sized(numbers=True, worked=3, peak=True, used=True)) == ""
+    assert sizing_note(NONE) == ""
