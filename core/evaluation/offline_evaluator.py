@@ -49,6 +49,8 @@ from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
+from core.evaluation.data_model_rung import ACCESS, IN_MEMORY_STORES, KEYS, ModelEvidence, model_note
+from core.evaluation.data_model_rung import rung as model_rung
 from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence, sizing_note
 from core.evaluation.estimation_rung import rung as sizing_rung
 from core.evaluation.judgement import (
@@ -484,6 +486,10 @@ class OfflineEvaluator:
                 score = min(score, UNSCOPED_CEILING)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * rung(scoped)
         note = UNSCOPED_NOTE if unscoped else UNRANKED_NOTE if unranked else ""
+        if competency.key == "data_model":
+            model = _model_evidence(parsed)
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * model_rung(model)
+            note = model_note(model)
         if competency.key == "estimation":
             sizing = self._sizing_evidence(parsed)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * sizing_rung(sizing)
@@ -818,10 +824,11 @@ _DEFERS_OR_ASSUMES = re.compile(
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
 FUNCTIONAL, NON_FUNCTIONAL = "functional_requirements", "non_functional_requirements"
 SIZES = frozenset({"traffic_estimate", "storage_estimate", "bandwidth_estimate"})
+SCHEMA, STORE = "data_model_schema", "database_choice"
 """The dimensions the rubric's estimation asks for."""
 RUNG_WEIGHT = 0.4
-"""Requirements and estimation: the rubric rung reached (requirements_rung, estimation_rung) beside how broadly and
-how well the topics were shown."""
+"""Requirements, estimation and the data model: the rubric rung reached (requirements_rung, estimation_rung,
+data_model_rung) beside how broadly and how well the topics were shown."""
 _ARCHITECTURE = (
     *(phrase for kind, phrases in SYNONYMS.items() if kind != "client" for phrase in phrases),
     "service", "services", "server", "servers", "table", "tables", "row", "rows", "transaction", "transactions",
@@ -872,6 +879,21 @@ def _asks(text: str) -> list[str]:
 
 def _draws_a_boundary(parsed: list[_Sentence]) -> bool:
     return any(excludes(s.text) or _DEFERS_OR_ASSUMES.search(s.text) for s in parsed if not s.bare)
+
+
+def _model_evidence(parsed: list[_Sentence]) -> ModelEvidence:
+    """What the rubric's data-model ladder looks for, from the sentences about storing the data."""
+    stored = [s for s in parsed if not s.bare and (s.topics & {SCHEMA, STORE} or KEYS.search(s.text))]
+    keyed = [s for s in stored if KEYS.search(s.text)]
+    return ModelEvidence(
+        store=any(STORE in s.topics or IN_MEMORY_STORES.search(s.text) for s in stored),
+        entities=any(SCHEMA in s.topics and (s.detail or s.statement) for s in stored),
+        justified=any("causal" in s.signals.kinds or "tradeoff" in s.signals.kinds for s in stored),
+        keys=bool(keyed),
+        queries=any(ACCESS.search(s.text) for s in keyed),
+        tradeoff=any(STORE in s.topics and "tradeoff" in s.signals.kinds for s in stored),
+        scale=any("quantity" in s.signals.kinds for s in stored if SCHEMA in s.topics or KEYS.search(s.text)),
+    )
 
 
 def _answers_with_a_design(parsed: list[_Sentence], scoping_topics: Collection[str]) -> bool:
