@@ -62,6 +62,8 @@ from core.evaluation.judgement import (
 )
 from core.evaluation.requirements_rung import GENERIC_QUALITIES, LATE_QUESTION, ScopingEvidence, question_weight, rung
 from core.evaluation.substance import substance
+from core.evaluation.tradeoffs_rung import WeighingEvidence
+from core.evaluation.tradeoffs_rung import rung as weighing_rung
 from core.evaluation.transcript_quality import TranscriptQuality, assess
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Stage, Utterance
 from core.whiteboard.analysis import BoardGraph
@@ -434,6 +436,22 @@ class OfflineEvaluator:
             ),
         )
 
+    def _weighing_evidence(self, parsed: list[_Sentence]) -> WeighingEvidence:
+        """What the rubric's trade-offs ladder looks for: comparisons, and what they were made in terms of."""
+        weighed = [s for s in parsed if not s.bare and "tradeoff" in s.signals.kinds]
+        compared = [
+            s for s in weighed if "causal" in s.signals.kinds or (s.follow is not None and "causal" in s.follow.kinds)
+        ]
+        quality_phrases = self.topics[NON_FUNCTIONAL].phrases if NON_FUNCTIONAL in self.topics else ()
+        return WeighingEvidence(
+            alternatives=len(weighed),
+            compared=len(compared),
+            against_requirements=sum(
+                1 for s in compared if find_phrases(s.text, quality_phrases) or "quantity" in s.signals.kinds
+            ),
+            with_numbers=sum(1 for s in compared if "quantity" in s.signals.kinds),
+        )
+
     # --- scoring ------------------------------------------------------------------------------
 
     def _expected(self, competency: str) -> list[str]:
@@ -490,6 +508,8 @@ class OfflineEvaluator:
             model = _model_evidence(parsed)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * model_rung(model)
             note = model_note(model)
+        if competency.key == "tradeoffs":
+            score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * weighing_rung(self._weighing_evidence(parsed))
         if competency.key == "estimation":
             sizing = self._sizing_evidence(parsed)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * sizing_rung(sizing)
