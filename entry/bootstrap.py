@@ -92,10 +92,12 @@ def is_built(settings: Settings) -> bool:
         return settings.model_dump_json() in _built
 
 
-def shared_workspace(settings: Settings) -> Workspace:
+def shared_workspace(settings: Settings, *, background: bool = False) -> Workspace:
     """This process's Workspace for these settings, built (with logging set up) on first use.
 
-    Keyed by the settings, so tests that point IW_* variables elsewhere get their own.
+    Keyed by the settings, so tests that point IW_* variables elsewhere get their own. `background`: this
+    process is a job worker, whose writes give way to the servers' on SQLite (storage.database); the call
+    that builds the workspace decides, so a worker passes it before anything else builds one.
     """
     key = settings.model_dump_json()
     with _lock:
@@ -107,7 +109,7 @@ def shared_workspace(settings: Settings) -> Workspace:
                 max_bytes=settings.log_max_bytes,
                 backups=settings.log_backups,
             )
-            engine = _engines.get(key) or make_engine(settings.effective_database_url)
+            engine = _engines.get(key) or make_engine(settings.effective_database_url, background=background)
             queue = HueyJobQueue(make_huey(settings), workspace=lambda: shared_workspace(settings))
             workspace = _built[key] = build_workspace(settings, engine=engine, job_queue=queue)
             _engines[key] = engine

@@ -28,7 +28,7 @@ def run_worker(
     settings: Settings, *, workers: int | None = None, more_handlers: Mapping[str, Handler] | None = None
 ) -> None:
     """Run until interrupted (Ctrl-C or SIGTERM); raises WorkspaceError when the workspace cannot start."""
-    queue = shared_workspace(settings).job_queue
+    queue = shared_workspace(settings, background=True).job_queue  # first: on SQLite, servers write first
     if not isinstance(queue, HueyJobQueue):  # shared_workspace always gives one; a guard for type checkers
         raise TypeError("The workspace has no job queue to work on.")
     queue.handlers.update(more_handlers or {})

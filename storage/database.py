@@ -2,11 +2,20 @@
 
 The check exists so a missing database shows one actionable sentence on the page instead of
 a driver traceback, and so the password in DATABASE_URL never reaches a screen or a log.
+
+SQLite has one writer at a time. A connection that finds the write lock taken waits in SQLite's busy
+handler, which sleeps in growing steps (1, 2, 5, 10 … 100 ms) whatever the holder does: beside a job worker
+applying bookings, a webhook delivery waited up to a second for a lock held a few milliseconds at a time. So
+the servers' engines take the lock themselves before a transaction's first write, trying every
+SQLITE_WRITE_LOCK_POLL_SECONDS, and get it within a fraction of a millisecond of its release; a job worker's
+engine (`background`) keeps SQLite's handler, so whenever both wait, the server that people and Cal.com wait
+on writes first and the worker after it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -20,13 +29,18 @@ from core.errors import DatabaseUnavailable
 
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
+SQLITE_WRITE_LOCK_POLL_SECONDS = 0.0005
+_SQLITE_BUSY = 5  # SQLITE_BUSY; its extended codes (_RECOVERY, _SNAPSHOT, _TIMEOUT) share the low byte
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # the statements pysqlite opens a transaction for
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the settings each backend needs in a multi-threaded Streamlit app."""
+def make_engine(url: str, *, background: bool = False) -> Engine:
+    """Create an engine with the settings each backend needs in a multi-threaded Streamlit app.
+
+    `background`: the engine of a job worker, whose writes on SQLite give way to the servers' (see above)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, background=background)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         # Without it psycopg2 waits forever on a host that drops packets.
@@ -34,7 +48,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, *, background: bool) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or "mode=memory" in database
     kwargs: dict[str, Any] = {
@@ -49,7 +63,34 @@ def _sqlite_engine(url: URL) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
+    if not background:
+        event.listen(engine, "before_cursor_execute", _take_write_lock)
     return engine
+
+
+def _take_write_lock(
+    _connection: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    """Before a transaction's first write, where pysqlite would send a plain BEGIN and the write would wait in
+    SQLite's busy handler: BEGIN IMMEDIATE, tried again every SQLITE_WRITE_LOCK_POLL_SECONDS until the lock is
+    ours or SQLITE_BUSY_TIMEOUT_SECONDS have passed ("database is locked", as before). Reads before the first
+    write stay outside the transaction, as with pysqlite's own BEGIN."""
+    connection = cursor.connection
+    if connection.in_transaction or not statement.lstrip()[:7].upper().startswith(_WRITES):
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    connection.execute("PRAGMA busy_timeout = 0")  # a taken lock answers at once, without the handler's sleeps
+    try:
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", 0) & 0xFF != _SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(SQLITE_WRITE_LOCK_POLL_SECONDS)
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {round(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
 
 
 def migration_engine(url: str) -> Engine:

@@ -14,15 +14,17 @@ rendering stops at MAX_OUTPUT_CHARS. A template that breaks a limit is a Content
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from core.errors import ContentError
@@ -33,6 +35,7 @@ MAX_OUTPUT_CHARS = 100_000  # ~100 KB of email
 RENDER_TIME_LIMIT_SECONDS = 2.0  # wall clock for the child, from its start to its answer
 RENDER_MEMORY_LIMIT_BYTES = 128 * 1024 * 1024  # address space the child may add once started
 MAX_CONCURRENT_RENDERS = 2
+PREPARED_KEPT = 128  # simple templates kept parsed and compiled: the booking emails' few, the debrief's drafts
 
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_RENDERS)
 _CHILD_CODE = child_code("core.notifications.merge_tags")
@@ -128,12 +131,10 @@ def _path(node: nodes.Node) -> list[str] | None:
     return None
 
 
-def _unknown_tag(tree: nodes.Template, context: Mapping[str, Any]) -> str | None:
+def _unknown_tag(prepared: _Prepared, context: Mapping[str, Any]) -> str | None:
     """The first tag (in reading order) that names something the context does not have."""
-    from_context = meta.find_undeclared_variables(tree)  # names a {% set %} or loop defines are not tags
-    for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
-        path = _path(node)
-        if not path or path[0] not in from_context:
+    for path in prepared.tags:
+        if path[0] not in prepared.from_context:
             continue
         value: Any = context
         for depth, part in enumerate(path):
@@ -171,19 +172,52 @@ def render_text(text: str, context: Mapping[str, Any]) -> str:
     or a limit the template breaks (size, time, memory)."""
     if len(text) > MAX_TEMPLATE_CHARS:
         raise ContentError(f"The template is longer than {MAX_TEMPLATE_CHARS // 1000} KB; shorten it.")
-    tree = _parse(text, context)
-    if _is_simple(tree):
-        return _render(tree, context)
+    prepared = _checked(lambda: _prepared_if_simple(text), context)
+    if prepared is not None:
+        return _render(prepared, context)
     return _render_isolated(text, context)
 
 
-def _parse(text: str, context: Mapping[str, Any]) -> nodes.Template:
+@dataclass(frozen=True)
+class _Prepared:
+    """A template parsed, checked and compiled. A simple one is kept (PREPARED_KEPT of them): a worker applying
+    a burst of bookings fills in the same few emails for each, and parsing and compiling them every time was
+    half of each booking's work, all of it inside the transaction that holds SQLite's one writer lock."""
+
+    tree: nodes.Template
+    from_context: frozenset[str]  # names a {% set %} or loop defines are not tags
+    tags: tuple[tuple[str, ...], ...]  # every tag's path, in reading order
+    compiled: Template
+
+
+@functools.lru_cache(maxsize=PREPARED_KEPT)
+def _prepared_if_simple(text: str) -> _Prepared | None:
+    """None for a template that must render in a child process. Errors are raised, never kept: their
+    messages name the tags of the context at hand."""
+    tree = _ENV.parse(text)
+    return _prepare(tree) if _is_simple(tree) else None
+
+
+def _prepare(tree: nodes.Template) -> _Prepared:
+    from_context = frozenset(meta.find_undeclared_variables(tree))  # compiles: an unknown filter is found here
+    paths = (_path(node) for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)))
+    tags = tuple(tuple(path) for path in paths if path)
+    return _Prepared(tree, from_context, tags, _ENV.from_string(tree))
+
+
+_T = TypeVar("_T")
+
+
+def _checked(make: Callable[[], _T], context: Mapping[str, Any]) -> _T:
+    """`make()`, with what parsing and compiling raise told as a ContentError."""
     try:
-        return _ENV.parse(text)
+        return make()
     except TemplateSyntaxError as exc:
         raise _syntax_error(exc, context) from exc
     except RecursionError:
         raise ContentError("The merge tags are nested too deeply to read; simplify them.") from None
+    except TemplateTooLarge:  # jinja2 folds constant expressions while compiling
+        raise _too_large() from None
 
 
 def _is_simple(tree: nodes.Template) -> bool:
@@ -197,22 +231,17 @@ def _is_simple(tree: nodes.Template) -> bool:
     return True
 
 
-def _render(tree: nodes.Template, context: Mapping[str, Any]) -> str:
-    try:
-        unknown = _unknown_tag(tree, context)  # compiles too: a filter that does not exist is found here
-    except TemplateSyntaxError as exc:
-        raise _syntax_error(exc, context) from exc
-    except TemplateTooLarge:  # jinja2 folds constant expressions while compiling
-        raise _too_large() from None
+def _render(prepared: _Prepared, context: Mapping[str, Any]) -> str:
+    unknown = _unknown_tag(prepared, context)
     if unknown is not None:
         raise ContentError(f"Unknown merge tag {unknown}; available: {_available(context)}.")
-    if (group := _group_printed(tree, context)) is not None:
+    if (group := _group_printed(prepared.tree, context)) is not None:
         fields = ", ".join(t for t in available_tags(context) if t.startswith(f"{group}."))
         raise ContentError(f"Merge tag {group} needs a field: one of {fields}.")
     try:
         parts: list[str] = []
         size = 0
-        for part in _ENV.from_string(tree).generate(dict(context)):
+        for part in prepared.compiled.generate(dict(context)):
             size += len(part)
             if size > MAX_OUTPUT_CHARS:
                 raise TemplateTooLarge("output too large")
@@ -283,7 +312,8 @@ def child_main() -> None:
     answer: dict[str, object]
     try:
         context = request["context"]
-        answer = {"status": "ok", "text": _render(_parse(request["text"], context), context)}
+        prepared = _checked(lambda: _prepare(_ENV.parse(request["text"])), context)
+        answer = {"status": "ok", "text": _render(prepared, context)}
     except ContentError as exc:
         answer = {"status": "refused", "message": str(exc)}
     except MemoryError:

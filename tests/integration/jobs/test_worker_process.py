@@ -6,12 +6,15 @@ once with each pairing rather than in every mix (that costs a minute of worker p
 
 A worker is killed with SIGKILL in the middle of a job and another started: the job ends done, its
 work recorded once. Two workers given every message twice run every job once. A webhook stored by the
-route is applied by `python -m core worker`, the command startup.sh runs, and an email that waited for
-SMTP is sent by it once it runs with SMTP configured.
+route is applied by `python -m core worker`, the command startup.sh runs, and a burst of deliveries stored
+while that worker applies the earlier ones (both writing at once: on SQLite the intake takes the one write lock
+ahead of the worker) is applied once each. An email that waited for SMTP is sent by it once it runs with SMTP
+configured.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import itertools
 import os
@@ -20,13 +23,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core.config import Settings
 from core.jobs import ledger
-from core.models import Job, JobStatus, OutboxMessage, OutboxStatus
+from core.models import Job, JobStatus, OutboxMessage, OutboxStatus, WebhookEvent
 from core.notifications import outbox
 from core.permissions.actor import Actor
 from core.scheduling.calcom import webhooks as calcom_webhooks
@@ -34,6 +38,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from entry.job_queue import HueyJobQueue, make_huey
 from entry.worker import WORKER_NICENESS
+from tests.calcom_fake import CalcomServer
 from tests.calcom_fake.server import webhook_body
 from tests.child_process import serving
 from tests.integration.jobs.napping_worker import NAP, naps_of
@@ -177,6 +182,52 @@ def test_a_received_webhook_is_applied_by_the_worker_command(
         event = uow.webhook_events.get(receipt.event_id)
     assert event.status not in ("received", "retry")
     assert job_of(ws, job).reason.startswith(f"Webhook #{receipt.event_id} (PING)")
+
+
+def test_deliveries_stored_while_the_worker_applies_earlier_ones_are_each_applied_once(
+    ws: Workspace, start_worker: Callable[..., subprocess.Popen[bytes]]
+) -> None:
+    """As under a burst at the intake: batches of deliveries (a fifth of them Cal.com's re-deliveries) stored
+    from several threads while `python -m core worker` applies what came before, so both write at once."""
+    fake = CalcomServer()  # not started: its payload builder gives Cal.com's exact bytes
+    bookings = [
+        fake.seed_booking(
+            event_type_id=101,
+            start=datetime(2030, 6, 3, 9, tzinfo=UTC) + timedelta(hours=n),
+            attendee_name=f"Candidate {n}",
+            attendee_email=f"candidate{n}@example.com",
+        )
+        for n in range(40)
+    ]
+    bodies = [fake.webhook_body_for("BOOKING_CREATED", booking.uid) for booking in bookings]
+    deliveries = [calcom_webhooks.Delivery(body, calcom_webhooks.signature_for(SECRET, body)) for body in bodies]
+    deliveries += deliveries[3:40:4]  # ten re-deliveries, some stored at the same time as their first
+    batches = [deliveries[n : n + 5] for n in range(0, len(deliveries), 5)]
+
+    def store(batch: list[calcom_webhooks.Delivery]) -> list[object]:
+        return list(calcom_webhooks.receive_many(ws, batch, secret=SECRET))
+
+    def events() -> list[WebhookEvent]:
+        with ws.uow_factory() as uow:
+            return uow.webhook_events.latest(limit=200)
+
+    receipts = [r for batch in batches[:4] for r in store(batch)]
+    start_worker([sys.executable, "-m", "core", "worker"])
+    wait_for(lambda: any(e.status == "processed" for e in events()), "the worker to start applying")
+    with concurrent.futures.ThreadPoolExecutor(4) as intake:  # while it works through the first twenty
+        receipts += [r for answers in intake.map(store, batches[4:]) for r in answers]
+    assert all(isinstance(r, calcom_webhooks.Receipt) and r.status_code == 200 for r in receipts)
+    assert sum(1 for r in receipts if isinstance(r, calcom_webhooks.Receipt) and r.duplicate) == 10
+
+    wait_for(lambda: all(e.status in ("processed", "duplicate") for e in events()), "every event applied", 60)
+    applied = [e for e in events() if e.status == "processed"]
+    assert sorted(e.booking_uid or "" for e in applied) == sorted(b.uid for b in bookings)  # none lost or repeated
+    assert all(e.attempts == 0 for e in applied)  # none waited for a locked database
+    with ws.uow_factory() as uow:
+        assert uow.sessions.count() == len(bookings)
+        assert all(uow.bookings.by_external_uid(b.uid) is not None for b in bookings)
+        jobs = [uow.jobs.by_key(calcom_webhooks.job_key(e.id or 0)) for e in applied]
+    assert all(job is not None and job.status is JobStatus.DONE and job.attempts == 1 for job in jobs)
 
 
 def test_an_email_that_waited_for_smtp_is_sent_once_the_worker_command_has_it(

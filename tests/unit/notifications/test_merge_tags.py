@@ -55,3 +55,22 @@ def test_simple_templates_render_in_process_and_others_in_the_child_with_the_sam
         render_text("{% for n in [1] %}{{ candidate.nmae }}{% endfor %}", CONTEXT)
     with pytest.raises(ContentError, match="may not touch"):
         render_text("{{ candidate.name.__class__.__mro__ }}", CONTEXT)
+
+
+def test_a_template_prepared_once_fills_in_each_context_and_judges_each_on_its_own_tags() -> None:
+    """Simple templates are kept parsed and compiled (a worker fills in the same emails for every booking); what
+    one rendering found must not leak into the next."""
+    template = "Hi {{candidate.first_name}}{% if facts.budget %}, budget {{facts.budget}}{% endif %}."
+    assert render_text(template, CONTEXT) == "Hi Ana, budget 20k."
+    other = {"candidate": {"first_name": "Lin"}, "facts": {"budget": ""}}
+    assert render_text(template, other) == "Hi Lin."
+    without_facts = {"candidate": {"first_name": "Lin", "email": "lin@example.com"}}
+    for _ in range(2):
+        with pytest.raises(ContentError, match=r"^Unknown merge tag facts; available: candidate\.email, candidate\.f"):
+            render_text(template, without_facts)
+    assert render_text(template, CONTEXT) == "Hi Ana, budget 20k."
+    for context in (CONTEXT, without_facts):  # an error is told each time, naming the tags of the context at hand
+        with pytest.raises(ContentError, match=r"No filter named 'nope'.*Available: candidate\.email"):
+            render_text("{{ candidate.first_name|nope }}", context)
+        with pytest.raises(ContentError, match=r"do not parse.*Available: candidate\.email"):
+            render_text("{{ candidate.first_name ", context)
