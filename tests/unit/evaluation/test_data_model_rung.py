@@ -6,8 +6,7 @@ from __future__ import annotations
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
 from core.evaluation.data_model_rung import ModelEvidence, model_note, rung
-from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.models import Utterance
+from tests.unit.evaluation.shortener_interview import score_of
 
 NONE = ModelEvidence(
     store=False, entities=False, justified=False, keys=False, queries=False, tradeoff=False, scale=False
@@ -47,16 +46,7 @@ MODEL = (
 
 
 def data_model(bank: ProblemBank, rubric: Rubric, answer: str) -> float:
-    talk = [
-        Utterance("interviewer", "Design a URL shortener.", start=0.0, end=5.0),
-        Utterance("candidate", "Users shorten links and follow them; redirects must be fast.", start=6.0, end=20.0),
-        Utterance("interviewer", PROMPT, start=21.0, end=30.0),
-        Utterance("candidate", answer, start=31.0, end=90.0),
-    ]
-    evaluation = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank).evaluate("s1", talk)
-    score = next(c.score for c in evaluation.competencies if c.key == "data_model")
-    assert score is not None, "the interview is long enough to judge"
-    return score
+    return score_of(bank, rubric, "data_model", (PROMPT, answer))
 
 
 def test_an_argued_database_choice_with_nothing_stored_in_it_is_not_a_data_model(

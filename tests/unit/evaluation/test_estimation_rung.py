@@ -6,8 +6,7 @@ from __future__ import annotations
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
 from core.evaluation.estimation_rung import SizingEvidence, rung, sizing_note
-from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.models import Utterance
+from tests.unit.evaluation.shortener_interview import score_of
 
 NONE = SizingEvidence(numbers=False, worked=0, expected=3, peak=False, used=False)
 
@@ -48,18 +47,7 @@ DESIGN = (
 
 
 def estimation(bank: ProblemBank, rubric: Rubric, answer: str) -> float:
-    talk = [
-        Utterance("interviewer", "Design a URL shortener.", start=0.0, end=5.0),
-        Utterance("candidate", "Users shorten links and follow them; redirects must be fast.", start=6.0, end=20.0),
-        Utterance("interviewer", PROMPT, start=21.0, end=30.0),
-        Utterance("candidate", answer, start=31.0, end=90.0),
-        Utterance("interviewer", "Walk me through the design.", start=91.0, end=95.0),
-        Utterance("candidate", DESIGN, start=96.0, end=160.0),
-    ]
-    evaluation = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank).evaluate("s1", talk)
-    score = next(c.score for c in evaluation.competencies if c.key == "estimation")
-    assert score is not None, "the interview is long enough to judge"
-    return score
+    return score_of(bank, rubric, "estimation", (PROMPT, answer), ("Walk me through the design.", DESIGN))
 
 
 def test_traffic_worked_out_well_without_storage_or_bandwidth_misses_a_dimension(

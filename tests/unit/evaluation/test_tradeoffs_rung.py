@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
-from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.tradeoffs_rung import WeighingEvidence, rung
-from core.models import Utterance
+from tests.unit.evaluation.shortener_interview import score_of
 
 NONE = WeighingEvidence(alternatives=0, compared=0, against_requirements=0, with_numbers=0)
 
@@ -44,16 +43,7 @@ THROUGHOUT = (
 
 
 def tradeoffs(bank: ProblemBank, rubric: Rubric, design: str) -> float:
-    talk = [
-        Utterance("interviewer", "Design a URL shortener.", start=0.0, end=5.0),
-        Utterance("candidate", "Users shorten links and follow them; redirects must be fast.", start=6.0, end=20.0),
-        Utterance("interviewer", "Walk me through the design and its main decisions.", start=21.0, end=30.0),
-        Utterance("candidate", design, start=31.0, end=120.0),
-    ]
-    evaluation = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank).evaluate("s1", talk)
-    score = next(c.score for c in evaluation.competencies if c.key == "tradeoffs")
-    assert score is not None, "the interview is long enough to judge"
-    return score
+    return score_of(bank, rubric, "tradeoffs", ("Walk me through the design and its main decisions.", design))
 
 
 def test_one_argued_comparison_is_not_trade_offs_made_throughout(bank: ProblemBank, rubric: Rubric) -> None:
