@@ -42,6 +42,7 @@ from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
 from tests.llama_model import corpus, write_model
 from tests.llama_server import KINDS, MODEL_NAME, ROOT, Kind, LlamaServer, missing, running
+from tests.shortener_answers import SHORTENER_ANSWERS
 
 pytestmark = [
     pytest.mark.llama_server,
@@ -51,14 +52,7 @@ pytestmark = [
 
 LOCAL = LLMChoice("openai-compatible", MODEL_NAME, None)
 ROOMY, SMALL, TINY = 8192, 2048, 512  # the servers' windows (--ctx-size): the interviewer's prompt is ~1,000 tokens
-ANSWERS = [
-    "How many links are created per day, and how long do we keep them?",
-    "Users paste a long URL and get a short link; the redirect must be fast and the links never collide.",
-    "At 100 million new links a day that is about 1,200 writes per second; reads are a hundred times more.",
-    "A load balancer in front of stateless API servers, a Redis cache for hot links and a sharded key-value store.",
-    "Short codes come from a counter per shard encoded in base62, so two servers never hand out the same code.",
-    "If a shard fails we fail over to its replica; the cache absorbs the redirect traffic meanwhile.",
-]
+ANSWERS = SHORTENER_ANSWERS[:6]  # six turns: enough for every test here, few enough for a 2-core machine
 DESIGN = (
     "Links live in a key-value store sharded by the short code, and a load balancer spreads redirects over "
     "stateless servers, so we add capacity as traffic grows without touching the write path. Each link is "
