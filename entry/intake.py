@@ -59,9 +59,22 @@ def intake_app() -> Starlette:
     return Starlette(routes=[webhooks, Route(HEALTH_PATH, _health)])
 
 
+def _uvicorn_logs_as_ours() -> None:
+    """Uvicorn's lines go through our JSON handlers, and it writes no access line per delivery.
+
+    Streamlit gives uvicorn's loggers handlers of its own, again when its config is first read (with the
+    first secrets): read it now, then hand the loggers back before uvicorn.run drops its access log."""
+    streamlit_secrets()
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+
+
 def run_intake(host: str, port: int) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM)."""
     current_workspace()  # migrate and load now: the first delivery should not wait for it
+    _uvicorn_logs_as_ours()
     gc.freeze()  # what start-up loaded lives as long as the process: full collections need not walk it again
     log.info("webhook intake listening", extra={"host": host, "port": port})
     uvicorn.run(intake_app(), host=host, port=port, access_log=False, log_config=None)

@@ -53,6 +53,7 @@ class HueyJobQueue:
         self._handlers = dict(handlers) if handlers is not None else None
         self._run = huey.task(name="run_job")(self._run_job)
         self._daily: object | None = None
+        self.before_job: Callable[[Workspace], object] | None = None  # a worker may wait for its moment
 
     @property
     def handlers(self) -> dict[str, Handler]:
@@ -104,7 +105,10 @@ class HueyJobQueue:
             ledger.submit(ws, RETENTION, f"{RETENTION}:catch-up:{ws.clock():%Y-%m-%d}", actor=SYSTEM)
 
     def _run_job(self, job_id: int) -> None:
-        ran = runner.run(self._workspace(), job_id, self.handlers)
+        ws = self._workspace()
+        if self.before_job is not None:
+            self.before_job(ws)
+        ran = runner.run(ws, job_id, self.handlers)
         if ran is not None and ran.retry_in is not None:
             self.send(job_id, delay=ran.retry_in)
 

@@ -11,10 +11,13 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from core.config import Settings
 from core.jobs.runner import Handler
+from core.scheduling.calcom import webhooks as calcom_webhooks
+from core.workspace import Workspace
 from entry.bootstrap import shared_workspace
 from entry.job_queue import HueyJobQueue
 
@@ -22,6 +25,8 @@ log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
 SQLITE_POLL_SECONDS = 0.5  # the longest an idle worker on the SQLite queue waits before looking again
+DELIVERY_LULL_SECONDS = 0.05  # on SQLite, a job starts once no webhook delivery has come for this long…
+LONGEST_WAIT_SECONDS = 2.0  # …or once it has waited this long, so a steady stream still gets applied
 
 
 def run_worker(
@@ -42,7 +47,9 @@ def run_worker(
         periodic=True,
         max_delay=10.0 if settings.redis_url else SQLITE_POLL_SECONDS,
     )
-    if not settings.effective_database_url.startswith("sqlite"):
+    if settings.effective_database_url.startswith("sqlite"):
+        queue.before_job = wait_for_delivery_lull
+    else:
         # background work yields the cores to the servers people and Cal.com wait on; not with SQLite, whose one
         # writer lock a slowed worker would hold longer while a server waits for it
         os.nice(WORKER_NICENESS)
@@ -52,6 +59,28 @@ def run_worker(
         consumer.run()
     finally:
         stop.set()
+
+
+def wait_for_delivery_lull(
+    ws: Workspace,
+    *,
+    lull: float = DELIVERY_LULL_SECONDS,
+    longest: float = LONGEST_WAIT_SECONDS,
+    sleep: Callable[[float], object] = time.sleep,
+) -> float:
+    """Wait until no webhook delivery has been stored for `lull` seconds, or `longest` seconds at most; returns
+    how long it waited. SQLite has one writer: a job applied during a burst of deliveries holds the lock the
+    intake needs for each answer to Cal.com, which must come in milliseconds, while applying can wait."""
+    waited = 0.0
+    while waited < longest:
+        last = calcom_webhooks.last_delivery_at(ws)
+        quiet_for = (ws.clock() - last).total_seconds() if last is not None else lull
+        if quiet_for >= lull:
+            break
+        pause = min(lull - quiet_for, longest - waited)
+        sleep(pause)
+        waited += pause
+    return waited
 
 
 def _sweep_until(queue: HueyJobQueue, every: float, stop: threading.Event) -> None:

@@ -84,6 +84,19 @@ def add(
     return uow.jobs.add(job)
 
 
+def add_many(
+    uow: UnitOfWork, ws: Workspace, kind: str, payloads: dict[str, dict[str, Any]], *, actor: Actor
+) -> list[Job]:
+    """Jobs of one kind due now (key -> payload), stored together in the caller's transaction, as `add` stores
+    each: a burst of webhook deliveries gets its jobs in one statement. Raises AlreadyExists for a key stored."""
+    now, attempts = ws.clock(), ws.settings.jobs.max_attempts
+    jobs = [
+        Job(kind=kind, key=key, payload=dict(payload), actor=actor.name, max_attempts=attempts, sent_at=now)
+        for key, payload in payloads.items()
+    ]
+    return uow.jobs.add_all(jobs)
+
+
 def send(ws: Workspace, job: Job) -> None:
     """Wake a worker for a stored job (at its run_after, when that is later). A broker that is down only delays
     it: the next sweep sends it."""

@@ -26,6 +26,13 @@ class SqlJobRepository(SqlRepository[Job, JobRow]):
         except IntegrityError as exc:
             raise AlreadyExists(f"Job {job.key} is already stored.") from exc
 
+    def add_all(self, jobs: list[Job]) -> list[Job]:
+        """One multi-row INSERT … RETURNING for the batch."""
+        try:
+            return self._add_many(jobs)
+        except IntegrityError as exc:
+            raise AlreadyExists("A job of this batch is already stored.") from exc
+
     def get(self, job_id: int) -> Job:
         return self._get(job_id)
 

@@ -22,7 +22,7 @@ from core.models import (
     WebhookEvent,
     WebhookRefusal,
 )
-from storage.repositories.base import EnumFields, SqlRepository
+from storage.repositories.base import EnumFields, SqlRepository, utc
 from storage.repositories.interview import visible_in
 from storage.tables import (
     BookingRow,
@@ -187,14 +187,11 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
             raise AlreadyExists(f"Webhook event {event.dedupe_key} is already stored.") from exc
 
     def add_all(self, events: list[WebhookEvent]) -> list[WebhookEvent]:
-        """One flush for the batch: SQLAlchemy sends the rows as one multi-row INSERT … RETURNING."""
-        rows = [self._to_row(event) for event in events]
-        self._session.add_all(rows)
+        """One multi-row INSERT … RETURNING for the batch."""
         try:
-            self._session.flush()
+            return self._add_many(events)
         except IntegrityError as exc:
             raise AlreadyExists("A webhook event of this batch is already stored.") from exc
-        return [self._to_item(row) for row in rows]
 
     def get(self, event_id: int) -> WebhookEvent:
         return self._get(event_id)
@@ -241,6 +238,10 @@ class SqlWebhookEventRepository(SqlRepository[WebhookEvent, WebhookEventRow]):
             .where(or_(*(WebhookEventRow.booking_uid == uid for uid in uids)))
             .order_by(WebhookEventRow.received_at, WebhookEventRow.id)
         )
+
+    def last_received_at(self) -> datetime | None:
+        newest = self._session.scalar(select(func.max(WebhookEventRow.received_at)))
+        return utc(newest) if newest is not None else None
 
     def counts(self) -> dict[str, int]:
         rows = self._session.execute(select(WebhookEventRow.status, func.count()).group_by(WebhookEventRow.status))

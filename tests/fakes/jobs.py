@@ -28,6 +28,9 @@ class FakeJobRepository(Mirror[Job, int]):
         except FakeIntegrityError as exc:
             raise AlreadyExists(f"Job {item.key} is already stored.") from exc
 
+    def add_all(self, jobs: list[Job]) -> list[Job]:
+        return [self.add(job) for job in jobs]
+
     def by_key(self, key: str) -> Job | None:
         return self._first(key=key)
 

@@ -179,6 +179,9 @@ class FakeWebhookEventRepository(Mirror[WebhookEvent, int]):
         found = [e for e in self._rows.values() if e.booking_uid in uids]
         return copy.deepcopy(sorted_by(found, "received_at", "id"))
 
+    def last_received_at(self) -> datetime | None:
+        return max((e.received_at for e in self._rows.values() if e.received_at is not None), default=None)
+
     def counts(self) -> dict[str, int]:
         return dict(Counter(e.status for e in self._rows.values()))
 

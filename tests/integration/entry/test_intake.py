@@ -41,6 +41,15 @@ def test_the_intake_stores_signed_deliveries_with_their_job_and_refuses_forgerie
         forged = post_webhook(url, body, secret="not-the-secret")
         unsigned = post_webhook(url, body, secret=None)
 
+    # uvicorn's lines go through our JSON log, and no access line per delivery (Streamlit gives its loggers
+    # handlers again when its config is first read)
+    lines = (runtime / "server.log").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(r["name"].startswith("uvicorn") for r in records)
+    assert not [line for line in lines if "/webhooks/calcom" in line or "/_stcore/health" in line]
+    batches = [r for r in records if r["message"] == "webhooks received"]
+    assert [e["duplicate"] for r in batches for e in r["events"]] == [False, True]
+
     assert first.status_code == 200 and not json.loads(first.response_text).get("duplicate")
     assert again.status_code == 200 and json.loads(again.response_text)["duplicate"] is True
     assert forged.status_code == 401 and unsigned.status_code == 401

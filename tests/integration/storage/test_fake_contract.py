@@ -235,6 +235,21 @@ def test_webhook_events_stored_as_a_batch_keep_their_order_and_are_found_by_key(
         assert uow.webhook_events.by_dedupe_key("c") is None  # the batch was not stored in part
 
 
+def test_the_newest_delivery_time_is_known_in_utc(factory: Factory) -> None:
+    with factory() as uow:
+        assert uow.webhook_events.last_received_at() is None
+        paris = timezone(timedelta(hours=1))
+        for minute in (5, 9, 2):
+            received = (T0 + timedelta(minutes=minute)).astimezone(paris)
+            uow.webhook_events.add(
+                WebhookEvent(source="calcom", body_sha256="0" * 64, status="received", received_at=received)
+            )
+        uow.commit()
+    with factory() as uow:
+        newest = uow.webhook_events.last_received_at()
+        assert newest == T0 + timedelta(minutes=9) and newest is not None and newest.tzinfo == UTC
+
+
 def test_webhook_retries_are_waiting_only_once_due_and_refusals_are_counted(factory: Factory) -> None:
     with factory() as uow:
         due = uow.webhook_events.add(
@@ -693,6 +708,23 @@ def test_a_bookings_emails_are_found_by_kind_with_when_they_are_due_and_their_jo
         assert found.send_after is not None and found.send_after.tzinfo is not None
         assert uow.outbox.get(notice.id or 0).job_key == "" and uow.outbox.get(notice.id or 0).send_after is None
         assert uow.outbox.for_booking("nobody") == []
+
+
+def test_jobs_stored_as_a_batch_keep_their_order_and_a_known_key_stores_none(factory: Factory) -> None:
+    with factory() as uow:
+        stored = uow.jobs.add_all([Job("apply", "a", payload={"n": [1]}), Job("apply", "b"), Job("apply", "c")])
+        assert uow.jobs.add_all([]) == []
+        uow.commit()
+    assert [job.key for job in stored] == ["a", "b", "c"]
+    ids = [job.id or 0 for job in stored]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    with factory() as uow:
+        assert [uow.jobs.get(i).key for i in ids] == ["a", "b", "c"]
+        assert uow.jobs.get(ids[0]).payload == {"n": [1]} and uow.jobs.get(ids[0]).status is JobStatus.QUEUED
+    with pytest.raises(AlreadyExists), factory() as uow:
+        uow.jobs.add_all([Job("apply", "d"), Job("apply", "a")])
+    with factory() as uow:
+        assert uow.jobs.by_key("d") is None  # the batch was not stored in part
 
 
 def test_a_job_is_withdrawn_only_while_nobody_runs_it(factory: Factory) -> None:
