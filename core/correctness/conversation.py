@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from core.content.text_signals import normalize, sentences, word_count, words
+from core.content.text_signals import content_words, normalize, sentences, word_count, words
 
 REPEAT_SIMILARITY = 0.85
 """Two sentences this alike (normalised Levenshtein similarity) are the same sentence said again."""
@@ -64,6 +64,7 @@ def skips_scoping(text: str) -> bool:
 
 
 ECHO_SHARE, MIN_ECHO_WORDS = 0.6, 10
+RESTATED_SHARE, MIN_RESTATED_WORDS = 0.85, 5
 
 
 def echoes(sentence: str, interviewer_said: str) -> bool:
@@ -74,6 +75,22 @@ def echoes(sentence: str, interviewer_said: str) -> bool:
     if word_count(sentence) < MIN_ECHO_WORDS or not runs:
         return False
     return len(runs & _word_runs(interviewer_said)) >= ECHO_SHARE * len(runs)
+
+
+def restates(sentence: str, brief: str) -> bool:
+    """Says the brief back in other words ("In scope are uploading, transcoding, storage and playback"): nearly every
+    content word of the sentence was the brief's, so it adds nothing the candidate worked out or asked for."""
+    mine = {_stem(w) for w in content_words(sentence)}
+    return len(mine) >= MIN_RESTATED_WORDS and len(mine & _stems(brief)) >= RESTATED_SHARE * len(mine)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@lru_cache(maxsize=64)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in content_words(text))
 
 
 @lru_cache(maxsize=64)

@@ -44,7 +44,7 @@ from core.content.text_signals import (
     word_count,
     words,
 )
-from core.correctness.conversation import clean, echoes, skips_scoping
+from core.correctness.conversation import clean, echoes, restates, skips_scoping
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
 from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
@@ -166,8 +166,18 @@ class OfflineEvaluator:
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
         scoping = _scoping_answers(judged.utterances)
         early = _before_sizing(judged.utterances)
-        brief = " ".join(u.text for u in judged.utterances if u.speaker.lower() == "interviewer")
-        parsed = self._parse(candidate, mistaken_sentences(judged), wrong_figures(judged), scoping, early, brief)
+        redirected = _before_a_redirect(judged.utterances, early)
+        said = [u.text for u in judged.utterances if u.speaker.lower() == "interviewer"]
+        parsed = self._parse(
+            candidate,
+            mistaken_sentences(judged),
+            wrong_figures(judged),
+            scoping,
+            early,
+            " ".join(said),
+            said[:1],
+            redirected,
+        )
         questions = [
             (q, u)
             for u in candidate
@@ -249,7 +259,9 @@ class OfflineEvaluator:
         wrong: Sequence[re.Pattern[str]] = (),
         scoping: Collection[int] = (),
         early: Collection[int] = (),
-        brief: str = "",
+        interviewer_said: str = "",
+        brief: Sequence[str] = (),
+        redirected: Collection[int] = (),
     ) -> list[_Sentence]:
         """Sentences with their topics and reasoning; a sentence holding a mistake, building on a wrong figure, or
         saying back the interviewer's words while scoping counts as a bare mention."""
@@ -258,7 +270,9 @@ class OfflineEvaluator:
         for u in candidate:
             # requirements for another product ("for the chat app: messages, receipts…") scope nothing here; a
             # design answer that borrows a neighbour's words ("refund through the payment service") still counts
-            elsewhere = self.problem is not None and not relevance(u.text, self.problem, self.bank).on_topic
+            elsewhere = id(u) in redirected or (
+                self.problem is not None and not relevance(u.text, self.problem, self.bank).on_topic
+            )
             statement = [s for s in sentences(u.text) if s not in question_sentences(s)]
             sigs = [signals(s) for s in statement]
             # scoping lasts until the interviewer moves on, or until the candidate starts designing
@@ -268,14 +282,15 @@ class OfflineEvaluator:
                 items = list_items(s)
                 flat = " ".join(s.split())
                 bare = (
-                    is_buzzword_list(s, self._terms)
+                    id(u) in redirected  # scoped another product
+                    or is_buzzword_list(s, self._terms)
                     or is_bare_list(s)
                     or any(flat in w or w in flat for w in mistakes if len(w) > 10)
                     or any(p.search(flat) for p in wrong)
-                    or (id(u) in early and echoes(s, brief))
+                    or (id(u) in early and (echoes(s, interviewer_said) or any(restates(s, b) for b in brief)))
                 )
                 restated = self._restated_features(s, id(u) in early) or (
-                    frozenset({FUNCTIONAL}) if s in playback else frozenset()
+                    frozenset({FUNCTIONAL}) if s in playback and not self._only_targets(s) else frozenset()
                 )
                 worded = bool(_STATES_REQUIREMENT.search(s)) and (id(u) in scoping or id(u) in early or not _designs(s))
                 played_back = still_scoping and not _designs(s)
@@ -313,12 +328,28 @@ class OfflineEvaluator:
         ]
         return frozenset(lines) if len(lines) >= PLAYBACK_LINES else frozenset()
 
+    def _only_targets(self, sentence: str) -> bool:
+        """Puts numbers on qualities and states no feature: naming the paths the targets apply to ("redirect p99 under
+        100 ms, three nines on creation") is not saying what the system does ("fans pick seats, hold them for 8
+        minutes")."""
+        if self.problem is None or not quantities(sentence) or NON_FUNCTIONAL not in topics_in(sentence, self.topics):
+            return False
+        clauses = re.split(r"[,;:]|\band\b", sentence)
+        return not any(
+            len(behaviour_words(c, self.problem)) >= 2
+            and not quantities(c)
+            and NON_FUNCTIONAL not in topics_in(c, self.topics)
+            for c in clauses
+        )
+
     def _restated_features(self, sentence: str, scoping: bool) -> frozenset[str]:
         """Features said back in the problem's own words when asked to scope ("create with a custom alias, redirect,
         expiry, counts") are functional requirements however they are phrased; the rubric's phrases only catch
         ones worded around "users can…"."""
         if not scoping or self.problem is None or FUNCTIONAL not in self.topics or sentence.rstrip().endswith("?"):
             return frozenset()
+        if self._only_targets(sentence):
+            return frozenset()  # "redirect p99 under 100 ms, four nines on creation": qualities of the features named
         if len(behaviour_words(sentence, self.problem)) < RESTATED_FEATURE_WORDS:
             return frozenset()
         if len(set(find_phrases(sentence, _ARCHITECTURE))) >= DESIGN_PARTS:
@@ -393,6 +424,8 @@ class OfflineEvaluator:
         said_early = [s for s in while_scoping if not s.bare and not s.names_technology and not _designs(s.text)]
         asked, targeted = 0.0, 0
         for q, u in questions:
+            if _designs(q) and _PROPOSES.search(q):
+                continue  # "maybe we could keep a queue per site?": a design put forward, not a question
             names_behaviour = self.problem is not None and bool(behaviour_words(q, self.problem))
             names_quality = NON_FUNCTIONAL in topics_in(q, self.topics)
             asked += question_weight(q, names_behaviour, names_quality, id(u) in early)
@@ -408,7 +441,7 @@ class OfflineEvaluator:
             quantified=sum(1 for s in said_early if "quantity" in s.signals.kinds),
             targeted_questions=asked,
             only_size_asked=bool(questions) and not targeted,
-            scope_drawn=_draws_a_boundary(parsed),
+            scope_drawn=_draws_a_boundary(parsed, early),
             ranked=_ranks_or_assumes(parsed),
             skipped=_answers_with_a_design(parsed, self._scoping_topics),
         )
@@ -493,9 +526,9 @@ class OfflineEvaluator:
         strong = [s for s in parsed if s.topics & set(own) and _best_strength(s, own, self) >= 0.6]
         depth = min(1.0, len(strong) / max(2, len(expected)))
         score = _clamp_score(1 + 4 * (0.7 * breadth + 0.3 * depth))
-        unscoped = competency.key == "requirements" and not _draws_a_boundary(parsed)
+        unscoped = competency.key == "requirements" and not scoped.scope_drawn
         if unscoped:
-            score = min(score, SCOPE_CEILING if questions else UNSCOPED_CEILING)
+            score = min(score, SCOPE_CEILING if scoped.targeted_questions else UNSCOPED_CEILING)
         unranked = competency.key == "requirements" and not unscoped and not _ranks_or_assumes(parsed)
         if unranked:
             score = min(score, UNRANKED_CEILING)
@@ -839,7 +872,7 @@ _STATES_REQUIREMENT = re.compile(
 
 
 _DEFERS_OR_ASSUMES = re.compile(
-    r"\b(?:scope|v1|first version|mvp|later phase|nice to have|must have|assum\w*)\b", re.IGNORECASE
+    r"\b(?:scope|(?<!/)v1|first version|mvp|later phase|nice to have|must have|assum\w*)\b", re.IGNORECASE
 )
 """Defers a part or takes something as given; with `excludes`, the scope the rubric asks for from level 4 up."""
 FUNCTIONAL, NON_FUNCTIONAL = "functional_requirements", "non_functional_requirements"
@@ -897,8 +930,37 @@ def _asks(text: str) -> list[str]:
     return asked + [s for s in sentences(text) if s not in asked and _ASKS_INDIRECTLY.search(s)]
 
 
-def _draws_a_boundary(parsed: list[_Sentence]) -> bool:
-    return any(excludes(s.text) or _DEFERS_OR_ASSUMES.search(s.text) for s in parsed if not s.bare)
+def _draws_a_boundary(parsed: list[_Sentence], early: Collection[int]) -> bool:
+    """Scope drawn while scoping (a design said then may still set a part aside); a list of what is left out ("Out of
+    scope: X, Y, Z") is one however bare."""
+    return any(
+        ((excludes(s.text) or _LEAVES_ASIDE.search(s.text)) and (not s.bare or is_bare_list(s.text)))
+        or (not s.bare and _defers_or_assumes(s.text))
+        for s in parsed
+        if s.scoping or id(s.utterance) in early
+    )
+
+
+_PROPOSES = re.compile(
+    r"^\W*(?:\w+,\s*)?(?:(?:so|and|then|or)\s+)?(?:(?:maybe|perhaps)\s+)?(?:(?:we|i)\s+(?:could|can|should|would|might)"
+    r"|(?:should|could|can|shall|would)\s+(?:we|i)|what if we|how about)\b",
+    re.IGNORECASE,
+)
+"""Opens a question by putting a design forward ("Maybe we could…?", "Should we…?")."""
+_LEAVES_ASIDE = re.compile(
+    r"\b(?:(?:leave|leaving|keep|keeping) (?:[\w'-]+,? ){1,8}(?:out|aside)|already exists?|exists already"
+    r"|[\w-]+'s (?:job|problem|responsibility|concern)|not (?:a |an |the )?[\w-]+ (?:i|we)(?:'ll| will)? (?:build|own)"
+    r"|we (?:only|just) (?:send|store|read|serve|accept))\b",
+    re.IGNORECASE,
+)
+"""Scope drawn in plain words: "I'd leave comments and ads out", "the follow graph already exists", "deciding who
+gets a campaign is the caller's job; we only send"."""
+
+
+def _defers_or_assumes(text: str) -> bool:
+    """Scope set by deferring or assuming; an assumed figure ("I'll assume 100 bytes a row") sizes: no scope drawn."""
+    found = {m.group(0).lower()[:5] for m in _DEFERS_OR_ASSUMES.finditer(text)}
+    return bool(found - {"assum"}) or (bool(found) and not quantities(text))
 
 
 def _model_evidence(parsed: list[_Sentence]) -> ModelEvidence:
@@ -954,6 +1016,12 @@ _MOVES_ON = re.compile(
     r"|data model|schema|design it)\b",
     re.IGNORECASE,
 )
+_ASKS_FOR_SIZES = re.compile(
+    r"\b(?:requests? (?:per|a) second|qps|storage and bandwidth|back[- ]of[- ]the[- ]envelope|(?:the|some) numbers)\b",
+    re.IGNORECASE,
+)
+"""Asks for sizes by naming them ("Requests per second, storage and bandwidth, please"); the same words beside figures
+("about 500,000 requests a second") are the interviewer's answer, still scoping."""
 
 
 def _before_sizing(utterances: list[Utterance]) -> set[int]:
@@ -964,11 +1032,40 @@ def _before_sizing(utterances: list[Utterance]) -> set[int]:
     for u in utterances:
         if u.speaker.lower() != "interviewer":
             early.add(id(u))
-        elif opened and _MOVES_ON.search(u.text) and not _ASKS_FOR_SCOPE.search(u.text):
+        elif opened and _moves_on(u.text):
             break
         else:
             opened = True
     return early
+
+
+def _moves_on(said: str) -> bool:
+    if _ASKS_FOR_SCOPE.search(said):
+        return False
+    return bool(_MOVES_ON.search(said)) or (bool(_ASKS_FOR_SIZES.search(said)) and not quantities(said))
+
+
+_REDIRECTS = re.compile(
+    r"\b(?:(?:a |the )?(?:different|another|wrong) (?:product|problem|system|app|question)"
+    r"|not (?:a|an) [\w-]+(?: [\w-]+)? (?:app|application|feed|product|service|system|tool|platform|exchange|scraper"
+    r"|site|engine))\b",
+    re.IGNORECASE,
+)
+"""The interviewer saying the candidate scopes another product ("We're designing a rate limiter, not a chat app")."""
+
+
+def _before_a_redirect(utterances: list[Utterance], early: Collection[int]) -> set[int]:
+    """The candidate's answers before the interviewer redirected them to the problem asked, while scoping: what they
+    scoped was another product, so it scopes nothing here."""
+    before: list[int] = []
+    for u in utterances:
+        if u.speaker.lower() != "interviewer":
+            if id(u) not in early:
+                return set()
+            before.append(id(u))
+        elif before and _REDIRECTS.search(u.text):
+            return set(before)
+    return set()
 
 
 def _candidate_utterances(utterances: list[Utterance]) -> list[Utterance]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from core.content.text_signals import content_words
+
 GENERIC_QUALITIES = frozenset(
     {
         "scalable", "scalability", "fast", "quickly", "reliable", "reliability", "secure", "security",
@@ -22,6 +24,16 @@ GENERIC_QUALITIES = frozenset(
 """Quality words every system claims: named alone, without a number, they set no requirement."""
 _ONLY_SIZE = re.compile(r"\b(?:how (?:many|big|large)|what(?:'s| is) the scale|what scale|how much traffic)\b", re.I)
 _ASKS_A_TARGET = re.compile(r"\b(?:target|p9\d|how (?:fast|quick\w*|soon|fresh|long)|within|percent|nines)\b|%", re.I)
+_ASKS_NOTHING_IN_PARTICULAR = frozenset(
+    {
+        "requirement", "requirements", "general", "generally", "want", "wants", "need", "needs", "anything", "else",
+        "know", "clarify", "expect", "expected", "expectations", "looking", "scope", "details", "detail", "questions",
+        "question", "what", "which", "should", "must", "does", "exactly", "overall", "functional", "non-functional",
+        "system", "build", "building", "design", "designing", "here", "okay", "like",
+    }
+)  # fmt: skip
+"""The words of "so what are the requirements?" or "anything else I should know?": asks the interviewer to do the
+scoping instead of asking about this problem."""
 LATE_QUESTION = 0.5
 """A question asked only once the design has begun scopes less: the design did not wait for its answer."""
 
@@ -43,7 +55,9 @@ class ScopingEvidence:
 
 def question_weight(question: str, names_behaviour: bool, names_quality: bool, early: bool) -> float:
     """A question about what this system does, or about a target, is targeted; "how many users?" alone
-    asks little."""
+    asks little, and "what are the requirements?" nothing."""
+    if set(content_words(question)) <= _ASKS_NOTHING_IN_PARTICULAR:
+        return 0.0
     targeted = (names_behaviour and not _ONLY_SIZE.search(question)) or (
         names_quality and bool(_ASKS_A_TARGET.search(question))
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
-from core.evaluation.offline_evaluator import OfflineEvaluator, _asks
+from core.evaluation.offline_evaluator import OfflineEvaluator, _asks, _before_sizing
 from core.evaluation.requirements_rung import ScopingEvidence, question_weight, rung
 from core.models import Utterance
 
@@ -177,3 +177,97 @@ def test_only_how_many_questions_do_not_reach_the_targeted_rung() -> None:
     said = {"features": True, "quantified": 2, "scope_drawn": True, "ranked": True, "targeted_questions": 2.0}
     assert rung(evidence(**said)) >= 4.0
     assert rung(evidence(**said, only_size_asked=True)) == 3.5
+
+
+FEATURES = "So fans pick seats, hold them for 8 minutes and pay, at most 6 per order; a seat is never sold twice. "
+TARGETS = "A hold answers within 300 ms at p99. "
+
+
+def test_an_assumed_figure_sizes_the_system_and_draws_no_scope(bank: ProblemBank, rubric: Rubric) -> None:
+    assumed = requirements(bank, rubric, QUESTIONS + FEATURES + TARGETS + "I'll assume 20,000 holds a second at peak.")
+    out = requirements(bank, rubric, QUESTIONS + FEATURES + TARGETS + "Resale and refunds are out of scope.")
+    assert assumed <= 3.5 < out
+
+
+def test_scope_drawn_in_a_bare_list_or_in_plain_words_counts(bank: ProblemBank, rubric: Rubric) -> None:
+    unscoped = requirements(bank, rubric, QUESTIONS + FEATURES + TARGETS)
+    for scope in (
+        "Out of scope: resale, refunds, seat maps.",
+        "I'd leave resale, refunds and seat maps out.",
+        "Paying out to venues is the finance team's job; we only sell.",
+    ):
+        assert requirements(bank, rubric, QUESTIONS + FEATURES + TARGETS + scope) > unscoped + 0.4, scope
+
+
+def test_a_version_in_an_api_path_draws_no_scope(bank: ProblemBank, rubric: Rubric) -> None:
+    design = "POST /v1/holds with the seat ids returns a hold id. " + DESIGN
+    assert requirements(bank, rubric, QUESTIONS + FEATURES + TARGETS, design) <= 3.5
+
+
+def test_targets_for_the_paths_named_state_no_features(bank: ProblemBank, rubric: Rubric) -> None:
+    """Scoping only the qualities ("holds in 300 ms, four nines on checkout") leaves out what the system does."""
+    asked = "How long is a seat held while the fan pays? What happens to a hold the fan abandons? "
+    qualities = "So my targets: seat holds in 300 ms at p99, booking tickets at 99.99%, paying for held seats in 2 s."
+    assert (
+        requirements(bank, rubric, asked + qualities) < requirements(bank, rubric, asked + FEATURES + qualities) - 0.3
+    )
+
+
+BRIEF = (
+    "We sell reserved-seat tickets for concerts. Fans pick specific seats on a map, the seats are held while they "
+    "pay, and a seat must never be sold twice. Resale and refunds are out of scope. What would you like to clarify?"
+)
+
+
+def test_saying_the_brief_back_in_other_words_adds_nothing(bank: ProblemBank, rubric: Rubric) -> None:
+    parroted = "So, fans pick seats on the map, seats are held while fans pay, a seat is never sold twice, and resale "
+    parroted += "and refunds are out of scope."
+    own = QUESTIONS + FEATURES + TARGETS + "Resale and refunds are out of scope."
+    said = requirements_of(bank, rubric, ("interviewer", BRIEF), ("candidate", parroted), ("interviewer", LATER),
+                           ("candidate", DESIGN))  # fmt: skip
+    worked = requirements_of(bank, rubric, ("interviewer", BRIEF), ("candidate", own), ("interviewer", LATER),
+                             ("candidate", DESIGN))  # fmt: skip
+    assert said <= 2.5 < worked - 1
+
+
+def test_asking_for_the_requirements_in_general_asks_nothing() -> None:
+    for broad in ("So what are the requirements?", "Anything else I should know?", "What do you expect exactly?"):
+        assert question_weight(broad, names_behaviour=False, names_quality=True, early=True) == 0.0, broad
+    assert question_weight("What p99 target for a hold?", names_behaviour=False, names_quality=True, early=True) == 1.0
+
+
+def test_a_design_put_forward_as_a_question_does_not_scope(bank: ProblemBank, rubric: Rubric) -> None:
+    proposals = (
+        "Maybe we could keep the holds in a Redis table with an expiry? Should we shard the booking service by event? "
+        "Could we put the seat map in a cache?"
+    )
+    questions = "How long is a seat held while the fan pays? How many seats may one order take?"
+    assert requirements(bank, rubric, proposals) <= 2.0 < requirements(bank, rubric, questions)
+
+
+def test_scoping_another_product_counts_for_nothing_once_the_interviewer_redirects(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    other = (
+        "So for the concert streaming app: viewers watch live shows in HD, chat alongside, and replay for 30 days; "
+        "video must start within 2 seconds at p95. Ticketing itself is out of scope."
+    )
+    redirect = "We're designing the seat booking backend here, not a streaming app."
+    talk = [("interviewer", OPENING), ("candidate", other), ("interviewer", redirect), ("candidate", "Okay, got it.")]
+    redirected = requirements_of(bank, rubric, *talk, ("interviewer", LATER), ("candidate", DESIGN))
+    talk[2] = ("interviewer", "Good, thanks.")
+    assert redirected <= 1.5 < requirements_of(bank, rubric, *talk, ("interviewer", LATER), ("candidate", DESIGN))
+
+
+def test_a_request_for_sizes_ends_the_scoping_and_figures_from_the_interviewer_do_not() -> None:
+    def early_answers(prompt: str) -> int:
+        turns = [
+            Utterance("interviewer", OPENING, 0, 5),
+            Utterance("candidate", "How long is a hold?", 6, 8),
+            Utterance("interviewer", prompt, 9, 12),
+            Utterance("candidate", "Holds: 20,000 a second at peak, 200 bytes each.", 13, 20),
+        ]
+        return len(_before_sizing(turns) & {id(u) for u in turns})
+
+    assert early_answers("Requests per second, storage and bandwidth, please.") == 1
+    assert early_answers("Eight minutes. About 20,000 requests a second at the on-sale peak.") == 2
