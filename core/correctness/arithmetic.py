@@ -19,9 +19,11 @@ from core.correctness.quantities import Quantity, quantities, say
 SLIP_RATIO = 3.0
 """A result this many times too big or too small is a mistake, not rounding."""
 MAX_EXPONENT = 40
+PERIOD_ROUNDING = 0.2
 
 _BREAK = re.compile(r"[.!?;:](?:\s|$)|\n|\?")
 _POW = re.compile(r"^\s*(?:\^|\*\*|to the power(?: of)?|to the|raised to(?: the power(?: of)?)?)\s*$")
+_GROUPS_OF = re.compile(r"\s*(?:[a-z]+\s+)?of\s+(?:about|around|roughly|approximately)\s*")
 _PERCENT_OF = re.compile(r"^\s*of(?: the| our| those| these| all)?\s*$")
 _OPS = (
     ("mul", re.compile(r"\b(?:times|multiplied by)\b|(?<![a-z])[x*](?![a-z])")),
@@ -64,6 +66,12 @@ _PER_NODE = re.compile(
     r"(?:(?:a|per)\s+second\s+)?(?:per|for each|on each|on one|on a|each|a)\s+(?:single\s+)?"
     r"(?:server|node|machine|instance|box|host|shard|worker|core|replica|broker|partition|pod)s?\b"
 )
+_BY_ITS_SECONDS = re.compile(
+    r"[\s,]*(?:divided by|over)\s+(?:the\s+)?(?:number of\s+)?seconds\s+(?:in|per)\s+an?\s+"
+    r"(?:hour|day|week|month|year)[\s,]*"
+)
+"""A rate divided by the seconds of its period in words ("500 million a day, divided by the seconds in a day, is…"):
+the conversion to a rate per second, said out loud."""
 _PEAK = re.compile(r"\b(?:peaks?|burst|bursts|spikes?|max|maximum|worst case|busiest|at the top)\b")
 
 
@@ -121,6 +129,7 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
             expr = _apply(expr, name, q) or _start(q, i)
             continue
         gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
+        gap = _BY_ITS_SECONDS.sub(" ", gap, count=1)
         if _RESULT.match(gap) and _MARKER.search(gap):
             if expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
                 _compare(expr, q, text, findings, competency)
@@ -160,6 +169,8 @@ def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None]
         return "mul", None  # "30 million posts at 1 KB each"
     if before.percent and _PERCENT_OF.match(gap):
         return "mul", None
+    if _GROUPS_OF.fullmatch(gap):
+        return "mul", None  # "8,000 holds of about 2.5 seats"
     for name, pattern in _OPS:
         m = pattern.search(gap)
         if not m:
@@ -182,6 +193,8 @@ def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None]
 
 
 def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
+    if op in ("mul", "div") and expr.time == -1 and q.dims == (0, 0) and _seconds_of_a_period(q.value):
+        q = replace(q, time=1)  # "100 a second times 86400", "500 TB/d / 86400": the seconds of a day, unnamed
     if op == "mul":
         value, b, tm = expr.value * q.value, expr.bytes + q.bytes, expr.time + q.time
     elif op == "div":
@@ -200,6 +213,11 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
             return None
         value, b, tm = expr.value ** int(q.value), 0, 0
     return _Expression(value, b, tm, expr.first, expr.ops + 1)
+
+
+def _seconds_of_a_period(value: float) -> bool:
+    """A bare number that is a period's seconds, as rounded when said (86,400 or 100k a day; 2.6 million a month)."""
+    return any(abs(value / PERIOD_SECONDS[period] - 1) <= PERIOD_ROUNDING for period in ("hour", "day", "month", "year"))
 
 
 def _is_conversion(a: Quantity, b: Quantity, gap: str, t: str) -> bool:
@@ -248,6 +266,7 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
             said=q.text,
             right=right,
             competency=competency,
+            off_by=ratio,
         )
     )
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from core.content.text_signals import content_words, normalize, sentences, word_count, words
+from core.content.text_signals import content_words, normalize, quantities, sentences, word_count, words
 
 REPEAT_SIMILARITY = 0.85
 """Two sentences this alike (normalised Levenshtein similarity) are the same sentence said again."""
@@ -45,6 +45,9 @@ _REFUSAL = re.compile(
     r"|no idea,? (?:and|but) (?:it|that) doesn't matter|whatever the numbers are)\b",
     re.IGNORECASE,
 )
+
+
+_DISMISSES = re.compile(r"(?:it |that |this |numbers? )?(?:doesn't|does not|don't) (?:really )?matter", re.IGNORECASE)
 
 
 _SKIPS_SCOPING = re.compile(
@@ -118,8 +121,13 @@ def junk_in(text: str) -> list[str]:
 
 
 def refusals_in(text: str) -> list[str]:
-    """The sentences that decline to answer ("I won't estimate", "doesn't matter")."""
-    return [" ".join(s.split()) for s in sentences(text) if _REFUSAL.search(s)]
+    """The sentences that decline to answer ("I won't estimate", "doesn't matter"). A sentence that works a figure out
+    before judging it ("10 MB a second at peak, so bandwidth doesn't matter") answered."""
+    return [
+        " ".join(s.split())
+        for s in sentences(text)
+        if (m := _REFUSAL.search(s)) and not (_DISMISSES.fullmatch(m.group(0)) and len(quantities(s)) >= 2)
+    ]
 
 
 def is_repeat(sentence: str, earlier: list[str]) -> bool:

@@ -34,6 +34,7 @@ class Finding:
     message_seq: int | None = None
     at_seconds: float | None = None
     corrected: bool = False  # the candidate put it right later (after a challenge or on their own)
+    off_by: float | None = None  # how many times too big or too small the candidate's own result is (arithmetic)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for the LLM evaluator's structured input and for exports."""

@@ -19,6 +19,7 @@ from core.models import CompetencyScore
 MISTAKE_COST = {FindingKind.ARITHMETIC: 0.5, FindingKind.FIGURE: 0.5, FindingKind.MISCONCEPTION: 0.75}
 """Points off the mistake's competency for each uncorrected mistake."""
 MAX_MISTAKE_COST = 2.5
+ORDER_OF_MAGNITUDE, ORDER_OF_MAGNITUDE_FACTOR = 10.0, 2.0
 CORRECTED_COST = 0.1
 """A slip the candidate put right shows they check their work: it costs almost nothing."""
 KNOCK_ON = {"scalability": 0.5, "tradeoffs": 0.4, "data_model": 0.25, "high_level_design": 0.25, "reliability": 0.25}
@@ -47,6 +48,13 @@ MAX_CONFIDENCE = 0.9
 _ESTIMATION_REFUSAL = re.compile(r"\b(?:estimat\w*|numbers?|math|maths|calculat\w*|figures?|scale)\b", re.IGNORECASE)
 
 
+def _cost(mistake: Finding) -> float:
+    """The candidate's own sum off by an order of magnitude or more costs twice a sum merely off: what is sized from
+    it is wrong by as much."""
+    cost = MISTAKE_COST.get(mistake.kind, 0.5)
+    return cost * ORDER_OF_MAGNITUDE_FACTOR if (mistake.off_by or 0) >= ORDER_OF_MAGNITUDE else cost
+
+
 def judge(
     scores: list[CompetencyScore], reading: TranscriptReading, said: Substance | None = None
 ) -> list[CompetencyScore]:
@@ -66,7 +74,7 @@ def judge(
         own = [f for f in reading.mistakes(include_corrected=True) if f.competency == s.key]
         wrong = [f for f in own if not f.corrected]
         if wrong:
-            cost = min(MAX_MISTAKE_COST, sum(MISTAKE_COST.get(f.kind, 0.5) for f in wrong))
+            cost = min(MAX_MISTAKE_COST, sum(_cost(f) for f in wrong))
             score -= cost
             reasons.append(f"{len(wrong)} mistake(s) not put right: {_mistake_list(wrong)}.")
         if fixed := [f for f in own if f.corrected]:

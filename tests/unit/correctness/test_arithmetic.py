@@ -24,6 +24,14 @@ from core.correctness.findings import FindingKind
             "2.3 million",
             "230,000 per second",
         ),
+        (
+            "500 million a day, divided by the seconds in a day, is around 50,000 a second.",
+            "50,000 a second",
+            "5,800 per second",
+        ),
+        ("Bookings: 100 a second times 86400 is 8.6 billion a day.", "8.6 billion", "8.64 million a day"),
+        ("Ingest: 500 TB a day / 86400 is about 58 MB/s.", "58 MB/s", "5.79 GB per second"),
+        ("Roughly 8,000 holds of about 2.5 seats over 15 minutes, so around 2,000 seats a second.", "2,000", "22"),
         # counts times sizes, in any units
         ("6 billion links times 500 bytes is about 300 gigabytes.", "300 gigabytes", "3 TB"),
         ("400 a second times 500 bytes is 200 megabytes a second.", "200 megabytes", "200 KB per second"),
@@ -59,6 +67,12 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "5 billion pages a month over 2.6 million seconds is about 1,900 a second, call it 2k.",
         "0.1% of 10 million is 10,000 a day.",
         "150 million users times 10 opens is 1.5 billion reads a day, about 17,000 per second.",
+        # a period's seconds, unnamed or in words, is the conversion itself
+        "500 million a day, divided by the seconds in a day, is around 5,800 a second.",
+        "bookings upper bound 100 a second times 86400 is 8.6 million a day times 2 kilobytes is about 17 gigabytes",
+        "ingest: 500TB/d / 86400 ≈ 5.8GB/s ≈ 46Gbps avg",
+        "photos one in five so 6 million a day times 500 kb is 3 terabytes a day",  # 500 KB is not a week's seconds
+        "At peak that's roughly 8,000 holds of about 2.5 seats over 15 minutes, so around 20 seats a second.",
     ],
 )
 def test_right_sums_are_left_alone(said: str) -> None:

@@ -27,6 +27,9 @@ def test_refusals_are_found_and_ordinary_answers_are_not() -> None:
         "I won't estimate.",
     ]
     assert refusals_in("It matters because the write path is the bottleneck.") == []
+    # worked out, then judged: an answer, not a refusal
+    assert refusals_in("Responses are ~500 bytes, so 10 MB a second at peak; bandwidth doesn't matter.") == []
+    assert refusals_in("The numbers don't matter.") == ["The numbers don't matter."]
     assert refusals_in("I'd rather not guess at that. I would rather not estimate it.") == [
         "I'd rather not guess at that.",
         "I would rather not estimate it.",

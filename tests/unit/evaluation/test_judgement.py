@@ -7,6 +7,8 @@ never be quoted as a strength.
 
 from __future__ import annotations
 
+import pytest
+
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
 from core.evaluation.offline_evaluator import OfflineEvaluator
@@ -65,6 +67,19 @@ def test_the_400_per_second_estimate_is_a_weakness_with_the_right_figure(bank: P
     assert "3,900" in advice and "3 TB" in advice
     assert "400 redirects per second" not in " ".join(wrong.went_well)
     assert wrong.communication["correctness"]["mistakes"] == 2
+
+
+def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank: ProblemBank, rubric: Rubric) -> None:
+    def estimation(said: str) -> float:
+        talk = _interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
+        return _score(_evaluate(bank, rubric, "url_shortener", talk), "estimation")
+
+    storage = ", 20,000 at peak. Storage: 6 billion links times 500 bytes is about 3 terabytes."
+    right = estimation("10 billion redirects a month works out to about 3,900 redirects per second" + storage)
+    off = estimation("10 billion redirects a month works out to about 1,000 redirects per second" + storage)  # 3.9x
+    far_off = estimation("10 billion redirects a month works out to about 100 redirects per second" + storage)  # 39x
+    assert right > off
+    assert off - far_off == pytest.approx(0.5, abs=0.15)  # the same sentence, the same rung: only the cost differs
 
 
 def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubric: Rubric) -> None:
