@@ -20,6 +20,8 @@ SLIP_RATIO = 3.0
 """A result this many times too big or too small is a mistake, not rounding."""
 MAX_EXPONENT = 40
 PERIOD_ROUNDING = 0.2
+SPOKEN_PERIODS = ("hour", "day", "month", "year")
+"""Periods whose seconds candidates multiply or divide by without naming them (a week's 604,800 is rarely said)."""
 
 _BREAK = re.compile(r"[.!?;:](?:\s|$)|\n|\?")
 _POW = re.compile(r"^\s*(?:\^|\*\*|to the power(?: of)?|to the|raised to(?: the power(?: of)?)?)\s*$")
@@ -217,7 +219,7 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
 
 def _seconds_of_a_period(value: float) -> bool:
     """A bare number that is a period's seconds, as rounded when said (86,400 or 100k a day; 2.6 million a month)."""
-    return any(abs(value / PERIOD_SECONDS[period] - 1) <= PERIOD_ROUNDING for period in ("hour", "day", "month", "year"))
+    return any(abs(value / PERIOD_SECONDS[period] - 1) <= PERIOD_ROUNDING for period in SPOKEN_PERIODS)
 
 
 def _is_conversion(a: Quantity, b: Quantity, gap: str, t: str) -> bool:

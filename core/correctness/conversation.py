@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from core.content.number_words import with_digits
 from core.content.text_signals import content_words, normalize, quantities, sentences, word_count, words
 
 REPEAT_SIMILARITY = 0.85
@@ -104,11 +105,12 @@ def _word_runs(text: str) -> frozenset[tuple[str, ...]]:
 
 
 def clean(text: str) -> str:
-    """Text without markup, injected instructions or noise: what may be read and quoted."""
+    """Text without markup, injected instructions or noise, its numbers said in words written as digits: what may be
+    read and quoted."""
     out = _MARKUP.sub(" ", text)
     out = "\n".join(line for line in out.splitlines() if not _INJECTION.search(line))
     out = _NOISE.sub(" ", out)
-    return re.sub(r"[ \t]+", " ", out).strip()
+    return with_digits(re.sub(r"[ \t]+", " ", out).strip())
 
 
 def junk_in(text: str) -> list[str]:
