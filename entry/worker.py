@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
 SQLITE_POLL_SECONDS = 0.5  # the longest an idle worker on the SQLite queue waits before looking again
-DELIVERY_LULL_SECONDS = 0.05  # on SQLite, a job starts once no webhook delivery has come for this long…
+DELIVERY_LULL_SECONDS = 0.05  # a job starts once no webhook delivery has come for this long…
 LONGEST_WAIT_SECONDS = 2.0  # …or once it has waited this long, so a steady stream still gets applied
 
 
@@ -47,9 +47,8 @@ def run_worker(
         periodic=True,
         max_delay=10.0 if settings.redis_url else SQLITE_POLL_SECONDS,
     )
-    if settings.effective_database_url.startswith("sqlite"):
-        queue.before_job = wait_for_delivery_lull
-    else:
+    queue.before_job = wait_for_delivery_lull
+    if not settings.effective_database_url.startswith("sqlite"):
         # background work yields the cores to the servers people and Cal.com wait on; not with SQLite, whose one
         # writer lock a slowed worker would hold longer while a server waits for it
         os.nice(WORKER_NICENESS)
@@ -69,8 +68,8 @@ def wait_for_delivery_lull(
     sleep: Callable[[float], object] = time.sleep,
 ) -> float:
     """Wait until no webhook delivery has been stored for `lull` seconds, or `longest` seconds at most; returns
-    how long it waited. SQLite has one writer: a job applied during a burst of deliveries holds the lock the
-    intake needs for each answer to Cal.com, which must come in milliseconds, while applying can wait."""
+    how long it waited. Cal.com needs each answer in milliseconds, while applying an event can wait: a job run during
+    a burst of deliveries takes the cores the intake answers with and, on SQLite, the one write lock it needs."""
     waited = 0.0
     while waited < longest:
         last = calcom_webhooks.last_delivery_at(ws)

@@ -1,6 +1,6 @@
-"""On SQLite a worker starts each job once webhook deliveries pause, so the intake keeps the one write lock to
-itself during a burst (Cal.com waits for its answer; applying an event can wait), but never waits past its limit,
-so a steady stream is still applied. Read from the real database; time is stepped by the sleeps."""
+"""A worker starts each job once webhook deliveries pause, so the intake keeps the cores and (on SQLite) the one
+write lock to itself during a burst (Cal.com waits for its answer; applying an event can wait), but never waits past its
+limit, so a steady stream is still applied. Read from the real database; time is stepped by the sleeps."""
 
 from __future__ import annotations
 
