@@ -82,7 +82,10 @@ class SqlRepository(Generic[Item, Row]):
         """Lists and dicts are deep copies, so a record never shares them with the row (or another record);
         strings, numbers and times cannot change and are taken as they are (copying every field of every row
         made reading an hour of transcript several times slower)."""
-        values = {name: _own(getattr(row, name)) for name in self._field_names()}
+        return self._record({name: _own(getattr(row, name)) for name in self._field_names()})
+
+    def _record(self, values: dict[str, Any]) -> Item:
+        """The record of column values (its own copies): times in UTC, enums from their stored strings."""
         for name, value in values.items():
             if isinstance(value, datetime):
                 values[name] = utc(value)
@@ -130,17 +133,8 @@ class SqlRepository(Generic[Item, Row]):
         row_id = cast("Any", self.row_type).id
         statement = insert(self.row_type).returning(row_id, sort_by_parameter_order=True)
         ids = self._session.scalars(statement, values).all()
-        return [self._as_stored(given, new_id) for given, new_id in zip(values, ids, strict=True)]
-
-    def _as_stored(self, values: dict[str, Any], new_id: object) -> Item:
-        """The record that `values` (from _values, so its own copies) were stored as, under `new_id`."""
-        stored = {**values, "id": new_id}
-        for name, value in stored.items():
-            if isinstance(value, datetime):
-                stored[name] = utc(value)
-        for name, enum in self.enums.items():
-            stored[name] = enum(stored[name])
-        return self.model(**stored)
+        # _values made its own copies, which no row keeps: they can become the stored records
+        return [self._record({**given, "id": new_id}) for given, new_id in zip(values, ids, strict=True)]
 
     def _row(self, key: object) -> Row:
         row = self._session.get(self.row_type, key)
