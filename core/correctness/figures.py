@@ -42,7 +42,7 @@ def is_capacity(clause: str) -> bool:
 _HYPOTHETICAL = re.compile(r"\b(?:\d+\s?x|ten times|10 times|grows?|grew|growth|double[sd]?|triple[sd]?)\b")
 _ENTITIES = (
     r"(?:host|user|server|node|shard|machine|instance|partition|region|site|domain|account|customer|driver|device"
-    r"|key|tenant|creator|celebrity)s?\b"
+    r"|key|tenant|creator|celebrity|group|conversation|room|request|order|post|page|message|query)s?\b"
 )
 _PER_ENTITY = re.compile(r"\b(?:per|each|every) " + _ENTITIES)
 """Anywhere in the sentence: "1 req/s is 86k pages a day per host" is about one host."""
@@ -73,8 +73,10 @@ def figure_slips(
     if not facts:
         return []
     findings: list[Finding] = []
+    scaled = False  # "At ten times: … 200k redirects a second": the rest of the answer is about the scaled system
     for sentence in sentences(text):
-        if _HYPOTHETICAL.search(sentence.lower()) or _PER_ENTITY.search(sentence.lower()):
+        scaled = scaled or bool(_HYPOTHETICAL.search(sentence.lower()))
+        if scaled or _PER_ENTITY.search(sentence.lower()):
             continue  # "at 10x, 200,000 a second"; "1 req/s is 86k pages a day per host"
         for clause in re.split(r"[;,]\s+|\s+(?:but|while|whereas|so)\s+", sentence):
             if is_capacity(clause) or _ONE_ENTITY.search(clause.lower()):

@@ -30,6 +30,19 @@ def test_figures_close_to_the_facts_and_hypotheticals_pass() -> None:
     assert figure_slips("Each user makes 40 redirects per second at most.", FACTS) == []
 
 
+def test_once_an_answer_turns_to_a_scaled_system_its_later_figures_are_about_that_system() -> None:
+    said = "At ten times: a billion links a month. Storage 30 TB, fine. 200k redirects a second at peak: more servers."
+    assert figure_slips(said, FACTS) == []
+    assert figure_slips("So 200k redirects a second at peak, today.", FACTS) != []  # said of today's system, it is off
+
+
+def test_a_figure_said_per_group_or_per_request_is_not_a_total() -> None:
+    facts = facts_of(["About 5,000 features in 200 feature groups, read for 50 million users."])
+    assert figure_slips("Why per group, not per feature: 300 features as 300 fields is too many calls.", facts) == []
+    assert figure_slips("Per request we read 300 features.", facts) == []
+    assert figure_slips("So about 300 features in total.", facts) != []
+
+
 def test_the_interviewers_questions_and_quotes_are_not_facts() -> None:
     facts = facts_of(["How did you get the 1,700 reads per second?", "You said 50 reads per second."])
     assert facts == []
