@@ -1,5 +1,6 @@
 """A candidate's answers in a URL-shortener interview, in the order an interview takes them: the turns the real
-llama.cpp servers are driven with, in the suite (tests/integration/llm) and in bench/prompt_prefix.py."""
+llama.cpp servers are driven with (tests/integration/llm, bench/prompt_prefix.py), and the first eight the prompt-layout
+tests replay against a fake server (tests/integration/interview/test_llm_context.py)."""
 
 from __future__ import annotations
 

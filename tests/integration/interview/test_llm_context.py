@@ -28,20 +28,12 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from tests.actors import CANDIDATE
 from tests.llm_fakes import OpenAIServer, RecordedRequest, Reply, SelfHosted, shared_prefix_share
+from tests.shortener_answers import SHORTENER_ANSWERS
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 LOCAL = LLMChoice("openai-compatible", "qwen2.5-0.5b", None)
-ANSWERS = [
-    "How many links are created per day, and how long do we keep them?",
-    "Users paste a long URL and get a short link; the redirect must be fast and the links never collide.",
-    "At 100 million new links a day that is about 1,200 writes per second; reads are a hundred times more.",
-    "A load balancer in front of stateless API servers, a Redis cache for hot links and a sharded key-value store.",
-    "Short codes come from a counter per shard encoded in base62, so two servers never hand out the same code.",
-    "If a shard fails we fail over to its replica; the cache absorbs the redirect traffic meanwhile.",
-    "Analytics go through a queue so the redirect path never waits for them.",
-    "The trade-off is consistency versus latency: a new link may take a second to show up in every region.",
-]
+ANSWERS = SHORTENER_ANSWERS[:8]
 VOICED = "Thanks. What happens to the redirect latency when the cache misses, and how do you keep hot links in memory?"
 
 
