@@ -28,6 +28,9 @@ _SPOKEN_BREAK = re.compile(
     re.IGNORECASE,
 )
 """Where speech without punctuation starts a new clause: a filler or "and" before a question word or a request."""
+_LONG_SPOKEN_CLAUSE, _SHORTEST_SPOKEN_STATEMENT = 30, 6
+"""Spoken statements this long are cut where the speaker moves on; a piece shorter than the second stays joined."""
+_SPOKEN_MOVE_ON = re.compile(r"\s+(?=(?:um|uh|so|then|okay|ok|but|now|right)\s)", re.IGNORECASE)
 _FILLER_ONLY = re.compile(r"(?:(?:and|so|um|uh|also|okay|ok|then|but|like|first|next)\s*)+", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?(?:\.[0-9]+)?")
 _JOINED = re.compile(r"(?<=\w)[-_–](?=\w)")
@@ -80,9 +83,23 @@ def _spoken_clauses(line: str) -> list[str]:
         if _FILLER_ONLY.fullmatch(part.strip()):
             carried += part.strip() + " "
         else:
-            clauses.append(carried + part.strip())
+            clauses.extend(_spoken_statements(carried + part.strip()))
             carried = ""
     return clauses + ([carried.strip()] if carried.strip() else [])
+
+
+def _spoken_statements(clause: str) -> list[str]:
+    """A long spoken statement cut where the speaker moves on ("um", "so", "then", "okay"); a piece too short to say
+    anything alone stays with the one before it."""
+    if len(clause.split()) < _LONG_SPOKEN_CLAUSE:
+        return [clause]
+    pieces: list[str] = []
+    for piece in _SPOKEN_MOVE_ON.split(clause):
+        if pieces and (len(piece.split()) < _SHORTEST_SPOKEN_STATEMENT or len(pieces[-1].split()) < 2):
+            pieces[-1] += " " + piece  # "um right" joins the statement before; an opening "sure" the one after
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def words(text: str) -> list[str]:

@@ -53,6 +53,7 @@ from core.evaluation.data_model_rung import ACCESS, IN_MEMORY_STORES, KEYS, Mode
 from core.evaluation.data_model_rung import rung as model_rung
 from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence, sizing_note
 from core.evaluation.estimation_rung import rung as sizing_rung
+from core.evaluation.heard import weigh_what_was_carried
 from core.evaluation.judgement import (
     judge,
     mistake_feedback,
@@ -199,6 +200,7 @@ class OfflineEvaluator:
 
         scoped = self._scoping_evidence(parsed, questions, credits, early)
         scores = [self._score(c, credits, drawn, parsed, stats, questions, scoped) for c in self.rubric.competencies]
+        scores = weigh_what_was_carried(scores, STATS_COMPETENCIES)
         scores = judge(scores, judged, substance([u.text for u in candidate], self.problem))
         overall = self.rubric.overall_if_scored({s.key: s.score for s in scores})
 
@@ -541,6 +543,10 @@ class OfflineEvaluator:
             model = _model_evidence(parsed)
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * model_rung(model)
             note = model_note(model)
+        if competency.key == "high_level_design" and self.problem is not None and self.problem.extra_topics:
+            score = (1 - FIT_WEIGHT) * score + FIT_WEIGHT * self._fit(credits)
+            if thin := [self._name(t) for t in self.problem.extra_topics if t in credits and credits[t].strength < 0.6]:
+                note = f"What this problem needs beyond generic boxes, not reasoned through: {', '.join(thin)}. "
         if competency.key == "tradeoffs":
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * weighing_rung(self._weighing_evidence(parsed))
         if competency.key == "estimation":
@@ -563,6 +569,13 @@ class OfflineEvaluator:
             note + self._rationale(competency, expected, credits, score),
             evidence,
         )
+
+    def _fit(self, credits: dict[str, _Credit]) -> float:
+        """How well the design holds this problem's own mechanisms (a video platform's transcoding and CDN, a
+        booking system's seat hold), on the 1-5 scale: boxes that would serve any problem do not serve this one."""
+        assert self.problem is not None
+        shown = [credits[t].strength for t in self.problem.extra_topics if t in credits]
+        return 1 + 4 * sum(shown) / len(shown) if shown else 1.0
 
     def _rationale(self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float) -> str:
         reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6 and not credits[t].board]
@@ -880,6 +893,9 @@ SIZES = frozenset({"traffic_estimate", "storage_estimate", "bandwidth_estimate"}
 SCHEMA, STORE = "data_model_schema", "database_choice"
 """The dimensions the rubric's estimation asks for."""
 RUNG_WEIGHT = 0.4
+FIT_WEIGHT = 0.3
+"""High-level design: the share that is the problem's own mechanisms (rubric level 5 "anticipates the deep-dive
+areas"; graders mark down a design that "cannot serve this problem" however tidy its boxes)."""
 """Requirements, estimation and the data model: the rubric rung reached (requirements_rung, estimation_rung,
 data_model_rung) beside how broadly and how well the topics were shown."""
 _ARCHITECTURE = (

@@ -464,3 +464,33 @@ def test_speech_without_punctuation_is_split_where_a_question_starts() -> None:
     assert len(sentences(punctuated)) == 2
     short = "and is the limit per user or per key"
     assert sentences(short) == [short]
+
+
+def test_a_long_spoken_statement_is_cut_where_the_speaker_moves_on() -> None:
+    """Design said out loud reaches the recogniser as one line; read as one sentence it names every topic at once and
+    none is credited with the reasoning beside it."""
+    spoken = (
+        "sure so the clients hold a web socket to a gateway in the nearest region and the gateways just forward frames "
+        "um the chat service owns each conversation and assigns the order because ordering is per conversation "
+        "then the message store is cassandra partitioned by conversation id so history reads stay on one partition "
+        "okay and if a gateway dies the client reconnects and resends from its outbox"
+    )
+    parts = sentences(spoken)
+    assert parts[0].startswith("sure so the clients hold a web socket")  # an opening "sure" is no statement
+    assert parts[1].startswith("um the chat service owns each conversation")
+    assert parts[-1].startswith("okay and if a gateway dies")
+    assert len(parts) == 5
+    assert " ".join(parts) == spoken
+    short = "so the gateway forwards frames um then the chat service orders them by conversation id"
+    assert sentences(short) == [short]  # under thirty words: one statement, as before
+
+
+def test_a_spoken_aside_too_short_to_stand_alone_stays_with_its_statement() -> None:
+    spoken = (
+        "the fetchers pull due urls from per host queues so no host is hit more than once a second "
+        "um right okay "
+        "and robots rules are cached per host for a day then the parser extracts links and pushes them to the frontier"
+    )
+    parts = sentences(spoken)
+    assert all(len(p.split()) >= 6 for p in parts)
+    assert parts[1] == "so no host is hit more than once a second um right"

@@ -145,8 +145,11 @@ def test_the_same_words_score_higher_with_the_drawing(evaluator: OfflineEvaluato
     before, after = scores(words_only), scores(drawn)
     for key in ("high_level_design", "data_model", "scalability", "reliability"):
         assert after[key] is not None and before[key] is not None and after[key] > before[key], key
-    for key in ("requirements", "estimation", "communication"):  # nothing drawn shows them
+    for key in ("requirements", "estimation"):  # nothing drawn shows them
         assert after[key] == before[key], key
+    # the delivery is the same; half of communication is what the answers (and the drawing beside them) carried
+    assert after["communication"] is not None and before["communication"] is not None
+    assert after["communication"] > before["communication"]
     assert drawn.overall_score is not None and words_only.overall_score is not None
     assert drawn.overall_score > words_only.overall_score
 

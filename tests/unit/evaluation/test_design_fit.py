@@ -1,0 +1,87 @@
+"""High-level design is judged for this problem: tidy generic boxes do not serve a video platform without its
+transcoding and delivery, and communication weighs what the answers carried beside how they were delivered."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.content.problems import ProblemBank
+from core.content.rubrics import Rubric
+from core.evaluation.heard import CARRIED_SHARE, weigh_what_was_carried
+from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.models import CompetencyScore, Evaluation, Utterance
+
+SCOPE = (
+    "We're building an on-demand video platform. What would you like to know?",
+    "Creators upload videos and viewers watch them on phones and TVs and resume where they stopped. Playback must "
+    "start within 2 seconds at 99.99% availability; live streaming and recommendations are out of scope. How many "
+    "viewers and uploads a day?",
+)
+SIZES = (
+    "200 million viewers a day, 500,000 uploads a day of about 1 GB each, 30 million streams at peak at 3 Mbps.",
+    "500,000 uploads times 1 GB is 500 TB a day of raw video. 30 million streams times 3 Mbps is 90 Tbps at peak, "
+    "so delivery dominates the cost and the design.",
+)
+ASKED_DESIGN = "Show me the upload path and the playback path and the components each one touches."
+GENERIC = (
+    "The client calls POST /videos on the API server behind a load balancer, which writes the metadata row to "
+    "PostgreSQL and stores the file because we need it later. For playback the client calls GET /videos/{id}, the "
+    "API server reads the row and returns the file, and a Redis cache keeps popular metadata so reads stay fast. "
+    "Watch progress is a row keyed by user and video, written every ten seconds."
+)
+FOR_THIS_PROBLEM = (
+    GENERIC + " The upload lands in object storage through a presigned URL, a queue hands it to transcoding workers "
+    "that split it into chunks and encode the renditions in parallel, because a 10-minute video must be watchable "
+    "within 10 minutes. Players fetch a manifest and 4-second segments from CDN edges with an origin shield, because "
+    "90 Tbps cannot come from our own servers, and adaptive bitrate drops to a lower rendition on slow networks."
+)
+
+
+def _interview(*pairs: tuple[str, str]) -> list[Utterance]:
+    out = []
+    for i, (asked, answered) in enumerate(pairs):
+        out.append(Utterance("interviewer", asked, start=60.0 * i, end=60.0 * i + 8, seq=2 * i))
+        out.append(Utterance("candidate", answered, start=60.0 * i + 10, end=60.0 * i + 50, seq=2 * i + 1))
+    return out
+
+
+def _design(evaluation: Evaluation) -> CompetencyScore:
+    return next(c for c in evaluation.competencies if c.key == "high_level_design")
+
+
+def test_a_design_without_the_problems_own_mechanisms_scores_lower_and_says_which(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    evaluator = OfflineEvaluator(rubric, bank.get("video_streaming"), bank=bank)
+    generic = evaluator.evaluate("g", _interview(SCOPE, SIZES, (ASKED_DESIGN, GENERIC)))
+    fitted = evaluator.evaluate("f", _interview(SCOPE, SIZES, (ASKED_DESIGN, FOR_THIS_PROBLEM)))
+    boxes, fitting = _design(generic).score, _design(fitted).score
+    assert boxes is not None and fitting is not None
+    # boxes and a request path for any problem: "workable" at best here (rubric level 3), the fitted design well above
+    assert boxes <= 3.2
+    assert fitting >= boxes + 1.2
+    assert "Transcoding pipeline" in _design(generic).rationale
+    assert "CDN delivery" in _design(generic).rationale
+    assert "not reasoned through" not in _design(fitted).rationale
+    communication = next(c for c in generic.competencies if c.key == "communication")
+    assert "half what the answers carried" in communication.rationale
+
+
+def _score(key: str, value: float | None) -> CompetencyScore:
+    return CompetencyScore(key, key.title(), value, 0.8, "why")
+
+
+def test_communication_moves_half_way_to_what_the_answers_carried() -> None:
+    scores = [_score("requirements", 2.5), _score("high_level_design", 1.5), _score("communication", 5.0)]
+    weighed = {s.key: s for s in weigh_what_was_carried(scores, ("communication",))}
+    assert CARRIED_SHARE == 0.5
+    assert weighed["communication"].score == 3.5  # half of 5.0, half of the mean 2.0
+    assert weighed["requirements"] == scores[0] and weighed["high_level_design"] == scores[1]
+    assert "half what the answers carried (2.0/5" in weighed["communication"].rationale
+
+
+def test_nothing_scored_leaves_communication_as_delivered() -> None:
+    scores = [_score("requirements", None), _score("communication", 4.0)]
+    assert weigh_what_was_carried(scores, ("communication",)) == scores
+    unscored = [_score("requirements", 3.0), replace(_score("communication", 4.0), score=None)]
+    assert weigh_what_was_carried(unscored, ("communication",)) == unscored
