@@ -25,6 +25,7 @@ class Topic(BaseModel):
     competency: str
     stage: str  # a core.models.Stage value
     phrases: list[str] = Field(min_length=1)  # lower-case; matched on word boundaries
+    not_phrases: list[str] = Field(default_factory=list)  # look-alikes that are not the topic ("primary key")
     probe: str  # a generic follow-up that asks the candidate to cover it
     hint: str = ""  # a nudge for a stuck candidate
 

@@ -155,13 +155,24 @@ class Phrased(Protocol):
     @property
     def phrases(self) -> list[str]: ...
 
+    @property
+    def not_phrases(self) -> list[str]: ...
+
+
+def _without(text: str, topic: Phrased) -> str:
+    """The normalised text with the topic's look-alikes blanked out: "primary key" is no replica, so the "primary"
+    inside it must not show replication."""
+    if not topic.not_phrases:
+        return text
+    return _phrases_pattern(tuple(topic.not_phrases)).sub(lambda m: " " * len(m.group(0)), text)
+
 
 def topic_positions(text: str, topics: Mapping[str, Phrased]) -> dict[str, int]:
     """Where each topic first shows in text (character offset), for the topics that show at all."""
     t = normalize(text)
     found = {}
     for key, topic in topics.items():
-        m = _phrases_pattern(tuple(topic.phrases)).search(t)
+        m = _phrases_pattern(tuple(topic.phrases)).search(_without(t, topic))
         if m:
             found[key] = m.start()
     return found
@@ -170,7 +181,7 @@ def topic_positions(text: str, topics: Mapping[str, Phrased]) -> dict[str, int]:
 def topics_in(text: str, topics: Mapping[str, Phrased]) -> set[str]:
     """Keys of the topics whose phrases occur in text (case-insensitive, on word boundaries)."""
     t = normalize(text)
-    return {key for key, topic in topics.items() if _phrases_pattern(tuple(topic.phrases)).search(t)}
+    return {key for key, topic in topics.items() if _phrases_pattern(tuple(topic.phrases)).search(_without(t, topic))}
 
 
 # --- reasoning signals -----------------------------------------------------------------------

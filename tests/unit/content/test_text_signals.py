@@ -97,6 +97,30 @@ def test_rubric_phrases_recognise_plain_language(rubric: Rubric) -> None:
     assert "failure_handling" in topics_in("if the primary goes down we fail over", rubric.topics)
 
 
+def test_a_look_alike_phrase_does_not_show_the_topic() -> None:
+    replicas = Topic(
+        name="Replication", competency="reliability", stage="deep_dive", phrases=["primary", "replica"],
+        not_phrases=["primary key"], probe="?",
+    )  # fmt: skip
+    assert topics_in("the primary key is (user id, video id)", {"r": replicas}) == set()
+    assert topics_in("the primary keys and indexes", {"r": replicas}) == set()
+    assert topics_in("writes go to the primary, reads to a replica", {"r": replicas}) == {"r"}
+    text = "primary key first, then the primary"
+    assert topic_positions(text, {"r": replicas}) == {"r": text.rindex("primary")}
+
+
+def test_rubric_data_words_are_not_reliability(rubric: Rubric) -> None:
+    """A delivery log is data, a primary key is a schema, a page's three versions are content."""
+    assert "replication" not in topics_in(
+        "a watch_progress table with the primary key on user and video", rubric.topics
+    )
+    assert "replication" in topics_in("writes go to the primary and two followers", rubric.topics)
+    assert "monitoring" not in topics_in("each attempt is appended to the delivery log", rubric.topics)
+    assert "monitoring" in topics_in("we alert when the error rate passes 1%", rubric.topics)
+    assert "consistency" not in topics_in("keep the last three versions of every page", rubric.topics)
+    assert "consistency" in topics_in("each row carries a version number checked on update", rubric.topics)
+
+
 def test_topic_positions_give_first_occurrence() -> None:
     topics = {"a": _topic("cache"), "b": _topic("queue")}
     assert topic_positions("a queue then a cache and a queue", topics) == {"b": 2, "a": 15}
