@@ -819,7 +819,7 @@ def numeric_claims(text: str, *, whole_system_only: bool = True) -> list[Numeric
         except ValueError:
             continue
         value *= _SCALE_VALUES.get(m.group("scale") or "", 1.0)
-        parsed = _noun_and_period(t, m.end())
+        parsed = _noun_and_period(t, m.end()) or _bare_rate(t, m.end(), claims)
         if parsed is None:
             continue
         head, qualifiers, period, end = parsed
@@ -841,6 +841,15 @@ def numeric_claims(text: str, *, whole_system_only: bool = True) -> list[Numeric
             )
         )
     return claims
+
+
+def _bare_rate(t: str, pos: int, before: list[NumericClaim]) -> tuple[str, set[str], str | None, int] | None:
+    """A rate said without its noun counts what the claim before it counted: "10 million payments a day, roughly 115
+    per second; the peak is about 1,000 per second" states three rates of payments."""
+    pm = _PERIOD_AFTER.match(t, pos)
+    if not before or not pm or pm.group("unit") not in _PERIOD_WORDS:
+        return None
+    return before[-1].head, set(before[-1].qualifiers), _PERIOD_WORDS[pm.group("unit")], pm.end()
 
 
 def _noun_and_period(t: str, pos: int) -> tuple[str, set[str], str | None, int] | None:

@@ -48,9 +48,11 @@ _CONTINUATION = re.compile(
     r"^\s*(?:roughly|about|around|approximately|approx|so|that's|that is|which is|call it|=|≈|~)\b"
 )
 _IMPERATIVE = re.compile(
-    r"^\s*(?:(?:now|then|so|and)\s+)?(?:divide|divided|dividing|multiply|multiplied|multiplying)"
-    r"(?:\s+(?:that|it|this|them))?\s+by\s*$"
+    r"^\s*(?:(?:now|then|so|and)\s+)?(?:(?:divide|divided|dividing|multiply|multiplied|multiplying)"
+    r"(?:\s+(?:that|it|this|them))?\s+by|times|over)(?:\s+(?:about|around|roughly|approximately|say))?\s*$"
 )
+"""A sentence that opens with an operation carries on the one before: "… is 60 KB per trip. Times 20 million trips
+is 120 GB a day"."""
 _SCOPE_WORDS = re.compile(r"^\s*(?:each|apiece|a piece|per (?!second|sec|minute|hour|day|week|month|year)[a-z]+)\b")
 _BACK_REFERENCE = re.compile(
     r"^[\s,]*(?:so\s+)?(?:that's|that is|which is|that gives|that works out to|that comes to)\b"
@@ -105,7 +107,8 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
         if _BREAK.search(gap):
             after = gap[list(_BREAK.finditer(gap))[-1].end() :]
             if m := _IMPERATIVE.match(after):  # "… 20 billion a day. Divide by 86,400 …"
-                expr = _apply(expr, "div" if "divid" in m.group(0) else "mul", q) or _start(q, i)
+                name = "div" if "divid" in m.group(0) or "over" in m.group(0) else "mul"
+                expr = _apply(expr, name, q) or _start(q, i)
                 continue
             if expr.ops > 0 and _CONTINUATION.match(after) and _RESULT.match(after):
                 _compare(expr, q, text, findings, competency)  # "1.5 billion divided by 86,400. Roughly 1,700."

@@ -31,3 +31,20 @@ def test_a_spoken_sum_is_checked_like_a_typed_one() -> None:
     assert arithmetic_slips(clean(right)) == []
     [slip] = arithmetic_slips(clean(wrong))
     assert slip.said == "9,000 a second" and "93,000" in (slip.right or "")
+
+
+def test_a_recognisers_run_on_line_is_rewritten_even_beside_digits() -> None:
+    """Recognisers write "115" and "twenty eight gigabytes" in one line; read as it is, "twenty eight" is "eight"."""
+    said = (
+        "okay um so ten million a day over eighty six thousand four hundred seconds is about 115 a second and "
+        "two point eight kb times ten million is twenty eight gigabytes a day and 1.5 billion reads"
+    )
+    written = with_digits(said)
+    assert "86,400 seconds is about 115 a second" in written
+    assert "2.8 kb times 10,000,000 is 28 gigabytes a day" in written
+    assert written.endswith("1.5 billion reads")  # digits with a scale word are a number already
+    assert with_digits("we need like eight point six million of those per day in the busiest region at peak time") == (
+        "we need like 8.6 million of those per day in the busiest region at peak time"
+    )
+    typed = "We keep 3 copies. That's about ten million links, so twenty eight shards are plenty for a few years."
+    assert with_digits(typed) == typed  # punctuated and typed: quotes stay word for word

@@ -44,6 +44,14 @@ from core.correctness.findings import FindingKind
         # capacity divisions
         ("20,000 requests a second divided by 2,000 per server is 100 servers.", "100 servers", "about 10"),
         ("Little's law: 1,000 a second times 0.8 seconds is about 80 concurrent calls.", "80", "800"),
+        # a sentence that opens with an operation carries on the one before
+        ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
+        (
+            "That gives 1.5 billion feed views a day. Dividing by roughly 100,000 seconds, that's about 150,000 reads "
+            "per second.",
+            "150,000",
+            "15,000 per second",
+        ),
     ],
 )
 def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str, right: str) -> None:
@@ -73,6 +81,9 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "ingest: 500TB/d / 86400 ≈ 5.8GB/s ≈ 46Gbps avg",
         "photos one in five so 6 million a day times 500 kb is 3 terabytes a day",  # 500 KB is not a week's seconds
         "At peak that's roughly 8,000 holds of about 2.5 seats over 15 minutes, so around 20 seats a second.",
+        "600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 1.2 TB a day.",
+        "That gives 1.5 billion views a day. Dividing by roughly 100,000 seconds, that's about 15,000 a second.",
+        "Times 20 million trips is 1.2 TB a day.",  # nothing before it to carry on
     ],
 )
 def test_right_sums_are_left_alone(said: str) -> None:

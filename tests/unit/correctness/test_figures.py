@@ -46,3 +46,14 @@ def test_a_figure_said_per_group_or_per_request_is_not_a_total() -> None:
 def test_the_interviewers_questions_and_quotes_are_not_facts() -> None:
     facts = facts_of(["How did you get the 1,700 reads per second?", "You said 50 reads per second."])
     assert facts == []
+
+
+def test_a_rate_said_without_its_noun_is_a_fact_about_the_noun_before() -> None:
+    facts = facts_of(["About 10 million payments a day, roughly 115 per second; the peak is about 1,000 per second."])
+    assert [(f.head, f.value, f.period) for f in facts] == [
+        ("payment", 10_000_000, "day"),
+        ("payment", 115, "second"),
+        ("payment", 1_000, "second"),
+    ]
+    assert figure_slips("At a thousand payments a second one primary is fine.", facts) == []
+    assert figure_slips("So 100,000 payments a second hit the primary.", facts)  # still far from every one
