@@ -90,6 +90,23 @@ MAX_BOARD_EVIDENCE = 2
 REQUIRED_SIGNAL: dict[str, str] = {"estimation": "quantity", "tradeoff_analysis": "tradeoff"}
 """Keyed by competency or topic: an estimate without a number, or a trade-off analysis without an
 alternative, stays near mention credit."""
+SAYS_WHAT: dict[str, re.Pattern[str]] = {
+    "monitoring": re.compile(
+        r"\b(?:latenc\w*|p\s?\d{2,3}|percentiles?|error(?:s| rates?)|failure rates?|success rates?|lag|backlog|"
+        r"queue (?:depth|length|size)|depth|throughput|saturation|utili[sz]ation|hit (?:rate|ratio)|miss rate|"
+        r"rates? of|rate per|count(?:s|ed)? of|share of|ratio|freshness|staleness|time to|duration|age of|"
+        r"drop(?:s|ped)?|rejections?|timeouts?|retries|retry rates?|slos?|slis?|budgets?|alert (?:when|on|if)|"
+        r"alerts? (?:when|on|if)|page (?:when|on|if)|golden signals|traffic|qps|rps|cpu|memory|disk)\b",
+        re.IGNORECASE,
+    ),
+    "replication": re.compile(
+        r"\b(?:\d+|two|three|five|copies|(?:zones?|regions?|racks?|data ?cent(?:er|re)s?|azs?)|sync\w*|async\w*|"
+        r"quorum|leader|primary|standby|lag|fail ?over|promot\w*|acks?|acknowledg\w*|majority|raft|paxos)\b",
+        re.IGNORECASE,
+    ),
+}
+"""Topics that need their object named to count as reasoned: monitoring says what is watched ("alert when p99 passes
+500 ms", "consumer lag"); "monitoring on the whole cluster so we know" names the practice, not the plan."""
 QUESTION_TOPICS = ("scope_clarification",)
 """Topics that clarifying questions demonstrate (asking *is* the skill)."""
 QUESTION_CREDIT = 0.6
@@ -404,6 +421,8 @@ class OfflineEvaluator:
             factor = 0.7 * _FACTOR_BY_KINDS.get(len(kinds), 1.0)
         required = REQUIRED_SIGNAL.get(topic) or REQUIRED_SIGNAL.get(competency)
         if required and required not in kinds:
+            factor = min(factor, 0.25)
+        if topic in SAYS_WHAT and not SAYS_WHAT[topic].search(s.text):
             factor = min(factor, 0.25)
         if factor and s.words >= 15:
             factor = min(1.0, factor + 0.1)
