@@ -32,6 +32,10 @@ _OPS = (
     ("div", re.compile(r"\b(?:divided by|over)\b|[/÷]")),
     ("add", re.compile(r"\bplus\b|\+")),
 )
+_COUNTED = re.compile(r"\s*(?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*[\s,]*")
+"""What a number counts, before "times": "4 ledger entries times 200 bytes" multiplies (result words are refused)."""
+PRONOUN_REACH = 3
+"""'That' in "10 times that" may be any of the last few figures said."""
 _PRONOUN = re.compile(r"\b(?:that|this|it|those)\b")
 _RESULT_WORDS = (
     r"which|that|this|it|so|and|then|we|i|you|get|gets|gives?|is|are|was|'s|s|comes?|to|works?|out|at|equals?"
@@ -65,6 +69,7 @@ _STRONG_MARKER = re.compile(
 _JOINT = re.compile(
     r"[\s,]*(?:each|apiece|per [a-z]+)?[\s,]*(?:so|and|with|for|times|x|over)[\s,]*(?:about|around|roughly)?\s*"
 )
+_MULTIPLIED = re.compile(r"\s*(?:times|x|\*|multiplied by)\s*")
 _PER_NODE = re.compile(
     r"\s*(?:(?:requests?|queries|qps|rps|writes?|reads?|calls?|messages?|connections?|inserts?)\s+)?"
     r"(?:(?:a|per)\s+second\s+)?(?:per|for each|on each|on one|on a|each|a)\s+(?:single\s+)?"
@@ -124,9 +129,11 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
                 if expr.first == 0:
                     expr = _start(q, i)
                     continue
-                applied = _apply(expr, name, qs[expr.first - 1])
-                if applied is not None:
-                    _compare(applied, q, text, findings, competency)
+                referents = [qs[j] for j in range(expr.first - 1, max(-1, expr.first - 1 - PRONOUN_REACH), -1)]
+                applied = [a for r in referents if (a := _apply(expr, name, r)) is not None]
+                # "115 a second, 1,000 at peak. Reads at 10 times that are 1,150": "that" may be any figure just said
+                if applied and not any((off := _off_by(a, q)) is not None and off[1] < SLIP_RATIO for a in applied):
+                    _compare(applied[0], q, text, findings, competency)
                 expr = _start(q, i)
                 continue
             if name == "div" and expr.time == -1 and q.time == 0 and _PER_NODE.match(t, q.end):
@@ -151,9 +158,11 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
 def _implied_products(qs: list[Quantity], t: str, text: str, competency: str) -> list[Finding]:
     """ "Each link is about 500 bytes, so 6 billion links come to about 3 GB": size, count, total."""
     found: list[Finding] = []
-    for size, count, total in zip(qs, qs[1:], qs[2:], strict=False):
+    for i, (size, count, total) in enumerate(zip(qs, qs[1:], qs[2:], strict=False)):
         if size.dims != (1, 0) or count.dims != (0, 0) or total.bytes != 1 or count.percent or count.factor:
             continue
+        if i and _MULTIPLIED.fullmatch(t[qs[i - 1].end : size.start]):
+            continue  # "4 entries times 200 bytes times 10 million": the size is one factor of a longer product
         joint, result = t[size.end : count.start], _SCOPE_WORDS.sub("", t[count.end : total.start], count=1)
         if _BREAK.search(joint + result) or not _JOINT.fullmatch(joint):
             continue
@@ -181,8 +190,10 @@ def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None]
         if not m:
             continue
         head, tail = gap[: m.start()], gap[m.end() :]
-        if head.strip(" ,") and not re.fullmatch(
-            r"[\s,]*(?:per [a-z]+|each|apiece)?[\s,]*(?:and|then|and then|so)?[\s,]*", head
+        if (
+            head.strip(" ,")
+            and not re.fullmatch(r"[\s,]*(?:per [a-z]+|each|apiece)?[\s,]*(?:and|then|and then|so)?[\s,]*", head)
+            and not (name == "mul" and m.group(0) != "x" and _COUNTED.fullmatch(head))
         ):
             return None  # words before the operator: "links over 5 years", not an expression
         p = _PRONOUN.match(tail.strip())
@@ -249,19 +260,10 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
     a day") or in seconds ("50 million divided by ten thousand is 80 seconds") is read in the
     result's own unit: the inputs were per day, the divisor per second.
     """
-    expected, stated = expr.value, q.value
-    if expr.bytes != q.bytes:
+    off = _off_by(expr, q)
+    if off is None or off[1] < SLIP_RATIO:
         return
-    if expr.time != q.time:
-        if expr.time != 0:
-            return
-        if q.time == -1 and q.period:
-            expected = expr.value / PERIOD_SECONDS[q.period]
-    if expected <= 0 or stated <= 0:
-        return
-    ratio = max(expected, stated) / min(expected, stated)
-    if ratio < SLIP_RATIO:
-        return
+    expected, ratio = off
     right = say(expected, q)
     findings.append(
         Finding(
@@ -274,6 +276,21 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
             off_by=ratio,
         )
     )
+
+
+def _off_by(expr: _Expression, q: Quantity) -> tuple[float, float] | None:
+    """(the expression's value in q's unit, how many times apart they are), or None when they cannot be compared."""
+    expected, stated = expr.value, q.value
+    if expr.bytes != q.bytes:
+        return None
+    if expr.time != q.time:
+        if expr.time != 0:
+            return None
+        if q.time == -1 and q.period:
+            expected = expr.value / PERIOD_SECONDS[q.period]
+    if expected <= 0 or stated <= 0:
+        return None
+    return expected, max(expected, stated) / min(expected, stated)
 
 
 def _restated(before: list[Quantity], q: Quantity, text: str, t: str, findings: list[Finding], competency: str) -> None:

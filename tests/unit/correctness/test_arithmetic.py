@@ -44,6 +44,8 @@ from core.correctness.findings import FindingKind
         # capacity divisions
         ("20,000 requests a second divided by 2,000 per server is 100 servers.", "100 servers", "about 10"),
         ("Little's law: 1,000 a second times 0.8 seconds is about 80 concurrent calls.", "80", "800"),
+        ("115 a second average, 1,000 at peak. Reads at 10 times that are 50,000 a second.", "50,000", "10,000"),
+        ("4 ledger entries times 200 bytes times 10 million is 80 GB a day.", "80 GB", "8 GB"),
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
@@ -84,6 +86,9 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 1.2 TB a day.",
         "That gives 1.5 billion views a day. Dividing by roughly 100,000 seconds, that's about 15,000 a second.",
         "Times 20 million trips is 1.2 TB a day.",  # nothing before it to carry on
+        # "that" may be any figure just said; a counted noun before "times" is still a factor
+        "115 a second average, 1,000 at peak. Reads at 10 times that are 1,150 a second average.",
+        "10 million payments times 2 KB is 20 GB a day; 4 ledger entries times 200 bytes times 10 million is 8 GB a day.",
     ],
 )
 def test_right_sums_are_left_alone(said: str) -> None:
