@@ -61,6 +61,9 @@ _SCOPE_WORDS = re.compile(r"^\s*(?:each|apiece|a piece|per (?!second|sec|minute|
 _BACK_REFERENCE = re.compile(
     r"^[\s,]*(?:so\s+)?(?:that's|that is|which is|that gives|that works out to|that comes to)\b"
 )
+_PER_ENTITY_SIZE = re.compile(r"^\s*per (?!second|sec|minute|hour|day|week|month|year)[a-z]+\b")
+NOT_A_RESULT = 1000.0
+_UNREAD = re.compile(r"\b(?:square roots?|sqrt|cube roots?|log(?:arithm)?s?(?: base| of| n\b|2|10)|ln)\b")
 _EACH_AFTER = re.compile(r"\s*(?:each|apiece|a piece|per (?!second|sec|minute|hour|day|week|month|year)[a-z]+)\b")
 _STRONG_MARKER = re.compile(
     r"\b(?:is|are|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|about|around|roughly"
@@ -140,10 +143,13 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
                 q = replace(q, time=-1)  # "20,000 a second divided by 2,000 per server"
             expr = _apply(expr, name, q) or _start(q, i)
             continue
+        per_entity = bool(_PER_ENTITY_SIZE.match(gap))
         gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
         gap = _BY_ITS_SECONDS.sub(" ", gap, count=1)
         if _RESULT.match(gap) and _MARKER.search(gap):
-            if expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
+            if per_entity and expr.bytes == q.bytes == 1 and q.value > expr.value:
+                pass  # "100 IDs at 8 bytes per user is 16 GB": a size per user, totalled over the users
+            elif expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
                 _compare(expr, q, text, findings, competency)
             elif q.time == -1 and _BACK_REFERENCE.search(gap):
                 _restated(qs[:i], q, text, t, findings, competency)  # "86,000 seconds, so that's 1,700 a second"
@@ -264,11 +270,16 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
     if off is None or off[1] < SLIP_RATIO:
         return
     expected, ratio = off
+    if q.dims == (0, 0) and not re.search(r"\d", q.text) and ratio >= NOT_A_RESULT:
+        return  # "ten times that, which is one reason to…": a small number in words is a count of things, no answer
+    quote = _sentence_around(text, q.start, q.end)
+    if _UNREAD.search(quote):
+        return  # a square root or a logarithm: arithmetic this reader does not do, so it does not judge it
     right = say(expected, q)
     findings.append(
         Finding(
             kind=FindingKind.ARITHMETIC,
-            quote=_sentence_around(text, q.start, q.end),
+            quote=quote,
             explanation=f"The numbers it starts from make it {right}, not {q.text} (off by {ratio:.0f}x).",
             said=q.text,
             right=right,
