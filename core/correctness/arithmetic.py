@@ -150,7 +150,7 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
             if per_entity and expr.bytes == q.bytes == 1 and q.value > expr.value:
                 pass  # "100 IDs at 8 bytes per user is 16 GB": a size per user, totalled over the users
             elif expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
-                _compare(expr, q, text, findings, competency)
+                _compare(_closest_reading(expr, q, qs, t), q, text, findings, competency)
             elif q.time == -1 and _BACK_REFERENCE.search(gap):
                 _restated(qs[:i], q, text, t, findings, competency)  # "86,000 seconds, so that's 1,700 a second"
             expr = _start(q, i)
@@ -287,6 +287,19 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
             off_by=ratio,
         )
     )
+
+
+def _closest_reading(expr: _Expression, q: Quantity, qs: list[Quantity], t: str) -> _Expression:
+    """The expression, or the expression times a count said earlier in the same sentence, whichever is closer to the
+    stated result: "a billion-row set with 300 features at 8 bytes each is 2.4 TB" multiplies the billion too."""
+    readings = [expr]
+    for j in range(expr.first - 1, -1, -1):
+        if _BREAK.search(t[qs[j].end : qs[expr.first].start]):
+            break
+        if qs[j].dims == (0, 0) and not qs[j].percent and not qs[j].factor:
+            readings.append(replace(expr, value=expr.value * qs[j].value))
+    gaps = [(off[1], n) for n, r in enumerate(readings) if (off := _off_by(r, q)) is not None]
+    return readings[min(gaps)[1]] if gaps else expr
 
 
 def _off_by(expr: _Expression, q: Quantity) -> tuple[float, float] | None:

@@ -46,6 +46,7 @@ from core.correctness.findings import FindingKind
         ("Little's law: 1,000 a second times 0.8 seconds is about 80 concurrent calls.", "80", "800"),
         ("115 a second average, 1,000 at peak. Reads at 10 times that are 50,000 a second.", "50,000", "10,000"),
         ("4 ledger entries times 200 bytes times 10 million is 80 GB a day.", "80 GB", "8 GB"),
+        ("A billion-row set with 300 features at about 8 bytes each is 24 GB.", "24 GB", "2.4 TB"),  # the billion too
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
@@ -90,6 +91,7 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "Scoring 20 million shoppers every night, and storing 100 IDs at 8 bytes per user is 16 GB.",
         "The full 50 million catalog would be ten times that, which is one reason to index only sellable items.",
         "The standard error is about the square root of 2 times 0.03 times 0.97 over a million, roughly 0.024.",
+        "A billion-row training set with 300 features at about 8 bytes each is 2.4 TB of output.",
         # "that" may be any figure just said; a counted noun before "times" is still a factor
         "115 a second average, 1,000 at peak. Reads at 10 times that are 1,150 a second average.",
         "10 million payments times 2 KB is 20 GB a day; 4 entries times 200 bytes times 10 million is 8 GB a day.",
