@@ -38,7 +38,7 @@ PRONOUN_REACH = 3
 """'That' in "10 times that" may be any of the last few figures said."""
 _PRONOUN = re.compile(r"\b(?:that|this|it|those)\b")
 _RESULT_WORDS = (
-    r"which|that|this|it|so|and|then|we|i|you|get|gets|gives?|is|are|was|'s|s|comes?|to|works?|out|at|equals?"
+    r"um|uh|erm|er|hmm|which|that|this|it|so|and|then|we|i|you|get|gets|gives?|is|are|was|'s|s|comes?|to|works?|out|at|equals?"
     r"|makes?|means?|roughly|about|around|approximately|approx|nearly|almost|just|call|like|or|i\.e\.|e|in|total"
     r"|overall|over|under|maybe|say|let's|lets|us|only|already|land|lands|end|ends|up|=|≈|~|->|→|,|\(|\)"
 )
@@ -294,8 +294,8 @@ def _closest_reading(expr: _Expression, q: Quantity, qs: list[Quantity], t: str)
     stated result: "a billion-row set with 300 features at 8 bytes each is 2.4 TB" multiplies the billion too."""
     readings = [expr]
     for j in range(expr.first - 1, -1, -1):
-        if _BREAK.search(t[qs[j].end : qs[expr.first].start]):
-            break
+        if _BREAK.search(t[qs[j].end : q.start]):
+            break  # only a count of the result's own sentence: one said before is a sum of its own
         if qs[j].dims == (0, 0) and not qs[j].percent and not qs[j].factor:
             readings.append(replace(expr, value=expr.value * qs[j].value))
     gaps = [(off[1], n) for n, r in enumerate(readings) if (off := _off_by(r, q)) is not None]

@@ -47,6 +47,13 @@ from core.correctness.findings import FindingKind
         ("115 a second average, 1,000 at peak. Reads at 10 times that are 50,000 a second.", "50,000", "10,000"),
         ("4 ledger entries times 200 bytes times 10 million is 80 GB a day.", "80 GB", "8 GB"),
         ("A billion-row set with 300 features at about 8 bytes each is 24 GB.", "24 GB", "2.4 TB"),  # the billion too
+        (  # the ten made the 1.5 billion: it is no factor of the next sentence's sum
+            "150 million users, each opening the feed ten times a day, gives 1.5 billion views a day. Dividing by "
+            "roughly 100,000 seconds, that's about 150,000 reads per second.",
+            "150,000",
+            "15,000 per second",
+        ),
+        ("so 300 bytes times 8 billion is um 240 gigabytes a day", "240 gigabytes", "2.4 TB"),  # a filler before it
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
