@@ -235,13 +235,30 @@ def _corrects(finding: Finding, text: str) -> bool:
         return False
     target = right[0]
     spoken = target.value * PERIOD_SECONDS[target.period] if target.time == -1 and target.period else target.value
+    counted = _counted_words(finding.said or "")
     for q in quantities(text):
         if q.bytes != target.bytes:
             continue
+        if counted and (other := _counted_words(q.text)) and not counted & other:
+            continue  # "10,000 writes per second" does not put right "150,000 reads per second"
         expected = target.value if q.time == target.time else spoken if q.time == 0 else None
         if expected and q.value > 0 and max(q.value, expected) / min(q.value, expected) < 2:
             return True
     return False
+
+
+def _counted_words(figure: str) -> set[str]:
+    """What a figure counts ("reads" in "150,000 reads per second"), without its units, periods and fillers."""
+    return {w.rstrip("s") for w in re.findall(r"[a-z]+", figure.lower())} - _NOT_COUNTED
+
+
+_NOT_COUNTED = frozenset({
+    "about", "around", "roughly", "approximately", "nearly", "maybe", "say", "a", "an", "per", "each", "every", "at",
+    "on", "peak", "average", "second", "sec", "minute", "hour", "day", "week", "month", "year", "time", "k", "m", "b",
+    "hundred", "thousand", "million", "billion", "trillion", "kb", "mb", "gb", "tb", "pb", "byte", "bit", "kilobyte",
+    "megabyte", "gigabyte", "terabyte", "petabyte", "kbp", "mbp", "gbp", "tbp", "qp", "rp", "tp", "x", "percent", "ms",
+    "millisecond",
+})  # fmt: skip
 
 
 def _original_sentence(text: str, normalized: str) -> str:

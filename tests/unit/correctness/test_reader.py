@@ -66,6 +66,23 @@ def test_an_uncorrected_slip_stays(bank: ProblemBank, rubric: Rubric) -> None:
     assert "3 TB" in (slip.right or "") and slip.message_seq == 1
 
 
+def test_a_figure_of_another_thing_near_the_right_one_is_no_correction(bank: ProblemBank, rubric: Rubric) -> None:
+    """The read rate was 10x off; a later "10,000 writes per second" is about writes, whatever its size."""
+    reading = read_transcript(
+        _talk(
+            "Feed reads?",
+            "1.5 billion feed views a day. Dividing by roughly 100,000 seconds, that's about 150,000 reads per second.",
+            "A celebrity posts. What happens?",
+            "Each worker does 10,000 writes per second and we run 500 workers, so the post is out in 10 seconds.",
+        ),
+        bank.get("news_feed"),
+        rubric,
+        bank,
+    )
+    [slip] = reading.mistakes()
+    assert slip.said == "150,000 reads per second" and not slip.corrected
+
+
 def test_pastes_and_junk_are_dropped_from_what_may_be_scored(bank: ProblemBank, rubric: Rubric) -> None:
     paste = "Our platform will use a scalable microservices architecture with a CDN for global delivery of videos."
     reading = read_transcript(
