@@ -543,9 +543,21 @@ def question_sentences(text: str) -> list[str]:
     for s in sentences(text):
         first = normalize(s).strip()
         starts_like_one = _QUESTION_START.match(first) and not _NOT_A_QUESTION.match(first)
-        if s.rstrip().endswith("?") or (starts_like_one and len(words(s)) <= 20):
+        tagged = not starts_like_one and _TAG_QUESTION.search(s) and len(words(s)) >= STATEMENT_BEFORE_A_TAG
+        if (s.rstrip().endswith("?") and not tagged) or (starts_like_one and len(words(s)) <= 20):
             out.append(s)
     return out
+
+
+_TAG_QUESTION = re.compile(
+    r"[,;]\s*(?:if that'?s (?:ok(?:ay)?|fine|all ?right)|right|ok(?:ay)?|yes|correct|agreed"
+    r"|(?:does|would) that (?:work|make sense|be (?:ok(?:ay)?|fine|fair))"
+    r"|is that (?:ok(?:ay)?|fine|fair|right|reasonable)"
+    r"|sounds? (?:good|ok(?:ay)?|right|fair)|makes? sense|fair)\s*\?\s*$",
+    re.IGNORECASE,
+)
+STATEMENT_BEFORE_A_TAG = 8
+"""A statement with a tag ("I'd leave out search and shipping, if that's okay?") states; only the tag asks."""
 
 
 def is_check_in(sentence: str) -> bool:

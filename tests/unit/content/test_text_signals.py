@@ -466,6 +466,15 @@ def test_qualified_claims_prefer_the_figures_they_name() -> None:
     assert [i for _, i in figure_distances(active, figures)] == [3]
 
 
+def test_a_statement_with_a_tag_question_states() -> None:
+    """ "I'd leave out search and shipping, if that's okay?" draws scope; only the tag asks for a nod."""
+    said = "I'm assuming payment is a black box, and I'd leave out search and shipping, if that's okay?"
+    assert question_sentences(said) == []
+    assert question_sentences("We keep a hold for ten minutes and release it on timeout, right?") == []
+    assert question_sentences("Is it okay to leave out search?") == ["Is it okay to leave out search?"]
+    assert question_sentences("So we shard by user, right?") == ["So we shard by user, right?"]  # too short to state
+
+
 def test_statements_starting_with_when_are_not_questions() -> None:
     assert not is_question("When a user opens the app we query the latest posts from everyone they follow.")
     assert is_question("When do links expire")
