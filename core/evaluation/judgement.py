@@ -62,7 +62,9 @@ def judge(
     discount = 0.0
     if said is not None:
         discount = min(MAX_EMPTY_DISCOUNT, EMPTY_WEIGHT * max(0.0, said.uncommitted_share - EMPTY_ALLOWANCE))
-    estimation_errors = len(reading.mistakes("estimation"))
+    estimation_errors = len(reading.mistakes("estimation")) + len(  # wrong sizes set as requirements drive it too
+        [f for f in reading.mistakes("requirements") if f.kind is FindingKind.FIGURE]
+    )
     misconceptions = len([f for f in reading.mistakes() if f.kind is FindingKind.MISCONCEPTION])
     refusals = reading.of_kind(FindingKind.REFUSAL)
     out = []

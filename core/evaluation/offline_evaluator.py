@@ -184,6 +184,7 @@ class OfflineEvaluator:
         interviewer_words = sum(word_count(u.text) for u in utterances if u.speaker.lower() == "interviewer")
         scoping = _scoping_answers(judged.utterances)
         early = _before_sizing(judged.utterances)
+        judged = _requirements_against_the_facts(judged, early)
         redirected = _before_a_redirect(judged.utterances, early)
         said = [u.text for u in judged.utterances if u.speaker.lower() == "interviewer"]
         parsed = self._parse(
@@ -963,6 +964,19 @@ def _asks(text: str) -> list[str]:
     """The sentences of an answer that ask for something, directly or in a statement's words."""
     asked = question_sentences(text)
     return asked + [s for s in sentences(text) if s not in asked and _ASKS_INDIRECTLY.search(s)]
+
+
+def _requirements_against_the_facts(reading: TranscriptReading, early: Collection[int]) -> TranscriptReading:
+    """A figure that contradicts the interviewer's facts, said while scoping ("the peak we design for is 50,000 a
+    second" when 500,000 was given), is a wrong requirement: it costs requirements, not an estimate never made."""
+    scoping = {(u.seq, u.start) for u in reading.utterances if id(u) in early}
+    moved = [
+        replace(f, competency="requirements")
+        if f.kind is FindingKind.FIGURE and (f.message_seq, f.at_seconds) in scoping
+        else f
+        for f in reading.findings
+    ]
+    return replace(reading, findings=moved)
 
 
 def _draws_a_boundary(parsed: list[_Sentence], early: Collection[int]) -> bool:

@@ -185,3 +185,21 @@ def test_a_fluent_answer_to_an_easier_question_costs_communication(bank: Problem
     assert "2 request(s) for a figure answered with something else" in rationale
     assert any("Asked for a figure 2 time(s)" in line for line in dodger.needs_improvement)
     assert "for a figure" not in " ".join(c.rationale for c in plain.competencies)
+
+
+def test_a_requirement_against_the_facts_costs_requirements_not_estimation(bank: ProblemBank, rubric: Rubric) -> None:
+    """Told 10 billion redirects a month, the candidate sets the design target at a tenth of it while scoping."""
+    told = ("About 100 million new links a month and 10 billion redirects a month. Anything else?", "No, that's it.")
+    scoped = (
+        "Then state the requirements.",
+        "Create short links with custom aliases and expiry, redirect fast; the peak we design for is about 1 billion "
+        "redirects a month, p99 under 100 ms, and analytics is out of scope.",
+    )
+    faithful = (scoped[0], scoped[1].replace("about 1 billion", "about 10 billion"))
+    wrong = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, told, scoped, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, told, faithful, DESIGN))
+    assert _score(wrong, "requirements") <= _score(right, "requirements") - 0.4
+    [figure] = [f for f in wrong.communication["correctness"]["findings"] if f["kind"] == "figure"]
+    assert figure["competency"] == "requirements"
+    requirements = next(c for c in wrong.competencies if c.key == "requirements")
+    assert "1 billion redirects a month" in requirements.rationale
