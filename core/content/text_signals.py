@@ -289,14 +289,18 @@ _FLOW = (
 )  # fmt: skip
 
 
+_OPENING_SO = re.compile(
+    r"^\W*(?:(?:okay|ok|right|well|um|uh|yeah|and|alright|sure)\W+)*so\b(?! that\b)", re.IGNORECASE
+)
 _MID_SO = re.compile(
     r"(?<=[a-z0-9%,;)] )(?<!and )(?<!or )so(?! (?:much|many|far|long|yeah|basically|um|uh|on)\b)(?![a-z0-9])"
 )
 
 
 def causal_markers(text: str) -> list[str]:
-    """Why-language: "because", "so that", "which means", "to avoid", "…, so every click…"."""
-    found = find_phrases(text, _CAUSAL)
+    """Why-language: "because", "so that", "which means", "to avoid", "…, so every click…". A sentence that opens with
+    "so" ("So we'll have a gateway, then…") is taking the floor, not giving a reason."""
+    found = find_phrases(_OPENING_SO.sub("", text, count=1), _CAUSAL)
     if not found:
         found = [m.group(0) for m in _MID_SO.finditer(normalize(text))]  # "X, so Y": a consequence
     return found

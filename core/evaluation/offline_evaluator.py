@@ -70,9 +70,12 @@ from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Stage, 
 from core.whiteboard.analysis import BoardGraph
 
 MENTION_CREDIT = 0.25
+"""Strength of a topic that is only named: the rest of the credit needs reasoning."""
 BEST_SHARE = 0.5
 """A competency is shown by its strongest topic and broadened by the rest: half of breadth is the best one."""
-"""Strength of a topic that is only named: the rest of the credit needs reasoning."""
+REASONED_PER_TOPIC = 2
+"""Full depth is two well-reasoned sentences per topic the competency is judged on: a topic reasoned once is touched,
+not worked through."""
 
 RELEVANT_SIGNALS: dict[str, frozenset[str]] = {
     "requirements": frozenset({"quantity", "causal", "tradeoff", "detail", "statement"}),
@@ -546,7 +549,7 @@ class OfflineEvaluator:
         bonus = sum(0.05 for t in own if t not in expected and credits[t].strength >= 0.6)
         breadth = min(1.0, breadth + bonus)
         strong = [s for s in parsed if s.topics & set(own) and _best_strength(s, own, self) >= 0.6]
-        depth = min(1.0, len(strong) / max(2, len(expected)))
+        depth = min(1.0, len(strong) / max(2, REASONED_PER_TOPIC * len(expected)))
         score = _clamp_score(1 + 4 * (0.7 * breadth + 0.3 * depth))
         unscoped = competency.key == "requirements" and not scoped.scope_drawn
         if unscoped:

@@ -527,3 +527,10 @@ def test_a_spoken_aside_too_short_to_stand_alone_stays_with_its_statement() -> N
     parts = sentences(spoken)
     assert all(len(p.split()) >= 6 for p in parts)
     assert parts[1] == "so no host is hit more than once a second um right"
+
+
+def test_an_opening_so_takes_the_floor_and_gives_no_reason() -> None:
+    assert causal_markers("So we'll have an API gateway, then a notification service and a scheduler.") == []
+    assert causal_markers("Okay, so the cache sits in front because reads dominate.") == ["because"]
+    assert causal_markers("So that reads stay local, we pin each user to a region.") == ["so that"]
+    assert causal_markers("We shard by user, so reads stay on one node.") == ["so reads"]

@@ -85,3 +85,33 @@ def test_nothing_scored_leaves_communication_as_delivered() -> None:
     assert weigh_what_was_carried(scores, ("communication",)) == scores
     unscored = [_score("requirements", 3.0), replace(_score("communication", 4.0), score=None)]
     assert weigh_what_was_carried(unscored, ("communication",)) == unscored
+
+
+def test_a_topic_reasoned_twice_is_worked_through_and_once_is_touched(bank: ProblemBank, rubric: Rubric) -> None:
+    """Depth is two well-reasoned sentences per topic: the same store and schema argued once score below the same
+    argued again from another query."""
+    evaluator = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank)
+    once = (
+        "The links table is keyed by short code with the long URL, owner and expiry, because every redirect looks up "
+        "one code. I'd use a key-value store like DynamoDB because the redirect is a single-key read at high volume."
+    )
+    twice = once + (
+        " A second table keyed by owner and creation time lists a user's links, because that page reads by owner, "
+        "not by code. And the key-value store rather than Postgres because we never join and it shards by key."
+    )
+    asked = "How do you store the links?"
+    touched = evaluator.evaluate("t", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, once)))
+    worked = evaluator.evaluate("w", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, twice)))
+    model = {e.session_id: next(c.score for c in e.competencies if c.key == "data_model") for e in (touched, worked)}
+    assert model["t"] is not None and model["w"] is not None
+    assert model["w"] >= model["t"] + 0.9  # the second query's key and the store's trade-off, and depth on top
+
+
+SHORTENER_SCOPE = (
+    "Design a URL shortener. What would you like to clarify?",
+    "Create short links with custom aliases and expiry, redirect fast, analytics out of scope. How many links?",
+)
+SIZES_SHORTENER = (
+    "About 100 million new links a month and 10 billion redirects a month.",
+    "10 billion a month is about 3,900 redirects a second; 100 million links a month is 40 a second.",
+)

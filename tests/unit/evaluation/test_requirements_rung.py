@@ -142,7 +142,7 @@ def test_a_playback_in_short_lines_after_the_facts_restates_the_requirements(ban
     """Scoping lasts until the interviewer moves on: a terse playback after the facts still plays the features back,
     although each line names too little of the problem to count alone."""
     playback = "So. Six seats max per order. Eight-minute holds. Never sell a seat twice. Holds answer in 300 ms."
-    assert scoped_after_facts(bank, rubric, playback + " Resale is out.") >= 3.5
+    assert scoped_after_facts(bank, rubric, playback + " Resale is out.") >= 3.25
     assert scoped_after_facts(bank, rubric, "Okay, thanks.") <= 2.5
 
 

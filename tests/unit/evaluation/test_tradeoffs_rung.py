@@ -50,5 +50,5 @@ def test_one_argued_comparison_is_not_trade_offs_made_throughout(bank: ProblemBa
     """Level 3 "compares alternatives for one or two decisions" against level 5, tied to the requirements' numbers."""
     once, throughout = tradeoffs(bank, rubric, ONE_COMPARISON), tradeoffs(bank, rubric, THROUGHOUT)
     assert once <= 3.5
-    assert throughout >= 4.25  # the key decisions weighed against the requirements, with their numbers
-    assert throughout - once >= 1.25
+    assert throughout >= 4.0  # the key decisions weighed against the requirements, with their numbers
+    assert throughout - once >= 1.0
