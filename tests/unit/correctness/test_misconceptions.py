@@ -53,3 +53,12 @@ def test_a_negative_claim_is_found_despite_its_own_not() -> None:
     [cap] = [m for m in RUBRIC.misconceptions if m.topic == "database_choice"]
     assert cap.negative_claim
     assert cap.found_in("Honestly SQL databases can't scale horizontally, so Mongo it is.")
+
+
+@pytest.mark.parametrize("index", range(len(RUBRIC.misconceptions)))
+def test_the_same_words_asked_as_a_question_claim_nothing(index: int) -> None:
+    """ "Do truncated hashes never collide?" asks the interviewer; only the statement is a misconception."""
+    m = RUBRIC.misconceptions[index]
+    asked = m.example.rstrip(" .!") + "?"
+    assert not m.found_in(asked), asked
+    assert m.found_in(asked[:-1] + ". " + m.example)  # said as well as asked: still the claim
