@@ -57,6 +57,9 @@ class Problem(BaseModel):
     hints: dict[str, list[str]] = Field(default_factory=dict)  # topic key -> nudges
     extra_topics: dict[str, Topic] = Field(default_factory=dict)  # topics only this problem has
     misconceptions: list[Misconception] = Field(default_factory=list)  # wrong claims to push back on
+    # rubric topics that are this problem's own subject (a rate limiter's rate limiting): talking about them is the
+    # design itself, so they show the competencies of the design, not the rubric competency they belong to elsewhere
+    subject_topics: list[str] = Field(default_factory=list)
     # component kind -> topics (often this problem's extra_topics) a drawn box of that kind shows, on top of
     # the rubric's `whiteboard.components` (core.evaluation.board_credit)
     board_topics: dict[str, list[str]] = Field(default_factory=dict)

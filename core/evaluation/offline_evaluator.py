@@ -176,7 +176,11 @@ class OfflineEvaluator:
         self.bank = bank
         self.quality_gate = quality_gate
         self.problem = problem
-        self.topics: dict[str, Topic] = {**rubric.topics, **(problem.extra_topics if problem else {})}
+        subject = set(problem.subject_topics) if problem else set()
+        self.topics: dict[str, Topic] = {
+            **{k: t for k, t in rubric.topics.items() if k not in subject},
+            **(problem.extra_topics if problem else {}),
+        }
         self._terms = list(problem.components) if problem else []
         self._scoping_topics = {k for k, t in self.topics.items() if t.competency == "requirements"}
 
@@ -518,7 +522,7 @@ class OfflineEvaluator:
         A plan that lists only "evolution" for trade-offs must not make trade-off analysis itself
         count for nothing.
         """
-        rubric_topics = [k for k, t in self.rubric.topics.items() if t.competency == competency]
+        rubric_topics = [k for k, t in self.rubric.topics.items() if t.competency == competency and k in self.topics]
         if self.problem:
             planned = [t for plan in self.problem.stages.values() for t in plan.topics if t in self.topics]
             mine = [t for t in dict.fromkeys(planned) if self.topics[t].competency == competency]

@@ -200,6 +200,12 @@ def _known_topics(p: Problem, rubric: Rubric) -> set[str]:
     return {*rubric.topics, *p.extra_topics}
 
 
+def test_subject_topics_are_rubric_topics(problems: list[Problem], rubric: Rubric) -> None:
+    for p in problems:
+        assert set(p.subject_topics) <= set(rubric.topics), p.id
+    assert next(p for p in problems if p.id == "rate_limiter").subject_topics == ["rate_limiting"]
+
+
 def test_every_problem_lists_two_to_four_misconceptions(problems: list[Problem], rubric: Rubric) -> None:
     for p in problems:
         assert 2 <= len(p.misconceptions) <= 4, f"{p.id}: {len(p.misconceptions)} misconceptions"

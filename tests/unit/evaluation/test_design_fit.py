@@ -115,3 +115,21 @@ SIZES_SHORTENER = (
     "About 100 million new links a month and 10 billion redirects a month.",
     "10 billion a month is about 3,900 redirects a second; 100 million links a month is 40 a second.",
 )
+
+
+def test_a_rate_limiters_own_subject_is_no_reliability_work(bank: ProblemBank, rubric: Rubric) -> None:
+    """Designing a rate limiter is talking about rate limits: that is the design, not abuse protection added to it, so
+    a limiter that never says what happens when its store fails shows no reliability."""
+    evaluator = OfflineEvaluator(rubric, bank.get("rate_limiter"), bank=bank)
+    design = (
+        "Each gateway calls INCR on a Redis key per API key and minute, with a TTL of 60 seconds, because the count "
+        "has to be shared across gateways. Over the limit it returns 429 with Retry-After and the limit headers. A "
+        "token bucket instead of a fixed window, because the window edge lets 20,000 through in a few seconds."
+    )
+    talk = _interview(
+        ("Design a rate limiter for our API. What would you like to know?", "Limits per API key? How many keys?"),
+        ("Per key per minute by plan; 10 million keys, 1 million requests a second.", design),
+    )
+    reliability = next(c for c in evaluator.evaluate("r", talk).competencies if c.key == "reliability")
+    assert reliability.score is not None and reliability.score <= 2.0
+    assert "Rate limiting" not in reliability.rationale
