@@ -574,6 +574,14 @@ class OfflineEvaluator:
             score = (1 - FIT_WEIGHT) * score + FIT_WEIGHT * self._fit(credits)
             if thin := [self._name(t) for t in self.problem.extra_topics if t in credits and credits[t].strength < 0.6]:
                 note = f"What this problem needs beyond generic boxes, not reasoned through: {', '.join(thin)}. "
+        if competency.key == "high_level_design" and self.problem is not None and self.problem.reference_components:
+            services = _services_named(parsed)
+            if len(services) > MANY_SERVICES * len(self.problem.reference_components):
+                score = min(score, NOT_MINIMAL_CEILING)
+                note += (
+                    f"{len(services)} services for a design that needs about "
+                    f"{len(self.problem.reference_components)} parts: not kept minimal. "
+                )
         if competency.key == "tradeoffs":
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * weighing_rung(self._weighing_evidence(parsed))
         if competency.key == "estimation":
@@ -921,6 +929,9 @@ SCHEMA, STORE = "data_model_schema", "database_choice"
 """The dimensions the rubric's estimation asks for."""
 RUNG_WEIGHT = 0.4
 FIT_WEIGHT = 0.3
+MANY_SERVICES, NOT_MINIMAL_CEILING = 1.5, 3.0
+"""High-level design: naming more services than half again the problem's reference parts is a design not kept
+minimal (rubric level 5 "keeps components minimal"): it stays at level 3, a workable design at best."""
 """High-level design: the share that is the problem's own mechanisms (rubric level 5 "anticipates the deep-dive
 areas"; graders mark down a design that "cannot serve this problem" however tidy its boxes)."""
 """Requirements, estimation and the data model: the rubric rung reached (requirements_rung, estimation_rung,
@@ -971,6 +982,25 @@ def _asks(text: str) -> list[str]:
     """The sentences of an answer that ask for something, directly or in a statement's words."""
     asked = question_sentences(text)
     return asked + [s for s in sentences(text) if s not in asked and _ASKS_INDIRECTLY.search(s)]
+
+
+def _services_named(parsed: list[_Sentence]) -> set[str]:
+    """The distinct services a design names ("an alias service", "the URL safety service"), as said."""
+    return {
+        m.group(1)
+        for s in parsed
+        if not s.scoping
+        for m in _A_SERVICE.finditer(s.text.lower())
+        if m.group(1).split()[-1] not in _NOT_A_SERVICE_NAME
+    }
+
+
+_A_SERVICE = re.compile(r"\b([a-z]+(?:[ -][a-z]+)?) (?:micro)?services?\b")
+_NOT_A_SERVICE_NAME = frozenset({
+    "a", "an", "the", "one", "each", "this", "that", "our", "their", "its", "separate", "own", "new", "every", "other",
+    "same", "external", "existing", "any", "some", "small", "stateless", "dedicated", "single", "second", "third",
+    "first", "two", "three", "more", "different",
+})  # fmt: skip
 
 
 def _requirements_against_the_facts(reading: TranscriptReading, early: Collection[int]) -> TranscriptReading:

@@ -133,3 +133,28 @@ def test_a_rate_limiters_own_subject_is_no_reliability_work(bank: ProblemBank, r
     reliability = next(c for c in evaluator.evaluate("r", talk).competencies if c.key == "reliability")
     assert reliability.score is not None and reliability.score <= 2.0
     assert "Rate limiting" not in reliability.rationale
+
+
+def test_a_service_for_every_noun_is_no_minimal_design(bank: ProblemBank, rubric: Rubric) -> None:
+    """Rubric level 5 keeps components minimal: fourteen services for a URL shortener stay a workable design at best,
+    and the report says why."""
+    evaluator = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank)
+    many = (
+        "The gateway service takes every request and hands it to the auth service, which checks the API key. The user "
+        "service owns accounts, and the link creation service asks the ID generation service for a number and the "
+        "alias service to reserve custom names. The URL safety service scans each target, the expiry service "
+        "tracks deadlines and the redirect service answers clicks. The analytics service counts them, the billing "
+        "service charges, the notification service emails owners, the audit service logs changes and the search "
+        "service indexes links, because separation of concerns keeps every team independent."
+    )
+    few = (
+        "The API servers sit behind a load balancer and write each link to a key-value store keyed by short code, "
+        "because every redirect reads one code. A Redis cache in front of the store serves hot links, because reads "
+        "outnumber writes a hundred to one, and a counter service hands out code ranges so servers never collide."
+    )
+    asked = "Sketch the design and walk me through creating a link and redirecting."
+    split = evaluator.evaluate("m", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, many)))
+    minimal = evaluator.evaluate("f", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, few)))
+    assert _design(split).score is not None and _design(split).score <= 3.0
+    assert "not kept minimal" in _design(split).rationale
+    assert "not kept minimal" not in _design(minimal).rationale
