@@ -90,9 +90,17 @@ RELEVANT_SIGNALS: dict[str, frozenset[str]] = {
 DEFAULT_SIGNALS = frozenset({"quantity", "causal", "tradeoff", "failure"})
 MAX_BOARD_EVIDENCE = 2
 """Whiteboard lines cited per competency, after the transcript's quotes."""
-REQUIRED_SIGNAL: dict[str, str] = {"estimation": "quantity", "tradeoff_analysis": "tradeoff"}
-"""Keyed by competency or topic: an estimate without a number, or a trade-off analysis without an
-alternative, stays near mention credit."""
+REQUIRED_SIGNAL: dict[str, str] = {
+    "estimation": "quantity",
+    "tradeoff_analysis": "tradeoff",
+    "scalability": "quantity",
+    "reliability": "failure",
+    "consistency": "",
+}
+"""Keyed by competency or topic (a topic's own entry, even empty, wins): an estimate without a number, a trade-off
+analysis without an alternative, a scaling step without the numbers that call for it (rubric: "where the numbers call
+for them") or a reliability measure without the failure it handles stays near mention credit. Consistency is a choice
+about correctness, not only about failure: it needs no failure named."""
 SAYS_WHAT: dict[str, re.Pattern[str]] = {
     "monitoring": re.compile(
         r"\b(?:latenc\w*|p\s?\d{2,3}|percentiles?|error(?:s| rates?)|failure rates?|success rates?|lag|backlog|"
@@ -427,7 +435,7 @@ class OfflineEvaluator:
         if not kinds and s.follow is not None:
             kinds = s.follow.kinds & relevant
             factor = 0.7 * _FACTOR_BY_KINDS.get(len(kinds), 1.0)
-        required = REQUIRED_SIGNAL.get(topic) or REQUIRED_SIGNAL.get(competency)
+        required = REQUIRED_SIGNAL.get(topic, REQUIRED_SIGNAL.get(competency))
         if required and required not in kinds:
             factor = min(factor, 0.25)
         if topic in SAYS_WHAT and not SAYS_WHAT[topic].search(s.text):
@@ -767,11 +775,13 @@ class OfflineEvaluator:
             c = group[0]
             assert c.sentence is not None
             name, quote = self._names(group), _quote(c.sentence.text, 90)
-            required = REQUIRED_SIGNAL.get(c.topic) or REQUIRED_SIGNAL.get(self.topics[c.topic].competency)
+            required = REQUIRED_SIGNAL.get(c.topic, REQUIRED_SIGNAL.get(self.topics[c.topic].competency))
             if required == "quantity":
                 gap = "but without numbers — say the figures and the arithmetic out loud"
             elif required == "tradeoff":
                 gap = "without naming the alternative and what you gave up"
+            elif required == "failure":
+                gap = "without saying what fails, what users see and how it recovers"
             elif c.strength <= MENTION_CREDIT:
                 gap = "but only by name — say why it is needed and how it works here"
             else:

@@ -158,3 +158,41 @@ def test_a_service_for_every_noun_is_no_minimal_design(bank: ProblemBank, rubric
     assert _design(split).score is not None and _design(split).score <= 3.0
     assert "not kept minimal" in _design(split).rationale
     assert "not kept minimal" not in _design(minimal).rationale
+
+
+def _competency(evaluation: Evaluation, key: str) -> CompetencyScore:
+    return next(c for c in evaluation.competencies if c.key == key)
+
+
+def test_a_scaling_step_counts_where_the_numbers_call_for_it(bank: ProblemBank, rubric: Rubric) -> None:
+    """Rubric: caching and partitioning "where the numbers call for them". Named for their own sake ("so it scales")
+    they stay near mention credit."""
+    evaluator = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank)
+    asked = "How does this scale?"
+    named = (
+        "We put a Redis cache in front so it's fast, shard the store so it scales horizontally, and add servers "
+        "behind the load balancer so we can handle growth."
+    )
+    sized = (
+        "Redirects peak near 12,000 a second, so a Redis cache for the hot 20% of links, about 600 GB, takes most "
+        "of them off the store. 3 TB of links outgrow one node, so we shard the store by short code across 8 nodes. "
+        "At about 2,000 requests a second per server, 8 servers behind the load balancer carry the peak."
+    )
+    by_name = evaluator.evaluate("n", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
+    by_number = evaluator.evaluate("s", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, sized)))
+    low, high = _competency(by_name, "scalability").score, _competency(by_number, "scalability").score
+    assert low is not None and high is not None and high >= low + 1.5  # named only: near mention credit
+
+
+def test_a_reliability_measure_counts_with_the_failure_it_handles(bank: ProblemBank, rubric: Rubric) -> None:
+    evaluator = OfflineEvaluator(rubric, bank.get("url_shortener"), bank=bank)
+    asked = "What about reliability?"
+    named = "We keep three replicas so it's reliable, and we add monitoring dashboards so the team knows the state."
+    planned = (
+        "We keep three replicas across zones, so when a node dies reads fail over to a follower within seconds, and "
+        "we alert when redirect errors pass 0.1% so the on-call knows before users do."
+    )
+    by_name = evaluator.evaluate("n", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
+    by_plan = evaluator.evaluate("p", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, planned)))
+    low, high = _competency(by_name, "reliability").score, _competency(by_plan, "reliability").score
+    assert low is not None and high is not None and high >= low + 0.8
