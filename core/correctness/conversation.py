@@ -128,8 +128,25 @@ def refusals_in(text: str) -> list[str]:
     return [
         " ".join(s.split())
         for s in sentences(text)
-        if (m := _REFUSAL.search(s)) and not (_DISMISSES.fullmatch(m.group(0)) and len(quantities(s)) >= 2)
+        if (m := _REFUSAL.search(s))
+        and not (_DISMISSES.fullmatch(m.group(0)) and (len(quantities(s)) >= 2 or _dismisses_a_thing_named(s, m)))
     ]
+
+
+def _dismisses_a_thing_named(sentence: str, match: re.Match[str]) -> bool:
+    """ "So a double tap doesn't matter": a design explained, not the question set aside ("It doesn't matter.",
+    "Honestly, the numbers don't matter here")."""
+    said_of = match.group(0).split()[0].lower()
+    before = sentence[: match.start()].lower()
+    opens = not re.search(r"[a-z]", before.replace("honestly", "").replace("i think", ""))
+    sizing = _SIZING_DISMISSED.search(before[-30:]) is not None  # "storage doesn't matter": the estimate set aside
+    return said_of not in ("it", "that", "this", "number", "numbers") and not opens and not sizing
+
+
+_SIZING_DISMISSED = re.compile(
+    r"\b(?:storage|bandwidth|traffic|estimates?|estimation|scale|latency|cost|memory|math|maths|figures?|sizing|"
+    r"qps|throughput|load)\s+(?:really\s+)?$"
+)
 
 
 def is_repeat(sentence: str, earlier: list[str]) -> bool:

@@ -36,6 +36,14 @@ def test_refusals_are_found_and_ordinary_answers_are_not() -> None:
     ]
 
 
+def test_a_design_that_makes_a_thing_not_matter_refuses_nothing() -> None:
+    """ "So a double tap doesn't matter" explains idempotency; "storage doesn't matter" sets the estimate aside."""
+    assert refusals_in("Accept is idempotent on trip and driver, so a double tap doesn't matter.") == []
+    assert refusals_in("For likes, the order doesn't matter.") == []
+    assert refusals_in("Storage doesn't matter.") == ["Storage doesn't matter."]
+    assert refusals_in("Honestly, it doesn't matter here.") == ["Honestly, it doesn't matter here."]
+
+
 def test_a_pasted_sentence_is_a_repeat_and_a_short_yes_is_not() -> None:
     first = "Our platform will use a scalable microservices architecture with a CDN for global delivery."
     earlier = [repeat_key(first)]
