@@ -81,10 +81,10 @@ def substance(texts: Sequence[str], problem: Problem | None) -> Substance:
         for s in sentences(text):
             total += 1
             plain = s.replace("-", " ")
-            if hedges(s):
-                hedged += 1
-                continue
             concrete = bool(quantities(s) or _IDENTIFIER.search(s) or (terms and find_phrases(s, terms)))
+            if hedges(s) and not concrete:
+                hedged += 1  # "maybe a database?"; "I think, um, 200 ms at p99" still commits to the figure
+                continue
             if _DISMISSALS.search(plain):
                 empty += 1  # however specific the rest of the sentence
             elif concrete:
