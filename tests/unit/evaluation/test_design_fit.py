@@ -9,7 +9,8 @@ from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
 from core.evaluation.heard import CARRIED_SHARE, weigh_what_was_carried
 from core.evaluation.offline_evaluator import OfflineEvaluator
-from core.models import CompetencyScore, Evaluation, Utterance
+from core.models import CompetencyScore, Evaluation
+from tests.unit.evaluation.exchanges import interview
 
 SCOPE = (
     "We're building an on-demand video platform. What would you like to know?",
@@ -37,14 +38,6 @@ FOR_THIS_PROBLEM = (
 )
 
 
-def _interview(*pairs: tuple[str, str]) -> list[Utterance]:
-    out = []
-    for i, (asked, answered) in enumerate(pairs):
-        out.append(Utterance("interviewer", asked, start=60.0 * i, end=60.0 * i + 8, seq=2 * i))
-        out.append(Utterance("candidate", answered, start=60.0 * i + 10, end=60.0 * i + 50, seq=2 * i + 1))
-    return out
-
-
 def _design(evaluation: Evaluation) -> CompetencyScore:
     return next(c for c in evaluation.competencies if c.key == "high_level_design")
 
@@ -53,8 +46,8 @@ def test_a_design_without_the_problems_own_mechanisms_scores_lower_and_says_whic
     bank: ProblemBank, rubric: Rubric
 ) -> None:
     evaluator = OfflineEvaluator(rubric, bank.get("video_streaming"), bank=bank)
-    generic = evaluator.evaluate("g", _interview(SCOPE, SIZES, (ASKED_DESIGN, GENERIC)))
-    fitted = evaluator.evaluate("f", _interview(SCOPE, SIZES, (ASKED_DESIGN, FOR_THIS_PROBLEM)))
+    generic = evaluator.evaluate("g", interview(SCOPE, SIZES, (ASKED_DESIGN, GENERIC)))
+    fitted = evaluator.evaluate("f", interview(SCOPE, SIZES, (ASKED_DESIGN, FOR_THIS_PROBLEM)))
     boxes, fitting = _design(generic).score, _design(fitted).score
     assert boxes is not None and fitting is not None
     # boxes and a request path for any problem: "workable" at best here (rubric level 3), the fitted design well above
@@ -100,8 +93,8 @@ def test_a_topic_reasoned_twice_is_worked_through_and_once_is_touched(bank: Prob
         "not by code. And the key-value store rather than Postgres because we never join and it shards by key."
     )
     asked = "How do you store the links?"
-    touched = evaluator.evaluate("t", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, once)))
-    worked = evaluator.evaluate("w", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, twice)))
+    touched = evaluator.evaluate("t", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, once)))
+    worked = evaluator.evaluate("w", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, twice)))
     model = {e.session_id: next(c.score for c in e.competencies if c.key == "data_model") for e in (touched, worked)}
     assert model["t"] is not None and model["w"] is not None
     assert model["w"] >= model["t"] + 0.9  # the second query's key and the store's trade-off, and depth on top
@@ -126,7 +119,7 @@ def test_a_rate_limiters_own_subject_is_no_reliability_work(bank: ProblemBank, r
         "has to be shared across gateways. Over the limit it returns 429 with Retry-After and the limit headers. A "
         "token bucket instead of a fixed window, because the window edge lets 20,000 through in a few seconds."
     )
-    talk = _interview(
+    talk = interview(
         ("Design a rate limiter for our API. What would you like to know?", "Limits per API key? How many keys?"),
         ("Per key per minute by plan; 10 million keys, 1 million requests a second.", design),
     )
@@ -153,8 +146,8 @@ def test_a_service_for_every_noun_is_no_minimal_design(bank: ProblemBank, rubric
         "outnumber writes a hundred to one, and a counter service hands out code ranges so servers never collide."
     )
     asked = "Sketch the design and walk me through creating a link and redirecting."
-    split = evaluator.evaluate("m", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, many)))
-    minimal = evaluator.evaluate("f", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, few)))
+    split = evaluator.evaluate("m", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, many)))
+    minimal = evaluator.evaluate("f", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, few)))
     assert _design(split).score is not None and _design(split).score <= 3.0
     assert "not kept minimal" in _design(split).rationale
     assert "not kept minimal" not in _design(minimal).rationale
@@ -178,8 +171,8 @@ def test_a_scaling_step_counts_where_the_numbers_call_for_it(bank: ProblemBank, 
         "of them off the store. 3 TB of links outgrow one node, so we shard the store by short code across 8 nodes. "
         "At about 2,000 requests a second per server, 8 servers behind the load balancer carry the peak."
     )
-    by_name = evaluator.evaluate("n", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
-    by_number = evaluator.evaluate("s", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, sized)))
+    by_name = evaluator.evaluate("n", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
+    by_number = evaluator.evaluate("s", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, sized)))
     low, high = _competency(by_name, "scalability").score, _competency(by_number, "scalability").score
     assert low is not None and high is not None and high >= low + 1.5  # named only: near mention credit
 
@@ -192,7 +185,7 @@ def test_a_reliability_measure_counts_with_the_failure_it_handles(bank: ProblemB
         "We keep three replicas across zones, so when a node dies reads fail over to a follower within seconds, and "
         "we alert when redirect errors pass 0.1% so the on-call knows before users do."
     )
-    by_name = evaluator.evaluate("n", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
-    by_plan = evaluator.evaluate("p", _interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, planned)))
+    by_name = evaluator.evaluate("n", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, named)))
+    by_plan = evaluator.evaluate("p", interview(SHORTENER_SCOPE, SIZES_SHORTENER, (asked, planned)))
     low, high = _competency(by_name, "reliability").score, _competency(by_plan, "reliability").score
     assert low is not None and high is not None and high >= low + 0.8

@@ -14,14 +14,7 @@ from core.content.rubrics import Rubric
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.report import correctness_text
 from core.models import Evaluation, Utterance
-
-
-def _interview(*pairs: tuple[str, str]) -> list[Utterance]:
-    out = []
-    for i, (asked, answered) in enumerate(pairs):
-        out.append(Utterance("interviewer", asked, start=60.0 * i, end=60.0 * i + 8, seq=2 * i))
-        out.append(Utterance("candidate", answered, start=60.0 * i + 10, end=60.0 * i + 50, seq=2 * i + 1))
-    return out
+from tests.unit.evaluation.exchanges import interview
 
 
 def _evaluate(bank: ProblemBank, rubric: Rubric, problem: str, talk: list[Utterance]) -> Evaluation:
@@ -59,8 +52,8 @@ RIGHT = (
 
 
 def test_the_400_per_second_estimate_is_a_weakness_with_the_right_figure(bank: ProblemBank, rubric: Rubric) -> None:
-    wrong = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, DESIGN))
-    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    wrong = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, WRONG, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, RIGHT, DESIGN))
     assert _score(wrong, "estimation") <= 2.5 < _score(right, "estimation")
     assert _score(right, "estimation") - _score(wrong, "estimation") >= 1.5
     advice = " ".join(wrong.needs_improvement)
@@ -71,7 +64,7 @@ def test_the_400_per_second_estimate_is_a_weakness_with_the_right_figure(bank: P
 
 def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank: ProblemBank, rubric: Rubric) -> None:
     def estimation(said: str) -> float:
-        talk = _interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
+        talk = interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
         return _score(_evaluate(bank, rubric, "url_shortener", talk), "estimation")
 
     storage = ", 20,000 at peak. Storage: 6 billion links times 500 bytes is about 3 terabytes."
@@ -87,14 +80,14 @@ def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubr
         "Can you re-check the redirects per second?",
         "You're right, I dropped a zero: it is about 3,900 redirects per second, and the 300 gigabytes should be 3 TB.",
     )
-    corrected = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, challenge, DESIGN))
-    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    corrected = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, WRONG, challenge, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, RIGHT, DESIGN))
     assert corrected.communication["correctness"]["corrected"] == 2
     assert _score(right, "estimation") - _score(corrected, "estimation") <= 0.5
 
 
 def test_a_fluent_answer_to_another_problem_scores_at_the_bottom(bank: ProblemBank, rubric: Rubric) -> None:
-    talk = _interview(
+    talk = interview(
         ("Design a chat service for phones and the web. What do you want to clarify?", SCOPE[1]),
         FACTS,
         RIGHT,
@@ -113,7 +106,7 @@ def test_a_repeated_paste_with_markup_is_never_evidence(bank: ProblemBank, rubri
         "Our platform will use a scalable microservices architecture with a CDN for global delivery, object storage "
         "for the videos and a transcoding service, ensuring high availability and low latency for millions of users."
     )
-    talk = _interview(
+    talk = interview(
         ("What do you want to clarify?", paste),
         ("Estimate storage per day.", paste + " <script>alert(1)</script>"),
         ("Walk me through an upload.", "### Answer\n" + paste + "\n" + paste),
@@ -128,19 +121,19 @@ def test_a_repeated_paste_with_markup_is_never_evidence(bank: ProblemBank, rubri
 
 
 def test_confidence_follows_the_evidence_and_is_never_certain(bank: ProblemBank, rubric: Rubric) -> None:
-    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    evaluation = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, RIGHT, DESIGN))
     assert all(c.confidence < 1.0 for c in evaluation.competencies)
     assert len({c.confidence for c in evaluation.competencies}) > 1
 
 
 def test_the_report_says_what_the_reader_found(bank: ProblemBank, rubric: Rubric) -> None:
-    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, WRONG, DESIGN))
+    evaluation = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, WRONG, DESIGN))
     line = correctness_text(evaluation.communication["correctness"])
     assert line.startswith("2 mistake(s) left standing, 0 corrected")
 
 
 def test_went_okay_is_filled_when_competencies_are_middling(bank: ProblemBank, rubric: Rubric) -> None:
-    evaluation = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, FACTS, RIGHT, DESIGN))
+    evaluation = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, RIGHT, DESIGN))
     middling = [c for c in evaluation.competencies if c.score is not None and 2.5 <= c.score < 4.0]
     assert middling, "the short interview leaves some competencies middling"
     assert evaluation.went_okay
@@ -167,13 +160,13 @@ def test_a_fluent_answer_to_an_easier_question_costs_communication(bank: Problem
     figures given communicates better, and the report says which request went unanswered."""
     asked_load = "About 5 million drivers send a position every 4 seconds. How many updates per second is that?"
     asked_storage = "An update is about 100 bytes and we keep them for 2 years. How much storage is that?"
-    answered = _interview(
+    answered = interview(
         RIDE_SCOPE,
         (asked_load, "5 million over 4 seconds is about 1.25 million updates a second, so writes dominate the load."),
         (asked_storage, "1.25 million times 100 bytes is 125 MB a second, about 10 TB a day, so 7 PB over 2 years."),
         RIDE_DESIGN,
     )
-    dodged = _interview(
+    dodged = interview(
         RIDE_SCOPE,
         (asked_load, "The phone batches positions so we don't drain the battery, because that's what users notice."),
         (asked_storage, "I'd use PostgreSQL with PostGIS because it's reliable and the team knows the tooling well."),
@@ -196,8 +189,8 @@ def test_a_requirement_against_the_facts_costs_requirements_not_estimation(bank:
         "redirects a month, p99 under 100 ms, and analytics is out of scope.",
     )
     faithful = (scoped[0], scoped[1].replace("about 1 billion", "about 10 billion"))
-    wrong = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, told, scoped, DESIGN))
-    right = _evaluate(bank, rubric, "url_shortener", _interview(SCOPE, told, faithful, DESIGN))
+    wrong = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, told, scoped, DESIGN))
+    right = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, told, faithful, DESIGN))
     assert _score(wrong, "requirements") <= _score(right, "requirements") - 0.4
     [figure] = [f for f in wrong.communication["correctness"]["findings"] if f["kind"] == "figure"]
     assert figure["competency"] == "requirements"
