@@ -590,6 +590,10 @@ class OfflineEvaluator:
                     f"{len(services)} services for a design that needs about "
                     f"{len(self.problem.reference_components)} parts: not kept minimal. "
                 )
+        if competency.key == "scalability" and (limits := self._limits(credits)) is not None:
+            score = (1 - LIMITS_WEIGHT) * score + LIMITS_WEIGHT * limits
+            if unhandled := [self._name(t) for t in self._limit_topics() if credits[t].strength < 0.6]:
+                note = f"This problem's own scaling limits, not handled with reasoning: {', '.join(unhandled)}. "
         if competency.key == "tradeoffs":
             score = (1 - RUNG_WEIGHT) * score + RUNG_WEIGHT * weighing_rung(self._weighing_evidence(parsed))
         if competency.key == "estimation":
@@ -619,6 +623,22 @@ class OfflineEvaluator:
         assert self.problem is not None
         shown = [credits[t].strength for t in self.problem.extra_topics if t in credits]
         return 1 + 4 * sum(shown) / len(shown) if shown else 1.0
+
+    def _limits(self, credits: dict[str, _Credit]) -> float | None:
+        """How well this problem's own scaling limits were handled, on the 1-5 scale: the deep dive's scalability
+        topics and the problem's own (a feed's fan-out and hot keys, a video platform's transcoding and delivery)."""
+        own = [credits[t].strength for t in self._limit_topics()]
+        return 1 + 4 * sum(own) / len(own) if own else None
+
+    def _limit_topics(self) -> list[str]:
+        plan = self.problem.stages.get(Stage.DEEP_DIVE) if self.problem else None
+        if plan is None or self.problem is None:
+            return []
+        return [
+            t
+            for t in plan.topics
+            if t in self.topics and (self.topics[t].competency == "scalability" or t in self.problem.extra_topics)
+        ]
 
     def _rationale(self, competency: Competency, expected: list[str], credits: dict[str, _Credit], score: float) -> str:
         reasoned = [self._name(t) for t in expected if credits[t].strength >= 0.6 and not credits[t].board]
@@ -939,6 +959,9 @@ SCHEMA, STORE = "data_model_schema", "database_choice"
 """The dimensions the rubric's estimation asks for."""
 RUNG_WEIGHT = 0.4
 FIT_WEIGHT = 0.3
+LIMITS_WEIGHT = 0.3
+"""Scalability: the share that is this problem's own scaling limits, handled (rubric level 5: "finds the real scaling
+limits (hot keys, fan-out, skew) and handles them"); caching and sharding in general are the rest."""
 MANY_SERVICES, NOT_MINIMAL_CEILING = 1.5, 3.0
 """High-level design: naming more services than half again the problem's reference parts is a design not kept
 minimal (rubric level 5 "keeps components minimal"): it stays at level 3, a workable design at best."""
