@@ -53,7 +53,6 @@ from core.evaluation.data_model_rung import ACCESS, IN_MEMORY_STORES, KEYS, Mode
 from core.evaluation.data_model_rung import rung as model_rung
 from core.evaluation.estimation_rung import DECIDES, PEAK, SizingEvidence, sizing_note
 from core.evaluation.estimation_rung import rung as sizing_rung
-from core.evaluation.heard import weigh_what_was_carried
 from core.evaluation.judgement import (
     judge,
     mistake_feedback,
@@ -66,6 +65,7 @@ from core.evaluation.substance import substance
 from core.evaluation.tradeoffs_rung import WeighingEvidence
 from core.evaluation.tradeoffs_rung import rung as weighing_rung
 from core.evaluation.transcript_quality import TranscriptQuality, assess
+from core.evaluation.what_was_carried import weigh_what_was_carried
 from core.models import CompetencyScore, Evaluation, Evidence, PlanStep, Stage, Utterance
 from core.whiteboard.analysis import BoardGraph
 

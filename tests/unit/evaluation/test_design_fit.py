@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
-from core.evaluation.heard import CARRIED_SHARE, weigh_what_was_carried
 from core.evaluation.offline_evaluator import OfflineEvaluator
+from core.evaluation.what_was_carried import CARRIED_SHARE, weigh_what_was_carried
 from core.models import CompetencyScore, Evaluation
 from tests.unit.evaluation.exchanges import interview
 
@@ -57,7 +57,7 @@ def test_a_design_without_the_problems_own_mechanisms_scores_lower_and_says_whic
     assert "CDN delivery" in _design(generic).rationale
     assert "not reasoned through" not in _design(fitted).rationale
     communication = next(c for c in generic.competencies if c.key == "communication")
-    assert "half what the answers carried" in communication.rationale
+    assert "50% what the answers carried" in communication.rationale
 
 
 def _score(key: str, value: float | None) -> CompetencyScore:
@@ -70,7 +70,7 @@ def test_communication_moves_half_way_to_what_the_answers_carried() -> None:
     assert CARRIED_SHARE == 0.5
     assert weighed["communication"].score == 3.5  # half of 5.0, half of the mean 2.0
     assert weighed["requirements"] == scores[0] and weighed["high_level_design"] == scores[1]
-    assert "half what the answers carried (2.0/5" in weighed["communication"].rationale
+    assert "50% what the answers carried (2.0/5" in weighed["communication"].rationale
 
 
 def test_nothing_scored_leaves_communication_as_delivered() -> None:

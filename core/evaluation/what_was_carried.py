@@ -29,8 +29,8 @@ def weigh_what_was_carried(scores: list[CompetencyScore], delivery: tuple[str, .
             continue
         score = round((1 - CARRIED_SHARE) * s.score + CARRIED_SHARE * carried, 1)
         why = (
-            f"Half of this score is delivery ({s.score:.1f}/5), half what the answers carried "
-            f"({carried:.1f}/5 across the other competencies). "
+            f"{1 - CARRIED_SHARE:.0%} of this score is delivery ({s.score:.1f}/5), {CARRIED_SHARE:.0%} what the "
+            f"answers carried ({carried:.1f}/5 across the other competencies). "
         )
         out.append(replace(s, score=score, rationale=why + s.rationale))
     return out
