@@ -20,7 +20,8 @@ FIGURE_RATIO = 8.0
 """A figure this many times away from every fact of its kind — about an order of magnitude —
 contradicts the facts; a factor of a few is an assumption (a peak, a growth margin), not a mistake."""
 _NEAR = math.log10(1.5)
-_NOT_COUNTED = frozenset({"time", "byte", "kb", "mb", "gb", "tb", "pb", "bit", "x", "percent", "ms"})
+NOT_COUNTED = frozenset({"time", "byte", "kb", "mb", "gb", "tb", "pb", "bit", "x", "percent", "ms"})
+"""Heads that measure rather than count: a size or a duration is no "thing" to compare by kind."""
 
 _CAPACITY_VERBS = re.compile(
     r"\b(?:handles?|handling|struggle[sd]?|struggling|tops? out|max(?:es)? out|maxed out|can do|can take|can serve"
@@ -62,7 +63,7 @@ def facts_of(statements: Sequence[str]) -> list[NumericClaim]:
         for s in sentences(statement):
             if s.rstrip().endswith("?") or _QUOTING.search(s):
                 continue
-            facts += [c for c in numeric_claims(s) if c.head not in _NOT_COUNTED]
+            facts += [c for c in numeric_claims(s) if c.head not in NOT_COUNTED]
     return facts
 
 
@@ -82,7 +83,7 @@ def figure_slips(
             if is_capacity(clause) or _ONE_ENTITY.search(clause.lower()):
                 continue
             for claim in numeric_claims(clause):
-                if claim.head in _NOT_COUNTED:
+                if claim.head in NOT_COUNTED:
                     continue
                 same = [f for f in facts if f.head == claim.head]  # a generic "requests" is not "redirects"
                 options = figure_distances(claim, same)

@@ -15,11 +15,19 @@ from dataclasses import dataclass, field, replace
 from core.content.misconceptions import Misconception
 from core.content.problems import Problem, ProblemBank
 from core.content.rubrics import Rubric
-from core.content.text_signals import PERIOD_SECONDS, NumericClaim, figure_claim, normalize, sentences, word_count
+from core.content.text_signals import (
+    PERIOD_SECONDS,
+    NumericClaim,
+    figure_claim,
+    normalize,
+    numeric_claims,
+    sentences,
+    word_count,
+)
 from core.correctness.answers import unanswered_figure_questions
 from core.correctness.arithmetic import arithmetic_slips
 from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key
-from core.correctness.figures import facts_of, figure_slips
+from core.correctness.figures import NOT_COUNTED, facts_of, figure_slips
 from core.correctness.findings import Finding, FindingKind
 from core.correctness.quantities import quantities
 from core.correctness.relevance import Relevance, relevance
@@ -248,17 +256,8 @@ def _corrects(finding: Finding, text: str) -> bool:
 
 
 def _counted_words(figure: str) -> set[str]:
-    """What a figure counts ("reads" in "150,000 reads per second"), without its units, periods and fillers."""
-    return {w.rstrip("s") for w in re.findall(r"[a-z]+", figure.lower())} - _NOT_COUNTED
-
-
-_NOT_COUNTED = frozenset({
-    "about", "around", "roughly", "approximately", "nearly", "maybe", "say", "a", "an", "per", "each", "every", "at",
-    "on", "peak", "average", "second", "sec", "minute", "hour", "day", "week", "month", "year", "time", "k", "m", "b",
-    "hundred", "thousand", "million", "billion", "trillion", "kb", "mb", "gb", "tb", "pb", "byte", "bit", "kilobyte",
-    "megabyte", "gigabyte", "terabyte", "petabyte", "kbp", "mbp", "gbp", "tbp", "qp", "rp", "tp", "x", "percent", "ms",
-    "millisecond",
-})  # fmt: skip
+    """What a figure counts ("read" in "150,000 reads per second"); a bare rate or a size counts nothing."""
+    return {c.head for c in numeric_claims(figure, whole_system_only=False)} - NOT_COUNTED
 
 
 def _original_sentence(text: str, normalized: str) -> str:
