@@ -6,9 +6,9 @@ four interviewers, all statuses, evaluations with per-competency scores for the 
 ones — through SQLAlchemy core inserts into our tables. Then prints the query times behind
 History and the page's script time under AppTest (list, sorted by score, filtered, an opened
 interview), each run in turn with a baseline page so both meet the same moment of a noisy machine,
-with the pages compiled once as the server does. Two baselines: the empty workspace (its page is a
-notice and a link) and a workspace with one interview (the same filters, table and pickers, so the
-ratio is what 10,000 interviews cost). Prints figures; asserts nothing.
+with the pages compiled once as the server does. Two baselines: the empty workspace (the filter bar,
+greyed, and a notice with a link to Setup) and a workspace with one interview (the same filters,
+table and pickers). Prints figures; asserts nothing.
 
     .venv/bin/python bench/history.py [--sessions 10000] [--no-postgres]
 """
@@ -280,6 +280,11 @@ def page_times(baseline_settings: Settings, full_settings: Settings) -> dict[str
     at.selectbox(key="history_sort").select(SortKey.SCORE).run()
     figures["list sorted by score"] = alternated(empty, full)
     full._point()
+    at.selectbox(key="history_sort").select(SortKey.CANDIDATE).run()
+    figures["list sorted by candidate"] = alternated(empty, full)
+    full._point()
+    at.selectbox(key="history_sort").select(SortKey.SCORE).run()
+    full._point()
     at.text_input(key="history_candidate").set_value("ada").run()
     at.multiselect(key="history_statuses").select(SessionStatus.COMPLETED).run()
     figures["list filtered (name + status)"] = alternated(empty, full)
@@ -304,9 +309,9 @@ def run_backend(label: str, settings_for: Callable[[str], Settings], sessions: i
         print(f"\n{label}, {size:,} sessions" + (f" (filled in {filled:.1f} s)" if size > 1 else ""))
         for name, ms in query_times(ws).items():
             print(f"  query  {name:<52} {ms:8.1f} ms")
-    # The empty workspace's page is a notice and a link; one interview shows the same filters, table and
-    # pickers as 10,000 do, so it isolates what the data costs. Both are printed.
-    for baseline, what in ((0, "no interview (a notice only)"), (1, "one interview (the same filters and table)")):
+    # The empty workspace's page shows the filter bar greyed and a notice; one interview adds the table and
+    # pickers that 10,000 show too. Both are printed.
+    for baseline, what in ((0, "no interview (greyed filters, a notice)"), (1, "one interview (filters and table)")):
         print(f"\n{label}, the History page with {sessions:,} sessions, each run in turn with {what}")
         for name, (base_ms, full_ms) in page_times(both[baseline], both[sessions]).items():
             print(f"  page   {name:<44} {full_ms:8.1f} ms   base {base_ms:6.1f} ms   {full_ms / base_ms:4.2f}x")

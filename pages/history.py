@@ -71,12 +71,13 @@ def _zone_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQuery:
+def _filters(ws: Workspace, interviewers: list[InterviewerOption], *, disabled: bool = False) -> HistoryQuery:
+    """The filter bar; `disabled` shows it, greyed, before there is anything to filter."""
     problems = {p.id: p.title for p in ws.problems.all()}
     with st.container(border=True):
         top = st.columns([2, 3, 2, 2])
         candidate = top[0].text_input(
-            "Candidate", key="history_candidate", placeholder="Name or id", on_change=_first_page
+            "Candidate", key="history_candidate", placeholder="Name or id", on_change=_first_page, disabled=disabled
         )
         problem_ids = top[1].multiselect(
             "Problem",
@@ -85,8 +86,9 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQue
             key="history_problems",
             placeholder="Any problem",
             on_change=_first_page,
+            disabled=disabled,
         )
-        dates = top[2].date_input("Date range", value=[], key="history_dates", on_change=_first_page)
+        dates = top[2].date_input("Date range", value=[], key="history_dates", on_change=_first_page, disabled=disabled)
         interviewer = top[3].selectbox(
             "Interviewer",
             interviewers,
@@ -95,6 +97,7 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQue
             placeholder="Any interviewer",
             key="history_interviewer",
             on_change=_first_page,
+            disabled=disabled,
         )
         bottom = st.columns([3, 3, 2, 2, 1])
         scores = bottom[0].slider(
@@ -104,6 +107,7 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQue
             step=0.5,
             key="history_scores",
             on_change=_first_page,
+            disabled=disabled,
             help="Narrowing the range leaves out interviews without a score.",
         )
         statuses = bottom[1].multiselect(
@@ -113,13 +117,23 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption]) -> HistoryQue
             key="history_statuses",
             placeholder="Any status",
             on_change=_first_page,
+            disabled=disabled,
         )
         sort_keys = list(SortKey)  # named: inline, mypy infers list[Never] and picks the empty-options overload
         sort = bottom[2].selectbox(
-            "Sort by", sort_keys, format_func=lambda k: k.label, key="history_sort", on_change=_first_page
+            "Sort by",
+            sort_keys,
+            format_func=lambda k: k.label,
+            key="history_sort",
+            on_change=_first_page,
+            disabled=disabled,
         )
-        order = bottom[3].selectbox("Order", ["Descending", "Ascending"], key="history_order", on_change=_first_page)
-        page_size = bottom[4].selectbox("Per page", PAGE_SIZES, key="history_page_size", on_change=_first_page)
+        order = bottom[3].selectbox(
+            "Order", ["Descending", "Ascending"], key="history_order", on_change=_first_page, disabled=disabled
+        )
+        page_size = bottom[4].selectbox(
+            "Per page", PAGE_SIZES, key="history_page_size", on_change=_first_page, disabled=disabled
+        )
     low, high = scores
     chosen_dates = tuple(dates) if isinstance(dates, list | tuple) else (dates,)
     return HistoryQuery(
@@ -313,6 +327,7 @@ st.title("History")
 interviewers = interviewer_options(ws, scope=scope(account))  # empty exactly when this person may see none
 if not interviewers:
     _close()  # an interview in the address is none this person may see
+    _filters(ws, interviewers, disabled=True)  # the same page as with interviews: what History offers shows
     st.info("No interviews yet. Start one on the Setup page — they appear here as soon as they begin.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     st.stop()

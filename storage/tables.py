@@ -88,7 +88,7 @@ class CandidateRow(Base):
     """email_key is core.models.email_key(email): unique, so one person is one candidate (NULLs never clash)."""
 
     __tablename__ = "candidates"
-    __table_args__ = (Index(None, "email_key", unique=True),)
+    __table_args__ = (Index(None, "email_key", unique=True), Index(None, "name"))  # name: History's candidate order
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

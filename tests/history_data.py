@@ -161,4 +161,6 @@ CASES: list[tuple[str, HistoryQuery, list[str]]] = [
     ),
     ("second page of four", HistoryQuery(page=2, page_size=4), ["s2", "s1"]),
     ("score sort pages too", HistoryQuery(sort=SortKey.SCORE, page=2, page_size=4), ["s5", "s4"]),
+    ("candidate sort pages into no candidate", HistoryQuery(sort=SortKey.CANDIDATE, page=2, page_size=4), ["s1", "s6"]),
+    ("a page of only no candidate", HistoryQuery(sort=SortKey.CANDIDATE, page=2, page_size=5), ["s6"]),
 ]

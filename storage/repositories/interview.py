@@ -161,13 +161,6 @@ def visible_in(scope: SessionScope) -> ColumnElement[bool]:
     return or_(false(), *either)
 
 
-def _history_joins(statement: Select[*Columns], query: HistoryQuery) -> Select[*Columns]:
-    """Join candidates only to order by their name: every filter, and the score, read sessions alone."""
-    if query.sort is SortKey.CANDIDATE:
-        statement = statement.outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-    return statement
-
-
 def _history_order(query: HistoryQuery) -> list[ColumnElement[Any]]:
     """Sort column (missing values last either way), then newest first so pages are stable."""
     column: InstrumentedAttribute[Any] = {
@@ -258,9 +251,11 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         """
 
         def ids(order: list[ColumnElement[Any]], limit: int, offset: int, *also: ColumnElement[bool]) -> list[str]:
-            statement = _history_joins(select(SessionRow.id), query).where(*_history_filters(query), *also)
+            statement = select(SessionRow.id).where(*_history_filters(query), *also)
             return list(self._session.scalars(statement.order_by(*order).limit(limit).offset(offset)))
 
+        if query.sort is SortKey.CANDIDATE:
+            return self._page_ids_by_candidate(query)
         if query.sort is not SortKey.SCORE:
             return ids(_history_order(query), query.page_size, query.offset)
         score = SessionRow.overall_score
@@ -273,6 +268,30 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         # The page starts among the unscored only when no scored session is left for it.
         skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
         return scored + ids(newest, room, max(0, skip), score.is_(None))
+
+    def _page_ids_by_candidate(self, query: HistoryQuery) -> list[str]:
+        """The page's ids by candidate name: the named first, then those with no candidate, newest first.
+
+        Candidates are read in name order (their name index) and each one's interviews by theirs, so a page
+        stops after its rows. The candidate's id is compared as an expression ("id || ''"), which keeps the
+        database from reading candidates by id inside a scan of every interview: the plan a planner without
+        statistics (a new SQLite file) otherwise picks, sorting all the interviews for one page.
+        """
+        name = CandidateRow.name.desc() if query.descending else CandidateRow.name.asc()
+        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
+        named = (
+            select(SessionRow.id)
+            .join(CandidateRow, CandidateRow.id + "" == SessionRow.candidate_id)
+            .where(*_history_filters(query))
+            .order_by(name, *newest)
+        )
+        found = list(self._session.scalars(named.limit(query.page_size).offset(query.offset)))
+        room = query.page_size - len(found)
+        if not room:
+            return found
+        skip = 0 if found else query.offset - self._count_matching(query, SessionRow.candidate_id.is_not(None))
+        unnamed = select(SessionRow.id).where(*_history_filters(query), SessionRow.candidate_id.is_(None))
+        return found + list(self._session.scalars(unnamed.order_by(*newest).limit(room).offset(max(0, skip))))
 
     def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
         """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one)."""

@@ -205,3 +205,15 @@ def test_an_unknown_interview_in_the_url_is_dropped(new_app: AppFactory, history
     at = open_history(new_app, session="no-such-session")
     assert [w.value for w in at.warning] == ["There is no interview with that id that you can open."]
     assert "session" not in at.query_params and not at.tabs
+
+
+def test_before_any_interview_the_filters_show_greyed_above_the_way_to_setup(new_app: AppFactory) -> None:
+    """The page keeps its shape from the first visit: what History will filter and sort by is visible, and
+    nothing can be chosen until there is something to choose from."""
+    at = open_history(new_app)
+    bar = [at.text_input(key="history_candidate"), at.multiselect(key="history_problems")]
+    bar += [at.selectbox(key=k) for k in ("history_interviewer", "history_sort", "history_order", "history_page_size")]
+    bar += [at.date_input(key="history_dates"), at.slider(key="history_scores"), at.multiselect(key="history_statuses")]
+    assert all(widget.disabled for widget in bar)
+    assert at.info[0].value.startswith("No interviews yet. Start one on the Setup page")
+    assert not at.dataframe

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from core.config import Settings
 from core.errors import NotFound, WorkspaceError
@@ -199,3 +200,31 @@ def test_the_score_history_sorts_by_is_the_evaluators_from_the_end_of_the_interv
         uow.commit()
     assert by_score() == before
     assert search_history(ws, HistoryQuery(score_min=score, score_max=score)).total == len(exact) - 1
+
+
+def test_by_candidate_a_new_sqlite_file_reads_names_in_order_not_every_interview(
+    ws: Workspace, history: History, database_url: str
+) -> None:
+    """SQLite without statistics (every new workspace) used to scan and sort every interview for one page by
+    candidate; the page's query reads candidates by their name index and stops after a page."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the plan of a database without statistics: SQLite's")
+    with ws.uow_factory() as uow:
+        engine = uow.sessions._session.get_bind()
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT SESSIONS.ID") and "candidates.name" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        search_history(ws, HistoryQuery(sort=SortKey.CANDIDATE, descending=False))
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert seen, "no page query by candidate name ran"
+    statement, parameters = seen[0]
+    with engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "SCAN candidates USING INDEX ix_candidates_name" in plan, plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # at most the right part, within one name

@@ -206,7 +206,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0024"
+    assert current_revision(empty_database_url) == head_revision() == "0025"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -232,7 +232,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0024"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0025"]
     finally:
         engine.dispose()
 
@@ -258,7 +258,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0024"
+    assert current_revision(empty_database_url) == "0025"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -317,7 +317,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0024"
+    assert current_revision(f"sqlite:///{database}") == "0025"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
