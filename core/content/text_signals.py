@@ -268,6 +268,7 @@ _TRADEOFF = (
     "or we could", "the risk is", "the price is", "the cost is", "costs us", "we pay", "we accept",
     "worth it", "not worth", "in return", "at the price of", "more moving parts", "more things to run",
     "what we give up", "i'd rather", "i would rather", "better than", "worse than", "we trade",
+    "unlike", "instead", "accepting", "i wouldn't", "i would not", "i'd avoid",
 )  # fmt: skip
 _FAILURE = (
     "retry", "retries", "retrying", "fallback", "fall back", "falls back", "timeout", "timeouts",

@@ -510,7 +510,12 @@ class OfflineEvaluator:
         """What the rubric's trade-offs ladder looks for: comparisons, and what they were made in terms of."""
         weighed = [s for s in parsed if not s.bare and "tradeoff" in s.signals.kinds]
         compared = [
-            s for s in weighed if "causal" in s.signals.kinds or (s.follow is not None and "causal" in s.follow.kinds)
+            s
+            for s in weighed
+            if "causal" in s.signals.kinds
+            or "quantity" in s.signals.kinds
+            or _COSTS_OR_BUYS.search(s.text) is not None
+            or (s.follow is not None and "causal" in s.follow.kinds)
         ]
         quality_phrases = self.topics[NON_FUNCTIONAL].phrases if NON_FUNCTIONAL in self.topics else ()
         return WeighingEvidence(
@@ -995,6 +1000,15 @@ _RANKS_OR_ASSUMES = re.compile(
 )
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
 UNRANKED_NOTE = "No requirement was ranked above the others and no assumption was stated. "
+
+
+_COSTS_OR_BUYS = re.compile(
+    r"\b(?:saves?|saving|costs?|loses?|losing|gains?|buys?|wastes?|adds?|needs? no|never|can't|cannot|won't|"
+    r"fewer|less|more|faster|slower|simpler|harder|easier|risks?|stale|lost|duplicates?)\b",
+    re.IGNORECASE,
+)
+"""What a side of a comparison costs or buys ("a 301 saves load, but repeat clicks never reach us", "1% overshoot in
+return for 250 times fewer calls"): said so, the comparison needs no separate "because"."""
 
 
 def _designs(sentence: str) -> bool:

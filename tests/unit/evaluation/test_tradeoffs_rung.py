@@ -52,3 +52,30 @@ def test_one_argued_comparison_is_not_trade_offs_made_throughout(bank: ProblemBa
     assert once <= 3.5
     assert throughout >= 4.0  # the key decisions weighed against the requirements, with their numbers
     assert throughout - once >= 1.0
+
+
+COSTS_SAID = (
+    "The API takes a long URL and returns a seven-character code, and a redirect looks the code up and answers. "
+    "Random codes over a counter: a counter is simpler, but its codes can be guessed one after another. "
+    "A 302 rather than a 301: a 301 saves us load, but repeat clicks never come back to be counted. "
+    "Unlike a synchronous copy, an asynchronous one adds nothing to a write, and a new link may be missing in "
+    "another region for a second. "
+    "Accepting a second of staleness in return for writes at local speed is the trade I'd make."
+)
+ONLY_NAMED = (
+    "The API takes a long URL and returns a seven-character code, and a redirect looks the code up and answers. "
+    "We could use random codes or a counter. "
+    "A 302 rather than a 301. "
+    "Asynchronous replication instead of synchronous replication. "
+    "I'd pick the first one in each case."
+)
+
+
+def test_a_comparison_that_says_what_each_side_costs_is_a_comparison_without_because(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    """Level 3 and up is alternatives compared: what a side costs or buys ("saves us load, but repeat clicks never
+    come back") compares them as surely as a "because" does; naming the options alone stays at level 2."""
+    said, named = tradeoffs(bank, rubric, COSTS_SAID), tradeoffs(bank, rubric, ONLY_NAMED)
+    assert said >= 3.0
+    assert said - named >= 0.5
