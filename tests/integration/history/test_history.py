@@ -202,13 +202,12 @@ def test_the_score_history_sorts_by_is_the_evaluators_from_the_end_of_the_interv
     assert search_history(ws, HistoryQuery(score_min=score, score_max=score)).total == len(exact) - 1
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the plan of a database without statistics: a new SQLite file's
 def test_by_candidate_a_new_sqlite_file_reads_names_in_order_not_every_interview(
-    ws: Workspace, history: History, database_url: str
+    ws: Workspace, history: History
 ) -> None:
     """SQLite without statistics (every new workspace) used to scan and sort every interview for one page by
     candidate; the page's query reads candidates by their name index and stops after a page."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the plan of a database without statistics: SQLite's")
     with ws.uow_factory() as uow:
         engine = uow.sessions._session.get_bind()
     seen: list[tuple[str, object]] = []
