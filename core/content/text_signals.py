@@ -238,8 +238,8 @@ def quantities(text: str) -> list[str]:
 
 
 _ARITHMETIC = re.compile(
-    r"\d\s*(?:[x×*/÷=]|times|divided by|over|multiplied by)\s*[~≈]?\s*\d"
-    r"|\d\s*(?:[a-z][a-z/]{0,11}\s+){1,2}(?:x|×|times|divided by|multiplied by)\s+(?:about\s+|~)?\d"
+    r"\d\s*(?:[x×*/÷=]|times|divided by|over|multiplied by)\s*[~≈]?\s*(?:(?:about|around|roughly|approximately)\s+)?\d"
+    r"|\d\s*(?:[a-z][a-z/]{0,11}\s+){1,4}(?:x|×|times|divided by|multiplied by)\s+(?:(?:about|around|roughly)\s+|~)?\d"
     r"|[=≈]\s*[~]?\d|\bcomes to\b|\bworks out\b|\bthat gives\b|\bwhich gives\b|\bthat's about\b"
     r"|\bthat is about\b|\bso about\b|\bso roughly\b|\bround(?:ed)? (?:up|down|to)\b|\bmultiply\b|\bdivide\b"
     r"|\bseconds in a day\b|\b86,?400\b|\b10\^5\b|\b100k seconds\b"

@@ -10,7 +10,7 @@ candidate's own inputs give.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core.content.text_signals import PERIOD_SECONDS
 from core.correctness.findings import Finding, FindingKind
@@ -32,6 +32,10 @@ _OPS = (
     ("div", re.compile(r"\b(?:divided by|over)\b|[/÷]")),
     ("add", re.compile(r"\bplus\b|\+")),
 )
+_HEDGE = re.compile(r"\s*(?:about|around|roughly|approximately|approx|maybe|say|some|~)\s*")
+_IN_A_SPAN = re.compile(
+    r"\s*(?:in|over|within|during)(?: (?:the first|the last|the|a|its|their|about|around|roughly))*\s*"
+)
 _COUNTED = re.compile(r"\s*(?:[a-z][a-z'-]*\s+){0,2}[a-z][a-z'-]*[\s,]*")
 """What a number counts, before "times": "4 ledger entries times 200 bytes" multiplies (result words are refused)."""
 PRONOUN_REACH = 3
@@ -40,12 +44,12 @@ _PRONOUN = re.compile(r"\b(?:that|this|it|those)\b")
 _RESULT_WORDS = (
     r"um|uh|erm|er|hmm|which|that|this|it|so|and|then|we|i|you|get|gets|gives?|is|are|was|'s|s|comes?|to|works?|out|at|equals?"
     r"|makes?|means?|roughly|about|around|approximately|approx|nearly|almost|just|call|like|or|i\.e\.|e|in|total"
-    r"|overall|over|under|maybe|say|let's|lets|us|only|already|land|lands|end|ends|up|=|≈|~|->|→|,|\(|\)"
+    r"|overall|over|under|maybe|say|let's|lets|us|only|already|land|lands|end|ends|up|would|will|be|=|≈|~|->|→|,|\(|\)"
 )
 _RESULT = re.compile(r"^(?:\s*(?:" + _RESULT_WORDS + r"))+\s*$")
 _MARKER = re.compile(
     r"\b(?:is|are|was|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|call it|in total"
-    r"|(?:you|we) get|lands? at|ends? up at|comes? out at)\b"
+    r"|(?:you|we) get|lands? at|ends? up at|comes? out at|would be|will be)\b"
     r"|[=≈~,→]|->"
 )
 _CONTINUATION = re.compile(
@@ -67,7 +71,7 @@ _UNREAD = re.compile(r"\b(?:square roots?|sqrt|cube roots?|log(?:arithm)?s?(?: b
 _EACH_AFTER = re.compile(r"\s*(?:each|apiece|a piece|per (?!second|sec|minute|hour|day|week|month|year)[a-z]+)\b")
 _STRONG_MARKER = re.compile(
     r"\b(?:is|are|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|about|around|roughly"
-    r"|approximately|nearly)\b|[=≈~→]|->"
+    r"|approximately|nearly|would be|will be)\b|[=≈~→]|->"
 )
 _JOINT = re.compile(
     r"[\s,]*(?:each|apiece|per [a-z]+)?[\s,]*(?:so|and|with|for|times|x|over)[\s,]*(?:about|around|roughly)?\s*"
@@ -101,30 +105,50 @@ class _Expression:
         return (self.bytes, self.time)
 
 
+@dataclass
+class _Reading:
+    text: str
+    competency: str
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0  # stated results the candidate's own inputs could be checked against, right or wrong
+
+
 def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Finding]:
     """Each stated result in text that the candidate's own inputs contradict by 3x or more."""
+    return _read(text, competency).findings
+
+
+def worked_results(text: str) -> int:
+    """How many results text works out from its own inputs, right or wrong: working shown, in whatever words
+    ("50,000 events times roughly 10,000 seats is 500 million", "a million in 5 minutes is 3,300 a second")."""
+    return _read(text, "estimation").checked
+
+
+def _read(text: str, competency: str) -> _Reading:
     qs = quantities(text)
     t = text.lower()
-    findings: list[Finding] = []
+    reading = _Reading(text, competency)
     expr: _Expression | None = None
+    opened = 0  # the first quantity of the current sentence
     for i, q in enumerate(qs):
         if expr is None or i == 0:
             expr = _start(q, i)
             continue
         gap = t[qs[i - 1].end : q.start]
         if _BREAK.search(gap):
+            opened = i
             after = gap[list(_BREAK.finditer(gap))[-1].end() :]
             if m := _IMPERATIVE.match(after):  # "… 20 billion a day. Divide by 86,400 …"
                 name = "div" if "divid" in m.group(0) or "over" in m.group(0) else "mul"
                 expr = _apply(expr, name, q) or _start(q, i)
                 continue
             if expr.ops > 0 and _CONTINUATION.match(after) and _RESULT.match(after):
-                _compare(expr, q, text, findings, competency)  # "1.5 billion divided by 86,400. Roughly 1,700."
+                _compare(expr, q, reading)  # "1.5 billion divided by 86,400. Roughly 1,700."
             elif q.time == -1 and _BACK_REFERENCE.match(after):
-                _restated(qs[:i], q, text, t, findings, competency)  # "… a day. So that's 1,700 per second."
+                _restated(qs[:i], q, t, reading)  # "… a day. So that's 1,700 per second."
             expr = _start(q, i)
             continue
-        op = _operation(gap, qs[i - 1], t[q.end : q.end + 20])
+        op = _operation(gap, qs[i - 1], t[q.end : q.end + 20], q)
         if op is not None:
             name, rest = op
             pronoun_result = rest is not None
@@ -136,7 +160,7 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
                 applied = [a for r in referents if (a := _apply(expr, name, r)) is not None]
                 # "115 a second, 1,000 at peak. Reads at 10 times that are 1,150": "that" may be any figure just said
                 if applied and not any((off := _off_by(a, q)) is not None and off[1] < SLIP_RATIO for a in applied):
-                    _compare(applied[0], q, text, findings, competency)
+                    _compare(applied[0], q, reading)
                 expr = _start(q, i)
                 continue
             if name == "div" and expr.time == -1 and q.time == 0 and _PER_NODE.match(t, q.end):
@@ -150,20 +174,21 @@ def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Findi
             if per_entity and expr.bytes == q.bytes == 1 and q.value > expr.value:
                 pass  # "100 IDs at 8 bytes per user is 16 GB": a size per user, totalled over the users
             elif expr.ops > 0 or _is_conversion(qs[i - 1], q, gap, t):
-                _compare(_closest_reading(expr, q, qs, t), q, text, findings, competency)
+                _compare(_closest_reading(expr, q, qs, t), q, reading)
             elif q.time == -1 and _BACK_REFERENCE.search(gap):
-                _restated(qs[:i], q, text, t, findings, competency)  # "86,000 seconds, so that's 1,700 a second"
+                _restated(qs[opened:i], q, t, reading)  # "86,000 seconds, so that's 1,700 a second": this sentence's
             expr = _start(q, i)
             continue
         expr = _start(q, i)
-    said = {f.said for f in findings}
-    findings += [f for f in _implied_products(qs, t, text, competency) if f.said not in said]
-    return findings
+    _implied_products(qs, t, reading)
+    return reading
 
 
-def _implied_products(qs: list[Quantity], t: str, text: str, competency: str) -> list[Finding]:
-    """ "Each link is about 500 bytes, so 6 billion links come to about 3 GB": size, count, total."""
-    found: list[Finding] = []
+def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
+    """ "Each link is about 500 bytes, so 6 billion links come to about 3 GB": size, count, total (a result the
+    sums before it already judged is not judged twice)."""
+    said = {f.said for f in reading.findings}
+    found = _Reading(reading.text, reading.competency)
     for i, (size, count, total) in enumerate(zip(qs, qs[1:], qs[2:], strict=False)):
         if size.dims != (1, 0) or count.dims != (0, 0) or total.bytes != 1 or count.percent or count.factor:
             continue
@@ -173,20 +198,25 @@ def _implied_products(qs: list[Quantity], t: str, text: str, competency: str) ->
         if _BREAK.search(joint + result) or not _JOINT.fullmatch(joint):
             continue
         if _RESULT.match(result) and _MARKER.search(result):
-            _compare(_Expression(size.value * count.value, 1, 0, 0, ops=1), total, text, found, competency)
-    return found
+            _compare(_Expression(size.value * count.value, 1, 0, 0, ops=1), total, found)
+    reading.findings += [f for f in found.findings if f.said not in said]
+    reading.checked += found.checked
 
 
 def _start(q: Quantity, i: int) -> _Expression:
     return _Expression(q.value, q.bytes, q.time, i, period=q.period if q.time == -1 else None)
 
 
-def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None] | None:
+def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = None) -> tuple[str, str | None] | None:
     """(operation, the result part after "that") when the gap between two quantities is an operator."""
     if _POW.match(gap):
         return "pow", None
     if re.fullmatch(r"\s*at(?:\s+(?:about|around|roughly|approximately|maybe))?\s*", gap) and _EACH_AFTER.match(after):
+        if this is not None and this.head and this.head == before.head and this.dims == before.dims == (0, 0):
+            return "div", None  # "60,000 seats at 2.5 seats per order": seats over seats an order are orders
         return "mul", None  # "30 million posts at 1 KB each"
+    if this is not None and _IN_A_SPAN.fullmatch(gap) and before.dims == (0, 0) and this.dims == (0, 1):
+        return "div", None  # "a million fans in 5 minutes": a count over a span is a rate
     if before.percent and _PERCENT_OF.match(gap):
         return "mul", None
     if _GROUPS_OF.fullmatch(gap):
@@ -208,8 +238,8 @@ def _operation(gap: str, before: Quantity, after: str) -> tuple[str, str | None]
             if _RESULT.match(rest) and _MARKER.search(rest):
                 return name, rest
             return None
-        if tail.strip(" ,"):
-            return None
+        if tail.strip(" ,") and not _HEDGE.fullmatch(tail):
+            return None  # "times roughly 10,000" is still a product
         return name, None
     return None
 
@@ -259,7 +289,7 @@ def _is_conversion(a: Quantity, b: Quantity, gap: str, t: str) -> bool:
     return not _PEAK.search(gap + " " + after + " " + t[max(0, a.start - 15) : a.start])
 
 
-def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding], competency: str) -> None:
+def _compare(expr: _Expression, q: Quantity, reading: _Reading) -> None:
     """A finding when the stated result q is 3x or more away from the expression's value.
 
     An expression of plain counts with a result said per day ("30 million posts at 1 KB is 30 TB
@@ -267,23 +297,26 @@ def _compare(expr: _Expression, q: Quantity, text: str, findings: list[Finding],
     result's own unit: the inputs were per day, the divisor per second.
     """
     off = _off_by(expr, q)
-    if off is None or off[1] < SLIP_RATIO:
+    if off is None:
         return
     expected, ratio = off
     if q.dims == (0, 0) and not re.search(r"\d", q.text) and ratio >= NOT_A_RESULT:
         return  # "ten times that, which is one reason to…": a small number in words is a count of things, no answer
-    quote = _sentence_around(text, q.start, q.end)
+    quote = _sentence_around(reading.text, q.start, q.end)
     if _UNREAD.search(quote):
         return  # a square root or a logarithm: arithmetic this reader does not do, so it does not judge it
+    reading.checked += 1
+    if ratio < SLIP_RATIO:
+        return
     right = say(expected, q)
-    findings.append(
+    reading.findings.append(
         Finding(
             kind=FindingKind.ARITHMETIC,
             quote=quote,
             explanation=f"The numbers it starts from make it {right}, not {q.text} (off by {ratio:.0f}x).",
             said=q.text,
             right=right,
-            competency=competency,
+            competency=reading.competency,
             off_by=ratio,
         )
     )
@@ -317,11 +350,11 @@ def _off_by(expr: _Expression, q: Quantity) -> tuple[float, float] | None:
     return expected, max(expected, stated) / min(expected, stated)
 
 
-def _restated(before: list[Quantity], q: Quantity, text: str, t: str, findings: list[Finding], competency: str) -> None:
+def _restated(before: list[Quantity], q: Quantity, t: str, reading: _Reading) -> None:
     """ "1.5 billion reads a day. … so that's roughly 1,700 reads per second": the last rate, restated."""
     rate = next((p for p in reversed(before) if p.time == -1), None)
     if rate is not None and _is_conversion(rate, q, "", t):
-        _compare(_start(rate, 0), q, text, findings, competency)
+        _compare(_start(rate, 0), q, reading)
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:

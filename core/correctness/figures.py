@@ -49,6 +49,13 @@ _PER_ENTITY = re.compile(r"\b(?:per|each|every) " + _ENTITIES)
 """Anywhere in the sentence: "1 req/s is 86k pages a day per host" is about one host."""
 _ONE_ENTITY = re.compile(r"\b(?:a single|one) " + _ENTITIES)
 """Only in the number's own clause: "40 a second, so one server will do" is still about the system."""
+_A_PART = re.compile(r"\b(?:busiest|largest|biggest|hottest|smallest|most popular|the top|top \d[\d,.]*\w*)\b")
+"""Anywhere in the sentence: "the busiest city has 100,000 drivers, so 25,000 updates a second" counts one part."""
+_HELD_BY_ONE = re.compile(
+    r"\b(?:set|channel|group|room|city|region|batch|shard|partition|table|list|conversation|venue|tenant|account|event"
+    r"|page|file|segment|job)s? (?:with|of|holding|containing|that has|that have)(?: about| around| up to| roughly)? $"
+)
+"""Just before the number: "channels with 100,000 members", "a training set with 300 features" count what one holds."""
 _QUOTING = re.compile(r"\byou(?:'ve| have)? (?:said|mentioned|got|estimated|assumed)\b|[“”\"]", re.IGNORECASE)
 
 
@@ -67,6 +74,45 @@ def facts_of(statements: Sequence[str]) -> list[NumericClaim]:
     return facts
 
 
+_ASSUMES = re.compile(
+    r"\b(?:assum\w*|i'll treat|i will treat|i'd treat|treat (?:it|that|this|them|\S+) as|read (?:it|that) as)\b"
+)
+
+
+def _counts_a_part(claim: NumericClaim, clause: str, sentence: str, facts: Sequence[NumericClaim]) -> bool:
+    """A figure that counts a part, not the whole the facts state: what one container holds ("channels with 100,000
+    members"), a number inside a name ("the clicks-in-5-minutes feature"), or a share of a stated figure worked out
+    ("the 0.1% mismatch, 10,000 payments a day")."""
+    at = clause.find(claim.text)
+    before = clause[:at].lower() if at >= 0 else ""
+    after = clause[at + len(claim.text) :] if at >= 0 else ""
+    if _HELD_BY_ONE.search(before) or before.endswith("-") or after.startswith("-"):
+        return True
+    shares = [float(m.group(1)) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s?%", sentence)]
+    same = [f for f in facts if f.head == claim.head]
+    return any(
+        off < _NEAR
+        for share in shares
+        for off, _ in figure_distances(
+            NumericClaim(claim.value / share, claim.head, claim.qualifiers, claim.period), same
+        )
+    )
+
+
+def _rereads_a_fact(sentence: str, facts: Sequence[NumericClaim]) -> set[str]:
+    """The heads of facts a sentence quotes and then reads another way on purpose ("100 bookings a second sustained
+    would be 8.6 million a day, more than our users, so I'll treat 100 as the peak and assume 1 million a day"):
+    a reasoned assumption against a figure the candidate has just used is a judgement, not a slip."""
+    if not _ASSUMES.search(sentence.lower()):
+        return set()
+    quoted = set()
+    for claim in numeric_claims(sentence):
+        same = [f for f in facts if f.head == claim.head]
+        if any(off < _NEAR for off, _ in figure_distances(claim, same)):
+            quoted.add(claim.head)
+    return quoted
+
+
 def figure_slips(
     text: str, facts: Sequence[NumericClaim], *, ratio: float = FIGURE_RATIO, competency: str = "estimation"
 ) -> list[Finding]:
@@ -77,13 +123,14 @@ def figure_slips(
     scaled = False  # "At ten times: … 200k redirects a second": the rest of the answer is about the scaled system
     for sentence in sentences(text):
         scaled = scaled or bool(_HYPOTHETICAL.search(sentence.lower()))
-        if scaled or _PER_ENTITY.search(sentence.lower()):
-            continue  # "at 10x, 200,000 a second"; "1 req/s is 86k pages a day per host"
+        if scaled or _PER_ENTITY.search(sentence.lower()) or _A_PART.search(sentence.lower()):
+            continue  # "at 10x, 200,000 a second"; "1 req/s is 86k pages a day per host"; "the busiest city has…"
+        reread = _rereads_a_fact(sentence, facts)
         for clause in re.split(r"[;,]\s+|\s+(?:but|while|whereas|so)\s+", sentence):
             if is_capacity(clause) or _ONE_ENTITY.search(clause.lower()):
                 continue
             for claim in numeric_claims(clause):
-                if claim.head in NOT_COUNTED:
+                if claim.head in NOT_COUNTED or claim.head in reread or _counts_a_part(claim, clause, sentence, facts):
                     continue
                 same = [f for f in facts if f.head == claim.head]  # a generic "requests" is not "redirects"
                 options = figure_distances(claim, same)

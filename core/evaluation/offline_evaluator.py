@@ -44,6 +44,7 @@ from core.content.text_signals import (
     word_count,
     words,
 )
+from core.correctness.arithmetic import worked_results
 from core.correctness.conversation import clean, echoes, restates, skips_scoping
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
@@ -488,7 +489,10 @@ class OfflineEvaluator:
         worked out wrongly is not worked."""
         sized = [s for s in parsed if not s.bare and "quantity" in s.signals.kinds and s.topics & SIZES]
         worked = {
-            t for s in sized if s.signals.arithmetic or (s.follow is not None and s.follow.arithmetic) for t in s.topics
+            t
+            for s in sized
+            if s.signals.arithmetic or (s.follow is not None and s.follow.arithmetic) or worked_results(s.text)
+            for t in s.topics
         }
         mentioned = {t for s in parsed if not s.bare for t in s.topics}  # the rest the report lists as not covered
         planned = self.problem.stages.get(Stage.ESTIMATION) if self.problem else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.correctness.arithmetic import arithmetic_slips
+from core.correctness.arithmetic import arithmetic_slips, worked_results
 from core.correctness.findings import FindingKind
 
 
@@ -54,6 +54,11 @@ from core.correctness.findings import FindingKind
             "15,000 per second",
         ),
         ("so 300 bytes times 8 billion is um 240 gigabytes a day", "240 gigabytes", "2.4 TB"),  # a filler before it
+        # a count at so many of the same per something is divided; hedges after an operator; a count over a span
+        ("80,000 tickets at about 4 tickets per basket is 320,000 baskets.", "320,000", "20,000"),
+        ("20,000 shops times roughly 300 products is 600 million listings.", "600 million", "6 million"),
+        ("Two million viewers in 10 minutes is 300,000 joins per second.", "300,000", "3,300 per second"),
+        ("300 orders per second would be 2.6 billion a day.", "2.6 billion", "25.9 million a day"),
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
@@ -101,6 +106,12 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "A billion-row training set with 300 features at about 8 bytes each is 2.4 TB of output.",
         # "that" may be any figure just said; a counted noun before "times" is still a factor
         "115 a second average, 1,000 at peak. Reads at 10 times that are 1,150 a second average.",
+        # the same cases worked out right; "that's" within a sentence is that sentence's sum, not an earlier rate
+        "80,000 tickets at about 4 tickets per basket is 20,000 baskets.",
+        "20,000 shops times roughly 300 products is 6 million listings.",
+        "Two million viewers in 10 minutes is 3,300 joins per second.",
+        "300 orders per second would be 26 million a day.",
+        "Text is 2.4 TB a day, about 900 TB a year. If 5% of messages carry a 200 KB photo, that's 80 TB a day.",
         "10 million payments times 2 KB is 20 GB a day; 4 entries times 200 bytes times 10 million is 8 GB a day.",
     ],
 )
@@ -119,3 +130,11 @@ def test_right_sums_are_left_alone(said: str) -> None:
 )
 def test_assumptions_and_lists_are_not_sums(said: str) -> None:
     assert arithmetic_slips(said) == []
+
+
+def test_working_shown_in_any_words_is_counted_right_or_wrong() -> None:
+    """What the estimation ladder calls "with working": a result the reader can follow from the candidate's inputs."""
+    assert worked_results("20,000 shops times roughly 300 products is 6 million listings.") == 1
+    assert worked_results("20,000 shops times roughly 300 products is 60 million listings.") == 1
+    assert worked_results("Two million viewers in 10 minutes is 3,300 joins per second.") == 1
+    assert worked_results("We keep 20,000 shops and 300 products each in 3 regions.") == 0

@@ -57,3 +57,30 @@ def test_a_rate_said_without_its_noun_is_a_fact_about_the_noun_before() -> None:
     ]
     assert figure_slips("At a thousand payments a second one primary is fine.", facts) == []
     assert figure_slips("So 100,000 payments a second hit the primary.", facts)  # still far from every one
+
+
+BOOKINGS = facts_of(
+    [
+        "We have 2 million daily active users, about 40 million products, 5,000 product features and roughly 300 "
+        "orders per second at peak.",
+    ]
+)
+
+
+def test_a_fact_quoted_then_read_another_way_on_purpose_is_a_judgement_not_a_slip() -> None:
+    reasoned = (
+        "300 orders per second all day would be 26 million a day, more than our 2 million users, so I'll treat 300 "
+        "as the peak and assume about 3 million orders a day."
+    )
+    assert figure_slips(reasoned, BOOKINGS) == []
+    [slip] = figure_slips("I'd assume about 3 million orders a day.", BOOKINGS)  # the fact never weighed
+    assert "3 million orders a day" in (slip.said or "")
+
+
+def test_a_figure_that_counts_a_part_is_not_the_whole() -> None:
+    assert figure_slips("The busiest warehouse stocks 100,000 products.", BOOKINGS) == []
+    assert figure_slips("A training set with 300 features at 4 bytes is small.", BOOKINGS) == []
+    assert figure_slips("The views-in-5-minutes feature is streamed.", BOOKINGS) == []  # a name, not a count
+    assert figure_slips("Returns are 1% of orders, 3 orders per second, handled by a batch job.", BOOKINGS) == []
+    [slip] = figure_slips("We stock about 100,000 products.", BOOKINGS)  # the whole catalogue, 400x off
+    assert "100,000 products" in (slip.said or "")

@@ -68,3 +68,17 @@ def test_the_report_says_what_kept_the_estimate_off_the_next_rung() -> None:
     )
     assert sizing_note(sized(numbers=True, worked=3, peak=True, used=True)) == ""
     assert sizing_note(NONE) == ""
+
+
+IN_WORDS = (
+    "Redirects: 10 billion a month would be about 3,900 a second on average, and about 20,000 at peak. "
+    "Storage: 100 million links a month times roughly 60 months is 6 billion links, and 6 billion links times "
+    "roughly 500 bytes is 3 TB over five years. "
+    "Bandwidth: 20,000 redirects a second times roughly 500 bytes is 10 MB/s at peak, small. "
+    "So 3 TB fits on one database node with a replica, and the hot links fit in memory in a small cache."
+)
+
+
+def test_working_said_in_words_is_working(bank: ProblemBank, rubric: Rubric) -> None:
+    """ "Times roughly", "would be": every result here follows from the candidate's own inputs, as with symbols."""
+    assert estimation(bank, rubric, IN_WORDS) >= estimation(bank, rubric, ALL_SIZES) - 0.25
