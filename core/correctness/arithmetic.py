@@ -32,7 +32,9 @@ _OPS = (
     ("div", re.compile(r"\b(?:divided by|over)\b|[/÷]")),
     ("add", re.compile(r"\bplus\b|\+")),
 )
-_HEDGE = re.compile(r"\s*(?:about|around|roughly|approximately|approx|maybe|say|some|~)\s*")
+_HEDGE = re.compile(
+    r"\s*(?:(?:about|around|roughly|approximately|approx|maybe|say|some|~|an average of|on average)\s*)+"
+)
 _IN_A_SPAN = re.compile(
     r"\s*(?:in|over|within|during)(?: (?:the first|the last|the|a|its|their|about|around|roughly))*\s*"
 )
@@ -211,7 +213,10 @@ def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = N
     """(operation, the result part after "that") when the gap between two quantities is an operator."""
     if _POW.match(gap):
         return "pow", None
-    if re.fullmatch(r"\s*at(?:\s+(?:about|around|roughly|approximately|maybe))?\s*", gap) and _EACH_AFTER.match(after):
+    at_about = re.fullmatch(r"\s*at(?:\s+(?:about|around|roughly|approximately|maybe))?\s*", gap)
+    if at_about and this is not None and before.dims == (0, 0) and this.dims == (1, 0) and not before.percent:
+        return "mul", None  # "5 billion pages at 25 KB compressed": a count at a size is their product
+    if at_about and _EACH_AFTER.match(after):
         if this is not None and this.head and this.head == before.head and this.dims == before.dims == (0, 0):
             return "div", None  # "60,000 seats at 2.5 seats per order": seats over seats an order are orders
         return "mul", None  # "30 million posts at 1 KB each"
@@ -249,6 +254,8 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
         q = replace(q, time=1)  # "100 a second times 86400", "500 TB/d / 86400": the seconds of a day, unnamed
     if op == "mul":
         value, b, tm = expr.value * q.value, expr.bytes + q.bytes, expr.time + q.time
+    elif op == "div" and expr.time == -1 and q.time == 1 and expr.period and q.value >= 2 * PERIOD_SECONDS[expr.period]:
+        value, b, tm = expr.value * q.value, expr.bytes, 0  # "100 million a month over 5 years": a total, not a rate
     elif op == "div":
         if q.value == 0:
             return None

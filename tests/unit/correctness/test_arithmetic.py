@@ -59,6 +59,10 @@ from core.correctness.findings import FindingKind
         ("20,000 shops times roughly 300 products is 600 million listings.", "600 million", "6 million"),
         ("Two million viewers in 10 minutes is 300,000 joins per second.", "300,000", "3,300 per second"),
         ("300 orders per second would be 2.6 billion a day.", "2.6 billion", "25.9 million a day"),
+        # a rate over a span of many periods is a total; a count at a size; "an average of" is a hedge
+        ("Orders: 2 million a month over 3 years is 7 million orders.", "7 million", "73"),
+        ("40 million photos at 300 KB is about 1.2 TB.", "1.2 TB", "12 TB"),
+        ("5,000 venues times an average of 2,000 seats is 100 million seats.", "100 million", "10 million"),
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
@@ -112,6 +116,10 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "Two million viewers in 10 minutes is 3,300 joins per second.",
         "300 orders per second would be 26 million a day.",
         "Text is 2.4 TB a day, about 900 TB a year. If 5% of messages carry a 200 KB photo, that's 80 TB a day.",
+        "Orders: 2 million a month over 3 years is 72 million orders.",
+        "40 million photos at 300 KB is about 12 TB.",
+        "5,000 venues times an average of 2,000 seats is 10 million seats.",
+        "1.5 billion reads a day over 86,400 seconds is about 17,000 a second.",  # over its own period: a rate
         "10 million payments times 2 KB is 20 GB a day; 4 entries times 200 bytes times 10 million is 8 GB a day.",
     ],
 )
