@@ -17,10 +17,22 @@ DENIALS = {
     "data_model_schema": ["Two different URLs can collide on the first seven characters of the MD5, so we check."],
     "database_choice": ["Postgres can be sharded by user id, so it scales past one machine with some work."],
     "caching": ["The CDN can't cache personalised feeds, only the images and videos."],
-    "consistency": ["In a partition we have to choose between consistency and availability, so we pick availability."],
+    "consistency": [
+        "In a partition we have to choose between consistency and availability, so we pick availability.",
+        "Inside one transaction we update the seat only where its status is still available, so two fans can't both "
+        "hold it.",
+        "A transaction alone doesn't stop two buyers both reading the last unit, so I'd lock the row with FOR UPDATE.",
+        "Redis is single threaded, so one Lua script that checks and sets the driver means two requests can't both "
+        "take him.",
+        "Even with NTP the clocks skew, so one owner assigns sequence numbers to order the messages.",
+    ],
     "sharding": ["Read replicas help reads, but writes still go to the primary."],
     "async_processing": ["Kafka is at least once, so the consumer must be idempotent."],
-    "failure_handling": ["Retries are safe only because every request carries an idempotency key."],
+    "failure_handling": [
+        "Retries are safe only because every request carries an idempotency key.",
+        "When the provider times out we mark the payment unknown and check its status before calling it failed.",
+        "On a timeout we retry three times with backoff, then mark the page fetch failed until the next crawl.",
+    ],
     "non_functional_requirements": [
         "We need 99.99% availability, and when the recommender is down the page shows best-sellers.",
         "There is no such thing as 100% availability, so I'd target 99.9%.",
