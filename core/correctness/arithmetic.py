@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from core.content.text_signals import PERIOD_SECONDS
 from core.correctness.findings import Finding, FindingKind
@@ -183,7 +184,33 @@ def _read(text: str, competency: str) -> _Reading:
             continue
         expr = _start(q, i)
     _implied_products(qs, t, reading)
+    _shares(qs, t, reading)
     return reading
+
+
+_SHARE_IS = re.compile(
+    r"\s*(?:[a-z]+\s+){0,3}(?:is|are|=|would be|comes to|gives|makes)\s*(?:about|around|roughly|~)?\s*"
+)
+
+
+def _shares(qs: list[Quantity], t: str, reading: _Reading) -> None:
+    """ "Peaks are 50,000 a second. By channel: 70% push is 35,000, 25% email is 12,500 and 5% SMS is 250": in a split
+    (two shares or more in one sentence) each share is its percent of the figure said before the split's first one."""
+    splits: list[list[int]] = [[]]
+    for i, (share, part) in enumerate(pairwise(qs)):
+        if i and _BREAK.search(t[qs[i - 1].end : share.start]) and splits[-1]:
+            splits.append([])
+        if share.percent and not part.percent and _SHARE_IS.fullmatch(t[share.end : part.start]):
+            splits[-1].append(i)
+    for split in splits:
+        if len(split) < 2:
+            continue  # one share alone is often no split at all: "99.95% is 22 minutes of error budget"
+        first = split[0]
+        whole = next((q for q in reversed(qs[:first]) if not q.percent and q.value > qs[first + 1].value), None)
+        for i in split if whole is not None else []:
+            part = qs[i + 1]
+            if whole.bytes == part.bytes and not (whole.time == 0 and part.time == -1):  # a count is no rate's whole
+                _compare(_Expression(whole.value * qs[i].value, whole.bytes, part.time, 0, ops=1), part, reading)
 
 
 def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:

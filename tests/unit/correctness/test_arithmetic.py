@@ -63,6 +63,13 @@ from core.correctness.findings import FindingKind
         ("Orders: 2 million a month over 3 years is 7 million orders.", "7 million", "73"),
         ("40 million photos at 300 KB is about 1.2 TB.", "1.2 TB", "12 TB"),
         ("5,000 venues times an average of 2,000 seats is 100 million seats.", "100 million", "10 million"),
+        # each share of a split is its percent of the figure split
+        (
+            "Peaks are 40,000 a second. By kind: 60% reads is 24,000 a second, 30% writes is 12,000 and 10% deletes "
+            "is 400 a second.",
+            "400",
+            "4,000 per second",
+        ),
         # a sentence that opens with an operation carries on the one before
         ("600 pings times 100 bytes is 60 KB per trip. Times 20 million trips is 120 GB a day.", "120 GB", "1.2 TB"),
         (
@@ -117,6 +124,8 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "300 orders per second would be 26 million a day.",
         "Text is 2.4 TB a day, about 900 TB a year. If 5% of messages carry a 200 KB photo, that's 80 TB a day.",
         "Orders: 2 million a month over 3 years is 72 million orders.",
+        "Peaks are 40,000 a second. By kind: 60% reads is 24,000 a second, 30% writes is 12,000 and 10% deletes is "
+        "4,000 a second.",
         "40 million photos at 300 KB is about 12 TB.",
         "5,000 venues times an average of 2,000 seats is 10 million seats.",
         "1.5 billion reads a day over 86,400 seconds is about 17,000 a second.",  # over its own period: a rate
