@@ -141,7 +141,10 @@ def _read(text: str, competency: str) -> _Reading:
         if _BREAK.search(gap):
             opened = i
             after = gap[list(_BREAK.finditer(gap))[-1].end() :]
-            if m := _IMPERATIVE.match(after):  # "… 20 billion a day. Divide by 86,400 …"
+            m = _IMPERATIVE.match(after)
+            if m and "over" in m.group(0) and q.time == 1:
+                m = None  # "… 400 a second. Over five years that is 6 billion links": a time frame, no operation
+            if m:  # "… 20 billion a day. Divide by 86,400 …"
                 name = "div" if "divid" in m.group(0) or "over" in m.group(0) else "mul"
                 expr = _apply(expr, name, q) or _start(q, i)
                 continue

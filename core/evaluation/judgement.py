@@ -23,8 +23,8 @@ ORDER_OF_MAGNITUDE, ORDER_OF_MAGNITUDE_FACTOR = 10.0, 2.0
 CORRECTED_COST = 0.1
 """A slip the candidate put right shows they check their work: it costs almost nothing."""
 KNOCK_ON = {"scalability": 0.5, "tradeoffs": 0.4, "data_model": 0.25, "high_level_design": 0.25, "reliability": 0.25}
-"""When two or more estimates are wrong, the sizes that drove the design were wrong too: this much per
-pair of wrong estimates, up to three pairs."""
+"""When two or more estimates are wrong, or one is off by ten times, the sizes that drove the design were wrong too:
+this much per pair of wrong estimates (one ten times off counting as two), up to three pairs."""
 UNCHECKED_COST = 0.25
 """Communication, per pair of uncorrected mistakes: results stated confidently and never sanity-checked."""
 MAX_UNCHECKED_COST = 1.0
@@ -55,6 +55,11 @@ def _cost(mistake: Finding) -> float:
     return cost * ORDER_OF_MAGNITUDE_FACTOR if (mistake.off_by or 0) >= ORDER_OF_MAGNITUDE else cost
 
 
+def _off_tenfold(mistake: Finding) -> bool:
+    """A figure off by ten times or more; a fact's figure is compared by kind, with no measure kept: at least 8x."""
+    return mistake.off_by is None or mistake.off_by >= ORDER_OF_MAGNITUDE
+
+
 def judge(
     scores: list[CompetencyScore], reading: TranscriptReading, said: Substance | None = None
 ) -> list[CompetencyScore]:
@@ -65,6 +70,8 @@ def judge(
     estimation_errors = len(reading.mistakes("estimation")) + len(  # wrong sizes set as requirements drive it too
         [f for f in reading.mistakes("requirements") if f.kind is FindingKind.FIGURE]
     )
+    # an estimate off by an order of magnitude counts twice here too: what was sized from it is as far off
+    knock = (estimation_errors + sum(1 for f in reading.mistakes("estimation") if _off_tenfold(f))) // 2
     misconceptions = len([f for f in reading.mistakes() if f.kind is FindingKind.MISCONCEPTION])
     refusals = reading.of_kind(FindingKind.REFUSAL)
     out = []
@@ -93,8 +100,8 @@ def judge(
         if misconceptions and s.key in WRONG_BASIS:
             score -= min(MAX_WRONG_BASIS, WRONG_BASIS[s.key] * misconceptions)
             reasons.append("Choices rest on claims that are not right.")
-        if estimation_errors >= 2 and s.key in KNOCK_ON:
-            score -= KNOCK_ON[s.key] * min(3, estimation_errors // 2)
+        if knock >= 1 and s.key in KNOCK_ON:
+            score -= KNOCK_ON[s.key] * min(3, knock)
             reasons.append("Decisions rest on estimates that were off.")
         if refusals:
             cost = min(MAX_REFUSAL_COST, REFUSAL_COST * len(refusals))

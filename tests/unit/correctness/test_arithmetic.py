@@ -124,6 +124,7 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "300 orders per second would be 26 million a day.",
         "Text is 2.4 TB a day, about 900 TB a year. If 5% of messages carry a 200 KB photo, that's 80 TB a day.",
         "Orders: 2 million a month over 3 years is 72 million orders.",
+        "10 billion redirects a month is about 3,900 a second. Over five years that is 6 billion links.",  # a frame
         "Peaks are 40,000 a second. By kind: 60% reads is 24,000 a second, 30% writes is 12,000 and 10% deletes is "
         "4,000 a second.",
         "40 million photos at 300 KB is about 12 TB.",

@@ -75,6 +75,22 @@ def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank:
     assert off - far_off == pytest.approx(0.5, abs=0.15)  # the same sentence, the same rung: only the cost differs
 
 
+def test_one_estimate_ten_times_off_unsettles_what_was_sized_from_it(bank: ProblemBank, rubric: Rubric) -> None:
+    """A sum off by an order of magnitude counts as two wrong estimates for the design sized from it; one merely off
+    does not reach past estimation."""
+
+    def scalability(said: str) -> float:
+        talk = interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
+        return _score(_evaluate(bank, rubric, "url_shortener", talk), "scalability")
+
+    storage = ", 20,000 at peak. Storage: 6 billion links times 500 bytes is about 3 terabytes."
+    right = scalability("10 billion redirects a month works out to about 3,900 redirects per second" + storage)
+    off = scalability("10 billion redirects a month works out to about 1,000 redirects per second" + storage)  # 3.9x
+    far_off = scalability("10 billion redirects a month works out to about 100 redirects per second" + storage)  # 39x
+    assert right == off
+    assert far_off < off
+
+
 def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubric: Rubric) -> None:
     challenge = (
         "Can you re-check the redirects per second?",
