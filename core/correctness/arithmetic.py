@@ -102,6 +102,8 @@ class _Expression:
     first: int  # index of its first quantity
     ops: int = 0
     period: str | None = None  # the period a lone rate was said in ("20 billion a day")
+    head: str | None = None  # what its first quantity counts ("redirects")
+    across: bool = False  # a rate carried over a sentence break by "Over five years…": a total of what the rate counts
 
     @property
     def dims(self) -> tuple[int, int]:
@@ -141,10 +143,7 @@ def _read(text: str, competency: str) -> _Reading:
         if _BREAK.search(gap):
             opened = i
             after = gap[list(_BREAK.finditer(gap))[-1].end() :]
-            m = _IMPERATIVE.match(after)
-            if m and "over" in m.group(0) and q.time == 1:
-                m = None  # "… 400 a second. Over five years that is 6 billion links": a time frame, no operation
-            if m:  # "… 20 billion a day. Divide by 86,400 …"
+            if m := _IMPERATIVE.match(after):  # "… 20 billion a day. Divide by 86,400 …"
                 name = "div" if "divid" in m.group(0) or "over" in m.group(0) else "mul"
                 expr = _apply(expr, name, q) or _start(q, i)
                 continue
@@ -171,7 +170,8 @@ def _read(text: str, competency: str) -> _Reading:
                 continue
             if name == "div" and expr.time == -1 and q.time == 0 and _PER_NODE.match(t, q.end):
                 q = replace(q, time=-1)  # "20,000 a second divided by 2,000 per server"
-            expr = _apply(expr, name, q) or _start(q, i)
+            applied = _apply(expr, name, q)
+            expr = replace(applied, across=False) if applied else _start(q, i)  # said in one breath: no frame
             continue
         per_entity = bool(_PER_ENTITY_SIZE.match(gap))
         gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
@@ -236,7 +236,7 @@ def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
 
 
 def _start(q: Quantity, i: int) -> _Expression:
-    return _Expression(q.value, q.bytes, q.time, i, period=q.period if q.time == -1 else None)
+    return _Expression(q.value, q.bytes, q.time, i, period=q.period if q.time == -1 else None, head=q.head)
 
 
 def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = None) -> tuple[str, str | None] | None:
@@ -285,7 +285,8 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
     if op == "mul":
         value, b, tm = expr.value * q.value, expr.bytes + q.bytes, expr.time + q.time
     elif op == "div" and expr.time == -1 and q.time == 1 and expr.period and q.value >= 2 * PERIOD_SECONDS[expr.period]:
-        value, b, tm = expr.value * q.value, expr.bytes, 0  # "100 million a month over 5 years": a total, not a rate
+        # "100 million a month over 5 years": a total, not a rate
+        return _Expression(expr.value * q.value, expr.bytes, 0, expr.first, expr.ops + 1, head=expr.head, across=True)
     elif op == "div":
         if q.value == 0:
             return None
@@ -301,7 +302,7 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
         if expr.dims != (0, 0) or q.dims != (0, 0) or not 1 < q.value <= MAX_EXPONENT or q.value != int(q.value):
             return None
         value, b, tm = expr.value ** int(q.value), 0, 0
-    return _Expression(value, b, tm, expr.first, expr.ops + 1)
+    return _Expression(value, b, tm, expr.first, expr.ops + 1, head=expr.head)
 
 
 def _seconds_of_a_period(value: float) -> bool:
@@ -334,8 +335,8 @@ def _compare(expr: _Expression, q: Quantity, reading: _Reading) -> None:
     result's own unit: the inputs were per day, the divisor per second.
     """
     off = _off_by(expr, q)
-    if off is None:
-        return
+    if off is None or (expr.across and q.bytes == 0 and (not expr.head or q.head != expr.head)):
+        return  # "400 redirects a second. Over five years that is 6 billion links": a total of something else
     expected, ratio = off
     if q.dims == (0, 0) and not re.search(r"\d", q.text) and ratio >= NOT_A_RESULT:
         return  # "ten times that, which is one reason to…": a small number in words is a count of things, no answer

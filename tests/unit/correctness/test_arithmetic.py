@@ -61,6 +61,7 @@ from core.correctness.findings import FindingKind
         ("300 orders per second would be 2.6 billion a day.", "2.6 billion", "25.9 million a day"),
         # a rate over a span of many periods is a total; a count at a size; "an average of" is a hedge
         ("Orders: 2 million a month over 3 years is 7 million orders.", "7 million", "73"),
+        ("Ledger rows grow by about 10 TB a year. Over 7 years that comes to about 7 TB.", "7 TB", "70 TB"),
         ("40 million photos at 300 KB is about 1.2 TB.", "1.2 TB", "12 TB"),
         ("5,000 venues times an average of 2,000 seats is 100 million seats.", "100 million", "10 million"),
         # each share of a split is its percent of the figure split
