@@ -56,6 +56,11 @@ _HELD_BY_ONE = re.compile(
     r"|page|file|segment|job)s? (?:with|of|holding|containing|that has|that have)(?: about| around| up to| roughly)? $"
 )
 """Just before the number: "channels with 100,000 members", "a training set with 300 features" count what one holds."""
+_WHOLE = re.compile(
+    r"\b(?:assum\w*|we have|we've got|we'll have|there are|there's|in total|total|in all|overall|altogether)\b",
+    re.IGNORECASE,
+)
+"""A count said as the whole: "I'll assume about 1 million users", "we have 20,000 products in total"."""
 _QUOTING = re.compile(r"\byou(?:'ve| have)? (?:said|mentioned|got|estimated|assumed)\b|[“”\"]", re.IGNORECASE)
 
 
@@ -143,6 +148,13 @@ def figure_slips(
                 # in the candidate's own period
                 near = [i for off, i in options if off <= best + _NEAR]
                 fact = same[next((i for i in near if same[i].period == claim.period), near[0])]
+                if (
+                    claim.period is None
+                    and fact.period is None
+                    and claim.value < fact.value
+                    and not _WHOLE.search(clause)
+                ):
+                    continue  # fewer than the whole, not said as the whole: a part ("the 5 million sellable products")
                 right = fact.text or f"{fact.value:,.0f}"
                 findings.append(
                     Finding(

@@ -82,5 +82,8 @@ def test_a_figure_that_counts_a_part_is_not_the_whole() -> None:
     assert figure_slips("A training set with 300 features at 4 bytes is small.", BOOKINGS) == []
     assert figure_slips("The views-in-5-minutes feature is streamed.", BOOKINGS) == []  # a name, not a count
     assert figure_slips("Returns are 1% of orders, 3 orders per second, handled by a batch job.", BOOKINGS) == []
-    [slip] = figure_slips("We stock about 100,000 products.", BOOKINGS)  # the whole catalogue, 400x off
+    assert figure_slips("Search only indexes the 3 million products in stock.", BOOKINGS) == []  # fewer: a part
+    [slip] = figure_slips("We have about 100,000 products in all.", BOOKINGS)  # said as the whole catalogue: 400x off
     assert "100,000 products" in (slip.said or "")
+    [slip] = figure_slips("We stock about 4 billion products.", BOOKINGS)  # more than the whole: no part of it
+    assert "4 billion products" in (slip.said or "")
