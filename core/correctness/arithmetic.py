@@ -116,11 +116,18 @@ class _Reading:
     competency: str
     findings: list[Finding] = field(default_factory=list)
     checked: int = 0  # stated results the candidate's own inputs could be checked against, right or wrong
+    right: list[str] = field(default_factory=list)  # the results among them that their inputs give
 
 
 def arithmetic_slips(text: str, *, competency: str = "estimation") -> list[Finding]:
     """Each stated result in text that the candidate's own inputs contradict by 3x or more."""
     return _read(text, competency).findings
+
+
+def results_worked_out(text: str) -> list[str]:
+    """The results text works out right from its own inputs ("17,000 pages a second times 20 posts is 340,000 posts a
+    second"): derived, not remembered, so no figure check holds them to a stated fact of the same noun."""
+    return _read(text, "estimation").right
 
 
 def worked_results(text: str) -> int:
@@ -170,8 +177,8 @@ def _read(text: str, competency: str) -> _Reading:
                 continue
             if name == "div" and expr.time == -1 and q.time == 0 and _PER_NODE.match(t, q.end):
                 q = replace(q, time=-1)  # "20,000 a second divided by 2,000 per server"
-            applied = _apply(expr, name, q)
-            expr = replace(applied, across=False) if applied else _start(q, i)  # said in one breath: no frame
+            carried = _apply(expr, name, q)
+            expr = replace(carried, across=False) if carried else _start(q, i)  # said in one breath: no frame
             continue
         per_entity = bool(_PER_ENTITY_SIZE.match(gap))
         gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
@@ -210,7 +217,9 @@ def _shares(qs: list[Quantity], t: str, reading: _Reading) -> None:
             continue  # one share alone is often no split at all: "99.95% is 22 minutes of error budget"
         first = split[0]
         whole = next((q for q in reversed(qs[:first]) if not q.percent and q.value > qs[first + 1].value), None)
-        for i in split if whole is not None else []:
+        if whole is None:
+            continue
+        for i in split:
             part = qs[i + 1]
             if whole.bytes == part.bytes and not (whole.time == 0 and part.time == -1):  # a count is no rate's whole
                 _compare(_Expression(whole.value * qs[i].value, whole.bytes, part.time, 0, ops=1), part, reading)
@@ -233,6 +242,7 @@ def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
             _compare(_Expression(size.value * count.value, 1, 0, 0, ops=1), total, found)
     reading.findings += [f for f in found.findings if f.said not in said]
     reading.checked += found.checked
+    reading.right += found.right
 
 
 def _start(q: Quantity, i: int) -> _Expression:
@@ -345,6 +355,7 @@ def _compare(expr: _Expression, q: Quantity, reading: _Reading) -> None:
         return  # a square root or a logarithm: arithmetic this reader does not do, so it does not judge it
     reading.checked += 1
     if ratio < SLIP_RATIO:
+        reading.right.append(q.text)
         return
     right = say(expected, q)
     reading.findings.append(

@@ -25,7 +25,7 @@ from core.content.text_signals import (
     word_count,
 )
 from core.correctness.answers import unanswered_figure_questions
-from core.correctness.arithmetic import arithmetic_slips
+from core.correctness.arithmetic import arithmetic_slips, results_worked_out
 from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in, repeat_key
 from core.correctness.figures import NOT_COUNTED, facts_of, figure_slips
 from core.correctness.findings import Finding, FindingKind
@@ -97,6 +97,7 @@ def check_statement(
     found = arithmetic_slips(text)
     said = {f.said for f in found}
     stated = problem_facts(problem) if facts is None else list(facts)
+    said |= set(results_worked_out(text))  # a result its own inputs give was derived, not misremembered
     found += [f for f in figure_slips(text, stated) if not any(s and s in (f.said or "") for s in said)]
     topics = {**(rubric.topics if rubric else {}), **(problem.extra_topics if problem else {})}
     for m in misconceptions_for(problem, rubric):

@@ -8,6 +8,7 @@ import pytest
 
 from core.content.problems import ProblemBank, load_problem_bank
 from core.content.rubrics import Rubric, load_rubric
+from core.correctness.figures import facts_of
 from core.correctness.findings import FindingKind
 from core.correctness.reader import check_statement, read_transcript
 from core.models import Utterance
@@ -112,3 +113,13 @@ def test_a_whole_interview_about_another_problem_is_off_topic(bank: ProblemBank,
     )
     assert reading.off_topic and reading.relevance.closer_problem_id == "url_shortener"
     assert reading.off_topic_share > 0.9
+
+
+def test_a_result_worked_out_right_is_derived_not_a_misremembered_fact(bank: ProblemBank, rubric: Rubric) -> None:
+    """ "Posts a second" served is not "posts a day" published: a result the candidate's own inputs give is held to
+    them, not to a stated figure that shares its noun."""
+    facts = facts_of(["About 30 million new posts a day."])
+    derived = "Reads: 17,000 feed pages a second times 20 posts is 340,000 posts a second."
+    assert check_statement(derived, bank.get("news_feed"), rubric, facts=facts) == []
+    [slip] = check_statement("We publish about 340,000 posts a second.", bank.get("news_feed"), rubric, facts=facts)
+    assert slip.kind is FindingKind.FIGURE
