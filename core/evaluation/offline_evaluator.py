@@ -999,7 +999,9 @@ UNRANKED_CEILING = 4.0
 _RANKS_OR_ASSUMES = re.compile(
     r"\b(?:priorit\w*|most important|matters? most|above all|primary|secondary|critical path|hard constraint"
     r"|headline|key requirement|comes? first|(?:the|my) (?:main|hardest|biggest|key) (?:[\w-]+ )?(?:thing|requirement"
-    r"|constraint|concern|risk|priority)|the hard part|assum\w*)\b",
+    r"|constraint|concern|risk|priority)|the hard part|assum\w*"
+    r"|in (?:that |this |rough |priority )?order(?! (?:to|for))|order of importance|(?:more|less) important than"
+    r"|matters? more than|number one|non negotiable|trumps?)\b",
     re.IGNORECASE,
 )
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "

@@ -122,6 +122,12 @@ def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: 
     assert "No requirement was ranked" in why
     assert "No requirement was ranked" not in why_ranked
     assert ranked > plain
+    for ranking in (
+        " In order of importance: no seat sold twice, then the 300 ms hold, then the map.",
+        " Selling a seat once matters more than the 300 ms target.",
+    ):
+        _, why_ordered = requirements(bank, rubric, (OPENING, asked), (facts, listed + ranking), (LATER, DESIGN))
+        assert "No requirement was ranked" not in why_ordered, ranking
 
 
 def test_features_said_back_in_the_problems_words_while_scoping_are_functional_requirements(
