@@ -62,15 +62,22 @@ def test_the_400_per_second_estimate_is_a_weakness_with_the_right_figure(bank: P
     assert wrong.communication["correctness"]["mistakes"] == 2
 
 
-def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank: ProblemBank, rubric: Rubric) -> None:
-    def estimation(said: str) -> float:
-        talk = interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
-        return _score(_evaluate(bank, rubric, "url_shortener", talk), "estimation")
+def _traffic_said_three_ways(bank: ProblemBank, rubric: Rubric, competency: str) -> tuple[float, float, float]:
+    """The competency's score with the traffic sum right, 3.9x off and 39x off, all else the same."""
 
-    storage = ", 20,000 at peak. Storage: 6 billion links times 500 bytes is about 3 terabytes."
-    right = estimation("10 billion redirects a month works out to about 3,900 redirects per second" + storage)
-    off = estimation("10 billion redirects a month works out to about 1,000 redirects per second" + storage)  # 3.9x
-    far_off = estimation("10 billion redirects a month works out to about 100 redirects per second" + storage)  # 39x
+    def scored(per_second: str) -> float:
+        said = (
+            f"10 billion redirects a month works out to about {per_second} redirects per second, 20,000 at peak. "
+            "Storage: 6 billion links times 500 bytes is about 3 terabytes."
+        )
+        talk = interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
+        return _score(_evaluate(bank, rubric, "url_shortener", talk), competency)
+
+    return scored("3,900"), scored("1,000"), scored("100")
+
+
+def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank: ProblemBank, rubric: Rubric) -> None:
+    right, off, far_off = _traffic_said_three_ways(bank, rubric, "estimation")
     assert right > off
     assert off - far_off == pytest.approx(0.5, abs=0.15)  # the same sentence, the same rung: only the cost differs
 
@@ -78,15 +85,7 @@ def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank:
 def test_one_estimate_ten_times_off_unsettles_what_was_sized_from_it(bank: ProblemBank, rubric: Rubric) -> None:
     """A sum off by an order of magnitude counts as two wrong estimates for the design sized from it; one merely off
     does not reach past estimation."""
-
-    def scalability(said: str) -> float:
-        talk = interview(SCOPE, FACTS, ("Estimate traffic.", said), DESIGN)
-        return _score(_evaluate(bank, rubric, "url_shortener", talk), "scalability")
-
-    storage = ", 20,000 at peak. Storage: 6 billion links times 500 bytes is about 3 terabytes."
-    right = scalability("10 billion redirects a month works out to about 3,900 redirects per second" + storage)
-    off = scalability("10 billion redirects a month works out to about 1,000 redirects per second" + storage)  # 3.9x
-    far_off = scalability("10 billion redirects a month works out to about 100 redirects per second" + storage)  # 39x
+    right, off, far_off = _traffic_said_three_ways(bank, rubric, "scalability")
     assert right == off
     assert far_off < off
 
