@@ -49,7 +49,7 @@ _PER_ENTITY = re.compile(r"\b(?:per|each|every) " + _ENTITIES)
 """Anywhere in the sentence: "1 req/s is 86k pages a day per host" is about one host."""
 _ONE_ENTITY = re.compile(r"\b(?:a single|one) " + _ENTITIES)
 """Only in the number's own clause: "40 a second, so one server will do" is still about the system."""
-_A_PART = re.compile(r"\b(?:busiest|largest|biggest|hottest|smallest|most popular|the top|top \d[\d,.]*\w*)\b")
+_A_PART = re.compile(r"\b(?:busiest|largest|biggest|hottest|smallest|most popular|top \d[\d,.]*\w*)\b")
 """Anywhere in the sentence: "the busiest city has 100,000 drivers, so 25,000 updates a second" counts one part."""
 _HELD_BY_ONE = re.compile(
     r"\b(?:set|channel|group|room|city|region|batch|shard|partition|table|list|conversation|venue|tenant|account|event"
@@ -93,7 +93,7 @@ def _counts_a_part(claim: NumericClaim, clause: str, sentence: str, facts: Seque
     after = clause[at + len(claim.text) :] if at >= 0 else ""
     if _HELD_BY_ONE.search(before) or before.endswith("-") or after.startswith("-"):
         return True
-    shares = [float(m.group(1)) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s?%", sentence)]
+    shares = [float(m.group(1)) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s?%", sentence) if float(m.group(1))]
     same = [f for f in facts if f.head == claim.head]
     return any(
         off < _NEAR
