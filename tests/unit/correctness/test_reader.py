@@ -10,7 +10,7 @@ from core.content.problems import ProblemBank, load_problem_bank
 from core.content.rubrics import Rubric, load_rubric
 from core.correctness.figures import facts_of
 from core.correctness.findings import FindingKind
-from core.correctness.reader import check_statement, read_transcript
+from core.correctness.reader import TranscriptReading, check_statement, read_transcript
 from core.models import Utterance
 
 DATA = Path(__file__).resolve().parents[3] / "data"
@@ -31,6 +31,11 @@ def _talk(*lines: str) -> list[Utterance]:
     return [Utterance(speakers[i % 2], t, start=10.0 * i, seq=i) for i, t in enumerate(lines)]
 
 
+def _read(bank: ProblemBank, rubric: Rubric, problem: str, *lines: str) -> TranscriptReading:
+    """The reader's pass over an interview of `problem` whose turns alternate interviewer, candidate."""
+    return read_transcript(_talk(*lines), bank.get(problem), rubric, bank)
+
+
 def test_check_statement_finds_a_slip_and_a_misconception(bank: ProblemBank, rubric: Rubric) -> None:
     said = "That's about 400 redirects per second from 10 billion a month. Three replicas survive three node failures."
     found = check_statement(said, bank.get("url_shortener"), rubric)
@@ -41,27 +46,28 @@ def test_check_statement_finds_a_slip_and_a_misconception(bank: ProblemBank, rub
 
 
 def test_a_slip_put_right_after_a_challenge_is_marked_corrected(bank: ProblemBank, rubric: Rubric) -> None:
-    reading = read_transcript(
-        _talk(
-            "Peak is about 50,000 notifications a second; 5% are texts.",
-            "5% of 50,000 is 250 a second, well under the SMS limit.",
-            "Can you double-check the SMS figure?",
-            "Ah, 5% of 50,000 is 2,500, not 250 — that's over the limit, so we need a pacer.",
-        ),
-        bank.get("notification_service"),
-        rubric,
+    reading = _read(
         bank,
+        rubric,
+        "notification_service",
+        "Peak is about 50,000 notifications a second; 5% are texts.",
+        "5% of 50,000 is 250 a second, well under the SMS limit.",
+        "Can you double-check the SMS figure?",
+        "Ah, 5% of 50,000 is 2,500, not 250 — that's over the limit, so we need a pacer.",
     )
     [slip] = reading.mistakes(include_corrected=True)
     assert slip.corrected and reading.mistakes() == []
 
 
 def test_an_uncorrected_slip_stays(bank: ProblemBank, rubric: Rubric) -> None:
-    reading = read_transcript(
-        _talk("How big?", "6 billion links times 500 bytes is about 300 gigabytes.", "OK.", "Then one SSD is enough."),
-        bank.get("url_shortener"),
-        rubric,
+    reading = _read(
         bank,
+        rubric,
+        "url_shortener",
+        "How big?",
+        "6 billion links times 500 bytes is about 300 gigabytes.",
+        "OK.",
+        "Then one SSD is enough.",
     )
     [slip] = reading.mistakes()
     assert "3 TB" in (slip.right or "") and slip.message_seq == 1
@@ -69,16 +75,14 @@ def test_an_uncorrected_slip_stays(bank: ProblemBank, rubric: Rubric) -> None:
 
 def test_a_figure_of_another_thing_near_the_right_one_is_no_correction(bank: ProblemBank, rubric: Rubric) -> None:
     """The read rate was 10x off; a later "10,000 writes per second" is about writes, whatever its size."""
-    reading = read_transcript(
-        _talk(
-            "Feed reads?",
-            "1.5 billion feed views a day. Dividing by roughly 100,000 seconds, that's about 150,000 reads per second.",
-            "A celebrity posts. What happens?",
-            "Each worker does 10,000 writes per second and we run 500 workers, so the post is out in 10 seconds.",
-        ),
-        bank.get("news_feed"),
-        rubric,
+    reading = _read(
         bank,
+        rubric,
+        "news_feed",
+        "Feed reads?",
+        "1.5 billion feed views a day. Dividing by roughly 100,000 seconds, that's about 150,000 reads per second.",
+        "A celebrity posts. What happens?",
+        "Each worker does 10,000 writes per second and we run 500 workers, so the post is out in 10 seconds.",
     )
     [slip] = reading.mistakes()
     assert slip.said == "150,000 reads per second" and not slip.corrected
@@ -86,11 +90,16 @@ def test_a_figure_of_another_thing_near_the_right_one_is_no_correction(bank: Pro
 
 def test_pastes_and_junk_are_dropped_from_what_may_be_scored(bank: ProblemBank, rubric: Rubric) -> None:
     paste = "Our platform will use a scalable microservices architecture with a CDN for global delivery of videos."
-    reading = read_transcript(
-        _talk("Scope?", paste, "Numbers?", paste + " <script>alert(1)</script>", "Design?", paste),
-        bank.get("video_streaming"),
-        rubric,
+    reading = _read(
         bank,
+        rubric,
+        "video_streaming",
+        "Scope?",
+        paste,
+        "Numbers?",
+        paste + " <script>alert(1)</script>",
+        "Design?",
+        paste,
     )
     assert reading.repeated_share > 0.6
     assert reading.junk == 1
@@ -100,16 +109,14 @@ def test_pastes_and_junk_are_dropped_from_what_may_be_scored(bank: ProblemBank, 
 
 
 def test_a_whole_interview_about_another_problem_is_off_topic(bank: ProblemBank, rubric: Rubric) -> None:
-    reading = read_transcript(
-        _talk(
-            "Design a chat service for phones and the web.",
-            "A user pastes a long URL and gets a short link; we redirect with a 302 to count clicks.",
-            "This is chat: messages between users.",
-            "Right, the short code is base62 from a counter, and custom aliases are checked for collisions.",
-        ),
-        bank.get("chat_messaging"),
-        rubric,
+    reading = _read(
         bank,
+        rubric,
+        "chat_messaging",
+        "Design a chat service for phones and the web.",
+        "A user pastes a long URL and gets a short link; we redirect with a 302 to count clicks.",
+        "This is chat: messages between users.",
+        "Right, the short code is base62 from a counter, and custom aliases are checked for collisions.",
     )
     assert reading.off_topic and reading.relevance.closer_problem_id == "url_shortener"
     assert reading.off_topic_share > 0.9
