@@ -43,8 +43,8 @@ class Bounds:
     resource: int
 
 
-WHOLE = Bounds(
-    rationale=300, quotes=3, quote=200, points=4, point=200, steps=4, title=80, detail=240, resources=2, resource=100
+WHOLE = Bounds(  # filled to the brim about 9,400 characters: within MAX_ANSWER_TOKENS even at under 5 a token
+    rationale=240, quotes=3, quote=160, points=4, point=160, steps=4, title=80, detail=200, resources=2, resource=80
 )
 PART = Bounds(  # "one sentence", two quotes, two points, one or two steps: within PART_ANSWER_TOKENS
     rationale=100, quotes=2, quote=100, points=2, point=100, steps=2, title=50, detail=100, resources=1, resource=60
