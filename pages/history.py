@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from components.calibration import render_calibration
@@ -153,6 +153,19 @@ def _filters(ws: Workspace, interviewers: list[InterviewerOption], *, disabled: 
     )
 
 
+# Typed up front: a page whose interviews have no score yet still has a number column for the progress bars.
+_TABLE_FIELDS: list[pa.Field[Any]] = [
+    pa.field("Date", pa.string()),
+    pa.field("Candidate", pa.string()),
+    pa.field("Problem", pa.string()),
+    pa.field("Interviewer", pa.string()),
+    pa.field("Status", pa.string()),
+    pa.field("Duration (min)", pa.int64()),
+    pa.field("Overall score", pa.float64()),
+]
+_TABLE_SCHEMA = pa.schema(_TABLE_FIELDS)
+
+
 def _row(s: SessionSummary) -> dict[str, Any]:
     return {
         "Date": short(s.created_at),
@@ -163,6 +176,11 @@ def _row(s: SessionSummary) -> dict[str, Any]:
         "Duration (min)": round(s.duration_seconds / 60),
         "Overall score": s.overall_score,
     }
+
+
+def _table(items: list[SessionSummary]) -> pa.Table:
+    """An Arrow table goes to the browser as it is; a pandas frame was built and converted on every rerun."""
+    return pa.Table.from_pylist([_row(s) for s in items], schema=_TABLE_SCHEMA)
 
 
 def _label(s: SessionSummary) -> str:
@@ -189,7 +207,7 @@ def _render_list(ws: Workspace, interviewers: list[InterviewerOption]) -> list[S
         _open(ids[rows[0]] if rows else None)
 
     st.dataframe(
-        pd.DataFrame([_row(s) for s in result.items]),
+        _table(result.items),
         hide_index=True,
         key=TABLE_KEY,
         on_select=open_selected,
