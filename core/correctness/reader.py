@@ -30,7 +30,7 @@ from core.correctness.conversation import clean, is_repeat, junk_in, refusals_in
 from core.correctness.figures import NOT_COUNTED, facts_of, figure_slips
 from core.correctness.findings import Finding, FindingKind
 from core.correctness.quantities import quantities
-from core.correctness.relevance import Relevance, relevance
+from core.correctness.relevance import Relevance, pulled_back, relevance
 from core.models import Utterance
 
 CORRECTION_WINDOW = 3
@@ -133,6 +133,7 @@ def read_transcript(
     seen: list[str] = []
     words_total = repeated_words = off_words = refusals = junk = 0
     answers: list[tuple[int, Utterance, str]] = []  # (index in kept, utterance, cleaned text)
+    drifted = pulled_back(list(utterances))
     for u in utterances:
         if u.speaker.lower() != "candidate":
             if u.text.strip():
@@ -164,7 +165,12 @@ def read_transcript(
         for r in refusals_in(new_text):
             refusals += 1
             findings.append(_at(Finding(FindingKind.REFUSAL, r, "Declines to answer.", competency=None), u))
-        if problem is not None and bank is not None:
+        if id(u) in drifted:
+            off_words += word_count(new_text)
+            findings.append(
+                _at(Finding(FindingKind.OFF_TOPIC, new_text[:160], "The interviewer had to steer this back."), u)
+            )
+        elif problem is not None and bank is not None:
             rel = relevance(new_text, problem, bank)
             if not rel.on_topic:
                 off_words += word_count(new_text)

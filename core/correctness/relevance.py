@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.content.problems import Problem, ProblemBank
-from core.content.text_signals import TECH_TERMS, content_words, find_phrases, quantities, sentences
+from core.content.text_signals import (
+    TECH_TERMS,
+    content_words,
+    find_phrases,
+    quantities,
+    question_sentences,
+    sentences,
+)
+from core.models import Utterance
 
 SMALL_TALK_WORDS = 8
 """An answer this long that uses no word of any design (no problem term, no technology, no number) is small talk."""
@@ -42,6 +50,42 @@ _EXCLUDES = re.compile(
 def excludes(sentence: str) -> bool:
     """ "Payments are out of scope": names something only to set it aside, so it is not what the answer is about."""
     return bool(_EXCLUDES.search(sentence))
+
+
+_PULLS_BACK = re.compile(
+    r"\b(?:we(?:'re| are) designing\b(?! (?:it|this) (?:so|for|to))"
+    r"|(?:a |the )?(?:different|wrong) (?:product|problem|system|app)|another (?:product|problem)"
+    r"|i(?:'m| am| was) asking (?:about|for)|(?:that's |that is )?not what i asked"
+    r"|let(?:'s| us) (?:come|get|go) back to|let(?:'s| us) stay (?:with|on))",
+    re.IGNORECASE,
+)
+"""The interviewer steering an answer back to the problem ("I'm asking about the redirect itself", "let's come back
+to our side", "we're designing the home feed"): the answer before it was about something else."""
+_SETS_ASIDE = re.compile(r"\b(?:out of scope|not in scope|outside (?:the |our )?scope)\b", re.IGNORECASE)
+""""Fraud models are out of scope": steering back when it follows a statement, a plain reply when it follows a
+question."""
+
+
+def pulled_back(utterances: list[Utterance]) -> set[int]:
+    """The candidate's answers (their ids) that the interviewer's next words steer back to the problem.
+
+    A fluent answer about a neighbouring product (a card-network switch for a marketplace's payments, an analytics
+    dashboard for a URL shortener) shares the problem's words, so only the interviewer's reaction tells it apart.
+    """
+    drifted: set[int] = set()
+    last: Utterance | None = None
+    for u in utterances:
+        if not u.text.strip():
+            continue
+        if u.speaker.lower() != "interviewer":
+            last = u
+            continue
+        if last is not None and (
+            _PULLS_BACK.search(u.text) or (_SETS_ASIDE.search(u.text) and not question_sentences(last.text))
+        ):
+            drifted.add(id(last))
+        last = None
+    return drifted
 
 
 @dataclass(frozen=True)

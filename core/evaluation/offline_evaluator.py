@@ -48,7 +48,7 @@ from core.correctness.arithmetic import worked_results
 from core.correctness.conversation import clean, echoes, restates, skips_scoping
 from core.correctness.findings import FindingKind
 from core.correctness.reader import TranscriptReading, read_transcript
-from core.correctness.relevance import about_the_problem, behaviour_words, excludes, relevance
+from core.correctness.relevance import about_the_problem, behaviour_words, excludes, pulled_back, relevance
 from core.evaluation.board_credit import BoardCredit, BoardReading, board_credits, read_for
 from core.evaluation.data_model_rung import ACCESS, IN_MEMORY_STORES, KEYS, ModelEvidence, model_note
 from core.evaluation.data_model_rung import rung as model_rung
@@ -201,7 +201,7 @@ class OfflineEvaluator:
         scoping = _scoping_answers(judged.utterances)
         early = _before_sizing(judged.utterances)
         judged = _requirements_against_the_facts(judged, early)
-        redirected = _before_a_redirect(judged.utterances, early)
+        redirected = _before_a_redirect(judged.utterances, early) | pulled_back(judged.utterances)
         said = [u.text for u in judged.utterances if u.speaker.lower() == "interviewer"]
         parsed = self._parse(
             candidate,

@@ -122,6 +122,22 @@ def test_a_whole_interview_about_another_problem_is_off_topic(bank: ProblemBank,
     assert reading.off_topic_share > 0.9
 
 
+def test_an_answer_the_interviewer_steers_back_counts_as_off_topic(bank: ProblemBank, rubric: Rubric) -> None:
+    """A card-network switch shares the payment system's words, so only the interviewer's reaction marks the drift."""
+    reading = _read(
+        bank,
+        rubric,
+        "payment_system",
+        "What happens in the call to the provider?",
+        "I'd build an authorisation switch that formats ISO 8583 messages for Visa and Mastercard, with a card vault.",
+        "We use external providers and never hold card numbers. Let's come back to our side: the ledger?",
+        "Two entries per movement, a debit and a credit, never edited; refunds are new entries.",
+    )
+    [drift] = reading.of_kind(FindingKind.OFF_TOPIC)
+    assert "ISO 8583" in drift.quote
+    assert not reading.off_topic and 0.4 < reading.off_topic_share < 0.7
+
+
 def test_a_result_worked_out_right_is_derived_not_a_misremembered_fact(bank: ProblemBank, rubric: Rubric) -> None:
     """ "Posts a second" served is not "posts a day" published: a result the candidate's own inputs give is held to
     them, not to a stated figure that shares its noun."""

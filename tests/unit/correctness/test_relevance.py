@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from core.content.problems import ProblemBank, load_problem_bank
-from core.correctness.relevance import about_the_problem, excludes, relevance
+from core.correctness.relevance import about_the_problem, excludes, pulled_back, relevance
+from core.models import Utterance
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +73,34 @@ def test_setting_a_part_aside_in_plain_words_is_an_exclusion_and_selling_out_is_
     assert excludes("The payment processor itself isn't ours, right?")
     assert not excludes("The concert sold out in two minutes.")
     assert not excludes("Tickets are out of stock once the last seat is held.")
+
+
+def _turns(*lines: str) -> list[Utterance]:
+    return [Utterance(("interviewer", "candidate")[i % 2], t, start=10.0 * i, seq=i) for i, t in enumerate(lines)]
+
+
+def test_an_answer_the_interviewer_steers_back_drifted() -> None:
+    turns = _turns(
+        "How do you record the money in a ledger?",
+        "Before that, fraud matters: I'd train a gradient-boosted model on card velocity and retrain weekly.",
+        "Fraud models are out of scope; assume a risk service. The ledger, please.",
+        "Every movement is two entries, a debit and a credit, and entries are never edited.",
+        "Where are the links stored?",
+        "For the analytics, Kafka into ClickHouse with a world map of clicks.",
+        "I'm asking about the redirect itself. What happens when the database node is down?",
+        "Replicas take over; the cache keeps serving hot links.",
+        "Good. Walk me through a celebrity post.",
+    )
+    assert pulled_back(turns) == {id(turns[1]), id(turns[5])}
+
+
+def test_out_of_scope_in_reply_to_a_question_is_an_answer_not_a_pull_back() -> None:
+    """ "Payments are out of scope" answers "Do we take payments?"; and a challenge of a figure is not a pull back."""
+    turns = _turns(
+        "What should the system do?",
+        "Fans pick seats and hold them. Do we also take payments?",
+        "Payments are out of scope; a provider handles them.",
+        "Then a hold lasts 8 minutes and 1,000 holds a second at peak is 86 million a day.",
+        "Let me stop you there: you said 86 million a day. Check the peak against the day.",
+    )
+    assert pulled_back(turns) == set()
