@@ -298,9 +298,31 @@ _MID_SO = re.compile(
 )
 
 
+_REASON_CLAUSE = re.compile(r"\b(?:because|since|so that|so|as)\b(?P<clause>[^,;.!?]*)", re.IGNORECASE)
+_TOOL_VIRTUE = re.compile(
+    r"\b(?:scal(?:es|able)|scale (?:horizontally|independently|out|well|infinitely|linearly)|fast|reliable"
+    r"|(?:pretty |industry |the )?standard|popular|proven|battle tested|widely used|everyone uses|robust"
+    r"|handles? (?:a lot|huge|massive|millions|billions|anything)|high throughput|performant)\b",
+    re.IGNORECASE,
+)
+_OURS = re.compile(r"\b(?:we|we'd|we'll|our|us|i|i'd|my)\b|\d", re.IGNORECASE)
+
+
+def _without_tool_virtues(text: str) -> str:
+    """Drops reasons that hold for any system ("because Kafka scales to millions a second", "so every piece can
+    scale independently"): a virtue of the tool with no figure and nothing of ours in it justifies no choice here."""
+
+    def keep(m: re.Match[str]) -> str:
+        clause = m.group("clause")
+        return "" if _TOOL_VIRTUE.search(clause) and not _OURS.search(clause) else m.group(0)
+
+    return _REASON_CLAUSE.sub(keep, text)
+
+
 def causal_markers(text: str) -> list[str]:
     """Why-language: "because", "so that", "which means", "to avoid", "…, so every click…". A sentence that opens with
     "so" ("So we'll have a gateway, then…") is taking the floor, not giving a reason."""
+    text = _without_tool_virtues(text)
     found = find_phrases(_OPENING_SO.sub("", text, count=1), _CAUSAL)
     if not found:
         found = [m.group(0) for m in _MID_SO.finditer(normalize(text))]  # "X, so Y": a consequence

@@ -534,3 +534,14 @@ def test_an_opening_so_takes_the_floor_and_gives_no_reason() -> None:
     assert causal_markers("Okay, so the cache sits in front because reads dominate.") == ["because"]
     assert causal_markers("So that reads stay local, we pin each user to a region.") == ["so that"]
     assert causal_markers("We shard by user, so reads stay on one node.") == ["so reads"]
+
+
+def test_a_virtue_of_the_tool_is_no_reason_for_this_design() -> None:
+    """ "Because Kafka scales" holds for any system; a reason with our figures or our needs in it is one."""
+    assert causal_markers("Between them I'd put Kafka, because Kafka scales to millions of messages per second.") == []
+    assert causal_markers("Cassandra, because it scales horizontally.") == []
+    assert causal_markers("Microservices, so every piece can scale independently.") == []
+    assert causal_markers("Kafka, because our peak is 50,000 a second and one partition handles 5,000.") == ["because"]
+    assert causal_markers("A queue, because we must absorb the campaign peak while login codes stay fast.") == [
+        "because"
+    ]

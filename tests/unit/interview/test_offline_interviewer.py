@@ -244,8 +244,13 @@ def test_buzzword_list_gets_pushback_naming_the_pieces(problem: Problem, rubric:
 def test_reasoned_list_is_not_pushed_back(problem: Problem, rubric: Rubric) -> None:
     chat = Chat(problem, rubric)
     chat.session.stage = Stage.HIGH_LEVEL_DESIGN
-    turn = chat.say("Redis for hot links, Cassandra for the mapping, Kafka for clicks, because each scales alone.")
+    turn = chat.say(
+        "Redis for hot links, Cassandra for the mapping, Kafka for clicks, because reads outnumber writes a hundred "
+        "to one and counting clicks must never slow a redirect."
+    )
     assert turn.meta["kind"] != "pushback"
+    generic = chat.say("Redis for hot links, Cassandra for the mapping, Kafka for clicks, because each scales alone.")
+    assert generic.meta["kind"] == "pushback"  # a virtue of any tool is no reason for this design
 
 
 # --- stages ----------------------------------------------------------------------------------
