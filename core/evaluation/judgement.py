@@ -22,15 +22,23 @@ MAX_MISTAKE_COST = 2.5
 ORDER_OF_MAGNITUDE, ORDER_OF_MAGNITUDE_FACTOR = 10.0, 2.0
 CORRECTED_COST = 0.1
 """A slip the candidate put right shows they check their work: it costs almost nothing."""
-KNOCK_ON = {"scalability": 0.5, "tradeoffs": 0.4, "data_model": 0.25, "high_level_design": 0.25, "reliability": 0.25}
-"""When two or more estimates are wrong, or one is off by ten times, the sizes that drove the design were wrong too:
-this much per pair of wrong estimates (one ten times off counting as two), up to three pairs."""
+KNOCK_ON = {
+    "scalability": 0.25,
+    "tradeoffs": 0.2,
+    "data_model": 0.125,
+    "high_level_design": 0.125,
+    "reliability": 0.125,
+}
+"""When an estimate is wrong the sizes that drove the design were wrong too: this much per wrong estimate (one ten times
+off counting as two), up to MAX_KNOCK. Graders mark a candidate with one wrong figure down across the design, not in
+estimation alone."""
+MAX_KNOCK = 6
 UNCHECKED_COST = 0.25
 """Communication, per pair of uncorrected mistakes: results stated confidently and never sanity-checked."""
 MAX_UNCHECKED_COST = 1.0
-WRONG_BASIS = {"tradeoffs": 0.35, "high_level_design": 0.35}
-"""Per uncorrected misconception (up to MAX_WRONG_BASIS): a decision resting on a wrong claim is not a weighed one,
-and a design that relies on one does not work as drawn."""
+WRONG_BASIS = dict.fromkeys(("high_level_design", "data_model", "scalability", "reliability", "tradeoffs"), 0.35)
+"""Per uncorrected misconception (up to MAX_WRONG_BASIS), on every part of the design: a decision resting on a wrong
+claim is not a weighed one, and a design that relies on one does not work as drawn wherever the claim is used."""
 MAX_WRONG_BASIS = 1.05
 UNANSWERED_COST = 0.5
 """Communication, per request for a figure answered with something else: fluent, but not what was asked."""
@@ -70,8 +78,8 @@ def judge(
     estimation_errors = len(reading.mistakes("estimation")) + len(  # wrong sizes set as requirements drive it too
         [f for f in reading.mistakes("requirements") if f.kind is FindingKind.FIGURE]
     )
-    # an estimate off by an order of magnitude counts twice here too: what was sized from it is as far off
-    knock = (estimation_errors + sum(1 for f in reading.mistakes("estimation") if _off_tenfold(f))) // 2
+    # one off by an order of magnitude counts twice: what was sized from it is as far off
+    knock = estimation_errors + sum(1 for f in reading.mistakes("estimation") if _off_tenfold(f))
     misconceptions = len([f for f in reading.mistakes() if f.kind is FindingKind.MISCONCEPTION])
     refusals = reading.of_kind(FindingKind.REFUSAL)
     out = []
@@ -100,8 +108,8 @@ def judge(
         if misconceptions and s.key in WRONG_BASIS:
             score -= min(MAX_WRONG_BASIS, WRONG_BASIS[s.key] * misconceptions)
             reasons.append("Choices rest on claims that are not right.")
-        if knock >= 1 and s.key in KNOCK_ON:
-            score -= KNOCK_ON[s.key] * min(3, knock)
+        if knock and s.key in KNOCK_ON:
+            score -= KNOCK_ON[s.key] * min(MAX_KNOCK, knock)
             reasons.append("Decisions rest on estimates that were off.")
         if refusals:
             cost = min(MAX_REFUSAL_COST, REFUSAL_COST * len(refusals))

@@ -11,6 +11,7 @@ import pytest
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
+from core.evaluation.judgement import KNOCK_ON, WRONG_BASIS
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.report import correctness_text
 from core.models import Evaluation, Utterance
@@ -82,12 +83,11 @@ def test_a_sum_off_by_an_order_of_magnitude_costs_more_than_one_merely_off(bank:
     assert off - far_off == pytest.approx(0.5, abs=0.15)  # the same sentence, the same rung: only the cost differs
 
 
-def test_one_estimate_ten_times_off_unsettles_what_was_sized_from_it(bank: ProblemBank, rubric: Rubric) -> None:
-    """A sum off by an order of magnitude counts as two wrong estimates for the design sized from it; one merely off
-    does not reach past estimation."""
+def test_a_wrong_estimate_unsettles_what_was_sized_from_it(bank: ProblemBank, rubric: Rubric) -> None:
+    """A wrong sum costs the design sized from it too, and one off by an order of magnitude counts as two."""
     right, off, far_off = _traffic_said_three_ways(bank, rubric, "scalability")
-    assert right == off
-    assert far_off < off
+    assert right - off == pytest.approx(KNOCK_ON["scalability"], abs=0.1)  # scores keep one decimal
+    assert off - far_off == pytest.approx(KNOCK_ON["scalability"], abs=0.1)  # scores keep one decimal
 
 
 def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubric: Rubric) -> None:
@@ -211,3 +211,24 @@ def test_a_requirement_against_the_facts_costs_requirements_not_estimation(bank:
     assert figure["competency"] == "requirements"
     requirements = next(c for c in wrong.competencies if c.key == "requirements")
     assert "1 billion redirects a month" in requirements.rationale
+
+
+def test_a_misconception_costs_every_part_of_the_design_that_relies_on_it(bank: ProblemBank, rubric: Rubric) -> None:
+    """ "Three replicas survive three failures" is a reliability claim, but the store sized and sharded on it does
+    not work as drawn either."""
+    replicas = ("How do you keep links safe?", "Each shard has {} so the store keeps serving while nodes fail.")
+    right, wrong = (
+        _evaluate(
+            bank,
+            rubric,
+            "url_shortener",
+            interview(SCOPE, FACTS, RIGHT, DESIGN, (replicas[0], replicas[1].format(said))),
+        )
+        for said in (
+            "three replicas, which survive two node failures,",
+            "three replicas, which survive three failures,",
+        )
+    )
+    assert (wrong.communication["correctness"]["mistakes"], right.communication["correctness"]["mistakes"]) == (1, 0)
+    for key in ("data_model", "scalability", "high_level_design", "tradeoffs"):
+        assert _score(right, key) - _score(wrong, key) >= WRONG_BASIS[key] - 0.1, key
