@@ -247,6 +247,26 @@ def test_a_denied_or_corrected_claim_is_not_a_misconception(bank: ProblemBank) -
     assert not redirects.found_in("Use a 3010 and count clicks.")  # whole words only
 
 
+@pytest.mark.parametrize(
+    ("problem", "right"),
+    [
+        (
+            "news_feed",
+            "Follows are stored both ways: sharded by follower_id for profiles, and by followee_id for fan-out.",
+        ),
+        ("news_feed", "The graph is keyed by follower id with a secondary index on followee id for the fan-out."),
+        (
+            "payment_system",
+            "The idempotency key has a unique constraint in the payments table, in the same transaction.",
+        ),
+        ("payment_system", "Redis caches recent idempotency keys, backed by a unique key on the payment row."),
+    ],
+)
+def test_a_data_model_that_serves_its_query_is_no_misconception(bank: ProblemBank, problem: str, right: str) -> None:
+    """The graph read by followee for fan-out, the idempotency key as durable as the payment: designs that work."""
+    assert not [m.correction for m in bank.get(problem).misconceptions if m.found_in(right)]
+
+
 _STATED = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(thousand|million|billion|trillion)?")
 
 
