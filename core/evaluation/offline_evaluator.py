@@ -339,7 +339,8 @@ class OfflineEvaluator:
                         - (self._scoping_topics if elsewhere else set()),
                         signals=sigs[i],
                         detail=_is_detailed(items, s, bare),
-                        statement=not bare and has_verb(s) and word_count(s) >= 8,
+                        # features said back ("publish a post, read a ranked feed") state requirements, verb or not
+                        statement=not bare and (has_verb(s) or FUNCTIONAL in restated) and word_count(s) >= 8,
                         bare=bare,
                         follow=sigs[i + 1] if i + 1 < len(statement) else None,
                         scoping=scoping_sentence,

@@ -174,3 +174,16 @@ def test_a_design_rule_said_after_scoping_is_not_a_requirement(bank: ProblemBank
         bank, rubric, (OPENING, "Let me go straight to the services."), (LATER, DESIGN), (LATER, rule)
     )
     assert "Shown with reasoning" not in why  # named in passing at most
+
+
+def test_features_listed_as_bare_verbs_state_the_requirements(bank: ProblemBank, rubric: Rubric) -> None:
+    """ "In scope: browse events, pick seats on the map, pay, receive the tickets" says what the system
+    does as surely as "fans can…" does; the verbs need not be ones the reader knows."""
+    asked = "How long is a hold, and how many seats per order?"
+    facts = "Seats are held for 8 minutes while the fan pays; at most 6 seats per order."
+    listed = (
+        "In scope, then: browse upcoming events, pick seats on the interactive map, pay before the timer runs out, "
+        "and receive the tickets by email. Out of scope: resale and refunds."
+    )
+    _, why = requirements(bank, rubric, (OPENING, asked), (facts, listed), (LATER, DESIGN))
+    assert "Functional requirements" in why.split("Not covered:")[0].split("Named without reasoning:")[0]
