@@ -215,14 +215,24 @@ def _shares(qs: list[Quantity], t: str, reading: _Reading) -> None:
     for split in splits:
         if len(split) < 2:
             continue  # one share alone is often no split at all: "99.95% is 22 minutes of error budget"
-        first = split[0]
-        whole = next((q for q in reversed(qs[:first]) if not q.percent and q.value > qs[first + 1].value), None)
+        first, part = split[0], qs[split[0] + 1]
+        # the nearest figure before the split that could be its whole: larger, and a rate for rates ("we plan for
+        # 50,000" after "peaks are 50,000 per second" repeats the count; the rate is what is split)
+        whole = next(
+            (q for q in reversed(qs[:first]) if not q.percent and q.value > part.value and _holds(q, part)), None
+        )
         if whole is None:
             continue
         for i in split:
-            part = qs[i + 1]
-            if whole.bytes == part.bytes and not (whole.time == 0 and part.time == -1):  # a count is no rate's whole
-                _compare(_Expression(whole.value * qs[i].value, whole.bytes, part.time, 0, ops=1), part, reading)
+            if _holds(whole, qs[i + 1]):
+                _compare(
+                    _Expression(whole.value * qs[i].value, whole.bytes, qs[i + 1].time, 0, ops=1), qs[i + 1], reading
+                )
+
+
+def _holds(whole: Quantity, part: Quantity) -> bool:
+    """Whether `part` can be a share of `whole`: the same measure (bytes or not), and a count is no rate's whole."""
+    return whole.bytes == part.bytes and not (whole.time == 0 and part.time == -1)
 
 
 def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:

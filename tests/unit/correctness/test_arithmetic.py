@@ -19,6 +19,12 @@ from core.correctness.findings import FindingKind
             "400",
             "4,000 per second",
         ),
+        (  # the split is of the rate, not of the bare count that repeats it
+            "Peaks are 40,000 a second, so we plan for 40,000. By kind: 60% reads is 24,000 a second, 30% writes is "
+            "12,000 and 10% deletes is 400 a second.",
+            "400",
+            "4,000 per second",
+        ),
         (
             "That's 20 billion requests a day. Divide by 86,400 seconds and you get roughly 2.3 million QPS.",
             "2.3 million",
