@@ -195,7 +195,32 @@ def _read(text: str, competency: str) -> _Reading:
         expr = _start(q, i)
     _implied_products(qs, t, reading)
     _shares(qs, t, reading)
+    _per_unit_products(qs, t, reading)
     return reading
+
+
+_PER_ONE = re.compile(r"\s*(?:per|for each|for every|on each|on every|in each|in every|each)\s+([a-z]+?)(?:es|s)?\b\s*")
+
+
+def _per_unit_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
+    """ "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second": so many
+    per one of a thing said before as a rate is that rate times as many (a result the sums already judged is not
+    judged twice)."""
+    said = {f.said for f in reading.findings}
+    found = _Reading(reading.text, reading.competency)
+    for i, (each, result) in enumerate(pairwise(qs)):
+        if each.dims != (0, 0) or each.percent or each.factor or result.dims != (0, -1) or result.head == each.head:
+            continue
+        per = _PER_ONE.match(t, each.end)
+        if per is None or not _RESULT.match(rest := t[per.end() : result.start]) or not _MARKER.search(rest):
+            continue
+        unit = per.group(1)
+        rate = next((q for q in reversed(qs[:i]) if q.dims == (0, -1) and q.head.startswith(unit)), None)
+        if rate is not None:
+            _compare(_Expression(each.value * rate.value, 0, -1, 0, ops=1), result, found)
+    reading.findings += [f for f in found.findings if f.said not in said]
+    reading.checked += found.checked
+    reading.right += found.right
 
 
 _SHARE_IS = re.compile(
@@ -264,8 +289,8 @@ def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = N
     if _POW.match(gap):
         return "pow", None
     at_about = re.fullmatch(r"\s*at(?:\s+(?:about|around|roughly|approximately|maybe))?\s*", gap)
-    if at_about and this is not None and before.dims == (0, 0) and this.dims == (1, 0) and not before.percent:
-        return "mul", None  # "5 billion pages at 25 KB compressed": a count at a size is their product
+    if at_about and this is not None and before.dims[0] == 0 and this.dims == (1, 0) and not before.percent:
+        return "mul", None  # "5 billion pages at 25 KB", "2 billion a day at 200 bytes": a count or rate at a size
     if at_about and _EACH_AFTER.match(after):
         if this is not None and this.head and this.head == before.head and this.dims == before.dims == (0, 0):
             return "div", None  # "60,000 seats at 2.5 seats per order": seats over seats an order are orders

@@ -60,6 +60,12 @@ from core.correctness.findings import FindingKind
             "15,000 per second",
         ),
         ("so 300 bytes times 8 billion is um 240 gigabytes a day", "240 gigabytes", "2.4 TB"),  # a filler before it
+        ("Events: 2 billion a day at 200 bytes is about 40 GB a day.", "40 GB", "400 GB"),  # a rate at a size
+        (  # so many per one of a thing said before as a rate
+            "Peak is 30,000 requests a second. Ranking 500 candidates per request is 1.5 million scorings a second.",
+            "1.5 million",
+            "15 million per second",
+        ),
         # a count at so many of the same per something is divided; hedges after an operator; a count over a span
         ("80,000 tickets at about 4 tickets per basket is 320,000 baskets.", "320,000", "20,000"),
         ("20,000 shops times roughly 300 products is 600 million listings.", "600 million", "6 million"),
@@ -138,6 +144,9 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "5,000 venues times an average of 2,000 seats is 10 million seats.",
         "1.5 billion reads a day over 86,400 seconds is about 17,000 a second.",  # over its own period: a rate
         "10 million payments times 2 KB is 20 GB a day; 4 entries times 200 bytes times 10 million is 8 GB a day.",
+        "Events: 2 billion a day at 200 bytes is about 400 GB a day.",
+        "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second.",
+        "We serve 17,000 feed reads a second, and at 20 posts per read that is 340,000 post lookups a second.",
     ],
 )
 def test_right_sums_are_left_alone(said: str) -> None:
