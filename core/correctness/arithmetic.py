@@ -202,6 +202,14 @@ def _read(text: str, competency: str) -> _Reading:
 _PER_ONE = re.compile(r"\s*(?:per|for each|for every|on each|on every|in each|in every|each)\s+([a-z]+?)(?:es|s)?\b\s*")
 
 
+_ACROSS = re.compile(r"[\s.,;]*(?:and |so |which )?(?:across|over|for|times|x|with)\s*(?:about|around|roughly|all)?\s*")
+
+
+def _is_result(gap: str) -> bool:
+    """Words between an expression and its result ("is about", "that's"), and nothing else."""
+    return bool(_RESULT.match(gap) and _MARKER.search(gap))
+
+
 def _per_unit_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
     """ "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second": so many
     per one of a thing said before as a rate is that rate times as many (a result the sums already judged is not
@@ -209,15 +217,25 @@ def _per_unit_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
     said = {f.said for f in reading.findings}
     found = _Reading(reading.text, reading.competency)
     for i, (each, result) in enumerate(pairwise(qs)):
-        if each.dims != (0, 0) or each.percent or each.factor or result.dims != (0, -1) or result.head == each.head:
-            continue
         per = _PER_ONE.match(t, each.end)
-        if per is None or not _RESULT.match(rest := t[per.end() : result.start]) or not _MARKER.search(rest):
+        if per is None or each.percent or each.factor:
             continue
-        unit = per.group(1)
-        rate = next((q for q in reversed(qs[:i]) if q.dims == (0, -1) and q.head.startswith(unit)), None)
-        if rate is not None:
-            _compare(_Expression(each.value * rate.value, 0, -1, 0, ops=1), result, found)
+        unit, rest = per.group(1), t[per.end() : result.start]
+        if each.dims == (0, 0) and result.dims == (0, -1) and result.head != each.head and _is_result(rest):
+            rate = next((q for q in reversed(qs[:i]) if q.dims == (0, -1) and q.head.startswith(unit)), None)
+            if rate is not None:
+                _compare(_Expression(each.value * rate.value, 0, -1, 0, ops=1), result, found)
+        # "500 KB per user. Across 150 million users that's 75 GB": so much per one, over so many of them
+        count, total = result, qs[i + 2] if i + 2 < len(qs) else None
+        if (
+            total is not None
+            and count.dims == (0, 0)
+            and count.head.startswith(unit)
+            and total.dims == each.dims
+            and _ACROSS.fullmatch(rest)
+            and _is_result(t[count.end : total.start])
+        ):
+            _compare(_Expression(each.value * count.value, each.bytes, each.time, 0, ops=1), total, found)
     reading.findings += [f for f in found.findings if f.said not in said]
     reading.checked += found.checked
     reading.right += found.right
