@@ -104,6 +104,8 @@ class _Expression:
     period: str | None = None  # the period a lone rate was said in ("20 billion a day")
     head: str | None = None  # what its first quantity counts ("redirects")
     across: bool = False  # a rate carried over a sentence break by "Over five years…": a total of what the rate counts
+    last: tuple[str, float, float] | None = None  # the last step (operation, value before it, plain operand): "to the"
+    # binds to that operand alone, "10 to the 7 over 10 to the 4" being 10^7 / 10^4
 
     @property
     def dims(self) -> tuple[int, int]:
@@ -362,10 +364,20 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
             return None
         value, b, tm = expr.value + q.value, expr.bytes, expr.time
     else:  # pow
-        if expr.dims != (0, 0) or q.dims != (0, 0) or not 1 < q.value <= MAX_EXPONENT or q.value != int(q.value):
+        if q.dims != (0, 0) or not 1 < q.value <= MAX_EXPONENT or q.value != int(q.value):
+            return None
+        if expr.ops and expr.last is not None:  # "X over 10 to the 4": the power is the operand's
+            step, before, operand = expr.last
+            powered = operand ** int(q.value)
+            value = before * powered if step == "mul" else before / powered
+            return replace(expr, value=value, ops=expr.ops + 1, last=None)
+        if expr.dims != (0, 0) or expr.ops:
             return None
         value, b, tm = expr.value ** int(q.value), 0, 0
-    return _Expression(value, b, tm, expr.first, expr.ops + 1, head=expr.head)
+    plain = op in ("mul", "div") and q.dims == (0, 0)
+    return _Expression(
+        value, b, tm, expr.first, expr.ops + 1, head=expr.head, last=(op, expr.value, q.value) if plain else None
+    )
 
 
 def _seconds_of_a_period(value: float) -> bool:

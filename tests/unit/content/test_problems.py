@@ -260,6 +260,7 @@ def test_a_denied_or_corrected_claim_is_not_a_misconception(bank: ProblemBank) -
             "The idempotency key has a unique constraint in the payments table, in the same transaction.",
         ),
         ("payment_system", "Redis caches recent idempotency keys, backed by a unique key on the payment row."),
+        ("payment_system", "The idempotency key is checked in Redis and enforced by a unique order id in Postgres."),
     ],
 )
 def test_a_data_model_that_serves_its_query_is_no_misconception(bank: ProblemBank, problem: str, right: str) -> None:

@@ -62,6 +62,7 @@ from core.correctness.findings import FindingKind
         ("so 300 bytes times 8 billion is um 240 gigabytes a day", "240 gigabytes", "2.4 TB"),  # a filler before it
         ("Events: 2 billion a day at 200 bytes is about 40 GB a day.", "40 GB", "400 GB"),  # a rate at a size
         ("That is 500 KB per user. Across 150 million daily users that's about 75 GB.", "75 GB", "75 TB"),
+        ("2 times 10 to the 6 is 20 million.", "20 million", "2 million"),  # the power is the operand's
         (  # so many per one of a thing said before as a rate
             "Peak is 30,000 requests a second. Ranking 500 candidates per request is 1.5 million scorings a second.",
             "1.5 million",
@@ -147,6 +148,7 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "10 million payments times 2 KB is 20 GB a day; 4 entries times 200 bytes times 10 million is 8 GB a day.",
         "Events: 2 billion a day at 200 bytes is about 400 GB a day.",
         "That is 500 KB per user. Across 150 million daily users that's about 75 TB.",
+        "10 to the 7 over 10 to the 4 is about 1,000.",
         "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second.",
         "We serve 17,000 feed reads a second, and at 20 posts per read that is 340,000 post lookups a second.",
     ],
