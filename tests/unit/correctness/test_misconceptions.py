@@ -25,6 +25,9 @@ DENIALS = {
         "Redis is single threaded, so one Lua script that checks and sets the driver means two requests can't both "
         "take him.",
         "Even with NTP the clocks skew, so one owner assigns sequence numbers to order the messages.",
+        "Presence is last write wins, which is safe because losing an older status costs nothing.",
+        "Cassandra is last write wins, so a second hold would silently overwrite the first; holds use a lightweight "
+        "transaction instead.",
     ],
     "sharding": ["Read replicas help reads, but writes still go to the primary."],
     "async_processing": ["Kafka is at least once, so the consumer must be idempotent."],
