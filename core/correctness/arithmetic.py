@@ -347,6 +347,15 @@ def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = N
 def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
     if op in ("mul", "div") and expr.time == -1 and q.dims == (0, 0) and _seconds_of_a_period(q.value):
         q = replace(q, time=1)  # "100 a second times 86400", "500 TB/d / 86400": the seconds of a day, unnamed
+    if op == "mul" and expr.time == -1 and q.dims == (0, 0) and (longer := _periods_in(expr.period, q.value)):
+        # "2.4 TB a day. Times 365 is 880 TB a year": the same rate said over a longer period
+        return replace(expr, period=longer, ops=expr.ops + 1, last=None)
+    if op in ("mul", "div") and expr.last is not None and expr.last[0] == "add" and q.dims == (0, 0):
+        _, before, operand = expr.last  # "0.9 times 1 plus 0.1 times 20": the product is the last term's
+        term = operand * q.value if op == "mul" else operand / q.value if q.value else None
+        if term is None:
+            return None
+        return replace(expr, value=before + term, ops=expr.ops + 1, last=("add", before, term))
     if op == "mul":
         value, b, tm = expr.value * q.value, expr.bytes + q.bytes, expr.time + q.time
     elif op == "div" and expr.time == -1 and q.time == 1 and expr.period and q.value >= 2 * PERIOD_SECONDS[expr.period]:
@@ -374,10 +383,19 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
         if expr.dims != (0, 0) or expr.ops:
             return None
         value, b, tm = expr.value ** int(q.value), 0, 0
-    plain = op in ("mul", "div") and q.dims == (0, 0)
+    plain = op in ("mul", "div", "add") and q.dims == (0, 0)
     return _Expression(
         value, b, tm, expr.first, expr.ops + 1, head=expr.head, last=(op, expr.value, q.value) if plain else None
     )
+
+
+_PERIODS_IN = {("day", 365): "year", ("day", 30): "month", ("day", 7): "week", ("month", 12): "year",
+               ("hour", 24): "day", ("week", 52): "year", ("minute", 60): "hour", ("second", 60): "minute"}  # fmt: skip
+
+
+def _periods_in(period: str | None, count: float) -> str | None:
+    """The longer period that `count` of `period` make ("365" days, a year), if it is one."""
+    return _PERIODS_IN.get((period or "", round(count))) if count == round(count) else None
 
 
 def _seconds_of_a_period(value: float) -> bool:

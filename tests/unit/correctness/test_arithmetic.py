@@ -63,6 +63,8 @@ from core.correctness.findings import FindingKind
         ("Events: 2 billion a day at 200 bytes is about 40 GB a day.", "40 GB", "400 GB"),  # a rate at a size
         ("That is 500 KB per user. Across 150 million daily users that's about 75 GB.", "75 GB", "75 TB"),
         ("2 times 10 to the 6 is 20 million.", "20 million", "2 million"),  # the power is the operand's
+        ("2.4 terabytes a day. Times 365 is about 88 terabytes a year.", "88 terabytes", "876 TB a year"),
+        ("That's 0.9 times 1 plus 0.1 times 20, about 30 people per message.", "30 people", "2.9"),  # x before +
         (  # so many per one of a thing said before as a rate
             "Peak is 30,000 requests a second. Ranking 500 candidates per request is 1.5 million scorings a second.",
             "1.5 million",
@@ -149,6 +151,8 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "Events: 2 billion a day at 200 bytes is about 400 GB a day.",
         "That is 500 KB per user. Across 150 million daily users that's about 75 TB.",
         "10 to the 7 over 10 to the 4 is about 1,000.",
+        "8 billion a day times 300 bytes is 2.4 terabytes a day. Times 365 is about 880 terabytes a year.",
+        "That's 0.9 times 1 plus 0.1 times 20, about 3 people per message.",
         "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second.",
         "We serve 17,000 feed reads a second, and at 20 posts per read that is 340,000 post lookups a second.",
     ],
