@@ -9,6 +9,7 @@ candidate's own inputs give.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -76,6 +77,7 @@ _STRONG_MARKER = re.compile(
     r"\b(?:is|are|'s|equals?|gives?|comes? to|works? out|makes?|means?|so|which|or|i\.e|about|around|roughly"
     r"|approximately|nearly|would be|will be)\b|[=≈~→]|->"
 )
+_HEDGED_ITEM = re.compile(r"\s*,\s*(?:about|around|roughly|approximately|nearly)\s*")
 _JOINT = re.compile(
     r"[\s,]*(?:each|apiece|per [a-z]+)?[\s,]*(?:so|and|with|for|times|x|over)[\s,]*(?:about|around|roughly)?\s*"
 )
@@ -293,8 +295,11 @@ def _implied_products(qs: list[Quantity], t: str, reading: _Reading) -> None:
         joint, result = t[size.end : count.start], _SCOPE_WORDS.sub("", t[count.end : total.start], count=1)
         if _BREAK.search(joint + result) or not _JOINT.fullmatch(joint):
             continue
+        each = size.value
+        if i and qs[i - 1].dims == (0, 0) and re.fullmatch(r"\s*(?:of|at)\s*", t[qs[i - 1].end : size.start]):
+            each *= qs[i - 1].value  # "500 entries of 1 KB for 150 million users": 500 KB a user
         if _RESULT.match(result) and _MARKER.search(result):
-            _compare(_Expression(size.value * count.value, 1, 0, 0, ops=1), total, found)
+            _compare(_Expression(each * count.value, 1, 0, 0, ops=1), total, found)
     reading.findings += [f for f in found.findings if f.said not in said]
     reading.checked += found.checked
     reading.right += found.right
@@ -321,6 +326,8 @@ def _operation(gap: str, before: Quantity, after: str, this: Quantity | None = N
         return "mul", None
     if _GROUPS_OF.fullmatch(gap):
         return "mul", None  # "8,000 holds of about 2.5 seats"
+    if re.fullmatch(r"\s*of\s*", gap) and this is not None and before.dims == (0, 0) and this.dims == (1, 0):
+        return "mul", None  # "500 entries of 1 KB": a count of things of a size
     for name, pattern in _OPS:
         m = pattern.search(gap)
         if not m:
@@ -350,7 +357,10 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
     if op == "mul" and expr.time == -1 and q.dims == (0, 0) and (longer := _periods_in(expr.period, q.value)):
         # "2.4 TB a day. Times 365 is 880 TB a year": the same rate said over a longer period
         return replace(expr, period=longer, ops=expr.ops + 1, last=None)
-    if op in ("mul", "div") and expr.last is not None and expr.last[0] == "add" and q.dims == (0, 0):
+    pending = math.isnan(expr.value)  # "2 KB plus 4": a count waiting for its size
+    if op in ("mul", "div") and expr.last is not None and expr.last[0] == "add" and (q.dims == (0, 0) or pending):
+        if pending and (op != "mul" or q.dims != expr.dims):
+            return None
         _, before, operand = expr.last  # "0.9 times 1 plus 0.1 times 20": the product is the last term's
         term = operand * q.value if op == "mul" else operand / q.value if q.value else None
         if term is None:
@@ -369,7 +379,10 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
         else:
             value, b, tm = expr.value / q.value, expr.bytes - q.bytes, expr.time - q.time
     elif op == "add":
-        if expr.dims != q.dims:
+        if expr.dims != q.dims and q.dims == (0, 0) and expr.dims != (0, 0) and not pending:
+            # "2 KB plus 4 times 200 bytes": the count is a factor of the next product, added once it is worked out
+            return replace(expr, value=math.nan, ops=expr.ops + 1, last=("add", expr.value, q.value))
+        if expr.dims != q.dims or pending:
             return None
         value, b, tm = expr.value + q.value, expr.bytes, expr.time
     else:  # pow
@@ -415,6 +428,8 @@ def _is_conversion(a: Quantity, b: Quantity, gap: str, t: str) -> bool:
         return False
     if gap and not _STRONG_MARKER.search(gap):
         return False
+    if _HEDGED_ITEM.fullmatch(gap) and re.search(r",\s*$", t[max(0, a.start - 3) : a.start]):
+        return False  # "8,000 pages a second, 6.4 Gbps, about 500 TB a month": the next item of a list, hedged
     after = t[b.end : b.end + 30]
     after = after[: m.start()] if (m := re.search(r"[.,;:!?]", after)) else after
     return not _PEAK.search(gap + " " + after + " " + t[max(0, a.start - 15) : a.start])
@@ -456,8 +471,11 @@ def _compare(expr: _Expression, q: Quantity, reading: _Reading) -> None:
 
 def _closest_reading(expr: _Expression, q: Quantity, qs: list[Quantity], t: str) -> _Expression:
     """The expression, or the expression times a count said earlier in the same sentence, whichever is closer to the
-    stated result: "a billion-row set with 300 features at 8 bytes each is 2.4 TB" multiplies the billion too."""
+    stated result: "a billion-row set with 300 features at 8 bytes each is 2.4 TB" multiplies the billion too; and after
+    a sum, its last term alone ("200 GB, plus 10 million items at 1 KB is 10 GB, about 210 GB" states the term)."""
     readings = [expr]
+    if expr.last is not None and expr.last[0] == "add":
+        readings.append(replace(expr, value=expr.last[2]))
     for j in range(expr.first - 1, -1, -1):
         if _BREAK.search(t[qs[j].end : q.start]):
             break  # only a count of the result's own sentence: one said before is a sum of its own
@@ -477,7 +495,7 @@ def _off_by(expr: _Expression, q: Quantity) -> tuple[float, float] | None:
             return None
         if q.time == -1 and q.period:
             expected = expr.value / PERIOD_SECONDS[q.period]
-    if expected <= 0 or stated <= 0:
+    if not (expected > 0 and stated > 0):  # NaN too: a sum still waiting for a term
         return None
     return expected, max(expected, stated) / min(expected, stated)
 

@@ -20,8 +20,12 @@ FIGURE_RATIO = 8.0
 """A figure this many times away from every fact of its kind — about an order of magnitude —
 contradicts the facts; a factor of a few is an assumption (a peak, a growth margin), not a mistake."""
 _NEAR = math.log10(1.5)
-NOT_COUNTED = frozenset({"time", "byte", "kb", "mb", "gb", "tb", "pb", "bit", "x", "percent", "ms"})
-"""Heads that measure rather than count: a size or a duration is no "thing" to compare by kind."""
+NOT_COUNTED = frozenset(
+    {"time", "byte", "kb", "mb", "gb", "tb", "pb", "bit", "x", "percent", "ms", "metre", "meter", "kilometre",
+     "kilometer", "km", "mile", "foot", "feet"}
+)  # fmt: skip
+"""Heads that measure rather than count: a size, a duration or a distance (a cell's width, the GPS error) is no
+"thing" to compare by kind."""
 
 _CAPACITY_VERBS = re.compile(
     r"\b(?:handles?|handling|struggle[sd]?|struggling|tops? out|max(?:es)? out|maxed out|can do|can take|can serve"
@@ -47,6 +51,11 @@ _ENTITIES = (
 )
 _PER_ENTITY = re.compile(r"\b(?:per|each|every) " + _ENTITIES)
 """Anywhere in the sentence: "1 req/s is 86k pages a day per host" is about one host."""
+_EACH_DOING = re.compile(
+    _ENTITIES + r" (?:doing|making|sending|running|opening|posting|watching|reading|writing|averaging|generating)"
+    r"(?: about| around| roughly| maybe)? $"
+)
+"""What each of many does: "100 million daily users doing 10 searches a day" counts one user's searches."""
 _ONE_ENTITY = re.compile(r"\b(?:a single|one) " + _ENTITIES)
 """Only in the number's own clause: "40 a second, so one server will do" is still about the system."""
 _A_PART = re.compile(r"\b(?:busiest|largest|biggest|hottest|smallest|most popular|top \d[\d,.]*\w*)\b")
@@ -91,7 +100,7 @@ def _counts_a_part(claim: NumericClaim, clause: str, sentence: str, facts: Seque
     at = clause.find(claim.text)
     before = clause[:at].lower() if at >= 0 else ""
     after = clause[at + len(claim.text) :] if at >= 0 else ""
-    if _HELD_BY_ONE.search(before) or before.endswith("-") or after.startswith("-"):
+    if _HELD_BY_ONE.search(before) or _EACH_DOING.search(before) or before.endswith("-") or after.startswith("-"):
         return True
     shares = [float(m.group(1)) / 100 for m in re.finditer(r"(\d+(?:\.\d+)?)\s?%", sentence) if float(m.group(1))]
     same = [f for f in facts if f.head == claim.head]

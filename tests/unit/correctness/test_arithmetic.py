@@ -65,6 +65,8 @@ from core.correctness.findings import FindingKind
         ("2 times 10 to the 6 is 20 million.", "20 million", "2 million"),  # the power is the operand's
         ("2.4 terabytes a day. Times 365 is about 88 terabytes a year.", "88 terabytes", "876 TB a year"),
         ("That's 0.9 times 1 plus 0.1 times 20, about 30 people per message.", "30 people", "2.9"),  # x before +
+        ("2 KB plus 4 times 200 bytes is 28 KB a payment.", "28 KB", "2.8 KB"),  # the count is the size's
+        ("Holding 500 entries of 1 KB for 150 million users is 75 GB.", "75 GB", "75 TB"),  # a count of a size
         (  # so many per one of a thing said before as a rate
             "Peak is 30,000 requests a second. Ranking 500 candidates per request is 1.5 million scorings a second.",
             "1.5 million",
@@ -153,6 +155,10 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "10 to the 7 over 10 to the 4 is about 1,000.",
         "8 billion a day times 300 bytes is 2.4 terabytes a day. Times 365 is about 880 terabytes a year.",
         "That's 0.9 times 1 plus 0.1 times 20, about 3 people per message.",
+        "2 KB plus 4 times 200 bytes is 2.8 KB a payment, times 10 million is 28 GB a day.",
+        "Holding 500 entries of 1 KB for 150 million users is 75 TB before replication.",
+        "100 million users at 2 KB is 200 GB, plus 10 million items at 1 KB is 10 GB, about 210 GB.",
+        "8,000 pages a second, 6.4 Gbps, about 500 TB a month before dedup.",  # a list, the last item hedged
         "Peak is 30,000 requests a second. Ranking 500 candidates per request is 15 million scorings a second.",
         "We serve 17,000 feed reads a second, and at 20 posts per read that is 340,000 post lookups a second.",
     ],

@@ -87,3 +87,12 @@ def test_a_figure_that_counts_a_part_is_not_the_whole() -> None:
     assert "100,000 products" in (slip.said or "")
     [slip] = figure_slips("We stock about 4 billion products.", BOOKINGS)  # more than the whole: no part of it
     assert "4 billion products" in (slip.said or "")
+
+
+def test_what_each_of_many_does_and_a_distance_are_not_the_systems_figures() -> None:
+    searches = facts_of(["About 100 million daily users, about 1 billion searches a day."])
+    assert figure_slips("Say 100 million daily users doing 10 searches a day, so a billion a day.", searches) == []
+    [slip] = figure_slips("We serve about 10 searches a day in total.", searches)
+    assert "10 searches" in (slip.said or "")
+    gps = facts_of(["GPS is accurate to within 10 to 20 metres."])
+    assert figure_slips("Cells are roughly 800 metres across, so most pings stay in one cell.", gps) == []

@@ -40,6 +40,7 @@ DENIALS = {
         "We need 99.99% availability, and when the recommender is down the page shows best-sellers.",
         "There is no such thing as 100% availability, so I'd target 99.9%.",
         "We do zero downtime deploys with blue-green releases.",
+        "Servers load the new snapshot next to the old one and swap a pointer, so there is no downtime.",
         "The service must never be down for more than 8 hours a year.",
         "100% of requests are served from the cache.",
     ],
