@@ -998,10 +998,11 @@ single clarifying question about the problem, below level 3 ("with one or two cl
 UNRANKED_CEILING = 4.0
 """Level 5 "prioritises requirements ... and states assumptions explicitly": without either, at most level 4."""
 _RANKS_OR_ASSUMES = re.compile(
-    r"\b(?:priorit\w*|most important|matters? most|above all|primary|secondary|critical path|hard constraint"
+    r"\b(?:priorit\w*|most important|matters? most|above all|critical path|hard constraint"
+    r"|(?:primary|secondary) (?:goal|concern|requirement|focus|use case|path|quality|metric|constraint|need)s?"
     r"|headline|key requirement|comes? first|(?:the|my) (?:main|hardest|biggest|key) (?:[\w-]+ )?(?:thing|requirement"
     r"|constraint|concern|risk|priority)|the hard part|assum\w*"
-    r"|in (?:that |this |rough |priority )?order(?! (?:to|for))|order of importance|(?:more|less) important than"
+    r"|in (?:that |this |rough |priority )order|order of importance|(?:more|less) important than"
     r"|matters? more than|number one|non negotiable|trumps?)\b",
     re.IGNORECASE,
 )

@@ -128,6 +128,12 @@ def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: 
     ):
         _, why_ordered = requirements(bank, rubric, (OPENING, asked), (facts, listed + ranking), (LATER, DESIGN))
         assert "No requirement was ranked" not in why_ordered, ranking
+    for not_a_ranking in (
+        " Each seat row has the seat id as its primary key.",  # a key, not a priority
+        " Seat ids are issued in order, one section after another.",  # a sequence, not an order of importance
+    ):
+        _, why_keyed = requirements(bank, rubric, (OPENING, asked), (facts, listed + not_a_ranking), (LATER, DESIGN))
+        assert "No requirement was ranked" in why_keyed, not_a_ranking
 
 
 def test_features_said_back_in_the_problems_words_while_scoping_are_functional_requirements(
