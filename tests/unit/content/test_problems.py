@@ -248,6 +248,21 @@ def test_a_denied_or_corrected_claim_is_not_a_misconception(bank: ProblemBank) -
 
 
 @pytest.mark.parametrize(
+    ("problem", "wrong"),
+    [
+        (
+            "ecommerce_inventory",
+            "Checkout reads the available count for that SKU from Redis and, if positive, creates the order.",
+        ),
+        ("ticket_booking", "The server checks if the seats are available, and then it marks them as held."),
+        ("chat_messaging", "Every message carries the sender's timestamp, so the client sorts the conversation by it."),
+    ],
+)
+def test_a_misconception_is_caught_in_other_words(bank: ProblemBank, problem: str, wrong: str) -> None:
+    assert any(m.found_in(wrong) for m in bank.get(problem).misconceptions)
+
+
+@pytest.mark.parametrize(
     ("problem", "right"),
     [
         (
