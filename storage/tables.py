@@ -153,6 +153,17 @@ class SessionRow(Base):
     overall_score: Mapped[float | None] = mapped_column(Float)  # the evaluation's; None: none, or not scored
 
 
+class InterviewerChoiceRow(Base):
+    """Each interviewer (provider and model) that runs at least one interview: History's filter lists these rather
+    than reading every interview for them (a DISTINCT over 10,000 interviews cost 2-6 ms a rerun on PostgreSQL).
+    The session repository keeps it in step; "" is the provider's own default model (a session's NULL)."""
+
+    __tablename__ = "interviewer_choices"
+
+    provider: Mapped[str] = mapped_column(String(50), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
 class AccountRow(Base):
     """A person who signs in; email_key is core.models.email_key(email), unique: one person, one account."""
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVarTuple, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Select, delete, false, func, insert, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import Executable
 
@@ -33,6 +34,7 @@ from storage.repositories.base import EnumFields, SqlRepository, now, references
 from storage.tables import (
     CandidateRow,
     EvaluationRow,
+    InterviewerChoiceRow,
     MediaFileRow,
     MessageRow,
     SessionInterviewerRow,
@@ -188,6 +190,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         session.created_at = session.created_at or now()
         session.updated_at = session.updated_at or session.created_at
         self._store(self._to_row(session))
+        self._remember_interviewer(session.interviewer_provider, session.interviewer_model)
 
     def get(self, session_id: str) -> Session:
         return self._get(session_id)
@@ -195,9 +198,13 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def update(self, session: Session) -> None:
         """Writes every field back; services set updated_at from their clock (filled if None)."""
         row = self._row(session.id)
+        before = (row.interviewer_provider, row.interviewer_model)
         session.updated_at = session.updated_at or now()
         _copy_session(session, row)
         self._session.flush()
+        if before != (session.interviewer_provider, session.interviewer_model):
+            self._remember_interviewer(session.interviewer_provider, session.interviewer_model)
+            self._forget_interviewer_if_unused(*before)
 
     def list_summaries(
         self, *, limit: int = 50, offset: int = 0, statuses: list[SessionStatus] | None = None
@@ -294,12 +301,37 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         return found + list(self._session.scalars(unnamed.order_by(*newest).limit(room).offset(max(0, skip))))
 
     def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
-        """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one)."""
-        statement = select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
-        if scope is not None and not scope.everything:
-            statement = statement.where(visible_in(scope))
-        rows = self._session.execute(statement).all()
-        return sorted(((p, m) for p, m in rows), key=lambda pair: (pair[0], pair[1] or ""))
+        """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one).
+
+        Everyone's are kept apart (interviewer_choices), so the common case reads a few rows; a narrower scope
+        reads its own sessions, which the owner, team and candidate indexes find.
+        """
+        if scope is None or scope.everything:
+            kept = self._session.execute(select(InterviewerChoiceRow.provider, InterviewerChoiceRow.model)).all()
+            rows = [(provider, model or None) for provider, model in kept]
+        else:
+            statement = select(SessionRow.interviewer_provider, SessionRow.interviewer_model).distinct()
+            rows = [(provider, model) for provider, model in self._session.execute(statement.where(visible_in(scope)))]
+        return sorted(rows, key=lambda pair: (pair[0], pair[1] or ""))
+
+    def _remember_interviewer(self, provider: str, model: str | None) -> None:
+        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
+        values = {"provider": provider, "model": model or ""}
+        self._session.execute(dialect.insert(InterviewerChoiceRow).values(values).on_conflict_do_nothing())
+
+    def _forget_interviewer_if_unused(self, provider: str, model: str | None) -> None:
+        """Once no session names it, the filter stops offering it (an index probe: provider and model lead one)."""
+        same_model = (
+            or_(SessionRow.interviewer_model.is_(None), SessionRow.interviewer_model == "")
+            if not model
+            else SessionRow.interviewer_model == model
+        )
+        used = select(SessionRow.id).where(SessionRow.interviewer_provider == provider, same_model).exists()
+        self._session.execute(
+            delete(InterviewerChoiceRow).where(
+                InterviewerChoiceRow.provider == provider, InterviewerChoiceRow.model == (model or ""), ~used
+            )
+        )
 
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
         """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
@@ -329,7 +361,8 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         The tables are found from their foreign keys onto sessions.id, so a table added later goes too
         without a change here; a SET NULL reference (a pipeline change) keeps its row and loses the link.
         """
-        self._row(session_id)  # NotFound first
+        row = self._row(session_id)  # NotFound first
+        interviewer = (row.interviewer_provider, row.interviewer_model)
         self._session.flush()
         deleted: dict[str, int] = {}
         for table, column, on_delete in references_to("sessions"):
@@ -340,6 +373,7 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
             if count:
                 deleted[table.name] = count
         deleted["sessions"] = _rowcount(self._session.execute(delete(SessionRow).where(SessionRow.id == session_id)))
+        self._forget_interviewer_if_unused(*interviewer)
         self._session.expire_all()  # rows already loaded in this unit of work are gone
         return deleted
 

@@ -19,7 +19,7 @@ from core.history.services import (
     session_detail,
 )
 from core.interview.services import create_interview, end_interview, list_history, send_message, start_interview
-from core.models import HistoryQuery, Level, SessionStatus, SortKey
+from core.models import HistoryQuery, Level, SessionScope, SessionStatus, SortKey
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
@@ -94,6 +94,36 @@ def test_interviewer_choices_are_the_distinct_providers_and_models(ws: Workspace
         InterviewerOption("openai", "gpt-4o-mini"),
     ]
     assert [o.label for o in interviewer_options(ws)][:2] == ["anthropic · claude", "offline"]
+
+
+def test_interviewer_choices_follow_interviews_as_they_are_added_moved_and_deleted(
+    ws: Workspace, history: History
+) -> None:
+    def choices() -> list[tuple[str, str | None]]:
+        return [(o.provider, o.model) for o in interviewer_options(ws)]
+
+    claude, mini = history.sessions["s4"], history.sessions["s3"]
+    with ws.uow_factory() as uow:
+        uow.sessions.delete(claude)  # anthropic's only interview
+        moved = uow.sessions.get(mini)
+        moved.interviewer_provider, moved.interviewer_model = "offline", None  # gpt-4o-mini's only one
+        uow.sessions.update(moved)
+        uow.commit()
+    assert choices() == [("offline", None), ("openai", "gpt-4o")]
+    with ws.uow_factory() as uow:
+        uow.sessions.delete(history.sessions["s1"])  # offline still runs s5, s6 and the moved s3
+        added = uow.sessions.get(history.sessions["s5"])
+        added.id, added.interviewer_provider, added.interviewer_model = "s7", "llama", "qwen2.5:3b"
+        uow.sessions.add(added)
+        uow.commit()
+    assert choices() == [("llama", "qwen2.5:3b"), ("offline", None), ("openai", "gpt-4o")]
+    with ws.uow_factory() as uow:
+        blue = uow.sessions.get(history.sessions["s2"])
+        blue.team = "blue"
+        uow.sessions.update(blue)
+        uow.commit()
+    team_only = interviewer_options(ws, scope=SessionScope(team="blue"))  # read from the team's own interviews
+    assert [(o.provider, o.model) for o in team_only] == [("openai", "gpt-4o")]
 
 
 def test_the_old_list_still_works(ws: Workspace, history: History) -> None:

@@ -82,6 +82,7 @@ TABLES = {
     "webhook_subscriptions",
     "webhook_deliveries",
     "webhook_delivery_attempts",
+    "interviewer_choices",
 }
 
 # (table, columns) -> unique?
@@ -206,7 +207,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0025"
+    assert current_revision(empty_database_url) == head_revision() == "0026"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -232,7 +233,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0025"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0026"]
     finally:
         engine.dispose()
 
@@ -258,7 +259,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0025"
+    assert current_revision(empty_database_url) == "0026"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -317,7 +318,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0025"
+    assert current_revision(f"sqlite:///{database}") == "0026"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -696,5 +697,30 @@ def test_upgrading_from_0022_counts_failed_sign_ins_per_hashed_address_and_a_dow
         assert "sign_in_failures" not in inspect(engine).get_table_names()
         with engine.connect() as connection:
             assert connection.execute(text("SELECT id FROM accounts")).scalars().all() == ["ada"]
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0025_lists_the_interviewers_of_the_interviews_already_stored(empty_database_url: str) -> None:
+    """0026 keeps History's interviewer choices apart, filled from the sessions there are; going back drops them."""
+    upgrade(empty_database_url, "0025")
+    engine = make_engine(empty_database_url)
+    try:
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as connection:
+            insert_sessions(connection, ("a", "b"), status="completed", stage="wrap_up", at=now)  # offline, no model
+            insert_sessions(connection, ("c",), status="active", stage="requirements", at=now)
+            connection.execute(
+                text("UPDATE sessions SET interviewer_provider = 'openai', interviewer_model = 'gpt-4o' WHERE id = 'c'")
+            )
+        upgrade(empty_database_url)
+        with make_uow_factory(engine)() as uow:
+            assert uow.sessions.interviewers() == [("offline", None), ("openai", "gpt-4o")]
+            uow.sessions.delete("c")
+            uow.commit()
+        with make_uow_factory(engine)() as uow:
+            assert uow.sessions.interviewers() == [("offline", None)]
+        downgrade(empty_database_url, "0025")
+        assert "interviewer_choices" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
