@@ -226,19 +226,36 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def search(self, query: HistoryQuery) -> list[SessionSummary]:
         """One page of History: filtered, ordered and cut by the database.
 
-        The page's ids are chosen first, reading only what the filters and the order need, so a far
-        page skips bare index entries; the rows and their candidates' names are read for those ids only.
+        Each part of a page is one statement: an inner SELECT chooses its ids, reading only what the filters and
+        the order need (so a far page skips bare index entries), and the rows and their candidates' names are read
+        for those ids only.
+
+        By score, the scored sessions come first and the unscored after them, whichever way scores run.
+        Asked for apart, each half is read in the order of an index (score then date; date) and stops
+        after one page. One ORDER BY … NULLS LAST sorts every matching session first in one direction
+        or the other, since an index keeps its NULLs at one end (SQLite ascending, PostgreSQL descending).
         """
-        page_ids = self._page_ids(query)
-        if not page_ids:
-            return []
-        statement = (
-            select(*_SUMMARY_COLUMNS)
-            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-            .where(SessionRow.id.in_(page_ids))
-            .order_by(*_history_order(query))
-        )
-        return self._summaries(statement)
+
+        def rows(
+            order: list[ColumnElement[Any]], limit: int, offset: int, *also: ColumnElement[bool]
+        ) -> list[SessionSummary]:
+            ids = select(SessionRow.id).where(*_history_filters(query), *also).order_by(*order)
+            return self._page_rows(ids.limit(limit).offset(offset), order)
+
+        if query.sort is SortKey.CANDIDATE:
+            return self._page_by_candidate(query)
+        if query.sort is not SortKey.SCORE:
+            return rows(_history_order(query), query.page_size, query.offset)
+        score = SessionRow.overall_score
+        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
+        by_score = [score.desc() if query.descending else score.asc(), *newest]
+        scored = rows(by_score, query.page_size, query.offset, score.is_not(None))
+        room = query.page_size - len(scored)
+        if not room or query.score_min is not None or query.score_max is not None:  # a range leaves out unscored
+            return scored
+        # The page starts among the unscored only when no scored session is left for it.
+        skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
+        return scored + rows(newest, room, max(0, skip), score.is_(None))
 
     def count_matching(self, query: HistoryQuery) -> int:
         """How many sessions match the query's filters, with the same WHERE as search()."""
@@ -248,36 +265,18 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         statement = select(func.count()).select_from(SessionRow).where(*_history_filters(query), *also)
         return int(self._session.scalar(statement) or 0)
 
-    def _page_ids(self, query: HistoryQuery) -> list[str]:
-        """The ids of the query's page, in its order.
+    def _page_rows(self, ids: Select[Any], order: list[ColumnElement[Any]]) -> list[SessionSummary]:
+        """The summaries of the sessions `ids` chooses, in `order`: one round trip for a part of a page."""
+        statement = (
+            select(*_SUMMARY_COLUMNS)
+            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
+            .where(SessionRow.id.in_(ids.scalar_subquery()))
+            .order_by(*order)
+        )
+        return self._summaries(statement)
 
-        By score, the scored sessions come first and the unscored after them, whichever way scores run.
-        Asked for apart, each half is read in the order of an index (score then date; date) and stops
-        after one page. One ORDER BY … NULLS LAST sorts every matching session first in one direction
-        or the other, since an index keeps its NULLs at one end (SQLite ascending, PostgreSQL descending).
-        """
-
-        def ids(order: list[ColumnElement[Any]], limit: int, offset: int, *also: ColumnElement[bool]) -> list[str]:
-            statement = select(SessionRow.id).where(*_history_filters(query), *also)
-            return list(self._session.scalars(statement.order_by(*order).limit(limit).offset(offset)))
-
-        if query.sort is SortKey.CANDIDATE:
-            return self._page_ids_by_candidate(query)
-        if query.sort is not SortKey.SCORE:
-            return ids(_history_order(query), query.page_size, query.offset)
-        score = SessionRow.overall_score
-        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
-        by_score = [score.desc() if query.descending else score.asc(), *newest]
-        scored = ids(by_score, query.page_size, query.offset, score.is_not(None))
-        room = query.page_size - len(scored)
-        if not room or query.score_min is not None or query.score_max is not None:  # a range leaves out unscored
-            return scored
-        # The page starts among the unscored only when no scored session is left for it.
-        skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
-        return scored + ids(newest, room, max(0, skip), score.is_(None))
-
-    def _page_ids_by_candidate(self, query: HistoryQuery) -> list[str]:
-        """The page's ids by candidate name: the named first, then those with no candidate, newest first.
+    def _page_by_candidate(self, query: HistoryQuery) -> list[SessionSummary]:
+        """The page by candidate name: the named first, then those with no candidate, newest first.
 
         Candidates are read in name order (their name index) and each one's interviews by theirs, so a page
         stops after its rows. The candidate's id is compared as an expression ("id || ''"), which keeps the
@@ -292,13 +291,13 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
             .where(*_history_filters(query))
             .order_by(name, *newest)
         )
-        found = list(self._session.scalars(named.limit(query.page_size).offset(query.offset)))
+        found = self._page_rows(named.limit(query.page_size).offset(query.offset), [name, *newest])
         room = query.page_size - len(found)
         if not room:
             return found
         skip = 0 if found else query.offset - self._count_matching(query, SessionRow.candidate_id.is_not(None))
         unnamed = select(SessionRow.id).where(*_history_filters(query), SessionRow.candidate_id.is_(None))
-        return found + list(self._session.scalars(unnamed.order_by(*newest).limit(room).offset(max(0, skip))))
+        return found + self._page_rows(unnamed.order_by(*newest).limit(room).offset(max(0, skip)), newest)
 
     def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
         """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one).
