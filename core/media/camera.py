@@ -127,9 +127,11 @@ class ConsentedFrames(MediaStreamTrack):
         self.kind = source.kind
         self.ws, self.session_id, self.source, self.every = ws, session_id, source, every
         self._checked = time.monotonic()  # the recorder was made only with consent
+        self._last_pts: int | None = None
+        self.dropped = 0  # frames out of order, left out
 
     async def recv(self) -> Frame | Packet:
-        frame = await self.source.recv()
+        frame = await self._next_in_order()
         if time.monotonic() - self._checked >= self.every:
             self._checked = time.monotonic()
             if not await asyncio.to_thread(self._consent_stands):
@@ -138,6 +140,20 @@ class ConsentedFrames(MediaStreamTrack):
                 self.stop()
                 raise MediaStreamError
         return frame
+
+    async def _next_in_order(self) -> Frame | Packet:
+        """The camera's next frame timed after the last one passed. A repeated or earlier timestamp (a frame sent
+        again, jitter on a loaded machine) gives the encoder two frames at one moment, and the MP4 muxer then
+        refuses the packet and the whole recording with it; leaving the frame out costs 1/30 s of video."""
+        while True:
+            frame = await self.source.recv()
+            pts = frame.pts
+            if pts is None or self._last_pts is None or pts > self._last_pts:
+                self._last_pts = pts if pts is not None else self._last_pts
+                return frame
+            self.dropped += 1
+            if self.dropped == 1:
+                log.info("camera frames out of order are left out of the recording")
 
     def _consent_stands(self) -> bool:
         try:

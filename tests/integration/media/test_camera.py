@@ -64,6 +64,22 @@ class WithdrawnAt(ColourBars):
         return await super().recv()
 
 
+class Jittery(ColourBars):
+    """A camera on a loaded machine or a lossy network: some frames arrive again, or late, with a timestamp
+    at or before one already sent."""
+
+    def __init__(self, count: int, *, out_of_order: dict[int, int]) -> None:
+        super().__init__(count)
+        self.out_of_order = out_of_order  # frame number -> the earlier frame number whose timestamp it carries
+
+    async def recv(self) -> av.VideoFrame:
+        number = self.sent
+        frame = await super().recv()
+        if number in self.out_of_order:
+            frame.pts = self.out_of_order[number] * 6000
+        return frame
+
+
 def record(recorder: CameraRecorder, track: ColourBars) -> None:
     """Record on a thread with its own event loop, as aiortc's loop runs beside Streamlit's script thread
     (and because the session's Playwright already runs a loop on the main thread in a full test run)."""
@@ -130,6 +146,16 @@ def test_a_recording_is_an_h264_mp4_kept_with_the_session(ws: Workspace, session
     with ws.uow_factory() as uow:
         audit = [e for e in uow.audit.latest(session_id=session_id) if e.action == "camera_recorded"]
     assert len(audit) == 1 and audit[0].detail["codec"] == "h264" and audit[0].detail["file"] == media[0].path
+
+
+def test_frames_repeated_or_late_are_left_out_and_the_recording_is_kept(ws: Workspace, session_id: str) -> None:
+    """A repeated timestamp made the MP4 muxer refuse a packet, and the whole recording was lost with it."""
+    recorder = camera_recorder(ws, session_id, actor=CANDIDATE)
+    record(recorder, Jittery(30, out_of_order={5: 5 - 1, 12: 12 - 1, 13: 9, 20: 2}))
+
+    with av.open(str(recorder.path)) as container:
+        assert sum(1 for _ in container.decode(container.streams.video[0])) == 30 - 4
+    assert list_media(ws, session_id, "video", actor=CANDIDATE) == [recorder.media]
 
 
 def test_a_recording_without_frames_leaves_nothing(ws: Workspace, session_id: str) -> None:
