@@ -481,7 +481,7 @@ class OfflineEvaluator:
             targeted_questions=asked,
             only_size_asked=bool(questions) and not targeted,
             scope_drawn=_draws_a_boundary(parsed, early),
-            ranked=_ranks_or_assumes(parsed),
+            ranked=_ranks(parsed),  # an assumption stated draws scope; it does not rank
             skipped=_answers_with_a_design(parsed, self._scoping_topics),
         )
 
@@ -997,15 +997,17 @@ without a stated scope or assumption stay below level 4 ("...and states scope");
 single clarifying question about the problem, below level 3 ("with one or two clarifying questions")."""
 UNRANKED_CEILING = 4.0
 """Level 5 "prioritises requirements ... and states assumptions explicitly": without either, at most level 4."""
-_RANKS_OR_ASSUMES = re.compile(
+_RANKS = re.compile(
     r"\b(?:priorit\w*|most important|matters? most|above all|critical path|hard constraint"
     r"|(?:primary|secondary) (?:goal|concern|requirement|focus|use case|path|quality|metric|constraint|need)s?"
     r"|headline|key requirement|comes? first|(?:the|my) (?:main|hardest|biggest|key) (?:[\w-]+ )?(?:thing|requirement"
-    r"|constraint|concern|risk|priority)|the hard part|assum\w*"
+    r"|constraint|concern|risk|priority)|the hard part"
     r"|in (?:that |this |rough |priority )order|order of importance|(?:more|less) important than"
     r"|matters? more than|number one|non negotiable|trumps?)\b",
     re.IGNORECASE,
 )
+"""One requirement put above the others: the rubric's top rung ("prioritises requirements")."""
+_ASSUMES = re.compile(r"\bassum\w*", re.IGNORECASE)
 UNSCOPED_NOTE = "No scope was drawn: nothing said to be out of scope, deferred or assumed. "
 UNRANKED_NOTE = "No requirement was ranked above the others and no assumption was stated. "
 
@@ -1136,8 +1138,12 @@ def _answers_with_a_design(parsed: list[_Sentence], scoping_topics: Collection[s
     return len(said) >= SKIPPING_SENTENCES and len(designed) >= DESIGN_SHARE * len(said)
 
 
+def _ranks(parsed: list[_Sentence]) -> bool:
+    return any(_RANKS.search(s.text) for s in parsed if s.scoping and not s.bare)
+
+
 def _ranks_or_assumes(parsed: list[_Sentence]) -> bool:
-    return any(_RANKS_OR_ASSUMES.search(s.text) for s in parsed if s.scoping and not s.bare)
+    return _ranks(parsed) or any(_ASSUMES.search(s.text) for s in parsed if s.scoping and not s.bare)
 
 
 def _scoping_answers(utterances: list[Utterance]) -> set[int]:

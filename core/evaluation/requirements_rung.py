@@ -48,7 +48,7 @@ class ScopingEvidence:
     quantified: int  # scoping sentences that put a number on a requirement
     targeted_questions: float  # questions about this problem's behaviour or targets (late ones count half)
     scope_drawn: bool  # something said to be out of scope, deferred or assumed
-    ranked: bool  # one requirement put above the others, or an assumption stated
+    ranked: bool  # one requirement put above the others (an assumption draws scope, it ranks nothing)
     skipped: bool = False  # answered the request to scope with a design
     only_size_asked: bool = False  # asked questions, every one of them "how many?"
 

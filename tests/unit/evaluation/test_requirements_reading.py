@@ -136,6 +136,30 @@ def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: 
         assert "No requirement was ranked" in why_keyed, not_a_ranking
 
 
+def test_the_top_of_the_ladder_needs_a_priority_an_assumption_alone_does_not_reach_it(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    """The rubric's 5 prioritises requirements and states assumptions; an assumption alone draws scope."""
+    facts = "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability."
+    asked = SCOPED[0] + " What availability do we need, and may the seat map be stale?"
+    listed = (
+        "Functionally: users can browse the seat map, hold up to 6 seats for 8 minutes, pay, and get tickets. "
+        "Non-functional: a seat must never be sold twice, a hold answers within 300 ms at p99, the map loads within "
+        "500 ms, and the system stays at 99.95% availability during on-sales. Season tickets and resale are out of "
+        "scope."
+    )
+    assumption = " I'll assume payments go through an external provider."
+    assumed, _ = requirements(bank, rubric, (OPENING, asked), (facts, listed + assumption), (LATER, DESIGN))
+    ranked, _ = requirements(
+        bank,
+        rubric,
+        (OPENING, asked),
+        (facts, listed + " Never selling a seat twice is the top priority, above the 300 ms target."),
+        (LATER, DESIGN),
+    )
+    assert ranked > assumed
+
+
 def test_features_said_back_in_the_problems_words_while_scoping_are_functional_requirements(
     bank: ProblemBank, rubric: Rubric
 ) -> None:
