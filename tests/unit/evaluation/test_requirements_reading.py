@@ -101,15 +101,18 @@ def test_no_question_and_no_scope_stay_below_level_three(bank: ProblemBank, rubr
     assert asked > silent
 
 
+LADDER_TOP = (
+    "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability.",
+    SCOPED[0] + " What availability do we need, and may the seat map be stale?",
+    "Functionally: users can browse the seat map, hold up to 6 seats for 8 minutes, pay, and get tickets. "
+    "Non-functional: a seat must never be sold twice, a hold answers within 300 ms at p99, the map loads within "
+    "500 ms, and the system stays at 99.95% availability during on-sales. Season tickets and resale are out of scope.",
+)
+"""The facts given, the questions asked and the requirements listed of a candidate one step below the top."""
+
+
 def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: Rubric) -> None:
-    facts = "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability."
-    asked = SCOPED[0] + " What availability do we need, and may the seat map be stale?"
-    listed = (
-        "Functionally: users can browse the seat map, hold up to 6 seats for 8 minutes, pay, and get tickets. "
-        "Non-functional: a seat must never be sold twice, a hold answers within 300 ms at p99, the map loads within "
-        "500 ms, and the system stays at 99.95% availability during on-sales. Season tickets and resale are out of "
-        "scope."
-    )
+    facts, asked, listed = LADDER_TOP
     plain, why = requirements(bank, rubric, (OPENING, asked), (facts, listed), (LATER, DESIGN))
     ranked, why_ranked = requirements(
         bank,
@@ -140,14 +143,7 @@ def test_the_top_of_the_ladder_needs_a_priority_an_assumption_alone_does_not_rea
     bank: ProblemBank, rubric: Rubric
 ) -> None:
     """The rubric's 5 prioritises requirements and states assumptions; an assumption alone draws scope."""
-    facts = "Holds last 8 minutes, at most 6 seats per order, 300 ms at p99 for a hold, 99.95% availability."
-    asked = SCOPED[0] + " What availability do we need, and may the seat map be stale?"
-    listed = (
-        "Functionally: users can browse the seat map, hold up to 6 seats for 8 minutes, pay, and get tickets. "
-        "Non-functional: a seat must never be sold twice, a hold answers within 300 ms at p99, the map loads within "
-        "500 ms, and the system stays at 99.95% availability during on-sales. Season tickets and resale are out of "
-        "scope."
-    )
+    facts, asked, listed = LADDER_TOP
     assumption = " I'll assume payments go through an external provider."
     assumed, _ = requirements(bank, rubric, (OPENING, asked), (facts, listed + assumption), (LATER, DESIGN))
     ranked, _ = requirements(
