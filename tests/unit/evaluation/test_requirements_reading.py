@@ -111,16 +111,18 @@ LADDER_TOP = (
 """The facts given, the questions asked and the requirements listed of a candidate one step below the top."""
 
 
-def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: Rubric) -> None:
+PRIORITY = " Never selling a seat twice is the top priority, above the 300 ms target."
+
+
+def near_the_top(bank: ProblemBank, rubric: Rubric, added: str = "") -> tuple[float, str]:
+    """LADDER_TOP's candidate, with `added` said at the end of the requirements."""
     facts, asked, listed = LADDER_TOP
-    plain, why = requirements(bank, rubric, (OPENING, asked), (facts, listed), (LATER, DESIGN))
-    ranked, why_ranked = requirements(
-        bank,
-        rubric,
-        (OPENING, asked),
-        (facts, listed + " Never selling a seat twice is the top priority, above the 300 ms target."),
-        (LATER, DESIGN),
-    )
+    return requirements(bank, rubric, (OPENING, asked), (facts, listed + added), (LATER, DESIGN))
+
+
+def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: Rubric) -> None:
+    plain, why = near_the_top(bank, rubric)
+    ranked, why_ranked = near_the_top(bank, rubric, PRIORITY)
     assert plain <= 4.0
     assert "No requirement was ranked" in why
     assert "No requirement was ranked" not in why_ranked
@@ -129,30 +131,20 @@ def test_level_five_needs_a_ranking_or_an_assumption(bank: ProblemBank, rubric: 
         " In order of importance: no seat sold twice, then the 300 ms hold, then the map.",
         " Selling a seat once matters more than the 300 ms target.",
     ):
-        _, why_ordered = requirements(bank, rubric, (OPENING, asked), (facts, listed + ranking), (LATER, DESIGN))
-        assert "No requirement was ranked" not in why_ordered, ranking
+        assert "No requirement was ranked" not in near_the_top(bank, rubric, ranking)[1], ranking
     for not_a_ranking in (
         " Each seat row has the seat id as its primary key.",  # a key, not a priority
         " Seat ids are issued in order, one section after another.",  # a sequence, not an order of importance
     ):
-        _, why_keyed = requirements(bank, rubric, (OPENING, asked), (facts, listed + not_a_ranking), (LATER, DESIGN))
-        assert "No requirement was ranked" in why_keyed, not_a_ranking
+        assert "No requirement was ranked" in near_the_top(bank, rubric, not_a_ranking)[1], not_a_ranking
 
 
 def test_the_top_of_the_ladder_needs_a_priority_an_assumption_alone_does_not_reach_it(
     bank: ProblemBank, rubric: Rubric
 ) -> None:
     """The rubric's 5 prioritises requirements and states assumptions; an assumption alone draws scope."""
-    facts, asked, listed = LADDER_TOP
-    assumption = " I'll assume payments go through an external provider."
-    assumed, _ = requirements(bank, rubric, (OPENING, asked), (facts, listed + assumption), (LATER, DESIGN))
-    ranked, _ = requirements(
-        bank,
-        rubric,
-        (OPENING, asked),
-        (facts, listed + " Never selling a seat twice is the top priority, above the 300 ms target."),
-        (LATER, DESIGN),
-    )
+    assumed, _ = near_the_top(bank, rubric, " I'll assume payments go through an external provider.")
+    ranked, _ = near_the_top(bank, rubric, PRIORITY)
     assert ranked > assumed
 
 
