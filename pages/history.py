@@ -1,6 +1,6 @@
 """History: find past interviews (filters, sort, pages) and open one; its id stays in the URL.
 
-Only the shown page of rows is read (core.history.services.search_history), so the page stays quick
+Only the shown page of rows is read (core.history.services.browse_history), so the page stays quick
 with thousands of interviews. An open interview (`?session=…`) shows its chat, transcript,
 whiteboard, evaluation and recordings, the candidate's trend, and a comparison with another
 interview (`?compare=…`). Opening one here does not change the interview this tab is running.
@@ -29,12 +29,12 @@ from core.errors import AccessDenied, WorkspaceError
 from core.evaluation.report import load_report
 from core.history.calibration import evaluator_calibration
 from core.history.services import (
+    HistoryPage,
     InterviewerOption,
     SessionDetail,
+    browse_history,
     candidate_trend,
     compare_sessions,
-    interviewer_options,
-    search_history,
     session_detail,
 )
 from core.models import AccountRole, HistoryQuery, SessionStatus, SessionSummary, SortKey
@@ -189,11 +189,19 @@ def _label(s: SessionSummary) -> str:
     )
 
 
-def _render_list(ws: Workspace, interviewers: list[InterviewerOption]) -> list[SessionSummary]:
+def _query_for(interviewers: list[InterviewerOption]) -> HistoryQuery | None:
+    """The filter bar, and the query it sets; greyed, and no query, while this person may see no interview."""
+    if not interviewers:
+        _close()  # an interview in the address is none this person may see
+        _filters(ws, interviewers, disabled=True)  # the same page as with interviews: what History offers shows
+        return None
     query = replace(_filters(ws, interviewers), scope=scope(account))  # only what this person may see
     if not staff:  # a score filter would tell a candidate the score of an evaluation not released yet
         query = replace(query, score_min=None, score_max=None)
-    result = search_history(ws, query)
+    return query
+
+
+def _render_list(result: HistoryPage) -> list[SessionSummary]:
     if not staff:
         result.items = [_without_unreleased_score(s) for s in result.items]
     st.session_state[PAGE_KEY] = result.page  # a page past the end (the list shrank) shows the last one
@@ -217,7 +225,7 @@ def _render_list(ws: Workspace, interviewers: list[InterviewerOption]) -> list[S
     with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute"):
         # No key: the widget follows PAGE_KEY (which a changed filter resets), not the other way round.
         chosen = st.pagination(num_pages=result.pages, default=result.page)
-        first = query.offset + 1
+        first = result.first
         st.caption(
             f"Page {result.page} of {result.pages} · {first}–{first + len(result.items) - 1} "
             f"of {result.total:,} interviews",
@@ -342,15 +350,13 @@ account = current_account()
 staff = any(account.has(role) for role in (AccountRole.INTERVIEWER, AccountRole.REVIEWER, AccountRole.ADMIN))
 st.title("History")
 
-interviewers = interviewer_options(ws, scope=scope(account))  # empty exactly when this person may see none
-if not interviewers:
-    _close()  # an interview in the address is none this person may see
-    _filters(ws, interviewers, disabled=True)  # the same page as with interviews: what History offers shows
+_, page = browse_history(ws, _query_for, scope=scope(account))
+if page is None:
     st.info("No interviews yet. Start one on the Setup page — they appear here as soon as they begin.")
     st.page_link("pages/setup.py", label="Go to Setup", icon=":material/tune:")
     st.stop()
 
-listed = _render_list(ws, interviewers)
+listed = _render_list(page)
 
 # Read only while open: it goes through every reviewed interview.
 if allowed(account, Action.REVIEW):

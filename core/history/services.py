@@ -12,6 +12,7 @@ The query itself (HistoryQuery) is a domain type in core.models, so storage/ can
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ class HistoryPage:
     total: int
     page: int  # the page shown: the one asked for, or the last one when it was past the end
     pages: int  # at least 1, so "page 1 of 1" reads right for an empty result
+    first: int = 1  # the position of the page's first row among every match, from 1
 
 
 @dataclass(frozen=True)
@@ -128,12 +130,30 @@ def search_history(ws: Workspace, query: HistoryQuery) -> HistoryPage:
     A page past the end (the list shrank since the page was chosen) shows the last page.
     """
     with ws.uow_factory() as uow:
-        total = uow.sessions.count_matching(query)
-        pages = max(1, math.ceil(total / query.page_size))
-        if query.page > pages:
-            query = replace(query, page=pages)
-        items = uow.sessions.search(query) if total else []
-    return HistoryPage(items=items, total=total, page=query.page, pages=pages)
+        return _search(uow, query)
+
+
+def browse_history(
+    ws: Workspace, query_for: Callable[[list[InterviewerOption]], HistoryQuery | None], *, scope: SessionScope
+) -> tuple[list[InterviewerOption], HistoryPage | None]:
+    """The interviewer filter's choices, then the page the filters ask for, in one unit of work.
+
+    `query_for` gets the choices (empty exactly when the person may see no interview) and returns the query, or
+    None for no page. One unit of work, not two, spares History's every rerun a connection check and a rollback.
+    """
+    with ws.uow_factory() as uow:
+        choices = [InterviewerOption(p, m) for p, m in uow.sessions.interviewers(scope)]
+        query = query_for(choices)
+        return choices, _search(uow, query) if query is not None else None
+
+
+def _search(uow: UnitOfWork, query: HistoryQuery) -> HistoryPage:
+    total = uow.sessions.count_matching(query)
+    pages = max(1, math.ceil(total / query.page_size))
+    if query.page > pages:
+        query = replace(query, page=pages)
+    items = uow.sessions.search(query) if total else []
+    return HistoryPage(items=items, total=total, page=query.page, pages=pages, first=query.offset + 1)
 
 
 def interviewer_options(ws: Workspace, *, scope: SessionScope | None = None) -> list[InterviewerOption]:

@@ -12,6 +12,7 @@ from core.errors import NotFound, WorkspaceError
 from core.evaluation.reviews import override_score, session_scores
 from core.history.services import (
     InterviewerOption,
+    browse_history,
     candidate_trend,
     compare_sessions,
     interviewer_options,
@@ -124,6 +125,24 @@ def test_interviewer_choices_follow_interviews_as_they_are_added_moved_and_delet
         uow.commit()
     team_only = interviewer_options(ws, scope=SessionScope(team="blue"))  # read from the team's own interviews
     assert [(o.provider, o.model) for o in team_only] == [("openai", "gpt-4o")]
+
+
+def test_browsing_hands_the_filters_the_choices_and_returns_the_page_they_ask_for(
+    ws: Workspace, history: History
+) -> None:
+    everyone = SessionScope(everything=True)
+    handed: list[list[InterviewerOption]] = []
+
+    def offline_only(choices: list[InterviewerOption]) -> HistoryQuery:
+        handed.append(choices)
+        return HistoryQuery(interviewer_provider="offline")
+
+    choices, page = browse_history(ws, offline_only, scope=everyone)
+    assert handed == [choices] and choices == interviewer_options(ws)
+    assert page is not None and [s.id for s in page.items] == history.ids("s6", "s5", "s1") and page.first == 1
+    _, second = browse_history(ws, lambda _: HistoryQuery(page=2, page_size=4), scope=everyone)
+    assert second is not None and second.first == 5 and [s.id for s in second.items] == history.ids("s2", "s1")
+    assert browse_history(ws, lambda c: HistoryQuery() if c else None, scope=SessionScope()) == ([], None)
 
 
 def test_the_old_list_still_works(ws: Workspace, history: History) -> None:
