@@ -121,7 +121,9 @@ class SessionRow(Base):
         Index(None, "created_at"),
         Index(None, "overall_score", "created_at"),  # History's score order and score range
         Index(None, "status", "created_at"),
-        Index(None, "candidate_id", "status", "created_at"),  # a candidate's interviews; History's name filter
+        # A candidate's interviews, and History's name filter: it holds what a page by score or date orders by, so
+        # the few hundred interviews of the named candidates are sorted without reading their rows.
+        Index(None, "candidate_id", "status", "overall_score", "created_at", "id"),
         Index(None, "problem_id", "created_at"),  # History's problem filter
         Index(None, "interviewer_provider", "interviewer_model", "created_at"),  # History's interviewer filter
         Index(None, "owner_id"),

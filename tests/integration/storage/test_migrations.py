@@ -89,7 +89,7 @@ TABLES = {
 INDEXES = {
     ("sessions", ("created_at",)): False,
     ("sessions", ("status", "created_at")): False,
-    ("sessions", ("candidate_id", "status", "created_at")): False,
+    ("sessions", ("candidate_id", "status", "overall_score", "created_at", "id")): False,
     ("sessions", ("overall_score", "created_at")): False,
     ("messages", ("session_id", "seq")): True,
     ("transcript_entries", ("session_id", "start")): False,
@@ -207,7 +207,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0026"
+    assert current_revision(empty_database_url) == head_revision() == "0027"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -233,7 +233,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0026"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0027"]
     finally:
         engine.dispose()
 
@@ -259,7 +259,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0026"
+    assert current_revision(empty_database_url) == "0027"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -318,7 +318,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0026"
+    assert current_revision(f"sqlite:///{database}") == "0027"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
