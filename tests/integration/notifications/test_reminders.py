@@ -70,10 +70,11 @@ class Desk:
 
     def jobs_finished(self, messages: list[OutboxMessage]) -> bool:
         """Whether the send jobs of these messages are done: the mail server's acceptance comes a moment before
-        the job is marked done, and a sweep in between would count it as owed."""
+        the job is marked done, and a sweep in between would count it as owed. No messages is not done: a list
+        read before the jobs marked their messages sent is empty, and the wait would end while they still run."""
         with self.ws.uow_factory() as uow:
             jobs = [uow.jobs.by_key(m.job_key or outbox.job_key(m.id or 0)) for m in messages]
-        return all(job is not None and job.status is JobStatus.DONE for job in jobs)
+        return bool(jobs) and all(job is not None and job.status is JobStatus.DONE for job in jobs)
 
     def owed(self) -> list[tuple[str, str, str, int, str]]:
         """What a sweep would send now (kind, key, status, attempts, reason), read without sending: a sweep's
@@ -264,7 +265,12 @@ def test_the_worker_sends_each_reminder_once_when_its_time_has_come_in_the_recip
         sent = worker.queue.sweep()  # what the worker's sweep does every jobs.sweep_seconds
         assert sent == 2, owed
         wait_for(lambda: len(reminders_received(smtp_server)) == 2, "the day-before reminders")
-        wait_for(lambda: desk.jobs_finished(desk.reminders(OutboxStatus.SENT)), "their jobs to be done")
+        wait_for(
+            lambda: (
+                len(desk.reminders(OutboxStatus.SENT)) == 2 and desk.jobs_finished(desk.reminders(OutboxStatus.SENT))
+            ),
+            "their jobs to be done",
+        )
 
         day_before = {r.rcpt_tos[0]: r.message for r in reminders_received(smtp_server)}
         email = day_before["grace@example.com"]
