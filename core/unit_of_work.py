@@ -76,6 +76,10 @@ class SessionRepository(Protocol):
         """The query's page of matching sessions, in its order (unscored last when sorting by score)."""
         ...
 
+    def search_counted(self, query: HistoryQuery) -> tuple[list[SessionSummary], int]:
+        """The query's page, as search() reads it, and how many sessions match in all, as count_matching()."""
+        ...
+
     def count_matching(self, query: HistoryQuery) -> int: ...
     def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
         """Distinct (provider, model) pairs of stored sessions, sorted."""

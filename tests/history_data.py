@@ -163,4 +163,22 @@ CASES: list[tuple[str, HistoryQuery, list[str]]] = [
     ("score sort pages too", HistoryQuery(sort=SortKey.SCORE, page=2, page_size=4), ["s5", "s4"]),
     ("candidate sort pages into no candidate", HistoryQuery(sort=SortKey.CANDIDATE, page=2, page_size=4), ["s1", "s6"]),
     ("a page of only no candidate", HistoryQuery(sort=SortKey.CANDIDATE, page=2, page_size=5), ["s6"]),
+    # A name's page and its count are read together (SqlSessionRepository.search_counted): the same orders hold.
+    (
+        "a name, best score first, unscored last",
+        HistoryQuery(candidate="a", sort=SortKey.SCORE),
+        ["s1", "s3", "s2", "s5", "s4"],
+    ),
+    (
+        "a name, lowest score first, unscored still last",
+        HistoryQuery(candidate="a", sort=SortKey.SCORE, descending=False),
+        ["s2", "s3", "s1", "s5", "s4"],
+    ),
+    ("a name, oldest first", HistoryQuery(candidate="a", descending=False), ["s1", "s2", "s3", "s4", "s5"]),
+    (
+        "a name's second page by score",
+        HistoryQuery(candidate="a", sort=SortKey.SCORE, page=2, page_size=2),
+        ["s2", "s5"],
+    ),
+    ("a candidate's interviews by problem", HistoryQuery(candidate="alan", sort=SortKey.PROBLEM), ["s3", "s4"]),
 ]

@@ -148,11 +148,12 @@ def browse_history(
 
 
 def _search(uow: UnitOfWork, query: HistoryQuery) -> HistoryPage:
-    total = uow.sessions.count_matching(query)
+    items, total = uow.sessions.search_counted(query)
     pages = max(1, math.ceil(total / query.page_size))
-    if query.page > pages:
+    if query.page > pages:  # the list shrank since the page was chosen
         query = replace(query, page=pages)
-    items = uow.sessions.search(query) if total else []
+        items, total = uow.sessions.search_counted(query)
+        pages = max(1, math.ceil(total / query.page_size))
     return HistoryPage(items=items, total=total, page=query.page, pages=pages, first=query.offset + 1)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ColumnElement, false, or_, select, true, update
 from core.errors import NotFound
 from core.models import Candidate, CandidateScope, Level, Resume, ResumeProfile, email_key
 from storage.repositories.base import SqlRepository, now, utc
-from storage.repositories.interview import visible_in
+from storage.repositories.history_statements import visible_in
 from storage.tables import CandidateRow, ResumeRow, SessionRow, metadata
 
 

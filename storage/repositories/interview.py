@@ -4,14 +4,13 @@ transcript lines, whiteboard snapshots, media files and token usage."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, delete, false, func, insert, or_, select, true, update
+from sqlalchemy import CursorResult, Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql import Executable
 
 from core.errors import NotFound
 from core.models import (
@@ -30,16 +29,16 @@ from core.models import (
     TranscriptEntry,
     WhiteboardSnapshot,
 )
+from storage.repositories import history_statements as history
 from storage.repositories.base import EnumFields, SqlRepository, now, references_to, utc
+from storage.repositories.history_statements import SUMMARY_COLUMNS, Part, Shape, visible_in
 from storage.tables import (
     CandidateRow,
     EvaluationRow,
     InterviewerChoiceRow,
     MediaFileRow,
     MessageRow,
-    SessionInterviewerRow,
     SessionRow,
-    TeamMemberRow,
     TokenUsageRow,
     TranscriptEntryRow,
     WhiteboardSnapshotRow,
@@ -70,26 +69,6 @@ _SESSION_FIELDS = (
 )
 
 
-_SUMMARY_COLUMNS = (
-    SessionRow.id,
-    SessionRow.problem_id,
-    SessionRow.problem_title,
-    SessionRow.level,
-    CandidateRow.name,
-    SessionRow.status,
-    SessionRow.created_at,
-    SessionRow.started_at,
-    SessionRow.ended_at,
-    SessionRow.paused_at,
-    SessionRow.paused_seconds,
-    SessionRow.overall_score,
-    SessionRow.candidate_id,
-    SessionRow.interviewer_provider,
-    SessionRow.interviewer_model,
-)
-"""What a list of sessions shows (History, the review queue): selected by itself, with the candidate's name."""
-
-
 def _utc_if_datetime(value: Any) -> Any:
     return utc(value) if isinstance(value, datetime) else value
 
@@ -107,75 +86,6 @@ def _with_statuses(query: Select[*Columns], statuses: list[SessionStatus] | None
     if statuses is None:
         return query
     return query.where(SessionRow.status.in_([SessionStatus(s).value for s in statuses]))
-
-
-def _history_filters(query: HistoryQuery) -> list[ColumnElement[bool]]:
-    """The WHERE of a History query; the list and its count use the same one."""
-    conditions: list[ColumnElement[bool]] = []
-    if text := query.candidate.strip():
-        # The few candidates meant (a candidate_id always names one), then their sessions by index.
-        meant = select(CandidateRow.id).where(
-            or_(CandidateRow.id == text, CandidateRow.name.icontains(text, autoescape=True))
-        )
-        conditions.append(SessionRow.candidate_id.in_(meant.scalar_subquery()))
-    if query.candidate_id is not None:
-        conditions.append(SessionRow.candidate_id == query.candidate_id)
-    if query.problem_ids:
-        conditions.append(SessionRow.problem_id.in_(query.problem_ids))
-    if query.created_from is not None:
-        conditions.append(SessionRow.created_at >= query.created_from)
-    if query.created_to is not None:
-        conditions.append(SessionRow.created_at < query.created_to)
-    if query.score_min is not None:
-        conditions.append(SessionRow.overall_score >= query.score_min)
-    if query.score_max is not None:
-        conditions.append(SessionRow.overall_score <= query.score_max)
-    if query.interviewer_provider is not None:
-        conditions.append(SessionRow.interviewer_provider == query.interviewer_provider)
-        if query.interviewer_model is not None:
-            conditions.append(SessionRow.interviewer_model == query.interviewer_model)
-    if query.statuses:
-        conditions.append(SessionRow.status.in_([SessionStatus(s).value for s in query.statuses]))
-    if query.scope is not None:
-        conditions.append(visible_in(query.scope))
-    return conditions
-
-
-def visible_in(scope: SessionScope) -> ColumnElement[bool]:
-    """The sessions `scope` (the policy's answer for one person) lets them see, as one WHERE condition."""
-    if scope.everything:
-        return true()
-    either: list[ColumnElement[bool]] = []
-    if scope.owner_id:
-        either.append(SessionRow.owner_id == scope.owner_id)
-    if scope.team:
-        either.append(SessionRow.team == scope.team)
-    if scope.candidate_email_key:
-        candidates = select(CandidateRow.id).where(CandidateRow.email_key == scope.candidate_email_key)
-        either.append(SessionRow.candidate_id.in_(candidates.scalar_subquery()))
-    if scope.interviewer_email_key:
-        assigned = (
-            select(SessionInterviewerRow.session_id)
-            .join(TeamMemberRow, TeamMemberRow.id == SessionInterviewerRow.member_id)
-            .where(func.lower(TeamMemberRow.email) == scope.interviewer_email_key)
-        )
-        either.append(SessionRow.id.in_(assigned.scalar_subquery()))
-    return or_(false(), *either)
-
-
-def _history_order(query: HistoryQuery) -> list[ColumnElement[Any]]:
-    """Sort column (missing values last either way), then newest first so pages are stable."""
-    column: InstrumentedAttribute[Any] = {
-        SortKey.DATE: SessionRow.created_at,
-        SortKey.SCORE: SessionRow.overall_score,
-        SortKey.CANDIDATE: CandidateRow.name,
-        SortKey.PROBLEM: SessionRow.problem_title,
-    }[SortKey(query.sort)]
-    direction = column.desc() if query.descending else column.asc()
-    tie_break = SessionRow.id.desc() if query.descending else SessionRow.id.asc()
-    if query.sort is SortKey.DATE:
-        return [direction, tie_break]
-    return [direction.nulls_last(), SessionRow.created_at.desc(), SessionRow.id.desc()]
 
 
 class SqlSessionRepository(SqlRepository[Session, SessionRow]):
@@ -211,93 +121,70 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     ) -> list[SessionSummary]:
         """Most recent first (created_at desc), with candidate name and overall score."""
         query = (
-            select(*_SUMMARY_COLUMNS)
+            select(*SUMMARY_COLUMNS)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
             .limit(limit)
             .offset(offset)
         )
-        return self._summaries(_with_statuses(query, statuses))
+        return self._summaries(self._session.execute(_with_statuses(query, statuses)))
 
     def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
         query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
         return int(self._session.scalar(query) or 0)
 
     def search(self, query: HistoryQuery) -> list[SessionSummary]:
-        """One page of History: filtered, ordered and cut by the database.
-
-        Each part of a page is one statement: an inner SELECT chooses its ids, reading only what the filters and
-        the order need (so a far page skips bare index entries), and the rows and their candidates' names are read
-        for those ids only.
+        """One page of History: filtered, ordered and cut by the database (history_statements builds the SQL).
 
         By score, the scored sessions come first and the unscored after them, whichever way scores run.
         Asked for apart, each half is read in the order of an index (score then date; date) and stops
         after one page. One ORDER BY … NULLS LAST sorts every matching session first in one direction
         or the other, since an index keeps its NULLs at one end (SQLite ascending, PostgreSQL descending).
+        By candidate, the named come first, in the order of the names' index, and those naming none after.
         """
+        shape = Shape.of(query)
+        if query.sort is SortKey.SCORE:
+            first, rest = Part.SCORED, Part.UNSCORED
+        elif query.sort is SortKey.CANDIDATE:
+            first, rest = Part.NAMED, Part.UNNAMED
+        else:
+            return self._page(query, shape, Part.ALL, query.page_size, query.offset)
+        found = self._page(query, shape, first, query.page_size, query.offset)
+        room = query.page_size - len(found)
+        if not room or (first is Part.SCORED and (query.score_min is not None or query.score_max is not None)):
+            return found  # a score range leaves out the unscored
+        # The page starts among the rest only when the first part has nothing left for it.
+        skip = 0 if found else query.offset - self._count_matching(query, first)
+        return found + self._page(query, shape, rest, room, max(0, skip))
 
-        def rows(
-            order: list[ColumnElement[Any]], limit: int, offset: int, *also: ColumnElement[bool]
-        ) -> list[SessionSummary]:
-            ids = select(SessionRow.id).where(*_history_filters(query), *also).order_by(*order)
-            return self._page_rows(ids.limit(limit).offset(offset), order)
+    def search_counted(self, query: HistoryQuery) -> tuple[list[SessionSummary], int]:
+        """The query's page and how many sessions match in all.
 
-        if query.sort is SortKey.CANDIDATE:
-            return self._page_by_candidate(query)
-        if query.sort is not SortKey.SCORE:
-            return rows(_history_order(query), query.page_size, query.offset)
-        score = SessionRow.overall_score
-        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
-        by_score = [score.desc() if query.descending else score.asc(), *newest]
-        scored = rows(by_score, query.page_size, query.offset, score.is_not(None))
-        room = query.page_size - len(scored)
-        if not room or query.score_min is not None or query.score_max is not None:  # a range leaves out unscored
-            return scored
-        # The page starts among the unscored only when no scored session is left for it.
-        skip = 0 if scored else query.offset - self._count_matching(query, score.is_not(None))
-        return scored + rows(newest, room, max(0, skip), score.is_(None))
+        Counting a candidate's (or a name's few candidates') sessions reads every one of them, so the page is
+        sorted out of that same reading: one statement, where a count and a page were two, each planned anew
+        by PostgreSQL. Any other query counts by its indexes and reads its page alone, which stops after it.
+        """
+        narrowed = bool(query.candidate.strip()) or query.candidate_id is not None
+        if not narrowed or query.sort is SortKey.CANDIDATE:  # by candidate, names are read in order: see search()
+            total = self._count_matching(query)
+            return (self.search(query) if total > query.offset else []), total
+        parameters = history.values(query, limit=query.page_size, offset=query.offset)
+        rows = self._session.execute(history.counted_page(Shape.of(query)), parameters).all()
+        if not rows:  # none match, or the page is past the end and its count went with it
+            return [], self._count_matching(query) if query.offset else 0
+        return self._summaries(rows), int(rows[0].total)
 
     def count_matching(self, query: HistoryQuery) -> int:
         """How many sessions match the query's filters, with the same WHERE as search()."""
         return self._count_matching(query)
 
-    def _count_matching(self, query: HistoryQuery, *also: ColumnElement[bool]) -> int:
-        statement = select(func.count()).select_from(SessionRow).where(*_history_filters(query), *also)
-        return int(self._session.scalar(statement) or 0)
+    def _count_matching(self, query: HistoryQuery, part: Part = Part.ALL) -> int:
+        return int(self._session.scalar(history.count(Shape.of(query), part), history.values(query)) or 0)
 
-    def _page_rows(self, ids: Select[Any], order: list[ColumnElement[Any]]) -> list[SessionSummary]:
-        """The summaries of the sessions `ids` chooses, in `order`: one round trip for a part of a page."""
-        statement = (
-            select(*_SUMMARY_COLUMNS)
-            .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
-            .where(SessionRow.id.in_(ids.scalar_subquery()))
-            .order_by(*order)
-        )
-        return self._summaries(statement)
-
-    def _page_by_candidate(self, query: HistoryQuery) -> list[SessionSummary]:
-        """The page by candidate name: the named first, then those with no candidate, newest first.
-
-        Candidates are read in name order (their name index) and each one's interviews by theirs, so a page
-        stops after its rows. The candidate's id is compared as an expression ("id || ''"), which keeps the
-        database from reading candidates by id inside a scan of every interview: the plan a planner without
-        statistics (a new SQLite file) otherwise picks, sorting all the interviews for one page.
-        """
-        name = CandidateRow.name.desc() if query.descending else CandidateRow.name.asc()
-        newest: list[ColumnElement[Any]] = [SessionRow.created_at.desc(), SessionRow.id.desc()]
-        named = (
-            select(SessionRow.id)
-            .join(CandidateRow, CandidateRow.id + "" == SessionRow.candidate_id)
-            .where(*_history_filters(query))
-            .order_by(name, *newest)
-        )
-        found = self._page_rows(named.limit(query.page_size).offset(query.offset), [name, *newest])
-        room = query.page_size - len(found)
-        if not room:
-            return found
-        skip = 0 if found else query.offset - self._count_matching(query, SessionRow.candidate_id.is_not(None))
-        unnamed = select(SessionRow.id).where(*_history_filters(query), SessionRow.candidate_id.is_(None))
-        return found + self._page_rows(unnamed.order_by(*newest).limit(room).offset(max(0, skip)), newest)
+    def _page(self, query: HistoryQuery, shape: Shape, part: Part, limit: int, offset: int) -> list[SessionSummary]:
+        """The summaries of one part of a page: one round trip."""
+        parameters = history.values(query, limit=limit, offset=offset)
+        return self._summaries(self._session.execute(history.page(shape, part), parameters))
 
     def interviewers(self, scope: SessionScope | None = None) -> list[tuple[str, str | None]]:
         """The (provider, model) pairs that ran the sessions `scope` lets the person see (all without one).
@@ -335,14 +222,14 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
     def awaiting_release(self, *, limit: int = 200) -> list[SessionSummary]:
         """Sessions whose evaluation no reviewer has approved yet, the oldest evaluation first."""
         query = (
-            select(*_SUMMARY_COLUMNS)
+            select(*SUMMARY_COLUMNS)
             .join(EvaluationRow, EvaluationRow.session_id == SessionRow.id)
             .outerjoin(CandidateRow, CandidateRow.id == SessionRow.candidate_id)
             .where(EvaluationRow.approved_at.is_(None))
             .order_by(EvaluationRow.created_at, SessionRow.id)
             .limit(limit)
         )
-        return self._summaries(query)
+        return self._summaries(self._session.execute(query))
 
     def ids_for_candidate(self, candidate_id: str) -> list[str]:
         """The candidate's sessions, oldest first."""
@@ -388,12 +275,12 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         result = self._session.execute(update(SessionRow).where(SessionRow.team == old).values(team=new))
         return _rowcount(result)  # ORM-enabled: sessions already loaded here get the new team too
 
-    def _summaries(self, statement: Executable) -> list[SessionSummary]:
-        """Rows of _SUMMARY_COLUMNS as summaries: only the columns a list shows are read, and no ORM object is
+    def _summaries(self, rows: Iterable[Row[Any]]) -> list[SessionSummary]:
+        """Rows of SUMMARY_COLUMNS as summaries: only the columns a list shows are read, and no ORM object is
         built (a page of History had spent most of its time making whole sessions out of 25 rows)."""
         moment = now()
         summaries = []
-        for row in self._session.execute(statement):
+        for row in rows:
             started, ended, paused = utc(row.started_at), utc(row.ended_at), utc(row.paused_at)
             end = ended or paused or moment
             summaries.append(

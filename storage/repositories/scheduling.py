@@ -23,7 +23,7 @@ from core.models import (
     WebhookRefusal,
 )
 from storage.repositories.base import EnumFields, SqlRepository, utc
-from storage.repositories.interview import visible_in
+from storage.repositories.history_statements import visible_in
 from storage.tables import (
     BookingRow,
     EventTypeRow,

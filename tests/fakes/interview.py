@@ -117,6 +117,9 @@ class FakeSessionRepository(Repo):
         ordered = present + [s for s in chosen if _sort_value(s, query) is None]
         return ordered[query.offset : query.offset + query.page_size]
 
+    def search_counted(self, query: HistoryQuery) -> tuple[list[SessionSummary], int]:
+        return self.search(query), self.count_matching(query)
+
     def count_matching(self, query: HistoryQuery) -> int:
         every = self.list_summaries(limit=len(self._state.sessions))
         return sum(1 for s in every if _matches(s, query) and self._visible(s.id, query.scope))

@@ -24,6 +24,8 @@ from core.models import HistoryQuery, Level, SessionScope, SessionStatus, SortKe
 from core.permissions.actor import Actor
 from core.workspace import Workspace
 from entry.bootstrap import build_workspace
+from storage.repositories import history_statements as statements
+from storage.repositories.history_statements import Shape
 from storage.tables import EvaluationRow
 from tests.actors import ADMIN, CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
@@ -76,6 +78,22 @@ def test_pages_count_and_a_page_past_the_end_shows_the_last(ws: Workspace, histo
     assert beyond.page == 2 and [s.id for s in beyond.items] == history.ids("s2", "s1")
     nothing = search_history(ws, HistoryQuery(candidate="nobody", page=3))
     assert (nothing.items, nothing.total, nothing.page, nothing.pages) == ([], 0, 1, 1)
+    by_name = search_history(ws, HistoryQuery(candidate="a", sort=SortKey.SCORE, page=9, page_size=2))
+    assert (by_name.total, by_name.page, by_name.pages, by_name.first) == (5, 3, 3, 5)
+    assert [s.id for s in by_name.items] == history.ids("s4")
+
+
+def test_queries_alike_share_one_statement_and_each_runs_with_its_own_values(ws: Workspace, history: History) -> None:
+    """Statements are built once per shape of query (history_statements); a value must never stick to one."""
+    love, alan = HistoryQuery(candidate="love", sort=SortKey.SCORE), HistoryQuery(candidate="alan", sort=SortKey.SCORE)
+    assert statements.counted_page(Shape.of(love)) is statements.counted_page(Shape.of(alan))
+    low, high = HistoryQuery(score_min=1.0), HistoryQuery(score_min=4.0)
+    assert statements.page(Shape.of(low)) is statements.page(Shape.of(high))
+    assert [s.id for s in search_history(ws, love).items] == history.ids("s1", "s2")
+    assert [s.id for s in search_history(ws, alan).items] == history.ids("s3", "s4")
+    assert search_history(ws, high).total == 1
+    assert search_history(ws, low).total == 4
+    assert search_history(ws, HistoryQuery(candidate="_")).total == 0  # LIKE's one-character wildcard is literal
 
 
 def test_bad_queries_are_refused_with_a_reason() -> None:
