@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Integer, Select, bindparam, false, func, o
 from sqlalchemy.orm import InstrumentedAttribute
 
 from core.models import HistoryQuery, SessionScope, SessionStatus, SortKey
-from storage.tables import CandidateRow, SessionInterviewerRow, SessionRow, TeamMemberRow
+from storage.tables import CandidateRow, SessionInterviewerRow, SessionRow, SessionTallyRow, TeamMemberRow
 
 SUMMARY_COLUMNS = (
     SessionRow.id,
@@ -37,6 +37,9 @@ SUMMARY_COLUMNS = (
     SessionRow.interviewer_model,
 )
 """What a list of sessions shows (History, the review queue): selected by itself, with the candidate's name."""
+
+TALLY = select(SessionTallyRow.sessions).where(SessionTallyRow.id == 1)
+"""How many sessions there are (triggers keep it); None when the row is missing."""
 
 CACHED_SHAPES = 512  # far more than the filter bar's combinations that people use
 
@@ -79,6 +82,13 @@ class Shape:
     scope: ScopeShape | None = None
     sort: SortKey = SortKey.DATE
     descending: bool = True
+
+    @property
+    def matches_every_session(self) -> bool:
+        """No filter narrows it and the scope is everyone's: its count is the sessions' tally."""
+        filters: tuple[bool, ...] = (self.candidate, self.candidate_id, self.problems, self.created_from)
+        filters += (self.created_to, self.score_min, self.score_max, self.provider, self.model, self.statuses)
+        return not any(filters) and (self.scope is None or self.scope.everything)
 
     @classmethod
     def of(cls, query: HistoryQuery) -> Shape:

@@ -130,6 +130,8 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         return self._summaries(self._session.execute(_with_statuses(query, statuses)))
 
     def count(self, *, statuses: list[SessionStatus] | None = None) -> int:
+        if statuses is None and (kept := self._tally()) is not None:
+            return kept
         query = _with_statuses(select(func.count()).select_from(SessionRow), statuses)
         return int(self._session.scalar(query) or 0)
 
@@ -179,7 +181,15 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
         return self._count_matching(query)
 
     def _count_matching(self, query: HistoryQuery, part: Part = Part.ALL) -> int:
-        return int(self._session.scalar(history.count(Shape.of(query), part), history.values(query)) or 0)
+        shape = Shape.of(query)
+        if part is Part.ALL and shape.matches_every_session and (kept := self._tally()) is not None:
+            return kept
+        return int(self._session.scalar(history.count(shape, part), history.values(query)) or 0)
+
+    def _tally(self) -> int | None:
+        """How many sessions there are, from the row triggers keep (None without it: then they are counted)."""
+        kept = self._session.scalar(history.TALLY)
+        return None if kept is None else int(kept)
 
     def _page(self, query: HistoryQuery, shape: Shape, part: Part, limit: int, offset: int) -> list[SessionSummary]:
         """The summaries of one part of a page: one round trip."""

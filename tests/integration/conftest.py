@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 from core.llm import answer_formats
 from storage.database import make_engine
 from storage.migrate import upgrade
-from storage.tables import metadata
+from storage.tables import SessionTallyRow, metadata
 from storage.unit_of_work import SqlAlchemyUnitOfWork, make_uow_factory
 
 DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -103,10 +103,12 @@ def migrated_postgres(postgres_server: PostgresServer) -> Iterator[tuple[str, En
 
 
 def _empty_all_tables(engine: Engine) -> None:
-    """DELETE, children first: on a handful of rows it is far quicker than TRUNCATE."""
+    """DELETE, children first: on a handful of rows it is far quicker than TRUNCATE. The sessions' tally starts
+    again at 0, as a migrated database's does (a test may have removed it)."""
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+        connection.execute(insert(SessionTallyRow).values(id=1, sessions=0))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.pool import NullPool
 
 from core.config import Settings
 from core.errors import NotFound, WorkspaceError
@@ -26,7 +27,7 @@ from core.workspace import Workspace
 from entry.bootstrap import build_workspace
 from storage.repositories import history_statements as statements
 from storage.repositories.history_statements import Shape
-from storage.tables import EvaluationRow
+from storage.tables import EvaluationRow, SessionRow
 from tests.actors import ADMIN, CANDIDATE
 from tests.history_data import CASES, History, build_history, evaluation
 from tests.unit.evaluation.test_offline_evaluator import STRONG
@@ -94,6 +95,39 @@ def test_queries_alike_share_one_statement_and_each_runs_with_its_own_values(ws:
     assert search_history(ws, high).total == 1
     assert search_history(ws, low).total == 4
     assert search_history(ws, HistoryQuery(candidate="_")).total == 0  # LIKE's one-character wildcard is literal
+
+
+def test_every_interview_is_counted_from_the_tally_triggers_keep_and_from_the_sessions_without_it(
+    ws: Workspace, history: History
+) -> None:
+    """An unfiltered count reads the one row the database's triggers keep, whichever way sessions come and go;
+    with the row gone, the sessions are counted."""
+    everything = HistoryQuery(scope=SessionScope(everything=True))
+    assert search_history(ws, everything).total == 6
+    with ws.uow_factory() as uow:
+        uow.sessions.delete(history.sessions["s1"])
+        uow.commit()
+    engine = create_engine(ws.settings.effective_database_url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:  # written past the repository, as bench/history.py fills a database
+            s2 = select(SessionRow.__table__).where(SessionRow.id == history.sessions["s2"])  # completed
+            template = dict(connection.execute(s2).mappings().one())
+            connection.execute(insert(SessionRow), [{**template, "id": f"bulk-{n}"} for n in range(3)])
+        assert [search_history(ws, q).total for q in (everything, HistoryQuery())] == [8, 8]
+        with ws.uow_factory() as uow:
+            assert uow.sessions.count() == 8 and uow.sessions.count_matching(HistoryQuery()) == 8
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT sessions FROM session_tally")).scalar_one() == 8
+            connection.execute(text("UPDATE session_tally SET sessions = 100"))  # the row is what is read
+        assert search_history(ws, everything).total == 100
+        assert search_history(ws, HistoryQuery(statuses=(SessionStatus.COMPLETED,))).total == 6  # filtered: counted
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM session_tally"))
+        assert search_history(ws, everything).total == 8
+        with ws.uow_factory() as uow:
+            assert uow.sessions.count() == 8
+    finally:
+        engine.dispose()
 
 
 def test_bad_queries_are_refused_with_a_reason() -> None:

@@ -83,6 +83,7 @@ TABLES = {
     "webhook_deliveries",
     "webhook_delivery_attempts",
     "interviewer_choices",
+    "session_tally",
 }
 
 # (table, columns) -> unique?
@@ -207,7 +208,7 @@ def test_upgrade_creates_every_table_index_and_cascade(empty_database_url: str) 
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0027"
+    assert current_revision(empty_database_url) == head_revision() == "0028"
     engine = make_engine(empty_database_url)
     try:
         inspector = inspect(engine)
@@ -233,7 +234,7 @@ def test_a_second_upgrade_is_a_no_op(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0027"]
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0028"]
     finally:
         engine.dispose()
 
@@ -259,7 +260,7 @@ def test_downgrade_to_base_and_back(empty_database_url: str) -> None:
     finally:
         engine.dispose()
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == "0027"
+    assert current_revision(empty_database_url) == "0028"
 
 
 def test_deleting_a_session_deletes_what_hangs_off_it(database_url: str) -> None:
@@ -318,7 +319,7 @@ def test_the_alembic_cli_works_from_any_directory(tmp_path: Path) -> None:
     result = subprocess.run([*alembic, "upgrade", "head"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "Running upgrade  -> 0001" in result.stderr  # the CLI (only) logs through alembic.ini
-    assert current_revision(f"sqlite:///{database}") == "0027"
+    assert current_revision(f"sqlite:///{database}") == "0028"
 
 
 def test_upgrading_from_0001_keeps_existing_interviews(empty_database_url: str) -> None:
@@ -722,5 +723,43 @@ def test_upgrading_from_0025_lists_the_interviewers_of_the_interviews_already_st
             assert uow.sessions.interviewers() == [("offline", None)]
         downgrade(empty_database_url, "0025")
         assert "interviewer_choices" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_from_0027_tallies_the_sessions_there_are_and_triggers_follow_every_insert_and_delete(
+    empty_database_url: str,
+) -> None:
+    """0028 counts the stored sessions once; triggers keep the count with any write, SQL included; going back
+    drops the tally and its triggers, and sessions are still written."""
+    upgrade(empty_database_url, "0027")
+    engine = make_engine(empty_database_url)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def tally() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT sessions FROM session_tally WHERE id = 1")).scalar_one())
+
+    try:
+        with engine.begin() as connection:
+            insert_sessions(connection, ("a", "b", "c"), status="completed", stage="wrap_up", at=now)
+        upgrade(empty_database_url)
+        assert tally() == 3
+        with engine.begin() as connection:
+            insert_sessions(connection, ("d", "e"), status="active", stage="requirements", at=now)
+            connection.execute(text("DELETE FROM sessions WHERE id = 'a'"))
+        assert tally() == 4
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM sessions WHERE id IN ('b', 'd')"))
+        assert tally() == 2
+        with engine.begin() as connection:  # a write that is rolled back leaves the tally as it was
+            insert_sessions(connection, ("f",), status="active", stage="requirements", at=now)
+            connection.rollback()
+        assert tally() == 2
+        downgrade(empty_database_url, "0027")
+        assert "session_tally" not in inspect(engine).get_table_names()
+        with engine.begin() as connection:
+            insert_sessions(connection, ("g",), status="active", stage="requirements", at=now)
+            assert connection.execute(text("SELECT COUNT(*) FROM sessions")).scalar_one() == 3
     finally:
         engine.dispose()
