@@ -93,6 +93,11 @@ _BY_ITS_SECONDS = re.compile(
 )
 """A rate divided by the seconds of its period in words ("500 million a day, divided by the seconds in a day, is…"):
 the conversion to a rate per second, said out loud."""
+_OVER_ONE_PERIOD = re.compile(
+    r"[\s,]*(?:(?:and|so|which)\s+)?(?:over|in|across|for|during|within)\s+(?:a|one|an entire|a whole|a full)\s+"
+    r"(hour|day|week|month|year)\b(?:'s time)?[\s,]*"
+)
+"""A period named in words, no number: "2.4 TB a day, and over a year that's about 90 TB" totals the rate over it."""
 _PEAK = re.compile(r"\b(?:peaks?|burst|bursts|spikes?|max|maximum|worst case|busiest|at the top)\b")
 
 
@@ -187,6 +192,10 @@ def _read(text: str, competency: str) -> _Reading:
         per_entity = bool(_PER_ENTITY_SIZE.match(gap))
         gap = _SCOPE_WORDS.sub("", gap, count=1)  # "2,000 per server is 10", "1 KB each is"
         gap = _BY_ITS_SECONDS.sub(" ", gap, count=1)
+        if (total := _over_one_period(expr, q, gap, t[q.end : q.end + 25])) is not None:
+            _compare(total, q, reading)  # "2.4 TB a day, so over a year that's 90 TB", "… that's 90 TB over a year"
+            expr = _start(q, i)
+            continue
         if _RESULT.match(gap) and _MARKER.search(gap):
             if per_entity and expr.bytes == q.bytes == 1 and q.value > expr.value:
                 pass  # "100 IDs at 8 bytes per user is 16 GB": a size per user, totalled over the users
@@ -404,6 +413,23 @@ def _apply(expr: _Expression, op: str, q: Quantity) -> _Expression | None:
 
 _PERIODS_IN = {("day", 365): "year", ("day", 30): "month", ("day", 7): "week", ("month", 12): "year",
                ("hour", 24): "day", ("week", 52): "year", ("minute", 60): "hour", ("second", 60): "minute"}  # fmt: skip
+
+
+def _over_one_period(expr: _Expression, q: Quantity, gap: str, after: str) -> _Expression | None:
+    """A lone rate totalled over a longer period said in words, before the result ("2.4 TB a day, and over a year
+    that's about 90 TB") or after it ("2.4 TB a day, so about 900 TB over a year"): the rate times that period."""
+    if expr.ops or expr.time != -1 or not expr.period or q.time != 0 or q.bytes != expr.bytes or q.percent:
+        return None
+    if (before := _OVER_ONE_PERIOD.match(gap)) and _is_result(gap[before.end() :]):
+        span = before.group(1)
+    elif _is_result(gap) and (later := _OVER_ONE_PERIOD.match(after)):
+        span = later.group(1)
+    else:
+        return None
+    if PERIOD_SECONDS[span] <= PERIOD_SECONDS[expr.period]:
+        return None  # "10,000 a second, in a second …": no total over a longer span
+    total = expr.value * PERIOD_SECONDS[span]
+    return _Expression(total, expr.bytes, 0, expr.first, expr.ops + 1, head=expr.head, across=True)
 
 
 def _periods_in(period: str | None, count: float) -> str | None:

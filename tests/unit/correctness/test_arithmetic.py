@@ -81,6 +81,9 @@ from core.correctness.findings import FindingKind
         ("Orders: 2 million a month over 3 years is 7 million orders.", "7 million", "73"),
         ("Ledger rows grow by about 10 TB a year. Over 7 years that comes to about 7 TB.", "7 TB", "70 TB"),
         ("40 million photos at 300 KB is about 1.2 TB.", "1.2 TB", "12 TB"),
+        # a rate totalled over one period named in words, before the result or after it
+        ("Text is 2.4 TB a day, and over a year that's about 90 TB.", "90 TB", "876 TB"),
+        ("We write 2.4 TB a day, so about 90 TB over a year.", "90 TB", "876 TB"),
         ("5,000 venues times an average of 2,000 seats is 100 million seats.", "100 million", "10 million"),
         # each share of a split is its percent of the figure split
         (
@@ -143,6 +146,9 @@ def test_a_wrong_result_is_reported_with_the_right_figure(said: str, wrong: str,
         "300 orders per second would be 26 million a day.",
         "Text is 2.4 TB a day, about 900 TB a year. If 5% of messages carry a 200 KB photo, that's 80 TB a day.",
         "Orders: 2 million a month over 3 years is 72 million orders.",
+        "That is 2.4 TB per day, which over a year is about 880 TB.",
+        "About 5,000 writes a second, and in a day that is roughly 400 million rows.",
+        "400 redirects a second, and over a year that is 1 billion links.",  # a total of something else: a frame
         "10 billion redirects a month is about 3,900 a second. Over five years that is 6 billion links.",  # a frame
         "Peaks are 40,000 a second. By kind: 60% reads is 24,000 a second, 30% writes is 12,000 and 10% deletes is "
         "4,000 a second.",

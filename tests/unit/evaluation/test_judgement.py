@@ -11,7 +11,7 @@ import pytest
 
 from core.content.problems import ProblemBank
 from core.content.rubrics import Rubric
-from core.evaluation.judgement import KNOCK_ON, WRONG_BASIS
+from core.evaluation.judgement import KNOCK_ON, TENFOLD_CEILING, WRONG_BASIS
 from core.evaluation.offline_evaluator import OfflineEvaluator
 from core.evaluation.report import correctness_text
 from core.models import Evaluation, Utterance
@@ -88,6 +88,38 @@ def test_a_wrong_estimate_unsettles_what_was_sized_from_it(bank: ProblemBank, ru
     right, off, far_off = _traffic_said_three_ways(bank, rubric, "scalability")
     assert right - off == pytest.approx(KNOCK_ON["scalability"], abs=0.1)  # scores keep one decimal
     assert off - far_off == pytest.approx(KNOCK_ON["scalability"], abs=0.1)  # scores keep one decimal
+
+
+def _sized_with_storage(terabytes: str) -> tuple[str, str]:
+    """A thorough estimate, every figure worked out right but storage, which is as said."""
+    return (
+        "Estimate traffic, storage, cache and bandwidth.",
+        "10 billion redirects a month works out to about 3,900 redirects per second on average, about 20,000 at "
+        f"peak. Over five years that is 6 billion links, and 6 billion links times 500 bytes is about {terabytes}. "
+        "Caching a fifth of a day's links: 80 million links times 500 bytes is about 40 gigabytes, one Redis node. "
+        "Bandwidth at peak is 20,000 times 500 bytes, about 10 megabytes a second, so one load balancer pair.",
+    )
+
+
+def test_an_estimate_ten_times_off_keeps_estimation_at_level_three_however_thorough_the_rest(
+    bank: ProblemBank, rubric: Rubric
+) -> None:
+    """Level 4 asks for clear arithmetic and level 5 for correct estimates: one left ten times off is level 3 at best;
+    put right after a challenge, it is not held against the rest."""
+    right = _evaluate(
+        bank, rubric, "url_shortener", interview(SCOPE, FACTS, _sized_with_storage("3 terabytes"), DESIGN)
+    )
+    slip = _sized_with_storage("300 gigabytes")
+    wrong = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, slip, DESIGN))
+    challenge = (
+        "Can you re-check the storage?",
+        "Sorry, I dropped a zero there: it is 3 terabytes, not 300 gigabytes.",
+    )
+    corrected = _evaluate(bank, rubric, "url_shortener", interview(SCOPE, FACTS, slip, challenge, DESIGN))
+    assert (
+        _score(wrong, "estimation") <= TENFOLD_CEILING < _score(corrected, "estimation") <= _score(right, "estimation")
+    )
+    assert _score(right, "estimation") >= 4.0
 
 
 def test_a_slip_corrected_after_a_challenge_costs_little(bank: ProblemBank, rubric: Rubric) -> None:
