@@ -21,8 +21,9 @@ MISTAKE_COST = {FindingKind.ARITHMETIC: 0.5, FindingKind.FIGURE: 0.5, FindingKin
 MAX_MISTAKE_COST = 2.5
 ORDER_OF_MAGNITUDE, ORDER_OF_MAGNITUDE_FACTOR = 10.0, 2.0
 TENFOLD_CEILING = 3.0
-"""Estimation with an estimate ten times off left standing: the rubric's level 4 asks for clear arithmetic and level 5
-for correct estimates, so however many other figures are right, it is level 3 at best."""
+"""Estimation with a sum of the candidate's own left ten times off: the rubric's level 4 asks for clear arithmetic and
+level 5 for correct estimates, so however many other figures are right, it is level 3 at best. A figure that only
+disagrees with the problem's facts does not cap it: comparing by kind is less certain than redoing a sum."""
 CORRECTED_COST = 0.1
 """A slip the candidate put right shows they check their work: it costs almost nothing."""
 KNOCK_ON = {
@@ -97,7 +98,7 @@ def judge(
             cost = min(MAX_MISTAKE_COST, sum(_cost(f) for f in wrong))
             score -= cost
             reasons.append(f"{len(wrong)} mistake(s) not put right: {_mistake_list(wrong)}.")
-        if s.key == "estimation" and any(_off_tenfold(f) for f in wrong):
+        if s.key == "estimation" and any(f.kind is FindingKind.ARITHMETIC and _off_tenfold(f) for f in wrong):
             score = min(score, TENFOLD_CEILING)  # what was sized from it is as far off: not "clear arithmetic"
         if fixed := [f for f in own if f.corrected]:
             score -= CORRECTED_COST * len(fixed)
