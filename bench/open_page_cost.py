@@ -9,8 +9,9 @@ started; an AI interview holding 500 messages and 1,000 transcript lines; an int
 just started), starts the real server (`streamlit run server.py`, tests.workspace_server), signs headless
 Chromium in through /signin, opens each page, waits until the app is idle plus --settle seconds, then reads
 the server process's CPU time (utime + stime of every thread, /proc/<pid>/stat) over --seconds. Also counted
-in that window, from the browser's websocket: the reruns it asked for (BackMsg rerun_script; "fragment" when
-a timed fragment asked) and what the server sent back. First line: the server with no page open at all.
+in that window: the browser's own CPU (every Chromium process: the page's work in the tab, such as its clocks),
+and from the browser's websocket the reruns it asked for (BackMsg rerun_script; "fragment" when a timed
+fragment asked) and what the server sent back. First line: the server with no page open at all.
 Prints figures; asserts nothing. Needs Linux (/proc) and Chromium (CHROMIUM, else /usr/bin/chromium).
 
     .venv/bin/python bench/open_page_cost.py [--seconds 20] [--settle 5] [--screenshots DIR]
@@ -114,6 +115,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def browser_cpu_seconds() -> float:
+    """utime + stime of every Chromium process on the machine (this bench's browser: its page's own work, such as
+    the clocks ticking in the page)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and "chrom" in (entry / "comm").read_text():
+                total += cpu_seconds(int(entry.name))
+        except OSError:
+            continue  # a process that ended while being read
+    return total
+
+
 def server_pid(port: int) -> int:
     """The process started with `--server.port <port>` (tests.workspace_server starts it directly, no shell)."""
     for entry in Path("/proc").iterdir():
@@ -213,7 +227,8 @@ def measure(url: str, pid: int, scenarios: list[Scenario], args: argparse.Namesp
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · server pid {pid} · {os.cpu_count()} CPUs · "
         f"window {args.seconds:g} s after {args.settle:g} s settling · SQLite"
     )
-    print(f"  {'page':50} {'server CPU':>12} {'reruns/s':>9} {'fragment':>9} {'runs done/s':>12} {'to browser':>11}")
+    columns = f"{'server CPU':>12} {'browser CPU':>12} {'reruns/s':>9} {'fragment':>9} {'runs done/s':>12}"
+    print(f"  {'page':50} {columns} {'to browser':>11}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -231,8 +246,9 @@ def measure(url: str, pid: int, scenarios: list[Scenario], args: argparse.Namesp
             browser.close()
     print(f"target: idle open interview page <= {TARGET:g}% of a core")
     print(
-        "(reruns/s: reruns the browser asked for; fragment: of those, a timed fragment's; runs done/s: "
-        "script runs the server finished; to browser: what the server sent)"
+        "(browser CPU: the headless Chromium's, the page's own work in the tab; reruns/s: reruns the browser asked "
+        "for; fragment: of those, a timed fragment's; runs done/s: script runs the server finished; to browser: what "
+        "the server sent)"
     )
 
 
@@ -254,12 +270,14 @@ def measure_page(page: Page, url: str, pid: int, scenario: Scenario, n: int, arg
     page.wait_for_timeout(args.settle * 1000)
     shown = _what_is_shown(page, scenario)
     traffic.reset()
+    browser_before = browser_cpu_seconds()
     percent, window = cpu_percent(pid, args.seconds, lambda seconds: page.wait_for_timeout(seconds * 1000))
+    browser = 100 * (browser_cpu_seconds() - browser_before) / window
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.screenshots / f"{n}.png"), full_page=True)
     return (
-        f"{percent:9.1f} % {traffic.reruns / window:9.2f} {traffic.fragment_reruns / window:9.2f} "
+        f"{percent:9.1f} % {browser:9.1f} % {traffic.reruns / window:9.2f} {traffic.fragment_reruns / window:9.2f} "
         f"{traffic.finished / window:12.2f} {traffic.received_bytes / window / 1024:7.1f} KB/s{shown}"
     )
 

@@ -49,19 +49,24 @@ export default function (component) {
     box.querySelector(".iw-clock-label").textContent = clock.label;
     return box;
   }));
+  // Only what changed is written: a page left open redraws nothing between seconds, and the browser lays
+  // out nothing (the hand looks four times a second so that it turns on time).
+  const put = (element, property, value) => {
+    if (element[property] !== value) element[property] = value;
+  };
   const draw = () => {
     const moved = (Date.now() - started) / 1000;
     clocks.forEach((clock, i) => {
       const box = root.children[i];
       const elapsed = clock.elapsed + (clock.running ? moved : 0);
       const left = clock.planned - elapsed;
-      box.querySelector(".iw-clock-value").textContent = clockText(elapsed);
+      put(box.querySelector(".iw-clock-value"), "textContent", clockText(elapsed));
       const delta = box.querySelector(".iw-clock-delta");
-      delta.textContent = `${clockText(left)} ${left >= 0 ? "left" : "over"}`;
+      put(delta, "textContent", `${clockText(left)} ${left >= 0 ? "left" : "over"}`);
       const ending = left >= 0 && clock.ending_within > 0 && left <= clock.ending_within;
-      delta.className = "iw-clock-delta " + (left < 0 ? "over" : ending ? "ending" : "ok");
+      put(delta, "className", "iw-clock-delta " + (left < 0 ? "over" : ending ? "ending" : "ok"));
       const note = left < 0 ? clock.over_note : ending ? clock.ending_note : clock.note;
-      box.querySelector(".iw-clock-note").textContent = note || "";
+      put(box.querySelector(".iw-clock-note"), "textContent", note || "");
     });
   };
   // A rerun calls this again with new data on the same element: the previous second hand must stop first,
