@@ -164,17 +164,22 @@ class SqlSessionRepository(SqlRepository[Session, SessionRow]):
 
         Counting a candidate's (or a name's few candidates') sessions reads every one of them, so the page is
         sorted out of that same reading: one statement, where a count and a page were two, each planned anew
-        by PostgreSQL. Any other query counts by its indexes and reads its page alone, which stops after it.
+        by PostgreSQL. A page of every session, read in one part, carries the tally in its own statement. Any
+        other query counts by its indexes and reads its page alone, which stops after it.
         """
-        narrowed = bool(query.candidate.strip()) or query.candidate_id is not None
-        if not narrowed or query.sort is SortKey.CANDIDATE:  # by candidate, names are read in order: see search()
-            total = self._count_matching(query)
-            return (self.search(query) if total > query.offset else []), total
-        parameters = history.values(query, limit=query.page_size, offset=query.offset)
-        rows = self._session.execute(history.counted_page(Shape.of(query)), parameters).all()
-        if not rows:  # none match, or the page is past the end and its count went with it
-            return [], self._count_matching(query) if query.offset else 0
-        return self._summaries(rows), int(rows[0].total)
+        shape, parameters = Shape.of(query), history.values(query, limit=query.page_size, offset=query.offset)
+        narrowed = shape.candidate or shape.candidate_id
+        if narrowed and query.sort is not SortKey.CANDIDATE:  # by candidate, names are read in order: see search()
+            rows = self._session.execute(history.counted_page(shape), parameters).all()
+            if not rows:  # none match, or the page is past the end and its count went with it
+                return [], self._count_matching(query) if query.offset else 0
+            return self._summaries(rows), int(rows[0].total)
+        if shape.matches_every_session and query.sort not in (SortKey.SCORE, SortKey.CANDIDATE):  # one part
+            rows = self._session.execute(history.tallied_page(shape), parameters).all()
+            if rows and rows[0].total is not None:  # past the end, or no tally: counted below
+                return self._summaries(rows), int(rows[0].total)
+        total = self._count_matching(query)
+        return (self.search(query) if total > query.offset else []), total
 
     def count_matching(self, query: HistoryQuery) -> int:
         """How many sessions match the query's filters, with the same WHERE as search()."""

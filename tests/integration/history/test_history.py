@@ -130,6 +130,34 @@ def test_every_interview_is_counted_from_the_tally_triggers_keep_and_from_the_se
         engine.dispose()
 
 
+def test_a_page_of_every_interview_or_of_a_name_comes_with_its_count_in_one_statement(
+    ws: Workspace, history: History
+) -> None:
+    """The tally rides along with a page of everything; a name's count is read with its page. A page past the end
+    is counted apart, to find the last page."""
+    with ws.uow_factory() as uow:
+        engine = uow.sessions._session.get_bind()
+    ran: list[str] = []
+
+    def keep(conn: object, cursor: object, statement: str, *args: object) -> None:
+        ran.append(statement)
+
+    def statements_for(query: HistoryQuery) -> tuple[int, int]:
+        ran.clear()
+        total = search_history(ws, query).total
+        return len(ran), total
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert statements_for(HistoryQuery(scope=SessionScope(everything=True))) == (1, 6)
+        assert statements_for(HistoryQuery(candidate="love", sort=SortKey.SCORE)) == (1, 2)
+        assert statements_for(HistoryQuery(problem_ids=("url_shortener",))) == (2, 3)  # counted by its index
+        many, total = statements_for(HistoryQuery(page=9, page_size=4))
+        assert many > 1 and total == 6
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
 def test_bad_queries_are_refused_with_a_reason() -> None:
     with pytest.raises(WorkspaceError, match="page holds"):
         HistoryQuery(page_size=0)
